@@ -1,0 +1,52 @@
+//! The persistent part of one app.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// What an app keeps across restarts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppRecord {
+    /// The app id (a GUID): what `OpenDoc` takes and what the session URL names.
+    pub id: String,
+    /// The title shown in app lists (`qTitle`).
+    pub title: String,
+    /// The load script.
+    #[serde(default)]
+    pub script: String,
+    /// App properties as set by `SetAppProperties`, custom (dynamic) ones included; `qTitle` is kept
+    /// in [`AppRecord::title`].
+    #[serde(default)]
+    pub properties: Map<String, Value>,
+    /// When the app was created, ISO-8601 UTC.
+    pub created: String,
+    /// When the app was last saved, ISO-8601 UTC.
+    pub modified: String,
+    /// When the app was last reloaded, ISO-8601 UTC; empty when never.
+    #[serde(default)]
+    pub last_reload_time: String,
+}
+
+impl AppRecord {
+    /// A new, empty app with a fresh GUID.
+    pub fn new(title: &str) -> AppRecord {
+        let now = now_iso();
+        AppRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            title: title.to_string(),
+            script: String::new(),
+            properties: Map::new(),
+            created: now.clone(),
+            modified: now,
+            last_reload_time: String::new(),
+        }
+    }
+}
+
+/// The current time as the engine writes it: `2024-01-31T12:34:56.789Z`.
+pub fn now_iso() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    now.format(&format).unwrap_or_default()
+}
