@@ -88,6 +88,14 @@ impl AppStore {
         Ok(record)
     }
 
+    /// Creates a new app with the given title and initial script, and stores it.
+    pub fn create_with_script(&self, title: &str, script: &str) -> Result<AppRecord, StoreError> {
+        let mut record = AppRecord::new(title);
+        record.script = script.to_string();
+        self.write(&record)?;
+        Ok(record)
+    }
+
     /// Reads one app.
     pub fn get(&self, id: &str) -> Result<AppRecord, StoreError> {
         let path = self.app_dir(id)?.join(RECORD_FILE);

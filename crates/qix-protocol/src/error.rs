@@ -30,13 +30,20 @@ pub enum ErrorCode {
     AppAlreadyOpen,
     /// 1003: LOCERR_APP_NOT_FOUND.
     AppNotFound,
-    /// 1007: LOCERR_APP_NOT_OPEN... the real engine reports "no active doc" with this family of codes.
-    AppNotOpen,
+    /// 1007: LOCERR_APP_INVALID: what the engine answers `GetActiveDoc` with when no app is open
+    /// (seen in a real trace: parameter "No active document", message "App invalid").
+    AppInvalid,
     /// 1009: LOCERR_APP_ALREADY_OPEN_IN_DIFFERENT_MODE.
     AppOpenInDifferentMode,
+    /// 9009: LOCERR_PERSISTENCE_NOT_SUPPORTED_FOR_SESSION_APP: e.g. `DoSave` on a session app.
+    NotSupportedForSessionApp,
+    /// 18000: LOCERR_VARIABLE_NO_NAME.
+    VariableNoName,
+    /// 18001: LOCERR_VARIABLE_DUPLICATE_NAME.
+    VariableDuplicateName,
     /// 4000: LOCERR_USER_ACCESS_DENIED.
     UserAccessDenied,
-    /// 5006: LOCERR_PERSONAL_SERVER_BUSY... the engine is busy.
+    /// 5006: the engine is too busy to take the request.
     ServerBusy,
 }
 
@@ -54,7 +61,10 @@ impl ErrorCode {
             ErrorCode::Aborted => 15,
             ErrorCode::AppAlreadyOpen => 1002,
             ErrorCode::AppNotFound => 1003,
-            ErrorCode::AppNotOpen => 1007,
+            ErrorCode::AppInvalid => 1007,
+            ErrorCode::NotSupportedForSessionApp => 9009,
+            ErrorCode::VariableNoName => 18000,
+            ErrorCode::VariableDuplicateName => 18001,
             ErrorCode::AppOpenInDifferentMode => 1009,
             ErrorCode::UserAccessDenied => 4000,
             ErrorCode::ServerBusy => 5006,
@@ -74,7 +84,10 @@ impl ErrorCode {
             ErrorCode::Aborted => "Request aborted",
             ErrorCode::AppAlreadyOpen => "App already open",
             ErrorCode::AppNotFound => "App not found",
-            ErrorCode::AppNotOpen => "App not open",
+            ErrorCode::AppInvalid => "App invalid",
+            ErrorCode::NotSupportedForSessionApp => "Not supported for session app",
+            ErrorCode::VariableNoName => "Variable has no name",
+            ErrorCode::VariableDuplicateName => "Variable name already in use",
             ErrorCode::AppOpenInDifferentMode => "App already open in different mode",
             ErrorCode::UserAccessDenied => "Access denied",
             ErrorCode::ServerBusy => "Server busy",
@@ -94,10 +107,13 @@ impl ErrorCode {
             ErrorCode::Aborted => "LOCERR_GENERIC_ABORTED",
             ErrorCode::AppAlreadyOpen => "LOCERR_APP_ALREADY_OPEN",
             ErrorCode::AppNotFound => "LOCERR_APP_NOT_FOUND",
-            ErrorCode::AppNotOpen => "LOCERR_APP_NOT_OPEN",
+            ErrorCode::AppInvalid => "LOCERR_APP_INVALID",
+            ErrorCode::NotSupportedForSessionApp => "LOCERR_PERSISTENCE_NOT_SUPPORTED_FOR_SESSION_APP",
+            ErrorCode::VariableNoName => "LOCERR_VARIABLE_NO_NAME",
+            ErrorCode::VariableDuplicateName => "LOCERR_VARIABLE_DUPLICATE_NAME",
             ErrorCode::AppOpenInDifferentMode => "LOCERR_APP_ALREADY_OPEN_IN_DIFFERENT_MODE",
             ErrorCode::UserAccessDenied => "LOCERR_USER_ACCESS_DENIED",
-            ErrorCode::ServerBusy => "LOCERR_PERSONAL_SERVER_BUSY",
+            ErrorCode::ServerBusy => "LOCERR_SERVER_BUSY",
         }
     }
 }
@@ -142,9 +158,9 @@ impl RpcError {
     pub fn invalid_params(parameter: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidParams, parameter)
     }
-    /// Invalid handle: the engine reports it as -32602 naming the handle.
-    pub fn invalid_handle(handle: i64) -> Self {
-        Self::new(ErrorCode::InvalidParams, format!("Invalid handle: {handle}"))
+    /// Invalid handle: the engine answers -32602 with parameter "Invalid handle".
+    pub fn invalid_handle() -> Self {
+        Self::new(ErrorCode::InvalidParams, "Invalid handle")
     }
     /// Object not found (2).
     pub fn not_found(id: impl Into<String>) -> Self {

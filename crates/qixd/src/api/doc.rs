@@ -1,0 +1,251 @@
+//! The Doc class: the session's open app — layout, properties, script, session objects and variables, save.
+
+use super::global::store_error;
+use super::{obj_param, object_interface, str_param, Ctx};
+use crate::doc::VariableState;
+use crate::handles::ObjectRef;
+use qix_protocol::{ErrorCode, RpcError};
+use serde_json::{json, Map, Value};
+
+/// Runs a Doc method; `None` when qixd does not implement it.
+pub fn call(
+    ctx: &mut Ctx<'_>,
+    method: &str,
+    p: &Map<String, Value>,
+) -> Option<Result<Value, RpcError>> {
+    Some(match method {
+        "GetAppLayout" => app_layout(ctx),
+        "GetAppProperties" => app_properties(ctx),
+        "SetAppProperties" => set_app_properties(ctx, obj_param(p, "qProp")),
+        "GetScript" => ctx.doc().map(|d| json!({"qScript": d.record.script})),
+        "SetScript" => set_script(ctx, str_param(p, "qScript")),
+        "CreateSessionObject" => create_session_object(ctx, obj_param(p, "qProp")),
+        "GetObject" => get_object(ctx, str_param(p, "qId")),
+        "DestroySessionObject" => destroy_session_object(ctx, str_param(p, "qId")),
+        "CreateSessionVariable" => create_session_variable(ctx, obj_param(p, "qProp")),
+        "GetVariableByName" => get_variable_by_name(ctx, str_param(p, "qName")),
+        "GetVariableById" => get_variable_by_id(ctx, str_param(p, "qId")),
+        "DoSave" => save(ctx),
+        _ => return None,
+    })
+}
+
+/// Privileges the engine reports in `qMeta` of objects the user may change.
+pub fn privileges() -> Value {
+    json!({"privileges": ["read", "update", "delete", "exportdata"]})
+}
+
+fn app_layout(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
+    let doc = ctx.doc()?;
+    doc.validate(&ObjectRef::Doc);
+    let r = &doc.record;
+    let mut layout = r.properties.clone();
+    let fixed = json!({
+        "qTitle": r.title,
+        "qFileName": r.id,
+        "qLastReloadTime": r.last_reload_time,
+        "qModified": doc.modified,
+        "qHasScript": !r.script.is_empty(),
+        "qStateNames": [],
+        "qMeta": privileges(),
+        "qLocaleInfo": locale_info(),
+        "qHasData": false,
+        "qReadOnly": false,
+        "qIsOpenedWithoutData": false,
+        "qIsSessionApp": doc.session_app,
+        "qThumbnail": {"qUrl": ""},
+    });
+    if let Value::Object(fixed) = fixed {
+        layout.extend(fixed);
+    }
+    Ok(json!({"qLayout": layout}))
+}
+
+/// The locale the default script sets (en-US conventions).
+fn locale_info() -> Value {
+    json!({
+        "qDecimalSep": ".", "qThousandSep": ",", "qListSep": ",", "qMoneyDecimalSep": ".",
+        "qMoneyThousandSep": ",", "qCurrentYear": 2026, "qMoneyFmt": "$ ###0.00;-$ ###0.00",
+        "qTimeFmt": "h:mm:ss TT", "qDateFmt": "M/D/YYYY", "qTimestampFmt": "M/D/YYYY h:mm:ss[.fff] TT",
+        "qCalendarStrings": {
+            "qDayNames": ["Mon","Tue","Wed","Thu","Fri","Sat","Sun"],
+            "qMonthNames": ["Jan","Feb","Mar","Apr","May","Jun","Jul","Aug","Sep","Oct","Nov","Dec"],
+            "qLongDayNames": ["Monday","Tuesday","Wednesday","Thursday","Friday","Saturday","Sunday"],
+            "qLongMonthNames": ["January","February","March","April","May","June","July","August",
+                                "September","October","November","December"]
+        },
+        "qFirstWeekDay": 6, "qBrokenWeeks": true, "qReferenceDay": 0, "qFirstMonthOfYear": 1,
+        "qCollation": "en-US",
+        "qNumericalAbbreviation": "3:k;6:M;9:G;12:T;15:P;18:E;21:Z;24:Y;-3:m;-6:\u{3bc};-9:n;-12:p;-15:f;-18:a;-21:z;-24:y"
+    })
+}
+
+fn app_properties(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
+    let r = &ctx.doc()?.record;
+    let mut props = r.properties.clone();
+    props.insert("qTitle".into(), json!(r.title));
+    props.insert("qLastReloadTime".into(), json!(r.last_reload_time));
+    props
+        .entry("qThumbnail")
+        .or_insert_with(|| json!({"qStaticContentUrlDef": {}}));
+    Ok(json!({"qProp": props}))
+}
+
+fn set_app_properties(ctx: &mut Ctx<'_>, mut props: Map<String, Value>) -> Result<Value, RpcError> {
+    let doc = ctx.state.doc.as_mut().ok_or_else(super::no_active_doc)?;
+    if let Some(title) = props.remove("qTitle") {
+        let Value::String(title) = title else {
+            return Err(RpcError::invalid_params("qProp.qTitle must be a string"));
+        };
+        doc.record.title = title;
+    }
+    // qLastReloadTime is the engine's to set, not the client's.
+    props.remove("qLastReloadTime");
+    doc.record.properties = props;
+    doc.modified = true;
+    doc.invalidate(ObjectRef::Doc, &mut ctx.effects);
+    Ok(json!({}))
+}
+
+fn set_script(ctx: &mut Ctx<'_>, script: &str) -> Result<Value, RpcError> {
+    let doc = ctx.state.doc.as_mut().ok_or_else(super::no_active_doc)?;
+    doc.record.script = script.to_string();
+    doc.modified = true;
+    doc.invalidate(ObjectRef::Doc, &mut ctx.effects);
+    Ok(json!({}))
+}
+
+/// Checks `qInfo` and gives the object an id that is free in the session: the one asked for if free,
+/// else a new one (the engine does the same). Fills the defaults the engine fills.
+fn prepare_props(
+    doc: &crate::doc::DocState,
+    mut props: Map<String, Value>,
+) -> Result<(String, Map<String, Value>), RpcError> {
+    let mut info = match props.remove("qInfo") {
+        Some(Value::Object(info)) => info,
+        _ => return Err(RpcError::invalid_params("qProp.qInfo is required")),
+    };
+    if !info.get("qType").is_some_and(Value::is_string) {
+        return Err(RpcError::invalid_params("qProp.qInfo.qType is required"));
+    }
+    let wanted = info.get("qId").and_then(Value::as_str).unwrap_or("");
+    let id = if wanted.is_empty() || doc.id_in_use(wanted) {
+        uuid::Uuid::new_v4().to_string()
+    } else {
+        wanted.to_string()
+    };
+    info.insert("qId".into(), json!(id));
+    let mut out = Map::new();
+    out.insert("qInfo".into(), Value::Object(info));
+    out.insert(
+        "qMetaDef".into(),
+        props.remove("qMetaDef").unwrap_or_else(|| json!({})),
+    );
+    out.extend(props);
+    Ok((id, out))
+}
+
+fn create_session_object(ctx: &mut Ctx<'_>, props: Map<String, Value>) -> Result<Value, RpcError> {
+    let doc = ctx.doc()?;
+    let (id, props) = prepare_props(doc, props)?;
+    let q_type = props["qInfo"]["qType"].as_str().unwrap_or("").to_string();
+    doc.objects.insert(id.clone(), props);
+    // A new object has never been laid out: it starts stale, so its first change is its first GetLayout.
+    let object = ObjectRef::Object(id.clone());
+    let mut ignored = Default::default();
+    doc.invalidate(object.clone(), &mut ignored);
+    let handle = ctx.handle_for(&object)?;
+    Ok(json!({"qReturn": object_interface("GenericObject", handle, &q_type, &id)}))
+}
+
+fn get_object(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
+    let doc = ctx.doc()?;
+    let Some(props) = doc.objects.get(id) else {
+        // The engine answers a missing object with a null handle, not an error; enigma.js and @qlik/api turn
+        // it into "Object not found" (code 2 / -2) for the caller.
+        return Ok(
+            json!({"qReturn": {"qType": null, "qHandle": null, "qGenericType": null, "qGenericId": null}}),
+        );
+    };
+    let q_type = props["qInfo"]["qType"].as_str().unwrap_or("").to_string();
+    let handle = ctx.handle_for(&ObjectRef::Object(id.to_string()))?;
+    Ok(json!({"qReturn": object_interface("GenericObject", handle, &q_type, id)}))
+}
+
+fn destroy_session_object(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
+    let doc = ctx.state.doc.as_mut().ok_or_else(super::no_active_doc)?;
+    if doc.objects.remove(id).is_none() {
+        return Ok(json!({"qSuccess": false}));
+    }
+    doc.remove(ObjectRef::Object(id.to_string()), &mut ctx.effects);
+    Ok(json!({"qSuccess": true}))
+}
+
+fn create_session_variable(
+    ctx: &mut Ctx<'_>,
+    mut props: Map<String, Value>,
+) -> Result<Value, RpcError> {
+    let doc = ctx.doc()?;
+    let name = props
+        .get("qName")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if name.is_empty() {
+        return Err(RpcError::new(ErrorCode::VariableNoName, "qName"));
+    }
+    if doc.variable_id_by_name(&name).is_some() {
+        return Err(RpcError::new(ErrorCode::VariableDuplicateName, name));
+    }
+    let info = props.entry("qInfo").or_insert_with(|| json!({}));
+    if let Value::Object(info) = info {
+        info.entry("qType").or_insert_with(|| json!("variable"));
+    } else {
+        return Err(RpcError::invalid_params("qProp.qInfo must be an object"));
+    }
+    let (id, props) = prepare_props(doc, props)?;
+    doc.variables.insert(id.clone(), VariableState { props });
+    let object = ObjectRef::Variable(id.clone());
+    let mut ignored = Default::default();
+    doc.invalidate(object.clone(), &mut ignored);
+    let handle = ctx.handle_for(&object)?;
+    Ok(json!({"qReturn": object_interface("GenericVariable", handle, "variable", &id)}))
+}
+
+fn variable_return(ctx: &mut Ctx<'_>, id: Option<String>) -> Result<Value, RpcError> {
+    let Some(id) = id else {
+        return Ok(
+            json!({"qReturn": {"qType": null, "qHandle": null, "qGenericType": null, "qGenericId": null}}),
+        );
+    };
+    let handle = ctx.handle_for(&ObjectRef::Variable(id.clone()))?;
+    Ok(json!({"qReturn": object_interface("GenericVariable", handle, "variable", &id)}))
+}
+
+fn get_variable_by_name(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError> {
+    let id = ctx.doc()?.variable_id_by_name(name);
+    variable_return(ctx, id)
+}
+
+fn get_variable_by_id(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
+    let found = ctx.doc()?.variables.contains_key(id).then(|| id.to_string());
+    variable_return(ctx, found)
+}
+
+fn save(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
+    let store = &ctx.env.store;
+    let doc = ctx.state.doc.as_mut().ok_or_else(super::no_active_doc)?;
+    if doc.session_app {
+        return Err(RpcError::new(
+            ErrorCode::NotSupportedForSessionApp,
+            "a session app cannot be saved",
+        ));
+    }
+    let saved = store.save(&doc.record).map_err(store_error)?;
+    doc.record = saved;
+    if doc.modified {
+        doc.modified = false;
+        doc.invalidate(ObjectRef::Doc, &mut ctx.effects);
+    }
+    Ok(json!({}))
+}

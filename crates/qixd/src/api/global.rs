@@ -1,0 +1,184 @@
+//! The Global class (handle -1): engine facts, the app list, opening and creating apps.
+
+use super::{no_active_doc, str_param, Ctx};
+use crate::config::Mode;
+use crate::doc::DocState;
+use crate::handles::ObjectRef;
+use qix_apps::{AppRecord, StoreError};
+use qix_protocol::{ErrorCode, RpcError};
+use serde_json::{json, Map, Value};
+
+/// The QIX API version qixd speaks (the OpenRPC description it implements).
+pub const API_VERSION: &str = "12.2528.0";
+
+/// Runs a Global method; `None` when qixd does not implement it.
+pub fn call(
+    ctx: &mut Ctx<'_>,
+    method: &str,
+    p: &Map<String, Value>,
+) -> Option<Result<Value, RpcError>> {
+    let desktop = ctx.env.mode == Mode::Desktop;
+    Some(match method {
+        "EngineVersion" => Ok(json!({"qVersion": {"qComponentVersion": API_VERSION}})),
+        "ProductVersion" => Ok(json!({"qReturn": env!("CARGO_PKG_VERSION")})),
+        "QvVersion" => Ok(json!({"qReturn": API_VERSION})),
+        "OSName" => Ok(json!({"qReturn": std::env::consts::OS})),
+        "OSVersion" => Ok(json!({"qReturn": os_version()})),
+        "QTProduct" => Ok(json!({"qReturn": "qixd"})),
+        "IsDesktopMode" | "IsPersonalMode" => Ok(json!({"qReturn": desktop})),
+        "GetAuthenticatedUser" => Ok(json!({"qReturn": ctx.user().to_string()})),
+        "GetUniqueID" => Ok(json!({"qUniqueID": uuid::Uuid::new_v4().to_string()})),
+        "AllowCreateApp" => Ok(json!({"qReturn": true})),
+        "GetDefaultAppFolder" => Ok(json!({"qPath": default_folder(ctx)})),
+        "GetCustomConnectors" => Ok(json!({"qConnectors": []})),
+        "GetDocList" => doc_list(ctx),
+        "OpenDoc" => open_doc(ctx, str_param(p, "qDocName")),
+        "GetActiveDoc" => active_doc(ctx),
+        "CreateApp" => create_app(ctx, str_param(p, "qAppName")),
+        "DeleteApp" => delete_app(ctx, str_param(p, "qAppId")),
+        "CreateSessionApp" => create_session_app(ctx, None),
+        "CreateSessionAppFromApp" => create_session_app(ctx, Some(str_param(p, "qSrcAppId"))),
+        // No request runs long enough to be aborted or cancelled yet (reloads come with the load script):
+        // the engine answers these with an empty result when there is nothing to stop.
+        "AbortAll" | "AbortRequest" | "CancelRequest" | "CancelReload" | "ConfigureReload" => {
+            Ok(json!({}))
+        }
+        _ => return None,
+    })
+}
+
+fn os_version() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default()
+}
+
+fn default_folder(ctx: &Ctx<'_>) -> String {
+    let dir = ctx.env.store.dir();
+    std::fs::canonicalize(dir)
+        .unwrap_or_else(|_| dir.to_path_buf())
+        .display()
+        .to_string()
+}
+
+/// Maps storage failures to engine errors; not-found becomes 1003 naming the app.
+pub fn store_error(e: StoreError) -> RpcError {
+    match e {
+        StoreError::NotFound(_) => RpcError::new(ErrorCode::AppNotFound, "Could not find app"),
+        other => {
+            tracing::error!(error = %other, "app storage failed");
+            RpcError::new(ErrorCode::Internal, other.to_string())
+        }
+    }
+}
+
+fn doc_list(ctx: &Ctx<'_>) -> Result<Value, RpcError> {
+    let (apps, errors) = ctx.env.store.list().map_err(store_error)?;
+    for e in errors {
+        tracing::warn!(error = %e, "skipping unreadable app");
+    }
+    let list: Vec<Value> = apps
+        .iter()
+        .map(|a| {
+            json!({
+                "qDocName": a.title, "qConnectedUsers": 0, "qFileTime": 0, "qFileSize": 0,
+                "qDocId": a.id, "qMeta": {}, "qLastReloadTime": a.last_reload_time,
+                "qReadOnly": false, "qTitle": a.title, "qThumbnail": {"qUrl": ""}
+            })
+        })
+        .collect();
+    Ok(json!({"qDocList": list}))
+}
+
+/// Puts `doc` in the session and answers with the caller's handle; the doc is new to every socket, so the
+/// caller's response lists it in `change` (as the engine does).
+fn install_doc(ctx: &mut Ctx<'_>, mut doc: DocState) -> Result<i64, RpcError> {
+    doc.invalidate(ObjectRef::Doc, &mut ctx.effects);
+    ctx.state.doc = Some(doc);
+    ctx.handle_for(&ObjectRef::Doc)
+}
+
+fn refuse_if_open(ctx: &Ctx<'_>) -> Result<(), RpcError> {
+    match &ctx.state.doc {
+        Some(doc) => Err(RpcError::new(ErrorCode::AppAlreadyOpen, doc.record.id.clone())),
+        None => Ok(()),
+    }
+}
+
+fn open_doc(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError> {
+    refuse_if_open(ctx)?;
+    let record = ctx.env.store.get(name).map_err(store_error)?;
+    let handle = install_doc(ctx, DocState::open(record, false))?;
+    Ok(json!({"qReturn": {"qType": "Doc", "qHandle": handle, "qGenericId": name}}))
+}
+
+fn active_doc(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
+    let id = match &ctx.state.doc {
+        Some(doc) => doc.record.id.clone(),
+        None => return Err(no_active_doc()),
+    };
+    let handle = ctx.handle_for(&ObjectRef::Doc)?;
+    Ok(json!({"qReturn": {"qType": "Doc", "qHandle": handle, "qGenericId": id}}))
+}
+
+fn create_app(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError> {
+    if name.trim().is_empty() {
+        return Err(RpcError::new(ErrorCode::InvalidParams, "qAppName is empty"));
+    }
+    let record = ctx
+        .env
+        .store
+        .create_with_script(name, DEFAULT_SCRIPT)
+        .map_err(store_error)?;
+    Ok(json!({"qSuccess": true, "qAppId": record.id}))
+}
+
+fn delete_app(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
+    if ctx
+        .state
+        .doc
+        .as_ref()
+        .is_some_and(|d| d.record.id == id && !d.session_app)
+    {
+        return Err(RpcError::new(ErrorCode::AppAlreadyOpen, id.to_string()));
+    }
+    ctx.env.store.delete(id).map_err(store_error)?;
+    Ok(json!({"qSuccess": true}))
+}
+
+fn create_session_app(ctx: &mut Ctx<'_>, source: Option<&str>) -> Result<Value, RpcError> {
+    refuse_if_open(ctx)?;
+    let id = format!("SessionApp_{}", uuid::Uuid::new_v4());
+    let mut record = match source {
+        Some(src) => ctx.env.store.get(src).map_err(store_error)?,
+        None => AppRecord::new(&id),
+    };
+    record.id = id.clone();
+    record.title = id.clone();
+    let handle = install_doc(ctx, DocState::open(record, true))?;
+    Ok(json!({"qSessionAppId": id, "qReturn": {"qType": "Doc", "qHandle": handle}}))
+}
+
+/// The script a new app starts with: the main tab with the locale variables, as the engine writes it.
+pub const DEFAULT_SCRIPT: &str = concat!(
+    "///$tab Main\r\n",
+    "SET ThousandSep=',';\r\n",
+    "SET DecimalSep='.';\r\n",
+    "SET MoneyThousandSep=',';\r\n",
+    "SET MoneyDecimalSep='.';\r\n",
+    "SET MoneyFormat='$ ###0.00;-$ ###0.00';\r\n",
+    "SET TimeFormat='h:mm:ss TT';\r\n",
+    "SET DateFormat='M/D/YYYY';\r\n",
+    "SET TimestampFormat='M/D/YYYY h:mm:ss[.fff] TT';\r\n",
+    "SET FirstWeekDay=6;\r\n",
+    "SET BrokenWeeks=1;\r\n",
+    "SET ReferenceDay=0;\r\n",
+    "SET FirstMonthOfYear=1;\r\n",
+    "SET CollationLocale='en-US';\r\n",
+    "SET CreateSearchIndexOnReload=1;\r\n",
+    "SET MonthNames='Jan;Feb;Mar;Apr;May;Jun;Jul;Aug;Sep;Oct;Nov;Dec';\r\n",
+    "SET LongMonthNames='January;February;March;April;May;June;July;August;September;October;November;December';\r\n",
+    "SET DayNames='Mon;Tue;Wed;Thu;Fri;Sat;Sun';\r\n",
+    "SET LongDayNames='Monday;Tuesday;Wednesday;Thursday;Friday;Saturday;Sunday';\r\n",
+    "SET NumericalAbbreviation='3:k;6:M;9:G;12:T;15:P;18:E;21:Z;24:Y;-3:m;-6:\u{3bc};-9:n;-12:p;-15:f;-18:a;-21:z;-24:y';\r\n",
+);

@@ -1,0 +1,151 @@
+//! The QIX classes: a request's handle picks the class, the spec binds and type-checks its params, and the
+//! class's module runs the method on the session state.
+//!
+//! Every method runs under the session lock with the session's state in a [`Ctx`]; what it changes for other
+//! sockets is collected in [`Effects`] and fanned out once the method returns.
+
+mod doc;
+mod global;
+mod object;
+mod variable;
+
+use crate::auth::UserId;
+use crate::config::Mode;
+use crate::doc::{DocState, Effects};
+use crate::handles::ObjectRef;
+use crate::session::{Session, SessionKey, SessionState, SocketId};
+use qix_apps::AppStore;
+use qix_protocol::{Request, Response, RpcError, Spec};
+use serde_json::{json, Map, Value};
+use std::time::Instant;
+
+/// What every request may need from the server, beyond its session.
+#[derive(Debug)]
+pub struct Env {
+    /// Persistent apps.
+    pub store: AppStore,
+    /// Desktop or server mode (answers IsDesktopMode).
+    pub mode: Mode,
+    /// When the server started.
+    pub started: Instant,
+}
+
+/// One method call: the session state, the calling socket and what the call changed.
+pub struct Ctx<'a> {
+    /// Server-wide things.
+    pub env: &'a Env,
+    /// The session's key (user, app, identity).
+    pub key: &'a SessionKey,
+    /// The session's state, locked for the call.
+    pub state: &'a mut SessionState,
+    /// The calling socket.
+    pub socket: SocketId,
+    /// Objects to report as changed or closed.
+    pub effects: Effects,
+}
+
+impl Ctx<'_> {
+    /// The authenticated user.
+    pub fn user(&self) -> &UserId {
+        &self.key.user
+    }
+
+    /// The caller's handle for `object` (assigned on first use).
+    pub fn handle_for(&mut self, object: &ObjectRef) -> Result<i64, RpcError> {
+        let link = self
+            .state
+            .sockets
+            .get_mut(&self.socket)
+            .ok_or_else(|| RpcError::new(qix_protocol::ErrorCode::Internal, "socket detached"))?;
+        Ok(link.handles.handle_for(object))
+    }
+
+    /// Marks `object` stale, reporting it as changed on its valid→invalid transition.
+    pub fn invalidate(&mut self, object: ObjectRef) -> Result<(), RpcError> {
+        let doc = self.state.doc.as_mut().ok_or_else(no_active_doc)?;
+        doc.invalidate(object, &mut self.effects);
+        Ok(())
+    }
+
+    /// The open app, or the engine's error for "no app open".
+    pub fn doc(&mut self) -> Result<&mut DocState, RpcError> {
+        self.state.doc.as_mut().ok_or_else(no_active_doc)
+    }
+}
+
+/// The engine's error when a doc method runs with no app open.
+pub fn no_active_doc() -> RpcError {
+    RpcError::new(qix_protocol::ErrorCode::AppInvalid, "No active document")
+}
+
+/// `qReturn` for a handle: `{qType, qHandle, qGenericType, qGenericId}`.
+pub fn object_interface(q_type: &str, handle: i64, generic_type: &str, generic_id: &str) -> Value {
+    json!({"qType": q_type, "qHandle": handle, "qGenericType": generic_type, "qGenericId": generic_id})
+}
+
+/// A string param (already type-checked by the spec); empty when absent.
+pub fn str_param<'p>(params: &'p Map<String, Value>, name: &str) -> &'p str {
+    params.get(name).and_then(Value::as_str).unwrap_or("")
+}
+
+/// An object param (already type-checked by the spec); empty when absent.
+pub fn obj_param(params: &Map<String, Value>, name: &str) -> Map<String, Value> {
+    params
+        .get(name)
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Answers one request on a socket of `session`.
+pub fn handle_request(env: &Env, session: &Session, socket: SocketId, req: &Request) -> Response {
+    let mut state = session.lock();
+    let object = state
+        .sockets
+        .get(&socket)
+        .and_then(|link| link.handles.resolve(req.handle));
+    let Some(object) = object else {
+        return Response {
+            id: req.id.clone(),
+            outcome: Err(RpcError::invalid_handle()),
+            change: vec![],
+            close: vec![],
+        };
+    };
+    let mut ctx = Ctx {
+        env,
+        key: &session.key,
+        state: &mut state,
+        socket,
+        effects: Effects::default(),
+    };
+    let outcome = call(&mut ctx, &object, req);
+    let effects = std::mem::take(&mut ctx.effects);
+    let (change, close) = state.fan_out(socket, &effects);
+    Response {
+        id: req.id.clone(),
+        outcome,
+        change,
+        close,
+    }
+}
+
+fn call(ctx: &mut Ctx<'_>, object: &ObjectRef, req: &Request) -> Result<Value, RpcError> {
+    let class = object.class();
+    let spec = Spec::global()
+        .method(class, &req.method)
+        .ok_or_else(|| RpcError::method_not_found(req.method.clone()))?;
+    let params = spec.bind(&req.params)?;
+    let result = match object {
+        ObjectRef::Global => global::call(ctx, &req.method, &params),
+        ObjectRef::Doc => doc::call(ctx, &req.method, &params),
+        ObjectRef::Object(id) => object::call(ctx, id, &req.method, &params),
+        ObjectRef::Variable(id) => variable::call(ctx, id, &req.method, &params),
+    };
+    result.unwrap_or_else(|| {
+        Err(RpcError::method_not_found(format!(
+            "{class}.{} is not implemented by qixd yet",
+            req.method
+        )))
+    })
+}

@@ -1,0 +1,131 @@
+//! The GenericVariable class for session variables.
+//!
+//! A variable's value comes from its definition: a number when the definition reads as one, else text.
+//! Definitions that are expressions (`=...`) are shown as written until the expression engine lands.
+
+use super::doc::privileges;
+use super::{obj_param, str_param, Ctx};
+use crate::handles::ObjectRef;
+use qix_protocol::{ErrorCode, RpcError};
+use serde_json::{json, Map, Value};
+
+/// Properties that define the variable and do not appear in its layout.
+const DEFINITION_KEYS: &[&str] = &[
+    "qName",
+    "qDefinition",
+    "qComment",
+    "qNumberPresentation",
+    "qIncludeInBookmark",
+    "qConstraints",
+];
+
+/// Runs a GenericVariable method on variable `id`; `None` when qixd does not implement it.
+pub fn call(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    method: &str,
+    p: &Map<String, Value>,
+) -> Option<Result<Value, RpcError>> {
+    Some(match method {
+        "GetLayout" => layout(ctx, id),
+        "GetProperties" => props(ctx, id).map(|p| json!({"qProp": p.clone()})),
+        "GetInfo" => props(ctx, id).map(|p| json!({"qInfo": p["qInfo"].clone()})),
+        "SetProperties" => set_properties(ctx, id, obj_param(p, "qProp")),
+        "SetStringValue" => set_definition(ctx, id, str_param(p, "qVal").to_string()),
+        "SetNumValue" => {
+            let n = p.get("qVal").and_then(Value::as_f64).unwrap_or(0.0);
+            set_definition(ctx, id, format_number(n))
+        }
+        _ => return None,
+    })
+}
+
+fn props<'c>(ctx: &'c mut Ctx<'_>, id: &str) -> Result<&'c mut Map<String, Value>, RpcError> {
+    ctx.doc()?
+        .variables
+        .get_mut(id)
+        .map(|v| &mut v.props)
+        .ok_or_else(RpcError::invalid_handle)
+}
+
+/// Numbers as the engine prints them by default: integers without a decimal point.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// `qText` and `qNum` of a definition; `qNum` is the engine's `"NaN"` for text.
+pub fn value_of(definition: &str) -> (String, Value) {
+    match definition.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() => (definition.to_string(), json!(n)),
+        _ => (definition.to_string(), json!("NaN")),
+    }
+}
+
+fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
+    let props = props(ctx, id)?.clone();
+    let definition = props
+        .get("qDefinition")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let (text, num) = value_of(definition);
+    let mut layout = Map::new();
+    for (k, v) in &props {
+        if k == "qMetaDef" {
+            let mut meta = v.as_object().cloned().unwrap_or_default();
+            if let Value::Object(p) = privileges() {
+                meta.extend(p);
+            }
+            layout.insert("qMeta".into(), Value::Object(meta));
+        } else if !DEFINITION_KEYS.contains(&k.as_str()) {
+            layout.insert(k.clone(), v.clone());
+        }
+    }
+    layout.insert("qText".into(), json!(text));
+    layout.insert("qNum".into(), num);
+    ctx.doc()?.validate(&ObjectRef::Variable(id.to_string()));
+    Ok(json!({"qLayout": layout}))
+}
+
+fn set_properties(ctx: &mut Ctx<'_>, id: &str, mut new: Map<String, Value>) -> Result<Value, RpcError> {
+    let name = new.get("qName").and_then(Value::as_str).unwrap_or("");
+    if name.is_empty() {
+        return Err(RpcError::new(ErrorCode::VariableNoName, "qName"));
+    }
+    let doc = ctx.doc()?;
+    if doc
+        .variable_id_by_name(name)
+        .is_some_and(|other| other != id)
+    {
+        return Err(RpcError::new(ErrorCode::VariableDuplicateName, name.to_string()));
+    }
+    let current = props(ctx, id)?;
+    let info = current["qInfo"].clone();
+    new.insert("qInfo".into(), info);
+    new.entry("qMetaDef").or_insert_with(|| json!({}));
+    *current = new;
+    ctx.invalidate(ObjectRef::Variable(id.to_string()))?;
+    Ok(json!({}))
+}
+
+fn set_definition(ctx: &mut Ctx<'_>, id: &str, definition: String) -> Result<Value, RpcError> {
+    props(ctx, id)?.insert("qDefinition".into(), json!(definition));
+    ctx.invalidate(ObjectRef::Variable(id.to_string()))?;
+    Ok(json!({}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_follow_the_definition() {
+        assert_eq!(value_of("1"), ("1".to_string(), json!(1.0)));
+        assert_eq!(value_of("abc").1, json!("NaN"));
+        assert_eq!(format_number(5.0), "5");
+        assert_eq!(format_number(2.5), "2.5");
+    }
+}

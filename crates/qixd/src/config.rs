@@ -1,0 +1,71 @@
+//! Command-line flags and their `QIXD_*` environment variables.
+
+use clap::{Parser, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Whether the engine runs for one person on their desktop or behind authentication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// No authentication: every client is `Personal\Me`; Random sessions without an app are allowed.
+    Desktop,
+    /// A user is required on every connection (JWT or trusted header); Random sessions without an app are
+    /// refused, as Qlik's proxy does.
+    Server,
+}
+
+/// qixd: a Qlik-compatible associative engine speaking QIX (JSON-RPC 2.0 over WebSocket).
+#[derive(Debug, Clone, Parser)]
+#[command(name = "qixd", version, about)]
+pub struct Config {
+    /// Address to listen on for WebSocket, /healthcheck and /metrics.
+    #[arg(long, env = "QIXD_LISTEN", default_value = "127.0.0.1:9076")]
+    pub listen: SocketAddr,
+
+    /// Folder holding persistent apps (created if missing).
+    #[arg(long, env = "QIXD_APPS_DIR", default_value = "./apps")]
+    pub apps_dir: PathBuf,
+
+    /// Folder behind `lib://data/` in load scripts.
+    #[arg(long, env = "QIXD_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// desktop (no auth, user Personal\Me) or server (a user is required on every connection).
+    #[arg(long, env = "QIXD_MODE", value_enum, default_value = "desktop")]
+    pub mode: Mode,
+
+    /// Secret for HS256/HS384/HS512 JWTs in `Authorization: Bearer`.
+    #[arg(long, env = "QIXD_JWT_SECRET")]
+    pub jwt_secret: Option<String>,
+
+    /// PEM file with the public key for RS256 or ES256 JWTs.
+    #[arg(long, env = "QIXD_JWT_PUBLIC_KEY")]
+    pub jwt_public_key: Option<PathBuf>,
+
+    /// Trust `X-Qlik-User: UserDirectory=D; UserId=U` (only behind a proxy that sets it).
+    #[arg(long, env = "QIXD_TRUST_USER_HEADER")]
+    pub trust_user_header: bool,
+
+    /// Seconds a session with no sockets lives when its URL sets no `/ttl/`.
+    #[arg(long, env = "QIXD_SESSION_TTL", default_value_t = 0)]
+    pub session_ttl: u64,
+
+    /// Upper bound for any session TTL, in seconds.
+    #[arg(long, env = "QIXD_MAX_SESSION_TTL", default_value_t = 1800)]
+    pub max_session_ttl: u64,
+
+    /// Live sessions one user may have at once; 0 means unlimited.
+    #[arg(long, env = "QIXD_MAX_SESSIONS_PER_USER", default_value_t = 0)]
+    pub max_sessions_per_user: usize,
+
+    /// Largest WebSocket message accepted, in bytes; a larger one closes the socket (code 1009).
+    #[arg(long, env = "QIXD_MAX_MESSAGE_BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_message_bytes: usize,
+}
+
+impl Config {
+    /// A configuration with every default, for tests and embedding.
+    pub fn defaults() -> Config {
+        Config::parse_from(["qixd"])
+    }
+}

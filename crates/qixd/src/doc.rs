@@ -1,0 +1,107 @@
+//! The app a session has open: its working copy of the stored app plus what lives only in the session.
+//!
+//! A session works on its own copy of the app record (script, properties): changes are visible to every
+//! socket of the session at once and to other sessions only after `DoSave`. Session objects and session
+//! variables live here and die with the session. Which objects have stale layouts is tracked here too, so
+//! that a `change` is sent once per valid→invalid transition, as the engine does.
+
+use crate::handles::ObjectRef;
+use qix_apps::AppRecord;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashSet};
+
+/// A session variable: its properties (qInfo, qName, qDefinition, custom ones).
+#[derive(Debug, Clone)]
+pub struct VariableState {
+    /// The properties as last set.
+    pub props: Map<String, Value>,
+}
+
+/// The open app of a session.
+#[derive(Debug)]
+pub struct DocState {
+    /// The session's working copy of the app.
+    pub record: AppRecord,
+    /// Created by `CreateSessionApp`: never stored, dies with the session.
+    pub session_app: bool,
+    /// Session objects by `qInfo.qId`, holding their properties.
+    pub objects: BTreeMap<String, Map<String, Value>>,
+    /// Session variables by `qInfo.qId`.
+    pub variables: BTreeMap<String, VariableState>,
+    /// Changed since the last save (`qModified`).
+    pub modified: bool,
+    /// Objects whose layout changed and has not been fetched since; no second `change` is sent for them.
+    stale: HashSet<ObjectRef>,
+}
+
+/// What a request did that sockets must hear about: objects whose layouts are stale, objects gone.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Effects {
+    /// Objects to report in `change`.
+    pub change: Vec<ObjectRef>,
+    /// Objects to report in `close`.
+    pub close: Vec<ObjectRef>,
+}
+
+impl DocState {
+    /// Opens a working copy of `record`.
+    pub fn open(record: AppRecord, session_app: bool) -> DocState {
+        DocState {
+            record,
+            session_app,
+            objects: BTreeMap::new(),
+            variables: BTreeMap::new(),
+            modified: false,
+            stale: HashSet::new(),
+        }
+    }
+
+    /// Marks `object`'s layout stale; reports it in `effects` only on the valid→invalid transition.
+    pub fn invalidate(&mut self, object: ObjectRef, effects: &mut Effects) {
+        if self.stale.insert(object.clone()) {
+            effects.change.push(object);
+        }
+    }
+
+    /// The layout of `object` was just computed for a client: it is valid again.
+    pub fn validate(&mut self, object: &ObjectRef) {
+        self.stale.remove(object);
+    }
+
+    /// Forgets `object` (destroyed) and reports it in `close`.
+    pub fn remove(&mut self, object: ObjectRef, effects: &mut Effects) {
+        self.stale.remove(&object);
+        effects.close.push(object);
+    }
+
+    /// Whether an id is taken by a session object or variable.
+    pub fn id_in_use(&self, id: &str) -> bool {
+        self.objects.contains_key(id) || self.variables.contains_key(id)
+    }
+
+    /// The id of the session variable named `name`.
+    pub fn variable_id_by_name(&self, name: &str) -> Option<String> {
+        self.variables
+            .iter()
+            .find(|(_, v)| v.props.get("qName").and_then(Value::as_str) == Some(name))
+            .map(|(id, _)| id.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn change_is_reported_once_per_invalidation() {
+        let mut doc = DocState::open(AppRecord::new("t"), true);
+        let obj = ObjectRef::Object("a".into());
+        let mut fx = Effects::default();
+        doc.invalidate(obj.clone(), &mut fx);
+        doc.invalidate(obj.clone(), &mut fx);
+        assert_eq!(fx.change, vec![obj.clone()]);
+        doc.validate(&obj);
+        doc.invalidate(obj.clone(), &mut fx);
+        assert_eq!(fx.change.len(), 2);
+    }
+}

@@ -1,0 +1,115 @@
+//! The one HTTP port: WebSocket upgrades on `/app/...`, `GET /healthcheck`, `GET /metrics`.
+//!
+//! Everything that can refuse a connection happens here, before any session exists: a bad path (400),
+//! missing or bad credentials (401), a Random session without an app in server mode (403).
+
+use crate::api::Env;
+use crate::auth::Authenticator;
+use crate::config::{Config, Mode};
+use crate::registry::Registry;
+use crate::session::SessionKey;
+use crate::socket;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::{State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::{Json, Router};
+use qix_protocol::SessionPath;
+use serde_json::json;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// What the HTTP handlers share.
+pub struct Shared {
+    /// The flags.
+    pub config: Config,
+    /// Verifies credentials at the upgrade.
+    pub auth: Authenticator,
+    /// All sessions.
+    pub registry: Arc<Registry>,
+    /// What API calls need beyond their session.
+    pub env: Arc<Env>,
+    /// Flips to true at shutdown; sockets stop reading.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// The router for all endpoints.
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/healthcheck", get(healthcheck))
+        .route("/metrics", get(metrics))
+        .route("/app", any(upgrade))
+        .route("/app/", any(upgrade))
+        .route("/app/{*rest}", any(upgrade))
+        .with_state(shared)
+}
+
+async fn healthcheck(State(shared): State<Arc<Shared>>) -> Json<serde_json::Value> {
+    Json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptimeSeconds": shared.env.started.elapsed().as_secs_f64(),
+        "liveSessions": shared.registry.live_sessions(),
+        "liveSockets": shared.registry.live_sockets(),
+        "mode": match shared.config.mode { Mode::Desktop => "desktop", Mode::Server => "server" },
+    }))
+}
+
+async fn metrics() -> Response {
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        crate::telemetry::handle().render(),
+    )
+        .into_response()
+}
+
+fn refuse(status: StatusCode, message: String) -> Response {
+    (status, Json(json!({"error": message}))).into_response()
+}
+
+async fn upgrade(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let path = match SessionPath::parse(uri.path()) {
+        Ok(p) => p,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, e.to_string()),
+    };
+    let user = match shared.auth.authenticate(&headers) {
+        Ok(u) => u,
+        Err(e) => return refuse(StatusCode::UNAUTHORIZED, e.to_string()),
+    };
+    let identity = headers
+        .get("x-qlik-session")
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or(path.identity.clone())
+        .unwrap_or_default();
+    if shared.config.mode == Mode::Server && path.app_id.is_none() && !identity.is_empty() {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "Random sessions without an app are not allowed in server mode; connect to \
+             /app/<appId>/identity/<identity> instead"
+                .into(),
+        );
+    }
+    let ws = match ws {
+        Ok(ws) => ws,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let key = SessionKey {
+        user,
+        app: path.app_id,
+        identity,
+    };
+    let registry = shared.registry.clone();
+    let env = shared.env.clone();
+    let shutdown = shared.shutdown.clone();
+    let max = shared.config.max_message_bytes;
+    ws.max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| socket::serve(socket, registry, env, key, path.ttl, shutdown))
+}

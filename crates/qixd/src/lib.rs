@@ -1,0 +1,130 @@
+//! qixd: a Qlik-compatible QIX engine server with Qlik's engine session model.
+//!
+//! What this crate is for: the session registry and the server. It accepts WebSockets on `/app/...`
+//! (authenticating at the upgrade), finds or creates the engine session for (user, app, identity), sends
+//! `OnConnected`, dispatches JSON-RPC requests by handle to the QIX classes, fans `change` / `close` out to
+//! every socket of the session, and destroys sessions whose TTL ran out.
+//!
+//! What it is not for: the wire format (that is `qix-protocol`), app storage (`qix-apps`), or the data
+//! engine and load script (their own crates, to come).
+//!
+//! Data flows one way: socket ([`socket`]) → session ([`registry`], [`session`]) → QIX class ([`api`]) →
+//! open app ([`doc`]) → storage.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod doc;
+pub mod handles;
+pub mod http;
+pub mod registry;
+pub mod session;
+pub mod socket;
+pub mod telemetry;
+
+pub use config::{Config, Mode};
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Bad authentication flags.
+    #[error(transparent)]
+    Auth(#[from] auth::AuthConfigError),
+    /// The apps folder could not be opened.
+    #[error(transparent)]
+    Store(#[from] qix_apps::StoreError),
+    /// The data folder could not be created, or the port could not be bound.
+    #[error("{0}: {1}")]
+    Io(String, std::io::Error),
+}
+
+/// A server that is running; dropping it does not stop it: call [`RunningServer::shutdown`].
+pub struct RunningServer {
+    addr: SocketAddr,
+    registry: Arc<registry::Registry>,
+    shutdown_tx: watch::Sender<bool>,
+    serve: JoinHandle<()>,
+    purge: JoinHandle<()>,
+}
+
+/// Starts a server with `config` (port 0 picks a free port) and returns once it is listening.
+pub async fn start(config: Config) -> Result<RunningServer, StartError> {
+    let auth = auth::Authenticator::from_config(&config)?;
+    let store = qix_apps::AppStore::open(&config.apps_dir)?;
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| StartError::Io(format!("cannot create {}", config.data_dir.display()), e))?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| StartError::Io(format!("cannot listen on {}", config.listen), e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| StartError::Io("no local address".into(), e))?;
+    telemetry::handle();
+    let registry = registry::Registry::new(registry::Limits {
+        default_ttl: Duration::from_secs(config.session_ttl),
+        max_ttl: Duration::from_secs(config.max_session_ttl),
+        max_sessions_per_user: config.max_sessions_per_user,
+    });
+    let purge = registry.spawn_purge_task();
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let env = Arc::new(api::Env {
+        store,
+        mode: config.mode,
+        started: Instant::now(),
+    });
+    let shared = Arc::new(http::Shared {
+        config,
+        auth,
+        registry: registry.clone(),
+        env,
+        shutdown: shutdown_rx.clone(),
+    });
+    let app = http::router(shared);
+    let mut stop = shutdown_rx;
+    let serve = tokio::spawn(async move {
+        let graceful = axum::serve(listener, app).with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|s| *s).await;
+        });
+        if let Err(e) = graceful.await {
+            tracing::error!(error = %e, "server stopped with an error");
+        }
+    });
+    Ok(RunningServer {
+        addr,
+        registry,
+        shutdown_tx,
+        serve,
+        purge,
+    })
+}
+
+impl RunningServer {
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The session registry (for diagnostics and tests).
+    pub fn registry(&self) -> &Arc<registry::Registry> {
+        &self.registry
+    }
+
+    /// Closes every socket (code 1001), stops accepting, and waits up to 5 s for connections to end.
+    pub async fn shutdown(self) {
+        self.registry.shutdown();
+        let _ = self.shutdown_tx.send(true);
+        if tokio::time::timeout(Duration::from_secs(5), self.serve)
+            .await
+            .is_err()
+        {
+            tracing::warn!("connections did not close within 5 s");
+        }
+        self.purge.abort();
+    }
+}

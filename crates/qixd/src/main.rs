@@ -1,0 +1,47 @@
+//! The `qixd` binary: parse flags, start the server, stop cleanly on SIGINT / SIGTERM.
+
+use clap::Parser;
+use qixd::Config;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let config = Config::parse();
+    let mode = config.mode;
+    let server = match qixd::start(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("qixd: {e}");
+            std::process::exit(2);
+        }
+    };
+    tracing::info!(addr = %server.addr(), ?mode, "qixd listening: ws://{}/app/", server.addr());
+    wait_for_signal().await;
+    tracing::info!("shutting down");
+    server.shutdown().await;
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

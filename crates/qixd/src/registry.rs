@@ -1,0 +1,272 @@
+//! The session registry: finds or creates the session for a key, and destroys sessions whose TTL ran out.
+//!
+//! Same shape as mini-redis's expiring keys: a session that loses its last socket gets one entry in an
+//! ordered set of `(deadline, session id)`; a single background task sleeps until the earliest deadline
+//! (or until woken because an earlier one was added), destroys what is due, and sleeps again. No loop ever
+//! scans all sessions. Reattaching before the deadline removes the entry.
+
+use crate::auth::UserId;
+use crate::session::{Outgoing, Session, SessionKey, SocketId, SocketLink};
+use crate::telemetry;
+use qix_protocol::Notification;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// Session lifetime limits from the flags.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// TTL of a session whose URL sets none.
+    pub default_ttl: Duration,
+    /// Cap on any TTL.
+    pub max_ttl: Duration,
+    /// Live sessions per user; 0 = unlimited.
+    pub max_sessions_per_user: usize,
+}
+
+/// Why a socket could not attach.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AttachError {
+    /// The user already has the maximum number of live sessions.
+    #[error("user already has {0} live sessions, the maximum")]
+    TooManySessions(usize),
+}
+
+/// The outcome of a successful attach.
+#[derive(Debug)]
+pub struct Attached {
+    /// The session the socket now belongs to.
+    pub session: Arc<Session>,
+    /// The socket's id within the server.
+    pub socket: SocketId,
+    /// Whether the session was created for this socket (`SESSION_CREATED`) or joined (`SESSION_ATTACHED`).
+    pub created: bool,
+}
+
+#[derive(Debug, Default)]
+struct RegistryState {
+    /// Live sessions by key.
+    sessions: HashMap<SessionKey, Arc<Session>>,
+    /// Sessions with no sockets, by deadline.
+    expirations: BTreeSet<(Instant, u64)>,
+    /// The deadline and key of each session in `expirations`, by session id.
+    expiring: HashMap<u64, (Instant, SessionKey)>,
+    /// Live sessions per user, for `--max-sessions-per-user`.
+    per_user: HashMap<UserId, usize>,
+    /// Attached sockets, for /healthcheck.
+    live_sockets: usize,
+    /// Set at shutdown: the purge task ends.
+    shutdown: bool,
+}
+
+/// All live sessions of the server.
+#[derive(Debug)]
+pub struct Registry {
+    limits: Limits,
+    state: Mutex<RegistryState>,
+    /// Wakes the purge task when an earlier deadline is added or at shutdown.
+    purge_wakeup: Notify,
+    next_session: AtomicU64,
+    next_socket: AtomicU64,
+}
+
+impl Registry {
+    /// An empty registry. Call [`Registry::spawn_purge_task`] to have expired sessions destroyed.
+    pub fn new(limits: Limits) -> Arc<Registry> {
+        Arc::new(Registry {
+            limits,
+            state: Mutex::new(RegistryState::default()),
+            purge_wakeup: Notify::new(),
+            next_session: AtomicU64::new(1),
+            next_socket: AtomicU64::new(1),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, RegistryState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The TTL a connection asks for, capped, or the default.
+    pub fn effective_ttl(&self, requested: Option<u64>) -> Duration {
+        requested
+            .map(Duration::from_secs)
+            .unwrap_or(self.limits.default_ttl)
+            .min(self.limits.max_ttl)
+    }
+
+    /// Attaches a socket to the session for `key`, creating it if needed, and queues `OnConnected` as the
+    /// socket's first frame (under the lock, so nothing can be pushed to the socket before it).
+    pub fn attach(
+        &self,
+        key: SessionKey,
+        ttl: Option<u64>,
+        outbox: tokio::sync::mpsc::UnboundedSender<Outgoing>,
+    ) -> Result<Attached, AttachError> {
+        let ttl = self.effective_ttl(ttl);
+        let socket = self.next_socket.fetch_add(1, Ordering::Relaxed);
+        let mut reg = self.lock();
+        let (session, created) = match reg.sessions.get(&key) {
+            Some(s) => (s.clone(), false),
+            None => {
+                let limit = self.limits.max_sessions_per_user;
+                let count = reg.per_user.get(&key.user).copied().unwrap_or(0);
+                if limit > 0 && count >= limit {
+                    return Err(AttachError::TooManySessions(limit));
+                }
+                let id = self.next_session.fetch_add(1, Ordering::Relaxed);
+                let s = Arc::new(Session::new(id, key.clone(), ttl));
+                reg.sessions.insert(key.clone(), s.clone());
+                *reg.per_user.entry(key.user.clone()).or_default() += 1;
+                (s, true)
+            }
+        };
+        if let Some((when, _)) = reg.expiring.remove(&session.id) {
+            reg.expirations.remove(&(when, session.id));
+        }
+        reg.live_sockets += 1;
+        let state = if created {
+            "SESSION_CREATED"
+        } else {
+            "SESSION_ATTACHED"
+        };
+        let hello = Notification::OnConnected {
+            state: state.into(),
+        };
+        // The receiver is held by the caller; a failure here means the socket is already gone, and the
+        // detach that follows cleans up.
+        let _ = outbox.send(Outgoing::Text(hello.to_text()));
+        {
+            let mut st = session.lock();
+            st.ttl = ttl;
+            st.sockets.insert(
+                socket,
+                SocketLink {
+                    outbox,
+                    handles: Default::default(),
+                },
+            );
+        }
+        telemetry::session_attached(created, reg.sessions.len(), reg.live_sockets);
+        Ok(Attached {
+            session,
+            socket,
+            created,
+        })
+    }
+
+    /// Detaches a socket. A session left with no sockets is destroyed now (TTL 0) or scheduled for
+    /// destruction at now + TTL.
+    pub fn detach(&self, session: &Arc<Session>, socket: SocketId) {
+        let mut reg = self.lock();
+        reg.live_sockets = reg.live_sockets.saturating_sub(1);
+        let (empty, ttl) = {
+            let mut st = session.lock();
+            st.sockets.remove(&socket);
+            (st.sockets.is_empty(), st.ttl)
+        };
+        if empty {
+            if ttl.is_zero() {
+                Self::destroy(&mut reg, session.id, &session.key);
+            } else {
+                let when = Instant::now() + ttl;
+                reg.expirations.insert((when, session.id));
+                reg.expiring.insert(session.id, (when, session.key.clone()));
+                self.purge_wakeup.notify_one();
+            }
+        }
+        telemetry::gauges(reg.sessions.len(), reg.live_sockets);
+    }
+
+    /// Removes a session and everything in it.
+    fn destroy(reg: &mut RegistryState, id: u64, key: &SessionKey) {
+        let is_same = reg.sessions.get(key).is_some_and(|s| s.id == id);
+        if !is_same {
+            return;
+        }
+        if let Some(session) = reg.sessions.remove(key) {
+            // Drop the open app, session objects and variables now, not when the last Arc goes.
+            session.lock().doc = None;
+        }
+        if let Some(n) = reg.per_user.get_mut(&key.user) {
+            *n -= 1;
+            if *n == 0 {
+                reg.per_user.remove(&key.user);
+            }
+        }
+        telemetry::session_expired();
+    }
+
+    /// Destroys every session whose deadline has passed; returns the next deadline, if any.
+    fn purge_expired(&self) -> Option<Instant> {
+        let mut reg = self.lock();
+        if reg.shutdown {
+            return None;
+        }
+        let now = Instant::now();
+        while let Some(&(when, id)) = reg.expirations.iter().next() {
+            if when > now {
+                telemetry::gauges(reg.sessions.len(), reg.live_sockets);
+                return Some(when);
+            }
+            reg.expirations.remove(&(when, id));
+            if let Some((_, key)) = reg.expiring.remove(&id) {
+                Self::destroy(&mut reg, id, &key);
+            }
+        }
+        telemetry::gauges(reg.sessions.len(), reg.live_sockets);
+        None
+    }
+
+    fn is_shutdown(&self) -> bool {
+        self.lock().shutdown
+    }
+
+    /// Starts the background task that destroys expired sessions.
+    pub fn spawn_purge_task(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let registry = self.clone();
+        tokio::spawn(async move {
+            while !registry.is_shutdown() {
+                match registry.purge_expired() {
+                    Some(when) => {
+                        tokio::select! {
+                            _ = tokio::time::sleep_until(when.into()) => {}
+                            _ = registry.purge_wakeup.notified() => {}
+                        }
+                    }
+                    None => registry.purge_wakeup.notified().await,
+                }
+            }
+        })
+    }
+
+    /// Stops the purge task and asks every socket to close (server shutdown).
+    pub fn shutdown(&self) {
+        let mut reg = self.lock();
+        reg.shutdown = true;
+        for session in reg.sessions.values() {
+            for link in session.lock().sockets.values() {
+                let _ = link
+                    .outbox
+                    .send(Outgoing::Close(1001, "server shutting down".into()));
+            }
+        }
+        self.purge_wakeup.notify_one();
+    }
+
+    /// Live sessions.
+    pub fn live_sessions(&self) -> usize {
+        self.lock().sessions.len()
+    }
+
+    /// Attached sockets.
+    pub fn live_sockets(&self) -> usize {
+        self.lock().live_sockets
+    }
+
+    /// The live session for `key`, if any (for tests and diagnostics).
+    pub fn find(&self, key: &SessionKey) -> Option<Arc<Session>> {
+        self.lock().sessions.get(key).cloned()
+    }
+}

@@ -1,0 +1,124 @@
+//! One engine session: the key that finds it, its sockets, its TTL and its open app.
+//!
+//! Every socket whose key matches shares the session: the same open doc, session objects and variables.
+//! All of that sits behind one mutex; work under it is short (no I/O waits on the network, no awaits), so a
+//! request on one socket never blocks another session.
+
+use crate::auth::UserId;
+use crate::doc::{DocState, Effects};
+use crate::handles::SocketHandles;
+use qix_protocol::Notification;
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::UnboundedSender;
+
+/// The only way to find a session: who, which app (from the URL), which identity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SessionKey {
+    /// The authenticated user; never taken from what the client says about itself.
+    pub user: UserId,
+    /// The app id in the URL path; `None` for `/app/` and `/app/engineData`.
+    pub app: Option<String>,
+    /// The identity from `/identity/<id>` or `X-Qlik-Session`; empty when none.
+    pub identity: String,
+}
+
+/// Identifies one socket within the server.
+pub type SocketId = u64;
+
+/// A frame for a socket's writer task.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outgoing {
+    /// A text frame.
+    Text(String),
+    /// Close the socket with this code and reason.
+    Close(u16, String),
+}
+
+/// One socket attached to the session.
+#[derive(Debug)]
+pub struct SocketLink {
+    /// The socket's writer; pushes go here. Unbounded: frames are small and a writer that fails ends the socket.
+    pub outbox: UnboundedSender<Outgoing>,
+    /// The socket's own handle numbers.
+    pub handles: SocketHandles,
+}
+
+/// The mutable part of a session.
+#[derive(Debug)]
+pub struct SessionState {
+    /// Attached sockets.
+    pub sockets: HashMap<SocketId, SocketLink>,
+    /// How long the session outlives its last socket (set by the latest connection).
+    pub ttl: Duration,
+    /// The open app, if any (one per session).
+    pub doc: Option<DocState>,
+}
+
+/// A live session.
+#[derive(Debug)]
+pub struct Session {
+    /// Unique for the server's lifetime; orders expiry entries.
+    pub id: u64,
+    /// The key that finds it.
+    pub key: SessionKey,
+    /// When it was created.
+    pub created_at: Instant,
+    state: Mutex<SessionState>,
+}
+
+impl Session {
+    /// A new session with no sockets and no app.
+    pub fn new(id: u64, key: SessionKey, ttl: Duration) -> Session {
+        Session {
+            id,
+            key,
+            created_at: Instant::now(),
+            state: Mutex::new(SessionState {
+                sockets: HashMap::new(),
+                ttl,
+                doc: None,
+            }),
+        }
+    }
+
+    /// Locks the session state. A panic under the lock cannot leave it half-written in a way later requests
+    /// depend on, so a poisoned lock is taken over rather than failing every later request.
+    pub fn lock(&self) -> MutexGuard<'_, SessionState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl SessionState {
+    /// Tells every socket about `effects` in its own handle numbers. Returns the caller's lists (they go in
+    /// its response) and pushes id-less messages to the other sockets that hold an affected object. Closed
+    /// objects' handles are released on every socket.
+    pub fn fan_out(&mut self, caller: SocketId, effects: &Effects) -> (Vec<i64>, Vec<i64>) {
+        let mut mine = (Vec::new(), Vec::new());
+        if effects.change.is_empty() && effects.close.is_empty() {
+            return mine;
+        }
+        for (id, link) in self.sockets.iter_mut() {
+            let change: Vec<i64> = effects
+                .change
+                .iter()
+                .filter(|o| !effects.close.contains(o))
+                .filter_map(|o| link.handles.existing(o))
+                .collect();
+            let close: Vec<i64> = effects
+                .close
+                .iter()
+                .filter_map(|o| link.handles.release(o))
+                .collect();
+            if *id == caller {
+                mine = (change, close);
+            } else if !change.is_empty() || !close.is_empty() {
+                let text = Notification::Handles { change, close }.to_text();
+                // A send fails only when the socket is already going away; it is then detached anyway.
+                let _ = link.outbox.send(Outgoing::Text(text));
+            }
+        }
+        mine
+    }
+}

@@ -1,0 +1,89 @@
+//! Metrics for `/metrics` (Prometheus text), recorded through the `metrics` facade.
+//!
+//! The recorder is process-wide (the facade allows one), installed on first use.
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::sync::OnceLock;
+
+/// Live sessions (gauge).
+pub const SESSIONS_LIVE: &str = "qixd_sessions_live";
+/// Attached sockets (gauge).
+pub const SOCKETS_LIVE: &str = "qixd_sockets_live";
+/// Sessions created (counter).
+pub const SESSIONS_CREATED: &str = "qixd_sessions_created_total";
+/// Sockets that joined an existing session (counter).
+pub const SESSIONS_ATTACHED: &str = "qixd_sessions_attached_total";
+/// Sessions destroyed after their TTL (counter).
+pub const SESSIONS_EXPIRED: &str = "qixd_sessions_expired_total";
+/// Requests by method (counter).
+pub const REQUESTS: &str = "qixd_requests_total";
+/// Error responses by code (counter).
+pub const ERRORS: &str = "qixd_errors_total";
+/// Request handling time (histogram).
+pub const REQUEST_DURATION: &str = "qixd_request_duration_seconds";
+
+/// The process's Prometheus recorder handle, installing the recorder the first time.
+pub fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let builder = PrometheusBuilder::new()
+            .set_buckets_for_metric(
+                Matcher::Full(REQUEST_DURATION.into()),
+                &[
+                    0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0,
+                ],
+            )
+            .unwrap_or_else(|_| PrometheusBuilder::new());
+        let recorder = builder.build_recorder();
+        let handle = recorder.handle();
+        // Fails only if another recorder is installed already; then ours still renders (empty).
+        let _ = metrics::set_global_recorder(recorder);
+        describe();
+        handle
+    })
+}
+
+fn describe() {
+    metrics::describe_gauge!(SESSIONS_LIVE, "Live engine sessions");
+    metrics::describe_gauge!(SOCKETS_LIVE, "Attached WebSockets");
+    metrics::describe_counter!(SESSIONS_CREATED, "Sessions created");
+    metrics::describe_counter!(SESSIONS_ATTACHED, "Sockets that attached to a live session");
+    metrics::describe_counter!(SESSIONS_EXPIRED, "Sessions destroyed after their TTL");
+    metrics::describe_counter!(REQUESTS, "JSON-RPC requests by method");
+    metrics::describe_counter!(ERRORS, "JSON-RPC error responses by code");
+    metrics::describe_histogram!(REQUEST_DURATION, "JSON-RPC request handling time");
+    // Counters appear in the output once touched; touch them so a fresh server lists them all.
+    metrics::counter!(SESSIONS_CREATED).increment(0);
+    metrics::counter!(SESSIONS_ATTACHED).increment(0);
+    metrics::counter!(SESSIONS_EXPIRED).increment(0);
+}
+
+/// A socket attached: to a new session or an existing one.
+pub fn session_attached(created: bool, live_sessions: usize, live_sockets: usize) {
+    if created {
+        metrics::counter!(SESSIONS_CREATED).increment(1);
+    } else {
+        metrics::counter!(SESSIONS_ATTACHED).increment(1);
+    }
+    gauges(live_sessions, live_sockets);
+}
+
+/// A session was destroyed.
+pub fn session_expired() {
+    metrics::counter!(SESSIONS_EXPIRED).increment(1);
+}
+
+/// Current live counts.
+pub fn gauges(live_sessions: usize, live_sockets: usize) {
+    metrics::gauge!(SESSIONS_LIVE).set(live_sessions as f64);
+    metrics::gauge!(SOCKETS_LIVE).set(live_sockets as f64);
+}
+
+/// One request handled.
+pub fn request(method: &str, seconds: f64, error_code: Option<i64>) {
+    metrics::counter!(REQUESTS, "method" => method.to_string()).increment(1);
+    metrics::histogram!(REQUEST_DURATION).record(seconds);
+    if let Some(code) = error_code {
+        metrics::counter!(ERRORS, "code" => code.to_string()).increment(1);
+    }
+}
