@@ -35,6 +35,7 @@ pub struct FrameError {
 
 impl Request {
     /// Parses one text frame. Malformed JSON is -32700; anything that is not a request object is -32600.
+    #[allow(clippy::result_large_err)] // a rejected frame is rare; the error is built once and sent
     pub fn parse(text: &str) -> Result<Request, FrameError> {
         let value: Value = serde_json::from_str(text).map_err(|e| FrameError {
             id: Value::Null,
@@ -44,6 +45,7 @@ impl Request {
     }
 
     /// Validates an already-parsed JSON value as a request.
+    #[allow(clippy::result_large_err)] // as for `parse`
     pub fn from_value(value: Value) -> Result<Request, FrameError> {
         let Value::Object(mut obj) = value else {
             return Err(FrameError {
