@@ -184,9 +184,7 @@ impl AppStore {
 }
 
 fn sync_dir(dir: &Path) -> Result<(), StoreError> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io(dir))
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io(dir))
 }
 
 #[cfg(test)]
@@ -223,7 +221,10 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let store = AppStore::open(tmp.path()).unwrap();
         for id in ["../x", "/etc/passwd", "..", "", "a/b", ".hidden"] {
-            assert!(matches!(store.get(id), Err(StoreError::NotFound(_))), "{id}");
+            assert!(
+                matches!(store.get(id), Err(StoreError::NotFound(_))),
+                "{id}"
+            );
             assert!(!store.exists(id));
         }
     }

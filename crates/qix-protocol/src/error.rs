@@ -108,7 +108,9 @@ impl ErrorCode {
             ErrorCode::AppAlreadyOpen => "LOCERR_APP_ALREADY_OPEN",
             ErrorCode::AppNotFound => "LOCERR_APP_NOT_FOUND",
             ErrorCode::AppInvalid => "LOCERR_APP_INVALID",
-            ErrorCode::NotSupportedForSessionApp => "LOCERR_PERSISTENCE_NOT_SUPPORTED_FOR_SESSION_APP",
+            ErrorCode::NotSupportedForSessionApp => {
+                "LOCERR_PERSISTENCE_NOT_SUPPORTED_FOR_SESSION_APP"
+            }
             ErrorCode::VariableNoName => "LOCERR_VARIABLE_NO_NAME",
             ErrorCode::VariableDuplicateName => "LOCERR_VARIABLE_DUPLICATE_NAME",
             ErrorCode::AppOpenInDifferentMode => "LOCERR_APP_ALREADY_OPEN_IN_DIFFERENT_MODE",

@@ -216,7 +216,10 @@ mod tests {
         assert_eq!(r.handle, -1);
         assert!(r.delta);
         assert_eq!(r.params, json!(["a"]));
-        let r = Request::parse(r#"{"id":"x","method":"OpenDoc","handle":-1,"params":{"qDocName":"a"}}"#).unwrap();
+        let r = Request::parse(
+            r#"{"id":"x","method":"OpenDoc","handle":-1,"params":{"qDocName":"a"}}"#,
+        )
+        .unwrap();
         assert_eq!(r.params, json!({"qDocName":"a"}));
     }
 

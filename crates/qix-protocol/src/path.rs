@@ -68,7 +68,10 @@ impl SessionPath {
     pub fn parse(path: &str) -> Result<SessionPath, PathError> {
         let path = path.split(['?', '#']).next().unwrap_or("");
         let raw: Vec<&str> = path.split('/').collect();
-        let app_at = raw.iter().position(|s| *s == "app").ok_or(PathError::NoApp)?;
+        let app_at = raw
+            .iter()
+            .position(|s| *s == "app")
+            .ok_or(PathError::NoApp)?;
         let prefix = raw[..app_at].join("/").trim_end_matches('/').to_string();
         let mut rest = &raw[app_at + 1..];
         let mut out = SessionPath {
@@ -134,7 +137,8 @@ mod tests {
         assert_eq!((p.app_id, p.identity, p.ttl), (None, None, None));
         assert_eq!(SessionPath::parse("/app").unwrap().app_id, None);
         assert_eq!(SessionPath::parse("/app/engineData").unwrap().app_id, None);
-        let p = SessionPath::parse("/app/my%20app%2Fx/identity/tok%20en/ttl/30?reloadUri=x").unwrap();
+        let p =
+            SessionPath::parse("/app/my%20app%2Fx/identity/tok%20en/ttl/30?reloadUri=x").unwrap();
         assert_eq!(p.app_id.as_deref(), Some("my app/x"));
         assert_eq!(p.identity.as_deref(), Some("tok en"));
         assert_eq!(p.ttl, Some(30));
@@ -143,15 +147,27 @@ mod tests {
         let p = SessionPath::parse("/app/engineData/ttl/5").unwrap();
         assert_eq!((p.app_id, p.ttl), (None, Some(5)));
         let p = SessionPath::parse("/proxy/app/a").unwrap();
-        assert_eq!((p.prefix.as_str(), p.app_id.as_deref()), ("/proxy", Some("a")));
+        assert_eq!(
+            (p.prefix.as_str(), p.app_id.as_deref()),
+            ("/proxy", Some("a"))
+        );
     }
 
     #[test]
     fn rejects_bad_paths() {
         assert_eq!(SessionPath::parse("/nope"), Err(PathError::NoApp));
-        assert!(matches!(SessionPath::parse("/app/a/ttl/x"), Err(PathError::BadTtl(_))));
-        assert!(matches!(SessionPath::parse("/app/a/what/x"), Err(PathError::Unexpected(_))));
-        assert!(matches!(SessionPath::parse("/app/a/identity"), Err(PathError::Unexpected(_))));
+        assert!(matches!(
+            SessionPath::parse("/app/a/ttl/x"),
+            Err(PathError::BadTtl(_))
+        ));
+        assert!(matches!(
+            SessionPath::parse("/app/a/what/x"),
+            Err(PathError::Unexpected(_))
+        ));
+        assert!(matches!(
+            SessionPath::parse("/app/a/identity"),
+            Err(PathError::Unexpected(_))
+        ));
     }
 
     #[test]

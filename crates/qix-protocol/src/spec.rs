@@ -137,7 +137,11 @@ impl MethodSpec {
                     }
                 }
             }
-            _ => return Err(RpcError::invalid_params("params must be an array or an object")),
+            _ => {
+                return Err(RpcError::invalid_params(
+                    "params must be an array or an object",
+                ))
+            }
         }
         for p in &self.params {
             match named.get(&p.name) {
@@ -183,7 +187,12 @@ impl Spec {
             .and_then(Value::as_object)
             .unwrap_or(&empty);
         let mut methods = HashMap::new();
-        for m in doc.get("methods").and_then(Value::as_array).into_iter().flatten() {
+        for m in doc
+            .get("methods")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let Some(full) = m.get("name").and_then(Value::as_str) else {
                 continue;
             };
@@ -196,7 +205,11 @@ impl Spec {
                 .into_iter()
                 .flatten()
                 .map(|p| ParamSpec {
-                    name: p.get("name").and_then(Value::as_str).unwrap_or("").to_string(),
+                    name: p
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
                     required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
                     kind: p
                         .get("schema")
@@ -265,8 +278,15 @@ mod tests {
         let e = m.bind(&json!([5])).unwrap_err();
         assert_eq!(e.code, -32602);
         assert!(e.parameter.contains("qDocName"));
-        assert_eq!(m.bind(&json!(["a", "", "", "", "", "extra"])).unwrap_err().code, -32602);
-        let n = Spec::global().method("GenericVariable", "SetNumValue").unwrap();
+        assert_eq!(
+            m.bind(&json!(["a", "", "", "", "", "extra"]))
+                .unwrap_err()
+                .code,
+            -32602
+        );
+        let n = Spec::global()
+            .method("GenericVariable", "SetNumValue")
+            .unwrap();
         assert!(n.bind(&json!([1.5])).is_ok());
         assert!(n.bind(&json!(["1.5"])).is_err());
     }

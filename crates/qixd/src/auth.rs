@@ -123,7 +123,10 @@ impl Authenticator {
             let token = auth
                 .to_str()
                 .ok()
-                .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+                .and_then(|v| {
+                    v.strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("bearer "))
+                })
                 .ok_or_else(|| AuthError::BadToken("expected 'Bearer <token>'".into()))?;
             return self.verify_jwt(token.trim());
         }
@@ -208,6 +211,9 @@ mod tests {
         );
         assert_eq!(parse_user_header("UserId=bob"), None);
         assert_eq!(parse_user_header("garbage"), None);
-        assert_eq!(UserId::personal().to_string(), "UserDirectory=Personal; UserId=Me");
+        assert_eq!(
+            UserId::personal().to_string(),
+            "UserDirectory=Personal; UserId=Me"
+        );
     }
 }

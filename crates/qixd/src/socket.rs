@@ -55,7 +55,12 @@ pub async fn serve(
             return;
         }
     };
-    tracing::debug!(session = attached.session.id, socket = attached.socket, created = attached.created, "socket attached");
+    tracing::debug!(
+        session = attached.session.id,
+        socket = attached.socket,
+        created = attached.created,
+        "socket attached"
+    );
 
     let writer = tokio::spawn(async move {
         while let Some(out) = rx.recv().await {
@@ -86,7 +91,13 @@ pub async fn serve(
             Some(Ok(Message::Binary(b))) => match String::from_utf8(b.to_vec()) {
                 Ok(t) => t,
                 Err(_) => {
-                    send_frame_error(&tx, FrameError { id: serde_json::Value::Null, error: RpcError::parse("binary frame is not UTF-8 text") });
+                    send_frame_error(
+                        &tx,
+                        FrameError {
+                            id: serde_json::Value::Null,
+                            error: RpcError::parse("binary frame is not UTF-8 text"),
+                        },
+                    );
                     continue;
                 }
             },
@@ -146,22 +157,30 @@ async fn handle_text(env: &Arc<Env>, attached: &Attached, text: String) -> Strin
     };
     // Only method names the API has become metric labels, so clients cannot grow the label set.
     let known = Spec::global().methods().any(|m| m.name == request.method);
-    let label = if known { request.method.clone() } else { "unknown".to_string() };
+    let label = if known {
+        request.method.clone()
+    } else {
+        "unknown".to_string()
+    };
     let env = env.clone();
     let session = attached.session.clone();
     let socket = attached.socket;
     let id = request.id.clone();
-    let response = tokio::task::spawn_blocking(move || api::handle_request(&env, &session, socket, &request))
-        .await
-        .unwrap_or_else(|e| {
-            tracing::error!(error = %e, "request handler panicked");
-            Response {
-                id,
-                outcome: Err(RpcError::new(qix_protocol::ErrorCode::Internal, "internal error")),
-                change: vec![],
-                close: vec![],
-            }
-        });
+    let response =
+        tokio::task::spawn_blocking(move || api::handle_request(&env, &session, socket, &request))
+            .await
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "request handler panicked");
+                Response {
+                    id,
+                    outcome: Err(RpcError::new(
+                        qix_protocol::ErrorCode::Internal,
+                        "internal error",
+                    )),
+                    change: vec![],
+                    close: vec![],
+                }
+            });
     let code = response.outcome.as_ref().err().map(|e| e.code);
     telemetry::request(&label, started.elapsed().as_secs_f64(), code);
     response.to_text()

@@ -28,9 +28,15 @@ async fn same_key_attaches_other_keys_create() {
     // X-Qlik-Session names the identity, but never crosses users.
     let h = [("X-Qlik-Session", "shared-token")];
     check(s.connect_with("/app/sales", &h).await, "SESSION_CREATED");
-    check(s.connect("/app/sales/identity/shared-token").await, "SESSION_ATTACHED");
+    check(
+        s.connect("/app/sales/identity/shared-token").await,
+        "SESSION_ATTACHED",
+    );
     let bob_h = [bob[0], h[0]];
-    check(s.connect_with("/app/sales", &bob_h).await, "SESSION_CREATED");
+    check(
+        s.connect_with("/app/sales", &bob_h).await,
+        "SESSION_CREATED",
+    );
     let health = s.health().await;
     assert_eq!(health["liveSessions"], 7, "{health}");
     assert_eq!(health["liveSockets"], 11, "{health}");
@@ -41,9 +47,14 @@ async fn sockets_of_a_session_share_doc_objects_and_variables() {
     let s = TestServer::start().await;
     let mut a = s.connect("/app/x/identity/shared").await;
     let doc_a = a.session_app().await;
-    a.ok(doc_a, "SetScript", json!(["LOAD 1 AS x AUTOGENERATE 1;"])).await;
+    a.ok(doc_a, "SetScript", json!(["LOAD 1 AS x AUTOGENERATE 1;"]))
+        .await;
     let obj = a
-        .ok(doc_a, "CreateSessionObject", json!([{"qInfo": {"qId": "kpi1", "qType": "kpi"}, "custom": 1}]))
+        .ok(
+            doc_a,
+            "CreateSessionObject",
+            json!([{"qInfo": {"qId": "kpi1", "qType": "kpi"}, "custom": 1}]),
+        )
         .await;
     assert_eq!(obj["qReturn"]["qGenericId"], "kpi1");
     assert_eq!(obj["qReturn"]["qGenericType"], "kpi");
@@ -53,27 +64,48 @@ async fn sockets_of_a_session_share_doc_objects_and_variables() {
     let active = b.ok(-1, "GetActiveDoc", json!([])).await;
     let doc_b = active["qReturn"]["qHandle"].as_i64().unwrap();
     assert_eq!(active["qReturn"]["qType"], "Doc");
-    assert_eq!(b.ok(doc_b, "GetScript", json!([])).await["qScript"], "LOAD 1 AS x AUTOGENERATE 1;");
+    assert_eq!(
+        b.ok(doc_b, "GetScript", json!([])).await["qScript"],
+        "LOAD 1 AS x AUTOGENERATE 1;"
+    );
     let got = b.ok(doc_b, "GetObject", json!(["kpi1"])).await;
     let h_b = got["qReturn"]["qHandle"].as_i64().unwrap();
-    assert_eq!(b.ok(h_b, "GetProperties", json!([])).await["qProp"]["custom"], 1);
+    assert_eq!(
+        b.ok(h_b, "GetProperties", json!([])).await["qProp"]["custom"],
+        1
+    );
     // A second OpenDoc / CreateSessionApp in the session is refused.
     assert_eq!(b.err(-1, "CreateSessionApp", json!([])).await["code"], 1002);
 
     // A different session on the same app does not see any of it.
     let mut c = s.connect("/app/x/identity/other").await;
     let e = c.err(-1, "GetActiveDoc", json!([])).await;
-    assert_eq!(e, json!({"code": 1007, "parameter": "No active document", "message": "App invalid"}));
+    assert_eq!(
+        e,
+        json!({"code": 1007, "parameter": "No active document", "message": "App invalid"})
+    );
 
     // Variables are shared too.
-    a.ok(doc_a, "CreateSessionVariable", json!([{"qName": "vLimit", "qDefinition": "10"}])).await;
+    a.ok(
+        doc_a,
+        "CreateSessionVariable",
+        json!([{"qName": "vLimit", "qDefinition": "10"}]),
+    )
+    .await;
     let v = b.ok(doc_b, "GetVariableByName", json!(["vLimit"])).await;
     let vh = v["qReturn"]["qHandle"].as_i64().unwrap();
     let layout = b.ok(vh, "GetLayout", json!([])).await["qLayout"].clone();
-    assert_eq!((layout["qText"].clone(), layout["qNum"].clone()), (json!("10"), json!(10.0)));
+    assert_eq!(
+        (layout["qText"].clone(), layout["qNum"].clone()),
+        (json!("10"), json!(10.0))
+    );
     assert_eq!(layout["qInfo"]["qType"], "variable");
     assert!(layout.get("qName").is_none());
-    assert_eq!(a.err(doc_a, "CreateSessionVariable", json!([{"qName": "vLimit"}])).await["code"], 18001);
+    assert_eq!(
+        a.err(doc_a, "CreateSessionVariable", json!([{"qName": "vLimit"}]))
+            .await["code"],
+        18001
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -82,41 +114,86 @@ async fn changes_are_pushed_to_the_other_sockets_of_the_session_only() {
     let mut a = s.connect("/app/p/identity/one").await;
     let doc_a = a.session_app().await;
     let created = a
-        .ok(doc_a, "CreateSessionObject", json!([{"qInfo": {"qId": "o1", "qType": "t"}, "title": "v1"}]))
+        .ok(
+            doc_a,
+            "CreateSessionObject",
+            json!([{"qInfo": {"qId": "o1", "qType": "t"}, "title": "v1"}]),
+        )
         .await;
     let h_a = created["qReturn"]["qHandle"].as_i64().unwrap();
 
     let mut b = s.connect("/app/p/identity/one").await;
-    let doc_b = b.ok(-1, "GetActiveDoc", json!([])).await["qReturn"]["qHandle"].as_i64().unwrap();
+    let doc_b = b.ok(-1, "GetActiveDoc", json!([])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
     // Take another handle first so that b's handle numbers differ from a's.
-    b.ok(doc_b, "CreateSessionObject", json!([{"qInfo": {"qType": "filler"}}])).await;
-    let h_b = b.ok(doc_b, "GetObject", json!(["o1"])).await["qReturn"]["qHandle"].as_i64().unwrap();
+    b.ok(
+        doc_b,
+        "CreateSessionObject",
+        json!([{"qInfo": {"qType": "filler"}}]),
+    )
+    .await;
+    let h_b = b.ok(doc_b, "GetObject", json!(["o1"])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
     assert_ne!(h_a, h_b);
     b.ok(h_b, "GetLayout", json!([])).await;
 
     let mut other = s.connect("/app/p/identity/two").await;
     let doc_o = other.session_app().await;
     other
-        .ok(doc_o, "CreateSessionObject", json!([{"qInfo": {"qId": "o1", "qType": "t"}}]))
+        .ok(
+            doc_o,
+            "CreateSessionObject",
+            json!([{"qInfo": {"qId": "o1", "qType": "t"}}]),
+        )
         .await;
 
-    let r = a.call(h_a, "SetProperties", json!([{"qInfo": {"qId": "o1", "qType": "t"}, "title": "v2"}])).await;
-    assert_eq!(r["change"], json!([h_a]), "the caller's response lists its own handle: {r}");
+    let r = a
+        .call(
+            h_a,
+            "SetProperties",
+            json!([{"qInfo": {"qId": "o1", "qType": "t"}, "title": "v2"}]),
+        )
+        .await;
+    assert_eq!(
+        r["change"],
+        json!([h_a]),
+        "the caller's response lists its own handle: {r}"
+    );
     let push = b.push_within(2000).await.expect("b gets a push");
     assert_eq!(push, json!({"jsonrpc": "2.0", "change": [h_b]}));
     assert!(push.get("id").is_none() && push.get("params").is_none());
-    assert!(other.push_within(300).await.is_none(), "another session hears nothing");
+    assert!(
+        other.push_within(300).await.is_none(),
+        "another session hears nothing"
+    );
 
     // Once invalid, a second change is not reported again until the layout is fetched.
-    let r = a.call(h_a, "SetProperties", json!([{"qInfo": {"qType": "t"}, "title": "v3"}])).await;
-    assert!(r.get("change").is_none(), "no second change before GetLayout: {r}");
+    let r = a
+        .call(
+            h_a,
+            "SetProperties",
+            json!([{"qInfo": {"qType": "t"}, "title": "v3"}]),
+        )
+        .await;
+    assert!(
+        r.get("change").is_none(),
+        "no second change before GetLayout: {r}"
+    );
     assert!(b.push_within(300).await.is_none());
     let layout = b.ok(h_b, "GetLayout", json!([])).await["qLayout"].clone();
     assert_eq!(layout["title"], "v3");
     assert_eq!(layout["qInfo"], json!({"qId": "o1", "qType": "t"}));
     assert_eq!(layout["qMeta"]["privileges"][0], "read");
     // Valid again: the next change is reported to both.
-    let r = a.call(h_a, "SetProperties", json!([{"qInfo": {"qType": "t"}, "title": "v4"}])).await;
+    let r = a
+        .call(
+            h_a,
+            "SetProperties",
+            json!([{"qInfo": {"qType": "t"}, "title": "v4"}]),
+        )
+        .await;
     assert_eq!(r["change"], json!([h_a]));
     assert_eq!(b.push_within(2000).await.unwrap()["change"], json!([h_b]));
 
@@ -124,9 +201,15 @@ async fn changes_are_pushed_to_the_other_sockets_of_the_session_only() {
     let r = a.call(doc_a, "DestroySessionObject", json!(["o1"])).await;
     assert_eq!(r["result"]["qSuccess"], true);
     assert_eq!(r["close"], json!([h_a]));
-    assert_eq!(b.push_within(2000).await.unwrap(), json!({"jsonrpc": "2.0", "close": [h_b]}));
+    assert_eq!(
+        b.push_within(2000).await.unwrap(),
+        json!({"jsonrpc": "2.0", "close": [h_b]})
+    );
     let e = b.err(h_b, "GetLayout", json!([])).await;
-    assert_eq!(e, json!({"code": -32602, "parameter": "Invalid handle", "message": "Invalid Params"}));
+    assert_eq!(
+        e,
+        json!({"code": -32602, "parameter": "Invalid handle", "message": "Invalid Params"})
+    );
     // GetObject on a missing id: a null handle, as the engine answers.
     let r = b.ok(doc_b, "GetObject", json!(["o1"])).await;
     assert!(r["qReturn"]["qHandle"].is_null());
@@ -142,7 +225,9 @@ async fn ttl_keeps_a_session_for_reattach_then_it_expires() {
     // Within the TTL: attached, same state.
     let mut b = s.connect("/app/t/identity/i/ttl/1").await;
     assert_eq!(b.state, "SESSION_ATTACHED");
-    let d = b.ok(-1, "GetActiveDoc", json!([])).await["qReturn"]["qHandle"].as_i64().unwrap();
+    let d = b.ok(-1, "GetActiveDoc", json!([])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
     assert_eq!(b.ok(d, "GetScript", json!([])).await["qScript"], "kept");
     b.close().await;
     let registry = s.server.as_ref().unwrap().registry().clone();
@@ -161,7 +246,10 @@ async fn default_ttl_zero_destroys_at_last_close_and_max_ttl_caps() {
     let a = s.connect("/app/z").await;
     assert_eq!(registry.live_sessions(), 1);
     a.close().await;
-    assert!(eventually(1000, || registry.live_sessions() == 0).await, "TTL 0: gone at once");
+    assert!(
+        eventually(1000, || registry.live_sessions() == 0).await,
+        "TTL 0: gone at once"
+    );
     let b = s.connect("/app/z").await;
     assert_eq!(b.state, "SESSION_CREATED");
     b.close().await;
@@ -171,8 +259,15 @@ async fn default_ttl_zero_destroys_at_last_close_and_max_ttl_caps() {
     c.close().await;
     assert_eq!(registry.live_sessions(), 1);
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(registry.live_sessions(), 1, "still alive within the capped TTL");
-    assert!(eventually(2000, || registry.live_sessions() == 0).await, "capped at 1 s");
+    assert_eq!(
+        registry.live_sessions(),
+        1,
+        "still alive within the capped TTL"
+    );
+    assert!(
+        eventually(2000, || registry.live_sessions() == 0).await,
+        "capped at 1 s"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -207,7 +302,10 @@ async fn per_user_session_limit() {
     assert_eq!(c.1, Some(1008));
     // Another user is unaffected.
     let bob = [("X-Qlik-User", "UserDirectory=CORP; UserId=bob")];
-    assert_eq!(s.connect_with("/app/c", &bob).await.state, "SESSION_CREATED");
+    assert_eq!(
+        s.connect_with("/app/c", &bob).await.state,
+        "SESSION_CREATED"
+    );
     c.0 = serde_json::Value::Null;
 }
 
@@ -220,7 +318,9 @@ impl Refusal for TestServer {
     async fn connect_raw_expect_refusal(&self, path: &str) -> (serde_json::Value, Option<u16>) {
         use futures_util::StreamExt;
         use tokio_tungstenite::tungstenite::Message;
-        let (mut ws, _) = tokio_tungstenite::connect_async(self.url(path)).await.unwrap();
+        let (mut ws, _) = tokio_tungstenite::connect_async(self.url(path))
+            .await
+            .unwrap();
         let first = match ws.next().await {
             Some(Ok(Message::Text(t))) => serde_json::from_str(t.as_str()).unwrap(),
             other => panic!("expected a notification, got {other:?}"),

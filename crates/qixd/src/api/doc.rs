@@ -228,7 +228,11 @@ fn get_variable_by_name(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError
 }
 
 fn get_variable_by_id(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
-    let found = ctx.doc()?.variables.contains_key(id).then(|| id.to_string());
+    let found = ctx
+        .doc()?
+        .variables
+        .contains_key(id)
+        .then(|| id.to_string());
     variable_return(ctx, found)
 }
 

@@ -100,7 +100,10 @@ fn install_doc(ctx: &mut Ctx<'_>, mut doc: DocState) -> Result<i64, RpcError> {
 
 fn refuse_if_open(ctx: &Ctx<'_>) -> Result<(), RpcError> {
     match &ctx.state.doc {
-        Some(doc) => Err(RpcError::new(ErrorCode::AppAlreadyOpen, doc.record.id.clone())),
+        Some(doc) => Err(RpcError::new(
+            ErrorCode::AppAlreadyOpen,
+            doc.record.id.clone(),
+        )),
         None => Ok(()),
     }
 }

@@ -52,11 +52,10 @@ impl Ctx<'_> {
 
     /// The caller's handle for `object` (assigned on first use).
     pub fn handle_for(&mut self, object: &ObjectRef) -> Result<i64, RpcError> {
-        let link = self
-            .state
-            .sockets
-            .get_mut(&self.socket)
-            .ok_or_else(|| RpcError::new(qix_protocol::ErrorCode::Internal, "socket detached"))?;
+        let link =
+            self.state.sockets.get_mut(&self.socket).ok_or_else(|| {
+                RpcError::new(qix_protocol::ErrorCode::Internal, "socket detached")
+            })?;
         Ok(link.handles.handle_for(object))
     }
 

@@ -58,7 +58,11 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     Ok(json!({"qLayout": layout}))
 }
 
-fn set_properties(ctx: &mut Ctx<'_>, id: &str, mut new: Map<String, Value>) -> Result<Value, RpcError> {
+fn set_properties(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    mut new: Map<String, Value>,
+) -> Result<Value, RpcError> {
     let current = props(ctx, id)?;
     // The id cannot change; the type can.
     let mut info = current["qInfo"].as_object().cloned().unwrap_or_default();

@@ -90,7 +90,11 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     Ok(json!({"qLayout": layout}))
 }
 
-fn set_properties(ctx: &mut Ctx<'_>, id: &str, mut new: Map<String, Value>) -> Result<Value, RpcError> {
+fn set_properties(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    mut new: Map<String, Value>,
+) -> Result<Value, RpcError> {
     let name = new.get("qName").and_then(Value::as_str).unwrap_or("");
     if name.is_empty() {
         return Err(RpcError::new(ErrorCode::VariableNoName, "qName"));
@@ -100,7 +104,10 @@ fn set_properties(ctx: &mut Ctx<'_>, id: &str, mut new: Map<String, Value>) -> R
         .variable_id_by_name(name)
         .is_some_and(|other| other != id)
     {
-        return Err(RpcError::new(ErrorCode::VariableDuplicateName, name.to_string()));
+        return Err(RpcError::new(
+            ErrorCode::VariableDuplicateName,
+            name.to_string(),
+        ));
     }
     let current = props(ctx, id)?;
     let info = current["qInfo"].clone();

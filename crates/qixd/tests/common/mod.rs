@@ -53,11 +53,15 @@ impl TestServer {
     }
 
     pub async fn connect(&self, path: &str) -> Client {
-        Client::connect(&self.url(path), &[]).await.expect("connects")
+        Client::connect(&self.url(path), &[])
+            .await
+            .expect("connects")
     }
 
     pub async fn connect_with(&self, path: &str, headers: &[(&str, &str)]) -> Client {
-        Client::connect(&self.url(path), headers).await.expect("connects")
+        Client::connect(&self.url(path), headers)
+            .await
+            .expect("connects")
     }
 
     /// Stops the server, keeping its folder.
@@ -135,8 +139,14 @@ impl Client {
             state: String::new(),
         };
         let hello = c.read_frame().await.expect("a first frame");
-        assert_eq!(hello["method"], "OnConnected", "first frame must be OnConnected: {hello}");
-        c.state = hello["params"]["qSessionState"].as_str().unwrap().to_string();
+        assert_eq!(
+            hello["method"], "OnConnected",
+            "first frame must be OnConnected: {hello}"
+        );
+        c.state = hello["params"]["qSessionState"]
+            .as_str()
+            .unwrap()
+            .to_string();
         Ok(c)
     }
 
@@ -162,7 +172,10 @@ impl Client {
     /// Reads until the response with `id`, keeping pushes aside.
     pub async fn response(&mut self, id: &Value) -> Value {
         loop {
-            let f = self.read_frame().await.expect("socket open while waiting for a response");
+            let f = self
+                .read_frame()
+                .await
+                .expect("socket open while waiting for a response");
             if f.get("id") == Some(id) {
                 return f;
             }
@@ -209,9 +222,9 @@ impl Client {
         loop {
             match tokio::time::timeout(Duration::from_secs(10), self.ws.next()).await {
                 Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| u16::from(f.code)),
-                Ok(Some(Ok(Message::Text(t)))) => {
-                    self.pushes.push_back(serde_json::from_str(t.as_str()).unwrap())
-                }
+                Ok(Some(Ok(Message::Text(t)))) => self
+                    .pushes
+                    .push_back(serde_json::from_str(t.as_str()).unwrap()),
                 Ok(Some(Ok(_))) => continue,
                 Ok(Some(Err(_))) | Ok(None) => return None,
                 Err(_) => panic!("socket not closed within 10 s"),
@@ -222,7 +235,9 @@ impl Client {
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;
         // Drain until the server's close arrives, so the server has detached when this returns.
-        while let Ok(Some(Ok(m))) = tokio::time::timeout(Duration::from_secs(5), self.ws.next()).await {
+        while let Ok(Some(Ok(m))) =
+            tokio::time::timeout(Duration::from_secs(5), self.ws.next()).await
+        {
             if let Message::Close(_) = m {
                 break;
             }
@@ -235,7 +250,6 @@ impl Client {
         r["qReturn"]["qHandle"].as_i64().unwrap()
     }
 }
-
 
 /// Waits until `cond` holds, polling every 20 ms, for at most `ms`.
 pub async fn eventually(ms: u64, mut cond: impl FnMut() -> bool) -> bool {

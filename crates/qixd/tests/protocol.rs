@@ -1,0 +1,453 @@
+//! JSON-RPC on the wire: the Global API, bad input and its errors, size limits, many sockets at once.
+
+mod common;
+
+use common::{eventually, http_get, Client, TestServer};
+use serde_json::{json, Value};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_frames_get_engine_errors_and_the_socket_keeps_serving() {
+    let s = TestServer::start().await;
+    let mut c = s.connect("/app/").await;
+    let cases: &[(&str, i64)] = &[
+        ("{not json", -32700),
+        ("[1,2,3]", -32600),
+        ("42", -32600),
+        ("\"text\"", -32600),
+        (r#"{"jsonrpc":"2.0","id":5,"handle":-1}"#, -32600),
+        (
+            r#"{"jsonrpc":"2.0","id":5,"method":"OpenDoc","handle":"x"}"#,
+            -32600,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":5,"method":"OpenDoc","handle":-1,"params":7}"#,
+            -32600,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":5,"method":"NoSuchMethod","handle":-1,"params":[]}"#,
+            -32601,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":5,"method":"GetScript","handle":-1,"params":[]}"#,
+            -32601,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":5,"method":"GetLayout","handle":99,"params":[]}"#,
+            -32602,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":5,"method":"OpenDoc","handle":-1,"params":[5]}"#,
+            -32602,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":5,"method":"OpenDoc","handle":-1,"params":{"qDocName":true}}"#,
+            -32602,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":5,"method":"OpenDoc","handle":-1,"params":[]}"#,
+            -32602,
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":5,"method":"IsDesktopMode","handle":-1,"params":[1,2]}"#,
+            -32602,
+        ),
+    ];
+    for (frame, code) in cases {
+        c.send_raw(frame).await;
+        let r = c
+            .read_frame()
+            .await
+            .expect("an answer, not a closed socket");
+        assert_eq!(r["error"]["code"], *code, "{frame} → {r}");
+        assert!(r["error"]["message"].is_string() && r["error"]["parameter"].is_string());
+        if frame.contains("\"id\":5") {
+            assert_eq!(r["id"], 5, "{r}");
+        } else {
+            assert!(r["id"].is_null(), "{r}");
+        }
+        // The socket still answers.
+        assert_eq!(c.ok(-1, "IsDesktopMode", json!([])).await["qReturn"], true);
+    }
+    let e = c.err(-1, "GetActiveDoc", json!([])).await;
+    assert_eq!(e["code"], 1007);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn id_zero_named_params_and_delta_are_accepted() {
+    let s = TestServer::start().await;
+    let mut c = s.connect("/app/").await;
+    c.send_raw(r#"{"jsonrpc":"2.0","id":0,"method":"CreateApp","handle":-1,"params":{"qAppName":"Named"},"delta":true}"#)
+        .await;
+    let r = c.response(&json!(0)).await;
+    assert_eq!(r["result"]["qSuccess"], true, "{r}");
+    let id = r["result"]["qAppId"].as_str().unwrap().to_string();
+    c.send_raw(&format!(
+        r#"{{"jsonrpc":"2.0","id":"s1","method":"OpenDoc","handle":-1,"params":{{"qDocName":"{id}"}},"return_empty":true}}"#
+    ))
+    .await;
+    let r = c.response(&json!("s1")).await;
+    assert_eq!(
+        r["result"]["qReturn"],
+        json!({"qType": "Doc", "qHandle": 1, "qGenericId": id})
+    );
+    assert_eq!(
+        r["change"],
+        json!([1]),
+        "OpenDoc's response lists the new doc handle, as the engine's does"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn global_api_answers_in_the_engine_shapes() {
+    let s = TestServer::start().await;
+    let mut c = s.connect("/app/").await;
+    assert_eq!(
+        c.ok(-1, "EngineVersion", json!([])).await["qVersion"]["qComponentVersion"],
+        "12.2528.0"
+    );
+    for m in [
+        "ProductVersion",
+        "OSName",
+        "OSVersion",
+        "QTProduct",
+        "QvVersion",
+    ] {
+        assert!(c.ok(-1, m, json!([])).await["qReturn"].is_string(), "{m}");
+    }
+    assert_eq!(c.ok(-1, "IsPersonalMode", json!([])).await["qReturn"], true);
+    assert_eq!(
+        c.ok(-1, "GetAuthenticatedUser", json!([])).await["qReturn"],
+        "UserDirectory=Personal; UserId=Me"
+    );
+    let u1 = c.ok(-1, "GetUniqueID", json!([])).await["qUniqueID"].clone();
+    let u2 = c.ok(-1, "GetUniqueID", json!([])).await["qUniqueID"].clone();
+    assert_ne!(u1, u2);
+    assert_eq!(u1.as_str().unwrap().len(), 36);
+    assert_eq!(c.ok(-1, "AllowCreateApp", json!([])).await["qReturn"], true);
+    assert_eq!(
+        c.ok(-1, "GetCustomConnectors", json!([])).await["qConnectors"],
+        json!([])
+    );
+    let folder = c.ok(-1, "GetDefaultAppFolder", json!([])).await["qPath"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(folder.ends_with("apps"), "{folder}");
+    for m in ["AbortAll", "CancelReload"] {
+        assert_eq!(c.ok(-1, m, json!([])).await, json!({}));
+    }
+    assert_eq!(c.ok(-1, "AbortRequest", json!([7])).await, json!({}));
+    assert_eq!(c.ok(-1, "CancelRequest", json!([7])).await, json!({}));
+    assert_eq!(
+        c.ok(-1, "ConfigureReload", json!([true, false, false]))
+            .await,
+        json!({})
+    );
+
+    // Apps: create, list, open (once per session), delete.
+    let a = c.ok(-1, "CreateApp", json!(["Zeta"])).await["qAppId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = c.ok(-1, "CreateApp", json!(["Alpha"])).await["qAppId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let list = c.ok(-1, "GetDocList", json!([])).await["qDocList"].clone();
+    let titles: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["qTitle"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Alpha", "Zeta"]);
+    assert_eq!(list[0]["qDocId"], b.as_str());
+    let e = c.err(-1, "OpenDoc", json!(["no-such-app"])).await;
+    assert_eq!(
+        e,
+        json!({"code": 1003, "parameter": "Could not find app", "message": "App not found"})
+    );
+    let e = c.err(-1, "OpenDoc", json!(["../../etc/passwd"])).await;
+    assert_eq!(e["code"], 1003);
+    let doc = c.ok(-1, "OpenDoc", json!([a])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    let script = c.ok(doc, "GetScript", json!([])).await["qScript"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        script.starts_with("///$tab Main\r\nSET ThousandSep=','"),
+        "a new app has the default script"
+    );
+    assert_eq!(c.err(-1, "OpenDoc", json!([a])).await["code"], 1002);
+    assert_eq!(c.err(-1, "OpenDoc", json!([b])).await["code"], 1002);
+    assert_eq!(
+        c.ok(-1, "GetActiveDoc", json!([])).await["qReturn"]["qHandle"],
+        doc
+    );
+    assert_eq!(
+        c.err(-1, "DeleteApp", json!([a])).await["code"],
+        1002,
+        "the open app cannot be deleted"
+    );
+    assert_eq!(c.ok(-1, "DeleteApp", json!([b])).await["qSuccess"], true);
+    assert_eq!(c.err(-1, "DeleteApp", json!([b])).await["code"], 1003);
+    let layout = c.ok(doc, "GetAppLayout", json!([])).await["qLayout"].clone();
+    assert_eq!(layout["qTitle"], "Zeta");
+    assert_eq!(layout["qFileName"], a.as_str());
+    assert_eq!(layout["qHasScript"], true);
+    assert_eq!(layout["qIsSessionApp"], false);
+    assert_eq!(layout["qLocaleInfo"]["qDecimalSep"], ".");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_apps_and_app_properties() {
+    let s = TestServer::start().await;
+    let mut c = s.connect("/app/").await;
+    let src = c.ok(-1, "CreateApp", json!(["Source"])).await["qAppId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = c.ok(-1, "CreateSessionAppFromApp", json!([src])).await;
+    let sid = r["qSessionAppId"].as_str().unwrap();
+    assert!(sid.starts_with("SessionApp_"), "{r}");
+    assert_eq!(r["qReturn"]["qType"], "Doc");
+    let doc = r["qReturn"]["qHandle"].as_i64().unwrap();
+    assert!(c.ok(doc, "GetScript", json!([])).await["qScript"]
+        .as_str()
+        .unwrap()
+        .contains("SET ThousandSep"));
+    let e = c.err(doc, "DoSave", json!([])).await;
+    assert_eq!(e["code"], 9009, "a session app cannot be saved");
+    c.ok(doc, "GetAppLayout", json!([])).await;
+    let r = c
+        .call(
+            doc,
+            "SetAppProperties",
+            json!([{"qTitle": "Renamed", "color": "red"}]),
+        )
+        .await;
+    assert_eq!(r["change"], json!([doc]));
+    let p = c.ok(doc, "GetAppProperties", json!([])).await["qProp"].clone();
+    assert_eq!(
+        (p["qTitle"].clone(), p["color"].clone()),
+        (json!("Renamed"), json!("red"))
+    );
+    let layout = c.ok(doc, "GetAppLayout", json!([])).await["qLayout"].clone();
+    assert_eq!(layout["color"], "red");
+    assert_eq!(layout["qIsSessionApp"], true);
+    assert_eq!(layout["qModified"], true);
+    assert_eq!(
+        c.err(doc, "SetAppProperties", json!([{"qTitle": 5}])).await["code"],
+        -32602
+    );
+    assert_eq!(
+        c.err(doc, "CreateSessionObject", json!([{"noInfo": 1}]))
+            .await["code"],
+        -32602
+    );
+    assert_eq!(
+        c.err(doc, "CreateSessionVariable", json!([{"qDefinition": "1"}]))
+            .await["code"],
+        18000
+    );
+    // The session app is gone with the session.
+    c.close().await;
+    let mut d = s.connect("/app/").await;
+    assert_eq!(d.state, "SESSION_CREATED");
+    assert_eq!(d.err(-1, "GetActiveDoc", json!([])).await["code"], 1007);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn variables_and_object_properties() {
+    let s = TestServer::start().await;
+    let mut c = s.connect("/app/").await;
+    let doc = c.session_app().await;
+    let v = c
+        .ok(
+            doc,
+            "CreateSessionVariable",
+            json!([{"qName": "v", "qDefinition": "abc", "tags": ["t"]}]),
+        )
+        .await;
+    let vh = v["qReturn"]["qHandle"].as_i64().unwrap();
+    assert_eq!(v["qReturn"]["qType"], "GenericVariable");
+    let id = v["qReturn"]["qGenericId"].as_str().unwrap().to_string();
+    let l = c.ok(vh, "GetLayout", json!([])).await["qLayout"].clone();
+    assert_eq!(
+        (l["qText"].clone(), l["qNum"].clone(), l["tags"].clone()),
+        (json!("abc"), json!("NaN"), json!(["t"]))
+    );
+    let r = c.call(vh, "SetNumValue", json!([2.5])).await;
+    assert_eq!(r["change"], json!([vh]));
+    let l = c.ok(vh, "GetLayout", json!([])).await["qLayout"].clone();
+    assert_eq!(
+        (l["qText"].clone(), l["qNum"].clone()),
+        (json!("2.5"), json!(2.5))
+    );
+    c.ok(vh, "SetStringValue", json!(["hello"])).await;
+    assert_eq!(
+        c.ok(vh, "GetProperties", json!([])).await["qProp"]["qDefinition"],
+        "hello"
+    );
+    assert_eq!(
+        c.ok(vh, "GetInfo", json!([])).await["qInfo"]["qId"],
+        id.as_str()
+    );
+    assert_eq!(c.err(vh, "SetNumValue", json!(["x"])).await["code"], -32602);
+    assert_eq!(
+        c.ok(doc, "GetVariableById", json!([id])).await["qReturn"]["qHandle"],
+        vh
+    );
+    assert!(c.ok(doc, "GetVariableByName", json!(["nope"])).await["qReturn"]["qHandle"].is_null());
+
+    // Object ids: the wanted one if free, a fresh one otherwise; defaults filled in.
+    let o = c
+        .ok(
+            doc,
+            "CreateSessionObject",
+            json!([{"qInfo": {"qId": "same", "qType": "x"}}]),
+        )
+        .await;
+    let o2 = c
+        .ok(
+            doc,
+            "CreateSessionObject",
+            json!([{"qInfo": {"qId": "same", "qType": "x"}}]),
+        )
+        .await;
+    assert_eq!(o["qReturn"]["qGenericId"], "same");
+    assert_ne!(o2["qReturn"]["qGenericId"], "same");
+    let h = o["qReturn"]["qHandle"].as_i64().unwrap();
+    let p = c.ok(h, "GetProperties", json!([])).await["qProp"].clone();
+    assert_eq!(
+        p,
+        json!({"qInfo": {"qId": "same", "qType": "x"}, "qMetaDef": {}})
+    );
+    assert_eq!(
+        c.ok(h, "GetEffectiveProperties", json!([])).await["qProp"],
+        p
+    );
+    assert_eq!(
+        c.ok(h, "GetInfo", json!([])).await["qInfo"],
+        json!({"qId": "same", "qType": "x"})
+    );
+    // The id cannot be changed by SetProperties.
+    c.ok(
+        h,
+        "SetProperties",
+        json!([{"qInfo": {"qId": "other", "qType": "y"}, "k": 1}]),
+    )
+    .await;
+    let p = c.ok(h, "GetProperties", json!([])).await["qProp"].clone();
+    assert_eq!(p["qInfo"], json!({"qId": "same", "qType": "y"}));
+    assert_eq!(
+        c.ok(doc, "DestroySessionObject", json!(["nope"])).await["qSuccess"],
+        false
+    );
+    // A method the class does not have.
+    assert_eq!(c.err(h, "SetScript", json!(["x"])).await["code"], -32601);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_frame_closes_only_that_socket() {
+    let s = TestServer::start_with(|c| c.max_message_bytes = 1024).await;
+    let mut other = s.connect("/app/").await;
+    let mut c = s.connect("/app/").await;
+    let big = format!(
+        r#"{{"jsonrpc":"2.0","id":1,"method":"CreateApp","handle":-1,"params":["{}"]}}"#,
+        "x".repeat(4096)
+    );
+    c.send_raw(&big).await;
+    assert_eq!(c.closed().await, Some(1009));
+    assert_eq!(
+        other.ok(-1, "IsDesktopMode", json!([])).await["qReturn"],
+        true
+    );
+    let mut again = s.connect("/app/").await;
+    assert_eq!(
+        again.ok(-1, "IsDesktopMode", json!([])).await["qReturn"],
+        true
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_sockets_attach_and_detach_at_once() {
+    let s = TestServer::start().await;
+    let url = s.url("/app/many");
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let url = if i % 2 == 0 {
+                url.clone()
+            } else {
+                format!("{url}/identity/own-{i}")
+            };
+            tokio::spawn(async move {
+                let mut c = Client::connect(&url, &[]).await.expect("connects");
+                let state = c.state.clone();
+                assert_eq!(c.ok(-1, "IsDesktopMode", json!([])).await["qReturn"], true);
+                c.close().await;
+                state
+            })
+        })
+        .collect();
+    let mut created = 0;
+    for t in tasks {
+        if t.await.unwrap() == "SESSION_CREATED" {
+            created += 1;
+        }
+    }
+    // 100 own sessions plus at least one shared one (the shared one may die and be re-created between
+    // sockets, since its TTL is 0).
+    assert!(created > 100, "{created}");
+    let registry = s.server.as_ref().unwrap().registry().clone();
+    assert!(
+        eventually(3000, || registry.live_sockets() == 0
+            && registry.live_sessions() == 0)
+        .await
+    );
+    let h = s.health().await;
+    assert_eq!(
+        (h["liveSockets"].clone(), h["liveSessions"].clone()),
+        (json!(0), json!(0))
+    );
+    let mut c = s.connect("/app/").await;
+    assert_eq!(c.ok(-1, "IsDesktopMode", json!([])).await["qReturn"], true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthcheck_and_metrics() {
+    let s = TestServer::start().await;
+    let mut c = s.connect("/app/").await;
+    c.err(-1, "OpenDoc", json!(["missing"])).await;
+    let h = s.health().await;
+    assert_eq!(h["status"], "ok");
+    assert_eq!(h["liveSessions"], 1);
+    assert_eq!(h["liveSockets"], 1);
+    assert!(h["uptimeSeconds"].as_f64().unwrap() >= 0.0);
+    assert!(h["version"].is_string());
+    let m = http_get(s.addr, "/metrics").await;
+    assert!(m.starts_with("HTTP/1.1 200"), "{m}");
+    for name in [
+        "qixd_sessions_live",
+        "qixd_sockets_live",
+        "qixd_sessions_created_total",
+        "qixd_sessions_attached_total",
+        "qixd_sessions_expired_total",
+        "qixd_requests_total{method=\"OpenDoc\"}",
+        "qixd_errors_total{code=\"1003\"}",
+        "qixd_request_duration_seconds_bucket",
+    ] {
+        assert!(m.contains(name), "/metrics lacks {name}:\n{m}");
+    }
+    // Unknown method names are not labels.
+    c.err(-1, "Bogus", json!([])).await;
+    let m = http_get(s.addr, "/metrics").await;
+    assert!(!m.contains("Bogus") && m.contains("method=\"unknown\""));
+    let not_found = http_get(s.addr, "/nope").await;
+    assert!(not_found.starts_with("HTTP/1.1 404"));
+    let bad = http_get(s.addr, "/app/x/ttl/abc").await;
+    assert!(bad.starts_with("HTTP/1.1 400"), "{bad}");
+    let _ = Value::Null;
+}
