@@ -1,0 +1,138 @@
+//! Plain bitsets over rows of a table or symbols of a field.
+
+/// A fixed-size set of indexes `0..len`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Bits {
+    words: Vec<u64>,
+    len: usize,
+}
+
+impl Bits {
+    /// The empty set over `0..len`.
+    pub fn empty(len: usize) -> Bits {
+        Bits {
+            words: vec![0; len.div_ceil(64)],
+            len,
+        }
+    }
+
+    /// The full set over `0..len`.
+    pub fn full(len: usize) -> Bits {
+        let mut b = Bits {
+            words: vec![!0u64; len.div_ceil(64)],
+            len,
+        };
+        b.trim();
+        b
+    }
+
+    /// Builds from per-64 words (extra high bits are cleared).
+    pub fn from_words(words: Vec<u64>, len: usize) -> Bits {
+        let mut b = Bits { words, len };
+        b.trim();
+        b
+    }
+
+    fn trim(&mut self) {
+        let extra = self.words.len() * 64 - self.len;
+        if extra > 0 {
+            if let Some(last) = self.words.last_mut() {
+                *last &= !0u64 >> extra;
+            }
+        }
+    }
+
+    /// The size of the universe.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the universe is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The words.
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
+    /// Whether `i` is in the set.
+    #[inline]
+    pub fn contains(&self, i: usize) -> bool {
+        i < self.len && self.words[i >> 6] & (1u64 << (i & 63)) != 0
+    }
+
+    /// Adds `i`.
+    #[inline]
+    pub fn insert(&mut self, i: usize) {
+        self.words[i >> 6] |= 1u64 << (i & 63);
+    }
+
+    /// Removes `i`.
+    #[inline]
+    pub fn remove(&mut self, i: usize) {
+        self.words[i >> 6] &= !(1u64 << (i & 63));
+    }
+
+    /// Members.
+    pub fn count(&self) -> usize {
+        self.words.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    /// Keeps only members of `other`.
+    pub fn intersect_with(&mut self, other: &Bits) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a &= *b;
+        }
+    }
+
+    /// Adds the members of `other`.
+    pub fn union_with(&mut self, other: &Bits) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a |= *b;
+        }
+    }
+
+    /// Whether every index is a member.
+    pub fn is_full(&self) -> bool {
+        self.count() == self.len
+    }
+
+    /// Members in increasing order.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.words.iter().enumerate().flat_map(|(wi, &w)| {
+            let mut w = w;
+            std::iter::from_fn(move || {
+                if w == 0 {
+                    return None;
+                }
+                let t = w.trailing_zeros() as usize;
+                w &= w - 1;
+                Some(wi * 64 + t)
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_operations() {
+        let mut a = Bits::full(130);
+        assert_eq!(a.count(), 130);
+        a.remove(3);
+        a.remove(129);
+        assert!(!a.contains(3) && a.contains(4) && !a.contains(130));
+        let mut b = Bits::empty(130);
+        b.insert(3);
+        b.insert(64);
+        let mut c = a.clone();
+        c.intersect_with(&b);
+        assert_eq!(c.iter().collect::<Vec<_>>(), vec![64]);
+        c.union_with(&b);
+        assert_eq!(c.iter().collect::<Vec<_>>(), vec![3, 64]);
+    }
+}

@@ -1,0 +1,97 @@
+//! Field values: Qlik's *dual* — a text and, when the value is a number, the number.
+
+/// One field value: its text, and its number when it has one. NULL is not a `Dual`: it is the absence of
+/// a value (`Option<Dual>::None`), which can be neither selected nor counted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dual {
+    /// What is shown.
+    pub text: String,
+    /// The number, for numeric and dual values.
+    pub num: Option<f64>,
+}
+
+impl Dual {
+    /// A pure text value (no number, even if the text reads as one — Qlik's `Text()`).
+    pub fn text(text: impl Into<String>) -> Dual {
+        Dual {
+            text: text.into(),
+            num: None,
+        }
+    }
+
+    /// A number, shown in the engine's default format.
+    pub fn number(n: f64) -> Dual {
+        Dual {
+            text: format_number(n),
+            num: Some(n),
+        }
+    }
+
+    /// A value with both a text and a number (Qlik's `Dual()`; also what a loaded `01` becomes).
+    pub fn dual(text: impl Into<String>, n: f64) -> Dual {
+        Dual {
+            text: text.into(),
+            num: Some(n),
+        }
+    }
+
+    /// How a loaded text is interpreted: a text that reads as a number keeps its text and gains the number
+    /// (so `01` and `1` are two texts of the number 1), anything else stays text.
+    pub fn interpret(text: &str) -> Dual {
+        match parse_number(text) {
+            Some(n) => Dual::dual(text, n),
+            None => Dual::text(text),
+        }
+    }
+}
+
+/// Reads a number the way the default script settings do (`.` decimal separator, optional sign and
+/// exponent, surrounding spaces allowed). `inf`/`nan` are text.
+pub fn parse_number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    if t.is_empty()
+        || !t
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+    {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// The engine's default number format: integers without decimals, others with up to 14 significant
+/// digits and no trailing zeros.
+pub fn format_number(n: f64) -> String {
+    if n == 0.0 {
+        return "0".into();
+    }
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        return format!("{}", n as i64);
+    }
+    let s = format!("{:.*e}", 13, n);
+    // Re-read the 14-significant-digit form so 0.1+0.2 prints as 0.3.
+    let rounded: f64 = s.parse().unwrap_or(n);
+    let plain = format!("{rounded}");
+    if plain.contains('e') {
+        s
+    } else {
+        plain
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interprets_numbers_like_the_loader() {
+        assert_eq!(Dual::interpret("01"), Dual::dual("01", 1.0));
+        assert_eq!(Dual::interpret(" 2.5 ").num, Some(2.5));
+        assert_eq!(Dual::interpret("abc").num, None);
+        assert_eq!(Dual::interpret("inf").num, None);
+        assert_eq!(Dual::interpret("").num, None);
+        assert_eq!(format_number(3.0), "3");
+        assert_eq!(format_number(0.1 + 0.2), "0.3");
+        assert_eq!(format_number(-2.5), "-2.5");
+    }
+}

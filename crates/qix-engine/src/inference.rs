@@ -1,0 +1,273 @@
+//! Logical inference: from a selection state, the possible rows of every table and the possible symbols of
+//! every field, propagated through key fields.
+//!
+//! Semantics (Qlik's): the model stands for the outer join of its tables along key fields. A row is possible
+//! when it can take part in a joined row that agrees with every selection; a table branch that holds no
+//! selection does not constrain (so without selections everything is possible). On the tree of tables and
+//! key fields this is computed by message passing: the message from a table to a key field carries the key
+//! values its rows can offer given the selections on that side; the message from a key field to a table is
+//! the intersection of the messages of the other selection-bearing sides (and the key's own selection).
+
+use crate::bits::Bits;
+use crate::model::{DataModel, FieldId, TableId};
+use crate::scan::{filter_rows, symbols_in};
+use crate::selection::SelectionState;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Symbol states, as the engine names them in `qState`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum State {
+    /// `S`: selected.
+    Selected,
+    /// `O`: optional — possible, not selected.
+    Optional,
+    /// `X`: excluded.
+    Excluded,
+    /// `A`: alternative — not selected, possible if this field's own selection were cleared.
+    Alternative,
+    /// `XS`: selected, but excluded by selections in other fields.
+    SelectedExcluded,
+    /// `L`: selected in a locked field.
+    Locked,
+    /// `XL`: selected in a locked field, but excluded by other selections.
+    LockedExcluded,
+}
+
+impl State {
+    /// The `qState` letter(s).
+    pub fn letter(self) -> &'static str {
+        match self {
+            State::Selected => "S",
+            State::Optional => "O",
+            State::Excluded => "X",
+            State::Alternative => "A",
+            State::SelectedExcluded => "XS",
+            State::Locked => "L",
+            State::LockedExcluded => "XL",
+        }
+    }
+
+    /// Selected in some way (S, L, XS, XL).
+    pub fn is_selected(self) -> bool {
+        matches!(
+            self,
+            State::Selected | State::SelectedExcluded | State::Locked | State::LockedExcluded
+        )
+    }
+
+    /// Sort rank used by list objects' sort-by-state: selected first, then possible, then the rest.
+    pub fn rank(self) -> u8 {
+        match self {
+            State::Selected | State::Locked => 0,
+            State::Optional => 1,
+            State::Alternative => 2,
+            State::SelectedExcluded | State::LockedExcluded => 3,
+            State::Excluded => 4,
+        }
+    }
+}
+
+/// The result of inference for one selection state.
+#[derive(Debug, Clone)]
+pub struct Inference {
+    /// Possible rows per table; `None` means every row.
+    pub rows: Vec<Option<Arc<Bits>>>,
+    /// Possible symbols of key fields (computed with the messages); `None` means all.
+    key_possible: HashMap<FieldId, Option<Arc<Bits>>>,
+}
+
+struct Messages<'a> {
+    model: &'a DataModel,
+    state: &'a SelectionState,
+    local: Vec<Option<Arc<Bits>>>,
+    to_key: HashMap<(TableId, FieldId), Option<Arc<Bits>>>,
+    to_table: HashMap<(FieldId, TableId), Option<Arc<Bits>>>,
+}
+
+fn selected_bits(model: &DataModel, state: &SelectionState, f: FieldId) -> Option<Bits> {
+    state.selected(f).map(|syms| {
+        let mut b = Bits::empty(model.fields[f].symbols.len());
+        for s in syms {
+            if (*s as usize) < b.len() {
+                b.insert(*s as usize);
+            }
+        }
+        b
+    })
+}
+
+fn intersect(acc: Option<Arc<Bits>>, next: &Arc<Bits>) -> Option<Arc<Bits>> {
+    Some(match acc {
+        None => next.clone(),
+        Some(a) => {
+            let mut a = (*a).clone();
+            a.intersect_with(next);
+            Arc::new(a)
+        }
+    })
+}
+
+impl Messages<'_> {
+    fn column(&self, t: TableId, f: FieldId) -> &crate::packed::PackedColumn {
+        // Only called for fields the table has.
+        self.model.tables[t]
+            .column(f)
+            .expect("field belongs to table")
+    }
+
+    /// Rows of `t` that agree with its local selections and every incoming message except from `skip`.
+    fn rows(&mut self, t: TableId, skip: Option<FieldId>) -> (Option<Arc<Bits>>, bool) {
+        let mut rows = self.local[t].clone();
+        let mut constrained = rows.is_some();
+        let keys: Vec<FieldId> = self.model.keys_of(t).filter(|k| Some(*k) != skip).collect();
+        for k in keys {
+            if let Some(vals) = self.to_table(k, t) {
+                constrained = true;
+                let filtered = filter_rows(self.column(t, k), rows.as_deref(), &vals);
+                rows = Some(Arc::new(filtered));
+            }
+        }
+        (rows, constrained)
+    }
+
+    fn to_key(&mut self, t: TableId, k: FieldId) -> Option<Arc<Bits>> {
+        if let Some(m) = self.to_key.get(&(t, k)) {
+            return m.clone();
+        }
+        let (rows, constrained) = self.rows(t, Some(k));
+        let msg = constrained.then(|| {
+            Arc::new(symbols_in(
+                self.column(t, k),
+                rows.as_deref(),
+                self.model.fields[k].symbols.len(),
+            ))
+        });
+        self.to_key.insert((t, k), msg.clone());
+        msg
+    }
+
+    fn to_table(&mut self, k: FieldId, t: TableId) -> Option<Arc<Bits>> {
+        if let Some(m) = self.to_table.get(&(k, t)) {
+            return m.clone();
+        }
+        let mut acc = selected_bits(self.model, self.state, k).map(Arc::new);
+        let others: Vec<TableId> = self.model.fields[k]
+            .tables
+            .iter()
+            .copied()
+            .filter(|u| *u != t)
+            .collect();
+        for u in others {
+            if let Some(m) = self.to_key(u, k) {
+                acc = intersect(acc, &m);
+            }
+        }
+        self.to_table.insert((k, t), acc.clone());
+        acc
+    }
+}
+
+/// Runs inference for `state`.
+pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
+    if state.selected_fields().next().is_none() {
+        return Inference {
+            rows: vec![None; model.tables.len()],
+            key_possible: HashMap::new(),
+        };
+    }
+    // Local masks: selections on fields that are not keys restrict their one table.
+    let mut local: Vec<Option<Arc<Bits>>> = vec![None; model.tables.len()];
+    for (f, _) in state.selected_fields() {
+        let field = &model.fields[f];
+        if field.is_key() {
+            continue;
+        }
+        let Some(sel) = selected_bits(model, state, f) else {
+            continue;
+        };
+        for &t in &field.tables {
+            let Some(col) = model.tables[t].column(f) else {
+                continue;
+            };
+            let rows = filter_rows(col, local[t].as_deref(), &sel);
+            local[t] = Some(Arc::new(rows));
+        }
+    }
+    let mut m = Messages {
+        model,
+        state,
+        local,
+        to_key: HashMap::new(),
+        to_table: HashMap::new(),
+    };
+    let rows: Vec<Option<Arc<Bits>>> = (0..model.tables.len()).map(|t| m.rows(t, None).0).collect();
+    let mut key_possible = HashMap::new();
+    for (k, field) in model.fields.iter().enumerate() {
+        if !field.is_key() {
+            continue;
+        }
+        let mut acc = selected_bits(model, state, k).map(Arc::new);
+        for &u in &field.tables {
+            if let Some(msg) = m.to_key(u, k) {
+                acc = intersect(acc, &msg);
+            }
+        }
+        key_possible.insert(k, acc);
+    }
+    Inference { rows, key_possible }
+}
+
+impl Inference {
+    /// Possible symbols of `field`; `None` means all.
+    pub fn possible(&self, model: &DataModel, field: FieldId) -> Option<Arc<Bits>> {
+        let f = &model.fields[field];
+        if f.is_key() {
+            return self.key_possible.get(&field).cloned().flatten();
+        }
+        let t = *f.tables.first()?;
+        let rows = self.rows[t].as_deref()?;
+        let col = model.tables[t].column(field)?;
+        Some(Arc::new(symbols_in(col, Some(rows), f.symbols.len())))
+    }
+
+    /// Possible rows of `table`; `None` means every row.
+    pub fn table_rows(&self, table: TableId) -> Option<&Bits> {
+        self.rows[table].as_deref()
+    }
+}
+
+/// The state of every symbol of `field` under `state`.
+pub fn field_states(model: &DataModel, state: &SelectionState, field: FieldId) -> Vec<State> {
+    let n = model.fields[field].symbols.len();
+    let selected = selected_bits(model, state, field);
+    let locked = state.is_locked(field);
+    match selected {
+        None => {
+            let possible = infer(model, state).possible(model, field);
+            (0..n)
+                .map(|s| match &possible {
+                    Some(p) if !p.contains(s) => State::Excluded,
+                    _ => State::Optional,
+                })
+                .collect()
+        }
+        Some(sel) => {
+            // What the other fields allow: this field's own selection removed.
+            let alt = infer(model, &state.without(field)).possible(model, field);
+            (0..n)
+                .map(|s| {
+                    let allowed = alt.as_ref().is_none_or(|a| a.contains(s));
+                    match (sel.contains(s), allowed, locked) {
+                        (true, true, false) => State::Selected,
+                        (true, true, true) => State::Locked,
+                        (true, false, false) => State::SelectedExcluded,
+                        (true, false, true) => State::LockedExcluded,
+                        (false, true, _) => State::Alternative,
+                        (false, false, _) => State::Excluded,
+                    }
+                })
+                .collect()
+        }
+    }
+}

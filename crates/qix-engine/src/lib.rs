@@ -1,0 +1,33 @@
+//! The associative data engine of qixd.
+//!
+//! What it is for: holding an app's data the way Qlik does — one symbol table of distinct values per field,
+//! tables of bit-packed symbol indexes, linked by same-named fields — and answering questions over it for a
+//! selection state: which rows and values are possible (logical inference, the `S`/`O`/`X`/`A`/`XS`/`L`
+//! states), list objects, and hypercubes of dimensions × measures.
+//!
+//! What it is not for: JSON, sockets or sessions (the server turns layouts into JSON), and parsing load
+//! scripts (the script crate fills a [`ModelBuilder`]). The model is immutable once built and shared by all
+//! sessions through an `Arc`; a session holds only its small [`SelectionState`].
+//!
+//! Model rules worth knowing: NULL is not a value (cannot be selected or counted); values that read as the
+//! same number are one symbol (the first text loaded is kept); two tables sharing more than one field, and
+//! circular references, are refused with an error naming the fields ([`ModelError`]).
+
+pub mod bits;
+pub mod builder;
+pub mod dual;
+pub mod inference;
+pub mod model;
+pub mod packed;
+pub mod scan;
+pub mod search;
+pub mod selection;
+pub mod symbols;
+
+pub use bits::Bits;
+pub use builder::{ModelBuilder, ModelError};
+pub use dual::Dual;
+pub use inference::{field_states, infer, Inference, State};
+pub use model::{DataModel, FieldId, TableId};
+pub use search::Search;
+pub use selection::{SelectionState, Selections};

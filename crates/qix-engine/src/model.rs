@@ -1,0 +1,181 @@
+//! The data model: fields with symbol tables, tables of bit-packed rows, linked by same-named fields.
+//! Immutable once built; every session of an app shares it through an `Arc`.
+
+use crate::packed::PackedColumn;
+use crate::symbols::SymbolTable;
+use std::collections::HashMap;
+
+/// Index of a field in [`DataModel::fields`].
+pub type FieldId = usize;
+/// Index of a table in [`DataModel::tables`].
+pub type TableId = usize;
+
+/// A field: its distinct values and the tables that have it.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The field name.
+    pub name: String,
+    /// Its distinct values.
+    pub symbols: SymbolTable,
+    /// Tables with a column of this field, in load order.
+    pub tables: Vec<TableId>,
+}
+
+impl Field {
+    /// Whether the field links tables (is in more than one).
+    pub fn is_key(&self) -> bool {
+        self.tables.len() > 1
+    }
+}
+
+/// One column of a table.
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// Which field the column holds.
+    pub field: FieldId,
+    /// The rows' symbol indexes.
+    pub data: PackedColumn,
+}
+
+/// A table of rows.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// The table name.
+    pub name: String,
+    /// Row count.
+    pub rows: usize,
+    /// Columns in load order.
+    pub columns: Vec<Column>,
+}
+
+impl Table {
+    /// The column of `field`, if this table has it.
+    pub fn column(&self, field: FieldId) -> Option<&PackedColumn> {
+        self.columns
+            .iter()
+            .find(|c| c.field == field)
+            .map(|c| &c.data)
+    }
+}
+
+/// The whole model.
+#[derive(Debug, Clone)]
+pub struct DataModel {
+    /// Unique per build; part of cache keys.
+    pub id: u64,
+    /// All fields.
+    pub fields: Vec<Field>,
+    /// All tables.
+    pub tables: Vec<Table>,
+    pub(crate) field_index: HashMap<String, FieldId>,
+}
+
+/// What `report` says about a table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableReport {
+    /// Name.
+    pub name: String,
+    /// Rows.
+    pub rows: usize,
+    /// Field names, in load order.
+    pub fields: Vec<String>,
+    /// Bytes of packed rows.
+    pub bytes: usize,
+}
+
+/// What `report` says about a field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldReport {
+    /// Name.
+    pub name: String,
+    /// Distinct values.
+    pub cardinality: usize,
+    /// Tables that have it.
+    pub tables: Vec<String>,
+    /// Whether it links tables.
+    pub is_key: bool,
+    /// Bytes of the symbol table.
+    pub bytes: usize,
+}
+
+/// The model at a glance: tables, fields, keys, sizes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelReport {
+    /// Tables.
+    pub tables: Vec<TableReport>,
+    /// Fields.
+    pub fields: Vec<FieldReport>,
+    /// Bytes held by packed rows and symbol tables together.
+    pub bytes: usize,
+}
+
+impl DataModel {
+    /// An empty model (an app that was never reloaded).
+    pub fn empty() -> DataModel {
+        DataModel {
+            id: 0,
+            fields: vec![],
+            tables: vec![],
+            field_index: HashMap::new(),
+        }
+    }
+
+    /// The field named `name`.
+    pub fn field_id(&self, name: &str) -> Option<FieldId> {
+        self.field_index.get(name).copied()
+    }
+
+    /// The table named `name`.
+    pub fn table_id(&self, name: &str) -> Option<TableId> {
+        self.tables.iter().position(|t| t.name == name)
+    }
+
+    /// Tables, fields, keys and sizes.
+    pub fn report(&self) -> ModelReport {
+        let tables: Vec<TableReport> = self
+            .tables
+            .iter()
+            .map(|t| TableReport {
+                name: t.name.clone(),
+                rows: t.rows,
+                fields: t
+                    .columns
+                    .iter()
+                    .map(|c| self.fields[c.field].name.clone())
+                    .collect(),
+                bytes: t.columns.iter().map(|c| c.data.bytes()).sum(),
+            })
+            .collect();
+        let fields: Vec<FieldReport> = self
+            .fields
+            .iter()
+            .map(|f| FieldReport {
+                name: f.name.clone(),
+                cardinality: f.symbols.len(),
+                tables: f
+                    .tables
+                    .iter()
+                    .map(|t| self.tables[*t].name.clone())
+                    .collect(),
+                is_key: f.is_key(),
+                bytes: f.symbols.bytes(),
+            })
+            .collect();
+        let bytes = tables.iter().map(|t| t.bytes).sum::<usize>()
+            + fields.iter().map(|f| f.bytes).sum::<usize>();
+        ModelReport {
+            tables,
+            fields,
+            bytes,
+        }
+    }
+
+    /// Key fields of table `t` (fields it shares with other tables).
+    pub fn keys_of(&self, t: TableId) -> impl Iterator<Item = FieldId> + '_ {
+        self.tables[t]
+            .columns
+            .iter()
+            .map(|c| c.field)
+            .filter(|f| self.fields[*f].is_key())
+    }
+}

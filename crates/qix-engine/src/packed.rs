@@ -1,0 +1,110 @@
+//! Bit-packed columns: one symbol index per row with as few bits as the field needs.
+//!
+//! Stored value = symbol + 1, so that 0 is NULL. Packing and unpacking use `tantivy-bitpacker`.
+
+use tantivy_bitpacker::{BitPacker, BitUnpacker};
+
+/// Marks a NULL cell in the unpacked form.
+pub const NULL: u32 = u32::MAX;
+
+/// How many rows a scan decodes at a time.
+pub const CHUNK: usize = 1024;
+
+/// One table column of symbol indexes.
+#[derive(Debug, Clone)]
+pub struct PackedColumn {
+    data: Vec<u8>,
+    unpacker: BitUnpacker,
+    len: usize,
+}
+
+/// Bits needed to store values 0..=max.
+fn bits_for(max: u64) -> u8 {
+    (64 - max.leading_zeros()) as u8
+}
+
+impl PackedColumn {
+    /// Packs symbol indexes (`NULL` for null cells) of a field with `symbols` distinct values.
+    pub fn pack(cells: &[u32], symbols: usize) -> PackedColumn {
+        let bits = bits_for(symbols as u64).max(1);
+        let mut data = Vec::with_capacity(cells.len() * bits as usize / 8 + 16);
+        let mut packer = BitPacker::new();
+        for &c in cells {
+            let v = if c == NULL { 0 } else { c as u64 + 1 };
+            // Writing to a Vec cannot fail.
+            let _ = packer.write(v, bits, &mut data);
+        }
+        let _ = packer.close(&mut data);
+        // Padding lets every read take the unaligned 8-byte fast path.
+        data.extend_from_slice(&[0u8; 8]);
+        PackedColumn {
+            data,
+            unpacker: BitUnpacker::new(bits),
+            len: cells.len(),
+        }
+    }
+
+    /// Rows.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the column has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Bits per row.
+    pub fn bits(&self) -> u8 {
+        self.unpacker.bit_width()
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.data.len()
+    }
+
+    /// The symbol of a row, or [`NULL`].
+    #[inline]
+    pub fn get(&self, row: usize) -> u32 {
+        let v = self.unpacker.get(row as u32, &self.data);
+        (v as u32).wrapping_sub(1)
+    }
+
+    /// Decodes rows `start..start + out.len()` into symbols (`NULL` for nulls).
+    #[inline]
+    pub fn get_range(&self, start: usize, out: &mut [u32]) {
+        let mut raw = [0u64; CHUNK];
+        let mut done = 0;
+        while done < out.len() {
+            let n = (out.len() - done).min(CHUNK);
+            self.unpacker
+                .get_range((start + done) as u32, &self.data, &mut raw[..n]);
+            for (o, r) in out[done..done + n].iter_mut().zip(&raw[..n]) {
+                *o = (*r as u32).wrapping_sub(1);
+            }
+            done += n;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_with_nulls() {
+        let cells: Vec<u32> = (0..5000u32)
+            .map(|i| if i % 7 == 0 { NULL } else { i % 300 })
+            .collect();
+        let col = PackedColumn::pack(&cells, 300);
+        assert_eq!(col.bits(), 9);
+        for (i, c) in cells.iter().enumerate() {
+            assert_eq!(col.get(i), *c);
+        }
+        let mut out = vec![0u32; 2100];
+        col.get_range(1234, &mut out);
+        assert_eq!(&out[..], &cells[1234..1234 + 2100]);
+        assert!(col.bytes() <= 5000 * 9 / 8 + 16);
+    }
+}

@@ -1,0 +1,101 @@
+//! Parallel scans over packed columns: filtering rows by symbol, collecting the symbols of rows.
+//! Rows are split into blocks of whole 64-bit words so each thread writes its own words.
+
+use crate::bits::Bits;
+use crate::packed::{PackedColumn, NULL};
+use rayon::prelude::*;
+
+/// Rows per parallel block (a multiple of 64).
+const BLOCK: usize = 64 * 1024;
+
+/// `rows ∩ {r : column[r] ∈ allowed}`; `rows = None` means every row. NULL cells never match.
+pub fn filter_rows(column: &PackedColumn, rows: Option<&Bits>, allowed: &Bits) -> Bits {
+    let n = column.len();
+    let mut words = vec![0u64; n.div_ceil(64)];
+    words
+        .par_chunks_mut(BLOCK / 64)
+        .enumerate()
+        .for_each(|(bi, out)| {
+            let start = bi * BLOCK;
+            let end = (start + BLOCK).min(n);
+            let mut syms = vec![0u32; end - start];
+            column.get_range(start, &mut syms);
+            for (wi, w) in out.iter_mut().enumerate() {
+                let base = wi * 64;
+                let mut mask = match rows {
+                    Some(r) => r.words()[(start + base) / 64],
+                    None => !0u64,
+                };
+                if mask == 0 {
+                    continue;
+                }
+                let mut bits = 0u64;
+                let lim = (syms.len() - base.min(syms.len())).min(64);
+                for j in 0..lim {
+                    let s = syms[base + j];
+                    if s != NULL && allowed.contains(s as usize) {
+                        bits |= 1u64 << j;
+                    }
+                }
+                mask &= bits;
+                *w = mask;
+            }
+        });
+    Bits::from_words(words, n)
+}
+
+/// The symbols (of a field with `symbols` values) that occur in `rows` of `column`.
+pub fn symbols_in(column: &PackedColumn, rows: Option<&Bits>, symbols: usize) -> Bits {
+    let n = column.len();
+    let blocks = n.div_ceil(BLOCK);
+    (0..blocks)
+        .into_par_iter()
+        .fold(
+            || Bits::empty(symbols),
+            |mut acc, bi| {
+                let start = bi * BLOCK;
+                let end = (start + BLOCK).min(n);
+                let mut syms = vec![0u32; end - start];
+                column.get_range(start, &mut syms);
+                for (i, s) in syms.iter().enumerate() {
+                    if *s != NULL && rows.is_none_or(|r| r.contains(start + i)) {
+                        acc.insert(*s as usize);
+                    }
+                }
+                acc
+            },
+        )
+        .reduce(
+            || Bits::empty(symbols),
+            |mut a, b| {
+                a.union_with(&b);
+                a
+            },
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_and_collect_match_a_plain_loop() {
+        let cells: Vec<u32> = (0..200_000u32)
+            .map(|i| if i % 11 == 0 { NULL } else { (i * 7) % 13 })
+            .collect();
+        let col = PackedColumn::pack(&cells, 13);
+        let mut allowed = Bits::empty(13);
+        allowed.insert(2);
+        allowed.insert(5);
+        let mut rows = Bits::full(cells.len());
+        rows.remove(5);
+        let got = filter_rows(&col, Some(&rows), &allowed);
+        for (i, c) in cells.iter().enumerate() {
+            let want = i != 5 && *c != NULL && (*c == 2 || *c == 5);
+            assert_eq!(got.contains(i), want, "row {i}");
+        }
+        let syms = symbols_in(&col, Some(&got), 13);
+        assert_eq!(syms.iter().collect::<Vec<_>>(), vec![2, 5]);
+        assert_eq!(symbols_in(&col, None, 13).count(), 13);
+    }
+}
