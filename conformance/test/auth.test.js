@@ -137,3 +137,19 @@ test('HS512 tokens signed with the secret are accepted (--jwt-secret covers HS25
   assert.equal(res.result.qReturn, 'UserDirectory=JWT; UserId=heidi');
   await c.close();
 });
+
+test('server mode with --trust-user-header: X-Qlik-User is the user, and required', async () => {
+  const trusted = await startServer({ args: ['--mode', 'server', '--trust-user-header'] });
+  try {
+    assert.equal(await upgradeStatus(trusted.wsUrl('/app/')), 401);
+    assert.equal(await upgradeStatus(trusted.wsUrl('/app/'), { 'X-Qlik-User': 'not a user' }), 401);
+    const s = await openEnigma(trusted, { headers: { 'X-Qlik-User': 'UserDirectory=CORP; UserId=bob' } });
+    try {
+      assert.equal(await s.global.getAuthenticatedUser(), 'UserDirectory=CORP; UserId=bob');
+    } finally {
+      await s.close();
+    }
+  } finally {
+    await trusted.stop();
+  }
+});
