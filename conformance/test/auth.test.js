@@ -4,6 +4,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   startServer, openEnigma, rawConnect, upgradeStatus, makeJwt, nowSeconds,
 } from './helpers.js';
@@ -129,13 +132,25 @@ test('server mode allows /app/<id>/identity/<uuid> and the plain default /app/',
   }
 });
 
-test('HS512 tokens signed with the secret are accepted (--jwt-secret covers HS256/HS384/HS512)', async () => {
-  const token = makeJwt({ sub: 'heidi', exp: nowSeconds() + 300 }, { secret: SECRET, alg: 'HS512' });
-  const c = await rawConnect(server.wsUrl('/app/'), { headers: bearer(token) });
-  await c.onConnected();
-  const res = await c.request('GetAuthenticatedUser');
-  assert.equal(res.result.qReturn, 'UserDirectory=JWT; UserId=heidi');
-  await c.close();
+test('HS384 and HS512 tokens signed with the secret are accepted (--jwt-secret covers HS256/HS384/HS512)', async () => {
+  for (const alg of ['HS384', 'HS512']) {
+    const token = makeJwt({ sub: `heidi-${alg}`, exp: nowSeconds() + 300 }, { secret: SECRET, alg });
+    const c = await rawConnect(server.wsUrl('/app/'), { headers: bearer(token) });
+    await c.onConnected();
+    const res = await c.request('GetAuthenticatedUser');
+    assert.equal(res.result.qReturn, `UserDirectory=JWT; UserId=heidi-${alg}`);
+    await c.close();
+  }
+});
+
+test('a token without sub or exp is refused: 401', async () => {
+  assert.equal(await upgradeStatus(server.wsUrl('/app/'), bearer(makeJwt({ sub: 'alice' }, { secret: SECRET }))), 401);
+  assert.equal(await upgradeStatus(server.wsUrl('/app/'), bearer(makeJwt({ exp: nowSeconds() + 300 }, { secret: SECRET }))), 401);
+});
+
+test('a token that is not valid yet (nbf in the future) is refused: 401', async () => {
+  const token = makeJwt({ sub: 'early', exp: nowSeconds() + 600, nbf: nowSeconds() + 300 }, { secret: SECRET });
+  assert.equal(await upgradeStatus(server.wsUrl('/app/'), bearer(token)), 401);
 });
 
 test('server mode with --trust-user-header: X-Qlik-User is the user, and required', async () => {
@@ -151,5 +166,32 @@ test('server mode with --trust-user-header: X-Qlik-User is the user, and require
     }
   } finally {
     await trusted.stop();
+  }
+});
+
+test('--jwt-public-key (RS256): valid RS256 connects; HS256 keyed with the PEM, alg none and another key are refused', async () => {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pem = publicKey.export({ type: 'spki', format: 'pem' });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qixd-key-'));
+  fs.writeFileSync(path.join(dir, 'public.pem'), pem);
+  const rs = await startServer({ args: ['--mode', 'server', '--jwt-public-key', path.join(dir, 'public.pem')] });
+  try {
+    const claims = { sub: 'ivan', userDirectory: 'KEYS', exp: nowSeconds() + 300 };
+    const s = await openEnigma(rs, { headers: bearer(makeJwt(claims, { alg: 'RS256', privateKey })) });
+    try {
+      assert.equal(await s.global.getAuthenticatedUser(), 'UserDirectory=KEYS; UserId=ivan');
+    } finally {
+      await s.close();
+    }
+    // Key confusion: an HMAC token whose secret is the public key text.
+    assert.equal(await upgradeStatus(rs.wsUrl('/app/'), bearer(makeJwt(claims, { secret: pem }))), 401);
+    assert.equal(await upgradeStatus(rs.wsUrl('/app/'), bearer(makeJwt(claims, { alg: 'none' }))), 401);
+    const other = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    assert.equal(await upgradeStatus(rs.wsUrl('/app/'), bearer(makeJwt(claims, { alg: 'RS256', privateKey: other.privateKey }))), 401);
+    const expired = { ...claims, exp: nowSeconds() - 600 };
+    assert.equal(await upgradeStatus(rs.wsUrl('/app/'), bearer(makeJwt(expired, { alg: 'RS256', privateKey }))), 401);
+  } finally {
+    await rs.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -162,6 +162,10 @@ test('Global: createSessionAppFromApp copies the source app', async () => {
   const again = await fresh({ appId: src });
   const srcAgain = await again.global.openDoc(src);
   assert.equal(await srcAgain.getScript(), 'LOAD 1 AS fromTemplate AUTOGENERATE 1;');
+
+  const other = await fresh();
+  assert.equal((await rejectsWith(other.global.createSessionAppFromApp('no-such-app'))).code, 1003);
+  assert.equal((await rejectsWith(other.global.getActiveDoc())).code, 1007);
 });
 
 test('Global: deleteApp removes an app; a missing one fails with 1003', async () => {
@@ -298,6 +302,8 @@ test('Doc + GenericVariable: session variables', async () => {
 
   const byName = await doc.getVariableByName('vCount');
   assert.equal(byName.id, v.id);
+  assert.equal((await rejectsWith(doc.getVariableByName('vMissing'))).code, errorCodes.OBJECT_NOT_FOUND);
+  assert.equal((await rejectsWith(doc.getVariableById('missing-id'))).code, errorCodes.OBJECT_NOT_FOUND);
   const byId = await doc.getVariableById(v.id);
   assert.equal(byId.id, v.id);
   assert.equal((await byId.getLayout()).qNum, 42);

@@ -413,3 +413,40 @@ export function metricValue(samples, name, labels = {}) {
   const s = samples.find((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v));
   return s ? s.value : undefined;
 }
+
+// ------------------------------------------------- self-check
+// `node --test test/` also runs this file (every .js under test/ is a test
+// file for node's runner). When it is the entry file, check the helpers
+// themselves against known answers instead of reporting an empty pass.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { test } = await import('node:test');
+  const assert = (await import('node:assert/strict')).default;
+
+  test('helpers: makeJwt matches the jwt.io HS256 reference token', () => {
+    const token = makeJwt({ sub: '1234567890', name: 'John Doe', iat: 1516239022 }, { secret: 'your-256-bit-secret' });
+    assert.equal(token, 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9'
+      + '.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ'
+      + '.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c');
+    assert.equal(makeJwt({ a: 1 }, { alg: 'none' }).split('.')[2], '');
+  });
+
+  test('helpers: parseMetrics reads labels and values', () => {
+    const s = parseMetrics('# HELP x y\n# TYPE a counter\na 3\nb{method="Get",code="-1"} 4.5\nc_bucket{le="+Inf"} 7\n');
+    assert.equal(metricValue(s, 'a'), 3);
+    assert.equal(metricValue(s, 'b', { method: 'Get' }), 4.5);
+    assert.equal(metricValue(s, 'b', { code: '-1' }), 4.5);
+    assert.equal(metricValue(s, 'b', { method: 'Other' }), undefined);
+    assert.equal(metricValue(s, 'c_bucket', { le: '+Inf' }), 7);
+  });
+
+  test('helpers: freePort returns a bindable port and buildUrl builds Qlik URLs', async () => {
+    const port = await freePort();
+    assert.ok(port > 0 && port < 65536);
+    await new Promise((resolve, reject) => {
+      const srv = net.createServer().once('error', reject).listen(port, HOST, () => srv.close(resolve));
+    });
+    assert.equal(senseUtilities.buildUrl({ host: HOST, port, secure: false, appId: 'a b', identity: 'i', ttl: 5 }),
+      `ws://${HOST}:${port}/app/a%20b/identity/i/ttl/5`);
+    assert.equal(senseUtilities.buildUrl({ host: HOST, port, secure: false }), `ws://${HOST}:${port}/app/engineData`);
+  });
+}

@@ -16,11 +16,20 @@ test('--max-message-bytes: a larger frame closes that socket with 1009, others k
     const other = await rawConnect(server.wsUrl('/app/engineData/identity/small'));
     await other.onConnected();
 
-    // A frame under the limit is answered.
-    const ok = await victim.request('GetUniqueID', -1, [], { extra: { pad: 'x'.repeat(700) } });
-    assert.equal(ok.error, undefined);
+    // A frame of exactly the limit is still answered.
+    const frameOf = (bytes, id) => {
+      const base = JSON.stringify({ jsonrpc: '2.0', id, method: 'GetUniqueID', handle: -1, params: [], pad: '' });
+      return JSON.stringify({ jsonrpc: '2.0', id, method: 'GetUniqueID', handle: -1, params: [], pad: 'x'.repeat(bytes - base.length) });
+    };
+    const exact = frameOf(1024, 98);
+    assert.equal(Buffer.byteLength(exact), 1024);
+    victim.sendRaw(exact);
+    const ok = await victim.next((f) => f && f.id === 98);
+    assert.equal(typeof ok.result.qUniqueID, 'string');
 
-    victim.sendRaw(JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'GetUniqueID', handle: -1, params: [], pad: 'x'.repeat(2000) }));
+    const tooBig = frameOf(1025, 99);
+    assert.equal(Buffer.byteLength(tooBig), 1025);
+    victim.sendRaw(tooBig);
     const closed = await victim.closed;
     assert.equal(closed.code, 1009);
     assert.equal(victim.all.some((f) => f.json && f.json.id === 99 && f.json.result), false, 'the big request is not executed');
@@ -34,6 +43,23 @@ test('--max-message-bytes: a larger frame closes that socket with 1009, others k
     assert.equal(health.liveSockets, 2);
     await sibling.close();
     await other.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('default limit: a 3 MB script with non-ASCII text round-trips intact', async () => {
+  const server = await startServer();
+  try {
+    const s = await openEnigma(server, { identity: 'big-script' });
+    const doc = await s.global.createSessionApp();
+    const script = `// Åäö 😀 \u2028 "quotes" \\ back\n${'LOAD 1 AS x AUTOGENERATE 1;\n'.repeat(110000)}`;
+    assert.ok(Buffer.byteLength(script) > 3_000_000);
+    await doc.setScript(script);
+    const back = await doc.getScript();
+    assert.equal(back.length, script.length);
+    assert.equal(back, script);
+    await s.close();
   } finally {
     await server.stop();
   }

@@ -104,6 +104,28 @@ test('destroySessionObject emits closed on the other sockets of the session', as
   assert.equal((await objC.getProperties()).qInfo.qId, 'doomed');
 });
 
+test('variable and app property changes reach the other sockets of the session too', async () => {
+  const a = await enigmaSession({ identity: 'push-var' });
+  const docA = await a.global.createSessionApp();
+  const varA = await docA.createSessionVariable({ qName: 'vShared', qDefinition: '1' });
+  const b = await enigmaSession({ identity: 'push-var' });
+  assert.equal(b.state, 'SESSION_ATTACHED');
+  const docB = await b.global.getActiveDoc();
+  const varB = await docB.getVariableByName('vShared');
+  await Promise.all([varA.getLayout(), varB.getLayout(), docA.getAppLayout(), docB.getAppLayout()]);
+
+  const varChanged = once(varB, 'changed');
+  await varA.setStringValue('two');
+  await varChanged;
+  assert.equal((await varB.getLayout()).qText, 'two');
+
+  const docChanged = once(docB, 'changed');
+  const props = await docA.getAppProperties();
+  await docA.setAppProperties({ ...props, qTitle: 'Shared Title' });
+  await docChanged;
+  assert.equal((await docB.getAppLayout()).qTitle, 'Shared Title');
+});
+
 test('on the wire: pushes are id-less {"jsonrpc":"2.0","change":[h]} in the receiving socket\'s own handles', async () => {
   const a = await rawConnect(server.wsUrl('/app/engineData/identity/push-raw'));
   assert.equal((await a.onConnected()).params.qSessionState, 'SESSION_CREATED');
@@ -138,5 +160,27 @@ test('on the wire: pushes are id-less {"jsonrpc":"2.0","change":[h]} in the rece
   assert.deepEqual(closePush.close, [objB]);
   assert.equal(Object.prototype.hasOwnProperty.call(closePush, 'id'), false);
   await a.close();
+  await b.close();
+});
+
+test('session objects belong to the session: they outlive the socket that created them', async () => {
+  const a = await rawConnect(server.wsUrl('/app/engineData/identity/push-owner'));
+  await a.onConnected();
+  const docA = (await a.request('CreateSessionApp')).result.qReturn.qHandle;
+  const b = await rawConnect(server.wsUrl('/app/engineData/identity/push-owner'));
+  assert.equal((await b.onConnected()).params.qSessionState, 'SESSION_ATTACHED');
+  await a.request('CreateSessionObject', docA, [{ qInfo: { qId: 'orphan', qType: 'push' }, keep: 'me' }]);
+  await a.close();
+
+  const docB = (await b.request('GetActiveDoc')).result.qReturn.qHandle;
+  const got = await b.request('GetObject', docB, ['orphan']);
+  const h = got.result.qReturn.qHandle;
+  assert.equal(typeof h, 'number');
+  assert.equal((await b.request('GetProperties', h)).result.qProp.keep, 'me');
+
+  // Once destroyed, the handle is gone.
+  assert.deepEqual((await b.request('DestroySessionObject', docB, ['orphan'])).result, { qSuccess: true });
+  const stale = await b.request('GetLayout', h);
+  assert.deepEqual(stale.error, { code: -32602, parameter: 'Invalid handle', message: 'Invalid Params' });
   await b.close();
 });

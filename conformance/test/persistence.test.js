@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, openEnigma } from './helpers.js';
+import { startServer, openEnigma, rejectsWith, rawConnect, withTimeout } from './helpers.js';
 
 let appsDir;
 before(() => { appsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qixd-persist-')); });
@@ -27,6 +27,8 @@ test('createApp + setScript + doSave survive a restart on the same --apps-dir', 
     await doc.setScript('LOAD 1 AS persisted AUTOGENERATE 1;');
     const props = await doc.getAppProperties();
     await doc.setAppProperties({ ...props, qTitle: 'Persisted App', note: 'kept' });
+    await doc.createSessionObject({ qInfo: { qId: 'session-only', qType: 'temp' } });
+    await doc.createSessionVariable({ qName: 'vSessionOnly', qDefinition: '1' });
     await doc.doSave();
     await o.close();
   } finally {
@@ -53,6 +55,9 @@ test('createApp + setScript + doSave survive a restart on the same --apps-dir', 
     const layout = await doc.getAppLayout();
     assert.equal(layout.qFileName, appId);
     assert.equal(layout.qHasScript, true);
+    // Session objects and variables are never saved with the app.
+    assert.equal((await rejectsWith(doc.getObject('session-only'))).message, 'Object not found');
+    assert.equal((await rejectsWith(doc.getVariableByName('vSessionOnly'))).message, 'Object not found');
     await o.close();
   } finally {
     await second.stop();
@@ -93,4 +98,15 @@ test('two apps saved by different sessions are both listed after a restart', asy
   } finally {
     await second.stop();
   }
+});
+
+test('SIGTERM closes live sockets with 1001 and the process exits 0', async () => {
+  const server = await startServer();
+  const c = await rawConnect(server.wsUrl('/app/engineData/identity/shutdown/ttl/30'));
+  await c.onConnected();
+  const stopping = server.stop();
+  const closed = await withTimeout(c.closed, 3000, 'close on shutdown');
+  assert.equal(closed.code, 1001);
+  await stopping;
+  assert.deepEqual(await server.exited, { code: 0, signal: null });
 });

@@ -104,6 +104,14 @@ test('the X-Qlik-Session header is the same key as /identity/', async () => {
   assert.equal(c.state, 'SESSION_CREATED');
 });
 
+test('a URL-encoded /identity/ and the decoded X-Qlik-Session header are the same key', async () => {
+  const a = await enigmaSession({ identity: 'team a/b' }); // buildUrl encodes it: team%20a%2Fb
+  assert.match(a.url, /\/identity\/team%20a%2Fb$/);
+  assert.equal(a.state, 'SESSION_CREATED');
+  const b = await enigmaSession({ headers: { 'X-Qlik-Session': 'team a/b' } });
+  assert.equal(b.state, 'SESSION_ATTACHED');
+});
+
 test('without --trust-user-header, X-Qlik-User is ignored (desktop user Personal\\Me)', async () => {
   const a = await enigmaSession({ identity: 'untrusted-user' });
   assert.equal(a.state, 'SESSION_CREATED');
@@ -183,6 +191,27 @@ test('/ttl/1 keeps a socket-less session for 1 s, then it expires', async () => 
   assert.equal(err.message, 'App invalid');
 });
 
+test('the TTL timer restarts on each detach, and a session with a live socket outlives its TTL', async () => {
+  const path = '/app/engineData/identity/ttl-restart/ttl/1';
+  const a = await rawConnect(server.wsUrl(path));
+  assert.equal((await a.onConnected()).params.qSessionState, 'SESSION_CREATED');
+  await a.close();
+  await sleep(700);
+  const b = await rawConnect(server.wsUrl(path));
+  assert.equal((await b.onConnected()).params.qSessionState, 'SESSION_ATTACHED');
+  await b.close();
+  await sleep(700); // 1.4 s after the first detach, 0.7 s after the second
+  const c = await rawConnect(server.wsUrl(path));
+  assert.equal((await c.onConnected()).params.qSessionState, 'SESSION_ATTACHED', 'the first expiry timer must not fire after a reattach');
+  await sleep(1500); // held open for longer than the TTL
+  const d = await rawConnect(server.wsUrl(path));
+  assert.equal((await d.onConnected()).params.qSessionState, 'SESSION_ATTACHED', 'a session with a socket does not expire');
+  const res = await c.request('EngineVersion');
+  assert.equal(res.error, undefined);
+  await c.close();
+  await d.close();
+});
+
 test('--session-ttl sets the default TTL and --max-session-ttl caps /ttl/', async () => {
   const srv = await startServer({ args: ['--session-ttl', '1', '--max-session-ttl', '1'] });
   const sessions = [];
@@ -255,4 +284,25 @@ test('enigma.js resume(true) after the TTL expired is rejected as not attached',
   const fresh = await enigmaSession({ identity: 'suspend-expire', ttl: 1 });
   assert.equal((await rejectsWith(fresh.global.getActiveDoc())).code, 1007);
   assert.ok(doc.id.startsWith('SessionApp_'));
+});
+
+test('enigma.js resume() after the TTL expired reopens the app; session objects are closed', async () => {
+  const setup = await enigmaSession({ identity: 'resume-reopen-setup' });
+  const { qAppId } = await setup.global.createApp('Resume Reopen');
+  const s = await enigmaSession({ appId: qAppId, identity: 'resume-reopen', ttl: 1 });
+  const doc = await s.global.openDoc(qAppId);
+  await doc.setScript('// saved before suspend');
+  await doc.doSave();
+  const obj = await doc.createSessionObject({ qInfo: { qId: 'ephemeral', qType: 'temp' } });
+  const objClosed = once(obj, 'closed', 8000);
+  const docChanged = once(doc, 'changed', 8000);
+
+  await s.session.suspend();
+  await sleep(2200);
+  await s.session.resume(); // SESSION_CREATED: enigma.js falls back to OpenDoc
+  await objClosed;
+  await docChanged;
+  assert.equal(await doc.getScript(), '// saved before suspend');
+  assert.equal((await s.global.getActiveDoc()).id, qAppId);
+  assert.equal((await rejectsWith(doc.getObject('ephemeral'))).message, 'Object not found');
 });

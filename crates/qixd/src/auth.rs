@@ -159,6 +159,7 @@ impl Authenticator {
         let mut validation = Validation::new(header.alg);
         validation.set_required_spec_claims(&["exp", "sub"]);
         validation.leeway = 0;
+        validation.validate_nbf = true;
         let data = jsonwebtoken::decode::<Claims>(token, key, &validation)
             .map_err(|e| AuthError::BadToken(e.to_string()))?;
         if data.claims.sub.is_empty() {

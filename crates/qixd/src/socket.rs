@@ -86,7 +86,14 @@ pub async fn serve(
             _ = shutdown.changed() => break,
         };
         let text = match frame {
-            None | Some(Ok(Message::Close(_))) => break,
+            None => break,
+            Some(Ok(Message::Close(_))) => {
+                // The WebSocket layer has queued the reply to the client's close; it is written when
+                // the stream is read again, which then ends.
+                let drain = async { while let Some(Ok(_)) = stream.next().await {} };
+                let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
+                break;
+            }
             Some(Ok(Message::Text(t))) => t.as_str().to_owned(),
             Some(Ok(Message::Binary(b))) => match String::from_utf8(b.to_vec()) {
                 Ok(t) => t,
