@@ -91,7 +91,10 @@ impl ModelBuilder {
         if row.len() != width {
             return Err(ModelError::Shape(
                 self.tables[table].name.clone(),
-                format!("a row has {} values, the table has {width} fields", row.len()),
+                format!(
+                    "a row has {} values, the table has {width} fields",
+                    row.len()
+                ),
             ));
         }
         for (col, cell) in row.iter().enumerate() {

@@ -28,7 +28,7 @@ impl Dual {
     }
 
     /// A value with both a text and a number (Qlik's `Dual()`; also what a loaded `01` becomes).
-    pub fn dual(text: impl Into<String>, n: f64) -> Dual {
+    pub fn with_text(text: impl Into<String>, n: f64) -> Dual {
         Dual {
             text: text.into(),
             num: Some(n),
@@ -39,7 +39,7 @@ impl Dual {
     /// (so `01` and `1` are two texts of the number 1), anything else stays text.
     pub fn interpret(text: &str) -> Dual {
         match parse_number(text) {
-            Some(n) => Dual::dual(text, n),
+            Some(n) => Dual::with_text(text, n),
             None => Dual::text(text),
         }
     }
@@ -85,7 +85,7 @@ mod tests {
 
     #[test]
     fn interprets_numbers_like_the_loader() {
-        assert_eq!(Dual::interpret("01"), Dual::dual("01", 1.0));
+        assert_eq!(Dual::interpret("01"), Dual::with_text("01", 1.0));
         assert_eq!(Dual::interpret(" 2.5 ").num, Some(2.5));
         assert_eq!(Dual::interpret("abc").num, None);
         assert_eq!(Dual::interpret("inf").num, None);

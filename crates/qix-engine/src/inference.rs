@@ -122,7 +122,7 @@ impl Messages<'_> {
         let mut constrained = rows.is_some();
         let keys: Vec<FieldId> = self.model.keys_of(t).filter(|k| Some(*k) != skip).collect();
         for k in keys {
-            if let Some(vals) = self.to_table(k, t) {
+            if let Some(vals) = self.message_to_table(k, t) {
                 constrained = true;
                 let filtered = filter_rows(self.column(t, k), rows.as_deref(), &vals);
                 rows = Some(Arc::new(filtered));
@@ -131,7 +131,7 @@ impl Messages<'_> {
         (rows, constrained)
     }
 
-    fn to_key(&mut self, t: TableId, k: FieldId) -> Option<Arc<Bits>> {
+    fn message_to_key(&mut self, t: TableId, k: FieldId) -> Option<Arc<Bits>> {
         if let Some(m) = self.to_key.get(&(t, k)) {
             return m.clone();
         }
@@ -147,7 +147,7 @@ impl Messages<'_> {
         msg
     }
 
-    fn to_table(&mut self, k: FieldId, t: TableId) -> Option<Arc<Bits>> {
+    fn message_to_table(&mut self, k: FieldId, t: TableId) -> Option<Arc<Bits>> {
         if let Some(m) = self.to_table.get(&(k, t)) {
             return m.clone();
         }
@@ -159,7 +159,7 @@ impl Messages<'_> {
             .filter(|u| *u != t)
             .collect();
         for u in others {
-            if let Some(m) = self.to_key(u, k) {
+            if let Some(m) = self.message_to_key(u, k) {
                 acc = intersect(acc, &m);
             }
         }
@@ -209,7 +209,7 @@ pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
         }
         let mut acc = selected_bits(model, state, k).map(Arc::new);
         for &u in &field.tables {
-            if let Some(msg) = m.to_key(u, k) {
+            if let Some(msg) = m.message_to_key(u, k) {
                 acc = intersect(acc, &msg);
             }
         }

@@ -15,8 +15,11 @@
 
 pub mod bits;
 pub mod builder;
+pub mod cache;
 pub mod dual;
+pub mod hypercube;
 pub mod inference;
+pub mod listobject;
 pub mod model;
 pub mod packed;
 pub mod scan;
@@ -26,8 +29,13 @@ pub mod symbols;
 
 pub use bits::Bits;
 pub use builder::{ModelBuilder, ModelError};
+pub use cache::ResultCache;
 pub use dual::Dual;
+pub use hypercube::{
+    compute, ColumnSort, CubeError, CubeRow, DimensionDef, HyperCube, HyperCubeDef, MeasureDef,
+};
 pub use inference::{field_states, infer, Inference, State};
+pub use listobject::{list_object, ListRow, ListSort};
 pub use model::{DataModel, FieldId, TableId};
 pub use search::Search;
 pub use selection::{SelectionState, Selections};

@@ -66,12 +66,8 @@ impl Search {
                     return true;
                 }
                 v.starts_with(s.as_str())
-                    || v.match_indices(s.as_str()).any(|(i, _)| {
-                        v[..i]
-                            .chars()
-                            .last()
-                            .is_some_and(|c| !c.is_alphanumeric())
-                    })
+                    || v.match_indices(s.as_str())
+                        .any(|(i, _)| v[..i].chars().last().is_some_and(|c| !c.is_alphanumeric()))
             }
         }
     }

@@ -222,7 +222,11 @@ mod tests {
         assert!(!s.clear(0));
         s.set(1, vec![7]);
         assert!(s.clear_all());
-        assert_eq!(s.selected(0), Some(&[1, 5][..]), "locked survives clear all");
+        assert_eq!(
+            s.selected(0),
+            Some(&[1, 5][..]),
+            "locked survives clear all"
+        );
         assert_eq!(s.selected(1), None);
         assert!(s.unlock_all());
         assert!(s.clear_all());

@@ -15,7 +15,11 @@ enum SymbolKey {
 
 fn key_of_num(n: f64) -> SymbolKey {
     // -0 and 0 are one number.
-    SymbolKey::Num(if n == 0.0 { 0f64.to_bits() } else { n.to_bits() })
+    SymbolKey::Num(if n == 0.0 {
+        0f64.to_bits()
+    } else {
+        n.to_bits()
+    })
 }
 
 /// The distinct values of a field, in load order.
@@ -67,7 +71,10 @@ impl SymbolTable {
         if let Some(&i) = self.index.get(&SymbolKey::Text(text.to_string())) {
             return Some(i);
         }
-        self.values.iter().position(|v| v.text == text).map(|i| i as u32)
+        self.values
+            .iter()
+            .position(|v| v.text == text)
+            .map(|i| i as u32)
     }
 
     /// The value of a symbol.

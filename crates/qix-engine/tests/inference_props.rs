@@ -4,10 +4,13 @@
 use proptest::prelude::*;
 use qix_engine::{field_states, infer, DataModel, Dual, ModelBuilder, SelectionState, State};
 
-/// A small model: tables with named fields and rows of small values (None = NULL).
+/// One table: field names and rows of small values (None = NULL).
+type TableSpec = (Vec<&'static str>, Vec<Vec<Option<u8>>>);
+
+/// A small model.
 #[derive(Debug, Clone)]
 struct Spec {
-    tables: Vec<(Vec<&'static str>, Vec<Vec<Option<u8>>>)>,
+    tables: Vec<TableSpec>,
 }
 
 const SHAPES: &[&[&[&str]]] = &[
@@ -41,7 +44,10 @@ fn build(spec: &Spec) -> DataModel {
     for (i, (fields, rows)) in spec.tables.iter().enumerate() {
         let t = b.add_table(&format!("T{i}"), fields).unwrap();
         for row in rows {
-            let cells: Vec<Option<Dual>> = row.iter().map(|c| c.map(|v| Dual::number(v as f64))).collect();
+            let cells: Vec<Option<Dual>> = row
+                .iter()
+                .map(|c| c.map(|v| Dual::number(v as f64)))
+                .collect();
             b.push_row(t, &cells).unwrap();
         }
     }
@@ -50,10 +56,14 @@ fn build(spec: &Spec) -> DataModel {
 
 /// Brute force: every assignment of a row or NULL to each table; keep those that are connected, agree on
 /// shared keys and satisfy every selection. Returns possible rows per table and values per field.
-fn naive(spec: &Spec, sel: &[(&str, Vec<u8>)]) -> (Vec<Vec<bool>>, std::collections::BTreeMap<String, Vec<u8>>) {
+fn naive(
+    spec: &Spec,
+    sel: &[(&str, Vec<u8>)],
+) -> (Vec<Vec<bool>>, std::collections::BTreeMap<String, Vec<u8>>) {
     let n = spec.tables.len();
     let mut rows_ok: Vec<Vec<bool>> = spec.tables.iter().map(|t| vec![false; t.1.len()]).collect();
-    let mut values: std::collections::BTreeMap<String, std::collections::BTreeSet<u8>> = Default::default();
+    let mut values: std::collections::BTreeMap<String, std::collections::BTreeSet<u8>> =
+        Default::default();
     let mut choice = vec![0usize; n]; // 0 = NULL, i+1 = row i
     loop {
         let active: Vec<usize> = (0..n).filter(|t| choice[*t] > 0).collect();
@@ -72,7 +82,10 @@ fn naive(spec: &Spec, sel: &[(&str, Vec<u8>)]) -> (Vec<Vec<bool>>, std::collecti
         let mut i = 0;
         loop {
             if i == n {
-                let values = values.into_iter().map(|(k, v)| (k, v.into_iter().collect())).collect();
+                let values = values
+                    .into_iter()
+                    .map(|(k, v)| (k, v.into_iter().collect()))
+                    .collect();
                 return (rows_ok, values);
             }
             choice[i] += 1;
@@ -92,7 +105,12 @@ fn value(spec: &Spec, choice: &[usize], t: usize, f: &str) -> Option<Option<u8>>
 }
 
 fn consistent(spec: &Spec, choice: &[usize], active: &[usize], sel: &[(&str, Vec<u8>)]) -> bool {
-    let shares = |a: usize, b: usize| spec.tables[a].0.iter().any(|f| spec.tables[b].0.contains(f));
+    let shares = |a: usize, b: usize| {
+        spec.tables[a]
+            .0
+            .iter()
+            .any(|f| spec.tables[b].0.contains(f))
+    };
     // Connected through shared fields.
     let mut seen = vec![active[0]];
     let mut changed = true;
@@ -113,7 +131,10 @@ fn consistent(spec: &Spec, choice: &[usize], active: &[usize], sel: &[(&str, Vec
         for &b in &active[i + 1..] {
             for f in &spec.tables[a].0 {
                 if spec.tables[b].0.contains(f) {
-                    let (va, vb) = (value(spec, choice, a, f).flatten(), value(spec, choice, b, f).flatten());
+                    let (va, vb) = (
+                        value(spec, choice, a, f).flatten(),
+                        value(spec, choice, b, f).flatten(),
+                    );
                     if va.is_none() || va != vb {
                         return false;
                     }
@@ -123,24 +144,34 @@ fn consistent(spec: &Spec, choice: &[usize], active: &[usize], sel: &[(&str, Vec
     }
     // Every selection is met by some active table.
     sel.iter().all(|(f, vals)| {
-        active
-            .iter()
-            .any(|&t| value(spec, choice, t, f).flatten().is_some_and(|v| vals.contains(&v)))
+        active.iter().any(|&t| {
+            value(spec, choice, t, f)
+                .flatten()
+                .is_some_and(|v| vals.contains(&v))
+        })
     })
 }
 
 fn selection_strategy() -> impl Strategy<Value = Vec<(&'static str, Vec<u8>)>> {
     proptest::collection::vec(
-        (prop::sample::select(vec!["a", "b", "c", "k", "j"]), proptest::collection::vec(0u8..4, 1..3)),
+        (
+            prop::sample::select(vec!["a", "b", "c", "k", "j"]),
+            proptest::collection::vec(0u8..4, 1..3),
+        ),
         0..3,
     )
 }
 
-fn to_state(model: &DataModel, sel: &[(&str, Vec<u8>)]) -> (SelectionState, Vec<(&'static str, Vec<u8>)>) {
+fn to_state(
+    model: &DataModel,
+    sel: &[(&str, Vec<u8>)],
+) -> (SelectionState, Vec<(&'static str, Vec<u8>)>) {
     let mut state = SelectionState::new();
     let mut effective: Vec<(&'static str, Vec<u8>)> = Vec::new();
     for (f, vals) in sel {
-        let Some(fid) = model.field_id(f) else { continue };
+        let Some(fid) = model.field_id(f) else {
+            continue;
+        };
         let syms: Vec<u32> = vals
             .iter()
             .filter_map(|v| model.fields[fid].symbols.find(&Dual::number(*v as f64)))
@@ -149,9 +180,15 @@ fn to_state(model: &DataModel, sel: &[(&str, Vec<u8>)]) -> (SelectionState, Vec<
             continue;
         }
         state.set(fid, syms.clone());
-        let kept: Vec<u8> = syms.iter().map(|s| model.fields[fid].symbols.num(*s) as u8).collect();
+        let kept: Vec<u8> = syms
+            .iter()
+            .map(|s| model.fields[fid].symbols.num(*s) as u8)
+            .collect();
         effective.retain(|(g, _)| g != f);
-        let name: &'static str = ["a", "b", "c", "k", "j"].into_iter().find(|n| n == f).unwrap();
+        let name: &'static str = ["a", "b", "c", "k", "j"]
+            .into_iter()
+            .find(|n| n == f)
+            .unwrap();
         effective.push((name, kept));
     }
     (state, effective)
@@ -204,24 +241,37 @@ fn states_in_a_two_table_model() {
     let mut b = ModelBuilder::new();
     let ta = b.add_table("TableA", &["numbers", "abcs"]).unwrap();
     for (n, s) in [(1, "a"), (2, "b"), (3, "b"), (4, "b"), (5, "c")] {
-        b.push_row(ta, &[Some(Dual::number(n as f64)), Some(Dual::text(s))]).unwrap();
+        b.push_row(ta, &[Some(Dual::number(n as f64)), Some(Dual::text(s))])
+            .unwrap();
     }
     let tb = b.add_table("TableB", &["numbers", "xyz"]).unwrap();
     for (n, s) in [(1, "x"), (2, "y"), (3, "y"), (4, "y"), (5, "z")] {
-        b.push_row(tb, &[Some(Dual::number(n as f64)), Some(Dual::text(s))]).unwrap();
+        b.push_row(tb, &[Some(Dual::number(n as f64)), Some(Dual::text(s))])
+            .unwrap();
     }
     let m = b.build().unwrap();
     let abcs = m.field_id("abcs").unwrap();
     let xyz = m.field_id("xyz").unwrap();
     let numbers = m.field_id("numbers").unwrap();
     let mut st = SelectionState::new();
-    st.set(abcs, vec![m.fields[abcs].symbols.find(&Dual::text("a")).unwrap()]);
-    let letters = |st: &SelectionState, f| field_states(&m, st, f).iter().map(|s| s.letter()).collect::<Vec<_>>();
+    st.set(
+        abcs,
+        vec![m.fields[abcs].symbols.find(&Dual::text("a")).unwrap()],
+    );
+    let letters = |st: &SelectionState, f| {
+        field_states(&m, st, f)
+            .iter()
+            .map(|s| s.letter())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(letters(&st, abcs), ["S", "A", "A"]);
     assert_eq!(letters(&st, xyz), ["O", "X", "X"]);
     assert_eq!(letters(&st, numbers), ["O", "X", "X", "X", "X"]);
     // Select y as well: a is now excluded by it (XS), and b becomes the alternative.
-    st.set(xyz, vec![m.fields[xyz].symbols.find(&Dual::text("y")).unwrap()]);
+    st.set(
+        xyz,
+        vec![m.fields[xyz].symbols.find(&Dual::text("y")).unwrap()],
+    );
     assert_eq!(letters(&st, abcs), ["XS", "A", "X"]);
     assert_eq!(letters(&st, numbers), ["X", "X", "X", "X", "X"]);
     st.clear(abcs);

@@ -1,0 +1,70 @@
+"""Runs the engine benchmark's queries in DuckDB on the same generated rows and prints the comparison.
+
+Usage: duckdb_bench.py ROWS REPEATS OURS_JSON  (run through bench/run.sh)
+The data formulas mirror bench/src/data.rs exactly.
+"""
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+import duckdb
+
+rows, repeats, ours_path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+ours = json.load(open(ours_path))
+con = duckdb.connect()
+con.execute(f"SET threads TO {os.cpu_count()}")
+
+t = time.perf_counter()
+con.execute(f"""
+CREATE TABLE facts AS SELECT
+  'D' || lpad(CAST((i * 7919) % 100 AS VARCHAR), 2, '0') AS Dim,
+  (i * 104729) % 50 AS Sel,
+  (i * 31 + i // 7) % 1000 AS D2,
+  CAST((i * 2654435761) % 100000 AS DOUBLE) / 100.0 AS m1,
+  CAST((i * 40503) % 1000 AS DOUBLE) / 10.0 AS m2,
+  CAST((i * 97) % 10000 AS DOUBLE) AS m3
+FROM range({rows}) t(i)""")
+con.execute(f"""
+CREATE TABLE fact AS SELECT (i * 7777) % 1000 AS Key,
+  'D' || lpad(CAST((i * 7919) % 100 AS VARCHAR), 2, '0') AS Dim,
+  CAST((i * 2654435761) % 100000 AS DOUBLE) / 100.0 AS m1
+FROM range({rows}) t(i)""")
+con.execute("""
+CREATE TABLE keys AS SELECT k AS Key, 'R' || lpad(CAST((k * 13) % 20 AS VARCHAR), 2, '0') AS Region
+FROM range(1000) t(k)""")
+load_s = time.perf_counter() - t
+
+queries = {
+    "select_then_3_measures_by_dim":
+        "SELECT Dim, sum(m1), avg(m2), max(m3) FROM facts WHERE Sel = 7 GROUP BY Dim",
+    "no_selection_3_measures_by_dim":
+        "SELECT Dim, sum(m1), avg(m2), max(m3) FROM facts GROUP BY Dim",
+    "count_distinct_d2_by_dim": "SELECT Dim, count(DISTINCT D2) FROM facts GROUP BY Dim",
+    "dim_x_d2_100k_cells": "SELECT Dim, D2, sum(m1) FROM facts GROUP BY Dim, D2",
+    # DuckDB has no result cache: the repeated state costs it a full query again.
+    "repeated_state_cached":
+        "SELECT Dim, sum(m1), avg(m2), max(m3) FROM facts WHERE Sel = 7 GROUP BY Dim",
+    "star_select_region_sum_by_dim":
+        "SELECT f.Dim, sum(f.m1) FROM fact f JOIN keys k ON f.Key = k.Key WHERE k.Region = 'R03' GROUP BY f.Dim",
+}
+
+print(f"rows: {rows:,}  machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
+print(f"duckdb {duckdb.__version__}; DuckDB table build {load_s*1000:.0f} ms; qixd model build {ours['build_ms']:.0f} ms")
+print(f"qixd model: {ours['model_bytes']/1e6:.1f} MB ({ours['bytes_per_row']:.2f} bytes/row), "
+      f"packed rows {ours['packed_row_bytes']/1e6:.1f} MB, ratio {ours['model_bytes']/max(ours['packed_row_bytes'],1):.2f}")
+print()
+print(f"{'query':<34} {'qixd ms':>10} {'duckdb ms':>10} {'qixd/duckdb':>12} {'rows':>8}")
+for name, sql in queries.items():
+    times = []
+    result_rows = 0
+    for _ in range(repeats):
+        t = time.perf_counter()
+        result_rows = len(con.execute(sql).fetchall())
+        times.append((time.perf_counter() - t) * 1000)
+    duck = statistics.median(times)
+    q = ours["queries"][name]
+    check = "" if q["rows"] == result_rows else f"  ROW COUNT DIFFERS (duckdb {result_rows})"
+    print(f"{name:<34} {q['ms']:>10.2f} {duck:>10.2f} {q['ms']/duck:>12.3f} {q['rows']:>8}{check}")

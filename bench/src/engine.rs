@@ -1,0 +1,183 @@
+//! Times qixd's engine on the benchmark queries; prints one JSON object with medians in milliseconds.
+//!
+//! Usage: `engine-bench <rows> <repeats>`. Run through `bench/run.sh`, which also runs DuckDB and prints
+//! the comparison.
+
+mod data;
+
+use qix_engine::{
+    DataModel, DimensionDef, Dual, HyperCubeDef, MeasureDef, ModelBuilder, ResultCache,
+    SelectionState,
+};
+use std::time::Instant;
+
+fn build_flat(n: u64) -> DataModel {
+    let mut b = ModelBuilder::new();
+    let t = b
+        .add_table("Facts", &["Dim", "Sel", "D2", "m1", "m2", "m3"])
+        .unwrap();
+    for i in 0..n {
+        b.push_value(t, 0, Some(Dual::text(data::dim(i))));
+        b.push_number(t, 1, data::sel(i) as f64);
+        b.push_number(t, 2, data::d2(i) as f64);
+        b.push_number(t, 3, data::m1(i));
+        b.push_number(t, 4, data::m2(i));
+        b.push_number(t, 5, data::m3(i));
+    }
+    b.build().unwrap()
+}
+
+fn build_star(n: u64) -> DataModel {
+    let mut b = ModelBuilder::new();
+    let f = b.add_table("Fact", &["Key", "Dim", "m1"]).unwrap();
+    for i in 0..n {
+        b.push_number(f, 0, data::key(i) as f64);
+        b.push_value(f, 1, Some(Dual::text(data::dim(i))));
+        b.push_number(f, 2, data::m1(i));
+    }
+    let d = b.add_table("Keys", &["Key", "Region"]).unwrap();
+    for k in 0..1000 {
+        b.push_number(d, 0, k as f64);
+        b.push_value(d, 1, Some(Dual::text(data::region(k))));
+    }
+    b.build().unwrap()
+}
+
+fn cube(dims: &[&str], measures: &[&str]) -> HyperCubeDef {
+    HyperCubeDef {
+        dimensions: dims
+            .iter()
+            .map(|d| DimensionDef {
+                field: d.to_string(),
+                sort: Default::default(),
+            })
+            .collect(),
+        measures: measures
+            .iter()
+            .map(|m| MeasureDef {
+                expr: m.to_string(),
+                sort: Default::default(),
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+/// Times `f` `repeats` times with a fresh cache each time (no cache hits), median in ms.
+fn time(repeats: usize, mut f: impl FnMut(&ResultCache) -> usize) -> (f64, usize) {
+    let mut times = Vec::new();
+    let mut rows = 0;
+    for _ in 0..repeats {
+        let cache = ResultCache::new(16);
+        let t = Instant::now();
+        rows = f(&cache);
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    (median(times), rows)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let n: u64 = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000_000);
+    let repeats: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(7);
+    let t = Instant::now();
+    let flat = build_flat(n);
+    let build_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let report = flat.report();
+    let packed: usize = report.tables.iter().map(|t| t.bytes).sum();
+    let sel = flat.field_id("Sel").unwrap();
+    let sel_sym = flat.fields[sel].symbols.find(&Dual::number(7.0)).unwrap();
+    let mut selected = SelectionState::new();
+    selected.set(sel, vec![sel_sym]);
+    let three = cube(&["Dim"], &["Sum(m1)", "Avg(m2)", "Max(m3)"]);
+    let mut results = serde_json::Map::new();
+    let mut record = |name: &str, (ms, rows): (f64, usize)| {
+        eprintln!("{name:<40} {ms:>10.2} ms  ({rows} rows)");
+        results.insert(
+            name.to_string(),
+            serde_json::json!({"ms": ms, "rows": rows}),
+        );
+    };
+    record(
+        "select_then_3_measures_by_dim",
+        time(repeats, |c| {
+            c.hypercube(&flat, &selected, &three).unwrap().rows.len()
+        }),
+    );
+    record(
+        "no_selection_3_measures_by_dim",
+        time(repeats, |c| {
+            c.hypercube(&flat, &SelectionState::new(), &three)
+                .unwrap()
+                .rows
+                .len()
+        }),
+    );
+    let distinct = cube(&["Dim"], &["Count(DISTINCT D2)"]);
+    record(
+        "count_distinct_d2_by_dim",
+        time(repeats, |c| {
+            c.hypercube(&flat, &SelectionState::new(), &distinct)
+                .unwrap()
+                .rows
+                .len()
+        }),
+    );
+    let big = cube(&["Dim", "D2"], &["Sum(m1)"]);
+    record(
+        "dim_x_d2_100k_cells",
+        time(repeats.min(3), |c| {
+            c.hypercube(&flat, &SelectionState::new(), &big)
+                .unwrap()
+                .rows
+                .len()
+        }),
+    );
+    // Repeated state: the second call on one cache.
+    let warm = ResultCache::new(16);
+    warm.hypercube(&flat, &selected, &three).unwrap();
+    let mut times = Vec::new();
+    for _ in 0..repeats {
+        let t = Instant::now();
+        let rows = warm.hypercube(&flat, &selected, &three).unwrap().rows.len();
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box(rows);
+    }
+    record("repeated_state_cached", (median(times), 100));
+    drop(flat);
+    let star = build_star(n);
+    let region = star.field_id("Region").unwrap();
+    let r_sym = star.fields[region]
+        .symbols
+        .find(&Dual::text("R03"))
+        .unwrap();
+    let mut star_sel = SelectionState::new();
+    star_sel.set(region, vec![r_sym]);
+    let star_cube = cube(&["Dim"], &["Sum(m1)"]);
+    record(
+        "star_select_region_sum_by_dim",
+        time(repeats, |c| {
+            c.hypercube(&star, &star_sel, &star_cube)
+                .unwrap()
+                .rows
+                .len()
+        }),
+    );
+    let out = serde_json::json!({
+        "rows": n,
+        "build_ms": build_ms,
+        "model_bytes": report.bytes,
+        "packed_row_bytes": packed,
+        "bytes_per_row": report.bytes as f64 / n as f64,
+        "queries": results,
+    });
+    println!("{out}");
+}

@@ -1,0 +1,67 @@
+//! Results keyed by (data model, selection state, definition), so a repeated state is answered without a
+//! scan. Bounded (LRU) and shared by every session of an app: two sessions with the same selections share
+//! results.
+
+use crate::hypercube::{compute, CubeError, HyperCube, HyperCubeDef};
+use crate::inference::{infer, Inference};
+use crate::model::DataModel;
+use crate::selection::SelectionState;
+use lru::LruCache;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
+
+type InferenceKey = (u64, SelectionState);
+type CubeKey = (u64, SelectionState, HyperCubeDef);
+
+/// An LRU of inferences and hypercubes.
+pub struct ResultCache {
+    inferences: Mutex<LruCache<InferenceKey, Arc<Inference>>>,
+    cubes: Mutex<LruCache<CubeKey, Arc<HyperCube>>>,
+}
+
+impl ResultCache {
+    /// A cache holding up to `entries` results of each kind.
+    pub fn new(entries: usize) -> ResultCache {
+        let n = NonZeroUsize::new(entries.max(1)).unwrap_or(NonZeroUsize::MIN);
+        ResultCache {
+            inferences: Mutex::new(LruCache::new(n)),
+            cubes: Mutex::new(LruCache::new(n)),
+        }
+    }
+
+    /// Inference for `state`, computed once per (model, state).
+    pub fn inference(&self, model: &DataModel, state: &SelectionState) -> Arc<Inference> {
+        let key = (model.id, state.clone());
+        if let Some(hit) = self.lock_inf().get(&key) {
+            return hit.clone();
+        }
+        let result = Arc::new(infer(model, state));
+        self.lock_inf().put(key, result.clone());
+        result
+    }
+
+    /// A hypercube, computed once per (model, state, definition).
+    pub fn hypercube(
+        &self,
+        model: &DataModel,
+        state: &SelectionState,
+        def: &HyperCubeDef,
+    ) -> Result<Arc<HyperCube>, CubeError> {
+        let key = (model.id, state.clone(), def.clone());
+        if let Some(hit) = self.lock_cubes().get(&key) {
+            return Ok(hit.clone());
+        }
+        let inference = self.inference(model, state);
+        let cube = Arc::new(compute(model, state, &inference, def)?);
+        self.lock_cubes().put(key, cube.clone());
+        Ok(cube)
+    }
+
+    fn lock_inf(&self) -> std::sync::MutexGuard<'_, LruCache<InferenceKey, Arc<Inference>>> {
+        self.inferences.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn lock_cubes(&self) -> std::sync::MutexGuard<'_, LruCache<CubeKey, Arc<HyperCube>>> {
+        self.cubes.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}

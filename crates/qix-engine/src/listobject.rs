@@ -1,0 +1,169 @@
+//! List objects: one field's values with their states and frequencies, sorted as a list box shows them.
+
+use crate::inference::{field_states, infer, State};
+use crate::model::{DataModel, FieldId};
+use crate::packed::NULL;
+use crate::selection::SelectionState;
+use std::cmp::Ordering;
+
+/// Sort criteria, in Qlik's priority order; each is 0 (off), 1 (ascending) or -1 (descending).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ListSort {
+    /// Selected first, then possible, then the rest (`qSortByState`).
+    pub by_state: i8,
+    /// By frequency (`qSortByFrequency`).
+    pub by_frequency: i8,
+    /// By number; text after numbers (`qSortByNumeric`).
+    pub by_numeric: i8,
+    /// By text, case-insensitively (`qSortByAscii`).
+    pub by_ascii: i8,
+    /// By load order (`qSortByLoadOrder`).
+    pub by_load_order: i8,
+}
+
+impl ListSort {
+    /// A list box's default: state, then text.
+    pub fn list_box() -> ListSort {
+        ListSort {
+            by_state: 1,
+            by_ascii: 1,
+            by_load_order: 1,
+            ..ListSort::default()
+        }
+    }
+}
+
+/// One value of a list object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListRow {
+    /// Symbol index (`qElemNumber`).
+    pub symbol: u32,
+    /// Its state.
+    pub state: State,
+    /// Text.
+    pub text: String,
+    /// Number, if any.
+    pub num: Option<f64>,
+    /// Rows (in the field's first table) that hold the value and are possible.
+    pub frequency: usize,
+}
+
+/// Compares numbers first (ascending), text after all numbers.
+fn cmp_num(a: Option<f64>, b: Option<f64>) -> Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+fn apply(dir: i8, o: Ordering) -> Ordering {
+    match dir {
+        0 => Ordering::Equal,
+        d if d < 0 => o.reverse(),
+        _ => o,
+    }
+}
+
+/// All values of `field` under `state`, sorted by `sort`.
+pub fn list_object(
+    model: &DataModel,
+    state: &SelectionState,
+    field: FieldId,
+    sort: &ListSort,
+) -> Vec<ListRow> {
+    let f = &model.fields[field];
+    let states = field_states(model, state, field);
+    let mut freq = vec![0usize; f.symbols.len()];
+    if let Some(&t) = f.tables.first() {
+        let inf = infer(model, state);
+        let rows = inf.table_rows(t);
+        if let Some(col) = model.tables[t].column(field) {
+            let mut buf = vec![0u32; model.tables[t].rows];
+            col.get_range(0, &mut buf);
+            for (r, s) in buf.iter().enumerate() {
+                if *s != NULL && rows.is_none_or(|b| b.contains(r)) {
+                    freq[*s as usize] += 1;
+                }
+            }
+        }
+    }
+    let mut out: Vec<ListRow> = (0..f.symbols.len())
+        .map(|s| {
+            let v = f.symbols.get(s as u32);
+            ListRow {
+                symbol: s as u32,
+                state: states[s],
+                text: v.text.clone(),
+                num: v.num,
+                frequency: freq[s],
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        apply(sort.by_state, a.state.rank().cmp(&b.state.rank()))
+            .then_with(|| apply(sort.by_frequency, a.frequency.cmp(&b.frequency)))
+            .then_with(|| apply(sort.by_numeric, cmp_num(a.num, b.num)))
+            .then_with(|| {
+                apply(
+                    sort.by_ascii,
+                    a.text.to_lowercase().cmp(&b.text.to_lowercase()),
+                )
+            })
+            .then_with(|| apply(sort.by_load_order, a.symbol.cmp(&b.symbol)))
+            .then_with(|| a.symbol.cmp(&b.symbol))
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Dual, ModelBuilder};
+
+    #[test]
+    fn sorted_by_state_then_text_with_frequencies() {
+        let mut b = ModelBuilder::new();
+        let t = b.add_table("T", &["name", "group"]).unwrap();
+        for (n, g) in [
+            ("bob", "1"),
+            ("Al", "1"),
+            ("cy", "2"),
+            ("bob", "2"),
+            ("dee", "3"),
+        ] {
+            b.push_row(t, &[Some(Dual::text(n)), Some(Dual::interpret(g))])
+                .unwrap();
+        }
+        let m = b.build().unwrap();
+        let name = m.field_id("name").unwrap();
+        let group = m.field_id("group").unwrap();
+        let mut st = SelectionState::new();
+        st.set(group, vec![1]); // "2"
+        let rows = list_object(&m, &st, name, &ListSort::list_box());
+        let shown: Vec<(&str, &str, usize)> = rows
+            .iter()
+            .map(|r| (r.text.as_str(), r.state.letter(), r.frequency))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("bob", "O", 1),
+                ("cy", "O", 1),
+                ("Al", "X", 0),
+                ("dee", "X", 0)
+            ]
+        );
+        let by_num = ListSort {
+            by_numeric: -1,
+            ..ListSort::default()
+        };
+        let rows = list_object(&m, &SelectionState::new(), group, &by_num);
+        assert_eq!(
+            rows.iter().map(|r| r.text.as_str()).collect::<Vec<_>>(),
+            ["3", "2", "1"]
+        );
+        assert_eq!(rows[2].frequency, 2);
+    }
+}

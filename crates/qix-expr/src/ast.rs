@@ -1,0 +1,321 @@
+//! The syntax tree of an expression, and its re-parsable text form.
+
+use std::fmt;
+
+/// One node of a parsed expression.
+///
+/// Trees made by [`crate::parse`] are at most [`crate::MAX_DEPTH`] levels deep, function names are in their
+/// canonical spelling, and no [`Expr::Aggr`] holds another one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A number literal: `12`, `1.5`, `.5`, `1e3`. Literals are never negative: `-3` is `Neg(Num(3))`.
+    Num(f64),
+    /// A string literal: `'text'`, with `''` standing for one quote.
+    Str(String),
+    /// A field reference: a bare name (`Sales`, `$Field`, `%Key`, `a.b`), a `[bracketed name]` (with `]]`
+    /// standing for `]`) or a `"double quoted name"` (with `""` standing for `"`).
+    Field(String),
+    /// Unary minus.
+    Neg(Box<Expr>),
+    /// Logical `not`.
+    Not(Box<Expr>),
+    /// A binary operator applied to two operands.
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// A scalar function call. `name` is the canonical (Qlik) spelling, e.g. `"If"`, `"SubField"`.
+    Call {
+        /// Canonical function name.
+        name: String,
+        /// The arguments, in order.
+        args: Vec<Expr>,
+    },
+    /// An aggregation, computed by the engine through [`crate::Scope::aggregate`].
+    Aggr(Aggr),
+}
+
+/// A binary operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `^` (right-associative)
+    Pow,
+    /// `&`: string concatenation.
+    Concat,
+    /// `=`
+    Eq,
+    /// `<>`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `and`
+    And,
+    /// `or`
+    Or,
+}
+
+impl BinOp {
+    /// The operator as written in an expression (`"+"`, `"<>"`, `"and"`, ...).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Pow => "^",
+            BinOp::Concat => "&",
+            BinOp::Eq => "=",
+            BinOp::Ne => "<>",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::And => "and",
+            BinOp::Or => "or",
+        }
+    }
+}
+
+/// An aggregation node: `Sum(DISTINCT TOTAL x)`, `Min(x, 2)`, `Concat(x, ', ', w)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggr {
+    /// Which aggregation.
+    pub func: AggFunc,
+    /// `DISTINCT` was given: aggregate each distinct value once.
+    pub distinct: bool,
+    /// `TOTAL` was given: ignore the chart's dimensions. A `TOTAL <field list>` is accepted by the parser
+    /// but the list is not kept.
+    pub total: bool,
+    /// The expression aggregated over the rows. It holds no aggregation. `Count(*)` has `Num(1)` here.
+    pub arg: Box<Expr>,
+    /// Further arguments: the rank of `Min`/`Max`; the delimiter and the sort weight of `Concat`.
+    pub extra: Vec<Expr>,
+}
+
+/// The aggregation functions the grammar knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AggFunc {
+    /// `Sum(expr)`
+    Sum,
+    /// `Count(expr)`, `Count(*)`
+    Count,
+    /// `Avg(expr)`
+    Avg,
+    /// `Min(expr[, rank])`
+    Min,
+    /// `Max(expr[, rank])`
+    Max,
+    /// `Only(expr)`: the value when there is exactly one possible value, else NULL.
+    Only,
+    /// `Concat(expr[, delimiter[, sort_weight]])`
+    Concat,
+}
+
+impl AggFunc {
+    /// Every aggregation function, in declaration order.
+    pub const ALL: [AggFunc; 7] = [
+        AggFunc::Sum,
+        AggFunc::Count,
+        AggFunc::Avg,
+        AggFunc::Min,
+        AggFunc::Max,
+        AggFunc::Only,
+        AggFunc::Concat,
+    ];
+
+    /// The canonical name (`"Sum"`, `"Count"`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            AggFunc::Sum => "Sum",
+            AggFunc::Count => "Count",
+            AggFunc::Avg => "Avg",
+            AggFunc::Min => "Min",
+            AggFunc::Max => "Max",
+            AggFunc::Only => "Only",
+            AggFunc::Concat => "Concat",
+        }
+    }
+
+    /// The aggregation called `name`, compared case-insensitively.
+    pub fn from_name(name: &str) -> Option<AggFunc> {
+        AggFunc::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(name))
+    }
+
+    /// How many arguments it takes, including the aggregated expression: `(min, max)`.
+    pub fn arity(self) -> (usize, usize) {
+        match self {
+            AggFunc::Sum | AggFunc::Count | AggFunc::Avg | AggFunc::Only => (1, 1),
+            AggFunc::Min | AggFunc::Max => (1, 2),
+            AggFunc::Concat => (1, 3),
+        }
+    }
+}
+
+/// Words that cannot be bare field names (they are written `[and]` etc.).
+pub(crate) const KEYWORDS: [&str; 5] = ["and", "or", "not", "distinct", "total"];
+
+/// May `c` start a bare field name?
+pub(crate) fn is_name_start(c: char) -> bool {
+    c.is_alphabetic() || matches!(c, '_' | '$' | '#' | '%' | '@')
+}
+
+/// May `c` continue a bare field name?
+pub(crate) fn is_name_continue(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '_' | '.' | '$' | '#' | '%' | '@')
+}
+
+/// Can `name` be written without brackets and read back as the same field?
+fn is_bare_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) if is_name_start(c) => {}
+        _ => return false,
+    }
+    chars.all(is_name_continue) && !KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(name))
+}
+
+fn write_number(f: &mut fmt::Formatter<'_>, n: f64) -> fmt::Result {
+    if n.is_nan() {
+        return f.write_str("Null()");
+    }
+    if n.is_sign_negative() {
+        f.write_str("(-")?;
+        write_number(f, -n)?;
+        return f.write_str(")");
+    }
+    if n.is_infinite() {
+        return f.write_str("1e999");
+    }
+    if n != 0.0 && !(1e-5..1e16).contains(&n) {
+        write!(f, "{n:e}")
+    } else {
+        write!(f, "{n}")
+    }
+}
+
+fn write_quoted(f: &mut fmt::Formatter<'_>, open: char, close: char, s: &str) -> fmt::Result {
+    let mut buf = String::with_capacity(s.len() + 2);
+    buf.push(open);
+    for c in s.chars() {
+        if c == close {
+            buf.push(close);
+        }
+        buf.push(c);
+    }
+    buf.push(close);
+    f.write_str(&buf)
+}
+
+/// Writes `args` separated by `", "`.
+fn write_args(f: &mut fmt::Formatter<'_>, args: &[Expr]) -> fmt::Result {
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{a}")?;
+    }
+    Ok(())
+}
+
+/// A text form that [`crate::parse`] reads back as an equal tree: every operator application is wrapped in
+/// parentheses, field names are bracketed unless they are plain names, strings are quoted with `''`
+/// escapes, and `Count(*)` is written `Count(1)`.
+///
+/// Trees that `parse` cannot produce have no exact text form: a negative [`Expr::Num`] is written as a
+/// negation (`(-3)`), NaN as `Null()`, infinity as `1e999` (which does not parse), and an unknown function
+/// name as given.
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expr::Num(n) => write_number(f, *n),
+            Expr::Str(s) => write_quoted(f, '\'', '\'', s),
+            Expr::Field(name) => {
+                if is_bare_name(name) {
+                    f.write_str(name)
+                } else {
+                    write_quoted(f, '[', ']', name)
+                }
+            }
+            Expr::Neg(e) => write!(f, "(-{e})"),
+            Expr::Not(e) => write!(f, "(not {e})"),
+            Expr::Binary(op, l, r) => write!(f, "({l} {} {r})", op.symbol()),
+            Expr::Call { name, args } => {
+                write!(f, "{name}(")?;
+                write_args(f, args)?;
+                f.write_str(")")
+            }
+            Expr::Aggr(a) => write!(f, "{a}"),
+        }
+    }
+}
+
+/// Written as in an expression, e.g. `Sum(DISTINCT TOTAL x)`, `Concat(x, ', ')`.
+impl fmt::Display for Aggr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}(", self.func.name())?;
+        if self.distinct {
+            f.write_str("DISTINCT ")?;
+        }
+        if self.total {
+            f.write_str("TOTAL ")?;
+        }
+        write!(f, "{}", self.arg)?;
+        if !self.extra.is_empty() {
+            f.write_str(", ")?;
+            write_args(f, &self.extra)?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// The distinct field names `expr` refers to (inside aggregations too), in the order first seen when the
+/// expression is read left to right.
+pub fn field_names(expr: &Expr) -> Vec<String> {
+    fn walk(e: &Expr, out: &mut Vec<String>) {
+        match e {
+            Expr::Num(_) | Expr::Str(_) => {}
+            Expr::Field(name) => {
+                if !out.iter().any(|n| n == name) {
+                    out.push(name.clone());
+                }
+            }
+            Expr::Neg(x) | Expr::Not(x) => walk(x, out),
+            Expr::Binary(_, l, r) => {
+                walk(l, out);
+                walk(r, out);
+            }
+            Expr::Call { args, .. } => args.iter().for_each(|a| walk(a, out)),
+            Expr::Aggr(a) => {
+                walk(&a.arg, out);
+                a.extra.iter().for_each(|x| walk(x, out));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(expr, &mut out);
+    out
+}
+
+/// Does `expr` contain an aggregation anywhere?
+pub fn has_aggregation(expr: &Expr) -> bool {
+    match expr {
+        Expr::Num(_) | Expr::Str(_) | Expr::Field(_) => false,
+        Expr::Neg(x) | Expr::Not(x) => has_aggregation(x),
+        Expr::Binary(_, l, r) => has_aggregation(l) || has_aggregation(r),
+        Expr::Call { args, .. } => args.iter().any(has_aggregation),
+        Expr::Aggr(_) => true,
+    }
+}

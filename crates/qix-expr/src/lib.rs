@@ -1,0 +1,57 @@
+//! The grammar and scalar semantics of Qlik's chart and script expression language.
+//!
+//! What it is for: turning expression text such as `=Sum(DISTINCT Sales) / Count(TOTAL [Order Id])` into a
+//! syntax tree ([`parse`] → [`Expr`]), telling which fields an expression uses ([`field_names`]) and
+//! whether it aggregates ([`has_aggregation`]), writing a tree back as text (`Display`), and evaluating
+//! everything that is not an aggregation: operators, literals and the scalar functions (`If`, `Round`,
+//! `SubField`, `Num`, ...), with Qlik's rules for NULL, duals and truth ([`eval`], [`Value`],
+//! [`format_number`]).
+//!
+//! What it is not for: it has no data model, no rows, no selections and no aggregation over rows. The
+//! engine supplies those through the [`Scope`] trait: [`eval`] asks the scope for the value of a field in
+//! the current row and for the value of each [`Aggr`] node in the current group. It does not do set
+//! analysis (`{<...>}`), dollar-sign expansion (`$(...)`), `Aggr()`, dates or the `like`/bit operators.
+//!
+//! Choices worth knowing:
+//! - Precedence, lowest first: `or`; `and`; prefix `not`; comparisons `= <> < <= > >=`; `&`; `+ -`;
+//!   `* /`; `^` (right-associative); unary `-`/`+`. Unary minus binds tighter than `^`, so `-2^2` is 4
+//!   (as in spreadsheets); `2^3^2` is 512. Binary operators other than `^` are left-associative,
+//!   comparisons included.
+//! - `^` is accepted as the power operator (`Pow(a, b)` is the function form).
+//! - Text comparisons (when a side is not a number) are case-sensitive.
+//! - The field list of `TOTAL <f1, f2>` is accepted but not kept ([`Aggr::total`] is just `true`).
+//! - Trees are at most [`MAX_DEPTH`] levels deep; the parser itself does not recurse, so no input text
+//!   can exhaust the stack, and evaluating, printing or dropping a parsed tree stays within a few
+//!   hundred KiB of stack even in debug builds.
+//!
+//! ```
+//! use qix_expr::{eval, parse, Aggr, Scope, Value};
+//!
+//! struct Row;
+//! impl Scope for Row {
+//!     fn field(&mut self, name: &str) -> Value {
+//!         if name == "Price" { Value::Num(2.5) } else { Value::Null }
+//!     }
+//!     fn aggregate(&mut self, _aggr: &Aggr) -> Value {
+//!         Value::Num(10.0)
+//!     }
+//! }
+//!
+//! let e = parse("=Round(Price * 3) & ' of ' & Sum(Price)").unwrap();
+//! assert_eq!(eval(&e, &mut Row), Value::Text("8 of 10".into()));
+//! ```
+
+#![warn(missing_docs)]
+
+mod ast;
+mod eval;
+mod functions;
+mod lexer;
+mod parser;
+mod value;
+
+pub use ast::{field_names, has_aggregation, AggFunc, Aggr, BinOp, Expr};
+pub use eval::{eval, Scope};
+pub use functions::{scalar_function_arity, scalar_function_names};
+pub use parser::{parse, ParseError, MAX_DEPTH};
+pub use value::{format_number, parse_number, Value};

@@ -1,0 +1,150 @@
+//! Property: printing a tree and parsing the text gives the same tree back.
+
+use proptest::prelude::*;
+use qix_expr::{parse, scalar_function_arity, scalar_function_names, AggFunc, Aggr, BinOp, Expr};
+
+const OPS: [BinOp; 14] = [
+    BinOp::Add,
+    BinOp::Sub,
+    BinOp::Mul,
+    BinOp::Div,
+    BinOp::Pow,
+    BinOp::Concat,
+    BinOp::Eq,
+    BinOp::Ne,
+    BinOp::Lt,
+    BinOp::Le,
+    BinOp::Gt,
+    BinOp::Ge,
+    BinOp::And,
+    BinOp::Or,
+];
+
+fn number() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        (0u32..1000).prop_map(f64::from),
+        (0.0f64..1e6),
+        any::<f64>()
+            .prop_filter("finite, not negative", |x| x.is_finite())
+            .prop_map(f64::abs),
+    ]
+}
+
+fn field_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[A-Za-z_$#%@][A-Za-z0-9_.$#%@]{0,8}",
+        prop::sample::select(vec![
+            "and", "OR", "Not", "distinct", "Total", "Sum", "If", "e1"
+        ])
+        .prop_map(String::from),
+        ".{1,12}",
+    ]
+}
+
+fn leaf() -> impl Strategy<Value = Expr> {
+    prop_oneof![
+        number().prop_map(Expr::Num),
+        ".{0,12}".prop_map(Expr::Str),
+        field_name().prop_map(Expr::Field),
+    ]
+}
+
+/// Scalar functions with a valid number of arguments.
+fn call_of(inner: BoxedStrategy<Expr>) -> BoxedStrategy<Expr> {
+    let names: Vec<&'static str> = scalar_function_names().collect();
+    prop::sample::select(names)
+        .prop_flat_map(move |name| {
+            let (min, max) = scalar_function_arity(name).unwrap_or((0, Some(0)));
+            let max = max.unwrap_or(min + 3);
+            prop::collection::vec(inner.clone(), min..=max).prop_map(move |args| Expr::Call {
+                name: name.to_string(),
+                args,
+            })
+        })
+        .boxed()
+}
+
+/// Grows trees of operators and scalar calls over `leaves`.
+fn tree(leaves: BoxedStrategy<Expr>) -> BoxedStrategy<Expr> {
+    leaves
+        .prop_recursive(4, 48, 4, |inner| {
+            prop_oneof![
+                inner.clone().prop_map(|e| Expr::Neg(Box::new(e))),
+                inner.clone().prop_map(|e| Expr::Not(Box::new(e))),
+                (
+                    prop::sample::select(OPS.to_vec()),
+                    inner.clone(),
+                    inner.clone()
+                )
+                    .prop_map(|(op, l, r)| Expr::Binary(
+                        op,
+                        Box::new(l),
+                        Box::new(r)
+                    )),
+                call_of(inner),
+            ]
+        })
+        .boxed()
+}
+
+fn aggregation(scalar: BoxedStrategy<Expr>) -> impl Strategy<Value = Expr> {
+    (
+        prop::sample::select(AggFunc::ALL.to_vec()),
+        any::<bool>(),
+        any::<bool>(),
+        scalar.clone(),
+        prop::collection::vec(scalar, 0..=2),
+    )
+        .prop_map(|(func, distinct, total, arg, mut extra)| {
+            let (min, max) = func.arity();
+            extra.truncate(max - min);
+            Expr::Aggr(Aggr {
+                func,
+                distinct,
+                total,
+                arg: Box::new(arg),
+                extra,
+            })
+        })
+}
+
+fn expr() -> BoxedStrategy<Expr> {
+    let scalar = tree(leaf().boxed());
+    tree(prop_oneof![3 => leaf(), 1 => aggregation(scalar)].boxed())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn display_parses_back_to_the_same_tree(e in expr()) {
+        let text = e.to_string();
+        match parse(&text) {
+            Ok(back) => prop_assert_eq!(back, e, "text: {}", text),
+            Err(err) => prop_assert!(false, "{} in {:?}", err, text),
+        }
+    }
+
+    #[test]
+    fn parse_never_panics(text in ".{0,40}") {
+        let _ = parse(&text);
+    }
+
+    #[test]
+    fn parse_never_panics_on_expression_like_text(
+        parts in prop::collection::vec(
+            prop::sample::select(vec![
+                "(", ")", ",", "+", "-", "*", "/", "^", "&", "=", "<>", "<", ">=", " and ", " not ",
+                "Sum(", "Count(", "DISTINCT ", "TOTAL ", "<a>", "If(", "x", "[y", "'s", "1", ".5e",
+                "/*", "//", "\n", "$(", "*)",
+            ]),
+            0..24,
+        )
+    ) {
+        let text: String = parts.concat();
+        if let Ok(e) = parse(&text) {
+            // Whatever parses also prints to text that parses to the same tree.
+            prop_assert_eq!(parse(&e.to_string()).ok(), Some(e));
+        }
+    }
+}
