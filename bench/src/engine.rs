@@ -64,21 +64,36 @@ fn cube(dims: &[&str], measures: &[&str]) -> HyperCubeDef {
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
 }
 
-/// Times `f` `repeats` times with a fresh cache each time (no cache hits), median in ms.
-fn time(repeats: usize, mut f: impl FnMut(&ResultCache) -> usize) -> (f64, usize) {
+/// Row count and the sum of the first measure over all rows, to check results against DuckDB's.
+fn summary(cube: &qix_engine::HyperCube) -> (usize, f64) {
+    let sum = cube
+        .rows
+        .iter()
+        .filter_map(|r| r.measures.first().and_then(|v| v.num()))
+        .sum();
+    (cube.rows.len(), sum)
+}
+
+/// Times a query `repeats` times with a fresh cache each time (no cache hits): median ms and summary.
+fn time(
+    repeats: usize,
+    model: &DataModel,
+    state: &SelectionState,
+    def: &HyperCubeDef,
+) -> (f64, (usize, f64)) {
     let mut times = Vec::new();
-    let mut rows = 0;
+    let mut out = (0, 0.0);
     for _ in 0..repeats {
         let cache = ResultCache::new(16);
         let t = Instant::now();
-        rows = f(&cache);
+        out = summary(&cache.hypercube(model, state, def).unwrap());
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    (median(times), rows)
+    (median(times), out)
 }
 
 fn main() {
@@ -99,51 +114,35 @@ fn main() {
     selected.set(sel, vec![sel_sym]);
     let three = cube(&["Dim"], &["Sum(m1)", "Avg(m2)", "Max(m3)"]);
     let mut results = serde_json::Map::new();
-    let mut record = |name: &str, (ms, rows): (f64, usize)| {
-        eprintln!("{name:<40} {ms:>10.2} ms  ({rows} rows)");
+    let mut record = |name: &str, (ms, (rows, checksum)): (f64, (usize, f64))| {
+        eprintln!("{name:<40} {ms:>10.2} ms  ({rows} rows, checksum {checksum})");
         results.insert(
             name.to_string(),
-            serde_json::json!({"ms": ms, "rows": rows}),
+            serde_json::json!({"ms": ms, "rows": rows, "checksum": checksum}),
         );
     };
+    let none = SelectionState::new();
     record(
         "select_then_3_measures_by_dim",
-        time(repeats, |c| {
-            c.hypercube(&flat, &selected, &three).unwrap().rows.len()
-        }),
+        time(repeats, &flat, &selected, &three),
     );
     record(
         "no_selection_3_measures_by_dim",
-        time(repeats, |c| {
-            c.hypercube(&flat, &SelectionState::new(), &three)
-                .unwrap()
-                .rows
-                .len()
-        }),
+        time(repeats, &flat, &none, &three),
     );
     let distinct = cube(&["Dim"], &["Count(DISTINCT D2)"]);
     record(
         "count_distinct_d2_by_dim",
-        time(repeats, |c| {
-            c.hypercube(&flat, &SelectionState::new(), &distinct)
-                .unwrap()
-                .rows
-                .len()
-        }),
+        time(repeats, &flat, &none, &distinct),
     );
     let big = cube(&["Dim", "D2"], &["Sum(m1)"]);
     record(
         "dim_x_d2_100k_cells",
-        time(repeats.min(3), |c| {
-            c.hypercube(&flat, &SelectionState::new(), &big)
-                .unwrap()
-                .rows
-                .len()
-        }),
+        time(repeats.min(3), &flat, &none, &big),
     );
-    // Repeated state: the second call on one cache.
+    // Repeated state: the same query again on a warm cache.
     let warm = ResultCache::new(16);
-    warm.hypercube(&flat, &selected, &three).unwrap();
+    let first = summary(&warm.hypercube(&flat, &selected, &three).unwrap());
     let mut times = Vec::new();
     for _ in 0..repeats {
         let t = Instant::now();
@@ -151,7 +150,7 @@ fn main() {
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         std::hint::black_box(rows);
     }
-    record("repeated_state_cached", (median(times), 100));
+    record("repeated_state_cached", (median(times), first));
     drop(flat);
     let star = build_star(n);
     let region = star.field_id("Region").unwrap();
@@ -164,12 +163,7 @@ fn main() {
     let star_cube = cube(&["Dim"], &["Sum(m1)"]);
     record(
         "star_select_region_sum_by_dim",
-        time(repeats, |c| {
-            c.hypercube(&star, &star_sel, &star_cube)
-                .unwrap()
-                .rows
-                .len()
-        }),
+        time(repeats, &star, &star_sel, &star_cube),
     );
     let out = serde_json::json!({
         "rows": n,

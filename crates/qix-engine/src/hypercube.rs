@@ -7,7 +7,7 @@
 
 use crate::bits::Bits;
 use crate::dual::Dual;
-use crate::inference::{field_states, Inference, State};
+use crate::inference::{field_states_with, Inference, State};
 use crate::model::{DataModel, FieldId, TableId};
 use crate::packed::NULL;
 use crate::selection::SelectionState;
@@ -178,6 +178,8 @@ enum Acc {
     Max(Option<f64>),
     Only(Option<Value>, bool),
     Concat(Vec<String>),
+    /// A result computed by the columnar scan.
+    Done(Value),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -219,6 +221,7 @@ impl Acc {
             Acc::Min(m) => *m = Some(m.map_or(n, |x| x.min(n))),
             Acc::Max(m) => *m = Some(m.map_or(n, |x| x.max(n))),
             Acc::Only(..) | Acc::Concat(_) => self.add_value(Value::Num(n), sym),
+            Acc::Done(_) => {}
         }
     }
 
@@ -298,6 +301,7 @@ impl Acc {
                 (Some(v), false) => v.clone(),
                 _ => Value::Null,
             },
+            Acc::Done(v) => v.clone(),
             Acc::Concat(parts) => {
                 let mut parts = parts.clone();
                 parts.sort();
@@ -391,19 +395,41 @@ impl Scope for RowScope<'_> {
 
 /// Evaluates a measure over one group's finished aggregations.
 struct GroupScope<'a> {
-    values: &'a HashMap<*const Aggr, Value>,
-    dims: &'a HashMap<String, Value>,
+    /// Finished aggregation values, by aggregation index.
+    values: &'a [Value],
+    /// Aggregation node → index.
+    index: &'a HashMap<*const Aggr, usize>,
+    /// The cube's dimensions and this row's cells (bare field names in a measure read them).
+    dims: &'a [DimensionDef],
+    cells: &'a [DimCell],
 }
 
 impl Scope for GroupScope<'_> {
     fn field(&mut self, name: &str) -> Value {
-        self.dims.get(name).cloned().unwrap_or(Value::Null)
+        let Some(i) = self.dims.iter().position(|d| d.field == name) else {
+            return Value::Null;
+        };
+        let c = &self.cells[i];
+        match (c.symbol, c.num) {
+            (None, _) => Value::Null,
+            (Some(_), Some(n)) => Value::Dual(c.text.clone(), n),
+            (Some(_), None) => Value::Text(c.text.clone()),
+        }
     }
     fn aggregate(&mut self, aggr: &Aggr) -> Value {
-        self.values
+        self.index
             .get(&(aggr as *const Aggr))
+            .and_then(|i| self.values.get(*i))
             .cloned()
             .unwrap_or(Value::Null)
+    }
+}
+
+/// A measure's value: the aggregation itself when the measure is one, else the expression over them.
+fn measure_value(m: &Expr, scope: &mut GroupScope<'_>) -> Value {
+    match m {
+        Expr::Aggr(a) => scope.aggregate(a),
+        _ => qix_expr::eval(m, scope),
     }
 }
 
@@ -602,193 +628,205 @@ pub fn compute(
     let dense = space <= 1 << 20;
     let new_group = || -> Group { plan.aggrs.iter().map(|a| Acc::new(a.node)).collect() };
 
-    // Scan the base table's possible rows in parallel blocks.
-    let base_rows = plan.tables.first().map_or(0, |t| model.tables[*t].rows);
-    let base_mask: Option<&Bits> = plan.tables.first().and_then(|t| inference.table_rows(*t));
-    const BLOCK: usize = 64 * 1024;
-    let blocks = if plan.tables.is_empty() {
-        0
-    } else {
-        base_rows.div_ceil(BLOCK)
-    };
-    let nslots = plan.tables.len();
+    let scanned = match scan_columnar(model, inference, &plan, &radix, dense, space) {
+        Some(done) => done,
+        None => {
+            // Scan the base table's possible rows in parallel blocks.
+            let base_rows = plan.tables.first().map_or(0, |t| model.tables[*t].rows);
+            let base_mask: Option<&Bits> =
+                plan.tables.first().and_then(|t| inference.table_rows(*t));
+            const BLOCK: usize = 64 * 1024;
+            let blocks = if plan.tables.is_empty() {
+                0
+            } else {
+                base_rows.div_ceil(BLOCK)
+            };
+            let nslots = plan.tables.len();
 
-    struct Partial {
-        dense: Vec<u32>,
-        keys: HashMap<u128, u32>,
-        key_list: Vec<u128>,
-        groups: Vec<Group>,
-        total: Group,
-    }
-    let empty_partial = || Partial {
-        dense: if dense {
-            vec![u32::MAX; space as usize]
-        } else {
-            Vec::new()
-        },
-        keys: HashMap::new(),
-        key_list: Vec::new(),
-        groups: Vec::new(),
-        total: new_group(),
-    };
-
-    let partials: Vec<Partial> = (0..blocks)
-        .into_par_iter()
-        .fold(empty_partial, |mut part, bi| {
-            let start = bi * BLOCK;
-            let end = (start + BLOCK).min(base_rows);
-            let base_table = &model.tables[plan.tables[0]];
-            // Pre-decode base-table columns of involved base fields for the block.
-            let mut decoded: Vec<Option<Vec<u32>>> = vec![None; plan.slots.len()];
-            for (i, s) in plan.slots.iter().enumerate() {
-                if s.slot == 0 {
-                    if let Some(col) = base_table.column(s.field) {
-                        let mut buf = vec![0u32; end - start];
-                        col.get_range(start, &mut buf);
-                        decoded[i] = Some(buf);
-                    }
-                }
+            struct Partial {
+                dense: Vec<u32>,
+                keys: HashMap<u128, u32>,
+                key_list: Vec<u128>,
+                groups: Vec<Group>,
+                total: Group,
             }
-            let mut tuples: Vec<Vec<u32>> = Vec::new();
-            for r in start..end {
-                if base_mask.is_some_and(|m| !m.contains(r)) {
-                    continue;
-                }
-                // Expand joins.
-                tuples.clear();
-                let mut first = vec![NULL; nslots];
-                first[0] = r as u32;
-                tuples.push(first);
-                for (si, step) in plan.steps.iter().enumerate() {
-                    let slot = si + 1;
-                    let mut next = Vec::with_capacity(tuples.len());
-                    for t in tuples.drain(..) {
-                        let from_row = t[step.from];
-                        let key = if from_row == NULL {
-                            NULL
-                        } else {
-                            model.tables[plan.tables[step.from]]
-                                .column(step.key)
-                                .map_or(NULL, |c| c.get(from_row as usize))
-                        };
-                        match step.index.get(&key) {
-                            Some(rows) if key != NULL => {
-                                for &m in rows {
-                                    let mut t2 = t.clone();
-                                    t2[slot] = m;
-                                    next.push(t2);
-                                }
-                            }
-                            // No row of the other table has the key: an outer-join row with its
-                            // fields NULL. (A possible row whose key the other table has always
-                            // finds a possible match there: inference guarantees it.)
-                            _ => next.push(t),
-                        }
-                    }
-                    tuples = next;
-                }
-                for tuple in &tuples {
-                    let sym = |slot_idx: usize| -> u32 {
-                        let s = &plan.slots[slot_idx];
+            let empty_partial = || Partial {
+                dense: if dense {
+                    vec![u32::MAX; space as usize]
+                } else {
+                    Vec::new()
+                },
+                keys: HashMap::new(),
+                key_list: Vec::new(),
+                groups: Vec::new(),
+                total: new_group(),
+            };
+
+            let partials: Vec<Partial> = (0..blocks)
+                .into_par_iter()
+                .fold(empty_partial, |mut part, bi| {
+                    let start = bi * BLOCK;
+                    let end = (start + BLOCK).min(base_rows);
+                    let base_table = &model.tables[plan.tables[0]];
+                    // Pre-decode base-table columns of involved base fields for the block.
+                    let mut decoded: Vec<Option<Vec<u32>>> = vec![None; plan.slots.len()];
+                    for (i, s) in plan.slots.iter().enumerate() {
                         if s.slot == 0 {
-                            if let Some(buf) = &decoded[slot_idx] {
-                                return buf[r - start];
+                            if let Some(col) = base_table.column(s.field) {
+                                let mut buf = vec![0u32; end - start];
+                                col.get_range(start, &mut buf);
+                                decoded[i] = Some(buf);
                             }
                         }
-                        let row = tuple[s.slot];
-                        if row == NULL {
-                            return NULL;
-                        }
-                        model.tables[s.table]
-                            .column(s.field)
-                            .map_or(NULL, |c| c.get(row as usize))
-                    };
-                    let mut key: u128 = 0;
-                    for (di, &d) in plan.dims.iter().enumerate() {
-                        let s = sym(d);
-                        let v = if s == NULL { 0 } else { s as u128 + 1 };
-                        key = key * radix[di] + v;
                     }
-                    let gi = if dense {
-                        let g = part.dense[key as usize];
-                        if g == u32::MAX {
-                            part.groups.push(new_group());
-                            part.key_list.push(key);
-                            let g = (part.groups.len() - 1) as u32;
-                            part.dense[key as usize] = g;
-                            g
-                        } else {
-                            g
+                    let mut tuples: Vec<Vec<u32>> = Vec::new();
+                    for r in start..end {
+                        if base_mask.is_some_and(|m| !m.contains(r)) {
+                            continue;
                         }
-                    } else {
-                        *part.keys.entry(key).or_insert_with(|| {
-                            part.groups.push(new_group());
-                            part.key_list.push(key);
-                            (part.groups.len() - 1) as u32
-                        })
-                    } as usize;
-                    for (ai, a) in plan.aggrs.iter().enumerate() {
-                        match a.plain {
-                            Some(slot_idx) => {
-                                let s = sym(slot_idx);
-                                if s == NULL {
-                                    continue;
-                                }
-                                let symbols = &model.fields[plan.slots[slot_idx].field].symbols;
-                                let n = symbols.num(s);
-                                let fast = !n.is_nan()
-                                    && !matches!(a.node.func, AggFunc::Only | AggFunc::Concat);
-                                if fast {
-                                    part.groups[gi][ai].add_num(n, Some(s));
-                                    part.total[ai].add_num(n, Some(s));
+                        // Expand joins.
+                        tuples.clear();
+                        let mut first = vec![NULL; nslots];
+                        first[0] = r as u32;
+                        tuples.push(first);
+                        for (si, step) in plan.steps.iter().enumerate() {
+                            let slot = si + 1;
+                            let mut next = Vec::with_capacity(tuples.len());
+                            for t in tuples.drain(..) {
+                                let from_row = t[step.from];
+                                let key = if from_row == NULL {
+                                    NULL
                                 } else {
-                                    let v = value_of(symbols.get(s));
-                                    part.groups[gi][ai].add_value(v.clone(), Some(s));
-                                    part.total[ai].add_value(v, Some(s));
+                                    model.tables[plan.tables[step.from]]
+                                        .column(step.key)
+                                        .map_or(NULL, |c| c.get(from_row as usize))
+                                };
+                                match step.index.get(&key) {
+                                    Some(rows) if key != NULL => {
+                                        for &m in rows {
+                                            let mut t2 = t.clone();
+                                            t2[slot] = m;
+                                            next.push(t2);
+                                        }
+                                    }
+                                    // No row of the other table has the key: an outer-join row with its
+                                    // fields NULL. (A possible row whose key the other table has always
+                                    // finds a possible match there: inference guarantees it.)
+                                    _ => next.push(t),
                                 }
                             }
-                            None => {
-                                let mut scope = RowScope {
-                                    model,
-                                    plan: &plan,
-                                    tuple,
-                                };
-                                let v = qix_expr::eval(&a.node.arg, &mut scope);
-                                part.groups[gi][ai].add_value(v.clone(), None);
-                                part.total[ai].add_value(v, None);
+                            tuples = next;
+                        }
+                        for tuple in &tuples {
+                            let sym = |slot_idx: usize| -> u32 {
+                                let s = &plan.slots[slot_idx];
+                                if s.slot == 0 {
+                                    if let Some(buf) = &decoded[slot_idx] {
+                                        return buf[r - start];
+                                    }
+                                }
+                                let row = tuple[s.slot];
+                                if row == NULL {
+                                    return NULL;
+                                }
+                                model.tables[s.table]
+                                    .column(s.field)
+                                    .map_or(NULL, |c| c.get(row as usize))
+                            };
+                            let mut key: u128 = 0;
+                            for (di, &d) in plan.dims.iter().enumerate() {
+                                let s = sym(d);
+                                let v = if s == NULL { 0 } else { s as u128 + 1 };
+                                key = key * radix[di] + v;
+                            }
+                            let gi = if dense {
+                                let g = part.dense[key as usize];
+                                if g == u32::MAX {
+                                    part.groups.push(new_group());
+                                    part.key_list.push(key);
+                                    let g = (part.groups.len() - 1) as u32;
+                                    part.dense[key as usize] = g;
+                                    g
+                                } else {
+                                    g
+                                }
+                            } else {
+                                *part.keys.entry(key).or_insert_with(|| {
+                                    part.groups.push(new_group());
+                                    part.key_list.push(key);
+                                    (part.groups.len() - 1) as u32
+                                })
+                            } as usize;
+                            for (ai, a) in plan.aggrs.iter().enumerate() {
+                                match a.plain {
+                                    Some(slot_idx) => {
+                                        let s = sym(slot_idx);
+                                        if s == NULL {
+                                            continue;
+                                        }
+                                        let symbols =
+                                            &model.fields[plan.slots[slot_idx].field].symbols;
+                                        let n = symbols.num(s);
+                                        let fast = !n.is_nan()
+                                            && !matches!(
+                                                a.node.func,
+                                                AggFunc::Only | AggFunc::Concat
+                                            );
+                                        if fast {
+                                            part.groups[gi][ai].add_num(n, Some(s));
+                                            part.total[ai].add_num(n, Some(s));
+                                        } else {
+                                            let v = value_of(symbols.get(s));
+                                            part.groups[gi][ai].add_value(v.clone(), Some(s));
+                                            part.total[ai].add_value(v, Some(s));
+                                        }
+                                    }
+                                    None => {
+                                        let mut scope = RowScope {
+                                            model,
+                                            plan: &plan,
+                                            tuple,
+                                        };
+                                        let v = qix_expr::eval(&a.node.arg, &mut scope);
+                                        part.groups[gi][ai].add_value(v.clone(), None);
+                                        part.total[ai].add_value(v, None);
+                                    }
+                                }
                             }
                         }
                     }
-                }
-            }
-            part
-        })
-        .collect();
+                    part
+                })
+                .collect();
 
-    // Merge partials.
-    let mut keys: HashMap<u128, usize> = HashMap::new();
-    let mut key_list: Vec<u128> = Vec::new();
-    let mut groups: Vec<Group> = Vec::new();
-    let mut total = new_group();
-    for p in partials {
-        for (k, g) in p.key_list.into_iter().zip(p.groups) {
-            match keys.get(&k) {
-                Some(&i) => {
-                    for (a, b) in groups[i].iter_mut().zip(g) {
-                        a.merge(b);
+            // Merge partials.
+            let mut keys: HashMap<u128, usize> = HashMap::new();
+            let mut key_list: Vec<u128> = Vec::new();
+            let mut groups: Vec<Group> = Vec::new();
+            let mut total = new_group();
+            for p in partials {
+                for (k, g) in p.key_list.into_iter().zip(p.groups) {
+                    match keys.get(&k) {
+                        Some(&i) => {
+                            for (a, b) in groups[i].iter_mut().zip(g) {
+                                a.merge(b);
+                            }
+                        }
+                        None => {
+                            keys.insert(k, groups.len());
+                            key_list.push(k);
+                            groups.push(g);
+                        }
                     }
                 }
-                None => {
-                    keys.insert(k, groups.len());
-                    key_list.push(k);
-                    groups.push(g);
+                for (a, b) in total.iter_mut().zip(p.total) {
+                    a.merge(b);
                 }
             }
+            (key_list, groups, total)
         }
-        for (a, b) in total.iter_mut().zip(p.total) {
-            a.merge(b);
-        }
-    }
+    };
+    let (mut key_list, mut groups, total) = scanned;
     // With no dimensions there is always exactly one row, even over no data.
     if ndims == 0 && groups.is_empty() {
         key_list.push(0);
@@ -797,31 +835,41 @@ pub fn compute(
 
     // Finish: decode keys, evaluate measures.
     let dim_fields: Vec<FieldId> = plan.dims.iter().map(|&d| plan.slots[d].field).collect();
-    let finish = |group: &Group, dims: &HashMap<String, Value>| -> Vec<Value> {
-        let mut values: HashMap<*const Aggr, Value> = HashMap::new();
-        for (a, acc) in plan.aggrs.iter().zip(group) {
-            let acc = if a.node.total {
-                &total[plan
-                    .aggrs
-                    .iter()
-                    .position(|x| std::ptr::eq(x.node, a.node))
-                    .unwrap_or(0)]
-            } else {
-                acc
-            };
-            values.insert(a.node as *const Aggr, acc.finish(a.node, &mut NoFields));
-        }
+    let index: HashMap<*const Aggr, usize> = plan
+        .aggrs
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.node as *const Aggr, i))
+        .collect();
+    let total_values: Vec<Value> = plan
+        .aggrs
+        .iter()
+        .zip(&total)
+        .map(|(a, acc)| acc.finish(a.node, &mut NoFields))
+        .collect();
+    let finish = |group: &Group, cells: &[DimCell]| -> Vec<Value> {
+        let values: Vec<Value> = plan
+            .aggrs
+            .iter()
+            .enumerate()
+            .zip(group)
+            .map(|((i, a), acc)| {
+                if a.node.total {
+                    total_values[i].clone()
+                } else {
+                    acc.finish(a.node, &mut NoFields)
+                }
+            })
+            .collect();
+        let mut scope = GroupScope {
+            values: &values,
+            index: &index,
+            dims: &def.dimensions,
+            cells,
+        };
         measures
             .iter()
-            .map(|m| {
-                qix_expr::eval(
-                    m,
-                    &mut GroupScope {
-                        values: &values,
-                        dims,
-                    },
-                )
-            })
+            .map(|m| measure_value(m, &mut scope))
             .collect()
     };
     let mut rows: Vec<CubeRow> = Vec::with_capacity(groups.len());
@@ -861,20 +909,7 @@ pub fn compute(
         if def.suppress_missing && cells.iter().any(|c| c.symbol.is_none()) {
             continue;
         }
-        let dims: HashMap<String, Value> = def
-            .dimensions
-            .iter()
-            .zip(&cells)
-            .map(|(d, c)| {
-                let v = match (c.symbol, c.num) {
-                    (None, _) => Value::Null,
-                    (Some(_), Some(n)) => Value::Dual(c.text.clone(), n),
-                    (Some(_), None) => Value::Text(c.text.clone()),
-                };
-                (d.field.clone(), v)
-            })
-            .collect();
-        let values = finish(group, &dims);
+        let values = finish(group, &cells);
         if def.suppress_zero
             && !measures.is_empty()
             && values.iter().all(|v| v.num().is_none_or(|n| n == 0.0))
@@ -887,22 +922,15 @@ pub fn compute(
         });
     }
     let totals = {
-        let dims = HashMap::new();
-        let mut values: HashMap<*const Aggr, Value> = HashMap::new();
-        for (a, acc) in plan.aggrs.iter().zip(&total) {
-            values.insert(a.node as *const Aggr, acc.finish(a.node, &mut NoFields));
-        }
+        let mut scope = GroupScope {
+            values: &total_values,
+            index: &index,
+            dims: &def.dimensions,
+            cells: &[],
+        };
         measures
             .iter()
-            .map(|m| {
-                qix_expr::eval(
-                    m,
-                    &mut GroupScope {
-                        values: &values,
-                        dims: &dims,
-                    },
-                )
-            })
+            .map(|m| measure_value(m, &mut scope))
             .collect()
     };
     sort_rows(&mut rows, def);
@@ -921,7 +949,7 @@ pub fn compute(
         .iter()
         .map(|&f| {
             let mut c = StateCounts::default();
-            for s in field_states(model, state, f) {
+            for s in field_states_with(model, state, f, inference) {
                 match s {
                     State::Selected => c.selected += 1,
                     State::Optional => c.option += 1,
@@ -955,11 +983,12 @@ fn cmp_num(a: Option<f64>, b: Option<f64>) -> Ordering {
     }
 }
 
-fn dir(d: i8, o: Ordering) -> Ordering {
+/// Applies a sort direction to a comparison that is computed only when the criterion is on.
+fn dir(d: i8, o: impl FnOnce() -> Ordering) -> Ordering {
     match d {
         0 => Ordering::Equal,
-        d if d < 0 => o.reverse(),
-        _ => o,
+        d if d < 0 => o().reverse(),
+        _ => o(),
     }
 }
 
@@ -980,27 +1009,454 @@ fn sort_rows(rows: &mut [CubeRow], def: &HyperCubeDef) {
             let o = if c < nd {
                 let s = &def.dimensions[c].sort;
                 let (x, y) = (&a.dims[c], &b.dims[c]);
-                dir(s.by_numeric, cmp_num(x.num, y.num))
+                dir(s.by_numeric, || cmp_num(x.num, y.num))
                     .then_with(|| {
-                        dir(
-                            s.by_ascii,
-                            x.text.to_lowercase().cmp(&y.text.to_lowercase()),
-                        )
+                        dir(s.by_ascii, || {
+                            x.text.to_lowercase().cmp(&y.text.to_lowercase())
+                        })
                     })
-                    .then_with(|| dir(s.by_load_order, x.symbol.cmp(&y.symbol)))
+                    .then_with(|| dir(s.by_load_order, || x.symbol.cmp(&y.symbol)))
             } else {
                 let s = &def.measures[c - nd].sort;
                 let (x, y) = (&a.measures[c - nd], &b.measures[c - nd]);
-                dir(s.by_numeric, cmp_num(x.num(), y.num()))
+                dir(s.by_numeric, || cmp_num(x.num(), y.num()))
             };
             if o != Ordering::Equal {
                 return o;
             }
         }
-        // Stable tie-break: load order of the dimensions.
+        // Stable tie-break: load order of the dimensions, NULL last.
         a.dims
             .iter()
-            .map(|d| d.symbol)
-            .cmp(b.dims.iter().map(|d| d.symbol))
+            .map(|d| d.symbol.unwrap_or(u32::MAX))
+            .cmp(b.dims.iter().map(|d| d.symbol.unwrap_or(u32::MAX)))
     });
+}
+
+/// What a plain-field aggregation accumulates per group in the columnar scan.
+enum Column {
+    /// Sum / Count / Avg / Min / Max of a field's numbers (Count counts every non-NULL value).
+    Num {
+        slot: usize,
+        func: AggFunc,
+        sum: Vec<f64>,
+        count: Vec<u64>,
+        ext: Vec<f64>,
+    },
+    /// Count(DISTINCT field): a bitset of symbols per group.
+    Distinct { slot: usize, seen: Vec<Bits> },
+    /// Anything else: evaluated row by row.
+    Generic { acc: Vec<Acc> },
+}
+
+struct ColumnarPart {
+    dense: Vec<u32>,
+    keys: HashMap<u128, u32>,
+    key_list: Vec<u128>,
+    columns: Vec<Column>,
+}
+
+/// The fast scan: every join is N:1 (each key of a joined table has at most one possible row), so each
+/// base row is one tuple; rows are processed a block at a time, column by column.
+fn scan_columnar(
+    model: &DataModel,
+    inference: &Inference,
+    plan: &Plan<'_>,
+    radix: &[u128],
+    dense: bool,
+    space: u128,
+) -> Option<(Vec<u128>, Vec<Group>, Group)> {
+    let base = *plan.tables.first()?;
+    // key symbol → the one possible row of the joined table, per step.
+    let mut single: Vec<Vec<u32>> = Vec::new();
+    for step in &plan.steps {
+        let card = model.fields[step.key].symbols.len();
+        let mut map = vec![NULL; card];
+        for (k, rows) in &step.index {
+            if rows.len() > 1 {
+                return None;
+            }
+            map[*k as usize] = rows[0];
+        }
+        single.push(map);
+    }
+    let base_rows = model.tables[base].rows;
+    let mask = inference.table_rows(base);
+    let nslots = plan.tables.len();
+    const BLOCK: usize = 64 * 1024;
+    let new_columns = || -> Vec<Column> {
+        plan.aggrs
+            .iter()
+            .map(|a| match (a.plain, a.node.func, a.node.distinct) {
+                // Bitsets per group only for fields of modest cardinality.
+                (Some(slot), AggFunc::Count, true)
+                    if model.fields[plan.slots[slot].field].symbols.len() <= 1 << 16 =>
+                {
+                    Column::Distinct { slot, seen: vec![] }
+                }
+                (
+                    Some(slot),
+                    f
+                    @ (AggFunc::Sum | AggFunc::Count | AggFunc::Avg | AggFunc::Min | AggFunc::Max),
+                    false,
+                ) => Column::Num {
+                    slot,
+                    func: f,
+                    sum: vec![],
+                    count: vec![],
+                    ext: vec![],
+                },
+                _ => Column::Generic { acc: vec![] },
+            })
+            .collect()
+    };
+    let partials: Vec<ColumnarPart> = (0..base_rows.div_ceil(BLOCK))
+        .into_par_iter()
+        .fold(
+            || ColumnarPart {
+                dense: if dense {
+                    vec![u32::MAX; space as usize]
+                } else {
+                    Vec::new()
+                },
+                keys: HashMap::new(),
+                key_list: Vec::new(),
+                columns: new_columns(),
+            },
+            |mut part, bi| {
+                let start = bi * BLOCK;
+                let end = (start + BLOCK).min(base_rows);
+                // 1. The block's possible base rows.
+                let rows: Vec<u32> = match mask {
+                    None => (start as u32..end as u32).collect(),
+                    Some(m) => {
+                        let mut v = Vec::new();
+                        for wi in start / 64..end.div_ceil(64) {
+                            let mut w = m.words()[wi];
+                            while w != 0 {
+                                v.push((wi * 64) as u32 + w.trailing_zeros());
+                                w &= w - 1;
+                            }
+                        }
+                        v
+                    }
+                };
+                if rows.is_empty() {
+                    return part;
+                }
+                let n = rows.len();
+                let dense_block = n * 8 > end - start;
+                // 2. Rows of every joined table.
+                let mut slot_rows: Vec<Vec<u32>> = vec![rows.clone()];
+                for (si, step) in plan.steps.iter().enumerate() {
+                    let from = &slot_rows[step.from];
+                    let col = model.tables[plan.tables[step.from]].column(step.key);
+                    let mapped: Vec<u32> = from
+                        .iter()
+                        .map(|&r| {
+                            if r == NULL {
+                                return NULL;
+                            }
+                            let k = col.map_or(NULL, |c| c.get(r as usize));
+                            if k == NULL {
+                                NULL
+                            } else {
+                                single[si][k as usize]
+                            }
+                        })
+                        .collect();
+                    slot_rows.push(mapped);
+                }
+                // 3. Symbols of every involved field.
+                let syms: Vec<Vec<u32>> = plan
+                    .slots
+                    .iter()
+                    .map(|s| {
+                        let Some(col) = model.tables[s.table].column(s.field) else {
+                            return vec![NULL; n];
+                        };
+                        if s.slot == 0 && dense_block {
+                            let mut buf = vec![0u32; end - start];
+                            col.get_range(start, &mut buf);
+                            rows.iter().map(|r| buf[*r as usize - start]).collect()
+                        } else {
+                            slot_rows[s.slot]
+                                .iter()
+                                .map(|&r| if r == NULL { NULL } else { col.get(r as usize) })
+                                .collect()
+                        }
+                    })
+                    .collect();
+                // 4. Group of every row.
+                let mut gid = vec![0u32; n];
+                for (i, g) in gid.iter_mut().enumerate() {
+                    let mut key: u128 = 0;
+                    for (di, &d) in plan.dims.iter().enumerate() {
+                        let s = syms[d][i];
+                        key = key * radix[di] + if s == NULL { 0 } else { s as u128 + 1 };
+                    }
+                    let slot = if dense {
+                        part.dense[key as usize]
+                    } else {
+                        part.keys.get(&key).copied().unwrap_or(u32::MAX)
+                    };
+                    *g = if slot != u32::MAX {
+                        slot
+                    } else {
+                        let id = part.key_list.len() as u32;
+                        part.key_list.push(key);
+                        if dense {
+                            part.dense[key as usize] = id
+                        } else {
+                            part.keys.insert(key, id);
+                        }
+                        for (c, a) in part.columns.iter_mut().zip(&plan.aggrs) {
+                            match c {
+                                Column::Num {
+                                    func,
+                                    sum,
+                                    count,
+                                    ext,
+                                    ..
+                                } => {
+                                    sum.push(0.0);
+                                    count.push(0);
+                                    ext.push(if *func == AggFunc::Min {
+                                        f64::INFINITY
+                                    } else {
+                                        f64::NEG_INFINITY
+                                    });
+                                }
+                                Column::Distinct { slot, seen } => seen.push(Bits::empty(
+                                    model.fields[plan.slots[*slot].field].symbols.len(),
+                                )),
+                                Column::Generic { acc } => acc.push(Acc::new(a.node)),
+                            }
+                        }
+                        id
+                    };
+                }
+                // 5. Aggregate, column by column.
+                let mut tuple = vec![NULL; nslots];
+                for (c, a) in part.columns.iter_mut().zip(&plan.aggrs) {
+                    match c {
+                        Column::Num {
+                            slot,
+                            func,
+                            sum,
+                            count,
+                            ext,
+                        } => {
+                            let nums = model.fields[plan.slots[*slot].field].symbols.nums();
+                            let col = &syms[*slot];
+                            match func {
+                                AggFunc::Count => {
+                                    for (s, g) in col.iter().zip(&gid) {
+                                        if *s != NULL {
+                                            count[*g as usize] += 1;
+                                        }
+                                    }
+                                }
+                                AggFunc::Min => {
+                                    for (s, g) in col.iter().zip(&gid) {
+                                        if *s != NULL {
+                                            let v = nums[*s as usize];
+                                            let e = &mut ext[*g as usize];
+                                            if v < *e {
+                                                *e = v;
+                                            }
+                                        }
+                                    }
+                                }
+                                AggFunc::Max => {
+                                    for (s, g) in col.iter().zip(&gid) {
+                                        if *s != NULL {
+                                            let v = nums[*s as usize];
+                                            let e = &mut ext[*g as usize];
+                                            if v > *e {
+                                                *e = v;
+                                            }
+                                        }
+                                    }
+                                }
+                                _ => {
+                                    for (s, g) in col.iter().zip(&gid) {
+                                        if *s != NULL {
+                                            let v = nums[*s as usize];
+                                            if !v.is_nan() {
+                                                sum[*g as usize] += v;
+                                                count[*g as usize] += 1;
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        Column::Distinct { slot, seen } => {
+                            for (s, g) in syms[*slot].iter().zip(&gid) {
+                                if *s != NULL {
+                                    seen[*g as usize].insert(*s as usize);
+                                }
+                            }
+                        }
+                        Column::Generic { acc } => {
+                            for i in 0..n {
+                                for (t, sr) in tuple.iter_mut().zip(&slot_rows) {
+                                    *t = sr[i];
+                                }
+                                let mut scope = RowScope {
+                                    model,
+                                    plan,
+                                    tuple: &tuple,
+                                };
+                                let v = qix_expr::eval(&a.node.arg, &mut scope);
+                                acc[gid[i] as usize].add_value(v, None);
+                            }
+                        }
+                    }
+                }
+                part
+            },
+        )
+        .collect();
+
+    // Merge the threads' groups, then turn the columns into finished accumulators.
+    let mut index: HashMap<u128, usize> = HashMap::new();
+    let mut key_list: Vec<u128> = Vec::new();
+    let mut merged = new_columns();
+    for p in partials {
+        let map: Vec<usize> = p
+            .key_list
+            .iter()
+            .map(|k| {
+                *index.entry(*k).or_insert_with(|| {
+                    key_list.push(*k);
+                    for (c, a) in merged.iter_mut().zip(&plan.aggrs) {
+                        match c {
+                            Column::Num {
+                                func,
+                                sum,
+                                count,
+                                ext,
+                                ..
+                            } => {
+                                sum.push(0.0);
+                                count.push(0);
+                                ext.push(if *func == AggFunc::Min {
+                                    f64::INFINITY
+                                } else {
+                                    f64::NEG_INFINITY
+                                });
+                            }
+                            Column::Distinct { slot, seen } => seen.push(Bits::empty(
+                                model.fields[plan.slots[*slot].field].symbols.len(),
+                            )),
+                            Column::Generic { acc } => acc.push(Acc::new(a.node)),
+                        }
+                    }
+                    key_list.len() - 1
+                })
+            })
+            .collect();
+        for (dst, src) in merged.iter_mut().zip(p.columns) {
+            match (dst, src) {
+                (
+                    Column::Num {
+                        func,
+                        sum,
+                        count,
+                        ext,
+                        ..
+                    },
+                    Column::Num {
+                        sum: s2,
+                        count: c2,
+                        ext: e2,
+                        ..
+                    },
+                ) => {
+                    for (i, &g) in map.iter().enumerate() {
+                        sum[g] += s2[i];
+                        count[g] += c2[i];
+                        ext[g] = if *func == AggFunc::Min {
+                            ext[g].min(e2[i])
+                        } else {
+                            ext[g].max(e2[i])
+                        };
+                    }
+                }
+                (Column::Distinct { seen, .. }, Column::Distinct { seen: s2, .. }) => {
+                    for (i, b) in s2.into_iter().enumerate() {
+                        seen[map[i]].union_with(&b);
+                    }
+                }
+                (Column::Generic { acc }, Column::Generic { acc: a2 }) => {
+                    for (i, a) in a2.into_iter().enumerate() {
+                        acc[map[i]].merge(a);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let ngroups = key_list.len();
+    let mut groups: Vec<Group> = (0..ngroups)
+        .map(|_| Vec::with_capacity(plan.aggrs.len()))
+        .collect();
+    let mut total: Group = Vec::with_capacity(plan.aggrs.len());
+    for (c, a) in merged.into_iter().zip(&plan.aggrs) {
+        match c {
+            Column::Num {
+                func,
+                sum,
+                count,
+                ext,
+                ..
+            } => {
+                let finish = |s: f64, c: u64, e: f64| -> Value {
+                    match func {
+                        AggFunc::Sum => Value::Num(s),
+                        AggFunc::Count => Value::Num(c as f64),
+                        AggFunc::Avg if c > 0 => Value::Num(s / c as f64),
+                        AggFunc::Min | AggFunc::Max if e.is_finite() => Value::Num(e),
+                        _ => Value::Null,
+                    }
+                };
+                let (mut ts, mut tc) = (0.0, 0u64);
+                let mut te = if func == AggFunc::Min {
+                    f64::INFINITY
+                } else {
+                    f64::NEG_INFINITY
+                };
+                for g in 0..ngroups {
+                    groups[g].push(Acc::Done(finish(sum[g], count[g], ext[g])));
+                    ts += sum[g];
+                    tc += count[g];
+                    te = if func == AggFunc::Min {
+                        te.min(ext[g])
+                    } else {
+                        te.max(ext[g])
+                    };
+                }
+                total.push(Acc::Done(finish(ts, tc, te)));
+            }
+            Column::Distinct { slot, seen } => {
+                let mut all = Bits::empty(model.fields[plan.slots[slot].field].symbols.len());
+                for (g, b) in seen.iter().enumerate() {
+                    groups[g].push(Acc::Done(Value::Num(b.count() as f64)));
+                    all.union_with(b);
+                }
+                total.push(Acc::Done(Value::Num(all.count() as f64)));
+            }
+            Column::Generic { acc } => {
+                let mut t = Acc::new(a.node);
+                for (g, x) in acc.into_iter().enumerate() {
+                    t.merge(x.clone());
+                    groups[g].push(x);
+                }
+                total.push(t);
+            }
+        }
+    }
+    Some((key_list, groups, total))
 }

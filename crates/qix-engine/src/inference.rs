@@ -239,12 +239,22 @@ impl Inference {
 
 /// The state of every symbol of `field` under `state`.
 pub fn field_states(model: &DataModel, state: &SelectionState, field: FieldId) -> Vec<State> {
+    field_states_with(model, state, field, &infer(model, state))
+}
+
+/// [`field_states`] with the inference for `state` already at hand.
+pub fn field_states_with(
+    model: &DataModel,
+    state: &SelectionState,
+    field: FieldId,
+    inference: &Inference,
+) -> Vec<State> {
     let n = model.fields[field].symbols.len();
     let selected = selected_bits(model, state, field);
     let locked = state.is_locked(field);
     match selected {
         None => {
-            let possible = infer(model, state).possible(model, field);
+            let possible = inference.possible(model, field);
             (0..n)
                 .map(|s| match &possible {
                     Some(p) if !p.contains(s) => State::Excluded,

@@ -34,7 +34,7 @@ pub use dual::Dual;
 pub use hypercube::{
     compute, ColumnSort, CubeError, CubeRow, DimensionDef, HyperCube, HyperCubeDef, MeasureDef,
 };
-pub use inference::{field_states, infer, Inference, State};
+pub use inference::{field_states, field_states_with, infer, Inference, State};
 pub use listobject::{list_object, ListRow, ListSort};
 pub use model::{DataModel, FieldId, TableId};
 pub use search::Search;

@@ -55,6 +55,25 @@ pub fn symbols_in(column: &PackedColumn, rows: Option<&Bits>, symbols: usize) ->
             |mut acc, bi| {
                 let start = bi * BLOCK;
                 let end = (start + BLOCK).min(n);
+                if let Some(r) = rows {
+                    let words = &r.words()[start / 64..end.div_ceil(64)];
+                    let set: usize = words.iter().map(|w| w.count_ones() as usize).sum();
+                    // Few rows in the block: read just those.
+                    if set * 8 < end - start {
+                        for (wi, &w) in words.iter().enumerate() {
+                            let mut w = w;
+                            while w != 0 {
+                                let row = start + wi * 64 + w.trailing_zeros() as usize;
+                                w &= w - 1;
+                                let s = column.get(row);
+                                if s != NULL {
+                                    acc.insert(s as usize);
+                                }
+                            }
+                        }
+                        return acc;
+                    }
+                }
                 let mut syms = vec![0u32; end - start];
                 column.get_range(start, &mut syms);
                 for (i, s) in syms.iter().enumerate() {

@@ -277,3 +277,55 @@ fn expressions_totals_sorting_and_suppression() {
         Err(qix_engine::CubeError::BadExpression { .. })
     ));
 }
+
+#[test]
+fn many_to_many_links_join_every_matching_row() {
+    // Orders(k, amount) — Tags(k, tag) with two tags for key 1: each order of key 1 counts under both.
+    let mut b = ModelBuilder::new();
+    let o = b.add_table("Orders", &["k", "amount"]).unwrap();
+    for (k, a) in [(1.0, 10.0), (1.0, 5.0), (2.0, 7.0), (3.0, 1.0)] {
+        b.push_row(o, &[Some(Dual::number(k)), Some(Dual::number(a))])
+            .unwrap();
+    }
+    let t = b.add_table("Tags", &["k", "tag"]).unwrap();
+    for (k, tag) in [(1.0, "x"), (1.0, "y"), (2.0, "y")] {
+        b.push_row(t, &[Some(Dual::number(k)), Some(Dual::text(tag))])
+            .unwrap();
+    }
+    let m = b.build().unwrap();
+    let st = SelectionState::new();
+    let got = |st: &SelectionState| {
+        let cube = compute(
+            &m,
+            st,
+            &infer(&m, st),
+            &def(&["tag"], &["Sum(amount)", "Count(amount)"]),
+        )
+        .unwrap();
+        cube.rows
+            .iter()
+            .map(|r| {
+                (
+                    r.dims[0].text.clone(),
+                    r.measures[0].num(),
+                    r.measures[1].num(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        got(&st),
+        vec![
+            ("x".to_string(), Some(15.0), Some(2.0)),
+            ("y".to_string(), Some(22.0), Some(3.0)),
+            ("-".to_string(), Some(1.0), Some(1.0)),
+        ]
+    );
+    let mut st = SelectionState::new();
+    let tag = m.field_id("tag").unwrap();
+    st.set(
+        tag,
+        vec![m.fields[tag].symbols.find(&Dual::text("x")).unwrap()],
+    );
+    assert_eq!(got(&st), vec![("x".to_string(), Some(15.0), Some(2.0))]);
+}

@@ -14,6 +14,12 @@ pub trait Scope {
     fn field(&mut self, name: &str) -> Value;
     /// The value of an aggregation node in the current group (the engine computes it).
     fn aggregate(&mut self, aggr: &Aggr) -> Value;
+    /// A host function ([`crate::is_host_function`]: `RecNo`, `ApplyMap`, `Date`, ...) with its evaluated
+    /// arguments. Hosts that have no such context answer `Null`, the default.
+    fn call(&mut self, name: &str, args: &[Value]) -> Value {
+        let _ = (name, args);
+        Value::Null
+    }
 }
 
 /// Evaluates `expr`, asking `scope` for fields and aggregations.
@@ -298,6 +304,9 @@ fn call(name: &str, args: &[Expr], scope: &mut dyn Scope) -> Value {
         }
         _ => {
             let values: Vec<Value> = (0..n).map(arg).collect();
+            if crate::functions::is_host_function(name) {
+                return scope.call(name, &values);
+            }
             apply(name, values)
         }
     }

@@ -87,15 +87,58 @@ pub(crate) const FUNCTIONS: &[FuncSpec] = &[
     f("KeepChar", 2, 2),
 ];
 
+/// Functions the host evaluates through [`crate::Scope::call`]: they depend on the row being loaded, the
+/// script's state, the clock or the script's number and date settings.
+pub(crate) const HOST_FUNCTIONS: &[FuncSpec] = &[
+    f("RecNo", 0, 0),
+    f("RowNo", 0, 0),
+    f("IterNo", 0, 0),
+    f("Rand", 0, 0),
+    f("ApplyMap", 2, 3),
+    f("Exists", 1, 2),
+    f("Peek", 1, 3),
+    f("Previous", 1, 1),
+    f("FieldValueCount", 1, 1),
+    f("NoOfRows", 1, 1),
+    f("Today", 0, 1),
+    f("Now", 0, 1),
+    f("Date", 1, 2),
+    f("Date#", 1, 2),
+    f("Time", 1, 2),
+    f("Time#", 1, 2),
+    f("Timestamp", 1, 2),
+    f("Timestamp#", 1, 2),
+    f("Num#", 1, 4),
+    f("MakeDate", 1, 3),
+    f("MakeTime", 1, 4),
+    f("Year", 1, 1),
+    f("Month", 1, 1),
+    f("Day", 1, 1),
+    f("Weekday", 1, 1),
+    f("Week", 1, 1),
+    f("Hour", 1, 1),
+    f("Minute", 1, 1),
+    f("Second", 1, 1),
+    var("Hash128", 1),
+];
+
 /// The function called `name`, compared case-insensitively.
 pub(crate) fn lookup(name: &str) -> Option<&'static FuncSpec> {
-    FUNCTIONS.iter().find(|s| s.name.eq_ignore_ascii_case(name))
+    FUNCTIONS
+        .iter()
+        .chain(HOST_FUNCTIONS)
+        .find(|s| s.name.eq_ignore_ascii_case(name))
+}
+
+/// Whether `name` (canonical spelling) is evaluated by the host ([`crate::Scope::call`]).
+pub fn is_host_function(name: &str) -> bool {
+    HOST_FUNCTIONS.iter().any(|s| s.name == name)
 }
 
 /// The canonical names of every scalar function [`crate::parse`] accepts (aggregations are listed by
 /// [`crate::AggFunc::ALL`]).
 pub fn scalar_function_names() -> impl Iterator<Item = &'static str> {
-    FUNCTIONS.iter().map(|s| s.name)
+    FUNCTIONS.iter().chain(HOST_FUNCTIONS).map(|s| s.name)
 }
 
 /// How many arguments the scalar function `name` (any case) takes: `(fewest, most)`, `most` being `None`

@@ -52,6 +52,6 @@ mod value;
 
 pub use ast::{field_names, has_aggregation, AggFunc, Aggr, BinOp, Expr};
 pub use eval::{eval, Scope};
-pub use functions::{scalar_function_arity, scalar_function_names};
+pub use functions::{is_host_function, scalar_function_arity, scalar_function_names};
 pub use parser::{parse, ParseError, MAX_DEPTH};
 pub use value::{format_number, parse_number, Value};

@@ -584,3 +584,25 @@ fn deepest_parsable_expression_evaluates_and_drops_on_a_small_stack() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn host_functions_are_parsed_and_asked_of_the_scope() {
+    struct Host;
+    impl qix_expr::Scope for Host {
+        fn field(&mut self, _: &str) -> qix_expr::Value {
+            qix_expr::Value::Null
+        }
+        fn aggregate(&mut self, _: &qix_expr::Aggr) -> qix_expr::Value {
+            qix_expr::Value::Null
+        }
+        fn call(&mut self, name: &str, args: &[qix_expr::Value]) -> qix_expr::Value {
+            qix_expr::Value::Text(format!("{name}/{}", args.len()))
+        }
+    }
+    let e = qix_expr::parse("RecNo() & ApplyMap('m', 1) & Date#('x', 'YYYY')").unwrap();
+    assert_eq!(
+        qix_expr::eval(&e, &mut Host).text().unwrap(),
+        "RecNo/0ApplyMap/2Date#/2"
+    );
+    assert!(qix_expr::parse("RecNo(1)").is_err(), "arity is checked");
+}
