@@ -1110,214 +1110,217 @@ fn scan_columnar(
             })
             .collect()
     };
-    let partials: Vec<ColumnarPart> = (0..base_rows.div_ceil(BLOCK))
-        .into_par_iter()
-        .fold(
-            || ColumnarPart {
-                dense: if dense {
-                    vec![u32::MAX; space as usize]
-                } else {
-                    Vec::new()
-                },
-                keys: HashMap::new(),
-                key_list: Vec::new(),
-                columns: new_columns(),
-            },
-            |mut part, bi| {
-                let start = bi * BLOCK;
-                let end = (start + BLOCK).min(base_rows);
-                // 1. The block's possible base rows.
-                let rows: Vec<u32> = match mask {
-                    None => (start as u32..end as u32).collect(),
-                    Some(m) => {
-                        let mut v = Vec::new();
-                        for wi in start / 64..end.div_ceil(64) {
-                            let mut w = m.words()[wi];
-                            while w != 0 {
-                                v.push((wi * 64) as u32 + w.trailing_zeros());
-                                w &= w - 1;
-                            }
-                        }
-                        v
+    let new_part = || ColumnarPart {
+        dense: if dense {
+            vec![u32::MAX; space as usize]
+        } else {
+            Vec::new()
+        },
+        keys: HashMap::new(),
+        key_list: Vec::new(),
+        columns: new_columns(),
+    };
+    let step = |mut part: ColumnarPart, bi: usize| -> ColumnarPart {
+        let start = bi * BLOCK;
+        let end = (start + BLOCK).min(base_rows);
+        // 1. The block's possible base rows.
+        let rows: Vec<u32> = match mask {
+            None => (start as u32..end as u32).collect(),
+            Some(m) => {
+                let mut v = Vec::new();
+                for wi in start / 64..end.div_ceil(64) {
+                    let mut w = m.words()[wi];
+                    while w != 0 {
+                        v.push((wi * 64) as u32 + w.trailing_zeros());
+                        w &= w - 1;
                     }
+                }
+                v
+            }
+        };
+        if rows.is_empty() {
+            return part;
+        }
+        let n = rows.len();
+        let dense_block = n * 8 > end - start;
+        // 2. Rows of every joined table.
+        let mut slot_rows: Vec<Vec<u32>> = vec![rows.clone()];
+        for (si, step) in plan.steps.iter().enumerate() {
+            let from = &slot_rows[step.from];
+            let col = model.tables[plan.tables[step.from]].column(step.key);
+            let mapped: Vec<u32> = from
+                .iter()
+                .map(|&r| {
+                    if r == NULL {
+                        return NULL;
+                    }
+                    let k = col.map_or(NULL, |c| c.get(r as usize));
+                    if k == NULL {
+                        NULL
+                    } else {
+                        single[si][k as usize]
+                    }
+                })
+                .collect();
+            slot_rows.push(mapped);
+        }
+        // 3. Symbols of every involved field.
+        let syms: Vec<Vec<u32>> = plan
+            .slots
+            .iter()
+            .map(|s| {
+                let Some(col) = model.tables[s.table].column(s.field) else {
+                    return vec![NULL; n];
                 };
-                if rows.is_empty() {
-                    return part;
-                }
-                let n = rows.len();
-                let dense_block = n * 8 > end - start;
-                // 2. Rows of every joined table.
-                let mut slot_rows: Vec<Vec<u32>> = vec![rows.clone()];
-                for (si, step) in plan.steps.iter().enumerate() {
-                    let from = &slot_rows[step.from];
-                    let col = model.tables[plan.tables[step.from]].column(step.key);
-                    let mapped: Vec<u32> = from
+                if s.slot == 0 && dense_block {
+                    let mut buf = vec![0u32; end - start];
+                    col.get_range(start, &mut buf);
+                    rows.iter().map(|r| buf[*r as usize - start]).collect()
+                } else {
+                    slot_rows[s.slot]
                         .iter()
-                        .map(|&r| {
-                            if r == NULL {
-                                return NULL;
-                            }
-                            let k = col.map_or(NULL, |c| c.get(r as usize));
-                            if k == NULL {
-                                NULL
-                            } else {
-                                single[si][k as usize]
-                            }
-                        })
-                        .collect();
-                    slot_rows.push(mapped);
+                        .map(|&r| if r == NULL { NULL } else { col.get(r as usize) })
+                        .collect()
                 }
-                // 3. Symbols of every involved field.
-                let syms: Vec<Vec<u32>> = plan
-                    .slots
-                    .iter()
-                    .map(|s| {
-                        let Some(col) = model.tables[s.table].column(s.field) else {
-                            return vec![NULL; n];
-                        };
-                        if s.slot == 0 && dense_block {
-                            let mut buf = vec![0u32; end - start];
-                            col.get_range(start, &mut buf);
-                            rows.iter().map(|r| buf[*r as usize - start]).collect()
-                        } else {
-                            slot_rows[s.slot]
-                                .iter()
-                                .map(|&r| if r == NULL { NULL } else { col.get(r as usize) })
-                                .collect()
-                        }
-                    })
-                    .collect();
-                // 4. Group of every row.
-                let mut gid = vec![0u32; n];
-                for (i, g) in gid.iter_mut().enumerate() {
-                    let mut key: u128 = 0;
-                    for (di, &d) in plan.dims.iter().enumerate() {
-                        let s = syms[d][i];
-                        key = key * radix[di] + if s == NULL { 0 } else { s as u128 + 1 };
-                    }
-                    let slot = if dense {
-                        part.dense[key as usize]
-                    } else {
-                        part.keys.get(&key).copied().unwrap_or(u32::MAX)
-                    };
-                    *g = if slot != u32::MAX {
-                        slot
-                    } else {
-                        let id = part.key_list.len() as u32;
-                        part.key_list.push(key);
-                        if dense {
-                            part.dense[key as usize] = id
-                        } else {
-                            part.keys.insert(key, id);
-                        }
-                        for (c, a) in part.columns.iter_mut().zip(&plan.aggrs) {
-                            match c {
-                                Column::Num {
-                                    func,
-                                    sum,
-                                    count,
-                                    ext,
-                                    ..
-                                } => {
-                                    sum.push(0.0);
-                                    count.push(0);
-                                    ext.push(if *func == AggFunc::Min {
-                                        f64::INFINITY
-                                    } else {
-                                        f64::NEG_INFINITY
-                                    });
-                                }
-                                Column::Distinct { slot, seen } => seen.push(Bits::empty(
-                                    model.fields[plan.slots[*slot].field].symbols.len(),
-                                )),
-                                Column::Generic { acc } => acc.push(Acc::new(a.node)),
-                            }
-                        }
-                        id
-                    };
+            })
+            .collect();
+        // 4. Group of every row.
+        let mut gid = vec![0u32; n];
+        for (i, g) in gid.iter_mut().enumerate() {
+            let mut key: u128 = 0;
+            for (di, &d) in plan.dims.iter().enumerate() {
+                let s = syms[d][i];
+                key = key * radix[di] + if s == NULL { 0 } else { s as u128 + 1 };
+            }
+            let slot = if dense {
+                part.dense[key as usize]
+            } else {
+                part.keys.get(&key).copied().unwrap_or(u32::MAX)
+            };
+            *g = if slot != u32::MAX {
+                slot
+            } else {
+                let id = part.key_list.len() as u32;
+                part.key_list.push(key);
+                if dense {
+                    part.dense[key as usize] = id
+                } else {
+                    part.keys.insert(key, id);
                 }
-                // 5. Aggregate, column by column.
-                let mut tuple = vec![NULL; nslots];
                 for (c, a) in part.columns.iter_mut().zip(&plan.aggrs) {
                     match c {
                         Column::Num {
-                            slot,
                             func,
                             sum,
                             count,
                             ext,
+                            ..
                         } => {
-                            let nums = model.fields[plan.slots[*slot].field].symbols.nums();
-                            let col = &syms[*slot];
-                            match func {
-                                AggFunc::Count => {
-                                    for (s, g) in col.iter().zip(&gid) {
-                                        if *s != NULL {
-                                            count[*g as usize] += 1;
-                                        }
-                                    }
-                                }
-                                AggFunc::Min => {
-                                    for (s, g) in col.iter().zip(&gid) {
-                                        if *s != NULL {
-                                            let v = nums[*s as usize];
-                                            let e = &mut ext[*g as usize];
-                                            if v < *e {
-                                                *e = v;
-                                            }
-                                        }
-                                    }
-                                }
-                                AggFunc::Max => {
-                                    for (s, g) in col.iter().zip(&gid) {
-                                        if *s != NULL {
-                                            let v = nums[*s as usize];
-                                            let e = &mut ext[*g as usize];
-                                            if v > *e {
-                                                *e = v;
-                                            }
-                                        }
-                                    }
-                                }
-                                _ => {
-                                    for (s, g) in col.iter().zip(&gid) {
-                                        if *s != NULL {
-                                            let v = nums[*s as usize];
-                                            if !v.is_nan() {
-                                                sum[*g as usize] += v;
-                                                count[*g as usize] += 1;
-                                            }
-                                        }
-                                    }
-                                }
-                            }
+                            sum.push(0.0);
+                            count.push(0);
+                            ext.push(if *func == AggFunc::Min {
+                                f64::INFINITY
+                            } else {
+                                f64::NEG_INFINITY
+                            });
                         }
-                        Column::Distinct { slot, seen } => {
-                            for (s, g) in syms[*slot].iter().zip(&gid) {
+                        Column::Distinct { slot, seen } => seen.push(Bits::empty(
+                            model.fields[plan.slots[*slot].field].symbols.len(),
+                        )),
+                        Column::Generic { acc } => acc.push(Acc::new(a.node)),
+                    }
+                }
+                id
+            };
+        }
+        // 5. Aggregate, column by column.
+        let mut tuple = vec![NULL; nslots];
+        for (c, a) in part.columns.iter_mut().zip(&plan.aggrs) {
+            match c {
+                Column::Num {
+                    slot,
+                    func,
+                    sum,
+                    count,
+                    ext,
+                } => {
+                    let nums = model.fields[plan.slots[*slot].field].symbols.nums();
+                    let col = &syms[*slot];
+                    match func {
+                        AggFunc::Count => {
+                            for (s, g) in col.iter().zip(&gid) {
                                 if *s != NULL {
-                                    seen[*g as usize].insert(*s as usize);
+                                    count[*g as usize] += 1;
                                 }
                             }
                         }
-                        Column::Generic { acc } => {
-                            for i in 0..n {
-                                for (t, sr) in tuple.iter_mut().zip(&slot_rows) {
-                                    *t = sr[i];
+                        AggFunc::Min => {
+                            for (s, g) in col.iter().zip(&gid) {
+                                if *s != NULL {
+                                    let v = nums[*s as usize];
+                                    let e = &mut ext[*g as usize];
+                                    if v < *e {
+                                        *e = v;
+                                    }
                                 }
-                                let mut scope = RowScope {
-                                    model,
-                                    plan,
-                                    tuple: &tuple,
-                                };
-                                let v = qix_expr::eval(&a.node.arg, &mut scope);
-                                acc[gid[i] as usize].add_value(v, None);
+                            }
+                        }
+                        AggFunc::Max => {
+                            for (s, g) in col.iter().zip(&gid) {
+                                if *s != NULL {
+                                    let v = nums[*s as usize];
+                                    let e = &mut ext[*g as usize];
+                                    if v > *e {
+                                        *e = v;
+                                    }
+                                }
+                            }
+                        }
+                        _ => {
+                            for (s, g) in col.iter().zip(&gid) {
+                                if *s != NULL {
+                                    let v = nums[*s as usize];
+                                    if !v.is_nan() {
+                                        sum[*g as usize] += v;
+                                        count[*g as usize] += 1;
+                                    }
+                                }
                             }
                         }
                     }
                 }
-                part
-            },
-        )
+                Column::Distinct { slot, seen } => {
+                    for (s, g) in syms[*slot].iter().zip(&gid) {
+                        if *s != NULL {
+                            seen[*g as usize].insert(*s as usize);
+                        }
+                    }
+                }
+                Column::Generic { acc } => {
+                    for i in 0..n {
+                        for (t, sr) in tuple.iter_mut().zip(&slot_rows) {
+                            *t = sr[i];
+                        }
+                        let mut scope = RowScope {
+                            model,
+                            plan,
+                            tuple: &tuple,
+                        };
+                        let v = qix_expr::eval(&a.node.arg, &mut scope);
+                        acc[gid[i] as usize].add_value(v, None);
+                    }
+                }
+            }
+        }
+        part
+    };
+    // One partial per thread, each over a contiguous run of blocks: few partials keep the merge cheap.
+    let blocks = base_rows.div_ceil(BLOCK);
+    let threads = rayon::current_num_threads().max(1);
+    let per = blocks.div_ceil(threads).max(1);
+    let partials: Vec<ColumnarPart> = (0..threads)
+        .into_par_iter()
+        .map(|t| (t * per..((t + 1) * per).min(blocks)).fold(new_part(), step))
         .collect();
 
     // Merge the threads' groups, then turn the columns into finished accumulators.
