@@ -1,0 +1,1399 @@
+//! Runs a script: control flow, variables and `$(...)` expansion, LOAD with its sources, prefixes and
+//! preceding loads, and the statements that reshape tables; then builds the data model.
+
+use crate::ast::*;
+use crate::dates::{self, Names};
+use crate::error::ScriptError;
+use crate::parse::parse_statement;
+use crate::sources::{path, qvd, text, RawTable};
+use crate::split::{split, RawStatement};
+use qix_engine::{DataModel, Dual, ModelBuilder};
+use qix_expr::{Aggr, Expr, Scope, Value};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A table cell: a value, or NULL.
+pub type Cell = Option<Dual>;
+
+/// Told the table being loaded and its row count so far.
+pub type ProgressFn = dyn Fn(&str, usize) + Sync;
+
+/// What a reload may touch and report to.
+pub struct LoadEnv<'a> {
+    /// The folder of a `lib://<name>/` connection, if the app has it.
+    pub connection: &'a (dyn Fn(&str) -> Option<PathBuf> + Sync),
+    /// The folder for paths without `lib://`.
+    pub default_dir: PathBuf,
+    /// Set to stop the reload at the next statement or row batch.
+    pub cancel: Option<&'a AtomicBool>,
+    /// Told the table being loaded and its row count so far.
+    pub progress: Option<&'a ProgressFn>,
+}
+
+/// What a successful reload gives.
+#[derive(Debug)]
+pub struct LoadOutput {
+    /// The data model.
+    pub model: DataModel,
+    /// The reload log (statements run, tables and row counts, TRACE output).
+    pub log: Vec<String>,
+    /// Variables at the end of the script.
+    pub variables: BTreeMap<String, String>,
+    /// `COMMENT FIELD` texts by field.
+    pub field_comments: HashMap<String, String>,
+    /// `TAG FIELD` tags by field.
+    pub field_tags: HashMap<String, Vec<String>>,
+}
+
+/// A table while the script runs.
+#[derive(Debug, Clone)]
+struct Table {
+    name: String,
+    fields: Vec<String>,
+    rows: Vec<Vec<Cell>>,
+}
+
+/// Control-flow structure of the script.
+#[derive(Debug, Clone)]
+enum Node {
+    Simple(usize),
+    If(Vec<(Option<usize>, Vec<Node>)>),
+    For(usize, Vec<Node>),
+    Sub(usize, Vec<Node>),
+}
+
+fn first_words(s: &str) -> (String, String) {
+    let mut w = s.split_whitespace().map(|w| w.to_ascii_uppercase());
+    (w.next().unwrap_or_default(), w.next().unwrap_or_default())
+}
+
+fn build(
+    stmts: &[RawStatement],
+    i: &mut usize,
+    until: &[&str],
+) -> Result<(Vec<Node>, Option<String>), ScriptError> {
+    let mut out = Vec::new();
+    while *i < stmts.len() {
+        let (a, b) = first_words(&stmts[*i].text);
+        let a = a.trim_end_matches(';').to_string();
+        let key = match (a.as_str(), b.as_str()) {
+            ("END", "IF") | ("ENDIF", _) => "ENDIF",
+            ("END", "SUB") => "ENDSUB",
+            ("ELSEIF", _) => "ELSEIF",
+            ("ELSE", _) => "ELSE",
+            ("NEXT", _) => "NEXT",
+            _ => "",
+        };
+        if !key.is_empty() {
+            if until.contains(&key) {
+                return Ok((out, Some(key.to_string())));
+            }
+            let s = &stmts[*i];
+            return Err(ScriptError::at(
+                s.line,
+                s.col,
+                &s.text,
+                &format!("{a} without a matching opening statement"),
+            ));
+        }
+        let start = *i;
+        *i += 1;
+        match a.as_str() {
+            "IF" => {
+                let mut branches = Vec::new();
+                let mut cond = Some(start);
+                loop {
+                    let (body, end) = build(stmts, i, &["ELSEIF", "ELSE", "ENDIF"])?;
+                    branches.push((cond, body));
+                    let Some(end) = end else {
+                        let s = &stmts[start];
+                        return Err(ScriptError::at(s.line, s.col, &s.text, "IF without END IF"));
+                    };
+                    let at = *i;
+                    *i += 1;
+                    match end.as_str() {
+                        "ELSEIF" => cond = Some(at),
+                        "ELSE" => cond = None,
+                        _ => break,
+                    }
+                }
+                out.push(Node::If(branches));
+            }
+            "FOR" => {
+                let (body, end) = build(stmts, i, &["NEXT"])?;
+                if end.is_none() {
+                    let s = &stmts[start];
+                    return Err(ScriptError::at(s.line, s.col, &s.text, "FOR without NEXT"));
+                }
+                *i += 1;
+                out.push(Node::For(start, body));
+            }
+            "SUB" => {
+                let (body, end) = build(stmts, i, &["ENDSUB"])?;
+                if end.is_none() {
+                    let s = &stmts[start];
+                    return Err(ScriptError::at(
+                        s.line,
+                        s.col,
+                        &s.text,
+                        "SUB without END SUB",
+                    ));
+                }
+                *i += 1;
+                out.push(Node::Sub(start, body));
+            }
+            _ => out.push(Node::Simple(start)),
+        }
+    }
+    Ok((out, None))
+}
+
+/// Checks a script's syntax without running it: every error with its line and column.
+/// `$(...)` expansions are replaced by `0` for the check.
+pub fn check_syntax(script: &str) -> Vec<ScriptError> {
+    let stmts = match split(script) {
+        Ok(s) => s,
+        Err(e) => return vec![e],
+    };
+    let mut errors = Vec::new();
+    let mut i = 0;
+    if let Err(e) = build(&stmts, &mut i, &[]) {
+        errors.push(e);
+    }
+    for s in &stmts {
+        let text = blank_expansions(&s.text);
+        if let Err(m) = parse_statement(&text) {
+            errors.push(ScriptError::at(s.line, s.col, &s.text, &m));
+        }
+    }
+    errors
+}
+
+fn blank_expansions(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(p) = rest.find("$(") {
+        out.push_str(&rest[..p]);
+        let mut depth = 0;
+        let mut end = rest.len();
+        for (k, c) in rest[p + 1..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = p + 1 + k + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push('0');
+        rest = &rest[end.min(rest.len())..];
+    }
+    out.push_str(rest);
+    out
+}
+
+struct Flow {
+    exit: bool,
+}
+
+/// The running script.
+struct Exec<'a> {
+    env: &'a LoadEnv<'a>,
+    stmts: Vec<RawStatement>,
+    vars: BTreeMap<String, String>,
+    tables: Vec<Table>,
+    mappings: HashMap<String, HashMap<String, Cell>>,
+    subs: HashMap<String, (Vec<String>, Vec<Node>)>,
+    qualify: (bool, HashSet<String>),
+    unqualify: HashSet<String>,
+    log: Vec<String>,
+    comments: HashMap<String, String>,
+    tags: HashMap<String, Vec<String>>,
+    rng: u64,
+}
+
+/// Runs a script and builds its data model.
+pub fn run(script: &str, env: &LoadEnv<'_>) -> Result<LoadOutput, ScriptError> {
+    let stmts = split(script)?;
+    let mut i = 0;
+    let (nodes, _) = build(&stmts, &mut i, &[])?;
+    let mut ex = Exec {
+        env,
+        stmts,
+        vars: BTreeMap::new(),
+        tables: Vec::new(),
+        mappings: HashMap::new(),
+        subs: HashMap::new(),
+        qualify: (false, HashSet::new()),
+        unqualify: HashSet::new(),
+        log: Vec::new(),
+        comments: HashMap::new(),
+        tags: HashMap::new(),
+        rng: 0x9E37_79B9_7F4A_7C15 ^ (dates::now().to_bits()),
+    };
+    let mut flow = Flow { exit: false };
+    ex.block(&nodes, &mut flow)?;
+    let model = ex.model()?;
+    Ok(LoadOutput {
+        model,
+        log: ex.log,
+        variables: ex.vars,
+        field_comments: ex.comments,
+        field_tags: ex.tags,
+    })
+}
+
+/// Evaluates expressions outside rows (LET, IF, FOR): fields are NULL.
+struct NoRow<'e, 'a> {
+    ex: &'e mut Exec<'a>,
+}
+
+impl Scope for NoRow<'_, '_> {
+    fn field(&mut self, _: &str) -> Value {
+        Value::Null
+    }
+    fn aggregate(&mut self, _: &Aggr) -> Value {
+        Value::Null
+    }
+    fn call(&mut self, name: &str, args: &[Value]) -> Value {
+        self.ex.host(name, args, None)
+    }
+}
+
+/// Row context for LOAD expressions.
+struct RowCtx<'r> {
+    fields: &'r [String],
+    row: &'r [Cell],
+    recno: usize,
+    rowno: usize,
+    iterno: usize,
+}
+
+struct RowScope<'e, 'a, 'r> {
+    ex: &'e mut Exec<'a>,
+    ctx: &'r RowCtx<'r>,
+}
+
+fn to_value(c: &Cell) -> Value {
+    match c {
+        None => Value::Null,
+        Some(d) => match d.num {
+            Some(n) => Value::Dual(d.text.clone(), n),
+            None => Value::Text(d.text.clone()),
+        },
+    }
+}
+
+fn to_cell(v: Value) -> Cell {
+    match v {
+        Value::Null => None,
+        Value::Num(n) => Some(Dual::number(n)),
+        Value::Text(s) => Some(Dual::text(s)),
+        Value::Dual(s, n) => Some(Dual::with_text(s, n)),
+    }
+}
+
+impl Scope for RowScope<'_, '_, '_> {
+    fn field(&mut self, name: &str) -> Value {
+        match self.ctx.fields.iter().position(|f| f == name) {
+            Some(i) => to_value(&self.ctx.row[i]),
+            None => Value::Null,
+        }
+    }
+    fn aggregate(&mut self, _: &Aggr) -> Value {
+        Value::Null
+    }
+    fn call(&mut self, name: &str, args: &[Value]) -> Value {
+        self.ex.host(name, args, Some(self.ctx))
+    }
+}
+
+fn cell_key(c: &Cell) -> String {
+    match c {
+        None => "\u{0}null".into(),
+        Some(d) => match d.num {
+            Some(n) => format!("\u{1}{}", n.to_bits()),
+            None => d.text.clone(),
+        },
+    }
+}
+
+impl<'a> Exec<'a> {
+    fn err(&self, i: usize, msg: &str) -> ScriptError {
+        let s = &self.stmts[i];
+        ScriptError::at(s.line, s.col, &s.text, msg)
+    }
+
+    fn cancelled(&self) -> bool {
+        self.env.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    fn var(&self, name: &str) -> Option<&String> {
+        self.vars.get(name)
+    }
+
+    fn names(&self) -> Names {
+        let mut n = Names::default();
+        let list = |s: &String| s.split(';').map(str::to_string).collect::<Vec<_>>();
+        if let Some(v) = self.var("MonthNames") {
+            n.months = list(v);
+        }
+        if let Some(v) = self.var("LongMonthNames") {
+            n.long_months = list(v);
+        }
+        if let Some(v) = self.var("DayNames") {
+            n.days = list(v);
+        }
+        if let Some(v) = self.var("LongDayNames") {
+            n.long_days = list(v);
+        }
+        n
+    }
+
+    fn fmt_var(&self, name: &str, default: &str) -> String {
+        self.var(name)
+            .cloned()
+            .unwrap_or_else(|| default.to_string())
+    }
+
+    /// Host functions for expressions.
+    fn host(&mut self, name: &str, args: &[Value], row: Option<&RowCtx<'_>>) -> Value {
+        let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Null);
+        let date_fmt = self.fmt_var("DateFormat", "YYYY-MM-DD");
+        let ts_fmt = self.fmt_var("TimestampFormat", "YYYY-MM-DD hh:mm:ss[.fff]");
+        let time_fmt = self.fmt_var("TimeFormat", "hh:mm:ss");
+        let fmt_arg =
+            |i: usize, default: &str| arg(i).text().unwrap_or_else(|| default.to_string());
+        let num0 = arg(0).num();
+        match name {
+            "RecNo" => row.map_or(Value::Null, |r| Value::Num(r.recno as f64)),
+            "RowNo" => row.map_or(Value::Null, |r| Value::Num(r.rowno as f64)),
+            "IterNo" => row.map_or(Value::Null, |r| Value::Num(r.iterno as f64)),
+            "Rand" => {
+                // xorshift64*
+                self.rng ^= self.rng >> 12;
+                self.rng ^= self.rng << 25;
+                self.rng ^= self.rng >> 27;
+                let v = self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D);
+                Value::Num((v >> 11) as f64 / (1u64 << 53) as f64)
+            }
+            "ApplyMap" => {
+                let map = arg(0).text().unwrap_or_default();
+                let v = arg(1);
+                let key = cell_key(&to_cell(v.clone()));
+                match self.mappings.get(&map).and_then(|m| m.get(&key)) {
+                    Some(c) => to_value(c),
+                    None if args.len() > 2 => arg(2),
+                    None => v,
+                }
+            }
+            "Exists" => {
+                let field = arg(0).text().unwrap_or_default();
+                let probe = if args.len() > 1 {
+                    arg(1)
+                } else {
+                    row.map_or(Value::Null, |r| {
+                        r.fields
+                            .iter()
+                            .position(|f| *f == field)
+                            .map_or(Value::Null, |i| to_value(&r.row[i]))
+                    })
+                };
+                let key = cell_key(&to_cell(probe));
+                let found = self.tables.iter().any(|t| {
+                    t.fields
+                        .iter()
+                        .position(|f| *f == field)
+                        .is_some_and(|i| t.rows.iter().any(|r| cell_key(&r[i]) == key))
+                });
+                Value::from_bool(found)
+            }
+            "Peek" => {
+                let field = arg(0).text().unwrap_or_default();
+                let table = match arg(2).text() {
+                    Some(t) => self.tables.iter().find(|x| x.name == t),
+                    None => self.tables.last(),
+                };
+                let Some(t) = table else { return Value::Null };
+                let Some(fi) = t.fields.iter().position(|f| *f == field) else {
+                    return Value::Null;
+                };
+                let n = t.rows.len() as i64;
+                let r = arg(1).num().map_or(-1, |x| x as i64);
+                let r = if r < 0 { n + r } else { r };
+                if r < 0 || r >= n {
+                    return Value::Null;
+                }
+                to_value(&t.rows[r as usize][fi])
+            }
+            "NoOfRows" => {
+                let t = arg(0).text().unwrap_or_default();
+                self.tables
+                    .iter()
+                    .find(|x| x.name == t)
+                    .map_or(Value::Null, |t| Value::Num(t.rows.len() as f64))
+            }
+            "FieldValueCount" => {
+                let f = arg(0).text().unwrap_or_default();
+                let mut set = HashSet::new();
+                for t in &self.tables {
+                    if let Some(i) = t.fields.iter().position(|x| *x == f) {
+                        for r in &t.rows {
+                            if r[i].is_some() {
+                                set.insert(cell_key(&r[i]));
+                            }
+                        }
+                    }
+                }
+                Value::Num(set.len() as f64)
+            }
+            "Previous" => Value::Null,
+            "Today" => {
+                let d = dates::now().floor();
+                Value::Dual(dates::format(d, &date_fmt, &self.names()), d)
+            }
+            "Now" => {
+                let d = dates::now();
+                Value::Dual(dates::format(d, &ts_fmt, &self.names()), d)
+            }
+            "Date" | "Time" | "Timestamp" => {
+                let Some(n) = num0 else { return Value::Null };
+                let default = match name {
+                    "Date" => &date_fmt,
+                    "Time" => &time_fmt,
+                    _ => &ts_fmt,
+                };
+                let n = if name == "Date" { n.floor() } else { n };
+                Value::Dual(dates::format(n, &fmt_arg(1, default), &self.names()), n)
+            }
+            "Date#" | "Time#" | "Timestamp#" => {
+                let Some(t) = arg(0).text() else {
+                    return Value::Null;
+                };
+                let default = match name {
+                    "Date#" => &date_fmt,
+                    "Time#" => &time_fmt,
+                    _ => &ts_fmt,
+                };
+                match dates::parse(&t, &fmt_arg(1, default), &self.names()) {
+                    Some(n) => Value::Dual(t, n),
+                    None => Value::Null,
+                }
+            }
+            "MakeDate" => {
+                let y = arg(0).num();
+                let m = if args.len() > 1 {
+                    arg(1).num()
+                } else {
+                    Some(1.0)
+                };
+                let d = if args.len() > 2 {
+                    arg(2).num()
+                } else {
+                    Some(1.0)
+                };
+                match (y, m, d) {
+                    (Some(y), Some(m), Some(d)) if (1.0..=12.0).contains(&m) => {
+                        let n = dates::make_date(y as i64, m as i64, d as i64);
+                        Value::Dual(dates::format(n, &date_fmt, &self.names()), n)
+                    }
+                    _ => Value::Null,
+                }
+            }
+            "MakeTime" => {
+                let h = arg(0).num().unwrap_or(0.0);
+                let m = arg(1).num().unwrap_or(0.0);
+                let s = arg(2).num().unwrap_or(0.0);
+                let n = (h * 3600.0 + m * 60.0 + s) / 86400.0;
+                Value::Dual(dates::format(n, &time_fmt, &self.names()), n)
+            }
+            "Year" | "Month" | "Day" | "Weekday" | "Week" | "Hour" | "Minute" | "Second" => {
+                let Some(n) = num0 else { return Value::Null };
+                let (y, m, d, h, mi, s, _, wd) = dates::parts(n);
+                let names = self.names();
+                match name {
+                    "Year" => Value::Num(y as f64),
+                    "Month" => Value::Dual(
+                        names
+                            .months
+                            .get(m as usize - 1)
+                            .cloned()
+                            .unwrap_or_default(),
+                        m as f64,
+                    ),
+                    "Day" => Value::Num(d as f64),
+                    "Weekday" => Value::Dual(
+                        names.days.get(wd as usize).cloned().unwrap_or_default(),
+                        wd as f64,
+                    ),
+                    "Week" => Value::Num(dates::iso_week(n) as f64),
+                    "Hour" => Value::Num(h as f64),
+                    "Minute" => Value::Num(mi as f64),
+                    _ => Value::Num(s as f64),
+                }
+            }
+            "Num#" => {
+                let Some(t) = arg(0).text() else {
+                    return Value::Null;
+                };
+                let dec = arg(2)
+                    .text()
+                    .filter(|s| !s.is_empty())
+                    .or_else(|| self.var("DecimalSep").cloned())
+                    .unwrap_or_else(|| ".".into());
+                let thou = arg(3)
+                    .text()
+                    .or_else(|| self.var("ThousandSep").cloned())
+                    .unwrap_or_default();
+                let mut s: String = t.trim().to_string();
+                if !thou.is_empty() {
+                    s = s.replace(&thou, "");
+                }
+                if dec != "." {
+                    s = s.replace(&dec, ".");
+                }
+                s.retain(|c| !c.is_whitespace());
+                match qix_engine::dual::parse_number(&s) {
+                    Some(n) => Value::Dual(t, n),
+                    None => Value::Null,
+                }
+            }
+            "Hash128" => {
+                let joined: String = args
+                    .iter()
+                    .map(|a| a.text().unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join("\u{1f}");
+                Value::Text(hash128(&joined))
+            }
+            _ => Value::Null,
+        }
+    }
+
+    fn eval_norow(&mut self, e: &Expr) -> Value {
+        qix_expr::eval(e, &mut NoRow { ex: self })
+    }
+
+    /// `$(var)` and `$(=expr)` expansion.
+    fn expand(&mut self, text: &str, depth: usize) -> Result<String, String> {
+        if depth > 20 {
+            return Err("$() expansion nests too deeply".into());
+        }
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(p) = rest.find("$(") {
+            out.push_str(&rest[..p]);
+            let mut d = 0;
+            let mut end = None;
+            for (k, c) in rest[p + 1..].char_indices() {
+                match c {
+                    '(' => d += 1,
+                    ')' => {
+                        d -= 1;
+                        if d == 0 {
+                            end = Some(p + 1 + k);
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let end = end.ok_or("unterminated $(")?;
+            let inner = self.expand(&rest[p + 2..end], depth + 1)?;
+            let value = if let Some(e) = inner.strip_prefix('=') {
+                let expr =
+                    qix_expr::parse(e).map_err(|e| format!("in $(={}): {}", inner, e.message))?;
+                self.eval_norow(&expr).text().unwrap_or_default()
+            } else {
+                self.vars.get(inner.trim()).cloned().unwrap_or_default()
+            };
+            out.push_str(&value);
+            rest = &rest[end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    fn statement(&mut self, i: usize) -> Result<Statement, ScriptError> {
+        let raw = self.stmts[i].text.clone();
+        let text = self.expand(&raw, 0).map_err(|m| self.err(i, &m))?;
+        parse_statement(&text).map_err(|m| self.err(i, &m))
+    }
+
+    fn block(&mut self, nodes: &[Node], flow: &mut Flow) -> Result<(), ScriptError> {
+        let mut k = 0;
+        while k < nodes.len() && !flow.exit {
+            if self.cancelled() {
+                return Err(ScriptError::at(0, 0, "", "reload cancelled"));
+            }
+            match &nodes[k] {
+                Node::Simple(i) => {
+                    let st = self.statement(*i)?;
+                    if let Statement::Load(l) = st {
+                        // Stacked preceding loads take the following LOADs until one has a source.
+                        let mut chain = vec![(l, *i)];
+                        while chain
+                            .last()
+                            .is_some_and(|(l, _)| l.source == Source::Preceding)
+                        {
+                            k += 1;
+                            let Some(Node::Simple(j)) = nodes.get(k) else {
+                                return Err(self.err(chain[0].1, "a LOAD without a source must be followed by the LOAD it reads from"));
+                            };
+                            match self.statement(*j)? {
+                                Statement::Load(next) => chain.push((next, *j)),
+                                _ => {
+                                    return Err(
+                                        self.err(*j, "a preceding LOAD must be followed by a LOAD")
+                                    )
+                                }
+                            }
+                        }
+                        self.load(chain)?;
+                    } else {
+                        self.simple(*i, st, flow)?;
+                    }
+                }
+                Node::If(branches) => {
+                    for (cond, body) in branches {
+                        let take = match cond {
+                            None => true,
+                            Some(ci) => match self.statement(*ci)? {
+                                Statement::If(e) | Statement::ElseIf(e) => {
+                                    self.eval_norow(&e).truthy()
+                                }
+                                _ => return Err(self.err(*ci, "expected IF or ELSEIF")),
+                            },
+                        };
+                        if take {
+                            self.block(body, flow)?;
+                            break;
+                        }
+                    }
+                }
+                Node::For(i, body) => match self.statement(*i)? {
+                    Statement::For {
+                        var,
+                        from,
+                        to,
+                        step,
+                    } => {
+                        let from = self
+                            .eval_norow(&from)
+                            .num()
+                            .ok_or_else(|| self.err(*i, "FOR start is not a number"))?;
+                        let to = self
+                            .eval_norow(&to)
+                            .num()
+                            .ok_or_else(|| self.err(*i, "FOR end is not a number"))?;
+                        let step = match step {
+                            Some(s) => self
+                                .eval_norow(&s)
+                                .num()
+                                .ok_or_else(|| self.err(*i, "STEP is not a number"))?,
+                            None => 1.0,
+                        };
+                        if step == 0.0 {
+                            return Err(self.err(*i, "STEP 0 would never end"));
+                        }
+                        let mut v = from;
+                        while (step > 0.0 && v <= to) || (step < 0.0 && v >= to) {
+                            self.vars.insert(var.clone(), qix_expr::format_number(v));
+                            self.block(body, flow)?;
+                            if flow.exit {
+                                break;
+                            }
+                            v += step;
+                        }
+                    }
+                    Statement::ForEach { var, items } => {
+                        let values: Vec<String> = items
+                            .iter()
+                            .map(|e| self.eval_norow(e).text().unwrap_or_default())
+                            .collect();
+                        for v in values {
+                            self.vars.insert(var.clone(), v);
+                            self.block(body, flow)?;
+                            if flow.exit {
+                                break;
+                            }
+                        }
+                    }
+                    _ => return Err(self.err(*i, "expected FOR")),
+                },
+                Node::Sub(i, body) => match self.statement(*i)? {
+                    Statement::Sub(name, params) => {
+                        self.subs
+                            .insert(name.to_ascii_lowercase(), (params, body.clone()));
+                    }
+                    _ => return Err(self.err(*i, "expected SUB")),
+                },
+            }
+            k += 1;
+        }
+        Ok(())
+    }
+
+    fn simple(&mut self, i: usize, st: Statement, flow: &mut Flow) -> Result<(), ScriptError> {
+        match st {
+            Statement::Let(name, e) => {
+                let v = self.eval_norow(&e);
+                match v.text() {
+                    Some(t) => self.vars.insert(name, t),
+                    None => self.vars.remove(&name),
+                };
+            }
+            Statement::Set(name, value) => {
+                self.vars.insert(name, value);
+            }
+            Statement::Trace(t) => self.log.push(t),
+            Statement::ExitScript => flow.exit = true,
+            Statement::DropTables(names) => {
+                for n in names {
+                    let before = self.tables.len();
+                    self.tables.retain(|t| t.name != n);
+                    if before == self.tables.len() {
+                        return Err(self.err(i, &format!("table {n} not found")));
+                    }
+                }
+            }
+            Statement::DropFields(fields, from) => {
+                let mut found = false;
+                for t in self
+                    .tables
+                    .iter_mut()
+                    .filter(|t| from.is_empty() || from.contains(&t.name))
+                {
+                    for f in &fields {
+                        if let Some(c) = t.fields.iter().position(|x| x == f) {
+                            found = true;
+                            t.fields.remove(c);
+                            for r in &mut t.rows {
+                                r.remove(c);
+                            }
+                        }
+                    }
+                }
+                if !found {
+                    return Err(self.err(i, &format!("field {} not found", fields.join(", "))));
+                }
+                self.tables.retain(|t| !t.fields.is_empty());
+            }
+            Statement::RenameTables(pairs) => {
+                for (a, b) in pairs {
+                    let t = self
+                        .tables
+                        .iter_mut()
+                        .find(|t| t.name == a)
+                        .ok_or_else(|| ScriptError::at(0, 0, "", ""));
+                    match t {
+                        Ok(t) => t.name = b,
+                        Err(_) => return Err(self.err(i, &format!("table {a} not found"))),
+                    }
+                }
+            }
+            Statement::RenameFields(pairs) => {
+                for (a, b) in pairs {
+                    for t in &mut self.tables {
+                        for f in &mut t.fields {
+                            if *f == a {
+                                *f = b.clone();
+                            }
+                        }
+                    }
+                }
+            }
+            Statement::Store {
+                table,
+                path: p,
+                format,
+            } => {
+                let t = self
+                    .tables
+                    .iter()
+                    .find(|t| t.name == table)
+                    .ok_or_else(|| self.err(i, &format!("table {table} not found")))?;
+                let full = path::resolve(&p, self.env.connection, &self.env.default_dir)
+                    .map_err(|m| self.err(i, &m))?;
+                let bytes = match format.as_str() {
+                    "qvd" => qvd::write(&t.name, &t.fields, &t.rows),
+                    "txt" | "csv" => {
+                        text::write(&t.fields, &t.rows).map_err(|m| self.err(i, &m))?
+                    }
+                    other => {
+                        return Err(
+                            self.err(i, &format!("STORE to {other} is not supported (qvd, txt)"))
+                        )
+                    }
+                };
+                let n = t.rows.len();
+                write_atomically(&full, &bytes).map_err(|m| self.err(i, &m))?;
+                self.log.push(format!("Stored {table} ({n} rows) into {p}"));
+            }
+            Statement::CommentField(f, c) => {
+                self.comments.insert(f, c);
+            }
+            Statement::TagField(f, t) => self.tags.entry(f).or_default().push(t),
+            Statement::Qualify(names) => {
+                if names.iter().any(|n| n == "*") {
+                    self.qualify = (true, HashSet::new());
+                    self.unqualify.clear();
+                } else {
+                    self.qualify.1.extend(names.clone());
+                    for n in &names {
+                        self.unqualify.remove(n);
+                    }
+                }
+            }
+            Statement::Unqualify(names) => {
+                if names.iter().any(|n| n == "*") {
+                    self.qualify = (false, HashSet::new());
+                } else {
+                    self.unqualify.extend(names);
+                }
+            }
+            Statement::Call(name, args) => {
+                let (params, body) = self
+                    .subs
+                    .get(&name.to_ascii_lowercase())
+                    .cloned()
+                    .ok_or_else(|| self.err(i, &format!("SUB {name} is not defined")))?;
+                let values: Vec<String> = args
+                    .iter()
+                    .map(|e| self.eval_norow(e).text().unwrap_or_default())
+                    .collect();
+                let saved: Vec<(String, Option<String>)> = params
+                    .iter()
+                    .map(|p| (p.clone(), self.vars.get(p).cloned()))
+                    .collect();
+                for (p, v) in params.iter().zip(values) {
+                    self.vars.insert(p.clone(), v);
+                }
+                let result = self.block(&body, flow);
+                for (p, old) in saved {
+                    match old {
+                        Some(v) => self.vars.insert(p, v),
+                        None => self.vars.remove(&p),
+                    };
+                }
+                result?;
+            }
+            Statement::Load(_)
+            | Statement::If(_)
+            | Statement::ElseIf(_)
+            | Statement::Else
+            | Statement::EndIf
+            | Statement::For { .. }
+            | Statement::ForEach { .. }
+            | Statement::Next
+            | Statement::Sub(..)
+            | Statement::EndSub => {
+                return Err(self.err(i, "misplaced statement"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the bottom source of a LOAD chain.
+    fn source(&mut self, l: &Load, i: usize) -> Result<(RawTable, String), ScriptError> {
+        match &l.source {
+            Source::Inline { data, spec } => Ok((
+                text::read(data, spec, true).map_err(|m| self.err(i, &m))?,
+                "INLINE".into(),
+            )),
+            Source::Resident(t) => {
+                let t = self
+                    .tables
+                    .iter()
+                    .find(|x| x.name == *t)
+                    .ok_or_else(|| self.err(i, &format!("table {t} not found")))?;
+                Ok((
+                    RawTable {
+                        fields: t.fields.clone(),
+                        rows: t.rows.clone(),
+                    },
+                    t.name.clone(),
+                ))
+            }
+            Source::Autogenerate(e) => {
+                let n = self
+                    .eval_norow(e)
+                    .num()
+                    .ok_or_else(|| self.err(i, "AUTOGENERATE needs a number"))?;
+                if !(0.0..=1e9).contains(&n) {
+                    return Err(self.err(i, "AUTOGENERATE count out of range"));
+                }
+                Ok((
+                    RawTable {
+                        fields: vec![],
+                        rows: vec![vec![]; n as usize],
+                    },
+                    "AUTOGENERATE".into(),
+                ))
+            }
+            Source::File { path: p, spec } => {
+                let full = path::resolve(p, self.env.connection, &self.env.default_dir)
+                    .map_err(|m| self.err(i, &m))?;
+                let bytes = std::fs::read(&full)
+                    .map_err(|e| self.err(i, &format!("cannot open {p}: {e}")))?;
+                let ext = full
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                let format = spec.format.clone().unwrap_or(match ext.as_str() {
+                    "qvd" => "qvd".into(),
+                    "parquet" => "parquet".into(),
+                    _ => "txt".into(),
+                });
+                let table = match format.as_str() {
+                    "qvd" => qvd::read(&bytes).map_err(|m| self.err(i, &format!("{p}: {m}")))?,
+                    "txt" | "csv" => {
+                        let content = text::decode(&bytes, spec.latin1)
+                            .map_err(|m| self.err(i, &format!("{p}: {m}")))?;
+                        text::read(&content, spec, false)
+                            .map_err(|m| self.err(i, &format!("{p}: {m}")))?
+                    }
+                    other => {
+                        return Err(self.err(
+                            i,
+                            &format!(
+                                "{p}: the {other} format is not supported yet (txt, csv, qvd)"
+                            ),
+                        ))
+                    }
+                };
+                let stem = full
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or("Table")
+                    .to_string();
+                Ok((table, stem))
+            }
+            Source::Preceding => Err(self.err(i, "a LOAD without a source")),
+        }
+    }
+
+    /// Applies one LOAD's field list, WHERE, WHILE and DISTINCT to its input rows.
+    fn transform(
+        &mut self,
+        l: &Load,
+        i: usize,
+        input: RawTable,
+        rowno_base: usize,
+        table_name: &str,
+    ) -> Result<RawTable, ScriptError> {
+        let mut names = Vec::new();
+        for f in &l.fields {
+            match f {
+                FieldItem::Star => names.extend(input.fields.iter().cloned()),
+                FieldItem::Expr { name, .. } => names.push(name.clone()),
+            }
+        }
+        for (k, n) in names.iter().enumerate() {
+            if names[..k].contains(n) {
+                return Err(self.err(i, &format!("field {n} appears twice in the LOAD")));
+            }
+        }
+        let mut rows = Vec::new();
+        let mut seen = HashSet::new();
+        for (r, row) in input.rows.iter().enumerate() {
+            if r % 65_536 == 0 {
+                if self.cancelled() {
+                    return Err(self.err(i, "reload cancelled"));
+                }
+                if let Some(p) = self.env.progress {
+                    p(table_name, rows.len());
+                }
+            }
+            let mut iterno = 1;
+            loop {
+                let ctx = RowCtx {
+                    fields: &input.fields,
+                    row,
+                    recno: r + 1,
+                    rowno: rowno_base + rows.len() + 1,
+                    iterno,
+                };
+                if let Some(w) = &l.while_ {
+                    if !qix_expr::eval(
+                        w,
+                        &mut RowScope {
+                            ex: self,
+                            ctx: &ctx,
+                        },
+                    )
+                    .truthy()
+                    {
+                        break;
+                    }
+                }
+                let pass = match &l.where_ {
+                    Some(w) => qix_expr::eval(
+                        w,
+                        &mut RowScope {
+                            ex: self,
+                            ctx: &ctx,
+                        },
+                    )
+                    .truthy(),
+                    None => true,
+                };
+                if pass {
+                    let mut out = Vec::with_capacity(names.len());
+                    for f in &l.fields {
+                        match f {
+                            FieldItem::Star => out.extend(row.iter().cloned()),
+                            FieldItem::Expr { expr, .. } => {
+                                let v = qix_expr::eval(
+                                    expr,
+                                    &mut RowScope {
+                                        ex: self,
+                                        ctx: &ctx,
+                                    },
+                                );
+                                out.push(to_cell(v));
+                            }
+                        }
+                    }
+                    if !l.distinct
+                        || seen.insert(out.iter().map(cell_key).collect::<Vec<_>>().join("\u{1e}"))
+                    {
+                        rows.push(out);
+                    }
+                }
+                if l.while_.is_none() || iterno > 10_000_000 {
+                    break;
+                }
+                iterno += 1;
+            }
+        }
+        Ok(RawTable {
+            fields: names,
+            rows,
+        })
+    }
+
+    fn load(&mut self, mut chain: Vec<(Load, usize)>) -> Result<(), ScriptError> {
+        let (bottom, bi) = chain
+            .pop()
+            .ok_or_else(|| ScriptError::at(0, 0, "", "empty LOAD chain"))?;
+        let (top, ti) = chain
+            .first()
+            .cloned()
+            .unwrap_or_else(|| (bottom.clone(), bi));
+        let (input, default_name) = self.source(&bottom, bi)?;
+        let name = top.label.clone().unwrap_or(default_name);
+        let existing = match &top.target {
+            Target::Concatenate(t) | Target::Join(_, t) | Target::Keep(_, t) => match t {
+                Some(t) => Some(
+                    self.tables
+                        .iter()
+                        .position(|x| x.name == *t)
+                        .ok_or_else(|| self.err(ti, &format!("table {t} not found")))?,
+                ),
+                None if self.tables.is_empty() => {
+                    return Err(self.err(ti, "no table to concatenate or join to"))
+                }
+                None => Some(self.tables.len() - 1),
+            },
+            _ => None,
+        };
+        let rowno_base = match (&top.target, existing) {
+            (Target::Concatenate(_), Some(e)) => self.tables[e].rows.len(),
+            _ => 0,
+        };
+        let mut data = self.transform(
+            &bottom,
+            bi,
+            input,
+            if chain.is_empty() { rowno_base } else { 0 },
+            &name,
+        )?;
+        while let Some((l, li)) = chain.pop() {
+            let base = if chain.is_empty() { rowno_base } else { 0 };
+            data = self.transform(&l, li, data, base, &name)?;
+        }
+        if let Some(p) = self.env.progress {
+            p(&name, data.rows.len());
+        }
+        // Qualified names.
+        if !matches!(top.target, Target::Mapping) {
+            for f in &mut data.fields {
+                let q =
+                    (self.qualify.0 || self.qualify.1.contains(f)) && !self.unqualify.contains(f);
+                if q && !f.contains('.') {
+                    *f = format!("{name}.{f}");
+                }
+            }
+        }
+        let rows = data.rows.len();
+        match (&top.target, existing) {
+            (Target::Mapping, _) => {
+                if data.fields.len() < 2 {
+                    return Err(self.err(ti, "a MAPPING LOAD needs two fields"));
+                }
+                let map: HashMap<String, Cell> = data
+                    .rows
+                    .into_iter()
+                    .rev()
+                    .map(|r| (cell_key(&r[0]), r[1].clone()))
+                    .collect();
+                self.mappings.insert(name.clone(), map);
+                self.log.push(format!("{name}: mapping, {rows} rows"));
+                return Ok(());
+            }
+            (Target::Concatenate(_), Some(e)) => append(&mut self.tables[e], data),
+            (Target::Join(kind, _), Some(e)) => join(&mut self.tables[e], data, *kind),
+            (Target::Keep(kind, _), Some(e)) => {
+                let new = keep(&mut self.tables[e], data, *kind);
+                self.add_table(new);
+            }
+            (Target::NoConcatenate, _) => self.add_table(Table {
+                name: name.clone(),
+                fields: data.fields,
+                rows: data.rows,
+            }),
+            _ => {
+                let mut sorted = data.fields.clone();
+                sorted.sort();
+                let same = self.tables.iter().position(|t| {
+                    let mut f = t.fields.clone();
+                    f.sort();
+                    f == sorted
+                });
+                match same {
+                    Some(e) => append(&mut self.tables[e], data),
+                    None => self.add_table(Table {
+                        name: name.clone(),
+                        fields: data.fields,
+                        rows: data.rows,
+                    }),
+                }
+            }
+        }
+        self.log.push(format!("{name} << {rows} rows"));
+        Ok(())
+    }
+
+    fn add_table(&mut self, mut t: Table) {
+        if self.tables.iter().any(|x| x.name == t.name) {
+            let mut k = 1;
+            while self
+                .tables
+                .iter()
+                .any(|x| x.name == format!("{}-{k}", t.name))
+            {
+                k += 1;
+            }
+            t.name = format!("{}-{k}", t.name);
+        }
+        self.tables.push(t);
+    }
+
+    fn model(&self) -> Result<DataModel, ScriptError> {
+        let mut b = ModelBuilder::new();
+        for t in &self.tables {
+            let fields: Vec<&str> = t.fields.iter().map(String::as_str).collect();
+            let h = b
+                .add_table(&t.name, &fields)
+                .map_err(|e| ScriptError::at(0, 0, "", &e.to_string()))?;
+            for r in &t.rows {
+                b.push_row(h, r)
+                    .map_err(|e| ScriptError::at(0, 0, "", &e.to_string()))?;
+            }
+        }
+        b.build()
+            .map_err(|e| ScriptError::at(0, 0, "", &e.to_string()))
+    }
+}
+
+/// Appends rows, matching fields by name; missing fields are NULL, new fields are added.
+fn append(t: &mut Table, data: RawTable) {
+    let mut map = Vec::new();
+    for f in &data.fields {
+        let idx = match t.fields.iter().position(|x| x == f) {
+            Some(i) => i,
+            None => {
+                t.fields.push(f.clone());
+                for r in &mut t.rows {
+                    r.push(None);
+                }
+                t.fields.len() - 1
+            }
+        };
+        map.push(idx);
+    }
+    let width = t.fields.len();
+    for r in data.rows {
+        let mut out = vec![None; width];
+        for (c, v) in map.iter().zip(r) {
+            out[*c] = v;
+        }
+        t.rows.push(out);
+    }
+}
+
+/// Natural join on the fields both have (a cross join when none).
+fn join(t: &mut Table, data: RawTable, kind: JoinKind) {
+    let common: Vec<(usize, usize)> = t
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| data.fields.iter().position(|g| g == f).map(|j| (i, j)))
+        .collect();
+    let extra: Vec<usize> = (0..data.fields.len())
+        .filter(|j| !common.iter().any(|c| c.1 == *j))
+        .collect();
+    let key_t = |r: &Vec<Cell>| {
+        common
+            .iter()
+            .map(|(i, _)| cell_key(&r[*i]))
+            .collect::<Vec<_>>()
+            .join("\u{1e}")
+    };
+    let key_d = |r: &Vec<Cell>| {
+        common
+            .iter()
+            .map(|(_, j)| cell_key(&r[*j]))
+            .collect::<Vec<_>>()
+            .join("\u{1e}")
+    };
+    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+    for (k, r) in data.rows.iter().enumerate() {
+        index.entry(key_d(r)).or_default().push(k);
+    }
+    let mut used = vec![false; data.rows.len()];
+    let mut rows = Vec::new();
+    for r in &t.rows {
+        match index.get(&key_t(r)) {
+            Some(matches) => {
+                for &m in matches {
+                    used[m] = true;
+                    let mut out = r.clone();
+                    out.extend(extra.iter().map(|j| data.rows[m][*j].clone()));
+                    rows.push(out);
+                }
+            }
+            None if matches!(kind, JoinKind::Left | JoinKind::Outer) => {
+                let mut out = r.clone();
+                out.extend(extra.iter().map(|_| None));
+                rows.push(out);
+            }
+            None => {}
+        }
+    }
+    if matches!(kind, JoinKind::Right | JoinKind::Outer) {
+        for (k, r) in data.rows.iter().enumerate() {
+            if !used[k] {
+                let mut out = vec![None; t.fields.len()];
+                for (i, j) in &common {
+                    out[*i] = r[*j].clone();
+                }
+                out.extend(extra.iter().map(|j| r[*j].clone()));
+                rows.push(out);
+            }
+        }
+    }
+    t.fields
+        .extend(extra.iter().map(|j| data.fields[*j].clone()));
+    t.rows = rows;
+}
+
+/// KEEP: both tables stay, each reduced to the rows the join kind keeps.
+fn keep(t: &mut Table, data: RawTable, kind: JoinKind) -> Table {
+    let common: Vec<(usize, usize)> = t
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| data.fields.iter().position(|g| g == f).map(|j| (i, j)))
+        .collect();
+    let kt: HashSet<String> = t
+        .rows
+        .iter()
+        .map(|r| {
+            common
+                .iter()
+                .map(|(i, _)| cell_key(&r[*i]))
+                .collect::<Vec<_>>()
+                .join("\u{1e}")
+        })
+        .collect();
+    let kd: HashSet<String> = data
+        .rows
+        .iter()
+        .map(|r| {
+            common
+                .iter()
+                .map(|(_, j)| cell_key(&r[*j]))
+                .collect::<Vec<_>>()
+                .join("\u{1e}")
+        })
+        .collect();
+    let mut new_rows = data.rows;
+    if matches!(kind, JoinKind::Left | JoinKind::Inner) {
+        new_rows.retain(|r| {
+            kt.contains(
+                &common
+                    .iter()
+                    .map(|(_, j)| cell_key(&r[*j]))
+                    .collect::<Vec<_>>()
+                    .join("\u{1e}"),
+            )
+        });
+    }
+    if matches!(kind, JoinKind::Right | JoinKind::Inner) {
+        t.rows.retain(|r| {
+            kd.contains(
+                &common
+                    .iter()
+                    .map(|(i, _)| cell_key(&r[*i]))
+                    .collect::<Vec<_>>()
+                    .join("\u{1e}"),
+            )
+        });
+    }
+    Table {
+        name: format!("{}_keep", t.name),
+        fields: data.fields,
+        rows: new_rows,
+    }
+}
+
+/// A 128-bit hash of text, as 22 URL-safe characters (like Qlik's Hash128; the values differ from Qlik's).
+fn hash128(s: &str) -> String {
+    let mut a: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut b: u64 = 0x8422_2325_cbf2_9ce4;
+    for byte in s.bytes() {
+        a = (a ^ byte as u64).wrapping_mul(0x0000_0100_0000_01B3);
+        b = (b ^ byte as u64)
+            .wrapping_mul(0x0000_0001_0000_01B3)
+            .rotate_left(7);
+    }
+    let v = (a as u128) << 64 | b as u128;
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    (0..22)
+        .map(|k| T[((v >> (k * 6)) & 63) as usize] as char)
+        .collect()
+}
+
+/// Writes a file through a temporary name and a rename, so a failed write leaves no half file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let tmp = path.with_extension("qixd-tmp");
+    let mut f =
+        std::fs::File::create(&tmp).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}

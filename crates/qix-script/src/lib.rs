@@ -1,0 +1,21 @@
+//! Qlik's load script for qixd.
+//!
+//! What it is for: turning a script — `LOAD` from INLINE, CSV/text and QVD sources, RESIDENT, AUTOGENERATE,
+//! preceding loads, WHERE / WHILE / DISTINCT, CONCATENATE / JOIN / KEEP / MAPPING, LET / SET with `$(...)`
+//! expansion, IF / FOR / SUB, DROP / RENAME / QUALIFY / STORE / TRACE / COMMENT / TAG — into an engine
+//! [`qix_engine::DataModel`]. Parsing ([`split`], [`parse`]) is kept apart from execution ([`exec`]), as
+//! tantivy keeps its query grammar apart from its executor; expressions are `qix-expr`'s.
+//!
+//! What it is not for: sessions, apps or persistence (the server runs [`reload`] and keeps the previous
+//! model when it fails), and SQL sources (there is no database connector).
+
+pub mod ast;
+pub mod dates;
+pub mod error;
+pub mod exec;
+pub mod parse;
+pub mod sources;
+pub mod split;
+
+pub use error::ScriptError;
+pub use exec::{check_syntax, run as reload, LoadEnv, LoadOutput};

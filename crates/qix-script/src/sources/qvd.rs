@@ -1,0 +1,325 @@
+//! QVD, Qlik's own table format: an XML header, then each field's symbol table, then the rows as
+//! bit-packed symbol indexes.
+//!
+//! Symbols are typed: 1 integer (i32), 2 double, 4 text (NUL-terminated), 5 integer + text, 6 double +
+//! text. A row stores, per field, `index - Bias` in `BitWidth` bits at `BitOffset`; an index below 0 is NULL.
+
+use super::RawTable;
+use qix_engine::dual::format_number;
+use qix_engine::Dual;
+use std::collections::HashMap;
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The text of the first `<tag>...</tag>` in `xml`.
+fn tag<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
+    let open = format!("<{name}>");
+    let close = format!("</{name}>");
+    let s = xml.find(&open)? + open.len();
+    let e = xml[s..].find(&close)? + s;
+    Some(&xml[s..e])
+}
+
+fn num_tag(xml: &str, name: &str) -> Result<i64, String> {
+    tag(xml, name)
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| format!("QVD header lacks a valid <{name}>"))
+}
+
+struct FieldHeader {
+    name: String,
+    bit_offset: usize,
+    bit_width: usize,
+    bias: i64,
+    symbols: usize,
+    offset: usize,
+    length: usize,
+}
+
+/// Reads a QVD file's bytes.
+pub fn read(bytes: &[u8]) -> Result<RawTable, String> {
+    const END: &[u8] = b"</QvdTableHeader>";
+    let end = bytes
+        .windows(END.len())
+        .position(|w| w == END)
+        .ok_or("not a QVD file: no </QvdTableHeader>")?;
+    let header = std::str::from_utf8(&bytes[..end]).map_err(|_| "QVD header is not UTF-8")?;
+    let mut data_start = end + END.len();
+    while data_start < bytes.len() && matches!(bytes[data_start], b'\r' | b'\n' | 0) {
+        data_start += 1;
+    }
+    let data = &bytes[data_start..];
+    let fields_xml = tag(header, "Fields").ok_or("QVD header has no <Fields>")?;
+    let mut fields = Vec::new();
+    for block in fields_xml.split("<QvdFieldHeader>").skip(1) {
+        fields.push(FieldHeader {
+            name: unescape(tag(block, "FieldName").ok_or("QVD field without a name")?),
+            bit_offset: num_tag(block, "BitOffset")? as usize,
+            bit_width: num_tag(block, "BitWidth")? as usize,
+            bias: num_tag(block, "Bias")?,
+            symbols: num_tag(block, "NoOfSymbols")? as usize,
+            offset: num_tag(block, "Offset")? as usize,
+            length: num_tag(block, "Length")? as usize,
+        });
+    }
+    // The table-level numbers follow </Fields>.
+    let tail = &header[header.find("</Fields>").unwrap_or(0)..];
+    let record_size = num_tag(tail, "RecordByteSize")? as usize;
+    let records = num_tag(tail, "NoOfRecords")? as usize;
+    let index_offset = num_tag(tail, "Offset")? as usize;
+    let mut symbol_tables = Vec::new();
+    for f in &fields {
+        let slice = data
+            .get(f.offset..f.offset + f.length)
+            .ok_or_else(|| format!("QVD symbols of {} lie outside the file", f.name))?;
+        symbol_tables
+            .push(read_symbols(slice, f.symbols).map_err(|e| format!("field {}: {e}", f.name))?);
+    }
+    let index = data
+        .get(index_offset..index_offset + record_size * records)
+        .ok_or("QVD rows lie outside the file")?;
+    let mut rows = Vec::with_capacity(records);
+    for r in 0..records {
+        let rec = &index[r * record_size..(r + 1) * record_size];
+        let mut row = Vec::with_capacity(fields.len());
+        for (f, syms) in fields.iter().zip(&symbol_tables) {
+            let raw = bits(rec, f.bit_offset, f.bit_width) as i64;
+            let idx = raw + f.bias;
+            row.push(if idx < 0 {
+                None
+            } else {
+                syms.get(idx as usize).cloned()
+            });
+        }
+        rows.push(row);
+    }
+    Ok(RawTable {
+        fields: fields.into_iter().map(|f| f.name).collect(),
+        rows,
+    })
+}
+
+/// `width` bits at bit `offset` of a little-endian record.
+fn bits(rec: &[u8], offset: usize, width: usize) -> u64 {
+    let mut v = 0u64;
+    for i in 0..width.min(64) {
+        let bit = offset + i;
+        if rec.get(bit / 8).is_some_and(|b| b >> (bit % 8) & 1 == 1) {
+            v |= 1 << i;
+        }
+    }
+    v
+}
+
+fn read_symbols(mut s: &[u8], count: usize) -> Result<Vec<Dual>, String> {
+    let mut out = Vec::with_capacity(count);
+    let take = |s: &mut &[u8], n: usize| -> Result<Vec<u8>, String> {
+        if s.len() < n {
+            return Err("symbol table ends early".into());
+        }
+        let (a, b) = s.split_at(n);
+        *s = b;
+        Ok(a.to_vec())
+    };
+    let text = |s: &mut &[u8]| -> Result<String, String> {
+        let nul = s
+            .iter()
+            .position(|b| *b == 0)
+            .ok_or("unterminated text symbol")?;
+        let t = String::from_utf8_lossy(&s[..nul]).into_owned();
+        *s = &s[nul + 1..];
+        Ok(t)
+    };
+    for _ in 0..count {
+        let kind = take(&mut s, 1)?[0];
+        let d = match kind {
+            1 => {
+                let b = take(&mut s, 4)?;
+                Dual::number(i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64)
+            }
+            2 => {
+                let b = take(&mut s, 8)?;
+                Dual::number(f64::from_le_bytes(b.try_into().map_err(|_| "bad double")?))
+            }
+            4 => Dual::text(text(&mut s)?),
+            5 => {
+                let b = take(&mut s, 4)?;
+                let n = i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64;
+                Dual::with_text(text(&mut s)?, n)
+            }
+            6 => {
+                let b = take(&mut s, 8)?;
+                let n = f64::from_le_bytes(b.try_into().map_err(|_| "bad double")?);
+                Dual::with_text(text(&mut s)?, n)
+            }
+            k => return Err(format!("unknown symbol type {k}")),
+        };
+        out.push(d);
+    }
+    Ok(out)
+}
+
+fn write_symbol(out: &mut Vec<u8>, d: &Dual) {
+    match d.num {
+        Some(n) => {
+            let int = n.fract() == 0.0 && n >= i32::MIN as f64 && n <= i32::MAX as f64;
+            let plain = d.text == format_number(n);
+            match (int, plain) {
+                (true, true) => {
+                    out.push(1);
+                    out.extend((n as i32).to_le_bytes());
+                }
+                (false, true) => {
+                    out.push(2);
+                    out.extend(n.to_le_bytes());
+                }
+                (true, false) => {
+                    out.push(5);
+                    out.extend((n as i32).to_le_bytes());
+                    out.extend(d.text.as_bytes());
+                    out.push(0);
+                }
+                (false, false) => {
+                    out.push(6);
+                    out.extend(n.to_le_bytes());
+                    out.extend(d.text.as_bytes());
+                    out.push(0);
+                }
+            }
+        }
+        None => {
+            out.push(4);
+            out.extend(d.text.as_bytes());
+            out.push(0);
+        }
+    }
+}
+
+/// Symbol identity inside one field: by number if any, else by text.
+fn key(d: &Dual) -> (Option<u64>, String) {
+    match d.num {
+        Some(n) => (Some(n.to_bits()), String::new()),
+        None => (None, d.text.clone()),
+    }
+}
+
+/// Writes a table as a QVD file.
+pub fn write(table_name: &str, fields: &[String], rows: &[Vec<Option<Dual>>]) -> Vec<u8> {
+    let mut symbols: Vec<Vec<Dual>> = vec![Vec::new(); fields.len()];
+    let mut lookup: Vec<HashMap<(Option<u64>, String), usize>> = vec![HashMap::new(); fields.len()];
+    let mut has_null = vec![false; fields.len()];
+    let mut idx: Vec<Vec<i64>> = vec![Vec::with_capacity(rows.len()); fields.len()];
+    for row in rows {
+        for (c, cell) in row.iter().enumerate().take(fields.len()) {
+            match cell {
+                None => {
+                    has_null[c] = true;
+                    idx[c].push(-1);
+                }
+                Some(d) => {
+                    let k = key(d);
+                    let i = *lookup[c].entry(k).or_insert_with(|| {
+                        symbols[c].push(d.clone());
+                        symbols[c].len() - 1
+                    });
+                    idx[c].push(i as i64);
+                }
+            }
+        }
+    }
+    let mut data = Vec::new();
+    let mut headers = String::new();
+    let mut bit_offset = 0usize;
+    let mut layout = Vec::new();
+    for (c, name) in fields.iter().enumerate() {
+        let start = data.len();
+        for s in &symbols[c] {
+            write_symbol(&mut data, s);
+        }
+        let bias: i64 = if has_null[c] { -2 } else { 0 };
+        let max_stored = (symbols[c].len() as i64 - 1 - bias).max(0) as u64;
+        let width = if max_stored == 0 {
+            0
+        } else {
+            64 - max_stored.leading_zeros() as usize
+        };
+        layout.push((bit_offset, width, bias));
+        headers.push_str(&format!(
+            "    <QvdFieldHeader>\n      <FieldName>{}</FieldName>\n      <BitOffset>{bit_offset}</BitOffset>\n      <BitWidth>{width}</BitWidth>\n      <Bias>{bias}</Bias>\n      <NumberFormat>\n        <Type>UNKNOWN</Type>\n        <nDec>0</nDec>\n        <UseThou>0</UseThou>\n        <Fmt></Fmt>\n        <Dec></Dec>\n        <Thou></Thou>\n      </NumberFormat>\n      <NoOfSymbols>{}</NoOfSymbols>\n      <Offset>{start}</Offset>\n      <Length>{}</Length>\n      <Comment></Comment>\n      <Tags></Tags>\n    </QvdFieldHeader>\n",
+            escape(name),
+            symbols[c].len(),
+            data.len() - start
+        ));
+        bit_offset += width;
+    }
+    let record_size = bit_offset.div_ceil(8);
+    let index_offset = data.len();
+    #[allow(clippy::needless_range_loop)] // r indexes one column per field
+    for r in 0..rows.len() {
+        let mut rec = vec![0u8; record_size];
+        for (c, (off, width, bias)) in layout.iter().enumerate() {
+            let stored = (idx[c][r] - bias).max(0) as u64;
+            for i in 0..*width {
+                if stored >> i & 1 == 1 {
+                    let bit = off + i;
+                    rec[bit / 8] |= 1 << (bit % 8);
+                }
+            }
+        }
+        data.extend(rec);
+    }
+    let header = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<QvdTableHeader>\n  <QvBuildNo>50640</QvBuildNo>\n  <CreatorDoc>qixd</CreatorDoc>\n  <TableName>{}</TableName>\n  <Fields>\n{headers}  </Fields>\n  <Compression></Compression>\n  <RecordByteSize>{record_size}</RecordByteSize>\n  <NoOfRecords>{}</NoOfRecords>\n  <Offset>{index_offset}</Offset>\n  <Length>{}</Length>\n</QvdTableHeader>\r\n\0",
+        escape(table_name),
+        rows.len(),
+        record_size * rows.len()
+    );
+    let mut out = header.into_bytes();
+    out.extend(data);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_what_it_reads() {
+        let fields = vec!["a".to_string(), "b & c".to_string(), "n".to_string()];
+        let rows = vec![
+            vec![Some(Dual::number(1.0)), Some(Dual::text("x")), None],
+            vec![
+                Some(Dual::number(2.5)),
+                Some(Dual::with_text("01", 1.0)),
+                None,
+            ],
+            vec![Some(Dual::number(-7.0)), None, None],
+            vec![
+                Some(Dual::number(1.0)),
+                Some(Dual::with_text("1.50", 1.5)),
+                None,
+            ],
+        ];
+        let bytes = write("T", &fields, &rows);
+        let back = read(&bytes).unwrap();
+        assert_eq!(back.fields, fields);
+        assert_eq!(back.rows, rows);
+        assert!(read(b"nonsense").is_err());
+        let mut truncated = bytes.clone();
+        truncated.truncate(bytes.len() - 3);
+        assert!(read(&truncated).is_err());
+    }
+}

@@ -1,0 +1,134 @@
+//! Delimited text: CSV files and INLINE blocks.
+
+use super::RawTable;
+use crate::ast::{FormatSpec, Labels};
+use qix_engine::Dual;
+
+/// Reads delimited text. `inline` trims values, as INLINE loads do.
+pub fn read(text: &str, spec: &FormatSpec, inline: bool) -> Result<RawTable, String> {
+    let mut body: String = text
+        .lines()
+        .skip(spec.header_lines)
+        .filter(|l| {
+            spec.comment
+                .as_ref()
+                .is_none_or(|c| !l.starts_with(c.as_str()))
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    if inline {
+        body = body.trim().to_string();
+    }
+    let delimiter = spec.delimiter.unwrap_or(',');
+    let mut buf = [0u8; 4];
+    let d = delimiter.encode_utf8(&mut buf);
+    if d.len() != 1 {
+        return Err(format!(
+            "delimiter '{delimiter}' must be a single-byte character"
+        ));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(d.as_bytes()[0])
+        .has_headers(false)
+        .flexible(true)
+        .quoting(spec.quotes)
+        .trim(if inline {
+            csv::Trim::All
+        } else {
+            csv::Trim::None
+        })
+        .from_reader(body.as_bytes());
+    let mut records = reader.records();
+    let mut out = RawTable::default();
+    let first = match records.next() {
+        Some(r) => r.map_err(|e| e.to_string())?,
+        None => return Ok(out),
+    };
+    let mut pending = None;
+    match spec.labels {
+        Labels::Embedded | Labels::Explicit => {
+            out.fields = first.iter().map(|s| s.trim().to_string()).collect();
+        }
+        Labels::None => {
+            out.fields = (1..=first.len()).map(|i| format!("@{i}")).collect();
+            pending = Some(first);
+        }
+    }
+    for (i, f) in out.fields.iter().enumerate() {
+        if out.fields[..i].contains(f) {
+            return Err(format!("field name '{f}' appears twice in the header"));
+        }
+    }
+    let width = out.fields.len();
+    for rec in pending.into_iter().map(Ok).chain(records) {
+        let rec = rec.map_err(|e| e.to_string())?;
+        if rec.len() == 1 && rec.get(0) == Some("") && width > 1 {
+            continue; // blank line
+        }
+        let mut row: Vec<Option<Dual>> = rec
+            .iter()
+            .take(width)
+            .map(|v| Some(Dual::interpret(v)))
+            .collect();
+        row.resize(width, None);
+        out.rows.push(row);
+    }
+    Ok(out)
+}
+
+/// Decodes file bytes: UTF-8 (a BOM is dropped) or Latin-1.
+pub fn decode(bytes: &[u8], latin1: bool) -> Result<String, String> {
+    if latin1 {
+        return Ok(bytes.iter().map(|b| *b as char).collect());
+    }
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    String::from_utf8(bytes.to_vec())
+        .map_err(|e| format!("the file is not UTF-8 ({e}); add codepage is 1252 if it is Latin-1"))
+}
+
+/// Writes a table as comma-separated text with a header line.
+pub fn write(fields: &[String], rows: &[Vec<Option<Dual>>]) -> Result<Vec<u8>, String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(fields).map_err(|e| e.to_string())?;
+    for r in rows {
+        w.write_record(r.iter().map(|c| c.as_ref().map_or("", |d| d.text.as_str())))
+            .map_err(|e| e.to_string())?;
+    }
+    w.into_inner().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> FormatSpec {
+        FormatSpec {
+            quotes: true,
+            ..FormatSpec::default()
+        }
+    }
+
+    #[test]
+    fn inline_and_csv() {
+        let t = read("\n  a, b\n 1, x \n2,\"y, z\"\n", &spec(), true).unwrap();
+        assert_eq!(t.fields, ["a", "b"]);
+        assert_eq!(
+            t.rows[0],
+            vec![Some(Dual::with_text("1", 1.0)), Some(Dual::text("x"))]
+        );
+        assert_eq!(t.rows[1][1], Some(Dual::text("y, z")));
+        let s = FormatSpec {
+            delimiter: Some('|'),
+            labels: Labels::None,
+            header_lines: 1,
+            ..spec()
+        };
+        let t = read("junk\n1|2|3\n4|5\n", &s, false).unwrap();
+        assert_eq!(t.fields, ["@1", "@2", "@3"]);
+        assert_eq!(t.rows[1][2], None);
+        assert!(read("a,a\n1,2", &spec(), false).is_err());
+        assert_eq!(decode(b"\xEF\xBB\xBFhi", false).unwrap(), "hi");
+        assert_eq!(decode(b"caf\xe9", true).unwrap(), "café");
+        assert!(decode(b"caf\xe9", false).is_err());
+    }
+}

@@ -1,0 +1,355 @@
+//! The acceptance scripts of the load-script issue, run against real files.
+
+use qix_engine::{DataModel, Dual};
+use qix_script::{check_syntax, reload, LoadEnv, LoadOutput};
+use std::path::{Path, PathBuf};
+
+fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
+}
+
+fn run_in(dir: &Path, script: &str) -> Result<LoadOutput, qix_script::ScriptError> {
+    let d = dir.to_path_buf();
+    let conn = move |name: &str| (name == "data").then(|| d.clone());
+    let env = LoadEnv {
+        connection: &conn,
+        default_dir: dir.to_path_buf(),
+        cancel: None,
+        progress: None,
+    };
+    reload(script, &env)
+}
+
+fn run(script: &str) -> LoadOutput {
+    run_in(&testdata(), script).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn rows(m: &DataModel, table: &str) -> usize {
+    m.tables[m
+        .table_id(table)
+        .unwrap_or_else(|| panic!("no table {table}"))]
+    .rows
+}
+
+fn fields(m: &DataModel, table: &str) -> Vec<String> {
+    m.report()
+        .tables
+        .into_iter()
+        .find(|t| t.name == table)
+        .unwrap()
+        .fields
+}
+
+/// Values of a field in a table, in row order (None for NULL).
+fn column(m: &DataModel, table: &str, field: &str) -> Vec<Option<Dual>> {
+    let t = &m.tables[m.table_id(table).unwrap()];
+    let f = m.field_id(field).unwrap();
+    let col = t.column(f).unwrap();
+    (0..t.rows)
+        .map(|r| {
+            let s = col.get(r);
+            (s != qix_engine::packed::NULL).then(|| m.fields[f].symbols.get(s).clone())
+        })
+        .collect()
+}
+
+const CTRL_00: &str = r#"
+Characters:
+Load Chr(RecNo()+Ord('A')-1) as Alpha, RecNo() as Num autogenerate 26;
+
+ASCII:
+Load
+ if(RecNo()>=65 and RecNo()<=90,RecNo()-64) as Num,
+ Chr(RecNo()) as AsciiAlpha,
+ RecNo() as AsciiNum
+autogenerate 255
+ Where (RecNo()>=32 and RecNo()<=126) or RecNo()>=160 ;
+
+Transactions:
+Load
+ TransLineID,
+ TransID,
+ mod(TransID,26)+1 as Num,
+ Pick(Ceil(3*Rand()),'A','B','C') as Dim1,
+ Pick(Ceil(6*Rand()),'a','b','c','d','e','f') as Dim2,
+ Pick(Ceil(3*Rand()),'X','Y','Z') as Dim3,
+ Round(1000*Rand()*Rand()*Rand()) as Expression1,
+ Round(  10*Rand()*Rand()*Rand()) as Expression2,
+ Round(Rand()*Rand(),0.00001) as Expression3;
+Load
+ Rand() as TransLineID,
+ IterNo() as TransID
+Autogenerate 1000
+ While Rand()<=0.5 or IterNo()=1;
+
+ Comment Field Dim1 With "This is a field comment";
+"#;
+
+#[test]
+fn the_ctrl_0_0_script() {
+    let out = run(CTRL_00);
+    let m = &out.model;
+    assert_eq!(rows(m, "Characters"), 26);
+    assert_eq!(fields(m, "Characters"), ["Alpha", "Num"]);
+    assert_eq!(
+        column(m, "Characters", "Alpha")[25].as_ref().unwrap().text,
+        "Z"
+    );
+    assert_eq!(rows(m, "ASCII"), 95 + 96);
+    assert_eq!(fields(m, "ASCII"), ["Num", "AsciiAlpha", "AsciiNum"]);
+    let nums = column(m, "ASCII", "Num");
+    assert_eq!(
+        nums.iter().filter(|v| v.is_some()).count(),
+        26,
+        "Num only for A..Z"
+    );
+    let t = rows(m, "Transactions");
+    assert!(t >= 1000, "{t}");
+    assert_eq!(
+        fields(m, "Transactions"),
+        [
+            "TransLineID",
+            "TransID",
+            "Num",
+            "Dim1",
+            "Dim2",
+            "Dim3",
+            "Expression1",
+            "Expression2",
+            "Expression3"
+        ]
+    );
+    let dims: std::collections::BTreeSet<String> = column(m, "Transactions", "Dim1")
+        .into_iter()
+        .map(|v| v.unwrap().text)
+        .collect();
+    assert_eq!(dims.into_iter().collect::<Vec<_>>(), ["A", "B", "C"]);
+    assert_eq!(
+        out.field_comments.get("Dim1").map(String::as_str),
+        Some("This is a field comment")
+    );
+    let num = m.field_id("Num").unwrap();
+    assert!(m.fields[num].is_key() && m.fields[num].tables.len() == 3);
+}
+
+#[test]
+fn the_qlik_core_tutorial_movies() {
+    let out =
+        run("LOAD * FROM [lib://data/movies.csv] (txt, utf8, embedded labels, delimiter is ',');");
+    let m = &out.model;
+    assert_eq!(m.tables[0].name, "movies");
+    assert_eq!(rows(m, "movies"), 50);
+    assert_eq!(
+        fields(m, "movies")[..3],
+        ["Movie", "Year", "Adjusted Costs"]
+    );
+    let movie = column(m, "movies", "Movie");
+    assert_eq!(movie[1].as_ref().unwrap().text, "Armageddon");
+    assert_eq!(
+        movie[0].as_ref().unwrap().num,
+        Some(2012.0),
+        "the film 2012 reads as a number"
+    );
+    assert_eq!(
+        column(m, "movies", "Nominal Costs")[0]
+            .as_ref()
+            .unwrap()
+            .text,
+        "$200,000,000.00"
+    );
+}
+
+#[test]
+fn the_recorded_real_engine_model() {
+    let script = std::fs::read_to_string(testdata().join("script-inline.qvs")).unwrap();
+    let m = run(&script).model;
+    let r = m.report();
+    // As the real engine's field list: numbers 5 values, key of both tables; abcs 3/5; xyz 3/5.
+    let f = |n: &str| r.fields.iter().find(|f| f.name == n).unwrap().clone();
+    assert_eq!((f("numbers").cardinality, f("numbers").is_key), (5, true));
+    assert_eq!(f("numbers").tables, ["TableA", "TableB"]);
+    assert_eq!((f("abcs").cardinality, f("abcs").is_key), (3, false));
+    assert_eq!(
+        (f("xyz").cardinality, f("xyz").tables.clone()),
+        (3, vec!["TableB".to_string()])
+    );
+    assert_eq!(fields(&m, "TableA"), ["abcs", "numbers"]);
+    assert_eq!((rows(&m, "TableA"), rows(&m, "TableB")), (5, 5));
+}
+
+#[test]
+fn qvd_files_written_by_qlik_load_exactly() {
+    let q_model = run("A: LOAD * FROM [lib://data/qvd/AAPL.qvd] (qvd);").model;
+    let c_model =
+        run("A: LOAD * FROM [lib://data/qvd/AAPL.csv] (txt, embedded labels, delimiter is ',');")
+            .model;
+    assert_eq!(rows(&q_model, "A"), 2746);
+    assert_eq!(fields(&q_model, "A"), fields(&c_model, "A"));
+    for f in fields(&q_model, "A") {
+        let (q, c) = (column(&q_model, "A", &f), column(&c_model, "A", &f));
+        for (i, (a, b)) in q.iter().zip(&c).enumerate() {
+            let (a, b) = (a.as_ref().unwrap(), b.as_ref().unwrap());
+            match (a.num, b.num) {
+                (Some(x), Some(y)) => assert!(
+                    (x - y).abs() <= 1e-9 * y.abs().max(1.0),
+                    "{f} row {i}: {x} vs {y}"
+                ),
+                _ => assert_eq!(a.text, b.text, "{f} row {i}"),
+            }
+        }
+    }
+    let m = run("LOAD * FROM [lib://data/qvd/test_qvd.qvd] (qvd);").model;
+    assert_eq!(m.tables[0].rows, 12);
+    assert!(fields(&m, "test_qvd").contains(&"TEST.Month".to_string()));
+    let m = run("LOAD * FROM [lib://data/qvd/test_qvd_null.qvd] (qvd);").model;
+    let t = &m.tables[0];
+    assert_eq!(t.rows, 12);
+    let all_null = t
+        .columns
+        .iter()
+        .any(|c| (0..t.rows).all(|r| c.data.get(r) == qix_engine::packed::NULL));
+    assert!(all_null, "one field is all NULL");
+}
+
+#[test]
+fn a_mixed_script_with_joins_mapping_resident_and_store() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sales.csv"),
+        "OrderID;Product;Qty\n1;p1;3\n2;p2;1\n3;p1;2\n4;p9;5\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        testdata().join("qvd/test_qvd.qvd"),
+        dir.path().join("t.qvd"),
+    )
+    .unwrap();
+    let script = r#"
+        ///$tab Main
+        SET ThousandSep=',';
+        LET vMin = 2;
+        Names:
+        MAPPING LOAD * INLINE [
+        code, name
+        p1, Apple
+        p2, Pear
+        ];
+        Sales:
+        LOAD OrderID, Product, Qty, ApplyMap('Names', Product, 'Unknown') AS ProductName
+        FROM [lib://data/sales.csv] (txt, utf8, embedded labels, delimiter is ';');
+        LEFT JOIN (Sales) LOAD * INLINE [
+        Product, Price
+        p1, 10
+        p2, 4
+        ];
+        Big:
+        NOCONCATENATE LOAD OrderID AS BigOrder, Qty * Price AS Amount RESIDENT Sales WHERE Qty >= $(vMin);
+        STORE Sales INTO [lib://data/out/sales.qvd] (qvd);
+        STORE Sales INTO [lib://data/out/sales.csv] (txt);
+        Again:
+        NOCONCATENATE LOAD * FROM [lib://data/out/sales.qvd] (qvd);
+        Months: LOAD * FROM [lib://data/t.qvd] (qvd);
+        DROP TABLE Again;
+        IF NoOfRows('Sales') = 4 THEN
+          TRACE four rows;
+        ELSE
+          TRACE wrong;
+        END IF
+        FOR i = 1 TO 3
+          Loop: LOAD $(i) AS LoopValue AUTOGENERATE 1;
+        NEXT i
+        SUB addRow(v)
+          Loop: LOAD $(v) AS LoopValue AUTOGENERATE 1;
+        END SUB
+        CALL addRow(10);
+        RENAME FIELD LoopValue TO LV;
+        Dates: LOAD Date(MakeDate(2024, 2, 29)) AS D, Year(MakeDate(2024,2,29)) AS Y AUTOGENERATE 1;
+    "#;
+    let out = run_in(dir.path(), script).unwrap_or_else(|e| panic!("{e}"));
+    let m = &out.model;
+    assert_eq!(
+        fields(m, "Sales"),
+        ["OrderID", "Product", "Qty", "ProductName", "Price"]
+    );
+    let names: Vec<String> = column(m, "Sales", "ProductName")
+        .into_iter()
+        .map(|v| v.unwrap().text)
+        .collect();
+    assert_eq!(names, ["Apple", "Pear", "Apple", "Unknown"]);
+    assert_eq!(
+        column(m, "Sales", "Price")[3],
+        None,
+        "left join keeps the unmatched row"
+    );
+    let amounts: Vec<Option<f64>> = column(m, "Big", "Amount")
+        .into_iter()
+        .map(|v| v.and_then(|d| d.num))
+        .collect();
+    assert_eq!(
+        amounts,
+        [Some(30.0), Some(20.0), None],
+        "WHERE Qty >= 2; p9 has no price, so NULL"
+    );
+    assert!(m.table_id("Again").is_none());
+    assert_eq!(rows(m, "Months"), 12);
+    assert!(out.log.iter().any(|l| l == "four rows"));
+    let lv: Vec<f64> = column(m, "Loop", "LV")
+        .into_iter()
+        .map(|v| v.unwrap().num.unwrap())
+        .collect();
+    assert_eq!(
+        lv,
+        [1.0, 2.0, 3.0, 10.0],
+        "loads with the same fields concatenate"
+    );
+    assert_eq!(
+        column(m, "Dates", "D")[0].as_ref().unwrap().text,
+        "2024-02-29"
+    );
+    assert!(dir.path().join("out/sales.csv").exists());
+    let csv = std::fs::read_to_string(dir.path().join("out/sales.csv")).unwrap();
+    assert!(
+        csv.starts_with("OrderID,Product,Qty,ProductName,Price\n1,p1,3,Apple,10\n"),
+        "{csv}"
+    );
+}
+
+#[test]
+fn errors_name_the_statement_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = run_in(
+        dir.path(),
+        "LOAD 1 AS a AUTOGENERATE 1;\n\nLOAD * FROM [lib://data/missing.csv];",
+    )
+    .unwrap_err();
+    assert_eq!(e.line, 3);
+    assert!(e.message.contains("missing.csv"), "{e}");
+    let e = run_in(dir.path(), "LOAD * FROM [lib://data/../../etc/passwd];").unwrap_err();
+    assert!(e.message.contains("inside"), "{e}");
+    let e = run_in(
+        dir.path(),
+        "T: LOAD a, b INLINE [\na,b\n1,2\n];\nU: LOAD a, b INLINE [\na,b\n1,2\n] WHERE a > ;",
+    )
+    .unwrap_err();
+    assert_eq!(e.line, 5);
+    let e = run_in(
+        dir.path(),
+        "A: LOAD * INLINE [\nk1,k2\n1,2\n];\nB: LOAD * INLINE [\nk1,k2,x\n1,2,3\n];",
+    )
+    .unwrap_err();
+    assert!(
+        e.message.contains("k1, k2"),
+        "synthetic keys are refused clearly: {e}"
+    );
+    let errs = check_syntax("LOAD a FROM x.csv;\nLOAD Sum( FROM y;\nIF 1 THEN\nGARBAGE;");
+    let lines: Vec<usize> = errs.iter().map(|e| e.line).collect();
+    assert!(
+        lines.contains(&2) && lines.contains(&3) && lines.contains(&4),
+        "{errs:?}"
+    );
+    assert!(
+        check_syntax(CTRL_00).is_empty(),
+        "{:?}",
+        check_syntax(CTRL_00)
+    );
+}
