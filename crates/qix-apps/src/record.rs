@@ -24,6 +24,9 @@ pub struct AppRecord {
     /// When the app was last reloaded, ISO-8601 UTC; empty when never.
     #[serde(default)]
     pub last_reload_time: String,
+    /// Folder data connections (`CreateConnection`), by name: the folder each one reads.
+    #[serde(default)]
+    pub connections: std::collections::BTreeMap<String, String>,
 }
 
 impl AppRecord {
@@ -38,6 +41,7 @@ impl AppRecord {
             created: now.clone(),
             modified: now,
             last_reload_time: String::new(),
+            connections: Default::default(),
         }
     }
 }

@@ -19,6 +19,15 @@ pub struct ResultCache {
     cubes: Mutex<LruCache<CubeKey, Arc<HyperCube>>>,
 }
 
+impl std::fmt::Debug for ResultCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResultCache")
+            .field("inferences", &self.lock_inf().len())
+            .field("cubes", &self.lock_cubes().len())
+            .finish()
+    }
+}
+
 impl ResultCache {
     /// A cache holding up to `entries` results of each kind.
     pub fn new(entries: usize) -> ResultCache {

@@ -109,6 +109,12 @@ pub struct ModelReport {
     pub bytes: usize,
 }
 
+impl Default for DataModel {
+    fn default() -> DataModel {
+        DataModel::empty()
+    }
+}
+
 impl DataModel {
     /// An empty model (an app that was never reloaded).
     pub fn empty() -> DataModel {

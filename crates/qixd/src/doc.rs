@@ -7,14 +7,51 @@
 
 use crate::handles::ObjectRef;
 use qix_apps::AppRecord;
+use qix_engine::{DataModel, Selections};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 
 /// A session variable: its properties (qInfo, qName, qDefinition, custom ones).
 #[derive(Debug, Clone)]
 pub struct VariableState {
     /// The properties as last set.
     pub props: Map<String, Value>,
+}
+
+/// The data of an app after a reload: the model and what the script said about its fields.
+#[derive(Debug, Default)]
+pub struct LoadedData {
+    /// The data model (empty before the first reload).
+    pub model: Arc<DataModel>,
+    /// `COMMENT FIELD` texts.
+    pub comments: HashMap<String, String>,
+    /// `TAG FIELD` tags.
+    pub tags: HashMap<String, Vec<String>>,
+}
+
+/// A reload in progress or just finished, readable without the session lock.
+#[derive(Debug, Default)]
+pub struct ReloadStatus {
+    /// Set by `CancelReload`.
+    pub cancel: Arc<AtomicBool>,
+    /// (table, rows so far) while a reload runs; the log lines once it ends.
+    pub progress: Arc<Mutex<ReloadProgress>>,
+}
+
+/// What `GetProgress` reports.
+#[derive(Debug, Default, Clone)]
+pub struct ReloadProgress {
+    /// A reload is running.
+    pub running: bool,
+    /// Rows loaded so far, per table.
+    pub tables: Vec<(String, usize)>,
+    /// Log of the last (or running) reload.
+    pub log: Vec<String>,
+    /// The error of the last reload, if it failed.
+    pub error: Option<String>,
 }
 
 /// The open app of a session.
@@ -30,6 +67,14 @@ pub struct DocState {
     pub variables: BTreeMap<String, VariableState>,
     /// Changed since the last save (`qModified`).
     pub modified: bool,
+    /// The data from the last successful reload.
+    pub data: Arc<LoadedData>,
+    /// The session's selections over that data, with back / forward history.
+    pub selections: Selections,
+    /// The reload status (shared with the thread running a reload).
+    pub reload: Arc<ReloadStatus>,
+    /// The selections when `BeginSelections` started modal selections, to roll back to.
+    pub modal_base: Option<qix_engine::SelectionState>,
     /// Objects whose layout changed and has not been fetched since; no second `change` is sent for them.
     stale: HashSet<ObjectRef>,
 }
@@ -45,14 +90,35 @@ pub struct Effects {
 
 impl DocState {
     /// Opens a working copy of `record`.
-    pub fn open(record: AppRecord, session_app: bool) -> DocState {
+    pub fn open(record: AppRecord, session_app: bool, data: Arc<LoadedData>) -> DocState {
         DocState {
             record,
             session_app,
             objects: BTreeMap::new(),
             variables: BTreeMap::new(),
             modified: false,
+            data,
+            selections: Selections::default(),
+            reload: Arc::new(ReloadStatus::default()),
+            modal_base: None,
             stale: HashSet::new(),
+        }
+    }
+
+    /// Marks every object and variable stale (the data or the selections changed).
+    pub fn invalidate_all(&mut self, effects: &mut Effects) {
+        let ids: Vec<ObjectRef> = self
+            .objects
+            .keys()
+            .map(|k| ObjectRef::Object(k.clone()))
+            .chain(
+                self.variables
+                    .keys()
+                    .map(|k| ObjectRef::Variable(k.clone())),
+            )
+            .collect();
+        for o in ids {
+            self.invalidate(o, effects);
         }
     }
 
@@ -94,7 +160,7 @@ mod tests {
 
     #[test]
     fn change_is_reported_once_per_invalidation() {
-        let mut doc = DocState::open(AppRecord::new("t"), true);
+        let mut doc = DocState::open(AppRecord::new("t"), true, Default::default());
         let obj = ObjectRef::Object("a".into());
         let mut fx = Effects::default();
         doc.invalidate(obj.clone(), &mut fx);

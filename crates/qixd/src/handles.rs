@@ -20,6 +20,8 @@ pub enum ObjectRef {
     Object(String),
     /// A variable, by `qInfo.qId`.
     Variable(String),
+    /// A field of the data model, by name.
+    Field(String),
 }
 
 impl ObjectRef {
@@ -30,6 +32,7 @@ impl ObjectRef {
             ObjectRef::Doc => "Doc",
             ObjectRef::Object(_) => "GenericObject",
             ObjectRef::Variable(_) => "GenericVariable",
+            ObjectRef::Field(_) => "Field",
         }
     }
 }

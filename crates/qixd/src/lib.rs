@@ -77,6 +77,9 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         store,
         mode: config.mode,
         started: Instant::now(),
+        data_dir: config.data_dir.clone(),
+        published: Default::default(),
+        cache: qix_engine::ResultCache::new(256),
     });
     let shared = Arc::new(http::Shared {
         config,

@@ -26,7 +26,7 @@ pub fn call(
         "GetVariableByName" => get_variable_by_name(ctx, str_param(p, "qName")),
         "GetVariableById" => get_variable_by_id(ctx, str_param(p, "qId")),
         "DoSave" => save(ctx),
-        _ => return None,
+        _ => return super::data::call(ctx, method, p),
     })
 }
 
@@ -247,6 +247,12 @@ fn save(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
     }
     let saved = store.save(&doc.record).map_err(store_error)?;
     doc.record = saved;
+    // Sessions that open the app from now on start from this data.
+    ctx.env
+        .published
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(doc.record.id.clone(), doc.data.clone());
     if doc.modified {
         doc.modified = false;
         doc.invalidate(ObjectRef::Doc, &mut ctx.effects);

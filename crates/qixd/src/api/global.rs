@@ -40,9 +40,18 @@ pub fn call(
         "CreateSessionAppFromApp" => create_session_app(ctx, Some(str_param(p, "qSrcAppId"))),
         // No request runs long enough to be aborted or cancelled yet (reloads come with the load script):
         // the engine answers these with an empty result when there is nothing to stop.
-        "AbortAll" | "AbortRequest" | "CancelRequest" | "CancelReload" | "ConfigureReload" => {
+        "GetProgress" => super::data::progress(ctx),
+        "CancelReload" => {
+            if let Some(doc) = &ctx.state.doc {
+                doc.reload
+                    .cancel
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+            }
             Ok(json!({}))
         }
+        // Requests are answered in order per socket and none but a reload runs long: there is nothing
+        // else to abort, and the engine answers these with an empty result then.
+        "AbortAll" | "AbortRequest" | "CancelRequest" | "ConfigureReload" => Ok(json!({})),
         _ => return None,
     })
 }
@@ -111,7 +120,8 @@ fn refuse_if_open(ctx: &Ctx<'_>) -> Result<(), RpcError> {
 fn open_doc(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError> {
     refuse_if_open(ctx)?;
     let record = ctx.env.store.get(name).map_err(store_error)?;
-    let handle = install_doc(ctx, DocState::open(record, false))?;
+    let data = ctx.env.published(&record.id);
+    let handle = install_doc(ctx, DocState::open(record, false, data))?;
     Ok(json!({"qReturn": {"qType": "Doc", "qHandle": handle, "qGenericId": name}}))
 }
 
@@ -152,13 +162,16 @@ fn delete_app(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
 fn create_session_app(ctx: &mut Ctx<'_>, source: Option<&str>) -> Result<Value, RpcError> {
     refuse_if_open(ctx)?;
     let id = format!("SessionApp_{}", uuid::Uuid::new_v4());
-    let mut record = match source {
-        Some(src) => ctx.env.store.get(src).map_err(store_error)?,
-        None => AppRecord::new(&id),
+    let (mut record, data) = match source {
+        Some(src) => (
+            ctx.env.store.get(src).map_err(store_error)?,
+            ctx.env.published(src),
+        ),
+        None => (AppRecord::new(&id), Default::default()),
     };
     record.id = id.clone();
     record.title = id.clone();
-    let handle = install_doc(ctx, DocState::open(record, true))?;
+    let handle = install_doc(ctx, DocState::open(record, true, data))?;
     Ok(json!({"qSessionAppId": id, "qReturn": {"qType": "Doc", "qHandle": handle}}))
 }
 

@@ -4,8 +4,11 @@
 //! Every method runs under the session lock with the session's state in a [`Ctx`]; what it changes for other
 //! sockets is collected in [`Effects`] and fanned out once the method returns.
 
+mod data;
 mod doc;
+mod field;
 mod global;
+pub mod layout;
 mod object;
 mod variable;
 
@@ -28,6 +31,25 @@ pub struct Env {
     pub mode: Mode,
     /// When the server started.
     pub started: Instant,
+    /// The folder behind `lib://data/`.
+    pub data_dir: std::path::PathBuf,
+    /// The data each saved app was last saved with, by app id: what a session opening the app starts from.
+    pub published:
+        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<crate::doc::LoadedData>>>,
+    /// Inferences and hypercubes, shared by every session.
+    pub cache: qix_engine::ResultCache,
+}
+
+impl Env {
+    /// The data an app was last saved with (empty when never reloaded).
+    pub fn published(&self, app: &str) -> std::sync::Arc<crate::doc::LoadedData> {
+        self.published
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(app)
+            .cloned()
+            .unwrap_or_default()
+    }
 }
 
 /// One method call: the session state, the calling socket and what the call changed.
@@ -98,6 +120,11 @@ pub fn obj_param(params: &Map<String, Value>, name: &str) -> Map<String, Value> 
 
 /// Answers one request on a socket of `session`.
 pub fn handle_request(env: &Env, session: &Session, socket: SocketId, req: &Request) -> Response {
+    if req.method == "DoReload" || req.method == "DoReloadEx" {
+        if let Some(r) = data::reload(env, session, socket, req) {
+            return r;
+        }
+    }
     let mut state = session.lock();
     let object = state
         .sockets
@@ -140,6 +167,7 @@ fn call(ctx: &mut Ctx<'_>, object: &ObjectRef, req: &Request) -> Result<Value, R
         ObjectRef::Doc => doc::call(ctx, &req.method, &params),
         ObjectRef::Object(id) => object::call(ctx, id, &req.method, &params),
         ObjectRef::Variable(id) => variable::call(ctx, id, &req.method, &params),
+        ObjectRef::Field(name) => field::call(ctx, name, &req.method, &params),
     };
     result.unwrap_or_else(|| {
         Err(RpcError::method_not_found(format!(

@@ -4,7 +4,8 @@
 use super::doc::privileges;
 use super::{obj_param, Ctx};
 use crate::handles::ObjectRef;
-use qix_protocol::RpcError;
+use qix_engine::State;
+use qix_protocol::{ErrorCode, RpcError};
 use serde_json::{json, Map, Value};
 
 /// Runs a GenericObject method on object `id`; `None` when qixd does not implement it.
@@ -21,6 +22,42 @@ pub fn call(
         }
         "GetInfo" => props(ctx, id).map(|p| json!({"qInfo": p["qInfo"].clone()})),
         "SetProperties" => set_properties(ctx, id, obj_param(p, "qProp")),
+        "GetHyperCubeData" | "GetListObjectData" => data_pages(ctx, id, method, p),
+        "SelectHyperCubeValues" => {
+            let dim = p.get("qDimNo").and_then(Value::as_u64).unwrap_or(0) as usize;
+            select_values(ctx, id, p, Some(dim))
+        }
+        "SelectListObjectValues" => select_values(ctx, id, p, None),
+        "SelectListObjectPossible" | "SelectListObjectExcluded" | "SelectListObjectAll" => {
+            let keep: fn(State) -> bool = match method {
+                "SelectListObjectPossible" => {
+                    |s| matches!(s, State::Optional | State::Selected | State::Locked)
+                }
+                "SelectListObjectExcluded" => |s| matches!(s, State::Excluded | State::Alternative),
+                _ => |s| {
+                    !matches!(
+                        s,
+                        State::Excluded | State::SelectedExcluded | State::LockedExcluded
+                    )
+                },
+            };
+            select_by_state(ctx, id, p, keep)
+        }
+        "ClearSelections" => clear_selections(ctx, id, p),
+        "BeginSelections" => {
+            let doc = ctx.doc();
+            doc.map(|d| {
+                if d.modal_base.is_none() {
+                    d.modal_base = Some(d.selections.current().clone());
+                }
+                json!({})
+            })
+        }
+        "EndSelections" => {
+            let accept = p.get("qAccept").and_then(Value::as_bool).unwrap_or(true);
+            end_selections(ctx, accept, true)
+        }
+        "ResetMadeSelections" => end_selections(ctx, false, false),
         _ => return None,
     })
 }
@@ -53,9 +90,188 @@ pub fn layout_from_props(props: &Map<String, Value>) -> Map<String, Value> {
 }
 
 fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
-    let layout = layout_from_props(props(ctx, id)?);
-    ctx.doc()?.validate(&ObjectRef::Object(id.to_string()));
+    let env = ctx.env;
+    let doc = ctx.doc()?;
+    let props = doc.objects.get(id).ok_or_else(RpcError::invalid_handle)?;
+    let computed = super::layout::layout(&super::layout::View::of(env, doc), props);
+    let layout = layout_from_props(&computed);
+    doc.validate(&ObjectRef::Object(id.to_string()));
     Ok(json!({"qLayout": layout}))
+}
+
+/// The definition at `qPath` (e.g. `/qHyperCubeDef`) in the object's properties.
+fn def_at(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    p: &Map<String, Value>,
+) -> Result<Map<String, Value>, RpcError> {
+    let path = p.get("qPath").and_then(Value::as_str).unwrap_or("");
+    let props = props(ctx, id)?;
+    Value::Object(props.clone())
+        .pointer(path)
+        .and_then(Value::as_object)
+        .cloned()
+        .ok_or_else(|| RpcError::invalid_params(format!("no definition at qPath {path}")))
+}
+
+fn data_pages(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    method: &str,
+    p: &Map<String, Value>,
+) -> Result<Value, RpcError> {
+    let def = def_at(ctx, id, p)?;
+    let pages = p
+        .get("qPages")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let env = ctx.env;
+    let doc = ctx.doc()?;
+    let view = super::layout::View::of(env, doc);
+    if method == "GetHyperCubeData" {
+        let pages = super::layout::cube_pages(&view, &def, &pages)
+            .map_err(|e| RpcError::new(ErrorCode::InvalidParams, e))?;
+        Ok(json!({"qDataPages": pages}))
+    } else {
+        Ok(json!({"qDataPages": super::layout::list_pages(&view, &def, &pages)}))
+    }
+}
+
+/// The field of a list object or of a hypercube dimension.
+fn field_at(def: &Map<String, Value>, dim: Option<usize>) -> String {
+    let v = Value::Object(def.clone());
+    let ptr = match dim {
+        Some(d) => format!("/qDimensions/{d}/qDef/qFieldDefs/0"),
+        None => "/qDef/qFieldDefs/0".to_string(),
+    };
+    v.pointer(&ptr)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
+}
+
+fn select_values(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    p: &Map<String, Value>,
+    dim: Option<usize>,
+) -> Result<Value, RpcError> {
+    let def = def_at(ctx, id, p)?;
+    let field = field_at(&def, dim);
+    let toggle = p
+        .get("qToggleMode")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let values: Vec<u32> = p
+        .get("qValues")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_i64)
+        .filter(|v| *v >= 0)
+        .map(|v| v as u32)
+        .collect();
+    let changed = super::data::select(ctx, |s, m| {
+        let Some(f) = m.field_id(&field) else {
+            return false;
+        };
+        let n = m.fields[f].symbols.len() as u32;
+        let syms: Vec<u32> = values.iter().copied().filter(|v| *v < n).collect();
+        if toggle {
+            s.toggle(f, &syms)
+        } else {
+            s.set(f, syms)
+        }
+    })?;
+    Ok(json!({"qSuccess": changed, "qReturn": changed}))
+}
+
+fn select_by_state(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    p: &Map<String, Value>,
+    keep: fn(State) -> bool,
+) -> Result<Value, RpcError> {
+    let def = def_at(ctx, id, p)?;
+    let field = field_at(&def, None);
+    let env = ctx.env;
+    let doc = ctx.doc()?;
+    let model = doc.data.model.clone();
+    let state = doc.selections.current().clone();
+    let Some(f) = model.field_id(&field) else {
+        return Ok(json!({"qReturn": false}));
+    };
+    let inference = env.cache.inference(&model, &state);
+    let states = qix_engine::field_states_with(&model, &state, f, &inference);
+    let syms: Vec<u32> = states
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| keep(**s))
+        .map(|(i, _)| i as u32)
+        .collect();
+    let changed = super::data::select(ctx, |s, _| s.set(f, syms))?;
+    Ok(json!({"qReturn": changed}))
+}
+
+fn clear_selections(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    p: &Map<String, Value>,
+) -> Result<Value, RpcError> {
+    let def = def_at(ctx, id, p)?;
+    let fields: Vec<String> = if def.contains_key("qDimensions") {
+        let n = def
+            .get("qDimensions")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        let cols: Vec<usize> = p
+            .get("qColIndices")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_u64)
+                    .map(|x| x as usize)
+                    .collect()
+            })
+            .filter(|v: &Vec<usize>| !v.is_empty())
+            .unwrap_or_else(|| (0..n).collect());
+        cols.into_iter()
+            .filter(|c| *c < n)
+            .map(|c| field_at(&def, Some(c)))
+            .collect()
+    } else {
+        vec![field_at(&def, None)]
+    };
+    super::data::select(ctx, |s, m| {
+        let mut changed = false;
+        for f in &fields {
+            if let Some(id) = m.field_id(f) {
+                changed |= s.clear(id);
+            }
+        }
+        changed
+    })?;
+    Ok(json!({}))
+}
+
+fn end_selections(ctx: &mut Ctx<'_>, accept: bool, leave: bool) -> Result<Value, RpcError> {
+    let doc = ctx.state.doc.as_mut().ok_or_else(super::no_active_doc)?;
+    let base = if leave {
+        doc.modal_base.take()
+    } else {
+        doc.modal_base.clone()
+    };
+    if let (false, Some(base)) = (accept, base) {
+        let restored = doc.selections.apply(|s| {
+            *s = base;
+            true
+        });
+        if restored {
+            doc.invalidate_all(&mut ctx.effects);
+        }
+    }
+    Ok(json!({}))
 }
 
 fn set_properties(

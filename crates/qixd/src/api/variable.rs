@@ -71,7 +71,22 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
         .get("qDefinition")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let (text, num) = value_of(definition);
+    let (text, num) = match definition.trim_start().strip_prefix('=') {
+        // An expression: evaluated over the session's data and selections.
+        Some(_) => {
+            let env = ctx.env;
+            let doc = ctx.doc()?;
+            let view = super::layout::View::of(env, doc);
+            match super::data::evaluate_in(env, &view.data.model, view.state, definition) {
+                Ok(v) => (
+                    v.text().unwrap_or_else(|| "-".into()),
+                    v.num().map_or(json!("NaN"), |n| json!(n)),
+                ),
+                Err(e) => (e, json!("NaN")),
+            }
+        }
+        None => value_of(definition),
+    };
     let mut layout = Map::new();
     for (k, v) in &props {
         if k == "qMetaDef" {

@@ -1,0 +1,153 @@
+//! The Field class: selecting values of one field, by value, by search string or by state.
+
+use super::data::select;
+use super::{str_param, Ctx};
+use qix_engine::{field_states_with, DataModel, Dual, FieldId, Search, SelectionState, State};
+use qix_protocol::{ErrorCode, RpcError};
+use serde_json::{json, Map, Value};
+
+/// Runs a Field method on field `name`; `None` when qixd does not implement it.
+pub fn call(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    method: &str,
+    p: &Map<String, Value>,
+) -> Option<Result<Value, RpcError>> {
+    let toggle = p
+        .get("qToggleMode")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    Some(match method {
+        "Select" | "ToggleSelect" => {
+            let search = Search::parse(str_param(p, "qMatch"));
+            let t = method == "ToggleSelect";
+            change(ctx, name, move |s, m, f, states| {
+                let hits: Vec<u32> = (0..m.fields[f].symbols.len() as u32)
+                    .filter(|x| {
+                        !matches!(
+                            states[*x as usize],
+                            State::Excluded | State::SelectedExcluded | State::LockedExcluded
+                        )
+                    })
+                    .filter(|x| search.matches(m.fields[f].symbols.get(*x)))
+                    .collect();
+                if t {
+                    s.toggle(f, &hits)
+                } else {
+                    s.set(f, hits)
+                }
+            })
+        }
+        "SelectValues" => {
+            let values = p
+                .get("qFieldValues")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            change(ctx, name, move |s, m, f, _| {
+                let syms: Vec<u32> = values.iter().filter_map(|v| find_value(m, f, v)).collect();
+                if toggle {
+                    s.toggle(f, &syms)
+                } else {
+                    s.set(f, syms)
+                }
+            })
+        }
+        "LowLevelSelect" => {
+            let values: Vec<u32> = p
+                .get("qValues")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_u64)
+                .map(|v| v as u32)
+                .collect();
+            change(ctx, name, move |s, m, f, _| {
+                let n = m.fields[f].symbols.len() as u32;
+                let syms: Vec<u32> = values.iter().copied().filter(|v| *v < n).collect();
+                if toggle {
+                    s.toggle(f, &syms)
+                } else {
+                    s.set(f, syms)
+                }
+            })
+        }
+        "SelectAll" => by_state(ctx, name, |st| {
+            !matches!(
+                st,
+                State::Excluded | State::SelectedExcluded | State::LockedExcluded
+            )
+        }),
+        "SelectPossible" => by_state(ctx, name, |st| {
+            matches!(st, State::Optional | State::Selected | State::Locked)
+        }),
+        "SelectExcluded" => by_state(ctx, name, |st| {
+            matches!(st, State::Excluded | State::Alternative)
+        }),
+        "SelectAlternative" => by_state(ctx, name, |st| st == State::Alternative),
+        "Clear" => change(ctx, name, |s, _, f, _| s.clear(f)),
+        "Lock" => change(ctx, name, |s, _, f, _| s.lock(f)),
+        "Unlock" => change(ctx, name, |s, _, f, _| s.unlock(f)),
+        "GetCardinal" => {
+            field_id(ctx, name).map(|(m, f)| json!({"qReturn": m.fields[f].symbols.len()}))
+        }
+        "GetNxProperties" => Ok(json!({"qProperties": {"qOneAndOnlyOne": false}})),
+        _ => return None,
+    })
+}
+
+fn field_id(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+) -> Result<(std::sync::Arc<DataModel>, FieldId), RpcError> {
+    let model = ctx.doc()?.data.model.clone();
+    // The field vanished in a reload while the handle was held.
+    let f = model
+        .field_id(name)
+        .ok_or_else(|| RpcError::new(ErrorCode::NotFound, name.to_string()))?;
+    Ok((model, f))
+}
+
+/// `{qText, qIsNumeric, qNumber}` → the symbol with that number (numeric) or text.
+fn find_value(m: &DataModel, f: FieldId, v: &Value) -> Option<u32> {
+    let syms = &m.fields[f].symbols;
+    if v.get("qIsNumeric")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+    {
+        let n = v.get("qNumber").and_then(Value::as_f64)?;
+        return syms.find(&Dual::number(n));
+    }
+    let t = v.get("qText").and_then(Value::as_str)?;
+    syms.find_text(t)
+}
+
+/// Applies `f` to the session's selections for this field, given the field's current states.
+fn change(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    f: impl FnOnce(&mut SelectionState, &DataModel, FieldId, &[State]) -> bool,
+) -> Result<Value, RpcError> {
+    let (model, fid) = field_id(ctx, name)?;
+    let state = ctx.doc()?.selections.current().clone();
+    let inference = ctx.env.cache.inference(&model, &state);
+    let states = field_states_with(&model, &state, fid, &inference);
+    let changed = select(ctx, |s, m| f(s, m, fid, &states))?;
+    Ok(json!({"qReturn": changed}))
+}
+
+fn by_state(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    keep: impl Fn(State) -> bool,
+) -> Result<Value, RpcError> {
+    change(ctx, name, |s, _, f, states| {
+        let syms: Vec<u32> = states
+            .iter()
+            .enumerate()
+            .filter(|(_, st)| keep(**st))
+            .map(|(i, _)| i as u32)
+            .collect();
+        s.set(f, syms)
+    })
+}

@@ -1,0 +1,292 @@
+//! Reload, data model, selections and computed layouts on the wire.
+
+mod common;
+
+use common::TestServer;
+use serde_json::{json, Value};
+
+const SCRIPT: &str = "TableA:\nLOAD * INLINE [\nabcs, numbers\na, 1\nb, 2\nb, 3\nb, 4\nc, 5\n];\nTableB:\nLOAD * INLINE [\nxyz, numbers\nx, 5\ny, 4\ny, 3\ny, 2\nz, 1\n];";
+
+fn cube_props() -> Value {
+    json!([{
+        "qInfo": {"qId": "cube", "qType": "my-hypercube"},
+        "qHyperCubeDef": {
+            "qDimensions": [{"qDef": {"qFieldDefs": ["xyz"]}}],
+            "qMeasures": [{"qDef": {"qDef": "count(numbers)"}}],
+            "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 2, "qHeight": 10}],
+            "customProperty": "kept"
+        }
+    }])
+}
+
+fn matrix(layout: &Value) -> Vec<(String, String)> {
+    layout["qHyperCube"]["qDataPages"][0]["qMatrix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r[0]["qText"].as_str().unwrap().to_string(),
+                r[1]["qText"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_build_cube_select_and_push() {
+    let s = TestServer::start().await;
+    let mut a = s.connect("/app/d/identity/one").await;
+    let doc = a.session_app().await;
+    a.ok(doc, "SetScript", json!([SCRIPT])).await;
+    let r = a.ok(doc, "DoReload", json!([0, false, false])).await;
+    assert_eq!(r["qReturn"], true);
+
+    let tk = a
+        .ok(doc, "GetTablesAndKeys", json!([{}, {}, 0, true, false]))
+        .await;
+    let names: Vec<&str> = tk["qtr"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["qName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["TableA", "TableB"]);
+    assert_eq!(tk["qtr"][0]["qNoOfRows"], 5);
+    assert_eq!(
+        tk["qk"][0],
+        json!({"qKeyFields": ["numbers"], "qTables": ["TableA", "TableB"]})
+    );
+    let numbers = &tk["qtr"][0]["qFields"][1];
+    assert_eq!(numbers["qTags"], json!(["$key", "$numeric", "$integer"]));
+
+    let h = a.ok(doc, "CreateSessionObject", cube_props()).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    let layout = a.ok(h, "GetLayout", json!([])).await["qLayout"].clone();
+    let hc = &layout["qHyperCube"];
+    assert_eq!(hc["qSize"], json!({"qcx": 2, "qcy": 3}));
+    assert_eq!(
+        matrix(&layout),
+        [
+            ("x".into(), "1".into()),
+            ("y".into(), "3".into()),
+            ("z".into(), "1".into())
+        ]
+    );
+    assert_eq!(hc["qGrandTotalRow"][0]["qNum"], 5.0);
+    assert_eq!(hc["qGrandTotalRow"][0]["qElemNumber"], -1);
+    assert_eq!(hc["qDataPages"][0]["qMatrix"][0][0]["qNum"], "NaN");
+    assert_eq!(hc["qDataPages"][0]["qMatrix"][0][1]["qState"], "L");
+    assert_eq!(hc["qDimensionInfo"][0]["qCardinal"], 3);
+    assert_eq!(hc["qDimensionInfo"][0]["qStateCounts"]["qOption"], 3);
+    assert_eq!(hc["qMeasureInfo"][0]["qMax"], 3.0);
+    assert_eq!(hc["customProperty"], "kept");
+    assert!(layout.get("qHyperCubeDef").is_none());
+
+    // A second socket of the session holds the object too.
+    let mut b = s.connect("/app/d/identity/one").await;
+    let doc_b = b.ok(-1, "GetActiveDoc", json!([])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    let hb = b.ok(doc_b, "GetObject", json!(["cube"])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    b.ok(hb, "GetLayout", json!([])).await;
+
+    // Select abcs = b through the Field API: numbers 2,3,4 → y only.
+    let f = a.ok(doc, "GetField", json!(["abcs"])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    let r = a
+        .call(f, "SelectValues", json!([[{"qText": "b"}], false, false]))
+        .await;
+    assert_eq!(r["result"]["qReturn"], true);
+    assert!(r["change"].as_array().unwrap().contains(&json!(h)), "{r}");
+    let push = b.push_within(2000).await.expect("push to the other socket");
+    assert!(
+        push["change"].as_array().unwrap().contains(&json!(hb)),
+        "{push}"
+    );
+    let layout = b.ok(hb, "GetLayout", json!([])).await["qLayout"].clone();
+    assert_eq!(matrix(&layout), [("y".into(), "3".into())]);
+    assert_eq!(
+        layout["qHyperCube"]["qDimensionInfo"][0]["qStateCounts"]["qOption"],
+        1
+    );
+
+    // Evaluate over the selection; list objects show states.
+    assert_eq!(
+        a.ok(doc, "Evaluate", json!(["Sum(numbers)"])).await["qReturn"],
+        "9"
+    );
+    assert_eq!(a.ok(doc, "Evaluate", json!(["=1+1"])).await["qReturn"], "2");
+    let e = a
+        .ok(doc, "EvaluateEx", json!(["Count(DISTINCT abcs)"]))
+        .await["qValue"]
+        .clone();
+    assert_eq!(
+        (e["qNumber"].clone(), e["qIsNumeric"].clone()),
+        (json!(1.0), json!(true))
+    );
+    let lo = a
+        .ok(doc, "CreateSessionObject", json!([{"qInfo": {"qType": "listbox"}, "qListObjectDef": {
+            "qDef": {"qFieldDefs": ["abcs"], "qSortCriterias": [{"qSortByState": 1, "qSortByAscii": 1}]},
+            "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 10}]}}]))
+        .await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    let l = a.ok(lo, "GetLayout", json!([])).await["qLayout"]["qListObject"].clone();
+    let cells: Vec<(String, String)> = l["qDataPages"][0]["qMatrix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r[0]["qText"].as_str().unwrap().into(),
+                r[0]["qState"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            ("b".into(), "S".into()),
+            ("a".into(), "A".into()),
+            ("c".into(), "A".into())
+        ]
+    );
+    // Select in the list object by element number (a = 0), then clear all.
+    a.ok(
+        lo,
+        "SelectListObjectValues",
+        json!(["/qListObjectDef", [0], false, false]),
+    )
+    .await;
+    assert_eq!(
+        a.ok(doc, "Evaluate", json!(["Sum(numbers)"])).await["qReturn"],
+        "1"
+    );
+    a.ok(doc, "Back", json!([])).await;
+    assert_eq!(
+        a.ok(doc, "Evaluate", json!(["Sum(numbers)"])).await["qReturn"],
+        "9"
+    );
+    a.ok(doc, "ClearAll", json!([false])).await;
+    assert_eq!(
+        a.ok(doc, "Evaluate", json!(["Sum(numbers)"])).await["qReturn"],
+        "15"
+    );
+    // GetHyperCubeData pages.
+    let pages = a
+        .ok(
+            h,
+            "GetHyperCubeData",
+            json!(["/qHyperCubeDef", [{"qTop": 1, "qLeft": 0, "qWidth": 2, "qHeight": 1}]]),
+        )
+        .await;
+    assert_eq!(pages["qDataPages"][0]["qMatrix"][0][0]["qText"], "y");
+    assert_eq!(
+        pages["qDataPages"][0]["qArea"],
+        json!({"qLeft": 0, "qTop": 1, "qWidth": 2, "qHeight": 1})
+    );
+    // Another session sees none of these selections.
+    let mut other = s.connect("/app/d/identity/two").await;
+    assert_eq!(other.err(-1, "GetActiveDoc", json!([])).await["code"], 1007);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_reload_keeps_the_previous_data() {
+    let s = TestServer::start().await;
+    let mut a = s.connect("/app/").await;
+    let doc = a.session_app().await;
+    a.ok(doc, "SetScript", json!([SCRIPT])).await;
+    assert_eq!(a.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    a.ok(
+        doc,
+        "SetScript",
+        json!(["LOAD * FROM [lib://data/missing.csv];"]),
+    )
+    .await;
+    let r = a.ok(doc, "DoReloadEx", json!([])).await;
+    assert_eq!(r["qResult"]["qSuccess"], false);
+    let p = a.ok(-1, "GetProgress", json!([0])).await["qProgressData"].clone();
+    let err = p["qErrorData"][0]["qErrorString"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("missing.csv") && err.contains("line 1"),
+        "{err}"
+    );
+    assert_eq!(
+        a.ok(doc, "Evaluate", json!(["Sum(numbers)"])).await["qReturn"],
+        "15",
+        "previous data kept"
+    );
+    a.ok(
+        doc,
+        "SetScript",
+        json!(["LOAD 1 AS x AUTOGENERATE 1;\nLOAD Sum( FROM y;"]),
+    )
+    .await;
+    let errs = a.ok(doc, "CheckScriptSyntax", json!([])).await["qErrors"].clone();
+    assert_eq!(errs[0]["qLineInTab"], 1);
+    // Files under --data-dir load; a connection cannot leave it.
+    std::fs::write(s.config.data_dir.join("t.csv"), "k,v\n1,a\n2,b\n").unwrap();
+    a.ok(
+        doc,
+        "SetScript",
+        json!(["LOAD * FROM [lib://data/t.csv] (txt, embedded labels, delimiter is ',');"]),
+    )
+    .await;
+    assert_eq!(a.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    assert_eq!(
+        a.ok(doc, "Evaluate", json!(["Count(v)"])).await["qReturn"],
+        "2"
+    );
+    a.ok(
+        doc,
+        "SetScript",
+        json!(["LOAD * FROM [lib://data/../../etc/passwd] (txt);"]),
+    )
+    .await;
+    assert_eq!(a.ok(doc, "DoReload", json!([])).await["qReturn"], false);
+    assert_eq!(
+        a.ok(doc, "Evaluate", json!(["Count(v)"])).await["qReturn"],
+        "2"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saved_data_reaches_sessions_that_open_the_app_later() {
+    let s = TestServer::start().await;
+    let mut a = s.connect("/app/x").await;
+    let id = a.ok(-1, "CreateApp", json!(["WithData"])).await["qAppId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let doc = a.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    a.ok(doc, "SetScript", json!([SCRIPT])).await;
+    a.ok(doc, "DoReload", json!([])).await;
+    let mut before = s.connect("/app/x/identity/early").await;
+    let d = before.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    let r = before.ok(d, "Evaluate", json!(["Count(numbers)"])).await["qReturn"].clone();
+    assert!(
+        r.as_str().unwrap().contains("not found"),
+        "not saved yet: {r}"
+    );
+    a.ok(doc, "DoSave", json!([])).await;
+    let mut after = s.connect("/app/x/identity/late").await;
+    let d = after.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        after.ok(d, "Evaluate", json!(["Count(abcs)"])).await["qReturn"],
+        "5"
+    );
+}
