@@ -1144,7 +1144,14 @@ fn scan_columnar(
         let n = rows.len();
         let dense_block = n * 8 > end - start;
         // 2. Rows of every joined table.
-        let mut slot_rows: Vec<Vec<u32>> = vec![rows.clone()];
+        // Rows are needed only to follow joins, evaluate row by row or read a sparse block.
+        let needs_rows = !plan.steps.is_empty()
+            || part
+                .columns
+                .iter()
+                .any(|c| matches!(c, Column::Generic { .. }))
+            || !dense_block;
+        let mut slot_rows: Vec<Vec<u32>> = vec![if needs_rows { rows.clone() } else { Vec::new() }];
         for (si, step) in plan.steps.iter().enumerate() {
             let from = &slot_rows[step.from];
             let col = model.tables[plan.tables[step.from]].column(step.key);
@@ -1175,7 +1182,12 @@ fn scan_columnar(
                 if s.slot == 0 && dense_block {
                     let mut buf = vec![0u32; end - start];
                     col.get_range(start, &mut buf);
-                    rows.iter().map(|r| buf[*r as usize - start]).collect()
+                    if n == end - start {
+                        // Every row of the block: the decoded column is the answer.
+                        buf
+                    } else {
+                        rows.iter().map(|r| buf[*r as usize - start]).collect()
+                    }
                 } else {
                     slot_rows[s.slot]
                         .iter()

@@ -58,6 +58,10 @@ pub struct Config {
     #[arg(long, env = "QIXD_MAX_SESSIONS_PER_USER", default_value_t = 0)]
     pub max_sessions_per_user: usize,
 
+    /// Create (if missing) and load the demo app "qixd demo" at start.
+    #[arg(long, env = "QIXD_DEMO")]
+    pub demo: bool,
+
     /// Largest WebSocket message accepted, in bytes; a larger one closes the socket (code 1009).
     #[arg(long, env = "QIXD_MAX_MESSAGE_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_message_bytes: usize,

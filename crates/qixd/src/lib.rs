@@ -14,6 +14,7 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod demo;
 pub mod doc;
 pub mod handles;
 pub mod http;
@@ -81,6 +82,16 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         published: Default::default(),
         cache: qix_engine::ResultCache::new(256),
     });
+    if config.demo {
+        let env = env.clone();
+        match tokio::task::spawn_blocking(move || demo::load(&env)).await {
+            Ok(Ok(id)) => {
+                tracing::info!(app = %id, "demo app loaded: open it with OpenDoc(\"{id}\")")
+            }
+            Ok(Err(e)) => tracing::error!(error = %e, "the demo app did not load"),
+            Err(e) => tracing::error!(error = %e, "the demo app did not load"),
+        }
+    }
     let shared = Arc::new(http::Shared {
         config,
         auth,

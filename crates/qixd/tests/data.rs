@@ -290,3 +290,43 @@ async fn saved_data_reaches_sessions_that_open_the_app_later() {
         "5"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_app_is_served_with_its_data() {
+    let s = TestServer::start_with(|c| c.demo = true).await;
+    let mut c = s.connect("/app/").await;
+    let list = c.ok(-1, "GetDocList", json!([])).await["qDocList"].clone();
+    let demo = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["qTitle"] == "qixd demo")
+        .expect("demo listed")
+        .clone();
+    let doc = c.ok(-1, "OpenDoc", json!([demo["qDocId"]])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        c.ok(doc, "Evaluate", json!(["Count(OrderLine)"])).await["qReturn"],
+        "300000"
+    );
+    let tk = c
+        .ok(doc, "GetTablesAndKeys", json!([{}, {}, 0, true, false]))
+        .await;
+    let keys: Vec<&str> = tk["qk"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["qKeyFields"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["CustomerID", "ProductID"]);
+    let f = c.ok(doc, "GetField", json!(["Region"])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    c.ok(f, "Select", json!(["North"])).await;
+    assert_eq!(
+        c.ok(doc, "Evaluate", json!(["Count(DISTINCT CustomerID)"]))
+            .await["qReturn"],
+        "400"
+    );
+}
