@@ -215,6 +215,8 @@ struct Exec<'a> {
     comments: HashMap<String, String>,
     tags: HashMap<String, Vec<String>>,
     rng: u64,
+    /// Month and day names from the script's variables, rebuilt when one of them is set.
+    names: Option<std::rc::Rc<Names>>,
 }
 
 /// Runs a script and builds its data model.
@@ -235,6 +237,7 @@ pub fn run(script: &str, env: &LoadEnv<'_>) -> Result<LoadOutput, ScriptError> {
         comments: HashMap::new(),
         tags: HashMap::new(),
         rng: 0x9E37_79B9_7F4A_7C15 ^ (dates::now().to_bits()),
+        names: None,
     };
     let mut flow = Flow { exit: false };
     ex.block(&nodes, &mut flow)?;
@@ -337,7 +340,16 @@ impl<'a> Exec<'a> {
         self.vars.get(name)
     }
 
-    fn names(&self) -> Names {
+    fn names(&mut self) -> std::rc::Rc<Names> {
+        if let Some(n) = &self.names {
+            return n.clone();
+        }
+        let n = std::rc::Rc::new(self.build_names());
+        self.names = Some(n.clone());
+        n
+    }
+
+    fn build_names(&self) -> Names {
         let mut n = Names::default();
         let list = |s: &String| s.split(';').map(str::to_string).collect::<Vec<_>>();
         if let Some(v) = self.var("MonthNames") {
@@ -364,9 +376,29 @@ impl<'a> Exec<'a> {
     /// Host functions for expressions.
     fn host(&mut self, name: &str, args: &[Value], row: Option<&RowCtx<'_>>) -> Value {
         let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Null);
-        let date_fmt = self.fmt_var("DateFormat", "YYYY-MM-DD");
-        let ts_fmt = self.fmt_var("TimestampFormat", "YYYY-MM-DD hh:mm:ss[.fff]");
-        let time_fmt = self.fmt_var("TimeFormat", "hh:mm:ss");
+        // Formats are read only by the date functions (this runs for every row).
+        let is_date = matches!(
+            name,
+            "Today"
+                | "Now"
+                | "Date"
+                | "Time"
+                | "Timestamp"
+                | "Date#"
+                | "Time#"
+                | "Timestamp#"
+                | "MakeDate"
+                | "MakeTime"
+        );
+        let (date_fmt, ts_fmt, time_fmt) = if is_date {
+            (
+                self.fmt_var("DateFormat", "YYYY-MM-DD"),
+                self.fmt_var("TimestampFormat", "YYYY-MM-DD hh:mm:ss[.fff]"),
+                self.fmt_var("TimeFormat", "hh:mm:ss"),
+            )
+        } else {
+            Default::default()
+        };
         let fmt_arg =
             |i: usize, default: &str| arg(i).text().unwrap_or_else(|| default.to_string());
         let num0 = arg(0).num();
@@ -742,6 +774,9 @@ impl<'a> Exec<'a> {
     fn simple(&mut self, i: usize, st: Statement, flow: &mut Flow) -> Result<(), ScriptError> {
         match st {
             Statement::Let(name, e) => {
+                if name.ends_with("Names") {
+                    self.names = None;
+                }
                 let v = self.eval_norow(&e);
                 match v.text() {
                     Some(t) => self.vars.insert(name, t),
@@ -749,6 +784,9 @@ impl<'a> Exec<'a> {
                 };
             }
             Statement::Set(name, value) => {
+                if name.ends_with("Names") {
+                    self.names = None;
+                }
                 self.vars.insert(name, value);
             }
             Statement::Trace(t) => self.log.push(t),
