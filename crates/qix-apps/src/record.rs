@@ -27,6 +27,12 @@ pub struct AppRecord {
     /// Folder data connections (`CreateConnection`), by name: the folder each one reads.
     #[serde(default)]
     pub connections: std::collections::BTreeMap<String, String>,
+    /// Which saved data version (`data-<n>` folder) belongs to this record; 0 when the app has no saved data.
+    #[serde(default)]
+    pub data_version: u64,
+    /// Persistent generic objects (`CreateObject`) by id, with their properties.
+    #[serde(default)]
+    pub objects: std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
 }
 
 impl AppRecord {
@@ -42,6 +48,8 @@ impl AppRecord {
             modified: now,
             last_reload_time: String::new(),
             connections: Default::default(),
+            data_version: 0,
+            objects: Default::default(),
         }
     }
 }

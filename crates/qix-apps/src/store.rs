@@ -146,6 +146,63 @@ impl AppStore {
         Ok(record)
     }
 
+    /// Writes a new version of an app's data files into `<app>/data-<version>/`: every file is written and
+    /// fsynced in a temporary folder, which is then renamed into place. The record names the version only
+    /// once [`AppStore::save`] has written it, so a crash leaves the old record with its old data, or the new.
+    pub fn write_data(
+        &self,
+        id: &str,
+        version: u64,
+        files: &[(String, Vec<u8>)],
+    ) -> Result<(), StoreError> {
+        let dir = self.app_dir(id)?;
+        let tmp = dir.join(format!("data-{version}.tmp"));
+        let done = dir.join(format!("data-{version}"));
+        let _ = fs::remove_dir_all(&tmp);
+        fs::create_dir_all(&tmp).map_err(io(&tmp))?;
+        for (name, bytes) in files {
+            if !is_valid_id(name) {
+                return Err(StoreError::NotFound(name.clone()));
+            }
+            let path = tmp.join(name);
+            let mut f = File::create(&path).map_err(io(&path))?;
+            f.write_all(bytes).map_err(io(&path))?;
+            f.sync_all().map_err(io(&path))?;
+        }
+        sync_dir(&tmp)?;
+        let _ = fs::remove_dir_all(&done);
+        fs::rename(&tmp, &done).map_err(io(&done))?;
+        sync_dir(&dir)
+    }
+
+    /// Reads the data files of version `version` of an app, in name order.
+    pub fn read_data(&self, id: &str, version: u64) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let dir = self.app_dir(id)?.join(format!("data-{version}"));
+        let mut out = Vec::new();
+        for entry in fs::read_dir(&dir).map_err(io(&dir))? {
+            let entry = entry.map_err(io(&dir))?;
+            let path = entry.path();
+            let bytes = fs::read(&path).map_err(io(&path))?;
+            out.push((entry.file_name().to_string_lossy().into_owned(), bytes));
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+
+    /// Removes data versions other than `keep` (after the record naming `keep` is saved).
+    pub fn prune_data(&self, id: &str, keep: u64) {
+        let Ok(dir) = self.app_dir(id) else { return };
+        let Ok(entries) = fs::read_dir(&dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with("data-") && name != format!("data-{keep}") {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
+
     /// Deletes an app and everything stored with it.
     pub fn delete(&self, id: &str) -> Result<(), StoreError> {
         let dir = self.app_dir(id)?;
@@ -163,7 +220,7 @@ impl AppStore {
         let _guard = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
         let created = !dir.exists();
         fs::create_dir_all(&dir).map_err(io(&dir))?;
-        let tmp = dir.join(format!("{RECORD_FILE}.tmp"));
+        let tmp = dir.join(format!("{RECORD_FILE}.{}.tmp", std::process::id()));
         let target = dir.join(RECORD_FILE);
         let bytes = serde_json::to_vec_pretty(record).map_err(|source| StoreError::Corrupt {
             path: target.clone(),
@@ -214,6 +271,39 @@ mod tests {
         // A reopened store sees the same apps.
         let again = AppStore::open(tmp.path().join("apps")).unwrap();
         assert_eq!(again.get(&a.id).unwrap().script, a.script);
+    }
+
+    #[test]
+    fn data_versions_are_written_whole_and_pruned() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = AppStore::open(tmp.path()).unwrap();
+        let mut a = store.create("x").unwrap();
+        store
+            .write_data(&a.id, 1, &[("0.qvd".into(), b"one".to_vec())])
+            .unwrap();
+        a.data_version = 1;
+        store.save(&a).unwrap();
+        store
+            .write_data(
+                &a.id,
+                2,
+                &[
+                    ("0.qvd".into(), b"two".to_vec()),
+                    ("meta.json".into(), b"{}".to_vec()),
+                ],
+            )
+            .unwrap();
+        // Until the record names version 2, version 1 is what the app has.
+        assert_eq!(store.get(&a.id).unwrap().data_version, 1);
+        assert_eq!(store.read_data(&a.id, 1).unwrap()[0].1, b"one");
+        a.data_version = 2;
+        store.save(&a).unwrap();
+        store.prune_data(&a.id, 2);
+        assert!(store.read_data(&a.id, 1).is_err());
+        assert_eq!(store.read_data(&a.id, 2).unwrap().len(), 2);
+        assert!(store
+            .write_data(&a.id, 3, &[("../x".into(), vec![])])
+            .is_err());
     }
 
     #[test]

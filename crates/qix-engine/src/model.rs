@@ -176,6 +176,26 @@ impl DataModel {
         }
     }
 
+    /// A table's field names and rows of values (`None` for NULL), to export it.
+    pub fn table_rows(&self, t: TableId) -> (Vec<String>, Vec<Vec<Option<crate::Dual>>>) {
+        let table = &self.tables[t];
+        let names = table
+            .columns
+            .iter()
+            .map(|c| self.fields[c.field].name.clone())
+            .collect();
+        let mut rows = vec![Vec::with_capacity(table.columns.len()); table.rows];
+        for c in &table.columns {
+            let mut buf = vec![0u32; table.rows];
+            c.data.get_range(0, &mut buf);
+            let symbols = &self.fields[c.field].symbols;
+            for (row, s) in rows.iter_mut().zip(buf) {
+                row.push((s != crate::packed::NULL).then(|| symbols.get(s).clone()));
+            }
+        }
+        (names, rows)
+    }
+
     /// Key fields of table `t` (fields it shares with other tables).
     pub fn keys_of(&self, t: TableId) -> impl Iterator<Item = FieldId> + '_ {
         self.tables[t]

@@ -1105,8 +1105,14 @@ impl<'a> Exec<'a> {
                         rows.push(out);
                     }
                 }
-                if l.while_.is_none() || iterno > 10_000_000 {
+                if l.while_.is_none() {
                     break;
+                }
+                if iterno >= 1_000_000 {
+                    return Err(self.err(
+                        i,
+                        "WHILE did not end after 1,000,000 iterations of one record",
+                    ));
                 }
                 iterno += 1;
             }
@@ -1189,7 +1195,8 @@ impl<'a> Exec<'a> {
             (Target::Concatenate(_), Some(e)) => append(&mut self.tables[e], data),
             (Target::Join(kind, _), Some(e)) => join(&mut self.tables[e], data, *kind),
             (Target::Keep(kind, _), Some(e)) => {
-                let new = keep(&mut self.tables[e], data, *kind);
+                let mut new = keep(&mut self.tables[e], data, *kind);
+                new.name = name.clone();
                 self.add_table(new);
             }
             (Target::NoConcatenate, _) => self.add_table(Table {

@@ -69,6 +69,8 @@ pub struct DocState {
     pub modified: bool,
     /// The data from the last successful reload.
     pub data: Arc<LoadedData>,
+    /// Whether `data` is what the app's saved data version holds (false after a reload until `DoSave`).
+    pub data_saved: bool,
     /// The session's selections over that data, with back / forward history.
     pub selections: Selections,
     /// The reload status (shared with the thread running a reload).
@@ -98,6 +100,7 @@ impl DocState {
             variables: BTreeMap::new(),
             modified: false,
             data,
+            data_saved: true,
             selections: Selections::default(),
             reload: Arc::new(ReloadStatus::default()),
             modal_base: None,

@@ -18,6 +18,7 @@ pub mod demo;
 pub mod doc;
 pub mod handles;
 pub mod http;
+pub mod persist;
 pub mod registry;
 pub mod session;
 pub mod socket;

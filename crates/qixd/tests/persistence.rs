@@ -82,3 +82,136 @@ async fn shutdown_closes_sockets_with_going_away() {
     let (_dir, _config) = s.stop().await;
     assert_eq!(c.closed().await, Some(1001));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saved_data_survives_a_restart_without_reload() {
+    let s = TestServer::start().await;
+    let mut c = s.connect("/app/").await;
+    let id = c.ok(-1, "CreateApp", json!(["Data"])).await["qAppId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let doc = c.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    c.ok(doc, "SetScript", json!(["T: LOAD RecNo() AS n, Text(RecNo()) AS label, If(RecNo() = 3, Null(), Dual('x' & RecNo(), RecNo())) AS d AUTOGENERATE 1000; COMMENT FIELD n WITH 'row number';"])).await;
+    assert_eq!(c.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    c.ok(doc, "DoSave", json!([])).await;
+    let (dir, config) = s.stop().await;
+    let s = TestServer::start_in(dir, config).await;
+    let mut c = s.connect("/app/").await;
+    let doc = c.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        c.ok(doc, "Evaluate", json!(["Sum(n)"])).await["qReturn"],
+        "500500"
+    );
+    assert_eq!(
+        c.ok(doc, "Evaluate", json!(["Count(d)"])).await["qReturn"],
+        "999",
+        "NULL stays NULL"
+    );
+    assert_eq!(
+        c.ok(doc, "Evaluate", json!(["Only(If(n = 7, d))"])).await["qReturn"],
+        "x7",
+        "duals keep their text"
+    );
+    let desc = c.ok(doc, "GetFieldDescription", json!(["n"])).await["qReturn"].clone();
+    assert_eq!(desc["qComment"], "row number");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kill_during_repeated_saves_leaves_the_old_or_the_new_version() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_qixd"))
+            .args(["--listen", &format!("127.0.0.1:{port}"), "--apps-dir"])
+            .arg(dir.path().join("apps"))
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let connect = || async {
+        for _ in 0..100 {
+            if let Ok(c) =
+                common::Client::connect(&format!("ws://127.0.0.1:{port}/app/"), &[]).await
+            {
+                return c;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("qixd did not start");
+    };
+    let mut child = spawn();
+    let mut c = connect().await;
+    let id = c.ok(-1, "CreateApp", json!(["Crash"])).await["qAppId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let doc = c.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    for round in 0..4u64 {
+        // Save in a loop from a task; kill -9 at a different moment each round.
+        let url = format!("ws://127.0.0.1:{port}/app/");
+        let app = id.clone();
+        let saver = tokio::spawn(async move {
+            let Ok(mut c) = common::Client::connect(&url, &[]).await else {
+                return;
+            };
+            let Some(doc) =
+                c.call(-1, "OpenDoc", json!([app])).await["result"]["qReturn"]["qHandle"].as_i64()
+            else {
+                return;
+            };
+            for v in 1..1000u64 {
+                let script = format!("T: LOAD {v} AS v, RecNo() AS r AUTOGENERATE 200;");
+                c.call(doc, "SetScript", json!([script])).await;
+                c.call(doc, "DoReload", json!([])).await;
+                c.call(doc, "DoSave", json!([])).await;
+            }
+        });
+        let _ = doc;
+        tokio::time::sleep(std::time::Duration::from_millis(150 + round * 97)).await;
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        saver.abort();
+        child = spawn();
+        let mut c = connect().await;
+        let r = c.call(-1, "OpenDoc", json!([id])).await;
+        let doc = r["result"]["qReturn"]["qHandle"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("the app opens after a kill: {r}"));
+        let script = c.ok(doc, "GetScript", json!([])).await["qScript"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        if let Some(v) = script
+            .strip_prefix("T: LOAD ")
+            .and_then(|s| s.split(' ').next())
+        {
+            // The saved data is the data of the saved script.
+            assert_eq!(
+                c.ok(doc, "Evaluate", json!(["Only(v)"])).await["qReturn"],
+                v,
+                "round {round}"
+            );
+            assert_eq!(
+                c.ok(doc, "Evaluate", json!(["Count(r)"])).await["qReturn"],
+                "200"
+            );
+        }
+        c.close().await;
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+}

@@ -46,10 +46,7 @@ pub fn call(
             Ok(v) => json!({"qValue": {"qText": v.text().unwrap_or_else(|| "-".into()), "qIsNumeric": v.num().is_some(), "qNumber": v.num().map_or(json!("NaN"), |n| json!(n))}}),
             Err(e) => json!({"qValue": {"qText": e, "qIsNumeric": false, "qNumber": "NaN"}}),
         }),
-        "CheckExpression" => Ok(match qix_expr::parse(str_param(p, "qExpr")) {
-            Ok(_) => json!({"qErrorMsg": "", "qBadFieldNames": [], "qDangerousFieldNames": []}),
-            Err(e) => json!({"qErrorMsg": e.to_string(), "qBadFieldNames": [], "qDangerousFieldNames": []}),
-        }),
+        "CheckExpression" => check_expression(ctx, str_param(p, "qExpr")),
         "CreateConnection" => create_connection(ctx, obj_param(p, "qConnection")),
         "GetConnections" => ctx.doc().map(|d| {
             let list: Vec<Value> = d
@@ -302,6 +299,37 @@ pub fn evaluate_in(
         .unwrap_or(qix_expr::Value::Null))
 }
 
+/// Parses an expression and reports field names the model lacks, with where they stand in the text.
+fn check_expression(ctx: &mut Ctx<'_>, text: &str) -> Result<Value, RpcError> {
+    let model = ctx.doc()?.data.model.clone();
+    Ok(match qix_expr::parse(text) {
+        Ok(e) => {
+            let bad: Vec<Value> = qix_expr::field_names(&e)
+                .into_iter()
+                .filter(|f| model.field_id(f).is_none())
+                .filter_map(|f| {
+                    let at = text.find(&format!("[{f}]")).or_else(|| text.find(&f))?;
+                    let len = if text[at..].starts_with('[') {
+                        f.len() + 2
+                    } else {
+                        f.len()
+                    };
+                    Some(json!({"qFrom": at, "qCount": len}))
+                })
+                .collect();
+            let msg = if bad.is_empty() {
+                String::new()
+            } else {
+                "Bad field name(s)".to_string()
+            };
+            json!({"qErrorMsg": msg, "qBadFieldNames": bad, "qDangerousFieldNames": []})
+        }
+        Err(e) => {
+            json!({"qErrorMsg": e.to_string(), "qBadFieldNames": [], "qDangerousFieldNames": []})
+        }
+    })
+}
+
 fn create_connection(ctx: &mut Ctx<'_>, conn: Map<String, Value>) -> Result<Value, RpcError> {
     let name = conn
         .get("qName")
@@ -442,6 +470,7 @@ pub fn reload(env: &Env, session: &Session, socket: SocketId, req: &Request) -> 
                 tags: out.field_tags,
             });
             doc.selections = Default::default();
+            doc.data_saved = false;
             doc.record.last_reload_time = qix_apps::now_iso();
             doc.modified = true;
             doc.invalidate(ObjectRef::Doc, &mut effects);

@@ -245,8 +245,22 @@ fn save(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
             "a session app cannot be saved",
         ));
     }
+    if !doc.data_saved {
+        // A new data version first; the record that names it is written after, atomically.
+        // Above both this session's and the stored version, so a newer save by another session is not
+        // overwritten in place (the last save still wins: its record names its own version).
+        let stored = store.get(&doc.record.id).map_or(0, |r| r.data_version);
+        let version = doc.record.data_version.max(stored) + 1;
+        let files = crate::persist::export(&doc.data);
+        store
+            .write_data(&doc.record.id, version, &files)
+            .map_err(store_error)?;
+        doc.record.data_version = version;
+    }
     let saved = store.save(&doc.record).map_err(store_error)?;
+    store.prune_data(&saved.id, saved.data_version);
     doc.record = saved;
+    doc.data_saved = true;
     // Sessions that open the app from now on start from this data.
     ctx.env
         .published

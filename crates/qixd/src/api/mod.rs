@@ -41,14 +41,42 @@ pub struct Env {
 }
 
 impl Env {
-    /// The data an app was last saved with (empty when never reloaded).
+    /// The data an app was last saved with (empty when never reloaded): from memory, else from its saved
+    /// data version on disk (after a restart), which is then kept in memory.
     pub fn published(&self, app: &str) -> std::sync::Arc<crate::doc::LoadedData> {
-        self.published
+        if let Some(d) = self
+            .published
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(app)
-            .cloned()
-            .unwrap_or_default()
+        {
+            return d.clone();
+        }
+        let Ok(record) = self.store.get(app) else {
+            return Default::default();
+        };
+        if record.data_version == 0 {
+            return Default::default();
+        }
+        let loaded = self
+            .store
+            .read_data(app, record.data_version)
+            .map_err(|e| e.to_string())
+            .and_then(|files| crate::persist::import(&files));
+        match loaded {
+            Ok(data) => {
+                let data = std::sync::Arc::new(data);
+                self.published
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(app.to_string(), data.clone());
+                data
+            }
+            Err(e) => {
+                tracing::error!(app, error = %e, "saved data could not be read; the app opens without data");
+                Default::default()
+            }
+        }
     }
 }
 

@@ -34,12 +34,8 @@ pub fn call(
                     |s| matches!(s, State::Optional | State::Selected | State::Locked)
                 }
                 "SelectListObjectExcluded" => |s| matches!(s, State::Excluded | State::Alternative),
-                _ => |s| {
-                    !matches!(
-                        s,
-                        State::Excluded | State::SelectedExcluded | State::LockedExcluded
-                    )
-                },
+                // SelectListObjectAll: excluded values are selected too, as in Qlik.
+                _ => |_| true,
             };
             select_by_state(ctx, id, p, keep)
         }

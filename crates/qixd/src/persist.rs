@@ -1,0 +1,68 @@
+//! An app's data on disk: each table of the model as a QVD file (Qlik's own compact format) plus a small
+//! JSON file with the table order and field comments and tags. Written by `DoSave` as a new data version
+//! (see `qix_apps::AppStore::write_data`), read back when a saved app is opened after a restart, so the
+//! data survives without reloading.
+
+use crate::doc::LoadedData;
+use qix_engine::ModelBuilder;
+use qix_script::sources::qvd;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+const META: &str = "meta.json";
+
+/// The files that hold `data`.
+pub fn export(data: &LoadedData) -> Vec<(String, Vec<u8>)> {
+    let m = &data.model;
+    let mut files = Vec::new();
+    let mut names = Vec::new();
+    for t in 0..m.tables.len() {
+        let (fields, rows) = m.table_rows(t);
+        names.push(m.tables[t].name.clone());
+        files.push((
+            format!("t{t:05}.qvd"),
+            qvd::write(&m.tables[t].name, &fields, &rows),
+        ));
+    }
+    let meta = json!({"tables": names, "comments": data.comments, "tags": data.tags});
+    files.push((META.to_string(), meta.to_string().into_bytes()));
+    files
+}
+
+/// Rebuilds the data from its files.
+pub fn import(files: &[(String, Vec<u8>)]) -> Result<LoadedData, String> {
+    let meta: serde_json::Value = files
+        .iter()
+        .find(|(n, _)| n == META)
+        .map(|(_, b)| serde_json::from_slice(b).map_err(|e| e.to_string()))
+        .transpose()?
+        .ok_or("saved data has no meta.json")?;
+    let names: Vec<String> =
+        serde_json::from_value(meta["tables"].clone()).map_err(|e| e.to_string())?;
+    let mut b = ModelBuilder::new();
+    for (i, name) in names.iter().enumerate() {
+        let file = format!("t{i:05}.qvd");
+        let bytes = &files
+            .iter()
+            .find(|(n, _)| *n == file)
+            .ok_or(format!("saved data lacks {file}"))?
+            .1;
+        let table = qvd::read(bytes)?;
+        let fields: Vec<&str> = table.fields.iter().map(String::as_str).collect();
+        let h = b.add_table(name, &fields).map_err(|e| e.to_string())?;
+        for r in &table.rows {
+            b.push_row(h, r).map_err(|e| e.to_string())?;
+        }
+    }
+    let model = b.build().map_err(|e| e.to_string())?;
+    let comments: HashMap<String, String> =
+        serde_json::from_value(meta["comments"].clone()).unwrap_or_default();
+    let tags: HashMap<String, Vec<String>> =
+        serde_json::from_value(meta["tags"].clone()).unwrap_or_default();
+    Ok(LoadedData {
+        model: Arc::new(model),
+        comments,
+        tags,
+    })
+}
