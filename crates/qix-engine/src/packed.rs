@@ -71,6 +71,12 @@ impl PackedColumn {
         (v as u32).wrapping_sub(1)
     }
 
+    /// Decodes rows `start..start + out.len()` as stored: symbol + 1, 0 for NULL.
+    #[inline]
+    pub fn get_raw_range(&self, start: usize, out: &mut [u64]) {
+        self.unpacker.get_range(start as u32, &self.data, out);
+    }
+
     /// Decodes rows `start..start + out.len()` into symbols (`NULL` for nulls).
     #[inline]
     pub fn get_range(&self, start: usize, out: &mut [u32]) {

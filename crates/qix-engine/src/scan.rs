@@ -12,33 +12,51 @@ const BLOCK: usize = 64 * 1024;
 pub fn filter_rows(column: &PackedColumn, rows: Option<&Bits>, allowed: &Bits) -> Bits {
     let n = column.len();
     let mut words = vec![0u64; n.div_ceil(64)];
+    // Fields with fewer than 64 values test membership with one shift of a 64-bit table indexed by the
+    // stored value (symbol + 1; bit 0, NULL, is never set).
+    let lut: Option<u64> =
+        (allowed.len() < 64).then(|| allowed.iter().fold(0u64, |acc, s| acc | 1u64 << (s + 1)));
     words
         .par_chunks_mut(BLOCK / 64)
         .enumerate()
         .for_each(|(bi, out)| {
             let start = bi * BLOCK;
-            let end = (start + BLOCK).min(n);
-            let mut syms = vec![0u32; end - start];
-            column.get_range(start, &mut syms);
+            // Decoded 1,024 rows (16 words) at a time.
+            let mut raw_block = [0u64; 1024];
+            let mut decoded_from = usize::MAX;
             for (wi, w) in out.iter_mut().enumerate() {
-                let base = wi * 64;
-                let mut mask = match rows {
-                    Some(r) => r.words()[(start + base) / 64],
+                let base = start + wi * 64;
+                let mask = match rows {
+                    Some(r) => r.words()[base / 64],
                     None => !0u64,
                 };
                 if mask == 0 {
                     continue;
                 }
+                let lim = (n - base).min(64);
+                let chunk = base - base % 1024;
+                if chunk != decoded_from {
+                    let len = (n - chunk).min(1024);
+                    column.get_raw_range(chunk, &mut raw_block[..len]);
+                    decoded_from = chunk;
+                }
+                let raw = &raw_block[base - chunk..base - chunk + lim];
                 let mut bits = 0u64;
-                let lim = (syms.len() - base.min(syms.len())).min(64);
-                for j in 0..lim {
-                    let s = syms[base + j];
-                    if s != NULL && allowed.contains(s as usize) {
-                        bits |= 1u64 << j;
+                match lut {
+                    Some(lut) => {
+                        for (j, v) in raw.iter().enumerate() {
+                            bits |= ((lut >> v) & 1) << j;
+                        }
+                    }
+                    None => {
+                        for (j, v) in raw.iter().enumerate() {
+                            if *v != 0 && allowed.contains(*v as usize - 1) {
+                                bits |= 1u64 << j;
+                            }
+                        }
                     }
                 }
-                mask &= bits;
-                *w = mask;
+                *w = mask & bits;
             }
         });
     Bits::from_words(words, n)

@@ -113,6 +113,7 @@ impl DocState {
         let ids: Vec<ObjectRef> = self
             .objects
             .keys()
+            .chain(self.record.objects.keys())
             .map(|k| ObjectRef::Object(k.clone()))
             .chain(
                 self.variables
@@ -143,9 +144,24 @@ impl DocState {
         effects.close.push(object);
     }
 
-    /// Whether an id is taken by a session object or variable.
+    /// Whether an id is taken by a session object, a persistent object or a variable.
     pub fn id_in_use(&self, id: &str) -> bool {
-        self.objects.contains_key(id) || self.variables.contains_key(id)
+        self.objects.contains_key(id)
+            || self.record.objects.contains_key(id)
+            || self.variables.contains_key(id)
+    }
+
+    /// The properties of a generic object: a session object, else a persistent one (this session's copy).
+    pub fn object(&self, id: &str) -> Option<&Map<String, Value>> {
+        self.objects.get(id).or_else(|| self.record.objects.get(id))
+    }
+
+    /// [`DocState::object`], to change.
+    pub fn object_mut(&mut self, id: &str) -> Option<&mut Map<String, Value>> {
+        match self.objects.get_mut(id) {
+            Some(o) => Some(o),
+            None => self.record.objects.get_mut(id),
+        }
     }
 
     /// The id of the session variable named `name`.

@@ -215,3 +215,83 @@ async fn a_kill_during_repeated_saves_leaves_the_old_or_the_new_version() {
     child.kill().unwrap();
     let _ = child.wait();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn persistent_objects_are_private_until_saved_and_survive_restarts() {
+    let s = TestServer::start().await;
+    let mut a = s.connect("/app/p/identity/a").await;
+    let id = a.ok(-1, "CreateApp", json!(["Objects"])).await["qAppId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let doc = a.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    let r = a
+        .ok(
+            doc,
+            "CreateObject",
+            json!([{"qInfo": {"qId": "sheet1", "qType": "sheet"}, "title": "v1"}]),
+        )
+        .await;
+    assert_eq!(r["qInfo"], json!({"qId": "sheet1", "qType": "sheet"}));
+    a.ok(
+        doc,
+        "CreateSessionObject",
+        json!([{"qInfo": {"qId": "tmp", "qType": "temp"}}]),
+    )
+    .await;
+    let infos = a.ok(doc, "GetAllInfos", json!([])).await["qInfos"].clone();
+    assert_eq!(infos.as_array().unwrap().len(), 2);
+    let list = a
+        .ok(doc, "GetObjects", json!([{"qTypes": ["sheet"]}]))
+        .await["qList"]
+        .clone();
+    assert_eq!(list[0]["qInfo"]["qId"], "sheet1");
+    // Another session does not see it before DoSave.
+    let mut b = s.connect("/app/p/identity/b").await;
+    let d = b.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    assert!(b.ok(d, "GetObject", json!(["sheet1"])).await["qReturn"]["qHandle"].is_null());
+    a.ok(doc, "DoSave", json!([])).await;
+    let mut c = s.connect("/app/p/identity/c").await;
+    let d = c.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    let h = c.ok(d, "GetObject", json!(["sheet1"])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        c.ok(h, "GetProperties", json!([])).await["qProp"]["title"],
+        "v1"
+    );
+    assert!(
+        c.ok(d, "GetObject", json!(["tmp"])).await["qReturn"]["qHandle"].is_null(),
+        "session objects are not saved"
+    );
+    // The last save wins.
+    c.ok(
+        h,
+        "SetProperties",
+        json!([{"qInfo": {"qId": "sheet1", "qType": "sheet"}, "title": "v2"}]),
+    )
+    .await;
+    c.ok(d, "DoSave", json!([])).await;
+    let (dir, config) = s.stop().await;
+    let s = TestServer::start_in(dir, config).await;
+    let mut e = s.connect("/app/p").await;
+    let d = e.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    let h = e.ok(d, "GetObject", json!(["sheet1"])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        e.ok(h, "GetProperties", json!([])).await["qProp"]["title"],
+        "v2"
+    );
+    let r = e.call(d, "DestroyObject", json!(["sheet1"])).await;
+    assert_eq!(r["result"]["qSuccess"], true);
+    assert_eq!(r["close"], json!([h]));
+}

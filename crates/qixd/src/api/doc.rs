@@ -19,9 +19,13 @@ pub fn call(
         "SetAppProperties" => set_app_properties(ctx, obj_param(p, "qProp")),
         "GetScript" => ctx.doc().map(|d| json!({"qScript": d.record.script})),
         "SetScript" => set_script(ctx, str_param(p, "qScript")),
-        "CreateSessionObject" => create_session_object(ctx, obj_param(p, "qProp")),
+        "CreateSessionObject" => create_object(ctx, obj_param(p, "qProp"), false),
+        "CreateObject" => create_object(ctx, obj_param(p, "qProp"), true),
+        "DestroyObject" => destroy_object(ctx, str_param(p, "qId"), true),
+        "GetObjects" => get_objects(ctx, obj_param(p, "qOptions")),
+        "GetAllInfos" => all_infos(ctx),
         "GetObject" => get_object(ctx, str_param(p, "qId")),
-        "DestroySessionObject" => destroy_session_object(ctx, str_param(p, "qId")),
+        "DestroySessionObject" => destroy_object(ctx, str_param(p, "qId"), false),
         "CreateSessionVariable" => create_session_variable(ctx, obj_param(p, "qProp")),
         "GetVariableByName" => get_variable_by_name(ctx, str_param(p, "qName")),
         "GetVariableById" => get_variable_by_id(ctx, str_param(p, "qId")),
@@ -145,22 +149,37 @@ fn prepare_props(
     Ok((id, out))
 }
 
-fn create_session_object(ctx: &mut Ctx<'_>, props: Map<String, Value>) -> Result<Value, RpcError> {
+fn create_object(
+    ctx: &mut Ctx<'_>,
+    props: Map<String, Value>,
+    persistent: bool,
+) -> Result<Value, RpcError> {
     let doc = ctx.doc()?;
     let (id, props) = prepare_props(doc, props)?;
     let q_type = props["qInfo"]["qType"].as_str().unwrap_or("").to_string();
-    doc.objects.insert(id.clone(), props);
+    let info = props["qInfo"].clone();
+    if persistent {
+        doc.record.objects.insert(id.clone(), props);
+        doc.modified = true;
+    } else {
+        doc.objects.insert(id.clone(), props);
+    }
     // A new object has never been laid out: it starts stale, so its first change is its first GetLayout.
     let object = ObjectRef::Object(id.clone());
     let mut ignored = Default::default();
     doc.invalidate(object.clone(), &mut ignored);
     let handle = ctx.handle_for(&object)?;
-    Ok(json!({"qReturn": object_interface("GenericObject", handle, &q_type, &id)}))
+    let ret = object_interface("GenericObject", handle, &q_type, &id);
+    Ok(if persistent {
+        json!({"qInfo": info, "qReturn": ret})
+    } else {
+        json!({"qReturn": ret})
+    })
 }
 
 fn get_object(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     let doc = ctx.doc()?;
-    let Some(props) = doc.objects.get(id) else {
+    let Some(props) = doc.object(id) else {
         // The engine answers a missing object with a null handle, not an error; enigma.js and @qlik/api turn
         // it into "Object not found" (code 2 / -2) for the caller.
         return Ok(
@@ -172,13 +191,63 @@ fn get_object(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     Ok(json!({"qReturn": object_interface("GenericObject", handle, &q_type, id)}))
 }
 
-fn destroy_session_object(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
+fn destroy_object(ctx: &mut Ctx<'_>, id: &str, persistent: bool) -> Result<Value, RpcError> {
     let doc = ctx.state.doc.as_mut().ok_or_else(super::no_active_doc)?;
-    if doc.objects.remove(id).is_none() {
+    let removed = if persistent {
+        doc.record.objects.remove(id).is_some()
+    } else {
+        doc.objects.remove(id).is_some()
+    };
+    if !removed {
         return Ok(json!({"qSuccess": false}));
+    }
+    if persistent {
+        doc.modified = true;
     }
     doc.remove(ObjectRef::Object(id.to_string()), &mut ctx.effects);
     Ok(json!({"qSuccess": true}))
+}
+
+/// `GetObjects`: the generic objects (persistent and session), optionally only some types.
+fn get_objects(ctx: &mut Ctx<'_>, options: Map<String, Value>) -> Result<Value, RpcError> {
+    let types: Vec<String> = options
+        .get("qTypes")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let doc = ctx.doc()?;
+    let list: Vec<Value> = doc
+        .record
+        .objects
+        .iter()
+        .chain(doc.objects.iter())
+        .filter(|(_, p)| {
+            types.is_empty()
+                || types
+                    .iter()
+                    .any(|t| p["qInfo"]["qType"].as_str() == Some(t))
+        })
+        .map(|(_, p)| json!({"qInfo": p["qInfo"], "qMeta": privileges(), "qData": {}}))
+        .collect();
+    Ok(json!({"qList": list}))
+}
+
+/// `GetAllInfos`: the identifiers of every object and variable.
+fn all_infos(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
+    let doc = ctx.doc()?;
+    let infos: Vec<Value> = doc
+        .record
+        .objects
+        .values()
+        .chain(doc.objects.values())
+        .map(|p| p["qInfo"].clone())
+        .chain(doc.variables.values().map(|v| v.props["qInfo"].clone()))
+        .collect();
+    Ok(json!({"qInfos": infos}))
 }
 
 fn create_session_variable(

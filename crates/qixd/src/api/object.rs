@@ -61,10 +61,12 @@ pub fn call(
 /// The object's properties. Its handle outliving it (destroyed by another socket a moment ago) is the
 /// engine's invalid-handle case.
 fn props<'c>(ctx: &'c mut Ctx<'_>, id: &str) -> Result<&'c mut Map<String, Value>, RpcError> {
-    ctx.doc()?
-        .objects
-        .get_mut(id)
-        .ok_or_else(RpcError::invalid_handle)
+    let doc = ctx.doc()?;
+    if doc.record.objects.contains_key(id) && !doc.objects.contains_key(id) {
+        // Changing a persistent object changes the app (saved by DoSave).
+        doc.modified = true;
+    }
+    doc.object_mut(id).ok_or_else(RpcError::invalid_handle)
 }
 
 /// A layout from properties: `qMetaDef` becomes `qMeta` (with the user's privileges), plus `qSelectionInfo`.
@@ -88,7 +90,7 @@ pub fn layout_from_props(props: &Map<String, Value>) -> Map<String, Value> {
 fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     let env = ctx.env;
     let doc = ctx.doc()?;
-    let props = doc.objects.get(id).ok_or_else(RpcError::invalid_handle)?;
+    let props = doc.object(id).ok_or_else(RpcError::invalid_handle)?;
     let computed = super::layout::layout(&super::layout::View::of(env, doc), props);
     let layout = layout_from_props(&computed);
     doc.validate(&ObjectRef::Object(id.to_string()));
