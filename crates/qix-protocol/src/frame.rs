@@ -113,6 +113,8 @@ pub struct Response {
     pub change: Vec<i64>,
     /// Handles (of the receiving socket) whose objects are gone.
     pub close: Vec<i64>,
+    /// The result's keys are JSON Patches (delta mode).
+    pub delta: bool,
 }
 
 impl Response {
@@ -121,6 +123,9 @@ impl Response {
         let mut m = Map::new();
         m.insert("jsonrpc".into(), json!("2.0"));
         m.insert("id".into(), self.id.clone());
+        if self.delta && self.outcome.is_ok() {
+            m.insert("delta".into(), json!(true));
+        }
         match &self.outcome {
             Ok(result) => m.insert("result".into(), result.clone()),
             Err(e) => m.insert("error".into(), e.to_value()),
@@ -243,6 +248,7 @@ mod tests {
             outcome: Ok(json!({})),
             change: vec![],
             close: vec![],
+            delta: false,
         };
         assert_eq!(r.to_value(), json!({"jsonrpc":"2.0","id":1,"result":{}}));
         let r = Response {
@@ -250,6 +256,7 @@ mod tests {
             outcome: Err(RpcError::not_found("x")),
             change: vec![2],
             close: vec![3],
+            delta: false,
         };
         let v = r.to_value();
         assert_eq!(v["error"]["code"], 2);

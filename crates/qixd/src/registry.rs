@@ -145,6 +145,7 @@ impl Registry {
                 SocketLink {
                     outbox,
                     handles: Default::default(),
+                    delta_base: Default::default(),
                 },
             );
         }

@@ -43,6 +43,9 @@ pub struct SocketLink {
     pub outbox: UnboundedSender<Outgoing>,
     /// The socket's own handle numbers.
     pub handles: SocketHandles,
+    /// Delta mode: the last result of each (handle, method, result key) sent to this socket, the base of
+    /// the next JSON Patch.
+    pub delta_base: HashMap<(i64, String, String), serde_json::Value>,
 }
 
 /// The mutable part of a session.
@@ -111,6 +114,8 @@ impl SessionState {
                 .iter()
                 .filter_map(|o| link.handles.release(o))
                 .collect();
+            // A closed handle's delta bases are forgotten (the client drops its cache too).
+            link.delta_base.retain(|(h, _, _), _| !close.contains(h));
             if *id == caller {
                 mine = (change, close);
             } else if !change.is_empty() || !close.is_empty() {

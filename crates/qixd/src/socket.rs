@@ -142,6 +142,7 @@ fn send_frame_error(tx: &UnboundedSender<Outgoing>, e: FrameError) {
         outcome: Err(e.error),
         change: vec![],
         close: vec![],
+        delta: false,
     };
     let _ = tx.send(Outgoing::Text(r.to_text()));
 }
@@ -158,6 +159,7 @@ async fn handle_text(env: &Arc<Env>, attached: &Attached, text: String) -> Strin
                 outcome: Err(e.error),
                 change: vec![],
                 close: vec![],
+                delta: false,
             }
             .to_text();
         }
@@ -186,6 +188,7 @@ async fn handle_text(env: &Arc<Env>, attached: &Attached, text: String) -> Strin
                     )),
                     change: vec![],
                     close: vec![],
+                    delta: false,
                 }
             });
     let code = response.outcome.as_ref().err().map(|e| e.code);

@@ -451,3 +451,79 @@ async fn healthcheck_and_metrics() {
     assert!(bad.starts_with("HTTP/1.1 400"), "{bad}");
     let _ = Value::Null;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delta_mode_answers_with_json_patches_per_handle() {
+    let s = TestServer::start().await;
+    let mut c = s.connect("/app/").await;
+    let doc = c.session_app().await;
+    let h = c
+        .ok(
+            doc,
+            "CreateSessionObject",
+            json!([{"qInfo": {"qId": "o", "qType": "t"}, "title": "a", "list": [1, 2]}]),
+        )
+        .await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    let ask = |id: i64| {
+        format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"GetLayout","handle":{h},"params":[],"delta":true}}"#
+        )
+    };
+    c.send_raw(&ask(100)).await;
+    let first = c.response(&json!(100)).await;
+    assert_eq!(first["delta"], true);
+    let patch = first["result"]["qLayout"].as_array().unwrap().clone();
+    assert_eq!(patch.len(), 1);
+    assert_eq!(
+        (patch[0]["op"].clone(), patch[0]["path"].clone()),
+        (json!("add"), json!("/"))
+    );
+    assert_eq!(patch[0]["value"]["title"], "a");
+    // Unchanged: an empty patch.
+    c.send_raw(&ask(101)).await;
+    assert_eq!(
+        c.response(&json!(101)).await["result"]["qLayout"],
+        json!([])
+    );
+    c.ok(
+        h,
+        "SetProperties",
+        json!([{"qInfo": {"qId": "o", "qType": "t"}, "title": "b", "list": [1, 2]}]),
+    )
+    .await;
+    c.send_raw(&ask(102)).await;
+    let patch = c.response(&json!(102)).await["result"]["qLayout"].clone();
+    assert_eq!(
+        patch,
+        json!([{"op": "replace", "path": "/title", "value": "b"}])
+    );
+    // Without delta the full result, as before.
+    assert_eq!(
+        c.ok(h, "GetLayout", json!([])).await["qLayout"]["title"],
+        "b"
+    );
+    // Another handle has its own base.
+    let h2 = c
+        .ok(
+            doc,
+            "CreateSessionObject",
+            json!([{"qInfo": {"qType": "t"}}]),
+        )
+        .await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    c.send_raw(&format!(r#"{{"jsonrpc":"2.0","id":103,"method":"GetLayout","handle":{h2},"params":[],"delta":true}}"#)).await;
+    assert_eq!(
+        c.response(&json!(103)).await["result"]["qLayout"][0]["path"],
+        "/"
+    );
+    // Errors are never deltas.
+    c.send_raw(
+        r#"{"jsonrpc":"2.0","id":104,"method":"GetLayout","handle":99,"params":[],"delta":true}"#,
+    )
+    .await;
+    let e = c.response(&json!(104)).await;
+    assert!(e.get("delta").is_none() && e["error"]["code"] == -32602);
+}

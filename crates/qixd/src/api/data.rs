@@ -395,6 +395,7 @@ pub fn reload(env: &Env, session: &Session, socket: SocketId, req: &Request) -> 
         outcome,
         change,
         close,
+        delta: false,
     };
     if let Some(Err(e)) = qix_protocol::Spec::global()
         .method("Doc", &req.method)

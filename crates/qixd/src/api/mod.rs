@@ -164,6 +164,7 @@ pub fn handle_request(env: &Env, session: &Session, socket: SocketId, req: &Requ
             outcome: Err(RpcError::invalid_handle()),
             change: vec![],
             close: vec![],
+            delta: false,
         };
     };
     let mut ctx = Ctx {
@@ -176,11 +177,52 @@ pub fn handle_request(env: &Env, session: &Session, socket: SocketId, req: &Requ
     let outcome = call(&mut ctx, &object, req);
     let effects = std::mem::take(&mut ctx.effects);
     let (change, close) = state.fan_out(socket, &effects);
-    Response {
+    let mut response = Response {
         id: req.id.clone(),
         outcome,
         change,
         close,
+        delta: false,
+    };
+    if req.delta && DELTA_METHODS.contains(&req.method.as_str()) {
+        if let (Some(link), Ok(result)) = (state.sockets.get_mut(&socket), &mut response.outcome) {
+            to_delta(&mut link.delta_base, req.handle, &req.method, result);
+            response.delta = true;
+        }
+    }
+    response
+}
+
+/// Methods answered with JSON Patches when the client asks for delta mode: the ones whose results are
+/// large and change little between calls.
+const DELTA_METHODS: &[&str] = &[
+    "GetLayout",
+    "GetProperties",
+    "GetEffectiveProperties",
+    "GetAppLayout",
+    "GetAppProperties",
+    "GetHyperCubeData",
+    "GetListObjectData",
+];
+
+/// Turns every key of `result` into a JSON Patch against the previous value sent for the same handle,
+/// method and key (the first one replaces the root), and remembers the new values.
+fn to_delta(
+    bases: &mut std::collections::HashMap<(i64, String, String), Value>,
+    handle: i64,
+    method: &str,
+    result: &mut Value,
+) {
+    let Value::Object(map) = result else { return };
+    for (key, value) in map.iter_mut() {
+        let k = (handle, method.to_string(), key.clone());
+        let patch = match bases.get(&k) {
+            Some(prev) => {
+                serde_json::to_value(json_patch::diff(prev, value)).unwrap_or_else(|_| json!([]))
+            }
+            None => json!([{"op": "add", "path": "/", "value": value.clone()}]),
+        };
+        bases.insert(k, std::mem::replace(value, patch));
     }
 }
 
