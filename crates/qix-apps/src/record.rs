@@ -33,6 +33,12 @@ pub struct AppRecord {
     /// Persistent generic objects (`CreateObject`) by id, with their properties.
     #[serde(default)]
     pub objects: std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
+    /// Master dimensions (`CreateDimension`) by id, with their properties.
+    #[serde(default)]
+    pub dimensions: std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
+    /// Master measures (`CreateMeasure`) by id, with their properties.
+    #[serde(default)]
+    pub measures: std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
 }
 
 impl AppRecord {
@@ -50,6 +56,8 @@ impl AppRecord {
             connections: Default::default(),
             data_version: 0,
             objects: Default::default(),
+            dimensions: Default::default(),
+            measures: Default::default(),
         }
     }
 }

@@ -116,6 +116,18 @@ impl DocState {
             .chain(self.record.objects.keys())
             .map(|k| ObjectRef::Object(k.clone()))
             .chain(
+                self.record
+                    .dimensions
+                    .keys()
+                    .map(|k| ObjectRef::Dimension(k.clone())),
+            )
+            .chain(
+                self.record
+                    .measures
+                    .keys()
+                    .map(|k| ObjectRef::Measure(k.clone())),
+            )
+            .chain(
                 self.variables
                     .keys()
                     .map(|k| ObjectRef::Variable(k.clone())),
@@ -148,6 +160,8 @@ impl DocState {
     pub fn id_in_use(&self, id: &str) -> bool {
         self.objects.contains_key(id)
             || self.record.objects.contains_key(id)
+            || self.record.dimensions.contains_key(id)
+            || self.record.measures.contains_key(id)
             || self.variables.contains_key(id)
     }
 

@@ -22,6 +22,10 @@ pub enum ObjectRef {
     Variable(String),
     /// A field of the data model, by name.
     Field(String),
+    /// A master dimension, by `qInfo.qId`.
+    Dimension(String),
+    /// A master measure, by `qInfo.qId`.
+    Measure(String),
 }
 
 impl ObjectRef {
@@ -33,6 +37,8 @@ impl ObjectRef {
             ObjectRef::Object(_) => "GenericObject",
             ObjectRef::Variable(_) => "GenericVariable",
             ObjectRef::Field(_) => "Field",
+            ObjectRef::Dimension(_) => "GenericDimension",
+            ObjectRef::Measure(_) => "GenericMeasure",
         }
     }
 }

@@ -330,3 +330,130 @@ async fn the_demo_app_is_served_with_its_data() {
         "400"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn master_items_library_references_lists_and_patches() {
+    let s = TestServer::start().await;
+    let mut a = s.connect("/app/").await;
+    let doc = a.session_app().await;
+    a.ok(doc, "SetScript", json!([SCRIPT])).await;
+    a.ok(doc, "DoReload", json!([])).await;
+    let d = a
+        .ok(doc, "CreateDimension", json!([{"qInfo": {"qId": "dim-xyz"}, "qDim": {"qFieldDefs": ["xyz"], "title": "XYZ"}, "qMetaDef": {"title": "XYZ"}}]))
+        .await;
+    assert_eq!(d["qInfo"], json!({"qId": "dim-xyz", "qType": "dimension"}));
+    let dh = d["qReturn"]["qHandle"].as_i64().unwrap();
+    assert_eq!(d["qReturn"]["qType"], "GenericDimension");
+    let layout = a.ok(dh, "GetLayout", json!([])).await["qLayout"].clone();
+    assert_eq!(layout["qDimInfos"][0]["qName"], "xyz");
+    assert_eq!(layout["qMeta"]["title"], "XYZ");
+    assert_eq!(
+        a.ok(dh, "GetDimension", json!([])).await["qDim"]["qFieldDefs"],
+        json!(["xyz"])
+    );
+    let m = a.ok(doc, "CreateMeasure", json!([{"qInfo": {"qId": "m-sum"}, "qMeasure": {"qDef": "Sum(numbers)", "qLabel": "Total"}}])).await;
+    assert_eq!(m["qReturn"]["qType"], "GenericMeasure");
+    // A chart built from the library items.
+    let h = a
+        .ok(
+            doc,
+            "CreateSessionObject",
+            json!([{"qInfo": {"qType": "chart"}, "qHyperCubeDef": {
+            "qDimensions": [{"qLibraryId": "dim-xyz"}], "qMeasures": [{"qLibraryId": "m-sum"}],
+            "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 2, "qHeight": 5}]}}]),
+        )
+        .await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    let hc = a.ok(h, "GetLayout", json!([])).await["qLayout"]["qHyperCube"].clone();
+    assert_eq!(hc["qDataPages"][0]["qMatrix"][1][0]["qText"], "y");
+    assert_eq!(hc["qDataPages"][0]["qMatrix"][1][1]["qNum"], 9.0);
+    assert_eq!(hc["qMeasureInfo"][0]["qFallbackTitle"], "Total");
+    // Selecting in the library dimension through the chart.
+    a.ok(
+        h,
+        "SelectHyperCubeValues",
+        json!(["/qHyperCubeDef", 0, [2], false]),
+    )
+    .await;
+    assert_eq!(
+        a.ok(doc, "Evaluate", json!(["Sum(numbers)"])).await["qReturn"],
+        "1"
+    );
+    // Lists of master items and variables.
+    a.ok(
+        doc,
+        "CreateSessionVariable",
+        json!([{"qName": "vX", "qDefinition": "=Count(xyz)"}]),
+    )
+    .await;
+    let lists = a
+        .ok(
+            doc,
+            "CreateSessionObject",
+            json!([{"qInfo": {"qType": "lists"}, "qDimensionListDef": {"qType": "dimension"},
+            "qMeasureListDef": {"qType": "measure"}, "qVariableListDef": {"qType": "variable"}}]),
+        )
+        .await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    let l = a.ok(lists, "GetLayout", json!([])).await["qLayout"].clone();
+    assert_eq!(l["qDimensionList"]["qItems"][0]["qInfo"]["qId"], "dim-xyz");
+    assert_eq!(l["qDimensionList"]["qItems"][0]["qData"]["title"], "XYZ");
+    assert_eq!(l["qMeasureList"]["qItems"][0]["qInfo"]["qId"], "m-sum");
+    assert_eq!(l["qVariableList"]["qItems"][0]["qName"], "vX");
+    let v = a.ok(doc, "GetVariableByName", json!(["vX"])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        a.ok(v, "GetLayout", json!([])).await["qLayout"]["qNum"],
+        1.0,
+        "evaluated over the selection"
+    );
+    // ApplyPatches.
+    let r = a
+        .call(h, "ApplyPatches", json!([[{"qOp": "add", "qPath": "/title", "qValue": "\"Sales\""},
+                                         {"qOp": "replace", "qPath": "/qHyperCubeDef/qSuppressZero", "qValue": "true"}], false]))
+        .await;
+    assert!(r.get("error").is_none(), "{r}");
+    let p = a.ok(h, "GetProperties", json!([])).await["qProp"].clone();
+    assert_eq!(
+        (
+            p["title"].clone(),
+            p["qHyperCubeDef"]["qSuppressZero"].clone()
+        ),
+        (json!("Sales"), json!(true))
+    );
+    assert_eq!(
+        a.err(
+            h,
+            "ApplyPatches",
+            json!([[{"qOp": "add", "qPath": "/x", "qValue": "{bad"}], false])
+        )
+        .await["code"],
+        -32602
+    );
+    assert_eq!(
+        a.err(
+            h,
+            "ApplyPatches",
+            json!([[{"qOp": "replace", "qPath": "/qInfo/qId", "qValue": "\"z\""}], false])
+        )
+        .await["code"],
+        -32602
+    );
+    assert_eq!(
+        a.ok(h, "GetProperties", json!([])).await["qProp"]["title"],
+        "Sales",
+        "a failed patch changes nothing"
+    );
+    assert_eq!(
+        a.ok(doc, "DestroyDimension", json!(["dim-xyz"])).await["qSuccess"],
+        true
+    );
+    assert!(a.ok(doc, "GetDimension", json!(["dim-xyz"])).await["qReturn"]["qHandle"].is_null());
+    assert_eq!(
+        a.ok(doc, "GetLocaleInfo", json!([])).await["qReturn"]["qDecimalSep"],
+        "."
+    );
+}

@@ -24,6 +24,23 @@ pub fn call(
         "DestroyObject" => destroy_object(ctx, str_param(p, "qId"), true),
         "GetObjects" => get_objects(ctx, obj_param(p, "qOptions")),
         "GetAllInfos" => all_infos(ctx),
+        "CreateDimension" => {
+            super::master::create(ctx, super::master::Kind::Dimension, obj_param(p, "qProp"))
+        }
+        "CreateMeasure" => {
+            super::master::create(ctx, super::master::Kind::Measure, obj_param(p, "qProp"))
+        }
+        "GetDimension" => {
+            super::master::get(ctx, super::master::Kind::Dimension, str_param(p, "qId"))
+        }
+        "GetMeasure" => super::master::get(ctx, super::master::Kind::Measure, str_param(p, "qId")),
+        "DestroyDimension" => {
+            super::master::destroy(ctx, super::master::Kind::Dimension, str_param(p, "qId"))
+        }
+        "DestroyMeasure" => {
+            super::master::destroy(ctx, super::master::Kind::Measure, str_param(p, "qId"))
+        }
+        "GetLocaleInfo" => Ok(json!({"qReturn": locale_info()})),
         "GetObject" => get_object(ctx, str_param(p, "qId")),
         "DestroySessionObject" => destroy_object(ctx, str_param(p, "qId"), false),
         "CreateSessionVariable" => create_session_variable(ctx, obj_param(p, "qProp")),
@@ -121,7 +138,7 @@ fn set_script(ctx: &mut Ctx<'_>, script: &str) -> Result<Value, RpcError> {
 
 /// Checks `qInfo` and gives the object an id that is free in the session: the one asked for if free,
 /// else a new one (the engine does the same). Fills the defaults the engine fills.
-fn prepare_props(
+pub(super) fn prepare_props(
     doc: &crate::doc::DocState,
     mut props: Map<String, Value>,
 ) -> Result<(String, Map<String, Value>), RpcError> {
@@ -244,6 +261,8 @@ fn all_infos(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
         .objects
         .values()
         .chain(doc.objects.values())
+        .chain(doc.record.dimensions.values())
+        .chain(doc.record.measures.values())
         .map(|p| p["qInfo"].clone())
         .chain(doc.variables.values().map(|v| v.props["qInfo"].clone()))
         .collect();

@@ -22,6 +22,8 @@ pub struct View<'a> {
     pub state: &'a SelectionState,
     /// Back / forward history sizes.
     pub history: (usize, usize),
+    /// The open doc (master items, objects, variables).
+    pub doc: &'a DocState,
 }
 
 impl<'a> View<'a> {
@@ -32,6 +34,7 @@ impl<'a> View<'a> {
             data: &doc.data,
             state: doc.selections.current(),
             history: doc.selections.history(),
+            doc,
         }
     }
 
@@ -56,6 +59,35 @@ pub fn layout(view: &View<'_>, props: &Map<String, Value>) -> Map<String, Value>
             }
             ("qFieldListDef", _) => {
                 out.insert("qFieldList".into(), field_list(view));
+            }
+            ("qDimensionListDef", _) => {
+                out.insert(
+                    "qDimensionList".into(),
+                    item_list(&view.doc.record.dimensions, None),
+                );
+            }
+            ("qMeasureListDef", _) => {
+                out.insert(
+                    "qMeasureList".into(),
+                    item_list(&view.doc.record.measures, None),
+                );
+            }
+            ("qAppObjectListDef", def) => {
+                let t = def.get("qType").and_then(Value::as_str);
+                out.insert(
+                    "qAppObjectList".into(),
+                    item_list(&view.doc.record.objects, t),
+                );
+            }
+            ("qVariableListDef", _) => {
+                let items: Vec<Value> = view
+                    .doc
+                    .variables
+                    .values()
+                    .map(|v| json!({"qName": v.props.get("qName"), "qDefinition": v.props.get("qDefinition").cloned().unwrap_or(json!("")),
+                                    "qInfo": v.props.get("qInfo"), "qMeta": {}, "qIsScriptCreated": false, "qData": {}}))
+                    .collect();
+                out.insert("qVariableList".into(), json!({"qItems": items}));
             }
             (_, Value::Object(inner)) => {
                 out.insert(k.clone(), value(view, inner));
@@ -121,6 +153,58 @@ fn field_of(dim: &Value) -> String {
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string()
+}
+
+/// Items of a `q…ListDef`: every item (of type `only`, when given) with its info, meta and data.
+fn item_list(
+    items: &std::collections::BTreeMap<String, Map<String, Value>>,
+    only: Option<&str>,
+) -> Value {
+    let list: Vec<Value> = items
+        .values()
+        .filter(|p| only.is_none_or(|t| p["qInfo"]["qType"].as_str() == Some(t)))
+        .map(|p| {
+            let title = p
+                .get("qMetaDef")
+                .and_then(|m| m.get("title"))
+                .or_else(|| p.get("qDim").and_then(|d| d.get("title")))
+                .or_else(|| p.get("qMeasure").and_then(|d| d.get("qLabel")))
+                .cloned()
+                .unwrap_or(json!(""));
+            json!({"qInfo": p["qInfo"], "qMeta": p.get("qMetaDef").cloned().unwrap_or(json!({})), "qData": {"title": title}})
+        })
+        .collect();
+    json!({"qItems": list})
+}
+
+/// Replaces `qLibraryId` references to master dimensions and measures by their definitions.
+pub fn resolve_library(view: &View<'_>, def: &Map<String, Value>) -> Map<String, Value> {
+    let mut def = def.clone();
+    if let Some(Value::Array(dims)) = def.get_mut("qDimensions") {
+        for d in dims.iter_mut() {
+            let lib = d
+                .get("qLibraryId")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string);
+            if let Some(m) = lib.and_then(|id| view.doc.record.dimensions.get(&id)) {
+                d["qDef"] = m.get("qDim").cloned().unwrap_or(json!({}));
+            }
+        }
+    }
+    if let Some(Value::Array(ms)) = def.get_mut("qMeasures") {
+        for d in ms.iter_mut() {
+            let lib = d
+                .get("qLibraryId")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string);
+            if let Some(m) = lib.and_then(|id| view.doc.record.measures.get(&id)) {
+                d["qDef"] = m.get("qMeasure").cloned().unwrap_or(json!({}));
+            }
+        }
+    }
+    def
 }
 
 /// The engine's definition of a `qHyperCubeDef`.
@@ -300,6 +384,7 @@ pub fn cube_pages(
 }
 
 fn hypercube(view: &View<'_>, def: &Map<String, Value>) -> Value {
+    let def = &resolve_library(view, def);
     let mut out = Map::new();
     // Custom properties inside the definition are copied, as the engine does.
     for (k, v) in def {

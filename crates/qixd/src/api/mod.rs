@@ -9,6 +9,7 @@ mod doc;
 mod field;
 mod global;
 pub mod layout;
+mod master;
 mod object;
 mod variable;
 
@@ -238,6 +239,12 @@ fn call(ctx: &mut Ctx<'_>, object: &ObjectRef, req: &Request) -> Result<Value, R
         ObjectRef::Object(id) => object::call(ctx, id, &req.method, &params),
         ObjectRef::Variable(id) => variable::call(ctx, id, &req.method, &params),
         ObjectRef::Field(name) => field::call(ctx, name, &req.method, &params),
+        ObjectRef::Dimension(id) => {
+            master::call(ctx, master::Kind::Dimension, id, &req.method, &params)
+        }
+        ObjectRef::Measure(id) => {
+            master::call(ctx, master::Kind::Measure, id, &req.method, &params)
+        }
     };
     result.unwrap_or_else(|| {
         Err(RpcError::method_not_found(format!(

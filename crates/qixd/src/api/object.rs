@@ -22,6 +22,7 @@ pub fn call(
         }
         "GetInfo" => props(ctx, id).map(|p| json!({"qInfo": p["qInfo"].clone()})),
         "SetProperties" => set_properties(ctx, id, obj_param(p, "qProp")),
+        "ApplyPatches" => apply_patches(ctx, id, p),
         "GetHyperCubeData" | "GetListObjectData" => data_pages(ctx, id, method, p),
         "SelectHyperCubeValues" => {
             let dim = p.get("qDimNo").and_then(Value::as_u64).unwrap_or(0) as usize;
@@ -97,6 +98,59 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     Ok(json!({"qLayout": layout}))
 }
 
+/// `ApplyPatches`: `{qOp: add|replace|remove, qPath, qValue (JSON text)}` on the properties. All patches
+/// apply or none; the id cannot be patched.
+fn apply_patches(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
+    let patches = p
+        .get("qPatches")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut ops = Vec::new();
+    for patch in &patches {
+        let op = patch
+            .get("qOp")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let path = patch
+            .get("qPath")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        if !path.starts_with('/') || path.starts_with("/qInfo/qId") {
+            return Err(RpcError::invalid_params(format!("bad qPath {path:?}")));
+        }
+        let value = match op.as_str() {
+            "remove" => Value::Null,
+            "add" | "replace" => {
+                let text = patch.get("qValue").and_then(Value::as_str).unwrap_or("");
+                serde_json::from_str(text).map_err(|e| {
+                    RpcError::invalid_params(format!("qValue of {path} is not JSON: {e}"))
+                })?
+            }
+            other => return Err(RpcError::invalid_params(format!("unknown qOp {other:?}"))),
+        };
+        // The engine's replace also creates a missing property: RFC 6902's add does both.
+        let op_json = match op.as_str() {
+            "remove" => json!({"op": "remove", "path": path}),
+            _ => json!({"op": "add", "path": path, "value": value}),
+        };
+        ops.push(op_json);
+    }
+    let patch: json_patch::Patch = serde_json::from_value(Value::Array(ops))
+        .map_err(|e| RpcError::invalid_params(e.to_string()))?;
+    let current = props(ctx, id)?;
+    let mut doc_value = Value::Object(current.clone());
+    json_patch::patch(&mut doc_value, &patch)
+        .map_err(|e| RpcError::invalid_params(e.to_string()))?;
+    if let Value::Object(m) = doc_value {
+        *current = m;
+    }
+    ctx.invalidate(ObjectRef::Object(id.to_string()))?;
+    Ok(json!({}))
+}
+
 /// The definition at `qPath` (e.g. `/qHyperCubeDef`) in the object's properties.
 fn def_at(
     ctx: &mut Ctx<'_>,
@@ -156,6 +210,8 @@ fn select_values(
     dim: Option<usize>,
 ) -> Result<Value, RpcError> {
     let def = def_at(ctx, id, p)?;
+    let env = ctx.env;
+    let def = super::layout::resolve_library(&super::layout::View::of(env, ctx.doc()?), &def);
     let field = field_at(&def, dim);
     let toggle = p
         .get("qToggleMode")
