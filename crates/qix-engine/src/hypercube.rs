@@ -1056,6 +1056,33 @@ struct ColumnarPart {
     columns: Vec<Column>,
 }
 
+/// Adds the accumulators of a new group to every column.
+fn open_group(columns: &mut [Column], plan: &Plan<'_>, model: &DataModel) {
+    for (c, a) in columns.iter_mut().zip(&plan.aggrs) {
+        match c {
+            Column::Num {
+                func,
+                sum,
+                count,
+                ext,
+                ..
+            } => {
+                sum.push(0.0);
+                count.push(0);
+                ext.push(if *func == AggFunc::Min {
+                    f64::INFINITY
+                } else {
+                    f64::NEG_INFINITY
+                });
+            }
+            Column::Distinct { slot, seen } => seen.push(Bits::empty(
+                model.fields[plan.slots[*slot].field].symbols.len(),
+            )),
+            Column::Generic { acc } => acc.push(Acc::new(a.node)),
+        }
+    }
+}
+
 /// The fast scan: every join is N:1 (each key of a joined table has at most one possible row), so each
 /// base row is one tuple; rows are processed a block at a time, column by column.
 fn scan_columnar(
@@ -1219,29 +1246,7 @@ fn scan_columnar(
                 } else {
                     part.keys.insert(key, id);
                 }
-                for (c, a) in part.columns.iter_mut().zip(&plan.aggrs) {
-                    match c {
-                        Column::Num {
-                            func,
-                            sum,
-                            count,
-                            ext,
-                            ..
-                        } => {
-                            sum.push(0.0);
-                            count.push(0);
-                            ext.push(if *func == AggFunc::Min {
-                                f64::INFINITY
-                            } else {
-                                f64::NEG_INFINITY
-                            });
-                        }
-                        Column::Distinct { slot, seen } => seen.push(Bits::empty(
-                            model.fields[plan.slots[*slot].field].symbols.len(),
-                        )),
-                        Column::Generic { acc } => acc.push(Acc::new(a.node)),
-                    }
-                }
+                open_group(&mut part.columns, plan, model);
                 id
             };
         }
@@ -1346,29 +1351,7 @@ fn scan_columnar(
             .map(|k| {
                 *index.entry(*k).or_insert_with(|| {
                     key_list.push(*k);
-                    for (c, a) in merged.iter_mut().zip(&plan.aggrs) {
-                        match c {
-                            Column::Num {
-                                func,
-                                sum,
-                                count,
-                                ext,
-                                ..
-                            } => {
-                                sum.push(0.0);
-                                count.push(0);
-                                ext.push(if *func == AggFunc::Min {
-                                    f64::INFINITY
-                                } else {
-                                    f64::NEG_INFINITY
-                                });
-                            }
-                            Column::Distinct { slot, seen } => seen.push(Bits::empty(
-                                model.fields[plan.slots[*slot].field].symbols.len(),
-                            )),
-                            Column::Generic { acc } => acc.push(Acc::new(a.node)),
-                        }
-                    }
+                    open_group(&mut merged, plan, model);
                     key_list.len() - 1
                 })
             })

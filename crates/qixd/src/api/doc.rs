@@ -56,6 +56,15 @@ pub fn privileges() -> Value {
     json!({"privileges": ["read", "update", "delete", "exportdata"]})
 }
 
+/// A layout's `qMeta`: the properties' `qMetaDef` plus the user's privileges.
+pub fn meta_from_def(meta_def: &Value) -> Value {
+    let mut meta = meta_def.as_object().cloned().unwrap_or_default();
+    if let Value::Object(p) = privileges() {
+        meta.extend(p);
+    }
+    Value::Object(meta)
+}
+
 fn app_layout(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
     let doc = ctx.doc()?;
     doc.validate(&ObjectRef::Doc);

@@ -207,18 +207,20 @@ pub fn resolve_library(view: &View<'_>, def: &Map<String, Value>) -> Map<String,
     def
 }
 
+/// The `qDimensions` and `qMeasures` arrays of a `qHyperCubeDef`.
+fn columns_of(def: &Map<String, Value>) -> (Vec<Value>, Vec<Value>) {
+    let get = |k: &str| {
+        def.get(k)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    (get("qDimensions"), get("qMeasures"))
+}
+
 /// The engine's definition of a `qHyperCubeDef`.
 pub fn cube_def(def: &Map<String, Value>) -> HyperCubeDef {
-    let dims = def
-        .get("qDimensions")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let measures = def
-        .get("qMeasures")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let (dims, measures) = columns_of(def);
     HyperCubeDef {
         dimensions: dims
             .iter()
@@ -392,16 +394,7 @@ fn hypercube(view: &View<'_>, def: &Map<String, Value>) -> Value {
             out.insert(k.clone(), v.clone());
         }
     }
-    let dims = def
-        .get("qDimensions")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let measures = def
-        .get("qMeasures")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let (dims, measures) = columns_of(def);
     let engine_def = cube_def(def);
     let order: Vec<usize> = if engine_def.inter_column_sort.is_empty() {
         (0..dims.len() + measures.len()).collect()

@@ -1,7 +1,7 @@
 //! Master items: GenericDimension and GenericMeasure, stored with the app (saved by DoSave) and usable
 //! from hypercubes through `qLibraryId`.
 
-use super::doc::{prepare_props, privileges};
+use super::doc::{meta_from_def, prepare_props};
 use super::{obj_param, object_interface, Ctx};
 use crate::doc::DocState;
 use crate::handles::ObjectRef;
@@ -143,11 +143,7 @@ fn layout(ctx: &mut Ctx<'_>, kind: Kind, id: &str) -> Result<Value, RpcError> {
     let mut out = Map::new();
     for (k, v) in &p {
         if k == "qMetaDef" {
-            let mut meta = v.as_object().cloned().unwrap_or_default();
-            if let Value::Object(pr) = privileges() {
-                meta.extend(pr);
-            }
-            out.insert("qMeta".into(), Value::Object(meta));
+            out.insert("qMeta".into(), meta_from_def(v));
         } else {
             out.insert(k.clone(), v.clone());
         }

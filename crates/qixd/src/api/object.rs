@@ -1,7 +1,7 @@
 //! The GenericObject class. Until the engine computes hypercubes and list objects, a layout is the
 //! object's properties with `qMetaDef` turned into `qMeta` and an empty `qSelectionInfo`.
 
-use super::doc::privileges;
+use super::doc::meta_from_def;
 use super::{obj_param, Ctx};
 use crate::handles::ObjectRef;
 use qix_engine::State;
@@ -75,11 +75,7 @@ pub fn layout_from_props(props: &Map<String, Value>) -> Map<String, Value> {
     let mut layout = Map::new();
     for (k, v) in props {
         if k == "qMetaDef" {
-            let mut meta = v.as_object().cloned().unwrap_or_default();
-            if let Value::Object(p) = privileges() {
-                meta.extend(p);
-            }
-            layout.insert("qMeta".into(), Value::Object(meta));
+            layout.insert("qMeta".into(), meta_from_def(v));
         } else {
             layout.insert(k.clone(), v.clone());
         }

@@ -3,7 +3,7 @@
 //! A variable's value comes from its definition: a number when the definition reads as one, else text.
 //! Definitions that are expressions (`=...`) are shown as written until the expression engine lands.
 
-use super::doc::privileges;
+use super::doc::meta_from_def;
 use super::{obj_param, str_param, Ctx};
 use crate::handles::ObjectRef;
 use qix_protocol::{ErrorCode, RpcError};
@@ -90,11 +90,7 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     let mut layout = Map::new();
     for (k, v) in &props {
         if k == "qMetaDef" {
-            let mut meta = v.as_object().cloned().unwrap_or_default();
-            if let Value::Object(p) = privileges() {
-                meta.extend(p);
-            }
-            layout.insert("qMeta".into(), Value::Object(meta));
+            layout.insert("qMeta".into(), meta_from_def(v));
         } else if !DEFINITION_KEYS.contains(&k.as_str()) {
             layout.insert(k.clone(), v.clone());
         }
