@@ -398,7 +398,7 @@ struct GroupScope<'a> {
     /// Finished aggregation values, by aggregation index.
     values: &'a [Value],
     /// Aggregation node → index.
-    index: &'a HashMap<*const Aggr, usize>,
+    index: &'a [(*const Aggr, usize)],
     /// The cube's dimensions and this row's cells (bare field names in a measure read them).
     dims: &'a [DimensionDef],
     cells: &'a [DimCell],
@@ -417,9 +417,11 @@ impl Scope for GroupScope<'_> {
         }
     }
     fn aggregate(&mut self, aggr: &Aggr) -> Value {
+        // Few aggregations per cube: a scan beats hashing.
         self.index
-            .get(&(aggr as *const Aggr))
-            .and_then(|i| self.values.get(*i))
+            .iter()
+            .find(|(p, _)| std::ptr::eq(*p, aggr))
+            .and_then(|(_, i)| self.values.get(*i))
             .cloned()
             .unwrap_or(Value::Null)
     }
@@ -835,7 +837,7 @@ pub fn compute(
 
     // Finish: decode keys, evaluate measures.
     let dim_fields: Vec<FieldId> = plan.dims.iter().map(|&d| plan.slots[d].field).collect();
-    let index: HashMap<*const Aggr, usize> = plan
+    let index: Vec<(*const Aggr, usize)> = plan
         .aggrs
         .iter()
         .enumerate()
@@ -993,6 +995,17 @@ fn dir(d: i8, o: impl FnOnce() -> Ordering) -> Ordering {
 }
 
 fn sort_rows(rows: &mut [CubeRow], def: &HyperCubeDef) {
+    let off = |c: &ColumnSort| c.by_numeric == 0 && c.by_ascii == 0 && c.by_load_order == 0;
+    if def.dimensions.iter().all(|d| off(&d.sort)) && def.measures.iter().all(|m| off(&m.sort)) {
+        // No criterion: load order of the dimensions, NULL last (one key per row, not per comparison).
+        rows.sort_by_cached_key(|r| {
+            r.dims
+                .iter()
+                .map(|d| d.symbol.unwrap_or(u32::MAX))
+                .collect::<Vec<u32>>()
+        });
+        return;
+    }
     let nd = def.dimensions.len();
     let ncols = nd + def.measures.len();
     let order: Vec<usize> = if def.inter_column_sort.is_empty() {
@@ -1341,7 +1354,13 @@ fn scan_columnar(
         .collect();
 
     // Merge the threads' groups, then turn the columns into finished accumulators.
+    // Group key → merged group: a dense array when the key space is small, a hash map otherwise.
     let mut index: HashMap<u128, usize> = HashMap::new();
+    let mut dense_index: Vec<u32> = if dense {
+        vec![u32::MAX; space as usize]
+    } else {
+        Vec::new()
+    };
     let mut key_list: Vec<u128> = Vec::new();
     let mut merged = new_columns();
     for p in partials {
@@ -1349,10 +1368,22 @@ fn scan_columnar(
             .key_list
             .iter()
             .map(|k| {
-                *index.entry(*k).or_insert_with(|| {
+                let found = if dense {
+                    let g = dense_index[*k as usize];
+                    (g != u32::MAX).then_some(g as usize)
+                } else {
+                    index.get(k).copied()
+                };
+                found.unwrap_or_else(|| {
                     key_list.push(*k);
                     open_group(&mut merged, plan, model);
-                    key_list.len() - 1
+                    let g = key_list.len() - 1;
+                    if dense {
+                        dense_index[*k as usize] = g as u32;
+                    } else {
+                        index.insert(*k, g);
+                    }
+                    g
                 })
             })
             .collect();
