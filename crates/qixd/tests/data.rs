@@ -57,6 +57,24 @@ async fn reload_build_cube_select_and_push() {
         tk["qk"][0],
         json!({"qKeyFields": ["numbers"], "qTables": ["TableA", "TableB"]})
     );
+    let td = a
+        .ok(doc, "GetTableData", json!([1, 2, false, "TableB"]))
+        .await["qData"]
+        .clone();
+    assert_eq!(td[0]["qValue"][0]["qText"], "y");
+    assert_eq!(
+        (
+            td[1]["qValue"][1]["qNumber"].clone(),
+            td[1]["qValue"][1]["qIsNumeric"].clone()
+        ),
+        (json!(3.0), json!(true))
+    );
+    assert_eq!(td.as_array().unwrap().len(), 2);
+    assert_eq!(
+        a.err(doc, "GetTableData", json!([0, 1, false, "Nope"]))
+            .await["code"],
+        2
+    );
     let numbers = &tk["qtr"][0]["qFields"][1];
     assert_eq!(numbers["qTags"], json!(["$key", "$numeric", "$integer"]));
 

@@ -25,6 +25,7 @@ pub fn call(
         "GetTablesAndKeys" => tables_and_keys(ctx),
         "GetFieldDescription" => field_description(ctx, str_param(p, "qFieldName")),
         "GetField" => get_field(ctx, str_param(p, "qFieldName")),
+        "GetTableData" => table_data(ctx, p),
         "ClearAll" => {
             let locked_too = p.get("qLockedAlso").and_then(Value::as_bool).unwrap_or(false);
             select(ctx, |s, _| {
@@ -177,6 +178,38 @@ fn tables_and_keys(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
         })
         .collect();
     Ok(json!({"qtr": tables, "qk": keys}))
+}
+
+/// `GetTableData(qOffset, qRows, qSyntheticMode, qTableName)`: rows of a table as loaded.
+fn table_data(ctx: &mut Ctx<'_>, p: &Map<String, Value>) -> Result<Value, RpcError> {
+    let data = ctx.doc()?.data.clone();
+    let m = &data.model;
+    let name = str_param(p, "qTableName");
+    let t = m
+        .table_id(name)
+        .ok_or_else(|| RpcError::new(ErrorCode::NotFound, name.to_string()))?;
+    let offset = p.get("qOffset").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let count = p.get("qRows").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let table = &m.tables[t];
+    let end = offset.saturating_add(count).min(table.rows);
+    let rows: Vec<Value> = (offset.min(end)..end)
+        .map(|r| {
+            let cells: Vec<Value> = table
+                .columns
+                .iter()
+                .map(|c| {
+                    let s = c.data.get(r);
+                    if s == qix_engine::packed::NULL {
+                        return json!({"qText": "-", "qIsNumeric": false, "qNumber": 0});
+                    }
+                    let v = m.fields[c.field].symbols.get(s);
+                    json!({"qText": v.text, "qIsNumeric": v.num.is_some(), "qNumber": v.num.unwrap_or(0.0)})
+                })
+                .collect();
+            json!({"qValue": cells})
+        })
+        .collect();
+    Ok(json!({"qData": rows}))
 }
 
 fn field_description(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError> {
