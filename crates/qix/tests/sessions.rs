@@ -1,0 +1,151 @@
+//! The SDK's session kinds against a real qixd.
+
+use qix::{Error, Event, Location, Session, SessionState, SessionType};
+use serde_json::json;
+
+async fn server(server_mode: bool) -> (qixd::RunningServer, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = qixd::Config::defaults();
+    c.listen = "127.0.0.1:0".parse().unwrap();
+    c.apps_dir = dir.path().join("apps");
+    c.data_dir = dir.path().join("data");
+    if server_mode {
+        c.mode = qixd::Mode::Server;
+        c.trust_user_header = true;
+    }
+    (qixd::start(c).await.unwrap(), dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_session_kind_on_the_wire() {
+    let (s, _dir) = server(false).await;
+    let loc = Location::from_uri(&format!("ws://{}", s.addr())).unwrap();
+    let hub = loc.hub(Session::default()).await.unwrap();
+    assert_eq!(hub.connection().state(), &SessionState::Created);
+    assert_eq!(
+        loc.hub(Session::default())
+            .await
+            .unwrap()
+            .connection()
+            .state(),
+        &SessionState::Attached
+    );
+    assert_eq!(
+        loc.hub(Session::random())
+            .await
+            .unwrap()
+            .connection()
+            .state(),
+        &SessionState::Created
+    );
+    assert_eq!(hub.engine_version().await.unwrap(), "12.2528.0");
+    let id = hub.call("CreateApp", json!(["Sdk"])).await.unwrap()["qAppId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // App session: a second client attaches and finds the open doc.
+    let a = loc.app(&id, None).await.unwrap();
+    assert_eq!(a.connection().state(), &SessionState::Created);
+    a.call("SetScript", json!(["LOAD 1 AS x AUTOGENERATE 3;"]))
+        .await
+        .unwrap();
+    let b = loc.app(&id, None).await.unwrap();
+    assert_eq!(b.connection().state(), &SessionState::Attached);
+    assert_eq!(
+        b.call("GetScript", json!([])).await.unwrap()["qScript"],
+        "LOAD 1 AS x AUTOGENERATE 3;"
+    );
+
+    // Random app and custom token sessions.
+    let r = loc
+        .app(
+            &id,
+            Some(Session::with_app_and_type(&id, SessionType::Random)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.connection().state(), &SessionState::Created);
+    let t1 = loc
+        .app(&id, Some(Session::with_app_and_token(&id, "team")))
+        .await
+        .unwrap();
+    let t2 = loc
+        .app(&id, Some(Session::with_app_and_token(&id, "team")))
+        .await
+        .unwrap();
+    assert_eq!(
+        (t1.connection().state(), t2.connection().state()),
+        (&SessionState::Created, &SessionState::Attached)
+    );
+
+    // Events: a change on one client is pushed to the other.
+    let mut events = t2.connection().events();
+    let o1 = t1
+        .call(
+            "CreateSessionObject",
+            json!([{"qInfo": {"qId": "o", "qType": "t"}}]),
+        )
+        .await
+        .unwrap();
+    let h1 = o1["qReturn"]["qHandle"].as_i64().unwrap();
+    t1.connection()
+        .call(h1, "GetLayout", json!([]))
+        .await
+        .unwrap();
+    let h2 = t2.call("GetObject", json!(["o"])).await.unwrap()["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    t1.connection()
+        .call(
+            h1,
+            "SetProperties",
+            json!([{"qInfo": {"qId": "o", "qType": "t"}, "x": 1}]),
+        )
+        .await
+        .unwrap();
+    let ev = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        loop {
+            if let Ok(Event::Changed(h)) = events.recv().await {
+                return h;
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(ev, vec![h2]);
+
+    // Typed engine errors.
+    match hub.call("OpenDoc", json!(["no-such-app"])).await {
+        Err(Error::Engine(e)) => assert_eq!(e.code, 1003),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_mode_refuses_random_and_needs_a_user() {
+    let (s, _dir) = server(true).await;
+    let loc = Location::from_uri(&format!("ws://{}", s.addr())).unwrap();
+    assert!(
+        matches!(loc.hub(Session::default()).await, Err(Error::Connect(m)) if m.contains("401"))
+    );
+    let loc = loc.as_direct_connection("CORP", "ann");
+    assert!(
+        matches!(loc.hub(Session::random()).await, Err(Error::Connect(m)) if m.contains("403"))
+    );
+    let hub = loc.hub(Session::default()).await.unwrap();
+    assert_eq!(
+        hub.authenticated_user().await.unwrap(),
+        "UserDirectory=CORP; UserId=ann"
+    );
+    let app = loc
+        .app(
+            "x",
+            Some(Session::with_app_and_type("x", SessionType::Random)),
+        )
+        .await;
+    assert!(
+        matches!(app, Err(Error::Engine(e)) if e.code == 1003),
+        "the Random app session connects; the app is missing"
+    );
+}
