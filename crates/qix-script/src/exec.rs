@@ -1284,31 +1284,29 @@ fn append(t: &mut Table, data: RawTable) {
     }
 }
 
+/// Column pairs (index in `t`, index in `data`) of the fields both tables have.
+fn common_fields(t: &[String], data: &[String]) -> Vec<(usize, usize)> {
+    t.iter()
+        .enumerate()
+        .filter_map(|(i, f)| data.iter().position(|g| g == f).map(|j| (i, j)))
+        .collect()
+}
+
+/// The key of a row over some of its columns, for matching rows of two tables.
+fn row_key(row: &[Cell], cols: impl Iterator<Item = usize>) -> String {
+    cols.map(|c| cell_key(&row[c]))
+        .collect::<Vec<_>>()
+        .join("\u{1e}")
+}
+
 /// Natural join on the fields both have (a cross join when none).
 fn join(t: &mut Table, data: RawTable, kind: JoinKind) {
-    let common: Vec<(usize, usize)> = t
-        .fields
-        .iter()
-        .enumerate()
-        .filter_map(|(i, f)| data.fields.iter().position(|g| g == f).map(|j| (i, j)))
-        .collect();
+    let common = common_fields(&t.fields, &data.fields);
     let extra: Vec<usize> = (0..data.fields.len())
         .filter(|j| !common.iter().any(|c| c.1 == *j))
         .collect();
-    let key_t = |r: &Vec<Cell>| {
-        common
-            .iter()
-            .map(|(i, _)| cell_key(&r[*i]))
-            .collect::<Vec<_>>()
-            .join("\u{1e}")
-    };
-    let key_d = |r: &Vec<Cell>| {
-        common
-            .iter()
-            .map(|(_, j)| cell_key(&r[*j]))
-            .collect::<Vec<_>>()
-            .join("\u{1e}")
-    };
+    let key_t = |r: &Vec<Cell>| row_key(r, common.iter().map(|c| c.0));
+    let key_d = |r: &Vec<Cell>| row_key(r, common.iter().map(|c| c.1));
     let mut index: HashMap<String, Vec<usize>> = HashMap::new();
     for (k, r) in data.rows.iter().enumerate() {
         index.entry(key_d(r)).or_default().push(k);
@@ -1352,59 +1350,28 @@ fn join(t: &mut Table, data: RawTable, kind: JoinKind) {
 
 /// KEEP: both tables stay, each reduced to the rows the join kind keeps.
 fn keep(t: &mut Table, data: RawTable, kind: JoinKind) -> Table {
-    let common: Vec<(usize, usize)> = t
-        .fields
-        .iter()
-        .enumerate()
-        .filter_map(|(i, f)| data.fields.iter().position(|g| g == f).map(|j| (i, j)))
-        .collect();
+    let common = common_fields(&t.fields, &data.fields);
     let kt: HashSet<String> = t
         .rows
         .iter()
-        .map(|r| {
-            common
-                .iter()
-                .map(|(i, _)| cell_key(&r[*i]))
-                .collect::<Vec<_>>()
-                .join("\u{1e}")
-        })
+        .map(|r| row_key(r, common.iter().map(|c| c.0)))
         .collect();
     let kd: HashSet<String> = data
         .rows
         .iter()
-        .map(|r| {
-            common
-                .iter()
-                .map(|(_, j)| cell_key(&r[*j]))
-                .collect::<Vec<_>>()
-                .join("\u{1e}")
-        })
+        .map(|r| row_key(r, common.iter().map(|c| c.1)))
         .collect();
     let mut new_rows = data.rows;
     if matches!(kind, JoinKind::Left | JoinKind::Inner) {
-        new_rows.retain(|r| {
-            kt.contains(
-                &common
-                    .iter()
-                    .map(|(_, j)| cell_key(&r[*j]))
-                    .collect::<Vec<_>>()
-                    .join("\u{1e}"),
-            )
-        });
+        new_rows.retain(|r| kt.contains(&row_key(r, common.iter().map(|c| c.1))));
     }
     if matches!(kind, JoinKind::Right | JoinKind::Inner) {
-        t.rows.retain(|r| {
-            kd.contains(
-                &common
-                    .iter()
-                    .map(|(i, _)| cell_key(&r[*i]))
-                    .collect::<Vec<_>>()
-                    .join("\u{1e}"),
-            )
-        });
+        t.rows
+            .retain(|r| kd.contains(&row_key(r, common.iter().map(|c| c.0))));
     }
+    // The caller names the new table (its label, or the source's name).
     Table {
-        name: format!("{}_keep", t.name),
+        name: String::new(),
         fields: data.fields,
         rows: new_rows,
     }

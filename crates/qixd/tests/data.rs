@@ -280,19 +280,12 @@ async fn a_failed_reload_keeps_the_previous_data() {
 async fn saved_data_reaches_sessions_that_open_the_app_later() {
     let s = TestServer::start().await;
     let mut a = s.connect("/app/x").await;
-    let id = a.ok(-1, "CreateApp", json!(["WithData"])).await["qAppId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let doc = a.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
-        .as_i64()
-        .unwrap();
+    let id = a.create_app("WithData").await;
+    let doc = a.open_doc(&id).await;
     a.ok(doc, "SetScript", json!([SCRIPT])).await;
     a.ok(doc, "DoReload", json!([])).await;
     let mut before = s.connect("/app/x/identity/early").await;
-    let d = before.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
-        .as_i64()
-        .unwrap();
+    let d = before.open_doc(&id).await;
     let r = before.ok(d, "Evaluate", json!(["Count(numbers)"])).await["qReturn"].clone();
     assert!(
         r.as_str().unwrap().contains("not found"),
@@ -300,9 +293,7 @@ async fn saved_data_reaches_sessions_that_open_the_app_later() {
     );
     a.ok(doc, "DoSave", json!([])).await;
     let mut after = s.connect("/app/x/identity/late").await;
-    let d = after.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
-        .as_i64()
-        .unwrap();
+    let d = after.open_doc(&id).await;
     assert_eq!(
         after.ok(d, "Evaluate", json!(["Count(abcs)"])).await["qReturn"],
         "5"

@@ -9,14 +9,9 @@ use serde_json::json;
 async fn saved_apps_survive_a_restart() {
     let s = TestServer::start().await;
     let mut c = s.connect("/app/").await;
-    let id = c.ok(-1, "CreateApp", json!(["Kept"])).await["qAppId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = c.create_app("Kept").await;
     c.ok(-1, "CreateApp", json!(["Unsaved edits"])).await;
-    let doc = c.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
-        .as_i64()
-        .unwrap();
+    let doc = c.open_doc(&id).await;
     c.ok(
         doc,
         "SetScript",
@@ -31,18 +26,14 @@ async fn saved_apps_survive_a_restart() {
     .await;
     // Before DoSave another session still sees the stored version.
     let mut other = s.connect(&format!("/app/{id}")).await;
-    let d2 = other.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
-        .as_i64()
-        .unwrap();
+    let d2 = other.open_doc(&id).await;
     assert!(other.ok(d2, "GetScript", json!([])).await["qScript"]
         .as_str()
         .unwrap()
         .starts_with("///$tab Main"));
     c.ok(doc, "DoSave", json!([])).await;
     let mut c2 = s.connect("/app/x").await;
-    let d3 = c2.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
-        .as_i64()
-        .unwrap();
+    let d3 = c2.open_doc(&id).await;
     assert_eq!(
         c2.ok(d3, "GetScript", json!([])).await["qScript"],
         "LOAD 42 AS answer AUTOGENERATE 1;"
@@ -59,9 +50,7 @@ async fn saved_apps_survive_a_restart() {
         .map(|d| d["qTitle"].as_str().unwrap())
         .collect();
     assert_eq!(titles, ["Kept v2", "Unsaved edits"]);
-    let doc = c.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
-        .as_i64()
-        .unwrap();
+    let doc = c.open_doc(&id).await;
     assert_eq!(
         c.ok(doc, "GetScript", json!([])).await["qScript"],
         "LOAD 42 AS answer AUTOGENERATE 1;"
@@ -87,22 +76,15 @@ async fn shutdown_closes_sockets_with_going_away() {
 async fn saved_data_survives_a_restart_without_reload() {
     let s = TestServer::start().await;
     let mut c = s.connect("/app/").await;
-    let id = c.ok(-1, "CreateApp", json!(["Data"])).await["qAppId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let doc = c.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
-        .as_i64()
-        .unwrap();
+    let id = c.create_app("Data").await;
+    let doc = c.open_doc(&id).await;
     c.ok(doc, "SetScript", json!(["T: LOAD RecNo() AS n, Text(RecNo()) AS label, If(RecNo() = 3, Null(), Dual('x' & RecNo(), RecNo())) AS d AUTOGENERATE 1000; COMMENT FIELD n WITH 'row number';"])).await;
     assert_eq!(c.ok(doc, "DoReload", json!([])).await["qReturn"], true);
     c.ok(doc, "DoSave", json!([])).await;
     let (dir, config) = s.stop().await;
     let s = TestServer::start_in(dir, config).await;
     let mut c = s.connect("/app/").await;
-    let doc = c.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
-        .as_i64()
-        .unwrap();
+    let doc = c.open_doc(&id).await;
     assert_eq!(
         c.ok(doc, "Evaluate", json!(["Sum(n)"])).await["qReturn"],
         "500500"
@@ -153,13 +135,8 @@ async fn a_kill_during_repeated_saves_leaves_the_old_or_the_new_version() {
     };
     let mut child = spawn();
     let mut c = connect().await;
-    let id = c.ok(-1, "CreateApp", json!(["Crash"])).await["qAppId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let doc = c.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
-        .as_i64()
-        .unwrap();
+    let id = c.create_app("Crash").await;
+    let doc = c.open_doc(&id).await;
     for round in 0..4u64 {
         // Save in a loop from a task; kill -9 at a different moment each round.
         let url = format!("ws://127.0.0.1:{port}/app/");
@@ -220,13 +197,8 @@ async fn a_kill_during_repeated_saves_leaves_the_old_or_the_new_version() {
 async fn persistent_objects_are_private_until_saved_and_survive_restarts() {
     let s = TestServer::start().await;
     let mut a = s.connect("/app/p/identity/a").await;
-    let id = a.ok(-1, "CreateApp", json!(["Objects"])).await["qAppId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let doc = a.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
-        .as_i64()
-        .unwrap();
+    let id = a.create_app("Objects").await;
+    let doc = a.open_doc(&id).await;
     let r = a
         .ok(
             doc,
@@ -250,15 +222,11 @@ async fn persistent_objects_are_private_until_saved_and_survive_restarts() {
     assert_eq!(list[0]["qInfo"]["qId"], "sheet1");
     // Another session does not see it before DoSave.
     let mut b = s.connect("/app/p/identity/b").await;
-    let d = b.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
-        .as_i64()
-        .unwrap();
+    let d = b.open_doc(&id).await;
     assert!(b.ok(d, "GetObject", json!(["sheet1"])).await["qReturn"]["qHandle"].is_null());
     a.ok(doc, "DoSave", json!([])).await;
     let mut c = s.connect("/app/p/identity/c").await;
-    let d = c.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
-        .as_i64()
-        .unwrap();
+    let d = c.open_doc(&id).await;
     let h = c.ok(d, "GetObject", json!(["sheet1"])).await["qReturn"]["qHandle"]
         .as_i64()
         .unwrap();
@@ -281,9 +249,7 @@ async fn persistent_objects_are_private_until_saved_and_survive_restarts() {
     let (dir, config) = s.stop().await;
     let s = TestServer::start_in(dir, config).await;
     let mut e = s.connect("/app/p").await;
-    let d = e.ok(-1, "OpenDoc", json!([id])).await["qReturn"]["qHandle"]
-        .as_i64()
-        .unwrap();
+    let d = e.open_doc(&id).await;
     let h = e.ok(d, "GetObject", json!(["sheet1"])).await["qReturn"]["qHandle"]
         .as_i64()
         .unwrap();

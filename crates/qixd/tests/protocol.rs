@@ -145,14 +145,8 @@ async fn global_api_answers_in_the_engine_shapes() {
     );
 
     // Apps: create, list, open (once per session), delete.
-    let a = c.ok(-1, "CreateApp", json!(["Zeta"])).await["qAppId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let b = c.ok(-1, "CreateApp", json!(["Alpha"])).await["qAppId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let a = c.create_app("Zeta").await;
+    let b = c.create_app("Alpha").await;
     let list = c.ok(-1, "GetDocList", json!([])).await["qDocList"].clone();
     let titles: Vec<&str> = list
         .as_array()
@@ -169,9 +163,7 @@ async fn global_api_answers_in_the_engine_shapes() {
     );
     let e = c.err(-1, "OpenDoc", json!(["../../etc/passwd"])).await;
     assert_eq!(e["code"], 1003);
-    let doc = c.ok(-1, "OpenDoc", json!([a])).await["qReturn"]["qHandle"]
-        .as_i64()
-        .unwrap();
+    let doc = c.open_doc(&a).await;
     let script = c.ok(doc, "GetScript", json!([])).await["qScript"]
         .as_str()
         .unwrap()
@@ -205,10 +197,7 @@ async fn global_api_answers_in_the_engine_shapes() {
 async fn session_apps_and_app_properties() {
     let s = TestServer::start().await;
     let mut c = s.connect("/app/").await;
-    let src = c.ok(-1, "CreateApp", json!(["Source"])).await["qAppId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let src = c.create_app("Source").await;
     let r = c.ok(-1, "CreateSessionAppFromApp", json!([src])).await;
     let sid = r["qSessionAppId"].as_str().unwrap();
     assert!(sid.starts_with("SessionApp_"), "{r}");

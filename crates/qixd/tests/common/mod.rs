@@ -244,11 +244,29 @@ impl Client {
         }
     }
 
+    /// Creates a stored app; returns its id.
+    pub async fn create_app(&mut self, title: &str) -> String {
+        let r = self.ok(-1, "CreateApp", json!([title])).await;
+        r["qAppId"].as_str().expect("an app id").to_string()
+    }
+
+    /// Opens a stored app in this session; returns the doc handle.
+    pub async fn open_doc(&mut self, id: &str) -> i64 {
+        handle(&self.ok(-1, "OpenDoc", json!([id])).await)
+    }
+
     /// Opens a session app in this session; returns the doc handle.
     pub async fn session_app(&mut self) -> i64 {
         let r = self.ok(-1, "CreateSessionApp", json!([])).await;
         r["qReturn"]["qHandle"].as_i64().unwrap()
     }
+}
+
+/// `qReturn.qHandle` of a result.
+pub fn handle(result: &Value) -> i64 {
+    result["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no handle in {result}"))
 }
 
 /// Waits until `cond` holds, polling every 20 ms, for at most `ms`.
