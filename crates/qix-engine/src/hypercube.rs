@@ -17,7 +17,7 @@ use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 /// Sort of one column; each criterion is 0 (off), 1 (ascending) or -1 (descending).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct ColumnSort {
     /// By number, text after numbers.
     pub by_numeric: i8,
@@ -25,6 +25,12 @@ pub struct ColumnSort {
     pub by_ascii: i8,
     /// By load order (dimensions only).
     pub by_load_order: i8,
+    /// Selected values first (dimensions only).
+    pub by_state: i8,
+    /// By the value of `expression` for the dimension value (dimensions only).
+    pub by_expression: i8,
+    /// The expression for `by_expression`.
+    pub expression: Option<String>,
 }
 
 /// A dimension: a field.
@@ -614,6 +620,36 @@ pub fn compute(
     inference: &Inference,
     def: &HyperCubeDef,
 ) -> Result<HyperCube, CubeError> {
+    // Dimensions sorted by an expression: the expression is computed as a hidden last measure per row.
+    let mut ext = def.clone();
+    let mut hidden = 0;
+    for d in &def.dimensions {
+        if let (true, Some(e)) = (d.sort.by_expression != 0, &d.sort.expression) {
+            ext.measures.push(MeasureDef {
+                expr: e.clone(),
+                sort: ColumnSort::default(),
+            });
+            hidden += 1;
+        }
+    }
+    let mut cube = compute_all(model, state, inference, &ext, hidden)?;
+    let shown = def.measures.len();
+    for r in &mut cube.rows {
+        r.measures.truncate(shown);
+    }
+    cube.totals.truncate(shown);
+    cube.measure_range.truncate(shown);
+    Ok(cube)
+}
+
+/// [`compute`] where the last `hidden` measures are sort expressions of dimensions, in dimension order.
+fn compute_all(
+    model: &DataModel,
+    state: &SelectionState,
+    inference: &Inference,
+    def: &HyperCubeDef,
+    hidden: usize,
+) -> Result<HyperCube, CubeError> {
     let measures = parse_measures(def)?;
     let plan = plan(model, inference, def, &measures)?;
     let ndims = plan.dims.len();
@@ -912,9 +948,10 @@ pub fn compute(
             continue;
         }
         let values = finish(group, &cells);
+        let shown = &values[..values.len() - hidden];
         if def.suppress_zero
-            && !measures.is_empty()
-            && values.iter().all(|v| v.num().is_none_or(|n| n == 0.0))
+            && !shown.is_empty()
+            && shown.iter().all(|v| v.num().is_none_or(|n| n == 0.0))
         {
             continue;
         }
@@ -935,7 +972,7 @@ pub fn compute(
             .map(|m| measure_value(m, &mut scope))
             .collect()
     };
-    sort_rows(&mut rows, def);
+    sort_rows(&mut rows, def, hidden);
     let measure_range = (0..measures.len())
         .map(|mi| {
             let nums = rows.iter().filter_map(|r| r.measures[mi].num());
@@ -994,8 +1031,14 @@ fn dir(d: i8, o: impl FnOnce() -> Ordering) -> Ordering {
     }
 }
 
-fn sort_rows(rows: &mut [CubeRow], def: &HyperCubeDef) {
-    let off = |c: &ColumnSort| c.by_numeric == 0 && c.by_ascii == 0 && c.by_load_order == 0;
+fn sort_rows(rows: &mut [CubeRow], def: &HyperCubeDef, hidden: usize) {
+    let off = |c: &ColumnSort| {
+        c.by_numeric == 0
+            && c.by_ascii == 0
+            && c.by_load_order == 0
+            && c.by_state == 0
+            && c.by_expression == 0
+    };
     if def.dimensions.iter().all(|d| off(&d.sort)) && def.measures.iter().all(|m| off(&m.sort)) {
         // No criterion: load order of the dimensions, NULL last (one key per row, not per comparison).
         rows.sort_by_cached_key(|r| {
@@ -1007,7 +1050,20 @@ fn sort_rows(rows: &mut [CubeRow], def: &HyperCubeDef) {
         return;
     }
     let nd = def.dimensions.len();
-    let ncols = nd + def.measures.len();
+    let shown = def.measures.len() - hidden;
+    let ncols = nd + shown;
+    // The hidden measure of each dimension sorted by expression.
+    let mut next_hidden = shown;
+    let expr_measure: Vec<Option<usize>> = def
+        .dimensions
+        .iter()
+        .map(|d| {
+            (d.sort.by_expression != 0 && d.sort.expression.is_some()).then(|| {
+                next_hidden += 1;
+                next_hidden - 1
+            })
+        })
+        .collect();
     let order: Vec<usize> = if def.inter_column_sort.is_empty() {
         (0..ncols).collect()
     } else {
@@ -1022,7 +1078,14 @@ fn sort_rows(rows: &mut [CubeRow], def: &HyperCubeDef) {
             let o = if c < nd {
                 let s = &def.dimensions[c].sort;
                 let (x, y) = (&a.dims[c], &b.dims[c]);
-                dir(s.by_numeric, || cmp_num(x.num, y.num))
+                dir(s.by_state, || x.state.rank().cmp(&y.state.rank()))
+                    .then_with(|| match expr_measure[c] {
+                        Some(m) => dir(s.by_expression, || {
+                            cmp_num(a.measures[m].num(), b.measures[m].num())
+                        }),
+                        None => Ordering::Equal,
+                    })
+                    .then_with(|| dir(s.by_numeric, || cmp_num(x.num, y.num)))
                     .then_with(|| {
                         dir(s.by_ascii, || {
                             x.text.to_lowercase().cmp(&y.text.to_lowercase())

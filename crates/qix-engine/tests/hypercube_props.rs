@@ -329,3 +329,54 @@ fn many_to_many_links_join_every_matching_row() {
     );
     assert_eq!(got(&st), vec![("x".to_string(), Some(15.0), Some(2.0))]);
 }
+
+#[test]
+fn dimensions_sort_by_state_and_by_expression() {
+    let mut b = ModelBuilder::new();
+    let t = b.add_table("T", &["p", "q"]).unwrap();
+    for (p, q) in [("a", 1.0), ("b", 5.0), ("c", 3.0), ("a", 1.0)] {
+        b.push_row(t, &[Some(Dual::text(p)), Some(Dual::number(q))])
+            .unwrap();
+    }
+    let m = b.build().unwrap();
+    let p = m.field_id("p").unwrap();
+    let order = |d: &HyperCubeDef, st: &SelectionState| {
+        compute(&m, st, &infer(&m, st), d)
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| r.dims[0].text.clone())
+            .collect::<Vec<_>>()
+    };
+    let mut d = def(&["p"], &["Count(q)"]);
+    d.dimensions[0].sort.by_expression = -1;
+    d.dimensions[0].sort.expression = Some("Sum(q)".into());
+    assert_eq!(
+        order(&d, &SelectionState::new()),
+        ["b", "c", "a"],
+        "by Sum(q), descending"
+    );
+    let cube = compute(
+        &m,
+        &SelectionState::new(),
+        &infer(&m, &SelectionState::new()),
+        &d,
+    )
+    .unwrap();
+    assert_eq!(
+        cube.rows[0].measures.len(),
+        1,
+        "the sort expression is not a column"
+    );
+    assert_eq!(cube.totals.len(), 1);
+    let mut d = def(&["p"], &[]);
+    d.dimensions[0].sort.by_state = 1;
+    d.dimensions[0].sort.by_ascii = -1;
+    let mut st = SelectionState::new();
+    st.set(p, vec![0, 2]); // a, c
+    assert_eq!(
+        order(&d, &st),
+        ["c", "a"],
+        "only possible values; by state then text descending"
+    );
+}

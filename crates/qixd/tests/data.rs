@@ -466,3 +466,38 @@ async fn master_items_library_references_lists_and_patches() {
         "."
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dimensions_sort_by_expression_on_the_wire() {
+    let s = TestServer::start().await;
+    let mut a = s.connect("/app/").await;
+    let doc = a.session_app().await;
+    a.ok(doc, "SetScript", json!([SCRIPT])).await;
+    a.ok(doc, "DoReload", json!([])).await;
+    let h = a
+        .ok(doc, "CreateSessionObject", json!([{"qInfo": {"qType": "chart"}, "qHyperCubeDef": {
+            "qDimensions": [{"qDef": {"qFieldDefs": ["xyz"], "qSortCriterias": [{"qSortByExpression": -1, "qExpression": {"qv": "Sum(numbers)"}}]}}],
+            "qMeasures": [{"qDef": {"qDef": "Count(numbers)"}}],
+            "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 2, "qHeight": 5}]}}]))
+        .await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    let layout = a.ok(h, "GetLayout", json!([])).await["qLayout"].clone();
+    // Sum(numbers): x 5, y 9, z 1 → y, x, z; the sort expression is not a column.
+    assert_eq!(
+        matrix(&layout),
+        [
+            ("y".into(), "3".into()),
+            ("x".into(), "1".into()),
+            ("z".into(), "1".into())
+        ]
+    );
+    assert_eq!(layout["qHyperCube"]["qSize"]["qcx"], 2);
+    assert_eq!(
+        layout["qHyperCube"]["qGrandTotalRow"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -137,6 +137,13 @@ fn sort_of(criteria: Option<&Value>) -> (ColumnSort, ListSort) {
             by_numeric: g("qSortByNumeric"),
             by_ascii: g("qSortByAscii"),
             by_load_order: g("qSortByLoadOrder"),
+            by_state: g("qSortByState"),
+            by_expression: g("qSortByExpression"),
+            expression: c
+                .pointer("/qExpression/qv")
+                .and_then(Value::as_str)
+                .filter(|e| !e.trim().is_empty())
+                .map(str::to_string),
         },
         ListSort {
             by_state: g("qSortByState"),
