@@ -38,6 +38,69 @@ LOAD RecNo() AS OrderLine,
 AUTOGENERATE 300000;
 "#;
 
+fn props(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+    v.as_object().cloned().unwrap_or_default()
+}
+
+/// Master dimensions and measures and a few objects (a bar chart, a table, a KPI, a filter), added once.
+fn add_items(record: &mut qix_apps::AppRecord) {
+    use serde_json::json;
+    for (id, field) in [
+        ("dim-region", "Region"),
+        ("dim-category", "Category"),
+        ("dim-product", "Product"),
+        ("dim-year", "Year"),
+    ] {
+        record.dimensions.entry(id.to_string()).or_insert_with(|| {
+            props(json!({"qInfo": {"qId": id, "qType": "dimension"}, "qMetaDef": {"title": field},
+                         "qDim": {"qGrouping": "N", "qFieldDefs": [field], "qFieldLabels": [field], "title": field}}))
+        });
+    }
+    for (id, title, expr) in [
+        ("m-revenue", "Revenue", "Sum(Amount)"),
+        ("m-orders", "Order lines", "Count(OrderLine)"),
+        ("m-customers", "Customers", "Count(DISTINCT CustomerID)"),
+    ] {
+        record.measures.entry(id.to_string()).or_insert_with(|| {
+            props(
+                json!({"qInfo": {"qId": id, "qType": "measure"}, "qMetaDef": {"title": title},
+                         "qMeasure": {"qLabel": title, "qDef": expr, "qGrouping": "N"}}),
+            )
+        });
+    }
+    let fetch = json!([{"qTop": 0, "qLeft": 0, "qWidth": 10, "qHeight": 100}]);
+    let objects = [
+        (
+            "revenue-by-region",
+            json!({"qInfo": {"qId": "revenue-by-region", "qType": "barchart"}, "title": "Revenue by region",
+            "qHyperCubeDef": {"qDimensions": [{"qLibraryId": "dim-region"}], "qMeasures": [{"qLibraryId": "m-revenue", "qSortBy": {"qSortByNumeric": -1}}],
+                              "qInterColumnSortOrder": [1, 0], "qInitialDataFetch": fetch}}),
+        ),
+        (
+            "orders-table",
+            json!({"qInfo": {"qId": "orders-table", "qType": "table"}, "title": "Categories by year",
+            "qHyperCubeDef": {"qDimensions": [{"qLibraryId": "dim-category"}, {"qLibraryId": "dim-year"}],
+                              "qMeasures": [{"qLibraryId": "m-revenue"}, {"qLibraryId": "m-orders"}], "qInitialDataFetch": fetch}}),
+        ),
+        (
+            "revenue-kpi",
+            json!({"qInfo": {"qId": "revenue-kpi", "qType": "kpi"}, "title": "Revenue",
+            "qHyperCubeDef": {"qMeasures": [{"qLibraryId": "m-revenue"}], "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 1}]}}),
+        ),
+        (
+            "region-filter",
+            json!({"qInfo": {"qId": "region-filter", "qType": "listbox"}, "title": "Region",
+            "qListObjectDef": {"qDef": {"qFieldDefs": ["Region"], "qSortCriterias": [{"qSortByState": 1, "qSortByAscii": 1}]}, "qInitialDataFetch": fetch}}),
+        ),
+    ];
+    for (id, p) in objects {
+        record
+            .objects
+            .entry(id.to_string())
+            .or_insert_with(|| props(p));
+    }
+}
+
 /// Finds or creates the demo app, loads its data and publishes it for every session that opens it.
 pub fn load(env: &Arc<Env>) -> Result<String, String> {
     let (apps, _) = env.store.list().map_err(|e| e.to_string())?;
@@ -58,6 +121,7 @@ pub fn load(env: &Arc<Env>) -> Result<String, String> {
     };
     let out = qix_script::reload(&record.script, &load_env).map_err(|e| e.to_string())?;
     record.last_reload_time = qix_apps::now_iso();
+    add_items(&mut record);
     let record = env.store.save(&record).map_err(|e| e.to_string())?;
     let data = LoadedData {
         model: Arc::new(out.model),
