@@ -5,10 +5,7 @@
 
 mod data;
 
-use qix_engine::{
-    DataModel, DimensionDef, Dual, HyperCubeDef, MeasureDef, ModelBuilder, ResultCache,
-    SelectionState,
-};
+use qix_engine::{DataModel, Dual, HyperCubeDef, ModelBuilder, ResultCache, SelectionState};
 use std::time::Instant;
 
 fn build_flat(n: u64) -> DataModel {
@@ -41,26 +38,6 @@ fn build_star(n: u64) -> DataModel {
         b.push_value(d, 1, Some(Dual::text(data::region(k))));
     }
     b.build().unwrap()
-}
-
-fn cube(dims: &[&str], measures: &[&str]) -> HyperCubeDef {
-    HyperCubeDef {
-        dimensions: dims
-            .iter()
-            .map(|d| DimensionDef {
-                field: d.to_string(),
-                sort: Default::default(),
-            })
-            .collect(),
-        measures: measures
-            .iter()
-            .map(|m| MeasureDef {
-                expr: m.to_string(),
-                sort: Default::default(),
-            })
-            .collect(),
-        ..Default::default()
-    }
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -112,7 +89,7 @@ fn main() {
     let sel_sym = flat.fields[sel].symbols.find(&Dual::number(7.0)).unwrap();
     let mut selected = SelectionState::new();
     selected.set(sel, vec![sel_sym]);
-    let three = cube(&["Dim"], &["Sum(m1)", "Avg(m2)", "Max(m3)"]);
+    let three = HyperCubeDef::of(&["Dim"], &["Sum(m1)", "Avg(m2)", "Max(m3)"]);
     let mut results = serde_json::Map::new();
     let mut record = |name: &str, (ms, (rows, checksum)): (f64, (usize, f64))| {
         eprintln!("{name:<40} {ms:>10.2} ms  ({rows} rows, checksum {checksum})");
@@ -130,12 +107,12 @@ fn main() {
         "no_selection_3_measures_by_dim",
         time(repeats, &flat, &none, &three),
     );
-    let distinct = cube(&["Dim"], &["Count(DISTINCT D2)"]);
+    let distinct = HyperCubeDef::of(&["Dim"], &["Count(DISTINCT D2)"]);
     record(
         "count_distinct_d2_by_dim",
         time(repeats, &flat, &none, &distinct),
     );
-    let big = cube(&["Dim", "D2"], &["Sum(m1)"]);
+    let big = HyperCubeDef::of(&["Dim", "D2"], &["Sum(m1)"]);
     record(
         "dim_x_d2_100k_cells",
         time(repeats.min(3), &flat, &none, &big),
@@ -160,7 +137,7 @@ fn main() {
         .unwrap();
     let mut star_sel = SelectionState::new();
     star_sel.set(region, vec![r_sym]);
-    let star_cube = cube(&["Dim"], &["Sum(m1)"]);
+    let star_cube = HyperCubeDef::of(&["Dim"], &["Sum(m1)"]);
     record(
         "star_select_region_sum_by_dim",
         time(repeats, &star, &star_sel, &star_cube),

@@ -66,6 +66,29 @@ pub struct HyperCubeDef {
     pub inter_column_sort: Vec<usize>,
 }
 
+impl HyperCubeDef {
+    /// Dimensions on these fields and measures with these expressions, no sorting, no suppression.
+    pub fn of(dimensions: &[&str], measures: &[&str]) -> HyperCubeDef {
+        HyperCubeDef {
+            dimensions: dimensions
+                .iter()
+                .map(|d| DimensionDef {
+                    field: d.to_string(),
+                    sort: Default::default(),
+                })
+                .collect(),
+            measures: measures
+                .iter()
+                .map(|m| MeasureDef {
+                    expr: m.to_string(),
+                    sort: Default::default(),
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+}
+
 /// Why a hypercube cannot be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CubeError {

@@ -2,36 +2,13 @@
 //! and a star (fact + dimension table linked by a key).
 
 use proptest::prelude::*;
-use qix_engine::{
-    compute, infer, DataModel, DimensionDef, Dual, HyperCubeDef, MeasureDef, ModelBuilder,
-    SelectionState,
-};
+use qix_engine::{compute, infer, DataModel, Dual, HyperCubeDef, ModelBuilder, SelectionState};
 use std::collections::{BTreeMap, BTreeSet};
 
 type Row = Vec<Option<u8>>;
 
 fn num(v: u8) -> Option<Dual> {
     Some(Dual::number(v as f64))
-}
-
-fn def(dims: &[&str], measures: &[&str]) -> HyperCubeDef {
-    HyperCubeDef {
-        dimensions: dims
-            .iter()
-            .map(|d| DimensionDef {
-                field: d.to_string(),
-                sort: Default::default(),
-            })
-            .collect(),
-        measures: measures
-            .iter()
-            .map(|m| MeasureDef {
-                expr: m.to_string(),
-                sort: Default::default(),
-            })
-            .collect(),
-        ..Default::default()
-    }
 }
 
 /// Group key (dimension values, None = NULL) → measure values (None = NULL).
@@ -141,7 +118,7 @@ proptest! {
             .filter(|r| ok(&eff, "a", r[0]) && ok(&eff, "b", r[1]) && ok(&eff, "m", r[2]))
             .collect();
         for dims in [vec!["a"], vec!["a", "b"], vec![]] {
-            let got = engine_table(&model, &state, &def(&dims, MEASURES));
+            let got = engine_table(&model, &state, &HyperCubeDef::of(&dims, MEASURES));
             let idx: Vec<usize> = dims.iter().map(|d| if *d == "a" { 0 } else { 1 }).collect();
             let mut want = reference(possible.iter().map(|r| (idx.iter().map(|i| r[*i]).collect(), r[2])).collect());
             if dims.is_empty() && want.is_empty() {
@@ -177,10 +154,10 @@ proptest! {
             .collect();
         // Region of a possible fact row: the matching dimension row's r, NULL when the key has none.
         let region = |k: Option<u8>| -> Option<u8> { k.and_then(|k| dim.get(&k).copied().flatten()) };
-        let got = engine_table(&model, &state, &def(&["r"], MEASURES));
+        let got = engine_table(&model, &state, &HyperCubeDef::of(&["r"], MEASURES));
         let want = reference(fact_possible.iter().map(|(k, _, m)| (vec![region(*k)], *m)).collect());
         prop_assert_eq!(got, want);
-        let got = engine_table(&model, &state, &def(&["a", "r"], &["Sum(m)"]));
+        let got = engine_table(&model, &state, &HyperCubeDef::of(&["a", "r"], &["Sum(m)"]));
         let want: Table = reference(fact_possible.iter().map(|(k, a, m)| (vec![*a, region(*k)], *m)).collect())
             .into_iter().map(|(g, v)| (g, vec![v[0]])).collect();
         prop_assert_eq!(got, want);
@@ -209,7 +186,7 @@ fn expressions_totals_sorting_and_suppression() {
     }
     let m = b.build().unwrap();
     let st = SelectionState::new();
-    let mut d = def(
+    let mut d = HyperCubeDef::of(
         &["Product"],
         &[
             "Sum(Price*Qty)",
@@ -269,9 +246,14 @@ fn expressions_totals_sorting_and_suppression() {
     d.inter_column_sort = vec![1, 0];
     let cube = compute(&m, &st, &inf, &d).unwrap();
     assert_eq!(cube.rows[0].dims[0].text, "a");
-    let bad = compute(&m, &st, &inf, &def(&["Nope"], &[]));
+    let bad = compute(&m, &st, &inf, &HyperCubeDef::of(&["Nope"], &[]));
     assert!(bad.is_err());
-    let bad = compute(&m, &st, &inf, &def(&["Product"], &["Sum(Price"]));
+    let bad = compute(
+        &m,
+        &st,
+        &inf,
+        &HyperCubeDef::of(&["Product"], &["Sum(Price"]),
+    );
     assert!(matches!(
         bad,
         Err(qix_engine::CubeError::BadExpression { .. })
@@ -299,7 +281,7 @@ fn many_to_many_links_join_every_matching_row() {
             &m,
             st,
             &infer(&m, st),
-            &def(&["tag"], &["Sum(amount)", "Count(amount)"]),
+            &HyperCubeDef::of(&["tag"], &["Sum(amount)", "Count(amount)"]),
         )
         .unwrap();
         cube.rows
@@ -348,7 +330,7 @@ fn dimensions_sort_by_state_and_by_expression() {
             .map(|r| r.dims[0].text.clone())
             .collect::<Vec<_>>()
     };
-    let mut d = def(&["p"], &["Count(q)"]);
+    let mut d = HyperCubeDef::of(&["p"], &["Count(q)"]);
     d.dimensions[0].sort.by_expression = -1;
     d.dimensions[0].sort.expression = Some("Sum(q)".into());
     assert_eq!(
@@ -369,7 +351,7 @@ fn dimensions_sort_by_state_and_by_expression() {
         "the sort expression is not a column"
     );
     assert_eq!(cube.totals.len(), 1);
-    let mut d = def(&["p"], &[]);
+    let mut d = HyperCubeDef::of(&["p"], &[]);
     d.dimensions[0].sort.by_state = 1;
     d.dimensions[0].sort.by_ascii = -1;
     let mut st = SelectionState::new();

@@ -5,7 +5,7 @@ use super::{no_active_doc, obj_param, str_param, Ctx, Env};
 use crate::doc::{LoadedData, ReloadProgress};
 use crate::handles::ObjectRef;
 use crate::session::{Session, SocketId};
-use qix_engine::{DataModel, FieldId, HyperCubeDef, MeasureDef, SelectionState};
+use qix_engine::{DataModel, FieldId, HyperCubeDef, SelectionState};
 use qix_protocol::{ErrorCode, Request, Response, RpcError};
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
@@ -294,13 +294,8 @@ pub fn evaluate_in(
         struct Only<'a>(&'a DataModel, &'a SelectionState, &'a Env);
         impl qix_expr::Scope for Only<'_> {
             fn field(&mut self, name: &str) -> qix_expr::Value {
-                let def = HyperCubeDef {
-                    measures: vec![MeasureDef {
-                        expr: format!("Only([{}])", name.replace(']', "]]")),
-                        sort: Default::default(),
-                    }],
-                    ..Default::default()
-                };
+                let only = format!("Only([{}])", name.replace(']', "]]"));
+                let def = HyperCubeDef::of(&[], &[&only]);
                 self.2
                     .cache
                     .hypercube(self.0, self.1, &def)
@@ -314,13 +309,7 @@ pub fn evaluate_in(
         }
         return Ok(qix_expr::eval(&parsed, &mut Only(model, state, env)));
     }
-    let def = HyperCubeDef {
-        measures: vec![MeasureDef {
-            expr: expr.to_string(),
-            sort: Default::default(),
-        }],
-        ..Default::default()
-    };
+    let def = HyperCubeDef::of(&[], &[expr]);
     let cube = env
         .cache
         .hypercube(model, state, &def)
