@@ -705,20 +705,12 @@ fn compute_all(
             let nslots = plan.tables.len();
 
             struct Partial {
-                dense: Vec<u32>,
-                keys: HashMap<u128, u32>,
-                key_list: Vec<u128>,
+                index: GroupIndex,
                 groups: Vec<Group>,
                 total: Group,
             }
             let empty_partial = || Partial {
-                dense: if dense {
-                    vec![u32::MAX; space as usize]
-                } else {
-                    Vec::new()
-                },
-                keys: HashMap::new(),
-                key_list: Vec::new(),
+                index: GroupIndex::new(dense, space),
                 groups: Vec::new(),
                 total: new_group(),
             };
@@ -800,24 +792,10 @@ fn compute_all(
                                 let v = if s == NULL { 0 } else { s as u128 + 1 };
                                 key = key * radix[di] + v;
                             }
-                            let gi = if dense {
-                                let g = part.dense[key as usize];
-                                if g == u32::MAX {
-                                    part.groups.push(new_group());
-                                    part.key_list.push(key);
-                                    let g = (part.groups.len() - 1) as u32;
-                                    part.dense[key as usize] = g;
-                                    g
-                                } else {
-                                    g
-                                }
-                            } else {
-                                *part.keys.entry(key).or_insert_with(|| {
-                                    part.groups.push(new_group());
-                                    part.key_list.push(key);
-                                    (part.groups.len() - 1) as u32
-                                })
-                            } as usize;
+                            let (gi, new) = part.index.group(key);
+                            if new {
+                                part.groups.push(new_group());
+                            }
                             for (ai, a) in plan.aggrs.iter().enumerate() {
                                 match a.plain {
                                     Some(slot_idx) => {
@@ -861,30 +839,25 @@ fn compute_all(
                 .collect();
 
             // Merge partials.
-            let mut keys: HashMap<u128, usize> = HashMap::new();
-            let mut key_list: Vec<u128> = Vec::new();
+            let mut index = GroupIndex::new(dense, space);
             let mut groups: Vec<Group> = Vec::new();
             let mut total = new_group();
             for p in partials {
-                for (k, g) in p.key_list.into_iter().zip(p.groups) {
-                    match keys.get(&k) {
-                        Some(&i) => {
+                for (k, g) in p.index.key_list.into_iter().zip(p.groups) {
+                    match index.group(k) {
+                        (i, false) => {
                             for (a, b) in groups[i].iter_mut().zip(g) {
                                 a.merge(b);
                             }
                         }
-                        None => {
-                            keys.insert(k, groups.len());
-                            key_list.push(k);
-                            groups.push(g);
-                        }
+                        (_, true) => groups.push(g),
                     }
                 }
                 for (a, b) in total.iter_mut().zip(p.total) {
                     a.merge(b);
                 }
             }
-            (key_list, groups, total)
+            (index.key_list, groups, total)
         }
     };
     let (mut key_list, mut groups, total) = scanned;
@@ -1149,10 +1122,42 @@ enum Column {
 }
 
 struct ColumnarPart {
-    dense: Vec<u32>,
+    index: GroupIndex,
+    columns: Vec<Column>,
+}
+
+/// Group keys → group numbers in first-seen order: a dense array when the key space is small, a hash map
+/// otherwise.
+struct GroupIndex {
+    dense: Option<Vec<u32>>,
     keys: HashMap<u128, u32>,
     key_list: Vec<u128>,
-    columns: Vec<Column>,
+}
+
+impl GroupIndex {
+    fn new(dense: bool, space: u128) -> GroupIndex {
+        GroupIndex {
+            dense: dense.then(|| vec![u32::MAX; space as usize]),
+            keys: HashMap::new(),
+            key_list: Vec::new(),
+        }
+    }
+
+    /// The group of `key`, and whether it is new.
+    #[inline]
+    fn group(&mut self, key: u128) -> (usize, bool) {
+        let next = self.key_list.len() as u32;
+        let slot = match &mut self.dense {
+            Some(d) => &mut d[key as usize],
+            None => self.keys.entry(key).or_insert(u32::MAX),
+        };
+        if *slot != u32::MAX {
+            return (*slot as usize, false);
+        }
+        *slot = next;
+        self.key_list.push(key);
+        (next as usize, true)
+    }
 }
 
 /// Adds the accumulators of a new group to every column.
@@ -1237,13 +1242,7 @@ fn scan_columnar(
             .collect()
     };
     let new_part = || ColumnarPart {
-        dense: if dense {
-            vec![u32::MAX; space as usize]
-        } else {
-            Vec::new()
-        },
-        keys: HashMap::new(),
-        key_list: Vec::new(),
+        index: GroupIndex::new(dense, space),
         columns: new_columns(),
     };
     let step = |mut part: ColumnarPart, bi: usize| -> ColumnarPart {
@@ -1330,24 +1329,11 @@ fn scan_columnar(
                 let s = syms[d][i];
                 key = key * radix[di] + if s == NULL { 0 } else { s as u128 + 1 };
             }
-            let slot = if dense {
-                part.dense[key as usize]
-            } else {
-                part.keys.get(&key).copied().unwrap_or(u32::MAX)
-            };
-            *g = if slot != u32::MAX {
-                slot
-            } else {
-                let id = part.key_list.len() as u32;
-                part.key_list.push(key);
-                if dense {
-                    part.dense[key as usize] = id
-                } else {
-                    part.keys.insert(key, id);
-                }
+            let (id, new) = part.index.group(key);
+            if new {
                 open_group(&mut part.columns, plan, model);
-                id
-            };
+            }
+            *g = id as u32;
         }
         // 5. Aggregate, column by column.
         let mut tuple = vec![NULL; nslots];
@@ -1441,36 +1427,19 @@ fn scan_columnar(
 
     // Merge the threads' groups, then turn the columns into finished accumulators.
     // Group key → merged group: a dense array when the key space is small, a hash map otherwise.
-    let mut index: HashMap<u128, usize> = HashMap::new();
-    let mut dense_index: Vec<u32> = if dense {
-        vec![u32::MAX; space as usize]
-    } else {
-        Vec::new()
-    };
-    let mut key_list: Vec<u128> = Vec::new();
+    let mut index = GroupIndex::new(dense, space);
     let mut merged = new_columns();
     for p in partials {
         let map: Vec<usize> = p
+            .index
             .key_list
             .iter()
             .map(|k| {
-                let found = if dense {
-                    let g = dense_index[*k as usize];
-                    (g != u32::MAX).then_some(g as usize)
-                } else {
-                    index.get(k).copied()
-                };
-                found.unwrap_or_else(|| {
-                    key_list.push(*k);
+                let (g, new) = index.group(*k);
+                if new {
                     open_group(&mut merged, plan, model);
-                    let g = key_list.len() - 1;
-                    if dense {
-                        dense_index[*k as usize] = g as u32;
-                    } else {
-                        index.insert(*k, g);
-                    }
-                    g
-                })
+                }
+                g
             })
             .collect();
         for (dst, src) in merged.iter_mut().zip(p.columns) {
@@ -1514,6 +1483,7 @@ fn scan_columnar(
             }
         }
     }
+    let key_list = index.key_list;
     let ngroups = key_list.len();
     let mut groups: Vec<Group> = (0..ngroups)
         .map(|_| Vec::with_capacity(plan.aggrs.len()))
