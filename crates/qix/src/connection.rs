@@ -1,16 +1,25 @@
-//! One WebSocket to an engine: waits for `OnConnected`, correlates responses with requests (many may be in
-//! flight), and hands out change/close pushes and notifications as events.
+//! One session's connection to an engine: waits for `OnConnected`, correlates responses with requests (many
+//! may be in flight), hands out change/close pushes and notifications as events, and can be suspended and
+//! resumed (a new socket to the same session URL; the objects it handed out are found again by id, as
+//! enigma.js does).
 
+use crate::object::{ObjectCore, RemoteObject};
 use crate::Error;
+use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use qix_protocol::RpcError;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use tokio::net::TcpStream;
 use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// What `OnConnected` said.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +32,7 @@ pub enum SessionState {
     Other(String),
 }
 
-/// Something the engine said without being asked.
+/// Something the engine said without being asked, or a change of the connection itself.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// These handles' layouts are stale (in responses or pushed).
@@ -32,24 +41,57 @@ pub enum Event {
     Closed(Vec<i64>),
     /// A notification (method and params), e.g. `OnMaxParallelSessionsExceeded`.
     Notification(String, Value),
+    /// The socket closed: the engine went away or closed it, or `suspend()` closed it (then `Suspended`
+    /// follows).
+    SocketClosed,
+    /// `suspend()` closed the socket; the session lives on for its TTL.
+    Suspended,
+    /// `resume()` reconnected, in this state.
+    Resumed(SessionState),
 }
 
 type Pending = Arc<Mutex<HashMap<i64, oneshot::Sender<Result<Value, Error>>>>>;
 
-/// An open connection. Cheap to clone; the socket closes when the last clone is dropped.
-#[derive(Clone)]
-pub struct Connection {
-    state: SessionState,
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The live socket: a writer fed by a channel and a reader task that routes frames.
+struct Link {
     outbox: mpsc::UnboundedSender<Message>,
+    reader: Option<JoinHandle<()>>,
+    state: SessionState,
+}
+
+struct Inner {
+    /// Where to reconnect on `resume` (the session URL, with its identity and TTL).
+    url: String,
+    /// The same authentication on every socket.
+    headers: Vec<(String, String)>,
+    /// `None` while suspended.
+    link: Mutex<Option<Link>>,
     pending: Pending,
     events: broadcast::Sender<Event>,
-    next_id: Arc<AtomicI64>,
+    /// Ids keep counting across sockets, so a late answer can never be taken for another call's.
+    next_id: AtomicI64,
+    /// Objects handed out, in the order they were opened (a doc before its objects), to restore on resume.
+    objects: Mutex<Vec<Weak<ObjectCore>>>,
+    /// The params of the last `OpenDoc`, to open the doc again when a resume finds a new session.
+    open_doc: Mutex<Option<Value>>,
+}
+
+/// An open connection. Cheap to clone; the socket closes when the last clone (and every object opened on it)
+/// is dropped.
+#[derive(Clone)]
+pub struct Connection {
+    inner: Arc<Inner>,
 }
 
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
-            .field("state", &self.state)
+            .field("url", &self.inner.url)
+            .field("state", &self.state())
             .finish()
     }
 }
@@ -66,138 +108,300 @@ fn route(events: &broadcast::Sender<Event>, frame: &Value) {
     }
 }
 
+async fn dial(url: &str, headers: &[(String, String)]) -> Result<(Socket, SessionState), Error> {
+    let mut req = url
+        .into_client_request()
+        .map_err(|e| Error::Location(e.to_string()))?;
+    for (k, v) in headers {
+        let name = tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(k.as_bytes())
+            .map_err(|e| Error::Location(e.to_string()))?;
+        let value = v
+            .parse()
+            .map_err(|_| Error::Location(format!("bad header value for {k}")))?;
+        req.headers_mut().insert(name, value);
+    }
+    let (mut ws, _) = crate::tls::connect(req).await?;
+    let state = loop {
+        match ws.next().await {
+            Some(Ok(Message::Text(t))) => {
+                let v: Value = serde_json::from_str(t.as_str())
+                    .map_err(|e| Error::Connection(e.to_string()))?;
+                if v["method"] == "OnConnected" {
+                    break match v["params"]["qSessionState"].as_str().unwrap_or("") {
+                        "SESSION_CREATED" => SessionState::Created,
+                        "SESSION_ATTACHED" => SessionState::Attached,
+                        other => SessionState::Other(other.to_string()),
+                    };
+                }
+                if let Some(m) = v["method"].as_str() {
+                    let msg = v["params"]["message"].as_str().unwrap_or("").to_string();
+                    return Err(Error::Connect(format!("{m}: {msg}")));
+                }
+            }
+            Some(Ok(_)) => continue,
+            _ => {
+                return Err(Error::Connect(
+                    "the socket closed before OnConnected".into(),
+                ))
+            }
+        }
+    };
+    Ok((ws, state))
+}
+
+fn start(
+    ws: Socket,
+    state: SessionState,
+    pending: Pending,
+    events: broadcast::Sender<Event>,
+) -> Link {
+    let (sink, stream) = ws.split();
+    let (outbox, rx) = mpsc::unbounded_channel::<Message>();
+    tokio::spawn(write(sink, rx));
+    let reader = tokio::spawn(read(stream, pending, events));
+    Link {
+        outbox,
+        reader: Some(reader),
+        state,
+    }
+}
+
+async fn write(mut sink: SplitSink<Socket, Message>, mut rx: mpsc::UnboundedReceiver<Message>) {
+    while let Some(m) = rx.recv().await {
+        let closing = matches!(m, Message::Close(_));
+        if sink.send(m).await.is_err() || closing {
+            break;
+        }
+    }
+    let _ = sink.close().await;
+}
+
+async fn read(mut stream: SplitStream<Socket>, pending: Pending, events: broadcast::Sender<Event>) {
+    while let Some(Ok(msg)) = stream.next().await {
+        let Message::Text(t) = msg else { continue };
+        let Ok(v) = serde_json::from_str::<Value>(t.as_str()) else {
+            continue;
+        };
+        route(&events, &v);
+        match v.get("id").and_then(Value::as_i64) {
+            Some(id) => {
+                let waiter = lock(&pending).remove(&id);
+                if let Some(w) = waiter {
+                    let result = match v.get("error") {
+                        Some(e) => Err(Error::Engine(
+                            serde_json::from_value::<RpcError>(e.clone())
+                                .unwrap_or_else(|_| RpcError::invalid_request(e.to_string())),
+                        )),
+                        None => Ok(v.get("result").cloned().unwrap_or(Value::Null)),
+                    };
+                    let _ = w.send(result);
+                }
+            }
+            None => {
+                if let Some(m) = v.get("method").and_then(Value::as_str) {
+                    let _ = events.send(Event::Notification(m.to_string(), v["params"].clone()));
+                }
+            }
+        }
+    }
+    // The socket is gone: every waiting call fails.
+    for (_, w) in lock(&pending).drain() {
+        let _ = w.send(Err(Error::Connection("the socket closed".into())));
+    }
+    let _ = events.send(Event::SocketClosed);
+}
+
+/// How a doc object is found again on a new socket: the method of the Doc class and the id to pass.
+fn restore_method(class: &str) -> Option<&'static str> {
+    Some(match class {
+        "GenericObject" => "GetObject",
+        "GenericDimension" => "GetDimension",
+        "GenericMeasure" => "GetMeasure",
+        "GenericBookmark" => "GetBookmark",
+        "GenericVariable" => "GetVariableById",
+        "Field" => "GetField",
+        _ => return None,
+    })
+}
+
 impl Connection {
     /// Opens `url` with extra headers and waits for `OnConnected`.
     pub async fn open(url: &str, headers: &[(String, String)]) -> Result<Connection, Error> {
-        let mut req = url
-            .into_client_request()
-            .map_err(|e| Error::Location(e.to_string()))?;
-        for (k, v) in headers {
-            let name = tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(k.as_bytes())
-                .map_err(|e| Error::Location(e.to_string()))?;
-            let value = v
-                .parse()
-                .map_err(|_| Error::Location(format!("bad header value for {k}")))?;
-            req.headers_mut().insert(name, value);
-        }
-        let (ws, _) = tokio_tungstenite::connect_async(req)
-            .await
-            .map_err(|e| match e {
-                tokio_tungstenite::tungstenite::Error::Http(r) => {
-                    Error::Connect(format!("HTTP {}", r.status()))
-                }
-                other => Error::Connect(other.to_string()),
-            })?;
-        let (mut sink, mut stream) = ws.split();
-        let state = loop {
-            match stream.next().await {
-                Some(Ok(Message::Text(t))) => {
-                    let v: Value = serde_json::from_str(t.as_str())
-                        .map_err(|e| Error::Connection(e.to_string()))?;
-                    if v["method"] == "OnConnected" {
-                        break match v["params"]["qSessionState"].as_str().unwrap_or("") {
-                            "SESSION_CREATED" => SessionState::Created,
-                            "SESSION_ATTACHED" => SessionState::Attached,
-                            other => SessionState::Other(other.to_string()),
-                        };
-                    }
-                    if let Some(m) = v["method"].as_str() {
-                        let msg = v["params"]["message"].as_str().unwrap_or("").to_string();
-                        return Err(Error::Connect(format!("{m}: {msg}")));
-                    }
-                }
-                Some(Ok(_)) => continue,
-                _ => {
-                    return Err(Error::Connect(
-                        "the socket closed before OnConnected".into(),
-                    ))
-                }
-            }
-        };
-        let (outbox, mut rx) = mpsc::unbounded_channel::<Message>();
-        tokio::spawn(async move {
-            while let Some(m) = rx.recv().await {
-                if sink.send(m).await.is_err() {
-                    break;
-                }
-            }
-            let _ = sink.close().await;
-        });
+        let (ws, state) = dial(url, headers).await?;
         let pending: Pending = Arc::new(Mutex::new(HashMap::new()));
         let (events, _) = broadcast::channel(1024);
-        let (p, ev) = (pending.clone(), events.clone());
-        tokio::spawn(async move {
-            while let Some(Ok(msg)) = stream.next().await {
-                let Message::Text(t) = msg else { continue };
-                let Ok(v) = serde_json::from_str::<Value>(t.as_str()) else {
-                    continue;
-                };
-                route(&ev, &v);
-                match v.get("id").and_then(Value::as_i64) {
-                    Some(id) => {
-                        let waiter = p.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
-                        if let Some(w) = waiter {
-                            let result = match v.get("error") {
-                                Some(e) => Err(Error::Engine(
-                                    serde_json::from_value::<RpcError>(e.clone()).unwrap_or_else(
-                                        |_| RpcError::invalid_request(e.to_string()),
-                                    ),
-                                )),
-                                None => Ok(v.get("result").cloned().unwrap_or(Value::Null)),
-                            };
-                            let _ = w.send(result);
-                        }
-                    }
-                    None => {
-                        if let Some(m) = v.get("method").and_then(Value::as_str) {
-                            let _ =
-                                ev.send(Event::Notification(m.to_string(), v["params"].clone()));
-                        }
-                    }
-                }
-            }
-            // The socket is gone: every waiting call fails.
-            for (_, w) in p.lock().unwrap_or_else(|e| e.into_inner()).drain() {
-                let _ = w.send(Err(Error::Connection("the socket closed".into())));
-            }
-        });
+        let link = start(ws, state, pending.clone(), events.clone());
         Ok(Connection {
-            state,
-            outbox,
-            pending,
-            events,
-            next_id: Arc::new(AtomicI64::new(1)),
+            inner: Arc::new(Inner {
+                url: url.to_string(),
+                headers: headers.to_vec(),
+                link: Mutex::new(Some(link)),
+                pending,
+                events,
+                next_id: AtomicI64::new(1),
+                objects: Mutex::new(vec![]),
+                open_doc: Mutex::new(None),
+            }),
         })
     }
 
-    /// What `OnConnected` said.
-    pub fn state(&self) -> &SessionState {
-        &self.state
+    /// The session URL this connection uses.
+    pub fn url(&self) -> &str {
+        &self.inner.url
     }
 
-    /// Change, close and notification events from now on.
+    /// What `OnConnected` said on the current socket (`Other("SUSPENDED")` while suspended).
+    pub fn state(&self) -> SessionState {
+        match &*lock(&self.inner.link) {
+            Some(l) => l.state.clone(),
+            None => SessionState::Other("SUSPENDED".into()),
+        }
+    }
+
+    /// Change, close, notification and connection events from now on.
     pub fn events(&self) -> broadcast::Receiver<Event> {
-        self.events.subscribe()
+        self.inner.events.subscribe()
+    }
+
+    /// The Global API object (handle -1) of this connection.
+    pub fn global(&self) -> RemoteObject {
+        RemoteObject::new(self.clone(), -1, "Global", "", "")
     }
 
     /// Calls `method` on `handle` with positional (array) or named (object) params.
     pub async fn call(&self, handle: i64, method: &str, params: Value) -> Result<Value, Error> {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        if handle == -1 && method == "OpenDoc" {
+            self.remember_open_doc(params.clone());
+        }
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
-        self.pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id, tx);
         let frame = json!({"jsonrpc": "2.0", "id": id, "method": method, "handle": handle, "params": params});
-        self.outbox
-            .send(Message::Text(frame.to_string().into()))
-            .map_err(|_| Error::Connection("the socket closed".into()))?;
+        {
+            let link = lock(&self.inner.link);
+            let link = link
+                .as_ref()
+                .ok_or_else(|| Error::Connection("the connection is suspended".into()))?;
+            lock(&self.inner.pending).insert(id, tx);
+            link.outbox
+                .send(Message::Text(frame.to_string().into()))
+                .map_err(|_| Error::Connection("the socket closed".into()))?;
+        }
         rx.await
             .map_err(|_| Error::Connection("the socket closed".into()))?
     }
 
+    /// Remembers an object this connection handed out, so `resume` can find it again.
+    pub(crate) fn register(&self, core: &Arc<ObjectCore>) {
+        let mut objects = lock(&self.inner.objects);
+        objects.retain(|w| w.strong_count() > 0);
+        objects.push(Arc::downgrade(core));
+    }
+
+    /// Remembers how the doc was opened (for a resume that lands in a new session).
+    fn remember_open_doc(&self, params: Value) {
+        *lock(&self.inner.open_doc) = Some(params);
+    }
+
+    /// Closes the socket and waits until it is closed. The engine keeps the session for its TTL; calls fail
+    /// until [`Connection::resume`].
+    pub async fn suspend(&self) {
+        let link = lock(&self.inner.link).take();
+        if let Some(mut link) = link {
+            let _ = link.outbox.send(Message::Close(None));
+            if let Some(reader) = link.reader.take() {
+                let _ = reader.await;
+            }
+            let _ = self.inner.events.send(Event::Suspended);
+        }
+    }
+
+    /// Reconnects to the same session URL. When the engine attaches the socket to the live session, every
+    /// object keeps working; when it creates a new session (the TTL ran out), `only_if_attached` makes this
+    /// an error (and every object is closed), otherwise the doc is opened again and the objects are looked up
+    /// by id. Objects that cannot be found get a `Closed` event, the others a `Changed` event (their handle
+    /// may have changed).
+    pub async fn resume(&self, only_if_attached: bool) -> Result<SessionState, Error> {
+        if lock(&self.inner.link).is_some() {
+            return Err(Error::Connection("the connection is not suspended".into()));
+        }
+        let (ws, state) = dial(&self.inner.url, &self.inner.headers).await?;
+        let link = start(
+            ws,
+            state.clone(),
+            self.inner.pending.clone(),
+            self.inner.events.clone(),
+        );
+        *lock(&self.inner.link) = Some(link);
+        let objects: Vec<Arc<ObjectCore>> = lock(&self.inner.objects)
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect();
+        if state == SessionState::Created && only_if_attached {
+            self.suspend().await;
+            let closed: Vec<i64> = objects.iter().map(|o| o.handle()).collect();
+            let _ = self.inner.events.send(Event::Closed(closed));
+            return Err(Error::Connect(
+                "the session was gone: the engine created a new one".into(),
+            ));
+        }
+        let (mut changed, mut closed) = (vec![], vec![]);
+        let mut doc: Option<i64> = None;
+        for o in objects.iter().filter(|o| o.class() == "Doc") {
+            match self.restore_doc().await {
+                Some(h) => {
+                    o.set_handle(h);
+                    doc = Some(h);
+                    changed.push(h);
+                }
+                None => closed.push(o.handle()),
+            }
+        }
+        for o in objects
+            .iter()
+            .filter(|o| o.class() != "Doc" && o.class() != "Global")
+        {
+            let found = match (doc, restore_method(o.class())) {
+                (Some(d), Some(method)) => self
+                    .call(d, method, json!([o.generic_id()]))
+                    .await
+                    .ok()
+                    .and_then(|r| r["qReturn"]["qHandle"].as_i64()),
+                _ => None,
+            };
+            match found {
+                Some(h) => {
+                    o.set_handle(h);
+                    changed.push(h);
+                }
+                None => closed.push(o.handle()),
+            }
+        }
+        let _ = self.inner.events.send(Event::Resumed(state.clone()));
+        if !closed.is_empty() {
+            let _ = self.inner.events.send(Event::Closed(closed));
+        }
+        if !changed.is_empty() {
+            let _ = self.inner.events.send(Event::Changed(changed));
+        }
+        Ok(state)
+    }
+
+    /// The doc handle on the new socket: the session's active doc, else the doc opened again.
+    async fn restore_doc(&self) -> Option<i64> {
+        if let Ok(r) = self.call(-1, "GetActiveDoc", json!([])).await {
+            if let Some(h) = r["qReturn"]["qHandle"].as_i64() {
+                return Some(h);
+            }
+        }
+        let params = lock(&self.inner.open_doc).clone()?;
+        let r = self.call(-1, "OpenDoc", params).await.ok()?;
+        r["qReturn"]["qHandle"].as_i64()
+    }
+
     /// Closes the socket.
     pub fn close(&self) {
-        let _ = self.outbox.send(Message::Close(None));
+        if let Some(l) = &*lock(&self.inner.link) {
+            let _ = l.outbox.send(Message::Close(None));
+        }
     }
 }

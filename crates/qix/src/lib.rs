@@ -25,12 +25,28 @@
 //! suspend/resume, and the `qix` command-line tool (issue #6 says what is missing).
 
 mod connection;
+#[allow(missing_docs, clippy::all)]
+mod generated;
 mod location;
+mod object;
 mod session;
+mod tls;
+mod wire;
 
 pub use connection::{Connection, Event, SessionState};
+pub use generated::methods::{
+    Doc, Field, GenericBookmark, GenericDimension, GenericMeasure, GenericObject, GenericVariable,
+    Global, Variable,
+};
 pub use location::{App, Hub, Location};
+pub use object::{ObjectEvent, ObjectEvents, RemoteObject};
 pub use session::{Session, SessionType};
+
+/// Every type of the QIX API (layouts, properties, definitions, enums), generated from the engine's
+/// OpenRPC spec; unknown properties are kept in each struct's `extra`.
+pub mod types {
+    pub use crate::generated::types::*;
+}
 
 /// What can go wrong.
 #[derive(Debug, thiserror::Error)]
@@ -47,4 +63,11 @@ pub enum Error {
     /// The socket closed, or the engine sent something that is not QIX.
     #[error("connection: {0}")]
     Connection(String),
+    /// An answer did not have the shape the spec gives it (or a parameter could not be serialised).
+    #[error("unexpected answer: {0}")]
+    Decode(String),
+    /// A method that opens an object answered a null handle: there is no such object (what the engine
+    /// answers to `GetObject`, `GetField`, ... for an unknown id).
+    #[error("object not found (by {0})")]
+    ObjectNotFound(String),
 }

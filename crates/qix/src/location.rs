@@ -1,9 +1,9 @@
 //! Where an engine is and how to authenticate to it; opening the Global API (`hub`) or an app.
 
 use crate::connection::Connection;
+use crate::generated::methods::{Doc, Global};
 use crate::session::Session;
 use crate::Error;
-use serde_json::{json, Value};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Auth {
@@ -103,8 +103,9 @@ impl Location {
 
     /// Connects to `session` and returns the Global API.
     pub async fn hub(&self, session: Session) -> Result<Hub, Error> {
+        let conn = Connection::open(&self.url(&session), &self.headers()).await?;
         Ok(Hub {
-            conn: Connection::open(&self.url(&session), &self.headers()).await?,
+            global: Global::from(conn.global()),
         })
     }
 
@@ -113,86 +114,56 @@ impl Location {
     pub async fn app(&self, app_id: &str, session: Option<Session>) -> Result<App, Error> {
         let session = session.unwrap_or_else(|| Session::with_app(app_id));
         let hub = self.hub(session).await?;
-        let active = hub.conn.call(-1, "GetActiveDoc", json!([])).await;
-        let result = match active {
-            Ok(r) if r["qReturn"]["qHandle"].is_i64() => r,
-            _ => hub.conn.call(-1, "OpenDoc", json!([app_id])).await?,
+        let doc = match hub.get_active_doc().await {
+            Ok(doc) => doc,
+            Err(Error::Engine(_)) | Err(Error::ObjectNotFound(_)) => {
+                hub.open_doc(app_id, None, None, None, None).await?
+            }
+            Err(other) => return Err(other),
         };
-        let handle = result["qReturn"]["qHandle"]
-            .as_i64()
-            .ok_or_else(|| Error::Connection(format!("no doc handle in {result}")))?;
         Ok(App {
-            conn: hub.conn,
-            handle,
+            doc,
             id: app_id.to_string(),
         })
     }
 }
 
-/// The Global API (handle -1) of a connection.
+/// The Global API (handle -1) of a connection: every method of the `Global` class through `Deref`.
 #[derive(Debug, Clone)]
 pub struct Hub {
-    conn: Connection,
+    global: Global,
 }
 
-impl Hub {
-    /// The connection.
-    pub fn connection(&self) -> &Connection {
-        &self.conn
-    }
-
-    /// Calls a Global method.
-    pub async fn call(&self, method: &str, params: Value) -> Result<Value, Error> {
-        self.conn.call(-1, method, params).await
-    }
-
-    /// `EngineVersion().qVersion.qComponentVersion`.
-    pub async fn engine_version(&self) -> Result<String, Error> {
-        let r = self.call("EngineVersion", json!([])).await?;
-        Ok(r["qVersion"]["qComponentVersion"]
-            .as_str()
-            .unwrap_or("")
-            .to_string())
-    }
-
-    /// `GetAuthenticatedUser`.
-    pub async fn authenticated_user(&self) -> Result<String, Error> {
-        Ok(
-            self.call("GetAuthenticatedUser", json!([])).await?["qReturn"]
-                .as_str()
-                .unwrap_or("")
-                .to_string(),
-        )
+impl std::ops::Deref for Hub {
+    type Target = Global;
+    fn deref(&self) -> &Global {
+        &self.global
     }
 }
 
-/// An app open in a session.
+/// An app open in a session: every method of the `Doc` class through `Deref`.
 #[derive(Debug, Clone)]
 pub struct App {
-    conn: Connection,
-    handle: i64,
+    doc: Doc,
     id: String,
 }
 
+impl std::ops::Deref for App {
+    type Target = Doc;
+    fn deref(&self) -> &Doc {
+        &self.doc
+    }
+}
+
 impl App {
-    /// The connection.
-    pub fn connection(&self) -> &Connection {
-        &self.conn
-    }
-
-    /// The doc handle on this connection.
-    pub fn handle(&self) -> i64 {
-        self.handle
-    }
-
     /// The app id.
     pub fn id(&self) -> &str {
         &self.id
     }
 
-    /// Calls a Doc method.
-    pub async fn call(&self, method: &str, params: Value) -> Result<Value, Error> {
-        self.conn.call(self.handle, method, params).await
+    /// The Global API on the same connection.
+    pub fn global(&self) -> Global {
+        Global::from(self.connection().global())
     }
 }
 

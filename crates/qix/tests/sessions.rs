@@ -21,14 +21,14 @@ async fn every_session_kind_on_the_wire() {
     let (s, _dir) = server(false).await;
     let loc = Location::from_uri(&format!("ws://{}", s.addr())).unwrap();
     let hub = loc.hub(Session::default()).await.unwrap();
-    assert_eq!(hub.connection().state(), &SessionState::Created);
+    assert_eq!(hub.connection().state(), SessionState::Created);
     assert_eq!(
         loc.hub(Session::default())
             .await
             .unwrap()
             .connection()
             .state(),
-        &SessionState::Attached
+        SessionState::Attached
     );
     assert_eq!(
         loc.hub(Session::random())
@@ -36,26 +36,21 @@ async fn every_session_kind_on_the_wire() {
             .unwrap()
             .connection()
             .state(),
-        &SessionState::Created
+        SessionState::Created
     );
-    assert_eq!(hub.engine_version().await.unwrap(), "12.2528.0");
-    let id = hub.call("CreateApp", json!(["Sdk"])).await.unwrap()["qAppId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let version = hub.engine_version().await.unwrap();
+    assert_eq!(version.component_version.as_deref(), Some("12.2528.0"));
+    let created = hub.create_app("Sdk", None, None).await.unwrap();
+    assert_eq!(created.success, Some(true));
+    let id = created.app_id.unwrap();
 
     // App session: a second client attaches and finds the open doc.
     let a = loc.app(&id, None).await.unwrap();
-    assert_eq!(a.connection().state(), &SessionState::Created);
-    a.call("SetScript", json!(["LOAD 1 AS x AUTOGENERATE 3;"]))
-        .await
-        .unwrap();
+    assert_eq!(a.connection().state(), SessionState::Created);
+    a.set_script("LOAD 1 AS x AUTOGENERATE 3;").await.unwrap();
     let b = loc.app(&id, None).await.unwrap();
-    assert_eq!(b.connection().state(), &SessionState::Attached);
-    assert_eq!(
-        b.call("GetScript", json!([])).await.unwrap()["qScript"],
-        "LOAD 1 AS x AUTOGENERATE 3;"
-    );
+    assert_eq!(b.connection().state(), SessionState::Attached);
+    assert_eq!(b.get_script().await.unwrap(), "LOAD 1 AS x AUTOGENERATE 3;");
 
     // Random app and custom token sessions.
     let r = loc
@@ -65,7 +60,7 @@ async fn every_session_kind_on_the_wire() {
         )
         .await
         .unwrap();
-    assert_eq!(r.connection().state(), &SessionState::Created);
+    assert_eq!(r.connection().state(), SessionState::Created);
     let t1 = loc
         .app(&id, Some(Session::with_app_and_token(&id, "team")))
         .await
@@ -76,7 +71,7 @@ async fn every_session_kind_on_the_wire() {
         .unwrap();
     assert_eq!(
         (t1.connection().state(), t2.connection().state()),
-        (&SessionState::Created, &SessionState::Attached)
+        (SessionState::Created, SessionState::Attached)
     );
 
     // Events: a change on one client is pushed to the other.
@@ -116,7 +111,7 @@ async fn every_session_kind_on_the_wire() {
     assert_eq!(ev, vec![h2]);
 
     // Typed engine errors.
-    match hub.call("OpenDoc", json!(["no-such-app"])).await {
+    match hub.open_doc("no-such-app", None, None, None, None).await {
         Err(Error::Engine(e)) => assert_eq!(e.code, 1003),
         other => panic!("{other:?}"),
     }
@@ -135,7 +130,7 @@ async fn server_mode_refuses_random_and_needs_a_user() {
     );
     let hub = loc.hub(Session::default()).await.unwrap();
     assert_eq!(
-        hub.authenticated_user().await.unwrap(),
+        hub.get_authenticated_user().await.unwrap(),
         "UserDirectory=CORP; UserId=ann"
     );
     let app = loc

@@ -1,0 +1,74 @@
+//! Generates the `qix` SDK's typed QIX API from the engine's OpenRPC spec
+//! (`crates/qix-protocol/spec/qix-engine-rpc-12.2528.0.json`: 336 methods, 333 types).
+//!
+//! What it is for: turning every schema into a serde type and every method into an async method on a
+//! handle type (`Doc`, `GenericObject`, `Field`, ...). Its output is committed under
+//! `crates/qix/src/generated/`; the test `tests/stale.rs` fails when that output is not what this generator
+//! writes today. What it is not: a general OpenRPC generator — it knows the QIX conventions (the `q` prefix,
+//! `qReturn`, `ObjectInterface` results that are handles, string enums whose titles are the wire values).
+//!
+//! Run `cargo run -p qix-codegen` after changing the generator or the spec.
+
+mod emit;
+mod names;
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The spec, relative to the workspace root.
+pub const SPEC: &str = "crates/qix-protocol/spec/qix-engine-rpc-12.2528.0.json";
+/// Where the generated files go, relative to the workspace root.
+pub const OUT_DIR: &str = "crates/qix/src/generated";
+
+/// The generated files (name, formatted source) for the spec at `root`.
+pub fn generate_at(root: &Path) -> Result<Vec<(String, String)>, String> {
+    let text = std::fs::read_to_string(root.join(SPEC)).map_err(|e| format!("{SPEC}: {e}"))?;
+    let spec: Value = serde_json::from_str(&text).map_err(|e| format!("{SPEC}: {e}"))?;
+    let files = emit::generate(&spec)?;
+    files
+        .into_iter()
+        .map(|(name, code)| Ok((name.to_string(), rustfmt(root, &code)?)))
+        .collect()
+}
+
+/// Generates and writes the files; returns their paths.
+pub fn write_all(root: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut written = vec![];
+    let dir = root.join(OUT_DIR);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    for (name, code) in generate_at(root)? {
+        let path = dir.join(name);
+        std::fs::write(&path, code).map_err(|e| format!("{}: {e}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Formats like `cargo fmt` does, so the committed files pass `cargo fmt --check` and compare byte for byte.
+fn rustfmt(root: &Path, code: &str) -> Result<String, String> {
+    use std::io::Write;
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2021"])
+        .current_dir(root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run rustfmt: {e}"))?;
+    let mut stdin = child.stdin.take().ok_or("rustfmt has no stdin")?;
+    let input = code.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    writer
+        .join()
+        .map_err(|_| "rustfmt writer panicked".to_string())?
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!(
+            "rustfmt failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|e| e.to_string())
+}
