@@ -36,10 +36,11 @@ pub fn snake(name: &str) -> String {
     out.trim_matches('_').to_string()
 }
 
-/// A field or parameter name: the `q` prefix dropped (`qText` → `text`), keywords made raw.
+/// A field or parameter name: the `q` prefix dropped (`qText` → `text`, `qcx` → `cx`, `qnRows` →
+/// `n_rows`), keywords made raw.
 pub fn member(name: &str) -> String {
     let stripped = match name.strip_prefix('q') {
-        Some(rest) if rest.starts_with(|c: char| c.is_ascii_uppercase()) => rest,
+        Some(rest) if !rest.is_empty() => rest,
         _ => name,
     };
     ident(&snake(stripped))
@@ -121,7 +122,9 @@ mod tests {
     fn names() {
         assert_eq!(member("qHyperCubeDef"), "hyper_cube_def");
         assert_eq!(member("qType"), "r#type");
-        assert_eq!(member("qcx"), "qcx");
+        assert_eq!(member("qcx"), "cx");
+        assert_eq!(member("qnRows"), "n_rows");
+        assert_eq!(member("q"), "q");
         assert_eq!(member("qNxID"), "nx_id");
         assert_eq!(member("qSelf"), "self_");
         assert_eq!(snake("GetHyperCubeData"), "get_hyper_cube_data");

@@ -3,18 +3,8 @@
 use qix::{Error, Event, Location, Session, SessionState, SessionType};
 use serde_json::json;
 
-async fn server(server_mode: bool) -> (qixd::RunningServer, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut c = qixd::Config::defaults();
-    c.listen = "127.0.0.1:0".parse().unwrap();
-    c.apps_dir = dir.path().join("apps");
-    c.data_dir = dir.path().join("data");
-    if server_mode {
-        c.mode = qixd::Mode::Server;
-        c.trust_user_header = true;
-    }
-    (qixd::start(c).await.unwrap(), dir)
-}
+mod common;
+use common::server;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_session_kind_on_the_wire() {
@@ -142,5 +132,45 @@ async fn server_mode_refuses_random_and_needs_a_user() {
     assert!(
         matches!(app, Err(Error::Engine(e)) if e.code == 1003),
         "the Random app session connects; the app is missing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jwt_and_header_users_behind_a_proxy() {
+    let (s, _dir) = server(true).await;
+    let loc = Location::from_uri(&format!("http://{}", s.addr())).unwrap();
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 600;
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &json!({"sub": "jo", "userDirectory": "EXT", "exp": exp}),
+        &jsonwebtoken::EncodingKey::from_secret(b"s3cret"),
+    )
+    .unwrap();
+    let hub = loc
+        .clone()
+        .as_jwt_via_proxy(&token)
+        .hub(Session::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        hub.get_authenticated_user().await.unwrap(),
+        "UserDirectory=EXT; UserId=jo"
+    );
+    assert!(matches!(
+        loc.clone().as_jwt_via_proxy("not-a-token").hub(Session::default()).await,
+        Err(Error::Connect(m)) if m.contains("401")
+    ));
+    let hub = loc
+        .as_static_header_user_via_proxy("UserDirectory=HDR; UserId=max", "X-Qlik-User")
+        .hub(Session::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        hub.get_authenticated_user().await.unwrap(),
+        "UserDirectory=HDR; UserId=max"
     );
 }

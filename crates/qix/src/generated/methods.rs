@@ -4191,10 +4191,10 @@ impl Doc {
     /// QIX method `Doc.SetLooselyCoupledVector`.
     ///
     /// # Parameters
-    /// - `qv` (`qv`): The list of table states to set. A state will not be changed if already set to 2.
-    pub async fn set_loosely_coupled_vector(&self, qv: &[i64]) -> Result<bool, Error> {
+    /// - `v` (`qv`): The list of table states to set. A state will not be changed if already set to 2.
+    pub async fn set_loosely_coupled_vector(&self, v: &[i64]) -> Result<bool, Error> {
         let mut wire_params = Map::new();
-        arg(&mut wire_params, "qv", &qv)?;
+        arg(&mut wire_params, "qv", &v)?;
         take(
             self.0
                 .call("SetLooselyCoupledVector", Value::Object(wire_params))
@@ -7284,12 +7284,12 @@ impl Variable {
     /// QIX method `Variable.ForceContent` (deprecated by Qlik).
     ///
     /// # Parameters
-    /// - `qs` (`qs`): String representation of a dual value. Set this parameter to "", if the string representation is to be Null.
-    /// - `qd` (`qd`): Numeric representation of a dual value.
-    pub async fn force_content(&self, qs: &str, qd: f64) -> Result<(), Error> {
+    /// - `s` (`qs`): String representation of a dual value. Set this parameter to "", if the string representation is to be Null.
+    /// - `d` (`qd`): Numeric representation of a dual value.
+    pub async fn force_content(&self, s: &str, d: f64) -> Result<(), Error> {
         let mut wire_params = Map::new();
-        arg(&mut wire_params, "qs", &qs)?;
-        arg(&mut wire_params, "qd", &qd)?;
+        arg(&mut wire_params, "qs", &s)?;
+        arg(&mut wire_params, "qd", &d)?;
         self.0
             .call("ForceContent", Value::Object(wire_params))
             .await?;

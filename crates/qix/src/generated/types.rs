@@ -863,7 +863,7 @@ pub struct FieldAttributes {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::opt_i64"
     )]
-    pub qn_dec: Option<i64>,
+    pub n_dec: Option<i64>,
     /// Defines whether or not a thousands separator must be used.
     /// Default is 0.
     ///
@@ -3261,7 +3261,7 @@ pub struct Point {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::opt_i64"
     )]
-    pub qx: Option<i64>,
+    pub x: Option<i64>,
     /// y-coordinate in pixels.
     /// The origin is the top left of the screen.
     #[serde(
@@ -3270,7 +3270,7 @@ pub struct Point {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::opt_i64"
     )]
-    pub qy: Option<i64>,
+    pub y: Option<i64>,
     /// Properties the spec does not name (custom properties), kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -3320,7 +3320,7 @@ pub struct CondDef {
 pub struct ValueExpr {
     /// Expression evaluated to dual.
     #[serde(rename = "qv", default, skip_serializing_if = "Option::is_none")]
-    pub qv: Option<String>,
+    pub v: Option<String>,
     /// Properties the spec does not name (custom properties), kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -5156,7 +5156,7 @@ TotalMode {
 pub struct StringExpr {
     /// Expression evaluated to string.
     #[serde(rename = "qv", default, skip_serializing_if = "Option::is_none")]
-    pub qv: Option<String>,
+    pub v: Option<String>,
     /// Properties the spec does not name (custom properties), kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -5792,7 +5792,7 @@ pub struct Size {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::opt_i64"
     )]
-    pub qcx: Option<i64>,
+    pub cx: Option<i64>,
     /// Number of pixels on the _y_ axis.
     #[serde(
         rename = "qcy",
@@ -5800,7 +5800,7 @@ pub struct Size {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::opt_i64"
     )]
-    pub qcy: Option<i64>,
+    pub cy: Option<i64>,
     /// Properties the spec does not name (custom properties), kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -6496,7 +6496,7 @@ pub struct NxCellPosition {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::opt_i64"
     )]
-    pub qx: Option<i64>,
+    pub x: Option<i64>,
     /// Position of the cell on the y-axis.
     #[serde(
         rename = "qy",
@@ -6504,7 +6504,7 @@ pub struct NxCellPosition {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::opt_i64"
     )]
-    pub qy: Option<i64>,
+    pub y: Option<i64>,
     /// Properties the spec does not name (custom properties), kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -8901,7 +8901,7 @@ pub struct FieldInTableData {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::opt_i64"
     )]
-    pub qn_non_nulls: Option<i64>,
+    pub n_non_nulls: Option<i64>,
     /// Number of rows in the field.
     #[serde(
         rename = "qnRows",
@@ -8909,7 +8909,7 @@ pub struct FieldInTableData {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::opt_i64"
     )]
-    pub qn_rows: Option<i64>,
+    pub n_rows: Option<i64>,
     /// Number of distinct values in the field (in the current table) as compared to the total number of distinct values of this field (in all tables).
     #[serde(
         rename = "qSubsetRatio",
@@ -8925,7 +8925,7 @@ pub struct FieldInTableData {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::opt_i64"
     )]
-    pub qn_total_distinct_values: Option<i64>,
+    pub n_total_distinct_values: Option<i64>,
     /// qnPresentDistinctValues
     #[serde(
         rename = "qnPresentDistinctValues",
@@ -8933,7 +8933,7 @@ pub struct FieldInTableData {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::opt_i64"
     )]
-    pub qn_present_distinct_values: Option<i64>,
+    pub n_present_distinct_values: Option<i64>,
     /// Tells if the field is a key field.
     ///
     /// One of:
@@ -9512,7 +9512,7 @@ pub struct EditorBreakpoint {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub qbuffer_name: Option<String>,
+    pub buffer_name: Option<String>,
     /// Line number in the script where the breakpoint is set.
     #[serde(
         rename = "qlineIx",
@@ -9520,7 +9520,7 @@ pub struct EditorBreakpoint {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::opt_i64"
     )]
-    pub qline_ix: Option<i64>,
+    pub line_ix: Option<i64>,
     /// If set to true then the breakpoint is enabled (in use).
     #[serde(rename = "qEnabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
@@ -13473,10 +13473,10 @@ pub struct DocGetOrCreateObjectResult {
 pub struct DocGetTablesAndKeysResult {
     /// qtr
     #[serde(rename = "qtr", default, skip_serializing_if = "Option::is_none")]
-    pub qtr: Option<Vec<TableRecord>>,
+    pub tr: Option<Vec<TableRecord>>,
     /// qk
     #[serde(rename = "qk", default, skip_serializing_if = "Option::is_none")]
-    pub qk: Option<Vec<SourceKeyRecord>>,
+    pub k: Option<Vec<SourceKeyRecord>>,
     /// Properties the spec does not name (custom properties), kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
