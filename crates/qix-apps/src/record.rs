@@ -39,6 +39,9 @@ pub struct AppRecord {
     /// Master measures (`CreateMeasure`) by id, with their properties.
     #[serde(default)]
     pub measures: std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
+    /// Persistent variables (`CreateVariableEx`) by id, with their properties.
+    #[serde(default)]
+    pub variables: std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
 }
 
 impl AppRecord {
@@ -58,6 +61,7 @@ impl AppRecord {
             objects: Default::default(),
             dimensions: Default::default(),
             measures: Default::default(),
+            variables: Default::default(),
         }
     }
 }

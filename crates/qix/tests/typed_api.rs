@@ -1,7 +1,10 @@
 //! Round trips through the generated typed API against a real qixd: script, reload, tables, a hypercube
 //! object, field selections, events on a second client, evaluation, master items, saves and typed errors.
 
-use qix::types::{FieldValue, GenericMeasureProperties, GenericObjectProperties, NxPage, Size};
+use qix::types::{
+    FieldValue, GenericMeasureProperties, GenericObjectProperties, GenericVariableProperties,
+    NxPage, Size,
+};
 use qix::{Error, Location, ObjectEvent, Session, SessionState};
 use serde_json::json;
 
@@ -114,7 +117,40 @@ async fn doc_object_and_field_methods() {
         serde_json::from_value(json!({"qInfo": {"qId": "s1", "qType": "sheet"}})).unwrap();
     let (_, created) = app.create_object(&sheet).await.unwrap();
     assert_eq!(created.info.unwrap().id.as_deref(), Some("s1"));
+    let vprops: GenericVariableProperties = serde_json::from_value(json!({
+        "qInfo": {"qId": "vKept", "qType": "variable"}, "qName": "vKept", "qDefinition": "=Sum(Val)"
+    }))
+    .unwrap();
+    let (var, vinfo) = app.create_variable_ex(&vprops).await.unwrap();
+    assert_eq!(vinfo.info.unwrap().id.as_deref(), Some("vKept"));
+    assert_eq!(var.get_layout().await.unwrap().text.as_deref(), Some("6"));
     app.do_save(None).await.unwrap();
+
+    // Saved: another session of the app finds the persistent items, not the session ones.
+    let fresh = loc
+        .app(&id, Some(Session::with_app_and_token(&id, "fresh")))
+        .await
+        .unwrap();
+    let v = fresh.get_variable_by_name("vKept").await.unwrap();
+    assert_eq!(
+        v.get_properties().await.unwrap().definition.as_deref(),
+        Some("=Sum(Val)")
+    );
+    assert!(fresh.get_measure("m1").await.is_ok());
+    assert!(matches!(
+        fresh.get_object("cube").await,
+        Err(Error::ObjectNotFound(_))
+    ));
+    assert!(fresh.destroy_variable_by_id("vKept").await.unwrap());
+    assert!(!fresh.destroy_variable_by_id("vKept").await.unwrap());
+    assert!(matches!(
+        fresh.get_variable_by_name("vKept").await,
+        Err(Error::ObjectNotFound(_))
+    ));
+    assert!(
+        app.get_variable_by_name("vKept").await.is_ok(),
+        "not saved: the other session keeps it"
+    );
 
     // Typed errors: a missing object, a destroyed object's close event, an engine error code.
     assert!(matches!(

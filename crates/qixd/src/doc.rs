@@ -14,11 +14,14 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
-/// A session variable: its properties (qInfo, qName, qDefinition, custom ones).
+/// A variable of the working copy: its properties (qInfo, qName, qDefinition, custom ones).
 #[derive(Debug, Clone)]
 pub struct VariableState {
     /// The properties as last set.
     pub props: Map<String, Value>,
+    /// Made by `CreateVariableEx` (saved with the app by `DoSave`) rather than `CreateSessionVariable`
+    /// (dies with the session).
+    pub persistent: bool,
 }
 
 /// The data of an app after a reload: the model and what the script said about its fields.
@@ -63,7 +66,7 @@ pub struct DocState {
     pub session_app: bool,
     /// Session objects by `qInfo.qId`, holding their properties.
     pub objects: BTreeMap<String, Map<String, Value>>,
-    /// Session variables by `qInfo.qId`.
+    /// Variables (persistent ones from the record, then session ones) by `qInfo.qId`.
     pub variables: BTreeMap<String, VariableState>,
     /// Changed since the last save (`qModified`).
     pub modified: bool,
@@ -93,11 +96,22 @@ pub struct Effects {
 impl DocState {
     /// Opens a working copy of `record`.
     pub fn open(record: AppRecord, session_app: bool, data: Arc<LoadedData>) -> DocState {
+        let variables = record
+            .variables
+            .iter()
+            .map(|(id, props)| {
+                let v = VariableState {
+                    props: props.clone(),
+                    persistent: true,
+                };
+                (id.clone(), v)
+            })
+            .collect();
         DocState {
             record,
             session_app,
             objects: BTreeMap::new(),
-            variables: BTreeMap::new(),
+            variables,
             modified: false,
             data,
             data_saved: true,

@@ -121,6 +121,21 @@ pub async fn serve(
                 break;
             }
         };
+        if is_reload(&text) {
+            // A reload runs for as long as the script does; the socket keeps answering meanwhile (GetProgress,
+            // CancelReload), as the real engine does. Other requests stay in order.
+            let (env, tx) = (env.clone(), tx.clone());
+            let attached = Attached {
+                session: attached.session.clone(),
+                socket: attached.socket,
+                created: attached.created,
+            };
+            tokio::spawn(async move {
+                let response = handle_text(&env, &attached, text).await;
+                let _ = tx.send(Outgoing::Text(response));
+            });
+            continue;
+        }
         let response = handle_text(&env, &attached, text).await;
         if tx.send(Outgoing::Text(response)).is_err() {
             break;
@@ -129,6 +144,19 @@ pub async fn serve(
     registry.detach(&attached.session, attached.socket);
     drop(tx);
     let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+}
+
+/// Whether a frame asks for `DoReload` / `DoReloadEx` (checked cheaply before the full parse).
+fn is_reload(text: &str) -> bool {
+    text.contains("DoReload")
+        && serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| {
+                v.get("method")
+                    .and_then(|m| m.as_str())
+                    .map(|m| m.starts_with("DoReload"))
+            })
+            .unwrap_or(false)
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -43,7 +43,11 @@ pub fn call(
         "GetLocaleInfo" => Ok(json!({"qReturn": locale_info()})),
         "GetObject" => get_object(ctx, str_param(p, "qId")),
         "DestroySessionObject" => destroy_object(ctx, str_param(p, "qId"), false),
-        "CreateSessionVariable" => create_session_variable(ctx, obj_param(p, "qProp")),
+        "CreateSessionVariable" => create_variable(ctx, obj_param(p, "qProp"), false),
+        "CreateVariableEx" => create_variable(ctx, obj_param(p, "qProp"), true),
+        "DestroyVariableById" => destroy_variable(ctx, Some(str_param(p, "qId")), None),
+        "DestroyVariableByName" => destroy_variable(ctx, None, Some(str_param(p, "qName"))),
+        "DestroySessionVariable" => destroy_variable(ctx, Some(str_param(p, "qId")), None),
         "GetVariableByName" => get_variable_by_name(ctx, str_param(p, "qName")),
         "GetVariableById" => get_variable_by_id(ctx, str_param(p, "qId")),
         "DoSave" => save(ctx),
@@ -278,9 +282,11 @@ fn all_infos(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
     Ok(json!({"qInfos": infos}))
 }
 
-fn create_session_variable(
+/// CreateSessionVariable (dies with the session) and CreateVariableEx (saved with the app by DoSave).
+fn create_variable(
     ctx: &mut Ctx<'_>,
     mut props: Map<String, Value>,
+    persistent: bool,
 ) -> Result<Value, RpcError> {
     let doc = ctx.doc()?;
     let name = props
@@ -301,12 +307,47 @@ fn create_session_variable(
         return Err(RpcError::invalid_params("qProp.qInfo must be an object"));
     }
     let (id, props) = prepare_props(doc, props)?;
-    doc.variables.insert(id.clone(), VariableState { props });
+    let info = props["qInfo"].clone();
+    doc.variables
+        .insert(id.clone(), VariableState { props, persistent });
+    if persistent {
+        doc.modified = true;
+    }
     let object = ObjectRef::Variable(id.clone());
     let mut ignored = Default::default();
     doc.invalidate(object.clone(), &mut ignored);
     let handle = ctx.handle_for(&object)?;
-    Ok(json!({"qReturn": object_interface("GenericVariable", handle, "variable", &id)}))
+    let returned = object_interface("GenericVariable", handle, "variable", &id);
+    Ok(if persistent {
+        json!({"qInfo": info, "qReturn": returned})
+    } else {
+        json!({"qReturn": returned})
+    })
+}
+
+/// DestroyVariableById / DestroyVariableByName / DestroySessionVariable: `qSuccess` false when there is
+/// no such variable.
+fn destroy_variable(
+    ctx: &mut Ctx<'_>,
+    id: Option<&str>,
+    name: Option<&str>,
+) -> Result<Value, RpcError> {
+    let doc = ctx.state.doc.as_mut().ok_or_else(super::no_active_doc)?;
+    let id = match (id, name) {
+        (Some(id), _) => Some(id.to_string()),
+        (None, Some(name)) => doc.variable_id_by_name(name),
+        (None, None) => None,
+    };
+    let Some(removed) = id.as_ref().and_then(|id| doc.variables.remove(id)) else {
+        return Ok(json!({"qSuccess": false}));
+    };
+    if removed.persistent {
+        doc.modified = true;
+    }
+    if let Some(id) = id {
+        doc.remove(ObjectRef::Variable(id), &mut ctx.effects);
+    }
+    Ok(json!({"qSuccess": true}))
 }
 
 fn variable_return(ctx: &mut Ctx<'_>, id: Option<String>) -> Result<Value, RpcError> {
@@ -354,6 +395,12 @@ fn save(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
             .map_err(store_error)?;
         doc.record.data_version = version;
     }
+    doc.record.variables = doc
+        .variables
+        .iter()
+        .filter(|(_, v)| v.persistent)
+        .map(|(id, v)| (id.clone(), v.props.clone()))
+        .collect();
     let saved = store.save(&doc.record).map_err(store_error)?;
     store.prune_data(&saved.id, saved.data_version);
     doc.record = saved;

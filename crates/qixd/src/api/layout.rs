@@ -387,6 +387,7 @@ pub fn cube_pages(
     def: &Map<String, Value>,
     pages: &[Value],
 ) -> Result<Vec<Value>, String> {
+    let def = &resolve_library(view, def);
     let cube = compute_cube(view, def)?;
     let ndims = cube_def(def).dimensions.len();
     Ok(pages.iter().map(|p| cube_page(&cube, ndims, p)).collect())
