@@ -4,6 +4,7 @@
 //! enigma.js does).
 
 use crate::object::{ObjectCore, RemoteObject};
+use crate::tls::{Socket, TlsOptions};
 use crate::Error;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
@@ -12,14 +13,10 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use tokio::net::TcpStream;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// What `OnConnected` said.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +65,8 @@ struct Inner {
     url: String,
     /// The same authentication on every socket.
     headers: Vec<(String, String)>,
+    /// The same TLS trust and client certificate on every socket.
+    tls: TlsOptions,
     /// `None` while suspended.
     link: Mutex<Option<Link>>,
     pending: Pending,
@@ -108,7 +107,11 @@ fn route(events: &broadcast::Sender<Event>, frame: &Value) {
     }
 }
 
-async fn dial(url: &str, headers: &[(String, String)]) -> Result<(Socket, SessionState), Error> {
+async fn dial(
+    url: &str,
+    headers: &[(String, String)],
+    tls: &TlsOptions,
+) -> Result<(Socket, SessionState), Error> {
     let mut req = url
         .into_client_request()
         .map_err(|e| Error::Location(e.to_string()))?;
@@ -120,7 +123,7 @@ async fn dial(url: &str, headers: &[(String, String)]) -> Result<(Socket, Sessio
             .map_err(|_| Error::Location(format!("bad header value for {k}")))?;
         req.headers_mut().insert(name, value);
     }
-    let (mut ws, _) = crate::tls::connect(req).await?;
+    let mut ws = crate::tls::connect(req, tls).await?;
     let state = loop {
         match ws.next().await {
             Some(Ok(Message::Text(t))) => {
@@ -225,9 +228,18 @@ fn restore_method(class: &str) -> Option<&'static str> {
 }
 
 impl Connection {
-    /// Opens `url` with extra headers and waits for `OnConnected`.
+    /// Opens `url` (`ws://` or `wss://` trusting the public web roots) with extra headers and waits for
+    /// `OnConnected`.
     pub async fn open(url: &str, headers: &[(String, String)]) -> Result<Connection, Error> {
-        let (ws, state) = dial(url, headers).await?;
+        Connection::open_with(url, headers, TlsOptions::default()).await
+    }
+
+    pub(crate) async fn open_with(
+        url: &str,
+        headers: &[(String, String)],
+        tls: TlsOptions,
+    ) -> Result<Connection, Error> {
+        let (ws, state) = dial(url, headers, &tls).await?;
         let pending: Pending = Arc::new(Mutex::new(HashMap::new()));
         let (events, _) = broadcast::channel(1024);
         let link = start(ws, state, pending.clone(), events.clone());
@@ -235,6 +247,7 @@ impl Connection {
             inner: Arc::new(Inner {
                 url: url.to_string(),
                 headers: headers.to_vec(),
+                tls,
                 link: Mutex::new(Some(link)),
                 pending,
                 events,
@@ -324,7 +337,7 @@ impl Connection {
         if lock(&self.inner.link).is_some() {
             return Err(Error::Connection("the connection is not suspended".into()));
         }
-        let (ws, state) = dial(&self.inner.url, &self.inner.headers).await?;
+        let (ws, state) = dial(&self.inner.url, &self.inner.headers, &self.inner.tls).await?;
         let link = start(
             ws,
             state.clone(),

@@ -41,6 +41,7 @@ pub use generated::methods::{
 pub use location::{App, Hub, Location};
 pub use object::{ObjectEvent, ObjectEvents, RemoteObject};
 pub use session::{Session, SessionType};
+pub use tls::ClientCertificate;
 
 /// Every type of the QIX API (layouts, properties, definitions, enums), generated from the engine's
 /// OpenRPC spec; unknown properties are kept in each struct's `extra`.

@@ -114,7 +114,7 @@ async fn server_mode_refuses_random_and_needs_a_user() {
     assert!(
         matches!(loc.hub(Session::default()).await, Err(Error::Connect(m)) if m.contains("401"))
     );
-    let loc = loc.as_direct_connection("CORP", "ann");
+    let loc = loc.as_direct_connection("CORP", "ann", None);
     assert!(
         matches!(loc.hub(Session::random()).await, Err(Error::Connect(m)) if m.contains("403"))
     );

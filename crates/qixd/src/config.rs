@@ -62,6 +62,19 @@ pub struct Config {
     #[arg(long, env = "QIXD_DEMO")]
     pub demo: bool,
 
+    /// PEM certificate chain: serve `wss://` / `https://` instead of plain `ws://` (with --tls-key).
+    #[arg(long, env = "QIXD_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key of --tls-cert.
+    #[arg(long, env = "QIXD_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// PEM CA certificate(s): every client must present a certificate signed by one (as Qlik's port
+    /// 4747 requires; combine with --trust-user-header so only certificate holders can name the user).
+    #[arg(long, env = "QIXD_TLS_CLIENT_CA", requires = "tls_cert")]
+    pub tls_client_ca: Option<PathBuf>,
+
     /// Largest WebSocket message accepted, in bytes; a larger one closes the socket (code 1009).
     #[arg(long, env = "QIXD_MAX_MESSAGE_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_message_bytes: usize,

@@ -23,6 +23,7 @@ pub mod registry;
 pub mod session;
 pub mod socket;
 pub mod telemetry;
+pub mod tls;
 
 pub use config::{Config, Mode};
 
@@ -44,6 +45,9 @@ pub enum StartError {
     /// The data folder could not be created, or the port could not be bound.
     #[error("{0}: {1}")]
     Io(String, std::io::Error),
+    /// A bad TLS certificate, key or CA file.
+    #[error("TLS: {0}")]
+    Config(String),
 }
 
 /// A server that is running; dropping it does not stop it: call [`RunningServer::shutdown`].
@@ -58,6 +62,7 @@ pub struct RunningServer {
 /// Starts a server with `config` (port 0 picks a free port) and returns once it is listening.
 pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     let auth = auth::Authenticator::from_config(&config)?;
+    let tls = tls::server_config(&config)?;
     let store = qix_apps::AppStore::open(&config.apps_dir)?;
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| StartError::Io(format!("cannot create {}", config.data_dir.display()), e))?;
@@ -102,14 +107,27 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     });
     let app = http::router(shared);
     let mut stop = shutdown_rx;
-    let serve = tokio::spawn(async move {
-        let graceful = axum::serve(listener, app).with_graceful_shutdown(async move {
-            let _ = stop.wait_for(|s| *s).await;
-        });
-        if let Err(e) = graceful.await {
-            tracing::error!(error = %e, "server stopped with an error");
+    let stopped = async move {
+        let _ = stop.wait_for(|s| *s).await;
+    };
+    let serve = match tls {
+        Some(tls) => {
+            let listener = tls::TlsListener::new(listener, tls)
+                .map_err(|e| StartError::Io("no local address".into(), e))?;
+            tokio::spawn(async move {
+                let graceful = axum::serve(listener, app).with_graceful_shutdown(stopped);
+                if let Err(e) = graceful.await {
+                    tracing::error!(error = %e, "server stopped with an error");
+                }
+            })
         }
-    });
+        None => tokio::spawn(async move {
+            let graceful = axum::serve(listener, app).with_graceful_shutdown(stopped);
+            if let Err(e) = graceful.await {
+                tracing::error!(error = %e, "server stopped with an error");
+            }
+        }),
+    };
     Ok(RunningServer {
         addr,
         registry,

@@ -13,6 +13,11 @@ async fn main() {
         .init();
     let config = Config::parse();
     let mode = config.mode;
+    let scheme = if config.tls_cert.is_some() {
+        "wss"
+    } else {
+        "ws"
+    };
     let server = match qixd::start(config).await {
         Ok(s) => s,
         Err(e) => {
@@ -20,7 +25,7 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    tracing::info!(addr = %server.addr(), ?mode, "qixd listening: ws://{}/app/", server.addr());
+    tracing::info!(addr = %server.addr(), ?mode, "qixd listening: {scheme}://{}/app/", server.addr());
     wait_for_signal().await;
     tracing::info!("shutting down");
     server.shutdown().await;
