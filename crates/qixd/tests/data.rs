@@ -501,3 +501,39 @@ async fn dimensions_sort_by_expression_on_the_wire() {
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reloading_socket_keeps_answering() {
+    let s = TestServer::start().await;
+    let mut c = s.connect("/app/").await;
+    let id = c.create_app("slow").await;
+    let doc = c.open_doc(&id).await;
+    // Long enough that the GetProgress below is answered while it runs (a WHILE loop per row).
+    c.ok(
+        doc,
+        "SetScript",
+        json!(["T: LOAD RecNo() AS n, IterNo() AS i AUTOGENERATE 200000 WHILE IterNo() <= 3;"]),
+    )
+    .await;
+    c.send_raw(
+        &json!({"jsonrpc": "2.0", "id": 900, "method": "DoReload", "handle": doc, "params": []})
+            .to_string(),
+    )
+    .await;
+    // Ask for progress until the reload answers; some answer must come while it runs.
+    let mut next = 901;
+    let reload = loop {
+        c.send_raw(&json!({"jsonrpc": "2.0", "id": next, "method": "GetProgress", "handle": -1, "params": [0]}).to_string())
+            .await;
+        let f = c.response(&json!(next)).await;
+        if f["result"]["qProgressData"]["qFinished"] == false {
+            break c.response(&json!(900)).await;
+        }
+        next += 1;
+        assert!(next < 2000, "no progress answer while the reload ran");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    };
+    assert_eq!(reload["result"]["qReturn"], true);
+    let r = c.ok(doc, "Evaluate", json!(["Count(n)"])).await;
+    assert_eq!(r["qReturn"], "600000");
+}
