@@ -11,5 +11,5 @@
 mod record;
 mod store;
 
-pub use record::{now_iso, AppRecord};
+pub use record::{now_iso, AppRecord, BookmarkField, BookmarkRecord};
 pub use store::{AppStore, StoreError};

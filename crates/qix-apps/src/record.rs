@@ -42,6 +42,36 @@ pub struct AppRecord {
     /// Persistent variables (`CreateVariableEx`) by id, with their properties.
     #[serde(default)]
     pub variables: std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
+    /// Bookmarks (`CreateBookmark`) by id: their properties and the selections they recall.
+    #[serde(default)]
+    pub bookmarks: std::collections::BTreeMap<String, BookmarkRecord>,
+    /// Child objects (`CreateChild`): child id → parent id.
+    #[serde(default)]
+    pub parents: std::collections::BTreeMap<String, String>,
+}
+
+/// A bookmark: what `GetProperties` shows, and the selection state it recalls.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BookmarkRecord {
+    /// `qInfo`, `qMetaDef` and custom properties.
+    pub properties: Map<String, Value>,
+    /// The selected values, field by field, as `FieldValue`s (`{qText, qIsNumeric, qNumber}`), so the
+    /// bookmark still applies after a reload changed the symbol numbers.
+    pub fields: Vec<BookmarkField>,
+    /// When it was created or last changed, ISO-8601 UTC.
+    pub modified: String,
+}
+
+/// One field's selection in a bookmark.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BookmarkField {
+    /// The field name.
+    pub name: String,
+    /// The selected values as `FieldValue`s.
+    pub values: Vec<Value>,
+    /// Whether the field was locked.
+    #[serde(default)]
+    pub locked: bool,
 }
 
 impl AppRecord {
@@ -62,6 +92,8 @@ impl AppRecord {
             dimensions: Default::default(),
             measures: Default::default(),
             variables: Default::default(),
+            bookmarks: Default::default(),
+            parents: Default::default(),
         }
     }
 }

@@ -66,6 +66,12 @@ pub struct DocState {
     pub session_app: bool,
     /// Session objects by `qInfo.qId`, holding their properties.
     pub objects: BTreeMap<String, Map<String, Value>>,
+    /// Objects with soft patches (`ApplyPatches` with `qSoftPatch`): their effective properties, seen by
+    /// this session's layouts and GetEffectiveProperties only — never saved, gone with a hard change.
+    pub soft: HashMap<String, Map<String, Value>>,
+    /// Child objects (`CreateChild`), session and persistent: child id → parent id. Persistent links are
+    /// saved into the record by DoSave.
+    pub parents: BTreeMap<String, String>,
     /// Variables (persistent ones from the record, then session ones) by `qInfo.qId`.
     pub variables: BTreeMap<String, VariableState>,
     /// Changed since the last save (`qModified`).
@@ -80,6 +86,8 @@ pub struct DocState {
     pub reload: Arc<ReloadStatus>,
     /// The selections when `BeginSelections` started modal selections, to roll back to.
     pub modal_base: Option<qix_engine::SelectionState>,
+    /// The object whose BeginSelections started the modal state (its layout says `qInSelections`).
+    pub modal_object: Option<String>,
     /// Objects whose layout changed and has not been fetched since; no second `change` is sent for them.
     stale: HashSet<ObjectRef>,
 }
@@ -107,7 +115,10 @@ impl DocState {
                 (id.clone(), v)
             })
             .collect();
+        let parents = record.parents.clone();
         DocState {
+            soft: HashMap::new(),
+            parents,
             record,
             session_app,
             objects: BTreeMap::new(),
@@ -118,6 +129,7 @@ impl DocState {
             selections: Selections::default(),
             reload: Arc::new(ReloadStatus::default()),
             modal_base: None,
+            modal_object: None,
             stale: HashSet::new(),
         }
     }
@@ -145,6 +157,12 @@ impl DocState {
                 self.variables
                     .keys()
                     .map(|k| ObjectRef::Variable(k.clone())),
+            )
+            .chain(
+                self.record
+                    .bookmarks
+                    .keys()
+                    .map(|k| ObjectRef::Bookmark(k.clone())),
             )
             .collect();
         for o in ids {
@@ -177,11 +195,17 @@ impl DocState {
             || self.record.dimensions.contains_key(id)
             || self.record.measures.contains_key(id)
             || self.variables.contains_key(id)
+            || self.record.bookmarks.contains_key(id)
     }
 
     /// The properties of a generic object: a session object, else a persistent one (this session's copy).
     pub fn object(&self, id: &str) -> Option<&Map<String, Value>> {
         self.objects.get(id).or_else(|| self.record.objects.get(id))
+    }
+
+    /// The properties an object's layout is computed from: with this session's soft patches, if any.
+    pub fn effective(&self, id: &str) -> Option<&Map<String, Value>> {
+        self.soft.get(id).or_else(|| self.object(id))
     }
 
     /// [`DocState::object`], to change.
@@ -190,6 +214,15 @@ impl DocState {
             Some(o) => Some(o),
             None => self.record.objects.get_mut(id),
         }
+    }
+
+    /// The children of `parent`, in id order.
+    pub fn children(&self, parent: &str) -> Vec<String> {
+        self.parents
+            .iter()
+            .filter(|(_, p)| p.as_str() == parent)
+            .map(|(c, _)| c.clone())
+            .collect()
     }
 
     /// The id of the session variable named `name`.

@@ -26,6 +26,8 @@ pub enum ObjectRef {
     Dimension(String),
     /// A master measure, by `qInfo.qId`.
     Measure(String),
+    /// A bookmark, by `qInfo.qId`.
+    Bookmark(String),
 }
 
 impl ObjectRef {
@@ -39,6 +41,7 @@ impl ObjectRef {
             ObjectRef::Field(_) => "Field",
             ObjectRef::Dimension(_) => "GenericDimension",
             ObjectRef::Measure(_) => "GenericMeasure",
+            ObjectRef::Bookmark(_) => "GenericBookmark",
         }
     }
 }

@@ -50,6 +50,13 @@ pub fn call(
         "DestroySessionVariable" => destroy_variable(ctx, Some(str_param(p, "qId")), None),
         "GetVariableByName" => get_variable_by_name(ctx, str_param(p, "qName")),
         "GetVariableById" => get_variable_by_id(ctx, str_param(p, "qId")),
+        "CreateBookmark" | "CreateBookmarkEx" => {
+            super::bookmark::create(ctx, obj_param(p, "qProp"))
+        }
+        "GetBookmark" => super::bookmark::get(ctx, str_param(p, "qId")),
+        "DestroyBookmark" => super::bookmark::destroy(ctx, str_param(p, "qId")),
+        "ApplyBookmark" => super::bookmark::apply(ctx, str_param(p, "qId")),
+        "GetBookmarks" => super::bookmark::list(ctx, &obj_param(p, "qOptions")),
         "DoSave" => save(ctx),
         _ => return super::data::call(ctx, method, p),
     })
@@ -179,7 +186,7 @@ pub(super) fn prepare_props(
     Ok((id, out))
 }
 
-fn create_object(
+pub(super) fn create_object(
     ctx: &mut Ctx<'_>,
     props: Map<String, Value>,
     persistent: bool,
@@ -221,7 +228,11 @@ fn get_object(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     Ok(json!({"qReturn": object_interface("GenericObject", handle, &q_type, id)}))
 }
 
-fn destroy_object(ctx: &mut Ctx<'_>, id: &str, persistent: bool) -> Result<Value, RpcError> {
+pub(super) fn destroy_object(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    persistent: bool,
+) -> Result<Value, RpcError> {
     let doc = ctx.state.doc.as_mut().ok_or_else(super::no_active_doc)?;
     let removed = if persistent {
         doc.record.objects.remove(id).is_some()
@@ -235,6 +246,20 @@ fn destroy_object(ctx: &mut Ctx<'_>, id: &str, persistent: bool) -> Result<Value
         doc.modified = true;
     }
     doc.remove(ObjectRef::Object(id.to_string()), &mut ctx.effects);
+    doc.soft.remove(id);
+    // Its children (and theirs) go with it.
+    doc.parents.remove(id);
+    let children: Vec<(String, bool)> = doc
+        .children(id)
+        .into_iter()
+        .map(|c| {
+            let persistent = doc.record.objects.contains_key(&c);
+            (c, persistent)
+        })
+        .collect();
+    for (child, persistent) in children {
+        destroy_object(ctx, &child, persistent)?;
+    }
     Ok(json!({"qSuccess": true}))
 }
 
@@ -278,6 +303,12 @@ fn all_infos(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
         .chain(doc.record.measures.values())
         .map(|p| p["qInfo"].clone())
         .chain(doc.variables.values().map(|v| v.props["qInfo"].clone()))
+        .chain(
+            doc.record
+                .bookmarks
+                .values()
+                .map(|b| b.properties["qInfo"].clone()),
+        )
         .collect();
     Ok(json!({"qInfos": infos}))
 }
@@ -400,6 +431,12 @@ fn save(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
         .iter()
         .filter(|(_, v)| v.persistent)
         .map(|(id, v)| (id.clone(), v.props.clone()))
+        .collect();
+    doc.record.parents = doc
+        .parents
+        .iter()
+        .filter(|(child, _)| doc.record.objects.contains_key(child.as_str()))
+        .map(|(c, p)| (c.clone(), p.clone()))
         .collect();
     let saved = store.save(&doc.record).map_err(store_error)?;
     store.prune_data(&saved.id, saved.data_version);

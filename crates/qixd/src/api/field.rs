@@ -109,7 +109,7 @@ fn field_id(
 }
 
 /// `{qText, qIsNumeric, qNumber}` → the symbol with that number (numeric) or text.
-fn find_value(m: &DataModel, f: FieldId, v: &Value) -> Option<u32> {
+pub(super) fn find_value(m: &DataModel, f: FieldId, v: &Value) -> Option<u32> {
     let syms = &m.fields[f].symbols;
     if v.get("qIsNumeric")
         .and_then(Value::as_bool)

@@ -60,24 +60,36 @@ pub fn layout(view: &View<'_>, props: &Map<String, Value>) -> Map<String, Value>
             ("qFieldListDef", _) => {
                 out.insert("qFieldList".into(), field_list(view));
             }
-            ("qDimensionListDef", _) => {
+            ("qDimensionListDef", def) => {
                 out.insert(
                     "qDimensionList".into(),
-                    item_list(&view.doc.record.dimensions, None),
+                    item_list(view.doc.record.dimensions.values(), None, def),
                 );
             }
-            ("qMeasureListDef", _) => {
+            ("qMeasureListDef", def) => {
                 out.insert(
                     "qMeasureList".into(),
-                    item_list(&view.doc.record.measures, None),
+                    item_list(view.doc.record.measures.values(), None, def),
                 );
             }
             ("qAppObjectListDef", def) => {
                 let t = def.get("qType").and_then(Value::as_str);
                 out.insert(
                     "qAppObjectList".into(),
-                    item_list(&view.doc.record.objects, t),
+                    item_list(view.doc.record.objects.values(), t, def),
                 );
+            }
+            ("qChildListDef", def) => {
+                let parent = props["qInfo"]["qId"].as_str().unwrap_or("");
+                out.insert(
+                    "qChildList".into(),
+                    super::children::child_list(view.doc, parent, def),
+                );
+            }
+            ("qBookmarkListDef", def) => {
+                let t = def.get("qType").and_then(Value::as_str);
+                let props = view.doc.record.bookmarks.values().map(|b| &b.properties);
+                out.insert("qBookmarkList".into(), item_list(props, t, def));
             }
             ("qVariableListDef", _) => {
                 let items: Vec<Value> = view
@@ -163,25 +175,50 @@ fn field_of(dim: &Value) -> String {
 }
 
 /// Items of a `q…ListDef`: every item (of type `only`, when given) with its info, meta and data.
-fn item_list(
-    items: &std::collections::BTreeMap<String, Map<String, Value>>,
+fn item_list<'a>(
+    items: impl Iterator<Item = &'a Map<String, Value>>,
     only: Option<&str>,
+    def: &Value,
 ) -> Value {
     let list: Vec<Value> = items
-        .values()
         .filter(|p| only.is_none_or(|t| p["qInfo"]["qType"].as_str() == Some(t)))
         .map(|p| {
-            let title = p
-                .get("qMetaDef")
-                .and_then(|m| m.get("title"))
-                .or_else(|| p.get("qDim").and_then(|d| d.get("title")))
-                .or_else(|| p.get("qMeasure").and_then(|d| d.get("qLabel")))
-                .cloned()
-                .unwrap_or(json!(""));
-            json!({"qInfo": p["qInfo"], "qMeta": p.get("qMetaDef").cloned().unwrap_or(json!({})), "qData": {"title": title}})
+            let props = Value::Object(p.clone());
+            json!({"qInfo": p["qInfo"], "qMeta": p.get("qMetaDef").cloned().unwrap_or(json!({})),
+                   "qData": data_paths(&props, def.get("qData"))})
         })
         .collect();
     json!({"qItems": list})
+}
+
+/// The `qData` of a list item: each key of the list definition's `qData` is a JSON pointer into the
+/// item's properties (`{"title": "/qMetaDef/title"}`); without one, the item's title.
+pub fn data_paths(props: &Value, data: Option<&Value>) -> Value {
+    match data.and_then(Value::as_object) {
+        Some(paths) => {
+            let out: Map<String, Value> = paths
+                .iter()
+                .map(|(k, path)| {
+                    let v = path
+                        .as_str()
+                        .and_then(|p| props.pointer(p))
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    (k.clone(), v)
+                })
+                .collect();
+            Value::Object(out)
+        }
+        None => {
+            let title = props
+                .pointer("/qMetaDef/title")
+                .or_else(|| props.pointer("/qDim/title"))
+                .or_else(|| props.pointer("/qMeasure/qLabel"))
+                .cloned()
+                .unwrap_or(json!(""));
+            json!({"title": title})
+        }
+    }
 }
 
 /// Replaces `qLibraryId` references to master dimensions and measures by their definitions.

@@ -4,6 +4,8 @@
 //! Every method runs under the session lock with the session's state in a [`Ctx`]; what it changes for other
 //! sockets is collected in [`Effects`] and fanned out once the method returns.
 
+mod bookmark;
+mod children;
 mod data;
 mod doc;
 mod field;
@@ -245,6 +247,7 @@ fn call(ctx: &mut Ctx<'_>, object: &ObjectRef, req: &Request) -> Result<Value, R
         ObjectRef::Measure(id) => {
             master::call(ctx, master::Kind::Measure, id, &req.method, &params)
         }
+        ObjectRef::Bookmark(id) => bookmark::call(ctx, id, &req.method, &params),
     };
     result.unwrap_or_else(|| {
         Err(RpcError::method_not_found(format!(

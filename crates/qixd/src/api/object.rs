@@ -17,9 +17,8 @@ pub fn call(
 ) -> Option<Result<Value, RpcError>> {
     Some(match method {
         "GetLayout" => layout(ctx, id),
-        "GetProperties" | "GetEffectiveProperties" => {
-            props(ctx, id).map(|p| json!({"qProp": p.clone()}))
-        }
+        "GetProperties" => props(ctx, id).map(|p| json!({"qProp": p.clone()})),
+        "GetEffectiveProperties" => effective(ctx, id).map(|p| json!({"qProp": p})),
         "GetInfo" => props(ctx, id).map(|p| json!({"qInfo": p["qInfo"].clone()})),
         "SetProperties" => set_properties(ctx, id, obj_param(p, "qProp")),
         "ApplyPatches" => apply_patches(ctx, id, p),
@@ -29,6 +28,15 @@ pub fn call(
             select_values(ctx, id, p, Some(dim))
         }
         "SelectListObjectValues" => select_values(ctx, id, p, None),
+        "SelectHyperCubeCells" => select_cells(ctx, id, p),
+        "CreateChild" => super::children::create(ctx, id, p),
+        "GetChild" => super::children::get(ctx, id, super::str_param(p, "qId")),
+        "GetParent" => super::children::parent(ctx, id),
+        "GetChildInfos" => super::children::infos(ctx, id),
+        "DestroyChild" => super::children::destroy(ctx, id, p),
+        "DestroyAllChildren" => super::children::destroy_all(ctx, id, p),
+        "GetFullPropertyTree" => super::children::full_tree(ctx, id),
+        "SetFullPropertyTree" => super::children::set_full_tree(ctx, id, p),
         "SelectListObjectPossible" | "SelectListObjectExcluded" | "SelectListObjectAll" => {
             let keep: fn(State) -> bool = match method {
                 "SelectListObjectPossible" => {
@@ -41,15 +49,13 @@ pub fn call(
             select_by_state(ctx, id, p, keep)
         }
         "ClearSelections" => clear_selections(ctx, id, p),
-        "BeginSelections" => {
-            let doc = ctx.doc();
-            doc.map(|d| {
-                if d.modal_base.is_none() {
-                    d.modal_base = Some(d.selections.current().clone());
-                }
-                json!({})
-            })
-        }
+        "BeginSelections" => ctx.doc().map(|d| {
+            if d.modal_base.is_none() {
+                d.modal_base = Some(d.selections.current().clone());
+            }
+            d.modal_object = Some(id.to_string());
+            json!({})
+        }),
         "EndSelections" => {
             let accept = p.get("qAccept").and_then(Value::as_bool).unwrap_or(true);
             end_selections(ctx, accept, true)
@@ -61,13 +67,24 @@ pub fn call(
 
 /// The object's properties. Its handle outliving it (destroyed by another socket a moment ago) is the
 /// engine's invalid-handle case.
-fn props<'c>(ctx: &'c mut Ctx<'_>, id: &str) -> Result<&'c mut Map<String, Value>, RpcError> {
+pub(super) fn props<'c>(
+    ctx: &'c mut Ctx<'_>,
+    id: &str,
+) -> Result<&'c mut Map<String, Value>, RpcError> {
     let doc = ctx.doc()?;
     if doc.record.objects.contains_key(id) && !doc.objects.contains_key(id) {
         // Changing a persistent object changes the app (saved by DoSave).
         doc.modified = true;
     }
     doc.object_mut(id).ok_or_else(RpcError::invalid_handle)
+}
+
+/// The properties with this session's soft patches.
+fn effective(ctx: &mut Ctx<'_>, id: &str) -> Result<Map<String, Value>, RpcError> {
+    ctx.doc()?
+        .effective(id)
+        .cloned()
+        .ok_or_else(RpcError::invalid_handle)
 }
 
 /// A layout from properties: `qMetaDef` becomes `qMeta` (with the user's privileges), plus `qSelectionInfo`.
@@ -87,9 +104,19 @@ pub fn layout_from_props(props: &Map<String, Value>) -> Map<String, Value> {
 fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     let env = ctx.env;
     let doc = ctx.doc()?;
-    let props = doc.object(id).ok_or_else(RpcError::invalid_handle)?;
+    let props = doc.effective(id).ok_or_else(RpcError::invalid_handle)?;
     let computed = super::layout::layout(&super::layout::View::of(env, doc), props);
-    let layout = layout_from_props(&computed);
+    let mut layout = layout_from_props(&computed);
+    if doc.soft.contains_key(id) {
+        layout.insert("qHasSoftPatches".into(), json!(true));
+    }
+    if doc.modal_object.as_deref() == Some(id) {
+        let made = doc.modal_base.as_ref() != Some(doc.selections.current());
+        layout.insert(
+            "qSelectionInfo".into(),
+            json!({"qInSelections": true, "qMadeSelections": made}),
+        );
+    }
     doc.validate(&ObjectRef::Object(id.to_string()));
     Ok(json!({"qLayout": layout}))
 }
@@ -136,6 +163,22 @@ fn apply_patches(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<
     }
     let patch: json_patch::Patch = serde_json::from_value(Value::Array(ops))
         .map_err(|e| RpcError::invalid_params(e.to_string()))?;
+    let soft = p
+        .get("qSoftPatch")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if soft {
+        // On top of the earlier soft patches; the stored properties stay as they are.
+        let mut effective = Value::Object(effective(ctx, id)?);
+        json_patch::patch(&mut effective, &patch)
+            .map_err(|e| RpcError::invalid_params(e.to_string()))?;
+        if let Value::Object(m) = effective {
+            ctx.doc()?.soft.insert(id.to_string(), m);
+        }
+        ctx.invalidate(ObjectRef::Object(id.to_string()))?;
+        return Ok(json!({}));
+    }
+    ctx.doc()?.soft.remove(id);
     let current = props(ctx, id)?;
     let mut doc_value = Value::Object(current.clone());
     json_patch::patch(&mut doc_value, &patch)
@@ -154,8 +197,8 @@ fn def_at(
     p: &Map<String, Value>,
 ) -> Result<Map<String, Value>, RpcError> {
     let path = p.get("qPath").and_then(Value::as_str).unwrap_or("");
-    let props = props(ctx, id)?;
-    Value::Object(props.clone())
+    let props = effective(ctx, id)?;
+    Value::Object(props)
         .pointer(path)
         .and_then(Value::as_object)
         .cloned()
@@ -237,6 +280,79 @@ fn select_values(
     Ok(json!({"qSuccess": changed, "qReturn": changed}))
 }
 
+/// `SelectHyperCubeCells`: selects, in each dimension column named in `qColIndices`, the values of the
+/// cells at `qRowIndices` (rows of the sorted cube). With `qDeselectOnlyOneSelected`, picking the one value
+/// already selected clears it instead.
+fn select_cells(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
+    let def = def_at(ctx, id, p)?;
+    let env = ctx.env;
+    let ints = |k: &str| -> Vec<i64> {
+        p.get(k)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_i64)
+            .collect()
+    };
+    let (rows, cols) = (ints("qRowIndices"), ints("qColIndices"));
+    let deselect_one = p
+        .get("qDeselectOnlyOneSelected")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let (fields, picks) = {
+        let view = super::layout::View::of(env, ctx.doc()?);
+        let def = super::layout::resolve_library(&view, &def);
+        let ndims = def
+            .get("qDimensions")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len) as i64;
+        if let Some(bad) = cols.iter().find(|c| **c < 0 || **c >= ndims) {
+            return Err(RpcError::new(
+                ErrorCode::InvalidParams,
+                format!("column {bad} is not a dimension"),
+            ));
+        }
+        let pages: Vec<Value> = rows
+            .iter()
+            .map(|r| json!({"qTop": r, "qLeft": 0, "qWidth": ndims, "qHeight": 1}))
+            .collect();
+        let pages = super::layout::cube_pages(&view, &def, &pages)
+            .map_err(|e| RpcError::new(ErrorCode::InvalidParams, e))?;
+        let fields: Vec<String> = cols
+            .iter()
+            .map(|c| field_at(&def, Some(*c as usize)))
+            .collect();
+        let picks: Vec<Vec<u32>> = cols
+            .iter()
+            .map(|c| {
+                pages
+                    .iter()
+                    .filter_map(|pg| pg.pointer(&format!("/qMatrix/0/{c}/qElemNumber"))?.as_i64())
+                    .filter(|e| *e >= 0)
+                    .map(|e| e as u32)
+                    .collect()
+            })
+            .collect();
+        (fields, picks)
+    };
+    let changed = super::data::select(ctx, |s, m| {
+        let mut changed = false;
+        for (field, mut syms) in fields.iter().zip(picks) {
+            let Some(f) = m.field_id(field) else { continue };
+            syms.sort_unstable();
+            syms.dedup();
+            let already = s.selected(f).is_some_and(|cur| cur == syms.as_slice());
+            changed |= if deselect_one && syms.len() == 1 && already {
+                s.clear(f)
+            } else {
+                s.set(f, syms)
+            };
+        }
+        changed
+    })?;
+    Ok(json!({"qSuccess": changed}))
+}
+
 fn select_by_state(
     ctx: &mut Ctx<'_>,
     id: &str,
@@ -308,6 +424,10 @@ fn clear_selections(
 fn end_selections(ctx: &mut Ctx<'_>, accept: bool, leave: bool) -> Result<Value, RpcError> {
     let doc = ctx.state.doc.as_mut().ok_or_else(super::no_active_doc)?;
     let base = if leave {
+        if let Some(o) = doc.modal_object.take() {
+            // Its qSelectionInfo changes.
+            doc.invalidate(ObjectRef::Object(o), &mut ctx.effects);
+        }
         doc.modal_base.take()
     } else {
         doc.modal_base.clone()
@@ -324,11 +444,12 @@ fn end_selections(ctx: &mut Ctx<'_>, accept: bool, leave: bool) -> Result<Value,
     Ok(json!({}))
 }
 
-fn set_properties(
+pub(super) fn set_properties(
     ctx: &mut Ctx<'_>,
     id: &str,
     mut new: Map<String, Value>,
 ) -> Result<Value, RpcError> {
+    ctx.doc()?.soft.remove(id);
     let current = props(ctx, id)?;
     // The id cannot change; the type can.
     let mut info = current["qInfo"].as_object().cloned().unwrap_or_default();

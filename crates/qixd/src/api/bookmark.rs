@@ -1,0 +1,226 @@
+//! Bookmarks: the Doc methods that make, find, apply and destroy them, and the GenericBookmark class.
+//!
+//! A bookmark stores its selections as values (text and number), not symbol numbers, so it still applies
+//! after a reload renumbered the symbols. Bookmarks are app objects: private to the session until DoSave.
+
+use super::data::select;
+use super::doc::{meta_from_def, prepare_props};
+use super::field::find_value;
+use super::{obj_param, object_interface, Ctx};
+use crate::doc::DocState;
+use crate::handles::ObjectRef;
+use qix_apps::{BookmarkField, BookmarkRecord};
+use qix_engine::Dual;
+use qix_protocol::RpcError;
+use serde_json::{json, Map, Value};
+
+/// A value as a `FieldValue` (`{qText, qIsNumeric, qNumber}`).
+fn field_value(d: &Dual) -> Value {
+    match d.num {
+        Some(n) => json!({"qText": d.text, "qIsNumeric": true, "qNumber": n}),
+        None => json!({"qText": d.text, "qIsNumeric": false}),
+    }
+}
+
+/// The session's current selections, field by field.
+fn capture(doc: &DocState) -> Vec<BookmarkField> {
+    let model = &doc.data.model;
+    let state = doc.selections.current();
+    state
+        .selected_fields()
+        .map(|(f, symbols)| {
+            let field = &model.fields[f];
+            BookmarkField {
+                name: field.name.clone(),
+                values: symbols
+                    .iter()
+                    .map(|s| field_value(field.symbols.get(*s)))
+                    .collect(),
+                locked: state.is_locked(f),
+            }
+        })
+        .collect()
+}
+
+/// `CreateBookmark` / `CreateBookmarkEx`: the current selections under a new id.
+pub fn create(ctx: &mut Ctx<'_>, mut props: Map<String, Value>) -> Result<Value, RpcError> {
+    if let Value::Object(info) = props.entry("qInfo").or_insert_with(|| json!({})) {
+        info.entry("qType").or_insert_with(|| json!("bookmark"));
+    }
+    let doc = ctx.doc()?;
+    let (id, props) = prepare_props(doc, props)?;
+    let info = props["qInfo"].clone();
+    let q_type = info["qType"].as_str().unwrap_or("").to_string();
+    let fields = capture(doc);
+    doc.record.bookmarks.insert(
+        id.clone(),
+        BookmarkRecord {
+            properties: props,
+            fields,
+            modified: qix_apps::now_iso(),
+        },
+    );
+    doc.modified = true;
+    let object = ObjectRef::Bookmark(id.clone());
+    let mut ignored = Default::default();
+    doc.invalidate(object.clone(), &mut ignored);
+    let handle = ctx.handle_for(&object)?;
+    Ok(json!({"qInfo": info, "qReturn": object_interface("GenericBookmark", handle, &q_type, &id)}))
+}
+
+/// `GetBookmark` (a missing id answers a null handle, as GetObject does).
+pub fn get(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
+    let doc = ctx.doc()?;
+    let Some(b) = doc.record.bookmarks.get(id) else {
+        return Ok(
+            json!({"qReturn": {"qType": null, "qHandle": null, "qGenericType": null, "qGenericId": null}}),
+        );
+    };
+    let q_type = b.properties["qInfo"]["qType"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let handle = ctx.handle_for(&ObjectRef::Bookmark(id.to_string()))?;
+    Ok(json!({"qReturn": object_interface("GenericBookmark", handle, &q_type, id)}))
+}
+
+/// `DestroyBookmark`.
+pub fn destroy(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
+    let doc = ctx.state.doc.as_mut().ok_or_else(super::no_active_doc)?;
+    if doc.record.bookmarks.remove(id).is_none() {
+        return Ok(json!({"qSuccess": false}));
+    }
+    doc.modified = true;
+    doc.remove(ObjectRef::Bookmark(id.to_string()), &mut ctx.effects);
+    Ok(json!({"qSuccess": true}))
+}
+
+/// `ApplyBookmark` / `GenericBookmark.Apply`: clears the unlocked fields, then selects the bookmark's
+/// values (values that no longer exist are skipped). `qSuccess` is false for an unknown bookmark.
+pub fn apply(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
+    let Some(bookmark) = ctx.doc()?.record.bookmarks.get(id).cloned() else {
+        return Ok(json!({"qSuccess": false}));
+    };
+    select(ctx, |s, m| {
+        let mut changed = s.clear_all();
+        for f in &bookmark.fields {
+            if let Some(fid) = m.field_id(&f.name) {
+                let symbols: Vec<u32> = f
+                    .values
+                    .iter()
+                    .filter_map(|v| find_value(m, fid, v))
+                    .collect();
+                changed |= s.set(fid, symbols);
+                if f.locked {
+                    changed |= s.lock(fid);
+                }
+            }
+        }
+        changed
+    })?;
+    Ok(json!({"qSuccess": true}))
+}
+
+/// `GetBookmarks`: `qList` of `{qInfo, qMeta, qData}` for bookmarks of the asked types.
+pub fn list(ctx: &mut Ctx<'_>, options: &Map<String, Value>) -> Result<Value, RpcError> {
+    let types: Vec<&str> = options
+        .get("qTypes")
+        .and_then(Value::as_array)
+        .map(|t| t.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let data = options.get("qData").cloned();
+    let doc = ctx.doc()?;
+    let list: Vec<Value> = doc
+        .record
+        .bookmarks
+        .values()
+        .filter(|b| {
+            types.is_empty()
+                || b.properties["qInfo"]["qType"]
+                    .as_str()
+                    .is_some_and(|t| types.contains(&t))
+        })
+        .map(|b| {
+            let props = Value::Object(b.properties.clone());
+            json!({"qInfo": props["qInfo"], "qMeta": meta_from_def(&props["qMetaDef"]),
+                   "qData": super::layout::data_paths(&props, data.as_ref())})
+        })
+        .collect();
+    Ok(json!({"qList": list}))
+}
+
+/// Runs a GenericBookmark method; `None` when qixd does not implement it.
+pub fn call(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    method: &str,
+    p: &Map<String, Value>,
+) -> Option<Result<Value, RpcError>> {
+    Some(match method {
+        "GetLayout" => layout(ctx, id),
+        "GetProperties" => record(ctx, id).map(|b| json!({"qProp": b.properties.clone()})),
+        "GetInfo" => record(ctx, id).map(|b| json!({"qInfo": b.properties["qInfo"].clone()})),
+        "SetProperties" => set_properties(ctx, id, obj_param(p, "qProp")),
+        "Apply" => apply(ctx, id),
+        _ => return None,
+    })
+}
+
+fn record<'c>(ctx: &'c mut Ctx<'_>, id: &str) -> Result<&'c mut BookmarkRecord, RpcError> {
+    ctx.doc()?
+        .record
+        .bookmarks
+        .get_mut(id)
+        .ok_or_else(RpcError::invalid_handle)
+}
+
+fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
+    let b = record(ctx, id)?.clone();
+    let mut out = Map::new();
+    for (k, v) in &b.properties {
+        if k == "qMetaDef" {
+            out.insert("qMeta".into(), meta_from_def(v));
+        } else {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    let items: Vec<Value> = b
+        .fields
+        .iter()
+        .map(|f| {
+            json!({"qDef": {"qName": f.name, "qType": "PRESENT"}, "qLocked": f.locked,
+                   "qSelectInfo": {"qTextSearch": "", "qRangeLo": "NaN", "qRangeHi": "NaN", "qNumberFormat": {},
+                                   "qRangeInfo": [], "qSoftLock": false, "qContinuousRangeInfo": []},
+                   "qValues": f.values, "qExcludedValues": [], "qAndMode": false, "qOneAndOnlyOne": false,
+                   "qValuesCount": f.values.len(), "qExcludedValuesCount": 0})
+        })
+        .collect();
+    let infos: Vec<Value> = b
+        .fields
+        .iter()
+        .map(|f| json!({"qFieldName": f.name, "qValuesCount": f.values.len(), "qExcludedValuesCount": 0}))
+        .collect();
+    out.insert(
+        "qBookmark".into(),
+        json!({"qStateData": [{"qStateName": "$", "qFieldItems": items}], "qUtcModifyTime": b.modified,
+               "qVariableItems": [], "qPatches": []}),
+    );
+    out.insert("qFieldInfos".into(), json!(infos));
+    ctx.doc()?.validate(&ObjectRef::Bookmark(id.to_string()));
+    Ok(json!({"qLayout": out}))
+}
+
+fn set_properties(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    mut new: Map<String, Value>,
+) -> Result<Value, RpcError> {
+    let b = record(ctx, id)?;
+    new.insert("qInfo".into(), b.properties["qInfo"].clone());
+    new.entry("qMetaDef").or_insert_with(|| json!({}));
+    b.properties = new;
+    b.modified = qix_apps::now_iso();
+    ctx.doc()?.modified = true;
+    ctx.invalidate(ObjectRef::Bookmark(id.to_string()))?;
+    Ok(json!({}))
+}

@@ -1,0 +1,221 @@
+//! Child objects: CreateChild / GetChild / GetParent / GetChildInfos / DestroyChild / DestroyAllChildren,
+//! `qChildListDef`, and the whole tree at once (GetFullPropertyTree / SetFullPropertyTree).
+//!
+//! A child is a generic object with a parent link; it is persistent when its parent is (saved by DoSave)
+//! and dies with its parent.
+
+use super::doc::{create_object, destroy_object};
+use super::object::set_properties;
+use super::{object_interface, Ctx};
+use crate::handles::ObjectRef;
+use qix_protocol::{ErrorCode, RpcError};
+use serde_json::{json, Map, Value};
+
+fn null_handle() -> Value {
+    json!({"qReturn": {"qType": null, "qHandle": null, "qGenericType": null, "qGenericId": null}})
+}
+
+/// Sets the parent's own properties when a `qPropForThis` came with the call.
+fn prop_for_this(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<(), RpcError> {
+    if let Some(Value::Object(own)) = p.get("qPropForThis") {
+        if !own.is_empty() {
+            set_properties(ctx, id, own.clone())?;
+        }
+    }
+    Ok(())
+}
+
+/// `CreateChild`: a new object under `parent` (persistent when the parent is).
+pub fn create(ctx: &mut Ctx<'_>, parent: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
+    let child = match p.get("qProp") {
+        Some(Value::Object(m)) => m.clone(),
+        _ => return Err(RpcError::invalid_params("qProp must be an object")),
+    };
+    let persistent = ctx.doc()?.record.objects.contains_key(parent);
+    let mut r = create_object(ctx, child, persistent)?;
+    let id = r["qReturn"]["qGenericId"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    ctx.doc()?.parents.insert(id, parent.to_string());
+    prop_for_this(ctx, parent, p)?;
+    if r.get("qInfo").is_none() {
+        let info = r["qReturn"].clone();
+        r["qInfo"] = json!({"qId": info["qGenericId"], "qType": info["qGenericType"]});
+    }
+    ctx.invalidate(ObjectRef::Object(parent.to_string()))?;
+    Ok(r)
+}
+
+/// `GetChild`: a child of this object by id (a null handle when it is not one).
+pub fn get(ctx: &mut Ctx<'_>, parent: &str, id: &str) -> Result<Value, RpcError> {
+    let doc = ctx.doc()?;
+    if doc.parents.get(id).map(String::as_str) != Some(parent) {
+        return Ok(null_handle());
+    }
+    open(ctx, id)
+}
+
+/// `GetParent`.
+pub fn parent(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
+    match ctx.doc()?.parents.get(id).cloned() {
+        Some(parent) => open(ctx, &parent),
+        None => Err(RpcError::new(
+            ErrorCode::NotFound,
+            "the object has no parent",
+        )),
+    }
+}
+
+fn open(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
+    let q_type = match ctx.doc()?.object(id) {
+        Some(p) => p["qInfo"]["qType"].as_str().unwrap_or("").to_string(),
+        None => return Ok(null_handle()),
+    };
+    let handle = ctx.handle_for(&ObjectRef::Object(id.to_string()))?;
+    Ok(json!({"qReturn": object_interface("GenericObject", handle, &q_type, id)}))
+}
+
+/// `GetChildInfos`.
+pub fn infos(ctx: &mut Ctx<'_>, parent: &str) -> Result<Value, RpcError> {
+    let doc = ctx.doc()?;
+    let infos: Vec<Value> = doc
+        .children(parent)
+        .iter()
+        .filter_map(|c| doc.object(c).map(|p| p["qInfo"].clone()))
+        .collect();
+    Ok(json!({"qInfos": infos}))
+}
+
+/// `DestroyChild` (with its own children).
+pub fn destroy(ctx: &mut Ctx<'_>, parent: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
+    let id = p.get("qId").and_then(Value::as_str).unwrap_or("");
+    let doc = ctx.doc()?;
+    if doc.parents.get(id).map(String::as_str) != Some(parent) {
+        return Ok(json!({"qSuccess": false}));
+    }
+    let persistent = doc.record.objects.contains_key(id);
+    destroy_object(ctx, id, persistent)?;
+    prop_for_this(ctx, parent, p)?;
+    ctx.invalidate(ObjectRef::Object(parent.to_string()))?;
+    Ok(json!({"qSuccess": true}))
+}
+
+/// `DestroyAllChildren`.
+pub fn destroy_all(
+    ctx: &mut Ctx<'_>,
+    parent: &str,
+    p: &Map<String, Value>,
+) -> Result<Value, RpcError> {
+    for child in ctx.doc()?.children(parent) {
+        let persistent = ctx.doc()?.record.objects.contains_key(&child);
+        destroy_object(ctx, &child, persistent)?;
+    }
+    prop_for_this(ctx, parent, p)?;
+    ctx.invalidate(ObjectRef::Object(parent.to_string()))?;
+    Ok(json!({}))
+}
+
+/// `GetFullPropertyTree`: `{qProperty, qChildren: [...], qEmbeddedSnapshotRef}` all the way down.
+pub fn full_tree(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
+    let doc = ctx.doc()?;
+    fn entry(doc: &crate::doc::DocState, id: &str) -> Value {
+        let children: Vec<Value> = doc.children(id).iter().map(|c| entry(doc, c)).collect();
+        json!({"qProperty": doc.object(id).cloned().unwrap_or_default(), "qChildren": children,
+               "qEmbeddedSnapshotRef": null})
+    }
+    if doc.object(id).is_none() {
+        return Err(RpcError::invalid_handle());
+    }
+    Ok(json!({"qPropEntry": entry(doc, id)}))
+}
+
+/// `SetFullPropertyTree`: this object's properties, and its children made to match the tree (updated by
+/// id, created when new, destroyed when left out).
+pub fn set_full_tree(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    p: &Map<String, Value>,
+) -> Result<Value, RpcError> {
+    let entry = p
+        .get("qPropEntry")
+        .and_then(Value::as_object)
+        .cloned()
+        .ok_or_else(|| RpcError::invalid_params("qPropEntry must be an object"))?;
+    set_entry(ctx, id, &entry)?;
+    Ok(json!({}))
+}
+
+fn set_entry(ctx: &mut Ctx<'_>, id: &str, entry: &Map<String, Value>) -> Result<(), RpcError> {
+    if let Some(Value::Object(own)) = entry.get("qProperty") {
+        set_properties(ctx, id, own.clone())?;
+    }
+    let wanted: Vec<Map<String, Value>> = entry
+        .get("qChildren")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .cloned()
+        .collect();
+    let wanted_ids: Vec<String> = wanted
+        .iter()
+        .filter_map(|e| {
+            e.get("qProperty")?
+                .pointer("/qInfo/qId")?
+                .as_str()
+                .map(str::to_string)
+        })
+        .collect();
+    for old in ctx.doc()?.children(id) {
+        if !wanted_ids.contains(&old) {
+            let persistent = ctx.doc()?.record.objects.contains_key(&old);
+            destroy_object(ctx, &old, persistent)?;
+        }
+    }
+    for child in wanted {
+        let props = child
+            .get("qProperty")
+            .and_then(Value::as_object)
+            .cloned()
+            .ok_or_else(|| RpcError::invalid_params("qChildren[].qProperty must be an object"))?;
+        let cid = props
+            .get("qInfo")
+            .and_then(|i| i.get("qId"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let existing = ctx.doc()?.parents.get(&cid).map(String::as_str) == Some(id);
+        let cid = if existing {
+            set_properties(ctx, &cid, props)?;
+            cid
+        } else {
+            let mut args = Map::new();
+            args.insert("qProp".into(), Value::Object(props));
+            let created = create(ctx, id, &args)?;
+            created["qReturn"]["qGenericId"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        };
+        let mut rest = child.clone();
+        rest.remove("qProperty");
+        set_entry(ctx, &cid, &rest)?;
+    }
+    ctx.invalidate(ObjectRef::Object(id.to_string()))?;
+    Ok(())
+}
+
+/// `qChildListDef` → `qChildList`: `{qItems: [{qInfo, qData}]}` of the object's children.
+pub fn child_list(doc: &crate::doc::DocState, parent: &str, def: &Value) -> Value {
+    let items: Vec<Value> = doc
+        .children(parent)
+        .iter()
+        .filter_map(|c| doc.object(c))
+        .map(|p| {
+            let props = Value::Object(p.clone());
+            json!({"qInfo": p["qInfo"], "qData": super::layout::data_paths(&props, def.get("qData"))})
+        })
+        .collect();
+    json!({"qItems": items})
+}
