@@ -45,6 +45,9 @@ pub struct AppRecord {
     /// Bookmarks (`CreateBookmark`) by id: their properties and the selections they recall.
     #[serde(default)]
     pub bookmarks: std::collections::BTreeMap<String, BookmarkRecord>,
+    /// Alternate states (`AddAlternateState`), by name.
+    #[serde(default)]
+    pub state_names: Vec<String>,
     /// Child objects (`CreateChild`): child id → parent id.
     #[serde(default)]
     pub parents: std::collections::BTreeMap<String, String>,
@@ -94,6 +97,7 @@ impl AppRecord {
             variables: Default::default(),
             bookmarks: Default::default(),
             parents: Default::default(),
+            state_names: Default::default(),
         }
     }
 }

@@ -82,6 +82,9 @@ pub struct DocState {
     pub data_saved: bool,
     /// The session's selections over that data, with back / forward history.
     pub selections: Selections,
+    /// The selections of each alternate state (app-level names, session-level selections); session
+    /// states (`AddSessionAlternateState`) are here too, without a name in the record.
+    pub alternate: BTreeMap<String, Selections>,
     /// The reload status (shared with the thread running a reload).
     pub reload: Arc<ReloadStatus>,
     /// The selections when `BeginSelections` started modal selections, to roll back to.
@@ -116,6 +119,11 @@ impl DocState {
             })
             .collect();
         let parents = record.parents.clone();
+        let alternate = record
+            .state_names
+            .iter()
+            .map(|n| (n.clone(), Selections::default()))
+            .collect();
         DocState {
             soft: HashMap::new(),
             parents,
@@ -127,6 +135,7 @@ impl DocState {
             data,
             data_saved: true,
             selections: Selections::default(),
+            alternate,
             reload: Arc::new(ReloadStatus::default()),
             modal_base: None,
             modal_object: None,
@@ -201,6 +210,22 @@ impl DocState {
     /// The properties of a generic object: a session object, else a persistent one (this session's copy).
     pub fn object(&self, id: &str) -> Option<&Map<String, Value>> {
         self.objects.get(id).or_else(|| self.record.objects.get(id))
+    }
+
+    /// The selections of state `name` (`$` or empty: the default state); `None` for an unknown state.
+    pub fn state(&self, name: &str) -> Option<&Selections> {
+        match name {
+            "" | "$" => Some(&self.selections),
+            other => self.alternate.get(other),
+        }
+    }
+
+    /// [`DocState::state`], to change.
+    pub fn state_mut(&mut self, name: &str) -> Option<&mut Selections> {
+        match name {
+            "" | "$" => Some(&mut self.selections),
+            other => self.alternate.get_mut(other),
+        }
     }
 
     /// The properties an object's layout is computed from: with this session's soft patches, if any.

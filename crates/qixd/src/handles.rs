@@ -20,8 +20,8 @@ pub enum ObjectRef {
     Object(String),
     /// A variable, by `qInfo.qId`.
     Variable(String),
-    /// A field of the data model, by name.
-    Field(String),
+    /// A field of the data model, by name, in a selection state (`$` is the default state).
+    Field(String, String),
     /// A master dimension, by `qInfo.qId`.
     Dimension(String),
     /// A master measure, by `qInfo.qId`.
@@ -38,7 +38,7 @@ impl ObjectRef {
             ObjectRef::Doc => "Doc",
             ObjectRef::Object(_) => "GenericObject",
             ObjectRef::Variable(_) => "GenericVariable",
-            ObjectRef::Field(_) => "Field",
+            ObjectRef::Field(..) => "Field",
             ObjectRef::Dimension(_) => "GenericDimension",
             ObjectRef::Measure(_) => "GenericMeasure",
             ObjectRef::Bookmark(_) => "GenericBookmark",

@@ -24,11 +24,11 @@ pub fn call(
         "GetScriptEx" => ctx.doc().map(|d| json!({"qScript": {"qScript": d.record.script, "qMeta": {}}})),
         "GetTablesAndKeys" => tables_and_keys(ctx),
         "GetFieldDescription" => field_description(ctx, str_param(p, "qFieldName")),
-        "GetField" => get_field(ctx, str_param(p, "qFieldName")),
+        "GetField" => get_field(ctx, str_param(p, "qFieldName"), str_param(p, "qStateName")),
         "GetTableData" => table_data(ctx, p),
         "ClearAll" => {
             let locked_too = p.get("qLockedAlso").and_then(Value::as_bool).unwrap_or(false);
-            select(ctx, |s, _| {
+            select_in(ctx, str_param(p, "qStateName"), |s, _| {
                 if locked_too {
                     s.unlock_all();
                 }
@@ -36,8 +36,12 @@ pub fn call(
             })
             .map(|_| json!({}))
         }
-        "LockAll" => select(ctx, |s, _| s.lock_all()).map(|_| json!({})),
-        "UnlockAll" => select(ctx, |s, _| s.unlock_all()).map(|_| json!({})),
+        "LockAll" => {
+            select_in(ctx, str_param(p, "qStateName"), |s, _| s.lock_all()).map(|_| json!({}))
+        }
+        "UnlockAll" => {
+            select_in(ctx, str_param(p, "qStateName"), |s, _| s.unlock_all()).map(|_| json!({}))
+        }
         "Back" => history(ctx, true),
         "Forward" => history(ctx, false),
         "Evaluate" => evaluate(ctx, str_param(p, "qExpression")).map(|v| {
@@ -229,14 +233,19 @@ fn field_description(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError> {
     }}))
 }
 
-fn get_field(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError> {
-    let exists = ctx.doc()?.data.model.field_id(name).is_some();
+fn get_field(ctx: &mut Ctx<'_>, name: &str, state: &str) -> Result<Value, RpcError> {
+    let doc = ctx.doc()?;
+    if doc.state(state).is_none() {
+        return Err(unknown_state(state));
+    }
+    let exists = doc.data.model.field_id(name).is_some();
     if !exists {
         return Ok(
             json!({"qReturn": {"qType": null, "qHandle": null, "qGenericType": null, "qGenericId": null}}),
         );
     }
-    let h = ctx.handle_for(&ObjectRef::Field(name.to_string()))?;
+    let state = if state.is_empty() { "$" } else { state };
+    let h = ctx.handle_for(&ObjectRef::Field(name.to_string(), state.to_string()))?;
     Ok(
         json!({"qReturn": {"qType": "Field", "qHandle": h, "qGenericType": "Field", "qGenericId": name}}),
     )
@@ -248,9 +257,29 @@ pub fn select(
     ctx: &mut Ctx<'_>,
     change: impl FnOnce(&mut SelectionState, &DataModel) -> bool,
 ) -> Result<bool, RpcError> {
+    select_in(ctx, "$", change)
+}
+
+/// The error for a selection state the app does not have.
+pub fn unknown_state(name: &str) -> RpcError {
+    RpcError::new(
+        qix_protocol::ErrorCode::NotFound,
+        format!("no alternate state named {name:?}"),
+    )
+}
+
+/// [`select`] in the selection state `state` (`$` or empty: the default state).
+pub fn select_in(
+    ctx: &mut Ctx<'_>,
+    state: &str,
+    change: impl FnOnce(&mut SelectionState, &DataModel) -> bool,
+) -> Result<bool, RpcError> {
     let doc = ctx.state.doc.as_mut().ok_or_else(no_active_doc)?;
     let data = doc.data.clone();
-    let changed = doc.selections.apply(|s| change(s, &data.model));
+    let changed = doc
+        .state_mut(state)
+        .ok_or_else(|| unknown_state(state))?
+        .apply(|s| change(s, &data.model));
     if changed {
         doc.invalidate_all(&mut ctx.effects);
     }
@@ -493,6 +522,9 @@ pub fn reload(env: &Env, session: &Session, socket: SocketId, req: &Request) -> 
                 tags: out.field_tags,
             });
             doc.selections = Default::default();
+            for s in doc.alternate.values_mut() {
+                *s = Default::default();
+            }
             doc.data_saved = false;
             doc.record.last_reload_time = qix_apps::now_iso();
             doc.modified = true;

@@ -57,9 +57,50 @@ pub fn call(
         "DestroyBookmark" => super::bookmark::destroy(ctx, str_param(p, "qId")),
         "ApplyBookmark" => super::bookmark::apply(ctx, str_param(p, "qId")),
         "GetBookmarks" => super::bookmark::list(ctx, &obj_param(p, "qOptions")),
+        "AddAlternateState" => add_state(ctx, str_param(p, "qStateName"), true),
+        "AddSessionAlternateState" => add_state(ctx, str_param(p, "qStateName"), false),
+        "RemoveAlternateState" => remove_state(ctx, str_param(p, "qStateName")).map(|_| json!({})),
+        "RemoveSessionAlternateState" => {
+            remove_state(ctx, str_param(p, "qStateName")).map(|ok| json!({"qSuccess": ok}))
+        }
         "DoSave" => save(ctx),
         _ => return super::data::call(ctx, method, p),
     })
+}
+
+/// `AddAlternateState` (an app-level name, saved by DoSave) / `AddSessionAlternateState` (this session
+/// only). Its selections start empty.
+fn add_state(ctx: &mut Ctx<'_>, name: &str, in_app: bool) -> Result<Value, RpcError> {
+    if name.is_empty() || name == "$" {
+        return Err(RpcError::invalid_params(format!(
+            "{name:?} cannot name an alternate state"
+        )));
+    }
+    let doc = ctx.state.doc.as_mut().ok_or_else(super::no_active_doc)?;
+    if !doc.alternate.contains_key(name) {
+        doc.alternate.insert(name.to_string(), Default::default());
+        if in_app {
+            doc.record.state_names.push(name.to_string());
+            doc.modified = true;
+        }
+        doc.invalidate(ObjectRef::Doc, &mut ctx.effects);
+    }
+    Ok(json!({}))
+}
+
+/// `RemoveAlternateState` / `RemoveSessionAlternateState`: objects in that state fall back to the default.
+fn remove_state(ctx: &mut Ctx<'_>, name: &str) -> Result<bool, RpcError> {
+    let doc = ctx.state.doc.as_mut().ok_or_else(super::no_active_doc)?;
+    if doc.alternate.remove(name).is_none() {
+        return Ok(false);
+    }
+    if let Some(i) = doc.record.state_names.iter().position(|n| n == name) {
+        doc.record.state_names.remove(i);
+        doc.modified = true;
+    }
+    doc.invalidate(ObjectRef::Doc, &mut ctx.effects);
+    doc.invalidate_all(&mut ctx.effects);
+    Ok(true)
 }
 
 /// Privileges the engine reports in `qMeta` of objects the user may change.
@@ -87,7 +128,7 @@ fn app_layout(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
         "qLastReloadTime": r.last_reload_time,
         "qModified": doc.modified,
         "qHasScript": !r.script.is_empty(),
-        "qStateNames": [],
+        "qStateNames": r.state_names,
         "qMeta": privileges(),
         "qLocaleInfo": locale_info(),
         "qHasData": false,

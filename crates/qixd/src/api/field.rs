@@ -1,6 +1,6 @@
 //! The Field class: selecting values of one field, by value, by search string or by state.
 
-use super::data::select;
+use super::data::{select_in, unknown_state};
 use super::{str_param, Ctx};
 use qix_engine::{field_states_with, DataModel, Dual, FieldId, Search, SelectionState, State};
 use qix_protocol::{ErrorCode, RpcError};
@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 pub fn call(
     ctx: &mut Ctx<'_>,
     name: &str,
+    state: &str,
     method: &str,
     p: &Map<String, Value>,
 ) -> Option<Result<Value, RpcError>> {
@@ -21,7 +22,7 @@ pub fn call(
         "Select" | "ToggleSelect" => {
             let search = Search::parse(str_param(p, "qMatch"));
             let t = method == "ToggleSelect";
-            change(ctx, name, move |s, m, f, states| {
+            change(ctx, name, state, move |s, m, f, states| {
                 let hits: Vec<u32> = (0..m.fields[f].symbols.len() as u32)
                     .filter(|x| {
                         !matches!(
@@ -44,7 +45,7 @@ pub fn call(
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
-            change(ctx, name, move |s, m, f, _| {
+            change(ctx, name, state, move |s, m, f, _| {
                 let syms: Vec<u32> = values.iter().filter_map(|v| find_value(m, f, v)).collect();
                 if toggle {
                     s.toggle(f, &syms)
@@ -62,7 +63,7 @@ pub fn call(
                 .filter_map(Value::as_u64)
                 .map(|v| v as u32)
                 .collect();
-            change(ctx, name, move |s, m, f, _| {
+            change(ctx, name, state, move |s, m, f, _| {
                 let n = m.fields[f].symbols.len() as u32;
                 let syms: Vec<u32> = values.iter().copied().filter(|v| *v < n).collect();
                 if toggle {
@@ -72,22 +73,22 @@ pub fn call(
                 }
             })
         }
-        "SelectAll" => by_state(ctx, name, |st| {
+        "SelectAll" => by_state(ctx, name, state, |st| {
             !matches!(
                 st,
                 State::Excluded | State::SelectedExcluded | State::LockedExcluded
             )
         }),
-        "SelectPossible" => by_state(ctx, name, |st| {
+        "SelectPossible" => by_state(ctx, name, state, |st| {
             matches!(st, State::Optional | State::Selected | State::Locked)
         }),
-        "SelectExcluded" => by_state(ctx, name, |st| {
+        "SelectExcluded" => by_state(ctx, name, state, |st| {
             matches!(st, State::Excluded | State::Alternative)
         }),
-        "SelectAlternative" => by_state(ctx, name, |st| st == State::Alternative),
-        "Clear" => change(ctx, name, |s, _, f, _| s.clear(f)),
-        "Lock" => change(ctx, name, |s, _, f, _| s.lock(f)),
-        "Unlock" => change(ctx, name, |s, _, f, _| s.unlock(f)),
+        "SelectAlternative" => by_state(ctx, name, state, |st| st == State::Alternative),
+        "Clear" => change(ctx, name, state, |s, _, f, _| s.clear(f)),
+        "Lock" => change(ctx, name, state, |s, _, f, _| s.lock(f)),
+        "Unlock" => change(ctx, name, state, |s, _, f, _| s.unlock(f)),
         "GetCardinal" => {
             field_id(ctx, name).map(|(m, f)| json!({"qReturn": m.fields[f].symbols.len()}))
         }
@@ -126,22 +127,29 @@ pub(super) fn find_value(m: &DataModel, f: FieldId, v: &Value) -> Option<u32> {
 fn change(
     ctx: &mut Ctx<'_>,
     name: &str,
+    state_name: &str,
     f: impl FnOnce(&mut SelectionState, &DataModel, FieldId, &[State]) -> bool,
 ) -> Result<Value, RpcError> {
     let (model, fid) = field_id(ctx, name)?;
-    let state = ctx.doc()?.selections.current().clone();
+    let state = ctx
+        .doc()?
+        .state(state_name)
+        .ok_or_else(|| unknown_state(state_name))?
+        .current()
+        .clone();
     let inference = ctx.env.cache.inference(&model, &state);
     let states = field_states_with(&model, &state, fid, &inference);
-    let changed = select(ctx, |s, m| f(s, m, fid, &states))?;
+    let changed = select_in(ctx, state_name, |s, m| f(s, m, fid, &states))?;
     Ok(json!({"qReturn": changed}))
 }
 
 fn by_state(
     ctx: &mut Ctx<'_>,
     name: &str,
+    state_name: &str,
     keep: impl Fn(State) -> bool,
 ) -> Result<Value, RpcError> {
-    change(ctx, name, |s, _, f, states| {
+    change(ctx, name, state_name, |s, _, f, states| {
         let syms: Vec<u32> = states
             .iter()
             .enumerate()

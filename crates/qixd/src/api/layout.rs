@@ -38,24 +38,65 @@ impl<'a> View<'a> {
         }
     }
 
+    /// The same doc seen in selection state `name` (`None`, empty or `$`: the default state). An unknown
+    /// state (removed meanwhile) reads as the default one.
+    pub fn in_state(&self, name: Option<&str>) -> View<'a> {
+        let selections = name
+            .and_then(|n| self.doc.state(n))
+            .unwrap_or(&self.doc.selections);
+        View {
+            env: self.env,
+            data: self.data,
+            state: selections.current(),
+            history: selections.history(),
+            doc: self.doc,
+        }
+    }
+
     fn model(&self) -> &DataModel {
         &self.data.model
     }
 }
 
+/// The selection state a definition is computed in: its own `qStateName`, else the object's.
+fn state_of<'p>(def: &'p Value, object_state: Option<&'p str>) -> Option<&'p str> {
+    def.get("qStateName")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .or(object_state)
+}
+
 /// A layout from properties.
-pub fn layout(view: &View<'_>, props: &Map<String, Value>) -> Map<String, Value> {
+pub fn layout(root: &View<'_>, props: &Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
+    let object_state = props
+        .get("qStateName")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
+    let view = &root.in_state(object_state);
     for (k, v) in props {
         match (k.as_str(), v) {
             ("qHyperCubeDef", Value::Object(def)) => {
-                out.insert("qHyperCube".into(), hypercube(view, def));
+                let def_value = Value::Object(def.clone());
+                let state = state_of(&def_value, object_state);
+                let mut cube = hypercube(&root.in_state(state), def);
+                if let (Some(name), Value::Object(c)) = (state, &mut cube) {
+                    c.insert("qStateName".into(), json!(name));
+                }
+                out.insert("qHyperCube".into(), cube);
             }
             ("qListObjectDef", Value::Object(def)) => {
-                out.insert("qListObject".into(), listobject(view, def));
+                let def_value = Value::Object(def.clone());
+                let state = state_of(&def_value, object_state);
+                let mut list = listobject(&root.in_state(state), def);
+                if let (Some(name), Value::Object(l)) = (state, &mut list) {
+                    l.insert("qStateName".into(), json!(name));
+                }
+                out.insert("qListObject".into(), list);
             }
-            ("qSelectionObjectDef", _) => {
-                out.insert("qSelectionObject".into(), selection_object(view));
+            ("qSelectionObjectDef", def) => {
+                let v = root.in_state(state_of(def, object_state));
+                out.insert("qSelectionObject".into(), selection_object(&v));
             }
             ("qFieldListDef", _) => {
                 out.insert("qFieldList".into(), field_list(view));

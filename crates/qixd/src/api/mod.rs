@@ -240,7 +240,7 @@ fn call(ctx: &mut Ctx<'_>, object: &ObjectRef, req: &Request) -> Result<Value, R
         ObjectRef::Doc => doc::call(ctx, &req.method, &params),
         ObjectRef::Object(id) => object::call(ctx, id, &req.method, &params),
         ObjectRef::Variable(id) => variable::call(ctx, id, &req.method, &params),
-        ObjectRef::Field(name) => field::call(ctx, name, &req.method, &params),
+        ObjectRef::Field(name, state) => field::call(ctx, name, state, &req.method, &params),
         ObjectRef::Dimension(id) => {
             master::call(ctx, master::Kind::Dimension, id, &req.method, &params)
         }

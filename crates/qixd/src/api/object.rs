@@ -205,6 +205,21 @@ fn def_at(
         .ok_or_else(|| RpcError::invalid_params(format!("no definition at qPath {path}")))
 }
 
+/// The selection state a definition of object `id` works in: the definition's `qStateName`, else the
+/// object's, else the default `$`.
+fn state_name(ctx: &mut Ctx<'_>, id: &str, def: &Map<String, Value>) -> Result<String, RpcError> {
+    let named = |m: &Map<String, Value>| {
+        m.get("qStateName")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    if let Some(s) = named(def) {
+        return Ok(s);
+    }
+    Ok(named(&effective(ctx, id)?).unwrap_or_else(|| "$".to_string()))
+}
+
 fn data_pages(
     ctx: &mut Ctx<'_>,
     id: &str,
@@ -212,6 +227,7 @@ fn data_pages(
     p: &Map<String, Value>,
 ) -> Result<Value, RpcError> {
     let def = def_at(ctx, id, p)?;
+    let state = state_name(ctx, id, &def)?;
     let pages = p
         .get("qPages")
         .and_then(Value::as_array)
@@ -219,7 +235,7 @@ fn data_pages(
         .unwrap_or_default();
     let env = ctx.env;
     let doc = ctx.doc()?;
-    let view = super::layout::View::of(env, doc);
+    let view = super::layout::View::of(env, doc).in_state(Some(&state));
     if method == "GetHyperCubeData" {
         let pages = super::layout::cube_pages(&view, &def, &pages)
             .map_err(|e| RpcError::new(ErrorCode::InvalidParams, e))?;
@@ -249,6 +265,7 @@ fn select_values(
     dim: Option<usize>,
 ) -> Result<Value, RpcError> {
     let def = def_at(ctx, id, p)?;
+    let state = state_name(ctx, id, &def)?;
     let env = ctx.env;
     let def = super::layout::resolve_library(&super::layout::View::of(env, ctx.doc()?), &def);
     let field = field_at(&def, dim);
@@ -265,7 +282,7 @@ fn select_values(
         .filter(|v| *v >= 0)
         .map(|v| v as u32)
         .collect();
-    let changed = super::data::select(ctx, |s, m| {
+    let changed = super::data::select_in(ctx, &state, |s, m| {
         let Some(f) = m.field_id(&field) else {
             return false;
         };
@@ -285,6 +302,7 @@ fn select_values(
 /// already selected clears it instead.
 fn select_cells(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
     let def = def_at(ctx, id, p)?;
+    let state = state_name(ctx, id, &def)?;
     let env = ctx.env;
     let ints = |k: &str| -> Vec<i64> {
         p.get(k)
@@ -300,7 +318,7 @@ fn select_cells(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<V
         .and_then(Value::as_bool)
         .unwrap_or(false);
     let (fields, picks) = {
-        let view = super::layout::View::of(env, ctx.doc()?);
+        let view = super::layout::View::of(env, ctx.doc()?).in_state(Some(&state));
         let def = super::layout::resolve_library(&view, &def);
         let ndims = def
             .get("qDimensions")
@@ -335,7 +353,7 @@ fn select_cells(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<V
             .collect();
         (fields, picks)
     };
-    let changed = super::data::select(ctx, |s, m| {
+    let changed = super::data::select_in(ctx, &state, |s, m| {
         let mut changed = false;
         for (field, mut syms) in fields.iter().zip(picks) {
             let Some(f) = m.field_id(field) else { continue };
@@ -360,11 +378,16 @@ fn select_by_state(
     keep: fn(State) -> bool,
 ) -> Result<Value, RpcError> {
     let def = def_at(ctx, id, p)?;
+    let state_name = state_name(ctx, id, &def)?;
     let field = field_at(&def, None);
     let env = ctx.env;
     let doc = ctx.doc()?;
     let model = doc.data.model.clone();
-    let state = doc.selections.current().clone();
+    let state = doc
+        .state(&state_name)
+        .ok_or_else(|| super::data::unknown_state(&state_name))?
+        .current()
+        .clone();
     let Some(f) = model.field_id(&field) else {
         return Ok(json!({"qReturn": false}));
     };
@@ -376,7 +399,7 @@ fn select_by_state(
         .filter(|(_, s)| keep(**s))
         .map(|(i, _)| i as u32)
         .collect();
-    let changed = super::data::select(ctx, |s, _| s.set(f, syms))?;
+    let changed = super::data::select_in(ctx, &state_name, |s, _| s.set(f, syms))?;
     Ok(json!({"qReturn": changed}))
 }
 
@@ -386,6 +409,7 @@ fn clear_selections(
     p: &Map<String, Value>,
 ) -> Result<Value, RpcError> {
     let def = def_at(ctx, id, p)?;
+    let state = state_name(ctx, id, &def)?;
     let fields: Vec<String> = if def.contains_key("qDimensions") {
         let n = def
             .get("qDimensions")
@@ -409,7 +433,7 @@ fn clear_selections(
     } else {
         vec![field_at(&def, None)]
     };
-    super::data::select(ctx, |s, m| {
+    super::data::select_in(ctx, &state, |s, m| {
         let mut changed = false;
         for f in &fields {
             if let Some(id) = m.field_id(f) {
