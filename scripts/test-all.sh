@@ -12,7 +12,15 @@ echo "== cargo build (qixd for the conformance suite)"
 cargo build --locked -p qixd
 echo "== cargo test"
 cargo test --workspace --locked
-echo "== enigma.js conformance suite"
+echo "== Chromium for the nebula.js render test"
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM_BIN:-}" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+echo "== enigma.js and nebula.js conformance suite"
 (
   cd conformance
   npm ci --no-audit --no-fund

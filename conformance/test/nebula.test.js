@@ -1,0 +1,81 @@
+// nebula.js renders from qixd: the real @nebula.js/stardust with sn-bar-chart, sn-table and sn-kpi in
+// headless Chromium (Debian's `chromium`, driven by playwright-core), connected through enigma.js to an
+// app loaded by a script. A click on a bar selects in the App session; a second client of that session
+// (attached, not created) sees the selection, and the table and KPI on the page update.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { chromium } from 'playwright-core';
+import { startServer, openEnigma, withTimeout } from './helpers.js';
+import { serveBrowserFiles } from '../browser/serve.js';
+
+const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+const SCRIPT = `Sales:
+LOAD * INLINE [
+Region, Product, Amount
+North, Apples, 10
+North, Pears, 5
+South, Apples, 7
+East, Plums, 3
+];`;
+
+let server;
+let files;
+let browser;
+const clients = [];
+
+before(async () => {
+  assert.ok(fs.existsSync(CHROMIUM), `Chromium is needed at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_BIN)`);
+  server = await startServer();
+  files = await serveBrowserFiles();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+});
+after(async () => {
+  for (const c of clients) await c.close();
+  await browser?.close();
+  await files?.close();
+  await server?.stop();
+});
+
+const text = (page, selector) => page.locator(selector).innerText();
+
+test('a bar chart, a table and a KPI render, and a click on a bar selects', async () => {
+  const setup = await openEnigma(server, { identity: 'nebula-setup' });
+  clients.push(setup);
+  const { qAppId } = await setup.global.createApp('nebula');
+  const doc = await setup.global.openDoc(qAppId);
+  await doc.setScript(SCRIPT);
+  assert.equal(await doc.doReload(), true);
+  await doc.doSave();
+
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+  const engine = server.buildUrl({ appId: qAppId });
+  await page.goto(`http://127.0.0.1:${files.port}/?engine=${encodeURIComponent(engine)}&app=${encodeURIComponent(qAppId)}`);
+  await page.waitForFunction(() => window.qixd && window.qixd.done, null, { timeout: 30000 });
+  const report = await page.evaluate(() => ({ errors: window.qixd.errors, rendered: window.qixd.rendered }));
+  assert.deepEqual(report, { errors: [], rendered: ['bar', 'table', 'kpi'] });
+
+  // What is on screen comes from the engine's layouts.
+  await page.waitForFunction(() => document.querySelector('#kpi').innerText.includes('25'), null, { timeout: 10000 });
+  const bar = await text(page, '#bar');
+  for (const label of ['North', 'South', 'East', 'Region']) assert.ok(bar.includes(label), `bar chart shows ${label}: ${bar}`);
+  const table = (await text(page, '#table')).split('\n').map((l) => l.trim()).filter(Boolean);
+  assert.ok(table.join('|').includes('Totals|25|East|Plums|3|North|Apples|10|North|Pears|5|South|Apples|7'), table.join('|'));
+
+  // Click the North bar: just above its axis label.
+  const label = await page.locator('#bar').getByText('North', { exact: true }).boundingBox();
+  await page.mouse.click(label.x + label.width / 2, label.y - 40);
+  await page.waitForFunction(() => document.querySelector('#kpi').innerText.includes('15'), null, { timeout: 10000 });
+
+  // Another client of the same App session sees the selection the page made.
+  const other = await openEnigma(server, { appId: qAppId });
+  clients.push(other);
+  assert.equal(other.state, 'SESSION_ATTACHED');
+  const shared = await other.global.getActiveDoc();
+  assert.equal(await withTimeout(shared.evaluate('Sum(Amount)'), 5000, 'evaluate'), '15');
+  const afterClick = (await text(page, '#table')).split('\n').map((l) => l.trim()).filter(Boolean);
+  assert.ok(afterClick.join('|').includes('Totals|15|North|Apples|10|North|Pears|5'), afterClick.join('|'));
+  assert.ok(!afterClick.includes('South'), 'the table lost the unselected rows');
+  await page.close();
+});
