@@ -20,6 +20,11 @@ if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM_BIN:-}" ]; then
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
 fi
+echo "== DuckDB (the SQL oracle of the conformance suite) in conformance/.venv"
+if [ ! -x conformance/.venv/bin/python ]; then
+  python3 -m venv conformance/.venv
+fi
+conformance/.venv/bin/pip install --quiet --disable-pip-version-check -r conformance/oracle/requirements.txt
 echo "== enigma.js and nebula.js conformance suite"
 (
   cd conformance
