@@ -57,7 +57,9 @@ test('a bar chart, a table and a KPI render, and a click on a bar selects', asyn
   assert.deepEqual(report, { errors: [], rendered: ['bar', 'table', 'kpi'] });
 
   // What is on screen comes from the engine's layouts.
-  await page.waitForFunction(() => document.querySelector('#kpi').innerText.includes('25'), null, { timeout: 10000 });
+  await page.waitForFunction(() => document.querySelector('#kpi').innerText.includes('25')
+    && document.querySelector('#bar').innerText.includes('East')
+    && document.querySelector('#table').innerText.includes('Plums'), null, { timeout: 20000 });
   const bar = await text(page, '#bar');
   for (const label of ['North', 'South', 'East', 'Region']) assert.ok(bar.includes(label), `bar chart shows ${label}: ${bar}`);
   const table = (await text(page, '#table')).split('\n').map((l) => l.trim()).filter(Boolean);

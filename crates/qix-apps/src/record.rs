@@ -48,9 +48,9 @@ pub struct AppRecord {
     /// Alternate states (`AddAlternateState`), by name.
     #[serde(default)]
     pub state_names: Vec<String>,
-    /// Child objects (`CreateChild`): child id → parent id.
+    /// Child objects (`CreateChild`): parent id → its children's ids, in their order.
     #[serde(default)]
-    pub parents: std::collections::BTreeMap<String, String>,
+    pub children: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// A bookmark: what `GetProperties` shows, and the selection state it recalls.
@@ -96,7 +96,7 @@ impl AppRecord {
             measures: Default::default(),
             variables: Default::default(),
             bookmarks: Default::default(),
-            parents: Default::default(),
+            children: Default::default(),
             state_names: Default::default(),
         }
     }

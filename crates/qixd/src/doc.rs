@@ -69,9 +69,9 @@ pub struct DocState {
     /// Objects with soft patches (`ApplyPatches` with `qSoftPatch`): their effective properties, seen by
     /// this session's layouts and GetEffectiveProperties only — never saved, gone with a hard change.
     pub soft: HashMap<String, Map<String, Value>>,
-    /// Child objects (`CreateChild`), session and persistent: child id → parent id. Persistent links are
-    /// saved into the record by DoSave.
-    pub parents: BTreeMap<String, String>,
+    /// Child objects (`CreateChild`), session and persistent: parent id → children in their order.
+    /// Persistent links are saved into the record by DoSave.
+    pub children: BTreeMap<String, Vec<String>>,
     /// Variables (persistent ones from the record, then session ones) by `qInfo.qId`.
     pub variables: BTreeMap<String, VariableState>,
     /// Changed since the last save (`qModified`).
@@ -118,7 +118,7 @@ impl DocState {
                 (id.clone(), v)
             })
             .collect();
-        let parents = record.parents.clone();
+        let children = record.children.clone();
         let alternate = record
             .state_names
             .iter()
@@ -126,7 +126,7 @@ impl DocState {
             .collect();
         DocState {
             soft: HashMap::new(),
-            parents,
+            children,
             record,
             session_app,
             objects: BTreeMap::new(),
@@ -241,13 +241,35 @@ impl DocState {
         }
     }
 
-    /// The children of `parent`, in id order.
+    /// The children of `parent`, in their order.
     pub fn children(&self, parent: &str) -> Vec<String> {
-        self.parents
+        self.children.get(parent).cloned().unwrap_or_default()
+    }
+
+    /// The parent of `child`, if it is a child object.
+    pub fn parent_of(&self, child: &str) -> Option<String> {
+        self.children
             .iter()
-            .filter(|(_, p)| p.as_str() == parent)
-            .map(|(c, _)| c.clone())
-            .collect()
+            .find(|(_, kids)| kids.iter().any(|k| k == child))
+            .map(|(p, _)| p.clone())
+    }
+
+    /// Makes `child` the last child of `parent`.
+    pub fn add_child(&mut self, parent: &str, child: &str) {
+        self.unlink(child);
+        self.children
+            .entry(parent.to_string())
+            .or_default()
+            .push(child.to_string());
+    }
+
+    /// Forgets `id` as a child and as a parent.
+    pub fn unlink(&mut self, id: &str) {
+        self.children.remove(id);
+        for kids in self.children.values_mut() {
+            kids.retain(|k| k != id);
+        }
+        self.children.retain(|_, kids| !kids.is_empty());
     }
 
     /// The id of the session variable named `name`.

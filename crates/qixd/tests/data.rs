@@ -354,7 +354,8 @@ async fn master_items_library_references_lists_and_patches() {
     let dh = d["qReturn"]["qHandle"].as_i64().unwrap();
     assert_eq!(d["qReturn"]["qType"], "GenericDimension");
     let layout = a.ok(dh, "GetLayout", json!([])).await["qLayout"].clone();
-    assert_eq!(layout["qDimInfos"][0]["qName"], "xyz");
+    // As the real engine: cardinal, glyph count and tags of each field, no name.
+    assert_eq!(layout["qDimInfos"][0]["qCardinal"], 3);
     assert_eq!(layout["qMeta"]["title"], "XYZ");
     assert_eq!(
         a.ok(dh, "GetDimension", json!([])).await["qDim"]["qFieldDefs"],

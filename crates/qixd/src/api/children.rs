@@ -37,7 +37,7 @@ pub fn create(ctx: &mut Ctx<'_>, parent: &str, p: &Map<String, Value>) -> Result
         .as_str()
         .unwrap_or("")
         .to_string();
-    ctx.doc()?.parents.insert(id, parent.to_string());
+    ctx.doc()?.add_child(parent, &id);
     prop_for_this(ctx, parent, p)?;
     if r.get("qInfo").is_none() {
         let info = r["qReturn"].clone();
@@ -50,7 +50,7 @@ pub fn create(ctx: &mut Ctx<'_>, parent: &str, p: &Map<String, Value>) -> Result
 /// `GetChild`: a child of this object by id (a null handle when it is not one).
 pub fn get(ctx: &mut Ctx<'_>, parent: &str, id: &str) -> Result<Value, RpcError> {
     let doc = ctx.doc()?;
-    if doc.parents.get(id).map(String::as_str) != Some(parent) {
+    if doc.parent_of(id).as_deref() != Some(parent) {
         return Ok(null_handle());
     }
     open(ctx, id)
@@ -58,7 +58,7 @@ pub fn get(ctx: &mut Ctx<'_>, parent: &str, id: &str) -> Result<Value, RpcError>
 
 /// `GetParent`.
 pub fn parent(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
-    match ctx.doc()?.parents.get(id).cloned() {
+    match ctx.doc()?.parent_of(id) {
         Some(parent) => open(ctx, &parent),
         None => Err(RpcError::new(
             ErrorCode::NotFound,
@@ -91,7 +91,7 @@ pub fn infos(ctx: &mut Ctx<'_>, parent: &str) -> Result<Value, RpcError> {
 pub fn destroy(ctx: &mut Ctx<'_>, parent: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
     let id = p.get("qId").and_then(Value::as_str).unwrap_or("");
     let doc = ctx.doc()?;
-    if doc.parents.get(id).map(String::as_str) != Some(parent) {
+    if doc.parent_of(id).as_deref() != Some(parent) {
         return Ok(json!({"qSuccess": false}));
     }
     let persistent = doc.record.objects.contains_key(id);
@@ -121,8 +121,7 @@ pub fn full_tree(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     let doc = ctx.doc()?;
     fn entry(doc: &crate::doc::DocState, id: &str) -> Value {
         let children: Vec<Value> = doc.children(id).iter().map(|c| entry(doc, c)).collect();
-        json!({"qProperty": doc.object(id).cloned().unwrap_or_default(), "qChildren": children,
-               "qEmbeddedSnapshotRef": null})
+        json!({"qProperty": doc.object(id).cloned().unwrap_or_default(), "qChildren": children})
     }
     if doc.object(id).is_none() {
         return Err(RpcError::invalid_handle());
@@ -173,6 +172,7 @@ fn set_entry(ctx: &mut Ctx<'_>, id: &str, entry: &Map<String, Value>) -> Result<
             destroy_object(ctx, &old, persistent)?;
         }
     }
+    let mut order = vec![];
     for child in wanted {
         let props = child
             .get("qProperty")
@@ -185,7 +185,7 @@ fn set_entry(ctx: &mut Ctx<'_>, id: &str, entry: &Map<String, Value>) -> Result<
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string();
-        let existing = ctx.doc()?.parents.get(&cid).map(String::as_str) == Some(id);
+        let existing = ctx.doc()?.parent_of(&cid).as_deref() == Some(id);
         let cid = if existing {
             set_properties(ctx, &cid, props)?;
             cid
@@ -201,9 +201,47 @@ fn set_entry(ctx: &mut Ctx<'_>, id: &str, entry: &Map<String, Value>) -> Result<
         let mut rest = child.clone();
         rest.remove("qProperty");
         set_entry(ctx, &cid, &rest)?;
+        order.push(cid);
+    }
+    // The children take the tree's order.
+    let doc = ctx.doc()?;
+    doc.children.remove(id);
+    for cid in &order {
+        doc.add_child(id, cid);
     }
     ctx.invalidate(ObjectRef::Object(id.to_string()))?;
     Ok(())
+}
+
+/// `SetChildArrayOrder`: the children in the order of `qIds` (ids not among them keep their place after).
+pub fn set_order(
+    ctx: &mut Ctx<'_>,
+    parent: &str,
+    p: &Map<String, Value>,
+) -> Result<Value, RpcError> {
+    let wanted: Vec<String> = p
+        .get("qIds")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    let doc = ctx.doc()?;
+    let current = doc.children(parent);
+    let mut order: Vec<String> = wanted
+        .into_iter()
+        .filter(|id| current.contains(id))
+        .collect();
+    for id in current {
+        if !order.contains(&id) {
+            order.push(id);
+        }
+    }
+    if let Some(kids) = doc.children.get_mut(parent) {
+        *kids = order;
+    }
+    ctx.invalidate(ObjectRef::Object(parent.to_string()))?;
+    Ok(json!({}))
 }
 
 /// `qChildListDef` → `qChildList`: `{qItems: [{qInfo, qData}]}` of the object's children.

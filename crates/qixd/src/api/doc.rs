@@ -233,7 +233,8 @@ pub(super) fn create_object(
     persistent: bool,
 ) -> Result<Value, RpcError> {
     let doc = ctx.doc()?;
-    let (id, props) = prepare_props(doc, props)?;
+    let (id, mut props) = prepare_props(doc, props)?;
+    super::defaults::object(&mut props);
     let q_type = props["qInfo"]["qType"].as_str().unwrap_or("").to_string();
     let info = props["qInfo"].clone();
     if persistent {
@@ -289,9 +290,9 @@ pub(super) fn destroy_object(
     doc.remove(ObjectRef::Object(id.to_string()), &mut ctx.effects);
     doc.soft.remove(id);
     // Its children (and theirs) go with it.
-    doc.parents.remove(id);
-    let children: Vec<(String, bool)> = doc
-        .children(id)
+    let kids = doc.children(id);
+    doc.unlink(id);
+    let children: Vec<(String, bool)> = kids
         .into_iter()
         .map(|c| {
             let persistent = doc.record.objects.contains_key(&c);
@@ -473,11 +474,16 @@ fn save(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
         .filter(|(_, v)| v.persistent)
         .map(|(id, v)| (id.clone(), v.props.clone()))
         .collect();
-    doc.record.parents = doc
-        .parents
+    let persistent = |id: &str| doc.record.objects.contains_key(id);
+    doc.record.children = doc
+        .children
         .iter()
-        .filter(|(child, _)| doc.record.objects.contains_key(child.as_str()))
-        .map(|(c, p)| (c.clone(), p.clone()))
+        .filter(|(parent, _)| persistent(parent))
+        .map(|(p, kids)| {
+            let kept: Vec<String> = kids.iter().filter(|k| persistent(k)).cloned().collect();
+            (p.clone(), kept)
+        })
+        .filter(|(_, kids)| !kids.is_empty())
         .collect();
     let saved = store.save(&doc.record).map_err(store_error)?;
     store.prune_data(&saved.id, saved.data_version);

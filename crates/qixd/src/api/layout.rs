@@ -208,6 +208,37 @@ fn sort_of(criteria: Option<&Value>) -> (ColumnSort, ListSort) {
     )
 }
 
+/// A measure's `qSortIndicator`: `A` / `D` when its `qSortBy` sorts up / down by anything, else `N`.
+fn measure_sort_indicator(m: &Value) -> &'static str {
+    let by = m
+        .get("qSortBy")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.starts_with("qSortBy"))
+        .filter_map(|(_, v)| v.as_i64())
+        .find(|v| *v != 0);
+    match by {
+        Some(v) if v > 0 => "A",
+        Some(_) => "D",
+        None => "N",
+    }
+}
+
+/// The number format the engine picks for a measure without one: integers for counts (as the real engine
+/// reports for `Count(...)`), else unformatted.
+fn auto_number_format(expr: &str) -> Value {
+    let e = expr
+        .trim_start_matches('=')
+        .trim_start()
+        .to_ascii_lowercase();
+    if e.starts_with("count(") || e.starts_with("count (") {
+        json!({"qType": "I", "qnDec": 0, "qUseThou": 1, "qFmt": "###0", "qDec": "."})
+    } else {
+        json!({"qType": "U", "qnDec": 0, "qUseThou": 0})
+    }
+}
+
 fn field_of(dim: &Value) -> String {
     dim.pointer("/qDef/qFieldDefs/0")
         .and_then(Value::as_str)
@@ -506,8 +537,8 @@ fn hypercube(view: &View<'_>, def: &Map<String, Value>) -> Value {
                     let expr = m.pointer("/qDef/qDef").and_then(Value::as_str).unwrap_or("");
                     let label = m.pointer("/qDef/qLabel").and_then(Value::as_str).filter(|s| !s.is_empty()).unwrap_or(expr);
                     let (lo, hi) = cube.measure_range[i];
-                    json!({"qFallbackTitle": label, "qApprMaxGlyphCount": 1, "qCardinal": 0, "qSortIndicator": "N",
-                           "qNumFormat": {"qType": "U", "qnDec": 0, "qUseThou": 0}, "qMin": num_json(Some(lo)), "qMax": num_json(Some(hi)),
+                    json!({"qFallbackTitle": label, "qApprMaxGlyphCount": 1, "qCardinal": 0, "qSortIndicator": measure_sort_indicator(m),
+                           "qNumFormat": auto_number_format(expr), "qMin": num_json(Some(lo)), "qMax": num_json(Some(hi)),
                            "qIsAutoFormat": true, "qAttrExprInfo": [], "qAttrDimInfo": [], "qTrendLines": []})
                 })
                 .collect();

@@ -43,6 +43,12 @@ impl Kind {
             Kind::Measure => "qMeasure",
         }
     }
+    fn fill_defaults(self, props: &mut Map<String, Value>) {
+        match self {
+            Kind::Dimension => super::defaults::dimension(props),
+            Kind::Measure => super::defaults::measure(props),
+        }
+    }
     fn default_type(self) -> &'static str {
         match self {
             Kind::Dimension => "dimension",
@@ -68,7 +74,8 @@ pub fn create(
             .or_insert_with(|| json!(kind.default_type()));
     }
     let doc = ctx.doc()?;
-    let (id, props) = prepare_props(doc, props)?;
+    let (id, mut props) = prepare_props(doc, props)?;
+    kind.fill_defaults(&mut props);
     let info = props["qInfo"].clone();
     let q_type = info["qType"].as_str().unwrap_or("").to_string();
     kind.items(doc).insert(id.clone(), props);
@@ -157,8 +164,18 @@ fn layout(ctx: &mut Ctx<'_>, kind: Kind, id: &str) -> Result<Value, RpcError> {
             .flatten()
             .filter_map(Value::as_str)
             .map(|f| match model.field_id(f) {
-                Some(fid) => json!({"qName": f, "qTags": super::data::field_tags(&model, fid, None), "qIsSemantic": false}),
-                None => json!({"qName": f, "qTags": [], "qIsSemantic": false}),
+                Some(fid) => {
+                    let symbols = &model.fields[fid].symbols;
+                    let glyphs = symbols
+                        .values()
+                        .iter()
+                        .map(|d| d.text.chars().count())
+                        .max()
+                        .unwrap_or(0);
+                    json!({"qApprMaxGlyphCount": glyphs, "qCardinal": symbols.len(),
+                           "qTags": super::data::field_tags(&model, fid, None)})
+                }
+                None => json!({"qApprMaxGlyphCount": 0, "qCardinal": 0, "qTags": []}),
             })
             .collect();
         out.insert("qDimInfos".into(), json!(infos));
@@ -177,6 +194,7 @@ fn set_properties(
     let info = current["qInfo"].clone();
     new.insert("qInfo".into(), info);
     new.entry("qMetaDef").or_insert_with(|| json!({}));
+    kind.fill_defaults(&mut new);
     *current = new;
     ctx.doc()?.modified = true;
     ctx.invalidate(kind.object(id))?;

@@ -7,6 +7,7 @@
 mod bookmark;
 mod children;
 mod data;
+mod defaults;
 mod doc;
 mod field;
 mod global;

@@ -36,6 +36,7 @@ pub fn call(
         "DestroyChild" => super::children::destroy(ctx, id, p),
         "DestroyAllChildren" => super::children::destroy_all(ctx, id, p),
         "GetFullPropertyTree" => super::children::full_tree(ctx, id),
+        "SetChildArrayOrder" => super::children::set_order(ctx, id, p),
         "SetFullPropertyTree" => super::children::set_full_tree(ctx, id, p),
         "SelectListObjectPossible" | "SelectListObjectExcluded" | "SelectListObjectAll" => {
             let keep: fn(State) -> bool = match method {
@@ -183,7 +184,8 @@ fn apply_patches(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<
     let mut doc_value = Value::Object(current.clone());
     json_patch::patch(&mut doc_value, &patch)
         .map_err(|e| RpcError::invalid_params(e.to_string()))?;
-    if let Value::Object(m) = doc_value {
+    if let Value::Object(mut m) = doc_value {
+        super::defaults::object(&mut m);
         *current = m;
     }
     ctx.invalidate(ObjectRef::Object(id.to_string()))?;
@@ -489,6 +491,7 @@ pub(super) fn set_properties(
         new.remove("qMetaDef").unwrap_or_else(|| json!({})),
     );
     next.extend(new);
+    super::defaults::object(&mut next);
     *current = next;
     ctx.invalidate(ObjectRef::Object(id.to_string()))?;
     Ok(json!({}))
