@@ -5,7 +5,7 @@ use crate::ast::*;
 use crate::dates::{self, Names};
 use crate::error::ScriptError;
 use crate::parse::parse_statement;
-use crate::sources::{path, qvd, text, RawTable};
+use crate::sources::{parquet, path, qvd, text, RawTable};
 use crate::split::{split, RawStatement};
 use qix_engine::{DataModel, Dual, ModelBuilder};
 use qix_expr::{Aggr, Expr, Scope, Value};
@@ -863,10 +863,13 @@ impl<'a> Exec<'a> {
                     "txt" | "csv" => {
                         text::write(&t.fields, &t.rows).map_err(|m| self.err(i, &m))?
                     }
+                    "parquet" => parquet::write(&t.fields, &t.rows)
+                        .map_err(|m| self.err(i, &format!("{p}: {m}")))?,
                     other => {
-                        return Err(
-                            self.err(i, &format!("STORE to {other} is not supported (qvd, txt)"))
-                        )
+                        return Err(self.err(
+                            i,
+                            &format!("STORE to {other} is not supported (qvd, txt, parquet)"),
+                        ))
                     }
                 };
                 let n = t.rows.len();
@@ -991,6 +994,9 @@ impl<'a> Exec<'a> {
                 });
                 let table = match format.as_str() {
                     "qvd" => qvd::read(&bytes).map_err(|m| self.err(i, &format!("{p}: {m}")))?,
+                    "parquet" => {
+                        parquet::read(bytes).map_err(|m| self.err(i, &format!("{p}: {m}")))?
+                    }
                     "txt" | "csv" => {
                         let content = text::decode(&bytes, spec.latin1)
                             .map_err(|m| self.err(i, &format!("{p}: {m}")))?;
@@ -1001,7 +1007,7 @@ impl<'a> Exec<'a> {
                         return Err(self.err(
                             i,
                             &format!(
-                                "{p}: the {other} format is not supported yet (txt, csv, qvd)"
+                                "{p}: the {other} format is not supported (txt, csv, qvd, parquet)"
                             ),
                         ))
                     }

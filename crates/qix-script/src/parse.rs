@@ -184,7 +184,10 @@ impl P<'_> {
             .into_iter()
             .map(|(a, b)| {
                 if b - a == 1 {
-                    name_of(&self.toks[a]).ok_or_else(|| "expected a name".to_string())
+                    // `QUALIFY *;` names every field.
+                    name_of(&self.toks[a])
+                        .or_else(|| matches!(self.toks[a].tok, Tok::Sym('*')).then(|| "*".into()))
+                        .ok_or_else(|| "expected a name".to_string())
                 } else {
                     Ok(self.slice(a, b).trim().to_string())
                 }

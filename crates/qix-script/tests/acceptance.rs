@@ -353,3 +353,146 @@ fn errors_name_the_statement_and_line() {
         check_syntax(CTRL_00)
     );
 }
+
+#[test]
+fn parquet_written_by_duckdb_loads_with_its_types() {
+    for file in ["types.parquet", "types_gzip.parquet"] {
+        let out = run(&format!(
+            "T: LOAD * FROM [lib://data/parquet/{file}] (parquet);"
+        ));
+        let m = &out.model;
+        assert_eq!(
+            fields(m, "T"),
+            ["id", "big", "dbl", "txt", "day", "ts", "dec", "flag", "flt"]
+        );
+        assert_eq!(rows(m, "T"), 4);
+        let num = |f: &str| -> Vec<Option<f64>> {
+            column(m, "T", f)
+                .into_iter()
+                .map(|v| v.and_then(|d| d.num))
+                .collect()
+        };
+        let text = |f: &str| -> Vec<Option<String>> {
+            column(m, "T", f)
+                .into_iter()
+                .map(|v| v.map(|d| d.text))
+                .collect()
+        };
+        assert_eq!(num("big"), [Some(10.0), None, Some(30.0), Some(-40.0)]);
+        assert_eq!(num("dbl"), [Some(1.5), Some(-0.25), None, Some(1e10)]);
+        assert_eq!(
+            text("txt"),
+            [
+                Some("apple".into()),
+                Some("pear".into()),
+                None,
+                Some("ü / \"q\", x".into())
+            ]
+        );
+        assert_eq!(
+            text("day"),
+            [
+                Some("2024-02-29".into()),
+                Some("1999-12-31".into()),
+                None,
+                Some("1970-01-01".into())
+            ]
+        );
+        assert_eq!(
+            num("day")[0],
+            Some(45351.0),
+            "a date is a dual with its serial number"
+        );
+        assert_eq!(text("ts")[0].as_deref(), Some("2024-02-29 13:45:00"));
+        assert_eq!(num("dec"), [Some(12.34), Some(-1.5), None, Some(123456.78)]);
+        assert_eq!(num("flag"), [Some(-1.0), Some(0.0), None, Some(-1.0)]);
+        assert_eq!(num("flt"), [Some(2.5), None, Some(0.5), Some(-1.0)]);
+    }
+    // An unsupported codec is a clear error, not a crash.
+    let err = run_in(
+        &testdata(),
+        "T: LOAD * FROM [lib://data/parquet/types_zstd.parquet] (parquet);",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("types_zstd.parquet"), "{err}");
+}
+
+#[test]
+fn store_into_parquet_reads_back_and_mixes_with_other_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        testdata().join("qvd/test_qvd.qvd"),
+        dir.path().join("t.qvd"),
+    )
+    .unwrap();
+    std::fs::copy(
+        testdata().join("parquet/types.parquet"),
+        dir.path().join("types.parquet"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("p.csv"),
+        "id,colour\n1,red\n2,green\n4,blue\n",
+    )
+    .unwrap();
+    let script = r#"
+        Colours: MAPPING LOAD * FROM [lib://data/p.csv] (txt, utf8, embedded labels, delimiter is ',');
+        Items:
+        LOAD id, txt AS Name, dbl, ApplyMap('Colours', id, 'none') AS Colour
+        FROM [lib://data/types.parquet] (parquet);
+        LEFT JOIN (Items) LOAD * INLINE [
+        id, Weight
+        1, 0.5
+        3, 2
+        ];
+        STORE Items INTO [lib://data/out/items.parquet] (parquet);
+        QUALIFY *;
+        Back: NOCONCATENATE LOAD * FROM [lib://data/out/items.parquet] (parquet);
+        UNQUALIFY *;
+        Heavy: NOCONCATENATE LOAD Back.Name AS HeavyName RESIDENT Back WHERE Back.Weight > 1;
+    "#;
+    let out = run_in(dir.path(), script).unwrap_or_else(|e| panic!("{e}"));
+    let m = &out.model;
+    assert_eq!(
+        column(m, "Items", "Colour"),
+        column(m, "Back", "Back.Colour")
+    );
+    assert_eq!(
+        column(m, "Items", "Weight"),
+        column(m, "Back", "Back.Weight")
+    );
+    assert_eq!(column(m, "Items", "Name"), column(m, "Back", "Back.Name"));
+    let colours: Vec<String> = column(m, "Back", "Back.Colour")
+        .into_iter()
+        .map(|v| v.unwrap().text)
+        .collect();
+    assert_eq!(colours, ["red", "green", "none", "blue"]);
+    // A QVD written by Qlik, stored as Parquet and loaded again, keeps every value's text.
+    let qvd = run_in(dir.path(), "Months: LOAD * FROM [lib://data/t.qvd] (qvd); STORE Months INTO [lib://data/out/m.parquet] (parquet);")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let back = run_in(
+        dir.path(),
+        "Months: LOAD * FROM [lib://data/out/m.parquet] (parquet);",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(fields(&qvd.model, "Months"), fields(&back.model, "Months"));
+    for f in fields(&qvd.model, "Months") {
+        let texts = |m: &DataModel| -> Vec<Option<String>> {
+            column(m, "Months", &f)
+                .into_iter()
+                .map(|v| v.map(|d| d.text))
+                .collect()
+        };
+        assert_eq!(
+            texts(&qvd.model),
+            texts(&back.model),
+            "field {f} survives a Parquet round trip"
+        );
+    }
+    assert_eq!(column(m, "Heavy", "HeavyName"), [None], "row 3 has no name");
+    assert!(out
+        .log
+        .iter()
+        .any(|l| l.starts_with("Stored Items (4 rows)")));
+}

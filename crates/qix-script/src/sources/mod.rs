@@ -1,5 +1,6 @@
 //! Data sources: where a LOAD's rows come from, and where STORE writes them.
 
+pub mod parquet;
 pub mod path;
 pub mod qvd;
 pub mod text;

@@ -1,0 +1,346 @@
+//! Parquet: read with the parquet crate's typed column readers (flat schemas: one value per row and
+//! column, NULL from the definition levels) and written by `STORE ... (parquet)` with typed column writers.
+//!
+//! Types map as a Qlik user expects: integers and floats are numbers; strings are text; `DATE` is a date
+//! (a dual: `YYYY-MM-DD` and its serial number), `TIMESTAMP` a timestamp (`YYYY-MM-DD hh:mm:ss`); decimals are
+//! numbers; booleans are -1 / 0 as in Qlik. Nested (repeated or grouped) columns are refused by name.
+
+use super::RawTable;
+use crate::dates;
+use bytes::Bytes;
+use parquet::basic::{ConvertedType, LogicalType, Repetition, TimeUnit, Type as PhysicalType};
+use parquet::column::reader::ColumnReader;
+use parquet::column::writer::ColumnWriter;
+use parquet::data_type::ByteArray;
+use parquet::file::properties::WriterProperties;
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::types::{ColumnDescriptor, Type};
+use qix_engine::dual::format_number;
+use qix_engine::Dual;
+use std::sync::Arc;
+
+/// Rows read per batch from one column chunk.
+const BATCH: usize = 64 * 1024;
+
+/// Days from 1970-01-01 to Qlik's day 0 (1899-12-30).
+const UNIX_EPOCH_SERIAL: f64 = 25_569.0;
+
+fn date(days: i64) -> Dual {
+    let serial = days as f64 + UNIX_EPOCH_SERIAL;
+    let (y, m, d, ..) = dates::parts(serial);
+    Dual::with_text(format!("{y:04}-{m:02}-{d:02}"), serial)
+}
+
+fn timestamp(value: i64, unit: &TimeUnit) -> Dual {
+    let per_day = match unit {
+        TimeUnit::MILLIS => 86_400_000.0,
+        TimeUnit::MICROS => 86_400_000_000.0,
+        TimeUnit::NANOS => 86_400_000_000_000.0,
+    };
+    let serial = value as f64 / per_day + UNIX_EPOCH_SERIAL;
+    let (y, mo, d, h, mi, s, ..) = dates::parts(serial);
+    Dual::with_text(
+        format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}"),
+        serial,
+    )
+}
+
+fn decimal_scale(col: &ColumnDescriptor) -> Option<i32> {
+    match (col.logical_type_ref(), col.converted_type()) {
+        (Some(LogicalType::Decimal { scale, .. }), _) => Some(*scale),
+        (_, ConvertedType::DECIMAL) => Some(col.type_scale()),
+        _ => None,
+    }
+}
+
+/// What a column's values mean beyond their physical type, from the logical type or, for older writers,
+/// the converted type.
+enum Meaning {
+    Plain,
+    Date,
+    Timestamp(TimeUnit),
+}
+
+fn meaning(col: &ColumnDescriptor) -> Meaning {
+    match (col.logical_type_ref(), col.converted_type()) {
+        (Some(LogicalType::Date), _) | (_, ConvertedType::DATE) => Meaning::Date,
+        (Some(LogicalType::Timestamp { unit, .. }), _) => Meaning::Timestamp(unit.clone()),
+        (_, ConvertedType::TIMESTAMP_MILLIS) => Meaning::Timestamp(TimeUnit::MILLIS),
+        (_, ConvertedType::TIMESTAMP_MICROS) => Meaning::Timestamp(TimeUnit::MICROS),
+        _ => Meaning::Plain,
+    }
+}
+
+/// One column chunk's cells, NULL where the definition level is below the column's maximum.
+fn read_column(
+    reader: ColumnReader,
+    col: &ColumnDescriptor,
+    rows: usize,
+) -> Result<Vec<Option<Dual>>, String> {
+    let max_def = col.max_def_level();
+    let mut cells: Vec<Option<Dual>> = Vec::with_capacity(rows);
+    macro_rules! drain {
+        ($reader:expr, $convert:expr) => {{
+            let mut r = $reader;
+            loop {
+                let mut values = Vec::with_capacity(BATCH);
+                let mut defs = Vec::with_capacity(BATCH);
+                let (records, _, levels) = r
+                    .read_records(BATCH, Some(&mut defs), None, &mut values)
+                    .map_err(|e| format!("column {}: {e}", col.name()))?;
+                if records == 0 {
+                    break;
+                }
+                let mut next = values.into_iter();
+                if max_def == 0 {
+                    cells.extend(next.map(|v| Some($convert(v))));
+                } else {
+                    for d in &defs[..levels] {
+                        cells.push(if *d == max_def {
+                            next.next().map($convert)
+                        } else {
+                            None
+                        });
+                    }
+                }
+            }
+        }};
+    }
+    let scale = decimal_scale(col);
+    let num = |n: f64| Dual::number(n);
+    match reader {
+        ColumnReader::BoolColumnReader(r) => {
+            drain!(r, |v: bool| num(if v { -1.0 } else { 0.0 }))
+        }
+        ColumnReader::Int32ColumnReader(r) => match (meaning(col), scale) {
+            (Meaning::Date, _) => drain!(r, |v: i32| date(v as i64)),
+            (_, Some(s)) => drain!(r, |v: i32| num(v as f64 / 10f64.powi(s))),
+            _ => drain!(r, |v: i32| num(v as f64)),
+        },
+        ColumnReader::Int64ColumnReader(r) => match (meaning(col), scale) {
+            (Meaning::Timestamp(unit), _) => drain!(r, |v: i64| timestamp(v, &unit)),
+            (Meaning::Date, _) => drain!(r, |v: i64| date(v)),
+            (_, Some(s)) => drain!(r, |v: i64| num(v as f64 / 10f64.powi(s))),
+            _ => drain!(r, |v: i64| num(v as f64)),
+        },
+        ColumnReader::FloatColumnReader(r) => drain!(r, |v: f32| num(v as f64)),
+        ColumnReader::DoubleColumnReader(r) => drain!(r, |v: f64| num(v)),
+        ColumnReader::ByteArrayColumnReader(r) => {
+            drain!(r, |v: ByteArray| Dual::text(
+                String::from_utf8_lossy(v.data()).into_owned()
+            ))
+        }
+        ColumnReader::Int96ColumnReader(r) => {
+            // Legacy timestamps: nanoseconds of the day and a Julian day number.
+            drain!(r, |v: parquet::data_type::Int96| {
+                let nanos = v.to_nanos();
+                timestamp(nanos, &TimeUnit::NANOS)
+            })
+        }
+        ColumnReader::FixedLenByteArrayColumnReader(r) => match scale {
+            Some(s) => drain!(r, |v: parquet::data_type::FixedLenByteArray| {
+                let bytes = v.data();
+                // Big-endian two's complement.
+                let mut n: i128 = if bytes.first().is_some_and(|b| b & 0x80 != 0) {
+                    -1
+                } else {
+                    0
+                };
+                for b in bytes {
+                    n = (n << 8) | *b as i128;
+                }
+                num(n as f64 / 10f64.powi(s))
+            }),
+            None => drain!(r, |v: parquet::data_type::FixedLenByteArray| Dual::text(
+                String::from_utf8_lossy(v.data()).into_owned()
+            )),
+        },
+    }
+    Ok(cells)
+}
+
+/// Reads a whole Parquet file.
+pub fn read(bytes: Vec<u8>) -> Result<RawTable, String> {
+    let reader = SerializedFileReader::new(Bytes::from(bytes)).map_err(|e| e.to_string())?;
+    let meta = reader.metadata();
+    let schema = meta.file_metadata().schema_descr();
+    let columns: Vec<Arc<ColumnDescriptor>> = schema.columns().to_vec();
+    for c in &columns {
+        if c.max_rep_level() > 0 || c.path().parts().len() > 1 {
+            return Err(format!(
+                "column {} is nested; only flat Parquet tables load",
+                c.path()
+            ));
+        }
+    }
+    let total = meta.file_metadata().num_rows().max(0) as usize;
+    let mut by_column: Vec<Vec<Option<Dual>>> =
+        columns.iter().map(|_| Vec::with_capacity(total)).collect();
+    for g in 0..reader.num_row_groups() {
+        let group = reader.get_row_group(g).map_err(|e| e.to_string())?;
+        let rows = group.metadata().num_rows().max(0) as usize;
+        for (j, col) in columns.iter().enumerate() {
+            let column = group.get_column_reader(j).map_err(|e| e.to_string())?;
+            let cells = read_column(column, col, rows)?;
+            if cells.len() != rows {
+                return Err(format!(
+                    "column {} has {} values in a row group of {rows} rows",
+                    col.name(),
+                    cells.len()
+                ));
+            }
+            by_column[j].extend(cells);
+        }
+    }
+    let mut iters: Vec<_> = by_column.into_iter().map(Vec::into_iter).collect();
+    let rows = (0..total)
+        .map(|_| iters.iter_mut().map(|c| c.next().flatten()).collect())
+        .collect();
+    Ok(RawTable {
+        fields: columns.iter().map(|c| c.name().to_string()).collect(),
+        rows,
+    })
+}
+
+/// How a field is written: integers, doubles, or text (when any value is not a plain number).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Int,
+    Double,
+    Text,
+}
+
+fn kind_of(rows: &[Vec<Option<Dual>>], j: usize) -> Kind {
+    let mut kind = Kind::Int;
+    for d in rows
+        .iter()
+        .filter_map(|r| r.get(j).and_then(Option::as_ref))
+    {
+        match d.num {
+            // A dual whose text is not the number's own (a date, `01`) keeps its text.
+            Some(n) if format_number(n) == d.text || d.text.is_empty() => {
+                if n.fract() != 0.0 || n.abs() >= 9e15 {
+                    kind = Kind::Double;
+                }
+            }
+            _ => return Kind::Text,
+        }
+    }
+    kind
+}
+
+/// Writes a table as a Parquet file (one row group, snappy).
+pub fn write(fields: &[String], rows: &[Vec<Option<Dual>>]) -> Result<Vec<u8>, String> {
+    let err = |e: parquet::errors::ParquetError| e.to_string();
+    let kinds: Vec<Kind> = (0..fields.len()).map(|j| kind_of(rows, j)).collect();
+    let columns = fields
+        .iter()
+        .zip(&kinds)
+        .map(|(name, kind)| {
+            let (physical, logical) = match kind {
+                Kind::Int => (PhysicalType::INT64, None),
+                Kind::Double => (PhysicalType::DOUBLE, None),
+                Kind::Text => (PhysicalType::BYTE_ARRAY, Some(LogicalType::String)),
+            };
+            Type::primitive_type_builder(name, physical)
+                .with_repetition(Repetition::OPTIONAL)
+                .with_logical_type(logical)
+                .build()
+                .map(Arc::new)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(err)?;
+    let schema = Type::group_type_builder("schema")
+        .with_fields(columns)
+        .build()
+        .map_err(err)?;
+    let props = WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::SNAPPY)
+        .build();
+    let mut writer =
+        SerializedFileWriter::new(Vec::new(), Arc::new(schema), Arc::new(props)).map_err(err)?;
+    let mut group = writer.next_row_group().map_err(err)?;
+    let mut j = 0;
+    while let Some(mut column) = group.next_column().map_err(err)? {
+        let cells = rows.iter().map(|r| r.get(j).and_then(Option::as_ref));
+        let defs: Vec<i16> = cells.clone().map(|c| i16::from(c.is_some())).collect();
+        match column.untyped() {
+            ColumnWriter::Int64ColumnWriter(w) => {
+                let values: Vec<i64> = cells
+                    .flatten()
+                    .filter_map(|d| d.num)
+                    .map(|n| n as i64)
+                    .collect();
+                w.write_batch(&values, Some(&defs), None).map_err(err)?;
+            }
+            ColumnWriter::DoubleColumnWriter(w) => {
+                let values: Vec<f64> = cells.flatten().filter_map(|d| d.num).collect();
+                w.write_batch(&values, Some(&defs), None).map_err(err)?;
+            }
+            ColumnWriter::ByteArrayColumnWriter(w) => {
+                let values: Vec<ByteArray> = cells
+                    .flatten()
+                    .map(|d| ByteArray::from(d.text.as_str()))
+                    .collect();
+                w.write_batch(&values, Some(&defs), None).map_err(err)?;
+            }
+            _ => return Err("unexpected Parquet column type".into()),
+        }
+        column.close().map_err(err)?;
+        j += 1;
+    }
+    group.close().map_err(err)?;
+    writer.into_inner().map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_tables_read_back() {
+        let rows = vec![
+            vec![
+                Some(Dual::text("a")),
+                Some(Dual::number(1.0)),
+                Some(Dual::number(0.5)),
+                Some(Dual::with_text("2024-01-31", 45322.0)),
+            ],
+            vec![None, Some(Dual::number(-7.0)), None, None],
+            vec![
+                Some(Dual::text("c,\"d\"")),
+                None,
+                Some(Dual::number(3.0)),
+                Some(Dual::with_text("01", 1.0)),
+            ],
+        ];
+        let fields: Vec<String> = ["s", "i", "f", "dual"].map(String::from).to_vec();
+        let bytes = write(&fields, &rows).unwrap();
+        let back = read(bytes).unwrap();
+        assert_eq!(back.fields, fields);
+        assert_eq!(back.rows.len(), 3);
+        assert_eq!(back.rows[0][0], Some(Dual::text("a")));
+        assert_eq!(back.rows[1][0], None);
+        assert_eq!(back.rows[1][1], Some(Dual::number(-7.0)));
+        assert_eq!(back.rows[2][1], None);
+        assert_eq!(back.rows[0][2], Some(Dual::number(0.5)));
+        assert_eq!(back.rows[2][2], Some(Dual::number(3.0)));
+        // Duals with their own text are written as text.
+        assert_eq!(back.rows[0][3], Some(Dual::text("2024-01-31")));
+        assert_eq!(back.rows[2][3], Some(Dual::text("01")));
+    }
+
+    #[test]
+    fn dates_and_timestamps_become_duals() {
+        assert_eq!(date(0), Dual::with_text("1970-01-01", 25569.0));
+        let t = timestamp(86_400_000 + 3_600_000, &TimeUnit::MILLIS);
+        assert_eq!(t.text, "1970-01-02 01:00:00");
+        assert!((t.num.unwrap() - 25570.041_666_666_66).abs() < 1e-9);
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        assert!(read(b"not parquet".to_vec()).is_err());
+    }
+}
