@@ -65,7 +65,7 @@ enum Meaning {
 fn meaning(col: &ColumnDescriptor) -> Meaning {
     match (col.logical_type_ref(), col.converted_type()) {
         (Some(LogicalType::Date), _) | (_, ConvertedType::DATE) => Meaning::Date,
-        (Some(LogicalType::Timestamp { unit, .. }), _) => Meaning::Timestamp(unit.clone()),
+        (Some(LogicalType::Timestamp { unit, .. }), _) => Meaning::Timestamp(*unit),
         (_, ConvertedType::TIMESTAMP_MILLIS) => Meaning::Timestamp(TimeUnit::MILLIS),
         (_, ConvertedType::TIMESTAMP_MICROS) => Meaning::Timestamp(TimeUnit::MICROS),
         _ => Meaning::Plain,
