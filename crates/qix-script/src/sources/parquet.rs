@@ -336,7 +336,7 @@ mod tests {
         assert_eq!(date(0), Dual::with_text("1970-01-01", 25569.0));
         let t = timestamp(86_400_000 + 3_600_000, &TimeUnit::MILLIS);
         assert_eq!(t.text, "1970-01-02 01:00:00");
-        assert!((t.num.unwrap() - 25570.041_666_666_66).abs() < 1e-9);
+        assert!((t.num.unwrap() - 25_570.041_666_666_66).abs() < 1e-9);
     }
 
     #[test]
