@@ -960,6 +960,8 @@ test('CreateConnection / GetConnections / DeleteConnection; a relative folder is
   assert.equal(conn.qId, id);
   assert.equal(conn.qConnectionString, 'conn-sub');
   assert.equal(conn.qType, 'folder');
+  assert.deepEqual(await app.getConnection(id), conn, 'GetConnection answers the same connection');
+  await assert.rejects(app.getConnection('no-such-connection'));
 
   await app.setScript("KV: LOAD * FROM [lib://sub/kv.csv] (txt, embedded labels, delimiter is ',');");
   assert.equal(await app.doReload(), true);

@@ -20,6 +20,12 @@ pub trait Scope {
         let _ = (name, args);
         Value::Null
     }
+    /// `Previous(expr)`: `expr` evaluated on the previous input record (the load script's executor has
+    /// one); `Null` elsewhere, the default.
+    fn previous(&mut self, expr: &Expr) -> Value {
+        let _ = expr;
+        Value::Null
+    }
 }
 
 /// Evaluates `expr`, asking `scope` for fields and aggregations.
@@ -273,6 +279,10 @@ fn call(name: &str, args: &[Expr], scope: &mut dyn Scope) -> Value {
     let n = args.len();
     // Functions that evaluate only some of their arguments.
     match name {
+        "Previous" => match args.first() {
+            Some(e) => scope.previous(e),
+            None => Value::Null,
+        },
         "If" => {
             if arg(0).truthy() {
                 arg(1)

@@ -275,6 +275,9 @@ struct RowCtx<'r> {
     recno: usize,
     rowno: usize,
     iterno: usize,
+    /// The input records before this one that WHERE kept, the nearest first (for `Previous()`, which
+    /// nests to reach further back).
+    back: &'r [&'r [Cell]],
 }
 
 struct RowScope<'e, 'a, 'r> {
@@ -313,6 +316,26 @@ impl Scope for RowScope<'_, '_, '_> {
     }
     fn call(&mut self, name: &str, args: &[Value]) -> Value {
         self.ex.host(name, args, Some(self.ctx))
+    }
+    fn previous(&mut self, expr: &Expr) -> Value {
+        let Some((prev, further)) = self.ctx.back.split_first() else {
+            return Value::Null;
+        };
+        let ctx = RowCtx {
+            fields: self.ctx.fields,
+            row: prev,
+            recno: self.ctx.recno.saturating_sub(1),
+            rowno: self.ctx.rowno.saturating_sub(1),
+            iterno: 1,
+            back: further,
+        };
+        qix_expr::eval(
+            expr,
+            &mut RowScope {
+                ex: self.ex,
+                ctx: &ctx,
+            },
+        )
     }
 }
 
@@ -484,7 +507,6 @@ impl<'a> Exec<'a> {
                 }
                 Value::Num(set.len() as f64)
             }
-            "Previous" => Value::Null,
             "Today" => {
                 let d = dates::now().floor();
                 Value::Dual(dates::format(d, &date_fmt, &self.names()), d)
@@ -1046,6 +1068,9 @@ impl<'a> Exec<'a> {
         }
         let mut rows = Vec::new();
         let mut seen = HashSet::new();
+        // Kept records, nearest first; `Previous` nests at most this deep.
+        const PREVIOUS_DEPTH: usize = 32;
+        let mut back: Vec<&[Cell]> = Vec::with_capacity(PREVIOUS_DEPTH + 1);
         for (r, row) in input.rows.iter().enumerate() {
             if r % 65_536 == 0 {
                 if self.cancelled() {
@@ -1056,6 +1081,7 @@ impl<'a> Exec<'a> {
                 }
             }
             let mut iterno = 1;
+            let mut kept = false;
             loop {
                 let ctx = RowCtx {
                     fields: &input.fields,
@@ -1063,6 +1089,7 @@ impl<'a> Exec<'a> {
                     recno: r + 1,
                     rowno: rowno_base + rows.len() + 1,
                     iterno,
+                    back: &back,
                 };
                 if let Some(w) = &l.while_ {
                     if !qix_expr::eval(
@@ -1111,6 +1138,7 @@ impl<'a> Exec<'a> {
                         rows.push(out);
                     }
                 }
+                kept |= pass;
                 if l.while_.is_none() {
                     break;
                 }
@@ -1121,6 +1149,10 @@ impl<'a> Exec<'a> {
                     ));
                 }
                 iterno += 1;
+            }
+            if kept {
+                back.insert(0, row.as_slice());
+                back.truncate(PREVIOUS_DEPTH);
             }
         }
         Ok(RawTable {

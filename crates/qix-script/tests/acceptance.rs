@@ -496,3 +496,27 @@ fn store_into_parquet_reads_back_and_mixes_with_other_sources() {
         .iter()
         .any(|l| l.starts_with("Stored Items (4 rows)")));
 }
+
+#[test]
+fn previous_reads_the_last_record_the_where_clause_kept() {
+    let out = run("T: LOAD n, Previous(n) AS prev, n - Previous(n) AS diff, Previous(Previous(n)) AS two INLINE [\nn\n1\n3\n6\n10\n] WHERE n <> 6;");
+    let m = &out.model;
+    let nums = |f: &str| -> Vec<Option<f64>> {
+        column(m, "T", f)
+            .into_iter()
+            .map(|v| v.and_then(|d| d.num))
+            .collect()
+    };
+    assert_eq!(nums("n"), [Some(1.0), Some(3.0), Some(10.0)]);
+    assert_eq!(
+        nums("prev"),
+        [None, Some(1.0), Some(3.0)],
+        "6 was discarded, so 10 follows 3"
+    );
+    assert_eq!(nums("diff"), [None, Some(2.0), Some(7.0)]);
+    assert_eq!(
+        nums("two"),
+        [None, None, Some(1.0)],
+        "nested, two records back"
+    );
+}

@@ -62,6 +62,13 @@ pub fn call(
                 .collect();
             json!({"qConnections": list})
         }),
+        "GetConnection" => {
+            let id = str_param(p, "qConnectionId").to_string();
+            ctx.doc().and_then(|d| match d.record.connections.get(&id) {
+                Some(path) => Ok(json!({"qConnection": {"qId": id, "qName": id, "qConnectionString": path, "qType": "folder"}})),
+                None => Err(RpcError::new(ErrorCode::NotFound, id)),
+            })
+        }
         "DeleteConnection" => {
             let id = str_param(p, "qConnectionId").to_string();
             ctx.doc().and_then(|d| match d.record.connections.remove(&id) {
