@@ -5,7 +5,7 @@ use crate::ast::*;
 use crate::dates::{self, Names};
 use crate::error::ScriptError;
 use crate::parse::parse_statement;
-use crate::sources::{parquet, path, qvd, text, RawTable};
+use crate::sources::{parquet, path, qvd, text, ColumnTable, RawTable};
 use crate::split::{split, RawStatement};
 use qix_engine::{DataModel, Dual, ModelBuilder};
 use qix_expr::{Aggr, Expr, Scope, Value};
@@ -52,6 +52,17 @@ struct Table {
     name: String,
     fields: Vec<String>,
     rows: Vec<Vec<Cell>>,
+    /// An optimized load's columns, kept as read until a statement needs rows (then [`Table::materialize`]
+    /// turns them into `rows`) or the model is built straight from them.
+    cols: Option<ColumnTable>,
+}
+
+impl Table {
+    fn materialize(&mut self) {
+        if let Some(c) = self.cols.take() {
+            self.rows = c.into_rows().rows;
+        }
+    }
 }
 
 /// Control-flow structure of the script.
@@ -685,10 +696,25 @@ impl<'a> Exec<'a> {
             if self.cancelled() {
                 return Err(ScriptError::at(0, 0, "", "reload cancelled"));
             }
+            if !matches!(nodes[k], Node::Simple(_)) {
+                // Conditions and loop bounds evaluate expressions, which may read any table.
+                self.materialize_all();
+            }
             match &nodes[k] {
                 Node::Simple(i) => {
+                    if self.stmts[*i].text.contains("$(=") {
+                        // The expansion evaluates expressions, which may read any table.
+                        self.materialize_all();
+                    }
                     let st = self.statement(*i)?;
-                    if let Statement::Load(l) = st {
+                    let optimized = match &st {
+                        Statement::Load(l) => self.optimized_load(l, *i)?,
+                        _ => false,
+                    };
+                    if optimized {
+                        // Read straight into columns; nothing else to do.
+                    } else if let Statement::Load(l) = st {
+                        self.materialize_all();
                         // Stacked preceding loads take the following LOADs until one has a source.
                         let mut chain = vec![(l, *i)];
                         while chain
@@ -710,6 +736,17 @@ impl<'a> Exec<'a> {
                         }
                         self.load(chain)?;
                     } else {
+                        if !matches!(
+                            st,
+                            Statement::DropTables(_)
+                                | Statement::Trace(_)
+                                | Statement::CommentField(..)
+                                | Statement::TagField(..)
+                                | Statement::Qualify(_)
+                                | Statement::Unqualify(_)
+                        ) {
+                            self.materialize_all();
+                        }
                         self.simple(*i, st, flow)?;
                     }
                 }
@@ -960,6 +997,86 @@ impl<'a> Exec<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Turns every optimized load's columns into rows (before a statement that reads rows).
+    fn materialize_all(&mut self) {
+        for t in &mut self.tables {
+            t.materialize();
+        }
+    }
+
+    /// An optimized load — `LOAD * FROM file.qvd|parquet` into a table of its own, with no WHERE, WHILE,
+    /// DISTINCT or preceding load — reads the file column by column, and the model is built from those
+    /// columns without a value per row (Qlik's "optimized" QVD load). Answers whether it handled `l`.
+    fn optimized_load(&mut self, l: &Load, i: usize) -> Result<bool, ScriptError> {
+        let Source::File { path: p, spec } = &l.source else {
+            return Ok(false);
+        };
+        if l.fields != [FieldItem::Star]
+            || l.where_.is_some()
+            || l.while_.is_some()
+            || l.distinct
+            || !matches!(l.target, Target::Auto | Target::NoConcatenate)
+        {
+            return Ok(false);
+        }
+        let full = path::resolve(p, self.env.connection, &self.env.default_dir)
+            .map_err(|m| self.err(i, &m))?;
+        let ext = full
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let format = spec.format.clone().unwrap_or(ext);
+        if format != "qvd" && format != "parquet" {
+            return Ok(false);
+        }
+        let bytes =
+            std::fs::read(&full).map_err(|e| self.err(i, &format!("cannot open {p}: {e}")))?;
+        let mut table = if format == "qvd" {
+            qvd::read_columns(&bytes)
+        } else {
+            parquet::read_columns(bytes)
+        }
+        .map_err(|m| self.err(i, &format!("{p}: {m}")))?;
+        let stem = full
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("Table")
+            .to_string();
+        let name = l.label.clone().unwrap_or(stem);
+        for f in &mut table.fields {
+            let q = (self.qualify.0 || self.qualify.1.contains(f)) && !self.unqualify.contains(f);
+            if q && !f.contains('.') {
+                *f = format!("{name}.{f}");
+            }
+        }
+        if l.target == Target::Auto {
+            let mut sorted = table.fields.clone();
+            sorted.sort();
+            let same = self.tables.iter().any(|t| {
+                let mut f = t.fields.clone();
+                f.sort();
+                f == sorted
+            });
+            if same {
+                // Auto-concatenation appends rows: the ordinary path does it.
+                return Ok(false);
+            }
+        }
+        let rows = table.rows();
+        if let Some(progress) = self.env.progress {
+            progress(&name, rows);
+        }
+        self.add_table(Table {
+            name: name.clone(),
+            fields: table.fields.clone(),
+            rows: vec![],
+            cols: Some(table),
+        });
+        self.log.push(format!("{name} << {rows} rows (optimized)"));
+        Ok(true)
     }
 
     /// Reads the bottom source of a LOAD chain.
@@ -1241,6 +1358,7 @@ impl<'a> Exec<'a> {
                 name: name.clone(),
                 fields: data.fields,
                 rows: data.rows,
+                cols: None,
             }),
             _ => {
                 let mut sorted = data.fields.clone();
@@ -1256,6 +1374,7 @@ impl<'a> Exec<'a> {
                         name: name.clone(),
                         fields: data.fields,
                         rows: data.rows,
+                        cols: None,
                     }),
                 }
             }
@@ -1286,9 +1405,18 @@ impl<'a> Exec<'a> {
             let h = b
                 .add_table(&t.name, &fields)
                 .map_err(|e| ScriptError::at(0, 0, "", &e.to_string()))?;
-            for r in &t.rows {
-                b.push_row(h, r)
-                    .map_err(|e| ScriptError::at(0, 0, "", &e.to_string()))?;
+            match &t.cols {
+                Some(c) => {
+                    for (j, col) in c.columns.iter().enumerate() {
+                        b.push_indexed(h, j, &col.values, &col.index);
+                    }
+                }
+                None => {
+                    for r in &t.rows {
+                        b.push_row(h, r)
+                            .map_err(|e| ScriptError::at(0, 0, "", &e.to_string()))?;
+                    }
+                }
             }
         }
         b.build()
@@ -1412,6 +1540,7 @@ fn keep(t: &mut Table, data: RawTable, kind: JoinKind) -> Table {
         name: String::new(),
         fields: data.fields,
         rows: new_rows,
+        cols: None,
     }
 }
 

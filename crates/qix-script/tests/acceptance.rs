@@ -520,3 +520,44 @@ fn previous_reads_the_last_record_the_where_clause_kept() {
         "nested, two records back"
     );
 }
+
+#[test]
+fn optimized_loads_give_the_same_tables_as_row_by_row_loads() {
+    for file in [
+        "qvd/AAPL.qvd",
+        "qvd/test_qvd_null.qvd",
+        "parquet/types.parquet",
+    ] {
+        let fast = run(&format!("T: LOAD * FROM [lib://data/{file}];"));
+        let slow = run(&format!("T: LOAD * FROM [lib://data/{file}] WHERE 1 = 1;"));
+        assert!(
+            fast.log.iter().any(|l| l.ends_with("(optimized)")),
+            "{file}: {:?}",
+            fast.log
+        );
+        assert!(!slow.log.iter().any(|l| l.ends_with("(optimized)")));
+        assert_eq!(fields(&fast.model, "T"), fields(&slow.model, "T"));
+        for f in fields(&fast.model, "T") {
+            assert_eq!(
+                column(&fast.model, "T", &f),
+                column(&slow.model, "T", &f),
+                "{file}: {f}"
+            );
+        }
+    }
+    // Later statements see the rows of an optimized table: RESIDENT, auto-concatenation, functions.
+    let out = run("A: LOAD * FROM [lib://data/qvd/test_qvd.qvd];\n\
+         A2: LOAD * FROM [lib://data/qvd/test_qvd.qvd];\n\
+         LET n = NoOfRows('A');\n\
+         B: NOCONCATENATE LOAD *, $(n) AS N RESIDENT A;\n\
+         DROP TABLE A;");
+    assert_eq!(
+        rows(&out.model, "B"),
+        24,
+        "the second load concatenated onto A"
+    );
+    assert_eq!(
+        column(&out.model, "B", "N")[0].as_ref().and_then(|d| d.num),
+        Some(24.0)
+    );
+}

@@ -5,7 +5,7 @@
 //! (a dual: `YYYY-MM-DD` and its serial number), `TIMESTAMP` a timestamp (`YYYY-MM-DD hh:mm:ss`); decimals are
 //! numbers; booleans are -1 / 0 as in Qlik. Nested (repeated or grouped) columns are refused by name.
 
-use super::RawTable;
+use super::{ColumnTable, Interner, RawTable};
 use crate::dates;
 use bytes::Bytes;
 use parquet::basic::{ConvertedType, LogicalType, Repetition, TimeUnit, Type as PhysicalType};
@@ -72,19 +72,21 @@ fn meaning(col: &ColumnDescriptor) -> Meaning {
     }
 }
 
-/// One column chunk's cells, NULL where the definition level is below the column's maximum.
+/// Appends one column chunk's cells to `out`, NULL where the definition level is below the column's
+/// maximum. Returns how many rows it read.
 fn read_column(
     reader: ColumnReader,
     col: &ColumnDescriptor,
-    rows: usize,
-) -> Result<Vec<Option<Dual>>, String> {
+    out: &mut Interner,
+) -> Result<usize, String> {
     let max_def = col.max_def_level();
-    let mut cells: Vec<Option<Dual>> = Vec::with_capacity(rows);
+    let mut count = 0usize;
+    // `$push` receives each non-NULL value.
     macro_rules! drain {
-        ($reader:expr, $convert:expr) => {{
+        ($reader:expr, |$v:ident : $t:ty| $push:expr) => {{
             let mut r = $reader;
             loop {
-                let mut values = Vec::with_capacity(BATCH);
+                let mut values: Vec<$t> = Vec::with_capacity(BATCH);
                 let mut defs = Vec::with_capacity(BATCH);
                 let (records, _, levels) = r
                     .read_records(BATCH, Some(&mut defs), None, &mut values)
@@ -92,51 +94,51 @@ fn read_column(
                 if records == 0 {
                     break;
                 }
+                count += records;
                 let mut next = values.into_iter();
                 if max_def == 0 {
-                    cells.extend(next.map(|v| Some($convert(v))));
+                    for $v in next {
+                        $push;
+                    }
                 } else {
                     for d in &defs[..levels] {
-                        cells.push(if *d == max_def {
-                            next.next().map($convert)
-                        } else {
-                            None
-                        });
+                        match (*d == max_def).then(|| next.next()).flatten() {
+                            Some($v) => $push,
+                            None => out.push(None),
+                        }
                     }
                 }
             }
         }};
     }
     let scale = decimal_scale(col);
-    let num = |n: f64| Dual::number(n);
     match reader {
         ColumnReader::BoolColumnReader(r) => {
-            drain!(r, |v: bool| num(if v { -1.0 } else { 0.0 }))
+            drain!(r, |v: bool| out.push_number(if v { -1.0 } else { 0.0 }))
         }
         ColumnReader::Int32ColumnReader(r) => match (meaning(col), scale) {
-            (Meaning::Date, _) => drain!(r, |v: i32| date(v as i64)),
-            (_, Some(s)) => drain!(r, |v: i32| num(v as f64 / 10f64.powi(s))),
-            _ => drain!(r, |v: i32| num(v as f64)),
+            (Meaning::Date, _) => drain!(r, |v: i32| out.push(Some(date(v as i64)))),
+            (_, Some(s)) => drain!(r, |v: i32| out.push_number(v as f64 / 10f64.powi(s))),
+            _ => drain!(r, |v: i32| out.push_number(v as f64)),
         },
         ColumnReader::Int64ColumnReader(r) => match (meaning(col), scale) {
-            (Meaning::Timestamp(unit), _) => drain!(r, |v: i64| timestamp(v, &unit)),
-            (Meaning::Date, _) => drain!(r, |v: i64| date(v)),
-            (_, Some(s)) => drain!(r, |v: i64| num(v as f64 / 10f64.powi(s))),
-            _ => drain!(r, |v: i64| num(v as f64)),
+            (Meaning::Timestamp(unit), _) => {
+                drain!(r, |v: i64| out.push(Some(timestamp(v, &unit))))
+            }
+            (Meaning::Date, _) => drain!(r, |v: i64| out.push(Some(date(v)))),
+            (_, Some(s)) => drain!(r, |v: i64| out.push_number(v as f64 / 10f64.powi(s))),
+            _ => drain!(r, |v: i64| out.push_number(v as f64)),
         },
-        ColumnReader::FloatColumnReader(r) => drain!(r, |v: f32| num(v as f64)),
-        ColumnReader::DoubleColumnReader(r) => drain!(r, |v: f64| num(v)),
+        ColumnReader::FloatColumnReader(r) => drain!(r, |v: f32| out.push_number(v as f64)),
+        ColumnReader::DoubleColumnReader(r) => drain!(r, |v: f64| out.push_number(v)),
         ColumnReader::ByteArrayColumnReader(r) => {
-            drain!(r, |v: ByteArray| Dual::text(
-                String::from_utf8_lossy(v.data()).into_owned()
-            ))
+            drain!(r, |v: ByteArray| out
+                .push_text(&String::from_utf8_lossy(v.data())))
         }
         ColumnReader::Int96ColumnReader(r) => {
             // Legacy timestamps: nanoseconds of the day and a Julian day number.
-            drain!(r, |v: parquet::data_type::Int96| {
-                let nanos = v.to_nanos();
-                timestamp(nanos, &TimeUnit::NANOS)
-            })
+            drain!(r, |v: parquet::data_type::Int96| out
+                .push(Some(timestamp(v.to_nanos(), &TimeUnit::NANOS))))
         }
         ColumnReader::FixedLenByteArrayColumnReader(r) => match scale {
             Some(s) => drain!(r, |v: parquet::data_type::FixedLenByteArray| {
@@ -150,18 +152,22 @@ fn read_column(
                 for b in bytes {
                     n = (n << 8) | *b as i128;
                 }
-                num(n as f64 / 10f64.powi(s))
+                out.push_number(n as f64 / 10f64.powi(s))
             }),
-            None => drain!(r, |v: parquet::data_type::FixedLenByteArray| Dual::text(
-                String::from_utf8_lossy(v.data()).into_owned()
-            )),
+            None => drain!(r, |v: parquet::data_type::FixedLenByteArray| out
+                .push_text(&String::from_utf8_lossy(v.data()))),
         },
     }
-    Ok(cells)
+    Ok(count)
 }
 
-/// Reads a whole Parquet file.
+/// Reads a whole Parquet file row by row.
 pub fn read(bytes: Vec<u8>) -> Result<RawTable, String> {
+    read_columns(bytes).map(ColumnTable::into_rows)
+}
+
+/// Reads a whole Parquet file column by column.
+pub fn read_columns(bytes: Vec<u8>) -> Result<ColumnTable, String> {
     let reader = SerializedFileReader::new(Bytes::from(bytes)).map_err(|e| e.to_string())?;
     let meta = reader.metadata();
     let schema = meta.file_metadata().schema_descr();
@@ -174,32 +180,24 @@ pub fn read(bytes: Vec<u8>) -> Result<RawTable, String> {
             ));
         }
     }
-    let total = meta.file_metadata().num_rows().max(0) as usize;
-    let mut by_column: Vec<Vec<Option<Dual>>> =
-        columns.iter().map(|_| Vec::with_capacity(total)).collect();
+    let mut interners: Vec<Interner> = columns.iter().map(|_| Interner::default()).collect();
     for g in 0..reader.num_row_groups() {
         let group = reader.get_row_group(g).map_err(|e| e.to_string())?;
         let rows = group.metadata().num_rows().max(0) as usize;
         for (j, col) in columns.iter().enumerate() {
             let column = group.get_column_reader(j).map_err(|e| e.to_string())?;
-            let cells = read_column(column, col, rows)?;
-            if cells.len() != rows {
+            let got = read_column(column, col, &mut interners[j])?;
+            if got != rows {
                 return Err(format!(
-                    "column {} has {} values in a row group of {rows} rows",
-                    col.name(),
-                    cells.len()
+                    "column {} has {got} values in a row group of {rows} rows",
+                    col.name()
                 ));
             }
-            by_column[j].extend(cells);
         }
     }
-    let mut iters: Vec<_> = by_column.into_iter().map(Vec::into_iter).collect();
-    let rows = (0..total)
-        .map(|_| iters.iter_mut().map(|c| c.next().flatten()).collect())
-        .collect();
-    Ok(RawTable {
+    Ok(ColumnTable {
         fields: columns.iter().map(|c| c.name().to_string()).collect(),
-        rows,
+        columns: interners.into_iter().map(Interner::finish).collect(),
     })
 }
 

@@ -4,9 +4,10 @@
 //! Symbols are typed: 1 integer (i32), 2 double, 4 text (NUL-terminated), 5 integer + text, 6 double +
 //! text. A row stores, per field, `index - Bias` in `BitWidth` bits at `BitOffset`; an index below 0 is NULL.
 
-use super::RawTable;
+use super::{ColumnTable, RawTable, SymbolColumn, NULL_INDEX};
 use qix_engine::dual::format_number;
 use qix_engine::Dual;
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 fn unescape(s: &str) -> String {
@@ -51,6 +52,11 @@ struct FieldHeader {
 
 /// Reads a QVD file's bytes.
 pub fn read(bytes: &[u8]) -> Result<RawTable, String> {
+    read_columns(bytes).map(ColumnTable::into_rows)
+}
+
+/// Reads a QVD file as it is stored: per field, its symbols and each row's symbol index.
+pub fn read_columns(bytes: &[u8]) -> Result<ColumnTable, String> {
     const END: &[u8] = b"</QvdTableHeader>";
     let end = bytes
         .windows(END.len())
@@ -91,37 +97,44 @@ pub fn read(bytes: &[u8]) -> Result<RawTable, String> {
     let index = data
         .get(index_offset..index_offset + record_size * records)
         .ok_or("QVD rows lie outside the file")?;
-    let mut rows = Vec::with_capacity(records);
-    for r in 0..records {
-        let rec = &index[r * record_size..(r + 1) * record_size];
-        let mut row = Vec::with_capacity(fields.len());
-        for (f, syms) in fields.iter().zip(&symbol_tables) {
-            let raw = bits(rec, f.bit_offset, f.bit_width) as i64;
-            let idx = raw + f.bias;
-            row.push(if idx < 0 {
-                None
-            } else {
-                syms.get(idx as usize).cloned()
-            });
-        }
-        rows.push(row);
-    }
-    Ok(RawTable {
+    // Each field's column decodes on its own, in parallel.
+    let columns: Vec<SymbolColumn> = fields
+        .par_iter()
+        .zip(symbol_tables.into_par_iter())
+        .map(|(f, values)| {
+            let n = values.len() as i64;
+            let index = (0..records)
+                .map(|r| {
+                    let rec = &index[r * record_size..(r + 1) * record_size];
+                    let idx = bits(rec, f.bit_offset, f.bit_width) as i64 + f.bias;
+                    if idx < 0 || idx >= n {
+                        NULL_INDEX
+                    } else {
+                        idx as u32
+                    }
+                })
+                .collect();
+            SymbolColumn { values, index }
+        })
+        .collect();
+    Ok(ColumnTable {
         fields: fields.into_iter().map(|f| f.name).collect(),
-        rows,
+        columns,
     })
 }
 
-/// `width` bits at bit `offset` of a little-endian record.
+/// `width` bits at bit `offset` of a little-endian record (bits past the record read as 0).
 fn bits(rec: &[u8], offset: usize, width: usize) -> u64 {
-    let mut v = 0u64;
-    for i in 0..width.min(64) {
-        let bit = offset + i;
-        if rec.get(bit / 8).is_some_and(|b| b >> (bit % 8) & 1 == 1) {
-            v |= 1 << i;
-        }
+    if width == 0 {
+        return 0;
     }
-    v
+    let width = width.min(64);
+    let first = offset / 8;
+    let mut buf = [0u8; 16];
+    let avail = rec.len().saturating_sub(first).min(16);
+    buf[..avail].copy_from_slice(&rec[first..first + avail]);
+    let v = u128::from_le_bytes(buf) >> (offset % 8);
+    (v as u64) & (u64::MAX >> (64 - width))
 }
 
 fn read_symbols(mut s: &[u8], count: usize) -> Result<Vec<Dual>, String> {

@@ -1,0 +1,157 @@
+//! Times qixd's load script reading the same generated table as CSV, QVD and Parquet; prints one JSON
+//! object (rows/s, milliseconds, peak memory during each load, final model size).
+//!
+//! Usage: `load-bench <rows> <repeats> <dir>`. The CSV is generated into `dir` when missing; the QVD and
+//! Parquet files are written from it by the script's own STORE (not timed). Run through `bench/load.sh`,
+//! which also times DuckDB on the same files and prints the comparison.
+
+mod data;
+
+use qix_script::{reload, LoadEnv};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// The 6-column table: an id, a 100-value text dimension, a 50-value and a 1,000-value integer field, and
+/// two float measures.
+fn write_csv(path: &Path, n: u64) -> std::io::Result<()> {
+    let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    writeln!(f, "id,Dim,Sel,D2,m1,m2")?;
+    for i in 0..n {
+        writeln!(
+            f,
+            "{i},{},{},{},{:.2},{:.3}",
+            data::dim(i),
+            data::sel(i),
+            data::d2(i),
+            data::m1(i),
+            data::m2(i)
+        )?;
+    }
+    f.flush()
+}
+
+/// Peak resident memory since the last reset, in bytes (Linux `VmHWM`).
+fn peak_rss() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+fn current_rss() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Resets the peak so the next reading covers only what follows.
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn run(dir: &Path, script: &str) -> qix_script::LoadOutput {
+    let d: PathBuf = dir.to_path_buf();
+    let conn = move |name: &str| (name == "data").then(|| d.clone());
+    let env = LoadEnv {
+        connection: &conn,
+        default_dir: dir.to_path_buf(),
+        cancel: None,
+        progress: None,
+    };
+    reload(script, &env).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let n: u64 = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000_000);
+    let repeats: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(3);
+    let dir = PathBuf::from(args.get(3).cloned().unwrap_or_else(|| ".data".into()));
+    std::fs::create_dir_all(&dir).expect("the data folder");
+    let csv = dir.join(format!("load-{n}.csv"));
+    if !csv.exists() {
+        let t = Instant::now();
+        write_csv(&csv, n).expect("write the CSV");
+        eprintln!(
+            "generated {} in {:.1} s",
+            csv.display(),
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let stem = format!("load-{n}");
+    let spec = "(txt, utf8, embedded labels, delimiter is ',')";
+    for ext in ["qvd", "parquet"] {
+        if !dir.join(format!("{stem}.{ext}")).exists() {
+            let t = Instant::now();
+            run(
+                &dir,
+                &format!("T: LOAD * FROM [lib://data/{stem}.csv] {spec}; STORE T INTO [lib://data/{stem}.{ext}] ({ext});"),
+            );
+            eprintln!("wrote {stem}.{ext} in {:.1} s", t.elapsed().as_secs_f64());
+        }
+    }
+    let mut results = serde_json::Map::new();
+    for (name, script) in [
+        (
+            "csv",
+            format!("T: LOAD * FROM [lib://data/{stem}.csv] {spec};"),
+        ),
+        (
+            "qvd",
+            format!("T: LOAD * FROM [lib://data/{stem}.qvd] (qvd);"),
+        ),
+        (
+            "parquet",
+            format!("T: LOAD * FROM [lib://data/{stem}.parquet] (parquet);"),
+        ),
+    ] {
+        let mut times = vec![];
+        let mut peak = 0u64;
+        let mut model_bytes = 0usize;
+        for _ in 0..repeats {
+            let base = current_rss();
+            reset_peak();
+            let t = Instant::now();
+            let out = run(&dir, &script);
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            peak = peak.max(peak_rss().saturating_sub(base));
+            let report = out.model.report();
+            model_bytes = report.tables.iter().map(|t| t.bytes).sum::<usize>()
+                + report.fields.iter().map(|f| f.bytes).sum::<usize>();
+            assert_eq!(report.tables[0].rows as u64, n, "{name}: every row loaded");
+            drop(out);
+        }
+        let ms = median(times);
+        let rows_per_s = n as f64 / (ms / 1000.0);
+        eprintln!(
+            "{name:<8} {ms:>10.0} ms  {:>6.2} M rows/s  peak {:>7.1} MB  model {:>7.1} MB",
+            rows_per_s / 1e6,
+            peak as f64 / 1e6,
+            model_bytes as f64 / 1e6
+        );
+        results.insert(
+            name.into(),
+            serde_json::json!({"ms": ms, "rows_per_s": rows_per_s, "peak_bytes": peak, "model_bytes": model_bytes}),
+        );
+    }
+    println!("{}", serde_json::Value::Object(results));
+}
