@@ -5,6 +5,8 @@
 //! Parquet files are written from it by the script's own STORE (not timed). Run through `bench/load.sh`,
 //! which also times DuckDB on the same files and prints the comparison.
 
+// Shared with the engine benchmark, which uses the other generators.
+#[allow(dead_code)]
 mod data;
 
 use qix_script::{reload, LoadEnv};
@@ -31,7 +33,7 @@ fn write_csv(path: &Path, n: u64) -> std::io::Result<()> {
     f.flush()
 }
 
-/// Peak resident memory since the last reset, in bytes (Linux `VmHWM`).
+/// Peak resident memory of this process, in bytes (Linux `VmHWM`).
 fn peak_rss() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -42,23 +44,6 @@ fn peak_rss() -> u64 {
                 .and_then(|kb| kb.parse::<u64>().ok())
         })
         .map_or(0, |kb| kb * 1024)
-}
-
-fn current_rss() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb * 1024)
-}
-
-/// Resets the peak so the next reading covers only what follows.
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 fn run(dir: &Path, script: &str) -> qix_script::LoadOutput {
@@ -73,13 +58,29 @@ fn run(dir: &Path, script: &str) -> qix_script::LoadOutput {
     reload(script, &env).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
+/// One load in this process (a child of the benchmark, so its peak memory is the load's own): prints
+/// `{ms, peak_bytes, model_bytes}`.
+fn one(dir: &Path, script: &str, n: u64) {
+    let t = Instant::now();
+    let out = run(dir, script);
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    let report = out.model.report();
+    assert_eq!(report.tables[0].rows as u64, n, "every row loaded");
+    let model_bytes = report.tables.iter().map(|t| t.bytes).sum::<usize>()
+        + report.fields.iter().map(|f| f.bytes).sum::<usize>();
+    println!(
+        "{}",
+        serde_json::json!({"ms": ms, "peak_bytes": peak_rss(), "model_bytes": model_bytes})
+    );
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--one") {
+        let n: u64 = args[3].parse().unwrap_or(0);
+        one(Path::new(&args[4]), &args[2], n);
+        return;
+    }
     let n: u64 = args
         .get(1)
         .and_then(|s| s.parse().ok())
@@ -109,6 +110,7 @@ fn main() {
             eprintln!("wrote {stem}.{ext} in {:.1} s", t.elapsed().as_secs_f64());
         }
     }
+    let me = std::env::current_exe().expect("the benchmark's own path");
     let mut results = serde_json::Map::new();
     for (name, script) in [
         (
@@ -124,33 +126,41 @@ fn main() {
             format!("T: LOAD * FROM [lib://data/{stem}.parquet] (parquet);"),
         ),
     ] {
-        let mut times = vec![];
-        let mut peak = 0u64;
-        let mut model_bytes = 0usize;
-        for _ in 0..repeats {
-            let base = current_rss();
-            reset_peak();
-            let t = Instant::now();
-            let out = run(&dir, &script);
-            times.push(t.elapsed().as_secs_f64() * 1000.0);
-            peak = peak.max(peak_rss().saturating_sub(base));
-            let report = out.model.report();
-            model_bytes = report.tables.iter().map(|t| t.bytes).sum::<usize>()
-                + report.fields.iter().map(|f| f.bytes).sum::<usize>();
-            assert_eq!(report.tables[0].rows as u64, n, "{name}: every row loaded");
-            drop(out);
-        }
-        let ms = median(times);
+        let mut runs: Vec<serde_json::Value> = (0..repeats)
+            .map(|_| {
+                let out = std::process::Command::new(&me)
+                    .args(["--one", &script, &n.to_string()])
+                    .arg(&dir)
+                    .output()
+                    .expect("a load run");
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                serde_json::from_slice(&out.stdout).expect("a load result")
+            })
+            .collect();
+        runs.sort_by(|a, b| {
+            a["ms"]
+                .as_f64()
+                .unwrap_or(0.0)
+                .total_cmp(&b["ms"].as_f64().unwrap_or(0.0))
+        });
+        let mid = runs[runs.len() / 2].clone();
+        let ms = mid["ms"].as_f64().unwrap_or(0.0);
         let rows_per_s = n as f64 / (ms / 1000.0);
+        let peak = mid["peak_bytes"].as_f64().unwrap_or(0.0);
+        let model = mid["model_bytes"].as_f64().unwrap_or(0.0);
         eprintln!(
             "{name:<8} {ms:>10.0} ms  {:>6.2} M rows/s  peak {:>7.1} MB  model {:>7.1} MB",
             rows_per_s / 1e6,
-            peak as f64 / 1e6,
-            model_bytes as f64 / 1e6
+            peak / 1e6,
+            model / 1e6
         );
         results.insert(
             name.into(),
-            serde_json::json!({"ms": ms, "rows_per_s": rows_per_s, "peak_bytes": peak, "model_bytes": model_bytes}),
+            serde_json::json!({"ms": ms, "rows_per_s": rows_per_s, "peak_bytes": peak, "model_bytes": model}),
         );
     }
     println!("{}", serde_json::Value::Object(results));

@@ -123,10 +123,16 @@ impl ModelBuilder {
     /// Appends a whole column given as its distinct `values` and, per row, an index into them (`u32::MAX`
     /// for NULL): each distinct value is interned once, then the rows are renumbered — how an optimized
     /// load hands QVD-style columns to the model without a value per row.
-    pub fn push_indexed(&mut self, table: TableHandle, col: usize, values: &[Dual], index: &[u32]) {
+    pub fn push_indexed(
+        &mut self,
+        table: TableHandle,
+        col: usize,
+        values: Vec<Dual>,
+        index: &[u32],
+    ) {
         let field = self.tables[table].fields[col];
         let symbols = &mut self.fields[field].1;
-        let map: Vec<u32> = values.iter().map(|v| symbols.intern(v.clone())).collect();
+        let map: Vec<u32> = values.into_iter().map(|v| symbols.intern(v)).collect();
         let cells = &mut self.tables[table].cells[col];
         cells.reserve(index.len());
         cells.extend(

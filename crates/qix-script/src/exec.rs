@@ -1006,7 +1006,7 @@ impl<'a> Exec<'a> {
         }
     }
 
-    /// An optimized load — `LOAD * FROM file.qvd|parquet` into a table of its own, with no WHERE, WHILE,
+    /// An optimized load — `LOAD * FROM file` (QVD, Parquet or text) into a table of its own, with no WHERE, WHILE,
     /// DISTINCT or preceding load — reads the file column by column, and the model is built from those
     /// columns without a value per row (Qlik's "optimized" QVD load). Answers whether it handled `l`.
     fn optimized_load(&mut self, l: &Load, i: usize) -> Result<bool, ScriptError> {
@@ -1028,16 +1028,19 @@ impl<'a> Exec<'a> {
             .and_then(|e| e.to_str())
             .unwrap_or("")
             .to_ascii_lowercase();
-        let format = spec.format.clone().unwrap_or(ext);
-        if format != "qvd" && format != "parquet" {
+        let format = spec.format.clone().unwrap_or(match ext.as_str() {
+            "qvd" | "parquet" => ext,
+            _ => "txt".into(),
+        });
+        if !matches!(format.as_str(), "qvd" | "parquet" | "txt" | "csv") {
             return Ok(false);
         }
         let bytes =
             std::fs::read(&full).map_err(|e| self.err(i, &format!("cannot open {p}: {e}")))?;
-        let mut table = if format == "qvd" {
-            qvd::read_columns(&bytes)
-        } else {
-            parquet::read_columns(bytes)
+        let mut table = match format.as_str() {
+            "qvd" => qvd::read_columns(&bytes),
+            "parquet" => parquet::read_columns(bytes),
+            _ => text::decode(&bytes, spec.latin1).and_then(|t| text::read_columns(&t, spec)),
         }
         .map_err(|m| self.err(i, &format!("{p}: {m}")))?;
         let stem = full
@@ -1398,17 +1401,17 @@ impl<'a> Exec<'a> {
         self.tables.push(t);
     }
 
-    fn model(&self) -> Result<DataModel, ScriptError> {
+    fn model(&mut self) -> Result<DataModel, ScriptError> {
         let mut b = ModelBuilder::new();
-        for t in &self.tables {
+        for t in &mut self.tables {
             let fields: Vec<&str> = t.fields.iter().map(String::as_str).collect();
             let h = b
                 .add_table(&t.name, &fields)
                 .map_err(|e| ScriptError::at(0, 0, "", &e.to_string()))?;
-            match &t.cols {
+            match t.cols.take() {
                 Some(c) => {
-                    for (j, col) in c.columns.iter().enumerate() {
-                        b.push_indexed(h, j, &col.values, &col.index);
+                    for (j, col) in c.columns.into_iter().enumerate() {
+                        b.push_indexed(h, j, col.values, &col.index);
                     }
                 }
                 None => {
