@@ -76,6 +76,8 @@
 //!
 //! Runnable examples for each session kind are in `crates/qix/examples/`.
 
+#![deny(missing_docs)]
+
 mod connection;
 #[allow(missing_docs, clippy::all, rustdoc::all)]
 mod generated;
