@@ -4,16 +4,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openEnigma } from './helpers.js';
+import { startServer, openEnigma, SALES_SCRIPT } from './helpers.js';
 
-const SCRIPT = `Sales:
-LOAD * INLINE [
-Region, Product, Amount
-North, Apples, 10
-North, Pears, 5
-South, Apples, 7
-East, Plums, 3
-];`;
+const SCRIPT = SALES_SCRIPT;
 
 let server;
 const open = [];

@@ -1,4 +1,4 @@
-// qixd against outputs recorded from a real Qlik engine (shared/reference/real-engine-golden, written by
+// qixd against outputs recorded from a real Qlik engine (copied into testdata/golden from shared/reference/real-engine-golden, written by
 // corectl's integration tests against Qlik Core): the same project (script, master dimensions and
 // measures, variables, objects) is built through enigma.js, and the layouts and properties qixd answers
 // must equal the recorded ones exactly — including the defaults the engine fills into properties.
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer, openEnigma } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const GOLDEN = process.env.GOLDEN_DIR ?? path.resolve(here, '../../../shared/reference/real-engine-golden');
+const GOLDEN = process.env.GOLDEN_DIR ?? path.resolve(here, '../../testdata/golden');
 const PROJECT = path.join(GOLDEN, 'projects/using-entities');
 const read = (file) => JSON.parse(fs.readFileSync(path.join(GOLDEN, file), 'utf8'));
 const entities = (file) => JSON.parse(fs.readFileSync(path.join(PROJECT, file), 'utf8'));

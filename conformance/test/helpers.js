@@ -35,6 +35,16 @@ export const QIXD_BIN = process.env.QIXD_BIN
 export const DESKTOP_USER = 'UserDirectory=Personal; UserId=Me';
 export const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A small sales table (Region, Product, Amount; Sum(Amount) = 25) several suites load. */
+export const SALES_SCRIPT = `Sales:
+LOAD * INLINE [
+Region, Product, Amount
+North, Apples, 10
+North, Pears, 5
+South, Apples, 7
+East, Plums, 3
+];`;
+
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Resolves `promise`, or rejects after `ms` with an error naming `what`. */

@@ -7,18 +7,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';
-import { startServer, openEnigma, withTimeout } from './helpers.js';
+import { startServer, openEnigma, withTimeout, SALES_SCRIPT } from './helpers.js';
 import { serveBrowserFiles } from '../browser/serve.js';
 
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-const SCRIPT = `Sales:
-LOAD * INLINE [
-Region, Product, Amount
-North, Apples, 10
-North, Pears, 5
-South, Apples, 7
-East, Plums, 3
-];`;
+const SCRIPT = SALES_SCRIPT;
 
 let server;
 let files;

@@ -999,6 +999,16 @@ impl<'a> Exec<'a> {
         Ok(())
     }
 
+    /// Prefixes the fields QUALIFY names (and UNQUALIFY does not) with the table name.
+    fn qualify_fields(&self, table: &str, fields: &mut [String]) {
+        for f in fields {
+            let q = (self.qualify.0 || self.qualify.1.contains(f)) && !self.unqualify.contains(f);
+            if q && !f.contains('.') {
+                *f = format!("{table}.{f}");
+            }
+        }
+    }
+
     /// Turns every optimized load's columns into rows (before a statement that reads rows).
     fn materialize_all(&mut self) {
         for t in &mut self.tables {
@@ -1049,12 +1059,7 @@ impl<'a> Exec<'a> {
             .unwrap_or("Table")
             .to_string();
         let name = l.label.clone().unwrap_or(stem);
-        for f in &mut table.fields {
-            let q = (self.qualify.0 || self.qualify.1.contains(f)) && !self.unqualify.contains(f);
-            if q && !f.contains('.') {
-                *f = format!("{name}.{f}");
-            }
-        }
+        self.qualify_fields(&name, &mut table.fields);
         if l.target == Target::Auto {
             let mut sorted = table.fields.clone();
             sorted.sort();
@@ -1326,13 +1331,7 @@ impl<'a> Exec<'a> {
         }
         // Qualified names.
         if !matches!(top.target, Target::Mapping) {
-            for f in &mut data.fields {
-                let q =
-                    (self.qualify.0 || self.qualify.1.contains(f)) && !self.unqualify.contains(f);
-                if q && !f.contains('.') {
-                    *f = format!("{name}.{f}");
-                }
-            }
+            self.qualify_fields(&name, &mut data.fields);
         }
         let rows = data.rows.len();
         match (&top.target, existing) {

@@ -217,3 +217,32 @@ pub(crate) async fn connect(req: Request, opts: &TlsOptions) -> Result<Socket, E
         })?;
     Ok(ws)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pem_problems_are_clear_errors() {
+        assert!(matches!(
+            ClientCertificate::from_pem(b"junk", b"junk"),
+            Err(Error::Location(m)) if m.contains("client certificate")
+        ));
+        assert!(certificates(b"", "root certificate").is_err());
+        assert!(
+            ClientCertificate::from_pem_files("/no/such/cert.pem", "/no/such/key.pem").is_err()
+        );
+    }
+
+    #[test]
+    fn configurations_build_with_and_without_validation() {
+        let default = TlsOptions::default();
+        assert!(default.validate);
+        assert!(client_config(&default).is_ok());
+        let lax = TlsOptions {
+            validate: false,
+            ..TlsOptions::default()
+        };
+        assert!(client_config(&lax).is_ok());
+    }
+}

@@ -5,6 +5,33 @@ use crate::ast::{FormatSpec, Labels};
 use qix_engine::Dual;
 use std::collections::HashMap;
 
+/// A CSV reader over `body` with the spec's delimiter and quoting; `trim` trims values (INLINE).
+fn csv_reader<'b>(
+    body: &'b str,
+    spec: &FormatSpec,
+    trim: bool,
+) -> Result<csv::Reader<&'b [u8]>, String> {
+    let delimiter = spec.delimiter.unwrap_or(',');
+    let mut buf = [0u8; 4];
+    let d = delimiter.encode_utf8(&mut buf);
+    if d.len() != 1 {
+        return Err(format!(
+            "delimiter '{delimiter}' must be a single-byte character"
+        ));
+    }
+    Ok(csv::ReaderBuilder::new()
+        .delimiter(d.as_bytes()[0])
+        .has_headers(false)
+        .flexible(true)
+        .quoting(spec.quotes)
+        .trim(if trim {
+            csv::Trim::All
+        } else {
+            csv::Trim::None
+        })
+        .from_reader(body.as_bytes()))
+}
+
 /// Reads delimited text. `inline` trims values, as INLINE loads do.
 pub fn read(text: &str, spec: &FormatSpec, inline: bool) -> Result<RawTable, String> {
     let mut body: String = text
@@ -20,25 +47,7 @@ pub fn read(text: &str, spec: &FormatSpec, inline: bool) -> Result<RawTable, Str
     if inline {
         body = body.trim().to_string();
     }
-    let delimiter = spec.delimiter.unwrap_or(',');
-    let mut buf = [0u8; 4];
-    let d = delimiter.encode_utf8(&mut buf);
-    if d.len() != 1 {
-        return Err(format!(
-            "delimiter '{delimiter}' must be a single-byte character"
-        ));
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(d.as_bytes()[0])
-        .has_headers(false)
-        .flexible(true)
-        .quoting(spec.quotes)
-        .trim(if inline {
-            csv::Trim::All
-        } else {
-            csv::Trim::None
-        })
-        .from_reader(body.as_bytes());
+    let mut reader = csv_reader(&body, spec, inline)?;
     let mut records = reader.records();
     let mut out = RawTable::default();
     let first = match records.next() {
@@ -96,20 +105,7 @@ pub fn read_columns(text: &str, spec: &FormatSpec) -> Result<ColumnTable, String
             .join("\n");
         &joined
     };
-    let delimiter = spec.delimiter.unwrap_or(',');
-    let mut buf = [0u8; 4];
-    let d = delimiter.encode_utf8(&mut buf);
-    if d.len() != 1 {
-        return Err(format!(
-            "delimiter '{delimiter}' must be a single-byte character"
-        ));
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(d.as_bytes()[0])
-        .has_headers(false)
-        .flexible(true)
-        .quoting(spec.quotes)
-        .from_reader(body.as_bytes());
+    let mut reader = csv_reader(body, spec, false)?;
     let mut record = csv::StringRecord::new();
     if !reader.read_record(&mut record).map_err(|e| e.to_string())? {
         return Ok(ColumnTable::default());
