@@ -999,6 +999,17 @@ impl<'a> Exec<'a> {
         Ok(())
     }
 
+    /// The table with exactly these fields (in any order): where a LOAD concatenates automatically.
+    fn table_with_fields(&self, fields: &[String]) -> Option<usize> {
+        let mut wanted = fields.to_vec();
+        wanted.sort();
+        self.tables.iter().position(|t| {
+            let mut f = t.fields.clone();
+            f.sort();
+            f == wanted
+        })
+    }
+
     /// Prefixes the fields QUALIFY names (and UNQUALIFY does not) with the table name.
     fn qualify_fields(&self, table: &str, fields: &mut [String]) {
         for f in fields {
@@ -1060,18 +1071,9 @@ impl<'a> Exec<'a> {
             .to_string();
         let name = l.label.clone().unwrap_or(stem);
         self.qualify_fields(&name, &mut table.fields);
-        if l.target == Target::Auto {
-            let mut sorted = table.fields.clone();
-            sorted.sort();
-            let same = self.tables.iter().any(|t| {
-                let mut f = t.fields.clone();
-                f.sort();
-                f == sorted
-            });
-            if same {
-                // Auto-concatenation appends rows: the ordinary path does it.
-                return Ok(false);
-            }
+        if l.target == Target::Auto && self.table_with_fields(&table.fields).is_some() {
+            // Auto-concatenation appends rows: the ordinary path does it.
+            return Ok(false);
         }
         let rows = table.rows();
         if let Some(progress) = self.env.progress {
@@ -1362,24 +1364,15 @@ impl<'a> Exec<'a> {
                 rows: data.rows,
                 cols: None,
             }),
-            _ => {
-                let mut sorted = data.fields.clone();
-                sorted.sort();
-                let same = self.tables.iter().position(|t| {
-                    let mut f = t.fields.clone();
-                    f.sort();
-                    f == sorted
-                });
-                match same {
-                    Some(e) => append(&mut self.tables[e], data),
-                    None => self.add_table(Table {
-                        name: name.clone(),
-                        fields: data.fields,
-                        rows: data.rows,
-                        cols: None,
-                    }),
-                }
-            }
+            _ => match self.table_with_fields(&data.fields) {
+                Some(e) => append(&mut self.tables[e], data),
+                None => self.add_table(Table {
+                    name: name.clone(),
+                    fields: data.fields,
+                    rows: data.rows,
+                    cols: None,
+                }),
+            },
         }
         self.log.push(format!("{name} << {rows} rows"));
         Ok(())
