@@ -132,6 +132,7 @@ impl ModelBuilder {
     ) {
         let field = self.tables[table].fields[col];
         let symbols = &mut self.fields[field].1;
+        symbols.reserve(values.len());
         let map: Vec<u32> = values.into_iter().map(|v| symbols.intern(v)).collect();
         let cells = &mut self.tables[table].cells[col];
         cells.reserve(index.len());

@@ -5,7 +5,7 @@
 //! text (case-sensitive).
 
 use crate::dual::Dual;
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum SymbolKey {
@@ -32,6 +32,13 @@ pub struct SymbolTable {
 }
 
 impl SymbolTable {
+    /// Room for `additional` more symbols without rehashing.
+    pub fn reserve(&mut self, additional: usize) {
+        self.values.reserve(additional);
+        self.nums.reserve(additional);
+        self.index.reserve(additional);
+    }
+
     /// The symbol index of `value`, adding it if new.
     pub fn intern(&mut self, value: Dual) -> u32 {
         let key = match value.num {

@@ -68,8 +68,8 @@ impl ColumnTable {
 /// Collects a column's distinct values as they come (numbers by value, text by text).
 #[derive(Default)]
 pub struct Interner {
-    numbers: std::collections::HashMap<u64, u32>,
-    texts: std::collections::HashMap<String, u32>,
+    numbers: foldhash::HashMap<u64, u32>,
+    texts: foldhash::HashMap<String, u32>,
     column: SymbolColumn,
 }
 

@@ -2,8 +2,8 @@
 
 use super::{ColumnTable, RawTable, SymbolColumn, NULL_INDEX};
 use crate::ast::{FormatSpec, Labels};
+use foldhash::HashMap;
 use qix_engine::Dual;
-use std::collections::HashMap;
 
 /// A CSV reader over `body` with the spec's delimiter and quoting; `trim` trims values (INLINE).
 fn csv_reader<'b>(
@@ -126,7 +126,7 @@ pub fn read_columns(text: &str, spec: &FormatSpec) -> Result<ColumnTable, String
         }
     }
     let width = fields.len();
-    let mut seen: Vec<HashMap<String, u32>> = vec![HashMap::new(); width];
+    let mut seen: Vec<HashMap<String, u32>> = vec![HashMap::default(); width];
     let mut columns: Vec<SymbolColumn> = vec![SymbolColumn::default(); width];
     let mut push = |rec: &csv::StringRecord| {
         if rec.len() == 1 && rec.get(0) == Some("") && width > 1 {
