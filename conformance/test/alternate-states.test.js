@@ -95,3 +95,23 @@ test('state names are saved with the app; removing one sends its objects back to
   assert.deepEqual((await second.getAppLayout()).qStateNames, []);
   assert.equal((await kpi.getLayout()).qHyperCube.qDataPages[0].qMatrix[0][0].qNum, 25);
 });
+
+test('a bookmark recalls the selections of every state', async () => {
+  const id = await newApp();
+  const doc = await app(id, 'bm-states');
+  await doc.addAlternateState('A');
+  await (await doc.getField('Region')).selectValues([{ qText: 'North' }]);
+  await (await doc.getField('Product', 'A')).selectValues([{ qText: 'Apples' }]);
+  const bm = await doc.createBookmark({ qInfo: { qId: 'both', qType: 'bookmark' } });
+  const data = (await bm.getLayout()).qBookmark.qStateData;
+  assert.deepEqual(data.map((d) => [d.qStateName, d.qFieldItems.map((i) => i.qDef.qName)]), [['$', ['Region']], ['A', ['Product']]]);
+
+  const kpiA = await doc.createSessionObject({ qInfo: { qType: 'kpi' }, qStateName: 'A',
+    qHyperCubeDef: { qMeasures: [{ qDef: { qDef: 'Sum(Amount)' } }], qInitialDataFetch: [{ qTop: 0, qLeft: 0, qWidth: 1, qHeight: 1 }] } });
+  await doc.clearAll();
+  await doc.clearAll(false, 'A');
+  assert.equal((await kpiA.getLayout()).qHyperCube.qDataPages[0].qMatrix[0][0].qNum, 25);
+  assert.equal(await doc.applyBookmark('both'), true);
+  assert.equal(await doc.evaluate('Sum(Amount)'), '15', 'the default state: North');
+  assert.equal((await kpiA.getLayout()).qHyperCube.qDataPages[0].qMatrix[0][0].qNum, 17, 'state A: Apples');
+});

@@ -63,6 +63,9 @@ pub struct BookmarkRecord {
     pub fields: Vec<BookmarkField>,
     /// When it was created or last changed, ISO-8601 UTC.
     pub modified: String,
+    /// The selections of alternate states, by state name (states without selections are left out).
+    #[serde(default)]
+    pub states: std::collections::BTreeMap<String, Vec<BookmarkField>>,
 }
 
 /// One field's selection in a bookmark.

@@ -152,10 +152,13 @@ impl RunningServer {
     pub async fn shutdown(self) {
         self.registry.shutdown();
         let _ = self.shutdown_tx.send(true);
-        if tokio::time::timeout(Duration::from_secs(5), self.serve)
-            .await
-            .is_err()
-        {
+        let serving = tokio::time::timeout(Duration::from_secs(5), self.serve).await;
+        // Upgraded sockets are not connections axum waits for: wait for their handlers too.
+        let flushed = self
+            .registry
+            .handlers_finished(Duration::from_secs(5))
+            .await;
+        if serving.is_err() || !flushed {
             tracing::warn!("connections did not close within 5 s");
         }
         self.purge.abort();

@@ -70,9 +70,44 @@ pub struct Registry {
     purge_wakeup: Notify,
     next_session: AtomicU64,
     next_socket: AtomicU64,
+    /// Socket handlers still running: a handler outlives its link while its writer flushes the last
+    /// frames (the 1001 close at shutdown), and the process must not exit before that.
+    handlers: AtomicU64,
+    /// Woken when a handler ends.
+    handler_ended: Notify,
+}
+
+/// Counts one running socket handler until dropped.
+pub struct HandlerGuard(Arc<Registry>);
+
+impl Drop for HandlerGuard {
+    fn drop(&mut self) {
+        self.0.handlers.fetch_sub(1, Ordering::AcqRel);
+        self.0.handler_ended.notify_waiters();
+    }
 }
 
 impl Registry {
+    /// Counts a socket handler as running until the guard is dropped.
+    pub fn handler_started(self: &Arc<Self>) -> HandlerGuard {
+        self.handlers.fetch_add(1, Ordering::AcqRel);
+        HandlerGuard(self.clone())
+    }
+
+    /// Waits until every socket handler has ended (true), or `limit` has passed (false).
+    pub async fn handlers_finished(&self, limit: Duration) -> bool {
+        let wait = async {
+            loop {
+                let ended = self.handler_ended.notified();
+                if self.handlers.load(Ordering::Acquire) == 0 {
+                    return;
+                }
+                ended.await;
+            }
+        };
+        tokio::time::timeout(limit, wait).await.is_ok()
+    }
+
     /// An empty registry. Call [`Registry::spawn_purge_task`] to have expired sessions destroyed.
     pub fn new(limits: Limits) -> Arc<Registry> {
         Arc::new(Registry {
@@ -81,6 +116,8 @@ impl Registry {
             purge_wakeup: Notify::new(),
             next_session: AtomicU64::new(1),
             next_socket: AtomicU64::new(1),
+            handlers: AtomicU64::new(0),
+            handler_ended: Notify::new(),
         })
     }
 

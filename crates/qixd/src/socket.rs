@@ -34,6 +34,8 @@ pub async fn serve(
     ttl: Option<u64>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    // Shutdown waits for this guard, so the last frames (the 1001 close) get written before the exit.
+    let _running = registry.handler_started();
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = unbounded_channel::<Outgoing>();
     let attached = match registry.attach(key, ttl, tx.clone()) {

@@ -3,7 +3,7 @@
 //! A bookmark stores its selections as values (text and number), not symbol numbers, so it still applies
 //! after a reload renumbered the symbols. Bookmarks are app objects: private to the session until DoSave.
 
-use super::data::select;
+use super::data::select_in;
 use super::doc::{meta_from_def, prepare_props};
 use super::field::find_value;
 use super::{obj_param, object_interface, Ctx};
@@ -22,10 +22,9 @@ fn field_value(d: &Dual) -> Value {
     }
 }
 
-/// The session's current selections, field by field.
-fn capture(doc: &DocState) -> Vec<BookmarkField> {
+/// The selections of one state, field by field.
+fn capture(doc: &DocState, state: &qix_engine::SelectionState) -> Vec<BookmarkField> {
     let model = &doc.data.model;
-    let state = doc.selections.current();
     state
         .selected_fields()
         .map(|(f, symbols)| {
@@ -51,13 +50,20 @@ pub fn create(ctx: &mut Ctx<'_>, mut props: Map<String, Value>) -> Result<Value,
     let (id, props) = prepare_props(doc, props)?;
     let info = props["qInfo"].clone();
     let q_type = info["qType"].as_str().unwrap_or("").to_string();
-    let fields = capture(doc);
+    let fields = capture(doc, doc.selections.current());
+    let states = doc
+        .alternate
+        .iter()
+        .map(|(name, s)| (name.clone(), capture(doc, s.current())))
+        .filter(|(_, fields)| !fields.is_empty())
+        .collect();
     doc.record.bookmarks.insert(
         id.clone(),
         BookmarkRecord {
             properties: props,
             fields,
             modified: qix_apps::now_iso(),
+            states,
         },
     );
     doc.modified = true;
@@ -95,29 +101,38 @@ pub fn destroy(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     Ok(json!({"qSuccess": true}))
 }
 
-/// `ApplyBookmark` / `GenericBookmark.Apply`: clears the unlocked fields, then selects the bookmark's
-/// values (values that no longer exist are skipped). `qSuccess` is false for an unknown bookmark.
+/// `ApplyBookmark` / `GenericBookmark.Apply`: in the default state and every alternate state the app has,
+/// clears the unlocked fields, then selects the bookmark's values for that state (values that no longer
+/// exist are skipped). `qSuccess` is false for an unknown bookmark.
 pub fn apply(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     let Some(bookmark) = ctx.doc()?.record.bookmarks.get(id).cloned() else {
         return Ok(json!({"qSuccess": false}));
     };
-    select(ctx, |s, m| {
-        let mut changed = s.clear_all();
-        for f in &bookmark.fields {
-            if let Some(fid) = m.field_id(&f.name) {
-                let symbols: Vec<u32> = f
-                    .values
-                    .iter()
-                    .filter_map(|v| find_value(m, fid, v))
-                    .collect();
-                changed |= s.set(fid, symbols);
-                if f.locked {
-                    changed |= s.lock(fid);
+    let states: Vec<String> = ctx.doc()?.alternate.keys().cloned().collect();
+    let none = Vec::new();
+    for state in std::iter::once("$".to_string()).chain(states) {
+        let fields = match state.as_str() {
+            "$" => &bookmark.fields,
+            other => bookmark.states.get(other).unwrap_or(&none),
+        };
+        select_in(ctx, &state, |s, m| {
+            let mut changed = s.clear_all();
+            for f in fields {
+                if let Some(fid) = m.field_id(&f.name) {
+                    let symbols: Vec<u32> = f
+                        .values
+                        .iter()
+                        .filter_map(|v| find_value(m, fid, v))
+                        .collect();
+                    changed |= s.set(fid, symbols);
+                    if f.locked {
+                        changed |= s.lock(fid);
+                    }
                 }
             }
-        }
-        changed
-    })?;
+            changed
+        })?;
+    }
     Ok(json!({"qSuccess": true}))
 }
 
@@ -184,8 +199,8 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
             out.insert(k.clone(), v.clone());
         }
     }
-    let items: Vec<Value> = b
-        .fields
+    let items = |fields: &[BookmarkField]| -> Vec<Value> {
+        fields
         .iter()
         .map(|f| {
             json!({"qDef": {"qName": f.name, "qType": "PRESENT"}, "qLocked": f.locked,
@@ -194,7 +209,8 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
                    "qValues": f.values, "qExcludedValues": [], "qAndMode": false, "qOneAndOnlyOne": false,
                    "qValuesCount": f.values.len(), "qExcludedValuesCount": 0})
         })
-        .collect();
+        .collect()
+    };
     let infos: Vec<Value> = b
         .fields
         .iter()
@@ -202,8 +218,10 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
         .collect();
     out.insert(
         "qBookmark".into(),
-        json!({"qStateData": [{"qStateName": "$", "qFieldItems": items}], "qUtcModifyTime": b.modified,
-               "qVariableItems": [], "qPatches": []}),
+        json!({"qStateData": std::iter::once(json!({"qStateName": "$", "qFieldItems": items(&b.fields)}))
+                   .chain(b.states.iter().map(|(name, f)| json!({"qStateName": name, "qFieldItems": items(f)})))
+                   .collect::<Vec<_>>(),
+               "qUtcModifyTime": b.modified, "qVariableItems": [], "qPatches": []}),
     );
     out.insert("qFieldInfos".into(), json!(infos));
     ctx.doc()?.validate(&ObjectRef::Bookmark(id.to_string()));

@@ -258,15 +258,6 @@ fn get_field(ctx: &mut Ctx<'_>, name: &str, state: &str) -> Result<Value, RpcErr
     )
 }
 
-/// Applies a selection change; on a change every object of the session is stale. Returns whether it
-/// changed anything.
-pub fn select(
-    ctx: &mut Ctx<'_>,
-    change: impl FnOnce(&mut SelectionState, &DataModel) -> bool,
-) -> Result<bool, RpcError> {
-    select_in(ctx, "$", change)
-}
-
 /// The error for a selection state the app does not have.
 pub fn unknown_state(name: &str) -> RpcError {
     RpcError::new(
@@ -275,7 +266,8 @@ pub fn unknown_state(name: &str) -> RpcError {
     )
 }
 
-/// [`select`] in the selection state `state` (`$` or empty: the default state).
+/// Applies a selection change in the selection state `state` (`$` or empty: the default state); on a change
+/// every object of the session is stale. Returns whether it changed anything.
 pub fn select_in(
     ctx: &mut Ctx<'_>,
     state: &str,
