@@ -1061,7 +1061,7 @@ impl<'a> Exec<'a> {
         let mut table = match format.as_str() {
             "qvd" => qvd::read_columns(&bytes),
             "parquet" => parquet::read_columns(bytes),
-            _ => text::decode(&bytes, spec.latin1).and_then(|t| text::read_columns(&t, spec)),
+            _ => text::decode(bytes, spec.latin1).and_then(|t| text::read_columns(&t, spec)),
         }
         .map_err(|m| self.err(i, &format!("{p}: {m}")))?;
         let stem = full
@@ -1147,7 +1147,7 @@ impl<'a> Exec<'a> {
                         parquet::read(bytes).map_err(|m| self.err(i, &format!("{p}: {m}")))?
                     }
                     "txt" | "csv" => {
-                        let content = text::decode(&bytes, spec.latin1)
+                        let content = text::decode(bytes, spec.latin1)
                             .map_err(|m| self.err(i, &format!("{p}: {m}")))?;
                         text::read(&content, spec, false)
                             .map_err(|m| self.err(i, &format!("{p}: {m}")))?

@@ -126,22 +126,39 @@ pub fn read_columns(text: &str, spec: &FormatSpec) -> Result<ColumnTable, String
         }
     }
     let width = fields.len();
-    let mut seen: Vec<HashMap<String, u32>> = vec![HashMap::default(); width];
+    // Distinct values per column: numbers by value (as the model will merge them anyway, keeping the first
+    // text), texts by text — so a column of unique numbers keeps no text keys.
+    let mut numbers: Vec<HashMap<u64, u32>> = vec![HashMap::default(); width];
+    let mut texts: Vec<HashMap<String, u32>> = vec![HashMap::default(); width];
     let mut columns: Vec<SymbolColumn> = vec![SymbolColumn::default(); width];
     let mut push = |rec: &csv::StringRecord| {
         if rec.len() == 1 && rec.get(0) == Some("") && width > 1 {
             return; // blank line
         }
         for (j, column) in columns.iter_mut().enumerate() {
-            let i = match rec.get(j) {
-                None => NULL_INDEX,
-                Some(v) => match seen[j].get(v) {
+            let Some(v) = rec.get(j) else {
+                column.index.push(NULL_INDEX);
+                continue;
+            };
+            let next = column.values.len() as u32;
+            let i = match qix_engine::dual::parse_number(v) {
+                Some(n) => {
+                    let bits = if n == 0.0 {
+                        0f64.to_bits()
+                    } else {
+                        n.to_bits()
+                    };
+                    *numbers[j].entry(bits).or_insert_with(|| {
+                        column.values.push(Dual::with_text(v, n));
+                        next
+                    })
+                }
+                None => match texts[j].get(v) {
                     Some(&i) => i,
                     None => {
-                        let i = column.values.len() as u32;
-                        column.values.push(Dual::interpret(v));
-                        seen[j].insert(v.to_string(), i);
-                        i
+                        column.values.push(Dual::text(v));
+                        texts[j].insert(v.to_string(), next);
+                        next
                     }
                 },
             };
@@ -157,13 +174,15 @@ pub fn read_columns(text: &str, spec: &FormatSpec) -> Result<ColumnTable, String
     Ok(ColumnTable { fields, columns })
 }
 
-/// Decodes file bytes: UTF-8 (a BOM is dropped) or Latin-1.
-pub fn decode(bytes: &[u8], latin1: bool) -> Result<String, String> {
+/// Decodes file bytes: UTF-8 (a BOM is dropped) or Latin-1. UTF-8 takes the bytes over without a copy.
+pub fn decode(mut bytes: Vec<u8>, latin1: bool) -> Result<String, String> {
     if latin1 {
         return Ok(bytes.iter().map(|b| *b as char).collect());
     }
-    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    String::from_utf8(bytes.to_vec())
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes)
         .map_err(|e| format!("the file is not UTF-8 ({e}); add codepage is 1252 if it is Latin-1"))
 }
 
@@ -208,9 +227,9 @@ mod tests {
         assert_eq!(t.fields, ["@1", "@2", "@3"]);
         assert_eq!(t.rows[1][2], None);
         assert!(read("a,a\n1,2", &spec(), false).is_err());
-        assert_eq!(decode(b"\xEF\xBB\xBFhi", false).unwrap(), "hi");
-        assert_eq!(decode(b"caf\xe9", true).unwrap(), "café");
-        assert!(decode(b"caf\xe9", false).is_err());
+        assert_eq!(decode(b"\xEF\xBB\xBFhi".to_vec(), false).unwrap(), "hi");
+        assert_eq!(decode(b"caf\xe9".to_vec(), true).unwrap(), "café");
+        assert!(decode(b"caf\xe9".to_vec(), false).is_err());
     }
 
     #[test]
@@ -230,7 +249,18 @@ mod tests {
         ] {
             let rows = read(text, &s, false).unwrap();
             let cols = read_columns(text, &s).unwrap();
-            assert_eq!(cols.clone().into_rows(), rows);
+            // Numbers are one value per number, keeping the first text (`01` reads as the `1` before
+            // it), as the model's symbol tables make them; texts stay as they are.
+            let same = |a: &Option<Dual>, b: &Option<Dual>| match (a, b) {
+                (Some(x), Some(y)) if x.num.is_some() => x.num == y.num,
+                _ => a == b,
+            };
+            let back = cols.clone().into_rows();
+            assert_eq!(back.fields, rows.fields);
+            assert_eq!(back.rows.len(), rows.rows.len());
+            for (r, b) in rows.rows.iter().zip(&back.rows) {
+                assert!(r.iter().zip(b).all(|(x, y)| same(x, y)), "{r:?} vs {b:?}");
+            }
             assert!(cols.columns[0].values.len() <= cols.rows());
         }
     }
