@@ -61,7 +61,9 @@ test('a bar chart, a table and a KPI render, and a click on a bar selects', asyn
   // Click the North bar: just above its axis label.
   const label = await page.locator('#bar').getByText('North', { exact: true }).boundingBox();
   await page.mouse.click(label.x + label.width / 2, label.y - 40);
-  await page.waitForFunction(() => document.querySelector('#kpi').innerText.includes('15'), null, { timeout: 10000 });
+  // Each chart re-renders on its own once its layout changes: wait for the KPI and the table.
+  await page.waitForFunction(() => document.querySelector('#kpi').innerText.includes('15')
+    && !document.querySelector('#table').innerText.includes('South'), null, { timeout: 20000 });
 
   // Another client of the same App session sees the selection the page made.
   const other = await openEnigma(server, { appId: qAppId });
