@@ -32,9 +32,12 @@ fn csv_reader<'b>(
         .from_reader(body.as_bytes()))
 }
 
-/// Reads delimited text. `inline` trims values, as INLINE loads do.
-pub fn read(text: &str, spec: &FormatSpec, inline: bool) -> Result<RawTable, String> {
-    let mut body: String = text
+/// The text after `header is N lines`, without `comment is` lines; borrowed when there is nothing to drop.
+fn body<'t>(text: &'t str, spec: &FormatSpec) -> std::borrow::Cow<'t, str> {
+    if spec.header_lines == 0 && spec.comment.is_none() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let kept: Vec<&str> = text
         .lines()
         .skip(spec.header_lines)
         .filter(|l| {
@@ -42,33 +45,41 @@ pub fn read(text: &str, spec: &FormatSpec, inline: bool) -> Result<RawTable, Str
                 .as_ref()
                 .is_none_or(|c| !l.starts_with(c.as_str()))
         })
-        .collect::<Vec<_>>()
-        .join("\n");
-    if inline {
-        body = body.trim().to_string();
+        .collect();
+    std::borrow::Cow::Owned(kept.join("\n"))
+}
+
+/// The field names from the first record: its values (`embedded` / `explicit labels`) or `@1`, `@2`, ...
+/// (`no labels`, and then the first record is data: the `bool` says so).
+fn field_names(first: &csv::StringRecord, labels: Labels) -> Result<(Vec<String>, bool), String> {
+    let (fields, first_is_data): (Vec<String>, bool) = match labels {
+        Labels::Embedded | Labels::Explicit => {
+            (first.iter().map(|s| s.trim().to_string()).collect(), false)
+        }
+        Labels::None => ((1..=first.len()).map(|i| format!("@{i}")).collect(), true),
+    };
+    for (i, f) in fields.iter().enumerate() {
+        if fields[..i].contains(f) {
+            return Err(format!("field name '{f}' appears twice in the header"));
+        }
     }
-    let mut reader = csv_reader(&body, spec, inline)?;
+    Ok((fields, first_is_data))
+}
+
+/// Reads delimited text. `inline` trims values, as INLINE loads do.
+pub fn read(text: &str, spec: &FormatSpec, inline: bool) -> Result<RawTable, String> {
+    let body = body(text, spec);
+    let body = if inline { body.trim() } else { &body };
+    let mut reader = csv_reader(body, spec, inline)?;
     let mut records = reader.records();
     let mut out = RawTable::default();
     let first = match records.next() {
         Some(r) => r.map_err(|e| e.to_string())?,
         None => return Ok(out),
     };
-    let mut pending = None;
-    match spec.labels {
-        Labels::Embedded | Labels::Explicit => {
-            out.fields = first.iter().map(|s| s.trim().to_string()).collect();
-        }
-        Labels::None => {
-            out.fields = (1..=first.len()).map(|i| format!("@{i}")).collect();
-            pending = Some(first);
-        }
-    }
-    for (i, f) in out.fields.iter().enumerate() {
-        if out.fields[..i].contains(f) {
-            return Err(format!("field name '{f}' appears twice in the header"));
-        }
-    }
+    let (fields, first_is_data) = field_names(&first, spec.labels)?;
+    out.fields = fields;
+    let pending = first_is_data.then_some(first);
     let width = out.fields.len();
     for rec in pending.into_iter().map(Ok).chain(records) {
         let rec = rec.map_err(|e| e.to_string())?;
@@ -89,42 +100,13 @@ pub fn read(text: &str, spec: &FormatSpec, inline: bool) -> Result<RawTable, Str
 /// Reads delimited text column by column (an optimized load): each column keeps its distinct texts and a
 /// per-row index, so a value is parsed once however often it repeats. Same rules as [`read`] for files.
 pub fn read_columns(text: &str, spec: &FormatSpec) -> Result<ColumnTable, String> {
-    let joined;
-    let body: &str = if spec.header_lines == 0 && spec.comment.is_none() {
-        text
-    } else {
-        joined = text
-            .lines()
-            .skip(spec.header_lines)
-            .filter(|l| {
-                spec.comment
-                    .as_ref()
-                    .is_none_or(|c| !l.starts_with(c.as_str()))
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
-        &joined
-    };
-    let mut reader = csv_reader(body, spec, false)?;
+    let body = body(text, spec);
+    let mut reader = csv_reader(&body, spec, false)?;
     let mut record = csv::StringRecord::new();
     if !reader.read_record(&mut record).map_err(|e| e.to_string())? {
         return Ok(ColumnTable::default());
     }
-    let mut pending = false;
-    let fields: Vec<String> = match spec.labels {
-        Labels::Embedded | Labels::Explicit => {
-            record.iter().map(|s| s.trim().to_string()).collect()
-        }
-        Labels::None => {
-            pending = true;
-            (1..=record.len()).map(|i| format!("@{i}")).collect()
-        }
-    };
-    for (i, f) in fields.iter().enumerate() {
-        if fields[..i].contains(f) {
-            return Err(format!("field name '{f}' appears twice in the header"));
-        }
-    }
+    let (fields, pending) = field_names(&record, spec.labels)?;
     let width = fields.len();
     // Distinct values per column: numbers by value (as the model will merge them anyway, keeping the first
     // text), texts by text — so a column of unique numbers keeps no text keys.
