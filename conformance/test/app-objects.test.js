@@ -236,3 +236,112 @@ test('an object in modal selections says so in its layout (qSelectionInfo)', asy
   assert.ok(!(await lb.getLayout()).qSelectionInfo.qInSelections);
   assert.equal(await app.evaluate('Count(DISTINCT Region)'), '1', 'accepted');
 });
+
+test('an object linked by qExtendsId shows the master\'s properties under its own, and changes with it', async () => {
+  const id = await savedApp();
+  const app = await session(id, 'linked');
+  const master = await app.createObject({
+    qInfo: { qId: 'master-bar', qType: 'masterobject' },
+    title: 'Sales by region',
+    color: { auto: true, mode: 'primary' },
+    qHyperCubeDef: {
+      qDimensions: [{ qDef: { qFieldDefs: ['Region'], qSortCriterias: [{ qSortByAscii: 1 }] } }],
+      qMeasures: [{ qDef: { qDef: 'Sum(Amount)' } }],
+      qInitialDataFetch: [{ qTop: 0, qLeft: 0, qWidth: 2, qHeight: 10 }],
+    },
+  });
+  const linked = await app.createObject({
+    qInfo: { qId: 'linked-bar', qType: 'barchart' }, qExtendsId: 'master-bar', color: { mode: 'byDimension' },
+  });
+  const props = await linked.getProperties();
+  assert.equal(props.title, undefined, 'GetProperties is the object\'s own');
+  const eff = await linked.getEffectiveProperties();
+  assert.deepEqual(eff.qInfo, { qId: 'linked-bar', qType: 'barchart' });
+  assert.equal(eff.qExtendsId, 'master-bar');
+  assert.equal(eff.title, 'Sales by region');
+  assert.deepEqual(eff.color, { auto: true, mode: 'byDimension' }, 'objects merge key by key, own values win');
+  const layout = await linked.getLayout();
+  assert.equal(layout.qInfo.qId, 'linked-bar');
+  assert.deepEqual(layout.qHyperCube.qDataPages[0].qMatrix.map((r) => [r[0].qText, r[1].qNum]),
+    [['East', 3], ['North', 15], ['South', 7]]);
+
+  // A change to the master is a change of the linked object too.
+  let changed = 0;
+  linked.on('changed', () => { changed += 1; });
+  const props2 = await master.getProperties();
+  props2.title = 'Renamed';
+  await master.setProperties(props2);
+  await app.getAppLayout(); // a round trip, so the pushed change has arrived
+  assert.ok(changed >= 1, 'the linked object was reported changed');
+  assert.equal((await linked.getLayout()).title, 'Renamed');
+
+  // A link to nothing, and a loop of links, are the engine's linked-object errors.
+  const dangling = await app.createSessionObject({ qInfo: { qId: 'dangling', qType: 'x' }, qExtendsId: 'nope' });
+  await assert.rejects(dangling.getLayout(), (e) => e.code === 8001);
+  const a = await app.createSessionObject({ qInfo: { qId: 'loop-a', qType: 'x' }, qExtendsId: 'loop-b' });
+  await app.createSessionObject({ qInfo: { qId: 'loop-b', qType: 'x' }, qExtendsId: 'loop-a' });
+  await assert.rejects(a.getEffectiveProperties(), (e) => e.code === 8002);
+  assert.equal((await linked.getLayout()).title, 'Renamed', 'a failing object breaks no other');
+});
+
+test('a bookmark made with qIncludeVariables gives the variables their values back when applied', async () => {
+  const id = await savedApp();
+  const app = await session(id, 'bm-vars');
+  const v = await app.createVariableEx({ qInfo: { qType: 'variable' }, qName: 'vTarget', qDefinition: '5' });
+  await app.createSessionVariable({ qInfo: { qType: 'variable' }, qName: 'vNote', qDefinition: 'draft' });
+  await (await app.getField('Region')).selectValues([{ qText: 'North' }]);
+  const withVars = await app.createBookmark({ qInfo: { qId: 'with-vars', qType: 'bookmark' }, qIncludeVariables: true });
+  await app.createBookmark({ qInfo: { qId: 'no-vars', qType: 'bookmark' } });
+  const items = (await withVars.getLayout()).qBookmark.qVariableItems;
+  assert.deepEqual(items.map((i) => [i.qName, i.qDefinition, i.qValue.qText]), [['vNote', 'draft', 'draft'], ['vTarget', '5', '5']]);
+  assert.equal(items[1].qValue.qIsNumeric, true);
+  assert.equal(items[1].qValue.qNumber, 5);
+
+  await v.setNumValue(7);
+  await (await app.getVariableByName('vNote')).setStringValue('final');
+  await app.clearAll();
+  assert.equal(await app.applyBookmark('no-vars'), true);
+  assert.equal((await v.getLayout()).qNum, 7, 'a bookmark without variables leaves them alone');
+  assert.equal(await app.evaluate('Sum(Amount)'), '15');
+  assert.equal(await app.applyBookmark('with-vars'), true);
+  assert.equal((await v.getLayout()).qNum, 5);
+  assert.equal((await (await app.getVariableByName('vNote')).getLayout()).qText, 'draft');
+  assert.equal(await app.evaluate('$(vTarget) * 2'), '10');
+});
+
+test('dollar-sign expansion: $(var) and $(=expr) in measures, dimensions, expressions and Evaluate', async () => {
+  counter += 1;
+  const s = await openEnigma(server, { identity: `dollar-${counter}` });
+  open.push(s);
+  const app = await s.global.createSessionApp();
+  await app.setScript(`${SCRIPT}\nSET vScriptMeasure = Sum(Amount);\nLET vTop = 2 * 5;`);
+  assert.equal(await app.doReload(), true);
+  await app.createSessionVariable({ qInfo: { qType: 'variable' }, qName: 'vField', qDefinition: 'Region' });
+  await app.createSessionVariable({ qInfo: { qType: 'variable' }, qName: 'vMax', qDefinition: '=Max(Amount)' });
+  await app.createSessionVariable({ qInfo: { qType: 'variable' }, qName: 'vNested', qDefinition: '$(vScriptMeasure) / $(vTop)' });
+
+  assert.equal(await app.evaluate('$(vScriptMeasure)'), '25', 'script variables expand');
+  assert.equal(await app.evaluate('$(vTop) + $(vMax)'), '20', 'a = definition expands to its value');
+  assert.equal(await app.evaluate('$(vNested)'), '2.5', 'what a variable holds expands in turn');
+  assert.equal(await app.evaluate('$(=Count(DISTINCT Region)) * 2'), '6');
+  assert.equal(await app.evaluate('$(vUnknown)1'), '1', 'an unknown variable expands to nothing');
+
+  const cube = await app.createSessionObject({
+    qInfo: { qType: 'chart' },
+    title: { qStringExpression: { qExpr: "='Top: ' & $(vTop)" } },
+    qHyperCubeDef: {
+      qDimensions: [{ qDef: { qFieldDefs: ['$(vField)'], qSortCriterias: [{ qSortByAscii: 1 }] } }],
+      qMeasures: [{ qDef: { qDef: '$(vScriptMeasure)' } }],
+      qInitialDataFetch: [{ qTop: 0, qLeft: 0, qWidth: 2, qHeight: 10 }],
+    },
+  });
+  const layout = await cube.getLayout();
+  assert.equal(layout.title, 'Top: 10');
+  assert.deepEqual(layout.qHyperCube.qDataPages[0].qMatrix.map((r) => [r[0].qText, r[1].qNum]),
+    [['East', 3], ['North', 15], ['South', 7]]);
+  assert.equal((await cube.getProperties()).qHyperCubeDef.qMeasures[0].qDef.qDef, '$(vScriptMeasure)', 'properties keep the text');
+  const list = await app.createSessionObject({ qInfo: { qType: 'lb' }, qListObjectDef: { qDef: { qFieldDefs: ['$(vField)'] }, qInitialDataFetch: [{ qTop: 0, qLeft: 0, qWidth: 1, qHeight: 10 }] } });
+  assert.equal((await list.getLayout()).qListObject.qSize.qcy, 3);
+  assert.equal(await list.selectListObjectValues('/qListObjectDef', [0], false), true);
+  assert.equal(await app.evaluate('Only(Region)'), 'North');
+});

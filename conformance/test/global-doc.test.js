@@ -229,24 +229,31 @@ test('Doc: createSessionObject, getObject, destroySessionObject', async () => {
   assert.equal(got.id, 'my-obj');
   assert.equal((await got.getProperties()).title, 'Hello');
 
+  // The engine's LOCERR_GENERIC_NOT_FOUND (2), not enigma.js's own -2 for a null handle.
   const missing = await rejectsWith(doc.getObject('does-not-exist'));
-  assert.equal(missing.code, errorCodes.OBJECT_NOT_FOUND);
+  assert.equal(missing.code, 2);
   assert.equal(missing.message, 'Object not found');
 
   assert.equal(await doc.destroySessionObject('my-obj'), true);
   assert.equal(await doc.destroySessionObject('my-obj'), false);
-  assert.equal((await rejectsWith(doc.getObject('my-obj'))).code, errorCodes.OBJECT_NOT_FOUND);
+  assert.equal((await rejectsWith(doc.getObject('my-obj'))).code, 2);
 });
 
-test('Doc: getObject of a missing id returns a null handle on the wire', async () => {
+test('Doc: getObject of a missing id is error 2 "Object not found" on the wire', async () => {
   const raw = await rawConnect(server.wsUrl('/app/engineData/identity/null-handle'));
   await raw.onConnected();
   const app = await raw.request('CreateSessionApp');
   const docHandle = app.result.qReturn.qHandle;
   const res = await raw.request('GetObject', docHandle, ['nope']);
-  assert.equal(res.error, undefined);
-  assert.equal(res.result.qReturn.qHandle, null);
-  assert.equal(res.result.qReturn.qType, null);
+  assert.equal(res.result, undefined);
+  assert.deepEqual(res.error, { code: 2, parameter: 'nope', message: 'Object not found' });
+  for (const method of ['GetDimension', 'GetMeasure', 'GetBookmark']) {
+    const r = await raw.request(method, docHandle, ['nope']);
+    assert.equal(r.error.code, 2, `${method}: ${JSON.stringify(r)}`);
+  }
+  // The socket and the doc go on.
+  const again = await raw.request('GetAppLayout', docHandle, []);
+  assert.equal(again.error, undefined);
   await raw.close();
 });
 

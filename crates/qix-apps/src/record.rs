@@ -66,6 +66,10 @@ pub struct BookmarkRecord {
     /// The selections of alternate states, by state name (states without selections are left out).
     #[serde(default)]
     pub states: std::collections::BTreeMap<String, Vec<BookmarkField>>,
+    /// With `qIncludeVariables`: every variable's `BookmarkVariableItem` (`{qName, qValue, qDefinition}`)
+    /// when the bookmark was made; applying the bookmark gives the variables these definitions back.
+    #[serde(default)]
+    pub variables: Vec<Value>,
 }
 
 /// One field's selection in a bookmark.

@@ -369,6 +369,12 @@ fn emit_method(
         .and_then(ref_name)
         .is_some_and(|r| r == "ObjectInterface");
     let result_name = format!("{class}{short}Result");
+    // A method that opens an object may answer error 2 (not found) instead of a null handle.
+    let call = if returns_handle {
+        format!("self.0.call_opening({short:?}, Value::Object(wire_params)).await?")
+    } else {
+        call
+    };
     let ret = if returns_handle {
         let h = handle_class(class, short);
         if props.len() == 1 {

@@ -10,7 +10,7 @@
 //! What it is not for: it has no data model, no rows, no selections and no aggregation over rows. The
 //! engine supplies those through the [`Scope`] trait: [`eval`] asks the scope for the value of a field in
 //! the current row and for the value of each [`Aggr`] node in the current group. It does not do set
-//! analysis (`{<...>}`), dollar-sign expansion (`$(...)`), `Aggr()`, dates or the `like`/bit operators.
+//! analysis (`{<...>}`), `Aggr()`, dates or the `like`/bit operators.
 //!
 //! Choices worth knowing:
 //! - Precedence, lowest first: `or`; `and`; prefix `not`; comparisons `= <> < <= > >=`; `&`; `+ -`;
@@ -20,6 +20,8 @@
 //! - `^` is accepted as the power operator (`Pow(a, b)` is the function form).
 //! - Text comparisons (when a side is not a number) are case-sensitive.
 //! - The field list of `TOTAL <f1, f2>` is accepted but not kept ([`Aggr::total`] is just `true`).
+//! - Dollar-sign expansion is text substitution before parsing ([`expand_dollars`]); the caller says
+//!   what each `$(name)` / `$(=expr)` stands for.
 //! - Trees are at most [`MAX_DEPTH`] levels deep; the parser itself does not recurse, so no input text
 //!   can exhaust the stack, and evaluating, printing or dropping a parsed tree stays within a few
 //!   hundred KiB of stack even in debug builds.
@@ -44,6 +46,7 @@
 #![warn(missing_docs)]
 
 mod ast;
+mod dollar;
 mod eval;
 mod functions;
 mod lexer;
@@ -51,6 +54,7 @@ mod parser;
 mod value;
 
 pub use ast::{field_names, has_aggregation, AggFunc, Aggr, BinOp, Expr};
+pub use dollar::{expand_dollars, MAX_EXPANSION_DEPTH};
 pub use eval::{eval, Scope};
 pub use functions::{is_host_function, scalar_function_arity, scalar_function_names};
 pub use parser::{parse, ParseError, MAX_DEPTH};

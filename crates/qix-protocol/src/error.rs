@@ -43,6 +43,10 @@ pub enum ErrorCode {
     VariableDuplicateName,
     /// 4000: LOCERR_USER_ACCESS_DENIED.
     UserAccessDenied,
+    /// 8001: LOCERR_LAYOUT_LINKED_OBJECT_NOT_FOUND: the object's `qExtendsId` names no object.
+    LinkedObjectNotFound,
+    /// 8002: LOCERR_LAYOUT_LINKED_OBJECT_INVALID: the `qExtendsId` chain loops back on itself.
+    LinkedObjectInvalid,
     /// 5006: the engine is too busy to take the request.
     ServerBusy,
 }
@@ -67,6 +71,8 @@ impl ErrorCode {
             ErrorCode::VariableDuplicateName => 18001,
             ErrorCode::AppOpenInDifferentMode => 1009,
             ErrorCode::UserAccessDenied => 4000,
+            ErrorCode::LinkedObjectNotFound => 8001,
+            ErrorCode::LinkedObjectInvalid => 8002,
             ErrorCode::ServerBusy => 5006,
         }
     }
@@ -90,6 +96,8 @@ impl ErrorCode {
             ErrorCode::VariableDuplicateName => "Variable name already in use",
             ErrorCode::AppOpenInDifferentMode => "App already open in different mode",
             ErrorCode::UserAccessDenied => "Access denied",
+            ErrorCode::LinkedObjectNotFound => "Linked object not found",
+            ErrorCode::LinkedObjectInvalid => "Linked object invalid",
             ErrorCode::ServerBusy => "Server busy",
         }
     }
@@ -115,6 +123,8 @@ impl ErrorCode {
             ErrorCode::VariableDuplicateName => "LOCERR_VARIABLE_DUPLICATE_NAME",
             ErrorCode::AppOpenInDifferentMode => "LOCERR_APP_ALREADY_OPEN_IN_DIFFERENT_MODE",
             ErrorCode::UserAccessDenied => "LOCERR_USER_ACCESS_DENIED",
+            ErrorCode::LinkedObjectNotFound => "LOCERR_LAYOUT_LINKED_OBJECT_NOT_FOUND",
+            ErrorCode::LinkedObjectInvalid => "LOCERR_LAYOUT_LINKED_OBJECT_INVALID",
             ErrorCode::ServerBusy => "LOCERR_SERVER_BUSY",
         }
     }

@@ -645,48 +645,22 @@ impl<'a> Exec<'a> {
     }
 
     /// `$(var)` and `$(=expr)` expansion.
-    fn expand(&mut self, text: &str, depth: usize) -> Result<String, String> {
-        if depth > 20 {
-            return Err("$() expansion nests too deeply".into());
-        }
-        let mut out = String::new();
-        let mut rest = text;
-        while let Some(p) = rest.find("$(") {
-            out.push_str(&rest[..p]);
-            let mut d = 0;
-            let mut end = None;
-            for (k, c) in rest[p + 1..].char_indices() {
-                match c {
-                    '(' => d += 1,
-                    ')' => {
-                        d -= 1;
-                        if d == 0 {
-                            end = Some(p + 1 + k);
-                            break;
-                        }
-                    }
-                    _ => {}
+    fn expand(&mut self, text: &str) -> Result<String, String> {
+        qix_expr::expand_dollars(text, &mut |inner| {
+            Ok(match inner.strip_prefix('=') {
+                Some(e) => {
+                    let expr = qix_expr::parse(e)
+                        .map_err(|e| format!("in $(={}): {}", inner, e.message))?;
+                    self.eval_norow(&expr).text().unwrap_or_default()
                 }
-            }
-            let end = end.ok_or("unterminated $(")?;
-            let inner = self.expand(&rest[p + 2..end], depth + 1)?;
-            let value = if let Some(e) = inner.strip_prefix('=') {
-                let expr =
-                    qix_expr::parse(e).map_err(|e| format!("in $(={}): {}", inner, e.message))?;
-                self.eval_norow(&expr).text().unwrap_or_default()
-            } else {
-                self.vars.get(inner.trim()).cloned().unwrap_or_default()
-            };
-            out.push_str(&value);
-            rest = &rest[end + 1..];
-        }
-        out.push_str(rest);
-        Ok(out)
+                None => self.vars.get(inner.trim()).cloned().unwrap_or_default(),
+            })
+        })
     }
 
     fn statement(&mut self, i: usize) -> Result<Statement, ScriptError> {
         let raw = self.stmts[i].text.clone();
-        let text = self.expand(&raw, 0).map_err(|m| self.err(i, &m))?;
+        let text = self.expand(&raw).map_err(|m| self.err(i, &m))?;
         parse_statement(&text).map_err(|m| self.err(i, &m))
     }
 

@@ -136,6 +136,15 @@ impl RemoteObject {
         self.conn.call(self.handle(), method, params).await
     }
 
+    /// Calls a method that opens an object: the engine's error 2 (LOCERR_GENERIC_NOT_FOUND) becomes
+    /// [`Error::ObjectNotFound`], the same as a null handle, so callers need one check for both answers.
+    pub(crate) async fn call_opening(&self, method: &str, params: Value) -> Result<Value, Error> {
+        match self.call(method, params).await {
+            Err(Error::Engine(e)) if e.code == 2 => Err(Error::ObjectNotFound(method.to_string())),
+            other => other,
+        }
+    }
+
     /// The object a result's `qReturn` (an `ObjectInterface`) opens; a null handle means it does not exist.
     /// `class` is what the method returns when the engine leaves `qType` out.
     pub(crate) fn open(

@@ -127,6 +127,7 @@ pub fn load(env: &Arc<Env>) -> Result<String, String> {
         model: Arc::new(out.model),
         comments: out.field_comments,
         tags: out.field_tags,
+        script_variables: out.variables,
     };
     env.published
         .lock()

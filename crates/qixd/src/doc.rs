@@ -8,6 +8,7 @@
 use crate::handles::ObjectRef;
 use qix_apps::AppRecord;
 use qix_engine::{DataModel, Selections};
+use qix_protocol::{ErrorCode, RpcError};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::collections::{BTreeMap, HashSet};
@@ -33,6 +34,9 @@ pub struct LoadedData {
     pub comments: HashMap<String, String>,
     /// `TAG FIELD` tags.
     pub tags: HashMap<String, Vec<String>>,
+    /// The script's variables (`SET` / `LET`) at its end: what `$(name)` in a chart expression falls back
+    /// to when the app has no variable of that name, as in Qlik.
+    pub script_variables: BTreeMap<String, String>,
 }
 
 /// A reload in progress or just finished, readable without the session lock.
@@ -228,9 +232,48 @@ impl DocState {
         }
     }
 
-    /// The properties an object's layout is computed from: with this session's soft patches, if any.
-    pub fn effective(&self, id: &str) -> Option<&Map<String, Value>> {
-        self.soft.get(id).or_else(|| self.object(id))
+    /// The properties an object's layout is computed from: with this session's soft patches, if any, and
+    /// laid over the object its `qExtendsId` links to (a master visualization), recursively. `Ok(None)`:
+    /// no such object; an error: a link to a missing object (8001) or a loop of links (8002).
+    pub fn effective(&self, id: &str) -> Result<Option<Map<String, Value>>, RpcError> {
+        let Some(own) = self.soft.get(id).or_else(|| self.object(id)) else {
+            return Ok(None);
+        };
+        let mut chain = vec![id.to_string()];
+        let mut merged = own.clone();
+        let mut next = linked_id(own);
+        while let Some(link) = next {
+            if chain.contains(&link) {
+                return Err(RpcError::new(ErrorCode::LinkedObjectInvalid, link));
+            }
+            let base = self
+                .soft
+                .get(&link)
+                .or_else(|| self.object(&link))
+                .ok_or_else(|| RpcError::new(ErrorCode::LinkedObjectNotFound, link.clone()))?;
+            next = linked_id(base);
+            merged = overlay(base.clone(), merged);
+            chain.push(link);
+        }
+        Ok(Some(merged))
+    }
+
+    /// The objects whose `qExtendsId` chain reaches `id`: their layouts change when it does.
+    pub fn linked_to(&self, id: &str) -> Vec<String> {
+        let mut found: Vec<String> = Vec::new();
+        let mut frontier = vec![id.to_string()];
+        while let Some(target) = frontier.pop() {
+            for (other, props) in self.objects.iter().chain(self.record.objects.iter()) {
+                if linked_id(props).as_deref() == Some(target.as_str())
+                    && other != id
+                    && !found.contains(other)
+                {
+                    found.push(other.clone());
+                    frontier.push(other.clone());
+                }
+            }
+        }
+        found
     }
 
     /// [`DocState::object`], to change.
@@ -279,6 +322,32 @@ impl DocState {
             .find(|(_, v)| v.props.get("qName").and_then(Value::as_str) == Some(name))
             .map(|(id, _)| id.clone())
     }
+}
+
+/// The id an object's `qExtendsId` links it to, if it has a non-empty one.
+fn linked_id(props: &Map<String, Value>) -> Option<String> {
+    props
+        .get("qExtendsId")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// `own` laid over `base`: objects merge key by key, anything else (arrays, scalars) is `own`'s. The
+/// linking object keeps its own `qInfo` (id and type) and `qExtendsId`.
+fn overlay(mut base: Map<String, Value>, own: Map<String, Value>) -> Map<String, Value> {
+    for (k, v) in own {
+        match (base.get_mut(&k), v) {
+            (Some(Value::Object(b)), Value::Object(o)) if k != "qInfo" => {
+                let merged = overlay(std::mem::take(b), o);
+                *b = merged;
+            }
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+    base
 }
 
 #[cfg(test)]

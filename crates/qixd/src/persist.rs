@@ -25,7 +25,8 @@ pub fn export(data: &LoadedData) -> Vec<(String, Vec<u8>)> {
             qvd::write(&m.tables[t].name, &fields, &rows),
         ));
     }
-    let meta = json!({"tables": names, "comments": data.comments, "tags": data.tags});
+    let meta = json!({"tables": names, "comments": data.comments, "tags": data.tags,
+                      "variables": data.script_variables});
     files.push((META.to_string(), meta.to_string().into_bytes()));
     files
 }
@@ -60,9 +61,11 @@ pub fn import(files: &[(String, Vec<u8>)]) -> Result<LoadedData, String> {
         serde_json::from_value(meta["comments"].clone()).unwrap_or_default();
     let tags: HashMap<String, Vec<String>> =
         serde_json::from_value(meta["tags"].clone()).unwrap_or_default();
+    let script_variables = serde_json::from_value(meta["variables"].clone()).unwrap_or_default();
     Ok(LoadedData {
         model: Arc::new(model),
         comments,
         tags,
+        script_variables,
     })
 }

@@ -461,7 +461,10 @@ async fn master_items_library_references_lists_and_patches() {
         a.ok(doc, "DestroyDimension", json!(["dim-xyz"])).await["qSuccess"],
         true
     );
-    assert!(a.ok(doc, "GetDimension", json!(["dim-xyz"])).await["qReturn"]["qHandle"].is_null());
+    assert_eq!(
+        a.err(doc, "GetDimension", json!(["dim-xyz"])).await["code"],
+        2
+    );
     assert_eq!(
         a.ok(doc, "GetLocaleInfo", json!([])).await["qReturn"]["qDecimalSep"],
         "."

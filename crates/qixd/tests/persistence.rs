@@ -223,7 +223,7 @@ async fn persistent_objects_are_private_until_saved_and_survive_restarts() {
     // Another session does not see it before DoSave.
     let mut b = s.connect("/app/p/identity/b").await;
     let d = b.open_doc(&id).await;
-    assert!(b.ok(d, "GetObject", json!(["sheet1"])).await["qReturn"]["qHandle"].is_null());
+    assert_eq!(b.err(d, "GetObject", json!(["sheet1"])).await["code"], 2);
     a.ok(doc, "DoSave", json!([])).await;
     let mut c = s.connect("/app/p/identity/c").await;
     let d = c.open_doc(&id).await;
@@ -234,8 +234,9 @@ async fn persistent_objects_are_private_until_saved_and_survive_restarts() {
         c.ok(h, "GetProperties", json!([])).await["qProp"]["title"],
         "v1"
     );
-    assert!(
-        c.ok(d, "GetObject", json!(["tmp"])).await["qReturn"]["qHandle"].is_null(),
+    assert_eq!(
+        c.err(d, "GetObject", json!(["tmp"])).await["code"],
+        2,
         "session objects are not saved"
     );
     // The last save wins.

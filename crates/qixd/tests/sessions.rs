@@ -210,9 +210,12 @@ async fn changes_are_pushed_to_the_other_sockets_of_the_session_only() {
         e,
         json!({"code": -32602, "parameter": "Invalid handle", "message": "Invalid Params"})
     );
-    // GetObject on a missing id: a null handle, as the engine answers.
-    let r = b.ok(doc_b, "GetObject", json!(["o1"])).await;
-    assert!(r["qReturn"]["qHandle"].is_null());
+    // GetObject on a missing id: error 2 "Object not found".
+    let e = b.err(doc_b, "GetObject", json!(["o1"])).await;
+    assert_eq!(
+        e,
+        json!({"code": 2, "parameter": "o1", "message": "Object not found"})
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

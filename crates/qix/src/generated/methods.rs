@@ -247,7 +247,7 @@ impl Global {
         }
         let result = self
             .0
-            .call("CreateDocEx", Value::Object(wire_params))
+            .call_opening("CreateDocEx", Value::Object(wire_params))
             .await?;
         let object = self.0.open(&result, "CreateDocEx", "Doc").map(Doc)?;
         Ok((object, decode(result)?))
@@ -263,7 +263,7 @@ impl Global {
         let wire_params = Map::new();
         let result = self
             .0
-            .call("CreateSessionApp", Value::Object(wire_params))
+            .call_opening("CreateSessionApp", Value::Object(wire_params))
             .await?;
         let object = self.0.open(&result, "CreateSessionApp", "Doc").map(Doc)?;
         Ok((object, decode(result)?))
@@ -289,7 +289,7 @@ impl Global {
         arg(&mut wire_params, "qSrcAppId", &src_app_id)?;
         let result = self
             .0
-            .call("CreateSessionAppFromApp", Value::Object(wire_params))
+            .call_opening("CreateSessionAppFromApp", Value::Object(wire_params))
             .await?;
         let object = self
             .0
@@ -427,7 +427,7 @@ impl Global {
         let wire_params = Map::new();
         let result = self
             .0
-            .call("GetActiveDoc", Value::Object(wire_params))
+            .call_opening("GetActiveDoc", Value::Object(wire_params))
             .await?;
         self.0.open(&result, "GetActiveDoc", "Doc").map(Doc)
     }
@@ -896,7 +896,10 @@ impl Global {
         if let Some(v) = no_data {
             arg(&mut wire_params, "qNoData", &v)?;
         }
-        let result = self.0.call("OpenDoc", Value::Object(wire_params)).await?;
+        let result = self
+            .0
+            .call_opening("OpenDoc", Value::Object(wire_params))
+            .await?;
         self.0.open(&result, "OpenDoc", "Doc").map(Doc)
     }
 
@@ -1535,7 +1538,7 @@ impl Doc {
         arg(&mut wire_params, "qProp", &prop)?;
         let result = self
             .0
-            .call("CreateBookmark", Value::Object(wire_params))
+            .call_opening("CreateBookmark", Value::Object(wire_params))
             .await?;
         let object = self
             .0
@@ -1563,7 +1566,7 @@ impl Doc {
         }
         let result = self
             .0
-            .call("CreateBookmarkEx", Value::Object(wire_params))
+            .call_opening("CreateBookmarkEx", Value::Object(wire_params))
             .await?;
         let object = self
             .0
@@ -1605,7 +1608,7 @@ impl Doc {
         arg(&mut wire_params, "qProp", &prop)?;
         let result = self
             .0
-            .call("CreateDimension", Value::Object(wire_params))
+            .call_opening("CreateDimension", Value::Object(wire_params))
             .await?;
         let object = self
             .0
@@ -1650,7 +1653,7 @@ impl Doc {
         arg(&mut wire_params, "qProp", &prop)?;
         let result = self
             .0
-            .call("CreateMeasure", Value::Object(wire_params))
+            .call_opening("CreateMeasure", Value::Object(wire_params))
             .await?;
         let object = self
             .0
@@ -1677,7 +1680,7 @@ impl Doc {
         arg(&mut wire_params, "qProp", &prop)?;
         let result = self
             .0
-            .call("CreateObject", Value::Object(wire_params))
+            .call_opening("CreateObject", Value::Object(wire_params))
             .await?;
         let object = self
             .0
@@ -1704,7 +1707,7 @@ impl Doc {
         arg(&mut wire_params, "qProp", &prop)?;
         let result = self
             .0
-            .call("CreateSessionObject", Value::Object(wire_params))
+            .call_opening("CreateSessionObject", Value::Object(wire_params))
             .await?;
         self.0
             .open(&result, "CreateSessionObject", "GenericObject")
@@ -1735,7 +1738,7 @@ impl Doc {
         arg(&mut wire_params, "qProp", &prop)?;
         let result = self
             .0
-            .call("CreateSessionVariable", Value::Object(wire_params))
+            .call_opening("CreateSessionVariable", Value::Object(wire_params))
             .await?;
         self.0
             .open(&result, "CreateSessionVariable", "GenericVariable")
@@ -1809,7 +1812,7 @@ impl Doc {
         arg(&mut wire_params, "qProp", &prop)?;
         let result = self
             .0
-            .call("CreateVariableEx", Value::Object(wire_params))
+            .call_opening("CreateVariableEx", Value::Object(wire_params))
             .await?;
         let object = self
             .0
@@ -2474,7 +2477,7 @@ impl Doc {
         arg(&mut wire_params, "qId", &id)?;
         let result = self
             .0
-            .call("GetBookmark", Value::Object(wire_params))
+            .call_opening("GetBookmark", Value::Object(wire_params))
             .await?;
         self.0
             .open(&result, "GetBookmark", "GenericBookmark")
@@ -2730,7 +2733,7 @@ impl Doc {
         arg(&mut wire_params, "qId", &id)?;
         let result = self
             .0
-            .call("GetDimension", Value::Object(wire_params))
+            .call_opening("GetDimension", Value::Object(wire_params))
             .await?;
         self.0
             .open(&result, "GetDimension", "GenericDimension")
@@ -2815,7 +2818,10 @@ impl Doc {
         if let Some(v) = state_name {
             arg(&mut wire_params, "qStateName", &v)?;
         }
-        let result = self.0.call("GetField", Value::Object(wire_params)).await?;
+        let result = self
+            .0
+            .call_opening("GetField", Value::Object(wire_params))
+            .await?;
         self.0.open(&result, "GetField", "Field").map(Field)
     }
 
@@ -3257,7 +3263,7 @@ impl Doc {
         arg(&mut wire_params, "qId", &id)?;
         let result = self
             .0
-            .call("GetMeasure", Value::Object(wire_params))
+            .call_opening("GetMeasure", Value::Object(wire_params))
             .await?;
         self.0
             .open(&result, "GetMeasure", "GenericMeasure")
@@ -3276,7 +3282,7 @@ impl Doc {
         arg(&mut wire_params, "qLabel", &label)?;
         let result = self
             .0
-            .call("GetMeasureWithLabel", Value::Object(wire_params))
+            .call_opening("GetMeasureWithLabel", Value::Object(wire_params))
             .await?;
         self.0
             .open(&result, "GetMeasureWithLabel", "GenericMeasure")
@@ -3304,7 +3310,10 @@ impl Doc {
     pub async fn get_object(&self, id: &str) -> Result<GenericObject, Error> {
         let mut wire_params = Map::new();
         arg(&mut wire_params, "qId", &id)?;
-        let result = self.0.call("GetObject", Value::Object(wire_params)).await?;
+        let result = self
+            .0
+            .call_opening("GetObject", Value::Object(wire_params))
+            .await?;
         self.0
             .open(&result, "GetObject", "GenericObject")
             .map(GenericObject)
@@ -3349,7 +3358,7 @@ impl Doc {
         arg(&mut wire_params, "qProp", &prop)?;
         let result = self
             .0
-            .call("GetOrCreateObject", Value::Object(wire_params))
+            .call_opening("GetOrCreateObject", Value::Object(wire_params))
             .await?;
         let object = self
             .0
@@ -3553,7 +3562,7 @@ impl Doc {
         arg(&mut wire_params, "qName", &name)?;
         let result = self
             .0
-            .call("GetVariable", Value::Object(wire_params))
+            .call_opening("GetVariable", Value::Object(wire_params))
             .await?;
         self.0
             .open(&result, "GetVariable", "Variable")
@@ -3571,7 +3580,7 @@ impl Doc {
         arg(&mut wire_params, "qId", &id)?;
         let result = self
             .0
-            .call("GetVariableById", Value::Object(wire_params))
+            .call_opening("GetVariableById", Value::Object(wire_params))
             .await?;
         self.0
             .open(&result, "GetVariableById", "GenericVariable")
@@ -3589,7 +3598,7 @@ impl Doc {
         arg(&mut wire_params, "qName", &name)?;
         let result = self
             .0
-            .call("GetVariableByName", Value::Object(wire_params))
+            .call_opening("GetVariableByName", Value::Object(wire_params))
             .await?;
         self.0
             .open(&result, "GetVariableByName", "GenericVariable")
@@ -3831,7 +3840,7 @@ impl Doc {
         }
         let result = self
             .0
-            .call("ReplaceBookmark", Value::Object(wire_params))
+            .call_opening("ReplaceBookmark", Value::Object(wire_params))
             .await?;
         let object = self
             .0
@@ -4618,7 +4627,7 @@ impl GenericObject {
         }
         let result = self
             .0
-            .call("CreateChild", Value::Object(wire_params))
+            .call_opening("CreateChild", Value::Object(wire_params))
             .await?;
         let object = self
             .0
@@ -4874,7 +4883,10 @@ impl GenericObject {
     pub async fn get_child(&self, id: &str) -> Result<GenericObject, Error> {
         let mut wire_params = Map::new();
         arg(&mut wire_params, "qId", &id)?;
-        let result = self.0.call("GetChild", Value::Object(wire_params)).await?;
+        let result = self
+            .0
+            .call_opening("GetChild", Value::Object(wire_params))
+            .await?;
         self.0
             .open(&result, "GetChild", "GenericObject")
             .map(GenericObject)
@@ -5371,7 +5383,10 @@ impl GenericObject {
     /// QIX method `GenericObject.GetParent`.
     pub async fn get_parent(&self) -> Result<GenericObject, Error> {
         let wire_params = Map::new();
-        let result = self.0.call("GetParent", Value::Object(wire_params)).await?;
+        let result = self
+            .0
+            .call_opening("GetParent", Value::Object(wire_params))
+            .await?;
         self.0
             .open(&result, "GetParent", "GenericObject")
             .map(GenericObject)
@@ -5402,7 +5417,7 @@ impl GenericObject {
         let wire_params = Map::new();
         let result = self
             .0
-            .call("GetSnapshotObject", Value::Object(wire_params))
+            .call_opening("GetSnapshotObject", Value::Object(wire_params))
             .await?;
         self.0
             .open(&result, "GetSnapshotObject", "GenericObject")

@@ -41,6 +41,29 @@ fn capture(doc: &DocState, state: &qix_engine::SelectionState) -> Vec<BookmarkFi
         .collect()
 }
 
+/// Every variable of the session as a `BookmarkVariableItem`, by name. The value is the definition's
+/// (`=` expressions are kept as definitions and computed again when the layout asks).
+fn variable_items(doc: &DocState) -> Vec<Value> {
+    let mut items: Vec<Value> = doc
+        .variables
+        .values()
+        .filter_map(|v| {
+            let name = v.props.get("qName").and_then(Value::as_str)?;
+            let definition = v
+                .props
+                .get("qDefinition")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let (text, num) = super::variable::value_of(definition);
+            Some(json!({"qName": name, "qDefinition": definition,
+                        "qValue": {"qText": text, "qIsNumeric": num.is_number(),
+                                   "qNumber": if num.is_number() { num } else { json!(0) }}}))
+        })
+        .collect();
+    items.sort_by(|a, b| a["qName"].as_str().cmp(&b["qName"].as_str()));
+    items
+}
+
 /// `CreateBookmark` / `CreateBookmarkEx`: the current selections under a new id.
 pub fn create(ctx: &mut Ctx<'_>, mut props: Map<String, Value>) -> Result<Value, RpcError> {
     if let Value::Object(info) = props.entry("qInfo").or_insert_with(|| json!({})) {
@@ -57,6 +80,15 @@ pub fn create(ctx: &mut Ctx<'_>, mut props: Map<String, Value>) -> Result<Value,
         .map(|(name, s)| (name.clone(), capture(doc, s.current())))
         .filter(|(_, fields)| !fields.is_empty())
         .collect();
+    let include_variables = props
+        .get("qIncludeVariables")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let variables = if include_variables {
+        variable_items(doc)
+    } else {
+        Vec::new()
+    };
     doc.record.bookmarks.insert(
         id.clone(),
         BookmarkRecord {
@@ -64,6 +96,7 @@ pub fn create(ctx: &mut Ctx<'_>, mut props: Map<String, Value>) -> Result<Value,
             fields,
             modified: qix_apps::now_iso(),
             states,
+            variables,
         },
     );
     doc.modified = true;
@@ -74,13 +107,11 @@ pub fn create(ctx: &mut Ctx<'_>, mut props: Map<String, Value>) -> Result<Value,
     Ok(json!({"qInfo": info, "qReturn": object_interface("GenericBookmark", handle, &q_type, &id)}))
 }
 
-/// `GetBookmark` (a missing id answers a null handle, as GetObject does).
+/// `GetBookmark` (a missing id is error 2, as for GetObject).
 pub fn get(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     let doc = ctx.doc()?;
     let Some(b) = doc.record.bookmarks.get(id) else {
-        return Ok(
-            json!({"qReturn": {"qType": null, "qHandle": null, "qGenericType": null, "qGenericId": null}}),
-        );
+        return Err(RpcError::not_found(id));
     };
     let q_type = b.properties["qInfo"]["qType"]
         .as_str()
@@ -132,6 +163,27 @@ pub fn apply(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
             }
             changed
         })?;
+    }
+    // Variables kept by `qIncludeVariables` get their definitions back (those since removed are skipped).
+    for item in &bookmark.variables {
+        let (Some(name), Some(definition)) = (item["qName"].as_str(), item["qDefinition"].as_str())
+        else {
+            continue;
+        };
+        let doc = ctx.doc()?;
+        let Some(var_id) = doc.variable_id_by_name(name) else {
+            continue;
+        };
+        let Some(var) = doc.variables.get_mut(&var_id) else {
+            continue;
+        };
+        if var.props.get("qDefinition").and_then(Value::as_str) != Some(definition) {
+            var.props.insert("qDefinition".into(), json!(definition));
+            if var.persistent {
+                doc.modified = true;
+            }
+            ctx.invalidate(ObjectRef::Variable(var_id))?;
+        }
     }
     Ok(json!({"qSuccess": true}))
 }
@@ -221,7 +273,7 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
         json!({"qStateData": std::iter::once(json!({"qStateName": "$", "qFieldItems": items(&b.fields)}))
                    .chain(b.states.iter().map(|(name, f)| json!({"qStateName": name, "qFieldItems": items(f)})))
                    .collect::<Vec<_>>(),
-               "qUtcModifyTime": b.modified, "qVariableItems": [], "qPatches": []}),
+               "qUtcModifyTime": b.modified, "qVariableItems": b.variables, "qPatches": []}),
     );
     out.insert("qFieldInfos".into(), json!(infos));
     ctx.doc()?.validate(&ObjectRef::Bookmark(id.to_string()));

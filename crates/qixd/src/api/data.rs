@@ -303,10 +303,11 @@ pub fn evaluate(
     ctx: &mut Ctx<'_>,
     expr: &str,
 ) -> Result<Result<qix_expr::Value, String>, RpcError> {
+    let env = ctx.env;
     let doc = ctx.doc()?;
-    let data = doc.data.clone();
-    let state = doc.selections.current().clone();
-    Ok(evaluate_in(ctx.env, &data.model, &state, expr))
+    let view = super::layout::View::of(env, doc);
+    let expr = super::dollar::expand(&view, expr);
+    Ok(evaluate_in(env, view.model(), view.state, &expr))
 }
 
 /// Evaluates `expr` over the whole selection (no dimensions).
@@ -519,6 +520,7 @@ pub fn reload(env: &Env, session: &Session, socket: SocketId, req: &Request) -> 
                 model: Arc::new(out.model),
                 comments: out.field_comments,
                 tags: out.field_tags,
+                script_variables: out.variables,
             });
             doc.selections = Default::default();
             for s in doc.alternate.values_mut() {

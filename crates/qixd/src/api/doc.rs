@@ -259,11 +259,8 @@ pub(super) fn create_object(
 fn get_object(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     let doc = ctx.doc()?;
     let Some(props) = doc.object(id) else {
-        // The engine answers a missing object with a null handle, not an error; enigma.js and @qlik/api turn
-        // it into "Object not found" (code 2 / -2) for the caller.
-        return Ok(
-            json!({"qReturn": {"qType": null, "qHandle": null, "qGenericType": null, "qGenericId": null}}),
-        );
+        // Error 2 "Object not found": nebula.js creates the object (FieldList, DimensionList, ...) on it.
+        return Err(RpcError::not_found(id));
     };
     let q_type = props["qInfo"]["qType"].as_str().unwrap_or("").to_string();
     let handle = ctx.handle_for(&ObjectRef::Object(id.to_string()))?;

@@ -53,7 +53,8 @@ impl<'a> View<'a> {
         }
     }
 
-    fn model(&self) -> &DataModel {
+    /// The app's data model.
+    pub(super) fn model(&self) -> &DataModel {
         &self.data.model
     }
 }
@@ -320,6 +321,8 @@ pub fn resolve_library(view: &View<'_>, def: &Map<String, Value>) -> Map<String,
             }
         }
     }
+    // Master items may use `$(...)` too.
+    super::dollar::expand_props(view, &mut def);
     def
 }
 

@@ -87,13 +87,11 @@ pub fn create(
     Ok(json!({"qInfo": info, "qReturn": object_interface(kind.class(), handle, &q_type, &id)}))
 }
 
-/// `GetDimension` / `GetMeasure` (a missing id answers a null handle, as GetObject does).
+/// `GetDimension` / `GetMeasure` (a missing id is error 2, as for GetObject).
 pub fn get(ctx: &mut Ctx<'_>, kind: Kind, id: &str) -> Result<Value, RpcError> {
     let doc = ctx.doc()?;
     let Some(props) = kind.items(doc).get(id) else {
-        return Ok(
-            json!({"qReturn": {"qType": null, "qHandle": null, "qGenericType": null, "qGenericId": null}}),
-        );
+        return Err(RpcError::not_found(id));
     };
     let q_type = props["qInfo"]["qType"].as_str().unwrap_or("").to_string();
     let handle = ctx.handle_for(&kind.object(id))?;

@@ -9,6 +9,7 @@ mod children;
 mod data;
 mod defaults;
 mod doc;
+mod dollar;
 mod field;
 mod global;
 pub mod layout;
@@ -116,7 +117,15 @@ impl Ctx<'_> {
     /// Marks `object` stale, reporting it as changed on its valid→invalid transition.
     pub fn invalidate(&mut self, object: ObjectRef) -> Result<(), RpcError> {
         let doc = self.state.doc.as_mut().ok_or_else(no_active_doc)?;
+        // Objects linked to this one (`qExtendsId`) show its properties: they change with it.
+        let linked = match &object {
+            ObjectRef::Object(id) => doc.linked_to(id),
+            _ => Vec::new(),
+        };
         doc.invalidate(object, &mut self.effects);
+        for id in linked {
+            doc.invalidate(ObjectRef::Object(id), &mut self.effects);
+        }
         Ok(())
     }
 

@@ -83,8 +83,7 @@ pub(super) fn props<'c>(
 /// The properties with this session's soft patches.
 fn effective(ctx: &mut Ctx<'_>, id: &str) -> Result<Map<String, Value>, RpcError> {
     ctx.doc()?
-        .effective(id)
-        .cloned()
+        .effective(id)?
         .ok_or_else(RpcError::invalid_handle)
 }
 
@@ -105,8 +104,10 @@ pub fn layout_from_props(props: &Map<String, Value>) -> Map<String, Value> {
 fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     let env = ctx.env;
     let doc = ctx.doc()?;
-    let props = doc.effective(id).ok_or_else(RpcError::invalid_handle)?;
-    let computed = super::layout::layout(&super::layout::View::of(env, doc), props);
+    let mut props = doc.effective(id)?.ok_or_else(RpcError::invalid_handle)?;
+    let view = super::layout::View::of(env, doc);
+    super::dollar::expand_props(&view, &mut props);
+    let computed = super::layout::layout(&view, &props);
     let mut layout = layout_from_props(&computed);
     if doc.soft.contains_key(id) {
         layout.insert("qHasSoftPatches".into(), json!(true));
@@ -199,7 +200,9 @@ fn def_at(
     p: &Map<String, Value>,
 ) -> Result<Map<String, Value>, RpcError> {
     let path = p.get("qPath").and_then(Value::as_str).unwrap_or("");
-    let props = effective(ctx, id)?;
+    let mut props = effective(ctx, id)?;
+    let env = ctx.env;
+    super::dollar::expand_props(&super::layout::View::of(env, ctx.doc()?), &mut props);
     Value::Object(props)
         .pointer(path)
         .and_then(Value::as_object)

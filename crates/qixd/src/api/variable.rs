@@ -77,7 +77,8 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
             let env = ctx.env;
             let doc = ctx.doc()?;
             let view = super::layout::View::of(env, doc);
-            match super::data::evaluate_in(env, &view.data.model, view.state, definition) {
+            let definition = super::dollar::expand(&view, definition);
+            match super::data::evaluate_in(env, &view.data.model, view.state, &definition) {
                 Ok(v) => (
                     v.text().unwrap_or_else(|| "-".into()),
                     v.num().map_or(json!("NaN"), |n| json!(n)),

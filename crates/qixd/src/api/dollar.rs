@@ -1,0 +1,87 @@
+//! Dollar-sign expansion in chart expressions: `$(vName)` and `$(=expr)` in measures, dimensions,
+//! `qStringExpression`s and `Evaluate` text are replaced before the expression is parsed, as Qlik does.
+//!
+//! A name is looked up among the app's variables (session and persistent), then among the variables the
+//! load script left (`SET` / `LET`); an unknown name expands to nothing. A variable whose definition starts
+//! with `=` expands to its computed value; `$(=expr)` to the value of `expr` over the current selections.
+//! The text substitution itself is `qix_expr::expand_dollars`.
+
+use super::data::evaluate_in;
+use super::layout::View;
+use serde_json::Value;
+
+/// Property keys whose string values (or arrays of strings) are expressions or field definitions.
+const EXPRESSION_KEYS: &[&str] = &[
+    "qDef",
+    "qLabel",
+    "qLabelExpression",
+    "qExpr",
+    "qExpression",
+    "qFieldDefs",
+    "qFieldLabels",
+    "qStringExpression",
+    "qValueExpression",
+    "qv",
+];
+
+/// `text` with every `$( ... )` expanded; text whose expansion fails (unterminated, self-referencing) is
+/// left as written, so the parser reports the error in its own words.
+pub fn expand(view: &View<'_>, text: &str) -> String {
+    expand_at(view, text, 0)
+}
+
+fn expand_at(view: &View<'_>, text: &str, depth: usize) -> String {
+    if !text.contains("$(") || depth > qix_expr::MAX_EXPANSION_DEPTH {
+        return text.to_string();
+    }
+    qix_expr::expand_dollars(text, &mut |inner| Ok(resolve(view, inner, depth)))
+        .unwrap_or_else(|_| text.to_string())
+}
+
+/// What one `$( ... )` stands for.
+fn resolve(view: &View<'_>, inner: &str, depth: usize) -> String {
+    if let Some(expr) = inner.strip_prefix('=') {
+        return value_text(view, expr);
+    }
+    let name = inner.trim();
+    let definition = view
+        .doc
+        .variable_id_by_name(name)
+        .and_then(|id| view.doc.variables.get(&id))
+        .and_then(|v| v.props.get("qDefinition").and_then(Value::as_str))
+        .map(str::to_string)
+        .or_else(|| view.data.script_variables.get(name).cloned())
+        .unwrap_or_default();
+    match definition.trim_start().strip_prefix('=') {
+        Some(expr) => value_text(view, &expand_at(view, expr, depth + 1)),
+        None => definition,
+    }
+}
+
+/// The text of an expression's value; an expression that fails expands to nothing.
+fn value_text(view: &View<'_>, expr: &str) -> String {
+    evaluate_in(view.env, view.model(), view.state, expr)
+        .ok()
+        .and_then(|v| v.text())
+        .unwrap_or_default()
+}
+
+/// Expands the expressions found anywhere in `props` (under [`EXPRESSION_KEYS`]) in place.
+pub fn expand_props(view: &View<'_>, props: &mut serde_json::Map<String, Value>) {
+    for (key, value) in props.iter_mut() {
+        expand_value(view, value, EXPRESSION_KEYS.contains(&key.as_str()));
+    }
+}
+
+fn expand_value(view: &View<'_>, value: &mut Value, is_expression: bool) {
+    match value {
+        Value::String(s) if is_expression && s.contains("$(") => *s = expand(view, s),
+        Value::Array(items) => {
+            for item in items {
+                expand_value(view, item, is_expression);
+            }
+        }
+        Value::Object(map) => expand_props(view, map),
+        _ => {}
+    }
+}
