@@ -345,3 +345,27 @@ test('dollar-sign expansion: $(var) and $(=expr) in measures, dimensions, expres
   assert.equal(await list.selectListObjectValues('/qListObjectDef', [0], false), true);
   assert.equal(await app.evaluate('Only(Region)'), 'North');
 });
+
+test('CreateBookmarkEx keeps the soft patches of the named objects and applying gives them back', async () => {
+  const id = await savedApp();
+  const app = await session(id, 'bm-patches');
+  const obj = await app.createObject({ qInfo: { qId: 'styled', qType: 'x' }, title: 'hard', style: { color: 'red' } });
+  await obj.applyPatches([{ qOp: 'replace', qPath: '/title', qValue: '"soft"' },
+    { qOp: 'add', qPath: '/style/width', qValue: '3' }], true);
+  const bm = await app.createBookmarkEx({ qInfo: { qId: 'bm-soft', qType: 'bookmark' } }, ['styled']);
+  const kept = (await bm.getLayout()).qBookmark.qPatches;
+  assert.equal(kept.length, 1);
+  assert.equal(kept[0].qInfo.qId, 'styled');
+  const ops = Object.fromEntries(kept[0].qPatches.map((p) => [p.qPath, [p.qOp, p.qValue]]));
+  assert.deepEqual(ops, { '/title': ['replace', '"soft"'], '/style/width': ['add', '3'] });
+
+  await obj.applyPatches([{ qOp: 'add', qPath: '/extra', qValue: 'true' }], false); // a hard change: soft patches go
+  assert.equal((await obj.getLayout()).title, 'hard');
+  assert.equal(await app.applyBookmark('bm-soft'), true);
+  const layout = await obj.getLayout();
+  assert.equal(layout.title, 'soft');
+  assert.deepEqual(layout.style, { color: 'red', width: 3 });
+  assert.equal(layout.extra, true, 'the patches go on top of the current properties');
+  assert.equal(layout.qHasSoftPatches, true);
+  assert.equal((await obj.getProperties()).title, 'hard', 'applying a bookmark changes no properties');
+});

@@ -70,6 +70,10 @@ pub struct BookmarkRecord {
     /// when the bookmark was made; applying the bookmark gives the variables these definitions back.
     #[serde(default)]
     pub variables: Vec<Value>,
+    /// `CreateBookmarkEx`'s `qObjectIdsToPatch`: the soft patches those objects had, as `NxPatches`
+    /// (`{qInfo, qPatches: [NxPatch], qChildren}`); applying the bookmark gives them back.
+    #[serde(default)]
+    pub patches: Vec<Value>,
 }
 
 /// One field's selection in a bookmark.

@@ -64,8 +64,43 @@ fn variable_items(doc: &DocState) -> Vec<Value> {
     items
 }
 
-/// `CreateBookmark` / `CreateBookmarkEx`: the current selections under a new id.
-pub fn create(ctx: &mut Ctx<'_>, mut props: Map<String, Value>) -> Result<Value, RpcError> {
+/// The soft patches of the objects `ids` (those that have some) as `NxPatches`: the difference between
+/// their properties and their soft-patched properties.
+fn soft_patches(doc: &DocState, ids: &[String]) -> Vec<Value> {
+    ids.iter()
+        .filter_map(|id| {
+            let soft = doc.soft.get(id)?;
+            let hard = doc.object(id)?;
+            let diff = json_patch::diff(&Value::Object(hard.clone()), &Value::Object(soft.clone()));
+            let patches: Vec<Value> = diff
+                .0
+                .iter()
+                .filter_map(|op| match op {
+                    json_patch::PatchOperation::Add(a) => Some(
+                        json!({"qOp": "add", "qPath": a.path.to_string(), "qValue": a.value.to_string()}),
+                    ),
+                    json_patch::PatchOperation::Replace(r) => Some(
+                        json!({"qOp": "replace", "qPath": r.path.to_string(), "qValue": r.value.to_string()}),
+                    ),
+                    json_patch::PatchOperation::Remove(r) => {
+                        Some(json!({"qOp": "remove", "qPath": r.path.to_string(), "qValue": ""}))
+                    }
+                    _ => None,
+                })
+                .collect();
+            Some(json!({"qInfo": hard.get("qInfo").cloned().unwrap_or_default(),
+                        "qPatches": patches, "qChildren": []}))
+        })
+        .collect()
+}
+
+/// `CreateBookmark` / `CreateBookmarkEx`: the current selections under a new id, with the soft patches of
+/// the objects `patch_ids` (`qObjectIdsToPatch`).
+pub fn create(
+    ctx: &mut Ctx<'_>,
+    mut props: Map<String, Value>,
+    patch_ids: &[String],
+) -> Result<Value, RpcError> {
     if let Value::Object(info) = props.entry("qInfo").or_insert_with(|| json!({})) {
         info.entry("qType").or_insert_with(|| json!("bookmark"));
     }
@@ -89,6 +124,7 @@ pub fn create(ctx: &mut Ctx<'_>, mut props: Map<String, Value>) -> Result<Value,
     } else {
         Vec::new()
     };
+    let patches = soft_patches(doc, patch_ids);
     doc.record.bookmarks.insert(
         id.clone(),
         BookmarkRecord {
@@ -97,6 +133,7 @@ pub fn create(ctx: &mut Ctx<'_>, mut props: Map<String, Value>) -> Result<Value,
             modified: qix_apps::now_iso(),
             states,
             variables,
+            patches,
         },
     );
     doc.modified = true;
@@ -163,6 +200,27 @@ pub fn apply(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
             }
             changed
         })?;
+    }
+    // Objects whose soft patches the bookmark kept get exactly those soft patches back.
+    for entry in &bookmark.patches {
+        let Some(oid) = entry.pointer("/qInfo/qId").and_then(Value::as_str) else {
+            continue;
+        };
+        let patches = entry["qPatches"].as_array().cloned().unwrap_or_default();
+        let Ok(patch) = super::object::json_patch_of(&patches) else {
+            continue;
+        };
+        let doc = ctx.doc()?;
+        let Some(hard) = doc.object(oid).cloned() else {
+            continue;
+        };
+        let mut soft = Value::Object(hard);
+        if json_patch::patch(&mut soft, &patch).is_ok() {
+            if let Value::Object(m) = soft {
+                doc.soft.insert(oid.to_string(), m);
+            }
+            ctx.invalidate(ObjectRef::Object(oid.to_string()))?;
+        }
     }
     // Variables kept by `qIncludeVariables` get their definitions back (those since removed are skipped).
     for item in &bookmark.variables {
@@ -273,7 +331,7 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
         json!({"qStateData": std::iter::once(json!({"qStateName": "$", "qFieldItems": items(&b.fields)}))
                    .chain(b.states.iter().map(|(name, f)| json!({"qStateName": name, "qFieldItems": items(f)})))
                    .collect::<Vec<_>>(),
-               "qUtcModifyTime": b.modified, "qVariableItems": b.variables, "qPatches": []}),
+               "qUtcModifyTime": b.modified, "qVariableItems": b.variables, "qPatches": b.patches}),
     );
     out.insert("qFieldInfos".into(), json!(infos));
     ctx.doc()?.validate(&ObjectRef::Bookmark(id.to_string()));

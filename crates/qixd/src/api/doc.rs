@@ -50,8 +50,18 @@ pub fn call(
         "DestroySessionVariable" => destroy_variable(ctx, Some(str_param(p, "qId")), None),
         "GetVariableByName" => get_variable_by_name(ctx, str_param(p, "qName")),
         "GetVariableById" => get_variable_by_id(ctx, str_param(p, "qId")),
-        "CreateBookmark" | "CreateBookmarkEx" => {
-            super::bookmark::create(ctx, obj_param(p, "qProp"))
+        "CreateBookmark" => super::bookmark::create(ctx, obj_param(p, "qProp"), &[]),
+        "CreateBookmarkEx" => {
+            let ids: Vec<String> = p
+                .get("qObjectIdsToPatch")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            super::bookmark::create(ctx, obj_param(p, "qProp"), &ids)
         }
         "GetBookmark" => super::bookmark::get(ctx, str_param(p, "qId")),
         "DestroyBookmark" => super::bookmark::destroy(ctx, str_param(p, "qId")),

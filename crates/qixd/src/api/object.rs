@@ -131,47 +131,17 @@ fn apply_patches(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    let mut ops = Vec::new();
-    for patch in &patches {
-        let op = patch
-            .get("qOp")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let path = patch
-            .get("qPath")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        if !path.starts_with('/') || path.starts_with("/qInfo/qId") {
-            return Err(RpcError::invalid_params(format!("bad qPath {path:?}")));
-        }
-        let value = match op.as_str() {
-            "remove" => Value::Null,
-            "add" | "replace" => {
-                let text = patch.get("qValue").and_then(Value::as_str).unwrap_or("");
-                serde_json::from_str(text).map_err(|e| {
-                    RpcError::invalid_params(format!("qValue of {path} is not JSON: {e}"))
-                })?
-            }
-            other => return Err(RpcError::invalid_params(format!("unknown qOp {other:?}"))),
-        };
-        // The engine's replace also creates a missing property: RFC 6902's add does both.
-        let op_json = match op.as_str() {
-            "remove" => json!({"op": "remove", "path": path}),
-            _ => json!({"op": "add", "path": path, "value": value}),
-        };
-        ops.push(op_json);
-    }
-    let patch: json_patch::Patch = serde_json::from_value(Value::Array(ops))
-        .map_err(|e| RpcError::invalid_params(e.to_string()))?;
+    let patch = json_patch_of(&patches)?;
     let soft = p
         .get("qSoftPatch")
         .and_then(Value::as_bool)
         .unwrap_or(false);
     if soft {
-        // On top of the earlier soft patches; the stored properties stay as they are.
-        let mut effective = Value::Object(effective(ctx, id)?);
+        // On top of the earlier soft patches; the stored properties stay as they are. (The object's own
+        // properties: what it links to by `qExtendsId` is merged in when it is laid out.)
+        let doc = ctx.doc()?;
+        let own = doc.soft.get(id).or_else(|| doc.object(id)).cloned();
+        let mut effective = Value::Object(own.ok_or_else(RpcError::invalid_handle)?);
         json_patch::patch(&mut effective, &patch)
             .map_err(|e| RpcError::invalid_params(e.to_string()))?;
         if let Value::Object(m) = effective {
@@ -191,6 +161,40 @@ fn apply_patches(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<
     }
     ctx.invalidate(ObjectRef::Object(id.to_string()))?;
     Ok(json!({}))
+}
+
+/// An `NxPatch` list (`{qOp, qPath, qValue}` with the value as JSON text) as an RFC 6902 patch. The
+/// engine's `replace` also creates a missing property, which is what RFC 6902's `add` does.
+pub(super) fn json_patch_of(patches: &[Value]) -> Result<json_patch::Patch, RpcError> {
+    let mut ops = Vec::new();
+    for patch in patches {
+        let op = patch
+            .get("qOp")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let path = patch
+            .get("qPath")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        if !path.starts_with('/') || path.starts_with("/qInfo/qId") {
+            return Err(RpcError::invalid_params(format!("bad qPath {path:?}")));
+        }
+        let op_json = match op.as_str() {
+            "remove" => json!({"op": "remove", "path": path}),
+            "add" | "replace" => {
+                let text = patch.get("qValue").and_then(Value::as_str).unwrap_or("");
+                let value: Value = serde_json::from_str(text).map_err(|e| {
+                    RpcError::invalid_params(format!("qValue of {path} is not JSON: {e}"))
+                })?;
+                json!({"op": "add", "path": path, "value": value})
+            }
+            other => return Err(RpcError::invalid_params(format!("unknown qOp {other:?}"))),
+        };
+        ops.push(op_json);
+    }
+    serde_json::from_value(Value::Array(ops)).map_err(|e| RpcError::invalid_params(e.to_string()))
 }
 
 /// The definition at `qPath` (e.g. `/qHyperCubeDef`) in the object's properties.
