@@ -121,20 +121,26 @@ impl ModelBuilder {
     }
 
     /// Appends a whole column given as its distinct `values` and, per row, an index into them (`u32::MAX`
-    /// for NULL): each distinct value is interned once, then the rows are renumbered — how an optimized
-    /// load hands QVD-style columns to the model without a value per row.
+    /// for NULL) — how an optimized load hands QVD-style columns to the model without a value per row.
+    /// A field no other column has filled yet takes the values and the index as they are (no hashing, no
+    /// copy); otherwise each distinct value is interned once and the rows are renumbered.
     pub fn push_indexed(
         &mut self,
         table: TableHandle,
         col: usize,
-        values: Vec<Dual>,
-        index: &[u32],
+        values: SymbolTable,
+        index: Vec<u32>,
     ) {
         let field = self.tables[table].fields[col];
         let symbols = &mut self.fields[field].1;
-        symbols.reserve(values.len());
-        let map: Vec<u32> = values.into_iter().map(|v| symbols.intern(v)).collect();
         let cells = &mut self.tables[table].cells[col];
+        if symbols.is_empty() && cells.is_empty() {
+            *symbols = values;
+            *cells = index;
+            return;
+        }
+        symbols.reserve(values.len());
+        let map: Vec<u32> = values.iter().map(|v| symbols.intern(v)).collect();
         cells.reserve(index.len());
         cells.extend(
             index

@@ -381,10 +381,10 @@ struct RowScope<'a> {
     tuple: &'a [u32],
 }
 
-fn value_of(d: &Dual) -> Value {
+fn value_of(d: Dual) -> Value {
     match d.num {
-        Some(n) => Value::Dual(d.text.clone(), n),
-        None => Value::Text(d.text.clone()),
+        Some(n) => Value::Dual(d.text, n),
+        None => Value::Text(d.text),
     }
 }
 

@@ -1377,7 +1377,7 @@ impl<'a> Exec<'a> {
             match t.cols.take() {
                 Some(c) => {
                     for (j, col) in c.columns.into_iter().enumerate() {
-                        b.push_indexed(h, j, col.values, &col.index);
+                        b.push_indexed(h, j, col.values, col.index);
                     }
                 }
                 None => {

@@ -5,6 +5,7 @@ pub mod path;
 pub mod qvd;
 pub mod text;
 
+use qix_engine::symbols::SymbolTable;
 use qix_engine::Dual;
 
 /// Rows read from a source: field names and row-major cells (`None` = NULL).
@@ -21,16 +22,16 @@ pub const NULL_INDEX: u32 = u32::MAX;
 
 /// One column as its distinct values and, per row, the index of its value — how QVD stores a table, and
 /// how an optimized load (`LOAD * FROM file`) hands it to the model without building a row per record.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct SymbolColumn {
-    /// The distinct values.
-    pub values: Vec<Dual>,
+    /// The distinct values (the engine's own compact store, so the model can take it over as it is).
+    pub values: SymbolTable,
     /// Per row, an index into `values`, or [`NULL_INDEX`].
     pub index: Vec<u32>,
 }
 
 /// A table read column by column.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct ColumnTable {
     /// Field names, in order.
     pub fields: Vec<String>,
@@ -52,8 +53,8 @@ impl ColumnTable {
                 self.columns
                     .iter()
                     .map(|c| match c.index[r] {
-                        NULL_INDEX => None,
-                        i => c.values.get(i as usize).cloned(),
+                        i if (i as usize) < c.values.len() => Some(c.values.get(i)),
+                        _ => None,
                     })
                     .collect()
             })
@@ -68,8 +69,6 @@ impl ColumnTable {
 /// Collects a column's distinct values as they come (numbers by value, text by text).
 #[derive(Default)]
 pub struct Interner {
-    numbers: foldhash::HashMap<u64, u32>,
-    texts: foldhash::HashMap<String, u32>,
     column: SymbolColumn,
 }
 
@@ -78,43 +77,32 @@ impl Interner {
     pub fn push(&mut self, value: Option<Dual>) {
         let i = match value {
             None => NULL_INDEX,
-            Some(d) => {
-                let next = self.column.values.len() as u32;
-                let slot = match d.num {
-                    Some(n) => *self.numbers.entry(n.to_bits()).or_insert(next),
-                    None => *self.texts.entry(d.text.clone()).or_insert(next),
-                };
-                if slot == next {
-                    self.column.values.push(d);
-                }
-                slot
-            }
+            Some(d) => self.column.values.intern(d),
         };
         self.column.index.push(i);
     }
 
     /// Appends a text without copying it unless it is new.
     pub fn push_text(&mut self, text: &str) {
-        let next = self.column.values.len() as u32;
-        let slot = match self.texts.get(text) {
-            Some(&i) => i,
-            None => {
-                self.texts.insert(text.to_string(), next);
-                self.column.values.push(Dual::text(text));
-                next
-            }
-        };
-        self.column.index.push(slot);
+        let i = self.column.values.intern_text(text);
+        self.column.index.push(i);
     }
 
     /// Appends a number without building a value unless it is new.
     pub fn push_number(&mut self, n: f64) {
-        let next = self.column.values.len() as u32;
-        let slot = *self.numbers.entry(n.to_bits()).or_insert(next);
-        if slot == next {
-            self.column.values.push(Dual::number(n));
-        }
-        self.column.index.push(slot);
+        let i = self.column.values.intern_number(n);
+        self.column.index.push(i);
+    }
+
+    /// Appends a number read from `text` (kept as its text when it is not the number's default format).
+    pub fn push_dual(&mut self, text: &str, n: f64) {
+        let i = self.column.values.intern_dual(text, n);
+        self.column.index.push(i);
+    }
+
+    /// Appends a NULL.
+    pub fn push_null(&mut self) {
+        self.column.index.push(NULL_INDEX);
     }
 
     /// The column.

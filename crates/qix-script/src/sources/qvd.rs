@@ -6,8 +6,10 @@
 
 use super::{ColumnTable, RawTable, SymbolColumn, NULL_INDEX};
 use qix_engine::dual::format_number;
+use qix_engine::symbols::SymbolTable;
 use qix_engine::Dual;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 fn unescape(s: &str) -> String {
@@ -137,50 +139,56 @@ fn bits(rec: &[u8], offset: usize, width: usize) -> u64 {
     (v as u64) & (u64::MAX >> (64 - width))
 }
 
-fn read_symbols(mut s: &[u8], count: usize) -> Result<Vec<Dual>, String> {
-    let mut out = Vec::with_capacity(count);
-    let take = |s: &mut &[u8], n: usize| -> Result<Vec<u8>, String> {
+/// A QVD field's symbol table, straight into the engine's store: the symbols are distinct already, so
+/// nothing is hashed, and numbers without a text of their own store no text.
+fn read_symbols(mut s: &[u8], count: usize) -> Result<SymbolTable, String> {
+    let mut out = SymbolTable::default();
+    out.reserve(count);
+    fn take<'a>(s: &mut &'a [u8], n: usize) -> Result<&'a [u8], String> {
         if s.len() < n {
             return Err("symbol table ends early".into());
         }
         let (a, b) = s.split_at(n);
         *s = b;
-        Ok(a.to_vec())
-    };
-    let text = |s: &mut &[u8]| -> Result<String, String> {
+        Ok(a)
+    }
+    fn text<'a>(s: &mut &'a [u8]) -> Result<Cow<'a, str>, String> {
         let nul = s
             .iter()
             .position(|b| *b == 0)
             .ok_or("unterminated text symbol")?;
-        let t = String::from_utf8_lossy(&s[..nul]).into_owned();
+        let t = String::from_utf8_lossy(&s[..nul]);
         *s = &s[nul + 1..];
         Ok(t)
+    }
+    let int = |b: &[u8]| i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64;
+    let double = |b: &[u8]| -> Result<f64, String> {
+        Ok(f64::from_le_bytes(b.try_into().map_err(|_| "bad double")?))
     };
     for _ in 0..count {
         let kind = take(&mut s, 1)?[0];
-        let d = match kind {
+        match kind {
             1 => {
-                let b = take(&mut s, 4)?;
-                Dual::number(i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64)
+                let n = int(take(&mut s, 4)?);
+                out.push_distinct(Some(n), None);
             }
             2 => {
-                let b = take(&mut s, 8)?;
-                Dual::number(f64::from_le_bytes(b.try_into().map_err(|_| "bad double")?))
+                let n = double(take(&mut s, 8)?)?;
+                out.push_distinct(Some(n), None);
             }
-            4 => Dual::text(text(&mut s)?),
+            4 => {
+                out.push_distinct(None, Some(&text(&mut s)?));
+            }
             5 => {
-                let b = take(&mut s, 4)?;
-                let n = i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64;
-                Dual::with_text(text(&mut s)?, n)
+                let n = int(take(&mut s, 4)?);
+                out.push_distinct(Some(n), Some(&text(&mut s)?));
             }
             6 => {
-                let b = take(&mut s, 8)?;
-                let n = f64::from_le_bytes(b.try_into().map_err(|_| "bad double")?);
-                Dual::with_text(text(&mut s)?, n)
+                let n = double(take(&mut s, 8)?)?;
+                out.push_distinct(Some(n), Some(&text(&mut s)?));
             }
             k => return Err(format!("unknown symbol type {k}")),
-        };
-        out.push(d);
+        }
     }
     Ok(out)
 }

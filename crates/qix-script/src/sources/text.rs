@@ -1,8 +1,7 @@
 //! Delimited text: CSV files and INLINE blocks.
 
-use super::{ColumnTable, RawTable, SymbolColumn, NULL_INDEX};
+use super::{ColumnTable, Interner, RawTable};
 use crate::ast::{FormatSpec, Labels};
-use foldhash::HashMap;
 use qix_engine::Dual;
 
 /// A CSV reader over `body` with the spec's delimiter and quoting; `trim` trims values (INLINE).
@@ -108,43 +107,21 @@ pub fn read_columns(text: &str, spec: &FormatSpec) -> Result<ColumnTable, String
     }
     let (fields, pending) = field_names(&record, spec.labels)?;
     let width = fields.len();
-    // Distinct values per column: numbers by value (as the model will merge them anyway, keeping the first
-    // text), texts by text — so a column of unique numbers keeps no text keys.
-    let mut numbers: Vec<HashMap<u64, u32>> = vec![HashMap::default(); width];
-    let mut texts: Vec<HashMap<String, u32>> = vec![HashMap::default(); width];
-    let mut columns: Vec<SymbolColumn> = vec![SymbolColumn::default(); width];
+    // Distinct values per column: numbers by value (as the model merges them anyway, keeping the first
+    // text), texts by text.
+    let mut columns: Vec<Interner> = (0..width).map(|_| Interner::default()).collect();
     let mut push = |rec: &csv::StringRecord| {
         if rec.len() == 1 && rec.get(0) == Some("") && width > 1 {
             return; // blank line
         }
         for (j, column) in columns.iter_mut().enumerate() {
-            let Some(v) = rec.get(j) else {
-                column.index.push(NULL_INDEX);
-                continue;
-            };
-            let next = column.values.len() as u32;
-            let i = match qix_engine::dual::parse_number(v) {
-                Some(n) => {
-                    let bits = if n == 0.0 {
-                        0f64.to_bits()
-                    } else {
-                        n.to_bits()
-                    };
-                    *numbers[j].entry(bits).or_insert_with(|| {
-                        column.values.push(Dual::with_text(v, n));
-                        next
-                    })
-                }
-                None => match texts[j].get(v) {
-                    Some(&i) => i,
-                    None => {
-                        column.values.push(Dual::text(v));
-                        texts[j].insert(v.to_string(), next);
-                        next
-                    }
+            match rec.get(j) {
+                None => column.push_null(),
+                Some(v) => match qix_engine::dual::parse_number(v) {
+                    Some(n) => column.push_dual(v, n),
+                    None => column.push_text(v),
                 },
-            };
-            column.index.push(i);
+            }
         }
     };
     if pending {
@@ -153,6 +130,7 @@ pub fn read_columns(text: &str, spec: &FormatSpec) -> Result<ColumnTable, String
     while reader.read_record(&mut record).map_err(|e| e.to_string())? {
         push(&record);
     }
+    let columns = columns.into_iter().map(Interner::finish).collect();
     Ok(ColumnTable { fields, columns })
 }
 

@@ -33,7 +33,7 @@ fn capture(doc: &DocState, state: &qix_engine::SelectionState) -> Vec<BookmarkFi
                 name: field.name.clone(),
                 values: symbols
                     .iter()
-                    .map(|s| field_value(field.symbols.get(*s)))
+                    .map(|s| field_value(&field.symbols.get(*s)))
                     .collect(),
                 locked: state.is_locked(f),
             }

@@ -124,22 +124,19 @@ fn check_syntax(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
 /// The tags the engine gives a field: `$key`, `$numeric`, `$integer`, `$text`, `$ascii`.
 pub fn field_tags(model: &DataModel, f: FieldId, extra: Option<&Vec<String>>) -> Vec<String> {
     let field = &model.fields[f];
-    let values = field.symbols.values();
+    let symbols = &field.symbols;
     let mut tags = Vec::new();
     if field.is_key() {
         tags.push("$key".to_string());
     }
-    let numeric = !values.is_empty() && values.iter().all(|v| v.num.is_some());
+    let numeric = !symbols.is_empty() && symbols.all_numeric();
     if numeric {
         tags.push("$numeric".into());
-        if values
-            .iter()
-            .all(|v| v.num.is_some_and(|n| n.fract() == 0.0))
-        {
+        if symbols.nums().iter().all(|n| n.fract() == 0.0) {
             tags.push("$integer".into());
         }
-    } else if !values.is_empty() {
-        if values.iter().all(|v| v.text.is_ascii()) {
+    } else if !symbols.is_empty() {
+        if (0..symbols.len() as u32).all(|s| symbols.text(s).is_ascii()) {
             tags.push("$ascii".into());
         }
         tags.push("$text".into());
@@ -234,7 +231,7 @@ fn field_description(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError> {
         "qInternalNumber": f, "qName": field.name, "qSrcTables": field.tables.iter().map(|t| m.tables[*t].name.clone()).collect::<Vec<_>>(),
         "qIsSystem": false, "qIsHidden": false, "qIsSemantic": false, "qDistinctOnly": false, "qCardinal": field.symbols.len(),
         "qTotalCount": field.tables.iter().map(|t| m.tables[*t].rows).sum::<usize>(), "qIsLocked": false, "qAlwaysOneSelected": false,
-        "qAndMode": false, "qIsNumeric": field.symbols.values().iter().all(|v| v.num.is_some()),
+        "qAndMode": false, "qIsNumeric": field.symbols.all_numeric(),
         "qComment": data.comments.get(name).cloned().unwrap_or_default(), "qTags": field_tags(m, f, data.tags.get(name)),
         "qIsDefinitionOnly": false, "qByteSize": field.symbols.bytes(),
     }}))

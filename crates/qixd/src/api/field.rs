@@ -30,7 +30,7 @@ pub fn call(
                             State::Excluded | State::SelectedExcluded | State::LockedExcluded
                         )
                     })
-                    .filter(|x| search.matches(m.fields[f].symbols.get(*x)))
+                    .filter(|x| search.matches(&m.fields[f].symbols.get(*x)))
                     .collect();
                 if t {
                     s.toggle(f, &hits)

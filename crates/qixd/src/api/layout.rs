@@ -662,7 +662,7 @@ fn selection_object(view: &View<'_>) -> Value {
         .selected_fields()
         .map(|(f, syms)| {
             let field = &m.fields[f];
-            let texts: Vec<&str> = syms.iter().map(|s| field.symbols.get(*s).text.as_str()).collect();
+            let texts: Vec<String> = syms.iter().map(|s| field.symbols.text(*s).into_owned()).collect();
             let shown = if texts.len() <= 6 { texts.join(", ") } else { format!("{} of {}", texts.len(), field.symbols.len()) };
             json!({"qField": field.name, "qTotal": field.symbols.len(), "qSelectedCount": syms.len(), "qSelected": shown,
                    "qLocked": view.state.is_locked(f), "qIsNum": false, "qTextSearch": "",

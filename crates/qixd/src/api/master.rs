@@ -164,10 +164,8 @@ fn layout(ctx: &mut Ctx<'_>, kind: Kind, id: &str) -> Result<Value, RpcError> {
             .map(|f| match model.field_id(f) {
                 Some(fid) => {
                     let symbols = &model.fields[fid].symbols;
-                    let glyphs = symbols
-                        .values()
-                        .iter()
-                        .map(|d| d.text.chars().count())
+                    let glyphs = (0..symbols.len() as u32)
+                        .map(|s| symbols.text(s).chars().count())
                         .max()
                         .unwrap_or(0);
                     json!({"qApprMaxGlyphCount": glyphs, "qCardinal": symbols.len(),
