@@ -34,7 +34,33 @@ pub enum ModelError {
 struct PendingTable {
     name: String,
     fields: Vec<FieldId>,
-    cells: Vec<Vec<u32>>,
+    cells: Vec<Cells>,
+}
+
+/// A column being built: symbol indexes row by row, or a whole column a source packed already.
+enum Cells {
+    Rows(Vec<u32>),
+    Packed(PackedColumn),
+}
+
+impl Cells {
+    fn len(&self) -> usize {
+        match self {
+            Cells::Rows(r) => r.len(),
+            Cells::Packed(p) => p.len(),
+        }
+    }
+
+    /// The row-by-row form, to append to.
+    fn rows(&mut self) -> &mut Vec<u32> {
+        if let Cells::Packed(p) = self {
+            *self = Cells::Rows(p.unpack());
+        }
+        match self {
+            Cells::Rows(r) => r,
+            Cells::Packed(_) => unreachable!("just unpacked"),
+        }
+    }
 }
 
 /// Accumulates tables, then builds the model.
@@ -80,7 +106,7 @@ impl ModelBuilder {
         self.tables.push(PendingTable {
             name: name.to_string(),
             fields: ids,
-            cells: vec![Vec::new(); fields.len()],
+            cells: fields.iter().map(|_| Cells::Rows(Vec::new())).collect(),
         });
         Ok(self.tables.len() - 1)
     }
@@ -110,14 +136,14 @@ impl ModelBuilder {
             Some(v) => self.fields[field].1.intern(v),
             None => NULL,
         };
-        self.tables[table].cells[col].push(sym);
+        self.tables[table].cells[col].rows().push(sym);
     }
 
     /// Appends a number to column `col` without building a `Dual` unless the number is new.
     pub fn push_number(&mut self, table: TableHandle, col: usize, n: f64) {
         let field = self.tables[table].fields[col];
         let sym = self.fields[field].1.intern_number(n);
-        self.tables[table].cells[col].push(sym);
+        self.tables[table].cells[col].rows().push(sym);
     }
 
     /// Appends a whole column given as its distinct `values` and, per row, an index into them (`u32::MAX`
@@ -129,30 +155,38 @@ impl ModelBuilder {
         table: TableHandle,
         col: usize,
         values: SymbolTable,
-        index: Vec<u32>,
+        index: PackedColumn,
     ) {
         let field = self.tables[table].fields[col];
         let symbols = &mut self.fields[field].1;
         let cells = &mut self.tables[table].cells[col];
-        if symbols.is_empty() && cells.is_empty() {
+        if symbols.is_empty() && cells.len() == 0 {
             *symbols = values;
-            *cells = index;
+            *cells = Cells::Packed(index);
             return;
         }
         symbols.reserve(values.len());
         let map: Vec<u32> = values.iter().map(|v| symbols.intern(v)).collect();
-        cells.reserve(index.len());
-        cells.extend(
-            index
-                .iter()
-                .map(|&i| map.get(i as usize).copied().unwrap_or(NULL)),
-        );
+        let rows = cells.rows();
+        rows.reserve(index.len());
+        let mut buf = vec![0u32; crate::packed::CHUNK];
+        let mut start = 0;
+        while start < index.len() {
+            let n = (index.len() - start).min(buf.len());
+            index.get_range(start, &mut buf[..n]);
+            rows.extend(
+                buf[..n]
+                    .iter()
+                    .map(|&i| map.get(i as usize).copied().unwrap_or(NULL)),
+            );
+            start += n;
+        }
     }
 
     /// Checks the links and packs every column.
     pub fn build(self) -> Result<DataModel, ModelError> {
         for t in &self.tables {
-            let lens: Vec<usize> = t.cells.iter().map(Vec::len).collect();
+            let lens: Vec<usize> = t.cells.iter().map(Cells::len).collect();
             if lens.windows(2).any(|w| w[0] != w[1]) {
                 return Err(ModelError::Shape(
                     t.name.clone(),
@@ -181,14 +215,17 @@ impl ModelBuilder {
             .tables
             .into_iter()
             .map(|t| {
-                let rows = t.cells.first().map(Vec::len).unwrap_or(0);
+                let rows = t.cells.first().map(Cells::len).unwrap_or(0);
                 let columns = t
                     .fields
                     .iter()
-                    .zip(&t.cells)
+                    .zip(t.cells)
                     .map(|(&f, cells)| Column {
                         field: f,
-                        data: PackedColumn::pack(cells, fields[f].symbols.len()),
+                        data: match cells {
+                            Cells::Rows(r) => PackedColumn::pack(&r, fields[f].symbols.len()),
+                            Cells::Packed(p) => p,
+                        },
                     })
                     .collect();
                 Table {

@@ -48,6 +48,9 @@ impl Dual {
 /// Reads a number the way the default script settings do (`.` decimal separator, optional sign and
 /// exponent, surrounding spaces allowed). `inf`/`nan` are text.
 pub fn parse_number(text: &str) -> Option<f64> {
+    if let Some(n) = parse_plain_decimal(text.as_bytes()) {
+        return Some(n);
+    }
     let t = text.trim();
     if t.is_empty()
         || !t
@@ -57,6 +60,39 @@ pub fn parse_number(text: &str) -> Option<f64> {
         return None;
     }
     t.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// The common case of [`parse_number`] without the general parser: `[-]digits[.digits]` with at most 15
+/// significant digits. The value is the digits as an integer divided by a power of ten — both exact in
+/// an `f64`, so IEEE division rounds the quotient exactly as parsing the text would. `None`: use the
+/// general parser.
+fn parse_plain_decimal(b: &[u8]) -> Option<f64> {
+    let (neg, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    let mut scale: Option<usize> = None;
+    for (i, &c) in digits.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => mantissa = mantissa * 10 + (c - b'0') as u64,
+            b'.' if scale.is_none() && i > 0 && i + 1 < digits.len() => {
+                scale = Some(digits.len() - i - 1)
+            }
+            _ => return None,
+        }
+    }
+    if mantissa >= 1 << 53 {
+        return None;
+    }
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let n = mantissa as f64 / POW10[scale.unwrap_or(0)];
+    Some(if neg { -n } else { n })
 }
 
 /// The engine's default number format: integers without decimals, others with up to 14 significant
@@ -91,6 +127,30 @@ mod tests {
         assert_eq!(Dual::interpret("inf").num, None);
         assert_eq!(Dual::interpret("").num, None);
         assert_eq!(format_number(3.0), "3");
+        // The fast path agrees with the general parser.
+        for t in [
+            "0",
+            "-0",
+            "7",
+            "123.45",
+            "-0.001",
+            "999999999999999",
+            "12.3456789012345",
+            "1.",
+            ".5",
+            "1.2.3",
+            "-",
+            "1e5",
+        ] {
+            assert_eq!(
+                parse_number(t).map(f64::to_bits),
+                t.parse::<f64>()
+                    .ok()
+                    .filter(|n| n.is_finite())
+                    .map(f64::to_bits),
+                "{t}"
+            );
+        }
         assert_eq!(format_number(0.1 + 0.2), "0.3");
         assert_eq!(format_number(-2.5), "-2.5");
     }

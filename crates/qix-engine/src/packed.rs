@@ -23,16 +23,34 @@ fn bits_for(max: u64) -> u8 {
     (64 - max.leading_zeros()) as u8
 }
 
+impl Default for PackedColumn {
+    fn default() -> Self {
+        PackedColumn::pack(&[], 0)
+    }
+}
+
 impl PackedColumn {
     /// Packs symbol indexes (`NULL` for null cells) of a field with `symbols` distinct values.
     pub fn pack(cells: &[u32], symbols: usize) -> PackedColumn {
+        Self::pack_iter(cells.iter().copied(), cells.len(), symbols)
+    }
+
+    /// Packs `len` symbol indexes as they come (`NULL` for null cells; an index past `symbols` is stored
+    /// as NULL), so a source can pack a column without holding it unpacked first.
+    pub fn pack_iter(cells: impl Iterator<Item = u32>, len: usize, symbols: usize) -> PackedColumn {
         let bits = bits_for(symbols as u64).max(1);
-        let mut data = Vec::with_capacity(cells.len() * bits as usize / 8 + 16);
+        let mut data = Vec::with_capacity(len * bits as usize / 8 + 16);
         let mut packer = BitPacker::new();
-        for &c in cells {
-            let v = if c == NULL { 0 } else { c as u64 + 1 };
+        let mut count = 0;
+        for c in cells.take(len) {
+            let v = if (c as usize) < symbols {
+                c as u64 + 1
+            } else {
+                0
+            };
             // Writing to a Vec cannot fail.
             let _ = packer.write(v, bits, &mut data);
+            count += 1;
         }
         let _ = packer.close(&mut data);
         // Padding lets every read take the unaligned 8-byte fast path.
@@ -40,8 +58,15 @@ impl PackedColumn {
         PackedColumn {
             data,
             unpacker: BitUnpacker::new(bits),
-            len: cells.len(),
+            len: count,
         }
+    }
+
+    /// The symbols of every row, unpacked.
+    pub fn unpack(&self) -> Vec<u32> {
+        let mut out = vec![0u32; self.len];
+        self.get_range(0, &mut out);
+        out
     }
 
     /// Rows.

@@ -256,6 +256,11 @@ impl SymbolTable {
         self.intern_parts(f64::NAN, Some(text))
     }
 
+    /// Frees the value index (it is built again on the next lookup): a loaded table keeps only its values.
+    pub fn drop_index(&mut self) {
+        self.index = OnceLock::new();
+    }
+
     /// The symbol for a value, if the field has it.
     pub fn find(&self, value: &Dual) -> Option<u32> {
         match value.num {

@@ -5,7 +5,7 @@ use crate::ast::*;
 use crate::dates::{self, Names};
 use crate::error::ScriptError;
 use crate::parse::parse_statement;
-use crate::sources::{parquet, path, qvd, text, ColumnTable, RawTable};
+use crate::sources::{parquet, path, qvd, text, text_columns, ColumnTable, RawTable};
 use crate::split::{split, RawStatement};
 use qix_engine::{DataModel, Dual, ModelBuilder};
 use qix_expr::{Aggr, Expr, Scope, Value};
@@ -1030,14 +1030,30 @@ impl<'a> Exec<'a> {
         if !matches!(format.as_str(), "qvd" | "parquet" | "txt" | "csv") {
             return Ok(false);
         }
-        let bytes =
-            std::fs::read(&full).map_err(|e| self.err(i, &format!("cannot open {p}: {e}")))?;
-        let mut table = match format.as_str() {
-            "qvd" => qvd::read_columns(&bytes),
-            "parquet" => parquet::read_columns(bytes),
-            _ => text::decode(bytes, spec.latin1).and_then(|t| text::read_columns(&t, spec)),
-        }
-        .map_err(|m| self.err(i, &format!("{p}: {m}")))?;
+        let open_err = |e: std::io::Error| self.err(i, &format!("cannot open {p}: {e}"));
+        let streamed = match format.as_str() {
+            "qvd" | "parquet" => None,
+            // Text streams from the file, so it is never held whole.
+            _ => {
+                let file = std::fs::File::open(&full).map_err(open_err)?;
+                text_columns::read_columns_from(file, spec)
+                    .map_err(|m| self.err(i, &format!("{p}: {m}")))?
+            }
+        };
+        let mut table = match streamed {
+            Some(t) => t,
+            None => {
+                let bytes = std::fs::read(&full).map_err(open_err)?;
+                match format.as_str() {
+                    "qvd" => qvd::read_columns(&bytes),
+                    "parquet" => parquet::read_columns(bytes),
+                    _ => {
+                        text::decode(bytes, spec.latin1).and_then(|t| text::read_columns(&t, spec))
+                    }
+                }
+                .map_err(|m| self.err(i, &format!("{p}: {m}")))?
+            }
+        };
         let stem = full
             .file_stem()
             .and_then(|s| s.to_str())

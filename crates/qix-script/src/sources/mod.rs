@@ -4,7 +4,9 @@ pub mod parquet;
 pub mod path;
 pub mod qvd;
 pub mod text;
+pub mod text_columns;
 
+use qix_engine::packed::PackedColumn;
 use qix_engine::symbols::SymbolTable;
 use qix_engine::Dual;
 
@@ -26,8 +28,8 @@ pub const NULL_INDEX: u32 = u32::MAX;
 pub struct SymbolColumn {
     /// The distinct values (the engine's own compact store, so the model can take it over as it is).
     pub values: SymbolTable,
-    /// Per row, an index into `values`, or [`NULL_INDEX`].
-    pub index: Vec<u32>,
+    /// Per row, an index into `values`, or NULL — bit-packed as the model keeps it.
+    pub index: PackedColumn,
 }
 
 /// A table read column by column.
@@ -48,17 +50,17 @@ impl ColumnTable {
     /// The same table row by row.
     pub fn into_rows(self) -> RawTable {
         let n = self.rows();
-        let rows = (0..n)
-            .map(|r| {
-                self.columns
-                    .iter()
-                    .map(|c| match c.index[r] {
-                        i if (i as usize) < c.values.len() => Some(c.values.get(i)),
-                        _ => None,
-                    })
-                    .collect()
-            })
+        let mut rows: Vec<Vec<Option<Dual>>> = (0..n)
+            .map(|_| Vec::with_capacity(self.columns.len()))
             .collect();
+        for c in &self.columns {
+            for (r, row) in rows.iter_mut().enumerate() {
+                row.push(match c.index.get(r) {
+                    i if (i as usize) < c.values.len() => Some(c.values.get(i)),
+                    _ => None,
+                });
+            }
+        }
         RawTable {
             fields: self.fields,
             rows,
@@ -67,47 +69,137 @@ impl ColumnTable {
 }
 
 /// Collects a column's distinct values as they come (numbers by value, text by text).
+///
+/// Whole numbers from 0 up go through a direct-address table (value → symbol) instead of the hash index
+/// while they stay within twice the rows seen: ids, keys and codes, the columns with the most distinct
+/// values, then cost neither hashing nor probing. Other values use the symbol table's own index.
 #[derive(Default)]
 pub struct Interner {
-    column: SymbolColumn,
+    values: SymbolTable,
+    /// The latest rows' symbols, unpacked; packed into `chunks` every [`CHUNK_ROWS`] rows.
+    index: Vec<u32>,
+    /// Earlier rows, packed with as many bits as the symbols had then (repacked once at the end).
+    chunks: Vec<PackedColumn>,
+    /// Rows in `chunks`.
+    chunked_rows: usize,
+    /// Symbol of each small whole number (`u32::MAX`: not seen); `None` once a number too large for it
+    /// arrived (from then on every value goes through the hash index, which knows all symbols).
+    dense: Option<Vec<u32>>,
+    /// Set once `dense` was given up, so it is not started again.
+    sparse: bool,
 }
 
+/// Rows an [`Interner`] keeps unpacked before it packs them.
+const CHUNK_ROWS: usize = 1 << 16;
+
+/// Below this, the direct-address table may grow regardless of the rows seen.
+const DENSE_FLOOR: usize = 1 << 16;
+
 impl Interner {
+    /// The symbol of number `n` (read as `text`, if it was read from text) through the direct-address
+    /// table, or `None` when `n` is not for it.
+    fn dense_symbol(&mut self, n: f64, text: Option<&str>) -> Option<u32> {
+        if self.sparse || !(n >= 0.0 && n.fract() == 0.0) {
+            return None;
+        }
+        let limit = DENSE_FLOOR.max(2 * (self.rows() + 1));
+        let k = n as usize;
+        if k >= limit || n >= u32::MAX as f64 {
+            self.dense = None;
+            self.sparse = true;
+            return None;
+        }
+        let dense = self.dense.get_or_insert_with(Vec::new);
+        if k >= dense.len() {
+            dense.resize((k + 1).next_power_of_two().min(limit.max(k + 1)), u32::MAX);
+        }
+        let slot = dense[k];
+        if slot != u32::MAX {
+            return Some(slot);
+        }
+        // New to the table: every whole number in range went through here, so it is new to the field.
+        let s = self.values.push_distinct(Some(n), text);
+        if let Some(d) = self.dense.as_mut() {
+            d[k] = s;
+        }
+        Some(s)
+    }
+
+    /// Rows so far.
+    fn rows(&self) -> usize {
+        self.chunked_rows + self.index.len()
+    }
+
+    /// Records a row's symbol; packs the pending rows when a chunk is full.
+    fn record(&mut self, symbol: u32) {
+        self.index.push(symbol);
+        if self.index.len() == CHUNK_ROWS {
+            self.chunks
+                .push(PackedColumn::pack(&self.index, self.values.len()));
+            self.chunked_rows += self.index.len();
+            self.index.clear();
+        }
+    }
+
     /// Appends a cell.
     pub fn push(&mut self, value: Option<Dual>) {
         let i = match value {
             None => NULL_INDEX,
-            Some(d) => self.column.values.intern(d),
+            Some(d) => match d.num {
+                Some(n) => match self.dense_symbol(n, Some(&d.text)) {
+                    Some(s) => s,
+                    None => self.values.intern(d),
+                },
+                None => self.values.intern(d),
+            },
         };
-        self.column.index.push(i);
+        self.record(i);
     }
 
     /// Appends a text without copying it unless it is new.
     pub fn push_text(&mut self, text: &str) {
-        let i = self.column.values.intern_text(text);
-        self.column.index.push(i);
+        let i = self.values.intern_text(text);
+        self.record(i);
     }
 
     /// Appends a number without building a value unless it is new.
     pub fn push_number(&mut self, n: f64) {
-        let i = self.column.values.intern_number(n);
-        self.column.index.push(i);
+        let i = match self.dense_symbol(n, None) {
+            Some(s) => s,
+            None => self.values.intern_number(n),
+        };
+        self.record(i);
     }
 
     /// Appends a number read from `text` (kept as its text when it is not the number's default format).
     pub fn push_dual(&mut self, text: &str, n: f64) {
-        let i = self.column.values.intern_dual(text, n);
-        self.column.index.push(i);
+        let i = match self.dense_symbol(n, Some(text)) {
+            Some(s) => s,
+            None => self.values.intern_dual(text, n),
+        };
+        self.record(i);
     }
 
     /// Appends a NULL.
     pub fn push_null(&mut self) {
-        self.column.index.push(NULL_INDEX);
+        self.record(NULL_INDEX);
     }
 
-    /// The column.
-    pub fn finish(self) -> SymbolColumn {
-        self.column
+    /// The column, packed; the lookup structures are dropped (the model builds its index when needed).
+    pub fn finish(mut self) -> SymbolColumn {
+        self.values.drop_index();
+        self.dense = None;
+        let rows = self.rows();
+        let chunks = std::mem::take(&mut self.chunks);
+        let packed = chunks
+            .iter()
+            .flat_map(|c| (0..c.len()).map(move |r| c.get(r)))
+            .chain(self.index.iter().copied());
+        let index = PackedColumn::pack_iter(packed, rows, self.values.len());
+        SymbolColumn {
+            values: self.values,
+            index,
+        }
     }
 }
 
@@ -127,7 +219,19 @@ mod tests {
         }
         let (a, b) = (a.finish(), b.finish());
         assert_eq!(a.values.len(), 1);
-        assert_eq!(b.index, [0, 1, 0]);
+        assert_eq!(b.index.unpack(), [0, 1, 0]);
+        // Whole numbers (the direct-address path) and others (the hash path) meet in one field.
+        let mut c = Interner::default();
+        for n in [3.0, 2.5, 3.0, 1e12, 3.0, 2.5, 4.0] {
+            c.push_number(n);
+        }
+        c.push_dual("003", 3.0);
+        c.push_dual("5", 5.0);
+        c.push(Some(Dual::with_text("five", 5.0)));
+        let c = c.finish();
+        assert_eq!(c.index.unpack(), [0, 1, 0, 2, 0, 1, 3, 0, 4, 4]);
+        assert_eq!(c.values.get(4), Dual::number(5.0));
+        assert_eq!(c.values.find(&Dual::number(4.0)), Some(3));
         let t = ColumnTable {
             fields: vec!["a".into(), "b".into()],
             columns: vec![a, b],

@@ -5,7 +5,7 @@
 //! (a dual: `YYYY-MM-DD` and its serial number), `TIMESTAMP` a timestamp (`YYYY-MM-DD hh:mm:ss`); decimals are
 //! numbers; booleans are -1 / 0 as in Qlik. Nested (repeated or grouped) columns are refused by name.
 
-use super::{ColumnTable, Interner, RawTable};
+use super::{ColumnTable, Interner, RawTable, SymbolColumn};
 use crate::dates;
 use bytes::Bytes;
 use parquet::basic::{ConvertedType, LogicalType, Repetition, TimeUnit, Type as PhysicalType};
@@ -18,6 +18,7 @@ use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::{ColumnDescriptor, Type};
 use qix_engine::dual::format_number;
 use qix_engine::Dual;
+use rayon::prelude::*;
 use std::sync::Arc;
 
 /// Rows read per batch from one column chunk.
@@ -180,13 +181,14 @@ pub fn read_columns(bytes: Vec<u8>) -> Result<ColumnTable, String> {
             ));
         }
     }
-    let mut interners: Vec<Interner> = columns.iter().map(|_| Interner::default()).collect();
-    for g in 0..reader.num_row_groups() {
-        let group = reader.get_row_group(g).map_err(|e| e.to_string())?;
-        let rows = group.metadata().num_rows().max(0) as usize;
-        for (j, col) in columns.iter().enumerate() {
+    // Each column reads on its own thread: they share nothing but the file's bytes.
+    let read_one = |(j, col): (usize, &Arc<ColumnDescriptor>)| -> Result<SymbolColumn, String> {
+        let mut interner = Interner::default();
+        for g in 0..reader.num_row_groups() {
+            let group = reader.get_row_group(g).map_err(|e| e.to_string())?;
+            let rows = group.metadata().num_rows().max(0) as usize;
             let column = group.get_column_reader(j).map_err(|e| e.to_string())?;
-            let got = read_column(column, col, &mut interners[j])?;
+            let got = read_column(column, col, &mut interner)?;
             if got != rows {
                 return Err(format!(
                     "column {} has {got} values in a row group of {rows} rows",
@@ -194,10 +196,16 @@ pub fn read_columns(bytes: Vec<u8>) -> Result<ColumnTable, String> {
                 ));
             }
         }
-    }
+        Ok(interner.finish())
+    };
+    let read: Vec<SymbolColumn> = columns
+        .par_iter()
+        .enumerate()
+        .map(read_one)
+        .collect::<Result<_, _>>()?;
     Ok(ColumnTable {
         fields: columns.iter().map(|c| c.name().to_string()).collect(),
-        columns: interners.into_iter().map(Interner::finish).collect(),
+        columns: read,
     })
 }
 

@@ -6,6 +6,7 @@
 
 use super::{ColumnTable, RawTable, SymbolColumn, NULL_INDEX};
 use qix_engine::dual::format_number;
+use qix_engine::packed::PackedColumn;
 use qix_engine::symbols::SymbolTable;
 use qix_engine::Dual;
 use rayon::prelude::*;
@@ -105,17 +106,17 @@ pub fn read_columns(bytes: &[u8]) -> Result<ColumnTable, String> {
         .zip(symbol_tables.into_par_iter())
         .map(|(f, values)| {
             let n = values.len() as i64;
-            let index = (0..records)
-                .map(|r| {
-                    let rec = &index[r * record_size..(r + 1) * record_size];
-                    let idx = bits(rec, f.bit_offset, f.bit_width) as i64 + f.bias;
-                    if idx < 0 || idx >= n {
-                        NULL_INDEX
-                    } else {
-                        idx as u32
-                    }
-                })
-                .collect();
+            // Straight into the model's packed form: no unpacked copy of the column is ever held.
+            let rows = (0..records).map(|r| {
+                let rec = &index[r * record_size..(r + 1) * record_size];
+                let idx = bits(rec, f.bit_offset, f.bit_width) as i64 + f.bias;
+                if idx < 0 || idx >= n {
+                    NULL_INDEX
+                } else {
+                    idx as u32
+                }
+            });
+            let index = PackedColumn::pack_iter(rows, records, values.len());
             SymbolColumn { values, index }
         })
         .collect();

@@ -10,6 +10,11 @@ fn csv_reader<'b>(
     spec: &FormatSpec,
     trim: bool,
 ) -> Result<csv::Reader<&'b [u8]>, String> {
+    Ok(csv_builder(spec, trim)?.from_reader(body.as_bytes()))
+}
+
+/// The CSV reader settings of a format spec: its delimiter and quoting; `trim` trims values (INLINE).
+pub(super) fn csv_builder(spec: &FormatSpec, trim: bool) -> Result<csv::ReaderBuilder, String> {
     let delimiter = spec.delimiter.unwrap_or(',');
     let mut buf = [0u8; 4];
     let d = delimiter.encode_utf8(&mut buf);
@@ -18,7 +23,8 @@ fn csv_reader<'b>(
             "delimiter '{delimiter}' must be a single-byte character"
         ));
     }
-    Ok(csv::ReaderBuilder::new()
+    let mut builder = csv::ReaderBuilder::new();
+    builder
         .delimiter(d.as_bytes()[0])
         .has_headers(false)
         .flexible(true)
@@ -27,8 +33,8 @@ fn csv_reader<'b>(
             csv::Trim::All
         } else {
             csv::Trim::None
-        })
-        .from_reader(body.as_bytes()))
+        });
+    Ok(builder)
 }
 
 /// The text after `header is N lines`, without `comment is` lines; borrowed when there is nothing to drop.
@@ -50,7 +56,10 @@ fn body<'t>(text: &'t str, spec: &FormatSpec) -> std::borrow::Cow<'t, str> {
 
 /// The field names from the first record: its values (`embedded` / `explicit labels`) or `@1`, `@2`, ...
 /// (`no labels`, and then the first record is data: the `bool` says so).
-fn field_names(first: &csv::StringRecord, labels: Labels) -> Result<(Vec<String>, bool), String> {
+pub(super) fn field_names(
+    first: &csv::StringRecord,
+    labels: Labels,
+) -> Result<(Vec<String>, bool), String> {
     let (fields, first_is_data): (Vec<String>, bool) = match labels {
         Labels::Embedded | Labels::Explicit => {
             (first.iter().map(|s| s.trim().to_string()).collect(), false)

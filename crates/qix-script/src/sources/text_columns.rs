@@ -1,0 +1,248 @@
+//! Delimited text read column by column straight from the file (an optimized `LOAD * FROM file.csv`).
+//!
+//! The file is never held whole: one thread parses records (the `csv` crate, so quoting and delimiters
+//! follow the same rules as [`super::text::read`]) into blocks of rows, while the calling thread interns
+//! each block's fields into per-column [`Interner`]s, which keep their rows bit-packed as they go. Peak
+//! memory is therefore the model being built plus a few blocks, whatever the file's size.
+//!
+//! Same semantics as [`super::text::read_columns`] (which reads from a whole text): `utf8` or Latin-1
+//! (`codepage is 1252`), a UTF-8 byte-order mark dropped, `header is N lines` skipped, field names from the
+//! first record or `@1..@n`, blank lines skipped, short rows padded with NULL. Files with `comment is`
+//! go through [`super::text::read_columns`].
+
+use super::text::field_names;
+use super::{ColumnTable, Interner};
+use crate::ast::FormatSpec;
+use std::io::{BufRead, BufReader, Read};
+use std::sync::mpsc::sync_channel;
+
+/// Rows per block handed from the parser to the interner.
+const BLOCK_ROWS: usize = 1 << 14;
+
+/// Parsed rows: every field's bytes back to back, where each field ends, and how many fields each row has.
+#[derive(Default)]
+struct Block {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    widths: Vec<usize>,
+}
+
+/// Reads a Latin-1 byte stream as UTF-8.
+struct Latin1<R> {
+    inner: R,
+    pending: Vec<u8>,
+}
+
+impl<R: Read> Read for Latin1<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.pending.is_empty() {
+            let mut raw = vec![0u8; out.len().clamp(2, 1 << 16) / 2];
+            let n = self.inner.read(&mut raw)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            for &b in &raw[..n] {
+                let mut buf = [0u8; 2];
+                self.pending
+                    .extend_from_slice((b as char).encode_utf8(&mut buf).as_bytes());
+            }
+            self.pending.reverse();
+        }
+        let n = out.len().min(self.pending.len());
+        for o in out.iter_mut().take(n) {
+            // `pending` is reversed so taking from its end is cheap.
+            *o = self.pending.pop().unwrap_or_default();
+        }
+        Ok(n)
+    }
+}
+
+/// Reads delimited text from `input` column by column. `Ok(None)`: the spec needs the whole text
+/// (`comment is`); use [`super::text::read_columns`].
+pub fn read_columns_from<R: Read + Send>(
+    input: R,
+    spec: &FormatSpec,
+) -> Result<Option<ColumnTable>, String> {
+    if spec.comment.is_some() {
+        return Ok(None);
+    }
+    let input: Box<dyn Read + Send> = if spec.latin1 {
+        Box::new(Latin1 {
+            inner: input,
+            pending: Vec::new(),
+        })
+    } else {
+        Box::new(input)
+    };
+    let mut input = BufReader::with_capacity(1 << 20, input);
+    if !spec.latin1 {
+        let start = input.fill_buf().map_err(|e| e.to_string())?;
+        if start.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            input.consume(3);
+        }
+    }
+    for _ in 0..spec.header_lines {
+        let mut skipped = Vec::new();
+        if input
+            .read_until(b'\n', &mut skipped)
+            .map_err(|e| e.to_string())?
+            == 0
+        {
+            break;
+        }
+    }
+    let mut reader = super::text::csv_builder(spec, false)?.from_reader(input);
+    let mut first = csv::ByteRecord::new();
+    if !reader
+        .read_byte_record(&mut first)
+        .map_err(|e| e.to_string())?
+    {
+        return Ok(Some(ColumnTable::default()));
+    }
+    let first = csv::StringRecord::from_byte_record(first).map_err(not_utf8)?;
+    let (fields, first_is_data) = field_names(&first, spec.labels)?;
+    let width = fields.len();
+    let mut columns: Vec<Interner> = (0..width).map(|_| Interner::default()).collect();
+    let mut intern = |b: &Block| -> Result<(), String> {
+        let mut at = 0;
+        let mut start = 0;
+        for &w in &b.widths {
+            let row = &b.ends[at..at + w];
+            at += w;
+            let field =
+                |k: usize, start: usize| &b.bytes[if k == 0 { start } else { row[k - 1] }..row[k]];
+            if w == 1 && row[0] == start && width > 1 {
+                start = row[0];
+                continue; // blank line
+            }
+            for (j, column) in columns.iter_mut().enumerate() {
+                if j >= w {
+                    column.push_null();
+                    continue;
+                }
+                let v = std::str::from_utf8(field(j, start)).map_err(not_utf8)?;
+                match qix_engine::dual::parse_number(v) {
+                    Some(n) => column.push_dual(v, n),
+                    None => column.push_text(v),
+                }
+            }
+            start = *row.last().unwrap_or(&start);
+        }
+        Ok(())
+    };
+    if first_is_data {
+        let mut b = Block::default();
+        push_record(&mut b, first.as_byte_record());
+        intern(&b)?;
+    }
+    // The parser runs beside the interner; two blocks in flight bound the memory.
+    let (tx, rx) = sync_channel::<Result<Block, String>>(2);
+    std::thread::scope(|s| -> Result<(), String> {
+        s.spawn(move || {
+            let mut record = csv::ByteRecord::new();
+            loop {
+                let mut b = Block::default();
+                let mut done = false;
+                while b.widths.len() < BLOCK_ROWS {
+                    match reader.read_byte_record(&mut record) {
+                        Ok(true) => push_record(&mut b, &record),
+                        Ok(false) => {
+                            done = true;
+                            break;
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e.to_string()));
+                            return;
+                        }
+                    }
+                }
+                if tx.send(Ok(b)).is_err() || done {
+                    return;
+                }
+            }
+        });
+        for block in rx {
+            intern(&block?)?;
+        }
+        Ok(())
+    })?;
+    let columns = columns.into_iter().map(Interner::finish).collect();
+    Ok(Some(ColumnTable { fields, columns }))
+}
+
+fn push_record(b: &mut Block, record: &csv::ByteRecord) {
+    for f in record {
+        b.bytes.extend_from_slice(f);
+        b.ends.push(b.bytes.len());
+    }
+    b.widths.push(record.len());
+}
+
+fn not_utf8(e: impl std::fmt::Display) -> String {
+    format!("the file is not UTF-8 ({e}); add codepage is 1252 if it is Latin-1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::Labels;
+    use qix_engine::Dual;
+
+    fn read(text: &[u8], spec: &FormatSpec) -> ColumnTable {
+        read_columns_from(text, spec).unwrap().unwrap()
+    }
+
+    fn spec() -> FormatSpec {
+        FormatSpec {
+            quotes: true,
+            ..FormatSpec::default()
+        }
+    }
+
+    #[test]
+    fn agrees_with_the_whole_text_reader() {
+        let mut text = String::from("id,name,amount\n");
+        for i in 0..40_000 {
+            text.push_str(&format!("{i},\"n, {}\",{}.5\n", i % 7, i % 13));
+            if i % 9_999 == 0 {
+                text.push('\n');
+                text.push_str("5\n");
+            }
+        }
+        let streamed = read(text.as_bytes(), &spec());
+        let whole = crate::sources::text::read_columns(&text, &spec()).unwrap();
+        assert_eq!(streamed.fields, whole.fields);
+        assert_eq!(streamed.rows(), whole.rows());
+        assert_eq!(streamed.into_rows(), whole.into_rows());
+    }
+
+    #[test]
+    fn bom_header_lines_latin1_and_no_labels() {
+        let t = read(b"\xEF\xBB\xBFa,b\n1,x\n", &spec());
+        assert_eq!(t.fields, ["a", "b"]);
+        let s = FormatSpec {
+            header_lines: 2,
+            labels: Labels::None,
+            latin1: true,
+            ..spec()
+        };
+        let t = read(b"junk\nmore junk\ncaf\xE9,2\n", &s);
+        assert_eq!(t.fields, ["@1", "@2"]);
+        let rows = t.into_rows().rows;
+        assert_eq!(
+            rows,
+            [vec![Some(Dual::text("café")), Some(Dual::number(2.0))]]
+        );
+        let err = read_columns_from(&b"a\n\xE9\n"[..], &spec()).unwrap_err();
+        assert!(err.contains("not UTF-8"), "{err}");
+        assert!(read_columns_from(
+            &b"a\n"[..],
+            &FormatSpec {
+                comment: Some("#".into()),
+                ..spec()
+            }
+        )
+        .unwrap()
+        .is_none());
+    }
+}
