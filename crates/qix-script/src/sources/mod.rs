@@ -1,6 +1,7 @@
 //! Data sources: where a LOAD's rows come from, and where STORE writes them.
 
 pub mod parquet;
+pub mod parquet_pages;
 pub mod path;
 pub mod qvd;
 pub mod text;
@@ -87,7 +88,16 @@ pub struct Interner {
     dense: Option<Vec<u32>>,
     /// Set once `dense` was given up, so it is not started again.
     sparse: bool,
+    /// Recently seen other numbers (bits → symbol), direct-mapped: a column of few distinct decimals
+    /// (prices, rates) mostly skips the hash index.
+    recent: Vec<(u64, u32)>,
+    /// Rows the source says the column will have: the direct-address table may grow to twice that from
+    /// the start (a dictionary's values come before the rows).
+    rows_hint: usize,
 }
+
+/// Slots of [`Interner::recent`] (a power of two).
+const RECENT: usize = 1 << 12;
 
 /// Rows an [`Interner`] keeps unpacked before it packs them.
 const CHUNK_ROWS: usize = 1 << 16;
@@ -99,12 +109,13 @@ impl Interner {
     /// The symbol of number `n` (read as `text`, if it was read from text) through the direct-address
     /// table, or `None` when `n` is not for it.
     fn dense_symbol(&mut self, n: f64, text: Option<&str>) -> Option<u32> {
-        if self.sparse || !(n >= 0.0 && n.fract() == 0.0) {
+        // A whole number from 0 to u32::MAX - 1 (no `fract()`: that is a libm call per value).
+        if self.sparse || !(n >= 0.0 && n < u32::MAX as f64 && (n as u32) as f64 == n) {
             return None;
         }
-        let limit = DENSE_FLOOR.max(2 * (self.rows() + 1));
+        let limit = DENSE_FLOOR.max(2 * (self.rows().max(self.rows_hint) + 1));
         let k = n as usize;
-        if k >= limit || n >= u32::MAX as f64 {
+        if k >= limit {
             self.dense = None;
             self.sparse = true;
             return None;
@@ -123,6 +134,32 @@ impl Interner {
             d[k] = s;
         }
         Some(s)
+    }
+
+    /// An interner for a column that will have about `rows` rows.
+    pub fn with_rows_hint(rows: usize) -> Interner {
+        Interner {
+            rows_hint: rows,
+            ..Interner::default()
+        }
+    }
+
+    /// The symbol of number `n`, added if new, without appending a row.
+    pub fn symbol_number(&mut self, n: f64) -> u32 {
+        match self.dense_symbol(n, None) {
+            Some(s) => s,
+            None => self.recent_number(n),
+        }
+    }
+
+    /// The symbol of the text `t`, added if new, without appending a row.
+    pub fn symbol_text(&mut self, t: &str) -> u32 {
+        self.values.intern_text(t)
+    }
+
+    /// Appends a row holding `symbol` (from [`Interner::symbol_number`] / [`Interner::symbol_text`]).
+    pub fn push_symbol(&mut self, symbol: u32) {
+        self.record(symbol);
     }
 
     /// Rows so far.
@@ -164,11 +201,25 @@ impl Interner {
 
     /// Appends a number without building a value unless it is new.
     pub fn push_number(&mut self, n: f64) {
-        let i = match self.dense_symbol(n, None) {
-            Some(s) => s,
-            None => self.values.intern_number(n),
-        };
+        let i = self.symbol_number(n);
         self.record(i);
+    }
+
+    /// The symbol of a number that is not for the direct-address table, through the recent-numbers cache.
+    fn recent_number(&mut self, n: f64) -> u32 {
+        if self.recent.is_empty() {
+            self.recent = vec![(u64::MAX, 0); RECENT];
+        }
+        let bits = if n == 0.0 { 0 } else { n.to_bits() };
+        let slot =
+            (bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - RECENT.trailing_zeros())) as usize;
+        let (seen, symbol) = self.recent[slot];
+        if seen == bits {
+            return symbol;
+        }
+        let symbol = self.values.intern_number(n);
+        self.recent[slot] = (bits, symbol);
+        symbol
     }
 
     /// Appends a number read from `text` (kept as its text when it is not the number's default format).
@@ -190,10 +241,23 @@ impl Interner {
         self.values.drop_index();
         self.dense = None;
         let rows = self.rows();
+        if self.chunks.is_empty() {
+            let index = PackedColumn::pack(&self.index, self.values.len());
+            return SymbolColumn {
+                values: self.values,
+                index,
+            };
+        }
+        // Chunk by chunk into one column with the final width (a chunk unpacks in one call).
         let chunks = std::mem::take(&mut self.chunks);
+        let mut buf = Vec::new();
         let packed = chunks
-            .iter()
-            .flat_map(|c| (0..c.len()).map(move |r| c.get(r)))
+            .into_iter()
+            .flat_map(move |c| {
+                buf.resize(c.len(), 0);
+                c.get_range(0, &mut buf);
+                std::mem::take(&mut buf)
+            })
             .chain(self.index.iter().copied());
         let index = PackedColumn::pack_iter(packed, rows, self.values.len());
         SymbolColumn {

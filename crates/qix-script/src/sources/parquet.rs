@@ -5,6 +5,7 @@
 //! (a dual: `YYYY-MM-DD` and its serial number), `TIMESTAMP` a timestamp (`YYYY-MM-DD hh:mm:ss`); decimals are
 //! numbers; booleans are -1 / 0 as in Qlik. Nested (repeated or grouped) columns are refused by name.
 
+use super::parquet_pages::{self, PageError};
 use super::{ColumnTable, Interner, RawTable, SymbolColumn};
 use crate::dates;
 use bytes::Bytes;
@@ -169,6 +170,11 @@ pub fn read(bytes: Vec<u8>) -> Result<RawTable, String> {
 
 /// Reads a whole Parquet file column by column.
 pub fn read_columns(bytes: Vec<u8>) -> Result<ColumnTable, String> {
+    read_columns_with(bytes, true)
+}
+
+/// [`read_columns`], with the page reader for the columns it takes (`pages`) or the typed readers only.
+fn read_columns_with(bytes: Vec<u8>, pages: bool) -> Result<ColumnTable, String> {
     let reader = SerializedFileReader::new(Bytes::from(bytes)).map_err(|e| e.to_string())?;
     let meta = reader.metadata();
     let schema = meta.file_metadata().schema_descr();
@@ -182,8 +188,23 @@ pub fn read_columns(bytes: Vec<u8>) -> Result<ColumnTable, String> {
         }
     }
     // Each column reads on its own thread: they share nothing but the file's bytes.
+    let total_rows = meta.file_metadata().num_rows().max(0) as usize;
     let read_one = |(j, col): (usize, &Arc<ColumnDescriptor>)| -> Result<SymbolColumn, String> {
-        let mut interner = Interner::default();
+        // Plain numbers and strings page by page (dictionaries interned once); anything else, or a page
+        // that reader does not take, with the typed readers from the start.
+        if pages
+            && matches!(meaning(col), Meaning::Plain)
+            && decimal_scale(col).is_none()
+            && parquet_pages::handles(col.physical_type())
+        {
+            let mut interner = Interner::with_rows_hint(total_rows);
+            match parquet_pages::read_column(&reader, j, col, &mut interner) {
+                Ok(()) => return Ok(interner.finish()),
+                Err(PageError::Bad(e)) => return Err(format!("column {}: {e}", col.name())),
+                Err(PageError::Unsupported) => {}
+            }
+        }
+        let mut interner = Interner::with_rows_hint(total_rows);
         for g in 0..reader.num_row_groups() {
             let group = reader.get_row_group(g).map_err(|e| e.to_string())?;
             let rows = group.metadata().num_rows().max(0) as usize;
@@ -343,6 +364,42 @@ mod tests {
         let t = timestamp(86_400_000 + 3_600_000, &TimeUnit::MILLIS);
         assert_eq!(t.text, "1970-01-02 01:00:00");
         assert!((t.num.unwrap() - 25_570.041_666_666_66).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_page_reader_agrees_with_the_typed_readers() {
+        // Dictionary pages, a dictionary that overflows into PLAIN pages (the unique ids), NULLs, texts.
+        let rows: Vec<Vec<Option<Dual>>> = (0..300_000u32)
+            .map(|i| {
+                vec![
+                    Some(Dual::number(i as f64)),
+                    (i % 11 != 0).then(|| Dual::text(format!("t{}", i % 37))),
+                    (i % 5 != 0).then(|| Dual::number((i % 101) as f64 / 4.0)),
+                    Some(Dual::number(-((i % 7) as f64))),
+                ]
+            })
+            .collect();
+        let fields: Vec<String> = ["id", "t", "f", "neg"].map(String::from).to_vec();
+        let mut files = vec![write(&fields, &rows).unwrap()];
+        // Every column of the written file is one the page reader takes.
+        let reader = SerializedFileReader::new(Bytes::from(files[0].clone())).unwrap();
+        let schema = reader.metadata().file_metadata().schema_descr_ptr();
+        for (j, col) in schema.columns().iter().enumerate() {
+            let mut out = Interner::default();
+            let read = parquet_pages::read_column(&reader, j, col, &mut out);
+            assert!(read.is_ok(), "{}: {read:?}", col.name());
+            assert_eq!(out.finish().index.len(), rows.len());
+        }
+        let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/parquet");
+        for name in ["types.parquet", "types_gzip.parquet"] {
+            files.push(std::fs::read(format!("{data}/{name}")).unwrap());
+        }
+        for bytes in files {
+            let fast = read_columns_with(bytes.clone(), true).unwrap();
+            let typed = read_columns_with(bytes, false).unwrap();
+            assert_eq!(fast.fields, typed.fields);
+            assert_eq!(fast.into_rows(), typed.into_rows());
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@
 use super::text::field_names;
 use super::{ColumnTable, Interner};
 use crate::ast::FormatSpec;
+use rayon::prelude::*;
 use std::io::{BufRead, BufReader, Read};
 use std::sync::mpsc::sync_channel;
 
@@ -102,43 +103,26 @@ pub fn read_columns_from<R: Read + Send>(
     let first = csv::StringRecord::from_byte_record(first).map_err(not_utf8)?;
     let (fields, first_is_data) = field_names(&first, spec.labels)?;
     let width = fields.len();
-    let mut columns: Vec<Interner> = (0..width).map(|_| Interner::default()).collect();
-    let mut intern = |b: &Block| -> Result<(), String> {
-        let mut at = 0;
-        let mut start = 0;
-        for &w in &b.widths {
-            let row = &b.ends[at..at + w];
-            at += w;
-            let field =
-                |k: usize, start: usize| &b.bytes[if k == 0 { start } else { row[k - 1] }..row[k]];
-            if w == 1 && row[0] == start && width > 1 {
-                start = row[0];
-                continue; // blank line
-            }
-            for (j, column) in columns.iter_mut().enumerate() {
-                if j >= w {
-                    column.push_null();
-                    continue;
-                }
-                let v = std::str::from_utf8(field(j, start)).map_err(not_utf8)?;
-                match qix_engine::dual::parse_number(v) {
-                    Some(n) => column.push_dual(v, n),
-                    None => column.push_text(v),
-                }
-            }
-            start = *row.last().unwrap_or(&start);
-        }
-        Ok(())
-    };
+    // The parser thread also interns every third column, so both cores share the interning.
+    let on_parser = |j: usize| j % 3 == 2;
+    let mut mine: Vec<(usize, Interner)> = (0..width)
+        .filter(|&j| !on_parser(j))
+        .map(|j| (j, Interner::default()))
+        .collect();
+    let mut theirs: Vec<(usize, Interner)> = (0..width)
+        .filter(|&j| on_parser(j))
+        .map(|j| (j, Interner::default()))
+        .collect();
     if first_is_data {
         let mut b = Block::default();
         push_record(&mut b, first.as_byte_record());
-        intern(&b)?;
+        intern(&b, width, &mut mine)?;
+        intern(&b, width, &mut theirs)?;
     }
-    // The parser runs beside the interner; two blocks in flight bound the memory.
+    // Two blocks in flight bound the memory.
     let (tx, rx) = sync_channel::<Result<Block, String>>(2);
-    std::thread::scope(|s| -> Result<(), String> {
-        s.spawn(move || {
+    let theirs = std::thread::scope(|s| -> Result<Vec<(usize, Interner)>, String> {
+        let parser = s.spawn(move || -> Result<Vec<(usize, Interner)>, String> {
             let mut record = csv::ByteRecord::new();
             loop {
                 let mut b = Block::default();
@@ -152,22 +136,71 @@ pub fn read_columns_from<R: Read + Send>(
                         }
                         Err(e) => {
                             let _ = tx.send(Err(e.to_string()));
-                            return;
+                            return Err(e.to_string());
                         }
                     }
                 }
+                if let Err(e) = intern(&b, width, &mut theirs) {
+                    let _ = tx.send(Err(e.clone()));
+                    return Err(e);
+                }
                 if tx.send(Ok(b)).is_err() || done {
-                    return;
+                    return Ok(theirs);
                 }
             }
         });
+        let mut failed = None;
         for block in rx {
-            intern(&block?)?;
+            // After a failure the rest is drained so the parser never blocks on a full channel.
+            if failed.is_none() {
+                if let Err(e) = block.and_then(|b| intern(&b, width, &mut mine)) {
+                    failed = Some(e);
+                }
+            }
         }
-        Ok(())
+        let theirs = parser
+            .join()
+            .map_err(|_| "the CSV parser thread panicked".to_string())??;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(theirs),
+        }
     })?;
-    let columns = columns.into_iter().map(Interner::finish).collect();
+    let mut all: Vec<(usize, Interner)> = mine.into_iter().chain(theirs).collect();
+    all.sort_by_key(|(j, _)| *j);
+    // Columns repack their chunks independently.
+    let columns = all.into_par_iter().map(|(_, c)| c.finish()).collect();
     Ok(Some(ColumnTable { fields, columns }))
+}
+
+/// Interns the fields of `b`'s rows that belong to `columns` (each with its column number); rows shorter
+/// than `width` give NULL, a blank line is skipped.
+fn intern(b: &Block, width: usize, columns: &mut [(usize, Interner)]) -> Result<(), String> {
+    let mut at = 0;
+    let mut start = 0;
+    for &w in &b.widths {
+        let row = &b.ends[at..at + w];
+        at += w;
+        let row_start = start;
+        start = row.last().copied().unwrap_or(start);
+        if w == 1 && row[0] == row_start && width > 1 {
+            continue; // blank line
+        }
+        for (j, column) in columns.iter_mut() {
+            let j = *j;
+            if j >= w {
+                column.push_null();
+                continue;
+            }
+            let from = if j == 0 { row_start } else { row[j - 1] };
+            let v = std::str::from_utf8(&b.bytes[from..row[j]]).map_err(not_utf8)?;
+            match qix_engine::dual::parse_number(v) {
+                Some(n) => column.push_dual(v, n),
+                None => column.push_text(v),
+            }
+        }
+    }
+    Ok(())
 }
 
 fn push_record(b: &mut Block, record: &csv::ByteRecord) {
