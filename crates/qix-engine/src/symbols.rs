@@ -237,8 +237,12 @@ impl SymbolTable {
         }
     }
 
-    /// The symbol index of the number `n`, adding it if new (its text is its default format).
+    /// The symbol index of the number `n`, adding it if new (its text is its default format). NaN is not
+    /// a number symbol: it is kept as the text `NaN`.
     pub fn intern_number(&mut self, n: f64) -> u32 {
+        if n.is_nan() {
+            return self.intern_parts(f64::NAN, Some("NaN"));
+        }
         self.intern_parts(n, None)
     }
 

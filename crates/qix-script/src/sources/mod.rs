@@ -144,8 +144,12 @@ impl Interner {
         }
     }
 
-    /// The symbol of number `n`, added if new, without appending a row.
+    /// The symbol of number `n`, added if new, without appending a row. NaN (which a Parquet double may
+    /// hold) is no value in Qlik: it is NULL ([`NULL_INDEX`]).
     pub fn symbol_number(&mut self, n: f64) -> u32 {
+        if n.is_nan() {
+            return NULL_INDEX;
+        }
         match self.dense_symbol(n, None) {
             Some(s) => s,
             None => self.recent_number(n),
@@ -289,11 +293,16 @@ mod tests {
         for n in [3.0, 2.5, 3.0, 1e12, 3.0, 2.5, 4.0] {
             c.push_number(n);
         }
+        c.push_number(f64::NAN);
         c.push_dual("003", 3.0);
         c.push_dual("5", 5.0);
         c.push(Some(Dual::with_text("five", 5.0)));
         let c = c.finish();
-        assert_eq!(c.index.unpack(), [0, 1, 0, 2, 0, 1, 3, 0, 4, 4]);
+        assert_eq!(
+            c.index.unpack(),
+            [0, 1, 0, 2, 0, 1, 3, NULL_INDEX, 0, 4, 4],
+            "NaN is NULL"
+        );
         assert_eq!(c.values.get(4), Dual::number(5.0));
         assert_eq!(c.values.find(&Dual::number(4.0)), Some(3));
         let t = ColumnTable {
