@@ -169,18 +169,11 @@ impl ModelBuilder {
         let map: Vec<u32> = values.iter().map(|v| symbols.intern(v)).collect();
         let rows = cells.rows();
         rows.reserve(index.len());
-        let mut buf = vec![0u32; crate::packed::CHUNK];
-        let mut start = 0;
-        while start < index.len() {
-            let n = (index.len() - start).min(buf.len());
-            index.get_range(start, &mut buf[..n]);
-            rows.extend(
-                buf[..n]
-                    .iter()
-                    .map(|&i| map.get(i as usize).copied().unwrap_or(NULL)),
-            );
-            start += n;
-        }
+        rows.extend(
+            index
+                .iter()
+                .map(|i| map.get(i as usize).copied().unwrap_or(NULL)),
+        );
     }
 
     /// Checks the links and packs every column.

@@ -69,6 +69,16 @@ impl PackedColumn {
         out
     }
 
+    /// The symbols row by row (`NULL` for nulls), decoded [`CHUNK`] rows at a time.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        let mut buf = [0u32; CHUNK];
+        (0..self.len).step_by(CHUNK).flat_map(move |start| {
+            let n = (self.len - start).min(CHUNK);
+            self.get_range(start, &mut buf[..n]);
+            buf.into_iter().take(n)
+        })
+    }
+
     /// Rows.
     pub fn len(&self) -> usize {
         self.len
@@ -133,6 +143,7 @@ mod tests {
         for (i, c) in cells.iter().enumerate() {
             assert_eq!(col.get(i), *c);
         }
+        assert_eq!(col.iter().collect::<Vec<_>>(), cells);
         let mut out = vec![0u32; 2100];
         col.get_range(1234, &mut out);
         assert_eq!(&out[..], &cells[1234..1234 + 2100]);

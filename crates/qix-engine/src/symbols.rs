@@ -104,6 +104,24 @@ enum Key<'a> {
     Text(&'a str),
 }
 
+impl<'a> Key<'a> {
+    /// The key of a value given as its number (NaN for a pure text) and text.
+    fn of(num: f64, text: Option<&'a str>) -> Key<'a> {
+        if num.is_nan() {
+            Key::Text(text.unwrap_or(""))
+        } else {
+            Key::Num(num)
+        }
+    }
+
+    fn hash(&self) -> u64 {
+        match self {
+            Key::Num(n) => hash_num(*n),
+            Key::Text(t) => hash_text(t),
+        }
+    }
+}
+
 impl SymbolTable {
     /// Room for `additional` more symbols.
     pub fn reserve(&mut self, additional: usize) {
@@ -113,13 +131,13 @@ impl SymbolTable {
         }
     }
 
+    /// The key of symbol `i`.
+    fn key_at<'t>(nums: &[f64], texts: &'t Option<Texts>, i: usize) -> Key<'t> {
+        Key::of(nums[i], texts.as_ref().and_then(|t| t.get(i)))
+    }
+
     fn hash_of(nums: &[f64], texts: &Option<Texts>, i: usize) -> u64 {
-        let n = nums[i];
-        if n.is_nan() {
-            hash_text(texts.as_ref().and_then(|t| t.get(i)).unwrap_or(""))
-        } else {
-            hash_num(n)
-        }
+        Self::key_at(nums, texts, i).hash()
     }
 
     fn matches(nums: &[f64], texts: &Option<Texts>, i: usize, key: &Key<'_>) -> bool {
@@ -133,12 +151,8 @@ impl SymbolTable {
     fn build_index(nums: &[f64], texts: &Option<Texts>) -> HashTable<u32> {
         let mut index = HashTable::with_capacity(nums.len());
         for i in 0..nums.len() {
-            let h = Self::hash_of(nums, texts, i);
-            let key = if nums[i].is_nan() {
-                Key::Text(texts.as_ref().and_then(|t| t.get(i)).unwrap_or(""))
-            } else {
-                Key::Num(nums[i])
-            };
+            let key = Self::key_at(nums, texts, i);
+            let h = key.hash();
             // A source that repeats a value keeps its first symbol as the one lookups find.
             if index
                 .find(h, |&s| Self::matches(nums, texts, s as usize, &key))
@@ -150,14 +164,11 @@ impl SymbolTable {
         index
     }
 
-    fn lookup(&self, key: &Key<'_>) -> Option<u32> {
+    /// The symbol of `key` (whose hash is `h`), building the index if it is not there yet.
+    fn lookup(&self, key: &Key<'_>, h: u64) -> Option<u32> {
         let index = self
             .index
             .get_or_init(|| Self::build_index(&self.nums, &self.texts));
-        let h = match key {
-            Key::Num(n) => hash_num(*n),
-            Key::Text(t) => hash_text(t),
-        };
         index
             .find(h, |&s| {
                 Self::matches(&self.nums, &self.texts, s as usize, key)
@@ -168,24 +179,10 @@ impl SymbolTable {
     /// Interns a value given as its number (NaN for a pure text) and stored text (`None`: the number's
     /// default format).
     fn intern_parts(&mut self, num: f64, text: Option<&str>) -> u32 {
-        let key = if num.is_nan() {
-            Key::Text(text.unwrap_or(""))
-        } else {
-            Key::Num(num)
-        };
-        if self.index.get().is_none() {
-            let built = Self::build_index(&self.nums, &self.texts);
-            let _ = self.index.set(built);
-        }
-        let h = match key {
-            Key::Num(n) => hash_num(n),
-            Key::Text(t) => hash_text(t),
-        };
-        let (nums, texts) = (&self.nums, &self.texts);
-        if let Some(index) = self.index.get() {
-            if let Some(&s) = index.find(h, |&s| Self::matches(nums, texts, s as usize, &key)) {
-                return s;
-            }
+        let key = Key::of(num, text);
+        let h = key.hash();
+        if let Some(s) = self.lookup(&key, h) {
+            return s;
         }
         let i = self.append(num, text);
         let (nums, texts) = (&self.nums, &self.texts);
@@ -231,10 +228,7 @@ impl SymbolTable {
 
     /// The symbol index of `value`, adding it if new.
     pub fn intern(&mut self, value: Dual) -> u32 {
-        match value.num {
-            Some(n) if !n.is_nan() => self.intern_parts(n, Some(&value.text)),
-            _ => self.intern_parts(f64::NAN, Some(&value.text)),
-        }
+        self.intern_parts(value.num.unwrap_or(f64::NAN), Some(&value.text))
     }
 
     /// The symbol index of the number `n`, adding it if new (its text is its default format). NaN is not
@@ -249,9 +243,6 @@ impl SymbolTable {
     /// The symbol index of the number `n` read as `text`, adding it if new (the text is kept only when it
     /// is not the number's default format, and only for a new symbol).
     pub fn intern_dual(&mut self, text: &str, n: f64) -> u32 {
-        if n.is_nan() {
-            return self.intern_parts(f64::NAN, Some(text));
-        }
         self.intern_parts(n, Some(text))
     }
 
@@ -267,15 +258,14 @@ impl SymbolTable {
 
     /// The symbol for a value, if the field has it.
     pub fn find(&self, value: &Dual) -> Option<u32> {
-        match value.num {
-            Some(n) if !n.is_nan() => self.lookup(&Key::Num(n)),
-            _ => self.lookup(&Key::Text(&value.text)),
-        }
+        let key = Key::of(value.num.unwrap_or(f64::NAN), Some(&value.text));
+        self.lookup(&key, key.hash())
     }
 
     /// The symbol whose text is `text` (texts of numbers included), if any.
     pub fn find_text(&self, text: &str) -> Option<u32> {
-        if let Some(i) = self.lookup(&Key::Text(text)) {
+        let key = Key::Text(text);
+        if let Some(i) = self.lookup(&key, key.hash()) {
             return Some(i);
         }
         (0..self.len())

@@ -1030,30 +1030,26 @@ impl<'a> Exec<'a> {
         if !matches!(format.as_str(), "qvd" | "parquet" | "txt" | "csv") {
             return Ok(false);
         }
-        let open_err = |e: std::io::Error| self.err(i, &format!("cannot open {p}: {e}"));
-        let streamed = match format.as_str() {
-            "qvd" | "parquet" => None,
-            // Text streams from the file, so it is never held whole.
-            _ => {
-                let file = std::fs::File::open(&full).map_err(open_err)?;
-                text_columns::read_columns_from(file, spec)
-                    .map_err(|m| self.err(i, &format!("{p}: {m}")))?
-            }
+        // Errors: "cannot open <path>: ..." for the file, "<path>: ..." for its content.
+        let read_all = || std::fs::read(&full).map_err(|e| format!("cannot open {p}: {e}"));
+        let in_file = |m: String| format!("{p}: {m}");
+        let read = match format.as_str() {
+            "qvd" => read_all().and_then(|b| qvd::read_columns(&b).map_err(in_file)),
+            "parquet" => read_all().and_then(|b| parquet::read_columns(b).map_err(in_file)),
+            // Text streams from the file, so it is never held whole (unless the spec needs the whole text).
+            _ => std::fs::File::open(&full)
+                .map_err(|e| format!("cannot open {p}: {e}"))
+                .and_then(|file| text_columns::read_columns_from(file, spec).map_err(in_file))
+                .and_then(|streamed| match streamed {
+                    Some(t) => Ok(t),
+                    None => read_all().and_then(|b| {
+                        text::decode(b, spec.latin1)
+                            .and_then(|t| text::read_columns(&t, spec))
+                            .map_err(in_file)
+                    }),
+                }),
         };
-        let mut table = match streamed {
-            Some(t) => t,
-            None => {
-                let bytes = std::fs::read(&full).map_err(open_err)?;
-                match format.as_str() {
-                    "qvd" => qvd::read_columns(&bytes),
-                    "parquet" => parquet::read_columns(bytes),
-                    _ => {
-                        text::decode(bytes, spec.latin1).and_then(|t| text::read_columns(&t, spec))
-                    }
-                }
-                .map_err(|m| self.err(i, &format!("{p}: {m}")))?
-            }
-        };
+        let mut table = read.map_err(|m| self.err(i, &m))?;
         let stem = full
             .file_stem()
             .and_then(|s| s.to_str())

@@ -232,11 +232,16 @@ impl DocState {
         }
     }
 
+    /// An object's own properties with this session's soft patches, if any (what it links to not merged).
+    pub fn patched(&self, id: &str) -> Option<&Map<String, Value>> {
+        self.soft.get(id).or_else(|| self.object(id))
+    }
+
     /// The properties an object's layout is computed from: with this session's soft patches, if any, and
     /// laid over the object its `qExtendsId` links to (a master visualization), recursively. `Ok(None)`:
     /// no such object; an error: a link to a missing object (8001) or a loop of links (8002).
     pub fn effective(&self, id: &str) -> Result<Option<Map<String, Value>>, RpcError> {
-        let Some(own) = self.soft.get(id).or_else(|| self.object(id)) else {
+        let Some(own) = self.patched(id) else {
             return Ok(None);
         };
         let mut chain = vec![id.to_string()];
@@ -247,9 +252,7 @@ impl DocState {
                 return Err(RpcError::new(ErrorCode::LinkedObjectInvalid, link));
             }
             let base = self
-                .soft
-                .get(&link)
-                .or_else(|| self.object(&link))
+                .patched(&link)
                 .ok_or_else(|| RpcError::new(ErrorCode::LinkedObjectNotFound, link.clone()))?;
             next = linked_id(base);
             merged = overlay(base.clone(), merged);

@@ -83,10 +83,10 @@ pub struct Interner {
     chunks: Vec<PackedColumn>,
     /// Rows in `chunks`.
     chunked_rows: usize,
-    /// Symbol of each small whole number (`u32::MAX`: not seen); `None` once a number too large for it
-    /// arrived (from then on every value goes through the hash index, which knows all symbols).
-    dense: Option<Vec<u32>>,
-    /// Set once `dense` was given up, so it is not started again.
+    /// Symbol of each small whole number (`u32::MAX`: not seen), grown as numbers come.
+    dense: Vec<u32>,
+    /// Set (and `dense` freed) once a number too large for `dense` arrived: from then on every value goes
+    /// through the hash index, which knows all symbols.
     sparse: bool,
     /// Recently seen other numbers (bits → symbol), direct-mapped: a column of few distinct decimals
     /// (prices, rates) mostly skips the hash index.
@@ -116,24 +116,19 @@ impl Interner {
         let limit = DENSE_FLOOR.max(2 * (self.rows().max(self.rows_hint) + 1));
         let k = n as usize;
         if k >= limit {
-            self.dense = None;
+            self.dense = Vec::new();
             self.sparse = true;
             return None;
         }
-        let dense = self.dense.get_or_insert_with(Vec::new);
-        if k >= dense.len() {
-            dense.resize((k + 1).next_power_of_two().min(limit.max(k + 1)), u32::MAX);
+        if k >= self.dense.len() {
+            let len = (k + 1).next_power_of_two().min(limit.max(k + 1));
+            self.dense.resize(len, u32::MAX);
         }
-        let slot = dense[k];
-        if slot != u32::MAX {
-            return Some(slot);
+        if self.dense[k] == u32::MAX {
+            // New to the table: every whole number in range went through here, so it is new to the field.
+            self.dense[k] = self.values.push_distinct(Some(n), text);
         }
-        // New to the table: every whole number in range went through here, so it is new to the field.
-        let s = self.values.push_distinct(Some(n), text);
-        if let Some(d) = self.dense.as_mut() {
-            d[k] = s;
-        }
-        Some(s)
+        Some(self.dense[k])
     }
 
     /// An interner for a column that will have about `rows` rows.
@@ -186,15 +181,20 @@ impl Interner {
     pub fn push(&mut self, value: Option<Dual>) {
         let i = match value {
             None => NULL_INDEX,
-            Some(d) => match d.num {
-                Some(n) => match self.dense_symbol(n, Some(&d.text)) {
-                    Some(s) => s,
-                    None => self.values.intern(d),
-                },
+            Some(d) => match d.num.and_then(|n| self.dense_symbol(n, Some(&d.text))) {
+                Some(s) => s,
                 None => self.values.intern(d),
             },
         };
         self.record(i);
+    }
+
+    /// Appends a value read from text: a number (keeping its text) when it reads as one, else a text.
+    pub fn push_read(&mut self, text: &str) {
+        match qix_engine::dual::parse_number(text) {
+            Some(n) => self.push_dual(text, n),
+            None => self.push_text(text),
+        }
     }
 
     /// Appends a text without copying it unless it is new.
@@ -243,27 +243,14 @@ impl Interner {
     /// The column, packed; the lookup structures are dropped (the model builds its index when needed).
     pub fn finish(mut self) -> SymbolColumn {
         self.values.drop_index();
-        self.dense = None;
-        let rows = self.rows();
-        if self.chunks.is_empty() {
-            let index = PackedColumn::pack(&self.index, self.values.len());
-            return SymbolColumn {
-                values: self.values,
-                index,
-            };
-        }
-        // Chunk by chunk into one column with the final width (a chunk unpacks in one call).
-        let chunks = std::mem::take(&mut self.chunks);
-        let mut buf = Vec::new();
-        let packed = chunks
-            .into_iter()
-            .flat_map(move |c| {
-                buf.resize(c.len(), 0);
-                c.get_range(0, &mut buf);
-                std::mem::take(&mut buf)
-            })
-            .chain(self.index.iter().copied());
-        let index = PackedColumn::pack_iter(packed, rows, self.values.len());
+        self.dense = Vec::new();
+        // The chunks, then the rows not packed yet, into one column with the final width.
+        let rows = self.chunks.iter().flat_map(PackedColumn::iter);
+        let index = PackedColumn::pack_iter(
+            rows.chain(self.index.iter().copied()),
+            self.rows(),
+            self.values.len(),
+        );
         SymbolColumn {
             values: self.values,
             index,

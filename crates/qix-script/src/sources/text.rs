@@ -126,10 +126,7 @@ pub fn read_columns(text: &str, spec: &FormatSpec) -> Result<ColumnTable, String
         for (j, column) in columns.iter_mut().enumerate() {
             match rec.get(j) {
                 None => column.push_null(),
-                Some(v) => match qix_engine::dual::parse_number(v) {
-                    Some(n) => column.push_dual(v, n),
-                    None => column.push_text(v),
-                },
+                Some(v) => column.push_read(v),
             }
         }
     };

@@ -17,6 +17,9 @@ use rayon::prelude::*;
 use std::io::{BufRead, BufReader, Read};
 use std::sync::mpsc::sync_channel;
 
+/// A column's interner with the column's number.
+type Numbered = (usize, Interner);
+
 /// Rows per block handed from the parser to the interner.
 const BLOCK_ROWS: usize = 1 << 14;
 
@@ -31,29 +34,24 @@ struct Block {
 /// Reads a Latin-1 byte stream as UTF-8.
 struct Latin1<R> {
     inner: R,
-    pending: Vec<u8>,
+    /// Converted text not handed out yet: `pending[taken..]`.
+    pending: String,
+    taken: usize,
 }
 
 impl<R: Read> Read for Latin1<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        if self.pending.is_empty() {
-            let mut raw = vec![0u8; out.len().clamp(2, 1 << 16) / 2];
+        if self.taken == self.pending.len() {
+            let mut raw = [0u8; 1 << 15];
             let n = self.inner.read(&mut raw)?;
-            if n == 0 {
-                return Ok(0);
-            }
-            for &b in &raw[..n] {
-                let mut buf = [0u8; 2];
-                self.pending
-                    .extend_from_slice((b as char).encode_utf8(&mut buf).as_bytes());
-            }
-            self.pending.reverse();
+            self.pending.clear();
+            self.pending.extend(raw[..n].iter().map(|&b| b as char));
+            self.taken = 0;
         }
-        let n = out.len().min(self.pending.len());
-        for o in out.iter_mut().take(n) {
-            // `pending` is reversed so taking from its end is cheap.
-            *o = self.pending.pop().unwrap_or_default();
-        }
+        let rest = &self.pending.as_bytes()[self.taken..];
+        let n = out.len().min(rest.len());
+        out[..n].copy_from_slice(&rest[..n]);
+        self.taken += n;
         Ok(n)
     }
 }
@@ -70,7 +68,8 @@ pub fn read_columns_from<R: Read + Send>(
     let input: Box<dyn Read + Send> = if spec.latin1 {
         Box::new(Latin1 {
             inner: input,
-            pending: Vec::new(),
+            pending: String::new(),
+            taken: 0,
         })
     } else {
         Box::new(input)
@@ -104,15 +103,9 @@ pub fn read_columns_from<R: Read + Send>(
     let (fields, first_is_data) = field_names(&first, spec.labels)?;
     let width = fields.len();
     // The parser thread also interns every third column, so both cores share the interning.
-    let on_parser = |j: usize| j % 3 == 2;
-    let mut mine: Vec<(usize, Interner)> = (0..width)
-        .filter(|&j| !on_parser(j))
+    let (mut theirs, mut mine): (Vec<Numbered>, Vec<Numbered>) = (0..width)
         .map(|j| (j, Interner::default()))
-        .collect();
-    let mut theirs: Vec<(usize, Interner)> = (0..width)
-        .filter(|&j| on_parser(j))
-        .map(|j| (j, Interner::default()))
-        .collect();
+        .partition(|(j, _)| j % 3 == 2);
     if first_is_data {
         let mut b = Block::default();
         push_record(&mut b, first.as_byte_record());
@@ -121,8 +114,8 @@ pub fn read_columns_from<R: Read + Send>(
     }
     // Two blocks in flight bound the memory.
     let (tx, rx) = sync_channel::<Result<Block, String>>(2);
-    let theirs = std::thread::scope(|s| -> Result<Vec<(usize, Interner)>, String> {
-        let parser = s.spawn(move || -> Result<Vec<(usize, Interner)>, String> {
+    let theirs = std::thread::scope(|s| -> Result<Vec<Numbered>, String> {
+        let parser = s.spawn(move || -> Result<Vec<Numbered>, String> {
             let mut record = csv::ByteRecord::new();
             loop {
                 let mut b = Block::default();
@@ -166,7 +159,7 @@ pub fn read_columns_from<R: Read + Send>(
             None => Ok(theirs),
         }
     })?;
-    let mut all: Vec<(usize, Interner)> = mine.into_iter().chain(theirs).collect();
+    let mut all: Vec<Numbered> = mine.into_iter().chain(theirs).collect();
     all.sort_by_key(|(j, _)| *j);
     // Columns repack their chunks independently.
     let columns = all.into_par_iter().map(|(_, c)| c.finish()).collect();
@@ -175,7 +168,7 @@ pub fn read_columns_from<R: Read + Send>(
 
 /// Interns the fields of `b`'s rows that belong to `columns` (each with its column number); rows shorter
 /// than `width` give NULL, a blank line is skipped.
-fn intern(b: &Block, width: usize, columns: &mut [(usize, Interner)]) -> Result<(), String> {
+fn intern(b: &Block, width: usize, columns: &mut [Numbered]) -> Result<(), String> {
     let mut at = 0;
     let mut start = 0;
     for &w in &b.widths {
@@ -193,11 +186,7 @@ fn intern(b: &Block, width: usize, columns: &mut [(usize, Interner)]) -> Result<
                 continue;
             }
             let from = if j == 0 { row_start } else { row[j - 1] };
-            let v = std::str::from_utf8(&b.bytes[from..row[j]]).map_err(not_utf8)?;
-            match qix_engine::dual::parse_number(v) {
-                Some(n) => column.push_dual(v, n),
-                None => column.push_text(v),
-            }
+            column.push_read(std::str::from_utf8(&b.bytes[from..row[j]]).map_err(not_utf8)?);
         }
     }
     Ok(())

@@ -140,7 +140,7 @@ fn apply_patches(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<
         // On top of the earlier soft patches; the stored properties stay as they are. (The object's own
         // properties: what it links to by `qExtendsId` is merged in when it is laid out.)
         let doc = ctx.doc()?;
-        let own = doc.soft.get(id).or_else(|| doc.object(id)).cloned();
+        let own = doc.patched(id).cloned();
         let mut effective = Value::Object(own.ok_or_else(RpcError::invalid_handle)?);
         json_patch::patch(&mut effective, &patch)
             .map_err(|e| RpcError::invalid_params(e.to_string()))?;
