@@ -1,15 +1,17 @@
 //! Durable storage of apps in `qixd --apps-dir`.
 //!
 //! What it is for: creating, listing, reading, saving and deleting the persistent part of an app (id, title,
-//! script, app properties, timestamps), so that apps survive a restart. Every save writes a new file and
-//! renames it over the old one after an fsync, then fsyncs the folder: a crash at any instant leaves the
-//! old or the new version, never a torn one.
+//! script, app properties, timestamps) with its saved data files, so that apps survive a restart. One writer
+//! per app at a time ([`AppLock`]); a save writes its data as a new version, then the record naming it
+//! (temporary file, fsync, rename, fsync of the folder), and only then removes the old version: a crash at
+//! any instant leaves the old record with its data or the new record with its data, never a torn or mixed
+//! one. Opening the store removes what a crash left over ([`Cleanup`]).
 //!
 //! What it is not for: sessions, open documents or the data model in memory. A session works on its own copy
-//! of an [`AppRecord`] and writes it back with [`AppStore::save`] (the engine's `DoSave`).
+//! of an [`AppRecord`] and writes it back with [`AppLock::save`] (the engine's `DoSave`).
 
 mod record;
 mod store;
 
 pub use record::{now_iso, AppRecord, BookmarkField, BookmarkRecord};
-pub use store::{AppStore, StoreError};
+pub use store::{AppLock, AppStore, Cleanup, StoreError};

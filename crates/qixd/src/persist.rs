@@ -1,6 +1,6 @@
 //! An app's data on disk: each table of the model as a QVD file (Qlik's own compact format) plus a small
 //! JSON file with the table order and field comments and tags. Written by `DoSave` as a new data version
-//! (see `qix_apps::AppStore::write_data`), read back when a saved app is opened after a restart, so the
+//! (see `qix_apps::AppLock::save`), read back when a saved app is opened after a restart, so the
 //! data survives without reloading.
 
 use crate::doc::LoadedData;

@@ -455,25 +455,13 @@ fn get_variable_by_id(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
 }
 
 fn save(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
-    let store = &ctx.env.store;
+    let env = ctx.env;
     let doc = ctx.state.doc.as_mut().ok_or_else(super::no_active_doc)?;
     if doc.session_app {
         return Err(RpcError::new(
             ErrorCode::NotSupportedForSessionApp,
             "a session app cannot be saved",
         ));
-    }
-    if !doc.data_saved {
-        // A new data version first; the record that names it is written after, atomically.
-        // Above both this session's and the stored version, so a newer save by another session is not
-        // overwritten in place (the last save still wins: its record names its own version).
-        let stored = store.get(&doc.record.id).map_or(0, |r| r.data_version);
-        let version = doc.record.data_version.max(stored) + 1;
-        let files = crate::persist::export(&doc.data);
-        store
-            .write_data(&doc.record.id, version, &files)
-            .map_err(store_error)?;
-        doc.record.data_version = version;
     }
     doc.record.variables = doc
         .variables
@@ -492,16 +480,26 @@ fn save(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
         })
         .filter(|(_, kids)| !kids.is_empty())
         .collect();
-    let saved = store.save(&doc.record).map_err(store_error)?;
-    store.prune_data(&saved.id, saved.data_version);
+    // One save of the app at a time, from writing its data to publishing it: the last save wins whole.
+    let app = env.store.lock(&doc.record.id).map_err(store_error)?;
+    let stored = app.get().map_err(store_error)?;
+    // The saved record names this session's data: the version it was saved as, while that is still the
+    // stored one; else (reloaded, or another session saved since) a new version.
+    let same = doc.data_saved
+        && doc.record.data_version == stored.data_version
+        && app.has_data(stored.data_version);
+    let files = (!same).then(|| crate::persist::export(&doc.data));
+    let saved = app
+        .save(&doc.record, files.as_deref())
+        .map_err(store_error)?;
     doc.record = saved;
     doc.data_saved = true;
     // Sessions that open the app from now on start from this data.
-    ctx.env
-        .published
+    env.published
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .insert(doc.record.id.clone(), doc.data.clone());
+    drop(app);
     if doc.modified {
         doc.modified = false;
         doc.invalidate(ObjectRef::Doc, &mut ctx.effects);

@@ -120,7 +120,8 @@ fn refuse_if_open(ctx: &Ctx<'_>) -> Result<(), RpcError> {
 fn open_doc(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError> {
     refuse_if_open(ctx)?;
     let record = ctx.env.store.get(name).map_err(store_error)?;
-    let data = ctx.env.published(&record.id);
+    // The record again, with its data as a pair (a save may have come between).
+    let (record, data) = ctx.env.open_saved(&record.id).map_err(store_error)?;
     let handle = install_doc(ctx, DocState::open(record, false, data))?;
     Ok(json!({"qReturn": {"qType": "Doc", "qHandle": handle, "qGenericId": name}}))
 }

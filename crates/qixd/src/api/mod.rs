@@ -46,40 +46,52 @@ pub struct Env {
 }
 
 impl Env {
-    /// The data an app was last saved with (empty when never reloaded): from memory, else from its saved
-    /// data version on disk (after a restart), which is then kept in memory.
+    /// The data an app was last saved with (empty when never reloaded): see [`Env::open_saved`].
     pub fn published(&self, app: &str) -> std::sync::Arc<crate::doc::LoadedData> {
-        if let Some(d) = self
-            .published
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(app)
-        {
-            return d.clone();
+        self.open_saved(app)
+            .map(|(_, data)| data)
+            .unwrap_or_default()
+    }
+
+    /// An app's stored record and the data it was saved with, read as a pair under the app's lock (so a
+    /// `DoSave` of another session cannot fall between them): the data from memory, else from the saved
+    /// data version on disk (after a restart), which is then kept in memory. The data is empty when the app
+    /// was never reloaded, or when its saved data cannot be read (logged).
+    pub fn open_saved(
+        &self,
+        app: &str,
+    ) -> Result<(qix_apps::AppRecord, std::sync::Arc<crate::doc::LoadedData>), qix_apps::StoreError>
+    {
+        let lock = self.store.lock(app)?;
+        let record = lock.get()?;
+        let published = self.published.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(d) = published.get(app) {
+            return Ok((record, d.clone()));
         }
-        let Ok(record) = self.store.get(app) else {
-            return Default::default();
-        };
+        drop(published);
         if record.data_version == 0 {
-            return Default::default();
+            return Ok((record, Default::default()));
         }
-        let loaded = self
-            .store
-            .read_data(app, record.data_version)
+        let files = lock.read_data(record.data_version);
+        // Rebuilding the model needs no lock: the files are the pair of the record.
+        drop(lock);
+        let loaded = files
             .map_err(|e| e.to_string())
             .and_then(|files| crate::persist::import(&files));
         match loaded {
             Ok(data) => {
                 let data = std::sync::Arc::new(data);
+                // A save meanwhile published newer data: that stays (this session keeps its pair).
                 self.published
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
-                    .insert(app.to_string(), data.clone());
-                data
+                    .entry(app.to_string())
+                    .or_insert_with(|| data.clone());
+                Ok((record, data))
             }
             Err(e) => {
                 tracing::error!(app, error = %e, "saved data could not be read; the app opens without data");
-                Default::default()
+                Ok((record, Default::default()))
             }
         }
     }
