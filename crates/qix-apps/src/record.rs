@@ -13,6 +13,10 @@ pub struct AppRecord {
     /// The load script.
     #[serde(default)]
     pub script: String,
+    /// The user who created the app, `DIRECTORY\id`; empty for an app everyone shares (the demo app, or
+    /// one made before apps had owners). Server mode's access rule rests on it.
+    #[serde(default)]
+    pub owner: String,
     /// App properties as set by `SetAppProperties`, custom (dynamic) ones included; `qTitle` is kept
     /// in [`AppRecord::title`].
     #[serde(default)]
@@ -96,6 +100,7 @@ impl AppRecord {
             id: uuid::Uuid::new_v4().to_string(),
             title: title.to_string(),
             script: String::new(),
+            owner: String::new(),
             properties: Map::new(),
             created: now.clone(),
             modified: now,

@@ -190,6 +190,11 @@ impl AppStore {
     pub fn create_with_script(&self, title: &str, script: &str) -> Result<AppRecord, StoreError> {
         let mut record = AppRecord::new(title);
         record.script = script.to_string();
+        self.insert(record)
+    }
+
+    /// Stores a new app made by the caller (e.g. with its owner set), in one write.
+    pub fn insert(&self, record: AppRecord) -> Result<AppRecord, StoreError> {
         let app = self.lock(&record.id)?;
         fs::create_dir_all(&app.dir).map_err(io(&app.dir))?;
         write_record(&app.dir, &record)?;

@@ -49,6 +49,10 @@ pub enum ErrorCode {
     LinkedObjectInvalid,
     /// 5006: the engine is too busy to take the request.
     ServerBusy,
+    /// 7009: LOCERR_CALC_PAGES_TOO_LARGE: data pages asking for more cells than one request may.
+    CalcPagesTooLarge,
+    /// 3000: LOCERR_FILE_ACCESS_DENIED: a path or connection that would leave its folder.
+    FileAccessDenied,
 }
 
 impl ErrorCode {
@@ -74,6 +78,8 @@ impl ErrorCode {
             ErrorCode::LinkedObjectNotFound => 8001,
             ErrorCode::LinkedObjectInvalid => 8002,
             ErrorCode::ServerBusy => 5006,
+            ErrorCode::CalcPagesTooLarge => 7009,
+            ErrorCode::FileAccessDenied => 3000,
         }
     }
 
@@ -99,6 +105,8 @@ impl ErrorCode {
             ErrorCode::LinkedObjectNotFound => "Linked object not found",
             ErrorCode::LinkedObjectInvalid => "Linked object invalid",
             ErrorCode::ServerBusy => "Server busy",
+            ErrorCode::CalcPagesTooLarge => "Calculation pages too large",
+            ErrorCode::FileAccessDenied => "File access denied",
         }
     }
 
@@ -126,6 +134,8 @@ impl ErrorCode {
             ErrorCode::LinkedObjectNotFound => "LOCERR_LAYOUT_LINKED_OBJECT_NOT_FOUND",
             ErrorCode::LinkedObjectInvalid => "LOCERR_LAYOUT_LINKED_OBJECT_INVALID",
             ErrorCode::ServerBusy => "LOCERR_SERVER_BUSY",
+            ErrorCode::CalcPagesTooLarge => "LOCERR_CALC_PAGES_TOO_LARGE",
+            ErrorCode::FileAccessDenied => "LOCERR_FILE_ACCESS_DENIED",
         }
     }
 }

@@ -55,6 +55,16 @@ impl Request {
         };
         let id = match obj.remove("id") {
             None | Some(Value::Null) => Value::Null,
+            // A number must survive the round trip exactly: an integer of 64 bits. A larger one would be
+            // read as a float and echoed changed (18446744073709551616 as 1.8446744073709552e19).
+            Some(Value::Number(n)) if n.is_f64() => {
+                return Err(FrameError {
+                    id: Value::Null,
+                    error: RpcError::invalid_request(
+                        "id must be a string or an integer within 64 bits",
+                    ),
+                })
+            }
             Some(v @ (Value::Number(_) | Value::String(_))) => v,
             Some(_) => {
                 return Err(FrameError {
@@ -239,6 +249,20 @@ mod tests {
         assert_eq!(e.error.code, -32600);
         let e = Request::parse(r#"{"id":7,"method":"X","handle":-1,"params":3}"#).unwrap_err();
         assert_eq!(e.error.code, -32600);
+    }
+
+    #[test]
+    fn ids_round_trip_exactly_or_are_refused() {
+        let big = r#"{"id":18446744073709551615,"method":"X","handle":-1}"#;
+        let r = Request::parse(big).unwrap();
+        assert_eq!(r.id.to_string(), "18446744073709551615");
+        let r = Request::parse(r#"{"id":-9223372036854775808,"method":"X","handle":-1}"#).unwrap();
+        assert_eq!(r.id.to_string(), "-9223372036854775808");
+        for bad in ["18446744073709551616", "1.5", "1e3"] {
+            let frame = format!(r#"{{"id":{bad},"method":"X","handle":-1}}"#);
+            let e = Request::parse(&frame).unwrap_err();
+            assert_eq!((e.id, e.error.code), (Value::Null, -32600), "{bad}");
+        }
     }
 
     #[test]

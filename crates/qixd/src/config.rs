@@ -78,9 +78,53 @@ pub struct Config {
     /// Largest WebSocket message accepted, in bytes; a larger one closes the socket (code 1009).
     #[arg(long, env = "QIXD_MAX_MESSAGE_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_message_bytes: usize,
+
+    /// Deepest nesting of an object's property tree (SetProperties, ApplyPatches ...); deeper is refused.
+    #[arg(long, env = "QIXD_MAX_PROPERTY_DEPTH", default_value_t = 100, value_parser = clap::value_parser!(u16).range(1..=120))]
+    pub max_property_depth: u16,
+
+    /// Largest property tree of one object, in bytes of JSON.
+    #[arg(long, env = "QIXD_MAX_PROPERTY_BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub max_property_bytes: usize,
+
+    /// Most cells one GetHyperCubeData / GetListObjectData call may ask for (Qlik: 10,000; error 7009).
+    #[arg(long, env = "QIXD_MAX_PAGE_CELLS", default_value_t = 10_000)]
+    pub max_page_cells: u64,
+
+    /// Bytes that may wait unsent for one socket; a client that stops reading past this is disconnected.
+    #[arg(long, env = "QIXD_MAX_OUTGOING_BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub max_outgoing_bytes: usize,
+
+    /// JSON values one frame may hold (counted before parsing); more is refused with -32600.
+    #[arg(long, env = "QIXD_MAX_FRAME_VALUES", default_value_t = 4_000_000)]
+    pub max_frame_values: usize,
+
+    /// Folders (besides --data-dir) that folder connections may point to in server mode.
+    #[arg(
+        long = "allow-folder",
+        env = "QIXD_ALLOW_FOLDERS",
+        value_delimiter = ','
+    )]
+    pub allow_folders: Vec<PathBuf>,
+
+    /// Users (`DIRECTORY\id`, comma-separated) who may delete, save and open any app in server mode.
+    #[arg(long, env = "QIXD_ADMIN_USERS", value_delimiter = ',')]
+    pub admin_users: Vec<String>,
 }
 
 impl Config {
+    /// The limits the flags set.
+    pub fn limits(&self) -> crate::limits::Limits {
+        crate::limits::Limits {
+            max_property_depth: usize::from(self.max_property_depth),
+            max_property_bytes: self.max_property_bytes,
+            max_page_cells: self.max_page_cells,
+            max_outgoing_bytes: self.max_outgoing_bytes,
+            max_frame_values: self.max_frame_values,
+            max_child_depth: usize::from(self.max_property_depth),
+        }
+    }
+
     /// A configuration with every default, for tests and embedding.
     pub fn defaults() -> Config {
         Config::parse_from(["qixd"])

@@ -118,6 +118,7 @@ pub fn load(env: &Arc<Env>) -> Result<String, String> {
         default_dir: env.data_dir.clone(),
         cancel: None,
         progress: None,
+        limits: Default::default(),
     };
     let out = qix_script::reload(&record.script, &load_env).map_err(|e| e.to_string())?;
     record.last_reload_time = qix_apps::now_iso();

@@ -59,6 +59,8 @@ pub struct ReloadProgress {
     pub log: Vec<String>,
     /// The error of the last reload, if it failed.
     pub error: Option<String>,
+    /// The JSON-RPC id of the running reload's request (what `AbortRequest` names).
+    pub request_id: Option<serde_json::Value>,
 }
 
 /// The open app of a session.

@@ -109,7 +109,10 @@ async fn upgrade(
     let env = shared.env.clone();
     let shutdown = shared.shutdown.clone();
     let max = shared.config.max_message_bytes;
+    // A small read buffer: an idle socket should cost little (the default is 128 KiB); frames larger than
+    // it are still read whole, the buffer grows to the frame.
     ws.max_message_size(max)
         .max_frame_size(max)
+        .read_buffer_size(8 * 1024)
         .on_upgrade(move |socket| socket::serve(socket, registry, env, key, path.ttl, shutdown))
 }

@@ -6,7 +6,7 @@
 //! every socket of the session, and destroys sessions whose TTL ran out.
 //!
 //! What it is not for: the wire format (that is `qix-protocol`), app storage (`qix-apps`), or the data
-//! engine and load script (their own crates, to come).
+//! engine (`qix-engine`), expressions (`qix-expr`) or the load script (`qix-script`).
 //!
 //! Data flows one way: socket ([`socket`]) → session ([`registry`], [`session`]) → QIX class ([`api`]) →
 //! open app ([`doc`]) → storage.
@@ -16,10 +16,14 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod doc;
+pub mod folders;
 pub mod handles;
 pub mod http;
+pub mod limits;
+pub mod outbox;
 pub mod persist;
 pub mod registry;
+pub mod rights;
 pub mod session;
 pub mod socket;
 pub mod telemetry;
@@ -64,6 +68,12 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     let auth = auth::Authenticator::from_config(&config)?;
     let tls = tls::server_config(&config)?;
     let store = qix_apps::AppStore::open(&config.apps_dir)?;
+    for path in &store.cleanup().removed {
+        tracing::info!(path = %path.display(), "removed what an interrupted save left");
+    }
+    for e in &store.cleanup().failed {
+        tracing::warn!(error = %e, "could not remove what an interrupted save left");
+    }
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| StartError::Io(format!("cannot create {}", config.data_dir.display()), e))?;
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -87,6 +97,9 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         data_dir: config.data_dir.clone(),
         published: Default::default(),
         cache: qix_engine::ResultCache::new(256),
+        limits: config.limits(),
+        folders: folders::Folders::new(&config),
+        rights: rights::Rights::new(config.mode, config.admin_users.clone()),
     });
     if config.demo {
         let env = env.clone();

@@ -2,14 +2,21 @@
 
 use clap::Parser;
 use qixd::Config;
+use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
+
+/// mimalloc gives freed pages back to the OS, so the server's memory falls again after sessions close.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() {
+    // Colour codes only on a terminal: logs that go to a file or a collector stay plain text.
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        .with_ansi(std::io::stdout().is_terminal())
         .init();
     let config = Config::parse();
     let mode = config.mode;

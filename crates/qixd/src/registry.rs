@@ -35,7 +35,7 @@ pub enum AttachError {
 }
 
 /// The outcome of a successful attach.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Attached {
     /// The session the socket now belongs to.
     pub session: Arc<Session>,
@@ -139,7 +139,7 @@ impl Registry {
         &self,
         key: SessionKey,
         ttl: Option<u64>,
-        outbox: tokio::sync::mpsc::UnboundedSender<Outgoing>,
+        outbox: crate::outbox::Outbox,
     ) -> Result<Attached, AttachError> {
         let ttl = self.effective_ttl(ttl);
         let socket = self.next_socket.fetch_add(1, Ordering::Relaxed);

@@ -11,7 +11,6 @@ use qix_protocol::Notification;
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc::UnboundedSender;
 
 /// The only way to find a session: who, which app (from the URL), which identity.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -39,8 +38,8 @@ pub enum Outgoing {
 /// One socket attached to the session.
 #[derive(Debug)]
 pub struct SocketLink {
-    /// The socket's writer; pushes go here. Unbounded: frames are small and a writer that fails ends the socket.
-    pub outbox: UnboundedSender<Outgoing>,
+    /// The socket's writer; pushes go here. Bounded in bytes: a client that does not read is cut off.
+    pub outbox: crate::outbox::Outbox,
     /// The socket's own handle numbers.
     pub handles: SocketHandles,
     /// Delta mode: the last result of each (handle, method, result key) sent to this socket, the base of

@@ -6,16 +6,17 @@
 //! stalls the runtime that serves other sockets.
 
 use crate::api::{self, Env};
+use crate::outbox::{outbox, Outbox, OutboxReceiver};
 use crate::registry::{Attached, Registry};
 use crate::session::{Outgoing, SessionKey};
 use crate::telemetry;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use qix_protocol::frame::FrameError;
 use qix_protocol::{Notification, Request, Response, RpcError, Spec};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 use tokio::sync::watch;
 
 /// Close code for a message over `--max-message-bytes` (RFC 6455: message too big).
@@ -37,23 +38,11 @@ pub async fn serve(
     // Shutdown waits for this guard, so the last frames (the 1001 close) get written before the exit.
     let _running = registry.handler_started();
     let (mut sink, mut stream) = socket.split();
-    let (tx, mut rx) = unbounded_channel::<Outgoing>();
+    let (tx, rx) = outbox(env.limits.max_outgoing_bytes);
     let attached = match registry.attach(key, ttl, tx.clone()) {
         Ok(a) => a,
         Err(e) => {
-            let note = Notification::Event {
-                method: "OnMaxParallelSessionsExceeded".into(),
-                severity: "fatal".into(),
-                message: format!("Maximum number of parallel sessions exceeded: {e}"),
-                timestamp: qix_apps::now_iso(),
-            };
-            let _ = sink.send(Message::Text(note.to_text().into())).await;
-            let _ = sink
-                .send(Message::Close(Some(CloseFrame {
-                    code: CLOSE_POLICY,
-                    reason: "max parallel sessions exceeded".into(),
-                })))
-                .await;
+            refuse_session(&mut sink, &e.to_string()).await;
             return;
         }
     };
@@ -63,31 +52,14 @@ pub async fn serve(
         created = attached.created,
         "socket attached"
     );
-
-    let writer = tokio::spawn(async move {
-        while let Some(out) = rx.recv().await {
-            let (msg, last) = match out {
-                Outgoing::Text(t) => (Message::Text(t.into()), false),
-                Outgoing::Close(code, reason) => (
-                    Message::Close(Some(CloseFrame {
-                        code,
-                        reason: reason.into(),
-                    })),
-                    true,
-                ),
-            };
-            if sink.send(msg).await.is_err() || last {
-                break;
-            }
-        }
-    });
-
+    let writer = tokio::spawn(write_frames(sink, rx));
     loop {
         let frame = tokio::select! {
             f = stream.next() => f,
             _ = shutdown.changed() => break,
+            _ = tx.overflowed() => break,
         };
-        let text = match frame {
+        let request = match frame {
             None => break,
             Some(Ok(Message::Close(_))) => {
                 // The WebSocket layer has queued the reply to the client's close; it is written when
@@ -96,19 +68,13 @@ pub async fn serve(
                 let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
                 break;
             }
-            Some(Ok(Message::Text(t))) => t.as_str().to_owned(),
-            Some(Ok(Message::Binary(b))) => match String::from_utf8(b.to_vec()) {
-                Ok(t) => t,
-                Err(_) => {
-                    send_frame_error(
-                        &tx,
-                        FrameError {
-                            id: serde_json::Value::Null,
-                            error: RpcError::parse("binary frame is not UTF-8 text"),
-                        },
-                    );
-                    continue;
-                }
+            Some(Ok(Message::Text(t))) => parse(&env, t.as_str()),
+            Some(Ok(Message::Binary(b))) => match std::str::from_utf8(&b) {
+                Ok(t) => parse(&env, t),
+                Err(_) => Err(FrameError {
+                    id: serde_json::Value::Null,
+                    error: RpcError::parse("binary frame is not UTF-8 text"),
+                }),
             },
             Some(Ok(_)) => continue, // ping/pong: answered by the WebSocket layer
             Some(Err(e)) => {
@@ -123,49 +89,97 @@ pub async fn serve(
                 break;
             }
         };
-        if is_reload(&text) {
+        let request = match request {
+            Ok(r) => r,
+            Err(e) => {
+                send_frame_error(&tx, e);
+                continue;
+            }
+        };
+        if matches!(request.method.as_str(), "DoReload" | "DoReloadEx") {
             // A reload runs for as long as the script does; the socket keeps answering meanwhile (GetProgress,
             // CancelReload), as the real engine does. Other requests stay in order.
             let (env, tx) = (env.clone(), tx.clone());
-            let attached = Attached {
-                session: attached.session.clone(),
-                socket: attached.socket,
-                created: attached.created,
-            };
+            let attached = attached.clone();
             tokio::spawn(async move {
-                let response = handle_text(&env, &attached, text).await;
+                let response = answer(&env, &attached, request).await;
                 let _ = tx.send(Outgoing::Text(response));
             });
             continue;
         }
-        let response = handle_text(&env, &attached, text).await;
+        let response = answer(&env, &attached, request).await;
         if tx.send(Outgoing::Text(response)).is_err() {
             break;
         }
     }
     registry.detach(&attached.session, attached.socket);
+    let overflowed = tx.is_overflowed();
     drop(tx);
-    let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+    if overflowed {
+        // The client does not read: waiting for the writer would wait on it.
+        writer.abort();
+    } else {
+        let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+    }
 }
 
-/// Whether a frame asks for `DoReload` / `DoReloadEx` (checked cheaply before the full parse).
-fn is_reload(text: &str) -> bool {
-    text.contains("DoReload")
-        && serde_json::from_str::<serde_json::Value>(text)
-            .ok()
-            .and_then(|v| {
-                v.get("method")
-                    .and_then(|m| m.as_str())
-                    .map(|m| m.starts_with("DoReload"))
-            })
-            .unwrap_or(false)
+/// Tells a client its session could not be made (the per-user limit) and closes the socket.
+async fn refuse_session(sink: &mut SplitSink<WebSocket, Message>, why: &str) {
+    let note = Notification::Event {
+        method: "OnMaxParallelSessionsExceeded".into(),
+        severity: "fatal".into(),
+        message: format!("Maximum number of parallel sessions exceeded: {why}"),
+        timestamp: qix_apps::now_iso(),
+    };
+    let _ = sink.send(Message::Text(note.to_text().into())).await;
+    let _ = sink
+        .send(Message::Close(Some(CloseFrame {
+            code: CLOSE_POLICY,
+            reason: "max parallel sessions exceeded".into(),
+        })))
+        .await;
+}
+
+/// The writer task: owns the sending half and drains the socket's outbox in order.
+async fn write_frames(mut sink: SplitSink<WebSocket, Message>, mut rx: OutboxReceiver) {
+    while let Some(out) = rx.recv().await {
+        let (msg, last) = match &out {
+            Outgoing::Text(t) => (Message::Text(t.as_str().into()), false),
+            Outgoing::Close(code, reason) => (
+                Message::Close(Some(CloseFrame {
+                    code: *code,
+                    reason: reason.as_str().into(),
+                })),
+                true,
+            ),
+        };
+        let sent = sink.send(msg).await;
+        rx.written(&out);
+        if sent.is_err() || last {
+            break;
+        }
+    }
+}
+
+/// One frame as a request. The JSON values are counted on the raw text first, so a frame of millions of
+/// tiny values is refused before it is inflated into a tree many times its size; the frame is parsed once.
+#[allow(clippy::result_large_err)] // as `Request::parse`
+fn parse(env: &Env, text: &str) -> Result<Request, FrameError> {
+    let max = env.limits.max_frame_values;
+    if crate::limits::count_values(text, max) > max {
+        return Err(FrameError {
+            id: serde_json::Value::Null,
+            error: RpcError::invalid_request(format!("a frame may hold at most {max} JSON values")),
+        });
+    }
+    Request::parse(text)
 }
 
 fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-fn send_frame_error(tx: &UnboundedSender<Outgoing>, e: FrameError) {
+fn send_frame_error(tx: &Outbox, e: FrameError) {
     telemetry::request("invalid", 0.0, Some(e.error.code));
     let r = Response {
         id: e.id,
@@ -177,23 +191,9 @@ fn send_frame_error(tx: &UnboundedSender<Outgoing>, e: FrameError) {
     let _ = tx.send(Outgoing::Text(r.to_text()));
 }
 
-/// Parses and answers one text frame; returns the response text.
-async fn handle_text(env: &Arc<Env>, attached: &Attached, text: String) -> String {
+/// Answers one request on the blocking pool; returns the response text.
+async fn answer(env: &Arc<Env>, attached: &Attached, request: Request) -> String {
     let started = Instant::now();
-    let request = match Request::parse(&text) {
-        Ok(r) => r,
-        Err(e) => {
-            telemetry::request("invalid", 0.0, Some(e.error.code));
-            return Response {
-                id: e.id,
-                outcome: Err(e.error),
-                change: vec![],
-                close: vec![],
-                delta: false,
-            }
-            .to_text();
-        }
-    };
     // Only method names the API has become metric labels, so clients cannot grow the label set.
     let known = Spec::global().methods().any(|m| m.name == request.method);
     let label = if known {

@@ -31,6 +31,18 @@ pub fn create(ctx: &mut Ctx<'_>, parent: &str, p: &Map<String, Value>) -> Result
         Some(Value::Object(m)) => m.clone(),
         _ => return Err(RpcError::invalid_params("qProp must be an object")),
     };
+    let max = ctx.env.limits.max_child_depth;
+    let mut depth = 1;
+    let mut up = ctx.doc()?.parent_of(parent);
+    while let Some(p) = up {
+        depth += 1;
+        if depth >= max {
+            return Err(RpcError::invalid_params(format!(
+                "child objects nested too deeply (more than {max} levels)"
+            )));
+        }
+        up = ctx.doc()?.parent_of(&p);
+    }
     let persistent = ctx.doc()?.record.objects.contains_key(parent);
     let mut r = create_object(ctx, child, persistent)?;
     let id = r["qReturn"]["qGenericId"]

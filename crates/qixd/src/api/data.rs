@@ -8,7 +8,6 @@ use crate::session::{Session, SocketId};
 use qix_engine::{DataModel, FieldId, HyperCubeDef, SelectionState};
 use qix_protocol::{ErrorCode, Request, Response, RpcError};
 use serde_json::{json, Map, Value};
-use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -404,6 +403,11 @@ fn create_connection(ctx: &mut Ctx<'_>, conn: Map<String, Value>) -> Result<Valu
             format!("connection type {kind} is not supported (folder)"),
         ));
     }
+    super::doc::may_change(ctx)?;
+    ctx.env
+        .folders
+        .connection_root(&path)
+        .map_err(|e| RpcError::new(ErrorCode::FileAccessDenied, e))?;
     let doc = ctx.doc()?;
     if doc.record.connections.contains_key(&name) {
         return Err(RpcError::new(
@@ -414,24 +418,6 @@ fn create_connection(ctx: &mut Ctx<'_>, conn: Map<String, Value>) -> Result<Valu
     doc.record.connections.insert(name.clone(), path);
     doc.modified = true;
     Ok(json!({"qConnectionId": name}))
-}
-
-/// Where a connection of this app reads: `data` is `--data-dir`; a folder connection's relative path is
-/// under `--data-dir`; absolute paths are honoured in desktop mode only (in server mode they are taken
-/// relative to `--data-dir` too, so clients cannot read the server's disk).
-fn connection_folder(
-    env: &Env,
-    connections: &std::collections::BTreeMap<String, String>,
-    name: &str,
-) -> Option<PathBuf> {
-    if let Some(path) = connections.get(name) {
-        let p = PathBuf::from(path);
-        if p.is_absolute() && env.mode == crate::config::Mode::Desktop {
-            return Some(p);
-        }
-        return Some(env.data_dir.join(path.trim_start_matches('/')));
-    }
-    (name == "data").then(|| env.data_dir.clone())
 }
 
 /// DoReload / DoReloadEx: takes the script under the session lock, runs it without the lock (other sockets
@@ -482,6 +468,7 @@ pub fn reload(env: &Env, session: &Session, socket: SocketId, req: &Request) -> 
             }
             *p = ReloadProgress {
                 running: true,
+                request_id: Some(req.id.clone()),
                 ..Default::default()
             };
         }
@@ -493,7 +480,7 @@ pub fn reload(env: &Env, session: &Session, socket: SocketId, req: &Request) -> 
             doc.record.id.clone(),
         )
     };
-    let conn = |name: &str| connection_folder(env, &connections, name);
+    let conn = |name: &str| env.folders.connection(&connections, name);
     let progress_sink = status.progress.clone();
     let on_progress = move |table: &str, rows: usize| {
         let mut p = progress_sink.lock().unwrap_or_else(|e| e.into_inner());
@@ -507,6 +494,7 @@ pub fn reload(env: &Env, session: &Session, socket: SocketId, req: &Request) -> 
         default_dir: env.data_dir.clone(),
         cancel: Some(&status.cancel),
         progress: Some(&on_progress),
+        limits: Default::default(),
     };
     let result = qix_script::reload(&script, &load_env);
     let mut state = session.lock();

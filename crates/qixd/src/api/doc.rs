@@ -73,7 +73,7 @@ pub fn call(
         "RemoveSessionAlternateState" => {
             remove_state(ctx, str_param(p, "qStateName")).map(|ok| json!({"qSuccess": ok}))
         }
-        "DoSave" => save(ctx),
+        "DoSave" => may_change(ctx).and_then(|_| save(ctx)),
         _ => return super::data::call(ctx, method, p),
     })
 }
@@ -452,6 +452,19 @@ fn get_variable_by_id(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
         .contains_key(id)
         .then(|| id.to_string());
     variable_return(ctx, found)
+}
+
+/// Refuses a user who may not change the open app's stored record (server mode's rule, [`crate::rights`]).
+/// The stored owner counts, not the session's copy.
+pub(super) fn may_change(ctx: &mut Ctx<'_>) -> Result<(), RpcError> {
+    let env = ctx.env;
+    let user = ctx.key.user.clone();
+    let doc = ctx.doc()?;
+    if doc.session_app {
+        return Ok(());
+    }
+    let stored = env.store.get(&doc.record.id).map_err(store_error)?;
+    env.rights.check_change(&user, &stored)
 }
 
 fn save(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {

@@ -38,22 +38,42 @@ pub fn call(
         "DeleteApp" => delete_app(ctx, str_param(p, "qAppId")),
         "CreateSessionApp" => create_session_app(ctx, None),
         "CreateSessionAppFromApp" => create_session_app(ctx, Some(str_param(p, "qSrcAppId"))),
-        // No request runs long enough to be aborted or cancelled yet (reloads come with the load script):
-        // the engine answers these with an empty result when there is nothing to stop.
         "GetProgress" => super::data::progress(ctx),
-        "CancelReload" => {
-            if let Some(doc) = &ctx.state.doc {
-                doc.reload
-                    .cancel
-                    .store(true, std::sync::atomic::Ordering::Relaxed);
-            }
+        // Of the session's requests only a reload runs long: these stop it (AbortRequest and CancelRequest
+        // when they name its request id), and answer an empty result when there is nothing to stop.
+        "CancelReload" | "AbortAll" => {
+            cancel_reload(ctx, None);
             Ok(json!({}))
         }
-        // Requests are answered in order per socket and none but a reload runs long: there is nothing
-        // else to abort, and the engine answers these with an empty result then.
-        "AbortAll" | "AbortRequest" | "CancelRequest" | "ConfigureReload" => Ok(json!({})),
+        "AbortRequest" | "CancelRequest" => {
+            cancel_reload(ctx, p.get("qRequestId"));
+            Ok(json!({}))
+        }
+        "ConfigureReload" => Ok(json!({})),
         _ => return None,
     })
+}
+
+/// Stops the session's running reload; with `request_id`, only when it is that request's.
+fn cancel_reload(ctx: &Ctx<'_>, request_id: Option<&Value>) {
+    let Some(doc) = &ctx.state.doc else { return };
+    if let Some(id) = request_id {
+        let progress = doc
+            .reload
+            .progress
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let same = progress
+            .request_id
+            .as_ref()
+            .is_some_and(|r| r == id || r.as_f64().is_some_and(|r| Some(r) == id.as_f64()));
+        if !(progress.running && same) {
+            return;
+        }
+    }
+    doc.reload
+        .cancel
+        .store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
 fn os_version() -> String {
@@ -88,6 +108,7 @@ fn doc_list(ctx: &Ctx<'_>) -> Result<Value, RpcError> {
     }
     let list: Vec<Value> = apps
         .iter()
+        .filter(|a| ctx.env.rights.may_open(ctx.user(), a))
         .map(|a| {
             json!({
                 "qDocName": a.title, "qConnectedUsers": 0, "qFileTime": 0, "qFileSize": 0,
@@ -120,6 +141,7 @@ fn refuse_if_open(ctx: &Ctx<'_>) -> Result<(), RpcError> {
 fn open_doc(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError> {
     refuse_if_open(ctx)?;
     let record = ctx.env.store.get(name).map_err(store_error)?;
+    ctx.env.rights.check_open(ctx.user(), &record)?;
     // The record again, with its data as a pair (a save may have come between).
     let (record, data) = ctx.env.open_saved(&record.id).map_err(store_error)?;
     let handle = install_doc(ctx, DocState::open(record, false, data))?;
@@ -139,11 +161,10 @@ fn create_app(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError> {
     if name.trim().is_empty() {
         return Err(RpcError::new(ErrorCode::InvalidParams, "qAppName is empty"));
     }
-    let record = ctx
-        .env
-        .store
-        .create_with_script(name, DEFAULT_SCRIPT)
-        .map_err(store_error)?;
+    let mut record = AppRecord::new(name);
+    record.script = DEFAULT_SCRIPT.to_string();
+    record.owner = crate::rights::Rights::owner_name(ctx.user());
+    let record = ctx.env.store.insert(record).map_err(store_error)?;
     Ok(json!({"qSuccess": true, "qAppId": record.id}))
 }
 
@@ -156,6 +177,8 @@ fn delete_app(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     {
         return Err(RpcError::new(ErrorCode::AppAlreadyOpen, id.to_string()));
     }
+    let record = ctx.env.store.get(id).map_err(store_error)?;
+    ctx.env.rights.check_change(ctx.user(), &record)?;
     ctx.env.store.delete(id).map_err(store_error)?;
     Ok(json!({"qSuccess": true}))
 }
@@ -164,12 +187,15 @@ fn create_session_app(ctx: &mut Ctx<'_>, source: Option<&str>) -> Result<Value, 
     refuse_if_open(ctx)?;
     let id = format!("SessionApp_{}", uuid::Uuid::new_v4());
     let (mut record, data) = match source {
-        Some(src) => (
-            ctx.env.store.get(src).map_err(store_error)?,
-            ctx.env.published(src),
-        ),
+        Some(src) => {
+            let record = ctx.env.store.get(src).map_err(store_error)?;
+            ctx.env.rights.check_open(ctx.user(), &record)?;
+            (record, ctx.env.published(src))
+        }
         None => (AppRecord::new(&id), Default::default()),
     };
+    // A session app belongs to the session's user.
+    record.owner = crate::rights::Rights::owner_name(ctx.user());
     record.id = id.clone();
     record.title = id.clone();
     let handle = install_doc(ctx, DocState::open(record, true, data))?;

@@ -565,13 +565,22 @@ fn hypercube(view: &View<'_>, def: &Map<String, Value>) -> Value {
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
-            out.insert(
-                "qDataPages".into(),
-                pages
-                    .iter()
-                    .map(|p| cube_page(&cube, dims.len(), p))
-                    .collect(),
-            );
+            match view.env.limits.check_pages(&pages) {
+                Ok(()) => out.insert(
+                    "qDataPages".into(),
+                    pages
+                        .iter()
+                        .map(|p| cube_page(&cube, dims.len(), p))
+                        .collect(),
+                ),
+                Err(e) => {
+                    out.insert("qDataPages".into(), json!([]));
+                    out.insert(
+                        "qError".into(),
+                        json!({"qErrorCode": e.code, "qContext": e.parameter}),
+                    )
+                }
+            };
         }
         Err(e) => {
             out.insert(
@@ -637,13 +646,20 @@ fn listobject(view: &View<'_>, def: &Map<String, Value>) -> Value {
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
+    let too_many = view.env.limits.check_pages(&pages).err();
+    let data_pages = match too_many {
+        None => json!(list_pages(view, def, &pages)),
+        Some(_) => json!([]),
+    };
     let mut out = json!({
         "qSize": {"qcx": 1, "qcy": n},
         "qDimensionInfo": dim_info(view, &dim, n),
         "qExpressions": [],
-        "qDataPages": list_pages(view, def, &pages),
+        "qDataPages": data_pages,
     });
-    if rows.is_none() {
+    if let Some(e) = too_many {
+        out["qError"] = json!({"qErrorCode": e.code, "qContext": e.parameter});
+    } else if rows.is_none() {
         out["qError"] =
             json!({"qErrorCode": 7005, "qContext": format!("field not found: {}", field_of(&dim))});
     }

@@ -43,6 +43,12 @@ pub struct Env {
         std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<crate::doc::LoadedData>>>,
     /// Inferences and hypercubes, shared by every session.
     pub cache: qix_engine::ResultCache,
+    /// What one client may ask for (property depth, page cells, ...).
+    pub limits: crate::limits::Limits,
+    /// The folders data connections may read and write.
+    pub folders: crate::folders::Folders,
+    /// Who may open, change and delete which app (server mode).
+    pub rights: crate::rights::Rights,
 }
 
 impl Env {
@@ -256,6 +262,7 @@ fn call(ctx: &mut Ctx<'_>, object: &ObjectRef, req: &Request) -> Result<Value, R
     let spec = Spec::global()
         .method(class, &req.method)
         .ok_or_else(|| RpcError::method_not_found(req.method.clone()))?;
+    ctx.env.limits.check_depth(&req.params)?;
     let params = spec.bind(&req.params)?;
     let result = match object {
         ObjectRef::Global => global::call(ctx, &req.method, &params),

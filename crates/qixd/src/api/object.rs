@@ -131,36 +131,45 @@ fn apply_patches(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    let patch = json_patch_of(&patches)?;
     let soft = p
         .get("qSoftPatch")
         .and_then(Value::as_bool)
         .unwrap_or(false);
+    let env = ctx.env;
     if soft {
         // On top of the earlier soft patches; the stored properties stay as they are. (The object's own
         // properties: what it links to by `qExtendsId` is merged in when it is laid out.)
         let doc = ctx.doc()?;
-        let own = doc.patched(id).cloned();
-        let mut effective = Value::Object(own.ok_or_else(RpcError::invalid_handle)?);
-        json_patch::patch(&mut effective, &patch)
-            .map_err(|e| RpcError::invalid_params(e.to_string()))?;
-        if let Value::Object(m) = effective {
-            ctx.doc()?.soft.insert(id.to_string(), m);
-        }
+        let own = doc.patched(id).ok_or_else(RpcError::invalid_handle)?;
+        let m = patched(own, &patches, &env.limits)?;
+        doc.soft.insert(id.to_string(), m);
         ctx.invalidate(ObjectRef::Object(id.to_string()))?;
         return Ok(json!({}));
     }
     ctx.doc()?.soft.remove(id);
     let current = props(ctx, id)?;
-    let mut doc_value = Value::Object(current.clone());
-    json_patch::patch(&mut doc_value, &patch)
-        .map_err(|e| RpcError::invalid_params(e.to_string()))?;
-    if let Value::Object(mut m) = doc_value {
-        super::defaults::object(&mut m);
-        *current = m;
-    }
+    let mut m = patched(current, &patches, &env.limits)?;
+    super::defaults::object(&mut m);
+    *current = m;
     ctx.invalidate(ObjectRef::Object(id.to_string()))?;
     Ok(json!({}))
+}
+
+/// `current` with the `NxPatch`es applied, all or none, within the limits of a property tree; `current`
+/// is untouched when any patch fails.
+fn patched(
+    current: &Map<String, Value>,
+    patches: &[Value],
+    limits: &crate::limits::Limits,
+) -> Result<Map<String, Value>, RpcError> {
+    let patch = json_patch_of(patches)?;
+    let mut value = Value::Object(current.clone());
+    json_patch::patch(&mut value, &patch).map_err(|e| RpcError::invalid_params(e.to_string()))?;
+    limits.check_properties(&value)?;
+    match value {
+        Value::Object(m) => Ok(m),
+        _ => Err(RpcError::invalid_params("properties must stay an object")),
+    }
 }
 
 /// An `NxPatch` list (`{qOp, qPath, qValue}` with the value as JSON text) as an RFC 6902 patch. The
@@ -243,6 +252,7 @@ fn data_pages(
         .cloned()
         .unwrap_or_default();
     let env = ctx.env;
+    env.limits.check_pages(&pages)?;
     let doc = ctx.doc()?;
     let view = super::layout::View::of(env, doc).in_state(Some(&state));
     if method == "GetHyperCubeData" {
@@ -502,4 +512,103 @@ pub(super) fn set_properties(
     *current = next;
     ctx.invalidate(ObjectRef::Object(id.to_string()))?;
     Ok(json!({}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::Limits;
+    use proptest::prelude::*;
+
+    /// A JSON value of bounded size, up to `depth` levels.
+    fn value(depth: u32) -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(|n| json!(n)),
+            "[a-z]{0,6}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(depth, 64, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map("[a-z]{1,3}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// An `NxPatch`, valid or not: any op, a path of keys and indexes, a value as JSON text or not.
+    fn nx_patch() -> impl Strategy<Value = Value> {
+        let op = prop_oneof![
+            Just("add"),
+            Just("replace"),
+            Just("remove"),
+            Just("Add"),
+            Just("bogus")
+        ];
+        let path = prop::collection::vec(
+            prop_oneof!["[a-z]{1,3}", "[0-9]{1,2}", Just("-".to_string())],
+            0..6,
+        )
+        .prop_map(|segs| format!("/{}", segs.join("/")));
+        let text = prop_oneof![value(4).prop_map(|v| v.to_string()), ".{0,12}",];
+        (op, path, text)
+            .prop_map(|(op, path, text)| json!({"qOp": op, "qPath": path, "qValue": text}))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Random patch lists on random trees never panic; an accepted result is an object within the
+        /// limits, a refused one leaves the tree as it was.
+        #[test]
+        fn apply_patches_never_panics_and_keeps_the_limits(
+            start in value(5),
+            rounds in prop::collection::vec(prop::collection::vec(nx_patch(), 0..5), 1..8),
+        ) {
+            let limits = Limits { max_property_depth: 6, max_property_bytes: 4096, ..Limits::default() };
+            let mut current = match start {
+                Value::Object(m) => m,
+                other => {
+                    let mut m = Map::new();
+                    m.insert("v".into(), other);
+                    m
+                }
+            };
+            for patches in rounds {
+                let before = current.clone();
+                match patched(&current, &patches, &limits) {
+                    Ok(next) => {
+                        prop_assert!(limits.check_properties(&Value::Object(next.clone())).is_ok());
+                        current = next;
+                    }
+                    Err(e) => {
+                        prop_assert!(e.code == -32602, "{e:?}");
+                        prop_assert_eq!(&before, &current);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn repeated_patches_cannot_build_a_deep_tree() {
+        let limits = Limits::default();
+        let mut current = Map::new();
+        let mut path = String::new();
+        let mut refused = false;
+        for _ in 0..1000 {
+            let p = json!({"qOp": "add", "qPath": format!("{path}/a"), "qValue": "{}"});
+            match patched(&current, &[p], &limits) {
+                Ok(next) => current = next,
+                Err(_) => {
+                    refused = true;
+                    break;
+                }
+            }
+            path.push_str("/a");
+        }
+        assert!(refused);
+        assert!(limits.check_properties(&Value::Object(current)).is_ok());
+    }
 }

@@ -169,6 +169,14 @@ impl Client {
         self.ws.send(Message::Text(text.into())).await.unwrap();
     }
 
+    /// Sends a raw text frame; an error when the server has closed the socket.
+    pub async fn try_send_raw(&mut self, text: &str) -> Result<(), String> {
+        self.ws
+            .send(Message::Text(text.into()))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     /// Reads until the response with `id`, keeping pushes aside.
     pub async fn response(&mut self, id: &Value) -> Value {
         loop {
