@@ -54,6 +54,7 @@ fn run(dir: &Path, script: &str) -> qix_script::LoadOutput {
         default_dir: dir.to_path_buf(),
         cancel: None,
         progress: None,
+        limits: Default::default(),
     };
     reload(script, &env).unwrap_or_else(|e| panic!("{e}"))
 }

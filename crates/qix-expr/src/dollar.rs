@@ -8,8 +8,19 @@
 /// Deepest nesting of `$()` inside `$()` (a variable that names itself stops here, not in a stack overflow).
 pub const MAX_EXPANSION_DEPTH: usize = 20;
 
+/// Most `$( ... )` one call of [`expand_dollars`] resolves, those in values that expand again included: a
+/// few variables that each name the next many times would otherwise ask for billions.
+pub const MAX_EXPANSIONS: usize = 100_000;
+
+/// Longest text, in bytes beyond the length of the text expanded, that [`expand_dollars`] builds at any
+/// level.
+pub const MAX_EXPANDED_LEN: usize = 64 << 20;
+
 /// Expands every `$( ... )` in `text`. `resolve` gets the (already expanded) text between the parentheses
 /// — a name, or `=` and an expression — and answers what replaces the whole `$( ... )`.
+///
+/// Expansion is bounded: at most [`MAX_EXPANSION_DEPTH`] levels of `$()` in `$()`, [`MAX_EXPANSIONS`]
+/// calls of `resolve` and [`MAX_EXPANDED_LEN`] bytes of growth; beyond them it is an error.
 ///
 /// ```
 /// let vars = |s: &str| -> Result<String, String> {
@@ -22,13 +33,24 @@ pub fn expand_dollars(
     text: &str,
     resolve: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Result<String, String> {
-    expand_at(text, resolve, 0)
+    let mut budget = Budget {
+        resolves_left: MAX_EXPANSIONS,
+        max_len: text.len().saturating_add(MAX_EXPANDED_LEN),
+    };
+    expand_at(text, resolve, 0, &mut budget)
+}
+
+/// What is left for one [`expand_dollars`] call.
+struct Budget {
+    resolves_left: usize,
+    max_len: usize,
 }
 
 fn expand_at(
     text: &str,
     resolve: &mut dyn FnMut(&str) -> Result<String, String>,
     depth: usize,
+    budget: &mut Budget,
 ) -> Result<String, String> {
     if !text.contains("$(") {
         return Ok(text.to_string());
@@ -42,10 +64,23 @@ fn expand_at(
         out.push_str(&rest[..p]);
         let body = &rest[p + 2..];
         let end = closing_paren(body).ok_or("unterminated $(")?;
-        let inner = expand_at(&body[..end], resolve, depth + 1)?;
+        let inner = expand_at(&body[..end], resolve, depth + 1, budget)?;
+        if budget.resolves_left == 0 {
+            return Err(format!(
+                "$() expansion needs more than {MAX_EXPANSIONS} expansions"
+            ));
+        }
+        budget.resolves_left -= 1;
         let value = resolve(&inner)?;
         // What a variable holds may itself contain `$( ... )`.
-        out.push_str(&expand_at(&value, resolve, depth + 1)?);
+        let value = expand_at(&value, resolve, depth + 1, budget)?;
+        if out.len().saturating_add(value.len()) > budget.max_len {
+            return Err(format!(
+                "$() expansion makes a text longer than {} bytes",
+                budget.max_len
+            ));
+        }
+        out.push_str(&value);
         rest = &body[end + 1..];
     }
     out.push_str(rest);
@@ -100,6 +135,37 @@ mod tests {
             with(&[], "$(missing)!").unwrap(),
             "!",
             "unknown names expand to nothing"
+        );
+    }
+
+    #[test]
+    fn fan_out_and_growth_are_bounded() {
+        // Each variable names the next ten times: 10^12 expansions of nothing if nothing stopped it.
+        let mut vars: Vec<(String, String)> = (0..12)
+            .map(|k| (format!("v{k}"), format!("$(v{})", k + 1).repeat(10)))
+            .collect();
+        vars.push(("v12".into(), String::new()));
+        let refs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let e = with(&refs, "$(v0)").unwrap_err();
+        assert!(e.contains("more than 100000 expansions"), "{e}");
+        // Each variable doubles the text of the next: 2^20 copies of a 100-byte text.
+        let mut vars: Vec<(String, String)> = (0..20)
+            .map(|k| (format!("d{k}"), format!("$(d{0})$(d{0})", k + 1)))
+            .collect();
+        vars.push(("d20".into(), "x".repeat(100)));
+        let refs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let e = with(&refs, "$(d0)").unwrap_err();
+        assert!(
+            e.contains("more than 100000 expansions") || e.contains("longer than"),
+            "{e}"
+        );
+        // A value of 40 MiB expanded twice is past the length bound.
+        let big = "y".repeat(40 << 20);
+        let e = with(&[("big", big.as_str())], "$(big)$(big)").unwrap_err();
+        assert!(e.contains("longer than"), "{e}");
+        assert_eq!(
+            with(&[("big", big.as_str())], "$(big)").map(|s| s.len()),
+            Ok(40 << 20)
         );
     }
 

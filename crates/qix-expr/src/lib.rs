@@ -54,7 +54,7 @@ mod parser;
 mod value;
 
 pub use ast::{field_names, has_aggregation, AggFunc, Aggr, BinOp, Expr};
-pub use dollar::{expand_dollars, MAX_EXPANSION_DEPTH};
+pub use dollar::{expand_dollars, MAX_EXPANDED_LEN, MAX_EXPANSIONS, MAX_EXPANSION_DEPTH};
 pub use eval::{eval, Scope};
 pub use functions::{is_host_function, scalar_function_arity, scalar_function_names};
 pub use parser::{parse, ParseError, MAX_DEPTH};

@@ -4,8 +4,9 @@
 use crate::ast::*;
 use crate::dates::{self, Names};
 use crate::error::ScriptError;
+use crate::limits::Limits;
 use crate::parse::parse_statement;
-use crate::sources::{parquet, path, qvd, text, text_columns, ColumnTable, RawTable};
+use crate::sources::{self, parquet, path, qvd, text, text_columns, Check, ColumnTable, RawTable};
 use crate::split::{split, RawStatement};
 use qix_engine::{DataModel, Dual, ModelBuilder};
 use qix_expr::{Aggr, Expr, Scope, Value};
@@ -29,6 +30,9 @@ pub struct LoadEnv<'a> {
     pub cancel: Option<&'a AtomicBool>,
     /// Told the table being loaded and its row count so far.
     pub progress: Option<&'a ProgressFn>,
+    /// How deep, how many rows and how many bytes the script may go ([`Limits::default`] unless the
+    /// server is configured otherwise).
+    pub limits: Limits,
 }
 
 /// What a successful reload gives.
@@ -65,6 +69,95 @@ impl Table {
     }
 }
 
+/// What a LOAD reads its records from.
+enum Input {
+    /// Rows and their field names (a file, INLINE, RESIDENT, or the LOAD below a preceding load).
+    Rows(RawTable),
+    /// `AUTOGENERATE n`: `n` records without fields, none of them allocated.
+    Generate(usize),
+}
+
+impl Input {
+    fn fields(&self) -> &[String] {
+        match self {
+            Input::Rows(t) => &t.fields,
+            Input::Generate(_) => &[],
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Input::Rows(t) => t.rows.len(),
+            Input::Generate(n) => *n,
+        }
+    }
+
+    /// Record `r` (0-based): its cells, none for a generated record.
+    fn row(&self, r: usize) -> &[Cell] {
+        match self {
+            Input::Rows(t) => t.rows.get(r).map_or(&[], Vec::as_slice),
+            Input::Generate(_) => &[],
+        }
+    }
+
+    /// Estimated bytes held.
+    fn bytes(&self) -> usize {
+        match self {
+            Input::Rows(t) => sources::rows_bytes(&t.rows),
+            Input::Generate(_) => 0,
+        }
+    }
+}
+
+/// Bytes of one cell, without its text.
+const CELL_BYTES: usize = std::mem::size_of::<Cell>();
+
+/// Estimated bytes of one entry of a mapping table (key text, value and hash slot).
+const MAPPING_ENTRY_BYTES: usize = 96;
+
+/// A reload's row and memory limits with what was used when a statement started.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    limits: Limits,
+    /// Rows made so far.
+    rows_made: u64,
+    /// Estimated bytes the script's tables hold.
+    held: u64,
+}
+
+impl Budget {
+    /// Whether `rows` more rows and `bytes` more bytes fit; the error says which limit they break.
+    fn check(&self, rows: u64, bytes: u64) -> Result<(), String> {
+        let max_rows = self.limits.max_rows;
+        if self.rows_made.saturating_add(rows) > max_rows {
+            return Err(format!(
+                "the reload would make more than {max_rows} rows (the limit of rows per reload)"
+            ));
+        }
+        let max_memory = self.limits.max_memory;
+        if self.held.saturating_add(bytes) > max_memory {
+            return Err(format!(
+                "the reload's tables would hold more than {} (the memory limit per reload)",
+                show_bytes(max_memory)
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A byte count for a message: `8 GiB`, `1.5 MiB`, `300 bytes`.
+fn show_bytes(b: u64) -> String {
+    const GIB: u64 = 1 << 30;
+    const MIB: u64 = 1 << 20;
+    if b >= GIB && b & (GIB - 1) == 0 {
+        format!("{} GiB", b / GIB)
+    } else if b >= MIB {
+        format!("{:.1} MiB", b as f64 / MIB as f64)
+    } else {
+        format!("{b} bytes")
+    }
+}
+
 /// Control-flow structure of the script.
 #[derive(Debug, Clone)]
 enum Node {
@@ -79,10 +172,15 @@ fn first_words(s: &str) -> (String, String) {
     (w.next().unwrap_or_default(), w.next().unwrap_or_default())
 }
 
+/// Builds the block structure of `stmts` from `*i` up to one of the closing statements `until` (which
+/// it answers). `depth` blocks are open around it; opening more than `max_nesting` is an error, so the
+/// recursion (and every later walk over the tree) stays shallow whatever the script.
 fn build(
     stmts: &[RawStatement],
     i: &mut usize,
     until: &[&str],
+    depth: usize,
+    max_nesting: usize,
 ) -> Result<(Vec<Node>, Option<String>), ScriptError> {
     let mut out = Vec::new();
     while *i < stmts.len() {
@@ -110,12 +208,22 @@ fn build(
         }
         let start = *i;
         *i += 1;
+        if matches!(a.as_str(), "IF" | "FOR" | "SUB") && depth >= max_nesting {
+            let s = &stmts[start];
+            return Err(ScriptError::at(
+                s.line,
+                s.col,
+                &s.text,
+                &format!("control blocks (IF, FOR, SUB) nested more than {max_nesting} deep"),
+            ));
+        }
+        let inner = |i: &mut usize, until: &[&str]| build(stmts, i, until, depth + 1, max_nesting);
         match a.as_str() {
             "IF" => {
                 let mut branches = Vec::new();
                 let mut cond = Some(start);
                 loop {
-                    let (body, end) = build(stmts, i, &["ELSEIF", "ELSE", "ENDIF"])?;
+                    let (body, end) = inner(i, &["ELSEIF", "ELSE", "ENDIF"])?;
                     branches.push((cond, body));
                     let Some(end) = end else {
                         let s = &stmts[start];
@@ -132,7 +240,7 @@ fn build(
                 out.push(Node::If(branches));
             }
             "FOR" => {
-                let (body, end) = build(stmts, i, &["NEXT"])?;
+                let (body, end) = inner(i, &["NEXT"])?;
                 if end.is_none() {
                     let s = &stmts[start];
                     return Err(ScriptError::at(s.line, s.col, &s.text, "FOR without NEXT"));
@@ -141,7 +249,7 @@ fn build(
                 out.push(Node::For(start, body));
             }
             "SUB" => {
-                let (body, end) = build(stmts, i, &["ENDSUB"])?;
+                let (body, end) = inner(i, &["ENDSUB"])?;
                 if end.is_none() {
                     let s = &stmts[start];
                     return Err(ScriptError::at(
@@ -161,15 +269,21 @@ fn build(
 }
 
 /// Checks a script's syntax without running it: every error with its line and column.
-/// `$(...)` expansions are replaced by `0` for the check.
+/// `$(...)` expansions are replaced by `0` for the check. Blocks may nest as deep as
+/// [`Limits::default`] allows; [`check_syntax_with`] takes other limits.
 pub fn check_syntax(script: &str) -> Vec<ScriptError> {
+    check_syntax_with(script, &Limits::default())
+}
+
+/// [`check_syntax`] with the nesting bound of `limits` (the one a reload with the same limits applies).
+pub fn check_syntax_with(script: &str, limits: &Limits) -> Vec<ScriptError> {
     let stmts = match split(script) {
         Ok(s) => s,
         Err(e) => return vec![e],
     };
     let mut errors = Vec::new();
     let mut i = 0;
-    if let Err(e) = build(&stmts, &mut i, &[]) {
+    if let Err(e) = build(&stmts, &mut i, &[], 0, limits.max_nesting) {
         errors.push(e);
     }
     for s in &stmts {
@@ -212,6 +326,19 @@ struct Flow {
     exit: bool,
 }
 
+/// What a FOR loop runs over.
+enum LoopOver {
+    /// `FOR var = from TO to STEP step`.
+    Range {
+        var: String,
+        from: f64,
+        to: f64,
+        step: f64,
+    },
+    /// `FOR EACH var IN values`.
+    Each { var: String, values: Vec<String> },
+}
+
 /// The running script.
 struct Exec<'a> {
     env: &'a LoadEnv<'a>,
@@ -219,7 +346,7 @@ struct Exec<'a> {
     vars: BTreeMap<String, String>,
     tables: Vec<Table>,
     mappings: HashMap<String, HashMap<String, Cell>>,
-    subs: HashMap<String, (Vec<String>, Vec<Node>)>,
+    subs: HashMap<String, (Vec<String>, std::rc::Rc<Vec<Node>>)>,
     qualify: (bool, HashSet<String>),
     unqualify: HashSet<String>,
     log: Vec<String>,
@@ -228,13 +355,19 @@ struct Exec<'a> {
     rng: u64,
     /// Month and day names from the script's variables, rebuilt when one of them is set.
     names: Option<std::rc::Rc<Names>>,
+    /// CALLs in progress.
+    calls: usize,
+    /// Blocks (IF and FOR bodies, SUBs being called) in progress.
+    depth: usize,
+    /// Rows made so far, against [`Limits::max_rows`].
+    rows_made: u64,
 }
 
 /// Runs a script and builds its data model.
 pub fn run(script: &str, env: &LoadEnv<'_>) -> Result<LoadOutput, ScriptError> {
     let stmts = split(script)?;
     let mut i = 0;
-    let (nodes, _) = build(&stmts, &mut i, &[])?;
+    let (nodes, _) = build(&stmts, &mut i, &[], 0, env.limits.max_nesting)?;
     let mut ex = Exec {
         env,
         stmts,
@@ -249,6 +382,9 @@ pub fn run(script: &str, env: &LoadEnv<'_>) -> Result<LoadOutput, ScriptError> {
         tags: HashMap::new(),
         rng: 0x9E37_79B9_7F4A_7C15 ^ (dates::now().to_bits()),
         names: None,
+        calls: 0,
+        depth: 0,
+        rows_made: 0,
     };
     let mut flow = Flow { exit: false };
     ex.block(&nodes, &mut flow)?;
@@ -318,7 +454,7 @@ fn to_cell(v: Value) -> Cell {
 impl Scope for RowScope<'_, '_, '_> {
     fn field(&mut self, name: &str) -> Value {
         match self.ctx.fields.iter().position(|f| f == name) {
-            Some(i) => to_value(&self.ctx.row[i]),
+            Some(i) => self.ctx.row.get(i).map_or(Value::Null, to_value),
             None => Value::Null,
         }
     }
@@ -467,7 +603,8 @@ impl<'a> Exec<'a> {
                         r.fields
                             .iter()
                             .position(|f| *f == field)
-                            .map_or(Value::Null, |i| to_value(&r.row[i]))
+                            .and_then(|i| r.row.get(i))
+                            .map_or(Value::Null, to_value)
                     })
                 };
                 let key = cell_key(&to_cell(probe));
@@ -647,6 +784,9 @@ impl<'a> Exec<'a> {
     /// `$(var)` and `$(=expr)` expansion.
     fn expand(&mut self, text: &str) -> Result<String, String> {
         qix_expr::expand_dollars(text, &mut |inner| {
+            if self.cancelled() {
+                return Err("reload cancelled".into());
+            }
             Ok(match inner.strip_prefix('=') {
                 Some(e) => {
                     let expr = qix_expr::parse(e)
@@ -664,143 +804,314 @@ impl<'a> Exec<'a> {
         parse_statement(&text).map_err(|m| self.err(i, &m))
     }
 
+    /// Runs a block of nodes. Nested blocks recurse through [`Exec::nested`], which bounds the depth;
+    /// the functions on that path keep their own frames small (the work is done in helpers that return
+    /// before the recursion), so the bound keeps the stack small even in debug builds.
     fn block(&mut self, nodes: &[Node], flow: &mut Flow) -> Result<(), ScriptError> {
         let mut k = 0;
         while k < nodes.len() && !flow.exit {
             if self.cancelled() {
                 return Err(ScriptError::at(0, 0, "", "reload cancelled"));
             }
-            if !matches!(nodes[k], Node::Simple(_)) {
-                // Conditions and loop bounds evaluate expressions, which may read any table.
-                self.materialize_all();
-            }
             match &nodes[k] {
-                Node::Simple(i) => {
-                    if self.stmts[*i].text.contains("$(=") {
-                        // The expansion evaluates expressions, which may read any table.
-                        self.materialize_all();
-                    }
-                    let st = self.statement(*i)?;
-                    let optimized = match &st {
-                        Statement::Load(l) => self.optimized_load(l, *i)?,
-                        _ => false,
-                    };
-                    if optimized {
-                        // Read straight into columns; nothing else to do.
-                    } else if let Statement::Load(l) = st {
-                        self.materialize_all();
-                        // Stacked preceding loads take the following LOADs until one has a source.
-                        let mut chain = vec![(l, *i)];
-                        while chain
-                            .last()
-                            .is_some_and(|(l, _)| l.source == Source::Preceding)
-                        {
-                            k += 1;
-                            let Some(Node::Simple(j)) = nodes.get(k) else {
-                                return Err(self.err(chain[0].1, "a LOAD without a source must be followed by the LOAD it reads from"));
-                            };
-                            match self.statement(*j)? {
-                                Statement::Load(next) => chain.push((next, *j)),
-                                _ => {
-                                    return Err(
-                                        self.err(*j, "a preceding LOAD must be followed by a LOAD")
-                                    )
-                                }
-                            }
-                        }
-                        self.load(chain)?;
-                    } else {
-                        if !matches!(
-                            st,
-                            Statement::DropTables(_)
-                                | Statement::Trace(_)
-                                | Statement::CommentField(..)
-                                | Statement::TagField(..)
-                                | Statement::Qualify(_)
-                                | Statement::Unqualify(_)
-                        ) {
-                            self.materialize_all();
-                        }
-                        self.simple(*i, st, flow)?;
-                    }
+                Node::Simple(i) => match self.simple_statement(*i)? {
+                    Statement::Call(name, args) => self.call_sub(*i, &name, &args, flow)?,
+                    st => self.simple_node(nodes, &mut k, st, flow)?,
+                },
+                Node::If(branches) => self.if_node(branches, flow)?,
+                Node::For(i, body) => self.for_node(*i, body, flow)?,
+                Node::Sub(i, body) => self.define_sub(*i, body)?,
+            }
+            k += 1;
+        }
+        Ok(())
+    }
+
+    /// Runs `body`, a block opened by statement `at` (an IF or FOR body, a called SUB), one level deeper.
+    fn nested(&mut self, at: usize, body: &[Node], flow: &mut Flow) -> Result<(), ScriptError> {
+        if self.depth >= self.max_depth() {
+            return Err(self.too_deep(at));
+        }
+        self.depth += 1;
+        let result = self.block(body, flow);
+        self.depth -= 1;
+        result
+    }
+
+    /// How many blocks may be open while the script runs.
+    fn max_depth(&self) -> usize {
+        let limits = &self.env.limits;
+        limits.max_nesting.saturating_add(limits.max_call_depth)
+    }
+
+    #[cold]
+    fn too_deep(&self, at: usize) -> ScriptError {
+        let max = self.max_depth();
+        self.err(
+            at,
+            &format!(
+                "SUB calls and control blocks nested more than {max} deep while the script runs"
+            ),
+        )
+    }
+
+    /// `SUB name(params)`: remembers the SUB for its CALLs.
+    fn define_sub(&mut self, i: usize, body: &[Node]) -> Result<(), ScriptError> {
+        match self.statement(i)? {
+            Statement::Sub(name, params) => {
+                self.subs.insert(
+                    name.to_ascii_lowercase(),
+                    (params, std::rc::Rc::new(body.to_vec())),
+                );
+                Ok(())
+            }
+            _ => Err(self.err(i, "expected SUB")),
+        }
+    }
+
+    /// Statement `i`, expanded and parsed.
+    fn simple_statement(&mut self, i: usize) -> Result<Statement, ScriptError> {
+        if self.stmts[i].text.contains("$(=") {
+            // The expansion evaluates expressions, which may read any table.
+            self.materialize_all(i)?;
+        }
+        self.statement(i)
+    }
+
+    /// Runs `CALL name(args)` (statement `i`): the SUB's body with its parameters set to the arguments'
+    /// values, which are restored afterwards.
+    fn call_sub(
+        &mut self,
+        i: usize,
+        name: &str,
+        args: &[Expr],
+        flow: &mut Flow,
+    ) -> Result<(), ScriptError> {
+        let (body, saved) = self.enter_sub(i, name, args)?;
+        self.calls += 1;
+        let result = self.nested(i, &body, flow);
+        self.calls -= 1;
+        for (p, old) in saved {
+            match old {
+                Some(v) => self.vars.insert(p, v),
+                None => self.vars.remove(&p),
+            };
+        }
+        result
+    }
+
+    /// Finds the SUB a CALL names, checks the call depth and sets its parameters; answers its body and
+    /// the parameters' previous values.
+    #[allow(clippy::type_complexity)]
+    fn enter_sub(
+        &mut self,
+        i: usize,
+        name: &str,
+        args: &[Expr],
+    ) -> Result<(std::rc::Rc<Vec<Node>>, Vec<(String, Option<String>)>), ScriptError> {
+        let max_calls = self.env.limits.max_call_depth;
+        if self.calls >= max_calls {
+            return Err(self.err(
+                i,
+                &format!(
+                    "CALL {name}: SUB calls nested more than {max_calls} deep (does a SUB call itself without end?)"
+                ),
+            ));
+        }
+        // The arguments evaluate expressions, which may read any table.
+        self.materialize_all(i)?;
+        let (params, body) = self
+            .subs
+            .get(&name.to_ascii_lowercase())
+            .cloned()
+            .ok_or_else(|| self.err(i, &format!("SUB {name} is not defined")))?;
+        let values: Vec<String> = args
+            .iter()
+            .map(|e| self.eval_norow(e).text().unwrap_or_default())
+            .collect();
+        let saved: Vec<(String, Option<String>)> = params
+            .iter()
+            .map(|p| (p.clone(), self.vars.get(p).cloned()))
+            .collect();
+        for (p, v) in params.iter().zip(values) {
+            self.vars.insert(p.clone(), v);
+        }
+        Ok((body, saved))
+    }
+
+    /// Runs the simple statement `st` (statement `nodes[*k]`); a LOAD without a source takes the
+    /// following LOADs it reads from, moving `*k` to the last of them.
+    fn simple_node(
+        &mut self,
+        nodes: &[Node],
+        k: &mut usize,
+        st: Statement,
+        flow: &mut Flow,
+    ) -> Result<(), ScriptError> {
+        let Some(&Node::Simple(i)) = nodes.get(*k) else {
+            return Ok(());
+        };
+        let optimized = match &st {
+            Statement::Load(l) => self.optimized_load(l, i)?,
+            _ => false,
+        };
+        if optimized {
+            // Read straight into columns; nothing else to do.
+        } else if let Statement::Load(l) = st {
+            self.materialize_all(i)?;
+            // Stacked preceding loads take the following LOADs until one has a source.
+            let mut chain = vec![(l, i)];
+            while chain
+                .last()
+                .is_some_and(|(l, _)| l.source == Source::Preceding)
+            {
+                *k += 1;
+                let Some(Node::Simple(j)) = nodes.get(*k) else {
+                    return Err(self.err(
+                        chain[0].1,
+                        "a LOAD without a source must be followed by the LOAD it reads from",
+                    ));
+                };
+                match self.statement(*j)? {
+                    Statement::Load(next) => chain.push((next, *j)),
+                    _ => return Err(self.err(*j, "a preceding LOAD must be followed by a LOAD")),
                 }
-                Node::If(branches) => {
-                    for (cond, body) in branches {
-                        let take = match cond {
-                            None => true,
-                            Some(ci) => match self.statement(*ci)? {
-                                Statement::If(e) | Statement::ElseIf(e) => {
-                                    self.eval_norow(&e).truthy()
-                                }
-                                _ => return Err(self.err(*ci, "expected IF or ELSEIF")),
-                            },
-                        };
-                        if take {
-                            self.block(body, flow)?;
-                            break;
-                        }
-                    }
-                }
-                Node::For(i, body) => match self.statement(*i)? {
-                    Statement::For {
+            }
+            self.load(chain)?;
+        } else {
+            if !matches!(
+                st,
+                Statement::DropTables(_)
+                    | Statement::Trace(_)
+                    | Statement::CommentField(..)
+                    | Statement::TagField(..)
+                    | Statement::Qualify(_)
+                    | Statement::Unqualify(_)
+            ) {
+                self.materialize_all(i)?;
+            }
+            self.simple(i, st, flow)?;
+        }
+        Ok(())
+    }
+
+    /// Whether the condition of IF or ELSEIF statement `i` holds.
+    fn condition(&mut self, i: usize) -> Result<bool, ScriptError> {
+        // Conditions evaluate expressions, which may read any table.
+        self.materialize_all(i)?;
+        match self.statement(i)? {
+            Statement::If(e) | Statement::ElseIf(e) => Ok(self.eval_norow(&e).truthy()),
+            _ => Err(self.err(i, "expected IF or ELSEIF")),
+        }
+    }
+
+    /// Runs the first branch of an IF whose condition holds (or its ELSE).
+    fn if_node(
+        &mut self,
+        branches: &[(Option<usize>, Vec<Node>)],
+        flow: &mut Flow,
+    ) -> Result<(), ScriptError> {
+        // An ELSE body is opened by the IF.
+        let opening = branches.first().and_then(|b| b.0).unwrap_or(0);
+        for (cond, body) in branches {
+            let take = match cond {
+                None => true,
+                Some(ci) => self.condition(*ci)?,
+            };
+            if take {
+                return self.nested(cond.unwrap_or(opening), body, flow);
+            }
+        }
+        Ok(())
+    }
+
+    /// What FOR or FOR EACH statement `i` loops over.
+    fn loop_over(&mut self, i: usize) -> Result<LoopOver, ScriptError> {
+        // Loop bounds evaluate expressions, which may read any table.
+        self.materialize_all(i)?;
+        match self.statement(i)? {
+            Statement::For {
+                var,
+                from,
+                to,
+                step,
+            } => {
+                let mut bound = |e: &Expr, what: &str| {
+                    self.eval_norow(e)
+                        .num()
+                        .ok_or_else(|| format!("{what} is not a number"))
+                };
+                match (
+                    bound(&from, "FOR start"),
+                    bound(&to, "FOR end"),
+                    step.map_or(Ok(1.0), |s| bound(&s, "STEP")),
+                ) {
+                    (Ok(_), Ok(_), Ok(0.0)) => Err(self.err(i, "STEP 0 would never end")),
+                    (Ok(from), Ok(to), Ok(step)) => Ok(LoopOver::Range {
                         var,
                         from,
                         to,
                         step,
-                    } => {
-                        let from = self
-                            .eval_norow(&from)
-                            .num()
-                            .ok_or_else(|| self.err(*i, "FOR start is not a number"))?;
-                        let to = self
-                            .eval_norow(&to)
-                            .num()
-                            .ok_or_else(|| self.err(*i, "FOR end is not a number"))?;
-                        let step = match step {
-                            Some(s) => self
-                                .eval_norow(&s)
-                                .num()
-                                .ok_or_else(|| self.err(*i, "STEP is not a number"))?,
-                            None => 1.0,
-                        };
-                        if step == 0.0 {
-                            return Err(self.err(*i, "STEP 0 would never end"));
-                        }
-                        let mut v = from;
-                        while (step > 0.0 && v <= to) || (step < 0.0 && v >= to) {
-                            self.vars.insert(var.clone(), qix_expr::format_number(v));
-                            self.block(body, flow)?;
-                            if flow.exit {
-                                break;
-                            }
-                            v += step;
-                        }
-                    }
-                    Statement::ForEach { var, items } => {
-                        let values: Vec<String> = items
-                            .iter()
-                            .map(|e| self.eval_norow(e).text().unwrap_or_default())
-                            .collect();
-                        for v in values {
-                            self.vars.insert(var.clone(), v);
-                            self.block(body, flow)?;
-                            if flow.exit {
-                                break;
-                            }
-                        }
-                    }
-                    _ => return Err(self.err(*i, "expected FOR")),
-                },
-                Node::Sub(i, body) => match self.statement(*i)? {
-                    Statement::Sub(name, params) => {
-                        self.subs
-                            .insert(name.to_ascii_lowercase(), (params, body.clone()));
-                    }
-                    _ => return Err(self.err(*i, "expected SUB")),
-                },
+                    }),
+                    (Err(m), _, _) | (_, Err(m), _) | (_, _, Err(m)) => Err(self.err(i, &m)),
+                }
             }
-            k += 1;
+            Statement::ForEach { var, items } => {
+                let values = items
+                    .iter()
+                    .map(|e| self.eval_norow(e).text().unwrap_or_default())
+                    .collect();
+                Ok(LoopOver::Each { var, values })
+            }
+            _ => Err(self.err(i, "expected FOR")),
         }
+    }
+
+    /// Runs a FOR or FOR EACH loop (statement `i`). The cancel flag is read before every round.
+    fn for_node(&mut self, i: usize, body: &[Node], flow: &mut Flow) -> Result<(), ScriptError> {
+        match self.loop_over(i)? {
+            LoopOver::Range {
+                var,
+                from,
+                to,
+                step,
+            } => {
+                let mut v = from;
+                while (step > 0.0 && v <= to) || (step < 0.0 && v >= to) {
+                    self.next_round(i, &var, qix_expr::format_number(v))?;
+                    self.nested(i, body, flow)?;
+                    if flow.exit {
+                        break;
+                    }
+                    let next = v + step;
+                    if next == v {
+                        return Err(self.err(
+                            i,
+                            "FOR would never end: STEP is too small to change the loop variable",
+                        ));
+                    }
+                    v = next;
+                }
+            }
+            LoopOver::Each { var, values } => {
+                for v in values {
+                    self.next_round(i, &var, v)?;
+                    self.nested(i, body, flow)?;
+                    if flow.exit {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts a round of loop `i`: the cancel flag, then the loop variable.
+    fn next_round(&mut self, i: usize, var: &str, value: String) -> Result<(), ScriptError> {
+        if self.cancelled() {
+            return Err(self.err(i, "reload cancelled"));
+        }
+        self.vars.insert(var.to_string(), value);
         Ok(())
     }
 
@@ -931,32 +1242,7 @@ impl<'a> Exec<'a> {
                     self.unqualify.extend(names);
                 }
             }
-            Statement::Call(name, args) => {
-                let (params, body) = self
-                    .subs
-                    .get(&name.to_ascii_lowercase())
-                    .cloned()
-                    .ok_or_else(|| self.err(i, &format!("SUB {name} is not defined")))?;
-                let values: Vec<String> = args
-                    .iter()
-                    .map(|e| self.eval_norow(e).text().unwrap_or_default())
-                    .collect();
-                let saved: Vec<(String, Option<String>)> = params
-                    .iter()
-                    .map(|p| (p.clone(), self.vars.get(p).cloned()))
-                    .collect();
-                for (p, v) in params.iter().zip(values) {
-                    self.vars.insert(p.clone(), v);
-                }
-                let result = self.block(&body, flow);
-                for (p, old) in saved {
-                    match old {
-                        Some(v) => self.vars.insert(p, v),
-                        None => self.vars.remove(&p),
-                    };
-                }
-                result?;
-            }
+            Statement::Call(name, args) => self.call_sub(i, &name, &args, flow)?,
             Statement::Load(_)
             | Statement::If(_)
             | Statement::ElseIf(_)
@@ -994,11 +1280,43 @@ impl<'a> Exec<'a> {
         }
     }
 
-    /// Turns every optimized load's columns into rows (before a statement that reads rows).
-    fn materialize_all(&mut self) {
+    /// What is left of the row and memory limits now.
+    fn budget(&self) -> Budget {
+        let tables: usize = self
+            .tables
+            .iter()
+            .map(|t| t.cols.as_ref().map_or(0, ColumnTable::bytes) + sources::rows_bytes(&t.rows))
+            .sum();
+        let mappings: usize = self
+            .mappings
+            .values()
+            .map(|m| m.len() * MAPPING_ENTRY_BYTES)
+            .sum();
+        Budget {
+            limits: self.env.limits,
+            rows_made: self.rows_made,
+            held: tables.saturating_add(mappings) as u64,
+        }
+    }
+
+    /// Turns every optimized load's columns into rows (before a statement that reads rows), unless the
+    /// rows would not fit the memory limit (statement `at` then fails).
+    fn materialize_all(&mut self, at: usize) -> Result<(), ScriptError> {
+        if self.tables.iter().all(|t| t.cols.is_none()) {
+            return Ok(());
+        }
+        let budget = self.budget();
+        let mut grows = 0u64;
+        for t in &self.tables {
+            if let Some(c) = &t.cols {
+                grows = grows.saturating_add(c.rows_bytes().saturating_sub(c.bytes()) as u64);
+            }
+        }
+        budget.check(0, grows).map_err(|m| self.err(at, &m))?;
         for t in &mut self.tables {
             t.materialize();
         }
+        Ok(())
     }
 
     /// An optimized load — `LOAD * FROM file` (QVD, Parquet or text) into a table of its own, with no WHERE, WHILE,
@@ -1033,13 +1351,20 @@ impl<'a> Exec<'a> {
         // Errors: "cannot open <path>: ..." for the file, "<path>: ..." for its content.
         let read_all = || std::fs::read(&full).map_err(|e| format!("cannot open {p}: {e}"));
         let in_file = |m: String| format!("{p}: {m}");
+        let budget = self.budget();
+        let mut check = |rows: usize, bytes: usize| budget.check(rows as u64, bytes as u64);
         let read = match format.as_str() {
-            "qvd" => read_all().and_then(|b| qvd::read_columns(&b).map_err(in_file)),
-            "parquet" => read_all().and_then(|b| parquet::read_columns(b).map_err(in_file)),
+            "qvd" => {
+                read_all().and_then(|b| qvd::read_columns_checked(&b, &mut check).map_err(in_file))
+            }
+            "parquet" => read_all()
+                .and_then(|b| parquet::read_columns_checked(b, &mut check).map_err(in_file)),
             // Text streams from the file, so it is never held whole (unless the spec needs the whole text).
             _ => std::fs::File::open(&full)
                 .map_err(|e| format!("cannot open {p}: {e}"))
-                .and_then(|file| text_columns::read_columns_from(file, spec).map_err(in_file))
+                .and_then(|file| {
+                    text_columns::read_columns_from_checked(file, spec, &mut check).map_err(in_file)
+                })
                 .and_then(|streamed| match streamed {
                     Some(t) => Ok(t),
                     None => read_all().and_then(|b| {
@@ -1049,7 +1374,13 @@ impl<'a> Exec<'a> {
                     }),
                 }),
         };
-        let mut table = read.map_err(|m| self.err(i, &m))?;
+        let mut table = read
+            .and_then(|t| {
+                // The whole-text reader has no checks of its own.
+                budget.check(t.rows() as u64, t.bytes() as u64)?;
+                Ok(t)
+            })
+            .map_err(|m| self.err(i, &m))?;
         let stem = full
             .file_stem()
             .and_then(|s| s.to_str())
@@ -1062,6 +1393,7 @@ impl<'a> Exec<'a> {
             return Ok(false);
         }
         let rows = table.rows();
+        self.rows_made = self.rows_made.saturating_add(rows as u64);
         if let Some(progress) = self.env.progress {
             progress(&name, rows);
         }
@@ -1076,10 +1408,15 @@ impl<'a> Exec<'a> {
     }
 
     /// Reads the bottom source of a LOAD chain.
-    fn source(&mut self, l: &Load, i: usize) -> Result<(RawTable, String), ScriptError> {
+    fn source(&mut self, l: &Load, i: usize) -> Result<(Input, String), ScriptError> {
+        let budget = self.budget();
+        let mut check = |rows: usize, bytes: usize| budget.check(rows as u64, bytes as u64);
         match &l.source {
             Source::Inline { data, spec } => Ok((
-                text::read(data, spec, true).map_err(|m| self.err(i, &m))?,
+                Input::Rows(
+                    text::read_checked(data, spec, true, &mut check)
+                        .map_err(|m| self.err(i, &m))?,
+                ),
                 "INLINE".into(),
             )),
             Source::Resident(t) => {
@@ -1088,11 +1425,15 @@ impl<'a> Exec<'a> {
                     .iter()
                     .find(|x| x.name == *t)
                     .ok_or_else(|| self.err(i, &format!("table {t} not found")))?;
+                // The rows are copied: the copy must fit too.
+                budget
+                    .check(0, sources::rows_bytes(&t.rows) as u64)
+                    .map_err(|m| self.err(i, &m))?;
                 Ok((
-                    RawTable {
+                    Input::Rows(RawTable {
                         fields: t.fields.clone(),
                         rows: t.rows.clone(),
-                    },
+                    }),
                     t.name.clone(),
                 ))
             }
@@ -1101,14 +1442,23 @@ impl<'a> Exec<'a> {
                     .eval_norow(e)
                     .num()
                     .ok_or_else(|| self.err(i, "AUTOGENERATE needs a number"))?;
-                if !(0.0..=1e9).contains(&n) {
+                if !(n >= 0.0 && n.is_finite()) {
                     return Err(self.err(i, "AUTOGENERATE count out of range"));
                 }
+                // Nothing is allocated per record; a count the row limit cannot take fails here, as does
+                // one whose rows (each at least a row of cells) would not fit the memory limit.
+                let n = n as u64;
+                let row = std::mem::size_of::<Vec<Cell>>() + l.fields.len() * CELL_BYTES;
+                let bytes = if l.where_.is_some() {
+                    0
+                } else {
+                    n.saturating_mul(row as u64)
+                };
+                budget
+                    .check(n, bytes)
+                    .map_err(|m| self.err(i, &format!("AUTOGENERATE {n}: {m}")))?;
                 Ok((
-                    RawTable {
-                        fields: vec![],
-                        rows: vec![vec![]; n as usize],
-                    },
+                    Input::Generate(usize::try_from(n).unwrap_or(usize::MAX)),
                     "AUTOGENERATE".into(),
                 ))
             }
@@ -1127,50 +1477,45 @@ impl<'a> Exec<'a> {
                     "parquet" => "parquet".into(),
                     _ => "txt".into(),
                 });
-                let table = match format.as_str() {
-                    "qvd" => qvd::read(&bytes).map_err(|m| self.err(i, &format!("{p}: {m}")))?,
-                    "parquet" => {
-                        parquet::read(bytes).map_err(|m| self.err(i, &format!("{p}: {m}")))?
-                    }
-                    "txt" | "csv" => {
-                        let content = text::decode(bytes, spec.latin1)
-                            .map_err(|m| self.err(i, &format!("{p}: {m}")))?;
-                        text::read(&content, spec, false)
-                            .map_err(|m| self.err(i, &format!("{p}: {m}")))?
-                    }
-                    other => {
-                        return Err(self.err(
-                            i,
-                            &format!(
-                                "{p}: the {other} format is not supported (txt, csv, qvd, parquet)"
-                            ),
-                        ))
-                    }
+                // Column readers are turned into rows only when the rows fit.
+                let into_rows = |t: ColumnTable| -> Result<RawTable, String> {
+                    budget.check(t.rows() as u64, t.rows_bytes() as u64)?;
+                    Ok(t.into_rows())
                 };
+                let table = match format.as_str() {
+                    "qvd" => qvd::read_columns_checked(&bytes, &mut check).and_then(into_rows),
+                    "parquet" => {
+                        parquet::read_columns_checked(bytes, &mut check).and_then(into_rows)
+                    }
+                    "txt" | "csv" => text::decode(bytes, spec.latin1)
+                        .and_then(|content| text::read_checked(&content, spec, false, &mut check)),
+                    other => Err(format!(
+                        "the {other} format is not supported (txt, csv, qvd, parquet)"
+                    )),
+                }
+                .map_err(|m| self.err(i, &format!("{p}: {m}")))?;
                 let stem = full
                     .file_stem()
                     .and_then(|s| s.to_str())
                     .unwrap_or("Table")
                     .to_string();
-                Ok((table, stem))
+                Ok((Input::Rows(table), stem))
             }
             Source::Preceding => Err(self.err(i, "a LOAD without a source")),
         }
     }
 
-    /// Applies one LOAD's field list, WHERE, WHILE and DISTINCT to its input rows.
-    fn transform(
-        &mut self,
+    /// The names of the fields a LOAD makes from input fields `input`; a name given twice is an error.
+    fn field_names(
+        &self,
         l: &Load,
         i: usize,
-        input: RawTable,
-        rowno_base: usize,
-        table_name: &str,
-    ) -> Result<RawTable, ScriptError> {
+        input: &[String],
+    ) -> Result<Vec<String>, ScriptError> {
         let mut names = Vec::new();
         for f in &l.fields {
             match f {
-                FieldItem::Star => names.extend(input.fields.iter().cloned()),
+                FieldItem::Star => names.extend(input.iter().cloned()),
                 FieldItem::Expr { name, .. } => names.push(name.clone()),
             }
         }
@@ -1179,76 +1524,91 @@ impl<'a> Exec<'a> {
                 return Err(self.err(i, &format!("field {n} appears twice in the LOAD")));
             }
         }
+        Ok(names)
+    }
+
+    /// Whether the optional condition `e` holds for a record (no condition always holds).
+    fn holds(&mut self, e: &Option<Expr>, ctx: &RowCtx<'_>) -> bool {
+        match e {
+            Some(e) => qix_expr::eval(e, &mut RowScope { ex: self, ctx }).truthy(),
+            None => true,
+        }
+    }
+
+    /// The cells a LOAD's field list makes of a record.
+    fn row_values(&mut self, l: &Load, row: &[Cell], ctx: &RowCtx<'_>, width: usize) -> Vec<Cell> {
+        let mut out = Vec::with_capacity(width);
+        for f in &l.fields {
+            match f {
+                FieldItem::Star => out.extend(row.iter().cloned()),
+                FieldItem::Expr { expr, .. } => {
+                    out.push(to_cell(qix_expr::eval(
+                        expr,
+                        &mut RowScope { ex: self, ctx },
+                    )));
+                }
+            }
+        }
+        out
+    }
+
+    /// Applies one LOAD's field list, WHERE, WHILE and DISTINCT to its input rows. Every row made counts
+    /// against the row and memory limits as it is made; the cancel flag is read every 65,536 records or
+    /// WHILE iterations.
+    fn transform(
+        &mut self,
+        l: &Load,
+        i: usize,
+        input: Input,
+        rowno_base: usize,
+        table_name: &str,
+    ) -> Result<RawTable, ScriptError> {
+        let names = self.field_names(l, i, input.fields())?;
+        let budget = self.budget();
+        let input_bytes = input.bytes() as u64;
+        let mut made_bytes = 0u64;
         let mut rows = Vec::new();
         let mut seen = HashSet::new();
         // Kept records, nearest first; `Previous` nests at most this deep.
         const PREVIOUS_DEPTH: usize = 32;
         let mut back: Vec<&[Cell]> = Vec::with_capacity(PREVIOUS_DEPTH + 1);
-        for (r, row) in input.rows.iter().enumerate() {
-            if r % 65_536 == 0 {
-                if self.cancelled() {
-                    return Err(self.err(i, "reload cancelled"));
-                }
-                if let Some(p) = self.env.progress {
-                    p(table_name, rows.len());
-                }
-            }
+        let mut steps = 0usize;
+        for r in 0..input.len() {
+            let row = input.row(r);
             let mut iterno = 1;
             let mut kept = false;
             loop {
+                if steps & 0xFFFF == 0 {
+                    if self.cancelled() {
+                        return Err(self.err(i, "reload cancelled"));
+                    }
+                    if let Some(p) = self.env.progress {
+                        p(table_name, rows.len());
+                    }
+                }
+                steps += 1;
                 let ctx = RowCtx {
-                    fields: &input.fields,
+                    fields: input.fields(),
                     row,
                     recno: r + 1,
                     rowno: rowno_base + rows.len() + 1,
                     iterno,
                     back: &back,
                 };
-                if let Some(w) = &l.while_ {
-                    if !qix_expr::eval(
-                        w,
-                        &mut RowScope {
-                            ex: self,
-                            ctx: &ctx,
-                        },
-                    )
-                    .truthy()
-                    {
-                        break;
-                    }
+                if !self.holds(&l.while_, &ctx) {
+                    break;
                 }
-                let pass = match &l.where_ {
-                    Some(w) => qix_expr::eval(
-                        w,
-                        &mut RowScope {
-                            ex: self,
-                            ctx: &ctx,
-                        },
-                    )
-                    .truthy(),
-                    None => true,
-                };
+                let pass = self.holds(&l.where_, &ctx);
                 if pass {
-                    let mut out = Vec::with_capacity(names.len());
-                    for f in &l.fields {
-                        match f {
-                            FieldItem::Star => out.extend(row.iter().cloned()),
-                            FieldItem::Expr { expr, .. } => {
-                                let v = qix_expr::eval(
-                                    expr,
-                                    &mut RowScope {
-                                        ex: self,
-                                        ctx: &ctx,
-                                    },
-                                );
-                                out.push(to_cell(v));
-                            }
-                        }
-                    }
+                    let out = self.row_values(l, row, &ctx, names.len());
                     if !l.distinct
                         || seen.insert(out.iter().map(cell_key).collect::<Vec<_>>().join("\u{1e}"))
                     {
+                        made_bytes = made_bytes.saturating_add(sources::row_bytes(&out) as u64);
                         rows.push(out);
+                        budget
+                            .check(rows.len() as u64, input_bytes.saturating_add(made_bytes))
+                            .map_err(|m| self.err(i, &m))?;
                     }
                 }
                 kept |= pass;
@@ -1264,10 +1624,11 @@ impl<'a> Exec<'a> {
                 iterno += 1;
             }
             if kept {
-                back.insert(0, row.as_slice());
+                back.insert(0, row);
                 back.truncate(PREVIOUS_DEPTH);
             }
         }
+        self.rows_made = self.rows_made.saturating_add(rows.len() as u64);
         Ok(RawTable {
             fields: names,
             rows,
@@ -1312,7 +1673,7 @@ impl<'a> Exec<'a> {
         )?;
         while let Some((l, li)) = chain.pop() {
             let base = if chain.is_empty() { rowno_base } else { 0 };
-            data = self.transform(&l, li, data, base, &name)?;
+            data = self.transform(&l, li, Input::Rows(data), base, &name)?;
         }
         if let Some(p) = self.env.progress {
             p(&name, data.rows.len());
@@ -1331,14 +1692,20 @@ impl<'a> Exec<'a> {
                     .rows
                     .into_iter()
                     .rev()
-                    .map(|r| (cell_key(&r[0]), r[1].clone()))
+                    .filter_map(|r| Some((cell_key(r.first()?), r.get(1)?.clone())))
                     .collect();
                 self.mappings.insert(name.clone(), map);
                 self.log.push(format!("{name}: mapping, {rows} rows"));
                 return Ok(());
             }
             (Target::Concatenate(_), Some(e)) => append(&mut self.tables[e], data),
-            (Target::Join(kind, _), Some(e)) => join(&mut self.tables[e], data, *kind),
+            (Target::Join(kind, _), Some(e)) => {
+                let budget = self.budget();
+                let mut check = |rows: usize, bytes: usize| budget.check(rows as u64, bytes as u64);
+                let made = join(&mut self.tables[e], data, *kind, &mut check)
+                    .map_err(|m| self.err(ti, &m))?;
+                self.rows_made = self.rows_made.saturating_add(made as u64);
+            }
             (Target::Keep(kind, _), Some(e)) => {
                 let mut new = keep(&mut self.tables[e], data, *kind);
                 new.name = name.clone();
@@ -1441,13 +1808,20 @@ fn common_fields(t: &[String], data: &[String]) -> Vec<(usize, usize)> {
 
 /// The key of a row over some of its columns, for matching rows of two tables.
 fn row_key(row: &[Cell], cols: impl Iterator<Item = usize>) -> String {
-    cols.map(|c| cell_key(&row[c]))
+    cols.map(|c| row.get(c).map_or_else(|| cell_key(&None), cell_key))
         .collect::<Vec<_>>()
         .join("\u{1e}")
 }
 
-/// Natural join on the fields both have (a cross join when none).
-fn join(t: &mut Table, data: RawTable, kind: JoinKind) {
+/// Natural join on the fields both have (a cross join when none). The rows it would make are counted
+/// first and put to `check` (with the bytes of `data` and of the rows to make): a join may multiply rows.
+/// Answers how many rows the table has now.
+fn join(
+    t: &mut Table,
+    data: RawTable,
+    kind: JoinKind,
+    check: &mut Check<'_>,
+) -> Result<usize, String> {
     let common = common_fields(&t.fields, &data.fields);
     let extra: Vec<usize> = (0..data.fields.len())
         .filter(|j| !common.iter().any(|c| c.1 == *j))
@@ -1458,15 +1832,39 @@ fn join(t: &mut Table, data: RawTable, kind: JoinKind) {
     for (k, r) in data.rows.iter().enumerate() {
         index.entry(key_d(r)).or_default().push(k);
     }
+    let matches: Vec<Option<&Vec<usize>>> = t.rows.iter().map(|r| index.get(&key_t(r))).collect();
     let mut used = vec![false; data.rows.len()];
-    let mut rows = Vec::new();
-    for r in &t.rows {
-        match index.get(&key_t(r)) {
-            Some(matches) => {
-                for &m in matches {
-                    used[m] = true;
+    let mut count = 0usize;
+    for m in &matches {
+        match m {
+            Some(ms) => {
+                count = count.saturating_add(ms.len());
+                for &k in ms.iter() {
+                    used[k] = true;
+                }
+            }
+            None if matches!(kind, JoinKind::Left | JoinKind::Outer) => count += 1,
+            None => {}
+        }
+    }
+    if matches!(kind, JoinKind::Right | JoinKind::Outer) {
+        count += used.iter().filter(|u| !**u).count();
+    }
+    let average = |rows: &[Vec<Cell>]| sources::rows_bytes(rows) / rows.len().max(1);
+    let data_bytes = sources::rows_bytes(&data.rows);
+    let per_row = average(&t.rows) + average(&data.rows);
+    check(
+        count,
+        data_bytes.saturating_add(count.saturating_mul(per_row)),
+    )?;
+    let cell = |r: &[Cell], j: usize| r.get(j).cloned().flatten();
+    let mut rows = Vec::with_capacity(count);
+    for (r, m) in t.rows.iter().zip(&matches) {
+        match m {
+            Some(ms) => {
+                for &k in ms.iter() {
                     let mut out = r.clone();
-                    out.extend(extra.iter().map(|j| data.rows[m][*j].clone()));
+                    out.extend(extra.iter().map(|j| cell(&data.rows[k], *j)));
                     rows.push(out);
                 }
             }
@@ -1483,9 +1881,9 @@ fn join(t: &mut Table, data: RawTable, kind: JoinKind) {
             if !used[k] {
                 let mut out = vec![None; t.fields.len()];
                 for (i, j) in &common {
-                    out[*i] = r[*j].clone();
+                    out[*i] = cell(r, *j);
                 }
-                out.extend(extra.iter().map(|j| r[*j].clone()));
+                out.extend(extra.iter().map(|j| cell(r, *j)));
                 rows.push(out);
             }
         }
@@ -1493,6 +1891,7 @@ fn join(t: &mut Table, data: RawTable, kind: JoinKind) {
     t.fields
         .extend(extra.iter().map(|j| data.fields[*j].clone()));
     t.rows = rows;
+    Ok(count)
 }
 
 /// KEEP: both tables stay, each reduced to the rows the join kind keeps.

@@ -13,9 +13,11 @@ pub mod ast;
 pub mod dates;
 pub mod error;
 pub mod exec;
+pub mod limits;
 pub mod parse;
 pub mod sources;
 pub mod split;
 
 pub use error::ScriptError;
-pub use exec::{check_syntax, run as reload, LoadEnv, LoadOutput};
+pub use exec::{check_syntax, check_syntax_with, run as reload, LoadEnv, LoadOutput};
+pub use limits::Limits;

@@ -594,7 +594,10 @@ fn parse_load(p: &P<'_>) -> Result<Load, String> {
                             || is_kw(&t[*k], "WHILE")
                     })
                     .unwrap_or(t.len());
-                (p.text[t[j + 1].start..t[end - 1].end].to_string(), end)
+                if end == j + 1 {
+                    return Err("FROM needs a file".into());
+                }
+                (p.slice(j + 1, end).to_string(), end)
             }
         };
         let spec = spec_at(&mut k)?;
@@ -743,5 +746,12 @@ mod tests {
             .unwrap_err()
             .contains("unknown statement"));
         assert!(parse_statement("LOAD Sum(a AS b FROM x").is_err());
+        for text in [
+            "LOAD a FROM (txt)",
+            "LOAD a FROM WHERE a > 1",
+            "LOAD a FROM",
+        ] {
+            assert!(parse_statement(text).is_err(), "{text}");
+        }
     }
 }

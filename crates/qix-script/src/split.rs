@@ -206,9 +206,11 @@ pub fn split(script: &str) -> Result<Vec<RawStatement>, ScriptError> {
                     c.bump();
                     if kind == Some("then") && text.len() >= 4 {
                         let t = text.trim_end();
+                        let cut = t.len().saturating_sub(4);
                         if t.len() >= 5
-                            && t[t.len() - 4..].eq_ignore_ascii_case("then")
-                            && t[..t.len() - 4].ends_with(char::is_whitespace)
+                            && t.get(cut..).is_some_and(|w| w.eq_ignore_ascii_case("then"))
+                            && t.get(..cut)
+                                .is_some_and(|h| h.ends_with(char::is_whitespace))
                             && !c.peek(0).is_some_and(|x| x.is_alphanumeric())
                         {
                             break;
@@ -270,6 +272,20 @@ mod tests {
             texts("IF 1=1 THEN TRACE y; END IF"),
             vec!["IF 1=1 THEN", "TRACE y", "END IF"]
         );
+    }
+
+    #[test]
+    fn multibyte_text_before_then_is_no_problem() {
+        // The THEN check looked at the last four bytes, inside a multibyte character.
+        assert_eq!(
+            texts("IF éRecNo()\nTRACE x;"),
+            vec!["IF éRecNo()", "TRACE x"]
+        );
+        assert_eq!(
+            texts("IF a = 'é' THEN\nEND IF"),
+            vec!["IF a = 'é' THEN", "END IF"]
+        );
+        assert!(split("iF<\u{dd43d}{").is_ok());
     }
 
     #[test]

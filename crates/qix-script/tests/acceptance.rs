@@ -16,6 +16,7 @@ fn run_in(dir: &Path, script: &str) -> Result<LoadOutput, qix_script::ScriptErro
         default_dir: dir.to_path_buf(),
         cancel: None,
         progress: None,
+        limits: Default::default(),
     };
     reload(script, &env)
 }

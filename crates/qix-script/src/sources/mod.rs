@@ -11,6 +11,15 @@ use qix_engine::packed::PackedColumn;
 use qix_engine::symbols::SymbolTable;
 use qix_engine::Dual;
 
+/// What a reader asks as rows come in: told the rows read so far and an estimate of the bytes they
+/// hold, it answers an error to stop the read (a reload's row or memory limit, see [`crate::Limits`]).
+pub type Check<'a> = dyn FnMut(usize, usize) -> Result<(), String> + 'a;
+
+/// A [`Check`] that lets everything through.
+pub fn no_check(_rows: usize, _bytes: usize) -> Result<(), String> {
+    Ok(())
+}
+
 /// Rows read from a source: field names and row-major cells (`None` = NULL).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RawTable {
@@ -19,6 +28,34 @@ pub struct RawTable {
     /// Rows.
     pub rows: Vec<Vec<Option<Dual>>>,
 }
+
+/// Estimated bytes a row of cells holds: the row, its cells and their texts.
+pub(crate) fn row_bytes(row: &[Option<Dual>]) -> usize {
+    let texts: usize = row
+        .iter()
+        .map(|c| c.as_ref().map_or(0, |d| d.text.capacity()))
+        .sum();
+    std::mem::size_of::<Vec<Option<Dual>>>() + std::mem::size_of_val(row) + texts
+}
+
+/// Estimated bytes of `rows`, from up to 256 of them evenly spaced (so it costs the same for any size).
+pub(crate) fn rows_bytes(rows: &[Vec<Option<Dual>>]) -> usize {
+    const SAMPLES: usize = 256;
+    if rows.len() <= SAMPLES {
+        return rows.iter().map(|r| row_bytes(r)).sum();
+    }
+    let step = rows.len() / SAMPLES;
+    let sampled: usize = rows
+        .iter()
+        .step_by(step)
+        .take(SAMPLES)
+        .map(|r| row_bytes(r))
+        .sum();
+    sampled / SAMPLES * rows.len()
+}
+
+/// How often (in rows) readers call their [`Check`].
+pub(crate) const CHECK_EVERY: usize = 4096;
 
 /// The index of NULL in a [`SymbolColumn`].
 pub const NULL_INDEX: u32 = u32::MAX;
@@ -46,6 +83,29 @@ impl ColumnTable {
     /// The number of rows.
     pub fn rows(&self) -> usize {
         self.columns.first().map_or(0, |c| c.index.len())
+    }
+
+    /// Estimated bytes held: the symbol tables and the packed indexes.
+    pub fn bytes(&self) -> usize {
+        self.columns
+            .iter()
+            .map(|c| c.values.bytes() + c.index.bytes())
+            .sum()
+    }
+
+    /// Estimated bytes of the same table row by row ([`ColumnTable::into_rows`]): each cell a value
+    /// with its own text (a number's formatted, about 16 bytes; a text as long as its symbols' average).
+    pub fn rows_bytes(&self) -> usize {
+        let rows = self.rows();
+        let per_row: usize = self
+            .columns
+            .iter()
+            .map(|c| {
+                let symbols = c.values.len().max(1);
+                std::mem::size_of::<Option<Dual>>() + 16 + c.values.bytes() / symbols
+            })
+            .sum();
+        rows.saturating_mul(std::mem::size_of::<Vec<Option<Dual>>>() + per_row)
     }
 
     /// The same table row by row.
@@ -159,6 +219,15 @@ impl Interner {
     /// Appends a row holding `symbol` (from [`Interner::symbol_number`] / [`Interner::symbol_text`]).
     pub fn push_symbol(&mut self, symbol: u32) {
         self.record(symbol);
+    }
+
+    /// Estimated bytes held: symbols, rows (packed and pending) and the lookup tables.
+    pub fn bytes(&self) -> usize {
+        self.values.bytes()
+            + self.index.capacity() * 4
+            + self.chunks.iter().map(PackedColumn::bytes).sum::<usize>()
+            + self.dense.capacity() * 4
+            + self.recent.capacity() * 16
     }
 
     /// Rows so far.

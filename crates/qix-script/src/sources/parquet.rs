@@ -6,7 +6,7 @@
 //! numbers; booleans are -1 / 0 as in Qlik. Nested (repeated or grouped) columns are refused by name.
 
 use super::parquet_pages::{self, PageError};
-use super::{ColumnTable, Interner, RawTable, SymbolColumn};
+use super::{Check, ColumnTable, Interner, RawTable, SymbolColumn};
 use crate::dates;
 use bytes::Bytes;
 use parquet::basic::{ConvertedType, LogicalType, Repetition, TimeUnit, Type as PhysicalType};
@@ -170,11 +170,21 @@ pub fn read(bytes: Vec<u8>) -> Result<RawTable, String> {
 
 /// Reads a whole Parquet file column by column.
 pub fn read_columns(bytes: Vec<u8>) -> Result<ColumnTable, String> {
-    read_columns_with(bytes, true)
+    read_columns_with(bytes, true, &mut super::no_check)
+}
+
+/// [`read_columns`], asking `check` with the row count the file declares (and an estimate of the bytes
+/// its columns will hold) before reading any column.
+pub fn read_columns_checked(bytes: Vec<u8>, check: &mut Check<'_>) -> Result<ColumnTable, String> {
+    read_columns_with(bytes, true, check)
 }
 
 /// [`read_columns`], with the page reader for the columns it takes (`pages`) or the typed readers only.
-fn read_columns_with(bytes: Vec<u8>, pages: bool) -> Result<ColumnTable, String> {
+fn read_columns_with(
+    bytes: Vec<u8>,
+    pages: bool,
+    check: &mut Check<'_>,
+) -> Result<ColumnTable, String> {
     let reader = SerializedFileReader::new(Bytes::from(bytes)).map_err(|e| e.to_string())?;
     let meta = reader.metadata();
     let schema = meta.file_metadata().schema_descr();
@@ -188,7 +198,15 @@ fn read_columns_with(bytes: Vec<u8>, pages: bool) -> Result<ColumnTable, String>
         }
     }
     // Each column reads on its own thread: they share nothing but the file's bytes.
-    let total_rows = meta.file_metadata().num_rows().max(0) as usize;
+    let total_rows = usize::try_from(meta.file_metadata().num_rows()).unwrap_or(0);
+    // Row groups are read as many rows as they declare: the check sees the larger of the two counts.
+    let group_rows = meta
+        .row_groups()
+        .iter()
+        .map(|g| usize::try_from(g.num_rows()).unwrap_or(0))
+        .fold(0, usize::saturating_add);
+    let declared = total_rows.max(group_rows);
+    check(declared, declared.saturating_mul(4 * columns.len()))?;
     let read_one = |(j, col): (usize, &Arc<ColumnDescriptor>)| -> Result<SymbolColumn, String> {
         // Plain numbers and strings page by page (dictionaries interned once); anything else, or a page
         // that reader does not take, with the typed readers from the start.
@@ -395,8 +413,8 @@ mod tests {
             files.push(std::fs::read(format!("{data}/{name}")).unwrap());
         }
         for bytes in files {
-            let fast = read_columns_with(bytes.clone(), true).unwrap();
-            let typed = read_columns_with(bytes, false).unwrap();
+            let fast = read_columns_with(bytes.clone(), true, &mut super::super::no_check).unwrap();
+            let typed = read_columns_with(bytes, false, &mut super::super::no_check).unwrap();
             assert_eq!(fast.fields, typed.fields);
             assert_eq!(fast.into_rows(), typed.into_rows());
         }

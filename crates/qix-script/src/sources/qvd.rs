@@ -4,7 +4,7 @@
 //! Symbols are typed: 1 integer (i32), 2 double, 4 text (NUL-terminated), 5 integer + text, 6 double +
 //! text. A row stores, per field, `index - Bias` in `BitWidth` bits at `BitOffset`; an index below 0 is NULL.
 
-use super::{ColumnTable, RawTable, SymbolColumn, NULL_INDEX};
+use super::{Check, ColumnTable, RawTable, SymbolColumn, NULL_INDEX};
 use qix_engine::dual::format_number;
 use qix_engine::packed::PackedColumn;
 use qix_engine::symbols::SymbolTable;
@@ -53,13 +53,37 @@ struct FieldHeader {
     length: usize,
 }
 
-/// Reads a QVD file's bytes.
+/// Reads a QVD file's bytes (at most [`crate::Limits::DEFAULT_MAX_ROWS`] records).
 pub fn read(bytes: &[u8]) -> Result<RawTable, String> {
     read_columns(bytes).map(ColumnTable::into_rows)
 }
 
-/// Reads a QVD file as it is stored: per field, its symbols and each row's symbol index.
+/// Reads a QVD file as it is stored: per field, its symbols and each row's symbol index (at most
+/// [`crate::Limits::DEFAULT_MAX_ROWS`] records).
 pub fn read_columns(bytes: &[u8]) -> Result<ColumnTable, String> {
+    read_columns_checked(bytes, &mut default_check)
+}
+
+/// Refuses more records than [`crate::Limits::DEFAULT_MAX_ROWS`].
+fn default_check(rows: usize, _bytes: usize) -> Result<(), String> {
+    let max = crate::Limits::DEFAULT_MAX_ROWS;
+    if rows as u64 > max {
+        return Err(format!("the QVD file has {rows} records, more than {max}"));
+    }
+    Ok(())
+}
+
+/// A number from the header that must be a count, size or offset (not negative).
+fn size_tag(xml: &str, name: &str) -> Result<usize, String> {
+    usize::try_from(num_tag(xml, name)?)
+        .map_err(|_| format!("QVD header has a negative or too large <{name}>"))
+}
+
+/// [`read_columns`], asking `check` (with the record count and an estimate of the bytes the columns will
+/// hold) before any row is decoded: a header claiming billions of records fails there, not in an
+/// allocation. Nothing in the file is trusted: sizes, offsets and widths that do not fit the file are
+/// errors.
+pub fn read_columns_checked(bytes: &[u8], check: &mut Check<'_>) -> Result<ColumnTable, String> {
     const END: &[u8] = b"</QvdTableHeader>";
     let end = bytes
         .windows(END.len())
@@ -70,36 +94,46 @@ pub fn read_columns(bytes: &[u8]) -> Result<ColumnTable, String> {
     while data_start < bytes.len() && matches!(bytes[data_start], b'\r' | b'\n' | 0) {
         data_start += 1;
     }
-    let data = &bytes[data_start..];
+    let data = bytes.get(data_start..).unwrap_or_default();
     let fields_xml = tag(header, "Fields").ok_or("QVD header has no <Fields>")?;
     let mut fields = Vec::new();
     for block in fields_xml.split("<QvdFieldHeader>").skip(1) {
         fields.push(FieldHeader {
             name: unescape(tag(block, "FieldName").ok_or("QVD field without a name")?),
-            bit_offset: num_tag(block, "BitOffset")? as usize,
-            bit_width: num_tag(block, "BitWidth")? as usize,
+            bit_offset: size_tag(block, "BitOffset")?,
+            bit_width: size_tag(block, "BitWidth")?,
             bias: num_tag(block, "Bias")?,
-            symbols: num_tag(block, "NoOfSymbols")? as usize,
-            offset: num_tag(block, "Offset")? as usize,
-            length: num_tag(block, "Length")? as usize,
+            symbols: size_tag(block, "NoOfSymbols")?,
+            offset: size_tag(block, "Offset")?,
+            length: size_tag(block, "Length")?,
         });
     }
     // The table-level numbers follow </Fields>.
     let tail = &header[header.find("</Fields>").unwrap_or(0)..];
-    let record_size = num_tag(tail, "RecordByteSize")? as usize;
-    let records = num_tag(tail, "NoOfRecords")? as usize;
-    let index_offset = num_tag(tail, "Offset")? as usize;
+    let record_size = size_tag(tail, "RecordByteSize")?;
+    let records = size_tag(tail, "NoOfRecords")?;
+    let index_offset = size_tag(tail, "Offset")?;
+    let index = record_size
+        .checked_mul(records)
+        .and_then(|len| index_offset.checked_add(len))
+        .and_then(|to| data.get(index_offset..to))
+        .ok_or("QVD rows lie outside the file")?;
+    // Records of 0 bytes (every field a single value) take no room, so the file does not bound them.
+    let packed: usize = fields
+        .iter()
+        .map(|f| records.saturating_mul(f.bit_width.clamp(1, 32)) / 8)
+        .fold(0, usize::saturating_add);
+    check(records, packed.saturating_add(data.len()))?;
     let mut symbol_tables = Vec::new();
     for f in &fields {
-        let slice = data
-            .get(f.offset..f.offset + f.length)
+        let slice = f
+            .offset
+            .checked_add(f.length)
+            .and_then(|to| data.get(f.offset..to))
             .ok_or_else(|| format!("QVD symbols of {} lie outside the file", f.name))?;
         symbol_tables
             .push(read_symbols(slice, f.symbols).map_err(|e| format!("field {}: {e}", f.name))?);
     }
-    let index = data
-        .get(index_offset..index_offset + record_size * records)
-        .ok_or("QVD rows lie outside the file")?;
     // Each field's column decodes on its own, in parallel.
     let columns: Vec<SymbolColumn> = fields
         .par_iter()
@@ -107,15 +141,19 @@ pub fn read_columns(bytes: &[u8]) -> Result<ColumnTable, String> {
         .map(|(f, values)| {
             let n = values.len() as i64;
             // Straight into the model's packed form: no unpacked copy of the column is ever held.
-            let rows = (0..records).map(|r| {
-                let rec = &index[r * record_size..(r + 1) * record_size];
-                let idx = bits(rec, f.bit_offset, f.bit_width) as i64 + f.bias;
-                if idx < 0 || idx >= n {
-                    NULL_INDEX
-                } else {
-                    idx as u32
-                }
-            });
+            let rows = index
+                .chunks_exact(record_size.max(1))
+                .map(|rec| bits(rec, f.bit_offset, f.bit_width))
+                .chain(std::iter::repeat(0))
+                .take(records)
+                .map(|stored| {
+                    let idx = (stored as i64).saturating_add(f.bias);
+                    if idx < 0 || idx >= n {
+                        NULL_INDEX
+                    } else {
+                        idx as u32
+                    }
+                });
             let index = PackedColumn::pack_iter(rows, records, values.len());
             SymbolColumn { values, index }
         })
@@ -132,10 +170,10 @@ fn bits(rec: &[u8], offset: usize, width: usize) -> u64 {
         return 0;
     }
     let width = width.min(64);
-    let first = offset / 8;
     let mut buf = [0u8; 16];
-    let avail = rec.len().saturating_sub(first).min(16);
-    buf[..avail].copy_from_slice(&rec[first..first + avail]);
+    let rest = rec.get(offset / 8..).unwrap_or_default();
+    let avail = rest.len().min(16);
+    buf[..avail].copy_from_slice(&rest[..avail]);
     let v = u128::from_le_bytes(buf) >> (offset % 8);
     (v as u64) & (u64::MAX >> (64 - width))
 }
@@ -144,7 +182,8 @@ fn bits(rec: &[u8], offset: usize, width: usize) -> u64 {
 /// nothing is hashed, and numbers without a text of their own store no text.
 fn read_symbols(mut s: &[u8], count: usize) -> Result<SymbolTable, String> {
     let mut out = SymbolTable::default();
-    out.reserve(count);
+    // Every symbol takes at least two bytes: the count cannot ask for more room than that.
+    out.reserve(count.min(s.len() / 2));
     fn take<'a>(s: &mut &'a [u8], n: usize) -> Result<&'a [u8], String> {
         if s.len() < n {
             return Err("symbol table ends early".into());

@@ -1,6 +1,6 @@
 //! Delimited text: CSV files and INLINE blocks.
 
-use super::{ColumnTable, Interner, RawTable};
+use super::{Check, ColumnTable, Interner, RawTable};
 use crate::ast::{FormatSpec, Labels};
 use qix_engine::Dual;
 
@@ -42,8 +42,9 @@ fn body<'t>(text: &'t str, spec: &FormatSpec) -> std::borrow::Cow<'t, str> {
     if spec.header_lines == 0 && spec.comment.is_none() {
         return std::borrow::Cow::Borrowed(text);
     }
-    let kept: Vec<&str> = text
-        .lines()
+    // Lines keep their own endings, so a quoted value that spans lines keeps its `\r\n`.
+    let kept: String = text
+        .split_inclusive('\n')
         .skip(spec.header_lines)
         .filter(|l| {
             spec.comment
@@ -51,7 +52,7 @@ fn body<'t>(text: &'t str, spec: &FormatSpec) -> std::borrow::Cow<'t, str> {
                 .is_none_or(|c| !l.starts_with(c.as_str()))
         })
         .collect();
-    std::borrow::Cow::Owned(kept.join("\n"))
+    std::borrow::Cow::Owned(kept)
 }
 
 /// The field names from the first record: its values (`embedded` / `explicit labels`) or `@1`, `@2`, ...
@@ -76,6 +77,16 @@ pub(super) fn field_names(
 
 /// Reads delimited text. `inline` trims values, as INLINE loads do.
 pub fn read(text: &str, spec: &FormatSpec, inline: bool) -> Result<RawTable, String> {
+    read_checked(text, spec, inline, &mut super::no_check)
+}
+
+/// [`read`], asking `check` every few thousand rows (and at the end) whether the rows so far may stay.
+pub fn read_checked(
+    text: &str,
+    spec: &FormatSpec,
+    inline: bool,
+    check: &mut Check<'_>,
+) -> Result<RawTable, String> {
     let body = body(text, spec);
     let body = if inline { body.trim() } else { &body };
     let mut reader = csv_reader(body, spec, inline)?;
@@ -89,6 +100,7 @@ pub fn read(text: &str, spec: &FormatSpec, inline: bool) -> Result<RawTable, Str
     out.fields = fields;
     let pending = first_is_data.then_some(first);
     let width = out.fields.len();
+    let mut bytes = 0usize;
     for rec in pending.into_iter().map(Ok).chain(records) {
         let rec = rec.map_err(|e| e.to_string())?;
         if rec.len() == 1 && rec.get(0) == Some("") && width > 1 {
@@ -100,8 +112,13 @@ pub fn read(text: &str, spec: &FormatSpec, inline: bool) -> Result<RawTable, Str
             .map(|v| Some(Dual::interpret(v)))
             .collect();
         row.resize(width, None);
+        bytes = bytes.saturating_add(super::row_bytes(&row));
         out.rows.push(row);
+        if out.rows.len() % super::CHECK_EVERY == 0 {
+            check(out.rows.len(), bytes)?;
+        }
     }
+    check(out.rows.len(), bytes)?;
     Ok(out)
 }
 
@@ -196,6 +213,24 @@ mod tests {
         assert_eq!(decode(b"\xEF\xBB\xBFhi".to_vec(), false).unwrap(), "hi");
         assert_eq!(decode(b"caf\xe9".to_vec(), true).unwrap(), "café");
         assert!(decode(b"caf\xe9".to_vec(), false).is_err());
+    }
+
+    #[test]
+    fn skipped_header_lines_leave_line_breaks_in_values_as_they_are() {
+        let s = FormatSpec {
+            header_lines: 1,
+            ..spec()
+        };
+        let t = read("junk\r\na\r\n\"x\r\ny\"\r\n", &s, false).unwrap();
+        assert_eq!(t.fields, ["a"]);
+        assert_eq!(t.rows, [vec![Some(Dual::text("x\r\ny"))]]);
+        let streamed = crate::sources::text_columns::read_columns_from(
+            &b"junk\r\na\r\n\"x\r\ny\"\r\n"[..],
+            &s,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(streamed.into_rows(), t);
     }
 
     #[test]

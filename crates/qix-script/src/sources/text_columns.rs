@@ -11,7 +11,7 @@
 //! go through [`super::text::read_columns`].
 
 use super::text::field_names;
-use super::{ColumnTable, Interner};
+use super::{Check, ColumnTable, Interner};
 use crate::ast::FormatSpec;
 use rayon::prelude::*;
 use std::io::{BufRead, BufReader, Read};
@@ -61,6 +61,16 @@ impl<R: Read> Read for Latin1<R> {
 pub fn read_columns_from<R: Read + Send>(
     input: R,
     spec: &FormatSpec,
+) -> Result<Option<ColumnTable>, String> {
+    read_columns_from_checked(input, spec, &mut super::no_check)
+}
+
+/// [`read_columns_from`], asking `check` after every block of rows whether the rows so far may stay; an
+/// error stops the parser thread and the read.
+pub fn read_columns_from_checked<R: Read + Send>(
+    input: R,
+    spec: &FormatSpec,
+    check: &mut Check<'_>,
 ) -> Result<Option<ColumnTable>, String> {
     if spec.comment.is_some() {
         return Ok(None);
@@ -143,12 +153,19 @@ pub fn read_columns_from<R: Read + Send>(
             }
         });
         let mut failed = None;
+        let mut rows = 0usize;
         for block in rx {
-            // After a failure the rest is drained so the parser never blocks on a full channel.
-            if failed.is_none() {
-                if let Err(e) = block.and_then(|b| intern(&b, width, &mut mine)) {
-                    failed = Some(e);
-                }
+            let done = block.and_then(|b| {
+                intern(&b, width, &mut mine)?;
+                rows += b.widths.len();
+                // The parser thread's columns are taken to hold about as much as these.
+                let held: usize = mine.iter().map(|(_, c)| c.bytes()).sum();
+                check(rows, held / mine.len().max(1) * width)
+            });
+            if let Err(e) = done {
+                // Leaving drops the receiver: the parser's next send fails and it stops.
+                failed = Some(e);
+                break;
             }
         }
         let theirs = parser
