@@ -99,6 +99,22 @@ pub struct Config {
     #[arg(long, env = "QIXD_MAX_FRAME_VALUES", default_value_t = 4_000_000)]
     pub max_frame_values: usize,
 
+    /// Most rows one reload may create in all (every row read, loaded, joined or generated counts).
+    #[arg(long, env = "QIXD_MAX_RELOAD_ROWS", default_value_t = qix_script::Limits::DEFAULT_MAX_ROWS)]
+    pub max_reload_rows: u64,
+
+    /// Most bytes the tables of one reload may hold at once (estimated); a reload past it fails.
+    #[arg(long, env = "QIXD_MAX_RELOAD_BYTES", default_value_t = qix_script::Limits::DEFAULT_MAX_MEMORY)]
+    pub max_reload_bytes: u64,
+
+    /// Deepest nesting of control blocks (IF, FOR, DO, SUB, SWITCH) in a load script.
+    #[arg(long, env = "QIXD_MAX_SCRIPT_NESTING", default_value_t = qix_script::Limits::DEFAULT_MAX_NESTING)]
+    pub max_script_nesting: usize,
+
+    /// Deepest chain of CALLs in progress in a load script (a SUB calling itself counts each call).
+    #[arg(long, env = "QIXD_MAX_SCRIPT_CALL_DEPTH", default_value_t = qix_script::Limits::DEFAULT_MAX_CALL_DEPTH)]
+    pub max_script_call_depth: usize,
+
     /// Folders (besides --data-dir) that folder connections may point to in server mode.
     #[arg(
         long = "allow-folder",
@@ -113,6 +129,16 @@ pub struct Config {
 }
 
 impl Config {
+    /// What one reload may do, from the flags.
+    pub fn script_limits(&self) -> qix_script::Limits {
+        qix_script::Limits {
+            max_nesting: self.max_script_nesting,
+            max_call_depth: self.max_script_call_depth,
+            max_rows: self.max_reload_rows,
+            max_memory: self.max_reload_bytes,
+        }
+    }
+
     /// The limits the flags set.
     pub fn limits(&self) -> crate::limits::Limits {
         crate::limits::Limits {

@@ -16,6 +16,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod doc;
+pub mod env;
 pub mod folders;
 pub mod handles;
 pub mod http;
@@ -28,6 +29,7 @@ pub mod session;
 pub mod socket;
 pub mod telemetry;
 pub mod tls;
+pub mod view;
 
 pub use config::{Config, Mode};
 
@@ -98,6 +100,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         published: Default::default(),
         cache: qix_engine::ResultCache::new(256),
         limits: config.limits(),
+        script_limits: config.script_limits(),
         folders: folders::Folders::new(&config),
         rights: rights::Rights::new(config.mode, config.admin_users.clone()),
     });

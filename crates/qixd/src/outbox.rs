@@ -5,11 +5,19 @@
 //! that stops reading while the queue passes its limit is cut off (the socket task is told and closes),
 //! rather than letting its answers pile up in the server's memory.
 
-use crate::session::Outgoing;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::sync::Notify;
+
+/// A frame for a socket's writer task.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outgoing {
+    /// A text frame.
+    Text(String),
+    /// Close the socket with this code and reason.
+    Close(u16, String),
+}
 
 /// The sending side, cloned into the session for pushes.
 #[derive(Debug, Clone)]

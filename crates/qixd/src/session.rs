@@ -26,14 +26,7 @@ pub struct SessionKey {
 /// Identifies one socket within the server.
 pub type SocketId = u64;
 
-/// A frame for a socket's writer task.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outgoing {
-    /// A text frame.
-    Text(String),
-    /// Close the socket with this code and reason.
-    Close(u16, String),
-}
+pub use crate::outbox::Outgoing;
 
 /// One socket attached to the session.
 #[derive(Debug)]

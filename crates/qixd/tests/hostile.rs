@@ -402,3 +402,39 @@ async fn in_server_mode_apps_belong_to_their_owner() {
     a.close().await;
     r.ok(-1, "DeleteApp", json!([app])).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runaway_scripts_fail_their_reload_and_the_server_stays_up() {
+    let s = TestServer::start_with(|c| c.max_reload_rows = 100_000).await;
+    let mut c = s.connect("/app/").await;
+    let doc = c.session_app().await;
+    c.ok(doc, "SetScript", json!(["T: LOAD 1 AS n AUTOGENERATE 3;"]))
+        .await;
+    assert_eq!(c.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    let nested_for = format!(
+        "{}{}",
+        "FOR i = 1 TO 1\n".repeat(10_000),
+        "NEXT i\n".repeat(10_000)
+    );
+    let recursive_sub = "SUB r\n  CALL r;\nEND SUB\nCALL r;\n".to_string();
+    for (script, why) in [
+        ("T: LOAD RecNo() AS n AUTOGENERATE 1e9;".to_string(), "row"),
+        (recursive_sub, "line 2"),
+        (nested_for.clone(), "nested"),
+    ] {
+        c.ok(doc, "SetScript", json!([script])).await;
+        assert_eq!(c.ok(doc, "DoReload", json!([])).await["qReturn"], false);
+        let progress = c.ok(-1, "GetProgress", json!([0])).await;
+        let error = progress["qProgressData"]["qErrorData"][0]["qErrorString"].to_string();
+        assert!(error.contains(why), "{why}: {error}");
+        assert_eq!(
+            c.ok(doc, "Evaluate", json!(["Count(n)"])).await["qReturn"],
+            "3"
+        );
+    }
+    // CheckScriptSyntax alone overflowed the stack on 10,000 nested FORs.
+    c.ok(doc, "SetScript", json!([nested_for])).await;
+    let errors = c.ok(doc, "CheckScriptSyntax", json!([])).await;
+    assert!(!errors["qErrors"].as_array().unwrap().is_empty(), "{errors}");
+    c.ok(-1, "EngineVersion", json!([])).await;
+}

@@ -120,11 +120,11 @@ mod tests {
         std::fs::create_dir(dir.path().join("in")).unwrap();
         link(&dir.path().join("in"), "inside-link");
         for bad in [
-            "lib://data/out/secret.txt",         // read through a folder link
-            "lib://data/out/new.qvd",            // write a new file through it
-            "lib://data/out/new/folder/t.qvd",   // create folders through it
-            "lib://data/file-link.txt",          // a link to a file outside
-            "lib://data/dangling.txt",           // a link to nothing, outside
+            "lib://data/out/secret.txt",       // read through a folder link
+            "lib://data/out/new.qvd",          // write a new file through it
+            "lib://data/out/new/folder/t.qvd", // create folders through it
+            "lib://data/file-link.txt",        // a link to a file outside
+            "lib://data/dangling.txt",         // a link to nothing, outside
         ] {
             assert!(resolve(bad, &conn, dir.path()).is_err(), "{bad}");
         }

@@ -1,8 +1,10 @@
 //! The Field class: selecting values of one field, by value, by search string or by state.
 
-use super::data::{select_in, unknown_state};
 use super::{str_param, Ctx};
-use qix_engine::{field_states_with, DataModel, Dual, FieldId, Search, SelectionState, State};
+use crate::view::eval::unknown_state;
+use crate::view::select::find_value;
+use crate::view::select::select_in;
+use qix_engine::{field_states_with, DataModel, FieldId, Search, SelectionState, State};
 use qix_protocol::{ErrorCode, RpcError};
 use serde_json::{json, Map, Value};
 
@@ -107,20 +109,6 @@ fn field_id(
         .field_id(name)
         .ok_or_else(|| RpcError::new(ErrorCode::NotFound, name.to_string()))?;
     Ok((model, f))
-}
-
-/// `{qText, qIsNumeric, qNumber}` → the symbol with that number (numeric) or text.
-pub(super) fn find_value(m: &DataModel, f: FieldId, v: &Value) -> Option<u32> {
-    let syms = &m.fields[f].symbols;
-    if v.get("qIsNumeric")
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-    {
-        let n = v.get("qNumber").and_then(Value::as_f64)?;
-        return syms.find(&Dual::number(n));
-    }
-    let t = v.get("qText").and_then(Value::as_str)?;
-    syms.find_text(t)
 }
 
 /// Applies `f` to the session's selections for this field, given the field's current states.

@@ -1,10 +1,13 @@
 //! The Global class (handle -1): engine facts, the app list, opening and creating apps.
 
+use super::DEFAULT_SCRIPT;
 use super::{no_active_doc, str_param, Ctx};
 use crate::config::Mode;
 use crate::doc::DocState;
+use crate::doc::ReloadProgress;
 use crate::handles::ObjectRef;
-use qix_apps::{AppRecord, StoreError};
+use crate::view::context::store_error;
+use qix_apps::AppRecord;
 use qix_protocol::{ErrorCode, RpcError};
 use serde_json::{json, Map, Value};
 
@@ -38,7 +41,7 @@ pub fn call(
         "DeleteApp" => delete_app(ctx, str_param(p, "qAppId")),
         "CreateSessionApp" => create_session_app(ctx, None),
         "CreateSessionAppFromApp" => create_session_app(ctx, Some(str_param(p, "qSrcAppId"))),
-        "GetProgress" => super::data::progress(ctx),
+        "GetProgress" => progress(ctx),
         // Of the session's requests only a reload runs long: these stop it (AbortRequest and CancelRequest
         // when they name its request id), and answer an empty result when there is nothing to stop.
         "CancelReload" | "AbortAll" => {
@@ -88,17 +91,6 @@ fn default_folder(ctx: &Ctx<'_>) -> String {
         .unwrap_or_else(|_| dir.to_path_buf())
         .display()
         .to_string()
-}
-
-/// Maps storage failures to engine errors; not-found becomes 1003 naming the app.
-pub fn store_error(e: StoreError) -> RpcError {
-    match e {
-        StoreError::NotFound(_) => RpcError::new(ErrorCode::AppNotFound, "Could not find app"),
-        other => {
-            tracing::error!(error = %other, "app storage failed");
-            RpcError::new(ErrorCode::Internal, other.to_string())
-        }
-    }
 }
 
 fn doc_list(ctx: &Ctx<'_>) -> Result<Value, RpcError> {
@@ -202,26 +194,28 @@ fn create_session_app(ctx: &mut Ctx<'_>, source: Option<&str>) -> Result<Value, 
     Ok(json!({"qSessionAppId": id, "qReturn": {"qType": "Doc", "qHandle": handle}}))
 }
 
-/// The script a new app starts with: the main tab with the locale variables, as the engine writes it.
-pub const DEFAULT_SCRIPT: &str = concat!(
-    "///$tab Main\r\n",
-    "SET ThousandSep=',';\r\n",
-    "SET DecimalSep='.';\r\n",
-    "SET MoneyThousandSep=',';\r\n",
-    "SET MoneyDecimalSep='.';\r\n",
-    "SET MoneyFormat='$ ###0.00;-$ ###0.00';\r\n",
-    "SET TimeFormat='h:mm:ss TT';\r\n",
-    "SET DateFormat='M/D/YYYY';\r\n",
-    "SET TimestampFormat='M/D/YYYY h:mm:ss[.fff] TT';\r\n",
-    "SET FirstWeekDay=6;\r\n",
-    "SET BrokenWeeks=1;\r\n",
-    "SET ReferenceDay=0;\r\n",
-    "SET FirstMonthOfYear=1;\r\n",
-    "SET CollationLocale='en-US';\r\n",
-    "SET CreateSearchIndexOnReload=1;\r\n",
-    "SET MonthNames='Jan;Feb;Mar;Apr;May;Jun;Jul;Aug;Sep;Oct;Nov;Dec';\r\n",
-    "SET LongMonthNames='January;February;March;April;May;June;July;August;September;October;November;December';\r\n",
-    "SET DayNames='Mon;Tue;Wed;Thu;Fri;Sat;Sun';\r\n",
-    "SET LongDayNames='Monday;Tuesday;Wednesday;Thursday;Friday;Saturday;Sunday';\r\n",
-    "SET NumericalAbbreviation='3:k;6:M;9:G;12:T;15:P;18:E;21:Z;24:Y;-3:m;-6:\u{3bc};-9:n;-12:p;-15:f;-18:a;-21:z;-24:y';\r\n",
-);
+/// Global.GetProgress: the progress of the session's running (or last) reload.
+pub fn progress(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
+    let p: ReloadProgress = match &ctx.state.doc {
+        Some(doc) => doc
+            .reload
+            .progress
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone(),
+        None => ReloadProgress::default(),
+    };
+    let transient = p
+        .tables
+        .iter()
+        .map(|(t, n)| format!("{t} << {n} Lines fetched"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let persistent = p.log.join("\n");
+    Ok(json!({"qProgressData": {
+        "qStarted": p.running || !p.log.is_empty(), "qFinished": !p.running, "qCompleted": p.tables.len(), "qTotal": p.tables.len(),
+        "qKB": 0, "qMillisecs": 0, "qUserInteractionWanted": false,
+        "qPersistentProgress": persistent, "qTransientProgress": transient,
+        "qErrorData": p.error.iter().map(|e| json!({"qErrorString": e, "qLineEnd": "", "qLine": "", "qErrorDataCode": "EDC_ERROR"})).collect::<Vec<_>>(),
+    }}))
+}

@@ -1,113 +1,11 @@
 //! Master items: GenericDimension and GenericMeasure, stored with the app (saved by DoSave) and usable
 //! from hypercubes through `qLibraryId`.
 
-use super::doc::{meta_from_def, prepare_props};
-use super::{obj_param, object_interface, Ctx};
-use crate::doc::DocState;
-use crate::handles::ObjectRef;
+use super::{obj_param, Ctx};
+use crate::view::master::Kind;
+use crate::view::props::meta_from_def;
 use qix_protocol::RpcError;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
-
-/// Which kind of master item.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Kind {
-    /// `qDim`.
-    Dimension,
-    /// `qMeasure`.
-    Measure,
-}
-
-impl Kind {
-    fn items(self, doc: &mut DocState) -> &mut BTreeMap<String, Map<String, Value>> {
-        match self {
-            Kind::Dimension => &mut doc.record.dimensions,
-            Kind::Measure => &mut doc.record.measures,
-        }
-    }
-    fn object(self, id: &str) -> ObjectRef {
-        match self {
-            Kind::Dimension => ObjectRef::Dimension(id.to_string()),
-            Kind::Measure => ObjectRef::Measure(id.to_string()),
-        }
-    }
-    fn class(self) -> &'static str {
-        match self {
-            Kind::Dimension => "GenericDimension",
-            Kind::Measure => "GenericMeasure",
-        }
-    }
-    fn key(self) -> &'static str {
-        match self {
-            Kind::Dimension => "qDim",
-            Kind::Measure => "qMeasure",
-        }
-    }
-    fn fill_defaults(self, props: &mut Map<String, Value>) {
-        match self {
-            Kind::Dimension => super::defaults::dimension(props),
-            Kind::Measure => super::defaults::measure(props),
-        }
-    }
-    fn default_type(self) -> &'static str {
-        match self {
-            Kind::Dimension => "dimension",
-            Kind::Measure => "measure",
-        }
-    }
-}
-
-/// `CreateDimension` / `CreateMeasure`.
-pub fn create(
-    ctx: &mut Ctx<'_>,
-    kind: Kind,
-    mut props: Map<String, Value>,
-) -> Result<Value, RpcError> {
-    if !props.get(kind.key()).is_some_and(Value::is_object) {
-        return Err(RpcError::invalid_params(format!(
-            "qProp.{} is required",
-            kind.key()
-        )));
-    }
-    if let Value::Object(info) = props.entry("qInfo").or_insert_with(|| json!({})) {
-        info.entry("qType")
-            .or_insert_with(|| json!(kind.default_type()));
-    }
-    let doc = ctx.doc()?;
-    let (id, mut props) = prepare_props(doc, props)?;
-    kind.fill_defaults(&mut props);
-    let info = props["qInfo"].clone();
-    let q_type = info["qType"].as_str().unwrap_or("").to_string();
-    kind.items(doc).insert(id.clone(), props);
-    doc.modified = true;
-    let object = kind.object(&id);
-    let mut ignored = Default::default();
-    doc.invalidate(object.clone(), &mut ignored);
-    let handle = ctx.handle_for(&object)?;
-    Ok(json!({"qInfo": info, "qReturn": object_interface(kind.class(), handle, &q_type, &id)}))
-}
-
-/// `GetDimension` / `GetMeasure` (a missing id is error 2, as for GetObject).
-pub fn get(ctx: &mut Ctx<'_>, kind: Kind, id: &str) -> Result<Value, RpcError> {
-    let doc = ctx.doc()?;
-    let Some(props) = kind.items(doc).get(id) else {
-        return Err(RpcError::not_found(id));
-    };
-    let q_type = props["qInfo"]["qType"].as_str().unwrap_or("").to_string();
-    let handle = ctx.handle_for(&kind.object(id))?;
-    Ok(json!({"qReturn": object_interface(kind.class(), handle, &q_type, id)}))
-}
-
-/// `DestroyDimension` / `DestroyMeasure`.
-pub fn destroy(ctx: &mut Ctx<'_>, kind: Kind, id: &str) -> Result<Value, RpcError> {
-    let doc = ctx.state.doc.as_mut().ok_or_else(super::no_active_doc)?;
-    if kind.items(doc).remove(id).is_none() {
-        return Ok(json!({"qSuccess": false}));
-    }
-    doc.modified = true;
-    doc.remove(kind.object(id), &mut ctx.effects);
-    Ok(json!({"qSuccess": true}))
-}
 
 /// Runs a GenericDimension / GenericMeasure method; `None` when qixd does not implement it.
 pub fn call(
@@ -169,7 +67,7 @@ fn layout(ctx: &mut Ctx<'_>, kind: Kind, id: &str) -> Result<Value, RpcError> {
                         .max()
                         .unwrap_or(0);
                     json!({"qApprMaxGlyphCount": glyphs, "qCardinal": symbols.len(),
-                           "qTags": super::data::field_tags(&model, fid, None)})
+                           "qTags": crate::view::fields::field_tags(&model, fid, None)})
                 }
                 None => json!({"qApprMaxGlyphCount": 0, "qCardinal": 0, "qTags": []}),
             })

@@ -1,189 +1,33 @@
 //! The QIX classes: a request's handle picks the class, the spec binds and type-checks its params, and the
-//! class's module runs the method on the session state.
+//! class's module runs the method on the session state — one dispatch per class.
 //!
 //! Every method runs under the session lock with the session's state in a [`Ctx`]; what it changes for other
-//! sockets is collected in [`Effects`] and fanned out once the method returns.
+//! sockets is collected in [`crate::doc::Effects`] and fanned out once the method returns. A method that runs
+//! long (DoReload) hands back deferred work: it runs with the lock released (other sockets of the session
+//! keep working, GetProgress and CancelReload answer), then finishes under the lock like any method.
+//!
+//! The class modules (`global`, `doc`, `object`, `field`, `variable`, `master`, `bookmark`) import only this
+//! module and the view layer ([`crate::view`]), never each other.
 
 mod bookmark;
-mod children;
-mod data;
-mod defaults;
 mod doc;
-mod dollar;
 mod field;
 mod global;
-pub mod layout;
 mod master;
 mod object;
 mod variable;
 
-use crate::auth::UserId;
-use crate::config::Mode;
-use crate::doc::{DocState, Effects};
+pub use crate::env::Env;
+pub use crate::view::context::{no_active_doc, obj_param, object_interface, str_param, Ctx};
+
 use crate::handles::ObjectRef;
-use crate::session::{Session, SessionKey, SessionState, SocketId};
-use qix_apps::AppStore;
+use crate::session::{Session, SocketId};
+use crate::view::master::Kind;
 use qix_protocol::{Request, Response, RpcError, Spec};
-use serde_json::{json, Map, Value};
-use std::time::Instant;
-
-/// What every request may need from the server, beyond its session.
-#[derive(Debug)]
-pub struct Env {
-    /// Persistent apps.
-    pub store: AppStore,
-    /// Desktop or server mode (answers IsDesktopMode).
-    pub mode: Mode,
-    /// When the server started.
-    pub started: Instant,
-    /// The folder behind `lib://data/`.
-    pub data_dir: std::path::PathBuf,
-    /// The data each saved app was last saved with, by app id: what a session opening the app starts from.
-    pub published:
-        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<crate::doc::LoadedData>>>,
-    /// Inferences and hypercubes, shared by every session.
-    pub cache: qix_engine::ResultCache,
-    /// What one client may ask for (property depth, page cells, ...).
-    pub limits: crate::limits::Limits,
-    /// The folders data connections may read and write.
-    pub folders: crate::folders::Folders,
-    /// Who may open, change and delete which app (server mode).
-    pub rights: crate::rights::Rights,
-}
-
-impl Env {
-    /// The data an app was last saved with (empty when never reloaded): see [`Env::open_saved`].
-    pub fn published(&self, app: &str) -> std::sync::Arc<crate::doc::LoadedData> {
-        self.open_saved(app)
-            .map(|(_, data)| data)
-            .unwrap_or_default()
-    }
-
-    /// An app's stored record and the data it was saved with, read as a pair under the app's lock (so a
-    /// `DoSave` of another session cannot fall between them): the data from memory, else from the saved
-    /// data version on disk (after a restart), which is then kept in memory. The data is empty when the app
-    /// was never reloaded, or when its saved data cannot be read (logged).
-    pub fn open_saved(
-        &self,
-        app: &str,
-    ) -> Result<(qix_apps::AppRecord, std::sync::Arc<crate::doc::LoadedData>), qix_apps::StoreError>
-    {
-        let lock = self.store.lock(app)?;
-        let record = lock.get()?;
-        let published = self.published.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(d) = published.get(app) {
-            return Ok((record, d.clone()));
-        }
-        drop(published);
-        if record.data_version == 0 {
-            return Ok((record, Default::default()));
-        }
-        let files = lock.read_data(record.data_version);
-        // Rebuilding the model needs no lock: the files are the pair of the record.
-        drop(lock);
-        let loaded = files
-            .map_err(|e| e.to_string())
-            .and_then(|files| crate::persist::import(&files));
-        match loaded {
-            Ok(data) => {
-                let data = std::sync::Arc::new(data);
-                // A save meanwhile published newer data: that stays (this session keeps its pair).
-                self.published
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .entry(app.to_string())
-                    .or_insert_with(|| data.clone());
-                Ok((record, data))
-            }
-            Err(e) => {
-                tracing::error!(app, error = %e, "saved data could not be read; the app opens without data");
-                Ok((record, Default::default()))
-            }
-        }
-    }
-}
-
-/// One method call: the session state, the calling socket and what the call changed.
-pub struct Ctx<'a> {
-    /// Server-wide things.
-    pub env: &'a Env,
-    /// The session's key (user, app, identity).
-    pub key: &'a SessionKey,
-    /// The session's state, locked for the call.
-    pub state: &'a mut SessionState,
-    /// The calling socket.
-    pub socket: SocketId,
-    /// Objects to report as changed or closed.
-    pub effects: Effects,
-}
-
-impl Ctx<'_> {
-    /// The authenticated user.
-    pub fn user(&self) -> &UserId {
-        &self.key.user
-    }
-
-    /// The caller's handle for `object` (assigned on first use).
-    pub fn handle_for(&mut self, object: &ObjectRef) -> Result<i64, RpcError> {
-        let link =
-            self.state.sockets.get_mut(&self.socket).ok_or_else(|| {
-                RpcError::new(qix_protocol::ErrorCode::Internal, "socket detached")
-            })?;
-        Ok(link.handles.handle_for(object))
-    }
-
-    /// Marks `object` stale, reporting it as changed on its valid→invalid transition.
-    pub fn invalidate(&mut self, object: ObjectRef) -> Result<(), RpcError> {
-        let doc = self.state.doc.as_mut().ok_or_else(no_active_doc)?;
-        // Objects linked to this one (`qExtendsId`) show its properties: they change with it.
-        let linked = match &object {
-            ObjectRef::Object(id) => doc.linked_to(id),
-            _ => Vec::new(),
-        };
-        doc.invalidate(object, &mut self.effects);
-        for id in linked {
-            doc.invalidate(ObjectRef::Object(id), &mut self.effects);
-        }
-        Ok(())
-    }
-
-    /// The open app, or the engine's error for "no app open".
-    pub fn doc(&mut self) -> Result<&mut DocState, RpcError> {
-        self.state.doc.as_mut().ok_or_else(no_active_doc)
-    }
-}
-
-/// The engine's error when a doc method runs with no app open.
-pub fn no_active_doc() -> RpcError {
-    RpcError::new(qix_protocol::ErrorCode::AppInvalid, "No active document")
-}
-
-/// `qReturn` for a handle: `{qType, qHandle, qGenericType, qGenericId}`.
-pub fn object_interface(q_type: &str, handle: i64, generic_type: &str, generic_id: &str) -> Value {
-    json!({"qType": q_type, "qHandle": handle, "qGenericType": generic_type, "qGenericId": generic_id})
-}
-
-/// A string param (already type-checked by the spec); empty when absent.
-pub fn str_param<'p>(params: &'p Map<String, Value>, name: &str) -> &'p str {
-    params.get(name).and_then(Value::as_str).unwrap_or("")
-}
-
-/// An object param (already type-checked by the spec); empty when absent.
-pub fn obj_param(params: &Map<String, Value>, name: &str) -> Map<String, Value> {
-    params
-        .get(name)
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default()
-}
+use serde_json::{json, Value};
 
 /// Answers one request on a socket of `session`.
 pub fn handle_request(env: &Env, session: &Session, socket: SocketId, req: &Request) -> Response {
-    if req.method == "DoReload" || req.method == "DoReloadEx" {
-        if let Some(r) = data::reload(env, session, socket, req) {
-            return r;
-        }
-    }
     let mut state = session.lock();
     let object = state
         .sockets
@@ -198,15 +42,25 @@ pub fn handle_request(env: &Env, session: &Session, socket: SocketId, req: &Requ
             delta: false,
         };
     };
-    let mut ctx = Ctx {
-        env,
-        key: &session.key,
-        state: &mut state,
-        socket,
-        effects: Effects::default(),
+    let (mut outcome, mut effects, deferred) = {
+        let mut ctx = Ctx::new(env, &session.key, &mut state, socket);
+        ctx.request_id = Some(req.id.clone());
+        let outcome = call(&mut ctx, &object, req);
+        (
+            outcome,
+            std::mem::take(&mut ctx.effects),
+            ctx.deferred.take(),
+        )
     };
-    let outcome = call(&mut ctx, &object, req);
-    let effects = std::mem::take(&mut ctx.effects);
+    if let Some(work) = deferred {
+        // Long work runs without the lock, then finishes under it again.
+        drop(state);
+        let finish = work(env);
+        state = session.lock();
+        let mut ctx = Ctx::new(env, &session.key, &mut state, socket);
+        outcome = finish(&mut ctx);
+        effects = std::mem::take(&mut ctx.effects);
+    }
     let (change, close) = state.fan_out(socket, &effects);
     let mut response = Response {
         id: req.id.clone(),
@@ -270,12 +124,8 @@ fn call(ctx: &mut Ctx<'_>, object: &ObjectRef, req: &Request) -> Result<Value, R
         ObjectRef::Object(id) => object::call(ctx, id, &req.method, &params),
         ObjectRef::Variable(id) => variable::call(ctx, id, &req.method, &params),
         ObjectRef::Field(name, state) => field::call(ctx, name, state, &req.method, &params),
-        ObjectRef::Dimension(id) => {
-            master::call(ctx, master::Kind::Dimension, id, &req.method, &params)
-        }
-        ObjectRef::Measure(id) => {
-            master::call(ctx, master::Kind::Measure, id, &req.method, &params)
-        }
+        ObjectRef::Dimension(id) => master::call(ctx, Kind::Dimension, id, &req.method, &params),
+        ObjectRef::Measure(id) => master::call(ctx, Kind::Measure, id, &req.method, &params),
         ObjectRef::Bookmark(id) => bookmark::call(ctx, id, &req.method, &params),
     };
     result.unwrap_or_else(|| {
@@ -285,3 +135,27 @@ fn call(ctx: &mut Ctx<'_>, object: &ObjectRef, req: &Request) -> Result<Value, R
         )))
     })
 }
+
+/// The script a new app starts with: the main tab with the locale variables, as the engine writes it.
+pub const DEFAULT_SCRIPT: &str = concat!(
+    "///$tab Main\r\n",
+    "SET ThousandSep=',';\r\n",
+    "SET DecimalSep='.';\r\n",
+    "SET MoneyThousandSep=',';\r\n",
+    "SET MoneyDecimalSep='.';\r\n",
+    "SET MoneyFormat='$ ###0.00;-$ ###0.00';\r\n",
+    "SET TimeFormat='h:mm:ss TT';\r\n",
+    "SET DateFormat='M/D/YYYY';\r\n",
+    "SET TimestampFormat='M/D/YYYY h:mm:ss[.fff] TT';\r\n",
+    "SET FirstWeekDay=6;\r\n",
+    "SET BrokenWeeks=1;\r\n",
+    "SET ReferenceDay=0;\r\n",
+    "SET FirstMonthOfYear=1;\r\n",
+    "SET CollationLocale='en-US';\r\n",
+    "SET CreateSearchIndexOnReload=1;\r\n",
+    "SET MonthNames='Jan;Feb;Mar;Apr;May;Jun;Jul;Aug;Sep;Oct;Nov;Dec';\r\n",
+    "SET LongMonthNames='January;February;March;April;May;June;July;August;September;October;November;December';\r\n",
+    "SET DayNames='Mon;Tue;Wed;Thu;Fri;Sat;Sun';\r\n",
+    "SET LongDayNames='Monday;Tuesday;Wednesday;Thursday;Friday;Saturday;Sunday';\r\n",
+    "SET NumericalAbbreviation='3:k;6:M;9:G;12:T;15:P;18:E;21:Z;24:Y;-3:m;-6:\u{3bc};-9:n;-12:p;-15:f;-18:a;-21:z;-24:y';\r\n",
+);

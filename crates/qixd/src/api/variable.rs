@@ -3,9 +3,10 @@
 //! A variable's value comes from its definition: a number when the definition reads as one, else text.
 //! Definitions that are expressions (`=...`) are shown as written until the expression engine lands.
 
-use super::doc::meta_from_def;
 use super::{obj_param, str_param, Ctx};
 use crate::handles::ObjectRef;
+use crate::view::eval::{format_number, value_of};
+use crate::view::props::meta_from_def;
 use qix_protocol::{ErrorCode, RpcError};
 use serde_json::{json, Map, Value};
 
@@ -48,23 +49,6 @@ fn props<'c>(ctx: &'c mut Ctx<'_>, id: &str) -> Result<&'c mut Map<String, Value
         .ok_or_else(RpcError::invalid_handle)
 }
 
-/// Numbers as the engine prints them by default: integers without a decimal point.
-pub fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
-}
-
-/// `qText` and `qNum` of a definition; `qNum` is the engine's `"NaN"` for text.
-pub fn value_of(definition: &str) -> (String, Value) {
-    match definition.trim().parse::<f64>() {
-        Ok(n) if n.is_finite() => (definition.to_string(), json!(n)),
-        _ => (definition.to_string(), json!("NaN")),
-    }
-}
-
 fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     let props = props(ctx, id)?.clone();
     let definition = props
@@ -76,9 +60,9 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
         Some(_) => {
             let env = ctx.env;
             let doc = ctx.doc()?;
-            let view = super::layout::View::of(env, doc);
-            let definition = super::dollar::expand(&view, definition);
-            match super::data::evaluate_in(env, &view.data.model, view.state, &definition) {
+            let view = crate::view::View::of(env, doc);
+            let definition = crate::view::dollar::expand(&view, definition);
+            match crate::view::eval::evaluate_in(env, &view.data.model, view.state, &definition) {
                 Ok(v) => (
                     v.text().unwrap_or_else(|| "-".into()),
                     v.num().map_or(json!("NaN"), |n| json!(n)),

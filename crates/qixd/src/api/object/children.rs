@@ -4,19 +4,19 @@
 //! A child is a generic object with a parent link; it is persistent when its parent is (saved by DoSave)
 //! and dies with its parent.
 
-use super::doc::{create_object, destroy_object};
-use super::object::set_properties;
-use super::{object_interface, Ctx};
+use crate::api::{object_interface, Ctx};
 use crate::handles::ObjectRef;
+use crate::view::objects::set_properties;
+use crate::view::objects::{create_object, destroy_object};
 use qix_protocol::{ErrorCode, RpcError};
 use serde_json::{json, Map, Value};
 
-fn null_handle() -> Value {
+pub fn null_handle() -> Value {
     json!({"qReturn": {"qType": null, "qHandle": null, "qGenericType": null, "qGenericId": null}})
 }
 
 /// Sets the parent's own properties when a `qPropForThis` came with the call.
-fn prop_for_this(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<(), RpcError> {
+pub fn prop_for_this(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<(), RpcError> {
     if let Some(Value::Object(own)) = p.get("qPropForThis") {
         if !own.is_empty() {
             set_properties(ctx, id, own.clone())?;
@@ -79,7 +79,7 @@ pub fn parent(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     }
 }
 
-fn open(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
+pub fn open(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     let q_type = match ctx.doc()?.object(id) {
         Some(p) => p["qInfo"]["qType"].as_str().unwrap_or("").to_string(),
         None => return Ok(null_handle()),
@@ -157,7 +157,7 @@ pub fn set_full_tree(
     Ok(json!({}))
 }
 
-fn set_entry(ctx: &mut Ctx<'_>, id: &str, entry: &Map<String, Value>) -> Result<(), RpcError> {
+pub fn set_entry(ctx: &mut Ctx<'_>, id: &str, entry: &Map<String, Value>) -> Result<(), RpcError> {
     if let Some(Value::Object(own)) = entry.get("qProperty") {
         set_properties(ctx, id, own.clone())?;
     }
@@ -254,18 +254,4 @@ pub fn set_order(
     }
     ctx.invalidate(ObjectRef::Object(parent.to_string()))?;
     Ok(json!({}))
-}
-
-/// `qChildListDef` → `qChildList`: `{qItems: [{qInfo, qData}]}` of the object's children.
-pub fn child_list(doc: &crate::doc::DocState, parent: &str, def: &Value) -> Value {
-    let items: Vec<Value> = doc
-        .children(parent)
-        .iter()
-        .filter_map(|c| doc.object(c))
-        .map(|p| {
-            let props = Value::Object(p.clone());
-            json!({"qInfo": p["qInfo"], "qData": super::layout::data_paths(&props, def.get("qData"))})
-        })
-        .collect();
-    json!({"qItems": items})
 }

@@ -6,8 +6,8 @@
 //! with `=` expands to its computed value; `$(=expr)` to the value of `expr` over the current selections.
 //! The text substitution itself is `qix_expr::expand_dollars`.
 
-use super::data::evaluate_in;
-use super::layout::View;
+use crate::view::eval::evaluate_in;
+use crate::view::View;
 use serde_json::Value;
 
 /// Property keys whose string values (or arrays of strings) are expressions or field definitions.

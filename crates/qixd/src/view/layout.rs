@@ -3,61 +3,14 @@
 //! `qFieldList`, and `{qStringExpression}` / `{qValueExpression}` evaluated in place. Anything else in the
 //! properties is copied as it is (custom properties are kept).
 
-use super::data::{evaluate_in, field_tags};
-use super::Env;
-use crate::doc::{DocState, LoadedData};
+use super::eval::evaluate_in;
+use super::fields::field_tags;
+use super::View;
 use qix_engine::{
-    field_states_with, list_object, ColumnSort, DataModel, DimensionDef, HyperCube, HyperCubeDef,
-    ListSort, MeasureDef, SelectionState, State,
+    field_states_with, list_object, ColumnSort, DimensionDef, HyperCube, HyperCubeDef, ListSort,
+    MeasureDef, State,
 };
 use serde_json::{json, Map, Value};
-
-/// What a layout is computed against.
-pub struct View<'a> {
-    /// Server-wide things (the result cache).
-    pub env: &'a Env,
-    /// The app's data.
-    pub data: &'a LoadedData,
-    /// The session's selections.
-    pub state: &'a SelectionState,
-    /// Back / forward history sizes.
-    pub history: (usize, usize),
-    /// The open doc (master items, objects, variables).
-    pub doc: &'a DocState,
-}
-
-impl<'a> View<'a> {
-    /// The view of a session's open doc.
-    pub fn of(env: &'a Env, doc: &'a DocState) -> View<'a> {
-        View {
-            env,
-            data: &doc.data,
-            state: doc.selections.current(),
-            history: doc.selections.history(),
-            doc,
-        }
-    }
-
-    /// The same doc seen in selection state `name` (`None`, empty or `$`: the default state). An unknown
-    /// state (removed meanwhile) reads as the default one.
-    pub fn in_state(&self, name: Option<&str>) -> View<'a> {
-        let selections = name
-            .and_then(|n| self.doc.state(n))
-            .unwrap_or(&self.doc.selections);
-        View {
-            env: self.env,
-            data: self.data,
-            state: selections.current(),
-            history: selections.history(),
-            doc: self.doc,
-        }
-    }
-
-    /// The app's data model.
-    pub(super) fn model(&self) -> &DataModel {
-        &self.data.model
-    }
-}
 
 /// The selection state a definition is computed in: its own `qStateName`, else the object's.
 fn state_of<'p>(def: &'p Value, object_state: Option<&'p str>) -> Option<&'p str> {
@@ -123,10 +76,7 @@ pub fn layout(root: &View<'_>, props: &Map<String, Value>) -> Map<String, Value>
             }
             ("qChildListDef", def) => {
                 let parent = props["qInfo"]["qId"].as_str().unwrap_or("");
-                out.insert(
-                    "qChildList".into(),
-                    super::children::child_list(view.doc, parent, def),
-                );
+                out.insert("qChildList".into(), child_list(view.doc, parent, def));
             }
             ("qBookmarkListDef", def) => {
                 let t = def.get("qType").and_then(Value::as_str);
@@ -698,6 +648,20 @@ fn field_list(view: &View<'_>) -> Value {
         .map(|(i, f)| {
             json!({"qName": f.name, "qCardinal": f.symbols.len(), "qTags": field_tags(m, i, view.data.tags.get(&f.name)),
                    "qSrcTables": f.tables.iter().map(|t| m.tables[*t].name.clone()).collect::<Vec<_>>()})
+        })
+        .collect();
+    json!({"qItems": items})
+}
+
+/// `qChildListDef` → `qChildList`: `{qItems: [{qInfo, qData}]}` of the object's children.
+pub fn child_list(doc: &crate::doc::DocState, parent: &str, def: &Value) -> Value {
+    let items: Vec<Value> = doc
+        .children(parent)
+        .iter()
+        .filter_map(|c| doc.object(c))
+        .map(|p| {
+            let props = Value::Object(p.clone());
+            json!({"qInfo": p["qInfo"], "qData": data_paths(&props, def.get("qData"))})
         })
         .collect();
     json!({"qItems": items})

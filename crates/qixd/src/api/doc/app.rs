@@ -1,0 +1,199 @@
+//! The Doc class: the session's open app — layout, properties, script, session objects and variables, save.
+
+use crate::api::Ctx;
+use crate::handles::ObjectRef;
+use crate::view::context::store_error;
+use crate::view::props::privileges;
+use qix_protocol::{ErrorCode, RpcError};
+use serde_json::{json, Map, Value};
+
+/// `AddAlternateState` (an app-level name, saved by DoSave) / `AddSessionAlternateState` (this session
+/// only). Its selections start empty.
+pub fn add_state(ctx: &mut Ctx<'_>, name: &str, in_app: bool) -> Result<Value, RpcError> {
+    if name.is_empty() || name == "$" {
+        return Err(RpcError::invalid_params(format!(
+            "{name:?} cannot name an alternate state"
+        )));
+    }
+    let doc = ctx
+        .state
+        .doc
+        .as_mut()
+        .ok_or_else(crate::api::no_active_doc)?;
+    if !doc.alternate.contains_key(name) {
+        doc.alternate.insert(name.to_string(), Default::default());
+        if in_app {
+            doc.record.state_names.push(name.to_string());
+            doc.modified = true;
+        }
+        doc.invalidate(ObjectRef::Doc, &mut ctx.effects);
+    }
+    Ok(json!({}))
+}
+
+/// `RemoveAlternateState` / `RemoveSessionAlternateState`: objects in that state fall back to the default.
+pub fn remove_state(ctx: &mut Ctx<'_>, name: &str) -> Result<bool, RpcError> {
+    let doc = ctx
+        .state
+        .doc
+        .as_mut()
+        .ok_or_else(crate::api::no_active_doc)?;
+    if doc.alternate.remove(name).is_none() {
+        return Ok(false);
+    }
+    if let Some(i) = doc.record.state_names.iter().position(|n| n == name) {
+        doc.record.state_names.remove(i);
+        doc.modified = true;
+    }
+    doc.invalidate(ObjectRef::Doc, &mut ctx.effects);
+    doc.invalidate_all(&mut ctx.effects);
+    Ok(true)
+}
+
+pub fn app_layout(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
+    let doc = ctx.doc()?;
+    doc.validate(&ObjectRef::Doc);
+    let r = &doc.record;
+    let mut layout = r.properties.clone();
+    let fixed = json!({
+        "qTitle": r.title,
+        "qFileName": r.id,
+        "qLastReloadTime": r.last_reload_time,
+        "qModified": doc.modified,
+        "qHasScript": !r.script.is_empty(),
+        "qStateNames": r.state_names,
+        "qMeta": privileges(),
+        "qLocaleInfo": locale_info(),
+        "qHasData": false,
+        "qReadOnly": false,
+        "qIsOpenedWithoutData": false,
+        "qIsSessionApp": doc.session_app,
+        "qThumbnail": {"qUrl": ""},
+    });
+    if let Value::Object(fixed) = fixed {
+        layout.extend(fixed);
+    }
+    Ok(json!({"qLayout": layout}))
+}
+
+/// The locale the default script sets (en-US conventions).
+pub fn locale_info() -> Value {
+    json!({
+        "qDecimalSep": ".", "qThousandSep": ",", "qListSep": ",", "qMoneyDecimalSep": ".",
+        "qMoneyThousandSep": ",", "qCurrentYear": 2026, "qMoneyFmt": "$ ###0.00;-$ ###0.00",
+        "qTimeFmt": "h:mm:ss TT", "qDateFmt": "M/D/YYYY", "qTimestampFmt": "M/D/YYYY h:mm:ss[.fff] TT",
+        "qCalendarStrings": {
+            "qDayNames": ["Mon","Tue","Wed","Thu","Fri","Sat","Sun"],
+            "qMonthNames": ["Jan","Feb","Mar","Apr","May","Jun","Jul","Aug","Sep","Oct","Nov","Dec"],
+            "qLongDayNames": ["Monday","Tuesday","Wednesday","Thursday","Friday","Saturday","Sunday"],
+            "qLongMonthNames": ["January","February","March","April","May","June","July","August",
+                                "September","October","November","December"]
+        },
+        "qFirstWeekDay": 6, "qBrokenWeeks": true, "qReferenceDay": 0, "qFirstMonthOfYear": 1,
+        "qCollation": "en-US",
+        "qNumericalAbbreviation": "3:k;6:M;9:G;12:T;15:P;18:E;21:Z;24:Y;-3:m;-6:\u{3bc};-9:n;-12:p;-15:f;-18:a;-21:z;-24:y"
+    })
+}
+
+pub fn app_properties(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
+    let r = &ctx.doc()?.record;
+    let mut props = r.properties.clone();
+    props.insert("qTitle".into(), json!(r.title));
+    props.insert("qLastReloadTime".into(), json!(r.last_reload_time));
+    props
+        .entry("qThumbnail")
+        .or_insert_with(|| json!({"qStaticContentUrlDef": {}}));
+    Ok(json!({"qProp": props}))
+}
+
+pub fn set_app_properties(
+    ctx: &mut Ctx<'_>,
+    mut props: Map<String, Value>,
+) -> Result<Value, RpcError> {
+    let doc = ctx
+        .state
+        .doc
+        .as_mut()
+        .ok_or_else(crate::api::no_active_doc)?;
+    if let Some(title) = props.remove("qTitle") {
+        let Value::String(title) = title else {
+            return Err(RpcError::invalid_params("qProp.qTitle must be a string"));
+        };
+        doc.record.title = title;
+    }
+    // qLastReloadTime is the engine's to set, not the client's.
+    props.remove("qLastReloadTime");
+    doc.record.properties = props;
+    doc.modified = true;
+    doc.invalidate(ObjectRef::Doc, &mut ctx.effects);
+    Ok(json!({}))
+}
+
+pub fn set_script(ctx: &mut Ctx<'_>, script: &str) -> Result<Value, RpcError> {
+    let doc = ctx
+        .state
+        .doc
+        .as_mut()
+        .ok_or_else(crate::api::no_active_doc)?;
+    doc.record.script = script.to_string();
+    doc.modified = true;
+    doc.invalidate(ObjectRef::Doc, &mut ctx.effects);
+    Ok(json!({}))
+}
+
+pub fn save(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
+    let env = ctx.env;
+    let doc = ctx
+        .state
+        .doc
+        .as_mut()
+        .ok_or_else(crate::api::no_active_doc)?;
+    if doc.session_app {
+        return Err(RpcError::new(
+            ErrorCode::NotSupportedForSessionApp,
+            "a session app cannot be saved",
+        ));
+    }
+    doc.record.variables = doc
+        .variables
+        .iter()
+        .filter(|(_, v)| v.persistent)
+        .map(|(id, v)| (id.clone(), v.props.clone()))
+        .collect();
+    let persistent = |id: &str| doc.record.objects.contains_key(id);
+    doc.record.children = doc
+        .children
+        .iter()
+        .filter(|(parent, _)| persistent(parent))
+        .map(|(p, kids)| {
+            let kept: Vec<String> = kids.iter().filter(|k| persistent(k)).cloned().collect();
+            (p.clone(), kept)
+        })
+        .filter(|(_, kids)| !kids.is_empty())
+        .collect();
+    // One save of the app at a time, from writing its data to publishing it: the last save wins whole.
+    let app = env.store.lock(&doc.record.id).map_err(store_error)?;
+    let stored = app.get().map_err(store_error)?;
+    // The saved record names this session's data: the version it was saved as, while that is still the
+    // stored one; else (reloaded, or another session saved since) a new version.
+    let same = doc.data_saved
+        && doc.record.data_version == stored.data_version
+        && app.has_data(stored.data_version);
+    let files = (!same).then(|| crate::persist::export(&doc.data));
+    let saved = app
+        .save(&doc.record, files.as_deref())
+        .map_err(store_error)?;
+    doc.record = saved;
+    doc.data_saved = true;
+    // Sessions that open the app from now on start from this data.
+    env.published
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(doc.record.id.clone(), doc.data.clone());
+    drop(app);
+    if doc.modified {
+        doc.modified = false;
+        doc.invalidate(ObjectRef::Doc, &mut ctx.effects);
+    }
+    Ok(json!({}))
+}

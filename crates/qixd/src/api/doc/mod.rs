@@ -1,0 +1,148 @@
+//! The Doc class: the session's open app. One dispatch for every Doc method; the work is split by concern
+//! into the submodules (app properties and saving, data and selections, objects, variables, master items,
+//! bookmarks), which import only `api/mod.rs` and the view layer, never each other.
+
+mod app;
+mod bookmarks;
+mod data;
+mod master;
+mod objects;
+mod variables;
+
+use super::{obj_param, str_param, Ctx};
+use crate::view;
+use crate::view::master::Kind;
+use qix_protocol::{ErrorCode, RpcError};
+use serde_json::{json, Map, Value};
+
+/// Runs a Doc method; `None` when qixd does not implement it.
+pub fn call(
+    ctx: &mut Ctx<'_>,
+    method: &str,
+    p: &Map<String, Value>,
+) -> Option<Result<Value, RpcError>> {
+    Some(match method {
+        "GetAppLayout" => app::app_layout(ctx),
+        "GetAppProperties" => app::app_properties(ctx),
+        "SetAppProperties" => app::set_app_properties(ctx, obj_param(p, "qProp")),
+        "GetScript" => ctx.doc().map(|d| json!({"qScript": d.record.script})),
+        "SetScript" => app::set_script(ctx, str_param(p, "qScript")),
+        "CreateSessionObject" => view::objects::create_object(ctx, obj_param(p, "qProp"), false),
+        "CreateObject" => view::objects::create_object(ctx, obj_param(p, "qProp"), true),
+        "DestroyObject" => view::objects::destroy_object(ctx, str_param(p, "qId"), true),
+        "GetObjects" => objects::get_objects(ctx, obj_param(p, "qOptions")),
+        "GetAllInfos" => objects::all_infos(ctx),
+        "CreateDimension" => {
+            master::create(ctx, Kind::Dimension, obj_param(p, "qProp"))
+        }
+        "CreateMeasure" => {
+            master::create(ctx, Kind::Measure, obj_param(p, "qProp"))
+        }
+        "GetDimension" => {
+            master::get(ctx, Kind::Dimension, str_param(p, "qId"))
+        }
+        "GetMeasure" => master::get(ctx, Kind::Measure, str_param(p, "qId")),
+        "DestroyDimension" => {
+            master::destroy(ctx, Kind::Dimension, str_param(p, "qId"))
+        }
+        "DestroyMeasure" => {
+            master::destroy(ctx, Kind::Measure, str_param(p, "qId"))
+        }
+        "GetLocaleInfo" => Ok(json!({"qReturn": app::locale_info()})),
+        "GetObject" => objects::get_object(ctx, str_param(p, "qId")),
+        "DestroySessionObject" => view::objects::destroy_object(ctx, str_param(p, "qId"), false),
+        "CreateSessionVariable" => variables::create_variable(ctx, obj_param(p, "qProp"), false),
+        "CreateVariableEx" => variables::create_variable(ctx, obj_param(p, "qProp"), true),
+        "DestroyVariableById" => variables::destroy_variable(ctx, Some(str_param(p, "qId")), None),
+        "DestroyVariableByName" => variables::destroy_variable(ctx, None, Some(str_param(p, "qName"))),
+        "DestroySessionVariable" => variables::destroy_variable(ctx, Some(str_param(p, "qId")), None),
+        "GetVariableByName" => variables::get_variable_by_name(ctx, str_param(p, "qName")),
+        "GetVariableById" => variables::get_variable_by_id(ctx, str_param(p, "qId")),
+        "CreateBookmark" => bookmarks::create(ctx, obj_param(p, "qProp"), &[]),
+        "CreateBookmarkEx" => {
+            let ids: Vec<String> = p
+                .get("qObjectIdsToPatch")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            bookmarks::create(ctx, obj_param(p, "qProp"), &ids)
+        }
+        "GetBookmark" => bookmarks::get(ctx, str_param(p, "qId")),
+        "DestroyBookmark" => bookmarks::destroy(ctx, str_param(p, "qId")),
+        "ApplyBookmark" => view::bookmarks::apply(ctx, str_param(p, "qId")),
+        "GetBookmarks" => bookmarks::list(ctx, &obj_param(p, "qOptions")),
+        "AddAlternateState" => app::add_state(ctx, str_param(p, "qStateName"), true),
+        "AddSessionAlternateState" => app::add_state(ctx, str_param(p, "qStateName"), false),
+        "RemoveAlternateState" => app::remove_state(ctx, str_param(p, "qStateName")).map(|_| json!({})),
+        "RemoveSessionAlternateState" => {
+            app::remove_state(ctx, str_param(p, "qStateName")).map(|ok| json!({"qSuccess": ok}))
+        }
+        "DoSave" => ctx.may_change_app().and_then(|_| app::save(ctx)),
+        "CheckScriptSyntax" => data::check_syntax(ctx),
+        "GetEmptyScript" => Ok(json!({"qReturn": super::DEFAULT_SCRIPT})),
+        "GetScriptEx" => ctx.doc().map(|d| json!({"qScript": {"qScript": d.record.script, "qMeta": {}}})),
+        "GetTablesAndKeys" => data::tables_and_keys(ctx),
+        "GetFieldDescription" => data::field_description(ctx, str_param(p, "qFieldName")),
+        "GetField" => data::get_field(ctx, str_param(p, "qFieldName"), str_param(p, "qStateName")),
+        "GetTableData" => data::table_data(ctx, p),
+        "ClearAll" => {
+            let locked_too = p.get("qLockedAlso").and_then(Value::as_bool).unwrap_or(false);
+            view::select::select_in(ctx, str_param(p, "qStateName"), |s, _| {
+                if locked_too {
+                    s.unlock_all();
+                }
+                s.clear_all()
+            })
+            .map(|_| json!({}))
+        }
+        "LockAll" => {
+            view::select::select_in(ctx, str_param(p, "qStateName"), |s, _| s.lock_all()).map(|_| json!({}))
+        }
+        "UnlockAll" => {
+            view::select::select_in(ctx, str_param(p, "qStateName"), |s, _| s.unlock_all()).map(|_| json!({}))
+        }
+        "Back" => data::history(ctx, true),
+        "Forward" => data::history(ctx, false),
+        "Evaluate" => view::evaluate(ctx, str_param(p, "qExpression")).map(|v| {
+            json!({"qReturn": v.map_or_else(|e| e, |v| v.text().unwrap_or_else(|| "-".into()))})
+        }),
+        "EvaluateEx" => view::evaluate(ctx, str_param(p, "qExpression")).map(|v| match v {
+            Ok(v) => json!({"qValue": {"qText": v.text().unwrap_or_else(|| "-".into()), "qIsNumeric": v.num().is_some(), "qNumber": v.num().map_or(json!("NaN"), |n| json!(n))}}),
+            Err(e) => json!({"qValue": {"qText": e, "qIsNumeric": false, "qNumber": "NaN"}}),
+        }),
+        "CheckExpression" => data::check_expression(ctx, str_param(p, "qExpr")),
+        "CreateConnection" => data::create_connection(ctx, obj_param(p, "qConnection")),
+        "GetConnections" => ctx.doc().map(|d| {
+            let list: Vec<Value> = d
+                .record
+                .connections
+                .iter()
+                .map(|(name, path)| json!({"qId": name, "qName": name, "qConnectionString": path, "qType": "folder"}))
+                .collect();
+            json!({"qConnections": list})
+        }),
+        "GetConnection" => {
+            let id = str_param(p, "qConnectionId").to_string();
+            ctx.doc().and_then(|d| match d.record.connections.get(&id) {
+                Some(path) => Ok(json!({"qConnection": {"qId": id, "qName": id, "qConnectionString": path, "qType": "folder"}})),
+                None => Err(RpcError::new(ErrorCode::NotFound, id)),
+            })
+        }
+        "DeleteConnection" => {
+            let id = str_param(p, "qConnectionId").to_string();
+            ctx.doc().and_then(|d| match d.record.connections.remove(&id) {
+                Some(_) => {
+                    d.modified = true;
+                    Ok(json!({}))
+                }
+                None => Err(RpcError::new(ErrorCode::NotFound, id)),
+            })
+        }
+        "DoReload" | "DoReloadEx" => data::reload(ctx, method),
+        _ => return None,
+    })
+}

@@ -1,0 +1,69 @@
+//! Doc methods on generic objects: GetObject, GetObjects, GetAllInfos (creating and destroying them is
+//! `view::objects`, shared with child objects).
+
+use crate::api::{object_interface, Ctx};
+use crate::handles::ObjectRef;
+use crate::view::props::privileges;
+use qix_protocol::RpcError;
+use serde_json::{json, Map, Value};
+
+pub fn get_object(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
+    let doc = ctx.doc()?;
+    let Some(props) = doc.object(id) else {
+        // Error 2 "Object not found": nebula.js creates the object (FieldList, DimensionList, ...) on it.
+        return Err(RpcError::not_found(id));
+    };
+    let q_type = props["qInfo"]["qType"].as_str().unwrap_or("").to_string();
+    let handle = ctx.handle_for(&ObjectRef::Object(id.to_string()))?;
+    Ok(json!({"qReturn": object_interface("GenericObject", handle, &q_type, id)}))
+}
+
+/// `GetObjects`: the generic objects (persistent and session), optionally only some types.
+pub fn get_objects(ctx: &mut Ctx<'_>, options: Map<String, Value>) -> Result<Value, RpcError> {
+    let types: Vec<String> = options
+        .get("qTypes")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let doc = ctx.doc()?;
+    let list: Vec<Value> = doc
+        .record
+        .objects
+        .iter()
+        .chain(doc.objects.iter())
+        .filter(|(_, p)| {
+            types.is_empty()
+                || types
+                    .iter()
+                    .any(|t| p["qInfo"]["qType"].as_str() == Some(t))
+        })
+        .map(|(_, p)| json!({"qInfo": p["qInfo"], "qMeta": privileges(), "qData": {}}))
+        .collect();
+    Ok(json!({"qList": list}))
+}
+
+/// `GetAllInfos`: the identifiers of every object and variable.
+pub fn all_infos(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
+    let doc = ctx.doc()?;
+    let infos: Vec<Value> = doc
+        .record
+        .objects
+        .values()
+        .chain(doc.objects.values())
+        .chain(doc.record.dimensions.values())
+        .chain(doc.record.measures.values())
+        .map(|p| p["qInfo"].clone())
+        .chain(doc.variables.values().map(|v| v.props["qInfo"].clone()))
+        .chain(
+            doc.record
+                .bookmarks
+                .values()
+                .map(|b| b.properties["qInfo"].clone()),
+        )
+        .collect();
+    Ok(json!({"qInfos": infos}))
+}

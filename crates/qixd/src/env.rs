@@ -1,0 +1,84 @@
+//! What every request may need from the server beyond its session: the app store, the mode, the limits,
+//! the folders, the rights, the shared result cache and the data each saved app was last saved with.
+
+use crate::config::Mode;
+use qix_apps::AppStore;
+use std::time::Instant;
+
+/// What every request may need from the server, beyond its session.
+#[derive(Debug)]
+pub struct Env {
+    /// Persistent apps.
+    pub store: AppStore,
+    /// Desktop or server mode (answers IsDesktopMode).
+    pub mode: Mode,
+    /// When the server started.
+    pub started: Instant,
+    /// The folder behind `lib://data/`.
+    pub data_dir: std::path::PathBuf,
+    /// The data each saved app was last saved with, by app id: what a session opening the app starts from.
+    pub published:
+        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<crate::doc::LoadedData>>>,
+    /// Inferences and hypercubes, shared by every session.
+    pub cache: qix_engine::ResultCache,
+    /// What one reload may do (nesting, call depth, rows, memory).
+    pub script_limits: qix_script::Limits,
+    /// What one client may ask for (property depth, page cells, ...).
+    pub limits: crate::limits::Limits,
+    /// The folders data connections may read and write.
+    pub folders: crate::folders::Folders,
+    /// Who may open, change and delete which app (server mode).
+    pub rights: crate::rights::Rights,
+}
+
+impl Env {
+    /// The data an app was last saved with (empty when never reloaded): see [`Env::open_saved`].
+    pub fn published(&self, app: &str) -> std::sync::Arc<crate::doc::LoadedData> {
+        self.open_saved(app)
+            .map(|(_, data)| data)
+            .unwrap_or_default()
+    }
+
+    /// An app's stored record and the data it was saved with, read as a pair under the app's lock (so a
+    /// `DoSave` of another session cannot fall between them): the data from memory, else from the saved
+    /// data version on disk (after a restart), which is then kept in memory. The data is empty when the app
+    /// was never reloaded, or when its saved data cannot be read (logged).
+    pub fn open_saved(
+        &self,
+        app: &str,
+    ) -> Result<(qix_apps::AppRecord, std::sync::Arc<crate::doc::LoadedData>), qix_apps::StoreError>
+    {
+        let lock = self.store.lock(app)?;
+        let record = lock.get()?;
+        let published = self.published.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(d) = published.get(app) {
+            return Ok((record, d.clone()));
+        }
+        drop(published);
+        if record.data_version == 0 {
+            return Ok((record, Default::default()));
+        }
+        let files = lock.read_data(record.data_version);
+        // Rebuilding the model needs no lock: the files are the pair of the record.
+        drop(lock);
+        let loaded = files
+            .map_err(|e| e.to_string())
+            .and_then(|files| crate::persist::import(&files));
+        match loaded {
+            Ok(data) => {
+                let data = std::sync::Arc::new(data);
+                // A save meanwhile published newer data: that stays (this session keeps its pair).
+                self.published
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .entry(app.to_string())
+                    .or_insert_with(|| data.clone());
+                Ok((record, data))
+            }
+            Err(e) => {
+                tracing::error!(app, error = %e, "saved data could not be read; the app opens without data");
+                Ok((record, Default::default()))
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Bookmarks' contents: the selections (as values, so they survive a reload), variables and soft patches
+//! a bookmark captures, and applying them again.
+
+use super::context::Ctx;
+use super::select::{find_value, select_in};
+use crate::doc::DocState;
+use crate::handles::ObjectRef;
+use qix_apps::BookmarkField;
+use qix_engine::Dual;
+use qix_protocol::RpcError;
+use serde_json::{json, Value};
+
+/// A value as a `FieldValue` (`{qText, qIsNumeric, qNumber}`).
+pub fn field_value(d: &Dual) -> Value {
+    match d.num {
+        Some(n) => json!({"qText": d.text, "qIsNumeric": true, "qNumber": n}),
+        None => json!({"qText": d.text, "qIsNumeric": false}),
+    }
+}
+
+/// The selections of one state, field by field.
+pub fn capture(doc: &DocState, state: &qix_engine::SelectionState) -> Vec<BookmarkField> {
+    let model = &doc.data.model;
+    state
+        .selected_fields()
+        .map(|(f, symbols)| {
+            let field = &model.fields[f];
+            BookmarkField {
+                name: field.name.clone(),
+                values: symbols
+                    .iter()
+                    .map(|s| field_value(&field.symbols.get(*s)))
+                    .collect(),
+                locked: state.is_locked(f),
+            }
+        })
+        .collect()
+}
+
+/// Every variable of the session as a `BookmarkVariableItem`, by name. The value is the definition's
+/// (`=` expressions are kept as definitions and computed again when the layout asks).
+pub fn variable_items(doc: &DocState) -> Vec<Value> {
+    let mut items: Vec<Value> = doc
+        .variables
+        .values()
+        .filter_map(|v| {
+            let name = v.props.get("qName").and_then(Value::as_str)?;
+            let definition = v
+                .props
+                .get("qDefinition")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let (text, num) = crate::view::eval::value_of(definition);
+            Some(json!({"qName": name, "qDefinition": definition,
+                        "qValue": {"qText": text, "qIsNumeric": num.is_number(),
+                                   "qNumber": if num.is_number() { num } else { json!(0) }}}))
+        })
+        .collect();
+    items.sort_by(|a, b| a["qName"].as_str().cmp(&b["qName"].as_str()));
+    items
+}
+
+/// The soft patches of the objects `ids` (those that have some) as `NxPatches`: the difference between
+/// their properties and their soft-patched properties.
+pub fn soft_patches(doc: &DocState, ids: &[String]) -> Vec<Value> {
+    ids.iter()
+        .filter_map(|id| {
+            let soft = doc.soft.get(id)?;
+            let hard = doc.object(id)?;
+            let diff = json_patch::diff(&Value::Object(hard.clone()), &Value::Object(soft.clone()));
+            let patches: Vec<Value> = diff
+                .0
+                .iter()
+                .filter_map(|op| match op {
+                    json_patch::PatchOperation::Add(a) => Some(
+                        json!({"qOp": "add", "qPath": a.path.to_string(), "qValue": a.value.to_string()}),
+                    ),
+                    json_patch::PatchOperation::Replace(r) => Some(
+                        json!({"qOp": "replace", "qPath": r.path.to_string(), "qValue": r.value.to_string()}),
+                    ),
+                    json_patch::PatchOperation::Remove(r) => {
+                        Some(json!({"qOp": "remove", "qPath": r.path.to_string(), "qValue": ""}))
+                    }
+                    _ => None,
+                })
+                .collect();
+            Some(json!({"qInfo": hard.get("qInfo").cloned().unwrap_or_default(),
+                        "qPatches": patches, "qChildren": []}))
+        })
+        .collect()
+}
+
+/// `ApplyBookmark` / `GenericBookmark.Apply`: in the default state and every alternate state the app has,
+/// clears the unlocked fields, then selects the bookmark's values for that state (values that no longer
+/// exist are skipped). `qSuccess` is false for an unknown bookmark.
+pub fn apply(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
+    let Some(bookmark) = ctx.doc()?.record.bookmarks.get(id).cloned() else {
+        return Ok(json!({"qSuccess": false}));
+    };
+    let states: Vec<String> = ctx.doc()?.alternate.keys().cloned().collect();
+    let none = Vec::new();
+    for state in std::iter::once("$".to_string()).chain(states) {
+        let fields = match state.as_str() {
+            "$" => &bookmark.fields,
+            other => bookmark.states.get(other).unwrap_or(&none),
+        };
+        select_in(ctx, &state, |s, m| {
+            let mut changed = s.clear_all();
+            for f in fields {
+                if let Some(fid) = m.field_id(&f.name) {
+                    let symbols: Vec<u32> = f
+                        .values
+                        .iter()
+                        .filter_map(|v| find_value(m, fid, v))
+                        .collect();
+                    changed |= s.set(fid, symbols);
+                    if f.locked {
+                        changed |= s.lock(fid);
+                    }
+                }
+            }
+            changed
+        })?;
+    }
+    // Objects whose soft patches the bookmark kept get exactly those soft patches back.
+    for entry in &bookmark.patches {
+        let Some(oid) = entry.pointer("/qInfo/qId").and_then(Value::as_str) else {
+            continue;
+        };
+        let patches = entry["qPatches"].as_array().cloned().unwrap_or_default();
+        let Ok(patch) = crate::view::props::json_patch_of(&patches) else {
+            continue;
+        };
+        let doc = ctx.doc()?;
+        let Some(hard) = doc.object(oid).cloned() else {
+            continue;
+        };
+        let mut soft = Value::Object(hard);
+        if json_patch::patch(&mut soft, &patch).is_ok() {
+            if let Value::Object(m) = soft {
+                doc.soft.insert(oid.to_string(), m);
+            }
+            ctx.invalidate(ObjectRef::Object(oid.to_string()))?;
+        }
+    }
+    // Variables kept by `qIncludeVariables` get their definitions back (those since removed are skipped).
+    for item in &bookmark.variables {
+        let (Some(name), Some(definition)) = (item["qName"].as_str(), item["qDefinition"].as_str())
+        else {
+            continue;
+        };
+        let doc = ctx.doc()?;
+        let Some(var_id) = doc.variable_id_by_name(name) else {
+            continue;
+        };
+        let Some(var) = doc.variables.get_mut(&var_id) else {
+            continue;
+        };
+        if var.props.get("qDefinition").and_then(Value::as_str) != Some(definition) {
+            var.props.insert("qDefinition".into(), json!(definition));
+            if var.persistent {
+                doc.modified = true;
+            }
+            ctx.invalidate(ObjectRef::Variable(var_id))?;
+        }
+    }
+    Ok(json!({"qSuccess": true}))
+}

@@ -1,0 +1,72 @@
+//! Evaluating chart expressions over a view's data and selections, and reading variable definitions as values.
+
+use crate::env::Env;
+use qix_engine::HyperCubeDef;
+use qix_engine::{DataModel, SelectionState};
+use qix_protocol::RpcError;
+use serde_json::{json, Value};
+
+/// Evaluates `expr` over the whole selection (no dimensions).
+pub fn evaluate_in(
+    env: &Env,
+    model: &DataModel,
+    state: &SelectionState,
+    expr: &str,
+) -> Result<qix_expr::Value, String> {
+    let parsed = qix_expr::parse(expr).map_err(|e| format!("Error in expression: {e}"))?;
+    if !qix_expr::has_aggregation(&parsed) {
+        // Constants and scalar functions; a bare field is its only possible value.
+        struct Only<'a>(&'a DataModel, &'a SelectionState, &'a Env);
+        impl qix_expr::Scope for Only<'_> {
+            fn field(&mut self, name: &str) -> qix_expr::Value {
+                let only = format!("Only([{}])", name.replace(']', "]]"));
+                let def = HyperCubeDef::of(&[], &[&only]);
+                self.2
+                    .cache
+                    .hypercube(self.0, self.1, &def)
+                    .ok()
+                    .and_then(|c| c.totals.first().cloned())
+                    .unwrap_or(qix_expr::Value::Null)
+            }
+            fn aggregate(&mut self, _: &qix_expr::Aggr) -> qix_expr::Value {
+                qix_expr::Value::Null
+            }
+        }
+        return Ok(qix_expr::eval(&parsed, &mut Only(model, state, env)));
+    }
+    let def = HyperCubeDef::of(&[], &[expr]);
+    let cube = env
+        .cache
+        .hypercube(model, state, &def)
+        .map_err(|e| format!("Error: {e}"))?;
+    Ok(cube
+        .totals
+        .first()
+        .cloned()
+        .unwrap_or(qix_expr::Value::Null))
+}
+
+/// The error for a selection state the app does not have.
+pub fn unknown_state(name: &str) -> RpcError {
+    RpcError::new(
+        qix_protocol::ErrorCode::NotFound,
+        format!("no alternate state named {name:?}"),
+    )
+}
+
+/// `qText` and `qNum` of a definition; `qNum` is the engine's `"NaN"` for text.
+pub fn value_of(definition: &str) -> (String, Value) {
+    match definition.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() => (definition.to_string(), json!(n)),
+        _ => (definition.to_string(), json!("NaN")),
+    }
+}
+
+/// Numbers as the engine prints them by default: integers without a decimal point.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}

@@ -1,0 +1,84 @@
+//! The layer between the QIX classes (`crate::api`) and the engine: a session's view of its open app and
+//! what several classes need of it — evaluation, selection, dollar expansion, field tags, property
+//! preparation and defaults, object lifecycle, bookmarks' captured selections, and the renderer that turns
+//! the engine's results into the real engine's JSON layouts.
+//!
+//! Nothing here dispatches a method or knows a handle number: the class modules do that, and import only
+//! `api/mod.rs` and this layer, never each other.
+
+pub mod bookmarks;
+pub mod context;
+pub mod defaults;
+pub mod dollar;
+pub mod eval;
+pub mod fields;
+pub mod layout;
+pub mod master;
+pub mod objects;
+pub mod props;
+pub mod select;
+
+use crate::doc::{DocState, LoadedData};
+use crate::env::Env;
+use context::Ctx;
+use qix_engine::{DataModel, SelectionState};
+use qix_protocol::RpcError;
+
+/// What a layout is computed against.
+pub struct View<'a> {
+    /// Server-wide things (the result cache).
+    pub env: &'a Env,
+    /// The app's data.
+    pub data: &'a LoadedData,
+    /// The session's selections.
+    pub state: &'a SelectionState,
+    /// Back / forward history sizes.
+    pub history: (usize, usize),
+    /// The open doc (master items, objects, variables).
+    pub doc: &'a DocState,
+}
+
+impl<'a> View<'a> {
+    /// The view of a session's open doc.
+    pub fn of(env: &'a Env, doc: &'a DocState) -> View<'a> {
+        View {
+            env,
+            data: &doc.data,
+            state: doc.selections.current(),
+            history: doc.selections.history(),
+            doc,
+        }
+    }
+
+    /// The same doc seen in selection state `name` (`None`, empty or `$`: the default state). An unknown
+    /// state (removed meanwhile) reads as the default one.
+    pub fn in_state(&self, name: Option<&str>) -> View<'a> {
+        let selections = name
+            .and_then(|n| self.doc.state(n))
+            .unwrap_or(&self.doc.selections);
+        View {
+            env: self.env,
+            data: self.data,
+            state: selections.current(),
+            history: selections.history(),
+            doc: self.doc,
+        }
+    }
+
+    /// The app's data model.
+    pub(super) fn model(&self) -> &DataModel {
+        &self.data.model
+    }
+}
+
+/// Evaluates an expression over the session's current selections; `Err` carries the engine's error text.
+pub fn evaluate(
+    ctx: &mut Ctx<'_>,
+    expr: &str,
+) -> Result<Result<qix_expr::Value, String>, RpcError> {
+    let env = ctx.env;
+    let doc = ctx.doc()?;
+    let view = crate::view::View::of(env, doc);
+    let expr = dollar::expand(&view, expr);
+    Ok(eval::evaluate_in(env, view.model(), view.state, &expr))
+}

@@ -1,0 +1,42 @@
+//! Changing a selection state: the one path every selecting method takes (apply, record history, invalidate
+//! what depends on it), and finding a field value by text or number.
+
+use super::context::{no_active_doc, Ctx};
+use super::eval::unknown_state;
+use qix_engine::Dual;
+use qix_engine::{DataModel, FieldId, SelectionState};
+use qix_protocol::RpcError;
+use serde_json::Value;
+
+/// Applies a selection change in the selection state `state` (`$` or empty: the default state); on a change
+/// every object of the session is stale. Returns whether it changed anything.
+pub fn select_in(
+    ctx: &mut Ctx<'_>,
+    state: &str,
+    change: impl FnOnce(&mut SelectionState, &DataModel) -> bool,
+) -> Result<bool, RpcError> {
+    let doc = ctx.state.doc.as_mut().ok_or_else(no_active_doc)?;
+    let data = doc.data.clone();
+    let changed = doc
+        .state_mut(state)
+        .ok_or_else(|| unknown_state(state))?
+        .apply(|s| change(s, &data.model));
+    if changed {
+        doc.invalidate_all(&mut ctx.effects);
+    }
+    Ok(changed)
+}
+
+/// `{qText, qIsNumeric, qNumber}` → the symbol with that number (numeric) or text.
+pub fn find_value(m: &DataModel, f: FieldId, v: &Value) -> Option<u32> {
+    let syms = &m.fields[f].symbols;
+    if v.get("qIsNumeric")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+    {
+        let n = v.get("qNumber").and_then(Value::as_f64)?;
+        return syms.find(&Dual::number(n));
+    }
+    let t = v.get("qText").and_then(Value::as_str)?;
+    syms.find_text(t)
+}
