@@ -435,6 +435,9 @@ async fn runaway_scripts_fail_their_reload_and_the_server_stays_up() {
     // CheckScriptSyntax alone overflowed the stack on 10,000 nested FORs.
     c.ok(doc, "SetScript", json!([nested_for])).await;
     let errors = c.ok(doc, "CheckScriptSyntax", json!([])).await;
-    assert!(!errors["qErrors"].as_array().unwrap().is_empty(), "{errors}");
+    assert!(
+        !errors["qErrors"].as_array().unwrap().is_empty(),
+        "{errors}"
+    );
     c.ok(-1, "EngineVersion", json!([])).await;
 }
