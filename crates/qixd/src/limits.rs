@@ -5,6 +5,7 @@
 //! Each limit is a flag ([`crate::Config`]); the checks here are iterative (an explicit stack), so the
 //! input they guard against — a tree thousands of levels deep — cannot overflow the checker's own stack.
 
+use crate::view::defs::Page;
 use qix_protocol::{ErrorCode, RpcError};
 use serde_json::Value;
 
@@ -77,10 +78,10 @@ impl Limits {
 
     /// Refuses data pages asking for more cells than [`Limits::max_page_cells`] in all: error 7009
     /// "Calculation pages too large", as Qlik's engine answers.
-    pub fn check_pages(&self, pages: &[Value]) -> Result<(), RpcError> {
+    pub fn check_pages(&self, pages: &[Page]) -> Result<(), RpcError> {
         let cells = pages.iter().fold(0u64, |sum, p| {
-            let g = |k: &str| p.get(k).and_then(Value::as_u64).unwrap_or(0);
-            sum.saturating_add(g("qWidth").saturating_mul(g("qHeight")))
+            let (w, h) = (p.width as u64, p.height as u64);
+            sum.saturating_add(w.saturating_mul(h))
         });
         if cells > self.max_page_cells {
             return Err(RpcError::new(
@@ -197,14 +198,17 @@ mod tests {
     #[test]
     fn pages_over_the_cell_cap_get_7009() {
         let limits = Limits::default();
-        let ok = [json!({"qTop": 0, "qLeft": 0, "qWidth": 2, "qHeight": 5000})];
+        let page = |v: Value| Page::parse(&v);
+        let ok = [page(
+            json!({"qTop": 0, "qLeft": 0, "qWidth": 2, "qHeight": 5000}),
+        )];
         assert!(limits.check_pages(&ok).is_ok());
         let too_many = [
-            json!({"qWidth": 2, "qHeight": 5000}),
-            json!({"qWidth": 1, "qHeight": 1}),
+            page(json!({"qWidth": 2, "qHeight": 5000})),
+            page(json!({"qWidth": 1, "qHeight": 1})),
         ];
         assert_eq!(limits.check_pages(&too_many).unwrap_err().code, 7009);
-        let huge = [json!({"qWidth": u64::MAX, "qHeight": u64::MAX})];
+        let huge = [page(json!({"qWidth": u64::MAX, "qHeight": u64::MAX}))];
         assert_eq!(limits.check_pages(&huge).unwrap_err().code, 7009);
     }
 

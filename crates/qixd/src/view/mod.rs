@@ -9,6 +9,7 @@
 pub mod bookmarks;
 pub mod context;
 pub mod defaults;
+pub mod defs;
 pub mod dollar;
 pub mod eval;
 pub mod fields;
@@ -16,6 +17,7 @@ pub mod layout;
 pub mod master;
 pub mod objects;
 pub mod props;
+pub mod render;
 pub mod select;
 
 use crate::doc::{DocState, LoadedData};

@@ -5,6 +5,7 @@ mod children;
 
 use crate::api::{obj_param, Ctx};
 use crate::handles::ObjectRef;
+use crate::view::defs::Page;
 use crate::view::objects::{props, set_properties};
 use crate::view::props::{layout_from_props, patched};
 use qix_engine::State;
@@ -170,11 +171,7 @@ fn data_pages(
 ) -> Result<Value, RpcError> {
     let def = def_at(ctx, id, p)?;
     let state = state_name(ctx, id, &def)?;
-    let pages = p
-        .get("qPages")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let pages = Page::parse_all(p.get("qPages"));
     let env = ctx.env;
     env.limits.check_pages(&pages)?;
     let doc = ctx.doc()?;
@@ -273,9 +270,14 @@ fn select_cells(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<V
                 format!("column {bad} is not a dimension"),
             ));
         }
-        let pages: Vec<Value> = rows
+        let pages: Vec<Page> = rows
             .iter()
-            .map(|r| json!({"qTop": r, "qLeft": 0, "qWidth": ndims, "qHeight": 1}))
+            .map(|r| Page {
+                top: usize::try_from(*r).unwrap_or(0),
+                left: 0,
+                width: ndims as usize,
+                height: 1,
+            })
             .collect();
         let pages = crate::view::layout::cube_pages(&view, &def, &pages)
             .map_err(|e| RpcError::new(ErrorCode::InvalidParams, e))?;

@@ -1,0 +1,388 @@
+//! Object definitions parsed once from their property JSON into Rust types: a `qHyperCubeDef` into a
+//! [`CubeDef`], a `qListObjectDef` into a [`ListDef`], data pages into [`Page`]s — with the real engine's
+//! defaults for whatever a client left out. The engine computes from these, and the renderer
+//! ([`super::render`]) reads them back for the layout, so no property path is read twice.
+//!
+//! Parsing never fails: the engine reads missing or mistyped properties as their defaults, and so does this.
+
+use qix_engine::{ColumnSort, DimensionDef, HyperCubeDef, ListSort, MeasureDef};
+use serde_json::{Map, Value};
+
+/// One `NxPage`: `{qTop, qLeft, qWidth, qHeight}` (absent numbers are 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Page {
+    /// First row.
+    pub top: usize,
+    /// First column.
+    pub left: usize,
+    /// Columns.
+    pub width: usize,
+    /// Rows.
+    pub height: usize,
+}
+
+impl Page {
+    /// The page a JSON `NxPage` asks for.
+    pub fn parse(page: &Value) -> Page {
+        let g = |k: &str| {
+            page.get(k)
+                .and_then(Value::as_u64)
+                .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX))
+        };
+        Page {
+            top: g("qTop"),
+            left: g("qLeft"),
+            width: g("qWidth"),
+            height: g("qHeight"),
+        }
+    }
+
+    /// Every page of a JSON array of `NxPage`s.
+    pub fn parse_all(pages: Option<&Value>) -> Vec<Page> {
+        pages
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(Page::parse).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// One dimension of a cube.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CubeDimension {
+    /// `qDef.qFieldDefs[0]`.
+    pub field: String,
+    /// `qDef.qFieldLabels[0]` when not empty.
+    pub label: Option<String>,
+    /// `qDef.qSortCriterias[0]`.
+    pub sort: ColumnSort,
+}
+
+/// One measure of a cube.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CubeMeasure {
+    /// `qDef.qDef`.
+    pub expr: String,
+    /// `qDef.qLabel` when not empty.
+    pub label: Option<String>,
+    /// `qSortBy.qSortByNumeric`, clamped to -1..=1.
+    pub sort_numeric: i8,
+    /// `qSortIndicator` of the layout: `A` / `D` when `qSortBy` sorts up / down by anything, else `N`.
+    pub sort_indicator: &'static str,
+}
+
+/// A `qHyperCubeDef`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CubeDef {
+    /// `qDimensions`.
+    pub dimensions: Vec<CubeDimension>,
+    /// `qMeasures`.
+    pub measures: Vec<CubeMeasure>,
+    /// `qInterColumnSortOrder` (empty: columns in order).
+    pub inter_column_sort: Vec<usize>,
+    /// `qSuppressZero`.
+    pub suppress_zero: bool,
+    /// `qSuppressMissing`.
+    pub suppress_missing: bool,
+    /// `qInitialDataFetch`.
+    pub initial_fetch: Vec<Page>,
+    /// Properties not starting with `q`: the engine copies them into the layout.
+    pub custom: Map<String, Value>,
+}
+
+impl CubeDef {
+    /// Parses a `qHyperCubeDef` (master items already resolved).
+    pub fn parse(def: &Map<String, Value>) -> CubeDef {
+        let array = |k: &str| {
+            def.get(k)
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+        };
+        CubeDef {
+            dimensions: array("qDimensions").iter().map(dimension).collect(),
+            measures: array("qMeasures").iter().map(measure).collect(),
+            inter_column_sort: array("qInterColumnSortOrder")
+                .iter()
+                .filter_map(Value::as_u64)
+                .filter_map(|x| usize::try_from(x).ok())
+                .collect(),
+            suppress_zero: flag(def, "qSuppressZero"),
+            suppress_missing: flag(def, "qSuppressMissing"),
+            initial_fetch: Page::parse_all(def.get("qInitialDataFetch")),
+            custom: custom(def),
+        }
+    }
+
+    /// Columns: dimensions, then measures.
+    pub fn width(&self) -> usize {
+        self.dimensions.len() + self.measures.len()
+    }
+
+    /// The column order the layout reports (`qEffectiveInterColumnSortOrder`).
+    pub fn effective_sort_order(&self) -> Vec<usize> {
+        if self.inter_column_sort.is_empty() {
+            (0..self.width()).collect()
+        } else {
+            self.inter_column_sort.clone()
+        }
+    }
+
+    /// What the engine computes.
+    pub fn engine(&self) -> HyperCubeDef {
+        HyperCubeDef {
+            dimensions: self
+                .dimensions
+                .iter()
+                .map(|d| DimensionDef {
+                    field: d.field.clone(),
+                    sort: d.sort.clone(),
+                })
+                .collect(),
+            measures: self
+                .measures
+                .iter()
+                .map(|m| MeasureDef {
+                    expr: m.expr.clone(),
+                    sort: ColumnSort {
+                        by_numeric: m.sort_numeric,
+                        ..Default::default()
+                    },
+                })
+                .collect(),
+            suppress_zero: self.suppress_zero,
+            suppress_missing: self.suppress_missing,
+            inter_column_sort: self.inter_column_sort.clone(),
+        }
+    }
+}
+
+/// A `qListObjectDef`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListDef {
+    /// `qDef.qFieldDefs[0]`.
+    pub field: String,
+    /// `qDef.qSortCriterias[0]`, or the list box's default order (state, then load order).
+    pub sort: ListSort,
+    /// `qInitialDataFetch`.
+    pub initial_fetch: Vec<Page>,
+    /// The `qDef` as given: the layout's `qDimensionInfo` is made from it.
+    pub dim: Value,
+    /// Properties not starting with `q`: the engine copies them into the layout.
+    pub custom: Map<String, Value>,
+}
+
+impl ListDef {
+    /// Parses a `qListObjectDef` (a master dimension already resolved).
+    pub fn parse(def: &Map<String, Value>) -> ListDef {
+        let q_def = def.get("qDef").cloned().unwrap_or_default();
+        let sort = match q_def.get("qSortCriterias") {
+            Some(c) => sort_criteria(Some(c)).1,
+            None => ListSort::list_box(),
+        };
+        ListDef {
+            field: field_of(&q_def),
+            sort,
+            initial_fetch: Page::parse_all(def.get("qInitialDataFetch")),
+            dim: serde_json::json!({ "qDef": q_def }),
+            custom: custom(def),
+        }
+    }
+}
+
+/// The selection state a definition is computed in: its own `qStateName`, else the object's.
+pub fn state_of<'p>(def: &'p Value, object_state: Option<&'p str>) -> Option<&'p str> {
+    def.get("qStateName")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .or(object_state)
+}
+
+fn flag(def: &Map<String, Value>, key: &str) -> bool {
+    def.get(key).and_then(Value::as_bool).unwrap_or(false)
+}
+
+fn custom(def: &Map<String, Value>) -> Map<String, Value> {
+    def.iter()
+        .filter(|(k, _)| !k.starts_with('q'))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// `qDef.qFieldDefs[0]` of a dimension (empty when absent).
+pub fn field_of(dim_or_def: &Value) -> String {
+    dim_or_def
+        .pointer("/qDef/qFieldDefs/0")
+        .or_else(|| dim_or_def.pointer("/qFieldDefs/0"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
+}
+
+fn text_at(v: &Value, pointer: &str) -> Option<String> {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn dimension(d: &Value) -> CubeDimension {
+    CubeDimension {
+        field: field_of(d),
+        label: text_at(d, "/qDef/qFieldLabels/0"),
+        sort: sort_criteria(d.pointer("/qDef/qSortCriterias")).0,
+    }
+}
+
+fn measure(m: &Value) -> CubeMeasure {
+    let sort_numeric = m
+        .pointer("/qSortBy/qSortByNumeric")
+        .and_then(Value::as_i64)
+        .unwrap_or(0)
+        .clamp(-1, 1) as i8;
+    CubeMeasure {
+        expr: m
+            .pointer("/qDef/qDef")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        label: text_at(m, "/qDef/qLabel"),
+        sort_numeric,
+        sort_indicator: sort_indicator(m),
+    }
+}
+
+/// `A` / `D` when the measure's `qSortBy` sorts up / down by anything, else `N`.
+fn sort_indicator(m: &Value) -> &'static str {
+    let by = m
+        .get("qSortBy")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.starts_with("qSortBy"))
+        .filter_map(|(_, v)| v.as_i64())
+        .find(|v| *v != 0);
+    match by {
+        Some(v) if v > 0 => "A",
+        Some(_) => "D",
+        None => "N",
+    }
+}
+
+/// The first of `qSortCriterias`, as a cube column's sort and as a list's.
+pub fn sort_criteria(criteria: Option<&Value>) -> (ColumnSort, ListSort) {
+    let c = criteria
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .cloned()
+        .unwrap_or(Value::Null);
+    let g = |k: &str| c.get(k).and_then(Value::as_i64).unwrap_or(0).clamp(-1, 1) as i8;
+    (
+        ColumnSort {
+            by_numeric: g("qSortByNumeric"),
+            by_ascii: g("qSortByAscii"),
+            by_load_order: g("qSortByLoadOrder"),
+            by_state: g("qSortByState"),
+            by_expression: g("qSortByExpression"),
+            expression: c
+                .pointer("/qExpression/qv")
+                .and_then(Value::as_str)
+                .filter(|e| !e.trim().is_empty())
+                .map(str::to_string),
+        },
+        ListSort {
+            by_state: g("qSortByState"),
+            by_frequency: g("qSortByFrequency"),
+            by_numeric: g("qSortByNumeric"),
+            by_ascii: g("qSortByAscii"),
+            by_load_order: g("qSortByLoadOrder"),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn map(v: Value) -> Map<String, Value> {
+        match v {
+            Value::Object(m) => m,
+            _ => unreachable!("an object"),
+        }
+    }
+
+    #[test]
+    fn a_cube_definition_is_read_once_with_the_engines_defaults() {
+        let def = CubeDef::parse(&map(json!({
+            "qDimensions": [{"qDef": {"qFieldDefs": ["Region"], "qFieldLabels": [""],
+                             "qSortCriterias": [{"qSortByAscii": 5, "qExpression": {"qv": " "}}]}}],
+            "qMeasures": [{"qDef": {"qDef": "Sum(Amount)", "qLabel": "Revenue"}, "qSortBy": {"qSortByNumeric": -1}},
+                          {"qDef": {"qDef": "Count(x)"}}],
+            "qInitialDataFetch": [{"qTop": 2, "qWidth": 3, "qHeight": 10}],
+            "qSuppressZero": true, "qInterColumnSortOrder": [2, 0, 1],
+            "myCustom": {"a": 1}, "qStateName": "$"
+        })));
+        assert_eq!(def.dimensions[0].field, "Region");
+        assert_eq!(def.dimensions[0].label, None);
+        assert_eq!(def.dimensions[0].sort.by_ascii, 1, "clamped");
+        assert_eq!(
+            def.dimensions[0].sort.expression, None,
+            "a blank expression is none"
+        );
+        assert_eq!(def.measures[0].label.as_deref(), Some("Revenue"));
+        assert_eq!(
+            (def.measures[0].sort_numeric, def.measures[0].sort_indicator),
+            (-1, "D")
+        );
+        assert_eq!(def.measures[1].sort_indicator, "N");
+        assert_eq!(
+            def.initial_fetch,
+            vec![Page {
+                top: 2,
+                left: 0,
+                width: 3,
+                height: 10
+            }]
+        );
+        assert!(def.suppress_zero && !def.suppress_missing);
+        assert_eq!(def.effective_sort_order(), vec![2, 0, 1]);
+        assert_eq!(def.custom, map(json!({"myCustom": {"a": 1}})));
+        let engine = def.engine();
+        assert_eq!(engine.dimensions[0].field, "Region");
+        assert_eq!(engine.measures[0].sort.by_numeric, -1);
+        assert_eq!(engine.inter_column_sort, vec![2, 0, 1]);
+    }
+
+    #[test]
+    fn missing_and_mistyped_properties_read_as_defaults() {
+        let def = CubeDef::parse(&map(json!({"qDimensions": "nope", "qMeasures": [7],
+                                             "qInitialDataFetch": [{"qTop": -1, "qHeight": "x"}]})));
+        assert!(def.dimensions.is_empty());
+        assert_eq!(def.measures[0].expr, "");
+        assert_eq!(def.initial_fetch, vec![Page::default()]);
+        assert_eq!(def.effective_sort_order(), vec![0]);
+        let list = ListDef::parse(&map(json!({})));
+        assert_eq!(list.field, "");
+        assert_eq!(list.sort, ListSort::list_box());
+    }
+
+    #[test]
+    fn a_list_definition_keeps_its_field_sort_and_custom_properties() {
+        let list = ListDef::parse(&map(json!({
+            "qDef": {"qFieldDefs": ["Category"], "qSortCriterias": [{"qSortByNumeric": 1}]},
+            "qInitialDataFetch": [{"qWidth": 1, "qHeight": 50}], "extra": true
+        })));
+        assert_eq!(list.field, "Category");
+        assert_eq!(list.sort.by_numeric, 1);
+        assert_eq!(list.initial_fetch[0].height, 50);
+        assert_eq!(list.custom, map(json!({"extra": true})));
+        assert_eq!(field_of(&list.dim), "Category");
+    }
+
+    #[test]
+    fn a_definition_names_its_own_state_or_takes_the_objects() {
+        assert_eq!(state_of(&json!({"qStateName": "A"}), Some("B")), Some("A"));
+        assert_eq!(state_of(&json!({"qStateName": ""}), Some("B")), Some("B"));
+        assert_eq!(state_of(&json!({}), None), None);
+    }
+}

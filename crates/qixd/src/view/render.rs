@@ -1,0 +1,479 @@
+//! The renderer: the engine's results (a computed [`HyperCube`], list rows) and the typed definitions they
+//! came from, turned into the real engine's JSON shapes — `qHyperCube` with `qSize`, `qDimensionInfo`,
+//! `qMeasureInfo`, `qGrandTotalRow` and `qDataPages`; `qListObject`; data pages. Nothing here computes or
+//! reads properties: it only writes JSON, so each shape is tested here without a socket or a model.
+
+use super::defs::{CubeDef, CubeDimension, CubeMeasure, ListDef, Page};
+use qix_engine::hypercube::{DimCell, DimInfo, StateCounts};
+use qix_engine::{CubeRow, HyperCube, ListRow, State};
+use serde_json::{json, Map, Value};
+
+/// A number as the engine writes it: finite numbers as numbers, anything else as the string `"NaN"`.
+pub fn num_json(n: Option<f64>) -> Value {
+    n.filter(|x| x.is_finite())
+        .map_or(json!("NaN"), |x| json!(x))
+}
+
+/// A measure cell (`qState` `L`; a NULL is `-` with `qIsNull`).
+pub fn measure_cell(v: &qix_expr::Value) -> Value {
+    match v.num() {
+        Some(n) => {
+            json!({"qText": v.text().unwrap_or_default(), "qNum": n, "qElemNumber": 0, "qState": "L"})
+        }
+        None if v.is_null() => {
+            json!({"qText": "-", "qNum": "NaN", "qElemNumber": 0, "qState": "L", "qIsNull": true})
+        }
+        None => {
+            json!({"qText": v.text().unwrap_or_default(), "qNum": "NaN", "qElemNumber": 0, "qState": "L"})
+        }
+    }
+}
+
+/// A dimension cell (a NULL is `-`, element -2, state `O`).
+pub fn dim_cell(d: &DimCell) -> Value {
+    match d.symbol {
+        Some(s) => {
+            json!({"qText": d.text, "qNum": num_json(d.num), "qElemNumber": s, "qState": d.state.letter()})
+        }
+        None => {
+            json!({"qText": "-", "qNum": "NaN", "qElemNumber": -2, "qState": "O", "qIsNull": true})
+        }
+    }
+}
+
+/// One page of a computed cube: the rows and columns asked for, clipped to the cube.
+pub fn cube_page(cube: &HyperCube, ndims: usize, page: &Page) -> Value {
+    let ncols = ndims + cube.totals.len();
+    let left = page.left.min(ncols);
+    let width = page.width.min(ncols - left);
+    let top = page.top.min(cube.rows.len());
+    let height = page.height.min(cube.rows.len() - top);
+    let cell = |r: &CubeRow, c: usize| {
+        if c < ndims {
+            dim_cell(&r.dims[c])
+        } else {
+            measure_cell(&r.measures[c - ndims])
+        }
+    };
+    let matrix: Vec<Value> = cube.rows[top..top + height]
+        .iter()
+        .map(|r| Value::Array((left..left + width).map(|c| cell(r, c)).collect()))
+        .collect();
+    json!({"qMatrix": matrix, "qTails": [{"qUp": 0, "qDown": 0}],
+           "qArea": {"qLeft": left, "qTop": top, "qWidth": width, "qHeight": height}})
+}
+
+/// `qStateCounts`.
+pub fn state_counts(c: &StateCounts) -> Value {
+    json!({"qLocked": c.locked, "qSelected": c.selected, "qOption": c.option, "qDeselected": 0,
+           "qAlternative": c.alternative, "qExcluded": c.excluded, "qSelectedExcluded": c.selected_excluded,
+           "qLockedExcluded": c.locked_excluded})
+}
+
+/// Counts the states of a list's rows (`qStateCounts` of a list object).
+pub fn count_states(rows: &[ListRow]) -> StateCounts {
+    count(rows.iter().map(|r| r.state))
+}
+
+/// Counts values by state.
+pub fn count(states: impl Iterator<Item = State>) -> StateCounts {
+    let mut c = StateCounts::default();
+    for s in states {
+        match s {
+            State::Selected => c.selected += 1,
+            State::Optional => c.option += 1,
+            State::Excluded => c.excluded += 1,
+            State::Alternative => c.alternative += 1,
+            State::SelectedExcluded => c.selected_excluded += 1,
+            State::Locked => c.locked += 1,
+            State::LockedExcluded => c.locked_excluded += 1,
+        }
+    }
+    c
+}
+
+/// A dimension's `qDimensionInfo` entry: its field's facts (`info`, from the engine), its tags, and the
+/// cube's row count.
+pub fn dim_info(dim: &CubeDimension, info: &DimInfo, tags: &[String], rows: usize) -> Value {
+    let field = &dim.field;
+    let label = dim.label.as_deref().unwrap_or(field);
+    let numeric = tags.iter().any(|t| t == "$numeric");
+    json!({
+        "qFallbackTitle": label, "qApprMaxGlyphCount": 1, "qCardinal": info.cardinal, "qSortIndicator": "N",
+        "qGroupFallbackTitles": [field], "qGroupPos": 0, "qStateCounts": state_counts(&info.state_counts),
+        "qTags": tags, "qDimensionType": if numeric { "N" } else { "D" }, "qGrouping": "N",
+        "qNumFormat": {"qType": "U", "qnDec": 0, "qUseThou": 0}, "qIsAutoFormat": true, "qGroupFieldDefs": [field],
+        "qMin": "NaN", "qMax": "NaN", "qAttrExprInfo": [], "qAttrDimInfo": [],
+        "qCardinalities": {"qCardinal": info.cardinal, "qHypercubeCardinal": rows, "qAllValuesCardinal": -1},
+    })
+}
+
+/// The number format the engine picks for a measure without one: integers for counts (as the real engine
+/// reports for `Count(...)`), else unformatted.
+fn auto_number_format(expr: &str) -> Value {
+    let e = expr
+        .trim_start_matches('=')
+        .trim_start()
+        .to_ascii_lowercase();
+    if e.starts_with("count(") || e.starts_with("count (") {
+        json!({"qType": "I", "qnDec": 0, "qUseThou": 1, "qFmt": "###0", "qDec": "."})
+    } else {
+        json!({"qType": "U", "qnDec": 0, "qUseThou": 0})
+    }
+}
+
+/// A measure's `qMeasureInfo` entry, with the (min, max) of its values in the cube.
+pub fn measure_info(m: &CubeMeasure, (lo, hi): (f64, f64)) -> Value {
+    let label = m.label.as_deref().unwrap_or(&m.expr);
+    json!({"qFallbackTitle": label, "qApprMaxGlyphCount": 1, "qCardinal": 0, "qSortIndicator": m.sort_indicator,
+           "qNumFormat": auto_number_format(&m.expr), "qMin": num_json(Some(lo)), "qMax": num_json(Some(hi)),
+           "qIsAutoFormat": true, "qAttrExprInfo": [], "qAttrDimInfo": [], "qTrendLines": []})
+}
+
+/// `qGrandTotalRow`: one cell per measure, element -1, state `X`.
+pub fn grand_total_row(cube: &HyperCube) -> Value {
+    cube.totals
+        .iter()
+        .map(|v| {
+            let mut c = measure_cell(v);
+            c["qElemNumber"] = json!(-1);
+            c["qState"] = json!("X");
+            c["qIsTotalCell"] = json!(true);
+            c
+        })
+        .collect()
+}
+
+/// What the layout of a cube is made from besides its definition.
+pub enum CubeResult<'a> {
+    /// The engine computed it; `tags` are each dimension's field tags; `pages` is the initial fetch, or
+    /// the error that refused it (too many cells).
+    Computed {
+        /// The cube.
+        cube: &'a HyperCube,
+        /// Field tags per dimension.
+        tags: &'a [Vec<String>],
+        /// Whether the initial data fetch may be rendered: `Err((code, context))` when not.
+        pages: Result<(), (i64, String)>,
+    },
+    /// The engine could not compute it (the text says why).
+    Failed(String),
+}
+
+/// A `qHyperCube`, in the real engine's shape (the modes and pivot parts that qixd does not compute yet
+/// are present and empty).
+pub fn hypercube(def: &CubeDef, result: CubeResult<'_>) -> Value {
+    let mut out: Map<String, Value> = def.custom.clone();
+    let ndims = def.dimensions.len();
+    match result {
+        CubeResult::Computed { cube, tags, pages } => {
+            let rows = cube.rows.len();
+            out.insert("qSize".into(), json!({"qcx": def.width(), "qcy": rows}));
+            let dims = def.dimensions.iter().zip(&cube.dim_info).enumerate();
+            let dims = dims.map(|(i, (d, info))| {
+                dim_info(d, info, tags.get(i).map_or(&[], Vec::as_slice), rows)
+            });
+            out.insert("qDimensionInfo".into(), dims.collect());
+            let measures = def.measures.iter().zip(&cube.measure_range);
+            out.insert(
+                "qMeasureInfo".into(),
+                measures.map(|(m, r)| measure_info(m, *r)).collect(),
+            );
+            out.insert(
+                "qEffectiveInterColumnSortOrder".into(),
+                json!(def.effective_sort_order()),
+            );
+            out.insert("qGrandTotalRow".into(), grand_total_row(cube));
+            match pages {
+                Ok(()) => {
+                    let pages = def.initial_fetch.iter().map(|p| cube_page(cube, ndims, p));
+                    out.insert("qDataPages".into(), pages.collect());
+                }
+                Err((code, context)) => {
+                    out.insert("qDataPages".into(), json!([]));
+                    out.insert(
+                        "qError".into(),
+                        json!({"qErrorCode": code, "qContext": context}),
+                    );
+                }
+            }
+        }
+        CubeResult::Failed(e) => {
+            out.insert("qSize".into(), json!({"qcx": def.width(), "qcy": 0}));
+            out.insert("qDimensionInfo".into(), json!([]));
+            out.insert("qMeasureInfo".into(), json!([]));
+            out.insert("qDataPages".into(), json!([]));
+            out.insert("qError".into(), json!({"qErrorCode": 7005, "qContext": e}));
+        }
+    }
+    for (k, v) in [
+        ("qPivotDataPages", json!([])),
+        ("qStackedDataPages", json!([])),
+        ("qMode", json!("S")),
+        ("qNoOfLeftDims", json!(-1)),
+        ("qTreeNodesOnDim", json!([])),
+        ("qColumnOrder", json!([])),
+    ] {
+        out.insert(k.into(), v);
+    }
+    Value::Object(out)
+}
+
+/// One page of a list object (one column: `qWidth` is at most 1).
+pub fn list_page(rows: &[ListRow], page: &Page) -> Value {
+    let top = page.top.min(rows.len());
+    let height = page.height.min(rows.len() - top);
+    let width = page.width.min(1);
+    let matrix: Vec<Value> = rows[top..top + height]
+        .iter()
+        .map(|r| {
+            json!([{"qText": r.text, "qNum": num_json(r.num), "qElemNumber": r.symbol, "qState": r.state.letter(),
+                    "qFrequency": r.frequency.to_string()}])
+        })
+        .collect();
+    json!({"qMatrix": matrix, "qTails": [], "qArea": {"qLeft": 0, "qTop": top, "qWidth": width, "qHeight": height}})
+}
+
+/// What a list object's layout is made from besides its definition.
+pub struct ListResult<'a> {
+    /// The field's values (`None`: the field does not exist).
+    pub rows: Option<&'a [ListRow]>,
+    /// The field's cardinal and tags.
+    pub cardinal: usize,
+    /// The field's tags.
+    pub tags: &'a [String],
+    /// Whether the initial data fetch may be rendered: `Err((code, context))` when not.
+    pub pages: Result<(), (i64, String)>,
+}
+
+/// A `qListObject`.
+pub fn listobject(def: &ListDef, result: ListResult<'_>) -> Value {
+    let rows = result.rows.unwrap_or(&[]);
+    let n = rows.len();
+    let info = DimInfo {
+        cardinal: result.cardinal,
+        state_counts: count_states(rows),
+    };
+    let dim = CubeDimension {
+        field: def.field.clone(),
+        label: def
+            .dim
+            .pointer("/qDef/qFieldLabels/0")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        sort: Default::default(),
+    };
+    let pages: Value = match &result.pages {
+        Ok(()) => def
+            .initial_fetch
+            .iter()
+            .map(|p| list_page(rows, p))
+            .collect(),
+        Err(_) => json!([]),
+    };
+    let mut out = json!({
+        "qSize": {"qcx": 1, "qcy": n},
+        "qDimensionInfo": dim_info(&dim, &info, result.tags, n),
+        "qExpressions": [],
+        "qDataPages": pages,
+    });
+    if let Err((code, context)) = result.pages {
+        out["qError"] = json!({"qErrorCode": code, "qContext": context});
+    } else if result.rows.is_none() {
+        out["qError"] =
+            json!({"qErrorCode": 7005, "qContext": format!("field not found: {}", def.field)});
+    }
+    for (k, v) in &def.custom {
+        out[k] = v.clone();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qix_expr::Value as X;
+
+    fn cube() -> HyperCube {
+        let cell = |s: u32, t: &str| DimCell {
+            symbol: Some(s),
+            text: t.into(),
+            num: None,
+            state: State::Optional,
+        };
+        HyperCube {
+            rows: vec![
+                CubeRow {
+                    dims: vec![cell(0, "East")],
+                    measures: vec![X::Num(10.0)],
+                },
+                CubeRow {
+                    dims: vec![DimCell {
+                        symbol: None,
+                        text: "-".into(),
+                        num: None,
+                        state: State::Optional,
+                    }],
+                    measures: vec![X::Null],
+                },
+            ],
+            totals: vec![X::Num(10.0)],
+            dim_info: vec![DimInfo {
+                cardinal: 3,
+                state_counts: StateCounts {
+                    selected: 1,
+                    excluded: 2,
+                    ..Default::default()
+                },
+            }],
+            measure_range: vec![(10.0, 10.0)],
+        }
+    }
+
+    fn def() -> CubeDef {
+        let props = json!({"qDimensions": [{"qDef": {"qFieldDefs": ["Region"]}}],
+                           "qMeasures": [{"qDef": {"qDef": "Count(x)", "qLabel": "N"}}],
+                           "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 2, "qHeight": 5}],
+                           "custom": 1});
+        CubeDef::parse(props.as_object().expect("an object"))
+    }
+
+    #[test]
+    fn a_cube_layout_has_the_engines_shape() {
+        let tags = vec![vec!["$text".to_string()]];
+        let cube = cube();
+        let hc = hypercube(
+            &def(),
+            CubeResult::Computed {
+                cube: &cube,
+                tags: &tags,
+                pages: Ok(()),
+            },
+        );
+        assert_eq!(hc["qSize"], json!({"qcx": 2, "qcy": 2}));
+        assert_eq!(hc["custom"], 1);
+        let dim = &hc["qDimensionInfo"][0];
+        assert_eq!(dim["qFallbackTitle"], "Region");
+        assert_eq!(dim["qCardinal"], 3);
+        assert_eq!(dim["qStateCounts"]["qSelected"], 1);
+        assert_eq!(dim["qStateCounts"]["qExcluded"], 2);
+        assert_eq!(dim["qDimensionType"], "D");
+        assert_eq!(dim["qCardinalities"]["qHypercubeCardinal"], 2);
+        let m = &hc["qMeasureInfo"][0];
+        assert_eq!(
+            (m["qFallbackTitle"].as_str(), m["qMin"].as_f64()),
+            (Some("N"), Some(10.0))
+        );
+        assert_eq!(m["qNumFormat"]["qType"], "I", "counts are integers");
+        assert_eq!(hc["qGrandTotalRow"][0]["qElemNumber"], -1);
+        assert_eq!(hc["qGrandTotalRow"][0]["qState"], "X");
+        let matrix = &hc["qDataPages"][0]["qMatrix"];
+        assert_eq!(matrix[0][0]["qText"], "East");
+        assert_eq!(matrix[0][0]["qNum"], "NaN");
+        assert_eq!(matrix[0][1]["qNum"], 10.0);
+        assert_eq!(matrix[1][0]["qElemNumber"], -2);
+        assert_eq!(matrix[1][1]["qIsNull"], true);
+        assert_eq!(
+            hc["qDataPages"][0]["qArea"]["qHeight"], 2,
+            "clipped to the cube"
+        );
+        assert_eq!(hc["qMode"], "S");
+    }
+
+    #[test]
+    fn refused_pages_and_failed_cubes_carry_their_error() {
+        let cube = cube();
+        let refused = hypercube(
+            &def(),
+            CubeResult::Computed {
+                cube: &cube,
+                tags: &[],
+                pages: Err((7009, "too many".into())),
+            },
+        );
+        assert_eq!(refused["qDataPages"], json!([]));
+        assert_eq!(refused["qError"]["qErrorCode"], 7009);
+        assert_eq!(refused["qSize"]["qcy"], 2);
+        let failed = hypercube(&def(), CubeResult::Failed("no such field".into()));
+        assert_eq!(
+            failed["qError"],
+            json!({"qErrorCode": 7005, "qContext": "no such field"})
+        );
+        assert_eq!(failed["qSize"], json!({"qcx": 2, "qcy": 0}));
+    }
+
+    #[test]
+    fn pages_are_clipped_to_the_cube_and_columns() {
+        let cube = cube();
+        let p = cube_page(
+            &cube,
+            1,
+            &Page {
+                top: 1,
+                left: 1,
+                width: 9,
+                height: 9,
+            },
+        );
+        assert_eq!(
+            p["qArea"],
+            json!({"qLeft": 1, "qTop": 1, "qWidth": 1, "qHeight": 1})
+        );
+        let p = cube_page(
+            &cube,
+            1,
+            &Page {
+                top: 99,
+                left: 99,
+                width: 1,
+                height: 1,
+            },
+        );
+        assert_eq!(p["qMatrix"], json!([]));
+    }
+
+    #[test]
+    fn a_list_object_counts_its_rows_states() {
+        let row = |s: u32, state: State| ListRow {
+            symbol: s,
+            state,
+            text: format!("v{s}"),
+            num: Some(f64::from(s)),
+            frequency: 2,
+        };
+        let rows = vec![
+            row(0, State::Selected),
+            row(1, State::Excluded),
+            row(2, State::Excluded),
+        ];
+        let props = json!({"qDef": {"qFieldDefs": ["F"]}, "qInitialDataFetch": [{"qWidth": 5, "qHeight": 2}], "x": 1});
+        let def = ListDef::parse(props.as_object().expect("an object"));
+        let tags = vec!["$numeric".to_string()];
+        let lo = listobject(
+            &def,
+            ListResult {
+                rows: Some(&rows),
+                cardinal: 3,
+                tags: &tags,
+                pages: Ok(()),
+            },
+        );
+        assert_eq!(lo["qSize"], json!({"qcx": 1, "qcy": 3}));
+        assert_eq!(lo["qDimensionInfo"]["qStateCounts"]["qExcluded"], 2);
+        assert_eq!(lo["qDimensionInfo"]["qDimensionType"], "N");
+        assert_eq!(lo["qDataPages"][0]["qArea"]["qWidth"], 1);
+        assert_eq!(lo["qDataPages"][0]["qMatrix"][1][0]["qFrequency"], "2");
+        assert_eq!(lo["x"], 1);
+        let missing = listobject(
+            &def,
+            ListResult {
+                rows: None,
+                cardinal: 0,
+                tags: &[],
+                pages: Ok(()),
+            },
+        );
+        assert_eq!(missing["qError"]["qErrorCode"], 7005);
+    }
+}
