@@ -1,0 +1,280 @@
+//! Hypercubes: dimensions (fields) × measures (aggregating expressions) over the possible rows.
+//!
+//! Only combinations that exist in the data are grouped (Qlik). Measures may use fields of other tables than
+//! the dimensions: the calculation follows the association — the involved tables are joined along key
+//! fields, starting from the largest one (the fact table), as an outer join (a row with no match gets NULL
+//! for the other table's fields). Work is split over all cores.
+//!
+//! The computation runs in phases, one module each, so that each reads on its own:
+//!
+//! - `plan`: involved fields and tables, the join tree from the base table, the aggregations;
+//! - `groups`: mixed-radix group keys and the group index both scans number groups with;
+//! - `columnar` (with `column`): the fast scan when every join is N:1, a block of rows at a time,
+//!   column by column;
+//! - `rowscan`: the general scan over joined tuples, row by row, when some join is 1:N;
+//! - `acc`: the per-group accumulators both scans produce;
+//! - `render` (with `scope`): groups to rows of cells and measure values, totals, per-column facts;
+//! - `sort`: row order.
+//!
+//! The scans are the hot path: they read the plan and the model through borrowed context structs, and
+//! their inner loops are over flat per-block vectors.
+
+mod acc;
+mod column;
+mod columnar;
+mod groups;
+mod plan;
+mod render;
+mod rowscan;
+mod scope;
+mod sort;
+
+use crate::inference::{Inference, State};
+use crate::model::DataModel;
+use crate::selection::SelectionState;
+use groups::KeySpace;
+use qix_expr::{Expr, Value};
+use render::Render;
+
+/// Sort of one column; each criterion is 0 (off), 1 (ascending) or -1 (descending).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct ColumnSort {
+    /// By number, text after numbers.
+    pub by_numeric: i8,
+    /// By text, case-insensitively.
+    pub by_ascii: i8,
+    /// By load order (dimensions only).
+    pub by_load_order: i8,
+    /// Selected values first (dimensions only).
+    pub by_state: i8,
+    /// By the value of `expression` for the dimension value (dimensions only).
+    pub by_expression: i8,
+    /// The expression for `by_expression`.
+    pub expression: Option<String>,
+}
+
+/// A dimension: a field.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DimensionDef {
+    /// The field name.
+    pub field: String,
+    /// How its values sort.
+    pub sort: ColumnSort,
+}
+
+/// A measure: an expression with aggregations.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MeasureDef {
+    /// The expression text (a leading `=` is allowed).
+    pub expr: String,
+    /// How the measure's values sort (by_numeric).
+    pub sort: ColumnSort,
+}
+
+/// What a hypercube computes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct HyperCubeDef {
+    /// Dimensions, in column order.
+    pub dimensions: Vec<DimensionDef>,
+    /// Measures, in column order after the dimensions.
+    pub measures: Vec<MeasureDef>,
+    /// Drop rows whose measures are all zero or NULL.
+    pub suppress_zero: bool,
+    /// Drop rows with a NULL dimension value.
+    pub suppress_missing: bool,
+    /// Column indexes (dimensions first, then measures) in sort priority; empty = column order.
+    pub inter_column_sort: Vec<usize>,
+}
+
+impl HyperCubeDef {
+    /// Dimensions on these fields and measures with these expressions, no sorting, no suppression.
+    pub fn of(dimensions: &[&str], measures: &[&str]) -> HyperCubeDef {
+        HyperCubeDef {
+            dimensions: dimensions
+                .iter()
+                .map(|d| DimensionDef {
+                    field: d.to_string(),
+                    sort: Default::default(),
+                })
+                .collect(),
+            measures: measures
+                .iter()
+                .map(|m| MeasureDef {
+                    expr: m.to_string(),
+                    sort: Default::default(),
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+}
+
+/// Why a hypercube cannot be computed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CubeError {
+    /// A dimension or measure names a field the model lacks.
+    #[error("field not found: {0}")]
+    UnknownField(String),
+    /// A measure does not parse.
+    #[error("bad expression {expr:?}: {message}")]
+    BadExpression {
+        /// The expression.
+        expr: String,
+        /// What is wrong, with its position.
+        message: String,
+    },
+    /// The involved tables are not connected by key fields.
+    #[error("the fields of this object are in tables that are not associated: {0}")]
+    Unconnected(String),
+    /// Too many dimension combinations to index.
+    #[error("too many dimension value combinations")]
+    TooLarge,
+}
+
+/// One dimension cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DimCell {
+    /// Symbol index; `None` for NULL.
+    pub symbol: Option<u32>,
+    /// Text (`-` for NULL).
+    pub text: String,
+    /// Number, if any.
+    pub num: Option<f64>,
+    /// `S`, `L` or `O`.
+    pub state: State,
+}
+
+/// One row of the cube.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CubeRow {
+    /// Dimension cells.
+    pub dims: Vec<DimCell>,
+    /// Measure values.
+    pub measures: Vec<Value>,
+}
+
+/// Counts of a dimension field's values by state (`qStateCounts`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StateCounts {
+    /// S.
+    pub selected: usize,
+    /// O.
+    pub option: usize,
+    /// X.
+    pub excluded: usize,
+    /// A.
+    pub alternative: usize,
+    /// XS.
+    pub selected_excluded: usize,
+    /// L.
+    pub locked: usize,
+    /// XL.
+    pub locked_excluded: usize,
+}
+
+/// Per-dimension facts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DimInfo {
+    /// Distinct values of the field.
+    pub cardinal: usize,
+    /// Values by state.
+    pub state_counts: StateCounts,
+}
+
+/// A computed hypercube: all rows, sorted; paging is the caller's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HyperCube {
+    /// Rows.
+    pub rows: Vec<CubeRow>,
+    /// Grand totals per measure.
+    pub totals: Vec<Value>,
+    /// Per dimension.
+    pub dim_info: Vec<DimInfo>,
+    /// (min, max) per measure over the rows' numeric values; NaN when none.
+    pub measure_range: Vec<(f64, f64)>,
+}
+
+/// Parses measure texts.
+pub fn parse_measures(def: &HyperCubeDef) -> Result<Vec<Expr>, CubeError> {
+    def.measures
+        .iter()
+        .map(|m| {
+            qix_expr::parse(&m.expr).map_err(|e| CubeError::BadExpression {
+                expr: m.expr.clone(),
+                message: e.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Computes a hypercube for `state` (with its inference already run).
+pub fn compute(
+    model: &DataModel,
+    state: &SelectionState,
+    inference: &Inference,
+    def: &HyperCubeDef,
+) -> Result<HyperCube, CubeError> {
+    // Dimensions sorted by an expression: the expression is computed as a hidden last measure per row.
+    let mut ext = def.clone();
+    let mut hidden = 0;
+    for d in &def.dimensions {
+        if let (true, Some(e)) = (d.sort.by_expression != 0, &d.sort.expression) {
+            ext.measures.push(MeasureDef {
+                expr: e.clone(),
+                sort: ColumnSort::default(),
+            });
+            hidden += 1;
+        }
+    }
+    let mut cube = compute_all(model, state, inference, &ext, hidden)?;
+    let shown = def.measures.len();
+    for r in &mut cube.rows {
+        r.measures.truncate(shown);
+    }
+    cube.totals.truncate(shown);
+    cube.measure_range.truncate(shown);
+    Ok(cube)
+}
+
+/// [`compute`] where the last `hidden` measures are sort expressions of dimensions, in dimension order.
+fn compute_all(
+    model: &DataModel,
+    state: &SelectionState,
+    inference: &Inference,
+    def: &HyperCubeDef,
+    hidden: usize,
+) -> Result<HyperCube, CubeError> {
+    let measures = parse_measures(def)?;
+    let plan = plan::plan(model, inference, def, &measures)?;
+    let keys = KeySpace::new(model, &plan)?;
+    let mut grouped = match columnar::scan(model, inference, &plan, &keys) {
+        Some(done) => done,
+        None => rowscan::scan(model, inference, &plan, &keys),
+    };
+    // With no dimensions there is always exactly one row, even over no data.
+    if plan.dims.is_empty() && grouped.groups.is_empty() {
+        grouped.keys.push(0);
+        grouped.groups.push(plan.new_group());
+    }
+    let dim_fields = plan.dim_fields();
+    let render = Render {
+        model,
+        state,
+        def,
+        plan: &plan,
+        measures: &measures,
+        keys: &keys,
+        dim_fields: &dim_fields,
+        hidden,
+    };
+    let (mut rows, totals) = render.render(&grouped);
+    sort::sort_rows(&mut rows, def, hidden);
+    let measure_range = render::measure_range(&rows, measures.len());
+    let dim_info = render::dim_info(model, state, inference, &dim_fields);
+    Ok(HyperCube {
+        rows,
+        totals,
+        dim_info,
+        measure_range,
+    })
+}

@@ -1,0 +1,292 @@
+//! Planning: from a cube definition to what the scans follow.
+//!
+//! A cube involves fields of possibly several tables. Planning decides, once per cube: which fields are
+//! involved (dimensions first), which tables hold them, the join order (a tree of key-field steps from the
+//! base table — the largest one holding a measure's fields, since the calculation follows the aggregated
+//! data), where each field is read in a joined tuple, and which aggregations the measures contain. The
+//! scans then do no name lookups and no graph work per row.
+
+use super::acc::{Acc, Group};
+use super::{CubeError, HyperCubeDef};
+use crate::inference::Inference;
+use crate::model::{DataModel, FieldId, TableId};
+use crate::packed::NULL;
+use qix_expr::{Aggr, Expr};
+use std::collections::{HashMap, HashSet, VecDeque};
+
+/// Where an involved field is read from: a slot in the joined tuple and its table.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FieldSlot {
+    pub(super) field: FieldId,
+    /// The tuple position (index into [`Plan::tables`]) of the table the field is read from.
+    pub(super) slot: usize,
+    pub(super) table: TableId,
+}
+
+/// One join step: from the table in slot `from`, through key `key`, into the next table (a new slot).
+#[derive(Debug)]
+pub(super) struct Step {
+    pub(super) from: usize,
+    pub(super) key: FieldId,
+    /// Key symbol → possible rows of the joined table with it.
+    pub(super) index: HashMap<u32, Vec<u32>>,
+}
+
+/// An aggregation of the cube, with how to read its argument fast when it is a plain field.
+pub(super) struct AggrPlan<'e> {
+    pub(super) node: &'e Aggr,
+    /// Index into [`Plan::slots`] when the argument is a bare field.
+    pub(super) plain: Option<usize>,
+}
+
+/// Parsed measures and the plan to compute them.
+pub(super) struct Plan<'e> {
+    /// Involved fields, dimensions first.
+    pub(super) slots: Vec<FieldSlot>,
+    /// Field name → index into `slots`.
+    pub(super) field_slot: HashMap<String, usize>,
+    /// Tables in join order; the first is the base table that is scanned.
+    pub(super) tables: Vec<TableId>,
+    /// `steps[i]` joins `tables[i + 1]`.
+    pub(super) steps: Vec<Step>,
+    /// Slot index per dimension.
+    pub(super) dims: Vec<usize>,
+    /// Every aggregation of every measure, in measure order.
+    pub(super) aggrs: Vec<AggrPlan<'e>>,
+}
+
+impl Plan<'_> {
+    /// Fresh accumulators for one group: one per aggregation.
+    pub(super) fn new_group(&self) -> Group {
+        self.aggrs.iter().map(|a| Acc::new(a.node)).collect()
+    }
+
+    /// The field of each dimension.
+    pub(super) fn dim_fields(&self) -> Vec<FieldId> {
+        self.dims.iter().map(|&d| self.slots[d].field).collect()
+    }
+}
+
+/// Plans `def` with its parsed `measures`; the join indexes hold only rows possible in `inference`.
+pub(super) fn plan<'e>(
+    model: &DataModel,
+    inference: &Inference,
+    def: &HyperCubeDef,
+    measures: &'e [Expr],
+) -> Result<Plan<'e>, CubeError> {
+    let (names, fields) = involved_fields(model, def, measures)?;
+    let tables = involved_tables(model, &fields, def.dimensions.len());
+    let (order, steps) = join_order(model, inference, &tables)?;
+    let slots = field_slots(model, &fields, &order);
+    let field_slot = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.clone(), i))
+        .collect::<HashMap<_, _>>();
+    let aggrs = aggr_plans(measures, &field_slot);
+    Ok(Plan {
+        slots,
+        field_slot,
+        tables: order,
+        steps,
+        dims: (0..def.dimensions.len()).collect(),
+        aggrs,
+    })
+}
+
+/// Names and ids of the fields involved, dimensions first, then the measures' fields in order of use.
+fn involved_fields(
+    model: &DataModel,
+    def: &HyperCubeDef,
+    measures: &[Expr],
+) -> Result<(Vec<String>, Vec<FieldId>), CubeError> {
+    let mut names: Vec<String> = def.dimensions.iter().map(|d| d.field.clone()).collect();
+    for m in measures {
+        for f in qix_expr::field_names(m) {
+            if !names.contains(&f) {
+                names.push(f);
+            }
+        }
+    }
+    let mut fields = Vec::new();
+    for n in &names {
+        fields.push(
+            model
+                .field_id(n)
+                .ok_or_else(|| CubeError::UnknownField(n.clone()))?,
+        );
+    }
+    Ok((names, fields))
+}
+
+/// The tables to read `fields` from, the base table first.
+///
+/// A non-key field is read from its own table; a key field from a table already involved if possible.
+/// The base is the largest table holding a measure's fields (the calculation follows the aggregated
+/// data), else the largest table.
+fn involved_tables(model: &DataModel, fields: &[FieldId], ndims: usize) -> Vec<TableId> {
+    let mut tables: Vec<TableId> = Vec::new();
+    for &f in fields {
+        let ft = &model.fields[f].tables;
+        if ft.len() == 1 && !tables.contains(&ft[0]) {
+            tables.push(ft[0]);
+        }
+    }
+    for &f in fields {
+        let ft = &model.fields[f].tables;
+        if !ft.iter().any(|t| tables.contains(t)) {
+            if let Some(&t) = ft.first() {
+                tables.push(t);
+            }
+        }
+    }
+    let measure_tables: HashSet<TableId> = fields[ndims..]
+        .iter()
+        .flat_map(|f| model.fields[*f].tables.iter().copied())
+        .collect();
+    tables.sort_by_key(|t| {
+        (
+            !measure_tables.contains(t),
+            std::cmp::Reverse(model.tables[*t].rows),
+        )
+    });
+    tables
+}
+
+/// How each table reachable from the base was reached: the table before it and the key between them.
+type Reached = HashMap<TableId, (TableId, FieldId)>;
+
+/// The join order starting at `tables[0]` and the steps that join every other table in, including the
+/// tables on the way to them; every involved table must be connected to the base.
+fn join_order(
+    model: &DataModel,
+    inference: &Inference,
+    tables: &[TableId],
+) -> Result<(Vec<TableId>, Vec<Step>), CubeError> {
+    let mut order: Vec<TableId> = Vec::new();
+    let mut steps = Vec::new();
+    let Some(&base) = tables.first() else {
+        return Ok((order, steps));
+    };
+    order.push(base);
+    let (seen, prev) = reach(model, base);
+    for &t in &tables[1..] {
+        if !seen.contains(&t) {
+            return Err(CubeError::Unconnected(format!(
+                "{} and {}",
+                model.tables[base].name, model.tables[t].name
+            )));
+        }
+        for &u in &path_from_base(&prev, t)[1..] {
+            if order.contains(&u) {
+                continue;
+            }
+            let (from_table, key) = prev[&u];
+            let from = order.iter().position(|x| *x == from_table).unwrap_or(0);
+            let index = key_index(model, inference, u, key)?;
+            order.push(u);
+            steps.push(Step { from, key, index });
+        }
+    }
+    Ok((order, steps))
+}
+
+/// Breadth-first search over tables through key fields from `base`: the tables reached, and how.
+fn reach(model: &DataModel, base: TableId) -> (HashSet<TableId>, Reached) {
+    let mut prev: Reached = HashMap::new();
+    let mut queue = VecDeque::from([base]);
+    let mut seen = HashSet::from([base]);
+    while let Some(t) = queue.pop_front() {
+        for k in model.keys_of(t) {
+            for &u in &model.fields[k].tables {
+                if seen.insert(u) {
+                    prev.insert(u, (t, k));
+                    queue.push_back(u);
+                }
+            }
+        }
+    }
+    (seen, prev)
+}
+
+/// The tables from the base to `t`, both included.
+fn path_from_base(prev: &Reached, t: TableId) -> Vec<TableId> {
+    let mut path = vec![t];
+    let mut cur = t;
+    while let Some(&(p, _)) = prev.get(&cur) {
+        path.push(p);
+        cur = p;
+    }
+    path.reverse();
+    path
+}
+
+/// Key symbol → the possible rows of `table` with it (NULL keys join nothing).
+fn key_index(
+    model: &DataModel,
+    inference: &Inference,
+    table: TableId,
+    key: FieldId,
+) -> Result<HashMap<u32, Vec<u32>>, CubeError> {
+    let col = model.tables[table].column(key).ok_or(CubeError::TooLarge)?;
+    let mut index: HashMap<u32, Vec<u32>> = HashMap::new();
+    let rows = inference.table_rows(table);
+    for r in 0..model.tables[table].rows {
+        if rows.is_none_or(|b| b.contains(r)) {
+            let s = col.get(r);
+            if s != NULL {
+                index.entry(s).or_default().push(r as u32);
+            }
+        }
+    }
+    Ok(index)
+}
+
+/// Where each field is read: the first table in join order that holds it.
+fn field_slots(model: &DataModel, fields: &[FieldId], order: &[TableId]) -> Vec<FieldSlot> {
+    fields
+        .iter()
+        .map(|&f| {
+            let slot = order
+                .iter()
+                .position(|t| model.fields[f].tables.contains(t))
+                .unwrap_or(0);
+            FieldSlot {
+                field: f,
+                slot,
+                table: order.get(slot).copied().unwrap_or(0),
+            }
+        })
+        .collect()
+}
+
+/// The aggregations of all measures, each with its plain field's slot when its argument is a bare field.
+fn aggr_plans<'e>(measures: &'e [Expr], field_slot: &HashMap<String, usize>) -> Vec<AggrPlan<'e>> {
+    let mut nodes = Vec::new();
+    for m in measures {
+        collect_aggrs(m, &mut nodes);
+    }
+    nodes
+        .into_iter()
+        .map(|node| {
+            let plain = match node.arg.as_ref() {
+                Expr::Field(name) => field_slot.get(name).copied(),
+                _ => None,
+            };
+            AggrPlan { node, plain }
+        })
+        .collect()
+}
+
+fn collect_aggrs<'e>(e: &'e Expr, out: &mut Vec<&'e Aggr>) {
+    match e {
+        Expr::Aggr(a) => out.push(a),
+        Expr::Neg(x) | Expr::Not(x) => collect_aggrs(x, out),
+        Expr::Binary(_, a, b) => {
+            collect_aggrs(a, out);
+            collect_aggrs(b, out);
+        }
+        Expr::Call { args, .. } => args.iter().for_each(|a| collect_aggrs(a, out)),
+        _ => {}
+    }
+}

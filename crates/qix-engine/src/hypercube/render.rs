@@ -1,0 +1,200 @@
+//! Rendering: from groups to the cube's rows, totals and per-column facts.
+//!
+//! Each group's key is decoded into dimension cells (text, number, selection state), its aggregations
+//! are finished and the measures evaluated over them; rows with a NULL dimension or all-zero measures are
+//! dropped when the definition asks. Totals evaluate the measures over the accumulators of all rows.
+
+use super::acc::Group;
+use super::groups::{Grouped, KeySpace};
+use super::plan::Plan;
+use super::scope::{measure_value, GroupScope, NoFields};
+use super::{CubeRow, DimCell, DimInfo, HyperCubeDef, StateCounts};
+use crate::inference::{field_states_with, Inference, State};
+use crate::model::{DataModel, FieldId};
+use crate::selection::SelectionState;
+use qix_expr::{Aggr, Expr, Value};
+
+/// What rendering reads.
+pub(super) struct Render<'a> {
+    pub(super) model: &'a DataModel,
+    pub(super) state: &'a SelectionState,
+    pub(super) def: &'a HyperCubeDef,
+    pub(super) plan: &'a Plan<'a>,
+    pub(super) measures: &'a [Expr],
+    pub(super) keys: &'a KeySpace,
+    /// The field of each dimension.
+    pub(super) dim_fields: &'a [FieldId],
+    /// How many of the last measures are hidden sort expressions (never suppress a row on their own).
+    pub(super) hidden: usize,
+}
+
+/// Finished aggregations of all rows and how measures find an aggregation's value.
+struct Finished {
+    /// Aggregation node → index, for [`GroupScope`].
+    index: Vec<(*const Aggr, usize)>,
+    /// Each aggregation over all rows (used by `TOTAL` aggregations and for the totals).
+    total_values: Vec<Value>,
+}
+
+impl Render<'_> {
+    /// The rows (unsorted) and the totals of the measures.
+    pub(super) fn render(&self, grouped: &Grouped) -> (Vec<CubeRow>, Vec<Value>) {
+        let finished = Finished {
+            index: self
+                .plan
+                .aggrs
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.node as *const Aggr, i))
+                .collect(),
+            total_values: self
+                .plan
+                .aggrs
+                .iter()
+                .zip(&grouped.total)
+                .map(|(a, acc)| acc.finish(a.node, &mut NoFields))
+                .collect(),
+        };
+        let mut rows: Vec<CubeRow> = Vec::with_capacity(grouped.groups.len());
+        for (key, group) in grouped.keys.iter().zip(&grouped.groups) {
+            let cells = self.cells(*key);
+            if self.def.suppress_missing && cells.iter().any(|c| c.symbol.is_none()) {
+                continue;
+            }
+            let values = self.group_values(&finished, group, &cells);
+            let shown = &values[..values.len() - self.hidden];
+            if self.def.suppress_zero
+                && !shown.is_empty()
+                && shown.iter().all(|v| v.num().is_none_or(|n| n == 0.0))
+            {
+                continue;
+            }
+            rows.push(CubeRow {
+                dims: cells,
+                measures: values,
+            });
+        }
+        let totals = self.evaluate(&finished, &finished.total_values, &[]);
+        (rows, totals)
+    }
+
+    /// The dimension cells of a group key.
+    fn cells(&self, key: u128) -> Vec<DimCell> {
+        let radix = &self.keys.radix;
+        let mut k = key;
+        let mut cells = vec![];
+        for di in (0..self.plan.dims.len()).rev() {
+            let v = (k % radix[di]) as u32;
+            k /= radix[di];
+            cells.push(self.cell(self.dim_fields[di], v));
+        }
+        cells.reverse();
+        cells
+    }
+
+    /// The cell of field `f` for key digit `v` (symbol + 1, 0 for NULL).
+    fn cell(&self, f: FieldId, v: u32) -> DimCell {
+        if v == 0 {
+            return DimCell {
+                symbol: None,
+                text: "-".into(),
+                num: None,
+                state: State::Optional,
+            };
+        }
+        let sym = v - 1;
+        let d = self.model.fields[f].symbols.get(sym);
+        let selected = self
+            .state
+            .selected(f)
+            .is_some_and(|s| s.binary_search(&sym).is_ok());
+        DimCell {
+            symbol: Some(sym),
+            text: d.text.clone(),
+            num: d.num,
+            state: match (selected, self.state.is_locked(f)) {
+                (true, true) => State::Locked,
+                (true, false) => State::Selected,
+                _ => State::Optional,
+            },
+        }
+    }
+
+    /// The measures of one group with dimension cells `cells`.
+    fn group_values(&self, finished: &Finished, group: &Group, cells: &[DimCell]) -> Vec<Value> {
+        let values: Vec<Value> = self
+            .plan
+            .aggrs
+            .iter()
+            .enumerate()
+            .zip(group)
+            .map(|((i, a), acc)| {
+                if a.node.total {
+                    finished.total_values[i].clone()
+                } else {
+                    acc.finish(a.node, &mut NoFields)
+                }
+            })
+            .collect();
+        self.evaluate(finished, &values, cells)
+    }
+
+    /// The measures over finished aggregation `values`.
+    fn evaluate(&self, finished: &Finished, values: &[Value], cells: &[DimCell]) -> Vec<Value> {
+        let mut scope = GroupScope {
+            values,
+            index: &finished.index,
+            dims: &self.def.dimensions,
+            cells,
+        };
+        self.measures
+            .iter()
+            .map(|m| measure_value(m, &mut scope))
+            .collect()
+    }
+}
+
+/// (min, max) per measure over the rows' numeric values; NaN when none.
+pub(super) fn measure_range(rows: &[CubeRow], nmeasures: usize) -> Vec<(f64, f64)> {
+    (0..nmeasures)
+        .map(|mi| {
+            let nums = rows.iter().filter_map(|r| r.measures[mi].num());
+            nums.fold((f64::NAN, f64::NAN), |(lo, hi), n| {
+                (
+                    if lo.is_nan() { n } else { lo.min(n) },
+                    if hi.is_nan() { n } else { hi.max(n) },
+                )
+            })
+        })
+        .collect()
+}
+
+/// Cardinality and values by state of each dimension field.
+pub(super) fn dim_info(
+    model: &DataModel,
+    state: &SelectionState,
+    inference: &Inference,
+    dim_fields: &[FieldId],
+) -> Vec<DimInfo> {
+    dim_fields
+        .iter()
+        .map(|&f| {
+            let mut c = StateCounts::default();
+            for s in field_states_with(model, state, f, inference) {
+                match s {
+                    State::Selected => c.selected += 1,
+                    State::Optional => c.option += 1,
+                    State::Excluded => c.excluded += 1,
+                    State::Alternative => c.alternative += 1,
+                    State::SelectedExcluded => c.selected_excluded += 1,
+                    State::Locked => c.locked += 1,
+                    State::LockedExcluded => c.locked_excluded += 1,
+                }
+            }
+            DimInfo {
+                cardinal: model.fields[f].symbols.len(),
+                state_counts: c,
+            }
+        })
+        .collect()
+}
