@@ -77,7 +77,10 @@ impl Scope for GroupScope<'_> {
         let Some(i) = self.dims.iter().position(|d| d.field == name) else {
             return Value::Null;
         };
-        let c = &self.cells[i];
+        // No cells: the grand total, where a bare dimension field has no single value.
+        let Some(c) = self.cells.get(i) else {
+            return Value::Null;
+        };
         match (c.symbol, c.num) {
             (None, _) => Value::Null,
             (Some(_), Some(n)) => Value::Dual(c.text.clone(), n),
