@@ -113,6 +113,6 @@ async fn upgrade(
     // it are still read whole, the buffer grows to the frame.
     ws.max_message_size(max)
         .max_frame_size(max)
-        .read_buffer_size(8 * 1024)
+        .read_buffer_size(4 * 1024)
         .on_upgrade(move |socket| socket::serve(socket, registry, env, key, path.ttl, shutdown))
 }

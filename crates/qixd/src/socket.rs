@@ -175,6 +175,16 @@ fn parse(env: &Env, text: &str) -> Result<Request, FrameError> {
     Request::parse(text)
 }
 
+/// The permits for requests running at once: twice the cores (at least 4), so a core is never idle
+/// while a request waits on the session lock.
+fn request_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new((cores * 2).max(4))
+    })
+}
+
 fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
@@ -205,6 +215,13 @@ async fn answer(env: &Arc<Env>, attached: &Attached, request: Request) -> String
     let session = attached.session.clone();
     let socket = attached.socket;
     let id = request.id.clone();
+    // Short requests share a few threads: waiting for a permit costs a task, not a thread, so an overload
+    // queues instead of growing the blocking pool to hundreds of threads (and their memory). A reload runs
+    // for as long as its script does and takes no permit.
+    let _permit = match request.method.as_str() {
+        "DoReload" | "DoReloadEx" => None,
+        _ => request_permits().acquire().await.ok(),
+    };
     let response =
         tokio::task::spawn_blocking(move || api::handle_request(&env, &session, socket, &request))
             .await

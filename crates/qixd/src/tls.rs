@@ -93,6 +93,8 @@ impl TlsListener {
                         continue;
                     }
                 };
+                // Answers go out at once, not after the client's delayed ACK (Nagle).
+                let _ = stream.set_nodelay(true);
                 let (acceptor, tx) = (acceptor.clone(), tx.clone());
                 tokio::spawn(async move {
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {

@@ -441,3 +441,34 @@ async fn runaway_scripts_fail_their_reload_and_the_server_stays_up() {
     );
     c.ok(-1, "EngineVersion", json!([])).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_measure_that_is_a_bare_dimension_field_lays_out() {
+    let s = TestServer::start().await;
+    let mut c = s.connect("/app/").await;
+    let doc = c.session_app().await;
+    c.ok(
+        doc,
+        "SetScript",
+        json!(["T: LOAD * INLINE [\nD, V\na, 1\nb, 2\n];"]),
+    )
+    .await;
+    assert_eq!(c.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    // The grand total of `=D` panicked (index out of bounds) and failed the whole request.
+    let cube = handle(
+        &c.ok(
+            doc,
+            "CreateSessionObject",
+            json!([{"qInfo": {"qType": "t"}, "qHyperCubeDef": {
+                "qDimensions": [{"qDef": {"qFieldDefs": ["D"]}}],
+                "qMeasures": [{"qDef": {"qDef": "D"}}, {"qDef": {"qDef": "Sum(V)"}}],
+                "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 3, "qHeight": 10}]}}]),
+        )
+        .await,
+    );
+    let layout = c.ok(cube, "GetLayout", json!([])).await;
+    let hc = &layout["qLayout"]["qHyperCube"];
+    assert_eq!(hc["qDataPages"][0]["qMatrix"][0][1]["qText"], "a", "{hc}");
+    assert_eq!(hc["qGrandTotalRow"][0]["qIsNull"], true);
+    assert_eq!(hc["qGrandTotalRow"][1]["qNum"], 3.0);
+}
