@@ -27,11 +27,12 @@ pub fn call(
     })
 }
 
-fn record<'c>(ctx: &'c mut Ctx<'_>, id: &str) -> Result<&'c mut BookmarkRecord, RpcError> {
+/// The bookmark; its handle outliving it is the engine's invalid-handle case.
+fn record<'c>(ctx: &'c mut Ctx<'_>, id: &str) -> Result<&'c BookmarkRecord, RpcError> {
     ctx.doc()?
-        .record
+        .record()
         .bookmarks
-        .get_mut(id)
+        .get(id)
         .ok_or_else(RpcError::invalid_handle)
 }
 
@@ -79,12 +80,15 @@ fn set_properties(
     id: &str,
     mut new: Map<String, Value>,
 ) -> Result<Value, RpcError> {
-    let b = record(ctx, id)?;
-    new.insert("qInfo".into(), b.properties["qInfo"].clone());
+    let info = record(ctx, id)?.properties["qInfo"].clone();
+    new.insert("qInfo".into(), info);
     new.entry("qMetaDef").or_insert_with(|| json!({}));
-    b.properties = new;
-    b.modified = qix_apps::now_iso();
-    ctx.doc()?.modified = true;
-    ctx.invalidate(ObjectRef::Bookmark(id.to_string()))?;
+    let (doc, effects) = ctx.doc_effects()?;
+    doc.change_record(&[ObjectRef::Bookmark(id.to_string())], effects, |r| {
+        if let Some(b) = r.bookmarks.get_mut(id) {
+            b.properties = new;
+            b.modified = qix_apps::now_iso();
+        }
+    });
     Ok(json!({}))
 }

@@ -103,7 +103,7 @@ fn field_id(
     ctx: &mut Ctx<'_>,
     name: &str,
 ) -> Result<(std::sync::Arc<DataModel>, FieldId), RpcError> {
-    let model = ctx.doc()?.data.model.clone();
+    let model = ctx.doc()?.data().model.clone();
     // The field vanished in a reload while the handle was held.
     let f = model
         .field_id(name)

@@ -62,7 +62,7 @@ fn cancel_reload(ctx: &Ctx<'_>, request_id: Option<&Value>) {
     let Some(doc) = &ctx.state.doc else { return };
     if let Some(id) = request_id {
         let progress = doc
-            .reload
+            .reload_status()
             .progress
             .lock()
             .unwrap_or_else(|e| e.into_inner());
@@ -74,7 +74,7 @@ fn cancel_reload(ctx: &Ctx<'_>, request_id: Option<&Value>) {
             return;
         }
     }
-    doc.reload
+    doc.reload_status()
         .cancel
         .store(true, std::sync::atomic::Ordering::Relaxed);
 }
@@ -115,7 +115,7 @@ fn doc_list(ctx: &Ctx<'_>) -> Result<Value, RpcError> {
 /// Puts `doc` in the session and answers with the caller's handle; the doc is new to every socket, so the
 /// caller's response lists it in `change` (as the engine does).
 fn install_doc(ctx: &mut Ctx<'_>, mut doc: DocState) -> Result<i64, RpcError> {
-    doc.invalidate(ObjectRef::Doc, &mut ctx.effects);
+    doc.announce(&mut ctx.effects);
     ctx.state.doc = Some(doc);
     ctx.handle_for(&ObjectRef::Doc)
 }
@@ -124,7 +124,7 @@ fn refuse_if_open(ctx: &Ctx<'_>) -> Result<(), RpcError> {
     match &ctx.state.doc {
         Some(doc) => Err(RpcError::new(
             ErrorCode::AppAlreadyOpen,
-            doc.record.id.clone(),
+            doc.id().to_string(),
         )),
         None => Ok(()),
     }
@@ -142,7 +142,7 @@ fn open_doc(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError> {
 
 fn active_doc(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
     let id = match &ctx.state.doc {
-        Some(doc) => doc.record.id.clone(),
+        Some(doc) => doc.id().to_string(),
         None => return Err(no_active_doc()),
     };
     let handle = ctx.handle_for(&ObjectRef::Doc)?;
@@ -165,7 +165,7 @@ fn delete_app(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
         .state
         .doc
         .as_ref()
-        .is_some_and(|d| d.record.id == id && !d.session_app)
+        .is_some_and(|d| d.id() == id && !d.is_session_app())
     {
         return Err(RpcError::new(ErrorCode::AppAlreadyOpen, id.to_string()));
     }
@@ -198,7 +198,7 @@ fn create_session_app(ctx: &mut Ctx<'_>, source: Option<&str>) -> Result<Value, 
 pub fn progress(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
     let p: ReloadProgress = match &ctx.state.doc {
         Some(doc) => doc
-            .reload
+            .reload_status()
             .progress
             .lock()
             .unwrap_or_else(|e| e.into_inner())

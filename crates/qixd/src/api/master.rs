@@ -30,14 +30,14 @@ pub fn call(
     })
 }
 
+/// The item's properties; its handle outliving it is the engine's invalid-handle case.
 fn props<'c>(
     ctx: &'c mut Ctx<'_>,
     kind: Kind,
     id: &str,
-) -> Result<&'c mut Map<String, Value>, RpcError> {
-    let doc = ctx.doc()?;
-    kind.items(doc)
-        .get_mut(id)
+) -> Result<&'c Map<String, Value>, RpcError> {
+    kind.items(ctx.doc()?.record())
+        .get(id)
         .ok_or_else(RpcError::invalid_handle)
 }
 
@@ -53,7 +53,7 @@ fn layout(ctx: &mut Ctx<'_>, kind: Kind, id: &str) -> Result<Value, RpcError> {
     }
     if kind == Kind::Dimension {
         let doc = ctx.doc()?;
-        let model = doc.data.model.clone();
+        let model = doc.data().model.clone();
         let infos: Vec<Value> = p["qDim"]["qFieldDefs"]
             .as_array()
             .into_iter()
@@ -84,16 +84,14 @@ fn set_properties(
     id: &str,
     mut new: Map<String, Value>,
 ) -> Result<Value, RpcError> {
-    let current = props(ctx, kind, id)?;
-    let info = current["qInfo"].clone();
+    let info = props(ctx, kind, id)?["qInfo"].clone();
     new.insert("qInfo".into(), info);
     new.entry("qMetaDef").or_insert_with(|| json!({}));
     kind.fill_defaults(&mut new);
-    *current = new;
-    ctx.doc()?.modified = true;
-    ctx.invalidate(kind.object(id))?;
-    // Objects that use the item through qLibraryId are stale too.
-    let doc = ctx.state.doc.as_mut().ok_or_else(super::no_active_doc)?;
-    doc.invalidate_all(&mut ctx.effects);
+    // The item and every layout that may use it through qLibraryId are stale.
+    let (doc, effects) = ctx.doc_effects()?;
+    doc.change_record(&[kind.object(id)], effects, |r| {
+        kind.items_mut(r).insert(id.to_string(), new)
+    });
     Ok(json!({}))
 }

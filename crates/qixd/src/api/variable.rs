@@ -41,12 +41,24 @@ pub fn call(
     })
 }
 
-fn props<'c>(ctx: &'c mut Ctx<'_>, id: &str) -> Result<&'c mut Map<String, Value>, RpcError> {
+/// The variable's properties; its handle outliving it is the engine's invalid-handle case.
+fn props<'c>(ctx: &'c mut Ctx<'_>, id: &str) -> Result<&'c Map<String, Value>, RpcError> {
     ctx.doc()?
-        .variables
-        .get_mut(id)
-        .map(|v| &mut v.props)
+        .variable(id)
+        .map(|v| &v.props)
         .ok_or_else(RpcError::invalid_handle)
+}
+
+/// Changes the variable's properties (through the doc, which knows whether that modifies the app).
+fn change(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    change: impl FnOnce(&mut Map<String, Value>),
+) -> Result<Value, RpcError> {
+    let (doc, effects) = ctx.doc_effects()?;
+    doc.change_variable(id, effects, change)
+        .ok_or_else(RpcError::invalid_handle)?;
+    Ok(json!({}))
 }
 
 fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
@@ -105,19 +117,16 @@ fn set_properties(
             name.to_string(),
         ));
     }
-    let current = props(ctx, id)?;
-    let info = current["qInfo"].clone();
+    let info = props(ctx, id)?["qInfo"].clone();
     new.insert("qInfo".into(), info);
     new.entry("qMetaDef").or_insert_with(|| json!({}));
-    *current = new;
-    ctx.invalidate(ObjectRef::Variable(id.to_string()))?;
-    Ok(json!({}))
+    change(ctx, id, |current| *current = new)
 }
 
 fn set_definition(ctx: &mut Ctx<'_>, id: &str, definition: String) -> Result<Value, RpcError> {
-    props(ctx, id)?.insert("qDefinition".into(), json!(definition));
-    ctx.invalidate(ObjectRef::Variable(id.to_string()))?;
-    Ok(json!({}))
+    change(ctx, id, |p| {
+        p.insert("qDefinition".into(), json!(definition));
+    })
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 use super::context::Ctx;
 use super::select::{find_value, select_in};
 use crate::doc::DocState;
-use crate::handles::ObjectRef;
 use qix_apps::BookmarkField;
 use qix_engine::Dual;
 use qix_protocol::RpcError;
@@ -20,7 +19,7 @@ pub fn field_value(d: &Dual) -> Value {
 
 /// The selections of one state, field by field.
 pub fn capture(doc: &DocState, state: &qix_engine::SelectionState) -> Vec<BookmarkField> {
-    let model = &doc.data.model;
+    let model = &doc.data().model;
     state
         .selected_fields()
         .map(|(f, symbols)| {
@@ -41,7 +40,7 @@ pub fn capture(doc: &DocState, state: &qix_engine::SelectionState) -> Vec<Bookma
 /// (`=` expressions are kept as definitions and computed again when the layout asks).
 pub fn variable_items(doc: &DocState) -> Vec<Value> {
     let mut items: Vec<Value> = doc
-        .variables
+        .variables()
         .values()
         .filter_map(|v| {
             let name = v.props.get("qName").and_then(Value::as_str)?;
@@ -65,7 +64,7 @@ pub fn variable_items(doc: &DocState) -> Vec<Value> {
 pub fn soft_patches(doc: &DocState, ids: &[String]) -> Vec<Value> {
     ids.iter()
         .filter_map(|id| {
-            let soft = doc.soft.get(id)?;
+            let soft = doc.soft_patch(id)?;
             let hard = doc.object(id)?;
             let diff = json_patch::diff(&Value::Object(hard.clone()), &Value::Object(soft.clone()));
             let patches: Vec<Value> = diff
@@ -94,10 +93,14 @@ pub fn soft_patches(doc: &DocState, ids: &[String]) -> Vec<Value> {
 /// clears the unlocked fields, then selects the bookmark's values for that state (values that no longer
 /// exist are skipped). `qSuccess` is false for an unknown bookmark.
 pub fn apply(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
-    let Some(bookmark) = ctx.doc()?.record.bookmarks.get(id).cloned() else {
+    let Some(bookmark) = ctx.doc()?.record().bookmarks.get(id).cloned() else {
         return Ok(json!({"qSuccess": false}));
     };
-    let states: Vec<String> = ctx.doc()?.alternate.keys().cloned().collect();
+    let states: Vec<String> = ctx
+        .doc()?
+        .alternate_states()
+        .map(|(name, _)| name.clone())
+        .collect();
     let none = Vec::new();
     for state in std::iter::once("$".to_string()).chain(states) {
         let fields = match state.as_str() {
@@ -131,16 +134,15 @@ pub fn apply(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
         let Ok(patch) = crate::view::props::json_patch_of(&patches) else {
             continue;
         };
-        let doc = ctx.doc()?;
+        let (doc, effects) = ctx.doc_effects()?;
         let Some(hard) = doc.object(oid).cloned() else {
             continue;
         };
         let mut soft = Value::Object(hard);
         if json_patch::patch(&mut soft, &patch).is_ok() {
             if let Value::Object(m) = soft {
-                doc.soft.insert(oid.to_string(), m);
+                doc.set_soft_patch(oid, m, effects);
             }
-            ctx.invalidate(ObjectRef::Object(oid.to_string()))?;
         }
     }
     // Variables kept by `qIncludeVariables` get their definitions back (those since removed are skipped).
@@ -149,19 +151,14 @@ pub fn apply(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
         else {
             continue;
         };
-        let doc = ctx.doc()?;
+        let (doc, effects) = ctx.doc_effects()?;
         let Some(var_id) = doc.variable_id_by_name(name) else {
             continue;
         };
-        let Some(var) = doc.variables.get_mut(&var_id) else {
-            continue;
-        };
-        if var.props.get("qDefinition").and_then(Value::as_str) != Some(definition) {
-            var.props.insert("qDefinition".into(), json!(definition));
-            if var.persistent {
-                doc.modified = true;
-            }
-            ctx.invalidate(ObjectRef::Variable(var_id))?;
+        if doc.variable(&var_id).and_then(|v| v.definition()) != Some(definition) {
+            doc.change_variable(&var_id, effects, |p| {
+                p.insert("qDefinition".into(), json!(definition))
+            });
         }
     }
     Ok(json!({"qSuccess": true}))

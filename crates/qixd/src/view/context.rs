@@ -60,10 +60,10 @@ impl<'a> Ctx<'a> {
         let env = self.env;
         let user = self.key.user.clone();
         let doc = self.doc()?;
-        if doc.session_app {
+        if doc.is_session_app() {
             return Ok(());
         }
-        let stored = env.store.get(&doc.record.id).map_err(store_error)?;
+        let stored = env.store.get(doc.id()).map_err(store_error)?;
         env.rights.check_change(&user, &stored)
     }
 
@@ -81,24 +81,16 @@ impl<'a> Ctx<'a> {
         Ok(link.handles.handle_for(object))
     }
 
-    /// Marks `object` stale, reporting it as changed on its valid→invalid transition.
-    pub fn invalidate(&mut self, object: ObjectRef) -> Result<(), RpcError> {
-        let doc = self.state.doc.as_mut().ok_or_else(no_active_doc)?;
-        // Objects linked to this one (`qExtendsId`) show its properties: they change with it.
-        let linked = match &object {
-            ObjectRef::Object(id) => doc.linked_to(id),
-            _ => Vec::new(),
-        };
-        doc.invalidate(object, &mut self.effects);
-        for id in linked {
-            doc.invalidate(ObjectRef::Object(id), &mut self.effects);
-        }
-        Ok(())
-    }
-
     /// The open app, or the engine's error for "no app open".
     pub fn doc(&mut self) -> Result<&mut DocState, RpcError> {
         self.state.doc.as_mut().ok_or_else(no_active_doc)
+    }
+
+    /// The open app and this call's effects, to change the app through its methods (which report what
+    /// they make stale in the effects).
+    pub fn doc_effects(&mut self) -> Result<(&mut DocState, &mut Effects), RpcError> {
+        let doc = self.state.doc.as_mut().ok_or_else(no_active_doc)?;
+        Ok((doc, &mut self.effects))
     }
 }
 

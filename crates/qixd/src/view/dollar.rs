@@ -47,8 +47,8 @@ fn resolve(view: &View<'_>, inner: &str, depth: usize) -> String {
     let definition = view
         .doc
         .variable_id_by_name(name)
-        .and_then(|id| view.doc.variables.get(&id))
-        .and_then(|v| v.props.get("qDefinition").and_then(Value::as_str))
+        .and_then(|id| view.doc.variable(&id))
+        .and_then(|v| v.definition())
         .map(str::to_string)
         .or_else(|| view.data.script_variables.get(name).cloned())
         .unwrap_or_default();

@@ -50,20 +50,20 @@ pub fn layout(root: &View<'_>, props: &Map<String, Value>) -> Map<String, Value>
             ("qDimensionListDef", def) => {
                 out.insert(
                     "qDimensionList".into(),
-                    item_list(view.doc.record.dimensions.values(), None, def),
+                    item_list(view.doc.record().dimensions.values(), None, def),
                 );
             }
             ("qMeasureListDef", def) => {
                 out.insert(
                     "qMeasureList".into(),
-                    item_list(view.doc.record.measures.values(), None, def),
+                    item_list(view.doc.record().measures.values(), None, def),
                 );
             }
             ("qAppObjectListDef", def) => {
                 let t = def.get("qType").and_then(Value::as_str);
                 out.insert(
                     "qAppObjectList".into(),
-                    item_list(view.doc.record.objects.values(), t, def),
+                    item_list(view.doc.record().objects.values(), t, def),
                 );
             }
             ("qChildListDef", def) => {
@@ -72,13 +72,13 @@ pub fn layout(root: &View<'_>, props: &Map<String, Value>) -> Map<String, Value>
             }
             ("qBookmarkListDef", def) => {
                 let t = def.get("qType").and_then(Value::as_str);
-                let props = view.doc.record.bookmarks.values().map(|b| &b.properties);
+                let props = view.doc.record().bookmarks.values().map(|b| &b.properties);
                 out.insert("qBookmarkList".into(), item_list(props, t, def));
             }
             ("qVariableListDef", _) => {
                 let items: Vec<Value> = view
                     .doc
-                    .variables
+                    .variables()
                     .values()
                     .map(|v| json!({"qName": v.props.get("qName"), "qDefinition": v.props.get("qDefinition").cloned().unwrap_or(json!("")),
                                     "qInfo": v.props.get("qInfo"), "qMeta": {}, "qIsScriptCreated": false, "qData": {}}))
@@ -173,7 +173,7 @@ pub fn resolve_library(view: &View<'_>, def: &Map<String, Value>) -> Map<String,
                 .and_then(Value::as_str)
                 .filter(|s| !s.is_empty())
                 .map(str::to_string);
-            if let Some(m) = lib.and_then(|id| view.doc.record.dimensions.get(&id)) {
+            if let Some(m) = lib.and_then(|id| view.doc.record().dimensions.get(&id)) {
                 d["qDef"] = m.get("qDim").cloned().unwrap_or(json!({}));
                 expand_master(view, &mut d["qDef"]);
             }
@@ -186,7 +186,7 @@ pub fn resolve_library(view: &View<'_>, def: &Map<String, Value>) -> Map<String,
                 .and_then(Value::as_str)
                 .filter(|s| !s.is_empty())
                 .map(str::to_string);
-            if let Some(m) = lib.and_then(|id| view.doc.record.measures.get(&id)) {
+            if let Some(m) = lib.and_then(|id| view.doc.record().measures.get(&id)) {
                 d["qDef"] = m.get("qMeasure").cloned().unwrap_or(json!({}));
                 expand_master(view, &mut d["qDef"]);
             }

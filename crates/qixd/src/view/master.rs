@@ -1,7 +1,7 @@
 //! Master items' kinds: what differs between a master dimension and a master measure.
 
-use crate::doc::DocState;
 use crate::handles::ObjectRef;
+use qix_apps::AppRecord;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -15,10 +15,18 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn items(self, doc: &mut DocState) -> &mut BTreeMap<String, Map<String, Value>> {
+    /// The items of this kind in an app record.
+    pub fn items(self, record: &AppRecord) -> &BTreeMap<String, Map<String, Value>> {
         match self {
-            Kind::Dimension => &mut doc.record.dimensions,
-            Kind::Measure => &mut doc.record.measures,
+            Kind::Dimension => &record.dimensions,
+            Kind::Measure => &record.measures,
+        }
+    }
+    /// [`Kind::items`], to change (through `DocState::change_record` and its siblings).
+    pub fn items_mut(self, record: &mut AppRecord) -> &mut BTreeMap<String, Map<String, Value>> {
+        match self {
+            Kind::Dimension => &mut record.dimensions,
+            Kind::Measure => &mut record.measures,
         }
     }
     pub fn object(self, id: &str) -> ObjectRef {

@@ -45,9 +45,9 @@ impl<'a> View<'a> {
     pub fn of(env: &'a Env, doc: &'a DocState) -> View<'a> {
         View {
             env,
-            data: &doc.data,
-            state: doc.selections.current(),
-            history: doc.selections.history(),
+            data: doc.data(),
+            state: doc.selections().current(),
+            history: doc.selections().history(),
             doc,
         }
     }
@@ -57,7 +57,7 @@ impl<'a> View<'a> {
     pub fn in_state(&self, name: Option<&str>) -> View<'a> {
         let selections = name
             .and_then(|n| self.doc.state(n))
-            .unwrap_or(&self.doc.selections);
+            .unwrap_or(self.doc.selections());
         View {
             env: self.env,
             data: self.data,

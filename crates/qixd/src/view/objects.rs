@@ -7,6 +7,9 @@ use crate::handles::ObjectRef;
 use qix_protocol::RpcError;
 use serde_json::{json, Map, Value};
 
+/// `CreateObject` / `CreateSessionObject` / a child's creation: a new generic object (`persistent`: saved
+/// by DoSave) under an id free in the session, with the engine's defaults; answers with the caller's
+/// handle for it.
 pub fn create_object(
     ctx: &mut Ctx<'_>,
     props: Map<String, Value>,
@@ -17,17 +20,8 @@ pub fn create_object(
     crate::view::defaults::object(&mut props);
     let q_type = props["qInfo"]["qType"].as_str().unwrap_or("").to_string();
     let info = props["qInfo"].clone();
-    if persistent {
-        doc.record.objects.insert(id.clone(), props);
-        doc.modified = true;
-    } else {
-        doc.objects.insert(id.clone(), props);
-    }
-    // A new object has never been laid out: it starts stale, so its first change is its first GetLayout.
-    let object = ObjectRef::Object(id.clone());
-    let mut ignored = Default::default();
-    doc.invalidate(object.clone(), &mut ignored);
-    let handle = ctx.handle_for(&object)?;
+    doc.insert_object(id.clone(), props, persistent);
+    let handle = ctx.handle_for(&ObjectRef::Object(id.clone()))?;
     let ret = object_interface("GenericObject", handle, &q_type, &id);
     Ok(if persistent {
         json!({"qInfo": info, "qReturn": ret})
@@ -36,75 +30,45 @@ pub fn create_object(
     })
 }
 
+/// `DestroyObject` (`persistent`) / `DestroySessionObject` / a child's destruction: destroys the object,
+/// with its children, when it is of that kind; `qSuccess` false otherwise.
 pub fn destroy_object(ctx: &mut Ctx<'_>, id: &str, persistent: bool) -> Result<Value, RpcError> {
-    let doc = ctx
-        .state
-        .doc
-        .as_mut()
-        .ok_or_else(crate::view::context::no_active_doc)?;
-    let removed = if persistent {
-        doc.record.objects.remove(id).is_some()
-    } else {
-        doc.objects.remove(id).is_some()
-    };
-    if !removed {
-        return Ok(json!({"qSuccess": false}));
-    }
-    if persistent {
-        doc.modified = true;
-    }
-    doc.remove(ObjectRef::Object(id.to_string()), &mut ctx.effects);
-    doc.soft.remove(id);
-    // Its children (and theirs) go with it.
-    let kids = doc.children(id);
-    doc.unlink(id);
-    let children: Vec<(String, bool)> = kids
-        .into_iter()
-        .map(|c| {
-            let persistent = doc.record.objects.contains_key(&c);
-            (c, persistent)
-        })
-        .collect();
-    for (child, persistent) in children {
-        destroy_object(ctx, &child, persistent)?;
-    }
-    Ok(json!({"qSuccess": true}))
+    let (doc, effects) = ctx.doc_effects()?;
+    let done = doc.object_is_persistent(id) == Some(persistent) && doc.destroy_object(id, effects);
+    Ok(json!({"qSuccess": done}))
 }
 
-/// The object's properties. Its handle outliving it (destroyed by another socket a moment ago) is the
-/// engine's invalid-handle case.
-pub fn props<'c>(ctx: &'c mut Ctx<'_>, id: &str) -> Result<&'c mut Map<String, Value>, RpcError> {
-    let doc = ctx.doc()?;
-    if doc.record.objects.contains_key(id) && !doc.objects.contains_key(id) {
-        // Changing a persistent object changes the app (saved by DoSave).
-        doc.modified = true;
-    }
-    doc.object_mut(id).ok_or_else(RpcError::invalid_handle)
+/// The object's properties (without soft patches). Its handle outliving it (destroyed by another socket a
+/// moment ago) is the engine's invalid-handle case.
+pub fn props<'c>(ctx: &'c mut Ctx<'_>, id: &str) -> Result<&'c Map<String, Value>, RpcError> {
+    ctx.doc()?.object(id).ok_or_else(RpcError::invalid_handle)
 }
 
+/// `SetProperties`: the new properties replace the old (the id stays; the type may change), soft patches
+/// go.
 pub fn set_properties(
     ctx: &mut Ctx<'_>,
     id: &str,
     mut new: Map<String, Value>,
 ) -> Result<Value, RpcError> {
-    ctx.doc()?.soft.remove(id);
-    let current = props(ctx, id)?;
-    // The id cannot change; the type can.
-    let mut info = current["qInfo"].as_object().cloned().unwrap_or_default();
-    if let Some(Value::Object(given)) = new.remove("qInfo") {
-        if let Some(t) = given.get("qType").filter(|t| t.is_string()) {
-            info.insert("qType".into(), t.clone());
+    let (doc, effects) = ctx.doc_effects()?;
+    doc.set_object_props(id, effects, |current| {
+        // The id cannot change; the type can.
+        let mut info = current["qInfo"].as_object().cloned().unwrap_or_default();
+        if let Some(Value::Object(given)) = new.remove("qInfo") {
+            if let Some(t) = given.get("qType").filter(|t| t.is_string()) {
+                info.insert("qType".into(), t.clone());
+            }
         }
-    }
-    let mut next = Map::new();
-    next.insert("qInfo".into(), Value::Object(info));
-    next.insert(
-        "qMetaDef".into(),
-        new.remove("qMetaDef").unwrap_or_else(|| json!({})),
-    );
-    next.extend(new);
-    crate::view::defaults::object(&mut next);
-    *current = next;
-    ctx.invalidate(ObjectRef::Object(id.to_string()))?;
+        let mut next = Map::new();
+        next.insert("qInfo".into(), Value::Object(info));
+        next.insert(
+            "qMetaDef".into(),
+            new.remove("qMetaDef").unwrap_or_else(|| json!({})),
+        );
+        next.extend(new);
+        crate::view::defaults::object(&mut next);
+        Ok(next)
+    })?;
     Ok(json!({}))
 }

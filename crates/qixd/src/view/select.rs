@@ -1,7 +1,7 @@
 //! Changing a selection state: the one path every selecting method takes (apply, record history, invalidate
 //! what depends on it), and finding a field value by text or number.
 
-use super::context::{no_active_doc, Ctx};
+use super::context::Ctx;
 use super::eval::unknown_state;
 use qix_engine::Dual;
 use qix_engine::{DataModel, FieldId, SelectionState};
@@ -15,16 +15,9 @@ pub fn select_in(
     state: &str,
     change: impl FnOnce(&mut SelectionState, &DataModel) -> bool,
 ) -> Result<bool, RpcError> {
-    let doc = ctx.state.doc.as_mut().ok_or_else(no_active_doc)?;
-    let data = doc.data.clone();
-    let changed = doc
-        .state_mut(state)
-        .ok_or_else(|| unknown_state(state))?
-        .apply(|s| change(s, &data.model));
-    if changed {
-        doc.invalidate_all(&mut ctx.effects);
-    }
-    Ok(changed)
+    let (doc, effects) = ctx.doc_effects()?;
+    doc.select(state, effects, change)
+        .ok_or_else(|| unknown_state(state))
 }
 
 /// `{qText, qIsNumeric, qNumber}` → the symbol with that number (numeric) or text.

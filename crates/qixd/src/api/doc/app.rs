@@ -15,51 +15,27 @@ pub fn add_state(ctx: &mut Ctx<'_>, name: &str, in_app: bool) -> Result<Value, R
             "{name:?} cannot name an alternate state"
         )));
     }
-    let doc = ctx
-        .state
-        .doc
-        .as_mut()
-        .ok_or_else(crate::api::no_active_doc)?;
-    if !doc.alternate.contains_key(name) {
-        doc.alternate.insert(name.to_string(), Default::default());
-        if in_app {
-            doc.record.state_names.push(name.to_string());
-            doc.modified = true;
-        }
-        doc.invalidate(ObjectRef::Doc, &mut ctx.effects);
-    }
+    let (doc, effects) = ctx.doc_effects()?;
+    doc.add_state(name, in_app, effects);
     Ok(json!({}))
 }
 
 /// `RemoveAlternateState` / `RemoveSessionAlternateState`: objects in that state fall back to the default.
 pub fn remove_state(ctx: &mut Ctx<'_>, name: &str) -> Result<bool, RpcError> {
-    let doc = ctx
-        .state
-        .doc
-        .as_mut()
-        .ok_or_else(crate::api::no_active_doc)?;
-    if doc.alternate.remove(name).is_none() {
-        return Ok(false);
-    }
-    if let Some(i) = doc.record.state_names.iter().position(|n| n == name) {
-        doc.record.state_names.remove(i);
-        doc.modified = true;
-    }
-    doc.invalidate(ObjectRef::Doc, &mut ctx.effects);
-    doc.invalidate_all(&mut ctx.effects);
-    Ok(true)
+    let (doc, effects) = ctx.doc_effects()?;
+    Ok(doc.remove_state(name, effects))
 }
 
 pub fn app_layout(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
     let doc = ctx.doc()?;
     doc.validate(&ObjectRef::Doc);
-    let r = &doc.record;
+    let r = doc.record();
     let mut layout = r.properties.clone();
     let fixed = json!({
         "qTitle": r.title,
         "qFileName": r.id,
         "qLastReloadTime": r.last_reload_time,
-        "qModified": doc.modified,
+        "qModified": doc.is_modified(),
         "qHasScript": !r.script.is_empty(),
         "qStateNames": r.state_names,
         "qMeta": privileges(),
@@ -67,7 +43,7 @@ pub fn app_layout(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
         "qHasData": false,
         "qReadOnly": false,
         "qIsOpenedWithoutData": false,
-        "qIsSessionApp": doc.session_app,
+        "qIsSessionApp": doc.is_session_app(),
         "qThumbnail": {"qUrl": ""},
     });
     if let Value::Object(fixed) = fixed {
@@ -96,7 +72,7 @@ pub fn locale_info() -> Value {
 }
 
 pub fn app_properties(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
-    let r = &ctx.doc()?.record;
+    let r = ctx.doc()?.record();
     let mut props = r.properties.clone();
     props.insert("qTitle".into(), json!(r.title));
     props.insert("qLastReloadTime".into(), json!(r.last_reload_time));
@@ -110,90 +86,60 @@ pub fn set_app_properties(
     ctx: &mut Ctx<'_>,
     mut props: Map<String, Value>,
 ) -> Result<Value, RpcError> {
-    let doc = ctx
-        .state
-        .doc
-        .as_mut()
-        .ok_or_else(crate::api::no_active_doc)?;
-    if let Some(title) = props.remove("qTitle") {
-        let Value::String(title) = title else {
-            return Err(RpcError::invalid_params("qProp.qTitle must be a string"));
-        };
-        doc.record.title = title;
-    }
+    let (doc, effects) = ctx.doc_effects()?;
+    let title = match props.remove("qTitle") {
+        Some(Value::String(title)) => Some(title),
+        Some(_) => return Err(RpcError::invalid_params("qProp.qTitle must be a string")),
+        None => None,
+    };
     // qLastReloadTime is the engine's to set, not the client's.
     props.remove("qLastReloadTime");
-    doc.record.properties = props;
-    doc.modified = true;
-    doc.invalidate(ObjectRef::Doc, &mut ctx.effects);
+    doc.change_record(&[ObjectRef::Doc], effects, |r| {
+        if let Some(title) = title {
+            r.title = title;
+        }
+        r.properties = props;
+    });
     Ok(json!({}))
 }
 
 pub fn set_script(ctx: &mut Ctx<'_>, script: &str) -> Result<Value, RpcError> {
-    let doc = ctx
-        .state
-        .doc
-        .as_mut()
-        .ok_or_else(crate::api::no_active_doc)?;
-    doc.record.script = script.to_string();
-    doc.modified = true;
-    doc.invalidate(ObjectRef::Doc, &mut ctx.effects);
+    let (doc, effects) = ctx.doc_effects()?;
+    doc.change_record(&[ObjectRef::Doc], effects, |r| {
+        r.script = script.to_string()
+    });
     Ok(json!({}))
 }
 
+/// `DoSave`: stores the session's working copy (and its data, unless storage already holds it) as the
+/// app, publishes the data to sessions that open the app later, and leaves the app unmodified.
 pub fn save(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
     let env = ctx.env;
-    let doc = ctx
-        .state
-        .doc
-        .as_mut()
-        .ok_or_else(crate::api::no_active_doc)?;
-    if doc.session_app {
+    let (doc, effects) = ctx.doc_effects()?;
+    if doc.is_session_app() {
         return Err(RpcError::new(
             ErrorCode::NotSupportedForSessionApp,
             "a session app cannot be saved",
         ));
     }
-    doc.record.variables = doc
-        .variables
-        .iter()
-        .filter(|(_, v)| v.persistent)
-        .map(|(id, v)| (id.clone(), v.props.clone()))
-        .collect();
-    let persistent = |id: &str| doc.record.objects.contains_key(id);
-    doc.record.children = doc
-        .children
-        .iter()
-        .filter(|(parent, _)| persistent(parent))
-        .map(|(p, kids)| {
-            let kept: Vec<String> = kids.iter().filter(|k| persistent(k)).cloned().collect();
-            (p.clone(), kept)
-        })
-        .filter(|(_, kids)| !kids.is_empty())
-        .collect();
+    doc.fold_for_save();
+    let record = doc.record();
     // One save of the app at a time, from writing its data to publishing it: the last save wins whole.
-    let app = env.store.lock(&doc.record.id).map_err(store_error)?;
+    let app = env.store.lock(&record.id).map_err(store_error)?;
     let stored = app.get().map_err(store_error)?;
     // The saved record names this session's data: the version it was saved as, while that is still the
     // stored one; else (reloaded, or another session saved since) a new version.
-    let same = doc.data_saved
-        && doc.record.data_version == stored.data_version
+    let same = doc.data_is_saved()
+        && record.data_version == stored.data_version
         && app.has_data(stored.data_version);
-    let files = (!same).then(|| crate::persist::export(&doc.data));
-    let saved = app
-        .save(&doc.record, files.as_deref())
-        .map_err(store_error)?;
-    doc.record = saved;
-    doc.data_saved = true;
+    let files = (!same).then(|| crate::persist::export(doc.data()));
+    let saved = app.save(record, files.as_deref()).map_err(store_error)?;
+    doc.saved(saved, effects);
     // Sessions that open the app from now on start from this data.
     env.published
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .insert(doc.record.id.clone(), doc.data.clone());
+        .insert(doc.id().to_string(), doc.data().clone());
     drop(app);
-    if doc.modified {
-        doc.modified = false;
-        doc.invalidate(ObjectRef::Doc, &mut ctx.effects);
-    }
     Ok(json!({}))
 }

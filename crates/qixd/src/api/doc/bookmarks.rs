@@ -22,10 +22,9 @@ pub fn create(
     let (id, props) = prepare_props(doc, props)?;
     let info = props["qInfo"].clone();
     let q_type = info["qType"].as_str().unwrap_or("").to_string();
-    let fields = capture(doc, doc.selections.current());
+    let fields = capture(doc, doc.selections().current());
     let states = doc
-        .alternate
-        .iter()
+        .alternate_states()
         .map(|(name, s)| (name.clone(), capture(doc, s.current())))
         .filter(|(_, fields)| !fields.is_empty())
         .collect();
@@ -39,21 +38,16 @@ pub fn create(
         Vec::new()
     };
     let patches = soft_patches(doc, patch_ids);
-    doc.record.bookmarks.insert(
-        id.clone(),
-        BookmarkRecord {
-            properties: props,
-            fields,
-            modified: qix_apps::now_iso(),
-            states,
-            variables,
-            patches,
-        },
-    );
-    doc.modified = true;
+    let bookmark = BookmarkRecord {
+        properties: props,
+        fields,
+        modified: qix_apps::now_iso(),
+        states,
+        variables,
+        patches,
+    };
     let object = ObjectRef::Bookmark(id.clone());
-    let mut ignored = Default::default();
-    doc.invalidate(object.clone(), &mut ignored);
+    doc.add_to_record(object.clone(), |r| r.bookmarks.insert(id.clone(), bookmark));
     let handle = ctx.handle_for(&object)?;
     Ok(json!({"qInfo": info, "qReturn": object_interface("GenericBookmark", handle, &q_type, &id)}))
 }
@@ -61,7 +55,7 @@ pub fn create(
 /// `GetBookmark` (a missing id is error 2, as for GetObject).
 pub fn get(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     let doc = ctx.doc()?;
-    let Some(b) = doc.record.bookmarks.get(id) else {
+    let Some(b) = doc.record().bookmarks.get(id) else {
         return Err(RpcError::not_found(id));
     };
     let q_type = b.properties["qInfo"]["qType"]
@@ -74,17 +68,10 @@ pub fn get(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
 
 /// `DestroyBookmark`.
 pub fn destroy(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
-    let doc = ctx
-        .state
-        .doc
-        .as_mut()
-        .ok_or_else(crate::api::no_active_doc)?;
-    if doc.record.bookmarks.remove(id).is_none() {
-        return Ok(json!({"qSuccess": false}));
-    }
-    doc.modified = true;
-    doc.remove(ObjectRef::Bookmark(id.to_string()), &mut ctx.effects);
-    Ok(json!({"qSuccess": true}))
+    let (doc, effects) = ctx.doc_effects()?;
+    let gone = ObjectRef::Bookmark(id.to_string());
+    let removed = doc.remove_from_record(gone, effects, |r| r.bookmarks.remove(id).is_some());
+    Ok(json!({"qSuccess": removed}))
 }
 
 /// `GetBookmarks`: `qList` of `{qInfo, qMeta, qData}` for bookmarks of the asked types.
@@ -97,7 +84,7 @@ pub fn list(ctx: &mut Ctx<'_>, options: &Map<String, Value>) -> Result<Value, Rp
     let data = options.get("qData").cloned();
     let doc = ctx.doc()?;
     let list: Vec<Value> = doc
-        .record
+        .record()
         .bookmarks
         .values()
         .filter(|b| {

@@ -1,7 +1,7 @@
 //! Doc methods over the app's data: reload and its progress, script checks, tables and keys, fields,
 //! selections (clear, lock, back / forward), evaluation and data connections.
 
-use crate::api::{no_active_doc, str_param, Ctx, Env};
+use crate::api::{str_param, Ctx, Env};
 use crate::doc::{LoadedData, ReloadProgress};
 use crate::handles::ObjectRef;
 use crate::view::context::Finish;
@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 pub fn check_syntax(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
-    let script = ctx.doc()?.record.script.clone();
+    let script = ctx.doc()?.record().script.clone();
     let errors: Vec<Value> = qix_script::check_syntax_with(&script, &ctx.env.script_limits)
         .into_iter()
         .map(|e| {
@@ -25,7 +25,7 @@ pub fn check_syntax(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
 }
 
 pub fn tables_and_keys(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
-    let data = ctx.doc()?.data.clone();
+    let data = ctx.doc()?.data().clone();
     let m = &data.model;
     let tables: Vec<Value> = m
         .tables
@@ -69,7 +69,7 @@ pub fn tables_and_keys(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
 
 /// `GetTableData(qOffset, qRows, qSyntheticMode, qTableName)`: rows of a table as loaded.
 pub fn table_data(ctx: &mut Ctx<'_>, p: &Map<String, Value>) -> Result<Value, RpcError> {
-    let data = ctx.doc()?.data.clone();
+    let data = ctx.doc()?.data().clone();
     let m = &data.model;
     let name = str_param(p, "qTableName");
     let t = m
@@ -100,7 +100,7 @@ pub fn table_data(ctx: &mut Ctx<'_>, p: &Map<String, Value>) -> Result<Value, Rp
 }
 
 pub fn field_description(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError> {
-    let data = ctx.doc()?.data.clone();
+    let data = ctx.doc()?.data().clone();
     let m = &data.model;
     let f = m
         .field_id(name)
@@ -121,7 +121,7 @@ pub fn get_field(ctx: &mut Ctx<'_>, name: &str, state: &str) -> Result<Value, Rp
     if doc.state(state).is_none() {
         return Err(unknown_state(state));
     }
-    let exists = doc.data.model.field_id(name).is_some();
+    let exists = doc.data().model.field_id(name).is_some();
     if !exists {
         return Ok(
             json!({"qReturn": {"qType": null, "qHandle": null, "qGenericType": null, "qGenericId": null}}),
@@ -135,21 +135,14 @@ pub fn get_field(ctx: &mut Ctx<'_>, name: &str, state: &str) -> Result<Value, Rp
 }
 
 pub fn history(ctx: &mut Ctx<'_>, back: bool) -> Result<Value, RpcError> {
-    let doc = ctx.state.doc.as_mut().ok_or_else(no_active_doc)?;
-    let moved = if back {
-        doc.selections.back()
-    } else {
-        doc.selections.forward()
-    };
-    if moved {
-        doc.invalidate_all(&mut ctx.effects);
-    }
+    let (doc, effects) = ctx.doc_effects()?;
+    doc.step_history(back, effects);
     Ok(json!({}))
 }
 
 /// Parses an expression and reports field names the model lacks, with where they stand in the text.
 pub fn check_expression(ctx: &mut Ctx<'_>, text: &str) -> Result<Value, RpcError> {
-    let model = ctx.doc()?.data.model.clone();
+    let model = ctx.doc()?.data().model.clone();
     Ok(match qix_expr::parse(text) {
         Ok(e) => {
             let bad: Vec<Value> = qix_expr::field_names(&e)
@@ -209,15 +202,14 @@ pub fn create_connection(ctx: &mut Ctx<'_>, conn: Map<String, Value>) -> Result<
         .folders
         .connection_root(&path)
         .map_err(|e| RpcError::new(ErrorCode::FileAccessDenied, e))?;
-    let doc = ctx.doc()?;
-    if doc.record.connections.contains_key(&name) {
+    let (doc, effects) = ctx.doc_effects()?;
+    if doc.record().connections.contains_key(&name) {
         return Err(RpcError::new(
             ErrorCode::AppAlreadyOpen,
             format!("connection {name} already exists"),
         ));
     }
-    doc.record.connections.insert(name.clone(), path);
-    doc.modified = true;
+    doc.change_record(&[], effects, |r| r.connections.insert(name.clone(), path));
     Ok(json!({"qConnectionId": name}))
 }
 
@@ -228,7 +220,7 @@ pub fn create_connection(ctx: &mut Ctx<'_>, conn: Map<String, Value>) -> Result<
 pub fn reload(ctx: &mut Ctx<'_>, method: &str) -> Result<Value, RpcError> {
     let request_id = ctx.request_id.clone();
     let doc = ctx.doc()?;
-    let status = doc.reload.clone();
+    let status = doc.reload_status().clone();
     {
         let mut p = status.progress.lock().unwrap_or_else(|e| e.into_inner());
         if p.running {
@@ -245,9 +237,9 @@ pub fn reload(ctx: &mut Ctx<'_>, method: &str) -> Result<Value, RpcError> {
     }
     status.cancel.store(false, Ordering::Relaxed);
     let job = ReloadJob {
-        script: doc.record.script.clone(),
-        connections: doc.record.connections.clone(),
-        app_id: doc.record.id.clone(),
+        script: doc.record().script.clone(),
+        connections: doc.record().connections.clone(),
+        app_id: doc.id().to_string(),
         status,
         detailed: method == "DoReloadEx",
     };
@@ -291,11 +283,7 @@ impl ReloadJob {
     /// Under the lock again: the new data replaces the old (selections cleared, every object changed), or
     /// the error is kept for GetProgress and the old data stays.
     fn install(self, ctx: &mut Ctx<'_>, result: Result<qix_script::LoadOutput, String>) -> Value {
-        let doc = ctx
-            .state
-            .doc
-            .as_mut()
-            .filter(|d| d.record.id == self.app_id);
+        let doc = ctx.state.doc.as_mut().filter(|d| d.id() == self.app_id);
         let mut p = self
             .status
             .progress
@@ -304,21 +292,13 @@ impl ReloadJob {
         p.running = false;
         let success = match (result, doc) {
             (Ok(out), Some(doc)) => {
-                doc.data = Arc::new(LoadedData {
+                let data = LoadedData {
                     model: Arc::new(out.model),
                     comments: out.field_comments,
                     tags: out.field_tags,
                     script_variables: out.variables,
-                });
-                doc.selections = Default::default();
-                for s in doc.alternate.values_mut() {
-                    *s = Default::default();
-                }
-                doc.data_saved = false;
-                doc.record.last_reload_time = qix_apps::now_iso();
-                doc.modified = true;
-                doc.invalidate(ObjectRef::Doc, &mut ctx.effects);
-                doc.invalidate_all(&mut ctx.effects);
+                };
+                doc.install_reload(data, &mut ctx.effects);
                 p.log = out.log;
                 true
             }

@@ -28,11 +28,10 @@ pub fn create(
     kind.fill_defaults(&mut props);
     let info = props["qInfo"].clone();
     let q_type = info["qType"].as_str().unwrap_or("").to_string();
-    kind.items(doc).insert(id.clone(), props);
-    doc.modified = true;
     let object = kind.object(&id);
-    let mut ignored = Default::default();
-    doc.invalidate(object.clone(), &mut ignored);
+    doc.add_to_record(object.clone(), |r| {
+        kind.items_mut(r).insert(id.clone(), props)
+    });
     let handle = ctx.handle_for(&object)?;
     Ok(json!({"qInfo": info, "qReturn": object_interface(kind.class(), handle, &q_type, &id)}))
 }
@@ -40,7 +39,7 @@ pub fn create(
 /// `GetDimension` / `GetMeasure` (a missing id is error 2, as for GetObject).
 pub fn get(ctx: &mut Ctx<'_>, kind: Kind, id: &str) -> Result<Value, RpcError> {
     let doc = ctx.doc()?;
-    let Some(props) = kind.items(doc).get(id) else {
+    let Some(props) = kind.items(doc.record()).get(id) else {
         return Err(RpcError::not_found(id));
     };
     let q_type = props["qInfo"]["qType"].as_str().unwrap_or("").to_string();
@@ -50,15 +49,9 @@ pub fn get(ctx: &mut Ctx<'_>, kind: Kind, id: &str) -> Result<Value, RpcError> {
 
 /// `DestroyDimension` / `DestroyMeasure`.
 pub fn destroy(ctx: &mut Ctx<'_>, kind: Kind, id: &str) -> Result<Value, RpcError> {
-    let doc = ctx
-        .state
-        .doc
-        .as_mut()
-        .ok_or_else(crate::api::no_active_doc)?;
-    if kind.items(doc).remove(id).is_none() {
-        return Ok(json!({"qSuccess": false}));
-    }
-    doc.modified = true;
-    doc.remove(kind.object(id), &mut ctx.effects);
-    Ok(json!({"qSuccess": true}))
+    let (doc, effects) = ctx.doc_effects()?;
+    let removed = doc.remove_from_record(kind.object(id), effects, |r| {
+        kind.items_mut(r).remove(id).is_some()
+    });
+    Ok(json!({"qSuccess": removed}))
 }

@@ -25,7 +25,7 @@ pub fn call(
         "GetAppLayout" => app::app_layout(ctx),
         "GetAppProperties" => app::app_properties(ctx),
         "SetAppProperties" => app::set_app_properties(ctx, obj_param(p, "qProp")),
-        "GetScript" => ctx.doc().map(|d| json!({"qScript": d.record.script})),
+        "GetScript" => ctx.doc().map(|d| json!({"qScript": d.record().script})),
         "SetScript" => app::set_script(ctx, str_param(p, "qScript")),
         "CreateSessionObject" => view::objects::create_object(ctx, obj_param(p, "qProp"), false),
         "CreateObject" => view::objects::create_object(ctx, obj_param(p, "qProp"), true),
@@ -84,7 +84,7 @@ pub fn call(
         "DoSave" => ctx.may_change_app().and_then(|_| app::save(ctx)),
         "CheckScriptSyntax" => data::check_syntax(ctx),
         "GetEmptyScript" => Ok(json!({"qReturn": super::DEFAULT_SCRIPT})),
-        "GetScriptEx" => ctx.doc().map(|d| json!({"qScript": {"qScript": d.record.script, "qMeta": {}}})),
+        "GetScriptEx" => ctx.doc().map(|d| json!({"qScript": {"qScript": d.record().script, "qMeta": {}}})),
         "GetTablesAndKeys" => data::tables_and_keys(ctx),
         "GetFieldDescription" => data::field_description(ctx, str_param(p, "qFieldName")),
         "GetField" => data::get_field(ctx, str_param(p, "qFieldName"), str_param(p, "qStateName")),
@@ -118,7 +118,7 @@ pub fn call(
         "CreateConnection" => data::create_connection(ctx, obj_param(p, "qConnection")),
         "GetConnections" => ctx.doc().map(|d| {
             let list: Vec<Value> = d
-                .record
+                .record()
                 .connections
                 .iter()
                 .map(|(name, path)| json!({"qId": name, "qName": name, "qConnectionString": path, "qType": "folder"}))
@@ -127,19 +127,19 @@ pub fn call(
         }),
         "GetConnection" => {
             let id = str_param(p, "qConnectionId").to_string();
-            ctx.doc().and_then(|d| match d.record.connections.get(&id) {
+            ctx.doc().and_then(|d| match d.record().connections.get(&id) {
                 Some(path) => Ok(json!({"qConnection": {"qId": id, "qName": id, "qConnectionString": path, "qType": "folder"}})),
                 None => Err(RpcError::new(ErrorCode::NotFound, id)),
             })
         }
         "DeleteConnection" => {
             let id = str_param(p, "qConnectionId").to_string();
-            ctx.doc().and_then(|d| match d.record.connections.remove(&id) {
-                Some(_) => {
-                    d.modified = true;
-                    Ok(json!({}))
+            ctx.doc_effects().and_then(|(d, fx)| {
+                if !d.record().connections.contains_key(&id) {
+                    return Err(RpcError::new(ErrorCode::NotFound, id));
                 }
-                None => Err(RpcError::new(ErrorCode::NotFound, id)),
+                d.change_record(&[], fx, |r| r.connections.remove(&id));
+                Ok(json!({}))
             })
         }
         "DoReload" | "DoReloadEx" => data::reload(ctx, method),

@@ -31,10 +31,7 @@ pub fn get_objects(ctx: &mut Ctx<'_>, options: Map<String, Value>) -> Result<Val
         .unwrap_or_default();
     let doc = ctx.doc()?;
     let list: Vec<Value> = doc
-        .record
-        .objects
-        .iter()
-        .chain(doc.objects.iter())
+        .objects()
         .filter(|(_, p)| {
             types.is_empty()
                 || types
@@ -49,21 +46,15 @@ pub fn get_objects(ctx: &mut Ctx<'_>, options: Map<String, Value>) -> Result<Val
 /// `GetAllInfos`: the identifiers of every object and variable.
 pub fn all_infos(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
     let doc = ctx.doc()?;
+    let r = doc.record();
     let infos: Vec<Value> = doc
-        .record
-        .objects
-        .values()
-        .chain(doc.objects.values())
-        .chain(doc.record.dimensions.values())
-        .chain(doc.record.measures.values())
+        .objects()
+        .map(|(_, p)| p)
+        .chain(r.dimensions.values())
+        .chain(r.measures.values())
         .map(|p| p["qInfo"].clone())
-        .chain(doc.variables.values().map(|v| v.props["qInfo"].clone()))
-        .chain(
-            doc.record
-                .bookmarks
-                .values()
-                .map(|b| b.properties["qInfo"].clone()),
-        )
+        .chain(doc.variables().values().map(|v| v.props["qInfo"].clone()))
+        .chain(r.bookmarks.values().map(|b| b.properties["qInfo"].clone()))
         .collect();
     Ok(json!({"qInfos": infos}))
 }

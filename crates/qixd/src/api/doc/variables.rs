@@ -1,7 +1,6 @@
 //! Doc methods on variables: CreateSessionVariable, CreateVariableEx, GetVariableByName / ById, Destroy*.
 
 use crate::api::{object_interface, Ctx};
-use crate::doc::VariableState;
 use crate::handles::ObjectRef;
 use crate::view::props::prepare_props;
 use qix_protocol::{ErrorCode, RpcError};
@@ -33,15 +32,8 @@ pub fn create_variable(
     }
     let (id, props) = prepare_props(doc, props)?;
     let info = props["qInfo"].clone();
-    doc.variables
-        .insert(id.clone(), VariableState { props, persistent });
-    if persistent {
-        doc.modified = true;
-    }
-    let object = ObjectRef::Variable(id.clone());
-    let mut ignored = Default::default();
-    doc.invalidate(object.clone(), &mut ignored);
-    let handle = ctx.handle_for(&object)?;
+    doc.insert_variable(id.clone(), props, persistent);
+    let handle = ctx.handle_for(&ObjectRef::Variable(id.clone()))?;
     let returned = object_interface("GenericVariable", handle, "variable", &id);
     Ok(if persistent {
         json!({"qInfo": info, "qReturn": returned})
@@ -57,26 +49,14 @@ pub fn destroy_variable(
     id: Option<&str>,
     name: Option<&str>,
 ) -> Result<Value, RpcError> {
-    let doc = ctx
-        .state
-        .doc
-        .as_mut()
-        .ok_or_else(crate::api::no_active_doc)?;
+    let (doc, effects) = ctx.doc_effects()?;
     let id = match (id, name) {
         (Some(id), _) => Some(id.to_string()),
         (None, Some(name)) => doc.variable_id_by_name(name),
         (None, None) => None,
     };
-    let Some(removed) = id.as_ref().and_then(|id| doc.variables.remove(id)) else {
-        return Ok(json!({"qSuccess": false}));
-    };
-    if removed.persistent {
-        doc.modified = true;
-    }
-    if let Some(id) = id {
-        doc.remove(ObjectRef::Variable(id), &mut ctx.effects);
-    }
-    Ok(json!({"qSuccess": true}))
+    let removed = id.is_some_and(|id| doc.remove_variable(&id, effects));
+    Ok(json!({"qSuccess": removed}))
 }
 
 pub fn variable_return(ctx: &mut Ctx<'_>, id: Option<String>) -> Result<Value, RpcError> {
@@ -95,10 +75,6 @@ pub fn get_variable_by_name(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcE
 }
 
 pub fn get_variable_by_id(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
-    let found = ctx
-        .doc()?
-        .variables
-        .contains_key(id)
-        .then(|| id.to_string());
+    let found = ctx.doc()?.variable(id).is_some().then(|| id.to_string());
     variable_return(ctx, found)
 }

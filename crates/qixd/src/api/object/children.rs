@@ -6,8 +6,7 @@
 
 use crate::api::{object_interface, Ctx};
 use crate::handles::ObjectRef;
-use crate::view::objects::set_properties;
-use crate::view::objects::{create_object, destroy_object};
+use crate::view::objects::{create_object, set_properties};
 use qix_protocol::{ErrorCode, RpcError};
 use serde_json::{json, Map, Value};
 
@@ -43,19 +42,19 @@ pub fn create(ctx: &mut Ctx<'_>, parent: &str, p: &Map<String, Value>) -> Result
         }
         up = ctx.doc()?.parent_of(&p);
     }
-    let persistent = ctx.doc()?.record.objects.contains_key(parent);
+    let persistent = ctx.doc()?.object_is_persistent(parent) == Some(true);
     let mut r = create_object(ctx, child, persistent)?;
     let id = r["qReturn"]["qGenericId"]
         .as_str()
         .unwrap_or("")
         .to_string();
-    ctx.doc()?.add_child(parent, &id);
+    let (doc, effects) = ctx.doc_effects()?;
+    doc.add_child(parent, &id, effects);
     prop_for_this(ctx, parent, p)?;
     if r.get("qInfo").is_none() {
         let info = r["qReturn"].clone();
         r["qInfo"] = json!({"qId": info["qGenericId"], "qType": info["qGenericType"]});
     }
-    ctx.invalidate(ObjectRef::Object(parent.to_string()))?;
     Ok(r)
 }
 
@@ -106,10 +105,10 @@ pub fn destroy(ctx: &mut Ctx<'_>, parent: &str, p: &Map<String, Value>) -> Resul
     if doc.parent_of(id).as_deref() != Some(parent) {
         return Ok(json!({"qSuccess": false}));
     }
-    let persistent = doc.record.objects.contains_key(id);
-    destroy_object(ctx, id, persistent)?;
+    // Its parent is stale: its child list changed.
+    let (doc, effects) = ctx.doc_effects()?;
+    doc.destroy_object(id, effects);
     prop_for_this(ctx, parent, p)?;
-    ctx.invalidate(ObjectRef::Object(parent.to_string()))?;
     Ok(json!({"qSuccess": true}))
 }
 
@@ -119,12 +118,14 @@ pub fn destroy_all(
     parent: &str,
     p: &Map<String, Value>,
 ) -> Result<Value, RpcError> {
-    for child in ctx.doc()?.children(parent) {
-        let persistent = ctx.doc()?.record.objects.contains_key(&child);
-        destroy_object(ctx, &child, persistent)?;
+    let (doc, effects) = ctx.doc_effects()?;
+    for child in doc.children(parent).to_vec() {
+        doc.destroy_object(&child, effects);
     }
     prop_for_this(ctx, parent, p)?;
-    ctx.invalidate(ObjectRef::Object(parent.to_string()))?;
+    // The parent is stale even when it had no children.
+    let (doc, effects) = ctx.doc_effects()?;
+    doc.set_children(parent, Vec::new(), effects);
     Ok(json!({}))
 }
 
@@ -178,10 +179,10 @@ pub fn set_entry(ctx: &mut Ctx<'_>, id: &str, entry: &Map<String, Value>) -> Res
                 .map(str::to_string)
         })
         .collect();
-    for old in ctx.doc()?.children(id) {
+    let (doc, effects) = ctx.doc_effects()?;
+    for old in doc.children(id).to_vec() {
         if !wanted_ids.contains(&old) {
-            let persistent = ctx.doc()?.record.objects.contains_key(&old);
-            destroy_object(ctx, &old, persistent)?;
+            doc.destroy_object(&old, effects);
         }
     }
     let mut order = vec![];
@@ -216,12 +217,8 @@ pub fn set_entry(ctx: &mut Ctx<'_>, id: &str, entry: &Map<String, Value>) -> Res
         order.push(cid);
     }
     // The children take the tree's order.
-    let doc = ctx.doc()?;
-    doc.children.remove(id);
-    for cid in &order {
-        doc.add_child(id, cid);
-    }
-    ctx.invalidate(ObjectRef::Object(id.to_string()))?;
+    let (doc, effects) = ctx.doc_effects()?;
+    doc.set_children(id, order, effects);
     Ok(())
 }
 
@@ -238,20 +235,17 @@ pub fn set_order(
         .flatten()
         .filter_map(|v| v.as_str().map(str::to_string))
         .collect();
-    let doc = ctx.doc()?;
+    let (doc, effects) = ctx.doc_effects()?;
     let current = doc.children(parent);
     let mut order: Vec<String> = wanted
         .into_iter()
         .filter(|id| current.contains(id))
         .collect();
     for id in current {
-        if !order.contains(&id) {
-            order.push(id);
+        if !order.contains(id) {
+            order.push(id.clone());
         }
     }
-    if let Some(kids) = doc.children.get_mut(parent) {
-        *kids = order;
-    }
-    ctx.invalidate(ObjectRef::Object(parent.to_string()))?;
+    doc.set_children(parent, order, effects);
     Ok(json!({}))
 }

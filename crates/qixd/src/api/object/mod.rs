@@ -55,10 +55,7 @@ pub fn call(
         }
         "ClearSelections" => clear_selections(ctx, id, p),
         "BeginSelections" => ctx.doc().map(|d| {
-            if d.modal_base.is_none() {
-                d.modal_base = Some(d.selections.current().clone());
-            }
-            d.modal_object = Some(id.to_string());
+            d.begin_selections(id);
             json!({})
         }),
         "EndSelections" => {
@@ -85,11 +82,10 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     crate::view::dollar::expand_props(&view, &mut props);
     let computed = crate::view::layout::layout(&view, &props);
     let mut layout = layout_from_props(&computed);
-    if doc.soft.contains_key(id) {
+    if doc.soft_patch(id).is_some() {
         layout.insert("qHasSoftPatches".into(), json!(true));
     }
-    if doc.modal_object.as_deref() == Some(id) {
-        let made = doc.modal_base.as_ref() != Some(doc.selections.current());
+    if let Some(made) = doc.modal_selections(id) {
         layout.insert(
             "qSelectionInfo".into(),
             json!({"qInSelections": true, "qMadeSelections": made}),
@@ -115,19 +111,18 @@ fn apply_patches(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<
     if soft {
         // On top of the earlier soft patches; the stored properties stay as they are. (The object's own
         // properties: what it links to by `qExtendsId` is merged in when it is laid out.)
-        let doc = ctx.doc()?;
+        let (doc, effects) = ctx.doc_effects()?;
         let own = doc.patched(id).ok_or_else(RpcError::invalid_handle)?;
         let m = patched(own, &patches, &env.limits)?;
-        doc.soft.insert(id.to_string(), m);
-        ctx.invalidate(ObjectRef::Object(id.to_string()))?;
+        doc.set_soft_patch(id, m, effects);
         return Ok(json!({}));
     }
-    ctx.doc()?.soft.remove(id);
-    let current = props(ctx, id)?;
-    let mut m = patched(current, &patches, &env.limits)?;
-    crate::view::defaults::object(&mut m);
-    *current = m;
-    ctx.invalidate(ObjectRef::Object(id.to_string()))?;
+    let (doc, effects) = ctx.doc_effects()?;
+    doc.set_object_props(id, effects, |current| {
+        let mut m = patched(current, &patches, &env.limits)?;
+        crate::view::defaults::object(&mut m);
+        Ok(m)
+    })?;
     Ok(json!({}))
 }
 
@@ -327,7 +322,7 @@ fn select_by_state(
     let field = field_at(&def, None);
     let env = ctx.env;
     let doc = ctx.doc()?;
-    let model = doc.data.model.clone();
+    let model = doc.data().model.clone();
     let state = doc
         .state(&state_name)
         .ok_or_else(|| crate::view::eval::unknown_state(&state_name))?
@@ -391,24 +386,7 @@ fn clear_selections(
 }
 
 fn end_selections(ctx: &mut Ctx<'_>, accept: bool, leave: bool) -> Result<Value, RpcError> {
-    let doc = ctx.state.doc.as_mut().ok_or_else(super::no_active_doc)?;
-    let base = if leave {
-        if let Some(o) = doc.modal_object.take() {
-            // Its qSelectionInfo changes.
-            doc.invalidate(ObjectRef::Object(o), &mut ctx.effects);
-        }
-        doc.modal_base.take()
-    } else {
-        doc.modal_base.clone()
-    };
-    if let (false, Some(base)) = (accept, base) {
-        let restored = doc.selections.apply(|s| {
-            *s = base;
-            true
-        });
-        if restored {
-            doc.invalidate_all(&mut ctx.effects);
-        }
-    }
+    let (doc, effects) = ctx.doc_effects()?;
+    doc.end_selections(accept, leave, effects);
     Ok(json!({}))
 }
