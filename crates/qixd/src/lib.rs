@@ -9,7 +9,8 @@
 //! engine (`qix-engine`), expressions (`qix-expr`) or the load script (`qix-script`).
 //!
 //! Data flows one way: socket ([`socket`]) → session ([`registry`], [`session`]) → QIX class ([`api`]) →
-//! open app ([`doc`]) → storage.
+//! view layer ([`view`]: evaluation, selection, typed definitions, the renderer) → open app ([`doc`]) and
+//! engine → storage. What one client may do is bounded by [`limits`], [`folders`] and [`rights`].
 
 pub mod api;
 pub mod auth;
