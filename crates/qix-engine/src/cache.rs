@@ -4,7 +4,9 @@
 
 use crate::hypercube::{compute, CubeError, HyperCube, HyperCubeDef};
 use crate::inference::{infer, Inference};
+use crate::listobject::{list_object_with, ListRow, ListSort};
 use crate::model::DataModel;
+use crate::model::FieldId;
 use crate::selection::SelectionState;
 use lru::LruCache;
 use std::num::NonZeroUsize;
@@ -12,11 +14,13 @@ use std::sync::{Arc, Mutex};
 
 type InferenceKey = (u64, SelectionState);
 type CubeKey = (u64, SelectionState, HyperCubeDef);
+type ListKey = (u64, SelectionState, FieldId, ListSort);
 
-/// An LRU of inferences and hypercubes.
+/// An LRU of inferences, hypercubes and list objects.
 pub struct ResultCache {
     inferences: Mutex<LruCache<InferenceKey, Arc<Inference>>>,
     cubes: Mutex<LruCache<CubeKey, Arc<HyperCube>>>,
+    lists: Mutex<LruCache<ListKey, Arc<Vec<ListRow>>>>,
 }
 
 impl std::fmt::Debug for ResultCache {
@@ -35,6 +39,7 @@ impl ResultCache {
         ResultCache {
             inferences: Mutex::new(LruCache::new(n)),
             cubes: Mutex::new(LruCache::new(n)),
+            lists: Mutex::new(LruCache::new(n)),
         }
     }
 
@@ -64,6 +69,28 @@ impl ResultCache {
         let cube = Arc::new(compute(model, state, &inference, def)?);
         self.lock_cubes().put(key, cube.clone());
         Ok(cube)
+    }
+
+    /// A list object's rows, computed once per (model, state, field, sort).
+    pub fn list_object(
+        &self,
+        model: &DataModel,
+        state: &SelectionState,
+        field: FieldId,
+        sort: &ListSort,
+    ) -> Arc<Vec<ListRow>> {
+        let key = (model.id, state.clone(), field, *sort);
+        if let Some(hit) = self.lock_lists().get(&key) {
+            return hit.clone();
+        }
+        let inference = self.inference(model, state);
+        let rows = Arc::new(list_object_with(model, state, &inference, field, sort));
+        self.lock_lists().put(key, rows.clone());
+        rows
+    }
+
+    fn lock_lists(&self) -> std::sync::MutexGuard<'_, LruCache<ListKey, Arc<Vec<ListRow>>>> {
+        self.lists.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn lock_inf(&self) -> std::sync::MutexGuard<'_, LruCache<InferenceKey, Arc<Inference>>> {

@@ -35,7 +35,7 @@ pub use hypercube::{
     compute, ColumnSort, CubeError, CubeRow, DimensionDef, HyperCube, HyperCubeDef, MeasureDef,
 };
 pub use inference::{field_states, field_states_with, infer, Inference, State};
-pub use listobject::{list_object, ListRow, ListSort};
+pub use listobject::{list_object, list_object_with, ListRow, ListSort};
 pub use model::{DataModel, FieldId, TableId};
 pub use search::Search;
 pub use selection::{SelectionState, Selections};

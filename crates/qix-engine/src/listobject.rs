@@ -1,13 +1,13 @@
 //! List objects: one field's values with their states and frequencies, sorted as a list box shows them.
 
-use crate::inference::{field_states, infer, State};
+use crate::inference::{field_states_with, infer, Inference, State};
 use crate::model::{DataModel, FieldId};
 use crate::packed::NULL;
 use crate::selection::SelectionState;
 use std::cmp::Ordering;
 
 /// Sort criteria, in Qlik's priority order; each is 0 (off), 1 (ascending) or -1 (descending).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct ListSort {
     /// Selected first, then possible, then the rest (`qSortByState`).
     pub by_state: i8,
@@ -73,12 +73,23 @@ pub fn list_object(
     field: FieldId,
     sort: &ListSort,
 ) -> Vec<ListRow> {
+    list_object_with(model, state, &infer(model, state), field, sort)
+}
+
+/// [`list_object`] with the state's inference already made (one inference serves every list and cube of
+/// a selection state; see `ResultCache`).
+pub fn list_object_with(
+    model: &DataModel,
+    state: &SelectionState,
+    inference: &Inference,
+    field: FieldId,
+    sort: &ListSort,
+) -> Vec<ListRow> {
     let f = &model.fields[field];
-    let states = field_states(model, state, field);
+    let states = field_states_with(model, state, field, inference);
     let mut freq = vec![0usize; f.symbols.len()];
     if let Some(&t) = f.tables.first() {
-        let inf = infer(model, state);
-        let rows = inf.table_rows(t);
+        let rows = inference.table_rows(t);
         if let Some(col) = model.tables[t].column(field) {
             let mut buf = vec![0u32; model.tables[t].rows];
             col.get_range(0, &mut buf);
@@ -142,6 +153,14 @@ mod tests {
         let mut st = SelectionState::new();
         st.set(group, vec![1]); // "2"
         let rows = list_object(&m, &st, name, &ListSort::list_box());
+        // Through the shared cache: the same rows, computed once per state.
+        let cache = crate::ResultCache::new(4);
+        let cached = cache.list_object(&m, &st, name, &ListSort::list_box());
+        assert_eq!(*cached, rows);
+        let again = cache.list_object(&m, &st, name, &ListSort::list_box());
+        assert!(std::sync::Arc::ptr_eq(&cached, &again));
+        let other = cache.list_object(&m, &SelectionState::new(), name, &ListSort::list_box());
+        assert!(other.iter().all(|r| r.state.letter() == "O"));
         let shown: Vec<(&str, &str, usize)> = rows
             .iter()
             .map(|r| (r.text.as_str(), r.state.letter(), r.frequency))

@@ -8,7 +8,7 @@ use super::eval::evaluate_in;
 use super::fields::field_tags;
 use super::render::{self, CubeResult, ListResult};
 use super::View;
-use qix_engine::{field_states_with, list_object, HyperCube, ListRow};
+use qix_engine::{field_states_with, HyperCube, ListRow};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
@@ -269,15 +269,20 @@ pub fn cube_pages(
 }
 
 /// The values of a list object's field in its definition's order; `None` when the field does not exist.
-pub fn list_rows(view: &View<'_>, def: &ListDef) -> Option<Vec<ListRow>> {
+pub fn list_rows(view: &View<'_>, def: &ListDef) -> Option<Arc<Vec<ListRow>>> {
     let f = view.model().field_id(&def.field)?;
-    Some(list_object(view.model(), view.state, f, &def.sort))
+    Some(
+        view.env
+            .cache
+            .list_object(view.model(), view.state, f, &def.sort),
+    )
 }
 
 /// `GetListObjectData`: pages of a `qListObjectDef` (the caller checked their cells).
 pub fn list_pages(view: &View<'_>, def: &Map<String, Value>, pages: &[Page]) -> Vec<Value> {
     let rows = list_rows(view, &ListDef::parse(def)).unwrap_or_default();
-    pages.iter().map(|p| render::list_page(&rows, p)).collect()
+    let rows = rows.as_slice();
+    pages.iter().map(|p| render::list_page(rows, p)).collect()
 }
 
 /// A `qListObjectDef` laid out: parsed once, the field's values listed once, rendered.
@@ -290,7 +295,7 @@ fn listobject(view: &View<'_>, def: &Map<String, Value>) -> Value {
     render::listobject(
         &def,
         ListResult {
-            rows: rows.as_deref(),
+            rows: rows.as_deref().map(Vec::as_slice),
             cardinal: field.map_or(0, |f| m.fields[f].symbols.len()),
             tags: &tags,
             pages: page_check(view, &def.initial_fetch),
