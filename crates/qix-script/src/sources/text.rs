@@ -224,13 +224,7 @@ mod tests {
         let t = read("junk\r\na\r\n\"x\r\ny\"\r\n", &s, false).unwrap();
         assert_eq!(t.fields, ["a"]);
         assert_eq!(t.rows, [vec![Some(Dual::text("x\r\ny"))]]);
-        let streamed = crate::sources::text_columns::read_columns_from(
-            &b"junk\r\na\r\n\"x\r\ny\"\r\n"[..],
-            &s,
-        )
-        .unwrap()
-        .unwrap();
-        assert_eq!(streamed.into_rows(), t);
+        // The streaming reader agrees: `text_columns`' tests check it.
     }
 
     #[test]

@@ -256,6 +256,19 @@ mod tests {
     }
 
     #[test]
+    fn streams_skipped_header_lines_like_the_whole_text() {
+        let s = FormatSpec {
+            header_lines: 1,
+            ..spec()
+        };
+        let t = crate::sources::text::read("junk\r\na\r\n\"x\r\ny\"\r\n", &s, false).unwrap();
+        assert_eq!(t.fields, ["a"]);
+        assert_eq!(t.rows, [vec![Some(Dual::text("x\r\ny"))]]);
+        let streamed = read(&b"junk\r\na\r\n\"x\r\ny\"\r\n"[..], &s);
+        assert_eq!(streamed.into_rows(), t);
+    }
+
+    #[test]
     fn bom_header_lines_latin1_and_no_labels() {
         let t = read(b"\xEF\xBB\xBFa,b\n1,x\n", &spec());
         assert_eq!(t.fields, ["a", "b"]);

@@ -1,0 +1,159 @@
+//! What expressions see of the running script: the record being loaded ([`RowCtx`]), the scopes that
+//! evaluate outside a record ([`NoRow`]) and in one ([`RowScope`], with `Previous`), and the host
+//! functions. Those about records, `Rand`, `Num#` and `Hash128` are here; those that read the script's
+//! tables are in `tables`, the date and time functions in `dates`, the hash in `hash`.
+
+mod dates;
+mod hash;
+mod tables;
+
+use super::cells::to_value;
+use super::{Cell, Exec};
+use qix_expr::{Aggr, Expr, Scope, Value};
+
+/// Evaluates expressions outside rows (LET, IF, FOR): fields are NULL.
+pub(super) struct NoRow<'e, 'a> {
+    pub(super) ex: &'e mut Exec<'a>,
+}
+
+impl Scope for NoRow<'_, '_> {
+    fn field(&mut self, _: &str) -> Value {
+        Value::Null
+    }
+    fn aggregate(&mut self, _: &Aggr) -> Value {
+        Value::Null
+    }
+    fn call(&mut self, name: &str, args: &[Value]) -> Value {
+        self.ex.host(name, args, None)
+    }
+}
+
+/// Row context for LOAD expressions.
+pub(super) struct RowCtx<'r> {
+    /// The input's field names.
+    pub(super) fields: &'r [String],
+    /// The input record's cells.
+    pub(super) row: &'r [Cell],
+    /// `RecNo()`: the input record's number (1-based).
+    pub(super) recno: usize,
+    /// `RowNo()`: the number the row gets in its table (1-based).
+    pub(super) rowno: usize,
+    /// `IterNo()`: the WHILE round on this record (1-based).
+    pub(super) iterno: usize,
+    /// The input records before this one that WHERE kept, the nearest first (for `Previous()`, which
+    /// nests to reach further back).
+    pub(super) back: &'r [&'r [Cell]],
+}
+
+/// Evaluates LOAD expressions on a record.
+pub(super) struct RowScope<'e, 'a, 'r> {
+    pub(super) ex: &'e mut Exec<'a>,
+    pub(super) ctx: &'r RowCtx<'r>,
+}
+
+impl Scope for RowScope<'_, '_, '_> {
+    fn field(&mut self, name: &str) -> Value {
+        match self.ctx.fields.iter().position(|f| f == name) {
+            Some(i) => self.ctx.row.get(i).map_or(Value::Null, to_value),
+            None => Value::Null,
+        }
+    }
+    fn aggregate(&mut self, _: &Aggr) -> Value {
+        Value::Null
+    }
+    fn call(&mut self, name: &str, args: &[Value]) -> Value {
+        self.ex.host(name, args, Some(self.ctx))
+    }
+    fn previous(&mut self, expr: &Expr) -> Value {
+        let Some((prev, further)) = self.ctx.back.split_first() else {
+            return Value::Null;
+        };
+        let ctx = RowCtx {
+            fields: self.ctx.fields,
+            row: prev,
+            recno: self.ctx.recno.saturating_sub(1),
+            rowno: self.ctx.rowno.saturating_sub(1),
+            iterno: 1,
+            back: further,
+        };
+        qix_expr::eval(
+            expr,
+            &mut RowScope {
+                ex: self.ex,
+                ctx: &ctx,
+            },
+        )
+    }
+}
+
+/// Argument `i` of a host function, `Null` when there is none.
+fn arg(args: &[Value], i: usize) -> Value {
+    args.get(i).cloned().unwrap_or(Value::Null)
+}
+
+impl Exec<'_> {
+    /// Host function `name` with its evaluated arguments; `row` is the record being loaded (none outside
+    /// a LOAD). A name that is not a host function gives `Null`.
+    fn host(&mut self, name: &str, args: &[Value], row: Option<&RowCtx<'_>>) -> Value {
+        match name {
+            "RecNo" => row.map_or(Value::Null, |r| Value::Num(r.recno as f64)),
+            "RowNo" => row.map_or(Value::Null, |r| Value::Num(r.rowno as f64)),
+            "IterNo" => row.map_or(Value::Null, |r| Value::Num(r.iterno as f64)),
+            "Rand" => self.rand(),
+            "ApplyMap" => self.apply_map(args),
+            "Exists" => self.exists(args, row),
+            "Peek" => self.peek(args),
+            "NoOfRows" => self.no_of_rows(args),
+            "FieldValueCount" => self.field_value_count(args),
+            "Num#" => self.interpret_number(args),
+            "Hash128" => {
+                let joined: String = args
+                    .iter()
+                    .map(|a| a.text().unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join("\u{1f}");
+                Value::Text(hash::hash128(&joined))
+            }
+            // The date and time functions, or `Null`.
+            _ => self.date_function(name, args),
+        }
+    }
+
+    /// `Rand()`: the next number of the script's xorshift64* generator, in [0, 1).
+    fn rand(&mut self) -> Value {
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        let v = self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        Value::Num((v >> 11) as f64 / (1u64 << 53) as f64)
+    }
+
+    /// `Num#(text, format, decimal separator, thousands separator)`: the number a text reads as, with
+    /// the separators given or those of `DecimalSep` and `ThousandSep`.
+    fn interpret_number(&self, args: &[Value]) -> Value {
+        let Some(t) = arg(args, 0).text() else {
+            return Value::Null;
+        };
+        let dec = arg(args, 2)
+            .text()
+            .filter(|s| !s.is_empty())
+            .or_else(|| self.var("DecimalSep").cloned())
+            .unwrap_or_else(|| ".".into());
+        let thou = arg(args, 3)
+            .text()
+            .or_else(|| self.var("ThousandSep").cloned())
+            .unwrap_or_default();
+        let mut s: String = t.trim().to_string();
+        if !thou.is_empty() {
+            s = s.replace(&thou, "");
+        }
+        if dec != "." {
+            s = s.replace(&dec, ".");
+        }
+        s.retain(|c| !c.is_whitespace());
+        match qix_engine::dual::parse_number(&s) {
+            Some(n) => Value::Dual(t, n),
+            None => Value::Null,
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! Host functions that read the script's tables and mappings: `ApplyMap`, `Exists`, `Peek`, `NoOfRows`
+//! and `FieldValueCount`.
+
+use super::{arg, RowCtx};
+use crate::exec::cells::{cell_key, to_cell, to_value};
+use crate::exec::Exec;
+use qix_expr::Value;
+use std::collections::HashSet;
+
+impl Exec<'_> {
+    /// `ApplyMap(map, value, default)`: the value's mapping, else the default, else the value itself.
+    pub(super) fn apply_map(&self, args: &[Value]) -> Value {
+        let map = arg(args, 0).text().unwrap_or_default();
+        let v = arg(args, 1);
+        let key = cell_key(&to_cell(v.clone()));
+        match self.mappings.get(&map).and_then(|m| m.get(&key)) {
+            Some(c) => to_value(c),
+            None if args.len() > 2 => arg(args, 2),
+            None => v,
+        }
+    }
+
+    /// `Exists(field, value)`: whether a table has the value (by default the record's own value of the
+    /// field) in that field.
+    pub(super) fn exists(&self, args: &[Value], row: Option<&RowCtx<'_>>) -> Value {
+        let field = arg(args, 0).text().unwrap_or_default();
+        let probe = if args.len() > 1 {
+            arg(args, 1)
+        } else {
+            row.map_or(Value::Null, |r| {
+                r.fields
+                    .iter()
+                    .position(|f| *f == field)
+                    .and_then(|i| r.row.get(i))
+                    .map_or(Value::Null, to_value)
+            })
+        };
+        let key = cell_key(&to_cell(probe));
+        let found = self.tables.iter().any(|t| {
+            t.fields
+                .iter()
+                .position(|f| *f == field)
+                .is_some_and(|i| t.rows.iter().any(|r| cell_key(&r[i]) == key))
+        });
+        Value::from_bool(found)
+    }
+
+    /// `Peek(field, row, table)`: a field's value in a row (0-based, negative from the end, the last by
+    /// default) of a table (the last one by default).
+    pub(super) fn peek(&self, args: &[Value]) -> Value {
+        let field = arg(args, 0).text().unwrap_or_default();
+        let table = match arg(args, 2).text() {
+            Some(t) => self.tables.iter().find(|x| x.name == t),
+            None => self.tables.last(),
+        };
+        let Some(t) = table else { return Value::Null };
+        let Some(fi) = t.fields.iter().position(|f| *f == field) else {
+            return Value::Null;
+        };
+        let n = t.rows.len() as i64;
+        let r = arg(args, 1).num().map_or(-1, |x| x as i64);
+        let r = if r < 0 { n + r } else { r };
+        if r < 0 || r >= n {
+            return Value::Null;
+        }
+        to_value(&t.rows[r as usize][fi])
+    }
+
+    /// `NoOfRows(table)`.
+    pub(super) fn no_of_rows(&self, args: &[Value]) -> Value {
+        let t = arg(args, 0).text().unwrap_or_default();
+        self.tables
+            .iter()
+            .find(|x| x.name == t)
+            .map_or(Value::Null, |t| Value::Num(t.rows.len() as f64))
+    }
+
+    /// `FieldValueCount(field)`: the distinct values of the field over every table.
+    pub(super) fn field_value_count(&self, args: &[Value]) -> Value {
+        let f = arg(args, 0).text().unwrap_or_default();
+        let mut set = HashSet::new();
+        for t in &self.tables {
+            if let Some(i) = t.fields.iter().position(|x| *x == f) {
+                for r in &t.rows {
+                    if r[i].is_some() {
+                        set.insert(cell_key(&r[i]));
+                    }
+                }
+            }
+        }
+        Value::Num(set.len() as f64)
+    }
+}

@@ -1,0 +1,300 @@
+//! LOAD statements: the label, the prefixes that say where the rows go (CONCATENATE, NOCONCATENATE,
+//! MAPPING, JOIN, KEEP), DISTINCT, the field list, the source (INLINE, FROM with its format spec,
+//! RESIDENT, AUTOGENERATE, or none for a preceding load) and WHERE / WHILE.
+
+use super::tokens::{find_top, is_kw, name_of, split_commas, tokenize, Tok, Token, P};
+use crate::ast::*;
+use qix_expr::Expr;
+
+/// Parses a `(txt, utf8, embedded labels, delimiter is ',')` spec from its inner text.
+pub fn parse_spec(inner: &str) -> Result<FormatSpec, String> {
+    let mut spec = FormatSpec {
+        quotes: true,
+        ..FormatSpec::default()
+    };
+    let toks = tokenize(inner)?;
+    for (a, b) in split_commas(&toks, 0, toks.len()) {
+        let words: Vec<String> = toks[a..b]
+            .iter()
+            .map(|t| match &t.tok {
+                Tok::Word(w) => w.to_ascii_lowercase(),
+                Tok::Quoted(s, _) | Tok::Bracket(s) => s.clone(),
+                Tok::Sym(c) => c.to_string(),
+            })
+            .collect();
+        let w: Vec<&str> = words.iter().map(String::as_str).collect();
+        match w.as_slice() {
+            ["txt"] | ["qvd"] | ["parquet"] | ["csv"] => spec.format = Some(w[0].to_string()),
+            ["utf8"] | ["unicode"] => spec.latin1 = false,
+            ["ansi"] | ["oem"] | ["mac"] => spec.latin1 = true,
+            ["codepage", "is", cp] => spec.latin1 = *cp != "65001",
+            ["embedded", "labels"] => spec.labels = Labels::Embedded,
+            ["explicit", "labels"] => spec.labels = Labels::Explicit,
+            ["no", "labels"] => spec.labels = Labels::None,
+            ["delimiter", "is", d] => {
+                spec.delimiter = Some(match *d {
+                    "\\t" | "tab" => '\t',
+                    "spaces" => ' ',
+                    d => d.chars().next().ok_or("empty delimiter")?,
+                })
+            }
+            ["msq"] => spec.quotes = true,
+            ["no", "quotes"] => spec.quotes = false,
+            ["header", "is", n, ..] => {
+                spec.header_lines = n.parse().map_err(|_| format!("bad header size '{n}'"))?
+            }
+            ["comment", "is", c] => spec.comment = Some(c.to_string()),
+            ["no", "eof"] | ["fix"] | ["table", "is", ..] | ["filters", ..] => {}
+            other => return Err(format!("unknown format item '{}'", other.join(" "))),
+        }
+    }
+    Ok(spec)
+}
+
+/// Parses a LOAD statement (any statement no other parser took ends here: an unknown first word is an
+/// error).
+pub(super) fn parse_load(p: &P<'_>) -> Result<Load, String> {
+    let t = &p.toks;
+    let mut i = 0;
+    let mut label = None;
+    if t.len() > 1 && t[1].tok == Tok::Sym(':') {
+        label = name_of(&t[0]);
+        i = 2;
+    }
+    let target = load_target(p, &mut i)?;
+    if p.kw(i, "SQL") || p.kw(i, "SELECT") {
+        return Err("SQL SELECT needs a database connection, which qixd does not have".into());
+    }
+    if !p.kw(i, "LOAD") {
+        return Err(format!("unknown statement '{}'", p.token_text(i)));
+    }
+    i += 1;
+    let distinct = p.kw(i, "DISTINCT");
+    if distinct {
+        i += 1;
+    }
+    let is_clause = |x: &Token| {
+        [
+            "FROM",
+            "INLINE",
+            "RESIDENT",
+            "AUTOGENERATE",
+            "WHERE",
+            "WHILE",
+        ]
+        .iter()
+        .any(|k| is_kw(x, k))
+    };
+    let end_fields = find_top(t, i, is_clause).unwrap_or(t.len());
+    let fields = field_list(p, i, end_fields)?;
+    let mut j = end_fields;
+    let source = load_source(p, &mut j)?;
+    let (where_, while_) = conditions(p, j)?;
+    Ok(Load {
+        label,
+        target,
+        distinct,
+        fields,
+        source,
+        where_,
+        while_,
+    })
+}
+
+/// The prefixes from token `*i` on (the last one counts), moving `*i` past them.
+fn load_target(p: &P<'_>, i: &mut usize) -> Result<Target, String> {
+    let mut target = Target::Auto;
+    loop {
+        if p.kw(*i, "CONCATENATE") {
+            *i += 1;
+            target = Target::Concatenate(table_arg(p, i));
+        } else if p.kw(*i, "NOCONCATENATE") {
+            *i += 1;
+            target = Target::NoConcatenate;
+        } else if p.kw(*i, "MAPPING") {
+            *i += 1;
+            target = Target::Mapping;
+        } else if ["LEFT", "RIGHT", "INNER", "OUTER", "JOIN", "KEEP"]
+            .iter()
+            .any(|k| p.kw(*i, k))
+        {
+            target = join_or_keep(p, i)?;
+        } else {
+            return Ok(target);
+        }
+    }
+}
+
+/// `[LEFT|RIGHT|INNER|OUTER] JOIN|KEEP [(table)]` at token `*i`, moving `*i` past it.
+fn join_or_keep(p: &P<'_>, i: &mut usize) -> Result<Target, String> {
+    let kind = if p.kw(*i, "LEFT") {
+        JoinKind::Left
+    } else if p.kw(*i, "RIGHT") {
+        JoinKind::Right
+    } else if p.kw(*i, "INNER") {
+        JoinKind::Inner
+    } else {
+        JoinKind::Outer
+    };
+    if !p.kw(*i, "JOIN") && !p.kw(*i, "KEEP") {
+        *i += 1;
+    }
+    let keep = p.kw(*i, "KEEP");
+    if !p.kw(*i, "JOIN") && !keep {
+        return Err("expected JOIN or KEEP".into());
+    }
+    *i += 1;
+    let table = table_arg(p, i);
+    Ok(if keep {
+        Target::Keep(kind, table)
+    } else {
+        Target::Join(kind, table)
+    })
+}
+
+/// A prefix's `(table)` at token `*i`, moving `*i` past it; none when there is no `(`.
+fn table_arg(p: &P<'_>, i: &mut usize) -> Option<String> {
+    if p.sym(*i, '(') {
+        let name = p.toks.get(*i + 1).and_then(name_of);
+        *i += 3;
+        name
+    } else {
+        None
+    }
+}
+
+/// The field list in tokens `[from, to)`: `*` and `expr [AS name]` items (a lone name names itself,
+/// other expressions are named by their text).
+fn field_list(p: &P<'_>, from: usize, to: usize) -> Result<Vec<FieldItem>, String> {
+    let t = &p.toks;
+    let mut fields = Vec::new();
+    for (a, b) in split_commas(t, from, to) {
+        if b - a == 1 && t[a].tok == Tok::Sym('*') {
+            fields.push(FieldItem::Star);
+            continue;
+        }
+        let as_at = (a..b).rev().find(|j| is_kw(&t[*j], "AS") && *j > a);
+        let (expr_end, name) = match as_at {
+            Some(j) => (j, p.names(j + 1, b)?.pop().ok_or("AS needs a name")?),
+            None => {
+                let name = if b - a == 1 {
+                    name_of(&t[a]).unwrap_or_else(|| p.slice(a, b).to_string())
+                } else {
+                    p.slice(a, b).trim().to_string()
+                };
+                (b, name)
+            }
+        };
+        let expr = p.expr(a, expr_end)?;
+        fields.push(FieldItem::Expr { expr, name });
+    }
+    if fields.is_empty() {
+        return Err("LOAD needs a field list".into());
+    }
+    Ok(fields)
+}
+
+/// The source clause at token `*j` (none: a preceding load), moving `*j` past it.
+fn load_source(p: &P<'_>, j: &mut usize) -> Result<Source, String> {
+    let t = &p.toks;
+    if p.kw(*j, "INLINE") {
+        let data = match t.get(*j + 1).map(|x| &x.tok) {
+            Some(Tok::Bracket(d)) | Some(Tok::Quoted(d, _)) => d.clone(),
+            _ => return Err("INLINE needs [data]".into()),
+        };
+        *j += 2;
+        let spec = spec_at(p, j)?;
+        Ok(Source::Inline { data, spec })
+    } else if p.kw(*j, "FROM") {
+        file_source(p, j)
+    } else if p.kw(*j, "RESIDENT") {
+        let name = t
+            .get(*j + 1)
+            .and_then(name_of)
+            .ok_or("RESIDENT needs a table")?;
+        *j += 2;
+        Ok(Source::Resident(name))
+    } else if p.kw(*j, "AUTOGENERATE") {
+        let end =
+            find_top(t, *j + 1, |x| is_kw(x, "WHERE") || is_kw(x, "WHILE")).unwrap_or(t.len());
+        let count = p.expr(*j + 1, end)?;
+        *j = end;
+        Ok(Source::Autogenerate(count))
+    } else {
+        Ok(Source::Preceding)
+    }
+}
+
+/// `FROM path [(spec)]` at token `*j`, moving `*j` past it. An unquoted path runs to the format spec or
+/// the next clause.
+fn file_source(p: &P<'_>, j: &mut usize) -> Result<Source, String> {
+    let t = &p.toks;
+    let path_tok = t.get(*j + 1).ok_or("FROM needs a file")?;
+    let (path, mut k) = match &path_tok.tok {
+        Tok::Bracket(s) | Tok::Quoted(s, _) => (s.clone(), *j + 2),
+        _ => {
+            let end = (*j + 1..t.len())
+                .find(|k| {
+                    t[*k].tok == Tok::Sym('(') || is_kw(&t[*k], "WHERE") || is_kw(&t[*k], "WHILE")
+                })
+                .unwrap_or(t.len());
+            if end == *j + 1 {
+                return Err("FROM needs a file".into());
+            }
+            (p.slice(*j + 1, end).to_string(), end)
+        }
+    };
+    let spec = spec_at(p, &mut k)?;
+    *j = k;
+    Ok(Source::File { path, spec })
+}
+
+/// The format spec `(...)` at token `*j`, moving `*j` past it; the default spec when there is none.
+fn spec_at(p: &P<'_>, j: &mut usize) -> Result<FormatSpec, String> {
+    let t = &p.toks;
+    if !p.sym(*j, '(') {
+        return Ok(FormatSpec {
+            quotes: true,
+            ..FormatSpec::default()
+        });
+    }
+    let close = find_top(t, *j + 1, |_| false)
+        .or_else(|| {
+            let mut d = 0;
+            (*j..t.len()).find(|k| {
+                match t[*k].tok {
+                    Tok::Sym('(') => d += 1,
+                    Tok::Sym(')') => d -= 1,
+                    _ => {}
+                }
+                d == 0
+            })
+        })
+        .ok_or("missing ')' after the format spec")?;
+    let inner = p.slice(*j + 1, close).to_string();
+    *j = close + 1;
+    parse_spec(&inner)
+}
+
+/// The WHERE and WHILE clauses from token `j` to the end (a later one of a kind replaces an earlier).
+fn conditions(p: &P<'_>, mut j: usize) -> Result<(Option<Expr>, Option<Expr>), String> {
+    let t = &p.toks;
+    let mut where_ = None;
+    let mut while_ = None;
+    while j < t.len() {
+        if p.kw(j, "WHERE") || p.kw(j, "WHILE") {
+            let end =
+                find_top(t, j + 1, |x| is_kw(x, "WHERE") || is_kw(x, "WHILE")).unwrap_or(t.len());
+            let e = p.expr(j + 1, end)?;
+            if p.kw(j, "WHERE") {
+                where_ = Some(e);
+            } else {
+                while_ = Some(e);
+            }
+            j = end;
+        } else {
+            return Err(format!("unexpected '{}'", p.token_text(j)));
+        }
+    }
+    Ok((where_, while_))
+}
