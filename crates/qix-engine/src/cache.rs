@@ -71,6 +71,13 @@ impl ResultCache {
         Ok(cube)
     }
 
+    /// Forgets every result (when no session is left to ask for them, their memory goes back).
+    pub fn clear(&self) {
+        self.lock_inf().clear();
+        self.lock_cubes().clear();
+        self.lock_lists().clear();
+    }
+
     /// A list object's rows, computed once per (model, state, field, sort).
     pub fn list_object(
         &self,

@@ -123,6 +123,11 @@ pub struct Config {
     )]
     pub allow_folders: Vec<PathBuf>,
 
+    /// Run when no session is left, after their memory is released (the binary passes its allocator's
+    /// "give memory back to the system" here; tests and embedders may leave it unset).
+    #[arg(skip)]
+    pub on_idle: Option<fn()>,
+
     /// Users (`DIRECTORY\id`, comma-separated) who may delete, save and open any app in server mode.
     #[arg(long, env = "QIXD_ADMIN_USERS", value_delimiter = ',')]
     pub admin_users: Vec<String>,

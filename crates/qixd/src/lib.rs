@@ -93,6 +93,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         max_sessions_per_user: config.max_sessions_per_user,
     });
     let purge = registry.spawn_purge_task();
+    let on_idle = config.on_idle;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let env = Arc::new(api::Env {
         store,
@@ -106,6 +107,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         folders: folders::Folders::new(&config),
         rights: rights::Rights::new(config.mode, config.admin_users.clone()),
     });
+    tokio::spawn(release_when_idle(registry.clone(), env.clone(), on_idle));
     if config.demo {
         let env = env.clone();
         match tokio::task::spawn_blocking(move || demo::load(&env)).await {
@@ -158,6 +160,28 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         serve,
         purge,
     })
+}
+
+/// When the last session is gone, forgets the results cached for them and lets the allocator give the
+/// memory back, so a server that served many sessions returns to its size at start. A second after the
+/// session count reached zero, and only if it still is.
+async fn release_when_idle(
+    registry: Arc<registry::Registry>,
+    env: Arc<api::Env>,
+    on_idle: Option<fn()>,
+) {
+    loop {
+        registry.emptied().await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        if registry.live_sessions() > 0 {
+            continue;
+        }
+        env.cache.clear();
+        if let Some(release) = on_idle {
+            let _ = tokio::task::spawn_blocking(release).await;
+        }
+        tracing::debug!("no session left: cached results released");
+    }
 }
 
 impl RunningServer {

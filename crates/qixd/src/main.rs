@@ -18,7 +18,8 @@ async fn main() {
         )
         .with_ansi(std::io::stdout().is_terminal())
         .init();
-    let config = Config::parse();
+    let mut config = Config::parse();
+    config.on_idle = Some(release_memory);
     let mode = config.mode;
     let scheme = if config.tls_cert.is_some() {
         "wss"
@@ -36,6 +37,14 @@ async fn main() {
     wait_for_signal().await;
     tracing::info!("shutting down");
     server.shutdown().await;
+}
+
+/// Asks mimalloc to return the memory freed by the sessions that just ended to the system now, rather
+/// than keep it for reuse.
+fn release_memory() {
+    // SAFETY: mi_collect only walks and purges the allocator's own free lists; it takes no pointer and
+    // may run on any thread at any time.
+    unsafe { libmimalloc_sys::mi_collect(true) }
 }
 
 async fn wait_for_signal() {

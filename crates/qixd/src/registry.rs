@@ -75,6 +75,8 @@ pub struct Registry {
     handlers: AtomicU64,
     /// Woken when a handler ends.
     handler_ended: Notify,
+    /// Woken when the last live session is destroyed.
+    emptied: Notify,
 }
 
 /// Counts one running socket handler until dropped.
@@ -114,6 +116,7 @@ impl Registry {
             limits,
             state: Mutex::new(RegistryState::default()),
             purge_wakeup: Notify::new(),
+            emptied: Notify::new(),
             next_session: AtomicU64::new(1),
             next_socket: AtomicU64::new(1),
             handlers: AtomicU64::new(0),
@@ -206,7 +209,7 @@ impl Registry {
         };
         if empty {
             if ttl.is_zero() {
-                Self::destroy(&mut reg, session.id, &session.key);
+                self.destroy(&mut reg, session.id, &session.key);
             } else {
                 let when = Instant::now() + ttl;
                 reg.expirations.insert((when, session.id));
@@ -217,8 +220,13 @@ impl Registry {
         telemetry::gauges(reg.sessions.len(), reg.live_sockets);
     }
 
+    /// Resolves when the last live session has gone (checked again by the caller: one may have come since).
+    pub async fn emptied(&self) {
+        self.emptied.notified().await
+    }
+
     /// Removes a session and everything in it.
-    fn destroy(reg: &mut RegistryState, id: u64, key: &SessionKey) {
+    fn destroy(&self, reg: &mut RegistryState, id: u64, key: &SessionKey) {
         let is_same = reg.sessions.get(key).is_some_and(|s| s.id == id);
         if !is_same {
             return;
@@ -234,6 +242,9 @@ impl Registry {
             }
         }
         telemetry::session_expired();
+        if reg.sessions.is_empty() {
+            self.emptied.notify_one();
+        }
     }
 
     /// Destroys every session whose deadline has passed; returns the next deadline, if any.
@@ -250,7 +261,7 @@ impl Registry {
             }
             reg.expirations.remove(&(when, id));
             if let Some((_, key)) = reg.expiring.remove(&id) {
-                Self::destroy(&mut reg, id, &key);
+                self.destroy(&mut reg, id, &key);
             }
         }
         telemetry::gauges(reg.sessions.len(), reg.live_sockets);
