@@ -652,318 +652,481 @@ async fn main() {
     }
 }
 
+/// The run, phase by phase: setup (stages 1a to 3), the idle hold, the load, then the report. Each phase
+/// hands the next only what it needs, in the structs below.
 async fn run(args: Arc<Args>) -> Result<(), String> {
     let location = Location::from_uri(&args.url).map_err(|e| e.to_string())?;
     let (app_id, values) = probe(&location, &args.app_title).await?;
-    let values = Arc::new(values);
-    let pid = args.server_pid;
-    let rss = || pid.and_then(rss_kib);
-    let settle = || tokio::time::sleep(Duration::from_secs_f64(args.settle_secs));
-    let (n, m) = (args.sessions, args.sockets.max(1));
-    let active = args.active_sockets.unwrap_or(m).min(m);
+    let shape = Shape::of(&args);
     println!(
-        "load-test: {n} sessions x {m} sockets = {} sockets ({} clicking) on {} app {app_id}",
-        n * m,
-        n * active,
+        "load-test: {} sessions x {} sockets = {} sockets ({} clicking) on {} app {app_id}",
+        shape.sessions,
+        shape.sockets,
+        shape.sessions * shape.sockets,
+        shape.sessions * shape.active,
         args.url
     );
-    settle().await;
-    let rss_before = rss();
+    let mut setup = set_up(&args, &shape, location, &app_id).await;
+    let clients = std::mem::take(&mut setup.clients);
+    setup.rss.idle = hold_idle(&args).await;
+    let setup_summary = summarize(&setup.rec, setup.secs);
+    print_table("setup (per request)", &setup_summary, None);
+    let load = run_load(&args, &shape, clients, Arc::new(values), &mut setup.rss).await;
+    report(&args, &shape, &app_id, &setup, setup_summary, load).await
+}
 
-    // A distinct identity per session; the run id keeps two runs against one server apart.
-    let run_id = format!(
-        "{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis())
-    );
-    let tokens: Arc<Vec<String>> =
-        Arc::new((0..n).map(|i| format!("load-test-{run_id}-{i}")).collect());
-    let app: Arc<str> = app_id.as_str().into();
-    let k = args.connect_concurrency;
-    let mut setup = Recorder::default();
-    let mut setup_secs = 0.0;
-    let connect_all = |ids: Vec<(usize, usize)>| {
-        let (location, app, tokens) = (location.clone(), app.clone(), tokens.clone());
-        stage(ids, k, move |id| {
+/// How many sessions and sockets the run asks for, worked out once from the arguments (at least one
+/// socket per session; no more clicking sockets than sockets).
+struct Shape {
+    /// Distinct sessions (`--sessions`).
+    sessions: usize,
+    /// Sockets per session.
+    sockets: usize,
+    /// Clicking sockets per session (the first ones).
+    active: usize,
+}
+
+impl Shape {
+    fn of(args: &Args) -> Shape {
+        let sockets = args.sockets.max(1);
+        Shape {
+            sessions: args.sessions,
+            sockets,
+            active: args.active_sockets.unwrap_or(sockets).min(sockets),
+        }
+    }
+}
+
+/// The server's resident memory (KiB, `None` without `--server-pid`), filled in phase by phase: the
+/// footprint divides each stage's growth by what the stage opened, so every reading is kept.
+#[derive(Default)]
+struct Rss {
+    before: Option<u64>,
+    created: Option<u64>,
+    connected: Option<u64>,
+    docs: Option<u64>,
+    pages: Option<u64>,
+    idle: Option<u64>,
+    peak: Option<u64>,
+    after_load: Option<u64>,
+}
+
+/// What came through setup and how many of each, for the footprint's divisions and the report.
+struct Counts {
+    /// Sockets with their page laid out.
+    sockets: usize,
+    /// Sessions whose first socket has its page laid out.
+    sessions_open: usize,
+    /// Sockets attached to an existing session in stage 1b.
+    extra_sockets: usize,
+}
+
+/// The setup phase's result: the sockets with their page laid out (taken by the load phase), and the
+/// record the report needs (counts, every stage's requests and total wall time, the memory readings).
+struct Setup {
+    clients: Vec<Client>,
+    counts: Counts,
+    rec: Recorder,
+    secs: f64,
+    rss: Rss,
+}
+
+/// What the setup stages share: where and as whom each socket connects, and the running totals of the
+/// stages' requests and wall time (the setup table reports them together).
+struct Stager {
+    location: Location,
+    app: Arc<str>,
+    /// One identity per session.
+    tokens: Arc<Vec<String>>,
+    concurrency: usize,
+    settle: Duration,
+    pid: Option<u32>,
+    rec: Recorder,
+    secs: f64,
+}
+
+impl Stager {
+    fn new(args: &Args, sessions: usize, location: Location, app_id: &str) -> Stager {
+        // A distinct identity per session; the run id keeps two runs against one server apart.
+        let run_id = format!(
+            "{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis())
+        );
+        Stager {
+            location,
+            app: app_id.into(),
+            tokens: Arc::new(
+                (0..sessions)
+                    .map(|i| format!("load-test-{run_id}-{i}"))
+                    .collect(),
+            ),
+            concurrency: args.connect_concurrency,
+            settle: Duration::from_secs_f64(args.settle_secs),
+            pid: args.server_pid,
+            rec: Recorder::default(),
+            secs: 0.0,
+        }
+    }
+
+    /// Adds a stage's requests and time to the totals; returns what came up and the stage's time.
+    fn add<U>(&mut self, (out, rec, secs): (Vec<U>, Recorder, f64)) -> (Vec<U>, f64) {
+        self.rec.absorb(rec);
+        self.secs += secs;
+        (out, secs)
+    }
+
+    /// Lets the server settle, then reads its memory.
+    async fn settled_rss(&self) -> Option<u64> {
+        tokio::time::sleep(self.settle).await;
+        self.pid.and_then(rss_kib)
+    }
+
+    /// Stage 1 on the given (session, socket) pairs.
+    async fn connect(&mut self, ids: Vec<(usize, usize)>) -> (Vec<Socket>, f64) {
+        let (location, app, tokens) =
+            (self.location.clone(), self.app.clone(), self.tokens.clone());
+        let done = stage(ids, self.concurrency, move |id| {
             let (location, app, token) = (location.clone(), app.clone(), tokens[id.0].clone());
             async move {
                 let mut rec = Recorder::default();
                 (connect(location, app, token, id, &mut rec).await, rec)
             }
         })
-    };
-    let open_all = |sockets: Vec<Socket>| {
-        let app = app.clone();
-        stage(sockets, k, move |s| {
+        .await;
+        self.add(done)
+    }
+
+    /// Stage 2 on the given sockets.
+    async fn open_docs(&mut self, sockets: Vec<Socket>) -> (Vec<Opened>, f64) {
+        let app = self.app.clone();
+        let done = stage(sockets, self.concurrency, move |s| {
             let app = app.clone();
             async move {
                 let mut rec = Recorder::default();
                 (open_doc(s, app, &mut rec).await, rec)
             }
         })
+        .await;
+        self.add(done)
+    }
+
+    /// Stage 3 on the given sockets.
+    async fn open_pages(&mut self, opened: Vec<Opened>) -> (Vec<Client>, f64) {
+        let done = stage(opened, self.concurrency, |o| async move {
+            let mut rec = Recorder::default();
+            (open_page(o, &mut rec).await, rec)
+        })
+        .await;
+        self.add(done)
+    }
+}
+
+/// The setup phase: the stages one after the other, each on every socket, with the server's memory read
+/// after each (see the module doc for why they are split).
+async fn set_up(args: &Args, shape: &Shape, location: Location, app_id: &str) -> Setup {
+    let (n, m) = (shape.sessions, shape.sockets);
+    let mut st = Stager::new(args, n, location, app_id);
+    let mut rss = Rss {
+        before: st.settled_rss().await,
+        ..Rss::default()
     };
 
     // Stage 1a: the first socket of every session (creates the session); 1b: the other sockets (attach).
-    let (sockets, rec, secs) = connect_all((0..n).map(|s| (s, 0)).collect()).await;
+    let (sockets, secs) = st.connect((0..n).map(|s| (s, 0)).collect()).await;
     let up: HashSet<usize> = sockets.iter().map(|s| s.session).collect();
     println!(
         "stage 1a: {} of {n} sessions created in {secs:.1} s",
         up.len()
     );
-    setup.absorb(rec);
-    setup_secs += secs;
-    settle().await;
-    let rss_created = rss();
+    rss.created = st.settled_rss().await;
     let extra: Vec<(usize, usize)> = (0..n)
         .filter(|s| up.contains(s))
         .flat_map(|s| (1..m).map(move |k| (s, k)))
         .collect();
     let wanted = extra.len();
-    let (more, rec, secs) = connect_all(extra).await;
+    let (more, secs) = st.connect(extra).await;
     if m > 1 {
         println!(
             "stage 1b: {} of {wanted} more sockets attached in {secs:.1} s",
             more.len()
         );
     }
-    setup.absorb(rec);
-    setup_secs += secs;
     let extra_sockets = more.len();
-    settle().await;
-    let rss_connected = rss();
+    rss.connected = st.settled_rss().await;
 
-    // Stage 2: OpenDoc on the first sockets, then GetActiveDoc on the others.
+    let opened = open_app(&mut st, sockets.into_iter().chain(more).collect()).await;
+    rss.docs = st.settled_rss().await;
+
+    // Stage 3: the page on every socket.
+    let (clients, secs) = st.open_pages(opened).await;
+    println!(
+        "stage 3: the page laid out on {} sockets in {secs:.1} s",
+        clients.len()
+    );
+    rss.pages = st.settled_rss().await;
+    let counts = Counts {
+        sockets: clients.len(),
+        sessions_open: clients.iter().filter(|c| c.socket == 0).count(),
+        extra_sockets,
+    };
+    Setup {
+        clients,
+        counts,
+        rec: st.rec,
+        secs: st.secs,
+        rss,
+    }
+}
+
+/// Stage 2: `OpenDoc` on the first sockets, then `GetActiveDoc` on the others of the sessions whose app
+/// opened (a socket cannot attach to a doc its session never opened).
+async fn open_app(st: &mut Stager, sockets: Vec<Socket>) -> Vec<Opened> {
     let (others, firsts): (Vec<Socket>, Vec<Socket>) =
-        sockets.into_iter().chain(more).partition(|s| s.socket > 0);
-    let (mut opened, rec, secs) = open_all(firsts).await;
-    setup.absorb(rec);
-    setup_secs += secs;
+        sockets.into_iter().partition(|s| s.socket > 0);
+    let (mut opened, secs) = st.open_docs(firsts).await;
     let up: HashSet<usize> = opened.iter().map(|o| o.session).collect();
     let others = others
         .into_iter()
         .filter(|s| up.contains(&s.session))
         .collect();
-    let (more, rec, secs2) = open_all(others).await;
+    let (more, secs2) = st.open_docs(others).await;
     opened.extend(more);
-    setup.absorb(rec);
-    setup_secs += secs2;
     println!(
         "stage 2: the app open on {} sockets in {:.1} s",
         opened.len(),
         secs + secs2
     );
-    settle().await;
-    let rss_docs = rss();
+    opened
+}
 
-    // Stage 3: the page on every socket.
-    let (clients, rec, secs) = stage(opened, k, |o| async move {
-        let mut rec = Recorder::default();
-        (open_page(o, &mut rec).await, rec)
-    })
-    .await;
-    setup.absorb(rec);
-    setup_secs += secs;
-    println!(
-        "stage 3: the page laid out on {} sockets in {secs:.1} s",
-        clients.len()
-    );
-    settle().await;
-    let rss_pages = rss();
-
-    // Idle: every socket attached with its page, nothing asked.
+/// The idle phase: every socket attached with its page, nothing asked; returns the server's memory then
+/// (what idle sockets cost, once the setup's transient allocations are gone).
+async fn hold_idle(args: &Args) -> Option<u64> {
     tokio::time::sleep(Duration::from_secs_f64(args.idle_secs)).await;
-    let rss_idle = rss();
-    let sockets = clients.len();
-    let sessions_open = clients.iter().filter(|c| c.socket == 0).count();
-    let setup_summary = summarize(&setup, setup_secs);
-    print_table("setup (per request)", &setup_summary, None);
+    args.server_pid.and_then(rss_kib)
+}
 
-    // Phase 3: the load.
+/// Polls the server's memory and threads every 200 ms during the load, keeping the peaks (a reading at
+/// the end alone would miss what the load needed at its worst).
+struct Sampler {
+    peak: Arc<AtomicU64>,
+    peak_threads: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Sampler {
+    /// Starts from the idle readings; without a pid, it only keeps them.
+    fn start(pid: Option<u32>, rss: u64, threads_now: u64) -> Sampler {
+        let peak = Arc::new(AtomicU64::new(rss));
+        let peak_threads = Arc::new(AtomicU64::new(threads_now));
+        let stop = Arc::new(AtomicBool::new(false));
+        let task = pid.map(|pid| {
+            let (peak, peak_threads, stop) = (peak.clone(), peak_threads.clone(), stop.clone());
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    if let Some(kib) = rss_kib(pid) {
+                        peak.fetch_max(kib, Ordering::Relaxed);
+                    }
+                    if let Some(t) = threads(pid) {
+                        peak_threads.fetch_max(t, Ordering::Relaxed);
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            })
+        });
+        Sampler {
+            peak,
+            peak_threads,
+            stop,
+            task,
+        }
+    }
+
+    /// Stops polling; returns the peak memory (KiB) and the peak thread count.
+    async fn finish(self) -> (u64, u64) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(s) = self.task {
+            let _ = s.await;
+        }
+        (
+            self.peak.load(Ordering::Relaxed),
+            self.peak_threads.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// CPU time used during the load, seconds: the server's, this client's, and the rest of the machine's
+/// (on a shared machine the latencies mean little without the last).
+struct Cpu {
+    server: Option<f64>,
+    client: Option<f64>,
+    others: Option<f64>,
+}
+
+/// The CPU counters at the start of the load, to subtract at its end.
+struct CpuMark {
+    server: Option<f64>,
+    client: Option<f64>,
+    machine: Option<f64>,
+}
+
+impl CpuMark {
+    fn now(pid: Option<u32>) -> CpuMark {
+        CpuMark {
+            server: pid.and_then(|p| cpu_secs(&p.to_string())),
+            client: cpu_secs("self"),
+            machine: machine_busy_secs(),
+        }
+    }
+
+    fn since(&self, pid: Option<u32>) -> Cpu {
+        let now = CpuMark::now(pid);
+        let diff = |b: Option<f64>, a: Option<f64>| b.zip(a).map(|(b, a)| b - a);
+        let server = diff(now.server, self.server);
+        let client = diff(now.client, self.client);
+        let machine = diff(now.machine, self.machine);
+        // What neither the server nor this client used: other processes sharing the cores.
+        let others = machine.map(|m| (m - server.unwrap_or(0.0) - client.unwrap_or(0.0)).max(0.0));
+        Cpu {
+            server,
+            client,
+            others,
+        }
+    }
+}
+
+/// What the load phase measured, for the report. The sockets are all still open: the report reads the
+/// server's memory with them connected before closing them.
+struct Load {
+    clients: Vec<Client>,
+    rec: Recorder,
+    /// Click latencies (µs), select to the refresh's last answer.
+    clicks: Vec<u32>,
+    secs: f64,
+    /// Whether there was a load at all (`--rounds 0`: only the footprint).
+    clicking: bool,
+    /// Sockets that died during the load (their client stopped).
+    lost: usize,
+    cpu: Cpu,
+    threads_idle: Option<u64>,
+    threads_peak: u64,
+}
+
+/// The load phase: the clicking sockets loop until the deadline or their rounds, while the sampler
+/// watches the server; fills the peak and after-load memory readings in `rss`.
+async fn run_load(
+    args: &Arc<Args>,
+    shape: &Shape,
+    clients: Vec<Client>,
+    values: Arc<Values>,
+    rss: &mut Rss,
+) -> Load {
+    let pid = args.server_pid;
     let clicking = args.rounds != Some(0);
     let (idle, busy): (Vec<Client>, Vec<Client>) =
-        clients.into_iter().partition(|c| c.socket >= active);
+        clients.into_iter().partition(|c| c.socket >= shape.active);
     let threads_idle = pid.and_then(threads);
-    let peak = Arc::new(AtomicU64::new(rss_idle.unwrap_or(0)));
-    let peak_threads = Arc::new(AtomicU64::new(threads_idle.unwrap_or(0)));
-    let stop = Arc::new(AtomicBool::new(false));
-    let sampler = pid.map(|pid| {
-        let (peak, peak_threads, stop) = (peak.clone(), peak_threads.clone(), stop.clone());
-        tokio::spawn(async move {
-            while !stop.load(Ordering::Relaxed) {
-                if let Some(kib) = rss_kib(pid) {
-                    peak.fetch_max(kib, Ordering::Relaxed);
-                }
-                if let Some(t) = threads(pid) {
-                    peak_threads.fetch_max(t, Ordering::Relaxed);
-                }
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-        })
-    });
-    let server_cpu0 = pid.and_then(|p| cpu_secs(&p.to_string()));
-    let client_cpu0 = cpu_secs("self");
-    let machine0 = machine_busy_secs();
+    let sampler = Sampler::start(pid, rss.idle.unwrap_or(0), threads_idle.unwrap_or(0));
+    let cpu0 = CpuMark::now(pid);
     let start = Instant::now();
     let deadline = start + Duration::from_secs_f64(args.duration);
-    let mut load = Recorder::default();
-    let mut clicks: Vec<u32> = vec![];
-    let mut finished = idle;
-    let mut stopped_early = 0;
-    if clicking {
-        let mut set = JoinSet::new();
-        for c in busy {
-            set.spawn(run_client(c, values.clone(), args.clone(), deadline));
-        }
-        while let Some(done) = set.join_next().await {
-            match done {
-                Ok((c, rec, cl)) => {
-                    stopped_early += rec.dead as usize;
-                    load.absorb(rec);
-                    clicks.extend(cl);
-                    finished.push(c);
-                }
-                Err(e) => load.errors.push(("load task", e.to_string())),
-            }
-        }
-    } else {
-        finished.extend(busy);
-    }
-    let secs = start.elapsed().as_secs_f64();
-    let server_cpu = pid
-        .and_then(|p| cpu_secs(&p.to_string()))
-        .zip(server_cpu0)
-        .map(|(b, a)| b - a);
-    let client_cpu = cpu_secs("self").zip(client_cpu0).map(|(b, a)| b - a);
-    let machine = machine_busy_secs().zip(machine0).map(|(b, a)| b - a);
-    // What neither the server nor this client used: other processes sharing the cores.
-    let others_cpu =
-        machine.map(|m| (m - server_cpu.unwrap_or(0.0) - client_cpu.unwrap_or(0.0)).max(0.0));
-    stop.store(true, Ordering::Relaxed);
-    if let Some(s) = sampler {
-        let _ = s.await;
-    }
-    let rss_after_load = rss();
-    let rss_peak = pid.map(|_| {
-        peak.load(Ordering::Relaxed)
-            .max(rss_after_load.unwrap_or(0))
-    });
-
-    let load_summary = summarize(&load, secs);
-    let click_stats = stats(clicks, secs);
-    if clicking {
-        print_table(
-            &format!(
-                "load: {} clicking sockets, {secs:.1} s, think {} ms (x0.5-1.5){}",
-                n * active,
-                args.think_ms,
-                if stopped_early > 0 {
-                    format!(", {stopped_early} sockets lost")
-                } else {
-                    String::new()
-                }
-            ),
-            &load_summary,
-            Some(&click_stats),
-        );
-        let pct =
-            |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{:.0}%", 100.0 * v / secs));
-        println!(
-            "cpu during load (of one core; {} cores = {}%): server {}, this client {}, other processes {}",
-            cores(),
-            100 * cores(),
-            pct(server_cpu),
-            pct(client_cpu),
-            pct(others_cpu)
-        );
-        if let Some(t) = threads_idle {
-            println!(
-                "server threads: {t} idle, {} at most during the load",
-                peak_threads.load(Ordering::Relaxed)
-            );
-        }
-    }
-    let kib = |x: Option<u64>| x.map_or(Value::Null, |v| json!(v));
-    let per = |a: Option<u64>, b: Option<u64>, count: usize| match (a, b) {
-        (Some(a), Some(b)) if count > 0 => json!((b as f64 - a as f64) * 1024.0 / count as f64),
-        _ => Value::Null,
+    let mut load = Load {
+        clients: idle,
+        rec: Recorder::default(),
+        clicks: vec![],
+        secs: 0.0,
+        clicking,
+        lost: 0,
+        cpu: Cpu {
+            server: None,
+            client: None,
+            others: None,
+        },
+        threads_idle,
+        threads_peak: 0,
     };
-    let memory = json!({
-        "before": kib(rss_before),
-        "sessions_created": kib(rss_created),
-        "all_sockets_connected": kib(rss_connected),
-        "docs_open": kib(rss_docs),
-        "pages_laid_out": kib(rss_pages),
-        "idle": kib(rss_idle),
-        "peak_during_load": kib(rss_peak),
-        "after_load_still_connected": kib(rss_after_load),
-    });
-    // What each stage added, divided by what it opened (the split of an idle socket's cost).
-    let footprint = json!({
-        "bytes_per_session_with_bare_socket": per(rss_before, rss_created, sessions_open),
-        "bytes_per_extra_bare_socket": per(rss_created, rss_connected, extra_sockets),
-        "bytes_per_session_doc_open": per(rss_connected, rss_docs, sessions_open),
-        "bytes_per_socket_page_laid_out": per(rss_docs, rss_pages, sockets),
-        "bytes_per_socket_idle": per(rss_before, rss_idle, sockets),
-    });
-    if pid.is_some() {
-        let mib = |x: Option<u64>| x.map_or(f64::NAN, |v| v as f64 / 1024.0);
-        let b = |k: &str| {
-            footprint[k]
-                .as_f64()
-                .map_or("-".to_string(), |x| format!("{x:.0}"))
-        };
-        println!(
-            "\nserver RSS (MiB): before {:.1}, sessions created {:.1}, all sockets connected {:.1}, \
-             docs open {:.1}, pages laid out {:.1}, idle {:.1}, peak during load {:.1}, after load {:.1}",
-            mib(rss_before),
-            mib(rss_created),
-            mib(rss_connected),
-            mib(rss_docs),
-            mib(rss_pages),
-            mib(rss_idle),
-            mib(rss_peak),
-            mib(rss_after_load)
-        );
-        println!(
-            "footprint (bytes): session with a bare socket {}, extra bare socket {}, open doc per session {}, \
-             page per socket {}; idle socket overall {}",
-            b("bytes_per_session_with_bare_socket"),
-            b("bytes_per_extra_bare_socket"),
-            b("bytes_per_session_doc_open"),
-            b("bytes_per_socket_page_laid_out"),
-            b("bytes_per_socket_idle")
-        );
+    if clicking {
+        drive(&mut load, busy, values, args, deadline).await;
+    } else {
+        load.clients.extend(busy);
     }
+    load.secs = start.elapsed().as_secs_f64();
+    load.cpu = cpu0.since(pid);
+    let (peak, threads_peak) = sampler.finish().await;
+    load.threads_peak = threads_peak;
+    rss.after_load = pid.and_then(rss_kib);
+    rss.peak = pid.map(|_| peak.max(rss.after_load.unwrap_or(0)));
+    load
+}
 
-    // Close every socket; the server drops each session with its last socket (TTL 0).
-    for c in &finished {
-        c.doc.connection().close();
+/// Runs every clicking socket's client to its end, gathering their sockets, requests and clicks.
+async fn drive(
+    load: &mut Load,
+    busy: Vec<Client>,
+    values: Arc<Values>,
+    args: &Arc<Args>,
+    deadline: Instant,
+) {
+    let mut set = JoinSet::new();
+    for c in busy {
+        set.spawn(run_client(c, values.clone(), args.clone(), deadline));
     }
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    drop(finished);
+    while let Some(done) = set.join_next().await {
+        match done {
+            Ok((c, rec, cl)) => {
+                load.lost += rec.dead as usize;
+                load.rec.absorb(rec);
+                load.clicks.extend(cl);
+                load.clients.push(c);
+            }
+            Err(e) => load.rec.errors.push(("load task", e.to_string())),
+        }
+    }
+}
+
+/// The report phase: the load's table, the memory footprint, then (after closing every socket) the JSON
+/// line with everything, also written to `--json-out`.
+async fn report(
+    args: &Args,
+    shape: &Shape,
+    app_id: &str,
+    setup: &Setup,
+    setup_summary: Value,
+    mut load: Load,
+) -> Result<(), String> {
+    let pid = args.server_pid;
+    let load_summary = summarize(&load.rec, load.secs);
+    let click_stats = stats(std::mem::take(&mut load.clicks), load.secs);
+    if load.clicking {
+        print_load(args, shape, &load, &load_summary, &click_stats);
+    }
+    let (memory, footprint) = footprint(pid, &setup.rss, &setup.counts);
+    close_all(std::mem::take(&mut load.clients)).await;
 
     let report = json!({
         "url": args.url,
         "app_id": app_id,
-        "sessions": n,
-        "sockets_per_session": m,
-        "active_sockets_per_session": active,
-        "sockets_open": sockets,
-        "sessions_open": sessions_open,
+        "sessions": shape.sessions,
+        "sockets_per_session": shape.sockets,
+        "active_sockets_per_session": shape.active,
+        "sockets_open": setup.counts.sockets,
+        "sessions_open": setup.counts.sessions_open,
         "think_ms": args.think_ms,
-        "load_secs": secs,
-        "clicking": clicking,
-        "setup": {"secs": setup_secs, "summary": setup_summary},
+        "load_secs": load.secs,
+        "clicking": load.clicking,
+        "setup": {"secs": setup.secs, "summary": setup_summary},
         "load": load_summary,
         "clicks": click_stats,
-        "sockets_lost": stopped_early,
+        "sockets_lost": load.lost,
         "cores": cores(),
-        "server_cpu_secs": server_cpu,
-        "client_cpu_secs": client_cpu,
-        "other_processes_cpu_secs": others_cpu,
-        "server_threads": {"idle": threads_idle, "peak_during_load": pid.map(|_| peak_threads.load(Ordering::Relaxed)), "after_load": pid.and_then(threads)},
+        "server_cpu_secs": load.cpu.server,
+        "client_cpu_secs": load.cpu.client,
+        "other_processes_cpu_secs": load.cpu.others,
+        "server_threads": {"idle": load.threads_idle, "peak_during_load": pid.map(|_| load.threads_peak), "after_load": pid.and_then(threads)},
         "server_rss_kib": memory,
         "footprint": footprint,
     });
@@ -976,4 +1139,111 @@ async fn run(args: Arc<Args>) -> Result<(), String> {
     }
     println!("{report}");
     Ok(())
+}
+
+/// The load's table, then the CPU it took and the server's threads.
+fn print_load(args: &Args, shape: &Shape, load: &Load, summary: &Value, clicks: &Value) {
+    let secs = load.secs;
+    print_table(
+        &format!(
+            "load: {} clicking sockets, {secs:.1} s, think {} ms (x0.5-1.5){}",
+            shape.sessions * shape.active,
+            args.think_ms,
+            if load.lost > 0 {
+                format!(", {} sockets lost", load.lost)
+            } else {
+                String::new()
+            }
+        ),
+        summary,
+        Some(clicks),
+    );
+    let pct = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{:.0}%", 100.0 * v / secs));
+    println!(
+        "cpu during load (of one core; {} cores = {}%): server {}, this client {}, other processes {}",
+        cores(),
+        100 * cores(),
+        pct(load.cpu.server),
+        pct(load.cpu.client),
+        pct(load.cpu.others)
+    );
+    if let Some(t) = load.threads_idle {
+        println!(
+            "server threads: {t} idle, {} at most during the load",
+            load.threads_peak
+        );
+    }
+}
+
+/// The server's memory readings and what each stage added per thing it opened (the split of an idle
+/// socket's cost), as JSON; printed too when the server's pid is known.
+fn footprint(pid: Option<u32>, rss: &Rss, counts: &Counts) -> (Value, Value) {
+    let kib = |x: Option<u64>| x.map_or(Value::Null, |v| json!(v));
+    let per = |a: Option<u64>, b: Option<u64>, count: usize| match (a, b) {
+        (Some(a), Some(b)) if count > 0 => json!((b as f64 - a as f64) * 1024.0 / count as f64),
+        _ => Value::Null,
+    };
+    let memory = json!({
+        "before": kib(rss.before),
+        "sessions_created": kib(rss.created),
+        "all_sockets_connected": kib(rss.connected),
+        "docs_open": kib(rss.docs),
+        "pages_laid_out": kib(rss.pages),
+        "idle": kib(rss.idle),
+        "peak_during_load": kib(rss.peak),
+        "after_load_still_connected": kib(rss.after_load),
+    });
+    // What each stage added, divided by what it opened (the split of an idle socket's cost).
+    let footprint = json!({
+        "bytes_per_session_with_bare_socket": per(rss.before, rss.created, counts.sessions_open),
+        "bytes_per_extra_bare_socket": per(rss.created, rss.connected, counts.extra_sockets),
+        "bytes_per_session_doc_open": per(rss.connected, rss.docs, counts.sessions_open),
+        "bytes_per_socket_page_laid_out": per(rss.docs, rss.pages, counts.sockets),
+        "bytes_per_socket_idle": per(rss.before, rss.idle, counts.sockets),
+    });
+    if pid.is_some() {
+        print_footprint(rss, &footprint);
+    }
+    (memory, footprint)
+}
+
+/// The human lines of the memory readings (MiB) and of the footprint (bytes).
+fn print_footprint(rss: &Rss, footprint: &Value) {
+    let mib = |x: Option<u64>| x.map_or(f64::NAN, |v| v as f64 / 1024.0);
+    let b = |k: &str| {
+        footprint[k]
+            .as_f64()
+            .map_or("-".to_string(), |x| format!("{x:.0}"))
+    };
+    println!(
+        "\nserver RSS (MiB): before {:.1}, sessions created {:.1}, all sockets connected {:.1}, \
+         docs open {:.1}, pages laid out {:.1}, idle {:.1}, peak during load {:.1}, after load {:.1}",
+        mib(rss.before),
+        mib(rss.created),
+        mib(rss.connected),
+        mib(rss.docs),
+        mib(rss.pages),
+        mib(rss.idle),
+        mib(rss.peak),
+        mib(rss.after_load)
+    );
+    println!(
+        "footprint (bytes): session with a bare socket {}, extra bare socket {}, open doc per session {}, \
+         page per socket {}; idle socket overall {}",
+        b("bytes_per_session_with_bare_socket"),
+        b("bytes_per_extra_bare_socket"),
+        b("bytes_per_session_doc_open"),
+        b("bytes_per_socket_page_laid_out"),
+        b("bytes_per_socket_idle")
+    );
+}
+
+/// Closes every socket; the server drops each session with its last socket (TTL 0). The short wait lets
+/// the closes go out before the server's threads are read for the report.
+async fn close_all(clients: Vec<Client>) {
+    for c in &clients {
+        c.doc.connection().close();
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    drop(clients);
 }
