@@ -115,6 +115,18 @@ pub fn format_number(n: f64) -> String {
     }
 }
 
+/// Sort order of two values' numbers: numbers first, ascending; values without a number after them all
+/// (how Qlik sorts by number, for cube columns and list boxes alike).
+pub(crate) fn cmp_num(a: Option<f64>, b: Option<f64>) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a, b) {
+        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

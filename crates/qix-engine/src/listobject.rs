@@ -1,5 +1,6 @@
 //! List objects: one field's values with their states and frequencies, sorted as a list box shows them.
 
+use crate::dual::cmp_num;
 use crate::inference::{field_states_with, infer, Inference, State};
 use crate::model::{DataModel, FieldId};
 use crate::packed::NULL;
@@ -46,16 +47,6 @@ pub struct ListRow {
     pub num: Option<f64>,
     /// Rows (in the field's first table) that hold the value and are possible.
     pub frequency: usize,
-}
-
-/// Compares numbers first (ascending), text after all numbers.
-fn cmp_num(a: Option<f64>, b: Option<f64>) -> Ordering {
-    match (a, b) {
-        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    }
 }
 
 fn apply(dir: i8, o: Ordering) -> Ordering {

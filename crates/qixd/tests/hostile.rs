@@ -17,6 +17,14 @@ fn nested(depth: usize) -> Value {
     v
 }
 
+/// A session app in `c`'s session, loaded by `script`; its doc handle.
+async fn loaded_session_app(c: &mut Client, script: &str) -> i64 {
+    let doc = c.session_app().await;
+    c.ok(doc, "SetScript", json!([script])).await;
+    assert_eq!(c.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    doc
+}
+
 async fn session_object(c: &mut Client, doc: i64) -> i64 {
     handle(
         &c.ok(
@@ -107,14 +115,11 @@ async fn child_chains_are_bounded() {
 async fn data_pages_are_capped_at_ten_thousand_cells() {
     let s = TestServer::start().await;
     let mut c = s.connect("/app/").await;
-    let doc = c.session_app().await;
-    c.ok(
-        doc,
-        "SetScript",
-        json!(["T: LOAD RecNo() AS n, Mod(RecNo(), 7) AS m AUTOGENERATE 20000;"]),
+    let doc = loaded_session_app(
+        &mut c,
+        "T: LOAD RecNo() AS n, Mod(RecNo(), 7) AS m AUTOGENERATE 20000;",
     )
     .await;
-    assert_eq!(c.ok(doc, "DoReload", json!([])).await["qReturn"], true);
     let cube = handle(
         &c.ok(
             doc,
@@ -446,14 +451,7 @@ async fn runaway_scripts_fail_their_reload_and_the_server_stays_up() {
 async fn a_measure_that_is_a_bare_dimension_field_lays_out() {
     let s = TestServer::start().await;
     let mut c = s.connect("/app/").await;
-    let doc = c.session_app().await;
-    c.ok(
-        doc,
-        "SetScript",
-        json!(["T: LOAD * INLINE [\nD, V\na, 1\nb, 2\n];"]),
-    )
-    .await;
-    assert_eq!(c.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    let doc = loaded_session_app(&mut c, "T: LOAD * INLINE [\nD, V\na, 1\nb, 2\n];").await;
     // The grand total of `=D` panicked (index out of bounds) and failed the whole request.
     let cube = handle(
         &c.ok(

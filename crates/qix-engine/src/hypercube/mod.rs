@@ -172,6 +172,25 @@ pub struct StateCounts {
     pub locked_excluded: usize,
 }
 
+impl StateCounts {
+    /// Counts values by state.
+    pub fn of(states: impl IntoIterator<Item = State>) -> StateCounts {
+        let mut c = StateCounts::default();
+        for s in states {
+            match s {
+                State::Selected => c.selected += 1,
+                State::Optional => c.option += 1,
+                State::Excluded => c.excluded += 1,
+                State::Alternative => c.alternative += 1,
+                State::SelectedExcluded => c.selected_excluded += 1,
+                State::Locked => c.locked += 1,
+                State::LockedExcluded => c.locked_excluded += 1,
+            }
+        }
+        c
+    }
+}
+
 /// Per-dimension facts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DimInfo {

@@ -179,18 +179,7 @@ pub(super) fn dim_info(
     dim_fields
         .iter()
         .map(|&f| {
-            let mut c = StateCounts::default();
-            for s in field_states_with(model, state, f, inference) {
-                match s {
-                    State::Selected => c.selected += 1,
-                    State::Optional => c.option += 1,
-                    State::Excluded => c.excluded += 1,
-                    State::Alternative => c.alternative += 1,
-                    State::SelectedExcluded => c.selected_excluded += 1,
-                    State::Locked => c.locked += 1,
-                    State::LockedExcluded => c.locked_excluded += 1,
-                }
-            }
+            let c = StateCounts::of(field_states_with(model, state, f, inference));
             DimInfo {
                 cardinal: model.fields[f].symbols.len(),
                 state_counts: c,

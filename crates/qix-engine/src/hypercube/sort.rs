@@ -1,17 +1,8 @@
 //! Row order: the columns' sort criteria in inter-column priority, then load order as a tie-break.
 
 use super::{ColumnSort, CubeRow, HyperCubeDef};
+use crate::dual::cmp_num;
 use std::cmp::Ordering;
-
-/// Numbers first, in order; then values without a number.
-fn cmp_num(a: Option<f64>, b: Option<f64>) -> Ordering {
-    match (a, b) {
-        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    }
-}
 
 /// Applies a sort direction to a comparison that is computed only when the criterion is on.
 fn dir(d: i8, o: impl FnOnce() -> Ordering) -> Ordering {

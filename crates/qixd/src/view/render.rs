@@ -77,19 +77,7 @@ pub fn count_states(rows: &[ListRow]) -> StateCounts {
 
 /// Counts values by state.
 pub fn count(states: impl Iterator<Item = State>) -> StateCounts {
-    let mut c = StateCounts::default();
-    for s in states {
-        match s {
-            State::Selected => c.selected += 1,
-            State::Optional => c.option += 1,
-            State::Excluded => c.excluded += 1,
-            State::Alternative => c.alternative += 1,
-            State::SelectedExcluded => c.selected_excluded += 1,
-            State::Locked => c.locked += 1,
-            State::LockedExcluded => c.locked_excluded += 1,
-        }
-    }
-    c
+    StateCounts::of(states)
 }
 
 /// A dimension's `qDimensionInfo` entry: its field's facts (`info`, from the engine), its tags, and the
