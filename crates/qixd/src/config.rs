@@ -123,10 +123,10 @@ pub struct Config {
     )]
     pub allow_folders: Vec<PathBuf>,
 
-    /// Run when no session is left, after their memory is released (the binary passes its allocator's
-    /// "give memory back to the system" here; tests and embedders may leave it unset).
+    /// Gives freed memory back to the system; run when no session is left, after a reload and after the
+    /// demo app loads (the binary passes its allocator's trim here; tests and embedders may leave it unset).
     #[arg(skip)]
-    pub on_idle: Option<fn()>,
+    pub release_memory: Option<fn()>,
 
     /// Users (`DIRECTORY\id`, comma-separated) who may delete, save and open any app in server mode.
     #[arg(long, env = "QIXD_ADMIN_USERS", value_delimiter = ',')]

@@ -21,6 +21,8 @@ pub struct Env {
         std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<crate::doc::LoadedData>>>,
     /// Inferences and hypercubes, shared by every session.
     pub cache: qix_engine::ResultCache,
+    /// Gives freed memory back to the system (the binary's allocator trim), if set.
+    pub release_memory: Option<fn()>,
     /// What one reload may do (nesting, call depth, rows, memory).
     pub script_limits: qix_script::Limits,
     /// What one client may ask for (property depth, page cells, ...).

@@ -93,7 +93,6 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         max_sessions_per_user: config.max_sessions_per_user,
     });
     let purge = registry.spawn_purge_task();
-    let on_idle = config.on_idle;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let env = Arc::new(api::Env {
         store,
@@ -104,13 +103,21 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         cache: qix_engine::ResultCache::new(256),
         limits: config.limits(),
         script_limits: config.script_limits(),
+        release_memory: config.release_memory,
         folders: folders::Folders::new(&config),
         rights: rights::Rights::new(config.mode, config.admin_users.clone()),
     });
-    tokio::spawn(release_when_idle(registry.clone(), env.clone(), on_idle));
+    tokio::spawn(release_when_idle(registry.clone(), env.clone()));
     if config.demo {
         let env = env.clone();
-        match tokio::task::spawn_blocking(move || demo::load(&env)).await {
+        let loaded = tokio::task::spawn_blocking(move || {
+            let loaded = demo::load(&env);
+            if let Some(release) = env.release_memory {
+                release(); // what the load script needed while it ran
+            }
+            loaded
+        });
+        match loaded.await {
             Ok(Ok(id)) => {
                 tracing::info!(app = %id, "demo app loaded: open it with OpenDoc(\"{id}\")")
             }
@@ -165,11 +172,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
 /// When the last session is gone, forgets the results cached for them and lets the allocator give the
 /// memory back, so a server that served many sessions returns to its size at start. A second after the
 /// session count reached zero, and only if it still is.
-async fn release_when_idle(
-    registry: Arc<registry::Registry>,
-    env: Arc<api::Env>,
-    on_idle: Option<fn()>,
-) {
+async fn release_when_idle(registry: Arc<registry::Registry>, env: Arc<api::Env>) {
     loop {
         registry.emptied().await;
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -177,7 +180,7 @@ async fn release_when_idle(
             continue;
         }
         env.cache.clear();
-        if let Some(release) = on_idle {
+        if let Some(release) = env.release_memory {
             let _ = tokio::task::spawn_blocking(release).await;
         }
         tracing::debug!("no session left: cached results released");

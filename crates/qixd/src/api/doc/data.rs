@@ -277,6 +277,9 @@ impl ReloadJob {
             limits: env.script_limits,
         };
         let result = qix_script::reload(&self.script, &load_env).map_err(|e| e.to_string());
+        if let Some(release) = env.release_memory {
+            release(); // the load's working memory, freed by now
+        }
         Box::new(move |ctx| Ok(self.install(ctx, result)))
     }
 
