@@ -2,7 +2,9 @@
 //! the folders, the rights, the shared result cache and the data each saved app was last saved with.
 
 use crate::config::Mode;
-use qix_apps::AppStore;
+use qix_apps::{AppRecord, AppStore};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// What every request may need from the server, beyond its session.
@@ -21,6 +23,9 @@ pub struct Env {
         std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<crate::doc::LoadedData>>>,
     /// Inferences and hypercubes, shared by every session.
     pub cache: qix_engine::ResultCache,
+    /// The stored record each app was last opened with, shared by the sessions that opened that same record
+    /// (each copies it only when it changes it).
+    pub records: Mutex<HashMap<String, Arc<AppRecord>>>,
     /// Gives freed memory back to the system (the binary's allocator trim), if set.
     pub release_memory: Option<fn()>,
     /// What one reload may do (nesting, call depth, rows, memory).
@@ -48,10 +53,10 @@ impl Env {
     pub fn open_saved(
         &self,
         app: &str,
-    ) -> Result<(qix_apps::AppRecord, std::sync::Arc<crate::doc::LoadedData>), qix_apps::StoreError>
+    ) -> Result<(Arc<AppRecord>, std::sync::Arc<crate::doc::LoadedData>), qix_apps::StoreError>
     {
         let lock = self.store.lock(app)?;
-        let record = lock.get()?;
+        let record = self.shared_record(lock.get()?);
         let published = self.published.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(d) = published.get(app) {
             return Ok((record, d.clone()));
@@ -82,5 +87,31 @@ impl Env {
                 Ok((record, Default::default()))
             }
         }
+    }
+
+    /// `record`, as the one copy every session that opens this same stored record shares: the copy kept
+    /// from an earlier open when it is equal, else `record`, kept for the next.
+    fn shared_record(&self, record: AppRecord) -> Arc<AppRecord> {
+        let mut records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        match records.get(&record.id) {
+            Some(kept) if **kept == record => kept.clone(),
+            _ => {
+                let shared = Arc::new(record);
+                records.insert(shared.id.clone(), shared.clone());
+                shared
+            }
+        }
+    }
+
+    /// Forgets what is kept of an app that was deleted.
+    pub fn forget(&self, app: &str) {
+        self.records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(app);
+        self.published
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(app);
     }
 }

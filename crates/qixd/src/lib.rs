@@ -101,6 +101,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         data_dir: config.data_dir.clone(),
         published: Default::default(),
         cache: qix_engine::ResultCache::new(256),
+        records: Default::default(),
         limits: config.limits(),
         script_limits: config.script_limits(),
         release_memory: config.release_memory,

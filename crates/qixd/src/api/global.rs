@@ -172,6 +172,7 @@ fn delete_app(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     let record = ctx.env.store.get(id).map_err(store_error)?;
     ctx.env.rights.check_change(ctx.user(), &record)?;
     ctx.env.store.delete(id).map_err(store_error)?;
+    ctx.env.forget(id);
     Ok(json!({"qSuccess": true}))
 }
 
@@ -190,7 +191,7 @@ fn create_session_app(ctx: &mut Ctx<'_>, source: Option<&str>) -> Result<Value, 
     record.owner = crate::rights::Rights::owner_name(ctx.user());
     record.id = id.clone();
     record.title = id.clone();
-    let handle = install_doc(ctx, DocState::open(record, true, data))?;
+    let handle = install_doc(ctx, DocState::open(std::sync::Arc::new(record), true, data))?;
     Ok(json!({"qSessionAppId": id, "qReturn": {"qType": "Doc", "qHandle": handle}}))
 }
 

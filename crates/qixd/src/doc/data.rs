@@ -66,7 +66,7 @@ impl DocState {
         self.data = Arc::new(data);
         self.reset_selections();
         self.data_saved = false;
-        self.record.last_reload_time = qix_apps::now_iso();
+        self.record_mut().last_reload_time = qix_apps::now_iso();
         self.modified = true;
         self.invalidate(ObjectRef::Doc, effects);
         self.invalidate_all(effects);
@@ -76,12 +76,13 @@ impl DocState {
     /// child links among persistent objects into the working record (they live apart while the app is
     /// open). Not a change of the app: the record says what the session already has.
     pub fn fold_for_save(&mut self) {
-        self.record.variables = self
+        let variables = self
             .variables
             .iter()
             .filter(|(_, v)| v.persistent)
             .map(|(id, v)| (id.clone(), v.props.clone()))
             .collect();
+        self.record_mut().variables = variables;
         let persistent = |id: &str| self.record.objects.contains_key(id);
         let children = self
             .children
@@ -93,7 +94,7 @@ impl DocState {
             })
             .filter(|(_, kids)| !kids.is_empty())
             .collect();
-        self.record.children = children;
+        self.record_mut().children = children;
     }
 
     /// Whether the data is what the working record's data version names in storage (not reloaded since
@@ -105,7 +106,7 @@ impl DocState {
     /// A save stored `saved` (the record as storage now has it, with its data version) and this session's
     /// data: the working copy is that record, not modified; a change of `qModified` makes the Doc stale.
     pub fn saved(&mut self, saved: AppRecord, effects: &mut Effects) {
-        self.record = saved;
+        self.record = Arc::new(saved);
         self.data_saved = true;
         if self.modified {
             self.modified = false;

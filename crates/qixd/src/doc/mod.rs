@@ -40,7 +40,9 @@ use std::sync::Arc;
 #[derive(Debug)]
 pub struct DocState {
     /// The session's working copy of the app.
-    record: AppRecord,
+    /// Shared with the other sessions that opened the same stored record, until this one changes it
+    /// (copy on write): a session costs little until it changes the app.
+    record: Arc<AppRecord>,
     /// Created by `CreateSessionApp`: never stored, dies with the session.
     session_app: bool,
     /// Session objects by `qInfo.qId`, holding their properties.
@@ -86,7 +88,7 @@ pub struct Effects {
 impl DocState {
     /// Opens a working copy of `record`: its persistent variables, child links and state names come out of
     /// the record to live beside it (DoSave folds them back); nothing is modified yet.
-    pub fn open(record: AppRecord, session_app: bool, data: Arc<LoadedData>) -> DocState {
+    pub fn open(record: Arc<AppRecord>, session_app: bool, data: Arc<LoadedData>) -> DocState {
         let variables = record
             .variables
             .iter()
@@ -126,6 +128,12 @@ impl DocState {
     /// links, which live apart while the app is open).
     pub fn record(&self) -> &AppRecord {
         &self.record
+    }
+
+    /// The working record, to change: copied first if other sessions share it. Private: changes go through
+    /// the methods that mark the app modified.
+    fn record_mut(&mut self) -> &mut AppRecord {
+        Arc::make_mut(&mut self.record)
     }
 
     /// The app's id.
@@ -168,7 +176,7 @@ impl DocState {
         effects: &mut Effects,
         change: impl FnOnce(&mut AppRecord) -> T,
     ) -> T {
-        let out = change(&mut self.record);
+        let out = change(self.record_mut());
         self.modified = true;
         for object in stale {
             self.changed(object.clone(), effects);
@@ -180,7 +188,7 @@ impl DocState {
     /// object starts stale without a `change` (it has never been laid out: its first change is its first
     /// layout).
     pub fn add_to_record<T>(&mut self, new: ObjectRef, add: impl FnOnce(&mut AppRecord) -> T) -> T {
-        let out = add(&mut self.record);
+        let out = add(self.record_mut());
         self.modified = true;
         self.stale.insert(new);
         out
@@ -194,7 +202,7 @@ impl DocState {
         effects: &mut Effects,
         remove: impl FnOnce(&mut AppRecord) -> bool,
     ) -> bool {
-        if !remove(&mut self.record) {
+        if !remove(self.record_mut()) {
             return false;
         }
         self.modified = true;

@@ -88,7 +88,7 @@ impl DocState {
     pub fn insert_object(&mut self, id: String, props: Map<String, Value>, persistent: bool) {
         self.stale.insert(ObjectRef::Object(id.clone()));
         if persistent {
-            self.record.objects.insert(id, props);
+            self.record_mut().objects.insert(id, props);
             self.modified = true;
         } else {
             self.objects.insert(id, props);
@@ -110,7 +110,7 @@ impl DocState {
         let new = next(self.object(id).ok_or_else(RpcError::invalid_handle)?)?;
         self.soft.remove(id);
         if persistent {
-            self.record.objects.insert(id.to_string(), new);
+            self.record_mut().objects.insert(id.to_string(), new);
             self.modified = true;
         } else {
             self.objects.insert(id.to_string(), new);
@@ -134,7 +134,7 @@ impl DocState {
             return false;
         };
         if persistent {
-            self.record.objects.remove(id);
+            self.record_mut().objects.remove(id);
             self.modified = true;
         } else {
             self.objects.remove(id);

@@ -70,7 +70,7 @@ impl DocState {
         self.alternate
             .insert(name.to_string(), Selections::default());
         if in_app {
-            self.record.state_names.push(name.to_string());
+            self.record_mut().state_names.push(name.to_string());
             self.modified = true;
         }
         self.invalidate(ObjectRef::Doc, effects);
@@ -83,7 +83,7 @@ impl DocState {
             return false;
         }
         if let Some(i) = self.record.state_names.iter().position(|n| n == name) {
-            self.record.state_names.remove(i);
+            self.record_mut().state_names.remove(i);
             self.modified = true;
         }
         self.invalidate(ObjectRef::Doc, effects);

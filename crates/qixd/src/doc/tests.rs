@@ -4,7 +4,11 @@ use super::*;
 use serde_json::json;
 
 fn doc() -> DocState {
-    DocState::open(AppRecord::new("t"), false, Default::default())
+    DocState::open(
+        std::sync::Arc::new(AppRecord::new("t")),
+        false,
+        Default::default(),
+    )
 }
 
 fn props(id: &str) -> Map<String, Value> {
@@ -81,7 +85,7 @@ fn a_session_change_does_not_modify_the_app() {
 fn a_persistent_variable_change_modifies_the_app() {
     let mut record = AppRecord::new("t");
     record.variables.insert("v".into(), props("v"));
-    let mut doc = DocState::open(record, false, Default::default());
+    let mut doc = DocState::open(std::sync::Arc::new(record), false, Default::default());
     let mut fx = Effects::default();
     doc.change_variable("v", &mut fx, |p| p.insert("qDefinition".into(), json!("2")));
     assert!(doc.is_modified());
@@ -184,4 +188,29 @@ fn a_master_item_change_makes_every_layout_stale() {
     let mut fx = Effects::default();
     doc.change_record(std::slice::from_ref(&dim), &mut fx, |_| ());
     assert_eq!(fx.change, vec![dim, ObjectRef::Object("a".into())]);
+}
+
+#[test]
+fn sessions_share_the_stored_record_until_one_changes_it() {
+    let stored = std::sync::Arc::new(AppRecord::new("t"));
+    let mut a = DocState::open(stored.clone(), false, Default::default());
+    let b = DocState::open(stored.clone(), false, Default::default());
+    assert!(
+        std::ptr::eq(a.record(), b.record()),
+        "one copy while unchanged"
+    );
+    let mut fx = Effects::default();
+    a.change_record(&[ObjectRef::Doc], &mut fx, |r| {
+        r.script = "LOAD 1 AS x AUTOGENERATE 1;".into()
+    });
+    assert!(
+        !std::ptr::eq(a.record(), b.record()),
+        "the changing session copied it"
+    );
+    assert_eq!(
+        b.record().script,
+        stored.script,
+        "the other session still sees the stored record"
+    );
+    assert!(a.is_modified() && !b.is_modified());
 }
