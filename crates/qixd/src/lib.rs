@@ -65,6 +65,8 @@ pub struct RunningServer {
     shutdown_tx: watch::Sender<bool>,
     serve: JoinHandle<()>,
     purge: JoinHandle<()>,
+    /// The idle-memory and metrics-upkeep tasks.
+    background: [JoinHandle<()>; 2],
 }
 
 /// Starts a server with `config` (port 0 picks a free port) and returns once it is listening.
@@ -108,7 +110,10 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         folders: folders::Folders::new(&config),
         rights: rights::Rights::new(config.mode, config.admin_users.clone()),
     });
-    tokio::spawn(release_when_idle(registry.clone(), env.clone()));
+    let background = [
+        tokio::spawn(release_when_idle(registry.clone(), env.clone())),
+        tokio::spawn(metrics_upkeep()),
+    ];
     if config.demo {
         let env = env.clone();
         let loaded = tokio::task::spawn_blocking(move || {
@@ -167,6 +172,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         shutdown_tx,
         serve,
         purge,
+        background,
     })
 }
 
@@ -185,6 +191,16 @@ async fn release_when_idle(registry: Arc<registry::Registry>, env: Arc<api::Env>
             let _ = tokio::task::spawn_blocking(release).await;
         }
         tracing::debug!("no session left: cached results released");
+    }
+}
+
+/// The Prometheus recorder keeps every histogram sample until it is drained (by a scrape of /metrics or
+/// an upkeep): drained every 5 s, its memory stays bounded whether anyone scrapes or not.
+async fn metrics_upkeep() {
+    let mut every = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        every.tick().await;
+        telemetry::handle().run_upkeep();
     }
 }
 
@@ -213,5 +229,8 @@ impl RunningServer {
             tracing::warn!("connections did not close within 5 s");
         }
         self.purge.abort();
+        for task in &self.background {
+            task.abort();
+        }
     }
 }
