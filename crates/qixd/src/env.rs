@@ -39,13 +39,6 @@ pub struct Env {
 }
 
 impl Env {
-    /// The data an app was last saved with (empty when never reloaded): see [`Env::open_saved`].
-    pub fn published(&self, app: &str) -> std::sync::Arc<crate::doc::LoadedData> {
-        self.open_saved(app)
-            .map(|(_, data)| data)
-            .unwrap_or_default()
-    }
-
     /// An app's stored record and the data it was saved with, read as a pair under the app's lock (so a
     /// `DoSave` of another session cannot fall between them): the data from memory, else from the saved
     /// data version on disk (after a restart), which is then kept in memory. The data is empty when the app

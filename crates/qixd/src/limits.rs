@@ -47,33 +47,31 @@ impl Limits {
     /// Refuses params nested deeper than a property tree may be: whatever a method stores, it cannot be
     /// deeper than what it was sent.
     pub fn check_depth(&self, value: &Value) -> Result<(), RpcError> {
-        let (depth, _) = measure(value, self.max_property_depth);
-        if depth > self.max_property_depth {
-            return Err(RpcError::new(
-                ErrorCode::InvalidParams,
-                format!(
-                    "properties nested too deeply (more than {} levels)",
-                    self.max_property_depth
-                ),
-            ));
-        }
-        Ok(())
+        self.check_measured(measure(value, self.max_property_depth).0, 0)
     }
 
     /// Refuses a property tree deeper or bigger than the limits, with an invalid-params error saying which.
     pub fn check_properties(&self, value: &Value) -> Result<(), RpcError> {
-        self.check_depth(value)?;
-        let (_, bytes) = measure(value, self.max_property_depth);
-        if bytes > self.max_property_bytes {
-            return Err(RpcError::new(
-                ErrorCode::InvalidParams,
-                format!(
-                    "properties too large (more than {} bytes)",
-                    self.max_property_bytes
-                ),
-            ));
-        }
-        Ok(())
+        let (depth, bytes) = measure(value, self.max_property_depth);
+        self.check_measured(depth, bytes)
+    }
+
+    /// The error for a tree of this depth and size, if either is over its limit (depth first).
+    fn check_measured(&self, depth: usize, bytes: usize) -> Result<(), RpcError> {
+        let over = if depth > self.max_property_depth {
+            format!(
+                "properties nested too deeply (more than {} levels)",
+                self.max_property_depth
+            )
+        } else if bytes > self.max_property_bytes {
+            format!(
+                "properties too large (more than {} bytes)",
+                self.max_property_bytes
+            )
+        } else {
+            return Ok(());
+        };
+        Err(RpcError::new(ErrorCode::InvalidParams, over))
     }
 
     /// Refuses data pages asking for more cells than [`Limits::max_page_cells`] in all: error 7009

@@ -181,9 +181,9 @@ fn create_session_app(ctx: &mut Ctx<'_>, source: Option<&str>) -> Result<Value, 
     let id = format!("SessionApp_{}", uuid::Uuid::new_v4());
     let (mut record, data) = match source {
         Some(src) => {
-            let record = ctx.env.store.get(src).map_err(store_error)?;
+            let (record, data) = ctx.env.open_saved(src).map_err(store_error)?;
             ctx.env.rights.check_open(ctx.user(), &record)?;
-            (record, ctx.env.published(src))
+            (AppRecord::clone(&record), data)
         }
         None => (AppRecord::new(&id), Default::default()),
     };

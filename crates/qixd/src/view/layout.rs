@@ -8,6 +8,7 @@ use super::eval::evaluate_in;
 use super::fields::field_tags;
 use super::render::{self, CubeResult, ListResult};
 use super::View;
+use qix_engine::hypercube::StateCounts;
 use qix_engine::{field_states_with, HyperCube, ListRow};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
@@ -253,14 +254,23 @@ fn page_check(view: &View<'_>, pages: &[Page]) -> Result<(), (i64, String)> {
         .map_err(|e| (e.code, e.parameter))
 }
 
+/// The cube of a `qHyperCubeDef`: master items resolved, parsed once, computed through the shared cache.
+pub fn cube(
+    view: &View<'_>,
+    def: &Map<String, Value>,
+) -> Result<(CubeDef, Arc<HyperCube>), String> {
+    let def = CubeDef::parse(&resolve_library(view, def));
+    let cube = compute(view, &def)?;
+    Ok((def, cube))
+}
+
 /// `GetHyperCubeData`: pages of the cube of a `qHyperCubeDef` (the caller checked their cells).
 pub fn cube_pages(
     view: &View<'_>,
     def: &Map<String, Value>,
     pages: &[Page],
 ) -> Result<Vec<Value>, String> {
-    let def = CubeDef::parse(&resolve_library(view, def));
-    let cube = compute(view, &def)?;
+    let (def, cube) = cube(view, def)?;
     let ndims = def.dimensions.len();
     Ok(pages
         .iter()
@@ -307,9 +317,8 @@ fn listobject(view: &View<'_>, def: &Map<String, Value>) -> Value {
 fn field_state_counts(view: &View<'_>, f: qix_engine::FieldId) -> Value {
     let m = view.model();
     let inference = view.env.cache.inference(m, view.state);
-    render::state_counts(&render::count(
-        field_states_with(m, view.state, f, &inference).into_iter(),
-    ))
+    let states = field_states_with(m, view.state, f, &inference);
+    render::state_counts(&StateCounts::of(states))
 }
 
 fn selection_object(view: &View<'_>) -> Value {

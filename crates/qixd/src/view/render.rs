@@ -5,7 +5,7 @@
 
 use super::defs::{CubeDef, CubeDimension, CubeMeasure, ListDef, Page};
 use qix_engine::hypercube::{DimCell, DimInfo, StateCounts};
-use qix_engine::{CubeRow, HyperCube, ListRow, State};
+use qix_engine::{CubeRow, HyperCube, ListRow};
 use serde_json::{json, Map, Value};
 
 /// A number as the engine writes it: finite numbers as numbers, anything else as the string `"NaN"`.
@@ -72,12 +72,7 @@ pub fn state_counts(c: &StateCounts) -> Value {
 
 /// Counts the states of a list's rows (`qStateCounts` of a list object).
 pub fn count_states(rows: &[ListRow]) -> StateCounts {
-    count(rows.iter().map(|r| r.state))
-}
-
-/// Counts values by state.
-pub fn count(states: impl Iterator<Item = State>) -> StateCounts {
-    StateCounts::of(states)
+    StateCounts::of(rows.iter().map(|r| r.state))
 }
 
 /// A dimension's `qDimensionInfo` entry: its field's facts (`info`, from the engine), its tags, and the
@@ -281,6 +276,7 @@ pub fn listobject(def: &ListDef, result: ListResult<'_>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use qix_engine::State;
     use qix_expr::Value as X;
 
     fn cube() -> HyperCube {

@@ -253,41 +253,38 @@ fn select_cells(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<V
         .and_then(Value::as_bool)
         .unwrap_or(false);
     let (fields, picks) = {
-        let view = crate::view::View::of(env, ctx.doc()?).in_state(Some(&state));
-        let def = crate::view::layout::resolve_library(&view, &def);
         let ndims = def
             .get("qDimensions")
             .and_then(Value::as_array)
-            .map_or(0, Vec::len) as i64;
-        if let Some(bad) = cols.iter().find(|c| **c < 0 || **c >= ndims) {
-            return Err(RpcError::new(
-                ErrorCode::InvalidParams,
-                format!("column {bad} is not a dimension"),
-            ));
-        }
-        let pages: Vec<Page> = rows
+            .map_or(0, Vec::len);
+        let dims: Vec<usize> = cols
             .iter()
-            .map(|r| Page {
-                top: usize::try_from(*r).unwrap_or(0),
-                left: 0,
-                width: ndims as usize,
-                height: 1,
-            })
-            .collect();
-        let pages = crate::view::layout::cube_pages(&view, &def, &pages)
+            .map(|c| usize::try_from(*c).ok().filter(|c| *c < ndims).ok_or(*c))
+            .collect::<Result<_, _>>()
+            .map_err(|bad| {
+                RpcError::new(
+                    ErrorCode::InvalidParams,
+                    format!("column {bad} is not a dimension"),
+                )
+            })?;
+        let view = crate::view::View::of(env, ctx.doc()?).in_state(Some(&state));
+        let (def, cube) = crate::view::layout::cube(&view, &def)
             .map_err(|e| RpcError::new(ErrorCode::InvalidParams, e))?;
-        let fields: Vec<String> = cols
+        // A row index that is not one of the cube's picks nothing (a negative one reads as row 0).
+        let picked_rows: Vec<_> = rows
             .iter()
-            .map(|c| field_at(&def, Some(*c as usize)))
+            .filter_map(|r| cube.rows.get(usize::try_from(*r).unwrap_or(0)))
             .collect();
-        let picks: Vec<Vec<u32>> = cols
+        let fields: Vec<String> = dims
             .iter()
-            .map(|c| {
-                pages
+            .map(|d| def.dimensions[*d].field.clone())
+            .collect();
+        let picks: Vec<Vec<u32>> = dims
+            .iter()
+            .map(|d| {
+                picked_rows
                     .iter()
-                    .filter_map(|pg| pg.pointer(&format!("/qMatrix/0/{c}/qElemNumber"))?.as_i64())
-                    .filter(|e| *e >= 0)
-                    .map(|e| e as u32)
+                    .filter_map(|row| row.dims[*d].symbol)
                     .collect()
             })
             .collect();
