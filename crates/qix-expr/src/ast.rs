@@ -1,11 +1,12 @@
 //! The syntax tree of an expression, and its re-parsable text form.
 
+use crate::set::SetExpr;
 use std::fmt;
 
 /// One node of a parsed expression.
 ///
 /// Trees made by [`crate::parse`] are at most [`crate::MAX_DEPTH`] levels deep, function names are in their
-/// canonical spelling, and no [`Expr::Aggr`] holds another one.
+/// canonical spelling, and no [`Expr::Aggr`] holds another one except inside an [`Expr::AggrFn`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     /// A number literal: `12`, `1.5`, `.5`, `1e3`. Literals are never negative: `-3` is `Neg(Num(3))`.
@@ -30,6 +31,21 @@ pub enum Expr {
     },
     /// An aggregation, computed by the engine through [`crate::Scope::aggregate`].
     Aggr(Aggr),
+    /// `Aggr(expr, dim, ...)`: a nested chart over other dimensions, computed by the engine through
+    /// [`crate::Scope::aggr_fn`].
+    AggrFn(Box<AggrFn>),
+}
+
+/// The `Aggr([NODISTINCT] expr, dim1, dim2, ...)` function: `expr` (which aggregates) computed per
+/// combination of the dimensions, as a virtual table the enclosing aggregation runs over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggrFn {
+    /// `NODISTINCT` was given.
+    pub nodistinct: bool,
+    /// The expression computed per dimension combination.
+    pub expr: Expr,
+    /// The dimension fields.
+    pub dims: Vec<String>,
 }
 
 /// A binary operator.
@@ -94,9 +110,14 @@ pub struct Aggr {
     pub func: AggFunc,
     /// `DISTINCT` was given: aggregate each distinct value once.
     pub distinct: bool,
-    /// `TOTAL` was given: ignore the chart's dimensions. A `TOTAL <field list>` is accepted by the parser
-    /// but the list is not kept.
+    /// `TOTAL` was given: ignore the chart's dimensions (all of them, or those not in `total_fields`).
     pub total: bool,
+    /// The fields of `TOTAL <f1, f2>`: the chart dimensions that still split the aggregation. Empty for a
+    /// plain `TOTAL` (and when there is no `TOTAL`).
+    pub total_fields: Vec<String>,
+    /// The set expression (`{$<Year={2020}>}`), if any: the rows aggregated are those of this set instead
+    /// of the current selection. `ALL` is read as `{1}` with `TOTAL`.
+    pub set: Option<SetExpr>,
     /// The expression aggregated over the rows. It holds no aggregation. `Count(*)` has `Num(1)` here.
     pub arg: Box<Expr>,
     /// Further arguments: the rank of `Min`/`Max`; the delimiter and the sort weight of `Concat`.
@@ -166,6 +187,19 @@ impl AggFunc {
 
 /// Words that cannot be bare field names (they are written `[and]` etc.).
 pub(crate) const KEYWORDS: [&str; 5] = ["and", "or", "not", "distinct", "total"];
+
+/// Does `expr` use set analysis, `TOTAL <fields>`, or `Aggr()` anywhere — something the engine cannot
+/// compute in one pass over the current selection's rows grouped by the chart's dimensions?
+pub fn needs_contexts(expr: &Expr) -> bool {
+    match expr {
+        Expr::Num(_) | Expr::Str(_) | Expr::Field(_) => false,
+        Expr::Neg(x) | Expr::Not(x) => needs_contexts(x),
+        Expr::Binary(_, l, r) => needs_contexts(l) || needs_contexts(r),
+        Expr::Call { args, .. } => args.iter().any(needs_contexts),
+        Expr::Aggr(a) => a.set.is_some() || !a.total_fields.is_empty() || needs_contexts(&a.arg),
+        Expr::AggrFn(_) => true,
+    }
+}
 
 /// May `c` start a bare field name?
 pub(crate) fn is_name_start(c: char) -> bool {
@@ -258,6 +292,17 @@ impl fmt::Display for Expr {
                 f.write_str(")")
             }
             Expr::Aggr(a) => write!(f, "{a}"),
+            Expr::AggrFn(a) => {
+                f.write_str("Aggr(")?;
+                if a.nodistinct {
+                    f.write_str("NODISTINCT ")?;
+                }
+                write!(f, "{}", a.expr)?;
+                for d in &a.dims {
+                    write!(f, ", {}", Expr::Field(d.clone()))?;
+                }
+                f.write_str(")")
+            }
         }
     }
 }
@@ -266,11 +311,24 @@ impl fmt::Display for Expr {
 impl fmt::Display for Aggr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}(", self.func.name())?;
+        if let Some(set) = &self.set {
+            write!(f, "{{{set}}} ")?;
+        }
         if self.distinct {
             f.write_str("DISTINCT ")?;
         }
         if self.total {
             f.write_str("TOTAL ")?;
+            if !self.total_fields.is_empty() {
+                f.write_str("<")?;
+                for (i, name) in self.total_fields.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{}", Expr::Field(name.clone()))?;
+                }
+                f.write_str("> ")?;
+            }
         }
         write!(f, "{}", self.arg)?;
         if !self.extra.is_empty() {
@@ -302,6 +360,14 @@ pub fn field_names(expr: &Expr) -> Vec<String> {
                 walk(&a.arg, out);
                 a.extra.iter().for_each(|x| walk(x, out));
             }
+            Expr::AggrFn(a) => {
+                walk(&a.expr, out);
+                for d in &a.dims {
+                    if !out.contains(d) {
+                        out.push(d.clone());
+                    }
+                }
+            }
         }
     }
     let mut out = Vec::new();
@@ -316,6 +382,6 @@ pub fn has_aggregation(expr: &Expr) -> bool {
         Expr::Neg(x) | Expr::Not(x) => has_aggregation(x),
         Expr::Binary(_, l, r) => has_aggregation(l) || has_aggregation(r),
         Expr::Call { args, .. } => args.iter().any(has_aggregation),
-        Expr::Aggr(_) => true,
+        Expr::Aggr(_) | Expr::AggrFn(_) => true,
     }
 }

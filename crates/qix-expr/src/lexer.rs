@@ -27,6 +27,9 @@ pub(crate) enum Tok {
     Le,
     Gt,
     Ge,
+    /// A set expression `{...}`: the text between the outer braces (the parser reads it with
+    /// [`crate::set`]); the text starts one byte after the token.
+    Set(String),
     End,
     /// The text cannot be read from here on; parsing stops with this error when it gets here.
     Error(ParseError),
@@ -116,6 +119,31 @@ impl Lexer<'_> {
                     }
                 }
                 Some(c) => out.push(c),
+            }
+        }
+    }
+
+    /// The text up to the `}` that closes the `{` at `start` (already read), braces nesting and quoted
+    /// runs (`'...'`, `"..."`, `[...]`, `` `...` ``) skipped whole.
+    fn braced(&mut self, start: usize) -> Result<String, ParseError> {
+        let from = self.pos;
+        let mut depth = 1usize;
+        loop {
+            match self.bump() {
+                None => return Err(Self::err(start, "missing '}' to close the set expression")),
+                Some('{') => depth += 1,
+                Some('}') => {
+                    depth -= 1;
+                    if depth == 0 {
+                        let inner = self.text.get(from..self.pos - 1).unwrap_or("");
+                        return Ok(inner.to_string());
+                    }
+                }
+                Some(q @ ('\'' | '"' | '`' | '[')) => {
+                    let close = if q == '[' { ']' } else { q };
+                    self.quoted(self.pos - 1, close, "quoted text in the set expression")?;
+                }
+                Some(_) => {}
             }
         }
     }
@@ -249,7 +277,7 @@ impl Lexer<'_> {
                             Tok::Gt
                         }
                     }
-                    '{' => return Err(Self::err(start, "set analysis ('{...}') is not supported")),
+                    '{' => Tok::Set(self.braced(start)?),
                     other => {
                         return Err(Self::err(start, format!("unexpected character '{other}'")))
                     }

@@ -19,7 +19,9 @@
 //!   comparisons included.
 //! - `^` is accepted as the power operator (`Pow(a, b)` is the function form).
 //! - Text comparisons (when a side is not a number) are case-sensitive.
-//! - The field list of `TOTAL <f1, f2>` is accepted but not kept ([`Aggr::total`] is just `true`).
+//! - `TOTAL <f1, f2>` keeps its fields ([`Aggr::total_fields`]); QlikView's `ALL` reads as `{1} TOTAL`.
+//! - An aggregation inside another is an error unless an `Aggr()` stands between them
+//!   (`Sum(Aggr(Sum(x), D))`).
 //! - Dollar-sign expansion is text substitution before parsing ([`expand_dollars`]); the caller says
 //!   what each `$(name)` / `$(=expr)` stands for.
 //! - Trees are at most [`MAX_DEPTH`] levels deep; the parser itself does not recurse, so no input text
@@ -51,11 +53,15 @@ mod eval;
 mod functions;
 mod lexer;
 mod parser;
+mod set;
 mod value;
 
-pub use ast::{field_names, has_aggregation, AggFunc, Aggr, BinOp, Expr};
+pub use ast::{field_names, has_aggregation, needs_contexts, AggFunc, Aggr, AggrFn, BinOp, Expr};
 pub use dollar::{expand_dollars, MAX_EXPANDED_LEN, MAX_EXPANSIONS, MAX_EXPANSION_DEPTH};
 pub use eval::{eval, Scope};
 pub use functions::{is_host_function, scalar_function_arity, scalar_function_names};
 pub use parser::{parse, ParseError, MAX_DEPTH};
+pub use set::{
+    Element, ElementSet, FieldModifier, FieldRef, SetExpr, SetIdent, SetOp, MAX_SET_DEPTH,
+};
 pub use value::{format_number, parse_number, Value};

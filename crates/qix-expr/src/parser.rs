@@ -1,8 +1,9 @@
 //! Operator-precedence (shunting-yard) parser, without recursion: text to [`Expr`].
 
-use crate::ast::{AggFunc, Aggr, BinOp, Expr};
+use crate::ast::{AggFunc, Aggr, AggrFn, BinOp, Expr};
 use crate::functions;
 use crate::lexer::{tokenize, Tok, Token};
+use crate::set::{parse_set, SetExpr, SetIdent};
 
 /// How many levels deep a parsed tree may be (a literal or field is one level, each operator, call or
 /// aggregation over it one more). Deeper input is refused with an error rather than risking the stack in
@@ -100,6 +101,7 @@ fn describe(t: &Tok) -> String {
         Tok::Le => "'<='".into(),
         Tok::Gt => "'>'".into(),
         Tok::Ge => "'>='".into(),
+        Tok::Set(_) => "a set expression '{...}'".into(),
         Tok::End => "the end of the expression".into(),
         Tok::Error(e) => e.message.clone(),
     }
@@ -170,11 +172,25 @@ enum Frame {
     /// An aggregation; its arguments are the operands from `base` on.
     Aggr {
         func: AggFunc,
-        distinct: bool,
-        total: bool,
+        quals: Qualifiers,
         at: usize,
         base: usize,
     },
+    /// `Aggr(`: the expression, then the dimension fields, are the operands from `base` on.
+    AggrFn {
+        nodistinct: bool,
+        at: usize,
+        base: usize,
+    },
+}
+
+/// What may stand between an aggregation's `(` and its expression.
+#[derive(Default)]
+struct Qualifiers {
+    set: Option<SetExpr>,
+    distinct: bool,
+    total: bool,
+    total_fields: Vec<String>,
 }
 
 impl Frame {
@@ -184,7 +200,7 @@ impl Frame {
             Frame::Binary { rbp, .. } => *rbp,
             Frame::Neg { .. } => UNARY_BP,
             Frame::Not { .. } => NOT_BP,
-            Frame::Paren | Frame::Call { .. } | Frame::Aggr { .. } => 0,
+            Frame::Paren | Frame::Call { .. } | Frame::Aggr { .. } | Frame::AggrFn { .. } => 0,
         }
     }
 
@@ -194,6 +210,7 @@ impl Frame {
             Frame::Paren => Some("to close '('".into()),
             Frame::Call { name, .. } => Some(format!("to close '{name}('")),
             Frame::Aggr { func, .. } => Some(format!("to close '{}('", func.name())),
+            Frame::AggrFn { .. } => Some("to close 'Aggr('".into()),
             _ => None,
         }
     }
@@ -326,7 +343,7 @@ impl Parser {
                     Tok::Comma
                         if matches!(
                             self.frames.iter().rev().find(|f| f.closing().is_some()),
-                            Some(Frame::Call { .. } | Frame::Aggr { .. })
+                            Some(Frame::Call { .. } | Frame::Aggr { .. } | Frame::AggrFn { .. })
                         ) =>
                     {
                         self.i += 1;
@@ -435,8 +452,26 @@ impl Parser {
     /// Opens a call; the current token is its name, the next one `(`. Returns whether the call is
     /// already complete (pushed as an operand) rather than waiting for its arguments.
     fn open_call(&mut self, name: String, at: usize) -> Result<bool, ParseError> {
+        if name.eq_ignore_ascii_case("aggr") {
+            self.i += 2;
+            let nodistinct = self.is_kw(0, "nodistinct") && self.starts_operand(1);
+            if nodistinct {
+                self.i += 1;
+            }
+            self.frames.push(Frame::AggrFn {
+                nodistinct,
+                at,
+                base: self.operands.len(),
+            });
+            return Ok(false);
+        }
         if let Some(func) = AggFunc::from_name(&name) {
-            if self.frames.iter().any(|f| matches!(f, Frame::Aggr { .. })) {
+            let inside = self
+                .frames
+                .iter()
+                .rev()
+                .find(|f| matches!(f, Frame::Aggr { .. } | Frame::AggrFn { .. }));
+            if matches!(inside, Some(Frame::Aggr { .. })) {
                 return Err(err(
                     at,
                     format!(
@@ -504,10 +539,17 @@ impl Parser {
                 self.operands.push(call);
                 Ok(())
             }
+            Some(Frame::AggrFn {
+                nodistinct,
+                at,
+                base,
+            }) => {
+                let args = self.operands.split_off(base.min(self.operands.len()));
+                self.close_aggr_fn(nodistinct, args, at)
+            }
             Some(Frame::Aggr {
                 func,
-                distinct,
-                total,
+                quals,
                 at,
                 base,
             }) => {
@@ -527,8 +569,10 @@ impl Parser {
                 let aggr = node(
                     Expr::Aggr(Aggr {
                         func,
-                        distinct,
-                        total,
+                        distinct: quals.distinct,
+                        total: quals.total,
+                        total_fields: quals.total_fields,
+                        set: quals.set,
                         arg: Box::new(arg),
                         extra: args.collect(),
                     }),
@@ -554,35 +598,20 @@ impl Parser {
         }
     }
 
-    /// Reads `DISTINCT`, `TOTAL [<fields>]` and `*` after `Name(`, then opens the aggregation. Returns
-    /// whether it is already complete (`Count(*)`).
+    /// Reads a set expression, `ALL`, `DISTINCT`, `TOTAL [<fields>]` and `*` after `Name(`, then opens the
+    /// aggregation. Returns whether it is already complete (`Count(*)`).
     fn open_aggregation(&mut self, func: AggFunc, at: usize) -> Result<bool, ParseError> {
-        let (mut distinct, mut total) = (false, false);
-        loop {
-            let count_star = func == AggFunc::Count
-                && self.kind(1) == &Tok::Star
-                && self.kind(2) == &Tok::RParen;
-            let operand_follows = self.starts_operand(1) || count_star;
-            if !distinct && self.is_kw(0, "distinct") && operand_follows {
-                distinct = true;
-                self.i += 1;
-            } else if !total
-                && self.is_kw(0, "total")
-                && (self.kind(1) == &Tok::Lt || operand_follows)
-            {
-                total = true;
-                self.i += 1;
-                if self.kind(0) == &Tok::Lt {
-                    self.total_fields()?;
-                }
-            } else {
-                break;
-            }
+        let mut quals = Qualifiers::default();
+        if let Tok::Set(text) = self.kind(0) {
+            let offset = self.pos() + 1;
+            let set = parse_set(text).map_err(|e| err(offset + e.position, e.message))?;
+            quals.set = Some(set);
+            self.i += 1;
         }
+        self.qualifiers(func, &mut quals)?;
         let frame = Frame::Aggr {
             func,
-            distinct,
-            total,
+            quals,
             at,
             base: self.operands.len(),
         };
@@ -603,13 +632,96 @@ impl Parser {
         Ok(false)
     }
 
-    /// Skips `<field, field, ...>` after `TOTAL` (the list is not kept).
-    fn total_fields(&mut self) -> Result<(), ParseError> {
+    /// Reads `ALL`, `DISTINCT` and `TOTAL [<fields>]`, each at most once, in any order.
+    fn qualifiers(&mut self, func: AggFunc, quals: &mut Qualifiers) -> Result<(), ParseError> {
+        loop {
+            let count_star = func == AggFunc::Count
+                && self.kind(1) == &Tok::Star
+                && self.kind(2) == &Tok::RParen;
+            let operand_follows = self.starts_operand(1) || count_star;
+            if !quals.distinct && self.is_kw(0, "distinct") && operand_follows {
+                quals.distinct = true;
+                self.i += 1;
+            } else if quals.set.is_none() && self.is_kw(0, "all") && operand_follows {
+                // QlikView's ALL: every row, ignoring the chart's dimensions.
+                quals.set = Some(SetExpr::Term {
+                    ident: Some(SetIdent::All),
+                    modifiers: Vec::new(),
+                });
+                quals.total = true;
+                self.i += 1;
+            } else if !quals.total
+                && self.is_kw(0, "total")
+                && (self.kind(1) == &Tok::Lt || operand_follows)
+            {
+                quals.total = true;
+                self.i += 1;
+                if self.kind(0) == &Tok::Lt {
+                    quals.total_fields = self.total_fields()?;
+                }
+            } else {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Builds `Aggr(...)` from its arguments: an expression with an aggregation, then fields.
+    fn close_aggr_fn(
+        &mut self,
+        nodistinct: bool,
+        args: Vec<Node>,
+        at: usize,
+    ) -> Result<(), ParseError> {
+        if args.len() < 2 {
+            return Err(err(at, arity_message("Aggr", 2, None, args.len())));
+        }
+        let depth = args.iter().map(|a| a.1).max().unwrap_or(0);
+        let mut args = args.into_iter().map(|a| a.0);
+        let Some(expr) = args.next() else {
+            return Err(err(at, "internal error: missing argument"));
+        };
+        if !crate::ast::has_aggregation(&expr) {
+            return Err(err(
+                at,
+                "the first argument of 'Aggr' must contain an aggregation",
+            ));
+        }
+        let mut dims = Vec::new();
+        for a in args {
+            match a {
+                Expr::Field(name) => dims.push(name),
+                other => {
+                    return Err(err(
+                        at,
+                        format!("the dimensions of 'Aggr' must be fields, found {other}"),
+                    ))
+                }
+            }
+        }
+        let n = node(
+            Expr::AggrFn(Box::new(AggrFn {
+                nodistinct,
+                expr,
+                dims,
+            })),
+            depth,
+            at,
+        )?;
+        self.operands.push(n);
+        Ok(())
+    }
+
+    /// Reads `<field, field, ...>` after `TOTAL`.
+    fn total_fields(&mut self) -> Result<Vec<String>, ParseError> {
         self.i += 1; // '<'
+        let mut fields = Vec::new();
         loop {
             let t = self.cur()?;
-            match t.tok {
-                Tok::Name(_) | Tok::Quoted(_) => self.i += 1,
+            match &t.tok {
+                Tok::Name(n) | Tok::Quoted(n) => {
+                    fields.push(n.clone());
+                    self.i += 1;
+                }
                 _ => {
                     return Err(err(
                         t.start,
@@ -625,7 +737,7 @@ impl Parser {
                 Tok::Comma => self.i += 1,
                 Tok::Gt => {
                     self.i += 1;
-                    return Ok(());
+                    return Ok(fields);
                 }
                 _ => {
                     return Err(err(

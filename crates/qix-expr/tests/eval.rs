@@ -213,7 +213,7 @@ fn aggregations_come_from_the_scope() {
     let mut scope = TestScope::default();
     let v = eval(&e, &mut scope);
     assert_eq!(v.num().map(|x| (x * 1e6).round()), Some(15_285_714.0));
-    assert_eq!(scope.asked, vec!["Sum(DISTINCT x)", "Count(TOTAL y)"]);
+    assert_eq!(scope.asked, vec!["Sum(DISTINCT x)", "Count(TOTAL <a> y)"]);
     assert_eq!(ev("Avg(x) + 1"), Value::Null);
 }
 

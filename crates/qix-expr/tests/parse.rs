@@ -1,7 +1,8 @@
 //! The grammar: tree shapes, quoting, aggregations, errors and their positions.
 
 use qix_expr::{
-    field_names, has_aggregation, parse, AggFunc, Aggr, BinOp, Expr, ParseError, MAX_DEPTH,
+    field_names, has_aggregation, parse, AggFunc, Aggr, BinOp, Element, ElementSet, Expr,
+    FieldModifier, FieldRef, ParseError, SetExpr, SetIdent, SetOp, MAX_DEPTH,
 };
 
 fn num(n: f64) -> Expr {
@@ -28,6 +29,8 @@ fn aggr(func: AggFunc, distinct: bool, total: bool, arg: Expr, extra: Vec<Expr>)
         func,
         distinct,
         total,
+        total_fields: vec![],
+        set: None,
         arg: Box::new(arg),
         extra,
     })
@@ -226,10 +229,11 @@ fn aggregations() {
         p("Count(DISTINCT TOTAL [Order Id])"),
         aggr(AggFunc::Count, true, true, field("Order Id"), vec![])
     );
-    assert_eq!(
-        p("Sum(TOTAL <Region, [Sales Rep]> Sales)"),
-        aggr(AggFunc::Sum, false, true, field("Sales"), vec![])
-    );
+    let Expr::Aggr(a) = p("Sum(TOTAL <Region, [Sales Rep]> Sales)") else {
+        panic!("an aggregation")
+    };
+    assert!(a.total);
+    assert_eq!(a.total_fields, vec!["Region", "Sales Rep"]);
     assert_eq!(
         p("Count(*)"),
         aggr(AggFunc::Count, false, false, num(1.0), vec![])
@@ -409,9 +413,16 @@ fn error_positions_and_messages() {
     let e = perr("1e999");
     assert_eq!((e.position, e.message.as_str()), (0, "number out of range"));
 
-    let e = perr("Sum({<Year={2024}>} x)");
+    let e = perr("Sum({<Year={2024}> x)");
     assert_eq!(e.position, 4);
-    assert!(e.message.contains("set analysis"), "{e}");
+    assert!(e.message.contains("missing '}'"), "{e}");
+    let e = perr("Sum({$<Year 2024>} x)");
+    assert_eq!(e.position, 12, "{e}");
+    assert!(e.message.contains("expected '='"), "{e}");
+    let e = perr("Sum(Count(x))");
+    assert!(e.message.contains("nested aggregation"), "{e}");
+    let e = perr("Aggr(x, D)");
+    assert!(e.message.contains("must contain an aggregation"), "{e}");
     let e = perr("$(vX) + 1");
     assert!(e.message.contains("dollar-sign"), "{e}");
 
@@ -516,7 +527,7 @@ fn display_is_fully_parenthesised_and_reparses() {
         ("not a or b", "((not a) or b)"),
         ("'it''s' & [a b]", "('it''s' & [a b])"),
         ("[and] + [x]]y] + \"q\"", "(([and] + [x]]y]) + q)"),
-        ("sum(distinct total <a> x)", "Sum(DISTINCT TOTAL x)"),
+        ("sum(distinct total <a> x)", "Sum(DISTINCT TOTAL <a> x)"),
         ("count(*)", "Count(1)"),
         ("concat(x, ', ')", "Concat(x, ', ')"),
         ("1.5e20 + 2.5e-7 + .25", "((1.5e20 + 2.5e-7) + 0.25)"),
@@ -550,4 +561,137 @@ fn the_deepest_trees_print_to_text_that_parses_back() {
         let text = e.to_string();
         assert_eq!(parse(&text).as_ref(), Ok(&e), "{}", &text[..40]);
     }
+}
+
+fn set_of(text: &str) -> SetExpr {
+    match p(text) {
+        Expr::Aggr(Aggr { set: Some(s), .. }) => s,
+        other => panic!("{text}: no set in {other:?}"),
+    }
+}
+
+fn term(ident: Option<SetIdent>, modifiers: Vec<FieldModifier>) -> SetExpr {
+    SetExpr::Term { ident, modifiers }
+}
+
+fn fref(name: &str) -> FieldRef {
+    FieldRef {
+        state: None,
+        name: name.into(),
+    }
+}
+
+#[test]
+fn set_identifiers_and_operators() {
+    assert_eq!(set_of("Sum({$} x)"), term(Some(SetIdent::Current), vec![]));
+    assert_eq!(set_of("Sum({1} x)"), term(Some(SetIdent::All), vec![]));
+    assert_eq!(set_of("Sum({$2} x)"), term(Some(SetIdent::Back(2)), vec![]));
+    assert_eq!(
+        set_of("Sum({$_1} x)"),
+        term(Some(SetIdent::Forward(1)), vec![])
+    );
+    assert_eq!(
+        set_of("Sum({[My bookmark]} x)"),
+        term(Some(SetIdent::Named("My bookmark".into())), vec![])
+    );
+    // `*` binds tighter than `-`: 1 - ($ * BM01).
+    let s = set_of("Sum({1 - $ * BM01} x)");
+    let SetExpr::Op(SetOp::Exclusion, l, r) = s else {
+        panic!("exclusion at the top: {s:?}")
+    };
+    assert_eq!(*l, term(Some(SetIdent::All), vec![]));
+    assert!(matches!(*r, SetExpr::Op(SetOp::Intersection, _, _)));
+    assert_eq!(
+        p("Sum(ALL x)"),
+        p("Sum({1} TOTAL x)"),
+        "QlikView's ALL is {{1}} TOTAL"
+    );
+}
+
+#[test]
+fn set_modifiers_and_element_sets() {
+    let s = set_of(
+        r#"Sum({$<Year={2020, '2021'}, Country={"C*", [New Zealand], Sweden}, Region=>} x)"#,
+    );
+    let SetExpr::Term { ident, modifiers } = s else {
+        panic!("a term")
+    };
+    assert_eq!(ident, Some(SetIdent::Current));
+    assert_eq!(modifiers.len(), 3);
+    assert_eq!(
+        modifiers[0].values,
+        Some(ElementSet::List(vec![
+            Element::Num(2020.0),
+            Element::Literal("2021".into())
+        ]))
+    );
+    assert_eq!(
+        modifiers[1].values,
+        Some(ElementSet::List(vec![
+            Element::Search("C*".into()),
+            Element::Search("New Zealand".into()),
+            Element::Literal("Sweden".into()),
+        ]))
+    );
+    assert_eq!(modifiers[2].values, None, "F= clears");
+
+    let s = set_of(
+        r#"Sum({<Year -= {2020}, Product = P({1<Year={">2015"}>} Product) - E(), Date = StateA::Date>} x)"#,
+    );
+    let SetExpr::Term {
+        ident: None,
+        modifiers,
+    } = s
+    else {
+        panic!("a bare modifier")
+    };
+    assert_eq!(modifiers[0].assign, Some(SetOp::Exclusion));
+    let Some(ElementSet::Op(SetOp::Exclusion, l, r)) = &modifiers[1].values else {
+        panic!("P() - E(): {:?}", modifiers[1].values)
+    };
+    assert!(matches!(
+        **l,
+        ElementSet::Function {
+            excluded: false,
+            set: Some(_),
+            field: Some(_)
+        }
+    ));
+    assert!(matches!(
+        **r,
+        ElementSet::Function {
+            excluded: true,
+            set: None,
+            field: None
+        }
+    ));
+    assert_eq!(
+        modifiers[2].values,
+        Some(ElementSet::Field(FieldRef {
+            state: Some("StateA".into()),
+            name: "Date".into()
+        }))
+    );
+    assert_eq!(modifiers[2].field, fref("Date"));
+    // Display reads back.
+    let e = p(r#"Count({$<Customer={"=Sum(Sales)>1000"}>} DISTINCT Customer)"#);
+    assert_eq!(p(&e.to_string()), e, "{e}");
+}
+
+#[test]
+fn aggr_function() {
+    let e = p("Avg(Aggr(NODISTINCT Sum(Sales), Customer, [Order Year]))");
+    let Expr::Aggr(outer) = &e else {
+        panic!("outer aggregation")
+    };
+    let Expr::AggrFn(inner) = outer.arg.as_ref() else {
+        panic!("Aggr inside: {e:?}")
+    };
+    assert!(inner.nodistinct);
+    assert_eq!(inner.dims, vec!["Customer", "Order Year"]);
+    assert!(matches!(inner.expr, Expr::Aggr(_)));
+    assert_eq!(p(&e.to_string()), e);
+    assert!(qix_expr::needs_contexts(&e));
+    assert!(!qix_expr::needs_contexts(&p("Sum(x) / Sum(TOTAL x)")));
+    assert!(qix_expr::needs_contexts(&p("Sum(TOTAL <a> x)")));
 }

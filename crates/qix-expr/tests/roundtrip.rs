@@ -1,7 +1,10 @@
 //! Property: printing a tree and parsing the text gives the same tree back.
 
 use proptest::prelude::*;
-use qix_expr::{parse, scalar_function_arity, scalar_function_names, AggFunc, Aggr, BinOp, Expr};
+use qix_expr::{
+    parse, scalar_function_arity, scalar_function_names, AggFunc, Aggr, AggrFn, BinOp, Element,
+    ElementSet, Expr, FieldModifier, FieldRef, SetExpr, SetIdent, SetOp,
+};
 
 const OPS: [BinOp; 14] = [
     BinOp::Add,
@@ -87,30 +90,131 @@ fn tree(leaves: BoxedStrategy<Expr>) -> BoxedStrategy<Expr> {
         .boxed()
 }
 
+const SET_OPS: [SetOp; 4] = [
+    SetOp::Union,
+    SetOp::Exclusion,
+    SetOp::Intersection,
+    SetOp::SymmetricDifference,
+];
+
+fn field_ref() -> impl Strategy<Value = FieldRef> {
+    (
+        prop::option::weighted(0.2, "[A-Za-z][A-Za-z0-9]{0,5}"),
+        field_name(),
+    )
+        .prop_map(|(state, name)| FieldRef { state, name })
+}
+
+fn element() -> impl Strategy<Value = Element> {
+    prop_oneof![
+        (0u32..5000).prop_map(|n| Element::Num(f64::from(n))),
+        ".{0,8}".prop_map(Element::Literal),
+        ".{0,8}".prop_map(Element::Search),
+    ]
+}
+
+fn set_ident() -> impl Strategy<Value = SetIdent> {
+    prop_oneof![
+        Just(SetIdent::Current),
+        Just(SetIdent::All),
+        (1u32..9).prop_map(SetIdent::Back),
+        (1u32..9).prop_map(SetIdent::Forward),
+        "[A-Za-z][A-Za-z0-9 ]{0,6}".prop_map(SetIdent::Named),
+    ]
+}
+
+/// Set expressions, element sets nesting `P({set} F)` one level.
+fn set_expr() -> BoxedStrategy<SetExpr> {
+    let elements = prop_oneof![
+        prop::collection::vec(element(), 0..4).prop_map(ElementSet::List),
+        field_ref().prop_map(ElementSet::Field),
+        (any::<bool>(), prop::option::of(field_ref())).prop_map(|(excluded, field)| {
+            ElementSet::Function {
+                excluded,
+                set: Some(Box::new(SetExpr::Term {
+                    ident: Some(SetIdent::All),
+                    modifiers: vec![],
+                })),
+                field,
+            }
+        }),
+    ]
+    .prop_recursive(2, 8, 2, |inner| {
+        (prop::sample::select(SET_OPS.to_vec()), inner.clone(), inner)
+            .prop_map(|(op, l, r)| ElementSet::Op(op, Box::new(l), Box::new(r)))
+    });
+    let modifier = (
+        field_ref(),
+        prop::option::of(prop::sample::select(SET_OPS.to_vec())),
+        prop::option::of(elements),
+    )
+        .prop_map(|(field, assign, values)| FieldModifier {
+            field,
+            assign,
+            values,
+        });
+    (
+        prop::option::of(set_ident()),
+        prop::collection::vec(modifier, 0..3),
+    )
+        .prop_map(|(ident, modifiers)| SetExpr::Term { ident, modifiers })
+        .prop_recursive(2, 6, 2, |inner| {
+            (prop::sample::select(SET_OPS.to_vec()), inner.clone(), inner)
+                .prop_map(|(op, l, r)| SetExpr::Op(op, Box::new(l), Box::new(r)))
+        })
+        .boxed()
+}
+
 fn aggregation(scalar: BoxedStrategy<Expr>) -> impl Strategy<Value = Expr> {
     (
         prop::sample::select(AggFunc::ALL.to_vec()),
         any::<bool>(),
-        any::<bool>(),
+        prop::option::of(prop::collection::vec(field_name(), 0..3)),
+        prop::option::weighted(0.3, set_expr()),
         scalar.clone(),
         prop::collection::vec(scalar, 0..=2),
     )
-        .prop_map(|(func, distinct, total, arg, mut extra)| {
+        .prop_map(|(func, distinct, total, set, arg, mut extra)| {
             let (min, max) = func.arity();
             extra.truncate(max - min);
             Expr::Aggr(Aggr {
                 func,
                 distinct,
-                total,
+                total: total.is_some(),
+                total_fields: total.unwrap_or_default(),
+                set,
                 arg: Box::new(arg),
                 extra,
             })
         })
 }
 
+/// `Aggr()` over an aggregation, with field dimensions.
+fn aggr_fn(scalar: BoxedStrategy<Expr>) -> impl Strategy<Value = Expr> {
+    (
+        any::<bool>(),
+        aggregation(scalar),
+        prop::collection::vec(field_name(), 1..3),
+    )
+        .prop_map(|(nodistinct, expr, dims)| {
+            Expr::AggrFn(Box::new(AggrFn {
+                nodistinct,
+                expr,
+                dims,
+            }))
+        })
+}
+
 fn expr() -> BoxedStrategy<Expr> {
     let scalar = tree(leaf().boxed());
-    tree(prop_oneof![3 => leaf(), 1 => aggregation(scalar)].boxed())
+    tree(
+        prop_oneof![
+            6 => leaf(),
+            2 => aggregation(scalar.clone()),
+            1 => aggr_fn(scalar),
+        ]
+        .boxed(),
+    )
 }
 
 proptest! {

@@ -12,7 +12,7 @@ mod strings;
 
 use std::cmp::Ordering;
 
-use crate::ast::{Aggr, BinOp, Expr};
+use crate::ast::{Aggr, AggrFn, BinOp, Expr};
 use crate::value::Value;
 use args::Args;
 
@@ -29,6 +29,12 @@ pub trait Scope {
     /// arguments. Hosts that have no such context answer `Null`, the default.
     fn call(&mut self, name: &str, args: &[Value]) -> Value {
         let _ = (name, args);
+        Value::Null
+    }
+    /// `Aggr(expr, dims...)` outside an aggregation: the engine's value of the nested chart for the
+    /// current row (`Null` when the row does not pin one value, and where there is no engine: the default).
+    fn aggr_fn(&mut self, aggr: &AggrFn) -> Value {
+        let _ = aggr;
         Value::Null
     }
     /// `Previous(expr)`: `expr` evaluated on the previous input record (the load script's executor has
@@ -70,6 +76,7 @@ pub fn eval(expr: &Expr, scope: &mut dyn Scope) -> Value {
         Expr::Binary(op, l, r) => binary(*op, l, r, scope),
         Expr::Call { name, args } => call(name, args, scope),
         Expr::Aggr(a) => scope.aggregate(a),
+        Expr::AggrFn(a) => scope.aggr_fn(a),
     }
 }
 
