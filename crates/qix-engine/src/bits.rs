@@ -94,6 +94,21 @@ impl Bits {
         }
     }
 
+    /// Removes the members of `other`.
+    pub fn difference_with(&mut self, other: &Bits) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a &= !*b;
+        }
+    }
+
+    /// Keeps the indexes in exactly one of the two sets.
+    pub fn symmetric_difference_with(&mut self, other: &Bits) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a ^= *b;
+        }
+        self.trim();
+    }
+
     /// Whether every index is a member.
     pub fn is_full(&self) -> bool {
         self.count() == self.len

@@ -12,6 +12,7 @@ use crate::bits::Bits;
 use crate::model::{DataModel, FieldId, TableId};
 use crate::scan::{filter_rows, symbols_in};
 use crate::selection::SelectionState;
+use qix_expr::SetOp;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -219,6 +220,65 @@ pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
 }
 
 impl Inference {
+    /// No row of any table: what a set whose modifier selects no value stands for.
+    pub fn nothing(model: &DataModel) -> Inference {
+        let rows = model
+            .tables
+            .iter()
+            .map(|t| Some(Arc::new(Bits::empty(t.rows))))
+            .collect();
+        let key_possible = model
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.is_key())
+            .map(|(k, f)| (k, Some(Arc::new(Bits::empty(f.symbols.len())))))
+            .collect();
+        Inference { rows, key_possible }
+    }
+
+    /// Two row sets combined table by table with a set operator (set analysis's `+ - * /` between
+    /// sets). A key field's possible values are those found in the combined rows of every table that
+    /// has it.
+    pub fn combine(model: &DataModel, a: &Inference, b: &Inference, op: SetOp) -> Inference {
+        let rows: Vec<Option<Arc<Bits>>> = model
+            .tables
+            .iter()
+            .enumerate()
+            .map(|(t, table)| {
+                let full = || Bits::full(table.rows);
+                let mut x = a.rows[t].as_deref().cloned().unwrap_or_else(full);
+                let y = b.rows[t].as_deref().cloned().unwrap_or_else(full);
+                match op {
+                    SetOp::Union => x.union_with(&y),
+                    SetOp::Exclusion => x.difference_with(&y),
+                    SetOp::Intersection => x.intersect_with(&y),
+                    SetOp::SymmetricDifference => x.symmetric_difference_with(&y),
+                }
+                Some(Arc::new(x))
+            })
+            .collect();
+        let mut key_possible = HashMap::new();
+        for (k, field) in model.fields.iter().enumerate() {
+            if !field.is_key() {
+                continue;
+            }
+            let mut acc: Option<Bits> = None;
+            for &t in &field.tables {
+                let Some(col) = model.tables[t].column(k) else {
+                    continue;
+                };
+                let syms = symbols_in(col, rows[t].as_deref(), field.symbols.len());
+                match &mut acc {
+                    None => acc = Some(syms),
+                    Some(a) => a.intersect_with(&syms),
+                }
+            }
+            key_possible.insert(k, acc.map(Arc::new));
+        }
+        Inference { rows, key_possible }
+    }
+
     /// Possible symbols of `field`; `None` means all.
     pub fn possible(&self, model: &DataModel, field: FieldId) -> Option<Arc<Bits>> {
         let f = &model.fields[field];

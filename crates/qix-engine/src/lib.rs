@@ -25,6 +25,7 @@ pub mod packed;
 pub mod scan;
 pub mod search;
 pub mod selection;
+pub mod sets;
 pub mod symbols;
 
 pub use bits::Bits;
@@ -32,10 +33,12 @@ pub use builder::{ModelBuilder, ModelError};
 pub use cache::ResultCache;
 pub use dual::Dual;
 pub use hypercube::{
-    compute, ColumnSort, CubeError, CubeRow, DimensionDef, HyperCube, HyperCubeDef, MeasureDef,
+    compute, compute_with, ColumnSort, CubeError, CubeRow, DimensionDef, HyperCube, HyperCubeDef,
+    MeasureDef,
 };
 pub use inference::{field_states, field_states_with, infer, Inference, State};
 pub use listobject::{list_object, list_object_with, ListRow, ListSort};
 pub use model::{DataModel, FieldId, TableId};
 pub use search::Search;
 pub use selection::{SelectionState, Selections};
+pub use sets::{NoSetBase, SetBase, SetError, Sets};

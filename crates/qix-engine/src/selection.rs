@@ -71,6 +71,24 @@ impl SelectionState {
         true
     }
 
+    /// Sets `field`'s selection to `symbols` whatever its lock, dropping the lock (set analysis builds its
+    /// states this way: a set modifier overrides locks). Empty clears the field.
+    pub fn replace(&mut self, field: FieldId, mut symbols: Vec<u32>) {
+        symbols.sort_unstable();
+        symbols.dedup();
+        if symbols.is_empty() {
+            self.fields.remove(&field);
+        } else {
+            self.fields.insert(
+                field,
+                FieldSelection {
+                    selected: symbols,
+                    locked: false,
+                },
+            );
+        }
+    }
+
     /// Toggles each symbol in or out of the selection of `field`.
     pub fn toggle(&mut self, field: FieldId, symbols: &[u32]) -> bool {
         let mut current: Vec<u32> = self.selected(field).unwrap_or(&[]).to_vec();

@@ -14,7 +14,9 @@
 //! - `rowscan`: the general scan over joined tuples, row by row, when some join is 1:N;
 //! - `acc`: the per-group accumulators both scans produce;
 //! - `render` (with `scope`): groups to rows of cells and measure values, totals, per-column facts;
-//! - `sort`: row order.
+//! - `sort`: row order;
+//! - `contexts`: measures with set analysis, `TOTAL <fields>` or `Aggr()`, computed as sub-cubes (one
+//!   per set and grouping) through the phases above and assembled per row.
 //!
 //! The scans are the hot path: they read the plan and the model through borrowed context structs, and
 //! their inner loops are over flat per-block vectors.
@@ -22,6 +24,7 @@
 mod acc;
 mod column;
 mod columnar;
+mod contexts;
 mod groups;
 mod plan;
 mod render;
@@ -32,6 +35,7 @@ mod sort;
 use crate::inference::{Inference, State};
 use crate::model::DataModel;
 use crate::selection::SelectionState;
+use crate::sets::{infer_uncached, NoSetBase, Sets};
 use groups::KeySpace;
 use qix_expr::{Expr, Value};
 use render::Render;
@@ -226,12 +230,27 @@ pub fn parse_measures(def: &HyperCubeDef) -> Result<Vec<Expr>, CubeError> {
         .collect()
 }
 
-/// Computes a hypercube for `state` (with its inference already run).
+/// Computes a hypercube for `state` (with its inference already run), with no set identifiers but `$`
+/// and `1`.
 pub fn compute(
     model: &DataModel,
     state: &SelectionState,
     inference: &Inference,
     def: &HyperCubeDef,
+) -> Result<HyperCube, CubeError> {
+    let infer = infer_uncached(model);
+    let sets = Sets::new(model, state, &NoSetBase, &infer);
+    compute_with(model, state, inference, def, &sets)
+}
+
+/// [`compute`] where set expressions are computed by `sets` (its host knows bookmarks, alternate states
+/// and history, and its inferences may come from a cache).
+pub fn compute_with(
+    model: &DataModel,
+    state: &SelectionState,
+    inference: &Inference,
+    def: &HyperCubeDef,
+    sets: &Sets<'_>,
 ) -> Result<HyperCube, CubeError> {
     // Dimensions sorted by an expression: the expression is computed as a hidden last measure per row.
     let mut ext = def.clone();
@@ -245,25 +264,64 @@ pub fn compute(
             hidden += 1;
         }
     }
-    let mut cube = compute_all(model, state, inference, &ext, hidden)?;
+    let (mut rows, mut totals) = rows_hidden(model, state, inference, &ext, hidden, sets)?;
+    sort::sort_rows(&mut rows, &ext, hidden);
     let shown = def.measures.len();
-    for r in &mut cube.rows {
+    for r in &mut rows {
         r.measures.truncate(shown);
     }
-    cube.totals.truncate(shown);
-    cube.measure_range.truncate(shown);
-    Ok(cube)
+    totals.truncate(shown);
+    let measure_range = render::measure_range(&rows, shown);
+    let mut dim_fields = Vec::with_capacity(def.dimensions.len());
+    for d in &def.dimensions {
+        dim_fields.push(
+            model
+                .field_id(&d.field)
+                .ok_or_else(|| CubeError::UnknownField(d.field.clone()))?,
+        );
+    }
+    let dim_info = render::dim_info(model, state, inference, &dim_fields);
+    Ok(HyperCube {
+        rows,
+        totals,
+        dim_info,
+        measure_range,
+    })
 }
 
-/// [`compute`] where the last `hidden` measures are sort expressions of dimensions, in dimension order.
-fn compute_all(
+/// The rows (unsorted) and totals of `def` over the rows of `inference`: what sub-cubes and expression
+/// searches need (no sorting, no per-dimension facts).
+pub(crate) fn rows_with(
+    model: &DataModel,
+    state: &SelectionState,
+    inference: &Inference,
+    def: &HyperCubeDef,
+    sets: &Sets<'_>,
+) -> Result<(Vec<CubeRow>, Vec<Value>), CubeError> {
+    rows_hidden(model, state, inference, def, 0, sets)
+}
+
+/// [`rows_with`] where the last `hidden` measures are sort expressions of dimensions, in dimension order
+/// (they never suppress a row on their own).
+fn rows_hidden(
     model: &DataModel,
     state: &SelectionState,
     inference: &Inference,
     def: &HyperCubeDef,
     hidden: usize,
-) -> Result<HyperCube, CubeError> {
+    sets: &Sets<'_>,
+) -> Result<(Vec<CubeRow>, Vec<Value>), CubeError> {
     let measures = parse_measures(def)?;
+    if measures.iter().any(qix_expr::needs_contexts) {
+        let level = contexts::Level {
+            model,
+            state,
+            inference,
+            def,
+            sets,
+        };
+        return contexts::rows(&level, &measures, hidden);
+    }
     let plan = plan::plan(model, inference, def, &measures)?;
     let keys = KeySpace::new(model, &plan)?;
     let mut grouped = match columnar::scan(model, inference, &plan, &keys) {
@@ -286,14 +344,5 @@ fn compute_all(
         dim_fields: &dim_fields,
         hidden,
     };
-    let (mut rows, totals) = render.render(&grouped);
-    sort::sort_rows(&mut rows, def, hidden);
-    let measure_range = render::measure_range(&rows, measures.len());
-    let dim_info = render::dim_info(model, state, inference, &dim_fields);
-    Ok(HyperCube {
-        rows,
-        totals,
-        dim_info,
-        measure_range,
-    })
+    Ok(render.render(&grouped))
 }

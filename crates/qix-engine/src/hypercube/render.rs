@@ -94,30 +94,7 @@ impl Render<'_> {
 
     /// The cell of field `f` for key digit `v` (symbol + 1, 0 for NULL).
     fn cell(&self, f: FieldId, v: u32) -> DimCell {
-        if v == 0 {
-            return DimCell {
-                symbol: None,
-                text: "-".into(),
-                num: None,
-                state: State::Optional,
-            };
-        }
-        let sym = v - 1;
-        let d = self.model.fields[f].symbols.get(sym);
-        let selected = self
-            .state
-            .selected(f)
-            .is_some_and(|s| s.binary_search(&sym).is_ok());
-        DimCell {
-            symbol: Some(sym),
-            text: d.text.clone(),
-            num: d.num,
-            state: match (selected, self.state.is_locked(f)) {
-                (true, true) => State::Locked,
-                (true, false) => State::Selected,
-                _ => State::Optional,
-            },
-        }
+        dim_cell(self.model, self.state, f, v.checked_sub(1))
     }
 
     /// The measures of one group with dimension cells `cells`.
@@ -151,6 +128,37 @@ impl Render<'_> {
             .iter()
             .map(|m| measure_value(m, &mut scope))
             .collect()
+    }
+}
+
+/// The cell of symbol `sym` of field `f` (`None`: NULL), with its selection state in `state`.
+pub(super) fn dim_cell(
+    model: &DataModel,
+    state: &SelectionState,
+    f: FieldId,
+    sym: Option<u32>,
+) -> DimCell {
+    let Some(sym) = sym else {
+        return DimCell {
+            symbol: None,
+            text: "-".into(),
+            num: None,
+            state: State::Optional,
+        };
+    };
+    let d = model.fields[f].symbols.get(sym);
+    let selected = state
+        .selected(f)
+        .is_some_and(|s| s.binary_search(&sym).is_ok());
+    DimCell {
+        symbol: Some(sym),
+        text: d.text.clone(),
+        num: d.num,
+        state: match (selected, state.is_locked(f)) {
+            (true, true) => State::Locked,
+            (true, false) => State::Selected,
+            _ => State::Optional,
+        },
     }
 }
 
