@@ -53,6 +53,11 @@ function oracle(tables, queries) {
   return JSON.parse(out).results;
 }
 
+const STAR = 'facts JOIN customers USING (Cust) JOIN products USING (Prod)';
+
+/** `where` (a WHERE clause or nothing) with one more condition. */
+const and = (where, cond) => (where ? `${where} AND ${cond}` : `WHERE ${cond}`);
+
 /** A star schema: Facts(Cust, Prod, Qty, Price) → Customers(Cust, Region, Segment), Products(Prod, Category, Color). */
 function starData(r) {
   const nc = r.int(4, 10);
@@ -82,13 +87,26 @@ FROM [lib://data/${dir}/products.csv] (txt, utf8, embedded labels, delimiter is 
 Facts:
 LOAD Cust, Prod, If(Len(Qty) = 0, Null(), Qty) AS Qty, Price
 FROM [lib://data/${dir}/facts.csv] (txt, utf8, embedded labels, delimiter is ',');`,
-    from: 'facts JOIN customers USING (Cust) JOIN products USING (Prod)',
+    from: STAR,
     fields: ['Region', 'Segment', 'Category', 'Color'],
     dims: ['Region', 'Category'],
     measures: [['Sum(Qty*Price)', 'SUM(Qty*Price)'], ['Count(Qty)', 'COUNT(Qty)'], ['Avg(Price)', 'AVG(Price)'], ['Max(Qty)', 'MAX(Qty)']],
     evaluations: [['Sum(Qty*Price)', 'SUM(Qty*Price)'], ['Count(DISTINCT Region)', 'COUNT(DISTINCT Region)'], ['Avg(Qty)', 'AVG(Qty)'], ['Min(Price)', 'MIN(Price)'], 
       // A field's aggregation runs over its own table's possible rows (Qlik), here Products.
-      ['Count(Color)', (w) => `SELECT COUNT(Color) FROM products WHERE Prod IN (SELECT Prod FROM facts JOIN customers USING (Cust) JOIN products USING (Prod) ${w})`]],
+      ['Count(Color)', (w) => `SELECT COUNT(Color) FROM products WHERE Prod IN (SELECT Prod FROM facts JOIN customers USING (Cust) JOIN products USING (Prod) ${w})`],
+      // Set analysis: {1} ignores the selections; a modifier replaces one field's selection (the others stay).
+      ['Sum({1} Qty*Price)', () => `SELECT SUM(Qty*Price) FROM ${STAR}`],
+      ['Sum({$<Segment={\'Retail\'}>} Qty*Price)', (w, where) => `SELECT SUM(Qty*Price) FROM ${STAR} ${and(where('Segment'), "Segment = 'Retail'")}`],
+      ['Sum({1<Category={Fruit, "v*"}>} Qty)', () => `SELECT SUM(Qty) FROM ${STAR} WHERE Category IN ('Fruit', 'Veg')`],
+      // -= takes values out of the field's selection (all its values when nothing is selected; NULL is no value).
+      ['Count({$<Region-={North}>} DISTINCT Cust)', (w, where, sel) => `SELECT COUNT(DISTINCT Cust) FROM ${STAR} ${and(where('Region'),
+        `${sel.Region ? `Region IN (${sel.Region.map(sqlValue).join(', ')})` : 'Region IS NOT NULL'} AND Region <> 'North'`)}`],
+      // P(): the values possible in another set.
+      ['Sum({<Category=P({1<Color={Red}>} Category)>} Qty)', (w, where) => `SELECT SUM(Qty) FROM ${STAR} ${and(where('Category'),
+        "Category IN (SELECT Category FROM products WHERE Color = 'Red')")}`],
+      // Aggr(): an aggregation over a nested table.
+      ['Sum(Aggr(Sum(Qty), Cust))', (w) => `SELECT SUM(Qty) FROM ${STAR} ${w}`],
+      ['Max(Aggr(Sum(Qty*Price), Category))', (w) => `SELECT MAX(s) FROM (SELECT Category, SUM(Qty*Price) AS s FROM ${STAR} ${w} GROUP BY Category)`]],
   };
 }
 
@@ -177,7 +195,7 @@ async function check(shape, seed) {
     queries.push(`SELECT DISTINCT ${f} FROM ${data.from} ${where()} WHERE_NOT_NULL`.replace(' WHERE_NOT_NULL', where() ? ` AND ${f} IS NOT NULL` : ` WHERE ${f} IS NOT NULL`));
     queries.push(`SELECT DISTINCT ${f} FROM ${data.from} ${where(f)} WHERE_NOT_NULL`.replace(' WHERE_NOT_NULL', where(f) ? ` AND ${f} IS NOT NULL` : ` WHERE ${f} IS NOT NULL`));
   }
-  for (const [, s] of data.evaluations) queries.push(typeof s === 'function' ? s(where()) : `SELECT ${s} FROM ${data.from} ${where()}`);
+  for (const [, s] of data.evaluations) queries.push(typeof s === 'function' ? s(where(), where, selected) : `SELECT ${s} FROM ${data.from} ${where()}`);
   const results = oracle(tables, queries);
 
   const key = (row) => JSON.stringify(row.slice(0, data.dims.length));

@@ -2,18 +2,26 @@
 //! scan. Bounded (LRU) and shared by every session of an app: two sessions with the same selections share
 //! results.
 
-use crate::hypercube::{compute, CubeError, HyperCube, HyperCubeDef};
+use crate::hypercube::{compute_with, parse_measures, CubeError, HyperCube, HyperCubeDef};
 use crate::inference::{infer, Inference};
 use crate::listobject::{list_object_with, ListRow, ListSort};
 use crate::model::DataModel;
 use crate::model::FieldId;
 use crate::selection::SelectionState;
+use crate::sets::{named_idents, NoSetBase, SetBase, Sets};
 use lru::LruCache;
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 
 type InferenceKey = (u64, SelectionState);
-type CubeKey = (u64, SelectionState, HyperCubeDef);
+/// The states the set identifiers of a definition named when it was computed (bookmarks, alternate
+/// states, history steps) are part of the key: the same text means other rows once they change.
+type CubeKey = (
+    u64,
+    SelectionState,
+    HyperCubeDef,
+    Vec<Option<SelectionState>>,
+);
 type ListKey = (u64, SelectionState, FieldId, ListSort);
 
 /// An LRU of inferences, hypercubes and list objects.
@@ -54,19 +62,42 @@ impl ResultCache {
         result
     }
 
-    /// A hypercube, computed once per (model, state, definition).
+    /// A hypercube, computed once per (model, state, definition), with no set identifiers but `$` and `1`.
     pub fn hypercube(
         &self,
         model: &DataModel,
         state: &SelectionState,
         def: &HyperCubeDef,
     ) -> Result<Arc<HyperCube>, CubeError> {
-        let key = (model.id, state.clone(), def.clone());
+        self.hypercube_with(model, state, def, &NoSetBase)
+    }
+
+    /// A hypercube whose set identifiers `base` knows, computed once per (model, state, definition, the
+    /// states its identifiers name); the sets' inferences go through this cache too.
+    pub fn hypercube_with(
+        &self,
+        model: &DataModel,
+        state: &SelectionState,
+        def: &HyperCubeDef,
+        base: &dyn SetBase,
+    ) -> Result<Arc<HyperCube>, CubeError> {
+        let named = if def.measures.iter().any(|m| m.expr.contains('{')) {
+            let measures = parse_measures(def)?;
+            named_idents(&measures)
+                .iter()
+                .map(|i| base.state_of(i))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let key = (model.id, state.clone(), def.clone(), named);
         if let Some(hit) = self.lock_cubes().get(&key) {
             return Ok(hit.clone());
         }
         let inference = self.inference(model, state);
-        let cube = Arc::new(compute(model, state, &inference, def)?);
+        let infer = |s: &SelectionState| self.inference(model, s);
+        let sets = Sets::new(model, state, base, &infer);
+        let cube = Arc::new(compute_with(model, state, &inference, def, &sets)?);
         self.lock_cubes().put(key, cube.clone());
         Ok(cube)
     }

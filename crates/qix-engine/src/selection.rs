@@ -217,6 +217,22 @@ impl Selections {
         }
     }
 
+    /// The state `n` steps back in history (`$1` of set analysis is one step back), if there is one.
+    pub fn back_state(&self, n: usize) -> Option<&SelectionState> {
+        self.back
+            .len()
+            .checked_sub(n)
+            .and_then(|i| self.back.get(i))
+    }
+
+    /// The state `n` steps forward in history (`$_1`), if there is one.
+    pub fn forward_state(&self, n: usize) -> Option<&SelectionState> {
+        self.forward
+            .len()
+            .checked_sub(n)
+            .and_then(|i| self.forward.get(i))
+    }
+
     /// How many steps back / forward are available.
     pub fn history(&self) -> (usize, usize) {
         (self.back.len(), self.forward.len())

@@ -74,7 +74,7 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
             let doc = ctx.doc()?;
             let view = crate::view::View::of(env, doc);
             let definition = crate::view::dollar::expand(&view, definition);
-            match crate::view::eval::evaluate_in(env, &view.data.model, view.state, &definition) {
+            match crate::view::eval::evaluate_in(&view, &definition) {
                 Ok(v) => (
                     v.text().unwrap_or_else(|| "-".into()),
                     v.num().map_or(json!("NaN"), |n| json!(n)),

@@ -60,7 +60,7 @@ fn resolve(view: &View<'_>, inner: &str, depth: usize) -> String {
 
 /// The text of an expression's value; an expression that fails expands to nothing.
 fn value_text(view: &View<'_>, expr: &str) -> String {
-    evaluate_in(view.env, view.model(), view.state, expr)
+    evaluate_in(view, expr)
         .ok()
         .and_then(|v| v.text())
         .unwrap_or_default()

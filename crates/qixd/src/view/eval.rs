@@ -1,29 +1,26 @@
 //! Evaluating chart expressions over a view's data and selections, and reading variable definitions as values.
 
-use crate::env::Env;
+use super::sets::ViewSets;
+use super::View;
 use qix_engine::HyperCubeDef;
-use qix_engine::{DataModel, SelectionState};
 use qix_protocol::RpcError;
 use serde_json::{json, Value};
 
-/// Evaluates `expr` over the whole selection (no dimensions).
-pub fn evaluate_in(
-    env: &Env,
-    model: &DataModel,
-    state: &SelectionState,
-    expr: &str,
-) -> Result<qix_expr::Value, String> {
+/// Evaluates `expr` over the view's whole selection (no dimensions).
+pub fn evaluate_in(view: &View<'_>, expr: &str) -> Result<qix_expr::Value, String> {
     let parsed = qix_expr::parse(expr).map_err(|e| format!("Error in expression: {e}"))?;
+    let (env, model, state) = (view.env, view.model(), view.state);
     if !qix_expr::has_aggregation(&parsed) {
         // Constants and scalar functions; a bare field is its only possible value.
-        struct Only<'a>(&'a DataModel, &'a SelectionState, &'a Env);
-        impl qix_expr::Scope for Only<'_> {
+        struct Only<'a, 'v>(&'a View<'v>);
+        impl qix_expr::Scope for Only<'_, '_> {
             fn field(&mut self, name: &str) -> qix_expr::Value {
                 let only = format!("Only([{}])", name.replace(']', "]]"));
                 let def = HyperCubeDef::of(&[], &[&only]);
-                self.2
+                let v = self.0;
+                v.env
                     .cache
-                    .hypercube(self.0, self.1, &def)
+                    .hypercube(v.model(), v.state, &def)
                     .ok()
                     .and_then(|c| c.totals.first().cloned())
                     .unwrap_or(qix_expr::Value::Null)
@@ -32,12 +29,12 @@ pub fn evaluate_in(
                 qix_expr::Value::Null
             }
         }
-        return Ok(qix_expr::eval(&parsed, &mut Only(model, state, env)));
+        return Ok(qix_expr::eval(&parsed, &mut Only(view)));
     }
     let def = HyperCubeDef::of(&[], &[expr]);
     let cube = env
         .cache
-        .hypercube(model, state, &def)
+        .hypercube_with(model, state, &def, &ViewSets(view))
         .map_err(|e| format!("Error: {e}"))?;
     Ok(cube
         .totals

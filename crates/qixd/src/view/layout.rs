@@ -106,7 +106,7 @@ fn value(view: &View<'_>, obj: &Map<String, Value>) -> Value {
                 .and_then(Value::as_str)
                 .or_else(|| e.as_str())
                 .unwrap_or("");
-            let v = evaluate_in(view.env, view.model(), view.state, expr);
+            let v = evaluate_in(view, expr);
             return match (v, as_text) {
                 (Ok(v), true) => json!(v.text().unwrap_or_default()),
                 (Ok(v), false) => v.num().map_or(json!("NaN"), |n| json!(n)),
@@ -229,7 +229,12 @@ fn hypercube(view: &View<'_>, def: &Map<String, Value>) -> Value {
 fn compute(view: &View<'_>, def: &CubeDef) -> Result<Arc<HyperCube>, String> {
     view.env
         .cache
-        .hypercube(view.model(), view.state, &def.engine())
+        .hypercube_with(
+            view.model(),
+            view.state,
+            &def.engine(),
+            &super::sets::ViewSets(view),
+        )
         .map_err(|e| e.to_string())
 }
 

@@ -19,11 +19,12 @@ pub mod objects;
 pub mod props;
 pub mod render;
 pub mod select;
+pub mod sets;
 
 use crate::doc::{DocState, LoadedData};
 use crate::env::Env;
 use context::Ctx;
-use qix_engine::{DataModel, SelectionState};
+use qix_engine::{DataModel, SelectionState, Selections};
 use qix_protocol::RpcError;
 
 /// What a layout is computed against.
@@ -36,6 +37,8 @@ pub struct View<'a> {
     pub state: &'a SelectionState,
     /// Back / forward history sizes.
     pub history: (usize, usize),
+    /// The selections with their history (what `$1` / `$_1` of set analysis name).
+    pub selections: &'a Selections,
     /// The open doc (master items, objects, variables).
     pub doc: &'a DocState,
 }
@@ -48,6 +51,7 @@ impl<'a> View<'a> {
             data: doc.data(),
             state: doc.selections().current(),
             history: doc.selections().history(),
+            selections: doc.selections(),
             doc,
         }
     }
@@ -63,6 +67,7 @@ impl<'a> View<'a> {
             data: self.data,
             state: selections.current(),
             history: selections.history(),
+            selections,
             doc: self.doc,
         }
     }
@@ -82,5 +87,5 @@ pub fn evaluate(
     let doc = ctx.doc()?;
     let view = crate::view::View::of(env, doc);
     let expr = dollar::expand(&view, expr);
-    Ok(eval::evaluate_in(env, view.model(), view.state, &expr))
+    Ok(eval::evaluate_in(&view, &expr))
 }
