@@ -2,7 +2,7 @@
 //! scan. Bounded (LRU) and shared by every session of an app: two sessions with the same selections share
 //! results.
 
-use crate::hypercube::{compute_with, parse_measures, CubeError, HyperCube, HyperCubeDef};
+use crate::hypercube::{compute_with, CubeError, HyperCube, HyperCubeDef};
 use crate::inference::{infer, Inference};
 use crate::listobject::{list_object_with, ListRow, ListSort};
 use crate::model::DataModel;
@@ -82,7 +82,12 @@ impl ResultCache {
         base: &dyn SetBase,
     ) -> Result<Arc<HyperCube>, CubeError> {
         let named = if def.measures.iter().any(|m| m.expr.contains('{')) {
-            let measures = parse_measures(def)?;
+            // Measures that do not parse name nothing (their columns carry their errors).
+            let measures: Vec<_> = def
+                .measures
+                .iter()
+                .filter_map(|m| qix_expr::parse(&m.expr).ok())
+                .collect();
             named_idents(&measures)
                 .iter()
                 .map(|i| base.state_of(i))

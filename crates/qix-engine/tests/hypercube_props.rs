@@ -248,16 +248,20 @@ fn expressions_totals_sorting_and_suppression() {
     assert_eq!(cube.rows[0].dims[0].text, "a");
     let bad = compute(&m, &st, &inf, &HyperCubeDef::of(&["Nope"], &[]));
     assert!(bad.is_err());
-    let bad = compute(
+    // A bad measure is a NULL column with its error; the other columns are computed.
+    let cube = compute(
         &m,
         &st,
         &inf,
-        &HyperCubeDef::of(&["Product"], &["Sum(Price"]),
-    );
-    assert!(matches!(
-        bad,
-        Err(qix_engine::CubeError::BadExpression { .. })
-    ));
+        &HyperCubeDef::of(&["Product"], &["Sum(Price", "Sum(Price)"]),
+    )
+    .unwrap();
+    assert!(cube.measure_errors[0]
+        .as_deref()
+        .is_some_and(|e| e.contains("bad expression")));
+    assert_eq!(cube.measure_errors[1], None);
+    assert!(cube.rows.iter().all(|r| r.measures[0].is_null()));
+    assert!(cube.rows.iter().any(|r| r.measures[1].num().is_some()));
 }
 
 #[test]

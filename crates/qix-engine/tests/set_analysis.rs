@@ -185,8 +185,9 @@ fn identifiers_come_from_the_host_and_unknown_ones_are_errors() {
     );
     assert_eq!(row(&t, &[]), vec![Some(25.0), Some(5.0)]);
     let def = HyperCubeDef::of(&[], &["Sum({Nope} Sales)"]);
-    let err = compute(&m, &st, &infer(&m, &st), &def).unwrap_err();
-    assert!(err.to_string().contains("Nope"), "{err}");
+    let cube = compute(&m, &st, &infer(&m, &st), &def).unwrap();
+    let err = cube.measure_errors[0].as_deref().unwrap_or_default();
+    assert!(err.contains("unknown set identifier Nope"), "{err}");
 }
 
 #[test]

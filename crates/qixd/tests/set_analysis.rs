@@ -133,3 +133,50 @@ async fn chart_measures_with_sets_total_fields_and_aggr() {
     assert_eq!(total[1]["qNum"], 80.0);
     assert_eq!(total[2]["qNum"], 80.0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_measure_fails_its_column_not_the_object() {
+    let s = TestServer::start().await;
+    let mut a = s.connect("/app/d/identity/sets-bad").await;
+    let doc = a.session_app().await;
+    a.ok(doc, "SetScript", json!([SCRIPT])).await;
+    assert_eq!(a.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    let props = json!([{
+        "qInfo": {"qType": "table"},
+        "qHyperCubeDef": {
+            "qDimensions": [{"qDef": {"qFieldDefs": ["Country"]}}],
+            "qMeasures": [
+                {"qDef": {"qDef": "Sum(Sales)"}},
+                {"qDef": {"qDef": "Sum(NoSuchField)"}},
+                {"qDef": {"qDef": "Sum({NoSuchBookmark} Sales)"}},
+                {"qDef": {"qDef": "Sum((Sales"}},
+                {"qDef": {"qDef": "Count({<Year={2020}>} OrderId)"}}
+            ],
+            "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 6, "qHeight": 10}]
+        }
+    }]);
+    let h = handle(&a.ok(doc, "CreateSessionObject", props).await);
+    let layout = a.ok(h, "GetLayout", json!([])).await["qLayout"].clone();
+    let hc = &layout["qHyperCube"];
+    assert!(
+        hc.get("qError").is_none(),
+        "the object itself computes: {hc}"
+    );
+    let info = hc["qMeasureInfo"].as_array().unwrap();
+    for (i, bad) in [false, true, true, true, false].into_iter().enumerate() {
+        assert_eq!(
+            info[i].get("qError").is_some(),
+            bad,
+            "measure {i}: {}",
+            info[i]
+        );
+    }
+    assert!(info[2]["qError"]["qContext"]
+        .as_str()
+        .unwrap()
+        .contains("NoSuchBookmark"));
+    let got = rows(&layout);
+    assert_eq!(got["Sweden"][0], 220.0);
+    assert!(got["Sweden"][1].is_nan(), "a failed column is NULL");
+    assert_eq!(got["Sweden"][4], 2.0);
+}

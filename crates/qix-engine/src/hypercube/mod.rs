@@ -215,6 +215,9 @@ pub struct HyperCube {
     pub dim_info: Vec<DimInfo>,
     /// (min, max) per measure over the rows' numeric values; NaN when none.
     pub measure_range: Vec<(f64, f64)>,
+    /// Per measure, why it could not be computed (its column is NULL then); the other measures are
+    /// computed as usual, as the real engine does.
+    pub measure_errors: Vec<Option<String>>,
 }
 
 /// Parses measure texts.
@@ -264,7 +267,11 @@ pub fn compute_with(
             hidden += 1;
         }
     }
-    let (mut rows, mut totals) = rows_hidden(model, state, inference, &ext, hidden, sets)?;
+    let (mut rows, mut totals, measure_errors) =
+        match rows_hidden(model, state, inference, &ext, hidden, sets) {
+            Ok((rows, totals)) => (rows, totals, vec![None; def.measures.len()]),
+            Err(e) => isolate_bad_measures(model, state, inference, &mut ext, hidden, sets, e)?,
+        };
     sort::sort_rows(&mut rows, &ext, hidden);
     let shown = def.measures.len();
     for r in &mut rows {
@@ -286,7 +293,41 @@ pub fn compute_with(
         totals,
         dim_info,
         measure_range,
+        measure_errors,
     })
+}
+
+/// After `def` failed with `error`: finds the measures that fail on their own, computes the cube with
+/// those as NULL columns, and returns their errors. A failure that is not a measure's (a dimension's,
+/// or one no single measure causes) is returned as it is.
+#[allow(clippy::type_complexity)]
+fn isolate_bad_measures(
+    model: &DataModel,
+    state: &SelectionState,
+    inference: &Inference,
+    def: &mut HyperCubeDef,
+    hidden: usize,
+    sets: &Sets<'_>,
+    error: CubeError,
+) -> Result<(Vec<CubeRow>, Vec<Value>, Vec<Option<String>>), CubeError> {
+    let shown = def.measures.len() - hidden;
+    let mut errors = vec![None; shown];
+    for (i, m) in def.measures.iter_mut().enumerate().take(shown) {
+        let alone = HyperCubeDef {
+            measures: vec![m.clone()],
+            dimensions: def.dimensions.clone(),
+            ..Default::default()
+        };
+        if let Err(e) = rows_hidden(model, state, inference, &alone, 0, sets) {
+            errors[i] = Some(e.to_string());
+            m.expr = "Null()".into();
+        }
+    }
+    if errors.iter().all(Option::is_none) {
+        return Err(error);
+    }
+    let (rows, totals) = rows_hidden(model, state, inference, def, hidden, sets)?;
+    Ok((rows, totals, errors))
 }
 
 /// The rows (unsorted) and totals of `def` over the rows of `inference`: what sub-cubes and expression

@@ -36,6 +36,9 @@ pub fn evaluate_in(view: &View<'_>, expr: &str) -> Result<qix_expr::Value, Strin
         .cache
         .hypercube_with(model, state, &def, &ViewSets(view))
         .map_err(|e| format!("Error: {e}"))?;
+    if let Some(Some(e)) = cube.measure_errors.first() {
+        return Err(format!("Error: {e}"));
+    }
     Ok(cube
         .totals
         .first()

@@ -106,11 +106,16 @@ fn auto_number_format(expr: &str) -> Value {
 }
 
 /// A measure's `qMeasureInfo` entry, with the (min, max) of its values in the cube.
-pub fn measure_info(m: &CubeMeasure, (lo, hi): (f64, f64)) -> Value {
+pub fn measure_info(m: &CubeMeasure, (lo, hi): (f64, f64), error: Option<&str>) -> Value {
     let label = m.label.as_deref().unwrap_or(&m.expr);
-    json!({"qFallbackTitle": label, "qApprMaxGlyphCount": 1, "qCardinal": 0, "qSortIndicator": m.sort_indicator,
+    let mut info = json!({"qFallbackTitle": label, "qApprMaxGlyphCount": 1, "qCardinal": 0, "qSortIndicator": m.sort_indicator,
            "qNumFormat": auto_number_format(&m.expr), "qMin": num_json(Some(lo)), "qMax": num_json(Some(hi)),
-           "qIsAutoFormat": true, "qAttrExprInfo": [], "qAttrDimInfo": [], "qTrendLines": []})
+           "qIsAutoFormat": true, "qAttrExprInfo": [], "qAttrDimInfo": [], "qTrendLines": []});
+    if let Some(e) = error {
+        // The column's own error; the other columns are computed.
+        info["qError"] = json!({"qErrorCode": 7005, "qContext": e});
+    }
+    info
 }
 
 /// `qGrandTotalRow`: one cell per measure, element -1, state `X`.
@@ -157,10 +162,13 @@ pub fn hypercube(def: &CubeDef, result: CubeResult<'_>) -> Value {
                 dim_info(d, info, tags.get(i).map_or(&[], Vec::as_slice), rows)
             });
             out.insert("qDimensionInfo".into(), dims.collect());
-            let measures = def.measures.iter().zip(&cube.measure_range);
+            let measures = def.measures.iter().zip(&cube.measure_range).enumerate();
+            let error = |i: usize| cube.measure_errors.get(i).and_then(|e| e.as_deref());
             out.insert(
                 "qMeasureInfo".into(),
-                measures.map(|(m, r)| measure_info(m, *r)).collect(),
+                measures
+                    .map(|(i, (m, r))| measure_info(m, *r, error(i)))
+                    .collect(),
             );
             out.insert(
                 "qEffectiveInterColumnSortOrder".into(),
@@ -312,6 +320,7 @@ mod tests {
                 },
             }],
             measure_range: vec![(10.0, 10.0)],
+            measure_errors: vec![None],
         }
     }
 
