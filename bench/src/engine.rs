@@ -117,6 +117,20 @@ fn main() {
         "dim_x_d2_100k_cells",
         time(repeats.min(3), &flat, &none, &big),
     );
+    // Set analysis: the set's own inference plus a scan, against selecting then computing.
+    let one = HyperCubeDef::of(&["Dim"], &["Sum(m1)"]);
+    record(
+        "select_then_sum_by_dim",
+        time(repeats, &flat, &selected, &one),
+    );
+    let set = HyperCubeDef::of(&["Dim"], &["Sum({<Sel={7}>} m1)"]);
+    record("set_sum_by_dim", time(repeats, &flat, &none, &set));
+    // Aggr: an aggregation over a nested 100,000-row table.
+    let nested = HyperCubeDef::of(&[], &["Avg(Aggr(Sum(m1), Dim, D2))"]);
+    record(
+        "avg_aggr_sum_by_dim_d2",
+        time(repeats.min(3), &flat, &none, &nested),
+    );
     // Repeated state: the same query again on a warm cache.
     let warm = ResultCache::new(16);
     let first = summary(&warm.hypercube(&flat, &selected, &three).unwrap());

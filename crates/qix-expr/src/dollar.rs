@@ -4,6 +4,11 @@
 //! expanded first, so `$(v$(i))` and `$(=Max($(field)))` work. This module only finds the `$( ... )`
 //! spans and splices in what the caller's resolver answers: the load script resolves names to its
 //! `SET`/`LET` variables, the server to the app's variables, each evaluating `=` in its own way.
+//!
+//! Two forms are handled here, the same for every caller: parameters, `$(vFn(a, b))`, where `$1`, `$2`,
+//! ... in the value of `vFn` become `a`, `b` (parameters beyond those given stay as written); and
+//! `$(#v)`, the value of `v` as a plain number (`.` decimal point, no thousands separator) when it reads
+//! as one.
 
 /// Deepest nesting of `$()` inside `$()` (a variable that names itself stops here, not in a stack overflow).
 pub const MAX_EXPANSION_DEPTH: usize = 20;
@@ -71,7 +76,7 @@ fn expand_at(
             ));
         }
         budget.resolves_left -= 1;
-        let value = resolve(&inner)?;
+        let value = resolve_form(&inner, resolve)?;
         // What a variable holds may itself contain `$( ... )`.
         let value = expand_at(&value, resolve, depth + 1, budget)?;
         if out.len().saturating_add(value.len()) > budget.max_len {
@@ -85,6 +90,73 @@ fn expand_at(
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// What `$(inner)` stands for: a plain name or `=expr` through `resolve`; `name(args)` with its
+/// parameters substituted; `#name` as a plain number.
+fn resolve_form(
+    inner: &str,
+    resolve: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Result<String, String> {
+    let trimmed = inner.trim();
+    if let Some(name) = trimmed.strip_prefix('#') {
+        let value = resolve(name.trim())?;
+        return Ok(match crate::value::parse_number(value.trim()) {
+            Some(n) => crate::value::format_number(n),
+            None => value,
+        });
+    }
+    if let Some((name, args)) = call_form(trimmed) {
+        let value = resolve(name)?;
+        return Ok(substitute_params(&value, &args));
+    }
+    resolve(inner)
+}
+
+/// `name(a, b)` split into the name and its arguments (split at top-level commas, trimmed), when `text`
+/// has that shape and is not an `=` expression.
+fn call_form(text: &str) -> Option<(&str, Vec<&str>)> {
+    if text.starts_with('=') || !text.ends_with(')') {
+        return None;
+    }
+    let open = text.find('(')?;
+    let name = text[..open].trim();
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '#' | '%' | '@' | '$'));
+    if !plain {
+        return None;
+    }
+    let body = &text[open + 1..text.len() - 1];
+    let mut args = Vec::new();
+    let (mut depth, mut start, mut quote) = (0usize, 0usize, None::<char>);
+    for (k, c) in body.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '[') => quote = Some(if c == '[' { ']' } else { c }),
+            (None, '(') => depth += 1,
+            (None, ')') => depth = depth.saturating_sub(1),
+            (None, ',') if depth == 0 => {
+                args.push(body[start..k].trim());
+                start = k + 1;
+            }
+            _ => {}
+        }
+    }
+    args.push(body[start..].trim());
+    Some((name, args))
+}
+
+/// `$1`, `$2`, ... in `value` replaced by `args` (the highest numbers first, so `$1` does not eat the
+/// start of `$10`).
+fn substitute_params(value: &str, args: &[&str]) -> String {
+    let mut out = value.to_string();
+    for (i, a) in args.iter().enumerate().rev() {
+        out = out.replace(&format!("${}", i + 1), a);
+    }
+    out
 }
 
 /// The index of the `)` that closes a `$(` whose body starts `body`.
@@ -166,6 +238,35 @@ mod tests {
         assert_eq!(
             with(&[("big", big.as_str())], "$(big)").map(|s| s.len()),
             Ok(40 << 20)
+        );
+    }
+
+    #[test]
+    fn parameters_and_numbers() {
+        let vars = [
+            ("vMul", "$1 * $2"),
+            ("vSales", "Sum({<Year={$1}>} Sales)"),
+            ("vPi", "3.14"),
+        ];
+        assert_eq!(with(&vars, "$(vMul(2, 3))").unwrap(), "2 * 3");
+        assert_eq!(
+            with(&vars, "$(vMul(Max(a, b), 'x,y'))").unwrap(),
+            "Max(a, b) * 'x,y'"
+        );
+        assert_eq!(
+            with(&vars, "$(vSales(2020))").unwrap(),
+            "Sum({<Year={2020}>} Sales)"
+        );
+        assert_eq!(
+            with(&vars, "$(vMul(7))").unwrap(),
+            "7 * $2",
+            "missing ones stay"
+        );
+        assert_eq!(with(&vars, "$(#vPi)").unwrap(), "3.14");
+        assert_eq!(
+            with(&[], "$(=Sum(x))").unwrap(),
+            "<Sum(x)>",
+            "= stays an expression"
         );
     }
 
