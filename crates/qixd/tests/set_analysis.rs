@@ -180,3 +180,17 @@ async fn a_bad_measure_fails_its_column_not_the_object() {
     assert!(got["Sweden"][1].is_nan(), "a failed column is NULL");
     assert_eq!(got["Sweden"][4], 2.0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn field_select_with_an_expression_search() {
+    let s = TestServer::start().await;
+    let mut a = s.connect("/app/d/identity/sets-search").await;
+    let doc = a.session_app().await;
+    a.ok(doc, "SetScript", json!([SCRIPT])).await;
+    assert_eq!(a.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    let f = handle(&a.ok(doc, "GetField", json!(["CustomerId"])).await);
+    let r = a.ok(f, "Select", json!(["=Sum(Sales)>60", false, 0])).await;
+    assert_eq!(r["qReturn"], true);
+    assert_eq!(eval(&mut a, doc, "Concat(DISTINCT CustomerId, ',')").await, "1,2");
+    assert_eq!(eval(&mut a, doc, "Sum(Sales)").await, "220");
+}

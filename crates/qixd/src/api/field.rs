@@ -2,8 +2,8 @@
 
 use super::{str_param, Ctx};
 use crate::view::eval::unknown_state;
-use crate::view::select::find_value;
 use crate::view::select::select_in;
+use crate::view::select::{expression_matches, find_value};
 use qix_engine::{field_states_with, DataModel, FieldId, Search, SelectionState, State};
 use qix_protocol::{ErrorCode, RpcError};
 use serde_json::{json, Map, Value};
@@ -21,6 +21,21 @@ pub fn call(
         .and_then(Value::as_bool)
         .unwrap_or(false);
     Some(match method {
+        "Select" | "ToggleSelect" if str_param(p, "qMatch").trim_start().starts_with('=') => {
+            let text = str_param(p, "qMatch").trim_start();
+            let expr = text.strip_prefix('=').unwrap_or(text);
+            let t = method == "ToggleSelect";
+            match expression_matches(ctx, name, state, expr) {
+                Ok(hits) => change(ctx, name, state, move |s, _, f, _| {
+                    if t {
+                        s.toggle(f, &hits)
+                    } else {
+                        s.set(f, hits)
+                    }
+                }),
+                Err(e) => Err(e),
+            }
+        }
         "Select" | "ToggleSelect" => {
             let search = Search::parse(str_param(p, "qMatch"));
             let t = method == "ToggleSelect";
