@@ -141,11 +141,40 @@ pub enum AggFunc {
     Only,
     /// `Concat(expr[, delimiter[, sort_weight]])`
     Concat,
+    /// `Mode(expr)`: the most frequent value; NULL when several share the top frequency.
+    Mode,
+    /// `MinString(expr)`: the first value in text order.
+    MinString,
+    /// `MaxString(expr)`: the last value in text order.
+    MaxString,
+    /// `FirstSortedValue(value, sort_weight[, rank])`: the value with the smallest weight (the largest
+    /// with a negated weight); NULL on a tie between different values.
+    FirstSortedValue,
+    /// `NullCount(expr)`: how many NULL values.
+    NullCount,
+    /// `MissingCount(expr)`: how many values are not numbers (NULL included).
+    MissingCount,
+    /// `NumericCount(expr)`: how many values are numbers.
+    NumericCount,
+    /// `TextCount(expr)`: how many values are texts (not numbers, not NULL).
+    TextCount,
+    /// `Median(expr)`
+    Median,
+    /// `Fractile(expr, fraction)`: the fractile, interpolated between neighbours (inclusive).
+    Fractile,
+    /// `Stdev(expr)`: the sample standard deviation.
+    Stdev,
+    /// `Sterr(expr)`: the standard error of the mean.
+    Sterr,
+    /// `Skew(expr)`: the sample skewness.
+    Skew,
+    /// `Kurtosis(expr)`: the sample excess kurtosis.
+    Kurtosis,
 }
 
 impl AggFunc {
     /// Every aggregation function, in declaration order.
-    pub const ALL: [AggFunc; 7] = [
+    pub const ALL: [AggFunc; 21] = [
         AggFunc::Sum,
         AggFunc::Count,
         AggFunc::Avg,
@@ -153,6 +182,20 @@ impl AggFunc {
         AggFunc::Max,
         AggFunc::Only,
         AggFunc::Concat,
+        AggFunc::Mode,
+        AggFunc::MinString,
+        AggFunc::MaxString,
+        AggFunc::FirstSortedValue,
+        AggFunc::NullCount,
+        AggFunc::MissingCount,
+        AggFunc::NumericCount,
+        AggFunc::TextCount,
+        AggFunc::Median,
+        AggFunc::Fractile,
+        AggFunc::Stdev,
+        AggFunc::Sterr,
+        AggFunc::Skew,
+        AggFunc::Kurtosis,
     ];
 
     /// The canonical name (`"Sum"`, `"Count"`, ...).
@@ -165,6 +208,20 @@ impl AggFunc {
             AggFunc::Max => "Max",
             AggFunc::Only => "Only",
             AggFunc::Concat => "Concat",
+            AggFunc::Mode => "Mode",
+            AggFunc::MinString => "MinString",
+            AggFunc::MaxString => "MaxString",
+            AggFunc::FirstSortedValue => "FirstSortedValue",
+            AggFunc::NullCount => "NullCount",
+            AggFunc::MissingCount => "MissingCount",
+            AggFunc::NumericCount => "NumericCount",
+            AggFunc::TextCount => "TextCount",
+            AggFunc::Median => "Median",
+            AggFunc::Fractile => "Fractile",
+            AggFunc::Stdev => "Stdev",
+            AggFunc::Sterr => "Sterr",
+            AggFunc::Skew => "Skew",
+            AggFunc::Kurtosis => "Kurtosis",
         }
     }
 
@@ -178,10 +235,23 @@ impl AggFunc {
     /// How many arguments it takes, including the aggregated expression: `(min, max)`.
     pub fn arity(self) -> (usize, usize) {
         match self {
-            AggFunc::Sum | AggFunc::Count | AggFunc::Avg | AggFunc::Only => (1, 1),
             AggFunc::Min | AggFunc::Max => (1, 2),
             AggFunc::Concat => (1, 3),
+            AggFunc::FirstSortedValue => (2, 3),
+            AggFunc::Fractile => (2, 2),
+            _ => (1, 1),
         }
+    }
+
+    /// Whether its first extra argument is evaluated per row with the aggregated expression (the sort
+    /// weight of `FirstSortedValue`), rather than once.
+    pub fn weighs_rows(self) -> bool {
+        self == AggFunc::FirstSortedValue
+    }
+
+    /// Whether NULL values count (`NullCount`, `MissingCount`): the engine must not skip them.
+    pub fn counts_nulls(self) -> bool {
+        matches!(self, AggFunc::NullCount | AggFunc::MissingCount)
     }
 }
 

@@ -176,7 +176,10 @@ fn aggregation(scalar: BoxedStrategy<Expr>) -> impl Strategy<Value = Expr> {
     )
         .prop_map(|(func, distinct, total, set, arg, mut extra)| {
             let (min, max) = func.arity();
-            extra.truncate(max - min);
+            extra.truncate(max - 1);
+            while extra.len() + 1 < min {
+                extra.push(Expr::Num(1.0));
+            }
             Expr::Aggr(Aggr {
                 func,
                 distinct,

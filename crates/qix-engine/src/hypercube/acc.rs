@@ -5,7 +5,7 @@
 //! [`Acc::Done`], so the rendering phase reads both the same way.
 
 use qix_expr::{AggFunc, Aggr, Scope, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The running state of one aggregation.
 #[derive(Debug, Clone)]
@@ -20,6 +20,25 @@ pub(super) enum Acc {
     Concat(Vec<String>),
     /// A result computed by the columnar scan.
     Done(Value),
+    /// `Sum(DISTINCT ...)` / `Avg(DISTINCT ...)`: the distinct numbers (by bit pattern).
+    DistinctNums(HashSet<u64>),
+    /// The numbers, for order statistics and moments (`Median`, `Fractile`, `Stdev`, ...).
+    Nums(Vec<f64>),
+    /// `Mode`: each value's frequency.
+    Freq(HashMap<DistinctKey, (Value, u64)>),
+    /// `MinString` / `MaxString` (`max`): the extreme value in text order so far.
+    Text {
+        best: Option<Value>,
+        max: bool,
+    },
+    /// `FirstSortedValue`: (weight, value) of every row with both.
+    Weighted(Vec<(f64, Value)>),
+    /// `NullCount` ... `TextCount`: how many NULLs, numbers and texts.
+    Kinds {
+        nulls: u64,
+        nums: u64,
+        texts: u64,
+    },
 }
 
 /// A value counted by `Count(DISTINCT ...)`: its symbol when it comes from a field, else its number or
@@ -37,14 +56,41 @@ pub(super) type Group = Vec<Acc>;
 impl Acc {
     pub(super) fn new(a: &Aggr) -> Acc {
         match (a.func, a.distinct) {
-            (AggFunc::Sum, _) => Acc::Sum(0.0),
+            (AggFunc::Sum | AggFunc::Avg, true) => Acc::DistinctNums(HashSet::new()),
+            (AggFunc::Sum, false) => Acc::Sum(0.0),
             (AggFunc::Count, true) => Acc::Distinct(HashSet::new()),
             (AggFunc::Count, false) => Acc::Count(0),
-            (AggFunc::Avg, _) => Acc::Avg(0.0, 0),
+            (AggFunc::Avg, false) => Acc::Avg(0.0, 0),
             (AggFunc::Min, _) => Acc::Min(None),
             (AggFunc::Max, _) => Acc::Max(None),
             (AggFunc::Only, _) => Acc::Only(None, false),
             (AggFunc::Concat, _) => Acc::Concat(Vec::new()),
+            (AggFunc::Mode, _) => Acc::Freq(HashMap::new()),
+            (AggFunc::MinString | AggFunc::MaxString, _) => Acc::Text {
+                best: None,
+                max: a.func == AggFunc::MaxString,
+            },
+            (AggFunc::FirstSortedValue, _) => Acc::Weighted(Vec::new()),
+            (
+                AggFunc::NullCount
+                | AggFunc::MissingCount
+                | AggFunc::NumericCount
+                | AggFunc::TextCount,
+                _,
+            ) => Acc::Kinds {
+                nulls: 0,
+                nums: 0,
+                texts: 0,
+            },
+            (
+                AggFunc::Median
+                | AggFunc::Fractile
+                | AggFunc::Stdev
+                | AggFunc::Sterr
+                | AggFunc::Skew
+                | AggFunc::Kurtosis,
+                _,
+            ) => Acc::Nums(Vec::new()),
         }
     }
 
@@ -65,26 +111,48 @@ impl Acc {
             }
             Acc::Min(m) => *m = Some(m.map_or(n, |x| x.min(n))),
             Acc::Max(m) => *m = Some(m.map_or(n, |x| x.max(n))),
-            Acc::Only(..) | Acc::Concat(_) => self.add_value(Value::Num(n), sym),
+            Acc::DistinctNums(set) => {
+                set.insert(n.to_bits());
+            }
+            Acc::Nums(v) => v.push(n),
             Acc::Done(_) => {}
+            _ => self.add_value(Value::Num(n), sym),
+        }
+    }
+
+    /// Adds a value with its sort weight (`FirstSortedValue`); rows without a numeric weight or with a
+    /// NULL value do not count.
+    pub(super) fn add_weighted(&mut self, v: Value, weight: Option<f64>) {
+        if let (Acc::Weighted(pairs), Some(w), false) = (&mut *self, weight, v.is_null()) {
+            pairs.push((w, v));
         }
     }
 
     pub(super) fn add_value(&mut self, v: Value, sym: Option<u32>) {
+        if let Acc::Kinds { nulls, nums, texts } = self {
+            match (v.is_null(), v.num().is_some()) {
+                (true, _) => *nulls += 1,
+                (false, true) => *nums += 1,
+                (false, false) => *texts += 1,
+            }
+            return;
+        }
         if v.is_null() {
             return;
         }
         match self {
+            Acc::Freq(freq) => {
+                let key = distinct_key(sym, &v);
+                freq.entry(key).or_insert((v, 0)).1 += 1;
+            }
+            Acc::Text { best, max } => {
+                if text_better(best.as_ref(), &v, *max) {
+                    *best = Some(v);
+                }
+            }
             Acc::Count(c) => *c += 1,
             Acc::Distinct(set) => {
-                let key = match (sym, &v) {
-                    (Some(s), _) => DistinctKey::Sym(s),
-                    (None, Value::Num(n)) | (None, Value::Dual(_, n)) => {
-                        DistinctKey::Num(n.to_bits())
-                    }
-                    (None, other) => DistinctKey::Text(other.text().unwrap_or_default()),
-                };
-                set.insert(key);
+                set.insert(distinct_key(sym, &v));
             }
             Acc::Only(cur, conflict) => match cur {
                 None => *cur = Some(v),
@@ -131,6 +199,31 @@ impl Acc {
                 }
             }
             (Acc::Concat(a), Acc::Concat(b)) => a.extend(b),
+            (Acc::DistinctNums(a), Acc::DistinctNums(b)) => a.extend(b),
+            (Acc::Nums(a), Acc::Nums(b)) => a.extend(b),
+            (Acc::Weighted(a), Acc::Weighted(b)) => a.extend(b),
+            (Acc::Freq(a), Acc::Freq(b)) => {
+                for (k, (v, n)) in b {
+                    a.entry(k).or_insert((v, 0)).1 += n;
+                }
+            }
+            (Acc::Text { best, max }, Acc::Text { best: Some(v), .. })
+                if text_better(best.as_ref(), &v, *max) =>
+            {
+                *best = Some(v);
+            }
+            (
+                Acc::Kinds { nulls, nums, texts },
+                Acc::Kinds {
+                    nulls: n2,
+                    nums: m2,
+                    texts: t2,
+                },
+            ) => {
+                *nulls += n2;
+                *nums += m2;
+                *texts += t2;
+            }
             _ => {}
         }
     }
@@ -149,6 +242,37 @@ impl Acc {
                 _ => Value::Null,
             },
             Acc::Done(v) => v.clone(),
+            Acc::DistinctNums(set) => {
+                let sum: f64 = set.iter().map(|b| f64::from_bits(*b)).sum();
+                match node.func {
+                    AggFunc::Avg if set.is_empty() => Value::Null,
+                    AggFunc::Avg => Value::Num(sum / set.len() as f64),
+                    _ => Value::Num(sum),
+                }
+            }
+            Acc::Nums(v) => {
+                let fraction = node
+                    .extra
+                    .first()
+                    .and_then(|e| qix_expr::eval(e, scope).num());
+                statistic(node.func, v, fraction)
+            }
+            Acc::Freq(freq) => mode(freq),
+            Acc::Text { best, .. } => best.clone().unwrap_or(Value::Null),
+            Acc::Weighted(pairs) => {
+                let rank = node
+                    .extra
+                    .get(1)
+                    .and_then(|e| qix_expr::eval(e, scope).num())
+                    .unwrap_or(1.0);
+                first_sorted(pairs, rank)
+            }
+            Acc::Kinds { nulls, nums, texts } => Value::Num(match node.func {
+                AggFunc::NullCount => *nulls,
+                AggFunc::MissingCount => nulls + texts,
+                AggFunc::NumericCount => *nums,
+                _ => *texts,
+            } as f64),
             Acc::Concat(parts) => {
                 let mut parts = parts.clone();
                 parts.sort();
@@ -164,4 +288,94 @@ impl Acc {
             }
         }
     }
+}
+
+/// The key a value is told apart by: its symbol when it comes from a field, else its number or text.
+fn distinct_key(sym: Option<u32>, v: &Value) -> DistinctKey {
+    match (sym, v) {
+        (Some(s), _) => DistinctKey::Sym(s),
+        (None, Value::Num(n)) | (None, Value::Dual(_, n)) => DistinctKey::Num(n.to_bits()),
+        (None, other) => DistinctKey::Text(other.text().unwrap_or_default()),
+    }
+}
+
+/// Whether `v` comes before (`max`: after) `best` in text order.
+fn text_better(best: Option<&Value>, v: &Value, max: bool) -> bool {
+    match best {
+        None => true,
+        Some(b) if max => v.text() > b.text(),
+        Some(b) => v.text() < b.text(),
+    }
+}
+
+/// `Mode`: the most frequent value, NULL when several share the top frequency.
+fn mode(freq: &HashMap<DistinctKey, (Value, u64)>) -> Value {
+    let top = freq.values().map(|(_, n)| *n).max().unwrap_or(0);
+    let mut best = freq.values().filter(|(_, n)| *n == top);
+    match (best.next(), best.next()) {
+        (Some((v, _)), None) => v.clone(),
+        _ => Value::Null,
+    }
+}
+
+/// `FirstSortedValue`: the value at position `rank` (1: smallest weight) in weight order; NULL when
+/// the weight there is shared by different values or there is no such position.
+fn first_sorted(pairs: &[(f64, Value)], rank: f64) -> Value {
+    let mut sorted: Vec<&(f64, Value)> = pairs.iter().collect();
+    sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let k = rank.trunc();
+    let idx = if k >= 1.0 {
+        k as usize - 1
+    } else if k <= -1.0 {
+        match sorted.len().checked_sub((-k) as usize) {
+            Some(i) => i,
+            None => return Value::Null,
+        }
+    } else {
+        return Value::Null;
+    };
+    let Some((w, v)) = sorted.get(idx) else {
+        return Value::Null;
+    };
+    let clash = sorted.iter().any(|(w2, v2)| w2 == w && v2 != v);
+    if clash {
+        Value::Null
+    } else {
+        v.clone()
+    }
+}
+
+/// The order statistics and moments of `nums` (`fraction` for `Fractile`).
+fn statistic(func: AggFunc, nums: &[f64], fraction: Option<f64>) -> Value {
+    let n = nums.len() as f64;
+    let mean = nums.iter().sum::<f64>() / n;
+    let central = |p: i32| nums.iter().map(|x| (x - mean).powi(p)).sum::<f64>();
+    let stdev = (central(2) / (n - 1.0)).sqrt();
+    let out = match func {
+        AggFunc::Median => fractile(nums, 0.5),
+        AggFunc::Fractile => fraction.and_then(|f| fractile(nums, f)),
+        AggFunc::Stdev => (n >= 2.0).then_some(stdev),
+        AggFunc::Sterr => (n >= 2.0).then(|| stdev / n.sqrt()),
+        AggFunc::Skew => (n >= 3.0 && stdev > 0.0)
+            .then(|| n / ((n - 1.0) * (n - 2.0)) * central(3) / stdev.powi(3)),
+        AggFunc::Kurtosis => (n >= 4.0 && stdev > 0.0).then(|| {
+            n * (n + 1.0) / ((n - 1.0) * (n - 2.0) * (n - 3.0)) * central(4) / stdev.powi(4)
+                - 3.0 * (n - 1.0).powi(2) / ((n - 2.0) * (n - 3.0))
+        }),
+        _ => None,
+    };
+    out.filter(|x| x.is_finite())
+        .map_or(Value::Null, Value::Num)
+}
+
+/// The inclusive fractile `f` (0..=1) of `nums`, interpolated between neighbours.
+fn fractile(nums: &[f64], f: f64) -> Option<f64> {
+    if nums.is_empty() || !(0.0..=1.0).contains(&f) {
+        return None;
+    }
+    let mut v = nums.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let pos = f * (v.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    Some(v[lo] + (v[hi] - v[lo]) * (pos - lo as f64))
 }

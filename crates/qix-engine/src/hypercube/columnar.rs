@@ -283,7 +283,13 @@ impl Columnar<'_> {
                 tuple,
             };
             let v = qix_expr::eval(&a.node.arg, &mut scope);
-            acc[*g as usize].add_value(v, None);
+            match (a.node.func.weighs_rows(), a.node.extra.first()) {
+                (true, Some(w)) => {
+                    let w = qix_expr::eval(w, &mut scope).num();
+                    acc[*g as usize].add_weighted(v, w);
+                }
+                _ => acc[*g as usize].add_value(v, None),
+            }
         }
     }
 

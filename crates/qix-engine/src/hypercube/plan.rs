@@ -269,8 +269,10 @@ fn aggr_plans<'e>(measures: &'e [Expr], field_slot: &HashMap<String, usize>) -> 
     nodes
         .into_iter()
         .map(|node| {
+            // Functions that weigh rows or count NULLs read every row through the general path.
+            let per_row = node.func.weighs_rows() || node.func.counts_nulls();
             let plain = match node.arg.as_ref() {
-                Expr::Field(name) => field_slot.get(name).copied(),
+                Expr::Field(name) if !per_row => field_slot.get(name).copied(),
                 _ => None,
             };
             AggrPlan { node, plain }

@@ -175,8 +175,17 @@ impl RowScan<'_> {
                         tuple: row.tuple,
                     };
                     let v = qix_expr::eval(&a.node.arg, &mut scope);
-                    acc.add_value(v.clone(), None);
-                    total.add_value(v, None);
+                    match (a.node.func.weighs_rows(), a.node.extra.first()) {
+                        (true, Some(w)) => {
+                            let w = qix_expr::eval(w, &mut scope).num();
+                            acc.add_weighted(v.clone(), w);
+                            total.add_weighted(v, w);
+                        }
+                        _ => {
+                            acc.add_value(v.clone(), None);
+                            total.add_value(v, None);
+                        }
+                    }
                 }
             }
         }
