@@ -258,14 +258,45 @@ impl AggFunc {
 /// Words that cannot be bare field names (they are written `[and]` etc.).
 pub(crate) const KEYWORDS: [&str; 5] = ["and", "or", "not", "distinct", "total"];
 
-/// Does `expr` use set analysis, `TOTAL <fields>`, or `Aggr()` anywhere — something the engine cannot
-/// compute in one pass over the current selection's rows grouped by the chart's dimensions?
+/// The chart functions that read other rows of the chart or its layout (`Above`, `Rank`, `RowNo`, ...):
+/// the engine evaluates them over the chart's sorted rows.
+pub const CHART_ROW_FUNCTIONS: [&str; 11] = [
+    "Above",
+    "Below",
+    "Top",
+    "Bottom",
+    "RowNo",
+    "NoOfRows",
+    "Column",
+    "Rank",
+    "HRank",
+    "Dimensionality",
+    "SecondaryDimensionality",
+];
+
+/// Does `expr` call a chart row function ([`CHART_ROW_FUNCTIONS`]) outside aggregations?
+pub fn has_chart_functions(expr: &Expr) -> bool {
+    match expr {
+        Expr::Num(_) | Expr::Str(_) | Expr::Field(_) | Expr::Aggr(_) | Expr::AggrFn(_) => false,
+        Expr::Neg(x) | Expr::Not(x) => has_chart_functions(x),
+        Expr::Binary(_, l, r) => has_chart_functions(l) || has_chart_functions(r),
+        Expr::Call { name, args } => {
+            CHART_ROW_FUNCTIONS.contains(&name.as_str()) || args.iter().any(has_chart_functions)
+        }
+    }
+}
+
+/// Does `expr` use set analysis, `TOTAL <fields>`, `Aggr()` or a chart row function anywhere —
+/// something the engine cannot compute in one pass over the current selection's rows grouped by the
+/// chart's dimensions?
 pub fn needs_contexts(expr: &Expr) -> bool {
     match expr {
         Expr::Num(_) | Expr::Str(_) | Expr::Field(_) => false,
         Expr::Neg(x) | Expr::Not(x) => needs_contexts(x),
         Expr::Binary(_, l, r) => needs_contexts(l) || needs_contexts(r),
-        Expr::Call { args, .. } => args.iter().any(needs_contexts),
+        Expr::Call { name, args } => {
+            CHART_ROW_FUNCTIONS.contains(&name.as_str()) || args.iter().any(needs_contexts)
+        }
         Expr::Aggr(a) => a.set.is_some() || !a.total_fields.is_empty() || needs_contexts(&a.arg),
         Expr::AggrFn(_) => true,
     }

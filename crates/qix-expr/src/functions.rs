@@ -85,6 +85,16 @@ pub(crate) const FUNCTIONS: &[FuncSpec] = &[
     f("Repeat", 1, 2),
     f("PurgeChar", 2, 2),
     f("KeepChar", 2, 2),
+    // Chart inter-record and ranking functions (the host's chart rows answer them).
+    f("Above", 1, 3),
+    f("Below", 1, 3),
+    f("Top", 1, 3),
+    f("Bottom", 1, 3),
+    f("Column", 1, 1),
+    f("Rank", 1, 3),
+    f("HRank", 1, 3),
+    f("Dimensionality", 0, 0),
+    f("SecondaryDimensionality", 0, 0),
 ];
 
 /// Functions the host evaluates through [`crate::Scope::call`]: they depend on the row being loaded, the
@@ -99,7 +109,7 @@ pub(crate) const HOST_FUNCTIONS: &[FuncSpec] = &[
     f("Peek", 1, 3),
     f("Previous", 1, 1),
     f("FieldValueCount", 1, 1),
-    f("NoOfRows", 1, 1),
+    f("NoOfRows", 0, 1),
     f("Today", 0, 1),
     f("Now", 0, 1),
     f("Date", 1, 2),

@@ -56,7 +56,10 @@ mod parser;
 mod set;
 mod value;
 
-pub use ast::{field_names, has_aggregation, needs_contexts, AggFunc, Aggr, AggrFn, BinOp, Expr};
+pub use ast::{
+    field_names, has_aggregation, has_chart_functions, needs_contexts, AggFunc, Aggr, AggrFn,
+    BinOp, Expr, CHART_ROW_FUNCTIONS,
+};
 pub use dollar::{expand_dollars, MAX_EXPANDED_LEN, MAX_EXPANSIONS, MAX_EXPANSION_DEPTH};
 pub use eval::{eval, Scope};
 pub use functions::{is_host_function, scalar_function_arity, scalar_function_names};

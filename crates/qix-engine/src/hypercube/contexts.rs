@@ -15,6 +15,7 @@
 //! total costs no extra scan.
 
 use super::acc::Acc;
+use super::chart::{ChartScope, Segments};
 use super::render::dim_cell;
 use super::{rows_hidden, CubeError, CubeRow, DimCell, DimensionDef, HyperCubeDef, MeasureDef};
 use crate::inference::Inference;
@@ -93,6 +94,7 @@ pub(super) fn rows(
         .iter()
         .map(|d| level.model.field_id(&d.field))
         .collect();
+    let chart: Vec<bool> = measures.iter().map(qix_expr::has_chart_functions).collect();
     let mut out = Vec::with_capacity(keys.len());
     for key in keys {
         let cells: Vec<DimCell> = key
@@ -114,36 +116,140 @@ pub(super) fn rows(
             contexts: &contexts,
             tables: &tables,
         };
+        // Measures with chart row functions wait for the rows' order.
         let values: Vec<Value> = measures
             .iter()
-            .map(|m| qix_expr::eval(m, &mut scope))
+            .zip(&chart)
+            .map(|(m, c)| match c {
+                true => Value::Null,
+                false => qix_expr::eval(m, &mut scope),
+            })
             .collect();
-        let shown = &values[..values.len() - hidden.min(values.len())];
-        if level.def.suppress_zero
-            && !shown.is_empty()
-            && shown.iter().all(|v| v.num().is_none_or(|n| n == 0.0))
-        {
-            continue;
-        }
         out.push(CubeRow {
             dims: cells,
             measures: values,
         });
     }
     debug_assert!(out.iter().all(|r| r.dims.len() == ndims));
-    let mut total_scope = RowScope {
-        key: None,
-        cells: &[],
+    let assembled = Assembled {
         dims: &level.def.dimensions,
         uses: &uses,
         contexts: &contexts,
         tables: &tables,
     };
-    let totals = measures
-        .iter()
-        .map(|m| qix_expr::eval(m, &mut total_scope))
-        .collect();
+    let mut totals = Vec::with_capacity(measures.len());
+    if chart.iter().any(|c| *c) {
+        super::sort::sort_rows(&mut out, level.def, hidden);
+        let segments = Segments::of(&out);
+        for (mi, m) in measures.iter().enumerate().filter(|(i, _)| chart[*i]) {
+            let column = assembled.chart_column(&out, &segments, m, ndims);
+            for (row, v) in out.iter_mut().zip(column) {
+                row.measures[mi] = v;
+            }
+        }
+        for (m, c) in measures.iter().zip(&chart) {
+            totals.push(match c {
+                true => assembled.chart_value(&out, &segments, None, m, ndims),
+                false => qix_expr::eval(m, &mut assembled.scope(None)),
+            });
+        }
+    } else {
+        for m in measures {
+            totals.push(qix_expr::eval(m, &mut assembled.scope(None)));
+        }
+    }
+    if level.def.suppress_zero {
+        out.retain(|r| {
+            let shown = &r.measures[..r.measures.len() - hidden.min(r.measures.len())];
+            shown.is_empty() || shown.iter().any(|v| v.num().is_some_and(|n| n != 0.0))
+        });
+    }
     Ok((out, totals))
+}
+
+/// The contexts' results, with what evaluating a measure on any row needs.
+struct Assembled<'a, 'e> {
+    dims: &'a [DimensionDef],
+    uses: &'a [Use<'e>],
+    contexts: &'a [Context<'e>],
+    tables: &'a [Table],
+}
+
+impl<'a, 'e> Assembled<'a, 'e> {
+    /// The scope of a row with this key and these cells (`None`: the totals).
+    fn scope<'s>(&'s self, row: Option<(&'s Key, &'s [DimCell])>) -> RowScope<'s, 'e> {
+        RowScope {
+            key: row.map(|r| r.0),
+            cells: row.map_or(&[], |r| r.1),
+            dims: self.dims,
+            uses: self.uses,
+            contexts: self.contexts,
+            tables: self.tables,
+        }
+    }
+
+    /// `expr` (without chart row functions) on row `i` of `rows`, or on the totals.
+    fn at(&self, rows: &[CubeRow], i: Option<usize>, expr: &Expr) -> Value {
+        match i.and_then(|i| rows.get(i)) {
+            Some(r) => {
+                let key: Key = r.dims.iter().map(|c| c.symbol).collect();
+                qix_expr::eval(expr, &mut self.scope(Some((&key, &r.dims))))
+            }
+            None => qix_expr::eval(expr, &mut self.scope(None)),
+        }
+    }
+
+    /// A measure with chart row functions on every row, in row order.
+    fn chart_column(
+        &self,
+        rows: &[CubeRow],
+        segments: &Segments,
+        m: &Expr,
+        ndims: usize,
+    ) -> Vec<Value> {
+        let mut ranks = HashMap::new();
+        (0..rows.len())
+            .map(|i| self.chart_value_with(rows, segments, Some(i), m, ndims, &mut ranks))
+            .collect()
+    }
+
+    fn chart_value(
+        &self,
+        rows: &[CubeRow],
+        segments: &Segments,
+        row: Option<usize>,
+        m: &Expr,
+        ndims: usize,
+    ) -> Value {
+        self.chart_value_with(rows, segments, row, m, ndims, &mut HashMap::new())
+    }
+
+    fn chart_value_with(
+        &self,
+        rows: &[CubeRow],
+        segments: &Segments,
+        row: Option<usize>,
+        m: &Expr,
+        ndims: usize,
+        ranks: &mut HashMap<(*const Expr, usize), Vec<f64>>,
+    ) -> Value {
+        let at = |i: Option<usize>, e: &Expr| self.at(rows, i, e);
+        let key: Option<Key> = row
+            .and_then(|i| rows.get(i))
+            .map(|r| r.dims.iter().map(|c| c.symbol).collect());
+        let cells: &[DimCell] = row.and_then(|i| rows.get(i)).map_or(&[], |r| &r.dims);
+        let inner = self.scope(key.as_ref().map(|k| (k, cells)));
+        let mut scope = ChartScope {
+            inner,
+            row,
+            rows,
+            segments,
+            at: &at,
+            ndims,
+            ranks,
+        };
+        qix_expr::eval(m, &mut scope)
+    }
 }
 
 /// The uses of every measure and the distinct contexts they need.

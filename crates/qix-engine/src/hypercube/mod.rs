@@ -16,12 +16,14 @@
 //! - `render` (with `scope`): groups to rows of cells and measure values, totals, per-column facts;
 //! - `sort`: row order;
 //! - `contexts`: measures with set analysis, `TOTAL <fields>` or `Aggr()`, computed as sub-cubes (one
-//!   per set and grouping) through the phases above and assembled per row.
+//!   per set and grouping) through the phases above and assembled per row;
+//! - `chart`: the chart row functions (`Above`, `Rank`, `RowNo`, ...) over the sorted rows.
 //!
 //! The scans are the hot path: they read the plan and the model through borrowed context structs, and
 //! their inner loops are over flat per-block vectors.
 
 mod acc;
+mod chart;
 mod column;
 mod columnar;
 mod contexts;

@@ -37,6 +37,23 @@ pub trait Scope {
         let _ = aggr;
         Value::Null
     }
+    /// The chart inter-record functions `Above`, `Below`, `Top` and `Bottom`, with their arguments
+    /// unevaluated: the values of the first argument on the rows they name — one, or `count` of them
+    /// (the third argument) for a range function to take. Hosts without chart rows answer none, the
+    /// default (the function is then NULL).
+    fn inter_record(&mut self, name: &str, args: &[Expr]) -> Vec<Value> {
+        let _ = (name, args);
+        Vec::new()
+    }
+    /// The chart functions about the row and the table: `RowNo`, `NoOfRows`, `Column`, `Rank`,
+    /// `HRank`, `Dimensionality`, `SecondaryDimensionality`, with their arguments unevaluated. `None`
+    /// (the default) when the host has no chart: the arguments are then evaluated and the function
+    /// goes to [`Scope::call`] like a host function (the load script has its own `RowNo()` and
+    /// `NoOfRows('table')`).
+    fn chart_fn(&mut self, name: &str, args: &[Expr]) -> Option<Value> {
+        let _ = (name, args);
+        None
+    }
     /// `Previous(expr)`: `expr` evaluated on the previous input record (the load script's executor has
     /// one); `Null` elsewhere, the default.
     fn previous(&mut self, expr: &Expr) -> Value {
@@ -200,6 +217,41 @@ fn call(name: &str, args: &[Expr], scope: &mut dyn Scope) -> Value {
                 }
             }
             Value::Null
+        }
+        "Above" | "Below" | "Top" | "Bottom" => {
+            let mut values = scope.inter_record(name, args);
+            match values.len() {
+                1 => values.pop().unwrap_or(Value::Null),
+                _ => Value::Null,
+            }
+        }
+        _ if crate::ast::CHART_ROW_FUNCTIONS[4..].contains(&name) => {
+            match scope.chart_fn(name, args) {
+                Some(v) => v,
+                None => {
+                    let mut values = Vec::with_capacity(n);
+                    for a in args {
+                        values.push(eval(a, scope));
+                    }
+                    scope.call(name, &values)
+                }
+            }
+        }
+        _ if name.starts_with("Range") => {
+            // `RangeSum(Above(Sum(x), 0, 3))`: an inter-record function gives all the rows it names.
+            let mut values = Vec::with_capacity(n);
+            for a in args {
+                match a {
+                    Expr::Call {
+                        name: inner,
+                        args: inner_args,
+                    } if matches!(inner.as_str(), "Above" | "Below" | "Top" | "Bottom") => {
+                        values.extend(scope.inter_record(inner, inner_args));
+                    }
+                    _ => values.push(eval(a, scope)),
+                }
+            }
+            apply(name, values)
         }
         _ => {
             let values: Vec<Value> = (0..n).map(arg).collect();
