@@ -80,7 +80,9 @@ pub fn format_date(serial: f64, format: &str, locale: &Locale) -> Option<String>
     let toks = tokens(format);
     let twelve = toks.contains(&Tok::AmPm);
     let mut out = String::with_capacity(format.len() + 8);
-    for t in toks {
+    let mut k = 0;
+    while let Some(&t) = toks.get(k) {
+        k += 1;
         match t {
             Tok::Year(n) if n <= 2 => push_num(&mut out, p.year.rem_euclid(100), 2),
             Tok::Year(_) => push_num(&mut out, p.year, 4),
@@ -98,7 +100,25 @@ pub fn format_date(serial: f64, format: &str, locale: &Locale) -> Option<String>
             Tok::Fraction(n) => push_fraction(&mut out, p.milli, n),
             Tok::AmPm => out.push_str(if p.hour < 12 { "AM" } else { "PM" }),
             Tok::Lit(c) => out.push(c),
-            Tok::OptStart | Tok::OptEnd => {}
+            Tok::OptStart => {
+                // An optional part whose time fields are all zero is left out (`[.fff]`).
+                let inner = toks.get(k..).unwrap_or(&[]);
+                let len = inner
+                    .iter()
+                    .position(|t| *t == Tok::OptEnd)
+                    .unwrap_or(inner.len());
+                let zero = inner.get(..len).unwrap_or(&[]).iter().all(|t| match t {
+                    Tok::Fraction(_) => p.milli == 0,
+                    Tok::Second(_) => p.second == 0,
+                    Tok::Minute(_) => p.minute == 0,
+                    Tok::Lit(_) => true,
+                    _ => false,
+                });
+                if zero {
+                    k += len;
+                }
+            }
+            Tok::OptEnd => {}
         }
     }
     Some(out)
@@ -386,7 +406,12 @@ mod tests {
         assert_eq!(f(40182.5, "hh:mm:ss.fff"), "12:00:00.000");
         assert_eq!(
             f(40182.0, "M/D/YYYY h:mm:ss[.fff] TT"),
-            "1/4/2010 12:00:00.000 AM"
+            "1/4/2010 12:00:00 AM"
+        );
+        assert_eq!(
+            f(40182.5 + 0.25 / 86_400.0, "hh:mm:ss[.fff]"),
+            "12:00:00.250",
+            "an optional part that is not zero is shown"
         );
         let p = |t: &str, fmt: &str| parse_date(t, fmt, &l);
         assert_eq!(p("2010-01-04", "YYYY-MM-DD"), Some(40182.0));

@@ -136,13 +136,14 @@ fn hsl(args: &mut Args) -> Option<Value> {
     };
     let p = 2.0 * l - q;
     let channel = |t: f64| {
-        let t = t.rem_euclid(1.0);
-        let v = if t < 1.0 / 6.0 {
-            p + (q - p) * 6.0 * t
-        } else if t < 0.5 {
+        // The hue in sixths of the circle.
+        let h6 = t.rem_euclid(1.0) * 6.0;
+        let v = if h6 < 1.0 {
+            p + (q - p) * h6
+        } else if h6 < 3.0 {
             q
-        } else if t < 2.0 / 3.0 {
-            p + (q - p) * (2.0 / 3.0 - t) * 6.0
+        } else if h6 < 4.0 {
+            p + (q - p) * (4.0 - h6)
         } else {
             p
         };

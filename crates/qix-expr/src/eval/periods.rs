@@ -1,6 +1,6 @@
 //! Periods holding a date: the year, quarter, month, run of `n` months, week or day, moved by a number
 //! of periods. `YearStart` ... `DayStart` give the first millisecond of the period, `YearEnd` ...
-//! `DayEnd` the last, both shown in the locale's date format; `YearName` ... `DayName` show the period
+//! `DayEnd` the last, both shown in the locale's date format (days in its timestamp format); `YearName` ... `DayName` show the period
 //! (`2013`, `Oct-Dec 2013`, `Oct 2013`, `2013/44`) with its start as the number. `InYear` ... `InDay`
 //! tell whether a timestamp falls in the period of a base date, `InYearToDate` ... `InDayToTime`
 //! whether it falls in the part of it up to the base date (moved as the period is), and
@@ -90,9 +90,15 @@ fn boundary(unit: Unit, kind: &str, args: &mut Args, locale: &Locale) -> Option<
     let shift = args.int_or(first + 1, 0);
     let param = Param::of(unit, args, first + 2, locale);
     let period = period(unit, date, shift, &param)?;
+    // Days show their time; longer periods show dates.
+    let format = if unit == Unit::Day {
+        &locale.timestamp_format
+    } else {
+        &locale.date_format
+    };
     match kind {
-        "Start" => Some(date_dual(period.start, &locale.date_format, locale)),
-        "End" => Some(date_dual(period.next - MS, &locale.date_format, locale)),
+        "Start" => Some(date_dual(period.start, format, locale)),
+        "End" => Some(date_dual(period.next - MS, format, locale)),
         _ => {
             let text = match param {
                 Param::Week(rule) => {
