@@ -89,6 +89,10 @@ fn interpretation_reads_texts_and_keeps_them() {
         ("Dual('Jan', 1)", dual("Jan", 1.0)),
         ("IsText(Text(123))", Value::Num(-1.0)),
     ]);
+    // Text(123) carries no number of its own (Qlik's qNum is NaN), though arithmetic still reads it.
+    assert_eq!(ev("Text(123)").own_num(), None);
+    assert_eq!(ev("Text(123) + 1"), Value::Num(124.0));
+    assert_eq!(ev("Num(123, '0')").own_num(), Some(123.0));
 }
 
 #[test]

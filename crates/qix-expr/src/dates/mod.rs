@@ -51,7 +51,10 @@ pub fn in_range(serial: f64) -> bool {
 /// outside the month (it carries into the next ones, `make_date(2024, 1, 32)` is February 1); `None`
 /// when the result is out of range.
 pub fn make_date(year: i64, month: i64, day: i64) -> Option<f64> {
-    if year.abs() > 40_000 || month.abs() > 1_000_000 || day.abs() > MAX_SERIAL as i64 {
+    if year.unsigned_abs() > 40_000
+        || month.unsigned_abs() > 1_000_000
+        || day.unsigned_abs() > MAX_SERIAL as u64
+    {
         return None;
     }
     let (y, m) = from_month_index(month_index(year, 1) + month - 1);
@@ -153,6 +156,9 @@ impl WeekRule {
 
     /// The year a day belongs to by week, and its week number.
     pub fn week(&self, day: i64) -> Option<(i64, i64)> {
+        if !in_range(day as f64) {
+            return None;
+        }
         let start = week_start(day, self.first_week_day);
         if self.broken {
             let year = parts(day as f64)?.year;
@@ -229,6 +235,7 @@ mod tests {
         assert_eq!(make_date(2024, 13, 1), make_date(2025, 1, 1));
         assert_eq!(make_date(2024, 0, 1), make_date(2023, 12, 1));
         assert_eq!(make_date(i64::MAX, 1, 1), None);
+        assert_eq!(make_date(i64::MIN, i64::MIN, i64::MIN), None);
         let p = parts(40182.75).unwrap();
         assert_eq!(
             (p.year, p.month, p.day, p.hour, p.weekday),

@@ -23,7 +23,10 @@ pub(super) fn apply(name: &str, args: &mut Args, scope: &dyn Scope) -> Option<Va
         "Year" | "Month" | "Day" | "Hour" | "Minute" | "Second" => part(name, args, locale),
         "WeekDay" => weekday(args, locale),
         "Week" | "WeekYear" => {
-            let day = args.date(0, locale)?.floor() as i64;
+            let day = args
+                .date(0, locale)
+                .filter(|d| dates::in_range(*d))?
+                .floor() as i64;
             let (year, week) = week_rule(args, 1, locale).week(day)?;
             let v = if name == "Week" { week } else { year };
             Some(Value::Num(v as f64))
