@@ -4,13 +4,16 @@
 //! syntax tree ([`parse`] → [`Expr`]), telling which fields an expression uses ([`field_names`]) and
 //! whether it aggregates ([`has_aggregation`]), writing a tree back as text (`Display`), and evaluating
 //! everything that is not an aggregation: operators, literals and the scalar functions (`If`, `Round`,
-//! `SubField`, `Num`, ...), with Qlik's rules for NULL, duals and truth ([`eval`], [`Value`],
-//! [`format_number`]).
+//! `SubField`, `Num`, `Date`, `MonthStart`, `RGB`, ...), with Qlik's rules for NULL, duals and truth
+//! ([`eval`], [`Value`], [`format_number`]), its date and number format codes and the locale's settings
+//! ([`Locale`], [`dates`]). The function registry ([`function_reference`]) says which functions exist,
+//! in which of Qlik's groups and where they can be used; charts and the load script share them.
 //!
 //! What it is not for: it has no data model, no rows, no selections and no aggregation over rows. The
 //! engine supplies those through the [`Scope`] trait: [`eval`] asks the scope for the value of a field in
-//! the current row and for the value of each [`Aggr`] node in the current group. It does not do set
-//! analysis (`{<...>}`), `Aggr()`, dates or the `like`/bit operators.
+//! the current row and for the value of each [`Aggr`] node in the current group, and for its locale
+//! and clock ([`Scope::locale`], [`Scope::now`]). It does not do set analysis (`{<...>}`), `Aggr()` or
+//! the `like`/bit operators.
 //!
 //! Choices worth knowing:
 //! - Precedence, lowest first: `or`; `and`; prefix `not`; comparisons `= <> < <= > >=`; `&`; `+ -`;
@@ -48,10 +51,12 @@
 #![warn(missing_docs)]
 
 mod ast;
+pub mod dates;
 mod dollar;
 mod eval;
 mod functions;
 mod lexer;
+mod locale;
 mod parser;
 mod set;
 mod value;
@@ -62,7 +67,11 @@ pub use ast::{
 };
 pub use dollar::{expand_dollars, MAX_EXPANDED_LEN, MAX_EXPANSIONS, MAX_EXPANSION_DEPTH};
 pub use eval::{eval, Scope};
-pub use functions::{is_host_function, scalar_function_arity, scalar_function_names};
+pub use functions::{
+    function_reference, is_host_function, scalar_function_arity, scalar_function_names,
+    Availability, FunctionGroup, FunctionInfo,
+};
+pub use locale::Locale;
 pub use parser::{parse, ParseError, MAX_DEPTH};
 pub use set::{
     Element, ElementSet, FieldModifier, FieldRef, SetExpr, SetIdent, SetOp, MAX_SET_DEPTH,

@@ -25,6 +25,16 @@ impl Value {
         }
     }
 
+    /// The number the value carries itself, as Qlik's `qNum` shows it: that of a `Num` or `Dual`;
+    /// `None` for `Null` and for a `Text`, even one that reads as a number (`Text(123)`, `'1' & '2'`).
+    /// [`Value::num`] is the number arithmetic and comparisons use.
+    pub fn own_num(&self) -> Option<f64> {
+        match self {
+            Value::Num(n) | Value::Dual(_, n) => Some(*n),
+            Value::Null | Value::Text(_) => None,
+        }
+    }
+
     /// The text of the value: a `Text` or the text of a `Dual` as it is, a `Num` formatted by
     /// [`format_number`]; `None` for `Null`.
     pub fn text(&self) -> Option<String> {

@@ -599,10 +599,16 @@ fn host_functions_are_parsed_and_asked_of_the_scope() {
             qix_expr::Value::Text(format!("{name}/{}", args.len()))
         }
     }
-    let e = qix_expr::parse("RecNo() & ApplyMap('m', 1) & Date#('x', 'YYYY')").unwrap();
+    let e = qix_expr::parse("RecNo() & ApplyMap('m', 1) & Peek('f', 0)").unwrap();
     assert_eq!(
         qix_expr::eval(&e, &mut Host).text().unwrap(),
-        "RecNo/0ApplyMap/2Date#/2"
+        "RecNo/0ApplyMap/2Peek/2"
+    );
+    // Dates are no host functions: qix-expr evaluates them itself, in charts as in scripts.
+    let e = qix_expr::parse("Date#('2024', 'YYYY')").unwrap();
+    assert_eq!(
+        qix_expr::eval(&e, &mut Host),
+        qix_expr::Value::Dual("2024".into(), 45292.0)
     );
     assert!(qix_expr::parse("RecNo(1)").is_err(), "arity is checked");
 }

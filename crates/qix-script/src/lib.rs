@@ -10,7 +10,6 @@
 //! model when it fails), and SQL sources (there is no database connector).
 
 pub mod ast;
-pub mod dates;
 pub mod error;
 pub mod exec;
 pub mod limits;

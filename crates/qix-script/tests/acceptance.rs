@@ -305,7 +305,8 @@ fn a_mixed_script_with_joins_mapping_resident_and_store() {
     );
     assert_eq!(
         column(m, "Dates", "D")[0].as_ref().unwrap().text,
-        "2024-02-29"
+        "2/29/2024",
+        "no SET DateFormat: the en-US default a new app's script sets (Locale::default)"
     );
     assert!(dir.path().join("out/sales.csv").exists());
     let csv = std::fs::read_to_string(dir.path().join("out/sales.csv")).unwrap();

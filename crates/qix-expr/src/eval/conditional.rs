@@ -1,14 +1,15 @@
 //! Conditional and null-handling functions whose arguments are all evaluated: `Match`, `MixMatch`,
-//! `WildMatch`, `EmptyIsNull`, `IsNull`, `IsNum`, `IsText`, `Null`, `True`, `False`. (`If`, `Pick`, `Alt`
+//! `WildMatch`, `Class`, `EmptyIsNull`, `IsNull`, `IsNum`, `IsText`, `Null`, `True`, `False`. (`If`, `Pick`, `Alt`
 //! and `Coalesce` evaluate only some of their arguments; the evaluator runs them itself.)
 
 use super::args::Args;
-use crate::value::Value;
+use crate::value::{format_number, Value};
 
 /// Runs `name` if it is one of this family's functions; `None` when it is not.
 pub(super) fn apply(name: &str, args: &mut Args) -> Option<Value> {
     Some(match name {
         "Match" | "MixMatch" | "WildMatch" => match_index(name, args),
+        "Class" => class(args).unwrap_or(Value::Null),
         "EmptyIsNull" => {
             let v = args.take(0);
             if v.text().is_some_and(|s| s.is_empty()) {
@@ -47,6 +48,19 @@ fn match_index(name: &str, args: &mut Args) -> Value {
         }
     }
     Value::Num(0.0)
+}
+
+/// `Class(x, width, label, offset)`: the bin of width `width` (bins start at `offset`, 0 by default)
+/// that holds `x`, as a dual of the text `lo<=x<hi` (`label` instead of `x` when given) and `lo`.
+fn class(args: &mut Args) -> Option<Value> {
+    let x = args.num(0)?;
+    let width = args.num(1).filter(|w| *w > 0.0)?;
+    let label = args.text_opt(2).unwrap_or_else(|| "x".into());
+    let offset = args.num(3).unwrap_or(0.0);
+    let lo = ((x - offset) / width).floor() * width + offset;
+    let hi = lo + width;
+    let text = format!("{}<={label}<{}", format_number(lo), format_number(hi));
+    Some(Value::Dual(text, lo))
 }
 
 /// Glob match with `*` (any run) and `?` (one character).

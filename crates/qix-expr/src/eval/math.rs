@@ -1,5 +1,7 @@
-//! Number functions: `Fabs`, `Sign`, `Round`/`Floor`/`Ceil` (with step and offset), `Frac`, `Mod`,
-//! `Div`, `Even`/`Odd`, `Sqrt`, `Exp`, `Log`, `Log10`, `Pow`, `Pi` and the `Range*` functions.
+//! Number functions: the general numeric ones (`Fabs`, `Sign`, `Round`/`Floor`/`Ceil` with step and
+//! offset, `Frac`, `Mod`, `Fmod`, `Div`, `Even`/`Odd`, `BitCount`, `Fact`, `Combin`, `Permut`), the
+//! exponential and logarithmic ones (`Sqr`, `Sqrt`, `Exp`, `Log`, `Log10`, `Pow`), the trigonometric
+//! and hyperbolic ones (`Sin` ... `Atan2`, `Tanh`) and the constants `Pi` and `E`.
 
 use super::args::Args;
 use super::num;
@@ -58,8 +60,26 @@ pub(super) fn apply(name: &str, args: &mut Args) -> Option<Value> {
             a.zip(b).map(|(a, b)| num(a.powf(b)))
         }
         "Pi" => Some(Value::Num(std::f64::consts::PI)),
-        "RangeSum" | "RangeAvg" | "RangeMin" | "RangeMax" | "RangeCount" => Some(range(name, args)),
-        _ => return None,
+        "E" => Some(Value::Num(std::f64::consts::E)),
+        "Sqr" => num1(args, |x| Some(x * x)),
+        "Fmod" => {
+            let (a, b) = (args.num(0), args.num(1));
+            a.zip(b)
+                .map(|(a, b)| if b == 0.0 { Value::Null } else { num(a % b) })
+        }
+        "BitCount" => args.num(0).map(|x| {
+            if x.fract() != 0.0 || x.abs() > 9.2e18 {
+                Value::Null
+            } else {
+                Value::Num(f64::from((x as i64).count_ones()))
+            }
+        }),
+        "Fact" => num1(args, |x| {
+            (x.fract() == 0.0 && (0.0..=170.0).contains(&x))
+                .then(|| (2..=x as u32).map(f64::from).product())
+        }),
+        "Combin" | "Permut" => combinatorics(name == "Combin", args),
+        _ => return trigonometric(name, args).map(|v| v.unwrap_or(Value::Null)),
     };
     Some(value.unwrap_or(Value::Null))
 }
@@ -119,20 +139,44 @@ fn round_to_step(how: Rounding, x: f64, step: f64, offset: f64) -> Value {
     num(v)
 }
 
-/// `RangeSum`, `RangeAvg`, `RangeMin`, `RangeMax` over the arguments that have a number, and
-/// `RangeCount` of those that are not `Null`.
-fn range(name: &str, args: &mut Args) -> Value {
-    let values: Vec<Value> = (0..args.len()).map(|i| args.take(i)).collect();
-    if name == "RangeCount" {
-        return Value::Num(values.iter().filter(|v| !v.is_null()).count() as f64);
+/// `Combin(n, k)` (choices of `k` out of `n`) or `Permut(n, k)` (ordered choices): `Null` unless
+/// `0 <= k <= n` are whole numbers.
+fn combinatorics(combin: bool, args: &mut Args) -> Option<Value> {
+    let (n, k) = (args.num(0)?, args.num(1)?);
+    if n.fract() != 0.0 || k.fract() != 0.0 || k < 0.0 || k > n || n > 1e9 {
+        return Some(Value::Null);
     }
-    let nums: Vec<f64> = values.iter().filter_map(Value::num).collect();
-    let sum: f64 = nums.iter().sum();
-    match name {
-        "RangeSum" => num(sum),
-        _ if nums.is_empty() => Value::Null,
-        "RangeAvg" => num(sum / nums.len() as f64),
-        "RangeMin" => num(nums.iter().copied().fold(f64::INFINITY, f64::min)),
-        _ => num(nums.iter().copied().fold(f64::NEG_INFINITY, f64::max)),
+    let k = if combin { k.min(n - k) } else { k };
+    let mut r = 1.0f64;
+    let mut i = 0.0;
+    while i < k && r.is_finite() {
+        r *= n - i;
+        if combin {
+            r /= i + 1.0;
+        }
+        i += 1.0;
     }
+    Some(num(r.round()))
+}
+
+/// The trigonometric and hyperbolic functions; `None` for other names. Arguments outside a function's
+/// domain (`Acos(2)`) give `Null`.
+fn trigonometric(name: &str, args: &mut Args) -> Option<Option<Value>> {
+    let f: fn(f64) -> f64 = match name {
+        "Sin" => f64::sin,
+        "Cos" => f64::cos,
+        "Tan" => f64::tan,
+        "Asin" => f64::asin,
+        "Acos" => f64::acos,
+        "Atan" => f64::atan,
+        "Sinh" => f64::sinh,
+        "Cosh" => f64::cosh,
+        "Tanh" => f64::tanh,
+        "Atan2" => {
+            let (y, x) = (args.num(0), args.num(1));
+            return Some(y.zip(x).map(|(y, x)| num(y.atan2(x))));
+        }
+        _ => return None,
+    };
+    Some(args.num(0).map(|x| num(f(x))))
 }

@@ -1,20 +1,31 @@
 //! Evaluation of an expression against a [`Scope`] supplied by the engine: literals, fields,
 //! operators and the functions that evaluate only some of their arguments (`If`, `Pick`, `Alt`,
 //! `Coalesce`, `Previous`) are here; the scalar functions that take all their arguments evaluated are
-//! in one module per family (`conditional`, `math`, `format`, `strings`), which take their
-//! arguments through `args::Args`.
+//! in one module per family (`conditional`, `math`, `range`, `format`, `interpret`, `strings`,
+//! `color`, `dates`, `periods`), which take their arguments through `args::Args`.
 
 mod args;
+mod color;
 mod conditional;
+mod dates;
 mod format;
+mod interpret;
 mod math;
+mod periods;
+mod range;
 mod strings;
+mod workdays;
 
 use std::cmp::Ordering;
+use std::sync::LazyLock;
 
 use crate::ast::{Aggr, AggrFn, BinOp, Expr};
+use crate::locale::Locale;
 use crate::value::Value;
 use args::Args;
+
+/// The locale of a scope that has no settings of its own.
+static DEFAULT_LOCALE: LazyLock<Locale> = LazyLock::new(Locale::default);
 
 /// Longest text (in bytes) that `Repeat` and `Replace` build; longer results are `Null`.
 const MAX_TEXT: usize = 64 << 20;
@@ -59,6 +70,17 @@ pub trait Scope {
     fn previous(&mut self, expr: &Expr) -> Value {
         let _ = expr;
         Value::Null
+    }
+    /// The number and date settings formatting and interpretation follow (`Date`, `Num`, `Date#`,
+    /// `Week`, ...): by default [`Locale::default`], an en-US app's; the load script answers those its
+    /// `SET` variables made.
+    fn locale(&self) -> &Locale {
+        &DEFAULT_LOCALE
+    }
+    /// The current time as a date serial (`Now`, `Today`, `YearToDate`): by default the system clock
+    /// in UTC.
+    fn now(&self) -> f64 {
+        crate::dates::now()
     }
 }
 
@@ -225,18 +247,22 @@ fn call(name: &str, args: &[Expr], scope: &mut dyn Scope) -> Value {
                 _ => Value::Null,
             }
         }
-        _ if crate::ast::CHART_ROW_FUNCTIONS[4..].contains(&name) => {
-            match scope.chart_fn(name, args) {
-                Some(v) => v,
-                None => {
-                    let mut values = Vec::with_capacity(n);
-                    for a in args {
-                        values.push(eval(a, scope));
-                    }
-                    scope.call(name, &values)
+        "RowNo"
+        | "NoOfRows"
+        | "Column"
+        | "Rank"
+        | "HRank"
+        | "Dimensionality"
+        | "SecondaryDimensionality" => match scope.chart_fn(name, args) {
+            Some(v) => v,
+            None => {
+                let mut values = Vec::with_capacity(n);
+                for a in args {
+                    values.push(eval(a, scope));
                 }
+                scope.call(name, &values)
             }
-        }
+        },
         _ if name.starts_with("Range") => {
             // `RangeSum(Above(Sum(x), 0, 3))`: an inter-record function gives all the rows it names.
             let mut values = Vec::with_capacity(n);
@@ -251,14 +277,14 @@ fn call(name: &str, args: &[Expr], scope: &mut dyn Scope) -> Value {
                     _ => values.push(eval(a, scope)),
                 }
             }
-            apply(name, values)
+            apply(name, values, scope)
         }
         _ => {
             let values: Vec<Value> = (0..n).map(arg).collect();
             if crate::functions::is_host_function(name) {
                 return scope.call(name, &values);
             }
-            apply(name, values)
+            apply(name, values, scope)
         }
     }
 }
@@ -267,16 +293,17 @@ fn call(name: &str, args: &[Expr], scope: &mut dyn Scope) -> Value {
 /// `Null`). Kept apart from [`call`], and never inlined into it, so that the families' stack frames are
 /// not part of the recursion over the tree.
 #[inline(never)]
-fn apply(name: &str, values: Vec<Value>) -> Value {
+fn apply(name: &str, values: Vec<Value>, scope: &dyn Scope) -> Value {
     let mut args = Args::new(values);
-    if let Some(v) = conditional::apply(name, &mut args) {
-        return v;
-    }
-    if let Some(v) = math::apply(name, &mut args) {
-        return v;
-    }
-    if let Some(v) = format::apply(name, &mut args) {
-        return v;
-    }
-    strings::apply(name, &mut args).unwrap_or(Value::Null)
+    let locale = scope.locale();
+    let found = conditional::apply(name, &mut args)
+        .or_else(|| math::apply(name, &mut args))
+        .or_else(|| range::apply(name, &mut args))
+        .or_else(|| format::apply(name, &mut args, locale))
+        .or_else(|| interpret::apply(name, &mut args, locale))
+        .or_else(|| strings::apply(name, &mut args))
+        .or_else(|| color::apply(name, &mut args))
+        .or_else(|| dates::apply(name, &mut args, scope))
+        .or_else(|| periods::apply(name, &mut args, scope));
+    found.unwrap_or(Value::Null)
 }

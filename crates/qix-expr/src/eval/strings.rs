@@ -1,6 +1,7 @@
 //! String functions: `Len`, `Upper`, `Lower`, `Capitalize`, `Left`, `Right`, `Mid`, `Index`, `Trim`,
-//! `LTrim`, `RTrim`, `Replace`, `SubField`, `Chr`, `Ord`, `Repeat`, `PurgeChar` and `KeepChar`. Positions
-//! count characters, not bytes.
+//! `LTrim`, `RTrim`, `Replace`, `SubField`, `Chr`, `Ord`, `Repeat`, `PurgeChar`, `KeepChar`,
+//! `FindOneOf`, `SubStringCount`, `TextBetween` and `LevenshteinDist`. Positions count characters, not
+//! bytes.
 
 use super::args::Args;
 use super::MAX_TEXT;
@@ -44,9 +45,85 @@ pub(super) fn apply(name: &str, args: &mut Args) -> Option<Value> {
                 ))
             })
         }
+        "FindOneOf" => find_one_of(args),
+        "SubStringCount" => args.text(0).and_then(|s| {
+            let sub = args.text(1)?;
+            let n = if sub.is_empty() {
+                0
+            } else {
+                s.matches(sub.as_str()).count()
+            };
+            Some(Value::Num(n as f64))
+        }),
+        "TextBetween" => text_between(args),
+        "LevenshteinDist" => args.text(0).and_then(|a| {
+            let b = args.text(1)?;
+            levenshtein(&a, &b).map(|d| Value::Num(d as f64))
+        }),
         _ => return None,
     };
     Some(value.unwrap_or(Value::Null))
+}
+
+/// `FindOneOf(s, chars, k)`: the 1-based position of the `k`-th (1 by default) character of `s` that
+/// is one of `chars`; 0 when there is none.
+fn find_one_of(args: &mut Args) -> Option<Value> {
+    let s = args.text(0)?;
+    let set = args.text(1)?;
+    let k = usize::try_from(args.int_or(2, 1))
+        .ok()
+        .filter(|&k| k >= 1)?;
+    let at = s
+        .chars()
+        .enumerate()
+        .filter(|(_, c)| set.contains(*c))
+        .nth(k - 1)
+        .map_or(0, |(i, _)| i + 1);
+    Some(Value::Num(at as f64))
+}
+
+/// `TextBetween(s, before, after, k)`: the text between the `k`-th (1 by default) occurrence of
+/// `before` and the next `after`; `Null` when there is none.
+fn text_between(args: &mut Args) -> Option<Value> {
+    let s = args.text(0)?;
+    let (before, after) = (args.text(1)?, args.text(2)?);
+    let k = usize::try_from(args.int_or(3, 1))
+        .ok()
+        .filter(|&k| k >= 1)?;
+    if before.is_empty() || after.is_empty() {
+        return None;
+    }
+    let mut rest = s.as_str();
+    let mut found = None;
+    for _ in 0..k {
+        let start = rest.find(before.as_str())? + before.len();
+        let inner = rest.get(start..)?;
+        let end = inner.find(after.as_str())?;
+        found = inner.get(..end);
+        rest = inner;
+    }
+    found.map(|t| Value::Text(t.to_string()))
+}
+
+/// The Levenshtein distance between `a` and `b` (in characters); `None` when both are long enough to
+/// make it costly (over 10⁸ cells).
+fn levenshtein(a: &str, b: &str) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().saturating_mul(b.len()) > 100_000_000 {
+        return None;
+    }
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let up = row[j + 1];
+            row[j + 1] = (up + 1).min(row[j] + 1).min(diag + usize::from(ca != cb));
+            diag = up;
+        }
+    }
+    row.last().copied()
 }
 
 /// `Left(s, k)` (`left`) or `Right(s, k)`: the first or last `k` characters.

@@ -33,7 +33,6 @@ mod transform;
 pub use blocks::{check_syntax, check_syntax_with};
 
 use crate::ast::*;
-use crate::dates::{self, Names};
 use crate::error::ScriptError;
 use crate::limits::Limits;
 use crate::parse::parse_statement;
@@ -42,7 +41,7 @@ use blocks::{build, Node};
 use control::Flow;
 use host::NoRow;
 use qix_engine::{DataModel, Dual};
-use qix_expr::{Expr, Value};
+use qix_expr::{Expr, Locale, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -99,8 +98,9 @@ struct Exec<'a> {
     comments: HashMap<String, String>,
     tags: HashMap<String, Vec<String>>,
     rng: u64,
-    /// Month and day names from the script's variables, rebuilt when one of them is set.
-    names: Option<Rc<Names>>,
+    /// The number and date settings of the script's variables (`DateFormat`, `MonthNames`, ...),
+    /// changed when one of them is set.
+    locale: Locale,
     /// CALLs in progress.
     calls: usize,
     /// Blocks (IF and FOR bodies, SUBs being called) in progress.
@@ -126,8 +126,8 @@ pub fn run(script: &str, env: &LoadEnv<'_>) -> Result<LoadOutput, ScriptError> {
         log: Vec::new(),
         comments: HashMap::new(),
         tags: HashMap::new(),
-        rng: 0x9E37_79B9_7F4A_7C15 ^ (dates::now().to_bits()),
-        names: None,
+        rng: 0x9E37_79B9_7F4A_7C15 ^ (qix_expr::dates::now().to_bits()),
+        locale: Locale::default(),
         calls: 0,
         depth: 0,
         rows_made: 0,
@@ -152,10 +152,6 @@ impl Exec<'_> {
 
     fn cancelled(&self) -> bool {
         self.env.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
-    }
-
-    fn var(&self, name: &str) -> Option<&String> {
-        self.vars.get(name)
     }
 
     fn eval_norow(&mut self, e: &Expr) -> Value {

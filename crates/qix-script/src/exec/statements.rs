@@ -20,9 +20,7 @@ impl Exec<'_> {
         match st {
             Statement::Let(name, e) => self.let_var(name, &e),
             Statement::Set(name, value) => {
-                if name.ends_with("Names") {
-                    self.names = None;
-                }
+                self.locale.set(&name, &value);
                 self.vars.insert(name, value);
             }
             Statement::Trace(t) => self.log.push(t),
@@ -61,12 +59,12 @@ impl Exec<'_> {
 
     /// `LET name = e`: the value's text, or no variable when it is NULL.
     fn let_var(&mut self, name: String, e: &Expr) {
-        if name.ends_with("Names") {
-            self.names = None;
-        }
         let v = self.eval_norow(e);
         match v.text() {
-            Some(t) => self.vars.insert(name, t),
+            Some(t) => {
+                self.locale.set(&name, &t);
+                self.vars.insert(name, t)
+            }
             None => self.vars.remove(&name),
         };
     }

@@ -7,7 +7,6 @@
 
 use super::parquet_pages::{self, PageError};
 use super::{Check, ColumnTable, Interner, RawTable, SymbolColumn};
-use crate::dates;
 use bytes::Bytes;
 use parquet::basic::{ConvertedType, LogicalType, Repetition, TimeUnit, Type as PhysicalType};
 use parquet::column::reader::ColumnReader;
@@ -19,6 +18,7 @@ use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::{ColumnDescriptor, Type};
 use qix_engine::dual::format_number;
 use qix_engine::Dual;
+use qix_expr::dates;
 use rayon::prelude::*;
 use std::sync::Arc;
 
@@ -30,8 +30,10 @@ const UNIX_EPOCH_SERIAL: f64 = 25_569.0;
 
 fn date(days: i64) -> Dual {
     let serial = days as f64 + UNIX_EPOCH_SERIAL;
-    let (y, m, d, ..) = dates::parts(serial);
-    Dual::with_text(format!("{y:04}-{m:02}-{d:02}"), serial)
+    match dates::parts(serial) {
+        Some(p) => Dual::with_text(format!("{:04}-{:02}-{:02}", p.year, p.month, p.day), serial),
+        None => Dual::number(serial),
+    }
 }
 
 fn timestamp(value: i64, unit: &TimeUnit) -> Dual {
@@ -41,11 +43,16 @@ fn timestamp(value: i64, unit: &TimeUnit) -> Dual {
         TimeUnit::NANOS => 86_400_000_000_000.0,
     };
     let serial = value as f64 / per_day + UNIX_EPOCH_SERIAL;
-    let (y, mo, d, h, mi, s, ..) = dates::parts(serial);
-    Dual::with_text(
-        format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}"),
-        serial,
-    )
+    match dates::parts(serial) {
+        Some(p) => Dual::with_text(
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                p.year, p.month, p.day, p.hour, p.minute, p.second
+            ),
+            serial,
+        ),
+        None => Dual::number(serial),
+    }
 }
 
 fn decimal_scale(col: &ColumnDescriptor) -> Option<i32> {

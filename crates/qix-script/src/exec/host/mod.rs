@@ -1,15 +1,15 @@
 //! What expressions see of the running script: the record being loaded ([`RowCtx`]), the scopes that
-//! evaluate outside a record ([`NoRow`]) and in one ([`RowScope`], with `Previous`), and the host
-//! functions. Those about records, `Rand`, `Num#` and `Hash128` are here; those that read the script's
-//! tables are in `tables`, the date and time functions in `dates`, the hash in `hash`.
+//! evaluate outside a record ([`NoRow`]) and in one ([`RowScope`], with `Previous`), the locale the
+//! script's variables set, and the host functions. Those about records, `Rand` and `Hash128` are here;
+//! those that read the script's tables are in `tables`, the hash in `hash`. Dates, formatting and
+//! interpretation are `qix-expr`'s own functions, which read the locale from the scope.
 
-mod dates;
 mod hash;
 mod tables;
 
 use super::cells::to_value;
 use super::{Cell, Exec};
-use qix_expr::{Aggr, Expr, Scope, Value};
+use qix_expr::{Aggr, Expr, Locale, Scope, Value};
 
 /// Evaluates expressions outside rows (LET, IF, FOR): fields are NULL.
 pub(super) struct NoRow<'e, 'a> {
@@ -25,6 +25,9 @@ impl Scope for NoRow<'_, '_> {
     }
     fn call(&mut self, name: &str, args: &[Value]) -> Value {
         self.ex.host(name, args, None)
+    }
+    fn locale(&self) -> &Locale {
+        &self.ex.locale
     }
 }
 
@@ -63,6 +66,9 @@ impl Scope for RowScope<'_, '_, '_> {
     }
     fn call(&mut self, name: &str, args: &[Value]) -> Value {
         self.ex.host(name, args, Some(self.ctx))
+    }
+    fn locale(&self) -> &Locale {
+        &self.ex.locale
     }
     fn previous(&mut self, expr: &Expr) -> Value {
         let Some((prev, further)) = self.ctx.back.split_first() else {
@@ -105,7 +111,6 @@ impl Exec<'_> {
             "Peek" => self.peek(args),
             "NoOfRows" => self.no_of_rows(args),
             "FieldValueCount" => self.field_value_count(args),
-            "Num#" => self.interpret_number(args),
             "Hash128" => {
                 let joined: String = args
                     .iter()
@@ -114,8 +119,7 @@ impl Exec<'_> {
                     .join("\u{1f}");
                 Value::Text(hash::hash128(&joined))
             }
-            // The date and time functions, or `Null`.
-            _ => self.date_function(name, args),
+            _ => Value::Null,
         }
     }
 
@@ -126,34 +130,5 @@ impl Exec<'_> {
         self.rng ^= self.rng >> 27;
         let v = self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D);
         Value::Num((v >> 11) as f64 / (1u64 << 53) as f64)
-    }
-
-    /// `Num#(text, format, decimal separator, thousands separator)`: the number a text reads as, with
-    /// the separators given or those of `DecimalSep` and `ThousandSep`.
-    fn interpret_number(&self, args: &[Value]) -> Value {
-        let Some(t) = arg(args, 0).text() else {
-            return Value::Null;
-        };
-        let dec = arg(args, 2)
-            .text()
-            .filter(|s| !s.is_empty())
-            .or_else(|| self.var("DecimalSep").cloned())
-            .unwrap_or_else(|| ".".into());
-        let thou = arg(args, 3)
-            .text()
-            .or_else(|| self.var("ThousandSep").cloned())
-            .unwrap_or_default();
-        let mut s: String = t.trim().to_string();
-        if !thou.is_empty() {
-            s = s.replace(&thou, "");
-        }
-        if dec != "." {
-            s = s.replace(&dec, ".");
-        }
-        s.retain(|c| !c.is_whitespace());
-        match qix_engine::dual::parse_number(&s) {
-            Some(n) => Value::Dual(t, n),
-            None => Value::Null,
-        }
     }
 }
