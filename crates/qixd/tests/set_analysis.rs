@@ -191,6 +191,9 @@ async fn field_select_with_an_expression_search() {
     let f = handle(&a.ok(doc, "GetField", json!(["CustomerId"])).await);
     let r = a.ok(f, "Select", json!(["=Sum(Sales)>60", false, 0])).await;
     assert_eq!(r["qReturn"], true);
-    assert_eq!(eval(&mut a, doc, "Concat(DISTINCT CustomerId, ',')").await, "1,2");
+    assert_eq!(
+        eval(&mut a, doc, "Concat(DISTINCT CustomerId, ',')").await,
+        "1,2"
+    );
     assert_eq!(eval(&mut a, doc, "Sum(Sales)").await, "220");
 }

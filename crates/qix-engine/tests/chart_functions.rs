@@ -1,0 +1,140 @@
+//! Chart row functions over the sorted rows: Above/Below/Top/Bottom within column segments, rolling
+//! sums through range functions, RowNo/NoOfRows, Rank with its tie modes, Column, Dimensionality.
+
+use qix_engine::{
+    compute, infer, ColumnSort, DataModel, DimensionDef, Dual, HyperCubeDef, MeasureDef,
+    ModelBuilder, SelectionState,
+};
+
+/// Sales(Region, Month, Sales): North 10, 20, 5 and South 7, 7, 30 over months 1..3.
+fn model() -> DataModel {
+    let mut b = ModelBuilder::new();
+    let t = b.add_table("Sales", &["Region", "Month", "Sales"]).unwrap();
+    let rows = [
+        ("South", 3.0, 30.0),
+        ("North", 1.0, 10.0),
+        ("South", 1.0, 7.0),
+        ("North", 2.0, 20.0),
+        ("North", 3.0, 5.0),
+        ("South", 2.0, 7.0),
+    ];
+    for (r, m, s) in rows {
+        b.push_row(
+            t,
+            &[
+                Some(Dual::text(r)),
+                Some(Dual::number(m)),
+                Some(Dual::number(s)),
+            ],
+        )
+        .unwrap();
+    }
+    b.build().unwrap()
+}
+
+fn def(dims: &[&str], measures: &[&str]) -> HyperCubeDef {
+    HyperCubeDef {
+        dimensions: dims
+            .iter()
+            .map(|d| DimensionDef {
+                field: d.to_string(),
+                sort: ColumnSort {
+                    by_ascii: 1,
+                    by_numeric: 1,
+                    ..Default::default()
+                },
+            })
+            .collect(),
+        measures: measures
+            .iter()
+            .map(|m| MeasureDef {
+                expr: m.to_string(),
+                sort: Default::default(),
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+/// Each row's measures as numbers (NULL: None), in row order.
+fn columns(dims: &[&str], measures: &[&str]) -> (Vec<Vec<Option<f64>>>, Vec<Option<f64>>) {
+    let m = model();
+    let st = SelectionState::new();
+    let cube = compute(&m, &st, &infer(&m, &st), &def(dims, measures)).unwrap();
+    let rows = cube
+        .rows
+        .iter()
+        .map(|r| r.measures.iter().map(|v| v.num()).collect())
+        .collect();
+    (rows, cube.totals.iter().map(|v| v.num()).collect())
+}
+
+fn col(rows: &[Vec<Option<f64>>], i: usize) -> Vec<Option<f64>> {
+    rows.iter().map(|r| r[i]).collect()
+}
+
+#[test]
+fn inter_record_functions_work_within_column_segments() {
+    let (rows, totals) = columns(
+        &["Region", "Month"],
+        &[
+            "Sum(Sales)",
+            "Above(Sum(Sales))",
+            "RangeSum(Above(Sum(Sales), 0, 2))",
+            "Below(Sum(Sales))",
+            "Top(Sum(Sales))",
+            "Bottom(Sum(Sales))",
+            "RowNo()",
+            "NoOfRows()",
+            "Column(1) * 2",
+            "Dimensionality()",
+        ],
+    );
+    let s = |v: &[f64]| v.iter().map(|x| Some(*x)).collect::<Vec<_>>();
+    assert_eq!(col(&rows, 0), s(&[10.0, 20.0, 5.0, 7.0, 7.0, 30.0]));
+    assert_eq!(
+        col(&rows, 1),
+        vec![None, Some(10.0), Some(20.0), None, Some(7.0), Some(7.0)],
+        "Above stays in the region's segment"
+    );
+    assert_eq!(col(&rows, 2), s(&[10.0, 30.0, 25.0, 7.0, 14.0, 37.0]));
+    assert_eq!(
+        col(&rows, 3),
+        vec![Some(20.0), Some(5.0), None, Some(7.0), Some(30.0), None]
+    );
+    assert_eq!(col(&rows, 4), s(&[10.0, 10.0, 10.0, 7.0, 7.0, 7.0]));
+    assert_eq!(col(&rows, 5), s(&[5.0, 5.0, 5.0, 30.0, 30.0, 30.0]));
+    assert_eq!(col(&rows, 6), s(&[1.0, 2.0, 3.0, 1.0, 2.0, 3.0]));
+    assert_eq!(col(&rows, 7), s(&[3.0; 6]));
+    assert_eq!(col(&rows, 8), s(&[20.0, 40.0, 10.0, 14.0, 14.0, 60.0]));
+    assert_eq!(col(&rows, 9), s(&[2.0; 6]));
+    assert_eq!(totals[0], Some(79.0));
+    assert_eq!(totals[1], None, "the totals row has no row above");
+    assert_eq!(totals[9], Some(0.0));
+}
+
+#[test]
+fn rank_modes_and_one_segment_for_one_dimension() {
+    let (rows, _) = columns(
+        &["Region", "Month"],
+        &[
+            "Rank(Sum(Sales))",
+            "Rank(Sum(Sales), 1)",
+            "Rank(Sum(Sales), 3)",
+            "Rank(Sum(Sales), 4)",
+        ],
+    );
+    // North 10, 20, 5 → 2, 1, 3; South 7, 7, 30 → the tie takes ranks 2-3.
+    assert_eq!(col(&rows, 0)[..3], [Some(2.0), Some(1.0), Some(3.0)]);
+    assert_eq!(col(&rows, 0)[3..], [Some(2.0), Some(2.0), Some(1.0)]);
+    assert_eq!(col(&rows, 1)[3..], [Some(2.0), Some(2.0), Some(1.0)]);
+    assert_eq!(col(&rows, 2)[3..], [Some(3.0), Some(3.0), Some(1.0)]);
+    assert_eq!(col(&rows, 3)[3..], [Some(2.0), Some(3.0), Some(1.0)]);
+    // By month alone: 17, 27, 35 in one segment.
+    let (rows, _) = columns(
+        &["Month"],
+        &["Sum(Sales)", "Rank(Sum(Sales))", "Above(Sum(Sales))"],
+    );
+    assert_eq!(col(&rows, 1), vec![Some(3.0), Some(2.0), Some(1.0)]);
+    assert_eq!(col(&rows, 2), vec![None, Some(17.0), Some(27.0)]);
+}
