@@ -233,6 +233,7 @@ impl ModelBuilder {
             fields,
             tables,
             field_index: self.field_index,
+            locale: Default::default(),
         })
     }
 

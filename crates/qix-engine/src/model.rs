@@ -3,7 +3,9 @@
 
 use crate::packed::PackedColumn;
 use crate::symbols::SymbolTable;
+use qix_expr::Locale;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Index of a field in [`DataModel::fields`].
 pub type FieldId = usize;
@@ -68,6 +70,9 @@ pub struct DataModel {
     /// All tables.
     pub tables: Vec<Table>,
     pub(crate) field_index: HashMap<String, FieldId>,
+    /// The number and date settings the load script ended with (`SET DateFormat=...`): how chart
+    /// expressions format and read dates and numbers over this data.
+    pub locale: Arc<Locale>,
 }
 
 /// What `report` says about a table.
@@ -123,6 +128,7 @@ impl DataModel {
             fields: vec![],
             tables: vec![],
             field_index: HashMap::new(),
+            locale: Arc::default(),
         }
     }
 

@@ -56,12 +56,17 @@ pub fn import(files: &[(String, Vec<u8>)]) -> Result<LoadedData, String> {
             b.push_row(h, r).map_err(|e| e.to_string())?;
         }
     }
-    let model = b.build().map_err(|e| e.to_string())?;
+    let mut model = b.build().map_err(|e| e.to_string())?;
     let comments: HashMap<String, String> =
         serde_json::from_value(meta["comments"].clone()).unwrap_or_default();
     let tags: HashMap<String, Vec<String>> =
         serde_json::from_value(meta["tags"].clone()).unwrap_or_default();
-    let script_variables = serde_json::from_value(meta["variables"].clone()).unwrap_or_default();
+    let script_variables: std::collections::BTreeMap<String, String> =
+        serde_json::from_value(meta["variables"].clone()).unwrap_or_default();
+    // The number and date settings the script ended with, as the reload left them in the model.
+    model.locale = Arc::new(qix_expr::Locale::from_variables(|n| {
+        script_variables.get(n).map(String::as_str)
+    }));
     Ok(LoadedData {
         model: Arc::new(model),
         comments,

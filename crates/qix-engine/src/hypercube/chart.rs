@@ -11,7 +11,7 @@
 //! caller's `at` (contexts.rs), which knows every row's aggregations.
 
 use super::CubeRow;
-use qix_expr::{Aggr, AggrFn, Expr, Scope, Value};
+use qix_expr::{Aggr, AggrFn, Expr, Locale, Scope, Value};
 use std::collections::HashMap;
 
 /// The rows' column segments, in sorted order.
@@ -150,6 +150,10 @@ impl<S: Scope> Scope for ChartScope<'_, S> {
 
     fn aggr_fn(&mut self, aggr: &AggrFn) -> Value {
         self.inner.aggr_fn(aggr)
+    }
+
+    fn locale(&self) -> &Locale {
+        self.inner.locale()
     }
 
     fn inter_record(&mut self, name: &str, args: &[Expr]) -> Vec<Value> {

@@ -22,7 +22,7 @@ use crate::inference::Inference;
 use crate::model::DataModel;
 use crate::selection::SelectionState;
 use crate::sets::Sets;
-use qix_expr::{Aggr, AggrFn, Expr, Scope, Value};
+use qix_expr::{Aggr, AggrFn, Expr, Locale, Scope, Value};
 use std::collections::{HashMap, HashSet};
 
 /// Dimension symbols of a row, `None` for NULL, in the order of a context's grouping.
@@ -95,6 +95,13 @@ pub(super) fn rows(
         .map(|d| level.model.field_id(&d.field))
         .collect();
     let chart: Vec<bool> = measures.iter().map(qix_expr::has_chart_functions).collect();
+    let assembled = Assembled {
+        dims: &level.def.dimensions,
+        uses: &uses,
+        contexts: &contexts,
+        tables: &tables,
+        locale: &level.model.locale,
+    };
     let mut out = Vec::with_capacity(keys.len());
     for key in keys {
         let cells: Vec<DimCell> = key
@@ -108,14 +115,7 @@ pub(super) fn rows(
         if level.def.suppress_missing && cells.iter().any(|c| c.symbol.is_none()) {
             continue;
         }
-        let mut scope = RowScope {
-            key: Some(&key),
-            cells: &cells,
-            dims: &level.def.dimensions,
-            uses: &uses,
-            contexts: &contexts,
-            tables: &tables,
-        };
+        let mut scope = assembled.scope(Some((&key, &cells)));
         // Measures with chart row functions wait for the rows' order.
         let values: Vec<Value> = measures
             .iter()
@@ -131,12 +131,6 @@ pub(super) fn rows(
         });
     }
     debug_assert!(out.iter().all(|r| r.dims.len() == ndims));
-    let assembled = Assembled {
-        dims: &level.def.dimensions,
-        uses: &uses,
-        contexts: &contexts,
-        tables: &tables,
-    };
     let mut totals = Vec::with_capacity(measures.len());
     if chart.iter().any(|c| *c) {
         super::sort::sort_rows(&mut out, level.def, hidden);
@@ -173,6 +167,7 @@ struct Assembled<'a, 'e> {
     uses: &'a [Use<'e>],
     contexts: &'a [Context<'e>],
     tables: &'a [Table],
+    locale: &'a Locale,
 }
 
 impl<'a, 'e> Assembled<'a, 'e> {
@@ -185,6 +180,7 @@ impl<'a, 'e> Assembled<'a, 'e> {
             uses: self.uses,
             contexts: self.contexts,
             tables: self.tables,
+            locale: self.locale,
         }
     }
 
@@ -491,6 +487,7 @@ fn over_aggr_fn(
             value: inner,
             names: &all,
             cells: &row.dims,
+            locale: &level.model.locale,
         };
         let v = qix_expr::eval(&a.arg, &mut scope);
         groups
@@ -591,6 +588,7 @@ struct RowScope<'a, 'e> {
     uses: &'a [Use<'e>],
     contexts: &'a [Context<'e>],
     tables: &'a [Table],
+    locale: &'a Locale,
 }
 
 impl RowScope<'_, '_> {
@@ -635,6 +633,10 @@ impl Scope for RowScope<'_, '_> {
     fn aggr_fn(&mut self, aggr: &AggrFn) -> Value {
         self.lookup(Node::AggrFn(aggr))
     }
+
+    fn locale(&self) -> &Locale {
+        self.locale
+    }
 }
 
 fn cell_value(c: &DimCell) -> Value {
@@ -651,6 +653,7 @@ struct NestedScope<'a> {
     value: Value,
     names: &'a [String],
     cells: &'a [DimCell],
+    locale: &'a Locale,
 }
 
 impl Scope for NestedScope<'_> {
@@ -665,5 +668,8 @@ impl Scope for NestedScope<'_> {
     }
     fn aggr_fn(&mut self, _: &AggrFn) -> Value {
         self.value.clone()
+    }
+    fn locale(&self) -> &Locale {
+        self.locale
     }
 }

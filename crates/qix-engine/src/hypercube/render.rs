@@ -123,6 +123,7 @@ impl Render<'_> {
             index: &finished.index,
             dims: &self.def.dimensions,
             cells,
+            locale: &self.model.locale,
         };
         self.measures
             .iter()

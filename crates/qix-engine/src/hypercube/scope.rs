@@ -9,7 +9,7 @@ use super::{DimCell, DimensionDef};
 use crate::dual::Dual;
 use crate::model::DataModel;
 use crate::packed::NULL;
-use qix_expr::{Aggr, Expr, Scope, Value};
+use qix_expr::{Aggr, Expr, Locale, Scope, Value};
 
 /// A symbol's value as an expression sees it.
 pub(super) fn value_of(d: Dual) -> Value {
@@ -59,6 +59,9 @@ impl Scope for RowScope<'_> {
     fn aggregate(&mut self, _aggr: &Aggr) -> Value {
         Value::Null // nested aggregations are refused by the parser
     }
+    fn locale(&self) -> &Locale {
+        &self.model.locale
+    }
 }
 
 /// Evaluates a measure over one group's finished aggregations.
@@ -70,6 +73,8 @@ pub(super) struct GroupScope<'a> {
     /// The cube's dimensions and this row's cells (bare field names in a measure read them).
     pub(super) dims: &'a [DimensionDef],
     pub(super) cells: &'a [DimCell],
+    /// The data's number and date settings.
+    pub(super) locale: &'a Locale,
 }
 
 impl Scope for GroupScope<'_> {
@@ -95,6 +100,9 @@ impl Scope for GroupScope<'_> {
             .and_then(|(_, i)| self.values.get(*i))
             .cloned()
             .unwrap_or(Value::Null)
+    }
+    fn locale(&self) -> &Locale {
+        self.locale
     }
 }
 

@@ -134,7 +134,8 @@ pub fn run(script: &str, env: &LoadEnv<'_>) -> Result<LoadOutput, ScriptError> {
     };
     let mut flow = Flow { exit: false };
     ex.block(&nodes, &mut flow)?;
-    let model = ex.model()?;
+    let mut model = ex.model()?;
+    model.locale = std::sync::Arc::new(ex.locale.clone());
     Ok(LoadOutput {
         model,
         log: ex.log,

@@ -28,6 +28,9 @@ pub fn evaluate_in(view: &View<'_>, expr: &str) -> Result<qix_expr::Value, Strin
             fn aggregate(&mut self, _: &qix_expr::Aggr) -> qix_expr::Value {
                 qix_expr::Value::Null
             }
+            fn locale(&self) -> &qix_expr::Locale {
+                &self.0.model().locale
+            }
         }
         return Ok(qix_expr::eval(&parsed, &mut Only(view)));
     }

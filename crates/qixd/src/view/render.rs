@@ -16,7 +16,8 @@ pub fn num_json(n: Option<f64>) -> Value {
 
 /// A measure cell (`qState` `L`; a NULL is `-` with `qIsNull`).
 pub fn measure_cell(v: &qix_expr::Value) -> Value {
-    match v.num() {
+    // A text that reads as a number (`Text(123)`) has no qNum of its own.
+    match v.own_num() {
         Some(n) => {
             json!({"qText": v.text().unwrap_or_default(), "qNum": n, "qElemNumber": 0, "qState": "L"})
         }

@@ -111,7 +111,7 @@ pub fn call(
             json!({"qReturn": v.map_or_else(|e| e, |v| v.text().unwrap_or_else(|| "-".into()))})
         }),
         "EvaluateEx" => view::evaluate(ctx, str_param(p, "qExpression")).map(|v| match v {
-            Ok(v) => json!({"qValue": {"qText": v.text().unwrap_or_else(|| "-".into()), "qIsNumeric": v.num().is_some(), "qNumber": v.num().map_or(json!("NaN"), |n| json!(n))}}),
+            Ok(v) => json!({"qValue": {"qText": v.text().unwrap_or_else(|| "-".into()), "qIsNumeric": v.own_num().is_some(), "qNumber": v.own_num().map_or(json!("NaN"), |n| json!(n))}}),
             Err(e) => json!({"qValue": {"qText": e, "qIsNumeric": false, "qNumber": "NaN"}}),
         }),
         "CheckExpression" => data::check_expression(ctx, str_param(p, "qExpr")),

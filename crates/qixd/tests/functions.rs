@@ -1,0 +1,94 @@
+//! The shared function library on the wire: dates formatted with the script's DateFormat in chart
+//! expressions, Text() answering text, chart row functions and the new aggregations in a hypercube.
+
+mod common;
+
+use common::{handle, TestServer};
+use serde_json::json;
+
+const SCRIPT: &str = "SET DateFormat='DD.MM.YYYY';\nOrders:\nLOAD MakeDate(2024, Month, 15) AS OrderDate, Amount INLINE [\nMonth, Amount\n1, 10\n2, 30\n3, 20\n4, 30\n];";
+
+async fn eval(c: &mut common::Client, doc: i64, expr: &str) -> String {
+    c.ok(doc, "Evaluate", json!([expr])).await["qReturn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dates_and_formats_follow_the_script_settings_in_charts() {
+    let s = TestServer::start().await;
+    let mut a = s.connect("/app/d/identity/functions").await;
+    let doc = a.session_app().await;
+    a.ok(doc, "SetScript", json!([SCRIPT])).await;
+    assert_eq!(a.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    assert_eq!(
+        eval(&mut a, doc, "Date(Max(OrderDate))").await,
+        "15.04.2024"
+    );
+    assert_eq!(
+        eval(&mut a, doc, "MonthStart(Min(OrderDate))").await,
+        "01.01.2024"
+    );
+    assert_eq!(
+        eval(
+            &mut a,
+            doc,
+            "Year(Max(OrderDate)) & '-' & Month(Max(OrderDate))"
+        )
+        .await,
+        "2024-Apr"
+    );
+    assert_eq!(
+        eval(&mut a, doc, "Num(Sum(Amount) * 1000, '#,##0.00')").await,
+        "90,000.00"
+    );
+    assert_eq!(eval(&mut a, doc, "Median(Amount)").await, "25");
+    let ex = a.ok(doc, "EvaluateEx", json!(["Text(123)"])).await["qValue"].clone();
+    assert_eq!(ex["qIsNumeric"], false, "{ex}");
+    assert_eq!(ex["qText"], "123");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chart_row_functions_in_a_table() {
+    let s = TestServer::start().await;
+    let mut a = s.connect("/app/d/identity/functions-chart").await;
+    let doc = a.session_app().await;
+    a.ok(doc, "SetScript", json!([SCRIPT])).await;
+    assert_eq!(a.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    let props = json!([{
+        "qInfo": {"qType": "table"},
+        "qHyperCubeDef": {
+            "qDimensions": [{"qDef": {"qFieldDefs": ["OrderDate"], "qSortCriterias": [{"qSortByNumeric": 1}]}}],
+            "qMeasures": [
+                {"qDef": {"qDef": "Sum(Amount)"}},
+                {"qDef": {"qDef": "RangeSum(Above(Sum(Amount), 0, 2))"}},
+                {"qDef": {"qDef": "Rank(Sum(Amount), 1)"}},
+                {"qDef": {"qDef": "RowNo() & '/' & NoOfRows()"}},
+                {"qDef": {"qDef": "Text(Sum(Amount))"}}
+            ],
+            "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 6, "qHeight": 10}]
+        }
+    }]);
+    let h = handle(&a.ok(doc, "CreateSessionObject", props).await);
+    let layout = a.ok(h, "GetLayout", json!([])).await["qLayout"].clone();
+    let m = layout["qHyperCube"]["qDataPages"][0]["qMatrix"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let texts: Vec<Vec<String>> = m
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["qText"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .collect();
+    assert_eq!(texts[0], ["15.01.2024", "10", "10", "4", "1/4", "10"]);
+    assert_eq!(texts[1], ["15.02.2024", "30", "40", "1", "2/4", "30"]);
+    assert_eq!(texts[2], ["15.03.2024", "20", "50", "3", "3/4", "20"]);
+    assert_eq!(texts[3], ["15.04.2024", "30", "50", "1", "4/4", "30"]);
+    assert_eq!(m[0][5]["qNum"], "NaN", "Text() has no number");
+}
