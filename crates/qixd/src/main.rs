@@ -7,7 +7,14 @@ use tracing_subscriber::EnvFilter;
 
 fn main() {
     limit_malloc_arenas();
-    run();
+    // As `#[tokio::main]`, with the blocking pool's idle threads ending sooner (see
+    // `qixd::BLOCKING_THREAD_KEEP_ALIVE`): a thread's malloc cache goes back to the heap only when it ends.
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_keep_alive(qixd::BLOCKING_THREAD_KEEP_ALIVE)
+        .build()
+        .expect("cannot start the tokio runtime")
+        .block_on(run());
 }
 
 /// glibc gives each thread that contends for its heap a new arena, up to 8 per core; freed memory is then
@@ -29,7 +36,6 @@ fn limit_malloc_arenas() {
     }
 }
 
-#[tokio::main]
 async fn run() {
     // Colour codes only on a terminal: logs that go to a file or a collector stay plain text.
     tracing_subscriber::fmt()
