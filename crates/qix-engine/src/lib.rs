@@ -17,6 +17,7 @@ pub mod bits;
 pub mod builder;
 pub mod cache;
 pub mod dual;
+pub mod fieldfns;
 pub mod hypercube;
 pub mod inference;
 pub mod listobject;

@@ -314,3 +314,49 @@ proptest! {
         prop_assert_eq!(split, whole);
     }
 }
+
+#[test]
+fn field_functions_read_the_selections() {
+    let m = star();
+    let mut st = SelectionState::new();
+    select(&m, &mut st, "Year", &[Dual::number(2021.0)]);
+    let exprs = [
+        "GetSelectedCount(Year)",
+        "GetPossibleCount(Country)",
+        "GetExcludedCount(Country)",
+        "GetAlternativeCount(Year)",
+        "GetNotSelectedCount(Year)",
+        "FieldIndex('Country', 'Chile')",
+        "FieldValueCount('Year')",
+        "Sum(Sales) / GetPossibleCount(Country)",
+    ];
+    let t = table(&m, &st, &[], &exprs);
+    assert_eq!(
+        row(&t, &[]),
+        vec![
+            Some(1.0),
+            Some(2.0),
+            Some(1.0),
+            Some(2.0),
+            Some(2.0),
+            Some(3.0),
+            Some(3.0),
+            Some(40.0)
+        ]
+    );
+    let def = HyperCubeDef::of(
+        &[],
+        &[
+            "GetFieldSelections(Year)",
+            "GetCurrentSelections()",
+            "FieldValue('Country', 3)",
+        ],
+    );
+    let cube = compute(&m, &st, &infer(&m, &st), &def).unwrap();
+    let texts: Vec<String> = cube
+        .totals
+        .iter()
+        .map(|v| v.text().unwrap_or_default())
+        .collect();
+    assert_eq!(texts, ["2021", "Year: 2021", "Chile"]);
+}

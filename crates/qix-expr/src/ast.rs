@@ -456,7 +456,11 @@ pub fn field_names(expr: &Expr) -> Vec<String> {
                 walk(l, out);
                 walk(r, out);
             }
-            Expr::Call { args, .. } => args.iter().for_each(|a| walk(a, out)),
+            Expr::Call { name, args } => {
+                // `GetSelectedCount(Region)` names a field; it does not read its values.
+                let skip = usize::from(crate::functions::takes_field_name(name));
+                args.iter().skip(skip).for_each(|a| walk(a, out))
+            }
             Expr::Aggr(a) => {
                 walk(&a.arg, out);
                 a.extra.iter().for_each(|x| walk(x, out));

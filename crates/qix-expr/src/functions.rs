@@ -18,6 +18,8 @@ pub enum FunctionGroup {
     Counter,
     /// Date and time functions.
     DateTime,
+    /// Field functions (selections in a field).
+    Field,
     /// Exponential and logarithmic functions.
     Exponential,
     /// Formatting functions.
@@ -58,6 +60,7 @@ impl FunctionGroup {
             FunctionGroup::Counter => "Counter",
             FunctionGroup::DateTime => "Date and time",
             FunctionGroup::Exponential => "Exponential and logarithmic",
+            FunctionGroup::Field => "Field",
             FunctionGroup::Formatting => "Formatting",
             FunctionGroup::GeneralNumeric => "General numeric",
             FunctionGroup::InterRecord => "Inter-record",
@@ -343,9 +346,29 @@ pub(crate) const HOST_FUNCTIONS: &[FuncSpec] = &[
     f("Exists", 1, 2, G::InterRecord),
     f("Peek", 1, 3, G::InterRecord),
     f("Previous", 1, 1, G::InterRecord),
-    f("FieldValueCount", 1, 1, G::InterRecord),
     f("NoOfRows", 0, 1, G::Table),
     var("Hash128", 1, G::String),
+];
+
+/// Functions of the data model and the selections, answered by the host through
+/// [`crate::Scope::call`]: the engine in charts (over the model and the selection state), the load
+/// script over its tables — in both.
+pub(crate) const DATA_FUNCTIONS: &[FuncSpec] = &[
+    f("FieldIndex", 2, 2, G::InterRecord),
+    f("FieldValue", 2, 2, G::InterRecord),
+    f("FieldValueCount", 1, 1, G::InterRecord),
+];
+
+/// The field functions about selections, answered by the engine through [`crate::Scope::call`] in
+/// charts (the load script has no selections).
+pub(crate) const FIELD_FUNCTIONS: &[FuncSpec] = &[
+    f("GetAlternativeCount", 1, 1, G::Field),
+    f("GetCurrentSelections", 0, 5, G::Field),
+    f("GetExcludedCount", 1, 1, G::Field),
+    f("GetFieldSelections", 1, 4, G::Field),
+    f("GetNotSelectedCount", 1, 2, G::Field),
+    f("GetPossibleCount", 1, 1, G::Field),
+    f("GetSelectedCount", 1, 3, G::Field),
 ];
 
 /// The chart functions that read the chart's other rows or its layout, answered by the engine's chart
@@ -381,8 +404,6 @@ const NOT_YET: &[(&str, FunctionGroup)] = &[
     ("LunarWeekName", G::DateTime),
     ("LunarWeekStart", G::DateTime),
     ("ApplyCodepage", G::Formatting),
-    ("FieldIndex", G::InterRecord),
-    ("FieldValue", G::InterRecord),
     ("Lookup", G::InterRecord),
     ("MapSubString", G::Mapping),
     ("RangeCorrel", G::Range),
@@ -413,12 +434,27 @@ pub(crate) fn lookup(name: &str) -> Option<&'static FuncSpec> {
         .iter()
         .chain(HOST_FUNCTIONS)
         .chain(CHART_FUNCTIONS)
+        .chain(DATA_FUNCTIONS)
+        .chain(FIELD_FUNCTIONS)
         .find(|s| s.name.eq_ignore_ascii_case(name))
 }
 
 /// Whether `name` (canonical spelling) is evaluated by the host ([`crate::Scope::call`]).
 pub fn is_host_function(name: &str) -> bool {
-    HOST_FUNCTIONS.iter().any(|s| s.name == name)
+    HOST_FUNCTIONS
+        .iter()
+        .chain(DATA_FUNCTIONS)
+        .chain(FIELD_FUNCTIONS)
+        .any(|s| s.name == name)
+}
+
+/// Whether the first argument of `name` is a field *name*: a bare field reference there
+/// (`GetSelectedCount(Region)`) stands for its name, not its value.
+pub(crate) fn takes_field_name(name: &str) -> bool {
+    DATA_FUNCTIONS
+        .iter()
+        .chain(FIELD_FUNCTIONS)
+        .any(|s| s.name == name)
 }
 
 /// The canonical names of every scalar function [`crate::parse`] accepts (aggregations are listed by
@@ -428,6 +464,8 @@ pub fn scalar_function_names() -> impl Iterator<Item = &'static str> {
         .iter()
         .chain(HOST_FUNCTIONS)
         .chain(CHART_FUNCTIONS)
+        .chain(DATA_FUNCTIONS)
+        .chain(FIELD_FUNCTIONS)
         .map(|s| s.name)
 }
 
@@ -462,7 +500,13 @@ pub fn function_reference() -> Vec<FunctionInfo> {
         .chain(
             CHART_FUNCTIONS
                 .iter()
+                .chain(FIELD_FUNCTIONS)
                 .map(|s| info(s.name, s.group, Availability::ChartsOnly)),
+        )
+        .chain(
+            DATA_FUNCTIONS
+                .iter()
+                .map(|s| info(s.name, s.group, Availability::ChartsAndScript)),
         )
         .collect();
     for &(name, group) in NOT_YET {

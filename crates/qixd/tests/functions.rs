@@ -92,3 +92,33 @@ async fn chart_row_functions_in_a_table() {
     assert_eq!(texts[3], ["15.04.2024", "30", "50", "1", "4/4", "30"]);
     assert_eq!(m[0][5]["qNum"], "NaN", "Text() has no number");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn field_functions_in_evaluate_and_in_the_script() {
+    let s = TestServer::start().await;
+    let mut a = s.connect("/app/d/identity/functions-fields").await;
+    let doc = a.session_app().await;
+    let script = format!("{SCRIPT}\nLET vSecond = FieldValue('Amount', 2);\nLET vIndex = FieldIndex('Amount', 20);\nT2: LOAD '$(vSecond)' AS Second, '$(vIndex)' AS Index AUTOGENERATE 1;");
+    a.ok(doc, "SetScript", json!([script])).await;
+    assert_eq!(a.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    assert_eq!(
+        eval(&mut a, doc, "Only(Second) & '/' & Only(Index)").await,
+        "30/3"
+    );
+    assert_eq!(eval(&mut a, doc, "GetFieldSelections(Amount)").await, "-");
+    let f = handle(&a.ok(doc, "GetField", json!(["Amount"])).await);
+    a.ok(
+        f,
+        "SelectValues",
+        json!([[{"qText": "30", "qIsNumeric": true, "qNumber": 30}], false, false]),
+    )
+    .await;
+    assert_eq!(eval(&mut a, doc, "GetFieldSelections(Amount)").await, "30");
+    assert_eq!(eval(&mut a, doc, "GetSelectedCount(Amount)").await, "1");
+    assert_eq!(eval(&mut a, doc, "GetPossibleCount(OrderDate)").await, "2");
+    assert_eq!(
+        eval(&mut a, doc, "GetCurrentSelections()").await,
+        "Amount: 30"
+    );
+    assert_eq!(eval(&mut a, doc, "FieldValueCount('Amount')").await, "3");
+}

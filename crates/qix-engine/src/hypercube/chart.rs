@@ -156,6 +156,10 @@ impl<S: Scope> Scope for ChartScope<'_, S> {
         self.inner.locale()
     }
 
+    fn call(&mut self, name: &str, args: &[Value]) -> Value {
+        self.inner.call(name, args)
+    }
+
     fn inter_record(&mut self, name: &str, args: &[Expr]) -> Vec<Value> {
         let (Some(expr), Some((seg, positions))) = (args.first(), self.positions(name, args))
         else {

@@ -18,6 +18,7 @@ use super::acc::Acc;
 use super::chart::{ChartScope, Segments};
 use super::render::dim_cell;
 use super::{rows_hidden, CubeError, CubeRow, DimCell, DimensionDef, HyperCubeDef, MeasureDef};
+use crate::fieldfns::FieldFns;
 use crate::inference::Inference;
 use crate::model::DataModel;
 use crate::selection::SelectionState;
@@ -95,12 +96,14 @@ pub(super) fn rows(
         .map(|d| level.model.field_id(&d.field))
         .collect();
     let chart: Vec<bool> = measures.iter().map(qix_expr::has_chart_functions).collect();
+    let field_fns = FieldFns::new(level.model, level.state, level.inference);
     let assembled = Assembled {
         dims: &level.def.dimensions,
         uses: &uses,
         contexts: &contexts,
         tables: &tables,
         locale: &level.model.locale,
+        fields: &field_fns,
     };
     let mut out = Vec::with_capacity(keys.len());
     for key in keys {
@@ -168,6 +171,7 @@ struct Assembled<'a, 'e> {
     contexts: &'a [Context<'e>],
     tables: &'a [Table],
     locale: &'a Locale,
+    fields: &'a FieldFns<'a>,
 }
 
 impl<'a, 'e> Assembled<'a, 'e> {
@@ -181,6 +185,7 @@ impl<'a, 'e> Assembled<'a, 'e> {
             contexts: self.contexts,
             tables: self.tables,
             locale: self.locale,
+            fields: self.fields,
         }
     }
 
@@ -589,6 +594,7 @@ struct RowScope<'a, 'e> {
     contexts: &'a [Context<'e>],
     tables: &'a [Table],
     locale: &'a Locale,
+    fields: &'a FieldFns<'a>,
 }
 
 impl RowScope<'_, '_> {
@@ -636,6 +642,10 @@ impl Scope for RowScope<'_, '_> {
 
     fn locale(&self) -> &Locale {
         self.locale
+    }
+
+    fn call(&mut self, name: &str, args: &[Value]) -> Value {
+        self.fields.call(name, args).unwrap_or(Value::Null)
     }
 }
 

@@ -34,6 +34,7 @@ mod rowscan;
 mod scope;
 mod sort;
 
+use crate::fieldfns::FieldFns;
 use crate::inference::{Inference, State};
 use crate::model::DataModel;
 use crate::selection::SelectionState;
@@ -377,6 +378,7 @@ fn rows_hidden(
         grouped.groups.push(plan.new_group());
     }
     let dim_fields = plan.dim_fields();
+    let fields = FieldFns::new(model, state, inference);
     let render = Render {
         model,
         state,
@@ -386,6 +388,7 @@ fn rows_hidden(
         keys: &keys,
         dim_fields: &dim_fields,
         hidden,
+        fields: &fields,
     };
     Ok(render.render(&grouped))
 }

@@ -9,6 +9,7 @@ use super::groups::{Grouped, KeySpace};
 use super::plan::Plan;
 use super::scope::{measure_value, GroupScope, NoFields};
 use super::{CubeRow, DimCell, DimInfo, HyperCubeDef, StateCounts};
+use crate::fieldfns::FieldFns;
 use crate::inference::{field_states_with, Inference, State};
 use crate::model::{DataModel, FieldId};
 use crate::selection::SelectionState;
@@ -26,6 +27,8 @@ pub(super) struct Render<'a> {
     pub(super) dim_fields: &'a [FieldId],
     /// How many of the last measures are hidden sort expressions (never suppress a row on their own).
     pub(super) hidden: usize,
+    /// The field functions' view of the selections.
+    pub(super) fields: &'a FieldFns<'a>,
 }
 
 /// Finished aggregations of all rows and how measures find an aggregation's value.
@@ -124,6 +127,7 @@ impl Render<'_> {
             dims: &self.def.dimensions,
             cells,
             locale: &self.model.locale,
+            fields: self.fields,
         };
         self.measures
             .iter()

@@ -7,6 +7,7 @@
 use super::plan::Plan;
 use super::{DimCell, DimensionDef};
 use crate::dual::Dual;
+use crate::fieldfns::FieldFns;
 use crate::model::DataModel;
 use crate::packed::NULL;
 use qix_expr::{Aggr, Expr, Locale, Scope, Value};
@@ -75,6 +76,8 @@ pub(super) struct GroupScope<'a> {
     pub(super) cells: &'a [DimCell],
     /// The data's number and date settings.
     pub(super) locale: &'a Locale,
+    /// `GetSelectedCount` and the other field functions.
+    pub(super) fields: &'a FieldFns<'a>,
 }
 
 impl Scope for GroupScope<'_> {
@@ -103,6 +106,9 @@ impl Scope for GroupScope<'_> {
     }
     fn locale(&self) -> &Locale {
         self.locale
+    }
+    fn call(&mut self, name: &str, args: &[Value]) -> Value {
+        self.fields.call(name, args).unwrap_or(Value::Null)
     }
 }
 

@@ -279,6 +279,16 @@ fn call(name: &str, args: &[Expr], scope: &mut dyn Scope) -> Value {
             }
             apply(name, values, scope)
         }
+        _ if crate::functions::takes_field_name(name) => {
+            let mut values = Vec::with_capacity(n);
+            for (i, a) in args.iter().enumerate() {
+                values.push(match a {
+                    Expr::Field(field) if i == 0 => Value::Text(field.clone()),
+                    _ => eval(a, scope),
+                });
+            }
+            scope.call(name, &values)
+        }
         _ => {
             let values: Vec<Value> = (0..n).map(arg).collect();
             if crate::functions::is_host_function(name) {

@@ -31,6 +31,13 @@ pub fn evaluate_in(view: &View<'_>, expr: &str) -> Result<qix_expr::Value, Strin
             fn locale(&self) -> &qix_expr::Locale {
                 &self.0.model().locale
             }
+            fn call(&mut self, name: &str, args: &[qix_expr::Value]) -> qix_expr::Value {
+                let v = self.0;
+                let inference = v.env.cache.inference(v.model(), v.state);
+                qix_engine::fieldfns::FieldFns::new(v.model(), v.state, &inference)
+                    .call(name, args)
+                    .unwrap_or(qix_expr::Value::Null)
+            }
         }
         return Ok(qix_expr::eval(&parsed, &mut Only(view)));
     }

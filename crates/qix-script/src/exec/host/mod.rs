@@ -4,6 +4,7 @@
 //! those that read the script's tables are in `tables`, the hash in `hash`. Dates, formatting and
 //! interpretation are `qix-expr`'s own functions, which read the locale from the scope.
 
+mod fieldvalues;
 mod hash;
 mod tables;
 
@@ -111,6 +112,8 @@ impl Exec<'_> {
             "Peek" => self.peek(args),
             "NoOfRows" => self.no_of_rows(args),
             "FieldValueCount" => self.field_value_count(args),
+            "FieldValue" => self.field_value(args),
+            "FieldIndex" => self.field_index(args),
             "Hash128" => {
                 let joined: String = args
                     .iter()
