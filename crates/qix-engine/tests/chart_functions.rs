@@ -138,3 +138,65 @@ fn rank_modes_and_one_segment_for_one_dimension() {
     assert_eq!(col(&rows, 1), vec![Some(3.0), Some(2.0), Some(1.0)]);
     assert_eq!(col(&rows, 2), vec![None, Some(17.0), Some(27.0)]);
 }
+
+#[test]
+fn total_works_over_the_whole_column() {
+    let (rows, _) = columns(
+        &["Region", "Month"],
+        &[
+            "Above(TOTAL Sum(Sales))",
+            "RowNo(TOTAL)",
+            "NoOfRows(TOTAL)",
+            "Rank(TOTAL Sum(Sales), 1)",
+            "RangeSum(Above(TOTAL Sum(Sales), 0, RowNo(TOTAL)))",
+        ],
+    );
+    assert_eq!(
+        col(&rows, 0),
+        vec![
+            None,
+            Some(10.0),
+            Some(20.0),
+            Some(5.0),
+            Some(7.0),
+            Some(7.0)
+        ]
+    );
+    let s = |v: &[f64]| v.iter().map(|x| Some(*x)).collect::<Vec<_>>();
+    assert_eq!(col(&rows, 1), s(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]));
+    assert_eq!(col(&rows, 2), s(&[6.0; 6]));
+    assert_eq!(col(&rows, 3), s(&[3.0, 2.0, 6.0, 4.0, 4.0, 1.0]));
+    assert_eq!(
+        col(&rows, 4),
+        s(&[10.0, 30.0, 35.0, 42.0, 49.0, 79.0]),
+        "a running total"
+    );
+}
+
+mod property {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Rank(x, 1) is one more than the number of rows with a greater x, in any sort order.
+        #[test]
+        fn rank_agrees_with_the_order_of_values(values in prop::collection::vec(0u8..6, 1..30)) {
+            let mut b = ModelBuilder::new();
+            let t = b.add_table("T", &["k", "x"]).unwrap();
+            for (i, v) in values.iter().enumerate() {
+                b.push_row(t, &[Some(Dual::number(i as f64)), Some(Dual::number(*v as f64))]).unwrap();
+            }
+            let m = b.build().unwrap();
+            let st = SelectionState::new();
+            let cube = compute(&m, &st, &infer(&m, &st), &def(&["k"], &["Sum(x)", "Rank(Sum(x), 1)", "RowNo()"])).unwrap();
+            let xs: Vec<f64> = cube.rows.iter().map(|r| r.measures[0].num().unwrap()).collect();
+            for (i, r) in cube.rows.iter().enumerate() {
+                let greater = xs.iter().filter(|y| **y > xs[i]).count();
+                prop_assert_eq!(r.measures[1].num(), Some((greater + 1) as f64));
+                prop_assert_eq!(r.measures[2].num(), Some((i + 1) as f64));
+            }
+        }
+    }
+}

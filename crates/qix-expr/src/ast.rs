@@ -28,6 +28,9 @@ pub enum Expr {
         name: String,
         /// The arguments, in order.
         args: Vec<Expr>,
+        /// `TOTAL` was written before the arguments of a chart row function (`Above(TOTAL Sum(x))`,
+        /// `RowNo(TOTAL)`): it works over the whole column, not the row's column segment.
+        total: bool,
     },
     /// An aggregation, computed by the engine through [`crate::Scope::aggregate`].
     Aggr(Aggr),
@@ -280,7 +283,7 @@ pub fn has_chart_functions(expr: &Expr) -> bool {
         Expr::Num(_) | Expr::Str(_) | Expr::Field(_) | Expr::Aggr(_) | Expr::AggrFn(_) => false,
         Expr::Neg(x) | Expr::Not(x) => has_chart_functions(x),
         Expr::Binary(_, l, r) => has_chart_functions(l) || has_chart_functions(r),
-        Expr::Call { name, args } => {
+        Expr::Call { name, args, .. } => {
             CHART_ROW_FUNCTIONS.contains(&name.as_str()) || args.iter().any(has_chart_functions)
         }
     }
@@ -294,7 +297,7 @@ pub fn needs_contexts(expr: &Expr) -> bool {
         Expr::Num(_) | Expr::Str(_) | Expr::Field(_) => false,
         Expr::Neg(x) | Expr::Not(x) => needs_contexts(x),
         Expr::Binary(_, l, r) => needs_contexts(l) || needs_contexts(r),
-        Expr::Call { name, args } => {
+        Expr::Call { name, args, .. } => {
             CHART_ROW_FUNCTIONS.contains(&name.as_str()) || args.iter().any(needs_contexts)
         }
         Expr::Aggr(a) => a.set.is_some() || !a.total_fields.is_empty() || needs_contexts(&a.arg),
@@ -387,8 +390,11 @@ impl fmt::Display for Expr {
             Expr::Neg(e) => write!(f, "(-{e})"),
             Expr::Not(e) => write!(f, "(not {e})"),
             Expr::Binary(op, l, r) => write!(f, "({l} {} {r})", op.symbol()),
-            Expr::Call { name, args } => {
+            Expr::Call { name, args, total } => {
                 write!(f, "{name}(")?;
+                if *total {
+                    f.write_str(if args.is_empty() { "TOTAL" } else { "TOTAL " })?;
+                }
                 write_args(f, args)?;
                 f.write_str(")")
             }
@@ -456,7 +462,7 @@ pub fn field_names(expr: &Expr) -> Vec<String> {
                 walk(l, out);
                 walk(r, out);
             }
-            Expr::Call { name, args } => {
+            Expr::Call { name, args, .. } => {
                 // `GetSelectedCount(Region)` names a field; it does not read its values.
                 let skip = usize::from(crate::functions::takes_field_name(name));
                 args.iter().skip(skip).for_each(|a| walk(a, out))

@@ -107,6 +107,11 @@ fn describe(t: &Tok) -> String {
     }
 }
 
+/// The chart row functions that take `TOTAL` before their arguments.
+const TOTAL_CAPABLE: [&str; 8] = [
+    "Above", "Below", "Top", "Bottom", "RowNo", "NoOfRows", "Rank", "HRank",
+];
+
 /// Binding power of the operand of prefix `not`: looser than comparisons, tighter than `and`.
 const NOT_BP: u8 = 6;
 
@@ -168,6 +173,7 @@ enum Frame {
         max: Option<usize>,
         at: usize,
         base: usize,
+        total: bool,
     },
     /// An aggregation; its arguments are the operands from `base` on.
     Aggr {
@@ -492,12 +498,20 @@ impl Parser {
             return Err(err(at, message));
         };
         self.i += 2;
+        // `Above(TOTAL Sum(x))`, `RowNo(TOTAL)`: chart row functions over the whole column.
+        let total = TOTAL_CAPABLE.contains(&spec.name)
+            && self.is_kw(0, "total")
+            && (self.kind(1) == &Tok::RParen || self.starts_operand(1));
+        if total {
+            self.i += 1;
+        }
         let frame = Frame::Call {
             name: spec.name,
             min: spec.min,
             max: spec.max,
             at,
             base: self.operands.len(),
+            total,
         };
         if self.kind(0) == &Tok::RParen {
             self.i += 1;
@@ -520,6 +534,7 @@ impl Parser {
                 max,
                 at,
                 base,
+                total,
             }) => {
                 let args = self.operands.split_off(base.min(self.operands.len()));
                 let n = args.len();
@@ -532,6 +547,7 @@ impl Parser {
                     Expr::Call {
                         name: name.to_string(),
                         args,
+                        total,
                     },
                     depth,
                     at,

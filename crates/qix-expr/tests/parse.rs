@@ -21,6 +21,7 @@ fn call(name: &str, args: Vec<Expr>) -> Expr {
     Expr::Call {
         name: name.into(),
         args,
+        total: false,
     }
 }
 

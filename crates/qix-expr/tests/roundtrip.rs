@@ -59,10 +59,27 @@ fn call_of(inner: BoxedStrategy<Expr>) -> BoxedStrategy<Expr> {
         .prop_flat_map(move |name| {
             let (min, max) = scalar_function_arity(name).unwrap_or((0, Some(0)));
             let max = max.unwrap_or(min + 3);
-            prop::collection::vec(inner.clone(), min..=max).prop_map(move |args| Expr::Call {
-                name: name.to_string(),
-                args,
-            })
+            (
+                prop::collection::vec(inner.clone(), min..=max),
+                any::<bool>(),
+            )
+                .prop_map(move |(args, total)| Expr::Call {
+                    name: name.to_string(),
+                    args,
+                    // Only the chart row functions take TOTAL.
+                    total: total
+                        && matches!(
+                            name,
+                            "Above"
+                                | "Below"
+                                | "Top"
+                                | "Bottom"
+                                | "RowNo"
+                                | "NoOfRows"
+                                | "Rank"
+                                | "HRank"
+                        ),
+                })
         })
         .boxed()
 }

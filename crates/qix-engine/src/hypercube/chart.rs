@@ -41,6 +41,38 @@ impl Segments {
         }
         Segments { members, place }
     }
+
+    /// One segment of all `n` rows (what `TOTAL` asks for).
+    pub(super) fn whole(n: usize) -> Segments {
+        Segments {
+            members: vec![(0..n).collect()],
+            place: (0..n).map(|i| (0, i)).collect(),
+        }
+    }
+}
+
+/// The rows' column segments, and the whole column as one.
+pub(super) struct Layout {
+    segments: Segments,
+    whole: Segments,
+}
+
+impl Layout {
+    /// The layout of `rows` (sorted).
+    pub(super) fn of(rows: &[CubeRow]) -> Layout {
+        Layout {
+            segments: Segments::of(rows),
+            whole: Segments::whole(rows.len()),
+        }
+    }
+
+    fn pick(&self, total: bool) -> &Segments {
+        if total {
+            &self.whole
+        } else {
+            &self.segments
+        }
+    }
 }
 
 /// Evaluates an expression on a row of the chart (`None`: the totals row).
@@ -53,11 +85,12 @@ pub(super) struct ChartScope<'a, S: Scope> {
     /// This row; `None` for the totals.
     pub(super) row: Option<usize>,
     pub(super) rows: &'a [CubeRow],
-    pub(super) segments: &'a Segments,
+    pub(super) layout: &'a Layout,
     pub(super) at: &'a At<'a>,
     pub(super) ndims: usize,
-    /// `Rank` values per (call, segment), computed once: the values of the segment, highest first.
-    pub(super) ranks: &'a mut HashMap<(*const Expr, usize), Vec<f64>>,
+    /// `Rank` values per (call, whole column?, segment), computed once: the values of the segment,
+    /// highest first.
+    pub(super) ranks: &'a mut HashMap<(*const Expr, bool, usize), Vec<f64>>,
 }
 
 impl<S: Scope> ChartScope<'_, S> {
@@ -68,10 +101,11 @@ impl<S: Scope> ChartScope<'_, S> {
     }
 
     /// The rows an inter-record function names, as positions in the row's segment (may be outside it).
-    fn positions(&mut self, name: &str, args: &[Expr]) -> Option<(usize, Vec<i64>)> {
+    fn positions(&mut self, name: &str, total: bool, args: &[Expr]) -> Option<(usize, Vec<i64>)> {
         let r = self.row?;
-        let (seg, pos) = self.segments.place[r];
-        let len = self.segments.members[seg].len() as i64;
+        let segments = self.layout.pick(total);
+        let (seg, pos) = segments.place[r];
+        let len = segments.members[seg].len() as i64;
         let default_offset = if matches!(name, "Above" | "Below") {
             1
         } else {
@@ -94,17 +128,18 @@ impl<S: Scope> ChartScope<'_, S> {
         Some((seg, (0..count).map(|k| first + k * step).collect()))
     }
 
-    fn rank(&mut self, args: &[Expr]) -> Value {
+    fn rank(&mut self, total: bool, args: &[Expr]) -> Value {
         let (Some(r), Some(expr)) = (self.row, args.first()) else {
             return Value::Null;
         };
         let Some(v) = (self.at)(Some(r), expr).num() else {
             return Value::Null;
         };
-        let seg = self.segments.place[r].0;
-        let key = (expr as *const Expr, seg);
+        let segments = self.layout.pick(total);
+        let seg = segments.place[r].0;
+        let key = (expr as *const Expr, total, seg);
         if !self.ranks.contains_key(&key) {
-            let mut vals: Vec<f64> = self.segments.members[seg]
+            let mut vals: Vec<f64> = segments.members[seg]
                 .iter()
                 .filter_map(|&i| (self.at)(Some(i), expr).num())
                 .collect();
@@ -121,7 +156,7 @@ impl<S: Scope> ChartScope<'_, S> {
             3 => high as f64,
             // 4: lowest rank on the first row of a tie, then one more per row (the row's place among
             // the tied rows of its segment, in row order).
-            4 => (low + self.tie_position(r, expr, v)) as f64,
+            4 => (low + self.tie_position(r, total, expr, v)) as f64,
             // 0: the lowest rank when the tie sits in the upper half of the ranking, else the highest.
             _ if low * 2 <= vals.len() + 1 => low as f64,
             _ => high as f64,
@@ -130,9 +165,10 @@ impl<S: Scope> ChartScope<'_, S> {
     }
 
     /// How many rows before `r` in its segment have the value `v` of `expr`.
-    fn tie_position(&self, r: usize, expr: &Expr, v: f64) -> usize {
-        let (seg, pos) = self.segments.place[r];
-        self.segments.members[seg][..pos]
+    fn tie_position(&self, r: usize, total: bool, expr: &Expr, v: f64) -> usize {
+        let segments = self.layout.pick(total);
+        let (seg, pos) = segments.place[r];
+        segments.members[seg][..pos]
             .iter()
             .filter(|&&i| (self.at)(Some(i), expr).num() == Some(v))
             .count()
@@ -160,12 +196,12 @@ impl<S: Scope> Scope for ChartScope<'_, S> {
         self.inner.call(name, args)
     }
 
-    fn inter_record(&mut self, name: &str, args: &[Expr]) -> Vec<Value> {
-        let (Some(expr), Some((seg, positions))) = (args.first(), self.positions(name, args))
-        else {
+    fn inter_record(&mut self, name: &str, total: bool, args: &[Expr]) -> Vec<Value> {
+        let positions = self.positions(name, total, args);
+        let (Some(expr), Some((seg, positions))) = (args.first(), positions) else {
             return Vec::new();
         };
-        let members = &self.segments.members[seg];
+        let members = &self.layout.pick(total).members[seg];
         positions
             .into_iter()
             .map(
@@ -177,7 +213,7 @@ impl<S: Scope> Scope for ChartScope<'_, S> {
             .collect()
     }
 
-    fn chart_fn(&mut self, name: &str, args: &[Expr]) -> Option<Value> {
+    fn chart_fn(&mut self, name: &str, total: bool, args: &[Expr]) -> Option<Value> {
         let Some(r) = self.row else {
             // The totals row has no place among the rows.
             return Some(match name {
@@ -185,10 +221,11 @@ impl<S: Scope> Scope for ChartScope<'_, S> {
                 _ => Value::Null,
             });
         };
-        let (seg, pos) = self.segments.place[r];
+        let segments = self.layout.pick(total);
+        let (seg, pos) = segments.place[r];
         Some(match name {
             "RowNo" => Value::Num((pos + 1) as f64),
-            "NoOfRows" => Value::Num(self.segments.members[seg].len() as f64),
+            "NoOfRows" => Value::Num(segments.members[seg].len() as f64),
             "Column" => {
                 let n = self.int_arg(args, 0, 0);
                 usize::try_from(n - 1)
@@ -197,7 +234,7 @@ impl<S: Scope> Scope for ChartScope<'_, S> {
                     .cloned()
                     .unwrap_or(Value::Null)
             }
-            "Rank" | "HRank" => self.rank(args),
+            "Rank" | "HRank" => self.rank(total, args),
             "Dimensionality" => Value::Num(self.ndims as f64),
             _ => Value::Num(0.0),
         })

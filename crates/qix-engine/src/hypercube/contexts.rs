@@ -15,7 +15,7 @@
 //! total costs no extra scan.
 
 use super::acc::Acc;
-use super::chart::{ChartScope, Segments};
+use super::chart::{ChartScope, Layout};
 use super::render::dim_cell;
 use super::{rows_hidden, CubeError, CubeRow, DimCell, DimensionDef, HyperCubeDef, MeasureDef};
 use crate::fieldfns::FieldFns;
@@ -137,16 +137,16 @@ pub(super) fn rows(
     let mut totals = Vec::with_capacity(measures.len());
     if chart.iter().any(|c| *c) {
         super::sort::sort_rows(&mut out, level.def, hidden);
-        let segments = Segments::of(&out);
+        let layout = Layout::of(&out);
         for (mi, m) in measures.iter().enumerate().filter(|(i, _)| chart[*i]) {
-            let column = assembled.chart_column(&out, &segments, m, ndims);
+            let column = assembled.chart_column(&out, &layout, m, ndims);
             for (row, v) in out.iter_mut().zip(column) {
                 row.measures[mi] = v;
             }
         }
         for (m, c) in measures.iter().zip(&chart) {
             totals.push(match c {
-                true => assembled.chart_value(&out, &segments, None, m, ndims),
+                true => assembled.chart_value(&out, &layout, None, m, ndims),
                 false => qix_expr::eval(m, &mut assembled.scope(None)),
             });
         }
@@ -204,35 +204,35 @@ impl<'a, 'e> Assembled<'a, 'e> {
     fn chart_column(
         &self,
         rows: &[CubeRow],
-        segments: &Segments,
+        layout: &Layout,
         m: &Expr,
         ndims: usize,
     ) -> Vec<Value> {
         let mut ranks = HashMap::new();
         (0..rows.len())
-            .map(|i| self.chart_value_with(rows, segments, Some(i), m, ndims, &mut ranks))
+            .map(|i| self.chart_value_with(rows, layout, Some(i), m, ndims, &mut ranks))
             .collect()
     }
 
     fn chart_value(
         &self,
         rows: &[CubeRow],
-        segments: &Segments,
+        layout: &Layout,
         row: Option<usize>,
         m: &Expr,
         ndims: usize,
     ) -> Value {
-        self.chart_value_with(rows, segments, row, m, ndims, &mut HashMap::new())
+        self.chart_value_with(rows, layout, row, m, ndims, &mut HashMap::new())
     }
 
     fn chart_value_with(
         &self,
         rows: &[CubeRow],
-        segments: &Segments,
+        layout: &Layout,
         row: Option<usize>,
         m: &Expr,
         ndims: usize,
-        ranks: &mut HashMap<(*const Expr, usize), Vec<f64>>,
+        ranks: &mut HashMap<(*const Expr, bool, usize), Vec<f64>>,
     ) -> Value {
         let at = |i: Option<usize>, e: &Expr| self.at(rows, i, e);
         let key: Option<Key> = row
@@ -244,7 +244,7 @@ impl<'a, 'e> Assembled<'a, 'e> {
             inner,
             row,
             rows,
-            segments,
+            layout,
             at: &at,
             ndims,
             ranks,

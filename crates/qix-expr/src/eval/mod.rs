@@ -51,9 +51,10 @@ pub trait Scope {
     /// The chart inter-record functions `Above`, `Below`, `Top` and `Bottom`, with their arguments
     /// unevaluated: the values of the first argument on the rows they name — one, or `count` of them
     /// (the third argument) for a range function to take. Hosts without chart rows answer none, the
-    /// default (the function is then NULL).
-    fn inter_record(&mut self, name: &str, args: &[Expr]) -> Vec<Value> {
-        let _ = (name, args);
+    /// default (the function is then NULL). `total`: `TOTAL` was written, the whole column counts
+    /// rather than the row's column segment.
+    fn inter_record(&mut self, name: &str, total: bool, args: &[Expr]) -> Vec<Value> {
+        let _ = (name, total, args);
         Vec::new()
     }
     /// The chart functions about the row and the table: `RowNo`, `NoOfRows`, `Column`, `Rank`,
@@ -61,8 +62,8 @@ pub trait Scope {
     /// (the default) when the host has no chart: the arguments are then evaluated and the function
     /// goes to [`Scope::call`] like a host function (the load script has its own `RowNo()` and
     /// `NoOfRows('table')`).
-    fn chart_fn(&mut self, name: &str, args: &[Expr]) -> Option<Value> {
-        let _ = (name, args);
+    fn chart_fn(&mut self, name: &str, total: bool, args: &[Expr]) -> Option<Value> {
+        let _ = (name, total, args);
         None
     }
     /// `Previous(expr)`: `expr` evaluated on the previous input record (the load script's executor has
@@ -113,7 +114,7 @@ pub fn eval(expr: &Expr, scope: &mut dyn Scope) -> Value {
         },
         Expr::Not(e) => Value::from_bool(!eval(e, scope).truthy()),
         Expr::Binary(op, l, r) => binary(*op, l, r, scope),
-        Expr::Call { name, args } => call(name, args, scope),
+        Expr::Call { name, args, total } => call(name, args, *total, scope),
         Expr::Aggr(a) => scope.aggregate(a),
         Expr::AggrFn(a) => scope.aggr_fn(a),
     }
@@ -197,7 +198,7 @@ fn int(v: &Value) -> Option<i64> {
     v.num().map(|x| x.trunc() as i64)
 }
 
-fn call(name: &str, args: &[Expr], scope: &mut dyn Scope) -> Value {
+fn call(name: &str, args: &[Expr], total: bool, scope: &mut dyn Scope) -> Value {
     let mut arg = |i: usize| -> Value {
         match args.get(i) {
             Some(e) => eval(e, scope),
@@ -241,7 +242,7 @@ fn call(name: &str, args: &[Expr], scope: &mut dyn Scope) -> Value {
             Value::Null
         }
         "Above" | "Below" | "Top" | "Bottom" => {
-            let mut values = scope.inter_record(name, args);
+            let mut values = scope.inter_record(name, total, args);
             match values.len() {
                 1 => values.pop().unwrap_or(Value::Null),
                 _ => Value::Null,
@@ -253,7 +254,7 @@ fn call(name: &str, args: &[Expr], scope: &mut dyn Scope) -> Value {
         | "Rank"
         | "HRank"
         | "Dimensionality"
-        | "SecondaryDimensionality" => match scope.chart_fn(name, args) {
+        | "SecondaryDimensionality" => match scope.chart_fn(name, total, args) {
             Some(v) => v,
             None => {
                 let mut values = Vec::with_capacity(n);
@@ -271,8 +272,9 @@ fn call(name: &str, args: &[Expr], scope: &mut dyn Scope) -> Value {
                     Expr::Call {
                         name: inner,
                         args: inner_args,
+                        total: inner_total,
                     } if matches!(inner.as_str(), "Above" | "Below" | "Top" | "Bottom") => {
-                        values.extend(scope.inter_record(inner, inner_args));
+                        values.extend(scope.inter_record(inner, *inner_total, inner_args));
                     }
                     _ => values.push(eval(a, scope)),
                 }

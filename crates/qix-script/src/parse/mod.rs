@@ -173,6 +173,7 @@ fn let_set(p: &P<'_>) -> Result<Statement, String> {
             Expr::Call {
                 name: "Null".into(),
                 args: vec![],
+                total: false,
             }
         } else {
             p.expr(3, t.len())?
