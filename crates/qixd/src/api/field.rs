@@ -1,9 +1,10 @@
 //! The Field class: selecting values of one field, by value, by search string or by state.
 
 use super::{str_param, Ctx};
-use crate::view::eval::unknown_state;
+use crate::view::context::unknown_state;
+use crate::view::eval::expression_matches;
+use crate::view::select::find_value;
 use crate::view::select::select_in;
-use crate::view::select::{expression_matches, find_value};
 use qix_engine::{field_states_with, DataModel, FieldId, Search, SelectionState, State};
 use qix_protocol::{ErrorCode, RpcError};
 use serde_json::{json, Map, Value};

@@ -128,3 +128,11 @@ pub fn store_error(e: StoreError) -> RpcError {
         }
     }
 }
+
+/// The error for a selection state the app does not have.
+pub fn unknown_state(name: &str) -> RpcError {
+    RpcError::new(
+        qix_protocol::ErrorCode::NotFound,
+        format!("no alternate state named {name:?}"),
+    )
+}

@@ -1,5 +1,6 @@
 //! Evaluating chart expressions over a view's data and selections, and reading variable definitions as values.
 
+use super::context::{unknown_state, Ctx};
 use super::sets::ViewSets;
 use super::View;
 use qix_engine::HyperCubeDef;
@@ -56,14 +57,6 @@ pub fn evaluate_in(view: &View<'_>, expr: &str) -> Result<qix_expr::Value, Strin
         .unwrap_or(qix_expr::Value::Null))
 }
 
-/// The error for a selection state the app does not have.
-pub fn unknown_state(name: &str) -> RpcError {
-    RpcError::new(
-        qix_protocol::ErrorCode::NotFound,
-        format!("no alternate state named {name:?}"),
-    )
-}
-
 /// `qText` and `qNum` of a definition; `qNum` is the engine's `"NaN"` for text.
 pub fn value_of(definition: &str) -> (String, Value) {
     match definition.trim().parse::<f64>() {
@@ -79,4 +72,34 @@ pub fn format_number(n: f64) -> String {
     } else {
         format!("{n}")
     }
+}
+
+/// The values of `field` for which `expr` (an expression search, `=Sum(Sales)>3000` without the `=`) is
+/// true, computed per value over the session's selections in `state_name` — what `Field.Select` with a
+/// search string starting with `=` selects.
+pub fn expression_matches(
+    ctx: &mut Ctx<'_>,
+    field: &str,
+    state_name: &str,
+    expr: &str,
+) -> Result<Vec<u32>, RpcError> {
+    let env = ctx.env;
+    let doc = ctx.doc()?;
+    if doc.state(state_name).is_none() {
+        return Err(unknown_state(state_name));
+    }
+    let view = View::of(env, doc).in_state(Some(state_name));
+    let def = qix_engine::HyperCubeDef::of(&[field], &[expr]);
+    let Ok(cube) = env
+        .cache
+        .hypercube_with(view.model(), view.state, &def, &ViewSets(&view))
+    else {
+        return Ok(Vec::new());
+    };
+    Ok(cube
+        .rows
+        .iter()
+        .filter(|r| r.measures.first().is_some_and(|v| v.truthy()))
+        .filter_map(|r| r.dims.first().and_then(|d| d.symbol))
+        .collect())
 }

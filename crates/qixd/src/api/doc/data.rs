@@ -4,8 +4,8 @@
 use crate::api::{str_param, Ctx, Env};
 use crate::doc::{LoadedData, ReloadProgress};
 use crate::handles::ObjectRef;
+use crate::view::context::unknown_state;
 use crate::view::context::Finish;
-use crate::view::eval::unknown_state;
 use crate::view::fields::field_tags;
 use qix_protocol::{ErrorCode, RpcError};
 use serde_json::{json, Map, Value};

@@ -322,7 +322,7 @@ fn select_by_state(
     let model = doc.data().model.clone();
     let state = doc
         .state(&state_name)
-        .ok_or_else(|| crate::view::eval::unknown_state(&state_name))?
+        .ok_or_else(|| crate::view::context::unknown_state(&state_name))?
         .current()
         .clone();
     let Some(f) = model.field_id(&field) else {
