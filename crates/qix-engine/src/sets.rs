@@ -379,7 +379,12 @@ fn walk_expr(e: &Expr, out: &mut Vec<SetIdent>) {
             }
             walk_expr(&a.arg, out);
         }
-        Expr::AggrFn(a) => walk_expr(&a.expr, out),
+        Expr::AggrFn(a) => {
+            if let Some(s) = &a.set {
+                walk_set(s, out);
+            }
+            walk_expr(&a.expr, out);
+        }
     }
 }
 

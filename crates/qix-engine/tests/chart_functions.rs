@@ -200,3 +200,18 @@ mod property {
         }
     }
 }
+
+#[test]
+fn aggr_structured_parameters_sort_the_nested_table_and_its_set_limits_it() {
+    let (rows, _) = columns(
+        &[],
+        &[
+            "Sum(Aggr(RangeSum(Above(Sum(Sales), 0, 2)), Region, (Month, (NUMERIC, ASCENDING))))",
+            "Sum(Aggr(RangeSum(Above(Sum(Sales), 0, 2)), (Region), (Month, (NUMERIC, DESCENDING))))",
+            "Sum(Aggr({<Region={North}>} Sum(Sales), Region, Month))",
+        ],
+    );
+    // Rolling two-month sums per region: ascending 10, 30, 25 | 7, 14, 37; descending 5, 25, 30 |
+    // 30, 37, 14.
+    assert_eq!(rows[0], vec![Some(123.0), Some(141.0), Some(35.0)]);
+}

@@ -45,10 +45,61 @@ pub enum Expr {
 pub struct AggrFn {
     /// `NODISTINCT` was given.
     pub nodistinct: bool,
+    /// `Aggr({set} ...)`: the dimension combinations are those of this set's rows.
+    pub set: Option<SetExpr>,
     /// The expression computed per dimension combination.
     pub expr: Expr,
     /// The dimension fields.
     pub dims: Vec<String>,
+    /// Per dimension, the sort of a structured parameter (`(Month, (NUMERIC, ASCENDING))`): the order
+    /// the nested table's rows are in, for inter-record functions inside it.
+    pub sorts: Vec<Option<AggrSort>>,
+}
+
+/// The sort criterion of an `Aggr()` dimension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AggrSort {
+    /// What is compared.
+    pub by: AggrSortBy,
+    /// `DESCENDING` (or `REVERSE`) rather than `ASCENDING`.
+    pub descending: bool,
+}
+
+/// What an `Aggr()` dimension sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AggrSortBy {
+    /// `NUMERIC`
+    Numeric,
+    /// `TEXT`
+    Text,
+    /// `FREQUENCY`
+    Frequency,
+    /// `LOAD_ORDER`
+    LoadOrder,
+}
+
+impl AggrSortBy {
+    /// The keyword (`NUMERIC`, ...).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            AggrSortBy::Numeric => "NUMERIC",
+            AggrSortBy::Text => "TEXT",
+            AggrSortBy::Frequency => "FREQUENCY",
+            AggrSortBy::LoadOrder => "LOAD_ORDER",
+        }
+    }
+
+    /// The kind a keyword names, any case.
+    pub fn from_keyword(word: &str) -> Option<AggrSortBy> {
+        [
+            AggrSortBy::Numeric,
+            AggrSortBy::Text,
+            AggrSortBy::Frequency,
+            AggrSortBy::LoadOrder,
+        ]
+        .into_iter()
+        .find(|k| k.keyword().eq_ignore_ascii_case(word))
+    }
 }
 
 /// A binary operator.
@@ -401,12 +452,26 @@ impl fmt::Display for Expr {
             Expr::Aggr(a) => write!(f, "{a}"),
             Expr::AggrFn(a) => {
                 f.write_str("Aggr(")?;
+                if let Some(set) = &a.set {
+                    write!(f, "{{{set}}} ")?;
+                }
                 if a.nodistinct {
                     f.write_str("NODISTINCT ")?;
                 }
                 write!(f, "{}", a.expr)?;
-                for d in &a.dims {
-                    write!(f, ", {}", Expr::Field(d.clone()))?;
+                for (i, d) in a.dims.iter().enumerate() {
+                    let field = Expr::Field(d.clone());
+                    match a.sorts.get(i).copied().flatten() {
+                        Some(s) => {
+                            let order = if s.descending {
+                                "DESCENDING"
+                            } else {
+                                "ASCENDING"
+                            };
+                            write!(f, ", ({field}, ({}, {order}))", s.by.keyword())?
+                        }
+                        None => write!(f, ", {field}")?,
+                    }
                 }
                 f.write_str(")")
             }

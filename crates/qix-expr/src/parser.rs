@@ -1,6 +1,6 @@
 //! Operator-precedence (shunting-yard) parser, without recursion: text to [`Expr`].
 
-use crate::ast::{AggFunc, Aggr, AggrFn, BinOp, Expr};
+use crate::ast::{AggFunc, Aggr, AggrFn, AggrSort, AggrSortBy, BinOp, Expr};
 use crate::functions;
 use crate::lexer::{tokenize, Tok, Token};
 use crate::set::{parse_set, SetExpr, SetIdent};
@@ -183,11 +183,17 @@ enum Frame {
         base: usize,
     },
     /// `Aggr(`: the expression, then the dimension fields, are the operands from `base` on.
-    AggrFn {
-        nodistinct: bool,
-        at: usize,
-        base: usize,
-    },
+    AggrFn(Box<AggrOpen>),
+}
+
+/// An `Aggr(` being read.
+struct AggrOpen {
+    nodistinct: bool,
+    set: Option<SetExpr>,
+    /// Sorts of structured parameters, by argument index (1: the first dimension).
+    sorts: Vec<(usize, AggrSort)>,
+    at: usize,
+    base: usize,
 }
 
 /// What may stand between an aggregation's `(` and its expression.
@@ -206,7 +212,7 @@ impl Frame {
             Frame::Binary { rbp, .. } => *rbp,
             Frame::Neg { .. } => UNARY_BP,
             Frame::Not { .. } => NOT_BP,
-            Frame::Paren | Frame::Call { .. } | Frame::Aggr { .. } | Frame::AggrFn { .. } => 0,
+            Frame::Paren | Frame::Call { .. } | Frame::Aggr { .. } | Frame::AggrFn(_) => 0,
         }
     }
 
@@ -216,7 +222,7 @@ impl Frame {
             Frame::Paren => Some("to close '('".into()),
             Frame::Call { name, .. } => Some(format!("to close '{name}('")),
             Frame::Aggr { func, .. } => Some(format!("to close '{}('", func.name())),
-            Frame::AggrFn { .. } => Some("to close 'Aggr('".into()),
+            Frame::AggrFn(_) => Some("to close 'Aggr('".into()),
             _ => None,
         }
     }
@@ -349,7 +355,7 @@ impl Parser {
                     Tok::Comma
                         if matches!(
                             self.frames.iter().rev().find(|f| f.closing().is_some()),
-                            Some(Frame::Call { .. } | Frame::Aggr { .. } | Frame::AggrFn { .. })
+                            Some(Frame::Call { .. } | Frame::Aggr { .. } | Frame::AggrFn(_))
                         ) =>
                     {
                         self.i += 1;
@@ -393,6 +399,10 @@ impl Parser {
                     self.i += 1;
                 }
                 Tok::Plus => self.i += 1,
+                Tok::LParen if self.at_aggr_dimension() => {
+                    self.structured_parameter()?;
+                    return Ok(());
+                }
                 Tok::LParen => {
                     self.frames.push(Frame::Paren);
                     self.i += 1;
@@ -460,15 +470,23 @@ impl Parser {
     fn open_call(&mut self, name: String, at: usize) -> Result<bool, ParseError> {
         if name.eq_ignore_ascii_case("aggr") {
             self.i += 2;
+            let mut set = None;
+            if let Tok::Set(text) = self.kind(0) {
+                let offset = self.pos() + 1;
+                set = Some(parse_set(text).map_err(|e| err(offset + e.position, e.message))?);
+                self.i += 1;
+            }
             let nodistinct = self.is_kw(0, "nodistinct") && self.starts_operand(1);
             if nodistinct {
                 self.i += 1;
             }
-            self.frames.push(Frame::AggrFn {
+            self.frames.push(Frame::AggrFn(Box::new(AggrOpen {
                 nodistinct,
+                set,
+                sorts: Vec::new(),
                 at,
                 base: self.operands.len(),
-            });
+            })));
             return Ok(false);
         }
         if let Some(func) = AggFunc::from_name(&name) {
@@ -476,7 +494,7 @@ impl Parser {
                 .frames
                 .iter()
                 .rev()
-                .find(|f| matches!(f, Frame::Aggr { .. } | Frame::AggrFn { .. }));
+                .find(|f| matches!(f, Frame::Aggr { .. } | Frame::AggrFn(_)));
             if matches!(inside, Some(Frame::Aggr { .. })) {
                 return Err(err(
                     at,
@@ -555,13 +573,9 @@ impl Parser {
                 self.operands.push(call);
                 Ok(())
             }
-            Some(Frame::AggrFn {
-                nodistinct,
-                at,
-                base,
-            }) => {
-                let args = self.operands.split_off(base.min(self.operands.len()));
-                self.close_aggr_fn(nodistinct, args, at)
+            Some(Frame::AggrFn(open)) => {
+                let args = self.operands.split_off(open.base.min(self.operands.len()));
+                self.close_aggr_fn(*open, args)
             }
             Some(Frame::Aggr {
                 func,
@@ -682,12 +696,8 @@ impl Parser {
     }
 
     /// Builds `Aggr(...)` from its arguments: an expression with an aggregation, then fields.
-    fn close_aggr_fn(
-        &mut self,
-        nodistinct: bool,
-        args: Vec<Node>,
-        at: usize,
-    ) -> Result<(), ParseError> {
+    fn close_aggr_fn(&mut self, open: AggrOpen, args: Vec<Node>) -> Result<(), ParseError> {
+        let at = open.at;
         if args.len() < 2 {
             return Err(err(at, arity_message("Aggr", 2, None, args.len())));
         }
@@ -714,16 +724,109 @@ impl Parser {
                 }
             }
         }
+        let mut sorts = vec![None; dims.len()];
+        for (i, s) in open.sorts {
+            if let Some(slot) = i.checked_sub(1).and_then(|i| sorts.get_mut(i)) {
+                *slot = Some(s);
+            }
+        }
         let n = node(
             Expr::AggrFn(Box::new(AggrFn {
-                nodistinct,
+                nodistinct: open.nodistinct,
+                set: open.set,
                 expr,
                 dims,
+                sorts,
             })),
             depth,
             at,
         )?;
         self.operands.push(n);
+        Ok(())
+    }
+
+    /// Is the parser at a dimension argument of `Aggr(` (after its expression)?
+    fn at_aggr_dimension(&self) -> bool {
+        match self.frames.last() {
+            Some(Frame::AggrFn(open)) => self.operands.len() > open.base,
+            _ => false,
+        }
+    }
+
+    /// Reads a structured parameter of `Aggr()`, `(Field)` or `(Field, (SORT_TYPE, ORDERING))`, at its
+    /// `(`: pushes the field and records the sort in the open `Aggr(` frame.
+    fn structured_parameter(&mut self) -> Result<(), ParseError> {
+        self.i += 1; // '('
+        let t = self.cur()?;
+        let field = match &t.tok {
+            Tok::Name(n) | Tok::Quoted(n) => n.clone(),
+            other => {
+                return Err(err(
+                    t.start,
+                    format!(
+                        "expected a field in an Aggr dimension, found {}",
+                        describe(other)
+                    ),
+                ))
+            }
+        };
+        self.i += 1;
+        let mut sort = None;
+        if self.kind(0) == &Tok::Comma {
+            self.i += 1;
+            sort = Some(self.aggr_sort()?);
+        }
+        self.expect_rparen("to close the Aggr dimension")?;
+        if let (Some(Frame::AggrFn(open)), Some(s)) = (self.frames.last_mut(), sort) {
+            open.sorts.push((self.operands.len() - open.base, s));
+        }
+        self.operands.push((Expr::Field(field), 1));
+        Ok(())
+    }
+
+    /// `(NUMERIC, ASCENDING)` and the like.
+    fn aggr_sort(&mut self) -> Result<AggrSort, ParseError> {
+        let t = self.cur()?;
+        if t.tok != Tok::LParen {
+            return Err(err(
+                t.start,
+                "expected '(' before the sort of an Aggr dimension",
+            ));
+        }
+        self.i += 1;
+        let word = |p: &Self| match p.kind(0) {
+            Tok::Name(n) => Some(n.clone()),
+            _ => None,
+        };
+        let at = self.pos();
+        let by = word(self)
+            .and_then(|w| AggrSortBy::from_keyword(&w))
+            .ok_or_else(|| err(at, "expected NUMERIC, TEXT, FREQUENCY or LOAD_ORDER"))?;
+        self.i += 1;
+        let mut descending = false;
+        if self.kind(0) == &Tok::Comma {
+            self.i += 1;
+            let at = self.pos();
+            descending = match word(self).map(|w| w.to_ascii_uppercase()).as_deref() {
+                Some("ASCENDING") => false,
+                Some("DESCENDING" | "REVERSE") => true,
+                _ => return Err(err(at, "expected ASCENDING, DESCENDING or REVERSE")),
+            };
+            self.i += 1;
+        }
+        self.expect_rparen("to close the sort of an Aggr dimension")?;
+        Ok(AggrSort { by, descending })
+    }
+
+    fn expect_rparen(&mut self, what: &str) -> Result<(), ParseError> {
+        let t = self.cur()?;
+        if t.tok != Tok::RParen {
+            return Err(err(
+                t.start,
+                format!("expected ')' {what}, found {}", describe(&t.tok)),
+            ));
+        }
+        self.i += 1;
         Ok(())
     }
 

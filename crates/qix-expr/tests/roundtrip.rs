@@ -2,8 +2,9 @@
 
 use proptest::prelude::*;
 use qix_expr::{
-    parse, scalar_function_arity, scalar_function_names, AggFunc, Aggr, AggrFn, BinOp, Element,
-    ElementSet, Expr, FieldModifier, FieldRef, SetExpr, SetIdent, SetOp,
+    parse, scalar_function_arity, scalar_function_names, AggFunc, Aggr, AggrFn, AggrSort,
+    AggrSortBy, BinOp, Element, ElementSet, Expr, FieldModifier, FieldRef, SetExpr, SetIdent,
+    SetOp,
 };
 
 const OPS: [BinOp; 14] = [
@@ -211,16 +212,29 @@ fn aggregation(scalar: BoxedStrategy<Expr>) -> impl Strategy<Value = Expr> {
 
 /// `Aggr()` over an aggregation, with field dimensions.
 fn aggr_fn(scalar: BoxedStrategy<Expr>) -> impl Strategy<Value = Expr> {
+    let sort = (0usize..4, any::<bool>()).prop_map(|(k, descending)| AggrSort {
+        by: [
+            AggrSortBy::Numeric,
+            AggrSortBy::Text,
+            AggrSortBy::Frequency,
+            AggrSortBy::LoadOrder,
+        ][k],
+        descending,
+    });
     (
         any::<bool>(),
+        prop::option::weighted(0.2, set_expr()),
         aggregation(scalar),
-        prop::collection::vec(field_name(), 1..3),
+        prop::collection::vec((field_name(), prop::option::of(sort)), 1..3),
     )
-        .prop_map(|(nodistinct, expr, dims)| {
+        .prop_map(|(nodistinct, set, expr, dims)| {
+            let (dims, sorts) = dims.into_iter().unzip();
             Expr::AggrFn(Box::new(AggrFn {
                 nodistinct,
+                set,
                 expr,
                 dims,
+                sorts,
             }))
         })
 }

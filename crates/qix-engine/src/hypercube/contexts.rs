@@ -443,8 +443,14 @@ fn nested_rows(
             all.push(d.clone());
         }
     }
-    let def = sub_def(all.clone(), vec![f.expr.to_string()]);
-    let (rows, _) = rows_hidden(
+    let mut def = sub_def(all.clone(), vec![f.expr.to_string()]);
+    // Structured parameters sort the nested table (what inter-record functions inside it see).
+    for (d, sort) in f.dims.iter().zip(&f.sorts) {
+        if let (Some(dim), Some(s)) = (def.dimensions.iter_mut().find(|x| &x.field == d), sort) {
+            dim.sort = column_sort(s);
+        }
+    }
+    let (mut rows, _) = rows_hidden(
         level.model,
         level.state,
         level.inference,
@@ -452,7 +458,38 @@ fn nested_rows(
         0,
         level.sets,
     )?;
+    // `Aggr({set} ...)`: only the combinations the set's rows have.
+    if let Some(set) = &f.set {
+        let set_rows = level.sets.rows(set).map_err(|e| CubeError::BadExpression {
+            expr: format!("{{{set}}}"),
+            message: e.to_string(),
+        })?;
+        let existing_def = sub_def(all.clone(), Vec::new());
+        let (existing, _) = rows_hidden(
+            level.model,
+            level.state,
+            &set_rows,
+            &existing_def,
+            0,
+            level.sets,
+        )?;
+        let keys: HashSet<Key> = existing.iter().map(|r| key_of(r, all.len())).collect();
+        rows.retain(|r| keys.contains(&key_of(r, all.len())));
+    }
     Ok((all, rows))
+}
+
+/// The column sort of an `Aggr()` structured parameter (frequency is not a column sort: none).
+fn column_sort(s: &qix_expr::AggrSort) -> super::ColumnSort {
+    let dir = if s.descending { -1 } else { 1 };
+    let mut c = super::ColumnSort::default();
+    match s.by {
+        qix_expr::AggrSortBy::Numeric => c.by_numeric = dir,
+        qix_expr::AggrSortBy::Text => c.by_ascii = dir,
+        qix_expr::AggrSortBy::LoadOrder => c.by_load_order = dir,
+        qix_expr::AggrSortBy::Frequency => {}
+    }
+    c
 }
 
 /// An aggregation over `Aggr()`: the outer aggregation runs over the nested cube's rows (those whose
