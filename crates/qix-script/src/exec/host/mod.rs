@@ -1,10 +1,9 @@
 //! What expressions see of the running script: the record being loaded ([`RowCtx`]), the scopes that
 //! evaluate outside a record ([`NoRow`]) and in one ([`RowScope`], with `Previous`), the locale the
-//! script's variables set, and the host functions. Those about records, `Rand` and `Hash128` are here;
-//! those that read the script's tables are in `tables`, the hash in `hash`. Dates, formatting and
+//! script's variables set, and the host functions. Those about records and `Rand` are here; those that
+//! read the script's tables are in `tables`. Dates, formatting and
 //! interpretation are `qix-expr`'s own functions, which read the locale from the scope.
 
-mod hash;
 mod tables;
 
 use super::cells::to_value;
@@ -111,14 +110,6 @@ impl Exec<'_> {
             "Peek" => self.peek(args),
             "NoOfRows" => self.no_of_rows(args),
             "FieldValueCount" => self.field_value_count(args),
-            "Hash128" => {
-                let joined: String = args
-                    .iter()
-                    .map(|a| a.text().unwrap_or_default())
-                    .collect::<Vec<_>>()
-                    .join("\u{1f}");
-                Value::Text(hash::hash128(&joined))
-            }
             _ => Value::Null,
         }
     }
