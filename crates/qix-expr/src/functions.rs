@@ -370,6 +370,18 @@ pub(crate) const HOST_FUNCTIONS: &[FuncSpec] = &[
     f("Previous", 1, 1, G::InterRecord),
     f("FieldValueCount", 1, 1, G::InterRecord),
     f("NoOfRows", 0, 1, G::Table),
+    f("AutoNumber", 1, 2, G::Counter),
+    var("AutoNumberHash128", 1, G::Counter),
+    var("AutoNumberHash256", 1, G::Counter),
+    f("Lookup", 3, 4, G::InterRecord),
+    f("MapSubString", 2, 2, G::Mapping),
+    f("Evaluate", 1, 1, G::String),
+    f("FieldName", 2, 2, G::Table),
+    f("FieldNumber", 2, 2, G::Table),
+    f("NoOfFields", 1, 1, G::Table),
+    f("NoOfTables", 0, 0, G::Table),
+    f("TableName", 1, 1, G::Table),
+    f("TableNumber", 1, 1, G::Table),
 ];
 
 /// The chart functions that read the chart's other rows or its layout, answered by the engine's chart
@@ -393,18 +405,6 @@ const NOT_YET: &[(&str, FunctionGroup)] = &[
     ("DayLightSaving", G::DateTime),
     ("FieldIndex", G::InterRecord),
     ("FieldValue", G::InterRecord),
-    ("AutoNumber", G::Counter),
-    ("AutoNumberHash128", G::Counter),
-    ("AutoNumberHash256", G::Counter),
-    ("Lookup", G::InterRecord),
-    ("MapSubString", G::Mapping),
-    ("Evaluate", G::String),
-    ("FieldName", G::Table),
-    ("FieldNumber", G::Table),
-    ("NoOfFields", G::Table),
-    ("NoOfTables", G::Table),
-    ("TableName", G::Table),
-    ("TableNumber", G::Table),
 ];
 
 /// The function called `name`, compared case-insensitively.
