@@ -294,6 +294,8 @@ pub(crate) const FUNCTIONS: &[FuncSpec] = &[
     f("AddMonths", 2, 3, G::DateTime),
     f("AddYears", 2, 2, G::DateTime),
     f("Age", 2, 2, G::DateTime),
+    f("ConvertToLocalTime", 1, 3, G::DateTime),
+    f("DayLightSaving", 0, 0, G::DateTime),
     f("Day", 1, 1, G::DateTime),
     f("DayEnd", 1, 3, G::DateTime),
     f("DayName", 1, 3, G::DateTime),
@@ -401,8 +403,6 @@ pub(crate) const CHART_FUNCTIONS: &[FuncSpec] = &[
 /// Functions of Qlik's reference (in the groups above) that are not implemented yet.
 const NOT_YET: &[(&str, FunctionGroup)] = &[
     ("Color", G::Color),
-    ("ConvertToLocalTime", G::DateTime),
-    ("DayLightSaving", G::DateTime),
     ("FieldIndex", G::InterRecord),
     ("FieldValue", G::InterRecord),
 ];

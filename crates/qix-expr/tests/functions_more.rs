@@ -244,3 +244,69 @@ fn apply_codepage_reads_the_bytes_again() {
     ]);
     nulls(&["ApplyCodepage('abc', 1253)", "ApplyCodepage('abc', 'x')"]);
 }
+
+#[test]
+fn convert_to_local_time_uses_the_time_zone_database() {
+    let at = |text: &str| ev(&format!("Timestamp#('{text}', 'YYYY-MM-DD hh:mm:ss')")).num();
+    let cases = [
+        (
+            "ConvertToLocalTime('2007-11-10 23:59:00', 'Paris')",
+            "2007-11-11 00:59:00",
+        ),
+        (
+            "ConvertToLocalTime('2007-11-10 23:59:00', 'Paris', -1)",
+            "2007-11-11 00:59:00",
+        ),
+        (
+            "ConvertToLocalTime('2023-07-01 12:00:00', 'Paris')",
+            "2023-07-01 14:00:00",
+        ),
+        (
+            "ConvertToLocalTime('2023-07-01 12:00:00', 'Paris', -1)",
+            "2023-07-01 13:00:00",
+        ),
+        (
+            "ConvertToLocalTime('2023-07-01 12:00:00', 'Europe/Paris')",
+            "2023-07-01 14:00:00",
+        ),
+        (
+            "ConvertToLocalTime('2023-07-01 12:00:00', 'Eastern Time (US & Canada)')",
+            "2023-07-01 08:00:00",
+        ),
+        (
+            "ConvertToLocalTime('2023-01-01 12:00:00', 'America/New_York')",
+            "2023-01-01 07:00:00",
+        ),
+        (
+            "ConvertToLocalTime('2023-07-01 12:00:00', 'GMT+02:00')",
+            "2023-07-01 14:00:00",
+        ),
+        (
+            "ConvertToLocalTime('2023-07-01 12:00:00', 'UTC-05:30')",
+            "2023-07-01 06:30:00",
+        ),
+        (
+            "ConvertToLocalTime('2023-07-01 12:00:00', 'Kathmandu')",
+            "2023-07-01 17:45:00",
+        ),
+    ];
+    for (text, want) in cases {
+        let (got, want) = (ev(text).num(), at(want));
+        assert!(
+            got.zip(want).is_some_and(|(g, w)| (g - w).abs() < 1e-9),
+            "{text}: {got:?}, want {want:?}"
+        );
+    }
+    // The result shows in the timestamp format.
+    texts(&[(
+        "ConvertToLocalTime('2007-11-10 23:59:00', 'Paris')",
+        "11/11/2007 12:59:00 AM",
+    )]);
+    nulls(&[
+        "ConvertToLocalTime('2023-07-01 12:00:00', 'Nowhere')",
+        "ConvertToLocalTime('2023-07-01 12:00:00', 'New York')",
+        "ConvertToLocalTime('x', 'Paris')",
+        "ConvertToLocalTime(1e300, 'Paris')",
+    ]);
+    nums(&[("DayLightSaving()", 0.0, 0.0)]);
+}

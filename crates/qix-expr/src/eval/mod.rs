@@ -3,7 +3,7 @@
 //! `Coalesce`, `Previous`) are here; the scalar functions that take all their arguments evaluated are
 //! in one module per family (`conditional`, `math`, `range`, `format`, `interpret`, `strings`,
 //! `color`, `color_maps`, `dates`, `periods`, `lunar`, `finance`, `range_stats`, `hash`, `json`,
-//! `codepage`), which take their arguments through `args::Args`.
+//! `codepage`, `timezones`), which take their arguments through `args::Args`.
 
 mod args;
 mod codepage;
@@ -22,6 +22,7 @@ mod periods;
 mod range;
 mod range_stats;
 mod strings;
+mod timezones;
 mod workdays;
 
 use std::cmp::Ordering;
@@ -318,6 +319,7 @@ fn apply(name: &str, values: Vec<Value>, scope: &dyn Scope) -> Value {
         .or_else(|| json::apply(name, &mut args))
         .or_else(|| codepage::apply(name, &mut args))
         .or_else(|| lunar::apply(name, &mut args, locale))
+        .or_else(|| timezones::apply(name, &mut args, locale))
         .or_else(|| dates::apply(name, &mut args, scope))
         .or_else(|| periods::apply(name, &mut args, scope));
     found.unwrap_or(Value::Null)
