@@ -68,7 +68,7 @@ fn channels(args: &mut Args, first: usize) -> Option<[u8; 3]> {
 }
 
 /// The color dual of alpha, red, green and blue.
-fn color(a: u8, r: u8, g: u8, b: u8) -> Value {
+pub(super) fn color(a: u8, r: u8, g: u8, b: u8) -> Value {
     let text = if a == 255 {
         format!("RGB({r},{g},{b})")
     } else {

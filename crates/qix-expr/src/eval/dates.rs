@@ -220,7 +220,7 @@ fn clock(name: &str, args: &mut Args, scope: &dyn Scope) -> Option<Value> {
 }
 
 /// The offset from UTC, in days, of a zone written `GMT+02:00`, `UTC-5` or `+01:30`.
-fn zone_offset(zone: &str) -> Option<f64> {
+pub(super) fn zone_offset(zone: &str) -> Option<f64> {
     let z = zone.trim();
     let z = z
         .strip_prefix("GMT")

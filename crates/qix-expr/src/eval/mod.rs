@@ -2,18 +2,27 @@
 //! operators and the functions that evaluate only some of their arguments (`If`, `Pick`, `Alt`,
 //! `Coalesce`, `Previous`) are here; the scalar functions that take all their arguments evaluated are
 //! in one module per family (`conditional`, `math`, `range`, `format`, `interpret`, `strings`,
-//! `color`, `dates`, `periods`), which take their arguments through `args::Args`.
+//! `color`, `color_maps`, `dates`, `periods`, `lunar`, `finance`, `range_stats`, `hash`, `json`,
+//! `codepage`, `timezones`), which take their arguments through `args::Args`.
 
 mod args;
+mod codepage;
 mod color;
+mod color_maps;
 mod conditional;
 mod dates;
+mod finance;
 mod format;
+mod hash;
 mod interpret;
+mod json;
+mod lunar;
 mod math;
 mod periods;
 mod range;
+mod range_stats;
 mod strings;
+mod timezones;
 mod workdays;
 
 use std::cmp::Ordering;
@@ -310,11 +319,19 @@ fn apply(name: &str, values: Vec<Value>, scope: &dyn Scope) -> Value {
     let locale = scope.locale();
     let found = conditional::apply(name, &mut args)
         .or_else(|| math::apply(name, &mut args))
+        .or_else(|| range_stats::apply(name, &mut args))
+        .or_else(|| finance::apply(name, &mut args, locale))
         .or_else(|| range::apply(name, &mut args))
         .or_else(|| format::apply(name, &mut args, locale))
         .or_else(|| interpret::apply(name, &mut args, locale))
         .or_else(|| strings::apply(name, &mut args))
         .or_else(|| color::apply(name, &mut args))
+        .or_else(|| color_maps::apply(name, &mut args))
+        .or_else(|| hash::apply(name, &mut args))
+        .or_else(|| json::apply(name, &mut args))
+        .or_else(|| codepage::apply(name, &mut args))
+        .or_else(|| lunar::apply(name, &mut args, locale))
+        .or_else(|| timezones::apply(name, &mut args, locale))
         .or_else(|| dates::apply(name, &mut args, scope))
         .or_else(|| periods::apply(name, &mut args, scope));
     found.unwrap_or(Value::Null)

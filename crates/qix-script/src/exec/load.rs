@@ -154,11 +154,15 @@ impl Exec<'_> {
         if data.fields.len() < 2 {
             return Err(self.err(ti, "a MAPPING LOAD needs two fields"));
         }
-        let map: HashMap<String, Cell> = data
+        let map: HashMap<String, (String, Cell)> = data
             .rows
             .into_iter()
             .rev()
-            .filter_map(|r| Some((cell_key(r.first()?), r.get(1)?.clone())))
+            .filter_map(|r| {
+                let key = r.first()?;
+                let text = key.as_ref().map(|d| d.text.clone()).unwrap_or_default();
+                Some((cell_key(key), (text, r.get(1)?.clone())))
+            })
             .collect();
         self.mappings.insert(name.clone(), map);
         self.log.push(format!("{name}: mapping, {rows} rows"));

@@ -90,7 +90,8 @@ struct Exec<'a> {
     stmts: Vec<RawStatement>,
     vars: BTreeMap<String, String>,
     tables: Vec<Table>,
-    mappings: HashMap<String, HashMap<String, Cell>>,
+    /// MAPPING LOAD tables: each key's cell key to the key's text and the value.
+    mappings: HashMap<String, HashMap<String, (String, Cell)>>,
     subs: HashMap<String, (Vec<String>, Rc<Vec<Node>>)>,
     qualify: (bool, HashSet<String>),
     unqualify: HashSet<String>,
@@ -107,6 +108,10 @@ struct Exec<'a> {
     depth: usize,
     /// Rows made so far, against [`Limits::max_rows`].
     rows_made: u64,
+    /// `AutoNumber`'s counters: by AutoID, the number given to each value.
+    autonumbers: HashMap<String, HashMap<String, usize>>,
+    /// `Evaluate` calls in progress (an expression that evaluates itself stops at a bound).
+    evaluating: usize,
 }
 
 /// Runs a script and builds its data model.
@@ -131,6 +136,8 @@ pub fn run(script: &str, env: &LoadEnv<'_>) -> Result<LoadOutput, ScriptError> {
         calls: 0,
         depth: 0,
         rows_made: 0,
+        autonumbers: HashMap::new(),
+        evaluating: 0,
     };
     let mut flow = Flow { exit: false };
     ex.block(&nodes, &mut flow)?;

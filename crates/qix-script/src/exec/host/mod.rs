@@ -1,11 +1,14 @@
 //! What expressions see of the running script: the record being loaded ([`RowCtx`]), the scopes that
 //! evaluate outside a record ([`NoRow`]) and in one ([`RowScope`], with `Previous`), the locale the
-//! script's variables set, and the host functions. Those about records, `Rand` and `Hash128` are here;
-//! those that read the script's tables are in `tables`, the hash in `hash`. Dates, formatting and
+//! script's variables set, and the host functions. Those about records, `Rand` and `Evaluate` are here;
+//! those that read the script's tables' rows are in `tables`, the mappings in `mapping`, the tables'
+//! names and fields in `catalog`, the AutoNumber counters in `counters`. Dates, formatting and
 //! interpretation are `qix-expr`'s own functions, which read the locale from the scope.
 
+mod catalog;
+mod counters;
 mod fieldvalues;
-mod hash;
+mod mapping;
 mod tables;
 
 use super::cells::to_value;
@@ -93,6 +96,9 @@ impl Scope for RowScope<'_, '_, '_> {
     }
 }
 
+/// How deep `Evaluate` calls may nest.
+const MAX_EVALUATE_DEPTH: usize = 16;
+
 /// Argument `i` of a host function, `Null` when there is none.
 fn arg(args: &[Value], i: usize) -> Value {
     args.get(i).cloned().unwrap_or(Value::Null)
@@ -114,16 +120,36 @@ impl Exec<'_> {
             "FieldValueCount" => self.field_value_count(args),
             "FieldValue" => self.field_value(args),
             "FieldIndex" => self.field_index(args),
-            "Hash128" => {
-                let joined: String = args
-                    .iter()
-                    .map(|a| a.text().unwrap_or_default())
-                    .collect::<Vec<_>>()
-                    .join("\u{1f}");
-                Value::Text(hash::hash128(&joined))
-            }
+            "Lookup" => self.lookup(args),
+            "MapSubString" => self.map_substring(args),
+            "AutoNumber" | "AutoNumberHash128" | "AutoNumberHash256" => self.autonumber(name, args),
+            "NoOfTables" | "TableName" | "TableNumber" | "NoOfFields" | "FieldName"
+            | "FieldNumber" => self.catalog(name, args),
+            "Evaluate" => self.evaluate(args, row),
             _ => Value::Null,
         }
+    }
+
+    /// `Evaluate(text)`: the text parsed as an expression and evaluated where the call is (on the
+    /// record being loaded, if any); NULL when it is not a valid expression, and past
+    /// [`MAX_EVALUATE_DEPTH`] nested calls (an expression that evaluates itself).
+    fn evaluate(&mut self, args: &[Value], row: Option<&RowCtx<'_>>) -> Value {
+        let Some(text) = arg(args, 0).text() else {
+            return Value::Null;
+        };
+        let Ok(expr) = qix_expr::parse(&text) else {
+            return Value::Null;
+        };
+        if self.evaluating >= MAX_EVALUATE_DEPTH {
+            return Value::Null;
+        }
+        self.evaluating += 1;
+        let value = match row {
+            Some(ctx) => qix_expr::eval(&expr, &mut RowScope { ex: self, ctx }),
+            None => qix_expr::eval(&expr, &mut NoRow { ex: self }),
+        };
+        self.evaluating -= 1;
+        value
     }
 
     /// `Rand()`: the next number of the script's xorshift64* generator, in [0, 1).

@@ -1,5 +1,5 @@
-//! Host functions that read the script's tables and mappings: `ApplyMap`, `Exists`, `Peek`, `NoOfRows`
-//! and `FieldValueCount`.
+//! Host functions that read the script's tables' rows: `Exists`, `Peek`, `Lookup`, `NoOfRows` and
+//! `FieldValueCount`.
 
 use super::{arg, RowCtx};
 use crate::exec::cells::{cell_key, to_cell, to_value};
@@ -8,18 +8,6 @@ use qix_expr::Value;
 use std::collections::HashSet;
 
 impl Exec<'_> {
-    /// `ApplyMap(map, value, default)`: the value's mapping, else the default, else the value itself.
-    pub(super) fn apply_map(&self, args: &[Value]) -> Value {
-        let map = arg(args, 0).text().unwrap_or_default();
-        let v = arg(args, 1);
-        let key = cell_key(&to_cell(v.clone()));
-        match self.mappings.get(&map).and_then(|m| m.get(&key)) {
-            Some(c) => to_value(c),
-            None if args.len() > 2 => arg(args, 2),
-            None => v,
-        }
-    }
-
     /// `Exists(field, value)`: whether a table has the value (by default the record's own value of the
     /// field) in that field.
     pub(super) fn exists(&self, args: &[Value], row: Option<&RowCtx<'_>>) -> Value {
@@ -64,6 +52,28 @@ impl Exec<'_> {
             return Value::Null;
         }
         to_value(&t.rows[r as usize][fi])
+    }
+
+    /// `Lookup(field, match_field, match_value, table)`: `field` in the first row (in load order) whose
+    /// `match_field` holds the value, in the table (the last one loaded by default); NULL when none does.
+    pub(super) fn lookup(&self, args: &[Value]) -> Value {
+        let field = arg(args, 0).text().unwrap_or_default();
+        let match_field = arg(args, 1).text().unwrap_or_default();
+        let key = cell_key(&to_cell(arg(args, 2)));
+        let table = match arg(args, 3).text() {
+            Some(t) => self.tables.iter().find(|x| x.name == t),
+            None => self.tables.last(),
+        };
+        let Some(t) = table else { return Value::Null };
+        let position = |f: &str| t.fields.iter().position(|x| x == f);
+        let (Some(fi), Some(mi)) = (position(&field), position(&match_field)) else {
+            return Value::Null;
+        };
+        t.rows
+            .iter()
+            .find(|r| r.get(mi).is_some_and(|c| cell_key(c) == key))
+            .and_then(|r| r.get(fi))
+            .map_or(Value::Null, to_value)
     }
 
     /// `NoOfRows(table)`.
