@@ -3,7 +3,9 @@
 //! What it is for: holding an app's data the way Qlik does — one symbol table of distinct values per field,
 //! tables of bit-packed symbol indexes, linked by same-named fields — and answering questions over it for a
 //! selection state: which rows and values are possible (logical inference, the `S`/`O`/`X`/`A`/`XS`/`L`
-//! states), list objects, and hypercubes of dimensions × measures.
+//! states), list objects, and hypercubes of dimensions × measures — with set analysis ([`sets`]: a set is
+//! the inference of a modified selection state), `TOTAL <fields>`, `Aggr()`, the chart row functions
+//! (`Above`, `Rank`, ...) and the field functions ([`fieldfns`]).
 //!
 //! What it is not for: JSON, sockets or sessions (the server turns layouts into JSON), and parsing load
 //! scripts (the script crate fills a [`ModelBuilder`]). The model is immutable once built and shared by all
