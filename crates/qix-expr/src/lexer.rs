@@ -106,20 +106,13 @@ impl Lexer<'_> {
 
     /// Reads a quoted run after its opening character, `close` doubled standing for itself.
     fn quoted(&mut self, start: usize, close: char, what: &str) -> Result<String, ParseError> {
-        let mut out = String::new();
-        loop {
-            match self.bump() {
-                None => return Err(Self::err(start, format!("unterminated {what}"))),
-                Some(c) if c == close => {
-                    if self.peek() == Some(close) {
-                        self.bump();
-                        out.push(close);
-                    } else {
-                        return Ok(out);
-                    }
-                }
-                Some(c) => out.push(c),
+        let rest = self.text.get(self.pos..).unwrap_or("");
+        match unquote(rest, close) {
+            Some((text, used)) => {
+                self.pos += used;
+                Ok(text)
             }
+            None => Err(Self::err(start, format!("unterminated {what}"))),
         }
     }
 
@@ -286,6 +279,28 @@ impl Lexer<'_> {
         };
         Ok(Token { tok, start })
     }
+}
+
+/// The quoted run at the start of `rest` (just after its opening character) up to `close`, a doubled
+/// `close` standing for itself: its text and the bytes it takes, the closing character included. `None`
+/// when `close` never comes.
+pub(crate) fn unquote(rest: &str, close: char) -> Option<(String, usize)> {
+    let mut out = String::new();
+    let mut chars = rest.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c != close {
+            out.push(c);
+            continue;
+        }
+        match chars.peek() {
+            Some(&(_, next)) if next == close => {
+                chars.next();
+                out.push(close);
+            }
+            _ => return Some((out, i + c.len_utf8())),
+        }
+    }
+    None
 }
 
 /// All tokens of `text`, ending with [`Tok::End`] or, when the text cannot be read to its end, with a

@@ -443,24 +443,13 @@ impl SetParser<'_> {
 
     /// The text up to `close` (doubled `close` standing for itself), after the opening character.
     fn quoted(&mut self, close: char) -> Result<String, SetError> {
-        let start = self.pos;
-        let mut out = String::new();
-        loop {
-            match self.bump() {
-                None => {
-                    self.pos = start;
-                    return Err(self.error(format!("missing closing {close}")));
-                }
-                Some(c) if c == close => {
-                    if self.peek() == Some(close) {
-                        self.bump();
-                        out.push(close);
-                    } else {
-                        return Ok(out);
-                    }
-                }
-                Some(c) => out.push(c),
+        let rest = self.text.get(self.pos..).unwrap_or("");
+        match crate::lexer::unquote(rest, close) {
+            Some((text, used)) => {
+                self.pos += used;
+                Ok(text)
             }
+            None => Err(self.error(format!("missing closing {close}"))),
         }
     }
 

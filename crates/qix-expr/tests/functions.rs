@@ -1,26 +1,10 @@
 //! Formatting, interpretation, range, color, general numeric, trigonometric and string functions, with
 //! the values of Qlik's help examples (in an en-US app's locale, the default).
 
-use qix_expr::{eval, parse, Aggr, Scope, Value};
+mod common;
 
-/// A chart's view: no fields, no aggregations, the default locale.
-struct Chart;
-
-impl Scope for Chart {
-    fn field(&mut self, _: &str) -> Value {
-        Value::Null
-    }
-    fn aggregate(&mut self, _: &Aggr) -> Value {
-        Value::Null
-    }
-}
-
-fn ev(text: &str) -> Value {
-    match parse(text) {
-        Ok(e) => eval(&e, &mut Chart),
-        Err(e) => panic!("parse({text:?}) failed: {e}"),
-    }
-}
+use common::ev;
+use qix_expr::Value;
 
 fn check(cases: &[(&str, Value)]) {
     for (text, want) in cases {

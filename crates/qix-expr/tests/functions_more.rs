@@ -2,32 +2,10 @@
 //! pages, with the values of Qlik's help examples (in an en-US app's locale, the default) where it
 //! has them.
 
-use qix_expr::{eval, parse, Aggr, Scope, Value};
+mod common;
 
-/// A chart's view: no fields, no aggregations, the default locale.
-struct Chart;
-
-impl Scope for Chart {
-    fn field(&mut self, _: &str) -> Value {
-        Value::Null
-    }
-    fn aggregate(&mut self, _: &Aggr) -> Value {
-        Value::Null
-    }
-}
-
-fn ev(text: &str) -> Value {
-    match parse(text) {
-        Ok(e) => eval(&e, &mut Chart),
-        Err(e) => panic!("parse({text:?}) failed: {e}"),
-    }
-}
-
-fn texts(cases: &[(&str, &str)]) {
-    for (text, want) in cases {
-        assert_eq!(ev(text).text().as_deref(), Some(*want), "{text}");
-    }
-}
+use common::{ev, texts};
+use qix_expr::Value;
 
 fn nums(cases: &[(&str, f64, f64)]) {
     for (text, want, tolerance) in cases {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{handle, TestServer};
+use common::{handle, page_texts, table_props, TestServer};
 use serde_json::json;
 
 const SCRIPT: &str = "SET DateFormat='DD.MM.YYYY';\nOrders:\nLOAD MakeDate(2024, Month, 15) AS OrderDate, Amount INLINE [\nMonth, Amount\n1, 10\n2, 30\n3, 20\n4, 30\n];";
@@ -56,36 +56,20 @@ async fn chart_row_functions_in_a_table() {
     let doc = a.session_app().await;
     a.ok(doc, "SetScript", json!([SCRIPT])).await;
     assert_eq!(a.ok(doc, "DoReload", json!([])).await["qReturn"], true);
-    let props = json!([{
-        "qInfo": {"qType": "table"},
-        "qHyperCubeDef": {
-            "qDimensions": [{"qDef": {"qFieldDefs": ["OrderDate"], "qSortCriterias": [{"qSortByNumeric": 1}]}}],
-            "qMeasures": [
-                {"qDef": {"qDef": "Sum(Amount)"}},
-                {"qDef": {"qDef": "RangeSum(Above(Sum(Amount), 0, 2))"}},
-                {"qDef": {"qDef": "Rank(Sum(Amount), 1)"}},
-                {"qDef": {"qDef": "RowNo() & '/' & NoOfRows()"}},
-                {"qDef": {"qDef": "Text(Sum(Amount))"}}
-            ],
-            "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 6, "qHeight": 10}]
-        }
-    }]);
+    let props = table_props(
+        "OrderDate",
+        &[
+            "Sum(Amount)",
+            "RangeSum(Above(Sum(Amount), 0, 2))",
+            "Rank(Sum(Amount), 1)",
+            "RowNo() & '/' & NoOfRows()",
+            "Text(Sum(Amount))",
+        ],
+    );
     let h = handle(&a.ok(doc, "CreateSessionObject", props).await);
     let layout = a.ok(h, "GetLayout", json!([])).await["qLayout"].clone();
-    let m = layout["qHyperCube"]["qDataPages"][0]["qMatrix"]
-        .as_array()
-        .unwrap()
-        .clone();
-    let texts: Vec<Vec<String>> = m
-        .iter()
-        .map(|r| {
-            r.as_array()
-                .unwrap()
-                .iter()
-                .map(|c| c["qText"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .collect();
+    let texts = page_texts(&layout);
+    let m = &layout["qHyperCube"]["qDataPages"][0]["qMatrix"];
     assert_eq!(texts[0], ["15.01.2024", "10", "10", "4", "1/4", "10"]);
     assert_eq!(texts[1], ["15.02.2024", "30", "40", "1", "2/4", "30"]);
     assert_eq!(texts[2], ["15.03.2024", "20", "50", "3", "3/4", "20"]);

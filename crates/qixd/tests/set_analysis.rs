@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{handle, TestServer};
+use common::{handle, table_props, TestServer};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -105,19 +105,15 @@ async fn chart_measures_with_sets_total_fields_and_aggr() {
     a.ok(doc, "SetScript", json!([SCRIPT])).await;
     assert_eq!(a.ok(doc, "DoReload", json!([])).await["qReturn"], true);
     select(&mut a, doc, "Year", "$", "2021").await;
-    let props = json!([{
-        "qInfo": {"qType": "table"},
-        "qHyperCubeDef": {
-            "qDimensions": [{"qDef": {"qFieldDefs": ["Country"]}}],
-            "qMeasures": [
-                {"qDef": {"qDef": "Sum({<Year=>} Sales)"}},
-                {"qDef": {"qDef": "Sum(TOTAL Sales)"}},
-                {"qDef": {"qDef": "Sum(Aggr(Sum(Sales), CustomerId))"}},
-                {"qDef": {"qDef": "Sum(Sales) / Sum({1} TOTAL Sales)"}}
-            ],
-            "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 5, "qHeight": 10}]
-        }
-    }]);
+    let props = table_props(
+        "Country",
+        &[
+            "Sum({<Year=>} Sales)",
+            "Sum(TOTAL Sales)",
+            "Sum(Aggr(Sum(Sales), CustomerId))",
+            "Sum(Sales) / Sum({1} TOTAL Sales)",
+        ],
+    );
     let h = handle(&a.ok(doc, "CreateSessionObject", props).await);
     let layout = a.ok(h, "GetLayout", json!([])).await["qLayout"].clone();
     let got = rows(&layout);
@@ -141,20 +137,16 @@ async fn a_bad_measure_fails_its_column_not_the_object() {
     let doc = a.session_app().await;
     a.ok(doc, "SetScript", json!([SCRIPT])).await;
     assert_eq!(a.ok(doc, "DoReload", json!([])).await["qReturn"], true);
-    let props = json!([{
-        "qInfo": {"qType": "table"},
-        "qHyperCubeDef": {
-            "qDimensions": [{"qDef": {"qFieldDefs": ["Country"]}}],
-            "qMeasures": [
-                {"qDef": {"qDef": "Sum(Sales)"}},
-                {"qDef": {"qDef": "Sum(NoSuchField)"}},
-                {"qDef": {"qDef": "Sum({NoSuchBookmark} Sales)"}},
-                {"qDef": {"qDef": "Sum((Sales"}},
-                {"qDef": {"qDef": "Count({<Year={2020}>} OrderId)"}}
-            ],
-            "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 6, "qHeight": 10}]
-        }
-    }]);
+    let props = table_props(
+        "Country",
+        &[
+            "Sum(Sales)",
+            "Sum(NoSuchField)",
+            "Sum({NoSuchBookmark} Sales)",
+            "Sum((Sales",
+            "Count({<Year={2020}>} OrderId)",
+        ],
+    );
     let h = handle(&a.ok(doc, "CreateSessionObject", props).await);
     let layout = a.ok(h, "GetLayout", json!([])).await["qLayout"].clone();
     let hc = &layout["qHyperCube"];

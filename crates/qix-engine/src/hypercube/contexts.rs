@@ -374,10 +374,7 @@ fn compute_table(
     uses: &[&Use<'_>],
 ) -> Result<Table, CubeError> {
     let set_rows = match context.set {
-        Some(s) => Some(level.sets.rows(s).map_err(|e| CubeError::BadExpression {
-            expr: format!("{{{s}}}"),
-            message: e.to_string(),
-        })?),
+        Some(s) => Some(set_rows(level, s)?),
         None => None,
     };
     let rows_inf: &Inference = set_rows.as_deref().unwrap_or(level.inference);
@@ -460,23 +457,35 @@ fn nested_rows(
     )?;
     // `Aggr({set} ...)`: only the combinations the set's rows have.
     if let Some(set) = &f.set {
-        let set_rows = level.sets.rows(set).map_err(|e| CubeError::BadExpression {
-            expr: format!("{{{set}}}"),
-            message: e.to_string(),
-        })?;
-        let existing_def = sub_def(all.clone(), Vec::new());
-        let (existing, _) = rows_hidden(
-            level.model,
-            level.state,
-            &set_rows,
-            &existing_def,
-            0,
-            level.sets,
-        )?;
-        let keys: HashSet<Key> = existing.iter().map(|r| key_of(r, all.len())).collect();
+        let rows_of_set = set_rows(level, set)?;
+        let keys: HashSet<Key> = combinations(level, &all, &rows_of_set)?
+            .into_iter()
+            .collect();
         rows.retain(|r| keys.contains(&key_of(r, all.len())));
     }
     Ok((all, rows))
+}
+
+/// The rows of `set`; a set that cannot be computed is the expression's error.
+fn set_rows(
+    level: &Level<'_>,
+    set: &qix_expr::SetExpr,
+) -> Result<std::sync::Arc<Inference>, CubeError> {
+    level.sets.rows(set).map_err(|e| CubeError::BadExpression {
+        expr: format!("{{{set}}}"),
+        message: e.to_string(),
+    })
+}
+
+/// The combinations of `dims` the rows of `inference` have.
+fn combinations(
+    level: &Level<'_>,
+    dims: &[String],
+    inference: &Inference,
+) -> Result<Vec<Key>, CubeError> {
+    let def = sub_def(dims.to_vec(), Vec::new());
+    let (rows, _) = rows_hidden(level.model, level.state, inference, &def, 0, level.sets)?;
+    Ok(rows.iter().map(|r| key_of(r, dims.len())).collect())
 }
 
 /// The column sort of an `Aggr()` structured parameter (frequency is not a column sort: none).
@@ -507,12 +516,7 @@ fn over_aggr_fn(
 ) -> Result<(), CubeError> {
     let (all, rows) = nested_rows(level, dims, f)?;
     let allowed: Option<HashSet<Key>> = match context.set {
-        Some(_) => {
-            let def = sub_def(all.clone(), Vec::new());
-            let (existing, _) =
-                rows_hidden(level.model, level.state, rows_inf, &def, 0, level.sets)?;
-            Some(existing.iter().map(|r| key_of(r, all.len())).collect())
-        }
+        Some(_) => Some(combinations(level, &all, rows_inf)?.into_iter().collect()),
         None => None,
     };
     let mut groups: HashMap<Key, Acc> = HashMap::new();
@@ -599,22 +603,13 @@ fn row_keys(
         }
     }
     if !any_full {
-        let dims = level
+        let dims: Vec<String> = level
             .def
             .dimensions
             .iter()
             .map(|d| d.field.clone())
             .collect();
-        let def = sub_def(dims, Vec::new());
-        let (rows, _) = rows_hidden(
-            level.model,
-            level.state,
-            level.inference,
-            &def,
-            0,
-            level.sets,
-        )?;
-        keys = rows.iter().map(|r| key_of(r, ndims)).collect();
+        keys = combinations(level, &dims, level.inference)?;
     }
     if ndims == 0 && keys.is_empty() {
         keys.push(Vec::new());

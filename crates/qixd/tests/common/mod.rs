@@ -288,3 +288,38 @@ pub async fn eventually(ms: u64, mut cond: impl FnMut() -> bool) -> bool {
     }
     cond()
 }
+
+/// `CreateSessionObject` params of a table: one dimension sorted by number then text, these measures, and
+/// an initial page of every column and up to 100 rows.
+pub fn table_props(dim: &str, measures: &[&str]) -> Value {
+    let measures: Vec<Value> = measures
+        .iter()
+        .map(|m| json!({"qDef": {"qDef": m}}))
+        .collect();
+    json!([{
+        "qInfo": {"qType": "table"},
+        "qHyperCubeDef": {
+            "qDimensions": [{"qDef": {"qFieldDefs": [dim], "qSortCriterias": [{"qSortByNumeric": 1, "qSortByAscii": 1}]}}],
+            "qMeasures": measures,
+            "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 1 + measures.len(), "qHeight": 100}]
+        }
+    }])
+}
+
+/// The first data page of a layout's hypercube, as the cells' texts.
+pub fn page_texts(layout: &Value) -> Vec<Vec<String>> {
+    layout["qHyperCube"]["qDataPages"][0]["qMatrix"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .map(|r| {
+                    r.as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|c| c["qText"].as_str().unwrap_or_default().to_string())
+                        .collect()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
