@@ -180,12 +180,7 @@ impl<'a, 'e> Assembled<'a, 'e> {
         RowScope {
             key: row.map(|r| r.0),
             cells: row.map_or(&[], |r| r.1),
-            dims: self.dims,
-            uses: self.uses,
-            contexts: self.contexts,
-            tables: self.tables,
-            locale: self.locale,
-            fields: self.fields,
+            results: self,
         }
     }
 
@@ -621,24 +616,24 @@ fn row_keys(
 struct RowScope<'a, 'e> {
     key: Option<&'a Key>,
     cells: &'a [DimCell],
-    dims: &'a [DimensionDef],
-    uses: &'a [Use<'e>],
-    contexts: &'a [Context<'e>],
-    tables: &'a [Table],
-    locale: &'a Locale,
-    fields: &'a FieldFns<'a>,
+    results: &'a Assembled<'a, 'e>,
 }
 
 impl RowScope<'_, '_> {
     fn lookup(&self, node: Node<'_>) -> Value {
-        let Some(u) = self.uses.iter().find(|u| u.node.ptr() == node.ptr()) else {
+        let Some(u) = self
+            .results
+            .uses
+            .iter()
+            .find(|u| u.node.ptr() == node.ptr())
+        else {
             return Value::Null;
         };
-        let table = &self.tables[u.context];
+        let table = &self.results.tables[u.context];
         let Some(key) = self.key else {
             return table.totals[u.slot].clone();
         };
-        let projected: Key = self.contexts[u.context]
+        let projected: Key = self.results.contexts[u.context]
             .grouping
             .iter()
             .map(|&i| key.get(i).copied().flatten())
@@ -655,7 +650,7 @@ impl RowScope<'_, '_> {
 
 impl Scope for RowScope<'_, '_> {
     fn field(&mut self, name: &str) -> Value {
-        let Some(i) = self.dims.iter().position(|d| d.field == name) else {
+        let Some(i) = self.results.dims.iter().position(|d| d.field == name) else {
             return Value::Null;
         };
         match self.cells.get(i) {
@@ -673,11 +668,11 @@ impl Scope for RowScope<'_, '_> {
     }
 
     fn locale(&self) -> &Locale {
-        self.locale
+        self.results.locale
     }
 
     fn call(&mut self, name: &str, args: &[Value]) -> Value {
-        self.fields.call(name, args).unwrap_or(Value::Null)
+        self.results.fields.call(name, args).unwrap_or(Value::Null)
     }
 }
 
