@@ -149,6 +149,7 @@ fn total_works_over_the_whole_column() {
             "NoOfRows(TOTAL)",
             "Rank(TOTAL Sum(Sales), 1)",
             "RangeSum(Above(TOTAL Sum(Sales), 0, RowNo(TOTAL)))",
+            "RangeSum(Above(Sum(Sales), 0, 1e15))",
         ],
     );
     assert_eq!(
@@ -171,6 +172,8 @@ fn total_works_over_the_whole_column() {
         s(&[10.0, 30.0, 35.0, 42.0, 49.0, 79.0]),
         "a running total"
     );
+    // A count past the segment's length names every row of it, no more (and takes no time).
+    assert_eq!(col(&rows, 5), s(&[10.0, 30.0, 35.0, 7.0, 14.0, 44.0]));
 }
 
 mod property {

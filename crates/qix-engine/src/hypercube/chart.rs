@@ -112,7 +112,8 @@ impl<S: Scope> ChartScope<'_, S> {
             0
         };
         let offset = self.int_arg(args, 1, default_offset);
-        let count = self.int_arg(args, 2, 1).max(1);
+        // More rows than the segment has name nothing more: the count is bounded by its length.
+        let count = self.int_arg(args, 2, 1).clamp(1, len.max(1));
         let pos = pos as i64;
         let first = match name {
             "Above" => pos - offset,
@@ -148,8 +149,9 @@ impl<S: Scope> ChartScope<'_, S> {
         }
         let mode = self.int_arg(args, 1, 0);
         let vals = &self.ranks[&key];
-        let low = vals.iter().filter(|x| **x > v).count() + 1;
-        let high = vals.iter().filter(|x| **x >= v).count();
+        // `vals` is sorted highest first: the tie group of `v` starts after the greater values.
+        let low = vals.partition_point(|x| *x > v) + 1;
+        let high = vals.partition_point(|x| *x >= v);
         let rank = match mode {
             1 => low as f64,
             2 => (low + high) as f64 / 2.0,
