@@ -163,6 +163,12 @@ impl AppStore {
         Ok(self.dir.join(id))
     }
 
+    /// Whether `id` can be an app's id (letters, digits, `-`, `_`, `.`, not starting with a dot, at most
+    /// 128 bytes): it names a folder of the store.
+    pub fn is_valid_id(id: &str) -> bool {
+        is_valid_id(id)
+    }
+
     /// Waits until no one else holds app `id`'s lock, and takes it. The app need not exist yet.
     pub fn lock(&self, id: &str) -> Result<AppLock<'_>, StoreError> {
         let dir = self.app_dir(id)?;

@@ -30,6 +30,8 @@ pub enum ErrorCode {
     AppAlreadyOpen,
     /// 1003: LOCERR_APP_NOT_FOUND.
     AppNotFound,
+    /// 1000: LOCERR_APP_ALREADY_EXISTS: `CreateApp` of a name an app has as its id.
+    AppAlreadyExists,
     /// 1007: LOCERR_APP_INVALID: what the engine answers `GetActiveDoc` with when no app is open
     /// (seen in a real trace: parameter "No active document", message "App invalid").
     AppInvalid,
@@ -69,6 +71,7 @@ impl ErrorCode {
             ErrorCode::Aborted => 15,
             ErrorCode::AppAlreadyOpen => 1002,
             ErrorCode::AppNotFound => 1003,
+            ErrorCode::AppAlreadyExists => 1000,
             ErrorCode::AppInvalid => 1007,
             ErrorCode::NotSupportedForSessionApp => 9009,
             ErrorCode::VariableNoName => 18000,
@@ -96,6 +99,7 @@ impl ErrorCode {
             ErrorCode::Aborted => "Request aborted",
             ErrorCode::AppAlreadyOpen => "App already open",
             ErrorCode::AppNotFound => "App not found",
+            ErrorCode::AppAlreadyExists => "App already exists",
             ErrorCode::AppInvalid => "App invalid",
             ErrorCode::NotSupportedForSessionApp => "Not supported for session app",
             ErrorCode::VariableNoName => "Variable has no name",
@@ -123,6 +127,7 @@ impl ErrorCode {
             ErrorCode::Aborted => "LOCERR_GENERIC_ABORTED",
             ErrorCode::AppAlreadyOpen => "LOCERR_APP_ALREADY_OPEN",
             ErrorCode::AppNotFound => "LOCERR_APP_NOT_FOUND",
+            ErrorCode::AppAlreadyExists => "LOCERR_APP_ALREADY_EXISTS",
             ErrorCode::AppInvalid => "LOCERR_APP_INVALID",
             ErrorCode::NotSupportedForSessionApp => {
                 "LOCERR_PERSISTENCE_NOT_SUPPORTED_FOR_SESSION_APP"

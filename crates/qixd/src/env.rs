@@ -39,6 +39,43 @@ pub struct Env {
 }
 
 impl Env {
+    /// The stored app a client names: by id; else by title; else by file name, as Qlik Core names apps
+    /// after their files (`sales` and `sales.qvf` are the same app). A title that two apps share names
+    /// neither: the error says so, and the app must be opened by id.
+    pub fn find_app(&self, name: &str) -> Result<AppRecord, qix_protocol::RpcError> {
+        use qix_protocol::{ErrorCode, RpcError};
+        match self.store.get(name) {
+            Ok(record) => return Ok(record),
+            Err(qix_apps::StoreError::NotFound(_)) => {}
+            Err(e) => return Err(crate::view::context::store_error(e)),
+        }
+        let stem = name.strip_suffix(".qvf").unwrap_or(name);
+        let (apps, _) = self
+            .store
+            .list()
+            .map_err(crate::view::context::store_error)?;
+        for candidate in [name.to_string(), stem.to_string(), format!("{stem}.qvf")] {
+            let hits: Vec<&AppRecord> = apps
+                .iter()
+                .filter(|a| a.id == candidate || a.title == candidate)
+                .collect();
+            match hits.as_slice() {
+                [] => continue,
+                [one] => return Ok((*one).clone()),
+                many => {
+                    return Err(RpcError::new(
+                        ErrorCode::AppNotFound,
+                        format!(
+                            "{} apps are named {candidate:?}: open one by its id",
+                            many.len()
+                        ),
+                    ))
+                }
+            }
+        }
+        Err(RpcError::new(ErrorCode::AppNotFound, "Could not find app"))
+    }
+
     /// An app's stored record and the data it was saved with, read as a pair under the app's lock (so a
     /// `DoSave` of another session cannot fall between them): the data from memory, else from the saved
     /// data version on disk (after a restart), which is then kept in memory. The data is empty when the app

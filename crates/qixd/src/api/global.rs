@@ -7,7 +7,7 @@ use crate::doc::DocState;
 use crate::doc::ReloadProgress;
 use crate::handles::ObjectRef;
 use crate::view::context::store_error;
-use qix_apps::AppRecord;
+use qix_apps::{AppRecord, AppStore};
 use qix_protocol::{ErrorCode, RpcError};
 use serde_json::{json, Map, Value};
 
@@ -131,8 +131,18 @@ fn refuse_if_open(ctx: &Ctx<'_>) -> Result<(), RpcError> {
 }
 
 fn open_doc(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError> {
+    // Qlik Cloud: the session app of the socket's URL opens by its id (made on first use).
+    if is_session_app_id(name) && ctx.key.app.as_deref() == Some(name) {
+        url_session_app(ctx)?;
+    }
+    if let Some(doc) = &ctx.state.doc {
+        if doc.is_session_app() && doc.id() == name {
+            let handle = ctx.handle_for(&ObjectRef::Doc)?;
+            return Ok(json!({"qReturn": {"qType": "Doc", "qHandle": handle, "qGenericId": name}}));
+        }
+    }
     refuse_if_open(ctx)?;
-    let record = ctx.env.store.get(name).map_err(store_error)?;
+    let record = ctx.env.find_app(name)?;
     ctx.env.rights.check_open(ctx.user(), &record)?;
     // The record again, with its data as a pair (a save may have come between).
     let (record, data) = ctx.env.open_saved(&record.id).map_err(store_error)?;
@@ -141,6 +151,7 @@ fn open_doc(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError> {
 }
 
 fn active_doc(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
+    url_session_app(ctx)?;
     let id = match &ctx.state.doc {
         Some(doc) => doc.id().to_string(),
         None => return Err(no_active_doc()),
@@ -149,11 +160,48 @@ fn active_doc(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
     Ok(json!({"qReturn": {"qType": "Doc", "qHandle": handle, "qGenericId": id}}))
 }
 
+/// Whether `id` names a Qlik Cloud session app (`SessionApp_<id>`).
+fn is_session_app_id(id: &str) -> bool {
+    id.starts_with("SessionApp_")
+}
+
+/// Qlik Cloud: a socket on `/app/SessionApp_<id>` has a session app of that id, made for its session on
+/// first use (`GetActiveDoc`, `OpenDoc`) and gone with the session.
+fn url_session_app(ctx: &mut Ctx<'_>) -> Result<(), RpcError> {
+    let Some(id) = ctx.key.app.clone().filter(|a| is_session_app_id(a)) else {
+        return Ok(());
+    };
+    if ctx.state.doc.is_some() {
+        return Ok(());
+    }
+    let mut record = AppRecord::new(&id);
+    record.id = id.clone();
+    record.owner = crate::rights::Rights::owner_name(ctx.user());
+    install_doc(
+        ctx,
+        DocState::open(std::sync::Arc::new(record), true, Default::default()),
+    )?;
+    Ok(())
+}
+
+/// Global.CreateApp: a new stored app titled `name`. As in Qlik Core, a name that can be an id (letters,
+/// digits, `-`, `_`, `.`: `sales.qvf`) and that no app has is also its id, so the app opens by that name
+/// on any server; other names get a fresh GUID (the title still opens it). A name some app already has as
+/// its id is refused.
 fn create_app(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError> {
     if name.trim().is_empty() {
         return Err(RpcError::new(ErrorCode::InvalidParams, "qAppName is empty"));
     }
+    if ctx.env.store.exists(name) {
+        return Err(RpcError::new(
+            ErrorCode::AppAlreadyExists,
+            format!("an app with the id {name:?} exists"),
+        ));
+    }
     let mut record = AppRecord::new(name);
+    if AppStore::is_valid_id(name) {
+        record.id = name.to_string();
+    }
     record.script = DEFAULT_SCRIPT.to_string();
     record.owner = crate::rights::Rights::owner_name(ctx.user());
     let record = ctx.env.store.insert(record).map_err(store_error)?;
@@ -169,10 +217,10 @@ fn delete_app(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     {
         return Err(RpcError::new(ErrorCode::AppAlreadyOpen, id.to_string()));
     }
-    let record = ctx.env.store.get(id).map_err(store_error)?;
+    let record = ctx.env.find_app(id)?;
     ctx.env.rights.check_change(ctx.user(), &record)?;
-    ctx.env.store.delete(id).map_err(store_error)?;
-    ctx.env.forget(id);
+    ctx.env.store.delete(&record.id).map_err(store_error)?;
+    ctx.env.forget(&record.id);
     Ok(json!({"qSuccess": true}))
 }
 
@@ -181,7 +229,8 @@ fn create_session_app(ctx: &mut Ctx<'_>, source: Option<&str>) -> Result<Value, 
     let id = format!("SessionApp_{}", uuid::Uuid::new_v4());
     let (mut record, data) = match source {
         Some(src) => {
-            let (record, data) = ctx.env.open_saved(src).map_err(store_error)?;
+            let src = ctx.env.find_app(src)?.id;
+            let (record, data) = ctx.env.open_saved(&src).map_err(store_error)?;
             ctx.env.rights.check_open(ctx.user(), &record)?;
             (AppRecord::clone(&record), data)
         }
