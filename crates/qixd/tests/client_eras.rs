@@ -48,7 +48,7 @@ async fn a_socket_on_a_session_app_url_finds_its_app() {
     a.close().await;
     b.close().await;
     let registry = s.server.as_ref().unwrap().registry().clone();
-    assert!(common::eventually(3000, || registry.live_sessions() == 1).await);
+    assert!(common::eventually(10_000, || registry.live_sessions() == 1).await);
     let mut d = s.connect("/app/SessionApp_abc123").await;
     let doc_d = handle(&d.ok(-1, "GetActiveDoc", json!([])).await);
     let tables = d
