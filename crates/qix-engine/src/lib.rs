@@ -36,8 +36,8 @@ pub use builder::{ModelBuilder, ModelError};
 pub use cache::ResultCache;
 pub use dual::Dual;
 pub use hypercube::{
-    compute, compute_with, ColumnSort, CubeError, CubeRow, DimensionDef, HyperCube, HyperCubeDef,
-    MeasureDef,
+    compute, compute_with, Aggregator, ColumnSort, CubeError, CubeRow, DimensionDef, HyperCube,
+    HyperCubeDef, MeasureDef,
 };
 pub use inference::{field_states, field_states_with, infer, Inference, State};
 pub use listobject::{list_object, list_object_with, ListRow, ListSort};

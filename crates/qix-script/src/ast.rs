@@ -120,6 +120,11 @@ pub struct Load {
     pub where_: Option<Expr>,
     /// `WHILE` (with `IterNo()`).
     pub while_: Option<Expr>,
+    /// `GROUP BY` fields: the LOAD makes one row per combination of their values, its aggregations over
+    /// the records of each.
+    pub group_by: Vec<String>,
+    /// `ORDER BY` fields, each descending or not: the order the records are read in (RESIDENT).
+    pub order_by: Vec<(String, bool)>,
 }
 
 /// One statement.

@@ -223,6 +223,37 @@ pub struct HyperCube {
     pub measure_errors: Vec<Option<String>>,
 }
 
+/// One aggregation over values fed one by one, with the accumulators the cubes use: what the load
+/// script's `GROUP BY` computes with.
+pub struct Aggregator {
+    acc: acc::Acc,
+}
+
+impl Aggregator {
+    /// An empty aggregation of `node`'s function (its `DISTINCT` included).
+    pub fn new(node: &qix_expr::Aggr) -> Aggregator {
+        Aggregator {
+            acc: acc::Acc::new(node),
+        }
+    }
+
+    /// Adds one value (NULLs count only for `NullCount` and `MissingCount`).
+    pub fn add(&mut self, v: Value) {
+        self.acc.add_value(v, None);
+    }
+
+    /// Adds a value with its sort weight (`FirstSortedValue`).
+    pub fn add_weighted(&mut self, v: Value, weight: Option<f64>) {
+        self.acc.add_weighted(v, weight);
+    }
+
+    /// The aggregation's value; `scope` evaluates its further arguments (a `Concat` delimiter, a
+    /// `Fractile`'s fraction).
+    pub fn finish(&self, node: &qix_expr::Aggr, scope: &mut dyn qix_expr::Scope) -> Value {
+        self.acc.finish(node, scope)
+    }
+}
+
 /// Parses measure texts.
 pub fn parse_measures(def: &HyperCubeDef) -> Result<Vec<Expr>, CubeError> {
     def.measures

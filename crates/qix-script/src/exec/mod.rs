@@ -20,6 +20,7 @@ mod budget;
 mod cells;
 mod control;
 mod files;
+mod group;
 mod host;
 mod input;
 mod join;

@@ -21,6 +21,8 @@ impl Exec<'_> {
             || l.where_.is_some()
             || l.while_.is_some()
             || l.distinct
+            || !l.group_by.is_empty()
+            || !l.order_by.is_empty()
             || !matches!(l.target, Target::Auto | Target::NoConcatenate)
         {
             return Ok(false);

@@ -71,6 +71,10 @@ impl Exec<'_> {
         table_name: &str,
     ) -> Result<RawTable, ScriptError> {
         let names = self.field_names(l, i, input.fields())?;
+        if Self::groups(l) {
+            return self.group(l, i, input, names);
+        }
+        let order = self.record_order(l, i, &input)?;
         let budget = self.budget();
         let input_bytes = input.bytes() as u64;
         let mut made_bytes = 0u64;
@@ -80,7 +84,8 @@ impl Exec<'_> {
         const PREVIOUS_DEPTH: usize = 32;
         let mut back: Vec<&[Cell]> = Vec::with_capacity(PREVIOUS_DEPTH + 1);
         let mut steps = 0usize;
-        for r in 0..input.len() {
+        for n in 0..input.len() {
+            let r = order.as_ref().and_then(|o| o.get(n).copied()).unwrap_or(n);
             let row = input.row(r);
             let mut iterno = 1;
             let mut kept = false;

@@ -89,15 +89,17 @@ pub(super) fn parse_load(p: &P<'_>) -> Result<Load, String> {
     let fields = field_list(p, i, end_fields)?;
     let mut j = end_fields;
     let source = load_source(p, &mut j)?;
-    let (where_, while_) = conditions(p, j)?;
+    let clauses = conditions(p, j)?;
     Ok(Load {
         label,
         target,
         distinct,
         fields,
         source,
-        where_,
-        while_,
+        where_: clauses.where_,
+        while_: clauses.while_,
+        group_by: clauses.group_by,
+        order_by: clauses.order_by,
     })
 }
 
@@ -276,25 +278,96 @@ fn spec_at(p: &P<'_>, j: &mut usize) -> Result<FormatSpec, String> {
     parse_spec(&inner)
 }
 
-/// The WHERE and WHILE clauses from token `j` to the end (a later one of a kind replaces an earlier).
-fn conditions(p: &P<'_>, mut j: usize) -> Result<(Option<Expr>, Option<Expr>), String> {
+/// What may follow a LOAD's source.
+#[derive(Default)]
+struct Clauses {
+    where_: Option<Expr>,
+    while_: Option<Expr>,
+    group_by: Vec<String>,
+    order_by: Vec<(String, bool)>,
+}
+
+/// Whether token `x` starts a clause after the source.
+fn starts_clause(t: &[Token], k: usize) -> bool {
+    let by_next = t.get(k + 1).is_some_and(|n| is_kw(n, "BY"));
+    is_kw(&t[k], "WHERE")
+        || is_kw(&t[k], "WHILE")
+        || ((is_kw(&t[k], "GROUP") || is_kw(&t[k], "ORDER")) && by_next)
+}
+
+/// The WHERE, WHILE, GROUP BY and ORDER BY clauses from token `j` to the end (a later one of a kind
+/// replaces an earlier).
+fn conditions(p: &P<'_>, mut j: usize) -> Result<Clauses, String> {
     let t = &p.toks;
-    let mut where_ = None;
-    let mut while_ = None;
+    let mut c = Clauses::default();
     while j < t.len() {
-        if p.kw(j, "WHERE") || p.kw(j, "WHILE") {
-            let end =
-                find_top(t, j + 1, |x| is_kw(x, "WHERE") || is_kw(x, "WHILE")).unwrap_or(t.len());
-            let e = p.expr(j + 1, end)?;
-            if p.kw(j, "WHERE") {
-                where_ = Some(e);
-            } else {
-                while_ = Some(e);
-            }
-            j = end;
-        } else {
+        if !starts_clause(t, j) {
             return Err(format!("unexpected '{}'", p.token_text(j)));
         }
+        let body = if p.kw(j, "GROUP") || p.kw(j, "ORDER") {
+            j + 2
+        } else {
+            j + 1
+        };
+        let end = top_clause_end(t, body);
+        if p.kw(j, "WHERE") {
+            c.where_ = Some(p.expr(body, end)?);
+        } else if p.kw(j, "WHILE") {
+            c.while_ = Some(p.expr(body, end)?);
+        } else if p.kw(j, "GROUP") {
+            c.group_by = by_list(p, body, end)?.into_iter().map(|(f, _)| f).collect();
+        } else {
+            c.order_by = by_list(p, body, end)?;
+        }
+        j = end;
     }
-    Ok((where_, while_))
+    Ok(c)
+}
+
+/// Where the clause whose body starts at `body` ends: at the next clause outside parentheses.
+fn top_clause_end(t: &[Token], body: usize) -> usize {
+    let mut depth = 0i32;
+    for k in body..t.len() {
+        match t[k].tok {
+            Tok::Sym('(') => depth += 1,
+            Tok::Sym(')') => depth -= 1,
+            _ if depth == 0 && starts_clause(t, k) => return k,
+            _ => {}
+        }
+    }
+    t.len()
+}
+
+/// `f1 [ASC|DESC], f2, ...` between tokens `from` and `to`: field names, each descending or not.
+fn by_list(p: &P<'_>, from: usize, to: usize) -> Result<Vec<(String, bool)>, String> {
+    let mut out = Vec::new();
+    let mut k = from;
+    while k < to {
+        let name = name_of(&p.toks[k]).ok_or_else(|| {
+            format!(
+                "expected a field name in GROUP BY / ORDER BY, found '{}'",
+                p.token_text(k)
+            )
+        })?;
+        k += 1;
+        let mut desc = false;
+        if k < to && (p.kw(k, "ASC") || p.kw(k, "DESC")) {
+            desc = p.kw(k, "DESC");
+            k += 1;
+        }
+        out.push((name, desc));
+        if k < to {
+            if p.toks[k].tok != Tok::Sym(',') {
+                return Err(format!(
+                    "expected ',' in GROUP BY / ORDER BY, found '{}'",
+                    p.token_text(k)
+                ));
+            }
+            k += 1;
+        }
+    }
+    if out.is_empty() {
+        return Err("GROUP BY / ORDER BY needs a field".into());
+    }
+    Ok(out)
 }

@@ -1,0 +1,121 @@
+//! GROUP BY and ORDER BY in LOAD: aggregations per group (the engine's accumulators), groups in first-seen
+//! order, ORDER BY on RESIDENT, and Qlik's rules (no `*`, no WHILE, loose fields must be grouped).
+
+use qix_engine::{DataModel, Dual};
+use qix_script::{reload, LoadEnv, LoadOutput};
+
+fn run(script: &str) -> Result<LoadOutput, String> {
+    let dir = std::env::temp_dir();
+    let conn = |_: &str| None;
+    let env = LoadEnv {
+        connection: &conn,
+        default_dir: dir,
+        cancel: None,
+        progress: None,
+        limits: Default::default(),
+    };
+    reload(script, &env).map_err(|e| e.to_string())
+}
+
+fn column(m: &DataModel, table: &str, field: &str) -> Vec<String> {
+    let t = &m.tables[m
+        .table_id(table)
+        .unwrap_or_else(|| panic!("no table {table}"))];
+    let f = m
+        .field_id(field)
+        .unwrap_or_else(|| panic!("no field {field}"));
+    let col = t
+        .column(f)
+        .unwrap_or_else(|| panic!("{field} is not in {table}"));
+    (0..t.rows)
+        .map(|r| {
+            let s = col.get(r);
+            if s == qix_engine::packed::NULL {
+                "-".to_string()
+            } else {
+                let d: Dual = m.fields[f].symbols.get(s);
+                d.text
+            }
+        })
+        .collect()
+}
+
+const SALES: &str = "Sales:\nLOAD * INLINE [\nRegion, Product, Amount\nNorth, Apples, 10\nSouth, Pears, 7\nNorth, Pears, 5\nEast, Plums, 3\nSouth, Apples, 8\nNorth, Apples, 2\n];\n";
+
+#[test]
+fn group_by_aggregates_each_combination() {
+    let script = format!(
+        "{SALES}Totals:\nLOAD Region, Sum(Amount) AS Total, Count(Product) AS Lines, Count(DISTINCT Product) AS Products,\n  Concat(DISTINCT Product, '|') AS Names, Max(Amount) - Min(Amount) AS Spread, Median(Amount) AS Mid\nRESIDENT Sales GROUP BY Region;\nDROP TABLE Sales;"
+    );
+    let out = run(&script).unwrap();
+    let m = &out.model;
+    assert_eq!(
+        column(m, "Totals", "Region"),
+        ["North", "South", "East"],
+        "first seen first"
+    );
+    assert_eq!(column(m, "Totals", "Total"), ["17", "15", "3"]);
+    assert_eq!(column(m, "Totals", "Lines"), ["3", "2", "1"]);
+    assert_eq!(column(m, "Totals", "Products"), ["2", "2", "1"]);
+    assert_eq!(
+        column(m, "Totals", "Names"),
+        ["Apples|Pears", "Apples|Pears", "Plums"]
+    );
+    assert_eq!(column(m, "Totals", "Spread"), ["8", "1", "0"]);
+    assert_eq!(column(m, "Totals", "Mid"), ["5", "7.5", "3"]);
+}
+
+#[test]
+fn several_keys_where_and_a_total_without_group_by() {
+    let script = format!(
+        "{SALES}ByPair:\nLOAD Region AS R, Product AS P, Sum(Amount) AS S RESIDENT Sales WHERE Amount > 2 GROUP BY Region, Product;\nAll:\nLOAD Sum(Amount) AS Grand, Count(Amount) AS N RESIDENT Sales;\nDROP TABLE Sales;"
+    );
+    let out = run(&script).unwrap();
+    let m = &out.model;
+    assert_eq!(
+        column(m, "ByPair", "R"),
+        ["North", "South", "North", "East", "South"]
+    );
+    assert_eq!(column(m, "ByPair", "S"), ["10", "7", "5", "3", "8"]);
+    assert_eq!(column(m, "All", "Grand"), ["35"]);
+    assert_eq!(column(m, "All", "N"), ["6"]);
+}
+
+#[test]
+fn order_by_sorts_resident_records() {
+    let script = format!(
+        "{SALES}Sorted:\nNoConcatenate LOAD Region AS R2, Amount AS A2, RowNo() AS No RESIDENT Sales ORDER BY Region DESC, Amount;\nFirsts:\nLOAD Region AS R3, FirstSortedValue(Product, -Amount) AS Top RESIDENT Sales GROUP BY Region ORDER BY Region;\nDROP TABLE Sales;"
+    );
+    let out = run(&script).unwrap();
+    let m = &out.model;
+    assert_eq!(
+        column(m, "Sorted", "R2"),
+        ["South", "South", "North", "North", "North", "East"]
+    );
+    assert_eq!(column(m, "Sorted", "A2"), ["7", "8", "2", "5", "10", "3"]);
+    assert_eq!(column(m, "Firsts", "R3"), ["East", "North", "South"]);
+    assert_eq!(column(m, "Firsts", "Top"), ["Plums", "Apples", "Apples"]);
+}
+
+#[test]
+fn grouping_rules_are_errors_naming_the_problem() {
+    for (load, want) in [
+        (
+            "LOAD Region, Product, Sum(Amount) AS S RESIDENT Sales GROUP BY Region;",
+            "Product",
+        ),
+        ("LOAD * RESIDENT Sales GROUP BY Region;", "LOAD *"),
+        (
+            "LOAD Region, Sum(Amount) AS S RESIDENT Sales GROUP BY Nope;",
+            "Nope",
+        ),
+        (
+            "LOAD Region, Sum(Amount) AS S RESIDENT Sales WHILE IterNo() < 2 GROUP BY Region;",
+            "WHILE",
+        ),
+        ("LOAD Region RESIDENT Sales ORDER BY;", "needs a field"),
+    ] {
+        let e = run(&format!("{SALES}X: {load}")).unwrap_err();
+        assert!(e.contains(want), "{load}: {e}");
+    }
+}
