@@ -1,8 +1,9 @@
 //! Building a [`DataModel`]: tables of columns of duals, interned into per-field symbol tables, packed.
 //!
-//! Tables are linked by same-named fields. Two tables that share more than one field would need Qlik's
-//! synthetic key; qixd refuses them with an error naming the tables and fields (rename or qualify the
-//! fields, or build a composite key). Circular references are refused with an error naming the loop.
+//! Tables are linked by same-named fields, one field per link: the load script replaces fields that two
+//! tables share with Qlik's synthetic key (`$Syn N`) before it builds the model, so a builder given two
+//! tables sharing more than one field refuses them with an error naming the tables and fields. Circular
+//! references are refused with an error naming the loop.
 
 use crate::dual::Dual;
 use crate::model::{Column, DataModel, Field, FieldId, Table};
@@ -15,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ModelError {
     /// Two tables share more than one field.
-    #[error("tables {0} and {1} share more than one field ({2}): Qlik would build a synthetic key; qixd needs one key field per link — rename or qualify the extra fields, or combine them into one key")]
+    #[error("tables {0} and {1} share more than one field ({2}): link them through one key field (the load script builds a synthetic key for this)")]
     SyntheticKey(String, String, String),
     /// The tables form a loop through their key fields.
     #[error("circular reference: {0}; rename or qualify a field to break the loop")]

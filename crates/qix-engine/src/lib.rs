@@ -12,8 +12,9 @@
 //! sessions through an `Arc`; a session holds only its small [`SelectionState`].
 //!
 //! Model rules worth knowing: NULL is not a value (cannot be selected or counted); values that read as the
-//! same number are one symbol (the first text loaded is kept); two tables sharing more than one field, and
-//! circular references, are refused with an error naming the fields ([`ModelError`]).
+//! same number are one symbol (the first text loaded is kept); two tables sharing more than one field (the
+//! load script links those through a synthetic key first) and circular references are refused with an
+//! error naming the fields ([`ModelError`]).
 
 pub mod bits;
 pub mod builder;

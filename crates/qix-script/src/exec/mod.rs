@@ -28,6 +28,7 @@ mod load;
 mod optimized;
 mod statements;
 mod store;
+mod synthetic;
 mod tables;
 mod transform;
 

@@ -67,6 +67,7 @@ impl Exec<'_> {
 
     /// The data model of the tables (an optimized load's columns go in without rows).
     pub(super) fn model(&mut self) -> Result<DataModel, ScriptError> {
+        self.synthesize_keys();
         let mut b = ModelBuilder::new();
         for t in &mut self.tables {
             let fields: Vec<&str> = t.fields.iter().map(String::as_str).collect();
