@@ -125,6 +125,20 @@ pub struct Load {
     pub group_by: Vec<String>,
     /// `ORDER BY` fields, each descending or not: the order the records are read in (RESIDENT).
     pub order_by: Vec<(String, bool)>,
+    /// The `CROSSTABLE(...)` prefix: the LOAD's columns after the qualifiers become rows.
+    pub crosstable: Option<CrossTable>,
+}
+
+/// `CROSSTABLE(attribute, data, n)`: each record's columns after the first `qualifiers` become one row
+/// each, with the column's name in `attribute` and its value in `data`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrossTable {
+    /// The field that gets the column names.
+    pub attribute: String,
+    /// The field that gets the values.
+    pub data: String,
+    /// How many leading columns are kept as they are (1 by default).
+    pub qualifiers: usize,
 }
 
 /// One statement.

@@ -119,3 +119,30 @@ fn grouping_rules_are_errors_naming_the_problem() {
         assert!(e.contains(want), "{load}: {e}");
     }
 }
+
+#[test]
+fn crosstable_turns_columns_into_rows() {
+    let script = "Budget:\nCrossTable(Month, Amount, 2) LOAD * INLINE [\nRegion, Year, Jan, Feb, Mar\nNorth, 2024, 10, 20, 30\nSouth, 2024, 1, , 3\n];\nTotals: LOAD Month AS M, Sum(Amount) AS Total RESIDENT Budget GROUP BY Month;";
+    let out = run(script).unwrap();
+    let m = &out.model;
+    assert_eq!(
+        column(m, "Budget", "Region"),
+        ["North", "North", "North", "South", "South", "South"]
+    );
+    assert_eq!(
+        column(m, "Budget", "Month"),
+        ["Jan", "Feb", "Mar", "Jan", "Feb", "Mar"]
+    );
+    assert_eq!(
+        column(m, "Budget", "Amount"),
+        ["10", "20", "30", "1", "", "3"]
+    );
+    assert_eq!(column(m, "Totals", "Total"), ["11", "20", "33"]);
+    // One qualifier by default, and the prefix after a target prefix.
+    let script = "A: LOAD * INLINE [\nK, X, Y\n1, 5, 6\n];\nB: NoConcatenate CrossTable(Attr, Val) LOAD K AS K2, X, Y RESIDENT A;";
+    let out = run(script).unwrap();
+    assert_eq!(column(&out.model, "B", "Attr"), ["X", "Y"]);
+    assert_eq!(column(&out.model, "B", "Val"), ["5", "6"]);
+    let e = run("T: CrossTable(a) LOAD * INLINE [\nx, y\n1, 2\n];").unwrap_err();
+    assert!(e.contains("CROSSTABLE"), "{e}");
+}

@@ -72,6 +72,9 @@ impl Exec<'_> {
             let base = if chain.is_empty() { rowno_base } else { 0 };
             data = self.transform(&l, li, Input::Rows(data), base, &name)?;
         }
+        if let Some(ct) = &top.crosstable {
+            data = self.crosstable(ct, ti, data)?;
+        }
         if let Some(p) = self.env.progress {
             p(&name, data.rows.len());
         }

@@ -19,6 +19,7 @@ mod blocks;
 mod budget;
 mod cells;
 mod control;
+mod crosstable;
 mod files;
 mod group;
 mod host;

@@ -23,6 +23,7 @@ impl Exec<'_> {
             || l.distinct
             || !l.group_by.is_empty()
             || !l.order_by.is_empty()
+            || l.crosstable.is_some()
             || !matches!(l.target, Target::Auto | Target::NoConcatenate)
         {
             return Ok(false);

@@ -61,7 +61,11 @@ pub(super) fn parse_load(p: &P<'_>) -> Result<Load, String> {
         label = name_of(&t[0]);
         i = 2;
     }
+    let mut crosstable = crosstable_prefix(p, &mut i)?;
     let target = load_target(p, &mut i)?;
+    if crosstable.is_none() {
+        crosstable = crosstable_prefix(p, &mut i)?;
+    }
     if p.kw(i, "SQL") || p.kw(i, "SELECT") {
         return Err("SQL SELECT needs a database connection, which qixd does not have".into());
     }
@@ -100,7 +104,47 @@ pub(super) fn parse_load(p: &P<'_>) -> Result<Load, String> {
         while_: clauses.while_,
         group_by: clauses.group_by,
         order_by: clauses.order_by,
+        crosstable,
     })
+}
+
+/// `CROSSTABLE(attribute, data[, n])` at token `*i`, moving `*i` past it; none when there is none.
+fn crosstable_prefix(p: &P<'_>, i: &mut usize) -> Result<Option<CrossTable>, String> {
+    if !p.kw(*i, "CROSSTABLE") {
+        return Ok(None);
+    }
+    let open = *i + 1;
+    if !p.sym(open, '(') {
+        return Err("expected '(' after CROSSTABLE".into());
+    }
+    let close = (open..p.toks.len())
+        .find(|&k| p.sym(k, ')'))
+        .ok_or("missing ')' after CROSSTABLE(")?;
+    let args: Vec<(usize, usize)> = split_commas(&p.toks, open + 1, close);
+    let name = |(a, b): (usize, usize)| -> Result<String, String> {
+        match (b - a, p.toks.get(a).and_then(name_of)) {
+            (1, Some(n)) => Ok(n),
+            _ => Err("CROSSTABLE takes field names: CROSSTABLE(attribute, data[, n])".into()),
+        }
+    };
+    let (attribute, data) = match args.as_slice() {
+        [a, d] | [a, d, _] => (name(*a)?, name(*d)?),
+        _ => return Err("CROSSTABLE takes two or three arguments".into()),
+    };
+    let qualifiers = match args.get(2) {
+        Some(&(a, b)) => p
+            .slice(a, b)
+            .trim()
+            .parse::<usize>()
+            .map_err(|_| "the third argument of CROSSTABLE is a count of qualifier fields")?,
+        None => 1,
+    };
+    *i = close + 1;
+    Ok(Some(CrossTable {
+        attribute,
+        data,
+        qualifiers,
+    }))
 }
 
 /// The prefixes from token `*i` on (the last one counts), moving `*i` past them.
