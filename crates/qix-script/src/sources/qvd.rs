@@ -342,8 +342,15 @@ pub fn write(table_name: &str, fields: &[String], rows: &[Vec<Option<Dual>>]) ->
         }
         data.extend(rec);
     }
+    // The elements Qlik writes, in its order: other readers (pyqvd, Qlik itself) expect all of them.
+    let created = qix_expr::dates::format::format_date(
+        qix_expr::dates::now(),
+        "YYYY-MM-DD hh:mm:ss",
+        &qix_expr::Locale::default(),
+    )
+    .unwrap_or_default();
     let header = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<QvdTableHeader>\n  <QvBuildNo>50640</QvBuildNo>\n  <CreatorDoc>qixd</CreatorDoc>\n  <TableName>{}</TableName>\n  <Fields>\n{headers}  </Fields>\n  <Compression></Compression>\n  <RecordByteSize>{record_size}</RecordByteSize>\n  <NoOfRecords>{}</NoOfRecords>\n  <Offset>{index_offset}</Offset>\n  <Length>{}</Length>\n</QvdTableHeader>\r\n\0",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<QvdTableHeader>\n  <QvBuildNo>50640</QvBuildNo>\n  <CreatorDoc>qixd</CreatorDoc>\n  <CreateUtcTime>{created}</CreateUtcTime>\n  <SourceCreateUtcTime></SourceCreateUtcTime>\n  <SourceFileUtcTime></SourceFileUtcTime>\n  <SourceFileSize>-1</SourceFileSize>\n  <StaleUtcTime></StaleUtcTime>\n  <TableName>{}</TableName>\n  <Fields>\n{headers}  </Fields>\n  <Compression></Compression>\n  <RecordByteSize>{record_size}</RecordByteSize>\n  <NoOfRecords>{}</NoOfRecords>\n  <Offset>{index_offset}</Offset>\n  <Length>{}</Length>\n  <Lineage>\n    <LineageInfo>\n      <Discriminator>{{STORE - qixd}};</Discriminator>\n      <Statement></Statement>\n    </LineageInfo>\n  </Lineage>\n  <Comment></Comment>\n  <EncryptionInfo></EncryptionInfo>\n</QvdTableHeader>\r\n\0",
         escape(table_name),
         rows.len(),
         record_size * rows.len()
