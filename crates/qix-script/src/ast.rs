@@ -127,6 +127,8 @@ pub struct Load {
     pub order_by: Vec<(String, bool)>,
     /// The `CROSSTABLE(...)` prefix: the LOAD's columns after the qualifiers become rows.
     pub crosstable: Option<CrossTable>,
+    /// The `INTERVALMATCH(field[, keys])` prefix: the field names, the match field first.
+    pub intervalmatch: Option<Vec<String>>,
 }
 
 /// `CROSSTABLE(attribute, data, n)`: each record's columns after the first `qualifiers` become one row

@@ -146,3 +146,23 @@ fn crosstable_turns_columns_into_rows() {
     let e = run("T: CrossTable(a) LOAD * INLINE [\nx, y\n1, 2\n];").unwrap_err();
     assert!(e.contains("CROSSTABLE"), "{e}");
 }
+
+#[test]
+fn intervalmatch_links_values_to_their_intervals() {
+    let script = "Events:\nLOAD * INLINE [\nTime, Event\n1, a\n4, b\n5, c\n9, d\n];\nShifts:\nLOAD * INLINE [\nStart, End, Shift\n0, 4, early\n5, 8, late\n];\nLink:\nIntervalMatch(Time) LOAD Start, End RESIDENT Shifts;";
+    let out = run(script).unwrap();
+    let m = &out.model;
+    assert_eq!(
+        column(m, "Link", "Time"),
+        ["1", "4", "5"],
+        "9 is in no shift"
+    );
+    // Start and End link Link and Shifts: a synthetic key, as in Qlik.
+    assert_eq!(column(m, "$Syn 1 Table", "Start"), ["0", "5"]);
+    // With a key: only the values that come with the interval's key.
+    let script = "Events:\nLOAD * INLINE [\nTime, Machine\n1, m1\n2, m2\n6, m1\n];\nShifts:\nLOAD * INLINE [\nLow, High, Machine\n0, 5, m1\n0, 9, m2\n];\nQUALIFY *;\nLink:\nIntervalMatch(Time, Machine) LOAD Low, High, Machine RESIDENT Shifts;";
+    let out = run(script).unwrap();
+    let m = &out.model;
+    assert_eq!(column(m, "Link", "Link.Time"), ["1", "2"]);
+    assert_eq!(column(m, "Link", "Link.Machine"), ["m1", "m2"]);
+}

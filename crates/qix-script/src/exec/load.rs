@@ -75,6 +75,9 @@ impl Exec<'_> {
         if let Some(ct) = &top.crosstable {
             data = self.crosstable(ct, ti, data)?;
         }
+        if let Some(names) = &top.intervalmatch {
+            data = self.intervalmatch(names, ti, data)?;
+        }
         if let Some(p) = self.env.progress {
             p(&name, data.rows.len());
         }

@@ -24,6 +24,7 @@ mod files;
 mod group;
 mod host;
 mod input;
+mod intervalmatch;
 mod join;
 mod load;
 mod optimized;

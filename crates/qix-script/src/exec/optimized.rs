@@ -24,6 +24,7 @@ impl Exec<'_> {
             || !l.group_by.is_empty()
             || !l.order_by.is_empty()
             || l.crosstable.is_some()
+            || l.intervalmatch.is_some()
             || !matches!(l.target, Target::Auto | Target::NoConcatenate)
         {
             return Ok(false);

@@ -62,9 +62,13 @@ pub(super) fn parse_load(p: &P<'_>) -> Result<Load, String> {
         i = 2;
     }
     let mut crosstable = crosstable_prefix(p, &mut i)?;
+    let mut intervalmatch = intervalmatch_prefix(p, &mut i)?;
     let target = load_target(p, &mut i)?;
     if crosstable.is_none() {
         crosstable = crosstable_prefix(p, &mut i)?;
+    }
+    if intervalmatch.is_none() {
+        intervalmatch = intervalmatch_prefix(p, &mut i)?;
     }
     if p.kw(i, "SQL") || p.kw(i, "SELECT") {
         return Err("SQL SELECT needs a database connection, which qixd does not have".into());
@@ -105,7 +109,38 @@ pub(super) fn parse_load(p: &P<'_>) -> Result<Load, String> {
         group_by: clauses.group_by,
         order_by: clauses.order_by,
         crosstable,
+        intervalmatch,
     })
+}
+
+/// `INTERVALMATCH(field[, key, ...])` at token `*i`, moving `*i` past it; none when there is none.
+fn intervalmatch_prefix(p: &P<'_>, i: &mut usize) -> Result<Option<Vec<String>>, String> {
+    if !p.kw(*i, "INTERVALMATCH") {
+        return Ok(None);
+    }
+    let open = *i + 1;
+    if !p.sym(open, '(') {
+        return Err("expected '(' after INTERVALMATCH".into());
+    }
+    let close = (open..p.toks.len())
+        .find(|&k| p.sym(k, ')'))
+        .ok_or("missing ')' after INTERVALMATCH(")?;
+    let mut names = Vec::new();
+    for (a, b) in split_commas(&p.toks, open + 1, close) {
+        match (b - a, p.toks.get(a).and_then(name_of)) {
+            (1, Some(n)) => names.push(n),
+            _ => {
+                return Err(
+                    "INTERVALMATCH takes field names: INTERVALMATCH(field[, key, ...])".into(),
+                )
+            }
+        }
+    }
+    if names.is_empty() {
+        return Err("INTERVALMATCH needs the field to match".into());
+    }
+    *i = close + 1;
+    Ok(Some(names))
 }
 
 /// `CROSSTABLE(attribute, data[, n])` at token `*i`, moving `*i` past it; none when there is none.
