@@ -47,13 +47,10 @@ impl Env {
         match self.store.get(name) {
             Ok(record) => return Ok(record),
             Err(qix_apps::StoreError::NotFound(_)) => {}
-            Err(e) => return Err(crate::view::context::store_error(e)),
+            Err(e) => return Err(store_error(e)),
         }
         let stem = name.strip_suffix(".qvf").unwrap_or(name);
-        let (apps, _) = self
-            .store
-            .list()
-            .map_err(crate::view::context::store_error)?;
+        let (apps, _) = self.store.list().map_err(store_error)?;
         for candidate in [name.to_string(), stem.to_string(), format!("{stem}.qvf")] {
             let hits: Vec<&AppRecord> = apps
                 .iter()
@@ -143,5 +140,18 @@ impl Env {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(app);
+    }
+}
+
+/// Maps storage failures to engine errors; not-found becomes 1003 naming the app.
+pub fn store_error(e: qix_apps::StoreError) -> qix_protocol::RpcError {
+    match e {
+        qix_apps::StoreError::NotFound(_) => {
+            qix_protocol::RpcError::new(qix_protocol::ErrorCode::AppNotFound, "Could not find app")
+        }
+        other => {
+            tracing::error!(error = %other, "app storage failed");
+            qix_protocol::RpcError::new(qix_protocol::ErrorCode::Internal, other.to_string())
+        }
     }
 }

@@ -106,3 +106,28 @@ async fn field_functions_in_evaluate_and_in_the_script() {
     );
     assert_eq!(eval(&mut a, doc, "FieldValueCount('Amount')").await, "3");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn date_fields_are_tagged_as_dates() {
+    let s = TestServer::start().await;
+    let mut a = s.connect("/app/d/identity/functions-tags").await;
+    let doc = a.session_app().await;
+    let script = format!("{SCRIPT}\nStamps: LOAD Timestamp(MakeDate(2024, 1, 1) + RecNo() / 4) AS At AUTOGENERATE 3;");
+    a.ok(doc, "SetScript", json!([script])).await;
+    assert_eq!(a.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    let tk = a
+        .ok(doc, "GetTablesAndKeys", json!([{}, {}, 0, true, false]))
+        .await;
+    let tags = |table: usize, field: usize| tk["qtr"][table]["qFields"][field]["qTags"].clone();
+    assert_eq!(tk["qtr"][0]["qFields"][0]["qName"], "OrderDate");
+    assert_eq!(
+        tags(0, 0),
+        json!(["$numeric", "$integer", "$timestamp", "$date"])
+    );
+    assert_eq!(
+        tags(0, 1),
+        json!(["$numeric", "$integer"]),
+        "Amount is no date"
+    );
+    assert_eq!(tags(1, 0), json!(["$numeric", "$timestamp"]));
+}

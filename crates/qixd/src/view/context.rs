@@ -6,8 +6,7 @@ use crate::doc::{DocState, Effects};
 use crate::env::Env;
 use crate::handles::ObjectRef;
 use crate::session::{SessionKey, SessionState, SocketId};
-use qix_apps::StoreError;
-use qix_protocol::{ErrorCode, RpcError};
+use qix_protocol::RpcError;
 use serde_json::{json, Map, Value};
 
 /// The last step of deferred work: runs under the session lock again and gives the method's answer.
@@ -118,16 +117,7 @@ pub fn obj_param(params: &Map<String, Value>, name: &str) -> Map<String, Value> 
         .unwrap_or_default()
 }
 
-/// Maps storage failures to engine errors; not-found becomes 1003 naming the app.
-pub fn store_error(e: StoreError) -> RpcError {
-    match e {
-        StoreError::NotFound(_) => RpcError::new(ErrorCode::AppNotFound, "Could not find app"),
-        other => {
-            tracing::error!(error = %other, "app storage failed");
-            RpcError::new(ErrorCode::Internal, other.to_string())
-        }
-    }
-}
+pub use crate::env::store_error;
 
 /// The error for a selection state the app does not have.
 pub fn unknown_state(name: &str) -> RpcError {

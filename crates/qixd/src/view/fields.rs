@@ -16,6 +16,7 @@ pub fn field_tags(model: &DataModel, f: FieldId, extra: Option<&Vec<String>>) ->
         if symbols.nums().iter().all(|n| n.fract() == 0.0) {
             tags.push("$integer".into());
         }
+        tags.extend(date_tags(model, f).iter().map(|t| t.to_string()));
     } else if !symbols.is_empty() {
         if (0..symbols.len() as u32).all(|s| symbols.text(s).is_ascii()) {
             tags.push("$ascii".into());
@@ -24,4 +25,31 @@ pub fn field_tags(model: &DataModel, f: FieldId, extra: Option<&Vec<String>>) ->
     }
     tags.extend(extra.into_iter().flatten().cloned());
     tags
+}
+
+/// `$timestamp` and `$date`, as Qlik tags a field whose values are dates (their texts are their numbers
+/// in the app's DateFormat), or `$timestamp` alone for timestamps (TimestampFormat). Judged on every value,
+/// or on 1,000 spread over a larger field.
+fn date_tags(model: &DataModel, f: FieldId) -> &'static [&'static str] {
+    let symbols = &model.fields[f].symbols;
+    let n = symbols.len();
+    if n == 0 {
+        return &[];
+    }
+    let step = n.div_ceil(1000).max(1);
+    let locale = &model.locale;
+    let reads_as = |format: &str| {
+        (0..n).step_by(step).all(|s| {
+            let s = s as u32;
+            qix_expr::dates::format::format_date(symbols.num(s), format, locale).as_deref()
+                == Some(symbols.text(s).as_ref())
+        })
+    };
+    if reads_as(&locale.date_format) {
+        &["$timestamp", "$date"]
+    } else if reads_as(&locale.timestamp_format) {
+        &["$timestamp"]
+    } else {
+        &[]
+    }
 }
