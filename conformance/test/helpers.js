@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,10 +72,14 @@ export function freePort() {
   });
 }
 
-/** Plain HTTP GET against 127.0.0.1:port; resolves {status, headers, body}. */
-export function httpGet(port, urlPath, headers = {}) {
+/**
+ * HTTP GET against 127.0.0.1:port; resolves {status, headers, body}. With `tls` ({ca, cert, key} PEM
+ * strings) it is an HTTPS GET that trusts `ca` and presents the client certificate.
+ */
+export function httpGet(port, urlPath, headers = {}, tls = undefined) {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: HOST, port, path: urlPath, headers, agent: false }, (res) => {
+    const get = tls ? https.get : http.get;
+    const req = get({ host: HOST, port, path: urlPath, headers, agent: false, ...(tls || {}) }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => { body += chunk; });
@@ -100,9 +105,10 @@ function mkTemp(prefix) {
 
 /**
  * Starts qixd on a free port with fresh temp folders (unless appsDir/dataDir
- * are given) and waits until GET /healthcheck answers 200.
+ * are given) and waits until GET /healthcheck answers 200 (over HTTPS with
+ * `tls` = {ca, cert, key} when the args make it serve wss://).
  */
-export async function startServer({ args = [], appsDir, dataDir, startTimeoutMs = 15000 } = {}) {
+export async function startServer({ args = [], appsDir, dataDir, startTimeoutMs = 15000, tls } = {}) {
   if (!fs.existsSync(QIXD_BIN)) {
     throw new Error(`qixd binary not found at ${QIXD_BIN} (set QIXD_BIN or build it with cargo build)`);
   }
@@ -127,7 +133,7 @@ export async function startServer({ args = [], appsDir, dataDir, startTimeoutMs 
     let healthy = false;
     while (Date.now() < deadline && !hasExited) {
       try {
-        const res = await httpGet(port, '/healthcheck');
+        const res = await httpGet(port, '/healthcheck', {}, tls);
         if (res.status === 200) { healthy = true; break; }
       } catch { /* not listening yet */ }
       await sleep(50);
