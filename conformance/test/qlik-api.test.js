@@ -11,23 +11,20 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import qix from '@qlik/api/qix';
 import {
-  startServer, openEnigma, waitForHealth, makeJwt, nowSeconds, withTimeout, SALES_SCRIPT,
+  startServer, openEnigma, waitForHealth, makeJwt, makePki, nowSeconds, withTimeout, SALES_SCRIPT,
 } from './helpers.js';
 
 const conformanceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SECRET = 'qlik-api-test-secret';
 
 let desktop;
-let pkiDir;
-let pkiCache;
+let pki;
 const servers = [];
 
 before(async () => {
@@ -36,7 +33,7 @@ before(async () => {
 });
 after(async () => {
   for (const s of servers) await s.stop();
-  if (pkiDir) fs.rmSync(pkiDir, { recursive: true, force: true });
+  pki?.cleanup();
 });
 
 /** A cube of Sum(Amount) by Region over SALES_SCRIPT, first page fetched with the layout. */
@@ -161,35 +158,14 @@ test('authType apikey (JWT bearer, ws://): the key\'s subject is the user; a bad
   await assert.rejects(withTimeout(refused.getDoc(), 10000, 'refused getDoc'), /401/);
 });
 
-/** A CA, a server certificate for 127.0.0.1 and a client certificate in a PKCS#12 file with the CA. */
-function makePki() {
-  if (pkiCache) return pkiCache;
-  pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qixd-qlik-api-pki-'));
-  const run = (...args) => execFileSync('openssl', args, { cwd: pkiDir, stdio: ['ignore', 'pipe', 'pipe'] });
-  const ext = (name, text) => { fs.writeFileSync(path.join(pkiDir, name), text); return name; };
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  run('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=qixd test CA');
-  for (const [name, extText] of [
-    ['server', 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n'],
-    ['client', 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n'],
-  ]) {
-    run('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-    run('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
-      '-out', `${name}.pem`, '-days', '2', '-extfile', ext(`${name}.ext`, extText));
-  }
-  run('pkcs12', '-export', '-in', 'client.pem', '-inkey', 'client.key', '-certfile', 'ca.pem',
-    '-out', 'client.pfx', '-passout', 'pass:pfx-pass');
-  const read = (name) => fs.readFileSync(path.join(pkiDir, name));
-  pkiCache = {
-    file: (name) => path.join(pkiDir, name),
-    clientTls: { ca: read('ca.pem'), cert: read('client.pem'), key: read('client.key') },
-    pfx: read('client.pfx'),
-  };
-  return pkiCache;
+/** One PKI for the wss:// tests (helpers.makePki). */
+function testPki() {
+  pki ??= makePki();
+  return pki;
 }
 
 test('authType pfx (wss:// with a client certificate, as Qlik Sense Enterprise\'s port 4747)', async () => {
-  const pki = makePki();
+  const pki = testPki();
   const server = await startServer({
     args: ['--mode', 'server', '--trust-user-header', '--tls-cert', pki.file('server.pem'),
       '--tls-key', pki.file('server.key'), '--tls-client-ca', pki.file('ca.pem')],
@@ -223,7 +199,7 @@ test('authType pfx (wss:// with a client certificate, as Qlik Sense Enterprise\'
 });
 
 test('authType apikey over wss:// (the client trusts the server through NODE_EXTRA_CA_CERTS)', async () => {
-  const pki = makePki();
+  const pki = testPki();
   const server = await startServer({
     args: ['--mode', 'server', '--jwt-secret', SECRET, '--tls-cert', pki.file('server.pem'),
       '--tls-key', pki.file('server.key')],
