@@ -6,11 +6,12 @@
 // raw `ws` sockets with a frame queue (rawConnect) for frame-level checks.
 // Nothing here ever contacts an address other than 127.0.0.1.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,10 +72,14 @@ export function freePort() {
   });
 }
 
-/** Plain HTTP GET against 127.0.0.1:port; resolves {status, headers, body}. */
-export function httpGet(port, urlPath, headers = {}) {
+/**
+ * HTTP GET against host:port (127.0.0.1 unless given); resolves {status, headers, body}. With `tls`
+ * ({ca, cert, key} PEM strings) it is an HTTPS GET that trusts `ca` and presents the client certificate.
+ */
+export function httpGet(port, urlPath, headers = {}, tls = undefined, host = HOST) {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: HOST, port, path: urlPath, headers, agent: false }, (res) => {
+    const get = tls ? https.get : http.get;
+    const req = get({ host, port, path: urlPath, headers, agent: false, ...(tls || {}) }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => { body += chunk; });
@@ -100,9 +105,11 @@ function mkTemp(prefix) {
 
 /**
  * Starts qixd on a free port with fresh temp folders (unless appsDir/dataDir
- * are given) and waits until GET /healthcheck answers 200.
+ * are given) and waits until GET /healthcheck answers 200 (over HTTPS with
+ * `tls` = {ca, cert, key} when the args make it serve wss://). `listen` = {host, port} replaces the
+ * free port on 127.0.0.1 (for clients that only connect to a fixed port).
  */
-export async function startServer({ args = [], appsDir, dataDir, startTimeoutMs = 15000 } = {}) {
+export async function startServer({ args = [], appsDir, dataDir, startTimeoutMs = 15000, tls, listen } = {}) {
   if (!fs.existsSync(QIXD_BIN)) {
     throw new Error(`qixd binary not found at ${QIXD_BIN} (set QIXD_BIN or build it with cargo build)`);
   }
@@ -112,8 +119,9 @@ export async function startServer({ args = [], appsDir, dataDir, startTimeoutMs 
 
   let lastError;
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const port = await freePort();
-    const fullArgs = ['--listen', `${HOST}:${port}`, '--apps-dir', appsDir, '--data-dir', dataDir, ...args];
+    const host = listen?.host ?? HOST;
+    const port = listen?.port ?? await freePort();
+    const fullArgs = ['--listen', `${host}:${port}`, '--apps-dir', appsDir, '--data-dir', dataDir, ...args];
     const proc = spawn(QIXD_BIN, fullArgs, { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const keep = (chunk) => { output = (output + chunk.toString()).slice(-20000); };
@@ -127,13 +135,13 @@ export async function startServer({ args = [], appsDir, dataDir, startTimeoutMs 
     let healthy = false;
     while (Date.now() < deadline && !hasExited) {
       try {
-        const res = await httpGet(port, '/healthcheck');
+        const res = await httpGet(port, '/healthcheck', {}, tls, host);
         if (res.status === 200) { healthy = true; break; }
       } catch { /* not listening yet */ }
       await sleep(50);
     }
     if (healthy) {
-      return makeServerHandle({ port, proc, exited, appsDir, dataDir, ownedDirs, args: fullArgs, output: () => output, isExited: () => hasExited });
+      return makeServerHandle({ host, port, proc, exited, appsDir, dataDir, ownedDirs, args: fullArgs, output: () => output, isExited: () => hasExited });
     }
     lastError = new Error(`qixd did not become healthy (args ${fullArgs.join(' ')}):\n${output}`);
     if (!hasExited) proc.kill('SIGKILL');
@@ -143,9 +151,9 @@ export async function startServer({ args = [], appsDir, dataDir, startTimeoutMs 
   throw lastError;
 }
 
-function makeServerHandle({ port, proc, exited, appsDir, dataDir, ownedDirs, args, output, isExited }) {
+function makeServerHandle({ host, port, proc, exited, appsDir, dataDir, ownedDirs, args, output, isExited }) {
   return {
-    host: HOST,
+    host,
     port,
     pid: proc.pid,
     appsDir,
@@ -153,18 +161,18 @@ function makeServerHandle({ port, proc, exited, appsDir, dataDir, ownedDirs, arg
     args,
     exited,
     output,
-    /** ws://127.0.0.1:port + urlPath */
-    wsUrl(urlPath) { return `ws://${HOST}:${port}${urlPath}`; },
+    /** ws://host:port + urlPath */
+    wsUrl(urlPath) { return `ws://${host}:${port}${urlPath}`; },
     /** enigma.js sense-utilities URL for this server. */
     buildUrl({ appId, identity, ttl } = {}) {
-      return senseUtilities.buildUrl({ host: HOST, port, secure: false, appId, identity, ttl });
+      return senseUtilities.buildUrl({ host, port, secure: false, appId, identity, ttl });
     },
     async health() {
-      const res = await httpGet(port, '/healthcheck');
+      const res = await httpGet(port, '/healthcheck', {}, undefined, host);
       return { status: res.status, json: JSON.parse(res.body) };
     },
     async metrics() {
-      const res = await httpGet(port, '/metrics');
+      const res = await httpGet(port, '/metrics', {}, undefined, host);
       return { status: res.status, headers: res.headers, text: res.body };
     },
     /** Stops the process (SIGTERM, then SIGKILL after 5 s). keepDirs keeps the temp folders. */
@@ -459,4 +467,36 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       `ws://${HOST}:${port}/app/a%20b/identity/i/ttl/5`);
     assert.equal(senseUtilities.buildUrl({ host: HOST, port, secure: false }), `ws://${HOST}:${port}/app/engineData`);
   });
+}
+
+/**
+ * A throwaway PKI made with the openssl command: a CA, a server certificate for `ips` (127.0.0.1 by
+ * default) and a client certificate, also as a PKCS#12 file holding the CA (passphrase `pfx-pass`),
+ * as Qlik exports client.pfx. Returns { dir, file(name), clientTls: {ca, cert, key}, pfx, cleanup() }.
+ */
+export function makePki({ ips = ['127.0.0.1'] } = {}) {
+  const dir = mkTemp('qixd-pki-');
+  const run = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ext = (name, text) => { fs.writeFileSync(path.join(dir, name), text); return name; };
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  run('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=qixd test CA');
+  const san = ips.map((ip) => `IP:${ip}`).join(',');
+  for (const [name, extText] of [
+    ['server', `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`],
+    ['client', 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n'],
+  ]) {
+    run('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+    run('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
+      '-out', `${name}.pem`, '-days', '2', '-extfile', ext(`${name}.ext`, extText));
+  }
+  run('pkcs12', '-export', '-in', 'client.pem', '-inkey', 'client.key', '-certfile', 'ca.pem',
+    '-out', 'client.pfx', '-passout', 'pass:pfx-pass');
+  const read = (name) => fs.readFileSync(path.join(dir, name));
+  return {
+    dir,
+    file: (name) => path.join(dir, name),
+    clientTls: { ca: read('ca.pem'), cert: read('client.pem'), key: read('client.key') },
+    pfx: read('client.pfx'),
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
 }
