@@ -1,0 +1,235 @@
+//! The selection benchmark on the wire (`bench/wire.sh`): a client on the SDK drives `qixd` over
+//! WebSocket as nebula.js does after a click — a selection, then the layouts of a sheet's six objects
+//! (three cubes, two list objects, a KPI) in parallel — on the engine benchmark's table (`data.rs`),
+//! loaded by qixd's own script from a CSV this binary writes. Measured: select + the 3-measure cube,
+//! select + six layouts, a repeated selection state, and 100 concurrent sessions each selecting its own
+//! states. Prints one JSON object; `wire_duckdb.py` runs DuckDB's equivalent queries and the ratios.
+//!
+//! Usage: `wire-bench URL DATA_DIR ROWS ROUNDS SESSIONS`.
+
+#[path = "data.rs"]
+#[allow(dead_code)] // the star schema's columns are the engine benchmark's
+mod data;
+
+use qix::{Doc, Field, GenericObject, Location, Session};
+use serde_json::{json, Value};
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+/// The sheet: what each object's properties are.
+fn sheet() -> Vec<(&'static str, Value)> {
+    let page = |w: u32, h: u32| json!([{"qTop": 0, "qLeft": 0, "qWidth": w, "qHeight": h}]);
+    let cube = |dims: &[&str], measures: &[&str], h: u32| {
+        json!({
+            "qInfo": {"qType": "table"},
+            "qHyperCubeDef": {
+                "qDimensions": dims.iter().map(|d| json!({"qDef": {"qFieldDefs": [d]}})).collect::<Vec<_>>(),
+                "qMeasures": measures.iter().map(|m| json!({"qDef": {"qDef": m}})).collect::<Vec<_>>(),
+                "qInitialDataFetch": page((dims.len() + measures.len()) as u32, h),
+            }
+        })
+    };
+    let list = |field: &str| {
+        json!({"qInfo": {"qType": "listbox"}, "qListObjectDef": {"qDef": {"qFieldDefs": [field]}, "qInitialDataFetch": page(1, 60)}})
+    };
+    vec![
+        ("cube3", cube(&["Dim"], &["Sum(m1)", "Avg(m2)", "Max(m3)"], 100)),
+        ("byd2", cube(&["D2"], &["Sum(m1)"], 100)),
+        ("pairs", cube(&["Dim", "Sel"], &["Count(m3)"], 100)),
+        ("dims", list("Dim")),
+        ("sels", list("Sel")),
+        ("kpi", cube(&[], &["Sum(m1)"], 1)),
+    ]
+}
+
+fn write_csv(path: &Path, n: u64) -> std::io::Result<()> {
+    let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    writeln!(f, "Dim,Sel,D2,m1,m2,m3")?;
+    for i in 0..n {
+        writeln!(
+            f,
+            "{},{},{},{:.2},{:.1},{}",
+            data::dim(i),
+            data::sel(i),
+            data::d2(i),
+            data::m1(i),
+            data::m2(i),
+            data::m3(i)
+        )?;
+    }
+    f.flush()
+}
+
+type Res<T> = Result<T, String>;
+
+fn e(err: qix::Error) -> String {
+    err.to_string()
+}
+
+/// Loads the table into a stored app (made once per row count) and answers its id and load seconds.
+async fn set_up(location: &Location, data_dir: &Path, rows: u64) -> Res<(String, f64)> {
+    let name = format!("wire-{rows}.csv");
+    let csv = data_dir.join(&name);
+    if !csv.exists() {
+        write_csv(&csv, rows).map_err(|x| x.to_string())?;
+    }
+    let hub = location.hub(Session::random()).await.map_err(e)?;
+    let title = format!("wire-bench-{rows}");
+    // The title is a valid app id, so the app is found by it on a second run.
+    let id = match hub.create_app(&title, None, None).await {
+        Ok(r) => r.app_id.unwrap_or_else(|| title.clone()),
+        Err(_) => title.clone(),
+    };
+    let doc = hub.open_doc(&id, None, None, None, None).await.map_err(e)?;
+    doc.set_script(&format!(
+        "T: LOAD * FROM [lib://data/{name}] (txt, utf8, embedded labels, delimiter is ',');"
+    ))
+    .await
+    .map_err(e)?;
+    let t = Instant::now();
+    let ok = doc.call("DoReload", json!([])).await.map_err(e)?;
+    if ok["qReturn"] != true {
+        return Err("the reload failed".into());
+    }
+    let secs = t.elapsed().as_secs_f64();
+    doc.do_save(None).await.map_err(e)?;
+    Ok((id, secs))
+}
+
+/// One client's open sheet.
+struct Client {
+    _doc: Doc,
+    objects: Vec<GenericObject>,
+    sel: Field,
+    dim: Field,
+}
+
+async fn open(location: &Location, app: &str, token: &str) -> Res<Client> {
+    let hub = location
+        .hub(Session::with_app_and_token(app, token))
+        .await
+        .map_err(e)?;
+    let doc = hub.open_doc(app, None, None, None, None).await.map_err(e)?;
+    let mut objects = Vec::new();
+    for (_, props) in sheet() {
+        let props = serde_json::from_value(props).map_err(|x| x.to_string())?;
+        objects.push(doc.create_session_object(&props).await.map_err(e)?);
+    }
+    let sel = doc.get_field("Sel", None).await.map_err(e)?;
+    let dim = doc.get_field("Dim", None).await.map_err(e)?;
+    Ok(Client {
+        _doc: doc,
+        objects,
+        sel,
+        dim,
+    })
+}
+
+impl Client {
+    async fn select(&self, sel: u64, dim: Option<u64>) -> Res<()> {
+        let v = json!([[{"qText": sel.to_string(), "qIsNumeric": true, "qNumber": sel}], false, false]);
+        self.sel.call("SelectValues", v).await.map_err(e)?;
+        if let Some(d) = dim {
+            let v = json!([[{"qText": format!("D{d:02}")}], false, false]);
+            self.dim.call("SelectValues", v).await.map_err(e)?;
+        }
+        Ok(())
+    }
+
+    /// Every object's layout at once, as a sheet refreshes (six requests in flight together).
+    async fn layouts(&self) -> Res<()> {
+        let o = &self.objects;
+        let get = |i: usize| o[i].call("GetLayout", json!([]));
+        let (a, b, c, d, f, g) = tokio::join!(get(0), get(1), get(2), get(3), get(4), get(5));
+        for r in [a, b, c, d, f, g] {
+            r.map_err(e)?;
+        }
+        Ok(())
+    }
+}
+
+fn summary(mut ms: Vec<f64>) -> Value {
+    ms.sort_by(|a, b| a.total_cmp(b));
+    let at = |q: f64| ms[((ms.len() as f64 - 1.0) * q).round() as usize];
+    json!({"n": ms.len(), "median_ms": at(0.5), "p99_ms": at(0.99), "max_ms": at(1.0)})
+}
+
+/// One session: select + cube; select + six layouts; a repeated state.
+async fn single(location: &Location, app: &str, rounds: u64) -> Res<Value> {
+    let c = open(location, app, "single").await?;
+    c.layouts().await?;
+    let (mut cube, mut six, mut repeat) = (Vec::new(), Vec::new(), Vec::new());
+    for k in 0..rounds {
+        let t = Instant::now();
+        c.select(k % 25, None).await?;
+        c.objects[0].call("GetLayout", json!([])).await.map_err(e)?;
+        cube.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        c.select(25 + k % 25, None).await?;
+        c.layouts().await?;
+        six.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        c.select(k % 25, None).await?;
+        c.objects[0].call("GetLayout", json!([])).await.map_err(e)?;
+        repeat.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(json!({
+        "select_then_cube": summary(cube),
+        "select_then_six_layouts": summary(six),
+        "repeated_state_cube": summary(repeat),
+    }))
+}
+
+/// `sessions` sessions at once, each selecting its own (Sel, Dim) states and refreshing its sheet.
+async fn concurrent(location: &Location, app: &str, sessions: u64, rounds: u64) -> Res<Value> {
+    let mut tasks = Vec::new();
+    let t0 = Instant::now();
+    for s in 0..sessions {
+        let (location, app) = (location.clone(), app.to_string());
+        tasks.push(tokio::spawn(async move {
+            let c = open(&location, &app, &format!("c{s}")).await?;
+            let mut ms = Vec::new();
+            for k in 0..rounds {
+                let t = Instant::now();
+                c.select((s * 7 + k) % 50, Some((s * 13 + k * 3) % 100)).await?;
+                c.layouts().await?;
+                ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            Ok::<_, String>(ms)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.map_err(|x| x.to_string())??);
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    let n = all.len();
+    Ok(json!({"sessions": sessions, "interactions": n, "per_sec": n as f64 / secs, "interaction": summary(all)}))
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |i: usize, d: &str| args.get(i).cloned().unwrap_or_else(|| d.to_string());
+    let location = match Location::from_uri(&arg(1, "ws://127.0.0.1:9076")) {
+        Ok(l) => l,
+        Err(x) => return eprintln!("bad URL: {x}"),
+    };
+    let data_dir = std::path::PathBuf::from(arg(2, "."));
+    let num = |i: usize, d: u64| arg(i, "").parse().unwrap_or(d);
+    let (rows, rounds, sessions) = (num(3, 10_000_000), num(4, 20), num(5, 100));
+    let run = async {
+        let (app, load_secs) = set_up(&location, &data_dir, rows).await?;
+        let one = single(&location, &app, rounds).await?;
+        let many = concurrent(&location, &app, sessions, rounds.min(10)).await?;
+        Ok::<_, String>(json!({"rows": rows, "load_secs": load_secs, "single": one, "concurrent": many}))
+    };
+    match run.await {
+        Ok(v) => println!("{v}"),
+        Err(x) => {
+            eprintln!("wire-bench: {x}");
+            std::process::exit(1);
+        }
+    }
+}
