@@ -5,7 +5,7 @@
 
 use super::{obj_param, Ctx};
 use crate::handles::ObjectRef;
-use crate::view::props::meta_from_def;
+use crate::view::props::{meta_from_def, patched};
 use qix_apps::{BookmarkField, BookmarkRecord};
 use qix_protocol::RpcError;
 use serde_json::{json, Map, Value};
@@ -23,7 +23,18 @@ pub fn call(
         "GetInfo" => record(ctx, id).map(|b| json!({"qInfo": b.properties["qInfo"].clone()})),
         "SetProperties" => set_properties(ctx, id, obj_param(p, "qProp")),
         "Apply" => crate::view::bookmarks::apply(ctx, id),
-        _ => return None,
+        "ApplyPatches" => {
+            let env = ctx.env;
+            let patches = p
+                .get("qPatches")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            record(ctx, id)
+                .and_then(|b| patched(&b.properties, &patches, &env.limits))
+                .and_then(|new| set_properties(ctx, id, new))
+        }
+        _ => return super::missing_part("GenericBookmark", method),
     })
 }
 

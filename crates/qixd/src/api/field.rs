@@ -111,7 +111,8 @@ pub fn call(
             field_id(ctx, name).map(|(m, f)| json!({"qReturn": m.fields[f].symbols.len()}))
         }
         "GetNxProperties" => Ok(json!({"qProperties": {"qOneAndOnlyOne": false}})),
-        _ => return None,
+        "GetAndMode" => Ok(json!({"qReturn": false})),
+        _ => return super::missing_part("Field", method),
     })
 }
 

@@ -1,11 +1,12 @@
 //! The Global class (handle -1): engine facts, the app list, opening and creating apps.
 
 use super::DEFAULT_SCRIPT;
-use super::{no_active_doc, str_param, Ctx};
+use super::{no_active_doc, not_implemented, obj_param, str_param, unsupported, Ctx};
 use crate::config::Mode;
 use crate::doc::DocState;
 use crate::doc::ReloadProgress;
 use crate::handles::ObjectRef;
+use crate::view::bnf::{self, BnfType};
 use crate::view::context::store_error;
 use qix_apps::{AppRecord, AppStore};
 use qix_protocol::{ErrorCode, RpcError};
@@ -53,6 +54,47 @@ pub fn call(
             Ok(json!({}))
         }
         "ConfigureReload" => Ok(json!({})),
+        "GetBNF" | "GetBaseBNF" | "GetBaseBNFHash" | "GetBaseBNFString" => grammar(method, p),
+        "GetFunctions" => {
+            Ok(json!({"qFunctions": bnf::function_list(p.get("qGroup").and_then(Value::as_str))}))
+        }
+        "GetSupportedCodePages" => Ok(json!({"qCodePages": bnf::code_pages()})),
+        // qixd loads no extensions: there is no list to reload.
+        "ReloadExtensionList" => Ok(json!({})),
+        "GetOdbcDsns" => Ok(json!({"qOdbcDsns": []})),
+        "GetOleDbProviders" => Ok(json!({"qOleDbProviders": []})),
+        "GetLogicalDriveStrings" => Ok(json!({"qDrives": []})),
+        "GetAppEntry" => app_entry(ctx, str_param(p, "qAppID")),
+        "GetFolderItemsForPath" => folder_items(ctx, str_param(p, "qPath")),
+        "IsValidConnectionString" => {
+            let c = obj_param(p, "qConnection");
+            let folder = c
+                .get("qType")
+                .and_then(Value::as_str)
+                .is_none_or(|t| t.eq_ignore_ascii_case("folder"));
+            let path = c
+                .get("qConnectionString")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            Ok(json!({"qReturn": folder && ctx.env.folders.connection_root(path).is_ok()}))
+        }
+        // No reload asks the user anything (qixd's scripts have no interactive statements).
+        "GetInteract" => Ok(
+            json!({"qDef": {"qType": "IT_END", "qTitle": "", "qMsg": "", "qButtons": 0,
+            "qLine": "", "qOldLineNr": 0, "qNewLineNr": 0, "qPath": "", "qHidden": true, "qResult": 0,
+            "qInput": ""}, "qReturn": false}),
+        ),
+        "InteractDone" => Ok(json!({})),
+        // A client may not stop the server.
+        "ShutdownProcess" => Err(RpcError::new(ErrorCode::AccessDenied, "ShutdownProcess")),
+        // Streams, publishing and app copies across a repository: Qlik Sense Enterprise's, not the engine's.
+        "GetStreamList" | "PublishApp" | "ExportApp" | "CopyApp" | "ReplaceAppFromID" => {
+            Err(unsupported(method))
+        }
+        // Only folder connections: no database drivers to ask.
+        "GetDatabasesFromConnectionString" => Err(unsupported("database connections")),
+        // Desktop-only methods of Qlik Sense Desktop's file dialogs and the legacy document API.
+        "SaveAs" | "CreateDocEx" => Err(not_implemented(method)),
         _ => return None,
     })
 }
@@ -77,6 +119,43 @@ fn cancel_reload(ctx: &Ctx<'_>, request_id: Option<&Value>) {
     doc.reload_status()
         .cancel
         .store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// `GetBNF` (the defs), `GetBaseBNF` (defs and hash), `GetBaseBNFHash`, `GetBaseBNFString` (text and
+/// hash) for the grammar `qBnfType` names.
+fn grammar(method: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
+    let t = BnfType::parse(p.get("qBnfType"))
+        .ok_or_else(|| RpcError::invalid_params("qBnfType must be S or E"))?;
+    let defs = bnf::defs(t);
+    let text = bnf::text(&defs);
+    let hash = bnf::hash(&text);
+    Ok(match method {
+        "GetBNF" => json!({"qBnfDefs": defs}),
+        "GetBaseBNF" => json!({"qBnfDefs": defs, "qBnfHash": hash}),
+        "GetBaseBNFHash" => json!({"qBnfHash": hash}),
+        _ => json!({"qBnfStr": text, "qBnfHash": hash}),
+    })
+}
+
+/// `GetAppEntry`: the app's entry as the app list shows it.
+fn app_entry(ctx: &Ctx<'_>, id: &str) -> Result<Value, RpcError> {
+    let a = ctx.env.store.get(id).map_err(store_error)?;
+    ctx.env.rights.check_open(ctx.user(), &a)?;
+    Ok(
+        json!({"qEntry": {"qID": a.id, "qTitle": a.title, "qPath": a.id, "qLastReloadTime": a.last_reload_time,
+        "qReadOnly": false, "qMeta": {}, "qThumbnail": {"qUrl": ""}, "qFileSize": 0, "qHasSectionAccess": false}}),
+    )
+}
+
+/// `GetFolderItemsForPath`: the files and folders in a folder a connection could name (the data folder,
+/// an allowed one, or in desktop mode any absolute path).
+fn folder_items(ctx: &Ctx<'_>, path: &str) -> Result<Value, RpcError> {
+    let root = ctx
+        .env
+        .folders
+        .connection_root(path)
+        .map_err(|e| RpcError::new(ErrorCode::FileAccessDenied, e))?;
+    Ok(json!({"qFolderItems": crate::view::files::list(&root)}))
 }
 
 fn os_version() -> String {

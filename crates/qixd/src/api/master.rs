@@ -3,7 +3,7 @@
 
 use super::{obj_param, Ctx};
 use crate::view::master::Kind;
-use crate::view::props::meta_from_def;
+use crate::view::props::{meta_from_def, patched};
 use qix_protocol::RpcError;
 use serde_json::{json, Map, Value};
 
@@ -26,7 +26,18 @@ pub fn call(
             props(ctx, kind, id).map(|p| json!({"qMeasure": p["qMeasure"].clone()}))
         }
         "SetProperties" => set_properties(ctx, kind, id, obj_param(p, "qProp")),
-        _ => return None,
+        "ApplyPatches" => {
+            let env = ctx.env;
+            let patches = p
+                .get("qPatches")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            props(ctx, kind, id)
+                .and_then(|cur| patched(cur, &patches, &env.limits))
+                .and_then(|new| set_properties(ctx, kind, id, new))
+        }
+        _ => return super::missing_part(kind.class(), method),
     })
 }
 

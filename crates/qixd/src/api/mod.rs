@@ -117,7 +117,7 @@ fn call(ctx: &mut Ctx<'_>, object: &ObjectRef, req: &Request) -> Result<Value, R
         .method(class, &req.method)
         .ok_or_else(|| RpcError::method_not_found(req.method.clone()))?;
     ctx.env.limits.check_depth(&req.params)?;
-    let params = spec.bind(&req.params)?;
+    let params = spec.bind(&numeric_enums(&req.method, &req.params))?;
     let result = match object {
         ObjectRef::Global => global::call(ctx, &req.method, &params),
         ObjectRef::Doc => doc::call(ctx, &req.method, &params),
@@ -134,6 +134,130 @@ fn call(ctx: &mut Ctx<'_>, object: &ObjectRef, req: &Request) -> Result<Value, R
             req.method
         )))
     })
+}
+
+/// Enum params the spec types as strings that old clients send as the enum's number (`GetBNF` with
+/// `qBnfType: 0`, which the real engine accepts): the number becomes the enum's title before binding.
+fn numeric_enums(method: &str, params: &Value) -> Value {
+    const BNF: [&str; 2] = ["S", "E"];
+    if !method.contains("BNF") {
+        return params.clone();
+    }
+    let title = |v: &Value| match v.as_u64() {
+        Some(n) if (n as usize) < BNF.len() => json!(BNF[n as usize]),
+        _ => v.clone(),
+    };
+    match params {
+        Value::Object(m) if m.get("qBnfType").is_some_and(Value::is_number) => {
+            let mut m = m.clone();
+            let t = title(&m["qBnfType"]);
+            m.insert("qBnfType".into(), t);
+            Value::Object(m)
+        }
+        Value::Array(a) if a.first().is_some_and(Value::is_number) => {
+            let mut a = a.clone();
+            a[0] = title(&a[0]);
+            Value::Array(a)
+        }
+        _ => params.clone(),
+    }
+}
+
+/// The engine's error for a feature its product edition lacks (`LOCERR_GENERIC_UNSUPPORTED_IN_PRODUCT_VERSION`,
+/// 17): what Qlik's engine without a repository or hub (Qlik Core) answers for publishing, streams,
+/// approvals, database and custom connectors. `what` names the feature.
+pub fn unsupported(what: &str) -> RpcError {
+    RpcError {
+        code: 17,
+        parameter: what.to_string(),
+        message: "Unsupported in product version".into(),
+    }
+}
+
+/// The engine's `LOCERR_GENERIC_NOT_IMPLEMENTED` (20): a part of the engine qixd does not have yet (pivot
+/// and tree data, search, profiling). `what` names the part.
+pub fn not_implemented(what: &str) -> RpcError {
+    RpcError {
+        code: 20,
+        parameter: what.to_string(),
+        message: "Not implemented".into(),
+    }
+}
+
+/// The answer for a method of `class` that needs a part qixd does not have: Qlik Sense Enterprise's
+/// publishing and approval (17, as the engine without a repository answers) or an engine feature not built
+/// yet (20: pivot, stacked, tree and binned data, drill-down and cyclic groups, list searches, snapshots,
+/// continuous ranges, data export). `None` for any other method: it is not a QIX method of the class.
+pub fn missing_part(class: &str, method: &str) -> Option<Result<Value, RpcError>> {
+    const EDITION: &[&str] = &["Publish", "UnPublish", "Approve", "UnApprove"];
+    const MISSING: &[(&str, &[&str])] = &[
+        (
+            "GenericObject",
+            &[
+                "GetHyperCubeReducedData",
+                "GetHyperCubePivotData",
+                "GetHyperCubeStackData",
+                "GetHyperCubeContinuousData",
+                "GetHyperCubeTreeData",
+                "GetHyperCubeBinnedData",
+                "ClearSoftPatches",
+                "ExportData",
+                "SelectListObjectAlternative",
+                "SelectListObjectContinuousRange",
+                "SearchListObjectFor",
+                "AbortListObjectSearch",
+                "AcceptListObjectSearch",
+                "ExpandLeft",
+                "ExpandTop",
+                "CollapseLeft",
+                "CollapseTop",
+                "DrillUp",
+                "Lock",
+                "Unlock",
+                "StepCycle",
+                "SetActiveField",
+                "SelectPivotCells",
+                "RangeSelectHyperCubeValues",
+                "MultiRangeSelectHyperCubeValues",
+                "MultiRangeSelectTreeDataValues",
+                "SelectHyperCubeContinuousRange",
+                "GetLinkedObjects",
+                "CopyFrom",
+                "EmbedSnapshotObject",
+                "GetSnapshotObject",
+                "CreateGroup",
+                "AddGroupMembers",
+                "RemoveGroupMembers",
+                "RemoveGroup",
+                "SetGroupLabel",
+            ],
+        ),
+        (
+            "GenericDimension",
+            &[
+                "GetLinkedObjects",
+                "StepCycle",
+                "SetActiveField",
+                "GetActiveField",
+            ],
+        ),
+        ("GenericMeasure", &["GetLinkedObjects"]),
+        (
+            "GenericBookmark",
+            &["GetFieldValues", "GetFieldValuesEx", "ApplyAndVerify"],
+        ),
+        (
+            "Field",
+            &["ClearAllButThis", "SetAndMode", "SetNxProperties"],
+        ),
+    ];
+    if EDITION.contains(&method) {
+        return Some(Err(unsupported(method)));
+    }
+    MISSING
+        .iter()
+        .any(|(c, ms)| *c == class && ms.contains(&method))
+        .then(|| Err(not_implemented(method)))
 }
 
 /// The script a new app starts with: the main tab with the locale variables, as the engine writes it.

@@ -6,7 +6,7 @@
 use super::{obj_param, str_param, Ctx};
 use crate::handles::ObjectRef;
 use crate::view::eval::{format_number, value_of};
-use crate::view::props::meta_from_def;
+use crate::view::props::{meta_from_def, patched};
 use qix_protocol::{ErrorCode, RpcError};
 use serde_json::{json, Map, Value};
 
@@ -37,7 +37,22 @@ pub fn call(
             let n = p.get("qVal").and_then(Value::as_f64).unwrap_or(0.0);
             set_definition(ctx, id, format_number(n))
         }
-        _ => return None,
+        // A dual: the text is what the variable shows and holds as its definition.
+        "SetDualValue" => set_definition(ctx, id, str_param(p, "qText").to_string()),
+        "GetRawContent" => props(ctx, id)
+            .map(|p| json!({"qReturn": p.get("qDefinition").cloned().unwrap_or(json!(""))})),
+        "ApplyPatches" => {
+            let env = ctx.env;
+            let patches = p
+                .get("qPatches")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            props(ctx, id)
+                .and_then(|cur| patched(cur, &patches, &env.limits))
+                .and_then(|new| set_properties(ctx, id, new))
+        }
+        _ => return super::missing_part("GenericVariable", method),
     })
 }
 

@@ -6,6 +6,7 @@
 //! Nothing here dispatches a method or knows a handle number: the class modules do that, and import only
 //! `api/mod.rs` and this layer, never each other.
 
+pub mod bnf;
 pub mod bookmarks;
 pub mod context;
 pub mod defaults;
@@ -13,6 +14,7 @@ pub mod defs;
 pub mod dollar;
 pub mod eval;
 pub mod fields;
+pub mod files;
 pub mod layout;
 pub mod master;
 pub mod objects;

@@ -74,6 +74,8 @@ pub fn locale_info() -> Value {
 pub fn app_properties(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
     let r = ctx.doc()?.record();
     let mut props = r.properties.clone();
+    // Favourite variables are kept among the properties but are not one (see SetFavoriteVariables).
+    props.remove("qFavoriteVariables");
     props.insert("qTitle".into(), json!(r.title));
     props.insert("qLastReloadTime".into(), json!(r.last_reload_time));
     props

@@ -5,6 +5,7 @@
 mod app;
 mod bookmarks;
 mod data;
+mod extra;
 mod master;
 mod objects;
 mod variables;
@@ -143,6 +144,185 @@ pub fn call(
             })
         }
         "DoReload" | "DoReloadEx" => data::reload(ctx, method),
-        _ => return None,
+        _ => return more(ctx, method, p),
     })
+}
+
+/// The Doc methods added for the rest of the API: small answers here, the rest in [`extra`].
+fn more(
+    ctx: &mut Ctx<'_>,
+    method: &str,
+    p: &Map<String, Value>,
+) -> Option<Result<Value, RpcError>> {
+    let name = || str_param(p, "qName").to_string();
+    Some(match method {
+        "GetFieldOnTheFlyByName" => data::get_field(ctx, str_param(p, "qReadableName"), ""),
+        "CheckNumberOrExpression" => data::check_expression(ctx, str_param(p, "qExpr")),
+        "BackCount" | "ForwardCount" => ctx.doc().map(|d| {
+            let (back, forward) = d.selections().history();
+            json!({"qReturn": if method == "BackCount" { back } else { forward }})
+        }),
+        // The deprecated name-only variable methods.
+        "CreateVariable" => variables::create_variable(
+            ctx,
+            json_map(json!({"qName": name(), "qDefinition": ""})),
+            true,
+        )
+        .map(|_| json!({"qReturn": true})),
+        "RemoveVariable" => {
+            variables::destroy_variable(ctx, None, Some(&name())).map(|_| json!({"qReturn": true}))
+        }
+        "DestroySessionVariableById" => {
+            variables::destroy_variable(ctx, Some(str_param(p, "qId")), None)
+        }
+        "DestroySessionVariableByName" => variables::destroy_variable(ctx, None, Some(&name())),
+        "GetVariables" => variable_list(ctx, &obj_param(p, "qListDef")),
+        "GetMeasureWithLabel" => {
+            let label = str_param(p, "qLabel");
+            let id = ctx.doc().map(|d| {
+                d.record()
+                    .measures
+                    .iter()
+                    .find(|(_, m)| {
+                        m["qMeasure"]["qLabel"].as_str() == Some(label)
+                            || m["qMetaDef"]["title"].as_str() == Some(label)
+                    })
+                    .map(|(id, _)| id.clone())
+            });
+            match id {
+                Ok(Some(id)) => master::get(ctx, Kind::Measure, &id),
+                Ok(None) => Err(RpcError::not_found(label)),
+                Err(e) => Err(e),
+            }
+        }
+        "CloneDimension" => clone_master(ctx, Kind::Dimension, str_param(p, "qId")),
+        "CloneMeasure" => clone_master(ctx, Kind::Measure, str_param(p, "qId")),
+        "CloneObject" => clone_object(ctx, str_param(p, "qId")),
+        "GetOrCreateObject" => get_or_create(ctx, obj_param(p, "qProp")),
+        "ApplyAndVerifyBookmark" => view::bookmarks::apply(ctx, str_param(p, "qId"))
+            .map(|_| json!({"qResult": {"qApplySuccess": true, "qWarnings": []}})),
+        "SaveObjects" => ctx
+            .may_change_app()
+            .and_then(|_| app::save(ctx))
+            .map(|_| json!({})),
+        "AbortModal" => {
+            let accept = p.get("qAccept").and_then(Value::as_bool).unwrap_or(false);
+            ctx.doc_effects().map(|(d, fx)| {
+                d.end_selections(accept, true, fx);
+                json!({})
+            })
+        }
+        "ModifyConnection" => modify_connection(
+            ctx,
+            str_param(p, "qConnectionId"),
+            obj_param(p, "qConnection"),
+        ),
+        // Settings of Qlik's desktop clients and of fetching that qixd has no use for: accepted, kept nowhere.
+        "Resume"
+        | "SetFetchLimit"
+        | "SetProhibitBinaryLoad"
+        | "CommitScript"
+        | "SetViewDlgSaveInfo"
+        | "SetScriptBreakpoints"
+        | "ApplyGroupStates" => Ok(json!({})),
+        "GetScriptBreakpoints" => Ok(json!({"qBreakpoints": []})),
+        "GetTextMacros" => Ok(json!({"qMacros": []})),
+        "GetScriptMeta" => Ok(json!({"qMeta": {}})),
+        "GetGroupStates" => Ok(json!({"qGroupStates": []})),
+        "GetViewDlgSaveInfo" => Ok(
+            json!({"qReturn": {"qPos": {"qLeft": 0, "qTop": 0, "qWidth": 0, "qHeight": 0},
+            "qCtlInfo": {}, "qViewMode": 0, "qVisibleTables": [], "qZoomFactor": 1}}),
+        ),
+        "GetLooselyCoupledVector" => Ok(json!({"qv": []})),
+        "SetLooselyCoupledVector" => Ok(json!({"qReturn": false})),
+        // No content libraries or media in qixd (they are Qlik Sense's repository's).
+        "GetMediaList" => Ok(json!({"qList": {"qItems": []}, "qReturn": true})),
+        "GetContentLibraries" => Ok(json!({"qList": {"qItems": []}})),
+        "GetLibraryContent" => Err(RpcError::not_found(name())),
+        _ => return extra::call(ctx, method, p),
+    })
+}
+
+fn json_map(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+/// `GetVariables`: the app's variables as `NxVariableListItem`s (session variables with `qShowSession`).
+fn variable_list(ctx: &mut Ctx<'_>, def: &Map<String, Value>) -> Result<Value, RpcError> {
+    let session_too = def
+        .get("qShowSession")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let doc = ctx.doc()?;
+    let persistent = doc.record().variables.clone();
+    let list: Vec<Value> = doc
+        .variables()
+        .iter()
+        .filter(|(id, _)| session_too || persistent.contains_key(*id))
+        .map(|(_, v)| json!({"qName": v.name().unwrap_or(""), "qDefinition": v.definition().unwrap_or(""),
+            "qDescription": v.props.get("qComment").cloned().unwrap_or(json!("")), "qInfo": v.props["qInfo"],
+            "qIsConfig": false, "qIsReserved": false, "qIsScriptCreated": false, "qData": {}}))
+        .collect();
+    Ok(json!({"qList": list}))
+}
+
+/// `CloneDimension` / `CloneMeasure`: a new master item with the same properties.
+fn clone_master(ctx: &mut Ctx<'_>, kind: Kind, id: &str) -> Result<Value, RpcError> {
+    let mut props = kind
+        .items(ctx.doc()?.record())
+        .get(id)
+        .cloned()
+        .ok_or_else(|| RpcError::not_found(id))?;
+    props.insert("qInfo".into(), json!({"qType": props["qInfo"]["qType"]}));
+    let made = master::create(ctx, kind, props)?;
+    Ok(json!({"qCloneId": made["qInfo"]["qId"]}))
+}
+
+/// `CloneObject`: a new persistent object with the same properties (its children are not copied).
+fn clone_object(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
+    let mut props = ctx
+        .doc()?
+        .object(id)
+        .cloned()
+        .ok_or_else(|| RpcError::not_found(id))?;
+    props.insert("qInfo".into(), json!({"qType": props["qInfo"]["qType"]}));
+    let made = view::objects::create_object(ctx, props, true)?;
+    Ok(json!({"qCloneId": made["qInfo"]["qId"]}))
+}
+
+/// `GetOrCreateObject`: the object `qProp.qInfo.qId` names, or a new persistent one with these properties.
+fn get_or_create(ctx: &mut Ctx<'_>, props: Map<String, Value>) -> Result<Value, RpcError> {
+    let id = props["qInfo"]["qId"].as_str().unwrap_or("").to_string();
+    if !id.is_empty() && ctx.doc()?.object(&id).is_some() {
+        let got = objects::get_object(ctx, &id)?;
+        return Ok(json!({"qNewObject": false, "qReturn": got["qReturn"]}));
+    }
+    let made = view::objects::create_object(ctx, props, true)?;
+    Ok(json!({"qNewObject": true, "qReturn": made["qReturn"]}))
+}
+
+/// `ModifyConnection`: the connection made again from the new definition (a folder connection).
+fn modify_connection(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    mut conn: Map<String, Value>,
+) -> Result<Value, RpcError> {
+    if !ctx.doc()?.record().connections.contains_key(id) {
+        return Err(RpcError::new(ErrorCode::NotFound, id.to_string()));
+    }
+    let name = conn
+        .entry("qName")
+        .or_insert_with(|| json!(id))
+        .as_str()
+        .unwrap_or(id)
+        .to_string();
+    data::create_connection(ctx, conn)?;
+    if name != id {
+        let (d, fx) = ctx.doc_effects()?;
+        d.change_record(&[], fx, |r| r.connections.remove(id));
+    }
+    Ok(json!({}))
 }

@@ -63,7 +63,7 @@ pub fn call(
             end_selections(ctx, accept, true)
         }
         "ResetMadeSelections" => end_selections(ctx, false, false),
-        _ => return None,
+        _ => return crate::api::missing_part("GenericObject", method),
     })
 }
 
