@@ -81,14 +81,25 @@ impl ResultCache {
         def: &HyperCubeDef,
         base: &dyn SetBase,
     ) -> Result<Arc<HyperCube>, CubeError> {
-        let named = if def.measures.iter().any(|m| m.expr.contains('{')) {
-            // Measures that do not parse name nothing (their columns carry their errors).
-            let measures: Vec<_> = def
-                .measures
+        // Every expression the cube computes: measures, attribute expressions, dimension sort expressions.
+        let texts: Vec<&str> = def
+            .measures
+            .iter()
+            .map(|m| m.expr.as_str())
+            .chain(def.attributes.iter().map(String::as_str))
+            .chain(
+                def.dimensions
+                    .iter()
+                    .filter_map(|d| d.sort.expression.as_deref()),
+            )
+            .collect();
+        let named = if texts.iter().any(|e| e.contains('{')) {
+            // Expressions that do not parse name nothing (their columns carry their errors).
+            let parsed: Vec<_> = texts
                 .iter()
-                .filter_map(|m| qix_expr::parse(&m.expr).ok())
+                .filter_map(|e| qix_expr::parse(e).ok())
                 .collect();
-            named_idents(&measures)
+            named_idents(&parsed)
                 .iter()
                 .map(|i| base.state_of(i))
                 .collect()

@@ -218,3 +218,42 @@ fn aggr_structured_parameters_sort_the_nested_table_and_its_set_limits_it() {
     // 30, 37, 14.
     assert_eq!(rows[0], vec![Some(123.0), Some(141.0), Some(35.0)]);
 }
+
+#[test]
+fn attribute_expressions_are_computed_per_row_without_sorting_or_suppressing() {
+    let m = model();
+    let st = SelectionState::new();
+    let mut d = def(&["Region"], &["Sum(Sales)"]);
+    d.measures[0].sort.by_numeric = -1;
+    d.dimensions[0].sort = ColumnSort {
+        by_expression: 1,
+        expression: Some("Sum(Sales)".into()),
+        ..Default::default()
+    };
+    d.suppress_zero = true;
+    d.attributes = vec![
+        "If(Sum(Sales) > 40, 1, 0)".into(),
+        "Sum(nosuch +".into(),
+        "RowNo()".into(),
+    ];
+    let cube = compute(&m, &st, &infer(&m, &st), &d).unwrap();
+    // North 35, South 44; the sort expression puts North first, the attributes change nothing.
+    let texts: Vec<&str> = cube.rows.iter().map(|r| r.dims[0].text.as_str()).collect();
+    assert_eq!(texts, ["North", "South"]);
+    let attrs: Vec<Vec<Option<f64>>> = cube
+        .rows
+        .iter()
+        .map(|r| r.attrs.iter().map(|v| v.num()).collect())
+        .collect();
+    assert_eq!(
+        attrs,
+        [
+            vec![Some(0.0), None, Some(1.0)],
+            vec![Some(1.0), None, Some(2.0)]
+        ],
+        "a bad attribute is NULL, chart functions see the sorted rows"
+    );
+    assert!(cube.rows.iter().all(|r| r.measures.len() == 1));
+    assert_eq!(cube.totals.len(), 1);
+    assert_eq!(cube.measure_errors, vec![None]);
+}

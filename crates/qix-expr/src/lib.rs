@@ -76,4 +76,4 @@ pub use parser::{parse, ParseError, MAX_DEPTH};
 pub use set::{
     Element, ElementSet, FieldModifier, FieldRef, SetExpr, SetIdent, SetOp, MAX_SET_DEPTH,
 };
-pub use value::{format_number, parse_number, Value};
+pub use value::{format_number, format_with_pattern, parse_number, Value};

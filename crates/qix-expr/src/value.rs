@@ -137,7 +137,7 @@ pub fn format_number(n: f64) -> String {
 /// negative numbers (without a minus sign). Halves round away from zero, after rounding `n` to 15
 /// significant digits so that `1.005` shows as `1.01` with two decimals. A pattern without digit
 /// placeholders gives [`format_number`].
-pub(crate) fn format_with_pattern(n: f64, pattern: &str, dec_sep: &str, thou_sep: &str) -> String {
+pub fn format_with_pattern(n: f64, pattern: &str, dec_sep: &str, thou_sep: &str) -> String {
     let mut sections = pattern.split(';');
     let first = sections.next().unwrap_or("");
     let second = sections.next().filter(|s| !s.is_empty());

@@ -3,6 +3,7 @@
 
 use crate::api::Env;
 use crate::doc::LoadedData;
+use crate::view::master::Kind;
 use std::sync::Arc;
 
 /// The demo app's title (and how it is found again on the next start).
@@ -42,8 +43,25 @@ fn props(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
     v.as_object().cloned().unwrap_or_default()
 }
 
-/// Master dimensions and measures and a few objects (a bar chart, a table, a KPI, a filter), added once.
+/// Master dimensions and measures and a few objects (a bar chart, a table, a KPI, a filter), added once,
+/// then given the defaults `CreateDimension`, `CreateMeasure` and `CreateObject` fill in (also to items an
+/// earlier start stored without them: filling never overwrites).
 fn add_items(record: &mut qix_apps::AppRecord) {
+    add_master_items(record);
+    add_objects(record);
+    for p in record.dimensions.values_mut() {
+        Kind::Dimension.fill_defaults(p);
+    }
+    for p in record.measures.values_mut() {
+        Kind::Measure.fill_defaults(p);
+    }
+    for p in record.objects.values_mut() {
+        crate::view::defaults::object(p);
+    }
+}
+
+/// The master dimensions and measures.
+fn add_master_items(record: &mut qix_apps::AppRecord) {
     use serde_json::json;
     for (id, field) in [
         ("dim-region", "Region"),
@@ -68,6 +86,11 @@ fn add_items(record: &mut qix_apps::AppRecord) {
             )
         });
     }
+}
+
+/// The sheet-less objects: a bar chart, a table, a KPI and a filter.
+fn add_objects(record: &mut qix_apps::AppRecord) {
+    use serde_json::json;
     let fetch = json!([{"qTop": 0, "qLeft": 0, "qWidth": 10, "qHeight": 100}]);
     let objects = [
         (

@@ -131,6 +131,7 @@ pub(super) fn rows(
         out.push(CubeRow {
             dims: cells,
             measures: values,
+            attrs: Vec::new(),
         });
     }
     debug_assert!(out.iter().all(|r| r.dims.len() == ndims));
@@ -355,6 +356,7 @@ fn sub_def(dims: Vec<String>, measures: Vec<String>) -> HyperCubeDef {
         suppress_zero: false,
         suppress_missing: false,
         inter_column_sort: Vec::new(),
+        attributes: Vec::new(),
     }
 }
 

@@ -91,6 +91,9 @@ pub struct HyperCubeDef {
     pub suppress_missing: bool,
     /// Column indexes (dimensions first, then measures) in sort priority; empty = column order.
     pub inter_column_sort: Vec<usize>,
+    /// Attribute expressions: computed per row like measures, but not columns — they never sort or
+    /// suppress a row and have no totals. Their values are in [`CubeRow::attrs`], in this order.
+    pub attributes: Vec<String>,
 }
 
 impl HyperCubeDef {
@@ -158,6 +161,8 @@ pub struct CubeRow {
     pub dims: Vec<DimCell>,
     /// Measure values.
     pub measures: Vec<Value>,
+    /// Values of the definition's [`HyperCubeDef::attributes`].
+    pub attrs: Vec<Value>,
 }
 
 /// Counts of a dimension field's values by state (`qStateCounts`).
@@ -301,6 +306,15 @@ pub fn compute_with(
             hidden += 1;
         }
     }
+    // Attribute expressions: hidden measures after the sort expressions.
+    let sorts = hidden;
+    for a in &def.attributes {
+        ext.measures.push(MeasureDef {
+            expr: a.clone(),
+            sort: ColumnSort::default(),
+        });
+        hidden += 1;
+    }
     let (mut rows, mut totals, measure_errors) =
         match rows_hidden(model, state, inference, &ext, hidden, sets) {
             Ok((rows, totals)) => (rows, totals, vec![None; def.measures.len()]),
@@ -309,6 +323,7 @@ pub fn compute_with(
     sort::sort_rows(&mut rows, &ext, hidden);
     let shown = def.measures.len();
     for r in &mut rows {
+        r.attrs = r.measures.split_off(shown + sorts);
         r.measures.truncate(shown);
     }
     totals.truncate(shown);
@@ -331,9 +346,10 @@ pub fn compute_with(
     })
 }
 
-/// After `def` failed with `error`: finds the measures that fail on their own, computes the cube with
-/// those as NULL columns, and returns their errors. A failure that is not a measure's (a dimension's,
-/// or one no single measure causes) is returned as it is.
+/// After `def` failed with `error`: finds the measures (and attribute expressions, the last of the
+/// hidden ones) that fail on their own, computes the cube with those as NULL, and returns the measures'
+/// errors. A failure that is not a measure's (a dimension's, or one no single measure causes) is
+/// returned as it is.
 #[allow(clippy::type_complexity)]
 fn isolate_bad_measures(
     model: &DataModel,
@@ -345,19 +361,30 @@ fn isolate_bad_measures(
     error: CubeError,
 ) -> Result<(Vec<CubeRow>, Vec<Value>, Vec<Option<String>>), CubeError> {
     let shown = def.measures.len() - hidden;
+    let attrs_from = def.measures.len() - def.attributes.len();
     let mut errors = vec![None; shown];
-    for (i, m) in def.measures.iter_mut().enumerate().take(shown) {
+    let mut attr_failed = false;
+    let candidates = def.measures.iter_mut().enumerate();
+    for (i, m) in candidates.filter(|(i, _)| *i < shown || *i >= attrs_from) {
+        // Alone, with the dimensions unsorted: a sort expression would be a hidden measure it lacks.
+        let dimensions = def.dimensions.iter().map(|d| DimensionDef {
+            field: d.field.clone(),
+            sort: ColumnSort::default(),
+        });
         let alone = HyperCubeDef {
             measures: vec![m.clone()],
-            dimensions: def.dimensions.clone(),
+            dimensions: dimensions.collect(),
             ..Default::default()
         };
         if let Err(e) = rows_hidden(model, state, inference, &alone, 0, sets) {
-            errors[i] = Some(e.to_string());
+            match errors.get_mut(i) {
+                Some(slot) => *slot = Some(e.to_string()),
+                None => attr_failed = true,
+            }
             m.expr = "Null()".into();
         }
     }
-    if errors.iter().all(Option::is_none) {
+    if !attr_failed && errors.iter().all(Option::is_none) {
         return Err(error);
     }
     let (rows, totals) = rows_hidden(model, state, inference, def, hidden, sets)?;

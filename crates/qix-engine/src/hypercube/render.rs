@@ -75,6 +75,7 @@ impl Render<'_> {
             rows.push(CubeRow {
                 dims: cells,
                 measures: values,
+                attrs: Vec::new(),
             });
         }
         let totals = self.evaluate(&finished, &finished.total_values, &[]);

@@ -5,6 +5,7 @@
 //!
 //! Parsing never fails: the engine reads missing or mistyped properties as their defaults, and so does this.
 
+use super::numfmt::NumFormat;
 use qix_engine::{ColumnSort, DimensionDef, HyperCubeDef, ListSort, MeasureDef};
 use serde_json::{Map, Value};
 
@@ -55,6 +56,100 @@ pub struct CubeDimension {
     pub label: Option<String>,
     /// `qDef.qSortCriterias[0]`.
     pub sort: ColumnSort,
+    /// `qAttributeExpressions` and `qAttributeDimensions`.
+    pub attrs: Attributes,
+}
+
+/// One `NxAttrExprDef`: an expression computed per row of the cube, like a measure, but not a column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttrExpr {
+    /// `qExpression` (a master measure's definition when it names one by `qLibraryId`).
+    pub expr: String,
+    /// `qLabel` when not empty.
+    pub label: Option<String>,
+    /// `qNumFormat`, when it formats.
+    pub num_format: Option<NumFormat>,
+    /// Properties not starting with `q` (the engine copies them into `qAttrExprInfo`).
+    pub custom: Map<String, Value>,
+}
+
+/// One `NxAttrDimDef`: a field whose value on each row of the cube is reported with the cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttrDim {
+    /// `qDef`: the field.
+    pub field: String,
+    /// Properties not starting with `q` (copied into `qAttrDimInfo`).
+    pub custom: Map<String, Value>,
+}
+
+/// The attribute expressions and dimensions of a cube column.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Attributes {
+    /// `qAttributeExpressions`.
+    pub exprs: Vec<AttrExpr>,
+    /// `qAttributeDimensions`.
+    pub dims: Vec<AttrDim>,
+}
+
+impl Attributes {
+    /// The attributes of a cube column (`NxDimension` / `NxMeasure`).
+    fn parse(column: &Value) -> Attributes {
+        let items = |k: &str| {
+            column
+                .get(k)
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+        };
+        Attributes {
+            exprs: items("qAttributeExpressions")
+                .iter()
+                .map(attr_expr)
+                .collect(),
+            dims: items("qAttributeDimensions")
+                .iter()
+                .map(|d| AttrDim {
+                    field: text_at(d, "/qDef").unwrap_or_default(),
+                    custom: custom_of(d),
+                })
+                .collect(),
+        }
+    }
+
+    /// What the engine computes for them, in order: each expression, then each dimension's value.
+    pub fn engine(&self) -> impl Iterator<Item = String> + '_ {
+        let exprs = self.exprs.iter().map(|a| a.expr.clone());
+        exprs.chain(self.dims.iter().map(|d| only_of(&d.field)))
+    }
+
+    /// How many values each row has of them.
+    pub fn len(&self) -> usize {
+        self.exprs.len() + self.dims.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// `Only([field])`: the value of an attribute dimension on a row (NULL when the row has several).
+fn only_of(field: &str) -> String {
+    let f = field.trim_start_matches('=');
+    if f.starts_with('[') {
+        format!("Only({f})")
+    } else {
+        format!("Only([{}])", f.replace(']', "]]"))
+    }
+}
+
+fn attr_expr(a: &Value) -> AttrExpr {
+    AttrExpr {
+        expr: text_at(a, "/qExpression").unwrap_or_default(),
+        label: text_at(a, "/qLabel"),
+        num_format: NumFormat::parse(a.get("qNumFormat")),
+        custom: custom_of(a),
+    }
 }
 
 /// One measure of a cube.
@@ -68,6 +163,16 @@ pub struct CubeMeasure {
     pub sort_numeric: i8,
     /// `qSortIndicator` of the layout: `A` / `D` when `qSortBy` sorts up / down by anything, else `N`.
     pub sort_indicator: &'static str,
+    /// `qDef.qNumFormat`, when it formats the cells' texts.
+    pub num_format: Option<NumFormat>,
+    /// `qDef.qNumFormat` as given (echoed by the layout), if any.
+    pub num_format_json: Option<Value>,
+    /// `qAttributeExpressions` and `qAttributeDimensions`.
+    pub attrs: Attributes,
+    /// `qMiniChartDef.qDef`: the field of the measure's mini chart, when it has one.
+    pub mini_chart: Option<String>,
+    /// `qMiniChartDef.qMaxNumberPoints` when positive: the most points of a row's mini chart.
+    pub mini_chart_points: Option<usize>,
 }
 
 /// A `qHyperCubeDef`.
@@ -127,6 +232,13 @@ impl CubeDef {
         }
     }
 
+    /// The attributes of each column (dimensions, then measures), as the engine's attribute values of a
+    /// row follow them.
+    pub fn column_attrs(&self) -> impl Iterator<Item = &Attributes> {
+        let dims = self.dimensions.iter().map(|d| &d.attrs);
+        dims.chain(self.measures.iter().map(|m| &m.attrs))
+    }
+
     /// What the engine computes.
     pub fn engine(&self) -> HyperCubeDef {
         HyperCubeDef {
@@ -152,6 +264,7 @@ impl CubeDef {
             suppress_zero: self.suppress_zero,
             suppress_missing: self.suppress_missing,
             inter_column_sort: self.inter_column_sort.clone(),
+            attributes: self.column_attrs().flat_map(Attributes::engine).collect(),
         }
     }
 }
@@ -201,6 +314,10 @@ fn flag(def: &Map<String, Value>, key: &str) -> bool {
     def.get(key).and_then(Value::as_bool).unwrap_or(false)
 }
 
+fn custom_of(v: &Value) -> Map<String, Value> {
+    v.as_object().map(custom).unwrap_or_default()
+}
+
 fn custom(def: &Map<String, Value>) -> Map<String, Value> {
     def.iter()
         .filter(|(k, _)| !k.starts_with('q'))
@@ -230,6 +347,7 @@ fn dimension(d: &Value) -> CubeDimension {
         field: field_of(d),
         label: text_at(d, "/qDef/qFieldLabels/0"),
         sort: sort_criteria(d.pointer("/qDef/qSortCriterias")).0,
+        attrs: Attributes::parse(d),
     }
 }
 
@@ -248,6 +366,18 @@ fn measure(m: &Value) -> CubeMeasure {
         label: text_at(m, "/qDef/qLabel"),
         sort_numeric,
         sort_indicator: sort_indicator(m),
+        num_format: NumFormat::parse(m.pointer("/qDef/qNumFormat")),
+        num_format_json: m
+            .pointer("/qDef/qNumFormat")
+            .filter(|f| f.is_object())
+            .cloned(),
+        attrs: Attributes::parse(m),
+        mini_chart: text_at(m, "/qMiniChartDef/qDef"),
+        mini_chart_points: m
+            .pointer("/qMiniChartDef/qMaxNumberPoints")
+            .and_then(Value::as_u64)
+            .filter(|n| *n > 0)
+            .and_then(|n| usize::try_from(n).ok()),
     }
 }
 

@@ -6,6 +6,7 @@
 use super::defs::{state_of, CubeDef, ListDef, Page};
 use super::eval::evaluate_in;
 use super::fields::field_tags;
+use super::minichart;
 use super::render::{self, CubeResult, ListResult};
 use super::View;
 use qix_engine::hypercube::StateCounts;
@@ -44,6 +45,9 @@ pub fn layout(root: &View<'_>, props: &Map<String, Value>) -> Map<String, Value>
             ("qSelectionObjectDef", def) => {
                 let v = root.in_state(state_of(def, object_state));
                 out.insert("qSelectionObject".into(), selection_object(&v));
+            }
+            ("qStaticContentUrlDef", def) => {
+                out.insert("qStaticContentUrl".into(), static_content_url(def));
             }
             ("qFieldListDef", _) => {
                 out.insert("qFieldList".into(), field_list(view));
@@ -95,6 +99,15 @@ pub fn layout(root: &View<'_>, props: &Map<String, Value>) -> Map<String, Value>
         }
     }
     out
+}
+
+/// `qStaticContentUrlDef` laid out as `qStaticContentUrl`: the definition's `qUrl` and any other
+/// (dynamic) properties it carries, as the real engine lays it out; anything but an object is empty.
+pub fn static_content_url(def: &Value) -> Value {
+    match def {
+        Value::Object(m) => Value::Object(m.clone()),
+        _ => json!({}),
+    }
 }
 
 /// A nested property: an expression to evaluate, or an object to lay out in turn.
@@ -212,14 +225,18 @@ fn hypercube(view: &View<'_>, def: &Map<String, Value>) -> Value {
         Ok(cube) => {
             let tags = dimension_tags(view, &def);
             let pages = page_check(view, &def.initial_fetch);
-            render::hypercube(
+            let mut hc = render::hypercube(
                 &def,
                 CubeResult::Computed {
                     cube: &cube,
+                    model: view.model(),
                     tags: &tags,
                     pages,
                 },
-            )
+            );
+            let charts = minichart::compute(view, &def);
+            minichart::add_to_layout(&mut hc, &def, &cube, &charts);
+            hc
         }
         Err(e) => render::hypercube(&def, CubeResult::Failed(e)),
     }
@@ -276,10 +293,18 @@ pub fn cube_pages(
     pages: &[Page],
 ) -> Result<Vec<Value>, String> {
     let (def, cube) = cube(view, def)?;
-    let ndims = def.dimensions.len();
+    let cells = render::Cells {
+        def: &def,
+        model: view.model(),
+    };
+    let charts = minichart::compute(view, &def);
     Ok(pages
         .iter()
-        .map(|p| render::cube_page(&cube, ndims, p))
+        .map(|p| {
+            let mut page = render::cube_page(&cube, cells, p);
+            minichart::add_to_page(&mut page, p, &def, &cube, &charts);
+            page
+        })
         .collect())
 }
 

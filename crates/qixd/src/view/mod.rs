@@ -6,6 +6,7 @@
 //! Nothing here dispatches a method or knows a handle number: the class modules do that, and import only
 //! `api/mod.rs` and this layer, never each other.
 
+pub mod attrs;
 pub mod bnf;
 pub mod bookmarks;
 pub mod context;
@@ -17,6 +18,8 @@ pub mod fields;
 pub mod files;
 pub mod layout;
 pub mod master;
+pub mod minichart;
+pub mod numfmt;
 pub mod objects;
 pub mod props;
 pub mod render;

@@ -3,9 +3,10 @@
 //! `qMeasureInfo`, `qGrandTotalRow` and `qDataPages`; `qListObject`; data pages. Nothing here computes or
 //! reads properties: it only writes JSON, so each shape is tested here without a socket or a model.
 
-use super::defs::{CubeDef, CubeDimension, CubeMeasure, ListDef, Page};
+use super::attrs;
+use super::defs::{Attributes, CubeDef, CubeDimension, CubeMeasure, ListDef, Page};
 use qix_engine::hypercube::{DimCell, DimInfo, StateCounts};
-use qix_engine::{CubeRow, HyperCube, ListRow};
+use qix_engine::{CubeRow, DataModel, HyperCube, ListRow};
 use serde_json::{json, Map, Value};
 
 /// A number as the engine writes it: finite numbers as numbers, anything else as the string `"NaN"`.
@@ -42,19 +43,48 @@ pub fn dim_cell(d: &DimCell) -> Value {
     }
 }
 
+/// What a cube's cells are rendered with besides the cube: its definition (number formats, attributes)
+/// and the model (the script's number settings, the attribute dimensions' fields).
+#[derive(Clone, Copy)]
+pub struct Cells<'a> {
+    /// The definition the cube was computed from.
+    pub def: &'a CubeDef,
+    /// The model it was computed over.
+    pub model: &'a DataModel,
+}
+
+impl Cells<'_> {
+    /// A measure cell in measure `m`'s number format.
+    fn measure(&self, m: usize, v: &qix_expr::Value) -> Value {
+        let mut cell = measure_cell(v);
+        let format = self.def.measures.get(m).and_then(|m| m.num_format.as_ref());
+        if let Some(text) = format.and_then(|f| f.text(v, &self.model.locale)) {
+            cell["qText"] = json!(text);
+        }
+        cell
+    }
+}
+
 /// One page of a computed cube: the rows and columns asked for, clipped to the cube.
-pub fn cube_page(cube: &HyperCube, ndims: usize, page: &Page) -> Value {
+pub fn cube_page(cube: &HyperCube, cells: Cells<'_>, page: &Page) -> Value {
+    let ndims = cells.def.dimensions.len();
     let ncols = ndims + cube.totals.len();
     let left = page.left.min(ncols);
     let width = page.width.min(ncols - left);
     let top = page.top.min(cube.rows.len());
     let height = page.height.min(cube.rows.len() - top);
+    let column_attrs: Vec<&Attributes> = cells.def.column_attrs().collect();
+    let offsets = attrs::offsets(cells.def);
     let cell = |r: &CubeRow, c: usize| {
-        if c < ndims {
-            dim_cell(&r.dims[c])
-        } else {
-            measure_cell(&r.measures[c - ndims])
+        let mut out = match c < ndims {
+            true => dim_cell(&r.dims[c]),
+            false => cells.measure(c - ndims, &r.measures[c - ndims]),
+        };
+        if let (Some(a), Some(&at)) = (column_attrs.get(c), offsets.get(c)) {
+            let values = r.attrs.get(at..at + a.len()).unwrap_or(&[]);
+            attrs::add_to_cell(&mut out, a, values, cells.model);
         }
+        out
     };
     let matrix: Vec<Value> = cube.rows[top..top + height]
         .iter()
@@ -109,9 +139,17 @@ fn auto_number_format(expr: &str) -> Value {
 /// A measure's `qMeasureInfo` entry, with the (min, max) of its values in the cube.
 pub fn measure_info(m: &CubeMeasure, (lo, hi): (f64, f64), error: Option<&str>) -> Value {
     let label = m.label.as_deref().unwrap_or(&m.expr);
+    // A format of any type but U (unknown) is the measure's own; U lets the engine pick one.
+    let given = m.num_format_json.clone().filter(|f| {
+        f.get("qType")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t != "U" && t != "UNKNOWN")
+    });
+    let auto = given.is_none();
+    let format = given.unwrap_or_else(|| auto_number_format(&m.expr));
     let mut info = json!({"qFallbackTitle": label, "qApprMaxGlyphCount": 1, "qCardinal": 0, "qSortIndicator": m.sort_indicator,
-           "qNumFormat": auto_number_format(&m.expr), "qMin": num_json(Some(lo)), "qMax": num_json(Some(hi)),
-           "qIsAutoFormat": true, "qAttrExprInfo": [], "qAttrDimInfo": [], "qTrendLines": []});
+           "qNumFormat": format, "qMin": num_json(Some(lo)), "qMax": num_json(Some(hi)),
+           "qIsAutoFormat": auto, "qAttrExprInfo": [], "qAttrDimInfo": [], "qTrendLines": []});
     if let Some(e) = error {
         // The column's own error; the other columns are computed.
         info["qError"] = json!({"qErrorCode": 7005, "qContext": e});
@@ -119,16 +157,62 @@ pub fn measure_info(m: &CubeMeasure, (lo, hi): (f64, f64), error: Option<&str>) 
     info
 }
 
-/// `qGrandTotalRow`: one cell per measure, element -1, state `X`.
-pub fn grand_total_row(cube: &HyperCube) -> Value {
+/// `qGrandTotalRow`: one cell per measure (in its number format), element -1, state `X`.
+pub fn grand_total_row(cube: &HyperCube, cells: Cells<'_>) -> Value {
     cube.totals
         .iter()
-        .map(|v| {
-            let mut c = measure_cell(v);
+        .enumerate()
+        .map(|(i, v)| {
+            let mut c = cells.measure(i, v);
             c["qElemNumber"] = json!(-1);
             c["qState"] = json!("X");
             c["qIsTotalCell"] = json!(true);
             c
+        })
+        .collect()
+}
+
+/// Adds a column's `qAttrExprInfo` and `qAttrDimInfo` to its info.
+fn with_attr_infos(
+    mut info: Value,
+    a: &Attributes,
+    cube: &HyperCube,
+    at: usize,
+    model: &DataModel,
+) -> Value {
+    info["qAttrExprInfo"] = attrs::expr_infos(a, cube, at);
+    info["qAttrDimInfo"] = attrs::dim_infos(a, model, cube.rows.len());
+    info
+}
+
+/// `qDimensionInfo`: each dimension's info with its attributes'.
+fn dim_infos(cube: &HyperCube, cells: Cells<'_>, tags: &[Vec<String>]) -> Value {
+    let (def, rows) = (cells.def, cube.rows.len());
+    let offsets = attrs::offsets(def);
+    let dims = def.dimensions.iter().zip(&cube.dim_info).enumerate();
+    dims.map(|(i, (d, info))| {
+        let out = dim_info(d, info, tags.get(i).map_or(&[], Vec::as_slice), rows);
+        with_attr_infos(out, &d.attrs, cube, offsets[i], cells.model)
+    })
+    .collect()
+}
+
+/// `qMeasureInfo`: each measure's info (range, format, error) with its attributes'.
+fn measure_infos(cube: &HyperCube, cells: Cells<'_>) -> Value {
+    let def = cells.def;
+    let offsets = attrs::offsets(def);
+    let error = |i: usize| cube.measure_errors.get(i).and_then(|e| e.as_deref());
+    let measures = def.measures.iter().zip(&cube.measure_range).enumerate();
+    measures
+        .map(|(i, (m, r))| {
+            let at = offsets[def.dimensions.len() + i];
+            with_attr_infos(
+                measure_info(m, *r, error(i)),
+                &m.attrs,
+                cube,
+                at,
+                cells.model,
+            )
         })
         .collect()
 }
@@ -140,6 +224,8 @@ pub enum CubeResult<'a> {
     Computed {
         /// The cube.
         cube: &'a HyperCube,
+        /// The model it was computed over.
+        model: &'a DataModel,
         /// Field tags per dimension.
         tags: &'a [Vec<String>],
         /// Whether the initial data fetch may be rendered: `Err((code, context))` when not.
@@ -153,32 +239,28 @@ pub enum CubeResult<'a> {
 /// are present and empty).
 pub fn hypercube(def: &CubeDef, result: CubeResult<'_>) -> Value {
     let mut out: Map<String, Value> = def.custom.clone();
-    let ndims = def.dimensions.len();
     match result {
-        CubeResult::Computed { cube, tags, pages } => {
-            let rows = cube.rows.len();
-            out.insert("qSize".into(), json!({"qcx": def.width(), "qcy": rows}));
-            let dims = def.dimensions.iter().zip(&cube.dim_info).enumerate();
-            let dims = dims.map(|(i, (d, info))| {
-                dim_info(d, info, tags.get(i).map_or(&[], Vec::as_slice), rows)
-            });
-            out.insert("qDimensionInfo".into(), dims.collect());
-            let measures = def.measures.iter().zip(&cube.measure_range).enumerate();
-            let error = |i: usize| cube.measure_errors.get(i).and_then(|e| e.as_deref());
+        CubeResult::Computed {
+            cube,
+            model,
+            tags,
+            pages,
+        } => {
+            let cells = Cells { def, model };
             out.insert(
-                "qMeasureInfo".into(),
-                measures
-                    .map(|(i, (m, r))| measure_info(m, *r, error(i)))
-                    .collect(),
+                "qSize".into(),
+                json!({"qcx": def.width(), "qcy": cube.rows.len()}),
             );
+            out.insert("qDimensionInfo".into(), dim_infos(cube, cells, tags));
+            out.insert("qMeasureInfo".into(), measure_infos(cube, cells));
             out.insert(
                 "qEffectiveInterColumnSortOrder".into(),
                 json!(def.effective_sort_order()),
             );
-            out.insert("qGrandTotalRow".into(), grand_total_row(cube));
+            out.insert("qGrandTotalRow".into(), grand_total_row(cube, cells));
             match pages {
                 Ok(()) => {
-                    let pages = def.initial_fetch.iter().map(|p| cube_page(cube, ndims, p));
+                    let pages = def.initial_fetch.iter().map(|p| cube_page(cube, cells, p));
                     out.insert("qDataPages".into(), pages.collect());
                 }
                 Err((code, context)) => {
@@ -255,6 +337,7 @@ pub fn listobject(def: &ListDef, result: ListResult<'_>) -> Value {
             .filter(|s| !s.is_empty())
             .map(str::to_string),
         sort: Default::default(),
+        attrs: Default::default(),
     };
     let pages: Value = match &result.pages {
         Ok(()) => def
@@ -300,6 +383,7 @@ mod tests {
                 CubeRow {
                     dims: vec![cell(0, "East")],
                     measures: vec![X::Num(10.0)],
+                    attrs: vec![],
                 },
                 CubeRow {
                     dims: vec![DimCell {
@@ -309,6 +393,7 @@ mod tests {
                         state: State::Optional,
                     }],
                     measures: vec![X::Null],
+                    attrs: vec![],
                 },
             ],
             totals: vec![X::Num(10.0)],
@@ -341,6 +426,7 @@ mod tests {
             &def(),
             CubeResult::Computed {
                 cube: &cube,
+                model: &DataModel::empty(),
                 tags: &tags,
                 pages: Ok(()),
             },
@@ -382,6 +468,7 @@ mod tests {
             &def(),
             CubeResult::Computed {
                 cube: &cube,
+                model: &DataModel::empty(),
                 tags: &[],
                 pages: Err((7009, "too many".into())),
             },
@@ -400,9 +487,14 @@ mod tests {
     #[test]
     fn pages_are_clipped_to_the_cube_and_columns() {
         let cube = cube();
+        let (def, model) = (def(), DataModel::empty());
+        let cells = Cells {
+            def: &def,
+            model: &model,
+        };
         let p = cube_page(
             &cube,
-            1,
+            cells,
             &Page {
                 top: 1,
                 left: 1,
@@ -416,7 +508,7 @@ mod tests {
         );
         let p = cube_page(
             &cube,
-            1,
+            cells,
             &Page {
                 top: 99,
                 left: 99,

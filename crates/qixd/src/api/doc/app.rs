@@ -44,12 +44,26 @@ pub fn app_layout(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
         "qReadOnly": false,
         "qIsOpenedWithoutData": false,
         "qIsSessionApp": doc.is_session_app(),
-        "qThumbnail": {"qUrl": ""},
+        "qThumbnail": thumbnail(&r.properties),
     });
     if let Value::Object(fixed) = fixed {
         layout.extend(fixed);
     }
     Ok(json!({"qLayout": layout}))
+}
+
+/// The app layout's `qThumbnail` (a `StaticContentUrl`): the app properties' `qThumbnail`
+/// `qStaticContentUrlDef` laid out, with an empty `qUrl` when none was set.
+fn thumbnail(props: &Map<String, Value>) -> Value {
+    let def = props
+        .get("qThumbnail")
+        .and_then(|t| t.get("qStaticContentUrlDef"))
+        .unwrap_or(&Value::Null);
+    let mut url = crate::view::layout::static_content_url(def);
+    if let Value::Object(m) = &mut url {
+        m.entry("qUrl").or_insert_with(|| json!(""));
+    }
+    url
 }
 
 /// The locale the default script sets (en-US conventions).
