@@ -30,11 +30,12 @@ fn sheet() -> Vec<(&'static str, Value)> {
             }
         })
     };
-    let list = |field: &str| {
-        json!({"qInfo": {"qType": "listbox"}, "qListObjectDef": {"qDef": {"qFieldDefs": [field]}, "qInitialDataFetch": page(1, 60)}})
-    };
+    let list = |field: &str| json!({"qInfo": {"qType": "listbox"}, "qListObjectDef": {"qDef": {"qFieldDefs": [field]}, "qInitialDataFetch": page(1, 60)}});
     vec![
-        ("cube3", cube(&["Dim"], &["Sum(m1)", "Avg(m2)", "Max(m3)"], 100)),
+        (
+            "cube3",
+            cube(&["Dim"], &["Sum(m1)", "Avg(m2)", "Max(m3)"], 100),
+        ),
         ("byd2", cube(&["D2"], &["Sum(m1)"], 100)),
         ("pairs", cube(&["Dim", "Sel"], &["Count(m3)"], 100)),
         ("dims", list("Dim")),
@@ -128,7 +129,8 @@ async fn open(location: &Location, app: &str, token: &str) -> Res<Client> {
 
 impl Client {
     async fn select(&self, sel: u64, dim: Option<u64>) -> Res<()> {
-        let v = json!([[{"qText": sel.to_string(), "qIsNumeric": true, "qNumber": sel}], false, false]);
+        let v =
+            json!([[{"qText": sel.to_string(), "qIsNumeric": true, "qNumber": sel}], false, false]);
         self.sel.call("SelectValues", v).await.map_err(e)?;
         if let Some(d) = dim {
             let v = json!([[{"qText": format!("D{d:02}")}], false, false]);
@@ -192,7 +194,8 @@ async fn concurrent(location: &Location, app: &str, sessions: u64, rounds: u64) 
             let mut ms = Vec::new();
             for k in 0..rounds {
                 let t = Instant::now();
-                c.select((s * 7 + k) % 50, Some((s * 13 + k * 3) % 100)).await?;
+                c.select((s * 7 + k) % 50, Some((s * 13 + k * 3) % 100))
+                    .await?;
                 c.layouts().await?;
                 ms.push(t.elapsed().as_secs_f64() * 1000.0);
             }
@@ -205,7 +208,9 @@ async fn concurrent(location: &Location, app: &str, sessions: u64, rounds: u64) 
     }
     let secs = t0.elapsed().as_secs_f64();
     let n = all.len();
-    Ok(json!({"sessions": sessions, "interactions": n, "per_sec": n as f64 / secs, "interaction": summary(all)}))
+    Ok(
+        json!({"sessions": sessions, "interactions": n, "per_sec": n as f64 / secs, "interaction": summary(all)}),
+    )
 }
 
 #[tokio::main]
@@ -223,7 +228,9 @@ async fn main() {
         let (app, load_secs) = set_up(&location, &data_dir, rows).await?;
         let one = single(&location, &app, rounds).await?;
         let many = concurrent(&location, &app, sessions, rounds.min(10)).await?;
-        Ok::<_, String>(json!({"rows": rows, "load_secs": load_secs, "single": one, "concurrent": many}))
+        Ok::<_, String>(
+            json!({"rows": rows, "load_secs": load_secs, "single": one, "concurrent": many}),
+        )
     };
     match run.await {
         Ok(v) => println!("{v}"),
