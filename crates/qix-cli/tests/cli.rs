@@ -103,7 +103,8 @@ async fn every_command_against_a_real_engine() {
     let e = format!("ws://{}", server.addr());
     let e = e.as_str();
 
-    let app = ok(e, "", &["apps", "create", "Sales"])
+    // A title that cannot be an id (it has a space) gets a GUID; "Sales" alone would be its own id.
+    let app = ok(e, "", &["apps", "create", "Sales app"])
         .await
         .trim()
         .to_string();
