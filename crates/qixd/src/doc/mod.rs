@@ -24,6 +24,7 @@ mod objects;
 mod states;
 #[cfg(test)]
 mod tests;
+mod undo;
 mod variables;
 
 pub use data::{LoadedData, ReloadProgress, ReloadStatus};
@@ -74,6 +75,9 @@ pub struct DocState {
     modal_object: Option<String>,
     /// Objects whose layout changed and has not been fetched since; no second `change` is sent for them.
     stale: HashSet<ObjectRef>,
+    /// This session's changes of persistent objects, the latest last, for `Undo`; and those undone,
+    /// for `Redo`.
+    undo: undo::History,
 }
 
 /// What a request did that sockets must hear about: objects whose layouts are stale, objects gone.
@@ -115,6 +119,7 @@ impl DocState {
             modal_base: None,
             modal_object: None,
             stale: HashSet::new(),
+            undo: undo::History::default(),
         }
     }
 

@@ -88,6 +88,7 @@ impl DocState {
     pub fn insert_object(&mut self, id: String, props: Map<String, Value>, persistent: bool) {
         self.stale.insert(ObjectRef::Object(id.clone()));
         if persistent {
+            self.undo.record(&id, None, Some(props.clone()));
             self.record_mut().objects.insert(id, props);
             self.modified = true;
         } else {
@@ -107,7 +108,12 @@ impl DocState {
         let persistent = self
             .object_is_persistent(id)
             .ok_or_else(RpcError::invalid_handle)?;
-        let new = next(self.object(id).ok_or_else(RpcError::invalid_handle)?)?;
+        let old = self.object(id).ok_or_else(RpcError::invalid_handle)?;
+        let new = next(old)?;
+        if persistent {
+            let old = old.clone();
+            self.undo.record(id, Some(old), Some(new.clone()));
+        }
         self.soft.remove(id);
         if persistent {
             self.record_mut().objects.insert(id.to_string(), new);

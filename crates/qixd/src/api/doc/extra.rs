@@ -1,6 +1,6 @@
 //! Doc methods around the app rather than its data: the grammar for the expression editor, lineage,
-//! favourite variables, the file browser over folder connections, and the answers for what qixd does not
-//! have (undo history, database connectors, publishing).
+//! favourite variables, the file browser over folder connections, the undo history, and the answers for
+//! what qixd does not have (database connectors, publishing).
 
 use super::super::{not_implemented, str_param, unsupported, Ctx};
 use crate::view;
@@ -45,9 +45,19 @@ pub fn call(
             file_table(ctx, method, p)
         }
         "GetMatchingFields" | "FindMatchingFields" => matching_fields(ctx, p),
-        // qixd keeps no undo history of property changes: there is never a step to undo or redo.
-        "Undo" | "Redo" => Ok(json!({"qSuccess": false})),
-        "ClearUndoBuffer" => Ok(json!({})),
+        // The session's changes of persistent objects, undone and redone one at a time.
+        "Undo" | "Redo" => ctx.doc_effects().map(|(doc, effects)| {
+            let done = if method == "Undo" {
+                doc.undo(effects)
+            } else {
+                doc.redo(effects)
+            };
+            json!({"qSuccess": done})
+        }),
+        "ClearUndoBuffer" => ctx.doc_effects().map(|(doc, _)| {
+            doc.clear_undo();
+            json!({})
+        }),
         _ => unsupported_or_missing(method)?,
     })
 }

@@ -29,16 +29,26 @@ pub fn get_objects(ctx: &mut Ctx<'_>, options: Map<String, Value>) -> Result<Val
                 .collect()
         })
         .unwrap_or_default();
+    // Session objects only when asked for (the engine's default leaves them out).
+    let sessions_too = options
+        .get("qIncludeSessionObjects")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let data = options.get("qData");
     let doc = ctx.doc()?;
     let list: Vec<Value> = doc
         .objects()
+        .filter(|(id, _)| sessions_too || doc.object_is_persistent(id) == Some(true))
         .filter(|(_, p)| {
             types.is_empty()
                 || types
                     .iter()
                     .any(|t| p["qInfo"]["qType"].as_str() == Some(t))
         })
-        .map(|(_, p)| json!({"qInfo": p["qInfo"], "qMeta": privileges(), "qData": {}}))
+        .map(|(_, p)| {
+            let props = Value::Object(p.clone());
+            json!({"qInfo": p["qInfo"], "qMeta": privileges(), "qData": crate::view::layout::data_paths(&props, data)})
+        })
         .collect();
     Ok(json!({"qList": list}))
 }
