@@ -93,3 +93,43 @@ async fn get_objects_leaves_session_objects_out_unless_asked_and_reads_data_path
     all.sort();
     assert_eq!(all, ["p1", "t1"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_embeds_in_an_object_and_is_read_back() {
+    let s = TestServer::start().await;
+    let mut a = s.connect("/app/").await;
+    let id = a.ok(-1, "CreateApp", json!(["snapshot-app"])).await["qAppId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let doc = handle(&a.ok(-1, "OpenDoc", json!([id])).await);
+    let h = handle(
+        &a.ok(
+            doc,
+            "CreateObject",
+            json!([{"qInfo": {"qId": "chart", "qType": "barchart"}}]),
+        )
+        .await,
+    );
+    assert_eq!(a.err(h, "GetSnapshotObject", json!([])).await["code"], 2);
+    assert_eq!(
+        a.err(h, "EmbedSnapshotObject", json!(["nope"])).await["code"],
+        2
+    );
+    a.ok(
+        doc,
+        "CreateBookmark",
+        json!([{"qInfo": {"qId": "snap1", "qType": "snapshot"}, "qMetaDef": {"title": "A snapshot"}}]),
+    )
+    .await;
+    a.ok(h, "EmbedSnapshotObject", json!(["snap1"])).await;
+    let r = a.ok(h, "GetSnapshotObject", json!([])).await;
+    assert_eq!(r["qReturn"]["qType"], "GenericBookmark");
+    assert_eq!(r["qReturn"]["qGenericId"], "snap1");
+    let b = handle(&r);
+    let layout = a.ok(b, "GetLayout", json!([])).await;
+    assert_eq!(
+        layout["qLayout"]["qMeta"]["title"], "A snapshot",
+        "{layout}"
+    );
+}

@@ -223,8 +223,6 @@ pub fn missing_part(class: &str, method: &str) -> Option<Result<Value, RpcError>
                 "SelectHyperCubeContinuousRange",
                 "GetLinkedObjects",
                 "CopyFrom",
-                "EmbedSnapshotObject",
-                "GetSnapshotObject",
                 "CreateGroup",
                 "AddGroupMembers",
                 "RemoveGroupMembers",

@@ -2,6 +2,7 @@
 //! object's properties with `qMetaDef` turned into `qMeta` and an empty `qSelectionInfo`.
 
 mod children;
+mod snapshot;
 
 use crate::api::{obj_param, Ctx};
 use crate::handles::ObjectRef;
@@ -63,6 +64,8 @@ pub fn call(
             end_selections(ctx, accept, true)
         }
         "ResetMadeSelections" => end_selections(ctx, false, false),
+        "EmbedSnapshotObject" => snapshot::embed(ctx, id, super::str_param(p, "qId")),
+        "GetSnapshotObject" => snapshot::get(ctx, id),
         _ => return crate::api::missing_part("GenericObject", method),
     })
 }
