@@ -101,3 +101,40 @@ async fn apps_open_by_id_title_or_file_name() {
         1003
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn save_as_turns_a_session_app_into_a_stored_app() {
+    let s = TestServer::start().await;
+    let mut a = s.connect("/app/").await;
+    let doc = a.session_app().await;
+    a.ok(
+        doc,
+        "SetScript",
+        json!(["T: LOAD RecNo() AS n AUTOGENERATE 4;"]),
+    )
+    .await;
+    assert_eq!(a.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    a.ok(
+        doc,
+        "CreateObject",
+        json!([{"qInfo": {"qId": "s1", "qType": "sheet"}}]),
+    )
+    .await;
+    let id = a.ok(doc, "SaveAs", json!(["kept.qvf"])).await["qNewAppId"].clone();
+    assert_eq!(id, "kept.qvf");
+    assert_eq!(
+        a.err(doc, "SaveAs", json!(["kept.qvf"])).await["code"],
+        1000
+    );
+    let mut b = s.connect("/app/kept.qvf").await;
+    let d = handle(&b.ok(-1, "OpenDoc", json!(["kept.qvf"])).await);
+    assert_eq!(
+        b.ok(d, "Evaluate", json!(["Sum(n)"])).await["qReturn"],
+        "10"
+    );
+    assert!(b.ok(d, "GetObject", json!(["s1"])).await["qReturn"]["qHandle"].is_i64());
+    assert_eq!(
+        b.ok(d, "GetAppLayout", json!([])).await["qLayout"]["qIsSessionApp"],
+        false
+    );
+}

@@ -127,6 +127,48 @@ pub fn set_script(ctx: &mut Ctx<'_>, script: &str) -> Result<Value, RpcError> {
     Ok(json!({}))
 }
 
+/// `Doc.SaveAs`: a copy of the app as the session has it (objects, variables, script and data, saved or
+/// not) stored as a new app named `name` — how a session app becomes an ordinary app. The new app's id
+/// follows CreateApp's rule (the name when it can be an id and is free, else a GUID); the user owns it.
+pub fn save_as(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError> {
+    if name.trim().is_empty() {
+        return Err(RpcError::new(
+            ErrorCode::InvalidParams,
+            "qNewAppName is empty",
+        ));
+    }
+    let env = ctx.env;
+    let owner = crate::rights::Rights::owner_name(ctx.user());
+    let (doc, _) = ctx.doc_effects()?;
+    doc.fold_for_save();
+    let mut record = qix_apps::AppRecord::clone(doc.record());
+    let fresh = qix_apps::AppRecord::new(name);
+    record.id = if qix_apps::AppStore::is_valid_id(name) {
+        name.to_string()
+    } else {
+        fresh.id
+    };
+    if env.store.exists(&record.id) {
+        return Err(RpcError::new(
+            ErrorCode::AppAlreadyExists,
+            format!("an app with the id {:?} exists", record.id),
+        ));
+    }
+    record.title = name.to_string();
+    record.owner = owner;
+    record.data_version = 0;
+    let stored = env.store.insert(record).map_err(store_error)?;
+    let files = crate::persist::export(doc.data());
+    let app = env.store.lock(&stored.id).map_err(store_error)?;
+    let saved = app.save(&stored, Some(&files)).map_err(store_error)?;
+    drop(app);
+    env.published
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(saved.id.clone(), doc.data().clone());
+    Ok(json!({"qNewAppId": saved.id}))
+}
+
 /// `DoSave`: stores the session's working copy (and its data, unless storage already holds it) as the
 /// app, publishes the data to sessions that open the app later, and leaves the app unmodified.
 pub fn save(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {

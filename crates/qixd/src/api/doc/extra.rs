@@ -67,7 +67,6 @@ pub fn call(
 fn unsupported_or_missing(method: &str) -> Option<Result<Value, RpcError>> {
     const EDITION: &[&str] = &[
         "Publish",
-        "SaveAs",
         "ExportReducedData",
         "ChangeSessionAppOwner",
         "ChangeSessionAppSpace",

@@ -83,6 +83,7 @@ pub fn call(
             app::remove_state(ctx, str_param(p, "qStateName")).map(|ok| json!({"qSuccess": ok}))
         }
         "DoSave" => ctx.may_change_app().and_then(|_| app::save(ctx)),
+        "SaveAs" => app::save_as(ctx, str_param(p, "qNewAppName")),
         "CheckScriptSyntax" => data::check_syntax(ctx),
         "GetEmptyScript" => Ok(json!({"qReturn": super::DEFAULT_SCRIPT})),
         "GetScriptEx" => ctx.doc().map(|d| json!({"qScript": {"qScript": d.record().script, "qMeta": {}}})),
