@@ -4,7 +4,7 @@
 
 use crate::hypercube::{compute_with, CubeError, HyperCube, HyperCubeDef};
 use crate::inference::{infer, Inference};
-use crate::listobject::{list_object_with, ListRow, ListSort};
+use crate::listobject::{list_object_in, ListRow, ListSort};
 use crate::model::DataModel;
 use crate::model::FieldId;
 use crate::selection::SelectionState;
@@ -138,7 +138,10 @@ impl ResultCache {
             return hit.clone();
         }
         let inference = self.inference(model, state);
-        let rows = Arc::new(list_object_with(model, state, &inference, field, sort));
+        let infer = |s: &SelectionState| self.inference(model, s);
+        let rows = Arc::new(list_object_in(
+            model, state, &inference, field, sort, &infer,
+        ));
         self.lock_lists().put(key, rows.clone());
         rows
     }

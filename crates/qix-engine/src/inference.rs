@@ -309,6 +309,20 @@ pub fn field_states_with(
     field: FieldId,
     inference: &Inference,
 ) -> Vec<State> {
+    field_states_in(model, state, field, inference, &|s| {
+        Arc::new(infer(model, s))
+    })
+}
+
+/// [`field_states_with`] where a selected field's alternatives come from the inference of the state
+/// without that field's selection as `infer` gives it (through a cache, for a caller that has one).
+pub fn field_states_in(
+    model: &DataModel,
+    state: &SelectionState,
+    field: FieldId,
+    inference: &Inference,
+    infer: &dyn Fn(&SelectionState) -> Arc<Inference>,
+) -> Vec<State> {
     let n = model.fields[field].symbols.len();
     let selected = selected_bits(model, state, field);
     let locked = state.is_locked(field);
@@ -324,7 +338,7 @@ pub fn field_states_with(
         }
         Some(sel) => {
             // What the other fields allow: this field's own selection removed.
-            let alt = infer(model, &state.without(field)).possible(model, field);
+            let alt = infer(&state.without(field)).possible(model, field);
             (0..n)
                 .map(|s| {
                     let allowed = alt.as_ref().is_none_or(|a| a.contains(s));

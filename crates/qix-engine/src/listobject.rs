@@ -1,8 +1,10 @@
 //! List objects: one field's values with their states and frequencies, sorted as a list box shows them.
 
+use crate::bits::Bits;
 use crate::dual::cmp_num;
-use crate::inference::{field_states_with, infer, Inference, State};
+use crate::inference::{field_states_in, infer, Inference, State};
 use crate::model::{DataModel, FieldId};
+use crate::packed::PackedColumn;
 use crate::packed::NULL;
 use crate::selection::SelectionState;
 use std::cmp::Ordering;
@@ -76,19 +78,27 @@ pub fn list_object_with(
     field: FieldId,
     sort: &ListSort,
 ) -> Vec<ListRow> {
+    list_object_in(model, state, inference, field, sort, &|s| {
+        std::sync::Arc::new(infer(model, s))
+    })
+}
+
+/// [`list_object_with`] where other states' inferences (a selected field's alternatives) come from
+/// `infer` (a cache).
+pub fn list_object_in(
+    model: &DataModel,
+    state: &SelectionState,
+    inference: &Inference,
+    field: FieldId,
+    sort: &ListSort,
+    infer: &dyn Fn(&SelectionState) -> std::sync::Arc<Inference>,
+) -> Vec<ListRow> {
     let f = &model.fields[field];
-    let states = field_states_with(model, state, field, inference);
+    let states = field_states_in(model, state, field, inference, infer);
     let mut freq = vec![0usize; f.symbols.len()];
     if let Some(&t) = f.tables.first() {
-        let rows = inference.table_rows(t);
         if let Some(col) = model.tables[t].column(field) {
-            let mut buf = vec![0u32; model.tables[t].rows];
-            col.get_range(0, &mut buf);
-            for (r, s) in buf.iter().enumerate() {
-                if *s != NULL && rows.is_none_or(|b| b.contains(r)) {
-                    freq[*s as usize] += 1;
-                }
-            }
+            count_symbols(col, inference.table_rows(t), &mut freq);
         }
     }
     let mut out: Vec<ListRow> = (0..f.symbols.len())
@@ -175,5 +185,33 @@ mod tests {
             ["3", "2", "1"]
         );
         assert_eq!(rows[2].frequency, 2);
+    }
+}
+
+/// Adds to `freq` how often each symbol stands in `col` on the possible `rows` (all when `None`): over
+/// the possible rows themselves when they are few, else a block of the column at a time (never the
+/// whole column decoded at once).
+fn count_symbols(col: &PackedColumn, rows: Option<&Bits>, freq: &mut [usize]) {
+    if let Some(b) = rows.filter(|b| b.count() * 16 < b.len()) {
+        for r in b.iter() {
+            let s = col.get(r);
+            if s != NULL {
+                freq[s as usize] += 1;
+            }
+        }
+        return;
+    }
+    const CHUNK: usize = 64 * 1024;
+    let mut buf = vec![0u32; CHUNK.min(col.len())];
+    let mut start = 0;
+    while start < col.len() {
+        let m = CHUNK.min(col.len() - start);
+        col.get_range(start, &mut buf[..m]);
+        for (j, s) in buf[..m].iter().enumerate() {
+            if *s != NULL && rows.is_none_or(|b| b.contains(start + j)) {
+                freq[*s as usize] += 1;
+            }
+        }
+        start += m;
     }
 }

@@ -117,6 +117,11 @@ impl<'a> Sets<'a> {
         Ok(rows)
     }
 
+    /// The inference of any selection state, through the host's cache when it has one.
+    pub fn infer_state(&self, state: &SelectionState) -> Arc<Inference> {
+        (self.infer)(state)
+    }
+
     /// The rows of the current selection.
     pub fn current_rows(&self) -> Arc<Inference> {
         (self.infer)(self.current)

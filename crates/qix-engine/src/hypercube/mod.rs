@@ -336,7 +336,9 @@ pub fn compute_with(
                 .ok_or_else(|| CubeError::UnknownField(d.field.clone()))?,
         );
     }
-    let dim_info = render::dim_info(model, state, inference, &dim_fields);
+    let dim_info = render::dim_info(model, state, inference, &dim_fields, &|s| {
+        sets.infer_state(s)
+    });
     Ok(HyperCube {
         rows,
         totals,

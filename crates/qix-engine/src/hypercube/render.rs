@@ -10,7 +10,7 @@ use super::plan::Plan;
 use super::scope::{measure_value, GroupScope, NoFields};
 use super::{CubeRow, DimCell, DimInfo, HyperCubeDef, StateCounts};
 use crate::fieldfns::FieldFns;
-use crate::inference::{field_states_with, Inference, State};
+use crate::inference::{field_states_in, Inference, State};
 use crate::model::{DataModel, FieldId};
 use crate::selection::SelectionState;
 use qix_expr::{Aggr, Expr, Value};
@@ -189,11 +189,12 @@ pub(super) fn dim_info(
     state: &SelectionState,
     inference: &Inference,
     dim_fields: &[FieldId],
+    infer: &dyn Fn(&SelectionState) -> std::sync::Arc<Inference>,
 ) -> Vec<DimInfo> {
     dim_fields
         .iter()
         .map(|&f| {
-            let c = StateCounts::of(field_states_with(model, state, f, inference));
+            let c = StateCounts::of(field_states_in(model, state, f, inference, infer));
             DimInfo {
                 cardinal: model.fields[f].symbols.len(),
                 state_counts: c,

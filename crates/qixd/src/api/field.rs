@@ -5,7 +5,7 @@ use crate::view::context::unknown_state;
 use crate::view::eval::expression_matches;
 use crate::view::select::find_value;
 use crate::view::select::select_in;
-use qix_engine::{field_states_with, DataModel, FieldId, Search, SelectionState, State};
+use qix_engine::{field_states_in, DataModel, FieldId, Search, SelectionState, State};
 use qix_protocol::{ErrorCode, RpcError};
 use serde_json::{json, Map, Value};
 
@@ -27,7 +27,7 @@ pub fn call(
             let expr = text.strip_prefix('=').unwrap_or(text);
             let t = method == "ToggleSelect";
             match expression_matches(ctx, name, state, expr) {
-                Ok(hits) => change(ctx, name, state, move |s, _, f, _| {
+                Ok(hits) => change(ctx, name, state, move |s, _, f| {
                     if t {
                         s.toggle(f, &hits)
                     } else {
@@ -40,7 +40,7 @@ pub fn call(
         "Select" | "ToggleSelect" => {
             let search = Search::parse(str_param(p, "qMatch"));
             let t = method == "ToggleSelect";
-            change(ctx, name, state, move |s, m, f, states| {
+            change_by_states(ctx, name, state, move |s, m, f, states| {
                 let hits: Vec<u32> = (0..m.fields[f].symbols.len() as u32)
                     .filter(|x| {
                         !matches!(
@@ -63,7 +63,7 @@ pub fn call(
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
-            change(ctx, name, state, move |s, m, f, _| {
+            change(ctx, name, state, move |s, m, f| {
                 let syms: Vec<u32> = values.iter().filter_map(|v| find_value(m, f, v)).collect();
                 if toggle {
                     s.toggle(f, &syms)
@@ -81,7 +81,7 @@ pub fn call(
                 .filter_map(Value::as_u64)
                 .map(|v| v as u32)
                 .collect();
-            change(ctx, name, state, move |s, m, f, _| {
+            change(ctx, name, state, move |s, m, f| {
                 let n = m.fields[f].symbols.len() as u32;
                 let syms: Vec<u32> = values.iter().copied().filter(|v| *v < n).collect();
                 if toggle {
@@ -104,9 +104,9 @@ pub fn call(
             matches!(st, State::Excluded | State::Alternative)
         }),
         "SelectAlternative" => by_state(ctx, name, state, |st| st == State::Alternative),
-        "Clear" => change(ctx, name, state, |s, _, f, _| s.clear(f)),
-        "Lock" => change(ctx, name, state, |s, _, f, _| s.lock(f)),
-        "Unlock" => change(ctx, name, state, |s, _, f, _| s.unlock(f)),
+        "Clear" => change(ctx, name, state, |s, _, f| s.clear(f)),
+        "Lock" => change(ctx, name, state, |s, _, f| s.lock(f)),
+        "Unlock" => change(ctx, name, state, |s, _, f| s.unlock(f)),
         "GetCardinal" => {
             field_id(ctx, name).map(|(m, f)| json!({"qReturn": m.fields[f].symbols.len()}))
         }
@@ -128,8 +128,24 @@ fn field_id(
     Ok((model, f))
 }
 
-/// Applies `f` to the session's selections for this field, given the field's current states.
+/// Applies `f` to the session's selections for this field.
 fn change(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    state_name: &str,
+    f: impl FnOnce(&mut SelectionState, &DataModel, FieldId) -> bool,
+) -> Result<Value, RpcError> {
+    let (_, fid) = field_id(ctx, name)?;
+    if ctx.doc()?.state(state_name).is_none() {
+        return Err(unknown_state(state_name));
+    }
+    let changed = select_in(ctx, state_name, |s, m| f(s, m, fid))?;
+    Ok(json!({"qReturn": changed}))
+}
+
+/// Applies `f` to the session's selections for this field, given the field's current states (their
+/// inferences through the shared cache).
+fn change_by_states(
     ctx: &mut Ctx<'_>,
     name: &str,
     state_name: &str,
@@ -142,8 +158,11 @@ fn change(
         .ok_or_else(|| unknown_state(state_name))?
         .current()
         .clone();
-    let inference = ctx.env.cache.inference(&model, &state);
-    let states = field_states_with(&model, &state, fid, &inference);
+    let cache = &ctx.env.cache;
+    let inference = cache.inference(&model, &state);
+    let states = field_states_in(&model, &state, fid, &inference, &|s| {
+        cache.inference(&model, s)
+    });
     let changed = select_in(ctx, state_name, |s, m| f(s, m, fid, &states))?;
     Ok(json!({"qReturn": changed}))
 }
@@ -154,7 +173,7 @@ fn by_state(
     state_name: &str,
     keep: impl Fn(State) -> bool,
 ) -> Result<Value, RpcError> {
-    change(ctx, name, state_name, |s, _, f, states| {
+    change_by_states(ctx, name, state_name, |s, _, f, states| {
         let syms: Vec<u32> = states
             .iter()
             .enumerate()

@@ -10,7 +10,7 @@ use super::minichart;
 use super::render::{self, CubeResult, ListResult};
 use super::View;
 use qix_engine::hypercube::StateCounts;
-use qix_engine::{field_states_with, HyperCube, ListRow};
+use qix_engine::{field_states_in, HyperCube, ListRow};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
@@ -346,8 +346,9 @@ fn listobject(view: &View<'_>, def: &Map<String, Value>) -> Value {
 /// `qStateCounts` of a field (through the shared inference cache).
 fn field_state_counts(view: &View<'_>, f: qix_engine::FieldId) -> Value {
     let m = view.model();
-    let inference = view.env.cache.inference(m, view.state);
-    let states = field_states_with(m, view.state, f, &inference);
+    let cache = &view.env.cache;
+    let inference = cache.inference(m, view.state);
+    let states = field_states_in(m, view.state, f, &inference, &|s| cache.inference(m, s));
     render::state_counts(&StateCounts::of(states))
 }
 

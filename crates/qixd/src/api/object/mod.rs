@@ -332,7 +332,9 @@ fn select_by_state(
         return Ok(json!({"qReturn": false}));
     };
     let inference = env.cache.inference(&model, &state);
-    let states = qix_engine::field_states_with(&model, &state, f, &inference);
+    let states = qix_engine::field_states_in(&model, &state, f, &inference, &|s| {
+        env.cache.inference(&model, s)
+    });
     let syms: Vec<u32> = states
         .iter()
         .enumerate()
