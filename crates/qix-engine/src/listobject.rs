@@ -129,6 +129,34 @@ pub fn list_object_in(
     out
 }
 
+/// Adds to `freq` how often each symbol stands in `col` on the possible `rows` (all when `None`): over
+/// the possible rows themselves when they are few, else a block of the column at a time (never the
+/// whole column decoded at once).
+fn count_symbols(col: &PackedColumn, rows: Option<&Bits>, freq: &mut [usize]) {
+    if let Some(b) = rows.filter(|b| b.count() * 16 < b.len()) {
+        for r in b.iter() {
+            let s = col.get(r);
+            if s != NULL {
+                freq[s as usize] += 1;
+            }
+        }
+        return;
+    }
+    const CHUNK: usize = 64 * 1024;
+    let mut buf = vec![0u32; CHUNK.min(col.len())];
+    let mut start = 0;
+    while start < col.len() {
+        let m = CHUNK.min(col.len() - start);
+        col.get_range(start, &mut buf[..m]);
+        for (j, s) in buf[..m].iter().enumerate() {
+            if *s != NULL && rows.is_none_or(|b| b.contains(start + j)) {
+                freq[*s as usize] += 1;
+            }
+        }
+        start += m;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,33 +213,5 @@ mod tests {
             ["3", "2", "1"]
         );
         assert_eq!(rows[2].frequency, 2);
-    }
-}
-
-/// Adds to `freq` how often each symbol stands in `col` on the possible `rows` (all when `None`): over
-/// the possible rows themselves when they are few, else a block of the column at a time (never the
-/// whole column decoded at once).
-fn count_symbols(col: &PackedColumn, rows: Option<&Bits>, freq: &mut [usize]) {
-    if let Some(b) = rows.filter(|b| b.count() * 16 < b.len()) {
-        for r in b.iter() {
-            let s = col.get(r);
-            if s != NULL {
-                freq[s as usize] += 1;
-            }
-        }
-        return;
-    }
-    const CHUNK: usize = 64 * 1024;
-    let mut buf = vec![0u32; CHUNK.min(col.len())];
-    let mut start = 0;
-    while start < col.len() {
-        let m = CHUNK.min(col.len() - start);
-        col.get_range(start, &mut buf[..m]);
-        for (j, s) in buf[..m].iter().enumerate() {
-            if *s != NULL && rows.is_none_or(|b| b.contains(start + j)) {
-                freq[*s as usize] += 1;
-            }
-        }
-        start += m;
     }
 }
