@@ -1,19 +1,12 @@
 //! A standard master-calendar script, and the number and date variables a script sets.
 
+mod common;
+
 use qix_engine::{DataModel, Dual};
-use qix_script::{reload, LoadEnv, LoadOutput};
+use qix_script::LoadOutput;
 
 fn run(script: &str) -> LoadOutput {
-    let dir = std::env::temp_dir();
-    let conn = |_: &str| None;
-    let env = LoadEnv {
-        connection: &conn,
-        default_dir: dir,
-        cancel: None,
-        progress: None,
-        limits: Default::default(),
-    };
-    reload(script, &env).unwrap_or_else(|e| panic!("{e}"))
+    common::reload_plain(script).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Values of a field in a table, in row order (None for NULL).

@@ -1,20 +1,13 @@
 //! GROUP BY and ORDER BY in LOAD: aggregations per group (the engine's accumulators), groups in first-seen
 //! order, ORDER BY on RESIDENT, and Qlik's rules (no `*`, no WHILE, loose fields must be grouped).
 
+mod common;
+
 use qix_engine::{DataModel, Dual};
-use qix_script::{reload, LoadEnv, LoadOutput};
+use qix_script::LoadOutput;
 
 fn run(script: &str) -> Result<LoadOutput, String> {
-    let dir = std::env::temp_dir();
-    let conn = |_: &str| None;
-    let env = LoadEnv {
-        connection: &conn,
-        default_dir: dir,
-        cancel: None,
-        progress: None,
-        limits: Default::default(),
-    };
-    reload(script, &env).map_err(|e| e.to_string())
+    common::reload_plain(script).map_err(|e| e.to_string())
 }
 
 fn column(m: &DataModel, table: &str, field: &str) -> Vec<String> {

@@ -1,20 +1,13 @@
 //! Synthetic keys: tables sharing more than one field are linked through `$Syn N`, and selections
 //! propagate through it as through the fields it replaces.
 
+mod common;
+
 use qix_engine::{compute, infer, Dual, HyperCubeDef, SelectionState};
-use qix_script::{reload, LoadEnv, LoadOutput};
+use qix_script::LoadOutput;
 
 fn run(script: &str) -> LoadOutput {
-    let dir = std::env::temp_dir();
-    let conn = |_: &str| None;
-    let env = LoadEnv {
-        connection: &conn,
-        default_dir: dir,
-        cancel: None,
-        progress: None,
-        limits: Default::default(),
-    };
-    reload(script, &env).unwrap_or_else(|e| panic!("{e}"))
+    common::reload_plain(script).unwrap_or_else(|e| panic!("{e}"))
 }
 
 const SCRIPT: &str = "T1: LOAD * INLINE [\nA, B, X\n1, a, 10\n2, b, 20\n1, b, 30\n];\nT2: LOAD * INLINE [\nA, B, Y\n1, a, 100\n2, b, 200\n3, c, 300\n];\nT3: LOAD * INLINE [\nY, Z\n100, u\n300, v\n];";

@@ -25,11 +25,7 @@ pub fn call(
         "Apply" => crate::view::bookmarks::apply(ctx, id),
         "ApplyPatches" => {
             let env = ctx.env;
-            let patches = p
-                .get("qPatches")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
+            let patches = super::patches_param(p);
             record(ctx, id)
                 .and_then(|b| patched(&b.properties, &patches, &env.limits))
                 .and_then(|new| set_properties(ctx, id, new))

@@ -28,11 +28,7 @@ pub fn call(
         "SetProperties" => set_properties(ctx, kind, id, obj_param(p, "qProp")),
         "ApplyPatches" => {
             let env = ctx.env;
-            let patches = p
-                .get("qPatches")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
+            let patches = super::patches_param(p);
             props(ctx, kind, id)
                 .and_then(|cur| patched(cur, &patches, &env.limits))
                 .and_then(|new| set_properties(ctx, kind, id, new))

@@ -18,7 +18,9 @@ mod object;
 mod variable;
 
 pub use crate::env::Env;
-pub use crate::view::context::{no_active_doc, obj_param, object_interface, str_param, Ctx};
+pub use crate::view::context::{
+    no_active_doc, obj_param, object_interface, patches_param, str_param, Ctx,
+};
 
 use crate::handles::ObjectRef;
 use crate::session::{Session, SocketId};

@@ -43,11 +43,7 @@ pub fn call(
             .map(|p| json!({"qReturn": p.get("qDefinition").cloned().unwrap_or(json!(""))})),
         "ApplyPatches" => {
             let env = ctx.env;
-            let patches = p
-                .get("qPatches")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
+            let patches = super::patches_param(p);
             props(ctx, id)
                 .and_then(|cur| patched(cur, &patches, &env.limits))
                 .and_then(|new| set_properties(ctx, id, new))

@@ -103,6 +103,14 @@ pub fn object_interface(q_type: &str, handle: i64, generic_type: &str, generic_i
     json!({"qType": q_type, "qHandle": handle, "qGenericType": generic_type, "qGenericId": generic_id})
 }
 
+/// The `qPatches` of an `ApplyPatches` (none when missing).
+pub fn patches_param(p: &Map<String, Value>) -> Vec<Value> {
+    p.get("qPatches")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
 /// A string param (already type-checked by the spec); empty when absent.
 pub fn str_param<'p>(params: &'p Map<String, Value>, name: &str) -> &'p str {
     params.get(name).and_then(Value::as_str).unwrap_or("")
