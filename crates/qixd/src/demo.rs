@@ -148,6 +148,7 @@ pub fn load(env: &Arc<Env>) -> Result<String, String> {
     add_items(&mut record);
     let record = env.store.save(&record).map_err(|e| e.to_string())?;
     let data = LoadedData {
+        system_tags: Default::default(),
         model: Arc::new(out.model),
         comments: out.field_comments,
         tags: out.field_tags,

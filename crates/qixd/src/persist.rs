@@ -68,6 +68,7 @@ pub fn import(files: &[(String, Vec<u8>)]) -> Result<LoadedData, String> {
         script_variables.get(n).map(String::as_str)
     }));
     Ok(LoadedData {
+        system_tags: Default::default(),
         model: Arc::new(model),
         comments,
         tags,

@@ -21,6 +21,9 @@ pub struct LoadedData {
     /// The script's variables (`SET` / `LET`) at its end: what `$(name)` in a chart expression falls back
     /// to when the app has no variable of that name, as in Qlik.
     pub script_variables: BTreeMap<String, String>,
+    /// Each field's own tags (`$key`, `$numeric`, `$date`, ...), worked out once per field: the data does
+    /// not change, and layouts ask for them every time.
+    pub system_tags: Mutex<HashMap<qix_engine::FieldId, Arc<Vec<String>>>>,
 }
 
 /// A reload in progress or just finished, readable without the session lock.

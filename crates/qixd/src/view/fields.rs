@@ -1,6 +1,22 @@
 //! The tags the engine gives a field.
 
+use crate::doc::LoadedData;
 use qix_engine::{DataModel, FieldId};
+use std::sync::Arc;
+
+/// [`field_tags`] of the app's data, its own tags worked out once per field (then the script's `extra`).
+pub fn tags_of(data: &LoadedData, f: FieldId, extra: Option<&Vec<String>>) -> Vec<String> {
+    let own = {
+        let mut cache = data.system_tags.lock().unwrap_or_else(|p| p.into_inner());
+        cache
+            .entry(f)
+            .or_insert_with(|| Arc::new(field_tags(&data.model, f, None)))
+            .clone()
+    };
+    let mut tags = own.as_ref().clone();
+    tags.extend(extra.into_iter().flatten().cloned());
+    tags
+}
 
 /// The tags the engine gives a field: `$key`, `$numeric`, `$integer`, `$text`, `$ascii`.
 pub fn field_tags(model: &DataModel, f: FieldId, extra: Option<&Vec<String>>) -> Vec<String> {

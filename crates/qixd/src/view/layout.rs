@@ -5,7 +5,7 @@
 
 use super::defs::{state_of, CubeDef, ListDef, Page};
 use super::eval::evaluate_in;
-use super::fields::field_tags;
+use super::fields::tags_of;
 use super::minichart;
 use super::render::{self, CubeResult, ListResult};
 use super::View;
@@ -262,7 +262,7 @@ fn dimension_tags(view: &View<'_>, def: &CubeDef) -> Vec<Vec<String>> {
         .iter()
         .map(|d| {
             m.field_id(&d.field)
-                .map(|f| field_tags(m, f, None))
+                .map(|f| tags_of(view.data, f, None))
                 .unwrap_or_default()
         })
         .collect()
@@ -331,7 +331,9 @@ fn listobject(view: &View<'_>, def: &Map<String, Value>) -> Value {
     let m = view.model();
     let field = m.field_id(&def.field);
     let rows = list_rows(view, &def);
-    let tags = field.map(|f| field_tags(m, f, None)).unwrap_or_default();
+    let tags = field
+        .map(|f| tags_of(view.data, f, None))
+        .unwrap_or_default();
     render::listobject(
         &def,
         ListResult {
@@ -377,7 +379,7 @@ fn field_list(view: &View<'_>) -> Value {
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            json!({"qName": f.name, "qCardinal": f.symbols.len(), "qTags": field_tags(m, i, view.data.tags.get(&f.name)),
+            json!({"qName": f.name, "qCardinal": f.symbols.len(), "qTags": tags_of(view.data, i, view.data.tags.get(&f.name)),
                    "qSrcTables": f.tables.iter().map(|t| m.tables[*t].name.clone()).collect::<Vec<_>>()})
         })
         .collect();

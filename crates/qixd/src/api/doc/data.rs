@@ -47,7 +47,7 @@ pub fn tables_and_keys(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
                         "qnTotalDistinctValues": f.symbols.len(), "qnPresentDistinctValues": present,
                         "qKeyType": if !f.is_key() { "NOT_KEY" } else if present == non_null { "PRIMARY_KEY" } else { "PERFECT_KEY" },
                         "qComment": data.comments.get(&f.name).cloned().unwrap_or_default(),
-                        "qTags": field_tags(m, c.field, data.tags.get(&f.name)),
+                        "qTags": crate::view::fields::tags_of(&data, c.field, data.tags.get(&f.name)),
                         "qDerivedFields": [], "qIsFieldOnTheFly": false, "qReadableName": f.name,
                     })
                 })
@@ -296,6 +296,7 @@ impl ReloadJob {
         let success = match (result, doc) {
             (Ok(out), Some(doc)) => {
                 let data = LoadedData {
+                    system_tags: Default::default(),
                     model: Arc::new(out.model),
                     comments: out.field_comments,
                     tags: out.field_tags,
