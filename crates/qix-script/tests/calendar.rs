@@ -2,41 +2,22 @@
 
 mod common;
 
-use qix_engine::{DataModel, Dual};
+use qix_engine::DataModel;
 use qix_script::LoadOutput;
 
 fn run(script: &str) -> LoadOutput {
     common::reload_plain(script).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Values of a field in a table, in row order (None for NULL).
-fn column(m: &DataModel, table: &str, field: &str) -> Vec<Option<Dual>> {
-    let t = &m.tables[m
-        .table_id(table)
-        .unwrap_or_else(|| panic!("no table {table}"))];
-    let f = m
-        .field_id(field)
-        .unwrap_or_else(|| panic!("no field {field}"));
-    let col = t
-        .column(f)
-        .unwrap_or_else(|| panic!("{field} is not in {table}"));
-    (0..t.rows)
-        .map(|r| {
-            let s = col.get(r);
-            (s != qix_engine::packed::NULL).then(|| m.fields[f].symbols.get(s).clone())
-        })
-        .collect()
-}
-
 fn texts(m: &DataModel, table: &str, field: &str) -> Vec<String> {
-    column(m, table, field)
+    common::cells(m, table, field)
         .into_iter()
         .map(|d| d.map(|d| d.text).unwrap_or_default())
         .collect()
 }
 
 fn nums(m: &DataModel, table: &str, field: &str) -> Vec<f64> {
-    column(m, table, field)
+    common::cells(m, table, field)
         .into_iter()
         .map(|d| d.and_then(|d| d.num).unwrap_or(f64::NAN))
         .collect()

@@ -3,34 +3,10 @@
 
 mod common;
 
-use qix_engine::{DataModel, Dual};
 use qix_script::LoadOutput;
 
 fn run(script: &str) -> Result<LoadOutput, String> {
     common::reload_plain(script).map_err(|e| e.to_string())
-}
-
-fn column(m: &DataModel, table: &str, field: &str) -> Vec<String> {
-    let t = &m.tables[m
-        .table_id(table)
-        .unwrap_or_else(|| panic!("no table {table}"))];
-    let f = m
-        .field_id(field)
-        .unwrap_or_else(|| panic!("no field {field}"));
-    let col = t
-        .column(f)
-        .unwrap_or_else(|| panic!("{field} is not in {table}"));
-    (0..t.rows)
-        .map(|r| {
-            let s = col.get(r);
-            if s == qix_engine::packed::NULL {
-                "-".to_string()
-            } else {
-                let d: Dual = m.fields[f].symbols.get(s);
-                d.text
-            }
-        })
-        .collect()
 }
 
 const SALES: &str = "Sales:\nLOAD * INLINE [\nRegion, Product, Amount\nNorth, Apples, 10\nSouth, Pears, 7\nNorth, Pears, 5\nEast, Plums, 3\nSouth, Apples, 8\nNorth, Apples, 2\n];\n";
@@ -43,19 +19,19 @@ fn group_by_aggregates_each_combination() {
     let out = run(&script).unwrap();
     let m = &out.model;
     assert_eq!(
-        column(m, "Totals", "Region"),
+        common::texts(m, "Totals", "Region"),
         ["North", "South", "East"],
         "first seen first"
     );
-    assert_eq!(column(m, "Totals", "Total"), ["17", "15", "3"]);
-    assert_eq!(column(m, "Totals", "Lines"), ["3", "2", "1"]);
-    assert_eq!(column(m, "Totals", "Products"), ["2", "2", "1"]);
+    assert_eq!(common::texts(m, "Totals", "Total"), ["17", "15", "3"]);
+    assert_eq!(common::texts(m, "Totals", "Lines"), ["3", "2", "1"]);
+    assert_eq!(common::texts(m, "Totals", "Products"), ["2", "2", "1"]);
     assert_eq!(
-        column(m, "Totals", "Names"),
+        common::texts(m, "Totals", "Names"),
         ["Apples|Pears", "Apples|Pears", "Plums"]
     );
-    assert_eq!(column(m, "Totals", "Spread"), ["8", "1", "0"]);
-    assert_eq!(column(m, "Totals", "Mid"), ["5", "7.5", "3"]);
+    assert_eq!(common::texts(m, "Totals", "Spread"), ["8", "1", "0"]);
+    assert_eq!(common::texts(m, "Totals", "Mid"), ["5", "7.5", "3"]);
 }
 
 #[test]
@@ -66,12 +42,12 @@ fn several_keys_where_and_a_total_without_group_by() {
     let out = run(&script).unwrap();
     let m = &out.model;
     assert_eq!(
-        column(m, "ByPair", "R"),
+        common::texts(m, "ByPair", "R"),
         ["North", "South", "North", "East", "South"]
     );
-    assert_eq!(column(m, "ByPair", "S"), ["10", "7", "5", "3", "8"]);
-    assert_eq!(column(m, "All", "Grand"), ["35"]);
-    assert_eq!(column(m, "All", "N"), ["6"]);
+    assert_eq!(common::texts(m, "ByPair", "S"), ["10", "7", "5", "3", "8"]);
+    assert_eq!(common::texts(m, "All", "Grand"), ["35"]);
+    assert_eq!(common::texts(m, "All", "N"), ["6"]);
 }
 
 #[test]
@@ -82,12 +58,18 @@ fn order_by_sorts_resident_records() {
     let out = run(&script).unwrap();
     let m = &out.model;
     assert_eq!(
-        column(m, "Sorted", "R2"),
+        common::texts(m, "Sorted", "R2"),
         ["South", "South", "North", "North", "North", "East"]
     );
-    assert_eq!(column(m, "Sorted", "A2"), ["7", "8", "2", "5", "10", "3"]);
-    assert_eq!(column(m, "Firsts", "R3"), ["East", "North", "South"]);
-    assert_eq!(column(m, "Firsts", "Top"), ["Plums", "Apples", "Apples"]);
+    assert_eq!(
+        common::texts(m, "Sorted", "A2"),
+        ["7", "8", "2", "5", "10", "3"]
+    );
+    assert_eq!(common::texts(m, "Firsts", "R3"), ["East", "North", "South"]);
+    assert_eq!(
+        common::texts(m, "Firsts", "Top"),
+        ["Plums", "Apples", "Apples"]
+    );
 }
 
 #[test]
@@ -119,23 +101,23 @@ fn crosstable_turns_columns_into_rows() {
     let out = run(script).unwrap();
     let m = &out.model;
     assert_eq!(
-        column(m, "Budget", "Region"),
+        common::texts(m, "Budget", "Region"),
         ["North", "North", "North", "South", "South", "South"]
     );
     assert_eq!(
-        column(m, "Budget", "Month"),
+        common::texts(m, "Budget", "Month"),
         ["Jan", "Feb", "Mar", "Jan", "Feb", "Mar"]
     );
     assert_eq!(
-        column(m, "Budget", "Amount"),
+        common::texts(m, "Budget", "Amount"),
         ["10", "20", "30", "1", "", "3"]
     );
-    assert_eq!(column(m, "Totals", "Total"), ["11", "20", "33"]);
+    assert_eq!(common::texts(m, "Totals", "Total"), ["11", "20", "33"]);
     // One qualifier by default, and the prefix after a target prefix.
     let script = "A: LOAD * INLINE [\nK, X, Y\n1, 5, 6\n];\nB: NoConcatenate CrossTable(Attr, Val) LOAD K AS K2, X, Y RESIDENT A;";
     let out = run(script).unwrap();
-    assert_eq!(column(&out.model, "B", "Attr"), ["X", "Y"]);
-    assert_eq!(column(&out.model, "B", "Val"), ["5", "6"]);
+    assert_eq!(common::texts(&out.model, "B", "Attr"), ["X", "Y"]);
+    assert_eq!(common::texts(&out.model, "B", "Val"), ["5", "6"]);
     let e = run("T: CrossTable(a) LOAD * INLINE [\nx, y\n1, 2\n];").unwrap_err();
     assert!(e.contains("CROSSTABLE"), "{e}");
 }
@@ -146,16 +128,16 @@ fn intervalmatch_links_values_to_their_intervals() {
     let out = run(script).unwrap();
     let m = &out.model;
     assert_eq!(
-        column(m, "Link", "Time"),
+        common::texts(m, "Link", "Time"),
         ["1", "4", "5"],
         "9 is in no shift"
     );
     // Start and End link Link and Shifts: a synthetic key, as in Qlik.
-    assert_eq!(column(m, "$Syn 1 Table", "Start"), ["0", "5"]);
+    assert_eq!(common::texts(m, "$Syn 1 Table", "Start"), ["0", "5"]);
     // With a key: only the values that come with the interval's key.
     let script = "Events:\nLOAD * INLINE [\nTime, Machine\n1, m1\n2, m2\n6, m1\n];\nShifts:\nLOAD * INLINE [\nLow, High, Machine\n0, 5, m1\n0, 9, m2\n];\nQUALIFY *;\nLink:\nIntervalMatch(Time, Machine) LOAD Low, High, Machine RESIDENT Shifts;";
     let out = run(script).unwrap();
     let m = &out.model;
-    assert_eq!(column(m, "Link", "Link.Time"), ["1", "2"]);
-    assert_eq!(column(m, "Link", "Link.Machine"), ["m1", "m2"]);
+    assert_eq!(common::texts(m, "Link", "Link.Time"), ["1", "2"]);
+    assert_eq!(common::texts(m, "Link", "Link.Machine"), ["m1", "m2"]);
 }

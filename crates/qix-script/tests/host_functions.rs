@@ -1,40 +1,12 @@
 //! The script-only functions over the script's state: AutoNumber counters, Lookup, MapSubString,
 //! Evaluate and the table functions, with Qlik's help examples where it has them.
 
-use qix_engine::{DataModel, Dual};
-use qix_script::{reload, LoadEnv, LoadOutput};
-use std::path::PathBuf;
+mod common;
+
+use qix_script::LoadOutput;
 
 fn run(script: &str) -> LoadOutput {
-    let conn = |_: &str| None;
-    let env = LoadEnv {
-        connection: &conn,
-        default_dir: PathBuf::from("."),
-        cancel: None,
-        progress: None,
-        limits: Default::default(),
-    };
-    reload(script, &env).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// The texts of a field in a table, in row order ("-" for NULL).
-fn column(m: &DataModel, table: &str, field: &str) -> Vec<String> {
-    let t = &m.tables[m.table_id(table).unwrap_or_else(|| panic!("no {table}"))];
-    let f = m.field_id(field).unwrap_or_else(|| panic!("no {field}"));
-    let col = t
-        .column(f)
-        .unwrap_or_else(|| panic!("{field} not in {table}"));
-    (0..t.rows)
-        .map(|r| {
-            let s = col.get(r);
-            if s == qix_engine::packed::NULL {
-                "-".to_string()
-            } else {
-                let d: Dual = m.fields[f].symbols.get(s);
-                d.text.clone()
-            }
-        })
-        .collect()
+    common::reload_plain(script).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A variable's text; "" when LET gave it NULL (which leaves it unset).
@@ -63,15 +35,15 @@ fn autonumber_counts_distinct_values_per_autoid() {
     "#);
     let m = &out.model;
     assert_eq!(
-        column(m, "RegionSales", "RYMkey"),
+        common::texts(m, "RegionSales", "RYMkey"),
         ["1", "1", "2", "3", "4", "4"]
     );
     assert_eq!(
-        column(m, "RegionSales", "RegionKey"),
+        common::texts(m, "RegionSales", "RegionKey"),
         ["1", "1", "1", "2", "2", "2"]
     );
     assert_eq!(
-        column(m, "RegionSales", "RYkey"),
+        common::texts(m, "RegionSales", "RYkey"),
         ["1", "1", "1", "2", "3", "3"]
     );
     assert_eq!(var(&out, "again"), "4");
@@ -104,7 +76,7 @@ fn lookup_finds_the_first_matching_row() {
         LET none = Lookup('Units', 'Nope', 'Divadip');
     "#);
     assert_eq!(
-        column(&out.model, "OrderData", "CategoryID"),
+        common::texts(&out.model, "OrderData", "CategoryID"),
         ["1", "1", "2", "2", "3", "-"]
     );
     // Without a table name, the last table loaded.
@@ -149,7 +121,7 @@ fn map_substring_maps_parts_left_to_right() {
     assert_eq!(var(&out, "b"), "bXYZar");
     assert_eq!(var(&out, "c"), "bXYZ<one>");
     assert_eq!(
-        column(&out.model, "Productmodels", "Description"),
+        common::texts(&out.model, "Productmodels", "Description"),
         [
             "Red Cotton Small",
             "Blue Polyester Large",
@@ -177,7 +149,10 @@ fn evaluate_parses_and_evaluates_in_the_record() {
     assert_eq!(var(&out, "bad"), "");
     assert_eq!(var(&out, "loop"), "2");
     // The expression that evaluates itself stops at the bound with NULL.
-    assert_eq!(column(&out.model, "T", "Result"), ["3", "X", "30", "-"]);
+    assert_eq!(
+        common::texts(&out.model, "T", "Result"),
+        ["3", "X", "30", "-"]
+    );
 }
 
 #[test]
