@@ -5,7 +5,7 @@
 //!
 //! A field's states are computed once per field per [`FieldFns`] (a chart's rows share them).
 
-use crate::inference::{field_states_with, Inference, State};
+use crate::inference::{field_states_in, Inference, State};
 use crate::model::{DataModel, FieldId};
 use crate::selection::SelectionState;
 use crate::symbols::SymbolTable;
@@ -18,20 +18,25 @@ pub struct FieldFns<'a> {
     model: &'a DataModel,
     state: &'a SelectionState,
     inference: &'a Inference,
+    /// How other states are inferred (a selected field's alternatives): the host's cache.
+    infer: &'a dyn Fn(&SelectionState) -> std::sync::Arc<Inference>,
     states: RefCell<HashMap<FieldId, Vec<State>>>,
 }
 
 impl<'a> FieldFns<'a> {
-    /// Field functions over `model` with `state` (whose inference is `inference`).
+    /// Field functions over `model` with `state` (whose inference is `inference`); other states are
+    /// inferred with `infer`.
     pub fn new(
         model: &'a DataModel,
         state: &'a SelectionState,
         inference: &'a Inference,
+        infer: &'a dyn Fn(&SelectionState) -> std::sync::Arc<Inference>,
     ) -> FieldFns<'a> {
         FieldFns {
             model,
             state,
             inference,
+            infer,
             states: RefCell::new(HashMap::new()),
         }
     }
@@ -88,9 +93,9 @@ impl<'a> FieldFns<'a> {
             return Value::Null;
         };
         let mut states = self.states.borrow_mut();
-        let states = states
-            .entry(f)
-            .or_insert_with(|| field_states_with(self.model, self.state, f, self.inference));
+        let states = states.entry(f).or_insert_with(|| {
+            field_states_in(self.model, self.state, f, self.inference, self.infer)
+        });
         Value::Num(states.iter().filter(|s| keep(**s)).count() as f64)
     }
 

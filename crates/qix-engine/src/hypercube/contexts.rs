@@ -96,7 +96,8 @@ pub(super) fn rows(
         .map(|d| level.model.field_id(&d.field))
         .collect();
     let chart: Vec<bool> = measures.iter().map(qix_expr::has_chart_functions).collect();
-    let field_fns = FieldFns::new(level.model, level.state, level.inference);
+    let infer = |s: &SelectionState| level.sets.infer_state(s);
+    let field_fns = FieldFns::new(level.model, level.state, level.inference, &infer);
     let assembled = Assembled {
         dims: &level.def.dimensions,
         uses: &uses,
@@ -147,7 +148,9 @@ pub(super) fn rows(
         }
         for (m, c) in measures.iter().zip(&chart) {
             totals.push(match c {
-                true => assembled.chart_value(&out, &layout, None, m, ndims),
+                true => {
+                    assembled.chart_value_with(&out, &layout, None, m, ndims, &mut HashMap::new())
+                }
                 false => qix_expr::eval(m, &mut assembled.scope(None)),
             });
         }
@@ -208,17 +211,6 @@ impl<'a, 'e> Assembled<'a, 'e> {
         (0..rows.len())
             .map(|i| self.chart_value_with(rows, layout, Some(i), m, ndims, &mut ranks))
             .collect()
-    }
-
-    fn chart_value(
-        &self,
-        rows: &[CubeRow],
-        layout: &Layout,
-        row: Option<usize>,
-        m: &Expr,
-        ndims: usize,
-    ) -> Value {
-        self.chart_value_with(rows, layout, row, m, ndims, &mut HashMap::new())
     }
 
     fn chart_value_with(

@@ -438,7 +438,8 @@ fn rows_hidden(
         grouped.groups.push(plan.new_group());
     }
     let dim_fields = plan.dim_fields();
-    let fields = FieldFns::new(model, state, inference);
+    let infer = |s: &SelectionState| sets.infer_state(s);
+    let fields = FieldFns::new(model, state, inference, &infer);
     let render = Render {
         model,
         state,

@@ -35,7 +35,8 @@ pub fn evaluate_in(view: &View<'_>, expr: &str) -> Result<qix_expr::Value, Strin
             fn call(&mut self, name: &str, args: &[qix_expr::Value]) -> qix_expr::Value {
                 let v = self.0;
                 let inference = v.env.cache.inference(v.model(), v.state);
-                qix_engine::fieldfns::FieldFns::new(v.model(), v.state, &inference)
+                let infer = |s: &qix_engine::SelectionState| v.env.cache.inference(v.model(), s);
+                qix_engine::fieldfns::FieldFns::new(v.model(), v.state, &inference, &infer)
                     .call(name, args)
                     .unwrap_or(qix_expr::Value::Null)
             }
