@@ -2,7 +2,7 @@
 //! a bookmark captures, and applying them again.
 
 use super::context::Ctx;
-use super::select::{find_value, select_in};
+use super::select::{field_symbols, select_in};
 use crate::doc::DocState;
 use qix_apps::BookmarkField;
 use qix_engine::Dual;
@@ -110,12 +110,7 @@ pub fn apply(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
         select_in(ctx, &state, |s, m| {
             let mut changed = s.clear_all();
             for f in fields {
-                if let Some(fid) = m.field_id(&f.name) {
-                    let symbols: Vec<u32> = f
-                        .values
-                        .iter()
-                        .filter_map(|v| find_value(m, fid, v))
-                        .collect();
+                if let Some((fid, symbols)) = field_symbols(m, f) {
                     changed |= s.set(fid, symbols);
                     if f.locked {
                         changed |= s.lock(fid);

@@ -33,3 +33,17 @@ pub fn find_value(m: &DataModel, f: FieldId, v: &Value) -> Option<u32> {
     let t = v.get("qText").and_then(Value::as_str)?;
     syms.find_text(t)
 }
+
+/// A captured field's symbols in `m` (values since gone are skipped); `None` when the field is gone.
+pub fn field_symbols(
+    m: &qix_engine::DataModel,
+    f: &qix_apps::BookmarkField,
+) -> Option<(qix_engine::FieldId, Vec<u32>)> {
+    let fid = m.field_id(&f.name)?;
+    let symbols = f
+        .values
+        .iter()
+        .filter_map(|v| find_value(m, fid, v))
+        .collect();
+    Some((fid, symbols))
+}

@@ -2,7 +2,7 @@
 //! view's selection state, a name is an alternate state (its current selections) or a bookmark (by id,
 //! then by title: the selections it captured for the default state).
 
-use super::select::find_value;
+use super::select::field_symbols;
 use super::View;
 use qix_engine::{SelectionState, SetBase};
 use qix_expr::SetIdent;
@@ -40,15 +40,12 @@ fn bookmark_state(view: &View<'_>, name: &str) -> Option<SelectionState> {
     })?;
     let model = view.model();
     let mut state = SelectionState::new();
-    for f in &bookmark.fields {
-        if let Some(fid) = model.field_id(&f.name) {
-            let symbols = f
-                .values
-                .iter()
-                .filter_map(|v| find_value(model, fid, v))
-                .collect();
-            state.replace(fid, symbols);
-        }
+    for (fid, symbols) in bookmark
+        .fields
+        .iter()
+        .filter_map(|f| field_symbols(model, f))
+    {
+        state.replace(fid, symbols);
     }
     Some(state)
 }
