@@ -529,13 +529,16 @@ fn optimized_loads_give_the_same_tables_as_row_by_row_loads() {
         "parquet/types.parquet",
     ] {
         let fast = run(&format!("T: LOAD * FROM [lib://data/{file}];"));
-        let slow = run(&format!("T: LOAD * FROM [lib://data/{file}] WHERE 1 = 1;"));
+        // RecNo() depends on the record's place: that LOAD goes record by record.
+        let slow = run(&format!(
+            "T: LOAD * FROM [lib://data/{file}] WHERE RecNo() > 0;"
+        ));
         assert!(
-            fast.log.iter().any(|l| l.ends_with("(optimized)")),
+            fast.log.iter().any(|l| l.ends_with("(columns)")),
             "{file}: {:?}",
             fast.log
         );
-        assert!(!slow.log.iter().any(|l| l.ends_with("(optimized)")));
+        assert!(!slow.log.iter().any(|l| l.ends_with("(columns)")));
         assert_eq!(fields(&fast.model, "T"), fields(&slow.model, "T"));
         for f in fields(&fast.model, "T") {
             assert_eq!(

@@ -1,10 +1,7 @@
-//! The reload's row and memory limits: what the script's tables hold, what is left ([`Budget`]), and
-//! turning optimized loads' columns into rows only when those fit.
+//! The reload's row and memory limits: what the script's tables hold and what is left ([`Budget`]).
 
 use super::Exec;
-use crate::error::ScriptError;
 use crate::limits::Limits;
-use crate::sources::{self, ColumnTable};
 
 /// Estimated bytes of one entry of a mapping table (key text, value and hash slot).
 const MAPPING_ENTRY_BYTES: usize = 96;
@@ -55,11 +52,7 @@ fn show_bytes(b: u64) -> String {
 impl Exec<'_> {
     /// What is left of the row and memory limits now.
     pub(super) fn budget(&self) -> Budget {
-        let tables: usize = self
-            .tables
-            .iter()
-            .map(|t| t.cols.as_ref().map_or(0, ColumnTable::bytes) + sources::rows_bytes(&t.rows))
-            .sum();
+        let tables: usize = self.tables.iter().map(|t| t.body.bytes()).sum();
         let mappings: usize = self
             .mappings
             .values()
@@ -70,25 +63,5 @@ impl Exec<'_> {
             rows_made: self.rows_made,
             held: tables.saturating_add(mappings) as u64,
         }
-    }
-
-    /// Turns every optimized load's columns into rows (before a statement that reads rows), unless the
-    /// rows would not fit the memory limit (statement `at` then fails).
-    pub(super) fn materialize_all(&mut self, at: usize) -> Result<(), ScriptError> {
-        if self.tables.iter().all(|t| t.cols.is_none()) {
-            return Ok(());
-        }
-        let budget = self.budget();
-        let mut grows = 0u64;
-        for t in &self.tables {
-            if let Some(c) = &t.cols {
-                grows = grows.saturating_add(c.rows_bytes().saturating_sub(c.bytes()) as u64);
-            }
-        }
-        budget.check(0, grows).map_err(|m| self.err(at, &m))?;
-        for t in &mut self.tables {
-            t.materialize();
-        }
-        Ok(())
     }
 }

@@ -79,8 +79,6 @@ impl Exec<'_> {
                 ),
             ));
         }
-        // The arguments evaluate expressions, which may read any table.
-        self.materialize_all(i)?;
         let (params, body) = self
             .subs
             .get(&name.to_ascii_lowercase())
@@ -102,8 +100,6 @@ impl Exec<'_> {
 
     /// Whether the condition of IF or ELSEIF statement `i` holds.
     fn condition(&mut self, i: usize) -> Result<bool, ScriptError> {
-        // Conditions evaluate expressions, which may read any table.
-        self.materialize_all(i)?;
         match self.statement(i)? {
             Statement::If(e) | Statement::ElseIf(e) => Ok(self.eval_norow(&e).truthy()),
             _ => Err(self.err(i, "expected IF or ELSEIF")),
@@ -132,8 +128,6 @@ impl Exec<'_> {
 
     /// What FOR or FOR EACH statement `i` loops over.
     fn loop_over(&mut self, i: usize) -> Result<LoopOver, ScriptError> {
-        // Loop bounds evaluate expressions, which may read any table.
-        self.materialize_all(i)?;
         match self.statement(i)? {
             Statement::For {
                 var,

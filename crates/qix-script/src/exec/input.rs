@@ -1,27 +1,56 @@
 //! The bottom of a LOAD chain: the records it reads ([`Input`]) from INLINE data, AUTOGENERATE, a file
-//! (text, QVD or Parquet, read whole into rows) or a RESIDENT table, each within the row and memory
-//! limits.
+//! (QVD, Parquet or text: column by column for a LOAD that runs on columns, else whole into rows) or a
+//! RESIDENT table (its columns shared, not copied), each within the row and memory limits.
 
 use super::budget::Budget;
+use super::columnar::columnar;
 use super::files::{file_format, file_table_name};
+use super::tables::{Body, Columns, Data};
 use super::{Cell, Exec};
 use crate::ast::{FormatSpec, Load, Source};
 use crate::error::ScriptError;
-use crate::sources::{self, parquet, qvd, text, ColumnTable, RawTable};
+use crate::sources::{self, parquet, qvd, text, text_columns, ColumnTable, RawTable};
 use qix_expr::Expr;
+use std::path::Path;
 
 /// What a LOAD reads its records from.
 pub(super) enum Input {
-    /// Rows and their field names (a file, INLINE, RESIDENT, or the LOAD below a preceding load).
+    /// Rows and their field names (INLINE, a file read whole, or the LOAD below a preceding load).
     Rows(RawTable),
+    /// Field names, their columns and the row count (a file read column by column, a RESIDENT table,
+    /// or the columnar LOAD below a preceding load).
+    Cols(Vec<String>, Columns, usize),
     /// `AUTOGENERATE n`: `n` records without fields, none of them allocated.
     Generate(usize),
 }
 
 impl Input {
+    /// What a LOAD made, as the input of the LOAD above it.
+    pub(super) fn of(data: Data) -> Input {
+        match data.body {
+            Body::Rows(rows) => Input::Rows(RawTable {
+                fields: data.fields,
+                rows,
+            }),
+            Body::Cols(cols, n) => Input::Cols(data.fields, cols, n),
+        }
+    }
+
+    /// The same records, with columns turned into rows (what the row-by-row path reads).
+    pub(super) fn into_rows(self) -> Input {
+        match self {
+            Input::Cols(fields, cols, n) => Input::Rows(RawTable {
+                fields,
+                rows: Body::Cols(cols, n).into_rows(),
+            }),
+            other => other,
+        }
+    }
+
     pub(super) fn fields(&self) -> &[String] {
         match self {
             Input::Rows(t) => &t.fields,
+            Input::Cols(f, ..) => f,
             Input::Generate(_) => &[],
         }
     }
@@ -29,15 +58,17 @@ impl Input {
     pub(super) fn len(&self) -> usize {
         match self {
             Input::Rows(t) => t.rows.len(),
+            Input::Cols(_, _, n) => *n,
             Input::Generate(n) => *n,
         }
     }
 
-    /// Record `r` (0-based): its cells, none for a generated record.
+    /// Record `r` (0-based): its cells, none for a generated record. Columns have no rows to lend:
+    /// callers turn them into rows first ([`Input::into_rows`]).
     pub(super) fn row(&self, r: usize) -> &[Cell] {
         match self {
             Input::Rows(t) => t.rows.get(r).map_or(&[], Vec::as_slice),
-            Input::Generate(_) => &[],
+            Input::Cols(..) | Input::Generate(_) => &[],
         }
     }
 
@@ -45,6 +76,7 @@ impl Input {
     pub(super) fn bytes(&self) -> usize {
         match self {
             Input::Rows(t) => sources::rows_bytes(&t.rows),
+            Input::Cols(_, cols, _) => cols.iter().map(|c| c.bytes()).sum(),
             Input::Generate(_) => 0,
         }
     }
@@ -67,29 +99,33 @@ impl Exec<'_> {
             }
             Source::Resident(t) => self.resident(t, i, &budget),
             Source::Autogenerate(e) => self.autogenerate(l, e, i, &budget),
+            Source::File { path: p, spec } if columnar(l) => self.file_columns(p, spec, i, &budget),
             Source::File { path: p, spec } => self.file_rows(p, spec, i, &budget),
             Source::Preceding => Err(self.err(i, "a LOAD without a source")),
         }
     }
 
-    /// `RESIDENT t`: a copy of the table's rows.
+    /// `RESIDENT t`: the table's columns (shared), or a copy of its rows.
     fn resident(&self, t: &str, i: usize, budget: &Budget) -> Result<(Input, String), ScriptError> {
         let t = self
             .tables
             .iter()
             .find(|x| x.name == *t)
             .ok_or_else(|| self.err(i, &format!("table {t} not found")))?;
-        // The rows are copied: the copy must fit too.
-        budget
-            .check(0, sources::rows_bytes(&t.rows) as u64)
-            .map_err(|m| self.err(i, &m))?;
-        Ok((
-            Input::Rows(RawTable {
-                fields: t.fields.clone(),
-                rows: t.rows.clone(),
-            }),
-            t.name.clone(),
-        ))
+        let input = match &t.body {
+            Body::Cols(cols, n) => Input::Cols(t.fields.clone(), cols.clone(), *n),
+            Body::Rows(rows) => {
+                // The rows are copied: the copy must fit too.
+                budget
+                    .check(0, sources::rows_bytes(rows) as u64)
+                    .map_err(|m| self.err(i, &m))?;
+                Input::Rows(RawTable {
+                    fields: t.fields.clone(),
+                    rows: rows.clone(),
+                })
+            }
+        };
+        Ok((input, t.name.clone()))
     }
 
     /// `AUTOGENERATE e`: that many records, none of them allocated.
@@ -152,5 +188,69 @@ impl Exec<'_> {
         }
         .map_err(|m| self.err(i, &format!("{p}: {m}")))?;
         Ok((Input::Rows(table), file_table_name(&full)))
+    }
+}
+
+impl Exec<'_> {
+    /// `FROM p (spec)` for a LOAD that runs on columns: the file read column by column (QVD, Parquet,
+    /// text); other formats are read as rows.
+    fn file_columns(
+        &self,
+        p: &str,
+        spec: &FormatSpec,
+        i: usize,
+        budget: &Budget,
+    ) -> Result<(Input, String), ScriptError> {
+        let full = self.resolve_path(i, p)?;
+        let format = file_format(&full, spec);
+        if !matches!(format.as_str(), "qvd" | "parquet" | "txt" | "csv") {
+            return self.file_rows(p, spec, i, budget);
+        }
+        let table = read_columns(&full, p, &format, spec, budget)
+            .and_then(|t| {
+                // The whole-text reader has no checks of its own.
+                budget.check(0, t.bytes() as u64)?;
+                Ok(t)
+            })
+            .map_err(|m| self.err(i, &m))?;
+        let n = table.rows();
+        let cols = table.columns.into_iter().map(std::sync::Arc::new).collect();
+        Ok((Input::Cols(table.fields, cols, n), file_table_name(&full)))
+    }
+}
+
+/// Reads file `full` (named `p` in the script) in `format` column by column, within `budget`. Errors
+/// are "cannot open <path>: ..." for the file, "<path>: ..." for its content.
+fn read_columns(
+    full: &Path,
+    p: &str,
+    format: &str,
+    spec: &FormatSpec,
+    budget: &Budget,
+) -> Result<ColumnTable, String> {
+    let read_all = || std::fs::read(full).map_err(|e| format!("cannot open {p}: {e}"));
+    let in_file = |m: String| format!("{p}: {m}");
+    let mut check = |rows: usize, bytes: usize| budget.check(rows as u64, bytes as u64);
+    match format {
+        "qvd" => {
+            read_all().and_then(|b| qvd::read_columns_checked(&b, &mut check).map_err(in_file))
+        }
+        "parquet" => {
+            read_all().and_then(|b| parquet::read_columns_checked(b, &mut check).map_err(in_file))
+        }
+        // Text streams from the file, so it is never held whole (unless the spec needs the whole text).
+        _ => std::fs::File::open(full)
+            .map_err(|e| format!("cannot open {p}: {e}"))
+            .and_then(|file| {
+                text_columns::read_columns_from_checked(file, spec, &mut check).map_err(in_file)
+            })
+            .and_then(|streamed| match streamed {
+                Some(t) => Ok(t),
+                None => read_all().and_then(|b| {
+                    text::decode(b, spec.latin1)
+                        .and_then(|t| text::read_columns(&t, spec))
+                        .map_err(in_file)
+                }),
+            }),
     }
 }

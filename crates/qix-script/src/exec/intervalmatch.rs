@@ -54,10 +54,10 @@ impl Exec<'_> {
     }
 
     /// The distinct (key values, value) of the match field over the tables that have it and the keys.
-    fn match_values(&mut self, names: &[String]) -> Vec<(Vec<String>, Cell)> {
+    fn match_values(&self, names: &[String]) -> Vec<(Vec<String>, Cell)> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
-        for t in &mut self.tables {
+        for t in &self.tables {
             let cols: Option<Vec<usize>> = names
                 .iter()
                 .map(|n| t.fields.iter().position(|f| f == n))
@@ -65,10 +65,12 @@ impl Exec<'_> {
             let Some(cols) = cols else {
                 continue;
             };
-            t.materialize();
-            for row in &t.rows {
-                let v = row[cols[0]].clone();
-                let key: Vec<String> = cols[1..].iter().map(|&c| cell_key(&row[c])).collect();
+            for r in 0..t.len() {
+                let v = t.body.cell(r, cols[0]);
+                let key: Vec<String> = cols[1..]
+                    .iter()
+                    .map(|&c| cell_key(&t.body.cell(r, c)))
+                    .collect();
                 if v.is_some() && seen.insert((key.clone(), cell_key(&v))) {
                     out.push((key, v));
                 }

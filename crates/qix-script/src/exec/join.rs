@@ -3,36 +3,36 @@
 //! match).
 
 use super::cells::cell_key;
-use super::tables::Table;
+use super::columns::{concat, gather, nulls};
+use super::tables::{Body, Columns, Data, Table};
 use super::Cell;
 use crate::ast::JoinKind;
-use crate::sources::{self, Check, RawTable};
+use crate::sources::{self, Check, RawTable, NULL_INDEX};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
-/// Appends rows, matching fields by name; missing fields are NULL, new fields are added.
-pub(super) fn append(t: &mut Table, data: RawTable) {
-    let mut map = Vec::new();
-    for f in &data.fields {
-        let idx = match t.fields.iter().position(|x| x == f) {
-            Some(i) => i,
-            None => {
-                t.fields.push(f.clone());
-                for r in &mut t.rows {
-                    r.push(None);
-                }
-                t.fields.len() - 1
-            }
+/// Appends records, matching fields by name; missing fields are NULL, new fields are added. Works on
+/// columns: each field's values are added to its symbol table, the rows renumbered once.
+pub(super) fn append(t: &mut Table, data: Data) {
+    let (n_t, n_d) = (t.len(), data.len());
+    let (fields, added) = data.into_columns();
+    let own = t.fields.clone();
+    let mut cols = t.take_columns();
+    for (c, f) in own.iter().enumerate() {
+        let old = std::mem::take(&mut cols[c]);
+        let tail = match fields.iter().position(|g| g == f) {
+            Some(j) => concat(Arc::unwrap_or_clone(old), &added[j]),
+            None => concat(Arc::unwrap_or_clone(old), &nulls(n_d)),
         };
-        map.push(idx);
+        cols[c] = Arc::new(tail);
     }
-    let width = t.fields.len();
-    for r in data.rows {
-        let mut out = vec![None; width];
-        for (c, v) in map.iter().zip(r) {
-            out[*c] = v;
+    for (j, f) in fields.iter().enumerate() {
+        if !own.contains(f) {
+            cols.push(Arc::new(concat(nulls(n_t), &added[j])));
+            t.fields.push(f.clone());
         }
-        t.rows.push(out);
     }
+    t.set_columns(cols, n_t + n_d);
 }
 
 /// Column pairs (index in `t`, index in `data`) of the fields both tables have.
@@ -52,14 +52,38 @@ fn row_key(row: &[Cell], cols: impl Iterator<Item = usize>) -> String {
 
 /// Natural join on the fields both have (a cross join when none). The rows it would make are counted
 /// first and put to `check` (with the bytes of `data` and of the rows to make): a join may multiply rows.
-/// Answers how many rows the table has now.
+/// Answers how many rows the table has now. A join where each key of `data` is on at most one of its
+/// rows (a lookup table, the common case) works on columns; others go row by row.
 pub(super) fn join(
+    t: &mut Table,
+    data: Data,
+    kind: JoinKind,
+    check: &mut Check<'_>,
+) -> Result<usize, String> {
+    let (fields, cols) = data.into_columns();
+    let rows = cols.first().map_or(0, |c| c.len());
+    if let Some(made) = join_columns(t, &fields, &cols, kind, check)? {
+        return Ok(made);
+    }
+    let data = RawTable {
+        fields: fields.clone(),
+        rows: Body::Cols(cols, rows).into_rows(),
+    };
+    let made = join_rows(t, data, kind, check);
+    t.compact();
+    made
+}
+
+/// The row-by-row join.
+fn join_rows(
     t: &mut Table,
     data: RawTable,
     kind: JoinKind,
     check: &mut Check<'_>,
 ) -> Result<usize, String> {
-    let common = common_fields(&t.fields, &data.fields);
+    let t_fields = t.fields.clone();
+    let t_rows = t.rows_mut();
+    let common = common_fields(&t_fields, &data.fields);
     let extra: Vec<usize> = (0..data.fields.len())
         .filter(|j| !common.iter().any(|c| c.1 == *j))
         .collect();
@@ -69,7 +93,7 @@ pub(super) fn join(
     for (k, r) in data.rows.iter().enumerate() {
         index.entry(key_d(r)).or_default().push(k);
     }
-    let matches: Vec<Option<&Vec<usize>>> = t.rows.iter().map(|r| index.get(&key_t(r))).collect();
+    let matches: Vec<Option<&Vec<usize>>> = t_rows.iter().map(|r| index.get(&key_t(r))).collect();
     let mut used = vec![false; data.rows.len()];
     let mut count = 0usize;
     for m in &matches {
@@ -89,14 +113,14 @@ pub(super) fn join(
     }
     let average = |rows: &[Vec<Cell>]| sources::rows_bytes(rows) / rows.len().max(1);
     let data_bytes = sources::rows_bytes(&data.rows);
-    let per_row = average(&t.rows) + average(&data.rows);
+    let per_row = average(t_rows) + average(&data.rows);
     check(
         count,
         data_bytes.saturating_add(count.saturating_mul(per_row)),
     )?;
     let cell = |r: &[Cell], j: usize| r.get(j).cloned().flatten();
     let mut rows = Vec::with_capacity(count);
-    for (r, m) in t.rows.iter().zip(&matches) {
+    for (r, m) in t_rows.iter().zip(&matches) {
         match m {
             Some(ms) => {
                 for &k in ms.iter() {
@@ -116,7 +140,7 @@ pub(super) fn join(
     if matches!(kind, JoinKind::Right | JoinKind::Outer) {
         for (k, r) in data.rows.iter().enumerate() {
             if !used[k] {
-                let mut out = vec![None; t.fields.len()];
+                let mut out = vec![None; t_fields.len()];
                 for (i, j) in &common {
                     out[*i] = cell(r, *j);
                 }
@@ -125,17 +149,17 @@ pub(super) fn join(
             }
         }
     }
+    *t_rows = rows;
     t.fields
         .extend(extra.iter().map(|j| data.fields[*j].clone()));
-    t.rows = rows;
     Ok(count)
 }
 
 /// KEEP: both tables stay, each reduced to the rows the join kind keeps.
 pub(super) fn keep(t: &mut Table, data: RawTable, kind: JoinKind) -> Table {
     let common = common_fields(&t.fields, &data.fields);
-    let kt: HashSet<String> = t
-        .rows
+    let t_rows = t.rows_mut();
+    let kt: HashSet<String> = t_rows
         .iter()
         .map(|r| row_key(r, common.iter().map(|c| c.0)))
         .collect();
@@ -149,14 +173,148 @@ pub(super) fn keep(t: &mut Table, data: RawTable, kind: JoinKind) -> Table {
         new_rows.retain(|r| kt.contains(&row_key(r, common.iter().map(|c| c.1))));
     }
     if matches!(kind, JoinKind::Right | JoinKind::Inner) {
-        t.rows
-            .retain(|r| kd.contains(&row_key(r, common.iter().map(|c| c.0))));
+        t_rows.retain(|r| kd.contains(&row_key(r, common.iter().map(|c| c.0))));
     }
+    t.compact();
     // The caller names the new table (its label, or the source's name).
-    Table {
-        name: String::new(),
-        fields: data.fields,
-        rows: new_rows,
-        cols: None,
+    Table::new(
+        String::new(),
+        Data {
+            fields: data.fields,
+            body: Body::Rows(new_rows),
+        },
+    )
+}
+
+/// Per row of `data`, the key: its symbols in the common fields (NULL as one past the last symbol).
+/// `None` when two rows have the same key (the join may multiply rows: the row path does it).
+fn data_keys(cols: &Columns, keys: &[usize]) -> Option<HashMap<Vec<u32>, u32>> {
+    let rows = cols.first().map_or(0, |c| c.len());
+    let mut by_key = HashMap::with_capacity(rows);
+    for r in 0..rows {
+        let key = keys.iter().map(|&j| key_symbol(&cols[j], r)).collect();
+        if by_key.insert(key, r as u32).is_some() {
+            return None;
+        }
     }
+    Some(by_key)
+}
+
+/// Row `r`'s symbol in `col`, NULL as one past the last symbol.
+fn key_symbol(col: &crate::sources::SymbolColumn, r: usize) -> u32 {
+    match col.index.get(r) {
+        NULL_INDEX => col.values.len() as u32,
+        s => s,
+    }
+}
+
+/// The join on columns, when each key of `data` is on one row; `None` otherwise. `t`'s rows are read
+/// once: per distinct key value of `t` the matching row of `data` is found once.
+fn join_columns(
+    t: &mut Table,
+    fields: &[String],
+    cols: &Columns,
+    kind: JoinKind,
+    check: &mut Check<'_>,
+) -> Result<Option<usize>, String> {
+    let common = common_fields(&t.fields, fields);
+    let Some(by_key) = (!common.is_empty())
+        .then(|| data_keys(cols, &common.iter().map(|c| c.1).collect::<Vec<_>>()))
+        .flatten()
+    else {
+        return Ok(None);
+    };
+    let own = t.take_columns();
+    let n = own.first().map_or(t.len(), |c| c.len());
+    // Per common field, each symbol of t's column as the symbol of data's (absent: no match).
+    let maps: Vec<Vec<u32>> = common
+        .iter()
+        .map(|&(i, j)| {
+            let mut m: Vec<u32> = own[i]
+                .values
+                .iter()
+                .map(|v| cols[j].values.find(&v).unwrap_or(u32::MAX))
+                .collect();
+            m.push(cols[j].values.len() as u32);
+            m
+        })
+        .collect();
+    let mut matched = Vec::with_capacity(n);
+    let mut key = Vec::with_capacity(common.len());
+    for r in 0..n {
+        key.clear();
+        for (&(i, _), m) in common.iter().zip(&maps) {
+            key.push(m[key_symbol(&own[i], r) as usize]);
+        }
+        matched.push(by_key.get(&key).copied());
+    }
+    let outer_t = matches!(kind, JoinKind::Left | JoinKind::Outer);
+    let kept: Vec<usize> = (0..n)
+        .filter(|&r| outer_t || matched[r].is_some())
+        .collect();
+    let mut used = vec![false; cols.first().map_or(0, |c| c.len())];
+    matched
+        .iter()
+        .flatten()
+        .for_each(|&k| used[k as usize] = true);
+    let unmatched: Vec<usize> = match kind {
+        JoinKind::Right | JoinKind::Outer => (0..used.len()).filter(|&k| !used[k]).collect(),
+        _ => Vec::new(),
+    };
+    let count = kept.len() + unmatched.len();
+    let width = own.len() + fields.len() - common.len();
+    check(count, count.saturating_mul(width * 4))?;
+    let out = joined_columns(&own, cols, &common, &kept, &matched, &unmatched, n);
+    t.fields.extend(
+        (0..fields.len())
+            .filter(|j| !common.iter().any(|c| c.1 == *j))
+            .map(|j| fields[j].clone()),
+    );
+    t.set_columns(out, count);
+    Ok(Some(count))
+}
+
+/// The columns of a join on columns: `t`'s kept rows (with the matched row of `data` for `data`'s
+/// other fields), then `data`'s unmatched rows (with `t`'s other fields NULL).
+fn joined_columns(
+    own: &Columns,
+    cols: &Columns,
+    common: &[(usize, usize)],
+    kept: &[usize],
+    matched: &[Option<u32>],
+    unmatched: &[usize],
+    n: usize,
+) -> Columns {
+    let all_kept = kept.len() == n;
+    let tail = |col: &crate::sources::SymbolColumn, head: crate::sources::SymbolColumn| {
+        if unmatched.is_empty() {
+            head
+        } else {
+            let rest = gather(col, unmatched.iter().map(|&k| Some(k)), unmatched.len());
+            concat(head, &rest)
+        }
+    };
+    let mut out: Columns = Vec::with_capacity(own.len() + cols.len());
+    for (i, col) in own.iter().enumerate() {
+        let other = common.iter().find(|c| c.0 == i).map(|c| &cols[c.1]);
+        if all_kept && unmatched.is_empty() {
+            out.push(col.clone());
+            continue;
+        }
+        let head = gather(col, kept.iter().map(|&r| Some(r)), kept.len());
+        out.push(Arc::new(match other {
+            Some(d) => tail(d, head),
+            None if unmatched.is_empty() => head,
+            None => concat(head, &nulls(unmatched.len())),
+        }));
+    }
+    for (j, col) in cols.iter().enumerate() {
+        if common.iter().any(|c| c.1 == j) {
+            continue;
+        }
+        let picks = kept.iter().map(|&r| matched[r].map(|k| k as usize));
+        let head = gather(col, picks, kept.len());
+        out.push(Arc::new(tail(col, head)));
+    }
+    out
 }

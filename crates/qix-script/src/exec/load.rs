@@ -4,9 +4,10 @@
 
 use super::blocks::Node;
 use super::cells::cell_key;
+use super::columnar::columnar;
 use super::input::Input;
 use super::join::{append, join, keep};
-use super::tables::Table;
+use super::tables::{Body, Data, Table};
 use super::{Cell, Exec};
 use crate::ast::{Load, Source, Statement, Target};
 use crate::error::ScriptError;
@@ -45,7 +46,8 @@ impl Exec<'_> {
     }
 
     /// Runs a LOAD chain (the top LOAD first): reads the bottom source, applies each LOAD from the
-    /// bottom up, and puts the rows where the top LOAD says.
+    /// bottom up (on columns where it can, see `columnar`), and puts the records where the top LOAD
+    /// says.
     pub(super) fn load(&mut self, mut chain: Vec<(Load, usize)>) -> Result<(), ScriptError> {
         let (bottom, bi) = chain
             .pop()
@@ -58,34 +60,52 @@ impl Exec<'_> {
         let name = top.label.clone().unwrap_or(default_name);
         let existing = self.target_table(&top.target, ti)?;
         let rowno_base = match (&top.target, existing) {
-            (Target::Concatenate(_), Some(e)) => self.tables[e].rows.len(),
+            (Target::Concatenate(_), Some(e)) => self.tables[e].len(),
             _ => 0,
         };
-        let mut data = self.transform(
-            &bottom,
-            bi,
-            input,
-            if chain.is_empty() { rowno_base } else { 0 },
-            &name,
-        )?;
+        let base = |chain: &Vec<(Load, usize)>| if chain.is_empty() { rowno_base } else { 0 };
+        let mut data = self.stage(&bottom, bi, input, base(&chain), &name)?;
         while let Some((l, li)) = chain.pop() {
-            let base = if chain.is_empty() { rowno_base } else { 0 };
-            data = self.transform(&l, li, Input::Rows(data), base, &name)?;
+            data = self.stage(&l, li, Input::of(data), base(&chain), &name)?;
         }
         if let Some(ct) = &top.crosstable {
-            data = self.crosstable(ct, ti, data)?;
+            data = Data::rows(self.crosstable(ct, ti, data.into_raw())?);
         }
         if let Some(names) = &top.intervalmatch {
-            data = self.intervalmatch(names, ti, data)?;
+            data = Data::rows(self.intervalmatch(names, ti, data.into_raw())?);
         }
         if let Some(p) = self.env.progress {
-            p(&name, data.rows.len());
+            p(&name, data.len());
         }
         // Qualified names.
         if !matches!(top.target, Target::Mapping) {
             self.qualify_fields(&name, &mut data.fields);
         }
         self.put(&top.target, existing, ti, name, data)
+    }
+
+    /// One LOAD of a chain applied to its input: on columns when the LOAD and its input allow it, else
+    /// record by record.
+    fn stage(
+        &mut self,
+        l: &Load,
+        i: usize,
+        input: Input,
+        rowno_base: usize,
+        name: &str,
+    ) -> Result<Data, ScriptError> {
+        match input {
+            Input::Cols(fields, cols, n) if columnar(l) => {
+                self.transform_columns(l, i, (fields, cols, n), name)
+            }
+            input => Ok(Data::rows(self.transform(
+                l,
+                i,
+                input.into_rows(),
+                rowno_base,
+                name,
+            )?)),
+        }
     }
 
     /// The table a CONCATENATE, JOIN or KEEP of statement `ti` adds to (the one it names, else the last
@@ -108,7 +128,7 @@ impl Exec<'_> {
         }
     }
 
-    /// Puts the rows a LOAD chain made (table `name`) where its `target` says: a mapping, table
+    /// Puts the records a LOAD chain made (table `name`) where its `target` says: a mapping, table
     /// `existing` (concatenated, joined or kept), or a table of its own.
     fn put(
         &mut self,
@@ -116,11 +136,15 @@ impl Exec<'_> {
         existing: Option<usize>,
         ti: usize,
         name: String,
-        data: RawTable,
+        data: Data,
     ) -> Result<(), ScriptError> {
-        let rows = data.rows.len();
+        let rows = data.len();
+        let how = match data.body {
+            Body::Cols(..) => " (columns)",
+            Body::Rows(_) => "",
+        };
         match (target, existing) {
-            (Target::Mapping, _) => return self.add_mapping(ti, name, data),
+            (Target::Mapping, _) => return self.add_mapping(ti, name, data.into_raw()),
             (Target::Concatenate(_), Some(e)) => append(&mut self.tables[e], data),
             (Target::Join(kind, _), Some(e)) => {
                 let budget = self.budget();
@@ -130,27 +154,17 @@ impl Exec<'_> {
                 self.rows_made = self.rows_made.saturating_add(made as u64);
             }
             (Target::Keep(kind, _), Some(e)) => {
-                let mut new = keep(&mut self.tables[e], data, *kind);
+                let mut new = keep(&mut self.tables[e], data.into_raw(), *kind);
                 new.name = name.clone();
                 self.add_table(new);
             }
-            (Target::NoConcatenate, _) => self.add_table(Table {
-                name: name.clone(),
-                fields: data.fields,
-                rows: data.rows,
-                cols: None,
-            }),
+            (Target::NoConcatenate, _) => self.add_table(Table::new(name.clone(), data)),
             _ => match self.table_with_fields(&data.fields) {
                 Some(e) => append(&mut self.tables[e], data),
-                None => self.add_table(Table {
-                    name: name.clone(),
-                    fields: data.fields,
-                    rows: data.rows,
-                    cols: None,
-                }),
+                None => self.add_table(Table::new(name.clone(), data)),
             },
         }
-        self.log.push(format!("{name} << {rows} rows"));
+        self.log.push(format!("{name} << {rows} rows{how}"));
         Ok(())
     }
 

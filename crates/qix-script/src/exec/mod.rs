@@ -8,16 +8,18 @@
 //! - `statements`: LET, SET, TRACE, DROP, RENAME, QUALIFY, COMMENT and TAG; `store`: STORE; `files`:
 //!   the paths and formats of the files LOAD and STORE name;
 //! - `load`: a LOAD from its source to its target table; `input`: the source it reads (INLINE,
-//!   AUTOGENERATE, a file, RESIDENT); `optimized`: `LOAD * FROM file` read column by column;
-//!   `transform`: the field list, WHERE, WHILE and DISTINCT record by record; `join`: CONCATENATE,
-//!   JOIN and KEEP;
+//!   AUTOGENERATE, a file, RESIDENT); `columnar`: the field list, WHERE and DISTINCT on columns;
+//!   `transform`: the same record by record (and WHILE), for what depends on the record's place;
+//!   `join`: CONCATENATE, JOIN and KEEP; `columns`: whole-column operations they share;
 //! - `host`: what expressions see of the running script (the record, `RecNo`, `Peek`, dates, ...);
-//! - `tables`: the script's tables and the data model built from them; `budget`: the row and memory
-//!   limits; `cells`: cells as expression values and as keys.
+//! - `tables`: the script's tables (in the engine's column form) and the data model built from them;
+//!   `budget`: the row and memory limits; `cells`: cells as expression values and as keys.
 
 mod blocks;
 mod budget;
 mod cells;
+mod columnar;
+mod columns;
 mod control;
 mod crosstable;
 mod files;
@@ -27,7 +29,6 @@ mod input;
 mod intervalmatch;
 mod join;
 mod load;
-mod optimized;
 mod statements;
 mod store;
 mod synthetic;
@@ -246,10 +247,6 @@ impl Exec<'_> {
 
     /// Statement `i`, expanded and parsed.
     fn simple_statement(&mut self, i: usize) -> Result<Statement, ScriptError> {
-        if self.stmts[i].text.contains("$(=") {
-            // The expansion evaluates expressions, which may read any table.
-            self.materialize_all(i)?;
-        }
         self.statement(i)
     }
 
@@ -265,30 +262,11 @@ impl Exec<'_> {
         let Some(&Node::Simple(i)) = nodes.get(*k) else {
             return Ok(());
         };
-        let optimized = match &st {
-            Statement::Load(l) => self.optimized_load(l, i)?,
-            _ => false,
-        };
-        if optimized {
-            // Read straight into columns; nothing else to do.
-        } else if let Statement::Load(l) = st {
-            self.materialize_all(i)?;
+        if let Statement::Load(l) = st {
             let chain = self.load_chain(nodes, k, l, i)?;
-            self.load(chain)?;
+            self.load(chain)
         } else {
-            if !matches!(
-                st,
-                Statement::DropTables(_)
-                    | Statement::Trace(_)
-                    | Statement::CommentField(..)
-                    | Statement::TagField(..)
-                    | Statement::Qualify(_)
-                    | Statement::Unqualify(_)
-            ) {
-                self.materialize_all(i)?;
-            }
-            self.simple(i, st, flow)?;
+            self.simple(i, st, flow)
         }
-        Ok(())
     }
 }

@@ -94,12 +94,9 @@ impl Exec<'_> {
             .filter(|t| from.is_empty() || from.contains(&t.name))
         {
             for f in fields {
-                if let Some(c) = t.fields.iter().position(|x| x == f) {
+                if let Some(c) = t.field(f) {
                     found = true;
-                    t.fields.remove(c);
-                    for r in &mut t.rows {
-                        r.remove(c);
-                    }
+                    t.remove_field(c);
                 }
             }
         }

@@ -21,11 +21,12 @@ impl Exec<'_> {
             .find(|t| t.name == table)
             .ok_or_else(|| self.err(i, &format!("table {table} not found")))?;
         let full = self.resolve_path(i, p)?;
+        let rows = t.body.to_rows();
         let bytes = match format {
-            "qvd" => qvd::write(&t.name, &t.fields, &t.rows),
-            "txt" | "csv" => text::write(&t.fields, &t.rows).map_err(|m| self.err(i, &m))?,
+            "qvd" => qvd::write(&t.name, &t.fields, &rows),
+            "txt" | "csv" => text::write(&t.fields, &rows).map_err(|m| self.err(i, &m))?,
             "parquet" => {
-                parquet::write(&t.fields, &t.rows).map_err(|m| self.err(i, &format!("{p}: {m}")))?
+                parquet::write(&t.fields, &rows).map_err(|m| self.err(i, &format!("{p}: {m}")))?
             }
             other => {
                 return Err(self.err(
@@ -34,7 +35,7 @@ impl Exec<'_> {
                 ))
             }
         };
-        let n = t.rows.len();
+        let n = rows.len();
         write_atomically(&full, &bytes).map_err(|m| self.err(i, &m))?;
         self.log.push(format!("Stored {table} ({n} rows) into {p}"));
         Ok(())

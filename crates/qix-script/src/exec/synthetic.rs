@@ -5,8 +5,8 @@
 //! more than one field (a synthetic key may itself take part in a later one).
 
 use super::cells::cell_key;
+use super::tables::{Body, Data, Table};
 use super::{Cell, Exec};
-use crate::exec::tables::Table;
 use qix_engine::Dual;
 use std::collections::HashMap;
 
@@ -48,12 +48,8 @@ impl Exec<'_> {
             if !shared.iter().all(|f| t.fields.contains(f)) {
                 continue;
             }
-            t.materialize();
-            let cols: Vec<usize> = shared
-                .iter()
-                .filter_map(|f| t.fields.iter().position(|x| x == f))
-                .collect();
-            for row in &mut t.rows {
+            let cols: Vec<usize> = shared.iter().filter_map(|f| t.field(f)).collect();
+            for row in t.rows_mut().iter_mut() {
                 let values: Vec<Cell> = cols.iter().map(|&c| row[c].clone()).collect();
                 let k: Vec<String> = values.iter().map(cell_key).collect();
                 let next = combos.len();
@@ -72,6 +68,7 @@ impl Exec<'_> {
             }
             t.fields.retain(|f| !shared.contains(f));
             t.fields.push(key.clone());
+            t.compact();
         }
         let mut fields = vec![key];
         fields.extend(shared.iter().cloned());
@@ -84,11 +81,12 @@ impl Exec<'_> {
                 row
             })
             .collect();
-        Table {
-            name: format!("$Syn {n} Table"),
-            fields,
-            rows,
-            cols: None,
-        }
+        Table::new(
+            format!("$Syn {n} Table"),
+            Data {
+                fields,
+                body: Body::Rows(rows),
+            },
+        )
     }
 }

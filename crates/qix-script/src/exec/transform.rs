@@ -13,7 +13,7 @@ use std::collections::HashSet;
 
 impl Exec<'_> {
     /// The names of the fields a LOAD makes from input fields `input`; a name given twice is an error.
-    fn field_names(
+    pub(super) fn field_names(
         &self,
         l: &Load,
         i: usize,

@@ -70,6 +70,42 @@ pub struct SymbolColumn {
     pub index: PackedColumn,
 }
 
+impl SymbolColumn {
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Whether the column has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// The value of row `r` (NULL past the symbols).
+    pub fn cell(&self, r: usize) -> Option<Dual> {
+        self.value(self.index.get(r))
+    }
+
+    /// The value of symbol `s`, NULL for [`NULL_INDEX`].
+    pub fn value(&self, s: u32) -> Option<Dual> {
+        ((s as usize) < self.values.len()).then(|| self.values.get(s))
+    }
+
+    /// A column of these cells, in order.
+    pub fn from_cells(cells: impl Iterator<Item = Option<Dual>>, rows: usize) -> SymbolColumn {
+        let mut interner = Interner::with_rows_hint(rows);
+        for c in cells {
+            interner.push(c);
+        }
+        interner.finish()
+    }
+
+    /// Estimated bytes held.
+    pub fn bytes(&self) -> usize {
+        self.values.bytes() + self.index.bytes()
+    }
+}
+
 /// A table read column by column.
 #[derive(Debug, Clone, Default)]
 pub struct ColumnTable {
@@ -221,6 +257,11 @@ impl Interner {
         self.record(symbol);
     }
 
+    /// The distinct values so far, by symbol.
+    pub fn values(&self) -> &SymbolTable {
+        &self.values
+    }
+
     /// Estimated bytes held: symbols, rows (packed and pending) and the lookup tables.
     pub fn bytes(&self) -> usize {
         self.values.bytes()
@@ -248,14 +289,27 @@ impl Interner {
 
     /// Appends a cell.
     pub fn push(&mut self, value: Option<Dual>) {
-        let i = match value {
+        let i = self.symbol(value);
+        self.record(i);
+    }
+
+    /// The symbol of a cell, added if new, without appending a row ([`NULL_INDEX`] for NULL).
+    pub fn symbol(&mut self, value: Option<Dual>) -> u32 {
+        match value {
             None => NULL_INDEX,
             Some(d) => match d.num.and_then(|n| self.dense_symbol(n, Some(&d.text))) {
                 Some(s) => s,
                 None => self.values.intern(d),
             },
-        };
-        self.record(i);
+        }
+    }
+
+    /// The symbol of a number read as `text`, added if new, without appending a row.
+    pub fn symbol_dual(&mut self, text: &str, n: f64) -> u32 {
+        match self.dense_symbol(n, Some(text)) {
+            Some(s) => s,
+            None => self.values.intern_dual(text, n),
+        }
     }
 
     /// Appends a value read from text: a number (keeping its text) when it reads as one, else a text.
@@ -297,10 +351,7 @@ impl Interner {
 
     /// Appends a number read from `text` (kept as its text when it is not the number's default format).
     pub fn push_dual(&mut self, text: &str, n: f64) {
-        let i = match self.dense_symbol(n, Some(text)) {
-            Some(s) => s,
-            None => self.values.intern_dual(text, n),
-        };
+        let i = self.symbol_dual(text, n);
         self.record(i);
     }
 

@@ -13,12 +13,12 @@ impl Exec<'_> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         for t in &self.tables {
-            let Some(i) = t.fields.iter().position(|x| x == field) else {
+            let Some(i) = t.field(field) else {
                 continue;
             };
-            for r in &t.rows {
-                if r[i].is_some() && seen.insert(cell_key(&r[i])) {
-                    out.push(to_value(&r[i]));
+            for v in t.distinct(i, limit) {
+                if seen.insert(cell_key(&v)) {
+                    out.push(to_value(&v));
                     if out.len() >= limit {
                         return out;
                     }

@@ -107,7 +107,7 @@ fn arg(args: &[Value], i: usize) -> Value {
 impl Exec<'_> {
     /// Host function `name` with its evaluated arguments; `row` is the record being loaded (none outside
     /// a LOAD). A name that is not a host function gives `Null`.
-    fn host(&mut self, name: &str, args: &[Value], row: Option<&RowCtx<'_>>) -> Value {
+    pub(super) fn host(&mut self, name: &str, args: &[Value], row: Option<&RowCtx<'_>>) -> Value {
         match name {
             "RecNo" => row.map_or(Value::Null, |r| Value::Num(r.recno as f64)),
             "RowNo" => row.map_or(Value::Null, |r| Value::Num(r.rowno as f64)),

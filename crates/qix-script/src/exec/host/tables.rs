@@ -23,13 +23,11 @@ impl Exec<'_> {
                     .map_or(Value::Null, to_value)
             })
         };
-        let key = cell_key(&to_cell(probe));
-        let found = self.tables.iter().any(|t| {
-            t.fields
-                .iter()
-                .position(|f| *f == field)
-                .is_some_and(|i| t.rows.iter().any(|r| cell_key(&r[i]) == key))
-        });
+        let probe = to_cell(probe);
+        let found = self
+            .tables
+            .iter()
+            .any(|t| t.field(&field).is_some_and(|c| t.has_value(c, &probe)));
         Value::from_bool(found)
     }
 
@@ -42,16 +40,16 @@ impl Exec<'_> {
             None => self.tables.last(),
         };
         let Some(t) = table else { return Value::Null };
-        let Some(fi) = t.fields.iter().position(|f| *f == field) else {
+        let Some(fi) = t.field(&field) else {
             return Value::Null;
         };
-        let n = t.rows.len() as i64;
+        let n = t.len() as i64;
         let r = arg(args, 1).num().map_or(-1, |x| x as i64);
         let r = if r < 0 { n + r } else { r };
         if r < 0 || r >= n {
             return Value::Null;
         }
-        to_value(&t.rows[r as usize][fi])
+        to_value(&t.body.cell(r as usize, fi))
     }
 
     /// `Lookup(field, match_field, match_value, table)`: `field` in the first row (in load order) whose
@@ -69,11 +67,9 @@ impl Exec<'_> {
         let (Some(fi), Some(mi)) = (position(&field), position(&match_field)) else {
             return Value::Null;
         };
-        t.rows
-            .iter()
-            .find(|r| r.get(mi).is_some_and(|c| cell_key(c) == key))
-            .and_then(|r| r.get(fi))
-            .map_or(Value::Null, to_value)
+        (0..t.len())
+            .find(|&r| cell_key(&t.body.cell(r, mi)) == key)
+            .map_or(Value::Null, |r| to_value(&t.body.cell(r, fi)))
     }
 
     /// `NoOfRows(table)`.
@@ -82,7 +78,7 @@ impl Exec<'_> {
         self.tables
             .iter()
             .find(|x| x.name == t)
-            .map_or(Value::Null, |t| Value::Num(t.rows.len() as f64))
+            .map_or(Value::Null, |t| Value::Num(t.len() as f64))
     }
 
     /// `FieldValueCount(field)`: the distinct values of the field over every table.
@@ -90,11 +86,9 @@ impl Exec<'_> {
         let f = arg(args, 0).text().unwrap_or_default();
         let mut set = HashSet::new();
         for t in &self.tables {
-            if let Some(i) = t.fields.iter().position(|x| *x == f) {
-                for r in &t.rows {
-                    if r[i].is_some() {
-                        set.insert(cell_key(&r[i]));
-                    }
+            if let Some(i) = t.field(&f) {
+                for v in t.distinct(i, usize::MAX) {
+                    set.insert(cell_key(&v));
                 }
             }
         }

@@ -1,0 +1,385 @@
+//! The columnar path of a LOAD: its field list, WHERE and DISTINCT applied to columns, never a row of
+//! values. A field kept as it is moves (the column is shared, or only the kept rows are gathered); an
+//! expression is evaluated once per distinct combination of the values of the fields it reads (a
+//! function of one field runs once per value of that field, not once per record) when there are few
+//! combinations, and record by record otherwise; its results are interned straight into a new column.
+//!
+//! A LOAD goes this way when nothing in it depends on the record's place or on the rows loaded before
+//! it (`RecNo`, `RowNo`, `IterNo`, `Previous`, `Peek`, `Exists`, `AutoNumber`, `Rand`, `Evaluate`,
+//! WHILE, ORDER BY) and it does not aggregate; the others take the row-by-row path (`transform`).
+
+use super::columns::gather;
+use super::tables::{Body, Columns, Data};
+use super::Exec;
+use crate::ast::{FieldItem, Load};
+use crate::error::ScriptError;
+use crate::sources::{Interner, SymbolColumn, NULL_INDEX};
+use qix_expr::{Aggr, Expr, Locale, Scope, Value};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// Functions whose value depends on the record's place, on earlier records or on chance.
+const ROW_FUNCTIONS: &[&str] = &[
+    "RecNo",
+    "RowNo",
+    "IterNo",
+    "Previous",
+    "Peek",
+    "Exists",
+    "AutoNumber",
+    "AutoNumberHash128",
+    "AutoNumberHash256",
+    "Rand",
+    "Evaluate",
+];
+
+/// At most this many value combinations are remembered per expression.
+const MEMO_MAX: usize = 1 << 22;
+
+/// Marks a combination not evaluated yet (no column has this many symbols).
+const UNSET: u32 = u32::MAX - 1;
+
+/// Whether LOAD `l` can run on columns.
+pub(super) fn columnar(l: &Load) -> bool {
+    l.while_.is_none()
+        && l.order_by.is_empty()
+        && l.group_by.is_empty()
+        && l.where_.as_ref().is_none_or(pure)
+        && l.fields.iter().all(|f| match f {
+            FieldItem::Star => true,
+            FieldItem::Expr { expr, .. } => pure(expr) && !qix_expr::has_aggregation(expr),
+        })
+}
+
+/// Whether `e` depends only on the fields it names.
+fn pure(e: &Expr) -> bool {
+    match e {
+        Expr::Num(_) | Expr::Str(_) | Expr::Field(_) => true,
+        Expr::Neg(x) | Expr::Not(x) => pure(x),
+        Expr::Binary(_, l, r) => pure(l) && pure(r),
+        Expr::Call { name, args, .. } => {
+            !ROW_FUNCTIONS.contains(&name.as_str()) && args.iter().all(pure)
+        }
+        Expr::Aggr(_) | Expr::AggrFn(_) => false,
+    }
+}
+
+/// The input columns `e` reads (sorted, once each); a name the input lacks reads as NULL.
+fn reads(e: &Expr, fields: &[String], out: &mut Vec<usize>) {
+    match e {
+        Expr::Num(_) | Expr::Str(_) | Expr::Aggr(_) | Expr::AggrFn(_) => {}
+        Expr::Field(f) => {
+            if let Some(c) = fields.iter().position(|x| x == f) {
+                if !out.contains(&c) {
+                    out.push(c);
+                    out.sort_unstable();
+                }
+            }
+        }
+        Expr::Neg(x) | Expr::Not(x) => reads(x, fields, out),
+        Expr::Binary(_, l, r) => {
+            reads(l, fields, out);
+            reads(r, fields, out);
+        }
+        Expr::Call { args, .. } => args.iter().for_each(|a| reads(a, fields, out)),
+    }
+}
+
+/// An expression planned over the input's columns.
+struct Planned<'l> {
+    expr: &'l Expr,
+    /// The input columns it reads.
+    reads: Vec<usize>,
+    /// Per read column, the stride of its symbol (+1, 0 for NULL) in a combination number.
+    strides: Vec<usize>,
+    /// The result's symbol per combination of the read values, or empty when there are too many
+    /// combinations (then each record is evaluated).
+    memo: Vec<u32>,
+}
+
+impl<'l> Planned<'l> {
+    fn new(expr: &'l Expr, fields: &[String], cols: &Columns, rows: usize) -> Planned<'l> {
+        let mut r = Vec::new();
+        reads(expr, fields, &mut r);
+        let mut strides = Vec::with_capacity(r.len());
+        let mut combos: usize = 1;
+        for &c in &r {
+            strides.push(combos);
+            combos = combos.saturating_mul(cols[c].values.len() + 1);
+        }
+        // Remembering pays while combinations are fewer than records.
+        let memo = if combos <= MEMO_MAX && combos <= rows.max(1) {
+            vec![UNSET; combos]
+        } else {
+            Vec::new()
+        };
+        Planned {
+            expr,
+            reads: r,
+            strides,
+            memo,
+        }
+    }
+
+    /// The combination number of record `row`.
+    fn combination(&self, cols: &Columns, row: usize) -> usize {
+        self.reads
+            .iter()
+            .zip(&self.strides)
+            .map(|(&c, &s)| (cols[c].index.get(row).wrapping_add(1) as usize) * s)
+            .sum()
+    }
+}
+
+/// Evaluates an expression on one record's values of the columns it reads.
+struct ColumnScope<'e, 'a, 'c> {
+    ex: &'e mut Exec<'a>,
+    fields: &'c [String],
+    cols: &'c Columns,
+    row: usize,
+}
+
+impl Scope for ColumnScope<'_, '_, '_> {
+    fn field(&mut self, name: &str) -> Value {
+        match self.fields.iter().position(|f| f == name) {
+            Some(c) => value_of(&self.cols[c], self.cols[c].index.get(self.row)),
+            None => Value::Null,
+        }
+    }
+    fn aggregate(&mut self, _: &Aggr) -> Value {
+        Value::Null
+    }
+    fn call(&mut self, name: &str, args: &[Value]) -> Value {
+        self.ex.host(name, args, None)
+    }
+    fn locale(&self) -> &Locale {
+        &self.ex.locale
+    }
+}
+
+/// Symbol `s` of a column as an expression value (a number without a text of its own is a plain
+/// number, so nothing is formatted).
+fn value_of(col: &SymbolColumn, s: u32) -> Value {
+    if s as usize >= col.values.len() {
+        return Value::Null;
+    }
+    let n = col.values.num(s);
+    let text = col.values.text(s);
+    if n.is_nan() {
+        Value::Text(text.into_owned())
+    } else if matches!(text, std::borrow::Cow::Owned(_)) {
+        Value::Num(n)
+    } else {
+        Value::Dual(text.into_owned(), n)
+    }
+}
+
+/// The symbol of an expression's value in the column being made.
+fn intern(out: &mut Interner, v: Value) -> u32 {
+    match v {
+        Value::Null => NULL_INDEX,
+        Value::Num(n) => out.symbol_number(n),
+        Value::Text(t) => out.symbol_text(&t),
+        Value::Dual(t, n) => out.symbol_dual(&t, n),
+    }
+}
+
+/// What one output field is made of.
+enum Item<'l> {
+    /// An input column as it is.
+    Move(usize),
+    /// An expression, interned into a new column.
+    Eval(Planned<'l>),
+}
+
+impl Exec<'_> {
+    /// Applies LOAD `l` (statement `i`) to the columns of `input` (its field names, columns and row
+    /// count).
+    pub(super) fn transform_columns(
+        &mut self,
+        l: &Load,
+        i: usize,
+        input: (Vec<String>, Columns, usize),
+        table_name: &str,
+    ) -> Result<Data, ScriptError> {
+        let (fields, cols, n) = input;
+        let names = self.field_names(l, i, &fields)?;
+        let items = plan(l, &fields, &cols, n);
+        let kept = match &l.where_ {
+            Some(w) => Some(self.kept_rows(w, i, &fields, &cols, n, table_name)?),
+            None => None,
+        };
+        let mut out: Columns = Vec::with_capacity(items.len());
+        for item in items {
+            out.push(match item {
+                Item::Move(c) => match &kept {
+                    None => cols[c].clone(),
+                    Some(k) => Arc::new(gather(
+                        &cols[c],
+                        k.iter().map(|&r| Some(r as usize)),
+                        k.len(),
+                    )),
+                },
+                Item::Eval(p) => Arc::new(self.eval_column(p, i, &fields, &cols, n, &kept)?),
+            });
+        }
+        let mut rows = kept.as_ref().map_or(n, Vec::len);
+        if l.distinct {
+            (out, rows) = distinct(out, rows);
+        }
+        self.rows_made = self.rows_made.saturating_add(rows as u64);
+        self.budget()
+            .check(0, out.iter().map(|c| c.bytes() as u64).sum())
+            .map_err(|m| self.err(i, &m))?;
+        Ok(Data {
+            fields: names,
+            body: Body::Cols(out, rows),
+        })
+    }
+
+    /// The records WHERE `w` keeps.
+    fn kept_rows(
+        &mut self,
+        w: &Expr,
+        i: usize,
+        fields: &[String],
+        cols: &Columns,
+        n: usize,
+        table_name: &str,
+    ) -> Result<Vec<u32>, ScriptError> {
+        let mut p = Planned::new(w, fields, cols, n);
+        // The condition's results as a column of two values (or more, for texts): truth is read back.
+        let mut truth = Interner::default();
+        let mut kept = Vec::new();
+        for r in 0..n {
+            self.row_checkpoint(r, i, table_name, kept.len())?;
+            let s = self.symbol_at(&mut p, &mut truth, fields, cols, r);
+            if s != NULL_INDEX && truthy(&truth, s) {
+                kept.push(r as u32);
+            }
+        }
+        Ok(kept)
+    }
+
+    /// The column expression `p` makes for the records `kept` (all of them without).
+    fn eval_column(
+        &mut self,
+        mut p: Planned<'_>,
+        i: usize,
+        fields: &[String],
+        cols: &Columns,
+        n: usize,
+        kept: &Option<Vec<u32>>,
+    ) -> Result<SymbolColumn, ScriptError> {
+        let len = kept.as_ref().map_or(n, Vec::len);
+        let mut out = Interner::with_rows_hint(len);
+        for k in 0..len {
+            let r = kept.as_ref().map_or(k, |v| v[k] as usize);
+            self.row_checkpoint(k, i, "", k)?;
+            let s = self.symbol_at(&mut p, &mut out, fields, cols, r);
+            out.push_symbol(s);
+        }
+        Ok(out.finish())
+    }
+
+    /// The symbol in `out` of expression `p` on record `r`, remembered per combination of values.
+    fn symbol_at(
+        &mut self,
+        p: &mut Planned<'_>,
+        out: &mut Interner,
+        fields: &[String],
+        cols: &Columns,
+        r: usize,
+    ) -> u32 {
+        let combo = if p.memo.is_empty() {
+            None
+        } else {
+            Some(p.combination(cols, r))
+        };
+        if let Some(s) = combo.and_then(|k| p.memo.get(k)).filter(|s| **s != UNSET) {
+            return *s;
+        }
+        let mut scope = ColumnScope {
+            ex: self,
+            fields,
+            cols,
+            row: r,
+        };
+        let s = intern(out, qix_expr::eval(p.expr, &mut scope));
+        if let Some(slot) = combo.and_then(|k| p.memo.get_mut(k)) {
+            *slot = s;
+        }
+        s
+    }
+
+    /// Every 65,536 records: stops when the reload is cancelled, and reports progress.
+    fn row_checkpoint(
+        &self,
+        r: usize,
+        i: usize,
+        table_name: &str,
+        made: usize,
+    ) -> Result<(), ScriptError> {
+        if r & 0xFFFF != 0 {
+            return Ok(());
+        }
+        if self.cancelled() {
+            return Err(self.err(i, "reload cancelled"));
+        }
+        if let (Some(progress), false) = (self.env.progress, table_name.is_empty()) {
+            progress(table_name, made);
+        }
+        Ok(())
+    }
+}
+
+/// Whether symbol `s` of a condition's results is true.
+fn truthy(results: &Interner, s: u32) -> bool {
+    let values = results.values();
+    let n = values.num(s);
+    if n.is_nan() {
+        Value::Text(values.text(s).into_owned()).truthy()
+    } else {
+        Value::Num(n).truthy()
+    }
+}
+
+/// What each output field of LOAD `l` is made of.
+fn plan<'l>(l: &'l Load, fields: &[String], cols: &Columns, n: usize) -> Vec<Item<'l>> {
+    let mut items = Vec::new();
+    for f in &l.fields {
+        match f {
+            FieldItem::Star => items.extend((0..fields.len()).map(Item::Move)),
+            FieldItem::Expr { expr, .. } => items.push(match expr {
+                Expr::Field(name) if fields.contains(name) => {
+                    Item::Move(fields.iter().position(|x| x == name).unwrap_or(0))
+                }
+                _ => Item::Eval(Planned::new(expr, fields, cols, n)),
+            }),
+        }
+    }
+    items
+}
+
+/// The first of each set of equal records.
+fn distinct(cols: Columns, rows: usize) -> (Columns, usize) {
+    let mut seen = HashSet::with_capacity(rows.min(1 << 20));
+    let mut first = Vec::new();
+    let mut key = Vec::with_capacity(cols.len());
+    for r in 0..rows {
+        key.clear();
+        key.extend(cols.iter().map(|c| c.index.get(r)));
+        if seen.insert(key.clone()) {
+            first.push(r);
+        }
+    }
+    if first.len() == rows {
+        return (cols, rows);
+    }
+    let kept = first.len();
+    let out = cols
+        .iter()
+        .map(|c| Arc::new(gather(c, first.iter().map(|&r| Some(r)), kept)))
+        .collect();
+    (out, kept)
+}

@@ -1,0 +1,254 @@
+//! LOADs that run on columns (field lists, expressions, WHERE, DISTINCT, preceding loads, RESIDENT,
+//! CONCATENATE, JOIN on a lookup table) give the same tables as the row-by-row path, which a `RecNo()`
+//! in the WHERE forces; joins on columns equal a plain reference join.
+
+mod common;
+
+use proptest::prelude::*;
+use qix_engine::{DataModel, Dual};
+use qix_script::LoadOutput;
+
+fn run(script: &str) -> LoadOutput {
+    common::reload_plain(script).unwrap_or_else(|e| panic!("{e}\n{script}"))
+}
+
+/// Every field of `table` with its cells (text and number), in field order.
+fn table(m: &DataModel, table: &str) -> Vec<(String, Vec<Option<Dual>>)> {
+    let t = &m.tables[m.table_id(table).unwrap_or_else(|| panic!("no {table}"))];
+    t.columns
+        .iter()
+        .map(|c| {
+            let name = m.fields[c.field].name.clone();
+            let cells = common::cells(m, table, &name);
+            (name, cells)
+        })
+        .collect()
+}
+
+const ITEMS: &[&str] = &[
+    "a",
+    "b AS bb",
+    "a * 2 AS a2",
+    "b & '-' & a AS ba",
+    "If(c > 1.8, 'big', 'small') AS size",
+    "Upper(b) AS ub",
+    "c + a AS s",
+    "Len(b) AS lb",
+    "'k' AS konst",
+    "Date(40000 + a) AS d",
+    "c",
+    "*",
+];
+
+const CONDITIONS: &[&str] = &["a > 1", "b = 'x'", "c >= 2 or IsNull(a)", "Len(b) > 0", "a"];
+
+/// The base table: INLINE values, empty ones made NULL.
+fn base(rows: &[(u8, u8, u8)]) -> String {
+    let a = ["1", "2", "3", ""];
+    let b = ["x", "y", "z z", ""];
+    let c = ["1.5", "2", "02", "10", ""];
+    let mut s = String::from(
+        "Base: LOAD If(Len(a) = 0, Null(), a) AS a, If(Len(b) = 0, Null(), b) AS b, \
+         If(Len(c) = 0, Null(), c) AS c INLINE [\na, b, c\n",
+    );
+    for &(x, y, z) in rows {
+        s.push_str(&format!(
+            "{}, {}, {}\n",
+            a[x as usize % 4],
+            b[y as usize % 4],
+            c[z as usize % 5]
+        ));
+    }
+    s.push_str("];\n");
+    s
+}
+
+/// `WHERE cond`, with `RecNo() > 0` added when `rows` (which sends the LOAD record by record).
+fn condition(cond: Option<&str>, rows: bool) -> String {
+    match (cond, rows) {
+        (None, false) => String::new(),
+        (None, true) => " WHERE RecNo() > 0".into(),
+        (Some(c), false) => format!(" WHERE {c}"),
+        (Some(c), true) => format!(" WHERE ({c}) AND RecNo() > 0"),
+    }
+}
+
+/// The script of one case, on columns or (`rows`) record by record.
+fn script(
+    rows_in: &[(u8, u8, u8)],
+    items: &[usize],
+    cond: Option<usize>,
+    distinct: bool,
+    rows: bool,
+) -> String {
+    let mut fields: Vec<&str> = Vec::new();
+    for &i in items {
+        let item = ITEMS[i % ITEMS.len()];
+        let name = item.rsplit(' ').next().unwrap_or(item);
+        let clash = fields.iter().any(|f| {
+            let n = f.rsplit(' ').next().unwrap_or(f);
+            n == name || n == "*" || name == "*" || (*f == "*" && ["a", "b", "c"].contains(&name))
+        });
+        if !clash {
+            fields.push(item);
+        }
+    }
+    let cond = condition(cond.map(|c| CONDITIONS[c % CONDITIONS.len()]), rows);
+    let distinct = if distinct { "DISTINCT " } else { "" };
+    format!(
+        "{}Out: NoConcatenate LOAD {distinct}{} RESIDENT Base{cond};\n\
+         Out2: NoConcatenate LOAD *, ba & '!' AS bang;\nLOAD b & a AS ba, c * 3 AS c3 RESIDENT Base{cond};\n\
+         Concatenate (Out2) LOAD a AS ba, c AS c3 RESIDENT Base{cond};\nDROP TABLE Base;\n",
+        base(rows_in),
+        fields.join(", "),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn loads_on_columns_equal_loads_row_by_row(
+        rows in prop::collection::vec((0u8..4, 0u8..4, 0u8..5), 1..40),
+        items in prop::collection::vec(0usize..ITEMS.len(), 1..6),
+        cond in prop::option::of(0usize..CONDITIONS.len()),
+        distinct in any::<bool>(),
+    ) {
+        let on_columns = run(&script(&rows, &items, cond, distinct, false));
+        let by_rows = run(&script(&rows, &items, cond, distinct, true));
+        prop_assert!(on_columns.log.iter().any(|l| l.starts_with("Out <<") && l.ends_with("(columns)")));
+        prop_assert!(by_rows.log.iter().any(|l| l.starts_with("Out <<") && !l.ends_with("(columns)")));
+        for t in ["Out", "Out2"] {
+            prop_assert_eq!(table(&on_columns.model, t), table(&by_rows.model, t));
+        }
+    }
+}
+
+/// A table as texts (`-` for NULL), row by row.
+type Rows = Vec<Vec<String>>;
+
+/// Reference natural join of `t` (fields `tf`) and `d` (fields `df`) on their common fields: `t`'s
+/// rows in order, each with its matches (NULL matches NULL, as the script does), then for RIGHT and
+/// OUTER `d`'s unmatched rows.
+fn reference_join(tf: &[&str], t: &Rows, df: &[&str], d: &Rows, kind: &str) -> (Vec<String>, Rows) {
+    let common: Vec<(usize, usize)> = tf
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| df.iter().position(|g| g == f).map(|j| (i, j)))
+        .collect();
+    let extra: Vec<usize> = (0..df.len())
+        .filter(|j| !common.iter().any(|c| c.1 == *j))
+        .collect();
+    let mut fields: Vec<String> = tf.iter().map(|s| s.to_string()).collect();
+    fields.extend(extra.iter().map(|&j| df[j].to_string()));
+    let mut out = Vec::new();
+    let mut used = vec![false; d.len()];
+    for r in t {
+        let mut any = false;
+        for (k, s) in d.iter().enumerate() {
+            if common.iter().all(|&(i, j)| r[i] == s[j]) {
+                any = true;
+                used[k] = true;
+                let mut row = r.clone();
+                row.extend(extra.iter().map(|&j| s[j].clone()));
+                out.push(row);
+            }
+        }
+        if !any && (kind == "LEFT" || kind == "OUTER") {
+            let mut row = r.clone();
+            row.extend(extra.iter().map(|_| "-".to_string()));
+            out.push(row);
+        }
+    }
+    if kind == "RIGHT" || kind == "OUTER" {
+        for (k, s) in d.iter().enumerate().filter(|(k, _)| !used[*k]) {
+            let _ = k;
+            let mut row = vec!["-".to_string(); tf.len()];
+            for &(i, j) in &common {
+                row[i] = s[j].clone();
+            }
+            row.extend(extra.iter().map(|&j| s[j].clone()));
+            out.push(row);
+        }
+    }
+    (fields, out)
+}
+
+/// An INLINE load of `rows` (`-` is NULL).
+fn inline(name: &str, fields: &[&str], rows: &Rows) -> String {
+    let nulled: Vec<String> = fields
+        .iter()
+        .map(|f| format!("If({f} = '-', Null(), {f}) AS {f}"))
+        .collect();
+    let mut s = format!(
+        "{name}: LOAD {} INLINE [\n{}\n",
+        nulled.join(", "),
+        fields.join(", ")
+    );
+    for r in rows {
+        s.push_str(&r.join(", "));
+        s.push('\n');
+    }
+    s.push_str("];\n");
+    s
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn joins_on_a_lookup_table_equal_the_reference_join(
+        t in prop::collection::vec((0u8..5, 0u8..3, 0u8..4), 1..30),
+        keys in prop::collection::btree_set((0u8..5, 0u8..3), 0..10),
+        kind in 0usize..4,
+        two_keys in any::<bool>(),
+    ) {
+        let kind = ["LEFT", "INNER", "RIGHT", "OUTER"][kind];
+        let show = |k: u8| if k == 4 { "-".to_string() } else { format!("k{k}") };
+        let t_rows: Rows = t.iter().map(|&(k, g, v)| vec![show(k), format!("g{g}"), v.to_string()]).collect();
+        // Unique keys in the lookup table (one key field, or two).
+        let (df, d_rows): (Vec<&str>, Rows) = if two_keys {
+            (vec!["K", "G", "Name"], keys.iter().map(|&(k, g)| vec![show(k), format!("g{g}"), format!("n{k}{g}")]).collect())
+        } else {
+            let mut seen = std::collections::BTreeSet::new();
+            (vec!["K", "Name"], keys.iter().filter(|(k, _)| seen.insert(*k)).map(|&(k, g)| vec![show(k), format!("n{k}{g}")]).collect())
+        };
+        let tf = ["K", "G", "V"];
+        let script = format!(
+            "{}{}{kind} JOIN (T) LOAD * RESIDENT D;\nDROP TABLE D;\n",
+            inline("T", &tf, &t_rows),
+            inline("D", &df, &d_rows),
+        );
+        let out = run(&script);
+        let (fields, want) = reference_join(&tf, &t_rows, &df, &d_rows, kind);
+        let got_fields: Vec<String> = table(&out.model, "T").into_iter().map(|(f, _)| f).collect();
+        prop_assert_eq!(&got_fields, &fields);
+        let cols: Vec<Vec<String>> = fields.iter().map(|f| common::texts(&out.model, "T", f)).collect();
+        let got: Rows = (0..cols[0].len()).map(|r| cols.iter().map(|c| c[r].clone()).collect()).collect();
+        prop_assert_eq!(got, want);
+    }
+}
+
+#[test]
+fn a_join_that_multiplies_rows_still_works() {
+    let out = run("T: LOAD * INLINE [\nK, V\n1, a\n2, b\n];\n\
+         JOIN (T) LOAD * INLINE [\nK, W\n1, x\n1, y\n3, z\n];\n");
+    assert_eq!(common::texts(&out.model, "T", "K"), ["1", "1", "2", "3"]);
+    assert_eq!(common::texts(&out.model, "T", "W"), ["x", "y", "-", "z"]);
+}
+
+#[test]
+fn resident_and_field_lists_share_columns_and_keep_values_exact() {
+    let out = run("T: LOAD * INLINE [\nid, p\n1, 01\n2, 1.50\n3, x\n];\n\
+         U: NoConcatenate LOAD id AS key, p, p * 2 AS p2 RESIDENT T WHERE id > 1;\n");
+    assert!(
+        out.log.iter().any(|l| l == "U << 2 rows (columns)"),
+        "{:?}",
+        out.log
+    );
+    assert_eq!(common::texts(&out.model, "U", "key"), ["2", "3"]);
+    // A value keeps the text it was read with.
+    assert_eq!(common::texts(&out.model, "U", "p"), ["1.50", "x"]);
+    assert_eq!(common::texts(&out.model, "U", "p2"), ["3", "-"]);
+    assert_eq!(common::texts(&out.model, "T", "p"), ["01", "1.50", "x"]);
+}
