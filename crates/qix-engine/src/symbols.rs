@@ -291,6 +291,12 @@ impl SymbolTable {
         }
     }
 
+    /// The text a symbol was loaded with, if it has one of its own (`None` for a number whose text is its
+    /// default format) — without formatting anything.
+    pub fn stored_text(&self, symbol: u32) -> Option<&str> {
+        self.texts.as_ref().and_then(|t| t.get(symbol as usize))
+    }
+
     /// The number of a symbol, NaN for text.
     pub fn num(&self, symbol: u32) -> f64 {
         self.nums[symbol as usize]

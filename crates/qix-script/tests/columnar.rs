@@ -252,3 +252,48 @@ fn resident_and_field_lists_share_columns_and_keep_values_exact() {
     assert_eq!(common::texts(&out.model, "U", "p2"), ["3", "-"]);
     assert_eq!(common::texts(&out.model, "T", "p"), ["01", "1.50", "x"]);
 }
+
+const AGGREGATIONS: &[&str] = &[
+    "Sum(c) AS sc",
+    "Count(b) AS nb",
+    "Count(DISTINCT b) AS db",
+    "Min(c) AS minc",
+    "Max(a) AS maxa",
+    "Avg(c) AS avgc",
+    "Concat(DISTINCT b, '|') AS cb",
+    "Only(a) AS oa",
+    "FirstSortedValue(b, c) AS fb",
+    "Sum(a * c) + 1 AS sac",
+    "Count(*) AS n",
+    "MaxString(b) AS mb",
+    "NullCount(a) AS na",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn group_by_on_columns_equals_group_by_row_by_row(
+        rows in prop::collection::vec((0u8..4, 0u8..4, 0u8..5), 0..40),
+        aggs in prop::collection::btree_set(0usize..AGGREGATIONS.len(), 1..5),
+        by in 0usize..4,
+        cond in prop::option::of(0usize..CONDITIONS.len()),
+        distinct in any::<bool>(),
+    ) {
+        let (keys, group) = [("", ""), ("a, ", " GROUP BY a"), ("b, ", " GROUP BY b"), ("a, b, ", " GROUP BY a, b")][by];
+        let list: Vec<&str> = aggs.iter().map(|&k| AGGREGATIONS[k]).collect();
+        let script = |rows_path: bool| {
+            let cond = condition(cond.map(|c| CONDITIONS[c % CONDITIONS.len()]), rows_path);
+            let distinct = if distinct { "DISTINCT " } else { "" };
+            format!(
+                "{}G: LOAD {distinct}{keys}{} RESIDENT Base{cond}{group};\nDROP TABLE Base;\n",
+                base(&rows),
+                list.join(", ")
+            )
+        };
+        let on_columns = run(&script(false));
+        let by_rows = run(&script(true));
+        prop_assert!(on_columns.log.iter().any(|l| l.starts_with("G <<") && l.ends_with("(columns)")));
+        prop_assert_eq!(table(&on_columns.model, "G"), table(&by_rows.model, "G"));
+    }
+}

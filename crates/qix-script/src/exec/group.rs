@@ -166,7 +166,7 @@ impl Exec<'_> {
 
     /// Qlik's rules for a grouping LOAD: no `*`, no WHILE, and every field read outside an aggregation
     /// is a GROUP BY field.
-    fn check_grouping(&self, l: &Load, i: usize) -> Result<(), ScriptError> {
+    pub(super) fn check_grouping(&self, l: &Load, i: usize) -> Result<(), ScriptError> {
         if l.while_.is_some() {
             return Err(self.err(i, "WHILE cannot be used with GROUP BY"));
         }

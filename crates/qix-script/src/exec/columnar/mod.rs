@@ -6,7 +6,10 @@
 //!
 //! A LOAD goes this way when nothing in it depends on the record's place or on the rows loaded before
 //! it (`RecNo`, `RowNo`, `IterNo`, `Previous`, `Peek`, `Exists`, `AutoNumber`, `Rand`, `Evaluate`,
-//! WHILE, ORDER BY) and it does not aggregate; the others take the row-by-row path (`transform`).
+//! WHILE, ORDER BY); the others take the row-by-row path (`transform`). A LOAD that aggregates
+//! (GROUP BY) groups on columns too (`group`).
+
+mod group;
 
 use super::columns::gather;
 use super::tables::{Body, Columns, Data};
@@ -14,6 +17,7 @@ use super::Exec;
 use crate::ast::{FieldItem, Load};
 use crate::error::ScriptError;
 use crate::sources::{Interner, SymbolColumn, NULL_INDEX};
+use qix_engine::symbols::SymbolTable;
 use qix_expr::{Aggr, Expr, Locale, Scope, Value};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -41,12 +45,13 @@ const UNSET: u32 = u32::MAX - 1;
 
 /// Whether LOAD `l` can run on columns.
 pub(super) fn columnar(l: &Load) -> bool {
+    let grouping = Exec::groups(l);
     l.while_.is_none()
         && l.order_by.is_empty()
-        && l.group_by.is_empty()
         && l.where_.as_ref().is_none_or(pure)
         && l.fields.iter().all(|f| match f {
-            FieldItem::Star => true,
+            FieldItem::Star => !grouping,
+            FieldItem::Expr { expr, .. } if grouping => group::groupable(expr),
             FieldItem::Expr { expr, .. } => pure(expr) && !qix_expr::has_aggregation(expr),
         })
 }
@@ -142,7 +147,7 @@ struct ColumnScope<'e, 'a, 'c> {
 impl Scope for ColumnScope<'_, '_, '_> {
     fn field(&mut self, name: &str) -> Value {
         match self.fields.iter().position(|f| f == name) {
-            Some(c) => value_of(&self.cols[c], self.cols[c].index.get(self.row)),
+            Some(c) => value_of(&self.cols[c].values, self.cols[c].index.get(self.row)),
             None => Value::Null,
         }
     }
@@ -159,18 +164,15 @@ impl Scope for ColumnScope<'_, '_, '_> {
 
 /// Symbol `s` of a column as an expression value (a number without a text of its own is a plain
 /// number, so nothing is formatted).
-fn value_of(col: &SymbolColumn, s: u32) -> Value {
-    if s as usize >= col.values.len() {
+fn value_of(values: &SymbolTable, s: u32) -> Value {
+    if s as usize >= values.len() {
         return Value::Null;
     }
-    let n = col.values.num(s);
-    let text = col.values.text(s);
-    if n.is_nan() {
-        Value::Text(text.into_owned())
-    } else if matches!(text, std::borrow::Cow::Owned(_)) {
-        Value::Num(n)
-    } else {
-        Value::Dual(text.into_owned(), n)
+    let n = values.num(s);
+    match values.stored_text(s) {
+        _ if n.is_nan() => Value::Text(values.text(s).into_owned()),
+        Some(t) => Value::Dual(t.to_string(), n),
+        None => Value::Num(n),
     }
 }
 
@@ -204,11 +206,20 @@ impl Exec<'_> {
     ) -> Result<Data, ScriptError> {
         let (fields, cols, n) = input;
         let names = self.field_names(l, i, &fields)?;
-        let items = plan(l, &fields, &cols, n);
         let kept = match &l.where_ {
             Some(w) => Some(self.kept_rows(w, i, &fields, &cols, n, table_name)?),
             None => None,
         };
+        if Self::groups(l) {
+            let records = group::Records {
+                fields: &fields,
+                cols: &cols,
+                kept,
+                n,
+            };
+            return self.group_columns(l, i, records, names);
+        }
+        let items = plan(l, &fields, &cols, n);
         let mut out: Columns = Vec::with_capacity(items.len());
         for item in items {
             out.push(match item {
@@ -335,13 +346,7 @@ impl Exec<'_> {
 
 /// Whether symbol `s` of a condition's results is true.
 fn truthy(results: &Interner, s: u32) -> bool {
-    let values = results.values();
-    let n = values.num(s);
-    if n.is_nan() {
-        Value::Text(values.text(s).into_owned()).truthy()
-    } else {
-        Value::Num(n).truthy()
-    }
+    value_of(results.values(), s).truthy()
 }
 
 /// What each output field of LOAD `l` is made of.
