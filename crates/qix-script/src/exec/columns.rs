@@ -36,7 +36,8 @@ pub(super) fn concat(a: SymbolColumn, b: &SymbolColumn) -> SymbolColumn {
 }
 
 /// The column of the rows `pick` gives, in that order (`None` = a NULL row), keeping only the values
-/// those rows use (so a stored column never has a value no row holds).
+/// those rows use (so a stored column never has a value no row holds). Packed as the rows come, with
+/// the bits of the source column's values.
 pub(super) fn gather(
     col: &SymbolColumn,
     pick: impl Iterator<Item = Option<usize>>,
@@ -44,10 +45,9 @@ pub(super) fn gather(
 ) -> SymbolColumn {
     let mut renumber = vec![NULL_INDEX; col.values.len()];
     let mut values = SymbolTable::default();
-    let mut rows = Vec::with_capacity(len);
-    for p in pick {
+    let rows = pick.map(|p| {
         let s = p.map_or(NULL_INDEX, |r| col.index.get(r));
-        rows.push(match renumber.get_mut(s as usize) {
+        match renumber.get_mut(s as usize) {
             Some(n) if *n == NULL_INDEX => {
                 let v = col.values.get(s);
                 *n = values.push_distinct(v.num, Some(&v.text));
@@ -55,10 +55,10 @@ pub(super) fn gather(
             }
             Some(n) => *n,
             None => NULL_INDEX,
-        });
-    }
+        }
+    });
+    let index = PackedColumn::pack_iter(rows, len, col.values.len());
     values.drop_index();
-    let index = PackedColumn::pack(&rows, values.len());
     SymbolColumn { values, index }
 }
 

@@ -7,7 +7,7 @@ use super::columns::{concat, gather, nulls};
 use super::tables::{Body, Columns, Data, Table};
 use super::Cell;
 use crate::ast::JoinKind;
-use crate::sources::{self, Check, RawTable, NULL_INDEX};
+use crate::sources::{self, Check, RawTable, SymbolColumn, NULL_INDEX};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -201,7 +201,7 @@ fn data_keys(cols: &Columns, keys: &[usize]) -> Option<HashMap<Vec<u32>, u32>> {
 }
 
 /// Row `r`'s symbol in `col`, NULL as one past the last symbol.
-fn key_symbol(col: &crate::sources::SymbolColumn, r: usize) -> u32 {
+fn key_symbol(col: &SymbolColumn, r: usize) -> u32 {
     match col.index.get(r) {
         NULL_INDEX => col.values.len() as u32,
         s => s,
@@ -246,25 +246,35 @@ fn join_columns(
         for (&(i, _), m) in common.iter().zip(&maps) {
             key.push(m[key_symbol(&own[i], r) as usize]);
         }
-        matched.push(by_key.get(&key).copied());
+        matched.push(by_key.get(&key).copied().unwrap_or(NO_MATCH));
     }
-    let outer_t = matches!(kind, JoinKind::Left | JoinKind::Outer);
-    let kept: Vec<usize> = (0..n)
-        .filter(|&r| outer_t || matched[r].is_some())
-        .collect();
+    // LEFT and OUTER keep every row of t (`None`: all of them).
+    let kept: Option<Vec<u32>> = match kind {
+        JoinKind::Left | JoinKind::Outer => None,
+        _ => Some(
+            (0..n as u32)
+                .filter(|&r| matched[r as usize] != NO_MATCH)
+                .collect(),
+        ),
+    };
     let mut used = vec![false; cols.first().map_or(0, |c| c.len())];
-    matched
-        .iter()
-        .flatten()
-        .for_each(|&k| used[k as usize] = true);
+    for &k in matched.iter().filter(|&&k| k != NO_MATCH) {
+        used[k as usize] = true;
+    }
     let unmatched: Vec<usize> = match kind {
         JoinKind::Right | JoinKind::Outer => (0..used.len()).filter(|&k| !used[k]).collect(),
         _ => Vec::new(),
     };
-    let count = kept.len() + unmatched.len();
+    let count = kept.as_ref().map_or(n, Vec::len) + unmatched.len();
     let width = own.len() + fields.len() - common.len();
     check(count, count.saturating_mul(width * 4))?;
-    let out = joined_columns(&own, cols, &common, &kept, &matched, &unmatched, n);
+    let rows = JoinRows {
+        kept: kept.as_deref(),
+        matched: &matched,
+        unmatched: &unmatched,
+        n,
+    };
+    let out = joined_columns(&own, cols, &common, &rows);
     t.fields.extend(
         (0..fields.len())
             .filter(|j| !common.iter().any(|c| c.1 == *j))
@@ -274,19 +284,42 @@ fn join_columns(
     Ok(Some(count))
 }
 
+/// No row of `data` matches.
+const NO_MATCH: u32 = u32::MAX;
+
+/// The rows a join on columns makes: `t`'s kept rows (all of its `n` without a list) with their match
+/// in `data`, then `data`'s unmatched rows.
+struct JoinRows<'a> {
+    kept: Option<&'a [u32]>,
+    matched: &'a [u32],
+    unmatched: &'a [usize],
+    n: usize,
+}
+
+impl JoinRows<'_> {
+    /// `t`'s kept rows.
+    fn kept(&self) -> Box<dyn Iterator<Item = usize> + '_> {
+        match self.kept {
+            Some(k) => Box::new(k.iter().map(|&r| r as usize)),
+            None => Box::new(0..self.n),
+        }
+    }
+
+    fn kept_len(&self) -> usize {
+        self.kept.map_or(self.n, <[u32]>::len)
+    }
+}
+
 /// The columns of a join on columns: `t`'s kept rows (with the matched row of `data` for `data`'s
 /// other fields), then `data`'s unmatched rows (with `t`'s other fields NULL).
 fn joined_columns(
     own: &Columns,
     cols: &Columns,
     common: &[(usize, usize)],
-    kept: &[usize],
-    matched: &[Option<u32>],
-    unmatched: &[usize],
-    n: usize,
+    rows: &JoinRows<'_>,
 ) -> Columns {
-    let all_kept = kept.len() == n;
-    let tail = |col: &crate::sources::SymbolColumn, head: crate::sources::SymbolColumn| {
+    let unmatched = rows.unmatched;
+    let tail = |col: &SymbolColumn, head: SymbolColumn| {
         if unmatched.is_empty() {
             head
         } else {
@@ -296,14 +329,13 @@ fn joined_columns(
     };
     let mut out: Columns = Vec::with_capacity(own.len() + cols.len());
     for (i, col) in own.iter().enumerate() {
-        let other = common.iter().find(|c| c.0 == i).map(|c| &cols[c.1]);
-        if all_kept && unmatched.is_empty() {
+        if rows.kept.is_none() && unmatched.is_empty() {
             out.push(col.clone());
             continue;
         }
-        let head = gather(col, kept.iter().map(|&r| Some(r)), kept.len());
-        out.push(Arc::new(match other {
-            Some(d) => tail(d, head),
+        let head = gather(col, rows.kept().map(Some), rows.kept_len());
+        out.push(Arc::new(match common.iter().find(|c| c.0 == i) {
+            Some(c) => tail(&cols[c.1], head),
             None if unmatched.is_empty() => head,
             None => concat(head, &nulls(unmatched.len())),
         }));
@@ -312,8 +344,11 @@ fn joined_columns(
         if common.iter().any(|c| c.1 == j) {
             continue;
         }
-        let picks = kept.iter().map(|&r| matched[r].map(|k| k as usize));
-        let head = gather(col, picks, kept.len());
+        let picks = rows.kept().map(|r| match rows.matched[r] {
+            NO_MATCH => None,
+            k => Some(k as usize),
+        });
+        let head = gather(col, picks, rows.kept_len());
         out.push(Arc::new(tail(col, head)));
     }
     out

@@ -3,7 +3,7 @@
 //! the values of its argument (evaluated once per combination of the fields it reads), then each
 //! field of the LOAD evaluated once per group. Groups come first seen first, as on the row path.
 
-use super::{intern, pure, value_of, Planned, ROW_FUNCTIONS};
+use super::{intern, pure, value_of, ColumnScope, Planned, ROW_FUNCTIONS};
 use crate::ast::{FieldItem, Load};
 use crate::error::ScriptError;
 use crate::exec::host::NoRow;
@@ -184,28 +184,20 @@ impl Exec<'_> {
         of_record: &[u32],
         groups: usize,
     ) -> Vec<Value> {
-        let (fields, cols) = (records.fields, records.cols);
         let mut accs: Vec<Aggregator> = (0..groups).map(|_| Aggregator::new(a)).collect();
-        let mut arg = Planned::new(&a.arg, fields, cols, records.n);
-        let mut arg_values = Interner::default();
+        let mut arg = Feed::new(&a.arg, records);
         let weight = a.extra.first().filter(|_| a.func.weighs_rows());
-        let mut weight = weight.map(|w| {
-            (
-                Planned::new(w, fields, cols, records.n),
-                Interner::default(),
-            )
-        });
+        let mut weight = weight.map(|w| Feed::new(w, records));
         for (k, &g) in of_record.iter().enumerate() {
             let r = records.row(k);
-            let s = self.symbol_at(&mut arg, &mut arg_values, fields, cols, r);
-            let v = value_of(arg_values.values(), s);
+            let v = arg.value(self, records, r);
             let Some(acc) = accs.get_mut(g as usize) else {
                 continue;
             };
             match &mut weight {
-                Some((p, values)) => {
-                    let w = self.symbol_at(p, values, fields, cols, r);
-                    acc.add_weighted(v, value_of(values.values(), w).num());
+                Some(w) => {
+                    let w = w.value(self, records, r).num();
+                    acc.add_weighted(v, w);
                 }
                 None => acc.add(v),
             }
@@ -213,6 +205,52 @@ impl Exec<'_> {
         accs.iter()
             .map(|acc| acc.finish(a, &mut NoRow { ex: self }))
             .collect()
+    }
+}
+
+/// Where an aggregation's argument comes from, record by record.
+enum Feed<'l> {
+    /// A field as it is: the record's value, read from its column.
+    Field(usize),
+    /// An expression, remembered per combination of the values it reads when there are few.
+    Expr(Planned<'l>, Vec<Option<Value>>),
+}
+
+impl<'l> Feed<'l> {
+    fn new(e: &'l Expr, records: &Records<'_>) -> Feed<'l> {
+        if let Expr::Field(name) = e {
+            if let Some(c) = records.fields.iter().position(|f| f == name) {
+                return Feed::Field(c);
+            }
+        }
+        let p = Planned::new(e, records.fields, records.cols, records.n);
+        let memo = vec![None; p.memo.len()];
+        Feed::Expr(p, memo)
+    }
+
+    /// The value for input row `r`.
+    fn value(&mut self, ex: &mut Exec<'_>, records: &Records<'_>, r: usize) -> Value {
+        let cols = records.cols;
+        match self {
+            Feed::Field(c) => value_of(&cols[*c].values, cols[*c].index.get(r)),
+            Feed::Expr(p, memo) => {
+                let combo = (!memo.is_empty()).then(|| p.combination(cols, r));
+                if let Some(v) = combo.and_then(|k| memo.get(k)).and_then(Option::as_ref) {
+                    return v.clone();
+                }
+                let mut scope = ColumnScope {
+                    ex,
+                    fields: records.fields,
+                    cols,
+                    row: r,
+                };
+                let v = qix_expr::eval(p.expr, &mut scope);
+                if let Some(slot) = combo.and_then(|k| memo.get_mut(k)) {
+                    *slot = Some(v.clone());
+                }
+                v
+            }
+        }
     }
 }
 
