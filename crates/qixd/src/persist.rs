@@ -17,12 +17,22 @@ pub fn export(data: &LoadedData) -> Vec<(String, Vec<u8>)> {
     let m = &data.model;
     let mut files = Vec::new();
     let mut names = Vec::new();
-    for t in 0..m.tables.len() {
-        let (fields, rows) = m.table_rows(t);
-        names.push(m.tables[t].name.clone());
+    for (t, table) in m.tables.iter().enumerate() {
+        // Each column as the model keeps it: the field's symbols and the table's packed rows.
+        let fields: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| m.fields[c.field].name.clone())
+            .collect();
+        let cols: Vec<_> = table
+            .columns
+            .iter()
+            .map(|c| (&m.fields[c.field].symbols, &c.data))
+            .collect();
+        names.push(table.name.clone());
         files.push((
             format!("t{t:05}.qvd"),
-            qvd::write(&m.tables[t].name, &fields, &rows),
+            qvd::write_columns(&table.name, &fields, &cols),
         ));
     }
     let meta = json!({"tables": names, "comments": data.comments, "tags": data.tags,
@@ -49,11 +59,12 @@ pub fn import(files: &[(String, Vec<u8>)]) -> Result<LoadedData, String> {
             .find(|(n, _)| *n == file)
             .ok_or(format!("saved data lacks {file}"))?
             .1;
-        let table = qvd::read(bytes)?;
+        // Column by column, as an optimized load reads a QVD: no row of values is built.
+        let table = qvd::read_columns(bytes)?;
         let fields: Vec<&str> = table.fields.iter().map(String::as_str).collect();
         let h = b.add_table(name, &fields).map_err(|e| e.to_string())?;
-        for r in &table.rows {
-            b.push_row(h, r).map_err(|e| e.to_string())?;
+        for (j, col) in table.columns.into_iter().enumerate() {
+            b.push_indexed(h, j, col.values, col.index);
         }
     }
     let mut model = b.build().map_err(|e| e.to_string())?;

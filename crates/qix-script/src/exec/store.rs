@@ -1,7 +1,8 @@
 //! STORE: a table written to a QVD, text (CSV) or Parquet file, through a temporary file and a rename
 //! so that a failed write leaves no half file.
 
-use super::Exec;
+use super::tables::Body;
+use super::{Cell, Exec};
 use crate::error::ScriptError;
 use crate::sources::{parquet, qvd, text};
 use std::path::Path;
@@ -21,21 +22,31 @@ impl Exec<'_> {
             .find(|t| t.name == table)
             .ok_or_else(|| self.err(i, &format!("table {table} not found")))?;
         let full = self.resolve_path(i, p)?;
-        let rows = t.body.to_rows();
-        let bytes = match format {
-            "qvd" => qvd::write(&t.name, &t.fields, &rows),
-            "txt" | "csv" => text::write(&t.fields, &rows).map_err(|m| self.err(i, &m))?,
-            "parquet" => {
-                parquet::write(&t.fields, &rows).map_err(|m| self.err(i, &format!("{p}: {m}")))?
+        let n = t.len();
+        let rows = || -> Result<Vec<Vec<Cell>>, ScriptError> {
+            // Text and Parquet are written from rows: the rows must fit the memory limit.
+            let per_row = std::mem::size_of::<Vec<Cell>>() + t.fields.len() * 48;
+            self.budget()
+                .check(0, n.saturating_mul(per_row) as u64)
+                .map_err(|m| self.err(i, &m))?;
+            Ok(t.body.to_rows())
+        };
+        let bytes = match (format, &t.body) {
+            ("qvd", Body::Cols(cols, _)) => {
+                let cols: Vec<_> = cols.iter().map(|c| (&c.values, &c.index)).collect();
+                qvd::write_columns(&t.name, &t.fields, &cols)
             }
-            other => {
+            ("qvd", Body::Rows(rows)) => qvd::write(&t.name, &t.fields, rows),
+            ("txt" | "csv", _) => text::write(&t.fields, &rows()?).map_err(|m| self.err(i, &m))?,
+            ("parquet", _) => parquet::write(&t.fields, &rows()?)
+                .map_err(|m| self.err(i, &format!("{p}: {m}")))?,
+            (other, _) => {
                 return Err(self.err(
                     i,
                     &format!("STORE to {other} is not supported (qvd, txt, parquet)"),
                 ))
             }
         };
-        let n = rows.len();
         write_atomically(&full, &bytes).map_err(|m| self.err(i, &m))?;
         self.log.push(format!("Stored {table} ({n} rows) into {p}"));
         Ok(())

@@ -11,7 +11,6 @@ use qix_engine::symbols::SymbolTable;
 use qix_engine::Dual;
 use rayon::prelude::*;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 fn unescape(s: &str) -> String {
     s.replace("&lt;", "<")
@@ -269,49 +268,42 @@ fn write_symbol(out: &mut Vec<u8>, d: &Dual) {
     }
 }
 
-/// Symbol identity inside one field: by number if any, else by text.
-fn key(d: &Dual) -> (Option<u64>, String) {
-    match d.num {
-        Some(n) => (Some(n.to_bits()), String::new()),
-        None => (None, d.text.clone()),
-    }
+/// Writes a table given as rows as a QVD file.
+pub fn write(table_name: &str, fields: &[String], rows: &[Vec<Option<Dual>>]) -> Vec<u8> {
+    let cols: Vec<SymbolColumn> = (0..fields.len())
+        .map(|c| {
+            SymbolColumn::from_cells(rows.iter().map(|r| r.get(c).cloned().flatten()), rows.len())
+        })
+        .collect();
+    let cols: Vec<(&SymbolTable, &PackedColumn)> =
+        cols.iter().map(|c| (&c.values, &c.index)).collect();
+    write_columns(table_name, fields, &cols)
 }
 
-/// Writes a table as a QVD file.
-pub fn write(table_name: &str, fields: &[String], rows: &[Vec<Option<Dual>>]) -> Vec<u8> {
-    let mut symbols: Vec<Vec<Dual>> = vec![Vec::new(); fields.len()];
-    let mut lookup: Vec<HashMap<(Option<u64>, String), usize>> = vec![HashMap::new(); fields.len()];
-    let mut has_null = vec![false; fields.len()];
-    let mut idx: Vec<Vec<i64>> = vec![Vec::with_capacity(rows.len()); fields.len()];
-    for row in rows {
-        for (c, cell) in row.iter().enumerate().take(fields.len()) {
-            match cell {
-                None => {
-                    has_null[c] = true;
-                    idx[c].push(-1);
-                }
-                Some(d) => {
-                    let k = key(d);
-                    let i = *lookup[c].entry(k).or_insert_with(|| {
-                        symbols[c].push(d.clone());
-                        symbols[c].len() - 1
-                    });
-                    idx[c].push(i as i64);
-                }
-            }
-        }
-    }
+/// Where a field's values sit in a QVD record: bit offset, bit width and bias.
+type Layout = (usize, usize, i64);
+
+/// Writes a table given as columns (per field its symbols and its rows' symbol indexes, all of the
+/// same length) as a QVD file: the symbols as they are, the rows bit-packed into the records — no row
+/// of values is ever built.
+pub fn write_columns(
+    table_name: &str,
+    fields: &[String],
+    cols: &[(&SymbolTable, &PackedColumn)],
+) -> Vec<u8> {
+    let rows = cols.first().map_or(0, |c| c.1.len());
     let mut data = Vec::new();
     let mut headers = String::new();
     let mut bit_offset = 0usize;
-    let mut layout = Vec::new();
-    for (c, name) in fields.iter().enumerate() {
+    let mut layout: Vec<Layout> = Vec::new();
+    for (name, &(values, index)) in fields.iter().zip(cols) {
         let start = data.len();
-        for s in &symbols[c] {
-            write_symbol(&mut data, s);
+        for s in 0..values.len() as u32 {
+            write_symbol(&mut data, &values.get(s));
         }
-        let bias: i64 = if has_null[c] { -2 } else { 0 };
-        let max_stored = (symbols[c].len() as i64 - 1 - bias).max(0) as u64;
+        let has_null = index.iter().any(|s| s == NULL_INDEX);
+        let bias: i64 = if has_null { -2 } else { 0 };
+        let max_stored = (values.len() as i64 - 1 - bias).max(0) as u64;
         let width = if max_stored == 0 {
             0
         } else {
@@ -321,27 +313,14 @@ pub fn write(table_name: &str, fields: &[String], rows: &[Vec<Option<Dual>>]) ->
         headers.push_str(&format!(
             "    <QvdFieldHeader>\n      <FieldName>{}</FieldName>\n      <BitOffset>{bit_offset}</BitOffset>\n      <BitWidth>{width}</BitWidth>\n      <Bias>{bias}</Bias>\n      <NumberFormat>\n        <Type>UNKNOWN</Type>\n        <nDec>0</nDec>\n        <UseThou>0</UseThou>\n        <Fmt></Fmt>\n        <Dec></Dec>\n        <Thou></Thou>\n      </NumberFormat>\n      <NoOfSymbols>{}</NoOfSymbols>\n      <Offset>{start}</Offset>\n      <Length>{}</Length>\n      <Comment></Comment>\n      <Tags></Tags>\n    </QvdFieldHeader>\n",
             escape(name),
-            symbols[c].len(),
+            values.len(),
             data.len() - start
         ));
         bit_offset += width;
     }
     let record_size = bit_offset.div_ceil(8);
     let index_offset = data.len();
-    #[allow(clippy::needless_range_loop)] // r indexes one column per field
-    for r in 0..rows.len() {
-        let mut rec = vec![0u8; record_size];
-        for (c, (off, width, bias)) in layout.iter().enumerate() {
-            let stored = (idx[c][r] - bias).max(0) as u64;
-            for i in 0..*width {
-                if stored >> i & 1 == 1 {
-                    let bit = off + i;
-                    rec[bit / 8] |= 1 << (bit % 8);
-                }
-            }
-        }
-        data.extend(rec);
-    }
+    write_records(&mut data, cols, &layout, record_size, rows);
     // The elements Qlik writes, in its order: other readers (pyqvd, Qlik itself) expect all of them.
     let created = qix_expr::dates::format::format_date(
         qix_expr::dates::now(),
@@ -352,12 +331,51 @@ pub fn write(table_name: &str, fields: &[String], rows: &[Vec<Option<Dual>>]) ->
     let header = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<QvdTableHeader>\n  <QvBuildNo>50640</QvBuildNo>\n  <CreatorDoc>qixd</CreatorDoc>\n  <CreateUtcTime>{created}</CreateUtcTime>\n  <SourceCreateUtcTime></SourceCreateUtcTime>\n  <SourceFileUtcTime></SourceFileUtcTime>\n  <SourceFileSize>-1</SourceFileSize>\n  <StaleUtcTime></StaleUtcTime>\n  <TableName>{}</TableName>\n  <Fields>\n{headers}  </Fields>\n  <Compression></Compression>\n  <RecordByteSize>{record_size}</RecordByteSize>\n  <NoOfRecords>{}</NoOfRecords>\n  <Offset>{index_offset}</Offset>\n  <Length>{}</Length>\n  <Lineage>\n    <LineageInfo>\n      <Discriminator>{{STORE - qixd}};</Discriminator>\n      <Statement></Statement>\n    </LineageInfo>\n  </Lineage>\n  <Comment></Comment>\n  <EncryptionInfo></EncryptionInfo>\n</QvdTableHeader>\r\n\0",
         escape(table_name),
-        rows.len(),
-        record_size * rows.len()
+        rows,
+        record_size * rows
     );
     let mut out = header.into_bytes();
     out.extend(data);
     out
+}
+
+/// Appends the records: per row, each field's symbol (less the bias; NULL is -1) in its bits.
+fn write_records(
+    data: &mut Vec<u8>,
+    cols: &[(&SymbolTable, &PackedColumn)],
+    layout: &[Layout],
+    record_size: usize,
+    rows: usize,
+) {
+    data.reserve(record_size * rows);
+    let mut symbols: Vec<_> = cols.iter().map(|c| c.1.iter()).collect();
+    let mut rec = vec![0u8; record_size];
+    for _ in 0..rows {
+        rec.fill(0);
+        for (it, &(off, width, bias)) in symbols.iter_mut().zip(layout) {
+            let idx = match it.next() {
+                Some(s) if s != NULL_INDEX => s as i64,
+                _ => -1,
+            };
+            put_bits(&mut rec, off, width, (idx - bias).max(0) as u64);
+        }
+        data.extend_from_slice(&rec);
+    }
+}
+
+/// Writes the low `width` bits of `v` at bit `off` of `rec` (least significant bit first).
+fn put_bits(rec: &mut [u8], off: usize, width: usize, mut v: u64) {
+    let (mut bit, mut left) = (off, width);
+    while left > 0 {
+        let shift = bit % 8;
+        let take = (8 - shift).min(left);
+        if let Some(b) = rec.get_mut(bit / 8) {
+            *b |= ((v & ((1u64 << take) - 1)) << shift) as u8;
+        }
+        v >>= take;
+        bit += take;
+        left -= take;
+    }
 }
 
 #[cfg(test)]
