@@ -65,13 +65,17 @@ impl TextIndex {
     /// The words (lowercased, each once, in sorted order) that start with `prefix`, with how many word
     /// starts hold each: a word runs from a word start to the next character that is not a letter or
     /// digit.
-    pub fn words_with_prefix(&self, prefix: &str) -> Vec<(&str, u32)> {
+    /// Only the values of the symbols `keep` accepts are read.
+    pub fn words_with_prefix(&self, prefix: &str, keep: impl Fn(u32) -> bool) -> Vec<(&str, u32)> {
         let from = self.starts.partition_point(|w| self.suffix(*w) < prefix);
         let mut out: std::collections::BTreeMap<&str, u32> = Default::default();
         for w in &self.starts[from..] {
             let rest = self.suffix(*w);
             if !rest.starts_with(prefix) {
                 break;
+            }
+            if !keep(w.0) {
+                continue;
             }
             let end = rest
                 .char_indices()
@@ -118,8 +122,12 @@ mod tests {
         assert_eq!(i.prefix("q"), Vec::<u32>::new());
         assert_eq!(i.lower(2), "swedish swans");
         assert_eq!(
-            i.words_with_prefix("sw"),
+            i.words_with_prefix("sw", |_| true),
             [("swan", 3), ("swans", 1), ("swedish", 1)]
+        );
+        assert_eq!(
+            i.words_with_prefix("sw", |s| s == 2),
+            [("swans", 1), ("swedish", 1)]
         );
     }
 }

@@ -23,6 +23,8 @@ pub mod numfmt;
 pub mod objects;
 pub mod props;
 pub mod render;
+pub mod search;
+pub mod search_json;
 pub mod select;
 pub mod sets;
 

@@ -8,6 +8,7 @@ mod data;
 mod extra;
 mod master;
 mod objects;
+mod search;
 mod variables;
 
 use super::{obj_param, str_param, Ctx};
@@ -178,6 +179,10 @@ fn more(
         }
         "DestroySessionVariableByName" => variables::destroy_variable(ctx, None, Some(&name())),
         "GetVariables" => variable_list(ctx, &obj_param(p, "qListDef")),
+        "SearchResults" => search::results(ctx, p),
+        "SearchAssociations" => search::associations(ctx, p),
+        "SearchSuggest" => search::suggest(ctx, p),
+        "SelectAssociations" => search::select(ctx, p),
         "GetMeasureWithLabel" => {
             let label = str_param(p, "qLabel");
             let id = ctx.doc().map(|d| {
