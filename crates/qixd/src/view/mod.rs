@@ -27,6 +27,8 @@ pub mod search;
 pub mod search_json;
 pub mod select;
 pub mod sets;
+pub mod system_fields;
+pub mod variables;
 
 use crate::doc::{DocState, LoadedData};
 use crate::env::Env;
