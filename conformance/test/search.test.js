@@ -191,3 +191,25 @@ test('SearchSuggest completes the last term; SearchAssociations lists fields, va
     ],
   });
 });
+
+test('SearchObjects finds objects by title, subtitle, footnote and type, grouped by the terms matched', async () => {
+  const { doc } = await session();
+  await doc.createSessionObject({ qInfo: { qId: 'medals-chart', qType: 'barchart' }, title: 'Medals by country', subtitle: 'Winter games' });
+  await doc.createSessionObject({ qInfo: { qId: 'medal-kpi', qType: 'kpi' }, qMetaDef: { title: 'Total medals' } });
+  await doc.createSessionObject({ qInfo: { qId: 'a-sheet', qType: 'sheet' }, title: 'Medals sheet' });
+  const r = await doc.searchObjects({ qAttributes: ['qProperty'] }, ['medals', 'winter'], ALL);
+  assert.equal(r.qTotalNumberOfGroups, 2);
+  assert.deepEqual(r.qSearchGroupArray.map((g) => [g.qGroupType, g.qSearchTermsMatched, g.qItems.map((i) => i.qIdentifier)]), [
+    ['GenericObjectsType', [0, 1], ['medals-chart']],
+    ['GenericObjectsType', [0], ['medal-kpi']],
+  ], 'sheets are never listed');
+  const chart = r.qSearchGroupArray[0].qItems[0];
+  assert.equal(chart.qItemType, 'GenericObject');
+  assert.deepEqual(chart.qItemMatches.map((m) => [m.qText, m.qAttributes[0].qValue, m.qRanges]), [
+    ['Medals by country', 'title', [{ qCharPos: 0, qCharCount: 6, qTerm: 0 }]],
+    ['Winter games', 'subtitle', [{ qCharPos: 0, qCharCount: 6, qTerm: 1 }]],
+  ]);
+  assert.deepEqual(r.qSearchGroupArray[1].qItems[0].qItemMatches[0].qAttributes, [{ qKey: 'qProperty', qValue: 'qMetaDef/title' }]);
+  const byType = await doc.searchObjects({}, ['kpi'], ALL);
+  assert.deepEqual(byType.qSearchGroupArray[0].qItems.map((i) => [i.qIdentifier, i.qItemMatches[0].qText]), [['medal-kpi', 'kpi']]);
+});

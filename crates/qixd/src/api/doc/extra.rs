@@ -87,7 +87,6 @@ fn unsupported_or_missing(method: &str) -> Option<Result<Value, RpcError>> {
         "Scramble",
         "GetAssociationScores",
         "AddFieldFromExpression",
-        "SearchObjects",
         "SearchValues",
         "GetTableProfileData",
         "StoreTempSelectionState",

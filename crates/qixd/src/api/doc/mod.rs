@@ -10,6 +10,7 @@ mod master;
 mod objects;
 mod samples;
 mod search;
+mod search_objects;
 mod variables;
 
 use super::{obj_param, str_param, Ctx};
@@ -185,6 +186,7 @@ fn more(
         "SearchSuggest" => search::suggest(ctx, p),
         "SelectAssociations" => search::select(ctx, p),
         "GetFieldAndColumnSamples" => samples::samples(ctx, p),
+        "SearchObjects" => search_objects::search_objects(ctx, p),
         "GetMeasureWithLabel" => {
             let label = str_param(p, "qLabel");
             let id = ctx.doc().map(|d| {
