@@ -139,21 +139,25 @@ pub fn match_rank(lower: &str, term: &Term) -> u8 {
 }
 
 /// The first `offset + count` of `symbols` in order of `key` (best first), the rest left unsorted after
-/// them: a page of a large match list without sorting all of it.
+/// them: a page of a large match list without sorting all of it. Each key is worked out once.
 pub fn order_page<K: Ord>(
     symbols: &mut [u32],
     (offset, count): (usize, Option<usize>),
     key: impl Fn(u32) -> K,
 ) {
     let wanted = count.map_or(symbols.len(), |c| offset.saturating_add(c));
-    if wanted == 0 {
+    if wanted == 0 || symbols.len() < 2 {
         return;
     }
-    if wanted < symbols.len() {
-        symbols.select_nth_unstable_by_key(wanted - 1, |s| key(*s));
-        symbols[..wanted].sort_unstable_by_key(|s| key(*s));
+    let mut keyed: Vec<(K, u32)> = symbols.iter().map(|s| (key(*s), *s)).collect();
+    if wanted < keyed.len() {
+        keyed.select_nth_unstable(wanted - 1);
+        keyed[..wanted].sort_unstable();
     } else {
-        symbols.sort_unstable_by_key(|s| key(*s));
+        keyed.sort_unstable();
+    }
+    for (slot, (_, s)) in symbols.iter_mut().zip(keyed) {
+        *slot = s;
     }
 }
 
