@@ -30,6 +30,7 @@ pub mod scan;
 pub mod search;
 pub mod selection;
 pub mod sets;
+pub mod smart;
 pub mod symbols;
 
 pub use bits::Bits;

@@ -149,6 +149,7 @@ pub fn load(env: &Arc<Env>) -> Result<String, String> {
     let record = env.store.save(&record).map_err(|e| e.to_string())?;
     let data = LoadedData {
         system_tags: Default::default(),
+        search_index: Default::default(),
         model: Arc::new(out.model),
         comments: out.field_comments,
         tags: out.field_tags,

@@ -80,6 +80,7 @@ pub fn import(files: &[(String, Vec<u8>)]) -> Result<LoadedData, String> {
     }));
     Ok(LoadedData {
         system_tags: Default::default(),
+        search_index: Default::default(),
         model: Arc::new(model),
         comments,
         tags,

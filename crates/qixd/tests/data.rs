@@ -402,7 +402,7 @@ async fn master_items_library_references_lists_and_patches() {
             doc,
             "CreateSessionObject",
             json!([{"qInfo": {"qType": "lists"}, "qDimensionListDef": {"qType": "dimension"},
-            "qMeasureListDef": {"qType": "measure"}, "qVariableListDef": {"qType": "variable"}}]),
+            "qMeasureListDef": {"qType": "measure"}, "qVariableListDef": {"qType": "variable", "qShowSession": true}}]),
         )
         .await["qReturn"]["qHandle"]
         .as_i64()

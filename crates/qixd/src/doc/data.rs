@@ -24,6 +24,9 @@ pub struct LoadedData {
     /// Each field's own tags (`$key`, `$numeric`, `$date`, ...), worked out once per field: the data does
     /// not change, and layouts ask for them every time.
     pub system_tags: Mutex<HashMap<qix_engine::FieldId, Arc<Vec<String>>>>,
+    /// Each field's smart-search index (its values lowercased, word starts sorted), built on the first
+    /// search that reads the field and kept with the data it indexes.
+    pub search_index: Mutex<HashMap<qix_engine::FieldId, Arc<qix_engine::smart::TextIndex>>>,
 }
 
 /// A reload in progress or just finished, readable without the session lock.

@@ -49,8 +49,8 @@ pub fn layout(root: &View<'_>, props: &Map<String, Value>) -> Map<String, Value>
             ("qStaticContentUrlDef", def) => {
                 out.insert("qStaticContentUrl".into(), static_content_url(def));
             }
-            ("qFieldListDef", _) => {
-                out.insert("qFieldList".into(), field_list(view));
+            ("qFieldListDef", def) => {
+                out.insert("qFieldList".into(), field_list(view, def));
             }
             ("qDimensionListDef", def) => {
                 out.insert(
@@ -80,14 +80,9 @@ pub fn layout(root: &View<'_>, props: &Map<String, Value>) -> Map<String, Value>
                 let props = view.doc.record().bookmarks.values().map(|b| &b.properties);
                 out.insert("qBookmarkList".into(), item_list(props, t, def));
             }
-            ("qVariableListDef", _) => {
-                let items: Vec<Value> = view
-                    .doc
-                    .variables()
-                    .values()
-                    .map(|v| json!({"qName": v.props.get("qName"), "qDefinition": v.props.get("qDefinition").cloned().unwrap_or(json!("")),
-                                    "qInfo": v.props.get("qInfo"), "qMeta": {}, "qIsScriptCreated": false, "qData": {}}))
-                    .collect();
+            ("qVariableListDef", def) => {
+                let def = def.as_object().cloned().unwrap_or_default();
+                let items = super::variables::variable_items(view, &def);
                 out.insert("qVariableList".into(), json!({"qItems": items}));
             }
             (_, Value::Object(inner)) => {
@@ -372,9 +367,9 @@ fn selection_object(view: &View<'_>) -> Value {
     json!({"qBackCount": view.history.0, "qForwardCount": view.history.1, "qSelections": selections})
 }
 
-fn field_list(view: &View<'_>) -> Value {
+fn field_list(view: &View<'_>, def: &Value) -> Value {
     let m = view.model();
-    let items: Vec<Value> = m
+    let mut items: Vec<Value> = m
         .fields
         .iter()
         .enumerate()
@@ -383,6 +378,9 @@ fn field_list(view: &View<'_>) -> Value {
                    "qSrcTables": f.tables.iter().map(|t| m.tables[*t].name.clone()).collect::<Vec<_>>()})
         })
         .collect();
+    if def.get("qShowSystem").and_then(Value::as_bool) == Some(true) {
+        items.extend(super::system_fields::system_field_items(m));
+    }
     json!({"qItems": items})
 }
 

@@ -23,8 +23,12 @@ pub mod numfmt;
 pub mod objects;
 pub mod props;
 pub mod render;
+pub mod search;
+pub mod search_json;
 pub mod select;
 pub mod sets;
+pub mod system_fields;
+pub mod variables;
 
 use crate::doc::{DocState, LoadedData};
 use crate::env::Env;

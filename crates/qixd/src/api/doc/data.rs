@@ -297,6 +297,7 @@ impl ReloadJob {
             (Ok(out), Some(doc)) => {
                 let data = LoadedData {
                     system_tags: Default::default(),
+                    search_index: Default::default(),
                     model: Arc::new(out.model),
                     comments: out.field_comments,
                     tags: out.field_tags,

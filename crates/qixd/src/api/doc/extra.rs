@@ -87,13 +87,7 @@ fn unsupported_or_missing(method: &str) -> Option<Result<Value, RpcError>> {
         "Scramble",
         "GetAssociationScores",
         "AddFieldFromExpression",
-        "SearchSuggest",
-        "SearchAssociations",
-        "SelectAssociations",
-        "SearchResults",
-        "SearchObjects",
         "SearchValues",
-        "GetFieldAndColumnSamples",
         "GetTableProfileData",
         "StoreTempSelectionState",
         "RestoreTempSelectionState",
@@ -221,7 +215,8 @@ fn file_table(ctx: &mut Ctx<'_>, method: &str, p: &Map<String, Value>) -> Result
     })
 }
 
-/// `GetMatchingFields` (fields carrying every tag) / `FindMatchingFields` (the same, other than the field
+/// `GetMatchingFields` (fields carrying every tag, or one of them with `qMatchingFieldMode`
+/// `MATCHINGFIELDMODE_MATCH_ONE`) / `FindMatchingFields` (fields carrying every tag, other than the field
 /// named), as `NxMatchingFieldInfo`.
 fn matching_fields(ctx: &mut Ctx<'_>, p: &Map<String, Value>) -> Result<Value, RpcError> {
     let tags: Vec<String> = p
@@ -232,14 +227,24 @@ fn matching_fields(ctx: &mut Ctx<'_>, p: &Map<String, Value>) -> Result<Value, R
         .filter_map(|t| t.as_str().map(str::to_string))
         .collect();
     let except = str_param(p, "qFieldName").to_string();
+    let any = match p.get("qMatchingFieldMode") {
+        Some(Value::String(m)) => m == "MATCHINGFIELDMODE_MATCH_ONE",
+        Some(Value::Number(n)) => n.as_u64() == Some(1),
+        _ => false,
+    };
     let data = ctx.doc()?.data().clone();
     let model = &data.model;
     let list: Vec<Value> = (0..model.fields.len())
         .filter_map(|f| {
             let ftags = view::fields::field_tags(model, f, data.tags.get(&model.fields[f].name));
             let name = model.fields[f].name.clone();
-            (name != except && tags.iter().all(|t| ftags.contains(t)))
-                .then(|| json!({"qName": name, "qTags": ftags}))
+            let hit = |t: &String| ftags.contains(t);
+            let matched = if any {
+                tags.iter().any(hit)
+            } else {
+                tags.iter().all(hit)
+            };
+            (name != except && matched).then(|| json!({"qName": name, "qTags": ftags}))
         })
         .collect();
     Ok(json!({"qFieldNames": list}))

@@ -8,6 +8,9 @@ mod data;
 mod extra;
 mod master;
 mod objects;
+mod samples;
+mod search;
+mod search_objects;
 mod variables;
 
 use super::{obj_param, str_param, Ctx};
@@ -178,6 +181,12 @@ fn more(
         }
         "DestroySessionVariableByName" => variables::destroy_variable(ctx, None, Some(&name())),
         "GetVariables" => variable_list(ctx, &obj_param(p, "qListDef")),
+        "SearchResults" => search::results(ctx, p),
+        "SearchAssociations" => search::associations(ctx, p),
+        "SearchSuggest" => search::suggest(ctx, p),
+        "SelectAssociations" => search::select(ctx, p),
+        "GetFieldAndColumnSamples" => samples::samples(ctx, p),
+        "SearchObjects" => search_objects::search_objects(ctx, p),
         "GetMeasureWithLabel" => {
             let label = str_param(p, "qLabel");
             let id = ctx.doc().map(|d| {
@@ -251,23 +260,12 @@ fn json_map(v: Value) -> Map<String, Value> {
     }
 }
 
-/// `GetVariables`: the app's variables as `NxVariableListItem`s (session variables with `qShowSession`).
+/// `GetVariables`: the variable list of `qListDef`, as a `qVariableListDef` layout lists it.
 fn variable_list(ctx: &mut Ctx<'_>, def: &Map<String, Value>) -> Result<Value, RpcError> {
-    let session_too = def
-        .get("qShowSession")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    let env = ctx.env;
     let doc = ctx.doc()?;
-    let persistent = doc.record().variables.clone();
-    let list: Vec<Value> = doc
-        .variables()
-        .iter()
-        .filter(|(id, _)| session_too || persistent.contains_key(*id))
-        .map(|(_, v)| json!({"qName": v.name().unwrap_or(""), "qDefinition": v.definition().unwrap_or(""),
-            "qDescription": v.props.get("qComment").cloned().unwrap_or(json!("")), "qInfo": v.props["qInfo"],
-            "qIsConfig": false, "qIsReserved": false, "qIsScriptCreated": false, "qData": {}}))
-        .collect();
-    Ok(json!({"qList": list}))
+    let v = view::View::of(env, doc);
+    Ok(json!({"qList": view::variables::variable_items(&v, def)}))
 }
 
 /// `CloneDimension` / `CloneMeasure`: a new master item with the same properties.
