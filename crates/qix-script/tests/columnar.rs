@@ -1,6 +1,7 @@
 //! LOADs that run on columns (field lists, expressions, WHERE, DISTINCT, preceding loads, RESIDENT,
-//! CONCATENATE, JOIN on a lookup table) give the same tables as the row-by-row path, which a `RecNo()`
-//! in the WHERE forces; joins on columns equal a plain reference join.
+//! CONCATENATE, JOIN on a lookup table, GROUP BY, expressions on the record's place) give the same
+//! tables as the row-by-row path, which a `WHILE` forces; joins on columns equal a plain reference
+//! join.
 
 mod common;
 
@@ -63,8 +64,20 @@ fn base(rows: &[(u8, u8, u8)]) -> String {
     s
 }
 
-/// `WHERE cond`, with `RecNo() > 0` added when `rows` (which sends the LOAD record by record).
+/// `WHERE cond`, with `WHILE IterNo() = 1` (one round per record: nothing changes but the LOAD goes
+/// record by record) when `rows`.
 fn condition(cond: Option<&str>, rows: bool) -> String {
+    let w = cond.map_or_else(String::new, |c| format!(" WHERE {c}"));
+    if rows {
+        format!("{w} WHILE IterNo() = 1")
+    } else {
+        w
+    }
+}
+
+/// `WHERE cond`, with `RecNo() > 0` added when `rows`: a grouping LOAD whose condition depends on the
+/// record's place groups record by record (WHILE does not mix with GROUP BY).
+fn group_condition(cond: Option<&str>, rows: bool) -> String {
     match (cond, rows) {
         (None, false) => String::new(),
         (None, true) => " WHERE RecNo() > 0".into(),
@@ -283,7 +296,7 @@ proptest! {
         let (keys, group) = [("", ""), ("a, ", " GROUP BY a"), ("b, ", " GROUP BY b"), ("a, b, ", " GROUP BY a, b")][by];
         let list: Vec<&str> = aggs.iter().map(|&k| AGGREGATIONS[k]).collect();
         let script = |rows_path: bool| {
-            let cond = condition(cond.map(|c| CONDITIONS[c % CONDITIONS.len()]), rows_path);
+            let cond = group_condition(cond.map(|c| CONDITIONS[c % CONDITIONS.len()]), rows_path);
             let distinct = if distinct { "DISTINCT " } else { "" };
             format!(
                 "{}G: LOAD {distinct}{keys}{} RESIDENT Base{cond}{group};\nDROP TABLE Base;\n",
@@ -295,5 +308,49 @@ proptest! {
         let by_rows = run(&script(true));
         prop_assert!(on_columns.log.iter().any(|l| l.starts_with("G <<") && l.ends_with("(columns)")));
         prop_assert_eq!(table(&on_columns.model, "G"), table(&by_rows.model, "G"));
+    }
+}
+
+const PLACED: &[&str] = &[
+    "RowNo() AS rn",
+    "RecNo() AS rc",
+    "Previous(a) AS pa",
+    "Previous(Previous(b)) AS ppb",
+    "c - Previous(c) AS dc",
+    "AutoNumber(b) AS ab",
+    "Peek('a', -1, 'Base') AS pk",
+    "If(Exists(a, 2), 'two', 'none') AS ex",
+    "RowNo() + a AS ra",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn place_dependent_expressions_on_columns_equal_the_row_path(
+        rows in prop::collection::vec((0u8..4, 0u8..4, 0u8..5), 1..40),
+        items in prop::collection::btree_set(0usize..PLACED.len(), 1..4),
+        cond in prop::option::of(0usize..CONDITIONS.len()),
+        concatenate in any::<bool>(),
+    ) {
+        let list: Vec<&str> = items.iter().map(|&k| PLACED[k]).collect();
+        let script = |rows_path: bool| {
+            let cond = condition(cond.map(|c| CONDITIONS[c % CONDITIONS.len()]), rows_path);
+            let again = if concatenate {
+                format!("Concatenate (P) LOAD a, {} RESIDENT Base{cond};\n", list.join(", "))
+            } else {
+                String::new()
+            };
+            format!(
+                "{}P: NoConcatenate LOAD a, {} RESIDENT Base{cond};\n{again}DROP TABLE Base;\n",
+                base(&rows),
+                list.join(", ")
+            )
+        };
+        let on_columns = run(&script(false));
+        let by_rows = run(&script(true));
+        prop_assert!(on_columns.log.iter().any(|l| l.starts_with("P <<") && l.ends_with("(columns)")));
+        prop_assert!(by_rows.log.iter().all(|l| !l.ends_with("(columns)") || !l.starts_with("P <<")));
+        prop_assert_eq!(table(&on_columns.model, "P"), table(&by_rows.model, "P"));
     }
 }

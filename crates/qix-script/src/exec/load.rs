@@ -96,7 +96,7 @@ impl Exec<'_> {
     ) -> Result<Data, ScriptError> {
         match input {
             Input::Cols(fields, cols, n) if columnar(l) => {
-                self.transform_columns(l, i, (fields, cols, n), name)
+                self.transform_columns(l, i, (fields, cols, n), rowno_base, name)
             }
             input => Ok(Data::rows(self.transform(
                 l,

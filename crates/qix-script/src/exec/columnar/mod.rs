@@ -12,14 +12,15 @@
 mod group;
 
 use super::columns::gather;
+use super::host::{RowCtx, RowScope};
 use super::tables::{Body, Columns, Data};
-use super::Exec;
+use super::{Cell, Exec};
 use crate::ast::{FieldItem, Load};
 use crate::error::ScriptError;
 use crate::sources::{Interner, SymbolColumn, NULL_INDEX};
 use qix_engine::symbols::SymbolTable;
 use qix_expr::{Aggr, Expr, Locale, Scope, Value};
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 
 /// Functions whose value depends on the record's place, on earlier records or on chance.
@@ -43,18 +44,69 @@ const MEMO_MAX: usize = 1 << 22;
 /// Marks a combination not evaluated yet (no column has this many symbols).
 const UNSET: u32 = u32::MAX - 1;
 
-/// Whether LOAD `l` can run on columns.
+/// Functions that keep state between calls: the order of calls matters.
+const STATEFUL: &[&str] = &[
+    "AutoNumber",
+    "AutoNumberHash128",
+    "AutoNumberHash256",
+    "Rand",
+    "Evaluate",
+];
+
+/// Whether LOAD `l` can run on columns. Expressions that depend on the record's place (`RowNo`,
+/// `Previous`, ...) are evaluated record by record there too, in record order — unless the LOAD
+/// groups, is DISTINCT (`RowNo` counts the rows DISTINCT keeps), or calls stateful functions in more
+/// than one place (the columns are made one after the other, the row path interleaves the calls).
 pub(super) fn columnar(l: &Load) -> bool {
     let grouping = Exec::groups(l);
+    let exprs = || {
+        l.where_
+            .iter()
+            .chain(l.fields.iter().filter_map(|f| match f {
+                FieldItem::Expr { expr, .. } => Some(expr),
+                FieldItem::Star => None,
+            }))
+    };
+    let placed = exprs().any(|e| !pure(e) && !qix_expr::has_aggregation(e));
+    let stateful: usize = exprs().map(stateful_calls).sum();
     l.while_.is_none()
         && l.order_by.is_empty()
-        && l.where_.as_ref().is_none_or(pure)
+        && (!placed || (!grouping && !l.distinct && stateful <= 1))
+        && l.where_
+            .as_ref()
+            .is_none_or(|w| !qix_expr::has_aggregation(w))
         && l.fields.iter().all(|f| match f {
             FieldItem::Star => !grouping,
             FieldItem::Expr { expr, .. } if grouping => group::groupable(expr),
-            FieldItem::Expr { expr, .. } => pure(expr) && !qix_expr::has_aggregation(expr),
+            FieldItem::Expr { expr, .. } => !qix_expr::has_aggregation(expr),
         })
 }
+
+/// How many calls of stateful functions `e` makes.
+fn stateful_calls(e: &Expr) -> usize {
+    match e {
+        Expr::Num(_) | Expr::Str(_) | Expr::Field(_) | Expr::Aggr(_) | Expr::AggrFn(_) => 0,
+        Expr::Neg(x) | Expr::Not(x) => stateful_calls(x),
+        Expr::Binary(_, l, r) => stateful_calls(l) + stateful_calls(r),
+        Expr::Call { name, args, .. } => {
+            usize::from(STATEFUL.contains(&name.as_str()))
+                + args.iter().map(stateful_calls).sum::<usize>()
+        }
+    }
+}
+
+/// Whether `e` calls `Previous`.
+fn looks_back(e: &Expr) -> bool {
+    match e {
+        Expr::Num(_) | Expr::Str(_) | Expr::Field(_) | Expr::Aggr(_) | Expr::AggrFn(_) => false,
+        Expr::Neg(x) | Expr::Not(x) => looks_back(x),
+        Expr::Binary(_, l, r) => looks_back(l) || looks_back(r),
+        Expr::Call { name, args, .. } => name == "Previous" || args.iter().any(looks_back),
+    }
+}
+
+/// How far back `Previous` reaches (as on the row path).
+const PREVIOUS_DEPTH: usize = 32;
 
 /// Whether `e` depends only on the fields it names.
 fn pure(e: &Expr) -> bool {
@@ -98,8 +150,12 @@ struct Planned<'l> {
     /// Per read column, the stride of its symbol (+1, 0 for NULL) in a combination number.
     strides: Vec<usize>,
     /// The result's symbol per combination of the read values, or empty when there are too many
-    /// combinations (then each record is evaluated).
+    /// combinations or the expression depends on the record's place (then each record is evaluated).
     memo: Vec<u32>,
+    /// It depends on the record's place (`RowNo`, `Previous`, ...).
+    placed: bool,
+    /// For `Previous`: the read cells of the records kept before this one, the nearest first.
+    back: Option<VecDeque<Vec<Cell>>>,
 }
 
 impl<'l> Planned<'l> {
@@ -112,8 +168,9 @@ impl<'l> Planned<'l> {
             strides.push(combos);
             combos = combos.saturating_mul(cols[c].values.len() + 1);
         }
+        let placed = !pure(expr);
         // Remembering pays while combinations are fewer than records.
-        let memo = if combos <= MEMO_MAX && combos <= rows.max(1) {
+        let memo = if !placed && combos <= MEMO_MAX && combos <= rows.max(1) {
             vec![UNSET; combos]
         } else {
             Vec::new()
@@ -123,6 +180,29 @@ impl<'l> Planned<'l> {
             reads: r,
             strides,
             memo,
+            placed,
+            back: looks_back(expr).then(VecDeque::new),
+        }
+    }
+
+    /// The input row `r` as cells: those this expression reads, the others NULL.
+    fn cells(&self, cols: &Columns, r: usize) -> Vec<Cell> {
+        let width = self.reads.last().map_or(0, |&c| c + 1);
+        let mut row = vec![None; width];
+        for &c in &self.reads {
+            row[c] = cols[c].cell(r);
+        }
+        row
+    }
+
+    /// Notes that record `r` was kept, for `Previous` on the next ones.
+    fn remember(&mut self, cols: &Columns, r: usize) {
+        if self.back.is_some() {
+            let row = self.cells(cols, r);
+            if let Some(back) = &mut self.back {
+                back.push_front(row);
+                back.truncate(PREVIOUS_DEPTH);
+            }
         }
     }
 
@@ -194,20 +274,36 @@ enum Item<'l> {
     Eval(Planned<'l>),
 }
 
+/// The records a columnar LOAD reads: field names, columns, row count, and the `RowNo` of the first
+/// row it makes less one (a CONCATENATE continues the table's numbering).
+struct Source<'c> {
+    fields: &'c [String],
+    cols: &'c Columns,
+    n: usize,
+    rowno_base: usize,
+}
+
 impl Exec<'_> {
     /// Applies LOAD `l` (statement `i`) to the columns of `input` (its field names, columns and row
-    /// count).
+    /// count); the rows it makes are numbered from `rowno_base + 1`.
     pub(super) fn transform_columns(
         &mut self,
         l: &Load,
         i: usize,
         input: (Vec<String>, Columns, usize),
+        rowno_base: usize,
         table_name: &str,
     ) -> Result<Data, ScriptError> {
         let (fields, cols, n) = input;
+        let src = Source {
+            fields: &fields,
+            cols: &cols,
+            n,
+            rowno_base,
+        };
         let names = self.field_names(l, i, &fields)?;
         let kept = match &l.where_ {
-            Some(w) => Some(self.kept_rows(w, i, &fields, &cols, n, table_name)?),
+            Some(w) => Some(self.kept_rows(w, i, &src, table_name)?),
             None => None,
         };
         if Self::groups(l) {
@@ -231,7 +327,7 @@ impl Exec<'_> {
                         k.len(),
                     )),
                 },
-                Item::Eval(p) => Arc::new(self.eval_column(p, i, &fields, &cols, n, &kept)?),
+                Item::Eval(p) => Arc::new(self.eval_column(p, i, &src, &kept)?),
             });
         }
         let mut rows = kept.as_ref().map_or(n, Vec::len);
@@ -253,20 +349,20 @@ impl Exec<'_> {
         &mut self,
         w: &Expr,
         i: usize,
-        fields: &[String],
-        cols: &Columns,
-        n: usize,
+        src: &Source<'_>,
         table_name: &str,
     ) -> Result<Vec<u32>, ScriptError> {
-        let mut p = Planned::new(w, fields, cols, n);
+        let mut p = Planned::new(w, src.fields, src.cols, src.n);
         // The condition's results as a column of two values (or more, for texts): truth is read back.
         let mut truth = Interner::default();
         let mut kept = Vec::new();
-        for r in 0..n {
+        for r in 0..src.n {
             self.row_checkpoint(r, i, table_name, kept.len())?;
-            let s = self.symbol_at(&mut p, &mut truth, fields, cols, r);
+            let rowno = src.rowno_base + kept.len() + 1;
+            let s = self.symbol_at(&mut p, &mut truth, src, r, rowno);
             if s != NULL_INDEX && truthy(&truth, s) {
                 kept.push(r as u32);
+                p.remember(src.cols, r);
             }
         }
         Ok(kept)
@@ -277,43 +373,47 @@ impl Exec<'_> {
         &mut self,
         mut p: Planned<'_>,
         i: usize,
-        fields: &[String],
-        cols: &Columns,
-        n: usize,
+        src: &Source<'_>,
         kept: &Option<Vec<u32>>,
     ) -> Result<SymbolColumn, ScriptError> {
-        let len = kept.as_ref().map_or(n, Vec::len);
+        let len = kept.as_ref().map_or(src.n, Vec::len);
         let mut out = Interner::with_rows_hint(len);
         for k in 0..len {
             let r = kept.as_ref().map_or(k, |v| v[k] as usize);
             self.row_checkpoint(k, i, "", k)?;
-            let s = self.symbol_at(&mut p, &mut out, fields, cols, r);
+            let s = self.symbol_at(&mut p, &mut out, src, r, src.rowno_base + k + 1);
             out.push_symbol(s);
+            p.remember(src.cols, r);
         }
         Ok(out.finish())
     }
 
-    /// The symbol in `out` of expression `p` on record `r`, remembered per combination of values.
+    /// The symbol in `out` of expression `p` on record `r` (which would be row `rowno` of the table),
+    /// remembered per combination of values.
     fn symbol_at(
         &mut self,
         p: &mut Planned<'_>,
         out: &mut Interner,
-        fields: &[String],
-        cols: &Columns,
+        src: &Source<'_>,
         r: usize,
+        rowno: usize,
     ) -> u32 {
+        if p.placed {
+            let v = self.eval_placed(p, src, r, rowno);
+            return intern(out, v);
+        }
         let combo = if p.memo.is_empty() {
             None
         } else {
-            Some(p.combination(cols, r))
+            Some(p.combination(src.cols, r))
         };
         if let Some(s) = combo.and_then(|k| p.memo.get(k)).filter(|s| **s != UNSET) {
             return *s;
         }
         let mut scope = ColumnScope {
             ex: self,
-            fields,
-            cols,
+            fields: src.fields,
+            cols: src.cols,
             row: r,
         };
         let s = intern(out, qix_expr::eval(p.expr, &mut scope));
@@ -321,6 +421,27 @@ impl Exec<'_> {
             *slot = s;
         }
         s
+    }
+
+    /// Expression `p`, which depends on the record's place, on record `r` as the row path sees it.
+    fn eval_placed(&mut self, p: &Planned<'_>, src: &Source<'_>, r: usize, rowno: usize) -> Value {
+        let row = p.cells(src.cols, r);
+        let back: Vec<&[Cell]> = p.back.iter().flatten().map(Vec::as_slice).collect();
+        let ctx = RowCtx {
+            fields: src.fields,
+            row: &row,
+            recno: r + 1,
+            rowno,
+            iterno: 1,
+            back: &back,
+        };
+        qix_expr::eval(
+            p.expr,
+            &mut RowScope {
+                ex: self,
+                ctx: &ctx,
+            },
+        )
     }
 
     /// Every 65,536 records: stops when the reload is cancelled, and reports progress.
