@@ -23,6 +23,7 @@
 //! their inner loops are over flat per-block vectors.
 
 mod acc;
+mod calcdim;
 mod chart;
 mod column;
 mod columnar;
@@ -42,6 +43,9 @@ use crate::sets::{infer_uncached, NoSetBase, Sets};
 use groups::KeySpace;
 use qix_expr::{Expr, Value};
 use render::Render;
+use std::sync::Arc;
+
+pub use calcdim::{is_calculated, CalcDim};
 
 /// Sort of one column; each criterion is 0 (off), 1 (ascending) or -1 (descending).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -60,10 +64,10 @@ pub struct ColumnSort {
     pub expression: Option<String>,
 }
 
-/// A dimension: a field.
+/// A dimension: a field, or an expression (calculated dimension) when the text starts with `=`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DimensionDef {
-    /// The field name.
+    /// The field name, or `=` and an expression.
     pub field: String,
     /// How its values sort.
     pub sort: ColumnSort,
@@ -226,6 +230,9 @@ pub struct HyperCube {
     /// Per measure, why it could not be computed (its column is NULL then); the other measures are
     /// computed as usual, as the real engine does.
     pub measure_errors: Vec<Option<String>>,
+    /// Per dimension, the calculated dimension it is (`None` for a field): what selecting its values
+    /// selects ([`CalcDim::sources`]).
+    pub calculated: Vec<Option<Arc<CalcDim>>>,
 }
 
 /// One aggregation over values fed one by one, with the accumulators the cubes use: what the load
@@ -328,23 +335,32 @@ pub fn compute_with(
     }
     totals.truncate(shown);
     let measure_range = render::measure_range(&rows, shown);
+    let calculated = calcdim::resolve(model, def, sets)?;
     let mut dim_fields = Vec::with_capacity(def.dimensions.len());
-    for d in &def.dimensions {
-        dim_fields.push(
-            model
-                .field_id(&d.field)
-                .ok_or_else(|| CubeError::UnknownField(d.field.clone()))?,
-        );
+    for (d, c) in def.dimensions.iter().zip(&calculated) {
+        dim_fields.push(match c {
+            Some(_) => None,
+            None => Some(
+                model
+                    .field_id(&d.field)
+                    .ok_or_else(|| CubeError::UnknownField(d.field.clone()))?,
+            ),
+        });
     }
-    let dim_info = render::dim_info(model, state, inference, &dim_fields, &|s| {
-        sets.infer_state(s)
-    });
+    let infer = |s: &SelectionState| sets.infer_state(s);
+    let mut dim_info = render::dim_info(model, state, inference, &dim_fields, &infer);
+    for (di, c) in calculated.iter().enumerate() {
+        if let Some(c) = c {
+            dim_info[di] = calcdim::info(c, &rows, di);
+        }
+    }
     Ok(HyperCube {
         rows,
         totals,
         dim_info,
         measure_range,
         measure_errors,
+        calculated,
     })
 }
 
@@ -426,7 +442,8 @@ fn rows_hidden(
         };
         return contexts::rows(&level, &measures, hidden);
     }
-    let plan = plan::plan(model, inference, def, &measures)?;
+    let calc = calcdim::resolve(model, def, sets)?;
+    let plan = plan::plan(model, inference, def, &calc, &measures)?;
     let keys = KeySpace::new(model, &plan)?;
     let mut grouped = match columnar::scan(model, inference, &plan, &keys) {
         Some(done) => done,

@@ -90,7 +90,10 @@ impl Render<'_> {
         for di in (0..self.plan.dims.len()).rev() {
             let v = (k % radix[di]) as u32;
             k /= radix[di];
-            cells.push(self.cell(self.dim_fields[di], v));
+            cells.push(match &self.plan.derived[di] {
+                None => self.cell(self.dim_fields[di], v),
+                Some(d) => d.calc.cell(v.checked_sub(1)),
+            });
         }
         cells.reverse();
         cells
@@ -188,12 +191,18 @@ pub(super) fn dim_info(
     model: &DataModel,
     state: &SelectionState,
     inference: &Inference,
-    dim_fields: &[FieldId],
+    dim_fields: &[Option<FieldId>],
     infer: &dyn Fn(&SelectionState) -> std::sync::Arc<Inference>,
 ) -> Vec<DimInfo> {
     dim_fields
         .iter()
         .map(|&f| {
+            let Some(f) = f else {
+                return DimInfo {
+                    cardinal: 0,
+                    state_counts: StateCounts::default(),
+                };
+            };
             let c = StateCounts::of(field_states_in(model, state, f, inference, infer));
             DimInfo {
                 cardinal: model.fields[f].symbols.len(),

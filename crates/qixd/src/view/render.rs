@@ -407,6 +407,7 @@ mod tests {
             }],
             measure_range: vec![(10.0, 10.0)],
             measure_errors: vec![None],
+            calculated: vec![None],
         }
     }
 
