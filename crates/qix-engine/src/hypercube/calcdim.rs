@@ -46,6 +46,9 @@ pub struct CalcDim {
     lookup: Lookup,
     /// Each value id's (text, number).
     pub values: Vec<(String, Option<f64>)>,
+    /// A field's values with an Others group instead of an expression: value ids below the field's
+    /// symbol count are its symbols, the id equal to it is the group (with this label).
+    pub others_of: Option<(FieldId, String)>,
 }
 
 impl CalcDim {
@@ -62,20 +65,68 @@ impl CalcDim {
         }
     }
 
+    /// Field `f`'s values with those not in `kept` grouped as Others (labelled `label`).
+    pub(super) fn others(model: &DataModel, f: FieldId, kept: &[u32], label: &str) -> CalcDim {
+        let n = model.fields[f].symbols.len() as u32;
+        let mut ids = vec![n; n as usize + 1];
+        ids[0] = NULL;
+        for &s in kept {
+            if let Some(slot) = ids.get_mut(s as usize + 1) {
+                *slot = s;
+            }
+        }
+        CalcDim {
+            text: model.fields[f].name.clone(),
+            fields: vec![f],
+            lookup: Lookup::One(ids),
+            values: Vec::new(),
+            others_of: Some((f, label.to_string())),
+        }
+    }
+
+    /// How many value ids there are (NULL aside).
+    pub(super) fn cardinal(&self, model: &DataModel) -> usize {
+        match &self.others_of {
+            Some((f, _)) => model.fields[*f].symbols.len() + 1,
+            None => self.values.len(),
+        }
+    }
+
+    /// The cell of value id `id` (`None`: NULL) in selection state `state`.
+    pub(super) fn cell_in(
+        &self,
+        model: &DataModel,
+        state: &SelectionState,
+        id: Option<u32>,
+    ) -> DimCell {
+        match (&self.others_of, id) {
+            (Some((f, label)), Some(i)) => {
+                if i as usize >= model.fields[*f].symbols.len() {
+                    super::options::others_cell(label, i)
+                } else {
+                    super::render::dim_cell(model, state, *f, Some(i))
+                }
+            }
+            _ => self.cell(id),
+        }
+    }
+
     /// The cell of value id `id` (`None`: NULL).
-    pub(super) fn cell(&self, id: Option<u32>) -> DimCell {
+    fn cell(&self, id: Option<u32>) -> DimCell {
         match id.and_then(|i| self.values.get(i as usize).map(|v| (i, v))) {
             Some((i, (text, num))) => DimCell {
                 symbol: Some(i),
                 text: text.clone(),
                 num: *num,
                 state: State::Optional,
+                other: false,
             },
             None => DimCell {
                 symbol: None,
                 text: "-".into(),
                 num: None,
                 state: State::Optional,
+                other: false,
             },
         }
     }
@@ -195,6 +246,7 @@ fn build(model: &DataModel, text: &str, sets: &Sets<'_>) -> Result<CalcDim, Cube
         fields,
         lookup,
         values: values.list,
+        others_of: None,
     })
 }
 

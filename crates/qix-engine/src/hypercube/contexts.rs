@@ -113,7 +113,7 @@ pub(super) fn rows(
             .iter()
             .zip(fields.iter().zip(&calc))
             .map(|(s, f)| match f {
-                (_, Some(c)) => c.cell(*s),
+                (_, Some(c)) => c.cell_in(level.model, level.state, *s),
                 (Some(f), None) => dim_cell(level.model, level.state, *f, *s),
                 (None, None) => dim_cell(level.model, level.state, 0, None),
             })
@@ -351,6 +351,7 @@ fn sub_def(dims: Vec<String>, measures: Vec<String>) -> HyperCubeDef {
         suppress_missing: false,
         inter_column_sort: Vec::new(),
         attributes: Vec::new(),
+        dim_options: Vec::new(),
     }
 }
 

@@ -29,6 +29,7 @@ mod column;
 mod columnar;
 mod contexts;
 mod groups;
+mod options;
 mod plan;
 mod render;
 mod rowscan;
@@ -46,6 +47,7 @@ use render::Render;
 use std::sync::Arc;
 
 pub use calcdim::{is_calculated, CalcDim};
+pub use options::{DimOptions, LimitCmp, Num, Others, OthersMode};
 
 /// Sort of one column; each criterion is 0 (off), 1 (ascending) or -1 (descending).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -98,6 +100,8 @@ pub struct HyperCubeDef {
     /// Attribute expressions: computed per row like measures, but not columns — they never sort or
     /// suppress a row and have no totals. Their values are in [`CubeRow::attrs`], in this order.
     pub attributes: Vec<String>,
+    /// Options of each dimension, in dimension order (missing ones are the defaults).
+    pub dim_options: Vec<DimOptions>,
 }
 
 impl HyperCubeDef {
@@ -156,6 +160,8 @@ pub struct DimCell {
     pub num: Option<f64>,
     /// `S`, `L` or `O`.
     pub state: State,
+    /// The cell of a dimension's Others group (its symbol is the group's value id).
+    pub other: bool,
 }
 
 /// One row of the cube.
@@ -302,7 +308,8 @@ pub fn compute_with(
     sets: &Sets<'_>,
 ) -> Result<HyperCube, CubeError> {
     // Dimensions sorted by an expression: the expression is computed as a hidden last measure per row.
-    let mut ext = def.clone();
+    // Dimensions with an Others group are computed with their values remapped.
+    let mut ext = options::with_others(model, state, inference, def, sets)?;
     let mut hidden = 0;
     for d in &def.dimensions {
         if let (true, Some(e)) = (d.sort.by_expression != 0, &d.sort.expression) {
@@ -328,6 +335,7 @@ pub fn compute_with(
             Err(e) => isolate_bad_measures(model, state, inference, &mut ext, hidden, sets, e)?,
         };
     sort::sort_rows(&mut rows, &ext, hidden);
+    options::apply_to_rows(&mut rows, def);
     let shown = def.measures.len();
     for r in &mut rows {
         r.attrs = r.measures.split_off(shown + sorts);
@@ -335,12 +343,12 @@ pub fn compute_with(
     }
     totals.truncate(shown);
     let measure_range = render::measure_range(&rows, shown);
-    let calculated = calcdim::resolve(model, def, sets)?;
+    let calculated = calcdim::resolve(model, &ext, sets)?;
     let mut dim_fields = Vec::with_capacity(def.dimensions.len());
-    for (d, c) in def.dimensions.iter().zip(&calculated) {
-        dim_fields.push(match c {
-            Some(_) => None,
-            None => Some(
+    for d in &def.dimensions {
+        dim_fields.push(match is_calculated(&d.field) {
+            true => None,
+            false => Some(
                 model
                     .field_id(&d.field)
                     .ok_or_else(|| CubeError::UnknownField(d.field.clone()))?,
@@ -350,7 +358,7 @@ pub fn compute_with(
     let infer = |s: &SelectionState| sets.infer_state(s);
     let mut dim_info = render::dim_info(model, state, inference, &dim_fields, &infer);
     for (di, c) in calculated.iter().enumerate() {
-        if let Some(c) = c {
+        if let (Some(c), None) = (c, dim_fields[di]) {
             dim_info[di] = calcdim::info(c, &rows, di);
         }
     }

@@ -97,7 +97,7 @@ impl Plan<'_> {
     /// The number of values a dimension's key digit can take besides NULL.
     pub(super) fn dim_cardinal(&self, model: &DataModel, di: usize) -> usize {
         match &self.derived[di] {
-            Some(d) => d.calc.values.len(),
+            Some(d) => d.calc.cardinal(model),
             None => model.fields[self.slots[self.dims[di]].field].symbols.len(),
         }
     }

@@ -92,7 +92,7 @@ impl Render<'_> {
             k /= radix[di];
             cells.push(match &self.plan.derived[di] {
                 None => self.cell(self.dim_fields[di], v),
-                Some(d) => d.calc.cell(v.checked_sub(1)),
+                Some(d) => d.calc.cell_in(self.model, self.state, v.checked_sub(1)),
             });
         }
         cells.reverse();
@@ -153,6 +153,7 @@ pub(super) fn dim_cell(
             text: "-".into(),
             num: None,
             state: State::Optional,
+            other: false,
         };
     };
     let d = model.fields[f].symbols.get(sym);
@@ -168,6 +169,7 @@ pub(super) fn dim_cell(
             (true, false) => State::Selected,
             _ => State::Optional,
         },
+        other: false,
     }
 }
 
