@@ -45,6 +45,7 @@ async fn a_calculated_dimension_groups_by_its_value_and_selects_what_produces_it
     let info = &l["qHyperCube"]["qDimensionInfo"][0];
     assert_eq!(info["qFallbackTitle"], "=If(Sales > 15, 'Big', 'Small')");
     assert_eq!(info["qCardinal"], 2);
+    assert_eq!(info["qIsCalculated"], true);
     assert!(l["qHyperCube"].get("qError").is_none(), "{l}");
 
     // Picking the Small row selects the Sales values under 15.
@@ -228,6 +229,10 @@ async fn null_suppression_brutal_sum_calc_condition_and_column_order() {
     assert_eq!(c.ok(doc, "DoReload", json!([])).await["qReturn"], true);
 
     let l = table_layout(&mut c, doc, json!({}), &[sales()]).await;
+    assert!(l["qHyperCube"]["qDimensionInfo"][0]
+        .get("qIsCalculated")
+        .is_none());
+    assert!(l["qHyperCube"].get("qHasOtherValues").is_none());
     let rows = page_texts(&l);
     assert_eq!(rows.len(), 5, "{rows:?}");
     let at = rows.iter().position(|r| r[0] == "-").expect("a NULL row");

@@ -115,16 +115,19 @@ pub fn dim_info(dim: &CubeDimension, info: &DimInfo, tags: &[String], rows: usiz
     let field = &dim.field;
     let label = dim.label.as_deref().unwrap_or(field);
     let numeric = tags.iter().any(|t| t == "$numeric");
-    let calculated = qix_engine::hypercube::is_calculated(field);
-    json!({
-        "qIsCalculated": calculated,
+    let mut info = json!({
         "qFallbackTitle": label, "qApprMaxGlyphCount": 1, "qCardinal": info.cardinal, "qSortIndicator": "N",
         "qGroupFallbackTitles": [field], "qGroupPos": 0, "qStateCounts": state_counts(&info.state_counts),
         "qTags": tags, "qDimensionType": if numeric { "N" } else { "D" }, "qGrouping": "N",
         "qNumFormat": {"qType": "U", "qnDec": 0, "qUseThou": 0}, "qIsAutoFormat": true, "qGroupFieldDefs": [field],
         "qMin": "NaN", "qMax": "NaN", "qAttrExprInfo": [], "qAttrDimInfo": [],
         "qCardinalities": {"qCardinal": info.cardinal, "qHypercubeCardinal": rows, "qAllValuesCardinal": -1},
-    })
+    });
+    // As the real engine writes it: only when true (a recorded layout of a field dimension lacks it).
+    if qix_engine::hypercube::is_calculated(field) {
+        info["qIsCalculated"] = json!(true);
+    }
+    info
 }
 
 /// The number format the engine picks for a measure without one: integers for counts (as the real engine
@@ -309,10 +312,10 @@ pub fn hypercube(def: &CubeDef, result: CubeResult<'_>) -> Value {
             out.insert("qCalcCondMsg".into(), json!(msg));
         }
     }
-    out.insert(
-        "qHasOtherValues".into(),
-        json!(result_others.unwrap_or(false)),
-    );
+    // Only when there is an Others row (a recorded layout without one lacks the key).
+    if result_others == Some(true) {
+        out.insert("qHasOtherValues".into(), json!(true));
+    }
     for (k, v) in [
         ("qPivotDataPages", json!([])),
         ("qStackedDataPages", json!([])),
