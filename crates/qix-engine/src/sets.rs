@@ -14,7 +14,7 @@
 
 use crate::bits::Bits;
 use crate::dual::Dual;
-use crate::hypercube::{self, DimensionDef, HyperCubeDef, MeasureDef};
+use crate::hypercube::{self, CalcDim, DimensionDef, HyperCubeDef, MeasureDef};
 use crate::inference::{infer, Inference};
 use crate::model::{DataModel, FieldId};
 use crate::search::Search;
@@ -70,6 +70,8 @@ pub struct Sets<'a> {
     base: &'a dyn SetBase,
     infer: InferFn<'a>,
     memo: RefCell<HashMap<String, Arc<Inference>>>,
+    /// Calculated dimensions worked out in this request, by their text.
+    calc: RefCell<HashMap<String, Arc<CalcDim>>>,
 }
 
 impl<'a> Sets<'a> {
@@ -86,6 +88,7 @@ impl<'a> Sets<'a> {
             base,
             infer,
             memo: RefCell::new(HashMap::new()),
+            calc: RefCell::new(HashMap::new()),
         }
     }
 
@@ -120,6 +123,11 @@ impl<'a> Sets<'a> {
     /// The inference of any selection state, through the host's cache when it has one.
     pub fn infer_state(&self, state: &SelectionState) -> Arc<Inference> {
         (self.infer)(state)
+    }
+
+    /// The calculated dimensions worked out in this request (sub-cubes reuse them), by their text.
+    pub(crate) fn calc_dims(&self) -> &RefCell<HashMap<String, Arc<CalcDim>>> {
+        &self.calc
     }
 
     /// The rows of the current selection.

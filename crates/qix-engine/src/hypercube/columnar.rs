@@ -226,10 +226,21 @@ impl Columnar<'_> {
     /// The group of each of the block's `n` rows, opening new groups in `part` as they appear.
     fn group_ids(&self, part: &mut ColumnarPart, syms: &[Vec<u32>], n: usize) -> Vec<u32> {
         let mut gid = vec![0u32; n];
+        // Calculated dimensions: the block's value ids, from the symbols of their fields.
+        let ids: Vec<Option<Vec<u32>>> = (self.plan.derived.iter())
+            .map(|d| {
+                let d = d.as_ref()?;
+                Some((0..n).map(|i| d.id_of(|s| syms[s][i])).collect())
+            })
+            .collect();
         for (i, g) in gid.iter_mut().enumerate() {
             let mut key: u128 = 0;
             for (di, &d) in self.plan.dims.iter().enumerate() {
-                key = self.keys.push(key, di, syms[d][i]);
+                let sym = match &ids[di] {
+                    None => syms[d][i],
+                    Some(v) => v[i],
+                };
+                key = self.keys.push(key, di, sym);
             }
             let (id, new) = part.index.group(key);
             if new {

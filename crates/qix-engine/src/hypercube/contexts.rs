@@ -95,6 +95,7 @@ pub(super) fn rows(
         .iter()
         .map(|d| level.model.field_id(&d.field))
         .collect();
+    let calc = super::calcdim::resolve(level.model, level.def, level.sets)?;
     let chart: Vec<bool> = measures.iter().map(qix_expr::has_chart_functions).collect();
     let infer = |s: &SelectionState| level.sets.infer_state(s);
     let field_fns = FieldFns::new(level.model, level.state, level.inference, &infer);
@@ -110,10 +111,11 @@ pub(super) fn rows(
     for key in keys {
         let cells: Vec<DimCell> = key
             .iter()
-            .zip(&fields)
+            .zip(fields.iter().zip(&calc))
             .map(|(s, f)| match f {
-                Some(f) => dim_cell(level.model, level.state, *f, *s),
-                None => dim_cell(level.model, level.state, 0, None),
+                (_, Some(c)) => c.cell_in(level.model, level.state, *s),
+                (Some(f), None) => dim_cell(level.model, level.state, *f, *s),
+                (None, None) => dim_cell(level.model, level.state, 0, None),
             })
             .collect();
         if level.def.suppress_missing && cells.iter().any(|c| c.symbol.is_none()) {
@@ -349,6 +351,7 @@ fn sub_def(dims: Vec<String>, measures: Vec<String>) -> HyperCubeDef {
         suppress_missing: false,
         inter_column_sort: Vec::new(),
         attributes: Vec::new(),
+        dim_options: Vec::new(),
     }
 }
 
@@ -418,7 +421,7 @@ fn compute_table(
 }
 
 /// The rows of `Aggr(f.expr, f.dims)` split by the chart dimensions `dims` too: the nested cube.
-fn nested_rows(
+pub(super) fn nested_rows(
     level: &Level<'_>,
     dims: &[String],
     f: &AggrFn,

@@ -26,10 +26,8 @@ pub(super) struct KeySpace {
 impl KeySpace {
     /// The key space of the plan's dimensions; too many combinations for a `u128` is [`CubeError::TooLarge`].
     pub(super) fn new(model: &DataModel, plan: &Plan<'_>) -> Result<KeySpace, CubeError> {
-        let radix: Vec<u128> = plan
-            .dims
-            .iter()
-            .map(|&d| model.fields[plan.slots[d].field].symbols.len() as u128 + 1)
+        let radix: Vec<u128> = (0..plan.dims.len())
+            .map(|di| plan.dim_cardinal(model, di) as u128 + 1)
             .collect();
         let mut space: u128 = 1;
         for r in &radix {

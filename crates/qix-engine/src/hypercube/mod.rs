@@ -23,11 +23,13 @@
 //! their inner loops are over flat per-block vectors.
 
 mod acc;
+mod calcdim;
 mod chart;
 mod column;
 mod columnar;
 mod contexts;
 mod groups;
+mod options;
 mod plan;
 mod render;
 mod rowscan;
@@ -42,6 +44,10 @@ use crate::sets::{infer_uncached, NoSetBase, Sets};
 use groups::KeySpace;
 use qix_expr::{Expr, Value};
 use render::Render;
+use std::sync::Arc;
+
+pub use calcdim::{is_calculated, CalcDim};
+pub use options::{DimOptions, LimitCmp, Num, Others, OthersMode};
 
 /// Sort of one column; each criterion is 0 (off), 1 (ascending) or -1 (descending).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -60,10 +66,10 @@ pub struct ColumnSort {
     pub expression: Option<String>,
 }
 
-/// A dimension: a field.
+/// A dimension: a field, or an expression (calculated dimension) when the text starts with `=`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DimensionDef {
-    /// The field name.
+    /// The field name, or `=` and an expression.
     pub field: String,
     /// How its values sort.
     pub sort: ColumnSort,
@@ -94,6 +100,8 @@ pub struct HyperCubeDef {
     /// Attribute expressions: computed per row like measures, but not columns — they never sort or
     /// suppress a row and have no totals. Their values are in [`CubeRow::attrs`], in this order.
     pub attributes: Vec<String>,
+    /// Options of each dimension, in dimension order (missing ones are the defaults).
+    pub dim_options: Vec<DimOptions>,
 }
 
 impl HyperCubeDef {
@@ -152,6 +160,8 @@ pub struct DimCell {
     pub num: Option<f64>,
     /// `S`, `L` or `O`.
     pub state: State,
+    /// The cell of a dimension's Others group (its symbol is the group's value id).
+    pub other: bool,
 }
 
 /// One row of the cube.
@@ -226,6 +236,9 @@ pub struct HyperCube {
     /// Per measure, why it could not be computed (its column is NULL then); the other measures are
     /// computed as usual, as the real engine does.
     pub measure_errors: Vec<Option<String>>,
+    /// Per dimension, the calculated dimension it is (`None` for a field): what selecting its values
+    /// selects ([`CalcDim::sources`]).
+    pub calculated: Vec<Option<Arc<CalcDim>>>,
 }
 
 /// One aggregation over values fed one by one, with the accumulators the cubes use: what the load
@@ -295,7 +308,8 @@ pub fn compute_with(
     sets: &Sets<'_>,
 ) -> Result<HyperCube, CubeError> {
     // Dimensions sorted by an expression: the expression is computed as a hidden last measure per row.
-    let mut ext = def.clone();
+    // Dimensions with an Others group are computed with their values remapped.
+    let mut ext = options::with_others(model, state, inference, def, sets)?;
     let mut hidden = 0;
     for d in &def.dimensions {
         if let (true, Some(e)) = (d.sort.by_expression != 0, &d.sort.expression) {
@@ -321,6 +335,7 @@ pub fn compute_with(
             Err(e) => isolate_bad_measures(model, state, inference, &mut ext, hidden, sets, e)?,
         };
     sort::sort_rows(&mut rows, &ext, hidden);
+    options::apply_to_rows(&mut rows, def);
     let shown = def.measures.len();
     for r in &mut rows {
         r.attrs = r.measures.split_off(shown + sorts);
@@ -328,23 +343,32 @@ pub fn compute_with(
     }
     totals.truncate(shown);
     let measure_range = render::measure_range(&rows, shown);
+    let calculated = calcdim::resolve(model, &ext, sets)?;
     let mut dim_fields = Vec::with_capacity(def.dimensions.len());
     for d in &def.dimensions {
-        dim_fields.push(
-            model
-                .field_id(&d.field)
-                .ok_or_else(|| CubeError::UnknownField(d.field.clone()))?,
-        );
+        dim_fields.push(match is_calculated(&d.field) {
+            true => None,
+            false => Some(
+                model
+                    .field_id(&d.field)
+                    .ok_or_else(|| CubeError::UnknownField(d.field.clone()))?,
+            ),
+        });
     }
-    let dim_info = render::dim_info(model, state, inference, &dim_fields, &|s| {
-        sets.infer_state(s)
-    });
+    let infer = |s: &SelectionState| sets.infer_state(s);
+    let mut dim_info = render::dim_info(model, state, inference, &dim_fields, &infer);
+    for (di, c) in calculated.iter().enumerate() {
+        if let (Some(c), None) = (c, dim_fields[di]) {
+            dim_info[di] = calcdim::info(c, &rows, di);
+        }
+    }
     Ok(HyperCube {
         rows,
         totals,
         dim_info,
         measure_range,
         measure_errors,
+        calculated,
     })
 }
 
@@ -426,7 +450,8 @@ fn rows_hidden(
         };
         return contexts::rows(&level, &measures, hidden);
     }
-    let plan = plan::plan(model, inference, def, &measures)?;
+    let calc = calcdim::resolve(model, def, sets)?;
+    let plan = plan::plan(model, inference, def, &calc, &measures)?;
     let keys = KeySpace::new(model, &plan)?;
     let mut grouped = match columnar::scan(model, inference, &plan, &keys) {
         Some(done) => done,

@@ -7,12 +7,14 @@
 //! scans then do no name lookups and no graph work per row.
 
 use super::acc::{Acc, Group};
+use super::calcdim::CalcDim;
 use super::{CubeError, HyperCubeDef};
 use crate::inference::Inference;
 use crate::model::{DataModel, FieldId, TableId};
 use crate::packed::NULL;
 use qix_expr::{Aggr, Expr};
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 
 /// Where an involved field is read from: a slot in the joined tuple and its table.
 #[derive(Debug, Clone, Copy)]
@@ -39,6 +41,27 @@ pub(super) struct AggrPlan<'e> {
     pub(super) plain: Option<usize>,
 }
 
+/// A calculated dimension in a plan: its value ids are read from the symbols of these slots.
+pub(super) struct Derived {
+    pub(super) calc: Arc<CalcDim>,
+    /// The slot of each of the calculated dimension's fields.
+    pub(super) slots: Vec<usize>,
+}
+
+impl Derived {
+    /// The value id of a row whose slot symbols `read` gives.
+    #[inline]
+    pub(super) fn id_of(&self, read: impl Fn(usize) -> u32) -> u32 {
+        match self.slots.as_slice() {
+            [one] => self.calc.id(&[read(*one)]),
+            many => {
+                let syms: Vec<u32> = many.iter().map(|s| read(*s)).collect();
+                self.calc.id(&syms)
+            }
+        }
+    }
+}
+
 /// Parsed measures and the plan to compute them.
 pub(super) struct Plan<'e> {
     /// Involved fields, dimensions first.
@@ -49,8 +72,10 @@ pub(super) struct Plan<'e> {
     pub(super) tables: Vec<TableId>,
     /// `steps[i]` joins `tables[i + 1]`.
     pub(super) steps: Vec<Step>,
-    /// Slot index per dimension.
+    /// Slot index per dimension (for a calculated one, a slot of its fields, or any: see `derived`).
     pub(super) dims: Vec<usize>,
+    /// Per dimension, the calculated dimension it is (its value ids stand for symbols).
+    pub(super) derived: Vec<Option<Derived>>,
     /// Every aggregation of every measure, in measure order.
     pub(super) aggrs: Vec<AggrPlan<'e>>,
 }
@@ -61,21 +86,34 @@ impl Plan<'_> {
         self.aggrs.iter().map(|a| Acc::new(a.node)).collect()
     }
 
-    /// The field of each dimension.
+    /// The field of each dimension (for a calculated one, a field it reads, or any).
     pub(super) fn dim_fields(&self) -> Vec<FieldId> {
-        self.dims.iter().map(|&d| self.slots[d].field).collect()
+        self.dims
+            .iter()
+            .map(|&d| self.slots.get(d).map_or(0, |s| s.field))
+            .collect()
+    }
+
+    /// The number of values a dimension's key digit can take besides NULL.
+    pub(super) fn dim_cardinal(&self, model: &DataModel, di: usize) -> usize {
+        match &self.derived[di] {
+            Some(d) => d.calc.cardinal(model),
+            None => model.fields[self.slots[self.dims[di]].field].symbols.len(),
+        }
     }
 }
 
-/// Plans `def` with its parsed `measures`; the join indexes hold only rows possible in `inference`.
+/// Plans `def` with its parsed `measures` and its calculated dimensions `calc` (per dimension); the join
+/// indexes hold only rows possible in `inference`.
 pub(super) fn plan<'e>(
     model: &DataModel,
     inference: &Inference,
     def: &HyperCubeDef,
+    calc: &[Option<Arc<CalcDim>>],
     measures: &'e [Expr],
 ) -> Result<Plan<'e>, CubeError> {
-    let (names, fields) = involved_fields(model, def, measures)?;
-    let tables = involved_tables(model, &fields, def.dimensions.len());
+    let (names, fields, ndim_fields) = involved_fields(model, def, calc, measures)?;
+    let tables = involved_tables(model, &fields, ndim_fields);
     let (order, steps) = join_order(model, inference, &tables)?;
     let slots = field_slots(model, &fields, &order);
     let field_slot = names
@@ -84,23 +122,84 @@ pub(super) fn plan<'e>(
         .map(|(i, n)| (n.clone(), i))
         .collect::<HashMap<_, _>>();
     let aggrs = aggr_plans(measures, &field_slot);
+    let (dims, derived) = dim_slots(model, def, calc, &field_slot);
     Ok(Plan {
         slots,
         field_slot,
         tables: order,
         steps,
-        dims: (0..def.dimensions.len()).collect(),
+        dims,
+        derived,
         aggrs,
     })
 }
 
-/// Names and ids of the fields involved, dimensions first, then the measures' fields in order of use.
+/// The slot of each dimension, and the calculated ones' slots of their fields.
+fn dim_slots(
+    model: &DataModel,
+    def: &HyperCubeDef,
+    calc: &[Option<Arc<CalcDim>>],
+    field_slot: &HashMap<String, usize>,
+) -> (Vec<usize>, Vec<Option<Derived>>) {
+    let mut dims = Vec::with_capacity(def.dimensions.len());
+    let mut derived = Vec::with_capacity(def.dimensions.len());
+    for i in 0..def.dimensions.len() {
+        match calc.get(i).cloned().flatten() {
+            None => {
+                // Plain dimensions are the first slots, in order.
+                dims.push(i);
+                derived.push(None);
+            }
+            Some(c) => {
+                let slots: Vec<usize> = c
+                    .fields
+                    .iter()
+                    .map(|f| field_slot.get(&model.fields[*f].name).copied().unwrap_or(0))
+                    .collect();
+                dims.push(slots.first().copied().unwrap_or(0));
+                derived.push(Some(Derived { calc: c, slots }));
+            }
+        }
+    }
+    (dims, derived)
+}
+
+/// Names and ids of the fields involved — the dimensions' (a calculated dimension's own fields after
+/// the plain dimensions) first, then the measures' in order of use — and how many are the dimensions'.
 fn involved_fields(
     model: &DataModel,
     def: &HyperCubeDef,
+    calc: &[Option<Arc<CalcDim>>],
     measures: &[Expr],
-) -> Result<(Vec<String>, Vec<FieldId>), CubeError> {
-    let mut names: Vec<String> = def.dimensions.iter().map(|d| d.field.clone()).collect();
+) -> Result<(Vec<String>, Vec<FieldId>, usize), CubeError> {
+    // Plain dimensions keep their positions (a field may be a dimension twice); a calculated one's
+    // place holds its first field, or the first plain dimension's, as a stand-in.
+    let plain = |i: usize| calc.get(i).is_none_or(Option::is_none);
+    let stand_in = def
+        .dimensions
+        .iter()
+        .enumerate()
+        .find(|(i, _)| plain(*i))
+        .map(|(_, d)| d.field.clone());
+    let mut names: Vec<String> = Vec::new();
+    for (i, d) in def.dimensions.iter().enumerate() {
+        match calc.get(i).cloned().flatten() {
+            None => names.push(d.field.clone()),
+            Some(c) => match c.fields.first().map(|f| model.fields[*f].name.clone()) {
+                Some(n) => names.push(n),
+                None => names.extend(stand_in.clone()),
+            },
+        }
+    }
+    for c in calc.iter().flatten() {
+        for f in &c.fields {
+            let n = &model.fields[*f].name;
+            if !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+    }
+    let ndim_fields = names.len();
     for m in measures {
         for f in qix_expr::field_names(m) {
             if !names.contains(&f) {
@@ -116,7 +215,7 @@ fn involved_fields(
                 .ok_or_else(|| CubeError::UnknownField(n.clone()))?,
         );
     }
-    Ok((names, fields))
+    Ok((names, fields, ndim_fields))
 }
 
 /// The tables to read `fields` from, the base table first.

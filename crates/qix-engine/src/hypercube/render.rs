@@ -90,7 +90,10 @@ impl Render<'_> {
         for di in (0..self.plan.dims.len()).rev() {
             let v = (k % radix[di]) as u32;
             k /= radix[di];
-            cells.push(self.cell(self.dim_fields[di], v));
+            cells.push(match &self.plan.derived[di] {
+                None => self.cell(self.dim_fields[di], v),
+                Some(d) => d.calc.cell_in(self.model, self.state, v.checked_sub(1)),
+            });
         }
         cells.reverse();
         cells
@@ -150,6 +153,7 @@ pub(super) fn dim_cell(
             text: "-".into(),
             num: None,
             state: State::Optional,
+            other: false,
         };
     };
     let d = model.fields[f].symbols.get(sym);
@@ -165,6 +169,7 @@ pub(super) fn dim_cell(
             (true, false) => State::Selected,
             _ => State::Optional,
         },
+        other: false,
     }
 }
 
@@ -188,12 +193,18 @@ pub(super) fn dim_info(
     model: &DataModel,
     state: &SelectionState,
     inference: &Inference,
-    dim_fields: &[FieldId],
+    dim_fields: &[Option<FieldId>],
     infer: &dyn Fn(&SelectionState) -> std::sync::Arc<Inference>,
 ) -> Vec<DimInfo> {
     dim_fields
         .iter()
         .map(|&f| {
+            let Some(f) = f else {
+                return DimInfo {
+                    cardinal: 0,
+                    state_counts: StateCounts::default(),
+                };
+            };
             let c = StateCounts::of(field_states_in(model, state, f, inference, infer));
             DimInfo {
                 cardinal: model.fields[f].symbols.len(),

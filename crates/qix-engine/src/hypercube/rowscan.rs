@@ -157,7 +157,11 @@ impl RowScan<'_> {
     fn add_tuple(&self, part: &mut Partial, row: &TupleSymbols<'_>) {
         let mut key: u128 = 0;
         for (di, &d) in self.plan.dims.iter().enumerate() {
-            key = self.keys.push(key, di, row.sym(d));
+            let sym = match &self.plan.derived[di] {
+                None => row.sym(d),
+                Some(calc) => calc.id_of(|s| row.sym(s)),
+            };
+            key = self.keys.push(key, di, sym);
         }
         let (gi, new) = part.index.group(key);
         if new {

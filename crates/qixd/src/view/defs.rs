@@ -5,6 +5,7 @@
 //!
 //! Parsing never fails: the engine reads missing or mistyped properties as their defaults, and so does this.
 
+use super::cubeopts::{CalcCond, DimSpec};
 use super::numfmt::NumFormat;
 use qix_engine::{ColumnSort, DimensionDef, HyperCubeDef, ListSort, MeasureDef};
 use serde_json::{Map, Value};
@@ -58,6 +59,8 @@ pub struct CubeDimension {
     pub sort: ColumnSort,
     /// `qAttributeExpressions` and `qAttributeDimensions`.
     pub attrs: Attributes,
+    /// `qNullSuppression`, `qOtherTotalSpec`, `qOtherLabel`.
+    pub options: DimSpec,
 }
 
 /// One `NxAttrExprDef`: an expression computed per row of the cube, like a measure, but not a column.
@@ -173,6 +176,8 @@ pub struct CubeMeasure {
     pub mini_chart: Option<String>,
     /// `qMiniChartDef.qMaxNumberPoints` when positive: the most points of a row's mini chart.
     pub mini_chart_points: Option<usize>,
+    /// `qDef.qBrutalSum`: the total is the sum of the rows' values, not the expression over all rows.
+    pub brutal_sum: bool,
 }
 
 /// A `qHyperCubeDef`.
@@ -190,6 +195,10 @@ pub struct CubeDef {
     pub suppress_missing: bool,
     /// `qInitialDataFetch`.
     pub initial_fetch: Vec<Page>,
+    /// `qCalcCondition` (or `qCalcCond`).
+    pub calc_cond: CalcCond,
+    /// `qColumnOrder` (echoed by the layout: clients display the columns in that order).
+    pub column_order: Vec<i64>,
     /// Properties not starting with `q`: the engine copies them into the layout.
     pub custom: Map<String, Value>,
 }
@@ -214,6 +223,11 @@ impl CubeDef {
             suppress_zero: flag(def, "qSuppressZero"),
             suppress_missing: flag(def, "qSuppressMissing"),
             initial_fetch: Page::parse_all(def.get("qInitialDataFetch")),
+            calc_cond: CalcCond::parse(def),
+            column_order: array("qColumnOrder")
+                .iter()
+                .filter_map(Value::as_i64)
+                .collect(),
             custom: custom(def),
         }
     }
@@ -239,8 +253,14 @@ impl CubeDef {
         dims.chain(self.measures.iter().map(|m| &m.attrs))
     }
 
-    /// What the engine computes.
+    /// What the engine computes, with option expressions read as plain numbers and texts.
     pub fn engine(&self) -> HyperCubeDef {
+        self.engine_with(&|e| Some(literal(e)))
+    }
+
+    /// What the engine computes, option expressions (Others counts, limits, labels) evaluated by
+    /// `eval`.
+    pub fn engine_with(&self, eval: &dyn Fn(&str) -> Option<qix_expr::Value>) -> HyperCubeDef {
         HyperCubeDef {
             dimensions: self
                 .dimensions
@@ -265,7 +285,21 @@ impl CubeDef {
             suppress_missing: self.suppress_missing,
             inter_column_sort: self.inter_column_sort.clone(),
             attributes: self.column_attrs().flat_map(Attributes::engine).collect(),
+            dim_options: self
+                .dimensions
+                .iter()
+                .map(|d| d.options.options(eval))
+                .collect(),
         }
+    }
+}
+
+/// An option expression read without evaluating it: a number, else its text.
+fn literal(e: &str) -> qix_expr::Value {
+    let t = e.trim();
+    match t.parse::<f64>() {
+        Ok(n) => qix_expr::Value::Num(n),
+        Err(_) => qix_expr::Value::Text(t.trim_matches('\'').to_string()),
     }
 }
 
@@ -348,6 +382,7 @@ fn dimension(d: &Value) -> CubeDimension {
         label: text_at(d, "/qDef/qFieldLabels/0"),
         sort: sort_criteria(d.pointer("/qDef/qSortCriterias")).0,
         attrs: Attributes::parse(d),
+        options: DimSpec::parse(d),
     }
 }
 
@@ -378,6 +413,10 @@ fn measure(m: &Value) -> CubeMeasure {
             .and_then(Value::as_u64)
             .filter(|n| *n > 0)
             .and_then(|n| usize::try_from(n).ok()),
+        brutal_sum: m
+            .pointer("/qDef/qBrutalSum")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
     }
 }
 

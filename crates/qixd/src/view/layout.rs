@@ -216,6 +216,9 @@ fn expand_master(view: &View<'_>, def: &mut Value) {
 /// (through the shared cache, with each dimension's state counts), then rendered.
 fn hypercube(view: &View<'_>, def: &Map<String, Value>) -> Value {
     let def = CubeDef::parse(&resolve_library(view, def));
+    if let Some(msg) = def.calc_cond.unmet(&|e| evaluate_in(view, e).ok()) {
+        return render::hypercube(&def, CubeResult::Condition(msg));
+    }
     match compute(view, &def) {
         Ok(cube) => {
             let tags = dimension_tags(view, &def);
@@ -244,7 +247,7 @@ fn compute(view: &View<'_>, def: &CubeDef) -> Result<Arc<HyperCube>, String> {
         .hypercube_with(
             view.model(),
             view.state,
-            &def.engine(),
+            &def.engine_with(&|e| evaluate_in(view, e).ok()),
             &super::sets::ViewSets(view),
         )
         .map_err(|e| e.to_string())
@@ -287,6 +290,15 @@ pub fn cube_pages(
     def: &Map<String, Value>,
     pages: &[Page],
 ) -> Result<Vec<Value>, String> {
+    let parsed = CubeDef::parse(&resolve_library(view, def));
+    if parsed
+        .calc_cond
+        .unmet(&|e| evaluate_in(view, e).ok())
+        .is_some()
+    {
+        // Not calculated: no data, as in the layout.
+        return Ok(Vec::new());
+    }
     let (def, cube) = cube(view, def)?;
     let cells = render::Cells {
         def: &def,

@@ -10,6 +10,7 @@ pub mod attrs;
 pub mod bnf;
 pub mod bookmarks;
 pub mod context;
+pub mod cubeopts;
 pub mod defaults;
 pub mod defs;
 pub mod dollar;

@@ -31,8 +31,11 @@ pub fn measure_cell(v: &qix_expr::Value) -> Value {
     }
 }
 
-/// A dimension cell (a NULL is `-`, element -2, state `O`).
+/// A dimension cell (a NULL is `-`, element -2, state `O`; an Others cell element -3).
 pub fn dim_cell(d: &DimCell) -> Value {
+    if d.other {
+        return json!({"qText": d.text, "qNum": "NaN", "qElemNumber": -3, "qState": "O", "qIsOtherCell": true});
+    }
     match d.symbol {
         Some(s) => {
             json!({"qText": d.text, "qNum": num_json(d.num), "qElemNumber": s, "qState": d.state.letter()})
@@ -112,14 +115,19 @@ pub fn dim_info(dim: &CubeDimension, info: &DimInfo, tags: &[String], rows: usiz
     let field = &dim.field;
     let label = dim.label.as_deref().unwrap_or(field);
     let numeric = tags.iter().any(|t| t == "$numeric");
-    json!({
+    let mut info = json!({
         "qFallbackTitle": label, "qApprMaxGlyphCount": 1, "qCardinal": info.cardinal, "qSortIndicator": "N",
         "qGroupFallbackTitles": [field], "qGroupPos": 0, "qStateCounts": state_counts(&info.state_counts),
         "qTags": tags, "qDimensionType": if numeric { "N" } else { "D" }, "qGrouping": "N",
         "qNumFormat": {"qType": "U", "qnDec": 0, "qUseThou": 0}, "qIsAutoFormat": true, "qGroupFieldDefs": [field],
         "qMin": "NaN", "qMax": "NaN", "qAttrExprInfo": [], "qAttrDimInfo": [],
         "qCardinalities": {"qCardinal": info.cardinal, "qHypercubeCardinal": rows, "qAllValuesCardinal": -1},
-    })
+    });
+    // As the real engine writes it: only when true (a recorded layout of a field dimension lacks it).
+    if qix_engine::hypercube::is_calculated(field) {
+        info["qIsCalculated"] = json!(true);
+    }
+    info
 }
 
 /// The number format the engine picks for a measure without one: integers for counts (as the real engine
@@ -157,13 +165,20 @@ pub fn measure_info(m: &CubeMeasure, (lo, hi): (f64, f64), error: Option<&str>) 
     info
 }
 
-/// `qGrandTotalRow`: one cell per measure (in its number format), element -1, state `X`.
+/// `qGrandTotalRow`: one cell per measure (in its number format), element -1, state `X`. A measure with
+/// `qBrutalSum` totals the sum of its rows' values.
 pub fn grand_total_row(cube: &HyperCube, cells: Cells<'_>) -> Value {
+    let brutal = |i: usize| cells.def.measures.get(i).is_some_and(|m| m.brutal_sum);
     cube.totals
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            let mut c = cells.measure(i, v);
+            let sum = |i: usize| {
+                let nums = cube.rows.iter().filter_map(|r| r.measures.get(i)?.num());
+                qix_expr::Value::Num(nums.sum())
+            };
+            let v = if brutal(i) { sum(i) } else { v.clone() };
+            let mut c = cells.measure(i, &v);
             c["qElemNumber"] = json!(-1);
             c["qState"] = json!("X");
             c["qIsTotalCell"] = json!(true);
@@ -233,12 +248,21 @@ pub enum CubeResult<'a> {
     },
     /// The engine could not compute it (the text says why).
     Failed(String),
+    /// Its calculation condition does not hold: the message to show (error 7005,
+    /// LOCERR_CALC_EVAL_CONDITION_FAILED).
+    Condition(String),
 }
 
 /// A `qHyperCube`, in the real engine's shape (the modes and pivot parts that qixd does not compute yet
 /// are present and empty).
 pub fn hypercube(def: &CubeDef, result: CubeResult<'_>) -> Value {
     let mut out: Map<String, Value> = def.custom.clone();
+    let result_others = match &result {
+        CubeResult::Computed { cube, .. } => {
+            Some(cube.rows.iter().any(|r| r.dims.iter().any(|c| c.other)))
+        }
+        _ => None,
+    };
     match result {
         CubeResult::Computed {
             cube,
@@ -279,6 +303,18 @@ pub fn hypercube(def: &CubeDef, result: CubeResult<'_>) -> Value {
             out.insert("qDataPages".into(), json!([]));
             out.insert("qError".into(), json!({"qErrorCode": 7005, "qContext": e}));
         }
+        CubeResult::Condition(msg) => {
+            out.insert("qSize".into(), json!({"qcx": def.width(), "qcy": 0}));
+            out.insert("qDimensionInfo".into(), json!([]));
+            out.insert("qMeasureInfo".into(), json!([]));
+            out.insert("qDataPages".into(), json!([]));
+            out.insert("qError".into(), json!({"qErrorCode": 7005}));
+            out.insert("qCalcCondMsg".into(), json!(msg));
+        }
+    }
+    // Only when there is an Others row (a recorded layout without one lacks the key).
+    if result_others == Some(true) {
+        out.insert("qHasOtherValues".into(), json!(true));
     }
     for (k, v) in [
         ("qPivotDataPages", json!([])),
@@ -286,7 +322,7 @@ pub fn hypercube(def: &CubeDef, result: CubeResult<'_>) -> Value {
         ("qMode", json!("S")),
         ("qNoOfLeftDims", json!(-1)),
         ("qTreeNodesOnDim", json!([])),
-        ("qColumnOrder", json!([])),
+        ("qColumnOrder", json!(def.column_order)),
     ] {
         out.insert(k.into(), v);
     }
@@ -338,6 +374,7 @@ pub fn listobject(def: &ListDef, result: ListResult<'_>) -> Value {
             .map(str::to_string),
         sort: Default::default(),
         attrs: Default::default(),
+        options: Default::default(),
     };
     let pages: Value = match &result.pages {
         Ok(()) => def
@@ -377,6 +414,7 @@ mod tests {
             text: t.into(),
             num: None,
             state: State::Optional,
+            other: false,
         };
         HyperCube {
             rows: vec![
@@ -391,6 +429,7 @@ mod tests {
                         text: "-".into(),
                         num: None,
                         state: State::Optional,
+                        other: false,
                     }],
                     measures: vec![X::Null],
                     attrs: vec![],
@@ -407,6 +446,7 @@ mod tests {
             }],
             measure_range: vec![(10.0, 10.0)],
             measure_errors: vec![None],
+            calculated: vec![None],
         }
     }
 

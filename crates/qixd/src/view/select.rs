@@ -4,7 +4,7 @@
 use super::context::unknown_state;
 use super::context::Ctx;
 use qix_engine::Dual;
-use qix_engine::{DataModel, FieldId, SelectionState};
+use qix_engine::{DataModel, FieldId, HyperCube, SelectionState};
 use qix_protocol::RpcError;
 use serde_json::Value;
 
@@ -46,4 +46,24 @@ pub fn field_symbols(
         .filter_map(|v| find_value(m, fid, v))
         .collect();
     Some((fid, symbols))
+}
+
+/// What picking the values `ids` (element numbers) of dimension `dim` of a computed cube selects, per
+/// field: the dimension's field and those symbols; for a calculated dimension, in each field the
+/// expression reads, the values that produce them (as Qlik selects in a calculated dimension).
+pub fn dimension_picks(
+    cube: &HyperCube,
+    field: &str,
+    model: &DataModel,
+    dim: usize,
+    ids: Vec<u32>,
+) -> Vec<(String, Vec<u32>)> {
+    match cube.calculated.get(dim).and_then(Option::as_ref) {
+        None => vec![(field.to_string(), ids)],
+        Some(calc) => calc
+            .sources(&ids)
+            .into_iter()
+            .map(|(f, syms)| (model.fields[f].name.clone(), syms))
+            .collect(),
+    }
 }

@@ -217,20 +217,32 @@ fn select_values(
         .into_iter()
         .flatten()
         .filter_map(Value::as_i64)
-        .filter(|v| *v >= 0)
-        .map(|v| v as u32)
+        .filter_map(|v| u32::try_from(v).ok())
         .collect();
-    let changed = crate::view::select::select_in(ctx, &state, |s, m| {
-        let Some(f) = m.field_id(&field) else {
-            return false;
-        };
-        let n = m.fields[f].symbols.len() as u32;
-        let syms: Vec<u32> = values.iter().copied().filter(|v| *v < n).collect();
-        if toggle {
-            s.toggle(f, &syms)
-        } else {
-            s.set(f, syms)
+    let picks = match (dim, qix_engine::hypercube::is_calculated(&field)) {
+        (Some(d), true) => {
+            let view = crate::view::View::of(env, ctx.doc()?).in_state(Some(&state));
+            let (_, cube) = crate::view::layout::cube(&view, &def)
+                .map_err(|e| RpcError::new(ErrorCode::InvalidParams, e))?;
+            crate::view::select::dimension_picks(&cube, &field, view.model(), d, values)
         }
+        _ => vec![(field, values)],
+    };
+    let changed = crate::view::select::select_in(ctx, &state, |s, m| {
+        let mut changed = false;
+        for (field, values) in picks {
+            let Some(f) = m.field_id(&field) else {
+                continue;
+            };
+            let n = m.fields[f].symbols.len() as u32;
+            let syms: Vec<u32> = values.into_iter().filter(|v| *v < n).collect();
+            changed |= if toggle {
+                s.toggle(f, &syms)
+            } else {
+                s.set(f, syms)
+            };
+        }
+        changed
     })?;
     Ok(json!({"qSuccess": changed, "qReturn": changed}))
 }
@@ -255,7 +267,7 @@ fn select_cells(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<V
         .get("qDeselectOnlyOneSelected")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let (fields, picks) = {
+    let picks = {
         let ndims = def
             .get("qDimensions")
             .and_then(Value::as_array)
@@ -278,25 +290,26 @@ fn select_cells(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<V
             .iter()
             .filter_map(|r| cube.rows.get(usize::try_from(*r).unwrap_or(0)))
             .collect();
-        let fields: Vec<String> = dims
-            .iter()
-            .map(|d| def.dimensions[*d].field.clone())
-            .collect();
-        let picks: Vec<Vec<u32>> = dims
-            .iter()
-            .map(|d| {
-                picked_rows
-                    .iter()
-                    .filter_map(|row| row.dims[*d].symbol)
-                    .collect()
-            })
-            .collect();
-        (fields, picks)
+        let mut picks: Vec<(String, Vec<u32>)> = Vec::new();
+        for &d in &dims {
+            let ids = picked_rows
+                .iter()
+                .filter_map(|row| row.dims[d].symbol)
+                .collect();
+            let field = &def.dimensions[d].field;
+            let model = view.model();
+            picks.extend(crate::view::select::dimension_picks(
+                &cube, field, model, d, ids,
+            ));
+        }
+        picks
     };
     let changed = crate::view::select::select_in(ctx, &state, |s, m| {
         let mut changed = false;
-        for (field, mut syms) in fields.iter().zip(picks) {
-            let Some(f) = m.field_id(field) else { continue };
+        for (field, mut syms) in picks {
+            let Some(f) = m.field_id(&field) else {
+                continue;
+            };
             syms.sort_unstable();
             syms.dedup();
             let already = s.selected(f).is_some_and(|cur| cur == syms.as_slice());
