@@ -1,7 +1,7 @@
 //! LOADs that run on columns (field lists, expressions, WHERE, DISTINCT, preceding loads, RESIDENT,
 //! CONCATENATE, JOIN on a lookup table, GROUP BY, expressions on the record's place) give the same
-//! tables as the row-by-row path, which a `WHILE` forces; joins on columns equal a plain reference
-//! join.
+//! tables as the row-by-row path, which a `WHILE` forces; joins on columns (one or two key fields,
+//! keys unique or repeated, every kind) equal a plain reference join.
 
 mod common;
 
@@ -210,12 +210,19 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn joins_on_a_lookup_table_equal_the_reference_join(
+    fn joins_on_columns_equal_the_reference_join(
         t in prop::collection::vec((0u8..5, 0u8..3, 0u8..4), 1..30),
-        keys in prop::collection::btree_set((0u8..5, 0u8..3), 0..10),
+        keys in prop::collection::vec((0u8..5, 0u8..3), 0..10),
         kind in 0usize..4,
         two_keys in any::<bool>(),
+        unique in any::<bool>(),
     ) {
+        // A lookup table (each key once), or any table (keys repeat: the join multiplies rows).
+        let keys: Vec<(u8, u8)> = if unique {
+            keys.into_iter().collect::<std::collections::BTreeSet<_>>().into_iter().collect()
+        } else {
+            keys
+        };
         let kind = ["LEFT", "INNER", "RIGHT", "OUTER"][kind];
         let show = |k: u8| if k == 4 { "-".to_string() } else { format!("k{k}") };
         let t_rows: Rows = t.iter().map(|&(k, g, v)| vec![show(k), format!("g{g}"), v.to_string()]).collect();
@@ -224,7 +231,8 @@ proptest! {
             (vec!["K", "G", "Name"], keys.iter().map(|&(k, g)| vec![show(k), format!("g{g}"), format!("n{k}{g}")]).collect())
         } else {
             let mut seen = std::collections::BTreeSet::new();
-            (vec!["K", "Name"], keys.iter().filter(|(k, _)| seen.insert(*k)).map(|&(k, g)| vec![show(k), format!("n{k}{g}")]).collect())
+            let rows = keys.iter().filter(|(k, _)| !unique || seen.insert(*k));
+            (vec!["K", "Name"], rows.map(|&(k, g)| vec![show(k), format!("n{k}{g}")]).collect())
         };
         let tf = ["K", "G", "V"];
         let script = format!(
@@ -352,5 +360,47 @@ proptest! {
         prop_assert!(on_columns.log.iter().any(|l| l.starts_with("P <<") && l.ends_with("(columns)")));
         prop_assert!(by_rows.log.iter().all(|l| !l.ends_with("(columns)") || !l.starts_with("P <<")));
         prop_assert_eq!(table(&on_columns.model, "P"), table(&by_rows.model, "P"));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn keep_reduces_both_tables_as_a_semi_join_does(
+        t in prop::collection::vec((0u8..5, 0u8..3), 0..25),
+        d in prop::collection::vec((0u8..5, 0u8..3), 0..25),
+        kind in 0usize..3,
+    ) {
+        let kind = ["LEFT", "INNER", "RIGHT"][kind];
+        let show = |k: u8| if k == 4 { "-".to_string() } else { format!("k{k}") };
+        let t_rows: Rows = t.iter().map(|&(k, v)| vec![show(k), format!("t{v}")]).collect();
+        let d_rows: Rows = d.iter().map(|&(k, v)| vec![show(k), format!("d{v}")]).collect();
+        let script = format!(
+            "{}D: {kind} KEEP (T) LOAD * INLINE [\nK, W\n{}\n];\n",
+            inline("T", &["K", "V"], &t_rows),
+            d_rows.iter().map(|r| r.join(", ")).collect::<Vec<_>>().join("\n"),
+        );
+        let out = run(&script);
+        let has = |rows: &Rows, k: &str| rows.iter().any(|r| r[0] == k);
+        // INLINE reads `-` as the text "-" in D (no NULL there), which matches nothing in T's NULLs.
+        let t_keys: Rows = t_rows.clone();
+        let want_t: Vec<String> = t_rows
+            .iter()
+            .filter(|r| kind == "LEFT" || (r[0] != "-" && has(&d_rows, &r[0])))
+            .map(|r| r[1].clone())
+            .collect();
+        let want_d: Vec<String> = d_rows
+            .iter()
+            .filter(|r| kind == "RIGHT" || (r[0] != "-" && has(&t_keys, &r[0])))
+            .map(|r| r[1].clone())
+            .collect();
+        prop_assert_eq!(common::texts(&out.model, "T", "V"), want_t);
+        let got_d = if want_d.is_empty() && out.model.table_id("D").is_none() {
+            Vec::new()
+        } else {
+            common::texts(&out.model, "D", "W")
+        };
+        prop_assert_eq!(got_d, want_d);
     }
 }

@@ -155,50 +155,66 @@ fn join_rows(
     Ok(count)
 }
 
-/// KEEP: both tables stay, each reduced to the rows the join kind keeps.
-pub(super) fn keep(t: &mut Table, data: RawTable, kind: JoinKind) -> Table {
-    let common = common_fields(&t.fields, &data.fields);
-    let t_rows = t.rows_mut();
-    let kt: HashSet<String> = t_rows
-        .iter()
-        .map(|r| row_key(r, common.iter().map(|c| c.0)))
+/// KEEP: both tables stay, each reduced to the rows the join kind keeps (LEFT: `data`'s rows whose key
+/// `t` has; RIGHT: `t`'s rows whose key `data` has; INNER: both). Works on columns: keys are compared
+/// as symbols of `data`'s key fields.
+pub(super) fn keep(t: &mut Table, data: Data, kind: JoinKind) -> Table {
+    let (fields, cols) = data.into_columns();
+    let common = common_fields(&t.fields, &fields);
+    let n = t.len();
+    let own = t.take_columns();
+    let d_rows = cols.first().map_or(0, |c| c.len());
+    let keys = DataKeys::new(&cols, &common.iter().map(|c| c.1).collect::<Vec<_>>());
+    let maps = key_maps(&own, &cols, &common);
+    let t_keys: Vec<Vec<u32>> = (0..n)
+        .map(|r| {
+            common
+                .iter()
+                .zip(&maps)
+                .map(|(&(i, _), m)| m[key_symbol(&own[i], r) as usize])
+                .collect()
+        })
         .collect();
-    let kd: HashSet<String> = data
-        .rows
-        .iter()
-        .map(|r| row_key(r, common.iter().map(|c| c.1)))
+    let kept_t: Vec<usize> = match kind {
+        JoinKind::Right | JoinKind::Inner => (0..n)
+            .filter(|&r| keys.ends.contains_key(&t_keys[r]))
+            .collect(),
+        _ => (0..n).collect(),
+    };
+    let in_t: HashSet<&Vec<u32>> = t_keys.iter().collect();
+    let mut key = Vec::with_capacity(common.len());
+    let kept_d: Vec<usize> = (0..d_rows)
+        .filter(|&r| {
+            if !matches!(kind, JoinKind::Left | JoinKind::Inner) {
+                return true;
+            }
+            key.clear();
+            key.extend(common.iter().map(|&(_, j)| key_symbol(&cols[j], r)));
+            in_t.contains(&key)
+        })
         .collect();
-    let mut new_rows = data.rows;
-    if matches!(kind, JoinKind::Left | JoinKind::Inner) {
-        new_rows.retain(|r| kt.contains(&row_key(r, common.iter().map(|c| c.1))));
-    }
-    if matches!(kind, JoinKind::Right | JoinKind::Inner) {
-        t_rows.retain(|r| kd.contains(&row_key(r, common.iter().map(|c| c.0))));
-    }
-    t.compact();
+    let reduce = |cols: Columns, kept: &[usize], all: usize| -> Columns {
+        if kept.len() == all {
+            return cols;
+        }
+        cols.iter()
+            .map(|c| Arc::new(gather(c, kept.iter().map(|&r| Some(r)), kept.len())))
+            .collect()
+    };
+    let kept_n = kept_t.len();
+    t.set_columns(reduce(own, &kept_t, n), kept_n);
     // The caller names the new table (its label, or the source's name).
     Table::new(
         String::new(),
         Data {
-            fields: data.fields,
-            body: Body::Rows(new_rows),
+            fields,
+            body: Body::Cols(reduce(cols, &kept_d, d_rows), kept_d.len()),
         },
     )
 }
 
-/// Per row of `data`, the key: its symbols in the common fields (NULL as one past the last symbol).
-/// `None` when two rows have the same key (the join may multiply rows: the row path does it).
-fn data_keys(cols: &Columns, keys: &[usize]) -> Option<HashMap<Vec<u32>, u32>> {
-    let rows = cols.first().map_or(0, |c| c.len());
-    let mut by_key = HashMap::with_capacity(rows);
-    for r in 0..rows {
-        let key = keys.iter().map(|&j| key_symbol(&cols[j], r)).collect();
-        if by_key.insert(key, r as u32).is_some() {
-            return None;
-        }
-    }
-    Some(by_key)
-}
+/// No row of `data` matches.
+const NO_MATCH: u32 = u32::MAX;
 
 /// Row `r`'s symbol in `col`, NULL as one past the last symbol.
 fn key_symbol(col: &SymbolColumn, r: usize) -> u32 {
@@ -208,8 +224,52 @@ fn key_symbol(col: &SymbolColumn, r: usize) -> u32 {
     }
 }
 
-/// The join on columns, when each key of `data` is on one row; `None` otherwise. `t`'s rows are read
-/// once: per distinct key value of `t` the matching row of `data` is found once.
+/// `data`'s rows by key (their symbols in the common fields, NULL as one past the last symbol): the
+/// first and last row of each key, and per row the next one with the same key ([`NO_MATCH`] ends the
+/// chain).
+struct DataKeys {
+    ends: HashMap<Vec<u32>, (u32, u32)>,
+    next: Vec<u32>,
+}
+
+impl DataKeys {
+    fn new(cols: &Columns, keys: &[usize]) -> DataKeys {
+        let rows = cols.first().map_or(0, |c| c.len());
+        let mut ends: HashMap<Vec<u32>, (u32, u32)> = HashMap::with_capacity(rows.min(1 << 20));
+        let mut next = vec![NO_MATCH; rows];
+        let mut key = Vec::with_capacity(keys.len());
+        for r in 0..rows as u32 {
+            key.clear();
+            key.extend(keys.iter().map(|&j| key_symbol(&cols[j], r as usize)));
+            match ends.get_mut(&key) {
+                Some((_, tail)) => {
+                    next[*tail as usize] = r;
+                    *tail = r;
+                }
+                None => {
+                    ends.insert(key.clone(), (r, r));
+                }
+            }
+        }
+        DataKeys { ends, next }
+    }
+
+    /// The rows of `data` with `key`, in order.
+    fn rows<'a>(&'a self, key: &[u32]) -> impl Iterator<Item = u32> + 'a {
+        let mut at = self.ends.get(key).map_or(NO_MATCH, |e| e.0);
+        std::iter::from_fn(move || {
+            let r = at;
+            (r != NO_MATCH).then(|| {
+                at = self.next[r as usize];
+                r
+            })
+        })
+    }
+}
+
+/// The join on columns (`None` when the tables have no common field: a cross join goes row by row).
+/// Per row of `t` the matching rows of `data` are found through a hash of `data`'s keys; the joined
+/// table's columns are gathered from both tables' rows.
 fn join_columns(
     t: &mut Table,
     fields: &[String],
@@ -218,62 +278,20 @@ fn join_columns(
     check: &mut Check<'_>,
 ) -> Result<Option<usize>, String> {
     let common = common_fields(&t.fields, fields);
-    let Some(by_key) = (!common.is_empty())
-        .then(|| data_keys(cols, &common.iter().map(|c| c.1).collect::<Vec<_>>()))
-        .flatten()
-    else {
+    if common.is_empty() {
         return Ok(None);
-    };
+    }
+    let keys = DataKeys::new(cols, &common.iter().map(|c| c.1).collect::<Vec<_>>());
+    let n = t.len();
     let own = t.take_columns();
-    let n = own.first().map_or(t.len(), |c| c.len());
-    // Per common field, each symbol of t's column as the symbol of data's (absent: no match).
-    let maps: Vec<Vec<u32>> = common
-        .iter()
-        .map(|&(i, j)| {
-            let mut m: Vec<u32> = own[i]
-                .values
-                .iter()
-                .map(|v| cols[j].values.find(&v).unwrap_or(u32::MAX))
-                .collect();
-            m.push(cols[j].values.len() as u32);
-            m
-        })
-        .collect();
-    let mut matched = Vec::with_capacity(n);
-    let mut key = Vec::with_capacity(common.len());
-    for r in 0..n {
-        key.clear();
-        for (&(i, _), m) in common.iter().zip(&maps) {
-            key.push(m[key_symbol(&own[i], r) as usize]);
-        }
-        matched.push(by_key.get(&key).copied().unwrap_or(NO_MATCH));
-    }
-    // LEFT and OUTER keep every row of t (`None`: all of them).
-    let kept: Option<Vec<u32>> = match kind {
-        JoinKind::Left | JoinKind::Outer => None,
-        _ => Some(
-            (0..n as u32)
-                .filter(|&r| matched[r as usize] != NO_MATCH)
-                .collect(),
-        ),
-    };
-    let mut used = vec![false; cols.first().map_or(0, |c| c.len())];
-    for &k in matched.iter().filter(|&&k| k != NO_MATCH) {
-        used[k as usize] = true;
-    }
-    let unmatched: Vec<usize> = match kind {
-        JoinKind::Right | JoinKind::Outer => (0..used.len()).filter(|&k| !used[k]).collect(),
-        _ => Vec::new(),
-    };
-    let count = kept.as_ref().map_or(n, Vec::len) + unmatched.len();
+    let maps = key_maps(&own, cols, &common);
+    let rows = match_rows(&own, &common, &maps, &keys, kind, n);
+    let count = rows.len();
     let width = own.len() + fields.len() - common.len();
-    check(count, count.saturating_mul(width * 4))?;
-    let rows = JoinRows {
-        kept: kept.as_deref(),
-        matched: &matched,
-        unmatched: &unmatched,
-        n,
-    };
+    if let Err(e) = check(count, count.saturating_mul(width * 4)) {
+        t.set_columns(own, n);
+        return Err(e);
+    }
     let out = joined_columns(&own, cols, &common, &rows);
     t.fields.extend(
         (0..fields.len())
@@ -284,29 +302,106 @@ fn join_columns(
     Ok(Some(count))
 }
 
-/// No row of `data` matches.
-const NO_MATCH: u32 = u32::MAX;
+/// Per common field, each symbol of `t`'s column as the symbol of `data`'s (`u32::MAX`: `data` lacks
+/// the value), and NULL (one past the last symbol) as `data`'s NULL.
+fn key_maps(own: &Columns, cols: &Columns, common: &[(usize, usize)]) -> Vec<Vec<u32>> {
+    common
+        .iter()
+        .map(|&(i, j)| {
+            let mut m: Vec<u32> = own[i]
+                .values
+                .iter()
+                .map(|v| cols[j].values.find(&v).unwrap_or(u32::MAX))
+                .collect();
+            m.push(cols[j].values.len() as u32);
+            m
+        })
+        .collect()
+}
 
-/// The rows a join on columns makes: `t`'s kept rows (all of its `n` without a list) with their match
-/// in `data`, then `data`'s unmatched rows.
-struct JoinRows<'a> {
-    kept: Option<&'a [u32]>,
-    matched: &'a [u32],
-    unmatched: &'a [usize],
+/// The rows the join makes: per row of `t` its matches in `data` (or one unmatched row for LEFT and
+/// OUTER), then for RIGHT and OUTER the rows of `data` nothing matched.
+fn match_rows(
+    own: &Columns,
+    common: &[(usize, usize)],
+    maps: &[Vec<u32>],
+    keys: &DataKeys,
+    kind: JoinKind,
+    n: usize,
+) -> JoinRows {
+    let outer_t = matches!(kind, JoinKind::Left | JoinKind::Outer);
+    let mut rows = JoinRows {
+        t_pick: None,
+        d_pick: Vec::with_capacity(n),
+        unmatched: Vec::new(),
+        n,
+    };
+    let mut used = vec![false; keys.next.len()];
+    let mut key = Vec::with_capacity(common.len());
+    for r in 0..n {
+        key.clear();
+        for (&(i, _), m) in common.iter().zip(maps) {
+            key.push(m[key_symbol(&own[i], r) as usize]);
+        }
+        let before = rows.d_pick.len();
+        for k in keys.rows(&key) {
+            used[k as usize] = true;
+            rows.push(r, k);
+        }
+        if rows.d_pick.len() == before && outer_t {
+            rows.push(r, NO_MATCH);
+        }
+    }
+    if matches!(kind, JoinKind::Right | JoinKind::Outer) {
+        rows.unmatched = (0..used.len()).filter(|&k| !used[k]).collect();
+    }
+    rows
+}
+
+/// The rows a join on columns makes: rows of `t` (`t_pick`; `None` while they are `t`'s rows in order,
+/// one each) with their row of `data` (`d_pick`, [`NO_MATCH`] for none), then `data`'s unmatched rows.
+struct JoinRows {
+    t_pick: Option<Vec<u32>>,
+    d_pick: Vec<u32>,
+    unmatched: Vec<usize>,
     n: usize,
 }
 
-impl JoinRows<'_> {
-    /// `t`'s kept rows.
+impl JoinRows {
+    /// Adds a row joining `t`'s row `r` with `data`'s row `k`.
+    fn push(&mut self, r: usize, k: u32) {
+        let made = self.d_pick.len();
+        if self.t_pick.is_none() && made != r {
+            // The first row that is not `t`'s next one: from here on the picks are listed.
+            self.t_pick = Some((0..made as u32).collect());
+        }
+        if let Some(p) = &mut self.t_pick {
+            p.push(r as u32);
+        }
+        self.d_pick.push(k);
+    }
+
+    /// Whether the rows are exactly `t`'s, in order.
+    fn all_of_t(&self) -> bool {
+        self.t_pick.is_none() && self.d_pick.len() == self.n
+    }
+
+    /// `t`'s rows.
     fn kept(&self) -> Box<dyn Iterator<Item = usize> + '_> {
-        match self.kept {
+        match &self.t_pick {
             Some(k) => Box::new(k.iter().map(|&r| r as usize)),
-            None => Box::new(0..self.n),
+            None => Box::new(0..self.d_pick.len()),
         }
     }
 
+    /// How many rows come from `t`.
     fn kept_len(&self) -> usize {
-        self.kept.map_or(self.n, <[u32]>::len)
+        self.d_pick.len()
+    }
+
+    /// All rows.
+    fn len(&self) -> usize {
+        self.d_pick.len() + self.unmatched.len()
     }
 }
 
@@ -316,9 +411,9 @@ fn joined_columns(
     own: &Columns,
     cols: &Columns,
     common: &[(usize, usize)],
-    rows: &JoinRows<'_>,
+    rows: &JoinRows,
 ) -> Columns {
-    let unmatched = rows.unmatched;
+    let unmatched = &rows.unmatched;
     let tail = |col: &SymbolColumn, head: SymbolColumn| {
         if unmatched.is_empty() {
             head
@@ -329,7 +424,7 @@ fn joined_columns(
     };
     let mut out: Columns = Vec::with_capacity(own.len() + cols.len());
     for (i, col) in own.iter().enumerate() {
-        if rows.kept.is_none() && unmatched.is_empty() {
+        if rows.all_of_t() && unmatched.is_empty() {
             out.push(col.clone());
             continue;
         }
@@ -344,7 +439,7 @@ fn joined_columns(
         if common.iter().any(|c| c.1 == j) {
             continue;
         }
-        let picks = rows.kept().map(|r| match rows.matched[r] {
+        let picks = rows.d_pick.iter().map(|&k| match k {
             NO_MATCH => None,
             k => Some(k as usize),
         });

@@ -154,7 +154,7 @@ impl Exec<'_> {
                 self.rows_made = self.rows_made.saturating_add(made as u64);
             }
             (Target::Keep(kind, _), Some(e)) => {
-                let mut new = keep(&mut self.tables[e], data.into_raw(), *kind);
+                let mut new = keep(&mut self.tables[e], data, *kind);
                 new.name = name.clone();
                 self.add_table(new);
             }
