@@ -68,14 +68,23 @@ impl Exec<'_> {
         while let Some((l, li)) = chain.pop() {
             data = self.stage(&l, li, Input::of(data), base(&chain), &name)?;
         }
+        if let Some(n) = &top.first {
+            data = self.first(n, ti, data)?;
+        }
         if let Some(ct) = &top.crosstable {
             data = Data::rows(self.crosstable(ct, ti, data.into_raw())?);
         }
         if let Some(names) = &top.intervalmatch {
             data = Data::rows(self.intervalmatch(names, ti, data.into_raw())?);
         }
+        if let Some(h) = &top.hierarchy {
+            data = Data::rows(self.hierarchy(h, ti, data.into_raw())?);
+        }
         if let Some(p) = self.env.progress {
             p(&name, data.len());
+        }
+        if top.generic {
+            return self.generic(ti, &name, data.into_raw());
         }
         // Qualified names.
         if !matches!(top.target, Target::Mapping) {

@@ -4,13 +4,14 @@
 //! This module holds the executor's state (`Exec`), what a reload is given and gives ([`LoadEnv`],
 //! [`LoadOutput`]) and the statement loop; the rest is split by concern:
 //! - `blocks`: the IF / FOR / SUB block structure built before the run, and [`check_syntax`];
-//! - `control`: running IF, FOR and SUB / CALL blocks;
+//! - `control`: running IF, FOR and SUB / CALL blocks; `loops`: DO ... LOOP and SWITCH / CASE;
 //! - `statements`: LET, SET, TRACE, DROP, RENAME, QUALIFY, COMMENT and TAG; `store`: STORE; `files`:
 //!   the paths and formats of the files LOAD and STORE name;
 //! - `load`: a LOAD from its source to its target table; `input`: the source it reads (INLINE,
 //!   AUTOGENERATE, a file, RESIDENT); `columnar`: the field list, WHERE and DISTINCT on columns;
 //!   `transform`: the same record by record (and WHILE), for what depends on the record's place;
-//!   `join`: CONCATENATE, JOIN and KEEP; `columns`: whole-column operations they share;
+//!   `join`: CONCATENATE, JOIN and KEEP; `columns`: whole-column operations they share; `prefixes`:
+//!   FIRST and GENERIC; `hierarchy`: HIERARCHY and HIERARCHYBELONGSTO;
 //! - `host`: what expressions see of the running script (the record, `RecNo`, `Peek`, dates, ...);
 //! - `tables`: the script's tables (in the engine's column form) and the data model built from them;
 //!   `budget`: the row and memory limits; `cells`: cells as expression values and as keys.
@@ -24,11 +25,14 @@ mod control;
 mod crosstable;
 mod files;
 mod group;
+mod hierarchy;
 mod host;
 mod input;
 mod intervalmatch;
 mod join;
 mod load;
+mod loops;
+mod prefixes;
 mod statements;
 mod store;
 mod synthetic;
@@ -144,7 +148,10 @@ pub fn run(script: &str, env: &LoadEnv<'_>) -> Result<LoadOutput, ScriptError> {
         autonumbers: HashMap::new(),
         evaluating: 0,
     };
-    let mut flow = Flow { exit: false };
+    let mut flow = Flow {
+        exit: false,
+        leave: None,
+    };
     ex.block(&nodes, &mut flow)?;
     let mut model = ex.model()?;
     model.locale = std::sync::Arc::new(ex.locale.clone());
@@ -199,7 +206,7 @@ impl Exec<'_> {
     /// before the recursion), so the bound keeps the stack small even in debug builds.
     fn block(&mut self, nodes: &[Node], flow: &mut Flow) -> Result<(), ScriptError> {
         let mut k = 0;
-        while k < nodes.len() && !flow.exit {
+        while k < nodes.len() && !flow.stops() {
             if self.cancelled() {
                 return Err(ScriptError::at(0, 0, "", "reload cancelled"));
             }
@@ -211,6 +218,8 @@ impl Exec<'_> {
                 Node::If(branches) => self.if_node(branches, flow)?,
                 Node::For(i, body) => self.for_node(*i, body, flow)?,
                 Node::Sub(i, body) => self.define_sub(*i, body)?,
+                Node::Do(i, body, end) => self.do_node(*i, body, *end, flow)?,
+                Node::Switch(i, branches) => self.switch_node(*i, branches, flow)?,
             }
             k += 1;
         }
