@@ -291,6 +291,9 @@ pub fn check_syntax_with(script: &str, limits: &Limits) -> Vec<ScriptError> {
         errors.push(e);
     }
     for s in &stmts {
+        if super::include::include_directive(&s.text).is_some() {
+            continue;
+        }
         let text = blank_expansions(&s.text);
         if let Err(m) = parse_statement(&text) {
             errors.push(ScriptError::at(s.line, s.col, &s.text, &m));

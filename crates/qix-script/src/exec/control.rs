@@ -177,10 +177,25 @@ impl Exec<'_> {
                 }
             }
             Statement::ForEach { var, items } => {
-                let values = items
-                    .iter()
-                    .map(|e| self.eval_norow(e).text().unwrap_or_default())
-                    .collect();
+                let mut values = Vec::new();
+                for e in &items {
+                    match e {
+                        // `FileList(pattern)` / `DirList(pattern)`: every file or folder it matches.
+                        Expr::Call { name, args, .. }
+                            if matches!(name.as_str(), "FileList" | "DirList") =>
+                        {
+                            let pattern = args
+                                .first()
+                                .and_then(|a| self.eval_norow(a).text())
+                                .unwrap_or_default();
+                            let found = self
+                                .list_files(&pattern, name == "DirList")
+                                .map_err(|m| self.err(i, &m))?;
+                            values.extend(found);
+                        }
+                        e => values.push(self.eval_norow(e).text().unwrap_or_default()),
+                    }
+                }
                 Ok(LoopOver::Each { var, values })
             }
             _ => Err(self.err(i, "expected FOR")),

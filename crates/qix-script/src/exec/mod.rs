@@ -23,10 +23,13 @@ mod columnar;
 mod columns;
 mod control;
 mod crosstable;
+mod errormode;
+mod filelist;
 mod files;
 mod group;
 mod hierarchy;
 mod host;
+mod include;
 mod input;
 mod intervalmatch;
 mod join;
@@ -48,7 +51,9 @@ use crate::parse::parse_statement;
 use crate::split::{split, RawStatement};
 use blocks::{build, Node};
 use control::Flow;
+use errormode::StatementError;
 use host::NoRow;
+use include::include_directive;
 use qix_engine::{DataModel, Dual};
 use qix_expr::{Expr, Locale, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -121,6 +126,10 @@ struct Exec<'a> {
     autonumbers: HashMap<String, HashMap<String, usize>>,
     /// `Evaluate` calls in progress (an expression that evaluates itself stops at a bound).
     evaluating: usize,
+    /// The file the LOAD running now reads (for `FileName()` and the other file functions).
+    current_file: Option<filelist::CurrentFile>,
+    /// The files `$(Include=...)` brought in.
+    includes: include::Includes,
 }
 
 /// Runs a script and builds its data model.
@@ -147,6 +156,8 @@ pub fn run(script: &str, env: &LoadEnv<'_>) -> Result<LoadOutput, ScriptError> {
         rows_made: 0,
         autonumbers: HashMap::new(),
         evaluating: 0,
+        current_file: None,
+        includes: include::Includes::default(),
     };
     let mut flow = Flow {
         exit: false,
@@ -167,7 +178,10 @@ pub fn run(script: &str, env: &LoadEnv<'_>) -> Result<LoadOutput, ScriptError> {
 impl Exec<'_> {
     fn err(&self, i: usize, msg: &str) -> ScriptError {
         let s = &self.stmts[i];
-        ScriptError::at(s.line, s.col, &s.text, msg)
+        match self.included_from(i) {
+            Some(file) => ScriptError::at(s.line, s.col, &s.text, &format!("{msg} (in {file})")),
+            None => ScriptError::at(s.line, s.col, &s.text, msg),
+        }
     }
 
     fn cancelled(&self) -> bool {
@@ -211,10 +225,10 @@ impl Exec<'_> {
                 return Err(ScriptError::at(0, 0, "", "reload cancelled"));
             }
             match &nodes[k] {
-                Node::Simple(i) => match self.simple_statement(*i)? {
-                    Statement::Call(name, args) => self.call_sub(*i, &name, &args, flow)?,
-                    st => self.simple_node(nodes, &mut k, st, flow)?,
-                },
+                Node::Simple(i) => {
+                    let result = self.simple_or_include(nodes, &mut k, *i, flow);
+                    self.after_statement(result)?
+                }
                 Node::If(branches) => self.if_node(branches, flow)?,
                 Node::For(i, body) => self.for_node(*i, body, flow)?,
                 Node::Sub(i, body) => self.define_sub(*i, body)?,
@@ -254,6 +268,24 @@ impl Exec<'_> {
         )
     }
 
+    /// Runs simple statement `i` (`nodes[*k]`): an include, a CALL, or any other.
+    fn simple_or_include(
+        &mut self,
+        nodes: &[Node],
+        k: &mut usize,
+        i: usize,
+        flow: &mut Flow,
+    ) -> Result<(), StatementError> {
+        if include_directive(&self.stmts[i].text).is_some() {
+            return self.include_node(i, flow).map_err(StatementError::Run);
+        }
+        match self.simple_statement(i).map_err(StatementError::Syntax)? {
+            Statement::Call(name, args) => self.call_sub(i, &name, &args, flow),
+            st => self.simple_node(nodes, k, st, flow),
+        }
+        .map_err(StatementError::Run)
+    }
+
     /// Statement `i`, expanded and parsed.
     fn simple_statement(&mut self, i: usize) -> Result<Statement, ScriptError> {
         self.statement(i)
@@ -273,7 +305,7 @@ impl Exec<'_> {
         };
         if let Statement::Load(l) = st {
             let chain = self.load_chain(nodes, k, l, i)?;
-            self.load(chain)
+            self.load_files(chain)
         } else {
             self.simple(i, st, flow)
         }

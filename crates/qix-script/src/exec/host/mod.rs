@@ -134,6 +134,8 @@ impl Exec<'_> {
             "NoOfTables" | "TableName" | "TableNumber" | "NoOfFields" | "FieldName"
             | "FieldNumber" => self.catalog(name, args),
             "Evaluate" => self.evaluate(args, row),
+            "FileName" | "FileBaseName" | "FilePath" | "FileDir" | "FileExtension" | "FileSize"
+            | "FileTime" => self.file_function(name, args),
             _ => Value::Null,
         }
     }
