@@ -58,6 +58,7 @@ impl Exec<'_> {
             .unwrap_or_else(|| (bottom.clone(), bi));
         let (input, default_name) = self.source(&bottom, bi)?;
         let name = top.label.clone().unwrap_or(default_name);
+        self.replace_before_load(&top, &name);
         let existing = self.target_table(&top.target, ti)?;
         let rowno_base = match (&top.target, existing) {
             (Target::Concatenate(_), Some(e)) => self.tables[e].len(),

@@ -35,6 +35,7 @@ mod intervalmatch;
 mod join;
 mod load;
 mod loops;
+mod partial;
 mod prefixes;
 mod statements;
 mod store;
@@ -130,10 +131,32 @@ struct Exec<'a> {
     current_file: Option<filelist::CurrentFile>,
     /// The files `$(Include=...)` brought in.
     includes: include::Includes,
+    /// A partial reload: only ADD and REPLACE LOADs run.
+    partial: bool,
 }
 
 /// Runs a script and builds its data model.
 pub fn run(script: &str, env: &LoadEnv<'_>) -> Result<LoadOutput, ScriptError> {
+    run_with(script, env, None)
+}
+
+/// Runs a script as a partial reload (Qlik's `DoReload(qPartial)`): the script starts from the tables
+/// of `previous`, only its `ADD` and `REPLACE` LOADs load (see `partial`), and the tables no statement
+/// touches keep their data.
+pub fn run_partial(
+    script: &str,
+    env: &LoadEnv<'_>,
+    previous: &DataModel,
+) -> Result<LoadOutput, ScriptError> {
+    run_with(script, env, Some(previous))
+}
+
+/// Runs a script, partially when `previous` is given.
+fn run_with(
+    script: &str,
+    env: &LoadEnv<'_>,
+    previous: Option<&DataModel>,
+) -> Result<LoadOutput, ScriptError> {
     let stmts = split(script)?;
     let mut i = 0;
     let (nodes, _) = build(&stmts, &mut i, &[], 0, env.limits.max_nesting)?;
@@ -158,7 +181,11 @@ pub fn run(script: &str, env: &LoadEnv<'_>) -> Result<LoadOutput, ScriptError> {
         evaluating: 0,
         current_file: None,
         includes: include::Includes::default(),
+        partial: previous.is_some(),
     };
+    if let Some(model) = previous {
+        ex.start_from(model);
+    }
     let mut flow = Flow {
         exit: false,
         leave: None,
@@ -305,6 +332,9 @@ impl Exec<'_> {
         };
         if let Statement::Load(l) = st {
             let chain = self.load_chain(nodes, k, l, i)?;
+            if !partial::runs(chain.first().and_then(|(l, _)| l.partial), self.partial) {
+                return Ok(());
+            }
             self.load_files(chain)
         } else {
             self.simple(i, st, flow)
