@@ -19,6 +19,7 @@ pub mod split;
 
 pub use error::ScriptError;
 pub use exec::{
-    check_syntax, check_syntax_with, run as reload, run_partial as reload_partial, LoadEnv, LoadOutput,
+    check_syntax, check_syntax_with, run as reload, run_partial as reload_partial, LoadEnv,
+    LoadOutput,
 };
 pub use limits::Limits;

@@ -37,7 +37,11 @@ fn a_partial_reload_runs_only_add_and_replace_and_keeps_the_rest() {
     let first = common::reload_plain(SCRIPT).unwrap();
     let out = partial(SCRIPT, &first.model);
     let m = &out.model;
-    assert_eq!(common::texts(m, "Keep", "Name"), ["a", "b"], "kept, not loaded twice");
+    assert_eq!(
+        common::texts(m, "Keep", "Name"),
+        ["a", "b"],
+        "kept, not loaded twice"
+    );
     // ADD appends (the ADD ONLY load has the same fields: it concatenates too).
     assert_eq!(common::texts(m, "Facts", "V"), ["10", "10", "20"]);
     // REPLACE drops the previous Repl and loads it again; REPLACE ONLY (Fresh, the same fields) adds to it.
