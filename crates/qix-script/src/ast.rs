@@ -130,11 +130,11 @@ pub struct Load {
     /// The `INTERVALMATCH(field[, keys])` prefix: the field names, the match field first.
     pub intervalmatch: Option<Vec<String>>,
     /// The `FIRST n` prefix: at most that many records.
-    pub first: Option<Expr>,
+    pub first: Option<Box<Expr>>,
     /// The `GENERIC` prefix: a table per attribute value.
     pub generic: bool,
     /// The `HIERARCHY(...)` or `HIERARCHYBELONGSTO(...)` prefix.
-    pub hierarchy: Option<Hierarchy>,
+    pub hierarchy: Option<Box<Hierarchy>>,
     /// The `ADD [ONLY]` or `REPLACE [ONLY]` prefix (partial reloads).
     pub partial: Option<Partial>,
 }
@@ -223,7 +223,9 @@ pub struct CrossTable {
     pub qualifiers: usize,
 }
 
-/// One statement.
+/// One statement. (A LOAD is much larger than the others; statements are parsed one at a time as they
+/// run and never held in bulk, so it is not boxed.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Statement {
     /// LOAD.

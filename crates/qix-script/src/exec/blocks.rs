@@ -24,6 +24,10 @@ pub(super) enum Node {
     Switch(usize, Vec<(Option<usize>, Vec<Node>)>),
 }
 
+/// The branches of an IF or a SWITCH: the statement opening each (none for ELSE / DEFAULT) and its
+/// body.
+pub(super) type Branches = Vec<(Option<usize>, Vec<Node>)>;
+
 fn first_words(s: &str) -> (String, String) {
     let mut w = s.split_whitespace().map(|w| w.to_ascii_uppercase());
     (w.next().unwrap_or_default(), w.next().unwrap_or_default())
@@ -151,7 +155,7 @@ impl Builder<'_> {
         start: usize,
         depth: usize,
         words: BranchWords,
-    ) -> Result<Vec<(Option<usize>, Vec<Node>)>, ScriptError> {
+    ) -> Result<Branches, ScriptError> {
         let mut branches = Vec::new();
         let mut cond = Some(start);
         loop {
@@ -176,12 +180,7 @@ impl Builder<'_> {
     }
 
     /// A SWITCH's CASE and DEFAULT branches (nothing may come before the first CASE).
-    fn switch(
-        &self,
-        i: &mut usize,
-        start: usize,
-        depth: usize,
-    ) -> Result<Vec<(Option<usize>, Vec<Node>)>, ScriptError> {
+    fn switch(&self, i: &mut usize, start: usize, depth: usize) -> Result<Branches, ScriptError> {
         let mut branches = self.branches(i, start, depth, SWITCH_WORDS)?;
         let before = branches.remove(0);
         if let Some(first) = before.1.first() {

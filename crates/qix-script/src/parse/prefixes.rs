@@ -9,9 +9,9 @@ use qix_expr::Expr;
 /// What the prefixes of this module set on a LOAD.
 #[derive(Default)]
 pub(super) struct Extra {
-    pub(super) first: Option<Expr>,
+    pub(super) first: Option<Box<Expr>>,
     pub(super) generic: bool,
-    pub(super) hierarchy: Option<Hierarchy>,
+    pub(super) hierarchy: Option<Box<Hierarchy>>,
     pub(super) partial: Option<Partial>,
 }
 
@@ -57,7 +57,7 @@ pub(super) fn extra_prefix(p: &P<'_>, i: &mut usize, extra: &mut Extra) -> Resul
                 depth == 0 && k > from && PREFIX_WORDS.iter().any(|w| p.kw(k, w))
             })
             .ok_or("FIRST needs a count and a LOAD")?;
-        extra.first = Some(p.expr(from, end)?);
+        extra.first = Some(Box::new(p.expr(from, end)?));
         *i = end;
     } else if p.kw(*i, "BUFFER") {
         *i += 1;
@@ -68,7 +68,7 @@ pub(super) fn extra_prefix(p: &P<'_>, i: &mut usize, extra: &mut Extra) -> Resul
         extra.generic = true;
         *i += 1;
     } else if p.kw(*i, "HIERARCHY") || p.kw(*i, "HIERARCHYBELONGSTO") {
-        extra.hierarchy = Some(hierarchy(p, i)?);
+        extra.hierarchy = Some(Box::new(hierarchy(p, i)?));
     } else if p.kw(*i, "ADD") || p.kw(*i, "REPLACE") {
         let replace = p.kw(*i, "REPLACE");
         *i += 1;
