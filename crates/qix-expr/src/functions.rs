@@ -20,6 +20,8 @@ pub enum FunctionGroup {
     DateTime,
     /// Field functions (selections in a field).
     Field,
+    /// File functions (`FileName`, `FileSize`, ...).
+    File,
     /// Exponential and logarithmic functions.
     Exponential,
     /// Formatting functions.
@@ -61,6 +63,7 @@ impl FunctionGroup {
             FunctionGroup::DateTime => "Date and time",
             FunctionGroup::Exponential => "Exponential and logarithmic",
             FunctionGroup::Field => "Field",
+            FunctionGroup::File => "File",
             FunctionGroup::Formatting => "Formatting",
             FunctionGroup::GeneralNumeric => "General numeric",
             FunctionGroup::InterRecord => "Inter-record",
@@ -386,6 +389,15 @@ pub(crate) const HOST_FUNCTIONS: &[FuncSpec] = &[
     f("NoOfTables", 0, 0, G::Table),
     f("TableName", 1, 1, G::Table),
     f("TableNumber", 1, 1, G::Table),
+    f("FileBaseName", 0, 0, G::File),
+    f("FileDir", 0, 0, G::File),
+    f("FileExtension", 0, 0, G::File),
+    f("FileName", 0, 0, G::File),
+    f("FilePath", 0, 0, G::File),
+    f("FileSize", 0, 1, G::File),
+    f("FileTime", 0, 1, G::File),
+    f("FileList", 1, 1, G::File),
+    f("DirList", 1, 1, G::File),
 ];
 
 /// Functions of the data model and the selections, answered by the host through

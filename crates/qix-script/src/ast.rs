@@ -129,6 +129,86 @@ pub struct Load {
     pub crosstable: Option<CrossTable>,
     /// The `INTERVALMATCH(field[, keys])` prefix: the field names, the match field first.
     pub intervalmatch: Option<Vec<String>>,
+    /// The `FIRST n` prefix: at most that many records.
+    pub first: Option<Box<Expr>>,
+    /// The `GENERIC` prefix: a table per attribute value.
+    pub generic: bool,
+    /// The `HIERARCHY(...)` or `HIERARCHYBELONGSTO(...)` prefix.
+    pub hierarchy: Option<Box<Hierarchy>>,
+    /// The `ADD [ONLY]` or `REPLACE [ONLY]` prefix (partial reloads).
+    pub partial: Option<Partial>,
+}
+
+/// `ADD [ONLY]` / `REPLACE [ONLY]`: what a LOAD does in a partial reload.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Partial {
+    /// `REPLACE`: the table is replaced in a partial reload (`ADD`: appended to).
+    pub replace: bool,
+    /// `ONLY`: the statement runs in partial reloads only.
+    pub only: bool,
+}
+
+/// The hierarchy prefixes, with the field names they take.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Hierarchy {
+    /// `HIERARCHY(NodeID, ParentID, NodeName[, ParentName, PathSource, PathName, PathDelimiter,
+    /// Depth])`: the expanded nodes table.
+    Nodes {
+        /// The node's key field.
+        node_id: String,
+        /// The parent's key field.
+        parent_id: String,
+        /// The node's name field (its levels are `NodeName1`, `NodeName2`, ...).
+        node_name: String,
+        /// The field that gets the parent's name.
+        parent_name: Option<String>,
+        /// The field the path is made of (the node name by default).
+        path_source: Option<String>,
+        /// The field that gets the path from the root.
+        path_name: Option<String>,
+        /// Between the path's parts (`/` by default).
+        path_delimiter: Option<String>,
+        /// The field that gets the node's depth (1 for a root).
+        depth: Option<String>,
+    },
+    /// `HIERARCHYBELONGSTO(NodeID, ParentID, NodeName, AncestorID, AncestorName[, DepthDiff])`: the
+    /// ancestor table.
+    BelongsTo {
+        /// The node's key field.
+        node_id: String,
+        /// The parent's key field.
+        parent_id: String,
+        /// The node's name field.
+        node_name: String,
+        /// The field that gets the ancestor's key.
+        ancestor_id: String,
+        /// The field that gets the ancestor's name.
+        ancestor_name: String,
+        /// The field that gets how many levels the ancestor is above the node.
+        depth_diff: Option<String>,
+    },
+}
+
+/// A `WHILE` or `UNTIL` condition of DO or LOOP.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoopCond {
+    /// `UNTIL` (the loop ends when the condition holds) rather than `WHILE`.
+    pub until: bool,
+    /// The condition.
+    pub cond: Expr,
+}
+
+/// What an `EXIT` statement leaves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ExitKind {
+    /// `EXIT SCRIPT`.
+    Script,
+    /// `EXIT DO`.
+    Do,
+    /// `EXIT FOR`.
+    For,
+    /// `EXIT SUB`.
+    Sub,
 }
 
 /// `CROSSTABLE(attribute, data, n)`: each record's columns after the first `qualifiers` become one row
@@ -143,7 +223,9 @@ pub struct CrossTable {
     pub qualifiers: usize,
 }
 
-/// One statement.
+/// One statement. (A LOAD is much larger than the others; statements are parsed one at a time as they
+/// run and never held in bulk, so it is not boxed.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Statement {
     /// LOAD.
@@ -171,8 +253,22 @@ pub enum Statement {
     },
     /// `TRACE text`.
     Trace(String),
-    /// `EXIT SCRIPT`.
-    ExitScript,
+    /// `EXIT SCRIPT|DO|FOR|SUB [WHEN cond]`.
+    Exit(ExitKind, Option<Expr>),
+    /// `DO [WHILE|UNTIL cond]`.
+    Do(Option<LoopCond>),
+    /// `LOOP [WHILE|UNTIL cond]`.
+    Loop(Option<LoopCond>),
+    /// `SWITCH expr`.
+    Switch(Expr),
+    /// `CASE v1, v2, ...`.
+    Case(Vec<Expr>),
+    /// `DEFAULT` (in a SWITCH).
+    Default,
+    /// `END SWITCH`.
+    EndSwitch,
+    /// `SLEEP n`: waits `n` milliseconds.
+    Sleep(Expr),
     /// `COMMENT FIELD x WITH 'text'`.
     CommentField(String, String),
     /// `TAG FIELD x WITH 'tag'`.

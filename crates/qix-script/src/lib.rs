@@ -18,5 +18,8 @@ pub mod sources;
 pub mod split;
 
 pub use error::ScriptError;
-pub use exec::{check_syntax, check_syntax_with, run as reload, LoadEnv, LoadOutput};
+pub use exec::{
+    check_syntax, check_syntax_with, run as reload, run_partial as reload_partial, LoadEnv,
+    LoadOutput,
+};
 pub use limits::Limits;

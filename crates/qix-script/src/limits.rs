@@ -16,7 +16,7 @@
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Deepest nesting of control blocks (`IF`, `FOR`, `FOR EACH`, `SUB`) in the script text, checked
+    /// Deepest nesting of control blocks (`IF`, `FOR`, `FOR EACH`, `DO`, `SWITCH`, `SUB`) in the script text, checked
     /// by the parser (and so by `CheckScriptSyntax`). Default [`Limits::DEFAULT_MAX_NESTING`].
     pub max_nesting: usize,
     /// Deepest chain of `CALL`s in progress (a SUB that calls itself counts every call). While the
@@ -31,6 +31,12 @@ pub struct Limits {
     /// from their symbol tables for columns read by an optimized load), together with the table being
     /// loaded. Default [`Limits::DEFAULT_MAX_MEMORY`].
     pub max_memory: u64,
+    /// Most rounds one `DO ... LOOP` may run (a loop whose condition never changes ends with an error
+    /// instead of running until cancelled). Default [`Limits::DEFAULT_MAX_LOOP_ROUNDS`].
+    pub max_loop_rounds: u64,
+    /// Deepest chain of `$(Include=...)` files in progress (a file that includes itself counts every
+    /// inclusion). Default [`Limits::DEFAULT_MAX_INCLUDE_DEPTH`].
+    pub max_include_depth: usize,
 }
 
 impl Limits {
@@ -44,6 +50,10 @@ impl Limits {
     pub const DEFAULT_MAX_ROWS: u64 = 200_000_000;
     /// Default [`Limits::max_memory`]: 8 GiB.
     pub const DEFAULT_MAX_MEMORY: u64 = 8 << 30;
+    /// Default [`Limits::max_loop_rounds`]: 10 million rounds.
+    pub const DEFAULT_MAX_LOOP_ROUNDS: u64 = 10_000_000;
+    /// Default [`Limits::max_include_depth`].
+    pub const DEFAULT_MAX_INCLUDE_DEPTH: usize = 16;
 }
 
 impl Default for Limits {
@@ -53,6 +63,8 @@ impl Default for Limits {
             max_call_depth: Self::DEFAULT_MAX_CALL_DEPTH,
             max_rows: Self::DEFAULT_MAX_ROWS,
             max_memory: Self::DEFAULT_MAX_MEMORY,
+            max_loop_rounds: Self::DEFAULT_MAX_LOOP_ROUNDS,
+            max_include_depth: Self::DEFAULT_MAX_INCLUDE_DEPTH,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! Statements end at `;` outside quotes (`'...'`, `"..."`), brackets (`[...]`, which also hold INLINE data)
 //! and comments (`//` to the end of the line, `/* */`, `REM ...;`). Control statements end at the end of
 //! their line instead: `IF ... THEN`, `ELSEIF ... THEN`, `ELSE`, `END IF`, `FOR ...`, `NEXT`, `SUB ...`,
-//! `END SUB`, `EXIT SCRIPT`.
+//! `END SUB`, `EXIT ...`, `DO ...`, `LOOP ...`, `SWITCH ...`, `CASE ...`, `DEFAULT`, `END SWITCH`.
 
 use crate::error::ScriptError;
 
@@ -52,6 +52,14 @@ impl Cursor<'_> {
         !self
             .peek(w.len())
             .is_some_and(|c| c.is_alphanumeric() || c == '_')
+    }
+    /// Whether the word of `len` characters here is a label (`Do:`) rather than a keyword.
+    fn labels(&self, len: usize) -> bool {
+        let mut k = len;
+        while self.peek(k).is_some_and(|c| c == ' ' || c == '\t') {
+            k += 1;
+        }
+        self.peek(k) == Some(':')
     }
     /// Skips whitespace and comments between statements.
     fn skip_trivia(&mut self) -> Result<(), ScriptError> {
@@ -113,8 +121,13 @@ fn control_kind(c: &Cursor) -> Option<&'static str> {
         ("NEXT", "line"),
         ("SUB", "line"),
         ("EXIT", "line"),
+        ("DO", "line"),
+        ("LOOP", "line"),
+        ("SWITCH", "line"),
+        ("CASE", "line"),
+        ("DEFAULT", "line"),
     ] {
-        if c.starts_word(word) {
+        if c.starts_word(word) && !c.labels(word.len()) {
             return Some(kind);
         }
     }

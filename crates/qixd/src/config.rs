@@ -141,6 +141,7 @@ impl Config {
             max_call_depth: self.max_script_call_depth,
             max_rows: self.max_reload_rows,
             max_memory: self.max_reload_bytes,
+            ..qix_script::Limits::default()
         }
     }
 

@@ -541,3 +541,74 @@ async fn the_reloading_socket_keeps_answering() {
     let r = c.ok(doc, "Evaluate", json!(["Count(n)"])).await;
     assert_eq!(r["qReturn"], "600000");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partial_reload_runs_add_and_replace_and_keeps_the_other_tables() {
+    let s = TestServer::start().await;
+    let mut a = s.connect("/app/").await;
+    let doc = a.session_app().await;
+    let script = format!(
+        "{SCRIPT}\nLog: ADD LOAD * INLINE [\nentry\none\n];\nFresh: REPLACE ONLY LOAD * INLINE [\nf\nnew\n];"
+    );
+    a.ok(doc, "SetScript", json!([script])).await;
+    assert_eq!(a.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    let rows = |tk: &Value| -> Vec<(String, u64)> {
+        tk["qtr"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["qName"].as_str().unwrap().to_string(),
+                    t["qNoOfRows"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let tk = a
+        .ok(doc, "GetTablesAndKeys", json!([{}, {}, 0, true, false]))
+        .await;
+    let own = |n: &str, r: u64| (n.to_string(), r);
+    assert_eq!(
+        rows(&tk),
+        [own("TableA", 5), own("TableB", 5), own("Log", 1)],
+        "an ordinary reload skips REPLACE ONLY"
+    );
+    // DoReload(qMode, qPartial = true, qDebug).
+    let r = a.ok(doc, "DoReload", json!([0, true, false])).await;
+    assert_eq!(r["qReturn"], true);
+    let tk = a
+        .ok(doc, "GetTablesAndKeys", json!([{}, {}, 0, true, false]))
+        .await;
+    assert_eq!(
+        rows(&tk),
+        [
+            own("TableA", 5),
+            own("TableB", 5),
+            own("Log", 2),
+            own("Fresh", 1)
+        ],
+        "the other tables keep their data; ADD appends"
+    );
+    // DoReloadEx with qParams.qPartial: ADD again, REPLACE ONLY replaces.
+    let r = a.ok(doc, "DoReloadEx", json!([{"qPartial": true}])).await;
+    assert_eq!(r["qResult"]["qSuccess"], true);
+    let tk = a
+        .ok(doc, "GetTablesAndKeys", json!([{}, {}, 0, true, false]))
+        .await;
+    assert_eq!(
+        rows(&tk),
+        [
+            own("TableA", 5),
+            own("TableB", 5),
+            own("Log", 3),
+            own("Fresh", 1)
+        ]
+    );
+    // An ordinary reload starts again from nothing.
+    assert_eq!(a.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    let tk = a
+        .ok(doc, "GetTablesAndKeys", json!([{}, {}, 0, true, false]))
+        .await;
+    assert_eq!(rows(&tk)[2], own("Log", 1));
+}

@@ -4,14 +4,33 @@
 
 use super::blocks::Node;
 use super::Exec;
-use crate::ast::Statement;
+use crate::ast::{ExitKind, Statement};
 use crate::error::ScriptError;
 use qix_expr::Expr;
 use std::rc::Rc;
 
-/// How the statement loop goes on: `exit` is set by EXIT SCRIPT and ends every block.
+/// How the statement loop goes on: `exit` is set by EXIT SCRIPT and ends every block; `leave` by EXIT
+/// DO, EXIT FOR and EXIT SUB, and ends every block up to the one it leaves.
 pub(super) struct Flow {
     pub(super) exit: bool,
+    pub(super) leave: Option<ExitKind>,
+}
+
+impl Flow {
+    /// Whether the statements of a block stop here.
+    pub(super) fn stops(&self) -> bool {
+        self.exit || self.leave.is_some()
+    }
+
+    /// After a round of a `kind` block (DO, FOR, SUB): whether it ends now. An EXIT for this kind of
+    /// block is used up here; one for a block around it ends this one too.
+    pub(super) fn ends(&mut self, kind: ExitKind) -> bool {
+        if self.leave == Some(kind) {
+            self.leave = None;
+            return true;
+        }
+        self.stops()
+    }
 }
 
 /// What a FOR loop runs over.
@@ -52,6 +71,8 @@ impl Exec<'_> {
         self.calls += 1;
         let result = self.nested(i, &body, flow);
         self.calls -= 1;
+        // EXIT SUB ends here; EXIT DO / FOR cannot leave a SUB.
+        flow.leave = None;
         for (p, old) in saved {
             match old {
                 Some(v) => self.vars.insert(p, v),
@@ -156,10 +177,25 @@ impl Exec<'_> {
                 }
             }
             Statement::ForEach { var, items } => {
-                let values = items
-                    .iter()
-                    .map(|e| self.eval_norow(e).text().unwrap_or_default())
-                    .collect();
+                let mut values = Vec::new();
+                for e in &items {
+                    match e {
+                        // `FileList(pattern)` / `DirList(pattern)`: every file or folder it matches.
+                        Expr::Call { name, args, .. }
+                            if matches!(name.as_str(), "FileList" | "DirList") =>
+                        {
+                            let pattern = args
+                                .first()
+                                .and_then(|a| self.eval_norow(a).text())
+                                .unwrap_or_default();
+                            let found = self
+                                .list_files(&pattern, name == "DirList")
+                                .map_err(|m| self.err(i, &m))?;
+                            values.extend(found);
+                        }
+                        e => values.push(self.eval_norow(e).text().unwrap_or_default()),
+                    }
+                }
                 Ok(LoopOver::Each { var, values })
             }
             _ => Err(self.err(i, "expected FOR")),
@@ -184,7 +220,7 @@ impl Exec<'_> {
                 while (step > 0.0 && v <= to) || (step < 0.0 && v >= to) {
                     self.next_round(i, &var, qix_expr::format_number(v))?;
                     self.nested(i, body, flow)?;
-                    if flow.exit {
+                    if flow.ends(ExitKind::For) {
                         break;
                     }
                     let next = v + step;
@@ -201,7 +237,7 @@ impl Exec<'_> {
                 for v in values {
                     self.next_round(i, &var, v)?;
                     self.nested(i, body, flow)?;
-                    if flow.exit {
+                    if flow.ends(ExitKind::For) {
                         break;
                     }
                 }
@@ -211,7 +247,12 @@ impl Exec<'_> {
     }
 
     /// Starts a round of loop `i`: the cancel flag, then the loop variable.
-    fn next_round(&mut self, i: usize, var: &str, value: String) -> Result<(), ScriptError> {
+    pub(super) fn next_round(
+        &mut self,
+        i: usize,
+        var: &str,
+        value: String,
+    ) -> Result<(), ScriptError> {
         if self.cancelled() {
             return Err(self.err(i, "reload cancelled"));
         }

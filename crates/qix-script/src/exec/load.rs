@@ -58,6 +58,7 @@ impl Exec<'_> {
             .unwrap_or_else(|| (bottom.clone(), bi));
         let (input, default_name) = self.source(&bottom, bi)?;
         let name = top.label.clone().unwrap_or(default_name);
+        self.replace_before_load(&top, &name);
         let existing = self.target_table(&top.target, ti)?;
         let rowno_base = match (&top.target, existing) {
             (Target::Concatenate(_), Some(e)) => self.tables[e].len(),
@@ -68,14 +69,23 @@ impl Exec<'_> {
         while let Some((l, li)) = chain.pop() {
             data = self.stage(&l, li, Input::of(data), base(&chain), &name)?;
         }
+        if let Some(n) = &top.first {
+            data = self.first(n, ti, data)?;
+        }
         if let Some(ct) = &top.crosstable {
             data = Data::rows(self.crosstable(ct, ti, data.into_raw())?);
         }
         if let Some(names) = &top.intervalmatch {
             data = Data::rows(self.intervalmatch(names, ti, data.into_raw())?);
         }
+        if let Some(h) = &top.hierarchy {
+            data = Data::rows(self.hierarchy(h, ti, data.into_raw())?);
+        }
         if let Some(p) = self.env.progress {
             p(&name, data.len());
+        }
+        if top.generic {
+            return self.generic(ti, &name, data.into_raw());
         }
         // Qualified names.
         if !matches!(top.target, Target::Mapping) {

@@ -4,13 +4,14 @@
 //! This module holds the executor's state (`Exec`), what a reload is given and gives ([`LoadEnv`],
 //! [`LoadOutput`]) and the statement loop; the rest is split by concern:
 //! - `blocks`: the IF / FOR / SUB block structure built before the run, and [`check_syntax`];
-//! - `control`: running IF, FOR and SUB / CALL blocks;
+//! - `control`: running IF, FOR and SUB / CALL blocks; `loops`: DO ... LOOP and SWITCH / CASE;
 //! - `statements`: LET, SET, TRACE, DROP, RENAME, QUALIFY, COMMENT and TAG; `store`: STORE; `files`:
 //!   the paths and formats of the files LOAD and STORE name;
 //! - `load`: a LOAD from its source to its target table; `input`: the source it reads (INLINE,
 //!   AUTOGENERATE, a file, RESIDENT); `columnar`: the field list, WHERE and DISTINCT on columns;
 //!   `transform`: the same record by record (and WHILE), for what depends on the record's place;
-//!   `join`: CONCATENATE, JOIN and KEEP; `columns`: whole-column operations they share;
+//!   `join`: CONCATENATE, JOIN and KEEP; `columns`: whole-column operations they share; `prefixes`:
+//!   FIRST and GENERIC; `hierarchy`: HIERARCHY and HIERARCHYBELONGSTO;
 //! - `host`: what expressions see of the running script (the record, `RecNo`, `Peek`, dates, ...);
 //! - `tables`: the script's tables (in the engine's column form) and the data model built from them;
 //!   `budget`: the row and memory limits; `cells`: cells as expression values and as keys.
@@ -22,13 +23,20 @@ mod columnar;
 mod columns;
 mod control;
 mod crosstable;
+mod errormode;
+mod filelist;
 mod files;
 mod group;
+mod hierarchy;
 mod host;
+mod include;
 mod input;
 mod intervalmatch;
 mod join;
 mod load;
+mod loops;
+mod partial;
+mod prefixes;
 mod statements;
 mod store;
 mod synthetic;
@@ -44,7 +52,9 @@ use crate::parse::parse_statement;
 use crate::split::{split, RawStatement};
 use blocks::{build, Node};
 use control::Flow;
+use errormode::StatementError;
 use host::NoRow;
+use include::include_directive;
 use qix_engine::{DataModel, Dual};
 use qix_expr::{Expr, Locale, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -117,10 +127,36 @@ struct Exec<'a> {
     autonumbers: HashMap<String, HashMap<String, usize>>,
     /// `Evaluate` calls in progress (an expression that evaluates itself stops at a bound).
     evaluating: usize,
+    /// The file the LOAD running now reads (for `FileName()` and the other file functions).
+    current_file: Option<filelist::CurrentFile>,
+    /// The files `$(Include=...)` brought in.
+    includes: include::Includes,
+    /// A partial reload: only ADD and REPLACE LOADs run.
+    partial: bool,
 }
 
 /// Runs a script and builds its data model.
 pub fn run(script: &str, env: &LoadEnv<'_>) -> Result<LoadOutput, ScriptError> {
+    run_with(script, env, None)
+}
+
+/// Runs a script as a partial reload (Qlik's `DoReload(qPartial)`): the script starts from the tables
+/// of `previous`, only its `ADD` and `REPLACE` LOADs load (see `partial`), and the tables no statement
+/// touches keep their data.
+pub fn run_partial(
+    script: &str,
+    env: &LoadEnv<'_>,
+    previous: &DataModel,
+) -> Result<LoadOutput, ScriptError> {
+    run_with(script, env, Some(previous))
+}
+
+/// Runs a script, partially when `previous` is given.
+fn run_with(
+    script: &str,
+    env: &LoadEnv<'_>,
+    previous: Option<&DataModel>,
+) -> Result<LoadOutput, ScriptError> {
     let stmts = split(script)?;
     let mut i = 0;
     let (nodes, _) = build(&stmts, &mut i, &[], 0, env.limits.max_nesting)?;
@@ -143,8 +179,17 @@ pub fn run(script: &str, env: &LoadEnv<'_>) -> Result<LoadOutput, ScriptError> {
         rows_made: 0,
         autonumbers: HashMap::new(),
         evaluating: 0,
+        current_file: None,
+        includes: include::Includes::default(),
+        partial: previous.is_some(),
     };
-    let mut flow = Flow { exit: false };
+    if let Some(model) = previous {
+        ex.start_from(model);
+    }
+    let mut flow = Flow {
+        exit: false,
+        leave: None,
+    };
     ex.block(&nodes, &mut flow)?;
     let mut model = ex.model()?;
     model.locale = std::sync::Arc::new(ex.locale.clone());
@@ -160,7 +205,10 @@ pub fn run(script: &str, env: &LoadEnv<'_>) -> Result<LoadOutput, ScriptError> {
 impl Exec<'_> {
     fn err(&self, i: usize, msg: &str) -> ScriptError {
         let s = &self.stmts[i];
-        ScriptError::at(s.line, s.col, &s.text, msg)
+        match self.included_from(i) {
+            Some(file) => ScriptError::at(s.line, s.col, &s.text, &format!("{msg} (in {file})")),
+            None => ScriptError::at(s.line, s.col, &s.text, msg),
+        }
     }
 
     fn cancelled(&self) -> bool {
@@ -199,18 +247,20 @@ impl Exec<'_> {
     /// before the recursion), so the bound keeps the stack small even in debug builds.
     fn block(&mut self, nodes: &[Node], flow: &mut Flow) -> Result<(), ScriptError> {
         let mut k = 0;
-        while k < nodes.len() && !flow.exit {
+        while k < nodes.len() && !flow.stops() {
             if self.cancelled() {
                 return Err(ScriptError::at(0, 0, "", "reload cancelled"));
             }
             match &nodes[k] {
-                Node::Simple(i) => match self.simple_statement(*i)? {
-                    Statement::Call(name, args) => self.call_sub(*i, &name, &args, flow)?,
-                    st => self.simple_node(nodes, &mut k, st, flow)?,
-                },
+                Node::Simple(i) => {
+                    let result = self.simple_or_include(nodes, &mut k, *i, flow);
+                    self.after_statement(result)?
+                }
                 Node::If(branches) => self.if_node(branches, flow)?,
                 Node::For(i, body) => self.for_node(*i, body, flow)?,
                 Node::Sub(i, body) => self.define_sub(*i, body)?,
+                Node::Do(i, body, end) => self.do_node(*i, body, *end, flow)?,
+                Node::Switch(i, branches) => self.switch_node(*i, branches, flow)?,
             }
             k += 1;
         }
@@ -245,6 +295,24 @@ impl Exec<'_> {
         )
     }
 
+    /// Runs simple statement `i` (`nodes[*k]`): an include, a CALL, or any other.
+    fn simple_or_include(
+        &mut self,
+        nodes: &[Node],
+        k: &mut usize,
+        i: usize,
+        flow: &mut Flow,
+    ) -> Result<(), StatementError> {
+        if include_directive(&self.stmts[i].text).is_some() {
+            return self.include_node(i, flow).map_err(StatementError::Run);
+        }
+        match self.simple_statement(i).map_err(StatementError::Syntax)? {
+            Statement::Call(name, args) => self.call_sub(i, &name, &args, flow),
+            st => self.simple_node(nodes, k, st, flow),
+        }
+        .map_err(StatementError::Run)
+    }
+
     /// Statement `i`, expanded and parsed.
     fn simple_statement(&mut self, i: usize) -> Result<Statement, ScriptError> {
         self.statement(i)
@@ -264,7 +332,10 @@ impl Exec<'_> {
         };
         if let Statement::Load(l) = st {
             let chain = self.load_chain(nodes, k, l, i)?;
-            self.load(chain)
+            if !partial::runs(chain.first().and_then(|(l, _)| l.partial), self.partial) {
+                return Ok(());
+            }
+            self.load_files(chain)
         } else {
             self.simple(i, st, flow)
         }

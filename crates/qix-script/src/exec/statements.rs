@@ -1,10 +1,10 @@
-//! The statements that neither load nor steer: LET and SET, TRACE, EXIT SCRIPT, DROP TABLES / FIELDS,
+//! The statements that neither load nor steer: LET and SET, TRACE, EXIT (its flag), SLEEP, DROP TABLES / FIELDS,
 //! RENAME TABLES / FIELDS, COMMENT and TAG, QUALIFY and UNQUALIFY (and STORE and CALL, which their own
 //! modules run).
 
 use super::control::Flow;
 use super::Exec;
-use crate::ast::Statement;
+use crate::ast::{ExitKind, Statement};
 use crate::error::ScriptError;
 use qix_expr::Expr;
 use std::collections::HashSet;
@@ -24,7 +24,15 @@ impl Exec<'_> {
                 self.vars.insert(name, value);
             }
             Statement::Trace(t) => self.log.push(t),
-            Statement::ExitScript => flow.exit = true,
+            Statement::Exit(kind, when) => {
+                if when.is_none_or(|c| self.eval_norow(&c).truthy()) {
+                    match kind {
+                        ExitKind::Script => flow.exit = true,
+                        kind => flow.leave = Some(kind),
+                    }
+                }
+            }
+            Statement::Sleep(ms) => self.sleep(i, &ms)?,
             Statement::DropTables(names) => self.drop_tables(i, names)?,
             Statement::DropFields(fields, from) => self.drop_fields(i, &fields, &from)?,
             Statement::RenameTables(pairs) => self.rename_tables(i, pairs)?,
@@ -50,11 +58,37 @@ impl Exec<'_> {
             | Statement::ForEach { .. }
             | Statement::Next
             | Statement::Sub(..)
-            | Statement::EndSub => {
+            | Statement::EndSub
+            | Statement::Do(_)
+            | Statement::Loop(_)
+            | Statement::Switch(_)
+            | Statement::Case(_)
+            | Statement::Default
+            | Statement::EndSwitch => {
                 return Err(self.err(i, "misplaced statement"));
             }
         }
         Ok(())
+    }
+
+    /// `SLEEP n`: waits `n` milliseconds (at most an hour, as in Qlik), reading the cancel flag
+    /// every 50 ms.
+    fn sleep(&mut self, i: usize, ms: &Expr) -> Result<(), ScriptError> {
+        let n = self.eval_norow(ms).num().unwrap_or(f64::NAN);
+        if !(0.0..=3_600_000.0).contains(&n) {
+            return Err(self.err(i, "SLEEP takes milliseconds from 0 to 3600000"));
+        }
+        let end = std::time::Instant::now() + std::time::Duration::from_millis(n as u64);
+        loop {
+            if self.cancelled() {
+                return Err(self.err(i, "reload cancelled"));
+            }
+            let now = std::time::Instant::now();
+            if now >= end {
+                return Ok(());
+            }
+            std::thread::sleep((end - now).min(std::time::Duration::from_millis(50)));
+        }
     }
 
     /// `LET name = e`: the value's text, or no variable when it is NULL.

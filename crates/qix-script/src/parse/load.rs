@@ -1,7 +1,8 @@
 //! LOAD statements: the label, the prefixes that say where the rows go (CONCATENATE, NOCONCATENATE,
-//! MAPPING, JOIN, KEEP), DISTINCT, the field list, the source (INLINE, FROM with its format spec,
+//! MAPPING, JOIN, KEEP; the others are in `prefixes`), DISTINCT, the field list, the source (INLINE, FROM with its format spec,
 //! RESIDENT, AUTOGENERATE, or none for a preceding load) and WHERE / WHILE.
 
+use super::prefixes::{extra_prefix, Extra};
 use super::tokens::{find_top, is_kw, name_of, split_commas, tokenize, Tok, Token, P};
 use crate::ast::*;
 use qix_expr::Expr;
@@ -61,14 +62,23 @@ pub(super) fn parse_load(p: &P<'_>) -> Result<Load, String> {
         label = name_of(&t[0]);
         i = 2;
     }
-    let mut crosstable = crosstable_prefix(p, &mut i)?;
-    let mut intervalmatch = intervalmatch_prefix(p, &mut i)?;
-    let target = load_target(p, &mut i)?;
-    if crosstable.is_none() {
-        crosstable = crosstable_prefix(p, &mut i)?;
-    }
-    if intervalmatch.is_none() {
-        intervalmatch = intervalmatch_prefix(p, &mut i)?;
+    let mut crosstable = None;
+    let mut intervalmatch = None;
+    let mut target = Target::Auto;
+    let mut extra = Extra::default();
+    loop {
+        let before = i;
+        if let Some(ct) = crosstable_prefix(p, &mut i)? {
+            crosstable = Some(ct);
+        } else if let Some(im) = intervalmatch_prefix(p, &mut i)? {
+            intervalmatch = Some(im);
+        } else if !extra_prefix(p, &mut i, &mut extra)? {
+            let t = load_target(p, &mut i)?;
+            if i == before {
+                break;
+            }
+            target = t;
+        }
     }
     if p.kw(i, "SQL") || p.kw(i, "SELECT") {
         return Err("SQL SELECT needs a database connection, which qixd does not have".into());
@@ -110,6 +120,10 @@ pub(super) fn parse_load(p: &P<'_>) -> Result<Load, String> {
         order_by: clauses.order_by,
         crosstable,
         intervalmatch,
+        first: extra.first,
+        generic: extra.generic,
+        hierarchy: extra.hierarchy,
+        partial: extra.partial,
     })
 }
 

@@ -4,6 +4,7 @@
 //! (IF, FOR, SUB, CALL, ...) and the other statements are here.
 
 mod load;
+mod prefixes;
 mod tokens;
 
 pub use load::parse_spec;
@@ -29,10 +30,14 @@ pub fn parse_statement(text: &str) -> Result<Statement, String> {
     parse_load(&p).map(Statement::Load)
 }
 
-/// IF / ELSEIF / ELSE / END IF, FOR / FOR EACH / NEXT, SUB / END SUB, CALL and EXIT SCRIPT; `None` for
-/// any other statement.
+/// IF / ELSEIF / ELSE / END IF, FOR / FOR EACH / NEXT, SUB / END SUB, CALL, EXIT, DO / LOOP, SWITCH /
+/// CASE / DEFAULT / END SWITCH and SLEEP; `None` for any other statement.
 fn control_statement(p: &P<'_>) -> Result<Option<Statement>, String> {
     let t = &p.toks;
+    if p.sym(1, ':') {
+        // `Do: LOAD ...`: a label, not a keyword.
+        return Ok(None);
+    }
     let st = if p.kw(0, "IF") || p.kw(0, "ELSEIF") {
         let then = find_top(t, 1, |x| is_kw(x, "THEN")).ok_or("IF needs THEN")?;
         let cond = p.expr(1, then)?;
@@ -69,12 +74,84 @@ fn control_statement(p: &P<'_>) -> Result<Option<Statement>, String> {
             vec![]
         };
         Statement::Call(name, args)
-    } else if p.kw(0, "EXIT") && p.kw(1, "SCRIPT") {
-        Statement::ExitScript
+    } else if p.kw(0, "EXIT") {
+        exit(p)?
+    } else {
+        return loop_or_switch(p);
+    };
+    Ok(Some(st))
+}
+
+/// `EXIT SCRIPT|DO|FOR|SUB [WHEN cond]`.
+fn exit(p: &P<'_>) -> Result<Statement, String> {
+    let kind = if p.kw(1, "SCRIPT") {
+        ExitKind::Script
+    } else if p.kw(1, "DO") {
+        ExitKind::Do
+    } else if p.kw(1, "FOR") {
+        ExitKind::For
+    } else if p.kw(1, "SUB") {
+        ExitKind::Sub
+    } else {
+        return Err("EXIT needs SCRIPT, DO, FOR or SUB".into());
+    };
+    let when = match p.toks.len() {
+        2 => None,
+        _ if p.kw(2, "WHEN") || p.kw(2, "UNLESS") => {
+            let cond = p.expr(3, p.toks.len())?;
+            Some(if p.kw(2, "UNLESS") {
+                Expr::Not(Box::new(cond))
+            } else {
+                cond
+            })
+        }
+        _ => return Err(format!("unexpected '{}' after EXIT", p.token_text(2))),
+    };
+    Ok(Statement::Exit(kind, when))
+}
+
+/// DO / LOOP, SWITCH / CASE / DEFAULT / END SWITCH and SLEEP; `None` for any other statement.
+fn loop_or_switch(p: &P<'_>) -> Result<Option<Statement>, String> {
+    let t = &p.toks;
+    let st = if p.kw(0, "DO") {
+        Statement::Do(loop_cond(p, "DO")?)
+    } else if p.kw(0, "LOOP") {
+        Statement::Loop(loop_cond(p, "LOOP")?)
+    } else if p.kw(0, "SWITCH") {
+        Statement::Switch(p.expr(1, t.len())?)
+    } else if p.kw(0, "CASE") {
+        Statement::Case(exprs(p, 1, t.len())?)
+    } else if p.kw(0, "DEFAULT") && t.len() == 1 {
+        Statement::Default
+    } else if p.kw(0, "END") && p.kw(1, "SWITCH") {
+        Statement::EndSwitch
+    } else if p.kw(0, "SLEEP") {
+        Statement::Sleep(p.expr(1, t.len())?)
     } else {
         return Ok(None);
     };
+    if let Statement::Case(values) = &st {
+        if values.is_empty() {
+            return Err("CASE needs a value".into());
+        }
+    }
     Ok(Some(st))
+}
+
+/// The `WHILE cond` or `UNTIL cond` after DO or LOOP (token 1 on), if any.
+fn loop_cond(p: &P<'_>, what: &str) -> Result<Option<LoopCond>, String> {
+    if p.toks.len() == 1 {
+        return Ok(None);
+    }
+    let until = p.kw(1, "UNTIL");
+    if !until && !p.kw(1, "WHILE") {
+        return Err(format!(
+            "expected WHILE or UNTIL after {what}, found '{}'",
+            p.token_text(1)
+        ));
+    }
+    let cond = p.expr(2, p.toks.len())?;
+    Ok(Some(LoopCond { until, cond }))
 }
 
 /// The expressions in tokens `[from, to)`, separated by commas.

@@ -157,6 +157,7 @@ fn group_code(g: FunctionGroup) -> &'static str {
         FunctionGroup::DateTime => "DATE",
         FunctionGroup::Exponential => "EXP",
         FunctionGroup::Field => "U",
+        FunctionGroup::File => "FILE",
         FunctionGroup::Formatting => "FRMT",
         FunctionGroup::GeneralNumeric => "NUM",
         FunctionGroup::InterRecord => "RCRD",

@@ -15,14 +15,22 @@ use super::cells::to_value;
 use super::{Cell, Exec};
 use qix_expr::{Aggr, Expr, Locale, Scope, Value};
 
-/// Evaluates expressions outside rows (LET, IF, FOR): fields are NULL.
+/// Evaluates expressions outside rows (LET, IF, FOR, DO, SWITCH): a name is the script variable of
+/// that name (`LET i = i + 1`, as Qlik reads it), a number when its text reads as one; NULL when there
+/// is no such variable.
 pub(super) struct NoRow<'e, 'a> {
     pub(super) ex: &'e mut Exec<'a>,
 }
 
 impl Scope for NoRow<'_, '_> {
-    fn field(&mut self, _: &str) -> Value {
-        Value::Null
+    fn field(&mut self, name: &str) -> Value {
+        match self.ex.vars.get(name) {
+            Some(v) => match qix_expr::parse_number(v) {
+                Some(n) => Value::Dual(v.clone(), n),
+                None => Value::Text(v.clone()),
+            },
+            None => Value::Null,
+        }
     }
     fn aggregate(&mut self, _: &Aggr) -> Value {
         Value::Null
@@ -126,6 +134,8 @@ impl Exec<'_> {
             "NoOfTables" | "TableName" | "TableNumber" | "NoOfFields" | "FieldName"
             | "FieldNumber" => self.catalog(name, args),
             "Evaluate" => self.evaluate(args, row),
+            "FileName" | "FileBaseName" | "FilePath" | "FileDir" | "FileExtension" | "FileSize"
+            | "FileTime" => self.file_function(name, args),
             _ => Value::Null,
         }
     }

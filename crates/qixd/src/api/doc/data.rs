@@ -217,8 +217,14 @@ pub fn create_connection(ctx: &mut Ctx<'_>, conn: Map<String, Value>) -> Result<
 /// work, run without the lock (other sockets of the session keep working and can call GetProgress or
 /// CancelReload); the finishing step installs the new data — or, on failure, keeps the previous data and
 /// reports the error.
-pub fn reload(ctx: &mut Ctx<'_>, method: &str) -> Result<Value, RpcError> {
+pub fn reload(ctx: &mut Ctx<'_>, method: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
     let request_id = ctx.request_id.clone();
+    // `qPartial`: DoReload's own parameter, DoReloadEx's in `qParams`.
+    let partial = p
+        .get("qPartial")
+        .or_else(|| p.get("qParams").and_then(|q| q.get("qPartial")))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let doc = ctx.doc()?;
     let status = doc.reload_status().clone();
     {
@@ -242,6 +248,7 @@ pub fn reload(ctx: &mut Ctx<'_>, method: &str) -> Result<Value, RpcError> {
         app_id: doc.id().to_string(),
         status,
         detailed: method == "DoReloadEx",
+        previous: partial.then(|| doc.data().model.clone()),
     };
     ctx.deferred = Some(Box::new(move |env| job.run(env)));
     Ok(json!({}))
@@ -255,6 +262,8 @@ struct ReloadJob {
     status: Arc<crate::doc::ReloadStatus>,
     /// DoReloadEx's answer (`qResult`) rather than DoReload's (`qReturn`).
     detailed: bool,
+    /// A partial reload's starting point: the data model the app has.
+    previous: Option<Arc<qix_engine::DataModel>>,
 }
 
 impl ReloadJob {
@@ -276,7 +285,11 @@ impl ReloadJob {
             progress: Some(&on_progress),
             limits: env.script_limits,
         };
-        let result = qix_script::reload(&self.script, &load_env).map_err(|e| e.to_string());
+        let result = match &self.previous {
+            Some(model) => qix_script::reload_partial(&self.script, &load_env, model),
+            None => qix_script::reload(&self.script, &load_env),
+        }
+        .map_err(|e| e.to_string());
         if let Some(release) = env.release_memory {
             release(); // the load's working memory, freed by now
         }

@@ -147,7 +147,7 @@ pub fn call(
                 Ok(json!({}))
             })
         }
-        "DoReload" | "DoReloadEx" => data::reload(ctx, method),
+        "DoReload" | "DoReloadEx" => data::reload(ctx, method, p),
         _ => return more(ctx, method, p),
     })
 }
