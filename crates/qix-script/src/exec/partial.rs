@@ -5,12 +5,14 @@
 //! adds its records as an ordinary LOAD does, REPLACE first drops the table it loads — and every other
 //! statement (LET, DROP, ...) runs as usual.
 
-use super::tables::{Data, Table};
+use super::columns::gather;
+use super::tables::{Body, Data, Table};
 use super::{Cell, Exec};
 use crate::ast::{Load, Partial};
-use crate::sources::RawTable;
+use crate::sources::{RawTable, SymbolColumn};
 use qix_engine::DataModel;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Whether a LOAD with the `partial` prefix runs in a reload that is partial or not.
 pub(super) fn runs(partial: Option<Partial>, partial_reload: bool) -> bool {
@@ -29,18 +31,68 @@ impl Exec<'_> {
         }
     }
 
-    /// Starts a partial reload from `model`'s tables.
+    /// Starts a partial reload from `model`'s tables: as columns, except those a synthetic key links
+    /// (taken apart row by row).
     pub(super) fn start_from(&mut self, model: &DataModel) {
-        let mut raw: Vec<(String, RawTable)> = model
-            .tables
-            .iter()
-            .map(|t| (t.name.clone(), table_rows(model, t)))
-            .collect();
+        let linked = |t: &qix_engine::model::Table| {
+            t.name.starts_with("$Syn ")
+                || t.columns
+                    .iter()
+                    .any(|c| model.fields[c.field].name.starts_with("$Syn "))
+        };
+        let mut raw: Vec<(String, RawTable)> = Vec::new();
+        let mut order: Vec<Result<Table, String>> = Vec::new();
+        for t in &model.tables {
+            if linked(t) {
+                raw.push((t.name.clone(), table_rows(model, t)));
+                order.push(Err(t.name.clone()));
+            } else {
+                order.push(Ok(table_columns(model, t)));
+            }
+        }
         unsynthesize(&mut raw);
-        for (name, t) in raw {
-            self.tables.push(Table::new(name, Data::rows(t)));
+        let mut raw: HashMap<String, RawTable> = raw.into_iter().collect();
+        for t in order {
+            let table = match t {
+                Ok(t) => t,
+                Err(name) => match raw.remove(&name) {
+                    Some(r) => Table::new(name, Data::rows(r)),
+                    None => continue,
+                },
+            };
+            let mut table = table;
+            table.compact();
+            self.tables.push(table);
         }
     }
+}
+
+/// A model table as the script's columns: each column's rows with the values they use.
+fn table_columns(model: &DataModel, t: &qix_engine::model::Table) -> Table {
+    let fields: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| model.fields[c.field].name.clone())
+        .collect();
+    let cols = t
+        .columns
+        .iter()
+        .map(|c| {
+            let whole = SymbolColumn {
+                values: model.fields[c.field].symbols.clone(),
+                index: c.data.clone(),
+            };
+            // The field's symbols serve every table that has it: keep this table's only.
+            Arc::new(gather(&whole, (0..t.rows).map(Some), t.rows))
+        })
+        .collect();
+    Table::new(
+        t.name.clone(),
+        Data {
+            fields,
+            body: Body::Cols(cols, t.rows),
+        },
+    )
 }
 
 /// A model table's records as rows.
