@@ -4,7 +4,9 @@
 //! preceding loads, WHERE / WHILE / DISTINCT, CONCATENATE / JOIN / KEEP / MAPPING, LET / SET with `$(...)`
 //! expansion, IF / FOR / SUB, DROP / RENAME / QUALIFY / STORE / TRACE / COMMENT / TAG — into an engine
 //! [`qix_engine::DataModel`]. Parsing ([`split`], [`parse`]) is kept apart from execution ([`exec`]), as
-//! tantivy keeps its query grammar apart from its executor; expressions are `qix-expr`'s.
+//! tantivy keeps its query grammar apart from its executor; expressions are `qix-expr`'s. The executor
+//! keeps its tables in the engine's column form (symbol tables and bit-packed row indexes), so a script
+//! of any size costs about what its model does, and the model is built without a copy.
 //!
 //! What it is not for: sessions, apps or persistence (the server runs [`reload`] and keeps the previous
 //! model when it fails), and SQL sources (there is no database connector).
