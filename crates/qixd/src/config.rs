@@ -103,9 +103,10 @@ pub struct Config {
     #[arg(long, env = "QIXD_MAX_RELOAD_ROWS", default_value_t = qix_script::Limits::DEFAULT_MAX_ROWS)]
     pub max_reload_rows: u64,
 
-    /// Most bytes the tables of one reload may hold at once (estimated); a reload past it fails.
-    #[arg(long, env = "QIXD_MAX_RELOAD_BYTES", default_value_t = qix_script::Limits::DEFAULT_MAX_MEMORY)]
-    pub max_reload_bytes: u64,
+    /// Most bytes the tables of one reload may hold at once (estimated); a reload past it fails naming
+    /// the statement, and the previous data stays. Default: half the machine's memory.
+    #[arg(long, alias = "max-reload-memory", env = "QIXD_MAX_RELOAD_BYTES")]
+    pub max_reload_bytes: Option<u64>,
 
     /// Deepest nesting of control blocks (IF, FOR, DO, SUB, SWITCH) in a load script.
     #[arg(long, env = "QIXD_MAX_SCRIPT_NESTING", default_value_t = qix_script::Limits::DEFAULT_MAX_NESTING)]
@@ -140,7 +141,7 @@ impl Config {
             max_nesting: self.max_script_nesting,
             max_call_depth: self.max_script_call_depth,
             max_rows: self.max_reload_rows,
-            max_memory: self.max_reload_bytes,
+            max_memory: self.max_reload_bytes.unwrap_or_else(default_reload_memory),
             ..qix_script::Limits::default()
         }
     }
@@ -161,4 +162,18 @@ impl Config {
     pub fn defaults() -> Config {
         Config::parse_from(["qixd"])
     }
+}
+
+/// The default memory budget of a reload: half the machine's memory (`MemTotal` in `/proc/meminfo`), or
+/// [`qix_script::Limits::DEFAULT_MAX_MEMORY`] where that cannot be read.
+fn default_reload_memory() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(qix_script::Limits::DEFAULT_MAX_MEMORY, |kb| kb * 1024 / 2)
 }

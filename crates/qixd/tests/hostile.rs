@@ -448,6 +448,27 @@ async fn runaway_scripts_fail_their_reload_and_the_server_stays_up() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_past_its_memory_budget_fails_naming_the_statement_and_keeps_the_data() {
+    // 4 MiB: a few thousand rows fit, a million distinct texts do not.
+    let s = TestServer::start_with(|c| c.max_reload_bytes = Some(4 << 20)).await;
+    let mut c = s.connect("/app/").await;
+    let doc = loaded_session_app(&mut c, "T: LOAD RecNo() AS n AUTOGENERATE 3;").await;
+    let big = "T: LOAD RecNo() AS n AUTOGENERATE 3;\n\
+               U: LOAD Repeat('x', 40) & RecNo() AS s AUTOGENERATE 1000000;";
+    c.ok(doc, "SetScript", json!([big])).await;
+    assert_eq!(c.ok(doc, "DoReload", json!([])).await["qReturn"], false);
+    let progress = c.ok(-1, "GetProgress", json!([0])).await;
+    let error = &progress["qProgressData"]["qErrorData"][0];
+    let text = error["qErrorString"].to_string();
+    assert!(text.contains("memory limit"), "{text}");
+    assert!(text.contains("line 2") || text.contains("U:"), "{text}");
+    assert_eq!(
+        c.ok(doc, "Evaluate", json!(["Count(n)"])).await["qReturn"],
+        "3"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_measure_that_is_a_bare_dimension_field_lays_out() {
     let s = TestServer::start().await;
     let mut c = s.connect("/app/").await;
