@@ -36,6 +36,8 @@ pub struct Env {
     pub folders: crate::folders::Folders,
     /// Who may open, change and delete which app (server mode).
     pub rights: crate::rights::Rights,
+    /// Files `ExportData` made, waiting for their download.
+    pub exports: crate::exports::Exports,
 }
 
 impl Env {

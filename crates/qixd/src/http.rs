@@ -1,4 +1,5 @@
-//! The one HTTP port: WebSocket upgrades on `/app/...`, `GET /healthcheck`, `GET /metrics`.
+//! The one HTTP port: WebSocket upgrades on `/app/...`, `GET /healthcheck`, `GET /metrics`, and the
+//! downloads of `ExportData` at `GET /tempcontent/<id>/<name>` (only for the user who exported).
 //!
 //! Everything that can refuse a connection happens here, before any session exists: a bad path (400),
 //! missing or bad credentials (401), a Random session without an app in server mode (403).
@@ -42,6 +43,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/app", any(upgrade))
         .route("/app/", any(upgrade))
         .route("/app/{*rest}", any(upgrade))
+        .route("/tempcontent/{id}/{name}", get(download))
         .with_state(shared)
 }
 
@@ -62,6 +64,33 @@ async fn metrics() -> Response {
         crate::telemetry::handle().render(),
     )
         .into_response()
+}
+
+/// An exported file, for the user who made it (anyone else, or an expired id: 404, as if it were not
+/// there).
+async fn download(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Path((id, _name)): axum::extract::Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let user = match shared.auth.authenticate(&headers) {
+        Ok(u) => u,
+        Err(e) => return refuse(StatusCode::UNAUTHORIZED, e.to_string()),
+    };
+    match shared.env.exports.get(&id, &user) {
+        Some(file) => (
+            [
+                ("content-type", file.content_type.to_string()),
+                (
+                    "content-disposition",
+                    format!("attachment; filename=\"{}\"", file.name),
+                ),
+            ],
+            file.bytes,
+        )
+            .into_response(),
+        None => refuse(StatusCode::NOT_FOUND, "no such export".into()),
+    }
 }
 
 fn refuse(status: StatusCode, message: String) -> Response {

@@ -18,6 +18,7 @@ pub mod config;
 pub mod demo;
 pub mod doc;
 pub mod env;
+pub mod exports;
 pub mod folders;
 pub mod handles;
 pub mod http;
@@ -109,6 +110,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         release_memory: config.release_memory,
         folders: folders::Folders::new(&config),
         rights: rights::Rights::new(config.mode, config.admin_users.clone()),
+        exports: exports::Exports::default(),
     });
     let background = [
         tokio::spawn(release_when_idle(registry.clone(), env.clone())),

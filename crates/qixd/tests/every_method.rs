@@ -112,6 +112,7 @@ fn value_for(class: &str, method: &str, name: &str, schema: &Value, f: &Fixture)
         }),
         "qPath" => json!("lib://data/"),
         "qPaths" => json!(["/qHyperCubeDef"]),
+        "qFileType" => json!("CSV_C"),
         "qTable" => json!("t.csv"),
         "qDataFormat" => {
             json!({"qType": "CSV", "qLabel": "embedded labels", "qDelimiter": {"qScriptCode": "','"}})

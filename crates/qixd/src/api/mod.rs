@@ -189,7 +189,7 @@ pub fn not_implemented(what: &str) -> RpcError {
 /// The answer for a method of `class` that needs a part qixd does not have: Qlik Sense Enterprise's
 /// publishing and approval (17, as the engine without a repository answers) or an engine feature not built
 /// yet (20: pivot, stacked, tree and binned data, drill-down and cyclic groups, list searches, snapshots,
-/// continuous ranges, data export). `None` for any other method: it is not a QIX method of the class.
+/// continuous ranges). `None` for any other method: it is not a QIX method of the class.
 pub fn missing_part(class: &str, method: &str) -> Option<Result<Value, RpcError>> {
     const EDITION: &[&str] = &["Publish", "UnPublish", "Approve", "UnApprove"];
     const MISSING: &[(&str, &[&str])] = &[
@@ -203,7 +203,6 @@ pub fn missing_part(class: &str, method: &str) -> Option<Result<Value, RpcError>
                 "GetHyperCubeTreeData",
                 "GetHyperCubeBinnedData",
                 "ClearSoftPatches",
-                "ExportData",
                 "SelectListObjectAlternative",
                 "SelectListObjectContinuousRange",
                 "SearchListObjectFor",

@@ -15,6 +15,7 @@ pub mod defaults;
 pub mod defs;
 pub mod dollar;
 pub mod eval;
+pub mod export;
 pub mod fields;
 pub mod files;
 pub mod layout;

@@ -2,6 +2,7 @@
 //! object's properties with `qMetaDef` turned into `qMeta` and an empty `qSelectionInfo`.
 
 mod children;
+mod export;
 mod snapshot;
 
 use crate::api::{obj_param, Ctx};
@@ -28,6 +29,7 @@ pub fn call(
         "SetProperties" => set_properties(ctx, id, obj_param(p, "qProp")),
         "ApplyPatches" => apply_patches(ctx, id, p),
         "GetHyperCubeData" | "GetListObjectData" => data_pages(ctx, id, method, p),
+        "ExportData" => export::export_data(ctx, id, p),
         "SelectHyperCubeValues" => {
             let dim = p.get("qDimNo").and_then(Value::as_u64).unwrap_or(0) as usize;
             select_values(ctx, id, p, Some(dim))
