@@ -41,7 +41,8 @@ function rng(seed) {
   return { int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)), pick: (xs) => xs[Math.floor(next() * xs.length)], chance: (p) => next() < p };
 }
 
-const MEASURES = [['Sum(X)', 'SUM(X)'], ['Avg(X)', 'AVG(X)'], ['Count(DISTINCT X)', 'COUNT(DISTINCT X)']];
+// Qlik's Sum over no numbers is 0 (SQL's is NULL).
+const MEASURES = [['Sum(X)', 'COALESCE(SUM(X), 0)'], ['Avg(X)', 'AVG(X)'], ['Count(DISTINCT X)', 'COUNT(DISTINCT X)']];
 const close = (a, b) => (a === null || b === null ? a === b : Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b)));
 
 /** The leaves of a pivot tree, depth first: the value (null for NULL) or TOTAL, and the measure index. */

@@ -47,9 +47,7 @@ fn texts(nodes: &Value) -> Vec<String> {
 
 fn data(page: &Value) -> Vec<Vec<String>> {
     let rows = page["qData"].as_array().cloned().unwrap_or_default();
-    rows.iter()
-        .map(|r| texts(r))
-        .collect()
+    rows.iter().map(|r| texts(r)).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -58,21 +56,33 @@ async fn a_fully_expanded_pivot_has_its_trees_totals_and_cells() {
     let mut c = s.connect("/app/d/identity/full").await;
     let doc = c.session_app().await;
     load(&mut c, doc).await;
-    let mut props = pivot_props("p", &["Sum(Sales)", "Avg(Sales)"], json!({"qAlwaysFullyExpanded": true}));
-    props["qHyperCubeDef"]["qDimensions"][0]["qOtherTotalSpec"] = json!({"qTotalMode": "TOTAL_EXPR"});
+    let mut props = pivot_props(
+        "p",
+        &["Sum(Sales)", "Avg(Sales)"],
+        json!({"qAlwaysFullyExpanded": true}),
+    );
+    props["qHyperCubeDef"]["qDimensions"][0]["qOtherTotalSpec"] =
+        json!({"qTotalMode": "TOTAL_EXPR"});
     let h = handle(&c.ok(doc, "CreateSessionObject", json!([props])).await);
     let hc = layout(&mut c, h).await;
     assert_eq!(hc["qMode"], "P", "{hc}");
     assert_eq!(hc["qNoOfLeftDims"], 2);
     assert_eq!(hc["qEffectiveInterColumnSortOrder"], json!([0, 1, -1]));
-    assert_eq!(hc["qSize"], json!({"qcx": 2, "qcy": 5}), "4 value rows and the total");
+    assert_eq!(
+        hc["qSize"],
+        json!({"qcx": 2, "qcy": 5}),
+        "4 value rows and the total"
+    );
     assert_eq!(hc["qDataPages"], json!([]));
     let page = &hc["qPivotDataPages"][0];
     assert_eq!(texts(&page["qLeft"]), vec!["East", "West", "Totals"]);
     assert_eq!(texts(&page["qLeft"][0]["qSubNodes"]), vec!["2020", "2021"]);
     assert_eq!(page["qLeft"][2]["qType"], "T");
     assert_eq!(page["qLeft"][2]["qElemNo"], -1);
-    assert!(page["qLeft"][0].get("qCanCollapse").is_none(), "always expanded: nothing collapses");
+    assert!(
+        page["qLeft"][0].get("qCanCollapse").is_none(),
+        "always expanded: nothing collapses"
+    );
     assert_eq!(texts(&page["qTop"]), vec!["Sum(Sales)", "Avg(Sales)"]);
     assert_eq!(page["qTop"][1]["qType"], "P");
     assert_eq!(
@@ -88,16 +98,35 @@ async fn a_fully_expanded_pivot_has_its_trees_totals_and_cells() {
     );
     assert_eq!(page["qData"][4][0]["qType"], "T");
     assert_eq!(page["qData"][0][0]["qType"], "V");
-    assert_eq!(page["qArea"], json!({"qLeft": 0, "qTop": 0, "qWidth": 2, "qHeight": 5}));
+    assert_eq!(
+        page["qArea"],
+        json!({"qLeft": 0, "qTop": 0, "qWidth": 2, "qHeight": 5})
+    );
 
     // A page in the middle: the nodes it cuts count the rows outside it.
     let r = c
-        .ok(h, "GetHyperCubePivotData", json!(["/qHyperCubeDef", [{"qTop": 1, "qLeft": 1, "qWidth": 1, "qHeight": 2}]]))
+        .ok(
+            h,
+            "GetHyperCubePivotData",
+            json!(["/qHyperCubeDef", [{"qTop": 1, "qLeft": 1, "qWidth": 1, "qHeight": 2}]]),
+        )
         .await;
     let page = &r["qDataPages"][0];
     assert_eq!(texts(&page["qLeft"]), vec!["East", "West"]);
-    assert_eq!((page["qLeft"][0]["qUp"].clone(), page["qLeft"][0]["qDown"].clone()), (json!(1), json!(0)));
-    assert_eq!((page["qLeft"][1]["qUp"].clone(), page["qLeft"][1]["qDown"].clone()), (json!(0), json!(1)));
+    assert_eq!(
+        (
+            page["qLeft"][0]["qUp"].clone(),
+            page["qLeft"][0]["qDown"].clone()
+        ),
+        (json!(1), json!(0))
+    );
+    assert_eq!(
+        (
+            page["qLeft"][1]["qUp"].clone(),
+            page["qLeft"][1]["qDown"].clone()
+        ),
+        (json!(0), json!(1))
+    );
     assert_eq!(texts(&page["qLeft"][0]["qSubNodes"]), vec!["2021"]);
     assert_eq!(texts(&page["qTop"]), vec!["Avg(Sales)"]);
     assert_eq!(data(page), vec![vec!["12.5"], vec!["30"]]);
@@ -110,7 +139,14 @@ async fn nodes_expand_and_collapse_per_session_with_a_change_pushed() {
     let id = a.create_app("pivots").await;
     let doc = a.open_doc(&id).await;
     load(&mut a, doc).await;
-    let h = handle(&a.ok(doc, "CreateObject", json!([pivot_props("p", &["Sum(Sales)"], json!({}))])).await);
+    let h = handle(
+        &a.ok(
+            doc,
+            "CreateObject",
+            json!([pivot_props("p", &["Sum(Sales)"], json!({}))]),
+        )
+        .await,
+    );
     a.ok(doc, "DoSave", json!([])).await;
     let mut b = s.connect("/app/x/identity/b").await;
     let doc_b = b.open_doc(&id).await;
@@ -122,14 +158,23 @@ async fn nodes_expand_and_collapse_per_session_with_a_change_pushed() {
     let page = &hc["qPivotDataPages"][0];
     assert_eq!(page["qLeft"][0]["qCanExpand"], true);
     assert_eq!(page["qLeft"][0]["qSubNodes"], json!([]));
-    assert_eq!(texts(&page["qTop"]), vec!["Sum(Sales)"], "one measure, no top dimension: the top shows it");
+    assert_eq!(
+        texts(&page["qTop"]),
+        vec!["Sum(Sales)"],
+        "one measure, no top dimension: the top shows it"
+    );
     assert_eq!(data(page), vec![vec!["35"], vec!["70"]]);
 
     // Expanding West (row 1, level 0) in session a.
-    let r = a.call(h, "ExpandLeft", json!(["/qHyperCubeDef", 1, 0, false])).await;
+    let r = a
+        .call(h, "ExpandLeft", json!(["/qHyperCubeDef", 1, 0, false]))
+        .await;
     assert!(r.get("error").is_none(), "{r}");
     let changed = r["change"].as_array().cloned().unwrap_or_default();
-    assert!(changed.contains(&json!(h)), "the object is reported changed: {r}");
+    assert!(
+        changed.contains(&json!(h)),
+        "the object is reported changed: {r}"
+    );
     let hc = layout(&mut a, h).await;
     assert_eq!(hc["qSize"]["qcy"], 3);
     let page = &hc["qPivotDataPages"][0];
@@ -144,22 +189,30 @@ async fn nodes_expand_and_collapse_per_session_with_a_change_pushed() {
 
     // Selections keep the node expanded: it is named by its value, not its row.
     let region = handle(&a.ok(doc, "GetField", json!(["Region"])).await);
-    a.ok(region, "SelectValues", json!([[{"qText": "West"}]])).await;
+    a.ok(region, "SelectValues", json!([[{"qText": "West"}]]))
+        .await;
     let hc = layout(&mut a, h).await;
-    assert_eq!(texts(&hc["qPivotDataPages"][0]["qLeft"][0]["qSubNodes"]), vec!["2020", "2022"]);
+    assert_eq!(
+        texts(&hc["qPivotDataPages"][0]["qLeft"][0]["qSubNodes"]),
+        vec!["2020", "2022"]
+    );
     a.ok(region, "Clear", json!([])).await;
 
     // Expand all, then collapse one, then collapse all.
-    a.ok(h, "ExpandLeft", json!(["/qHyperCubeDef", 0, 0, true])).await;
+    a.ok(h, "ExpandLeft", json!(["/qHyperCubeDef", 0, 0, true]))
+        .await;
     assert_eq!(layout(&mut a, h).await["qSize"]["qcy"], 4);
-    a.ok(h, "CollapseLeft", json!(["/qHyperCubeDef", 0, 0, false])).await;
+    a.ok(h, "CollapseLeft", json!(["/qHyperCubeDef", 0, 0, false]))
+        .await;
     let hc = layout(&mut a, h).await;
     assert_eq!(hc["qSize"]["qcy"], 3);
     assert_eq!(hc["qPivotDataPages"][0]["qLeft"][0]["qCanExpand"], true);
-    a.ok(h, "CollapseLeft", json!(["/qHyperCubeDef", 0, 0, true])).await;
+    a.ok(h, "CollapseLeft", json!(["/qHyperCubeDef", 0, 0, true]))
+        .await;
     assert_eq!(layout(&mut a, h).await["qSize"]["qcy"], 2);
     // A position naming no node changes nothing.
-    a.ok(h, "ExpandLeft", json!(["/qHyperCubeDef", 99, 0, false])).await;
+    a.ok(h, "ExpandLeft", json!(["/qHyperCubeDef", 99, 0, false]))
+        .await;
     assert_eq!(layout(&mut a, h).await["qSize"]["qcy"], 2);
 }
 
@@ -169,8 +222,13 @@ async fn top_dimensions_totals_and_missing_cells() {
     let mut c = s.connect("/app/d/identity/top").await;
     let doc = c.session_app().await;
     load(&mut c, doc).await;
-    let mut props = pivot_props("t", &["Sum(Sales)"], json!({"qNoOfLeftDims": 1, "qShowTotalsAbove": true}));
-    props["qHyperCubeDef"]["qDimensions"][1]["qOtherTotalSpec"] = json!({"qTotalMode": "TOTAL_EXPR"});
+    let mut props = pivot_props(
+        "t",
+        &["Sum(Sales)"],
+        json!({"qNoOfLeftDims": 1, "qShowTotalsAbove": true}),
+    );
+    props["qHyperCubeDef"]["qDimensions"][1]["qOtherTotalSpec"] =
+        json!({"qTotalMode": "TOTAL_EXPR"});
     props["qHyperCubeDef"]["qDimensions"][1]["qTotalLabel"] = json!({"qv": "All years"});
     let h = handle(&c.ok(doc, "CreateSessionObject", json!([props])).await);
     let hc = layout(&mut c, h).await;
@@ -178,7 +236,11 @@ async fn top_dimensions_totals_and_missing_cells() {
     assert_eq!(hc["qEffectiveInterColumnSortOrder"], json!([0, 1]));
     assert_eq!(hc["qSize"], json!({"qcx": 4, "qcy": 2}));
     let page = &hc["qPivotDataPages"][0];
-    assert_eq!(texts(&page["qTop"]), vec!["All years", "2020", "2021", "2022"], "totals above");
+    assert_eq!(
+        texts(&page["qTop"]),
+        vec!["All years", "2020", "2021", "2022"],
+        "totals above"
+    );
     assert_eq!(
         data(page),
         vec![vec!["35", "10", "25", "-"], vec!["70", "30", "-", "40"]]
@@ -193,7 +255,11 @@ async fn a_bad_measure_fails_alone_in_a_pivot() {
     let mut c = s.connect("/app/d/identity/bad").await;
     let doc = c.session_app().await;
     load(&mut c, doc).await;
-    let props = pivot_props("b", &["Sum(Sales)", "Sum(("], json!({"qAlwaysFullyExpanded": true}));
+    let props = pivot_props(
+        "b",
+        &["Sum(Sales)", "Sum(("],
+        json!({"qAlwaysFullyExpanded": true}),
+    );
     let h = handle(&c.ok(doc, "CreateSessionObject", json!([props])).await);
     let hc = layout(&mut c, h).await;
     assert!(hc.get("qError").is_none(), "{hc}");
@@ -209,7 +275,8 @@ async fn stacked_pages_nest_the_values_with_their_extents() {
     let doc = c.session_app().await;
     load(&mut c, doc).await;
     let mut props = pivot_props("k", &["Sum(Sales) - 22"], json!({"qMode": "K"}));
-    props["qHyperCubeDef"]["qInitialDataFetch"] = json!([{"qTop": 0, "qLeft": 0, "qWidth": 3, "qHeight": 10}]);
+    props["qHyperCubeDef"]["qInitialDataFetch"] =
+        json!([{"qTop": 0, "qLeft": 0, "qWidth": 3, "qHeight": 10}]);
     let h = handle(&c.ok(doc, "CreateSessionObject", json!([props])).await);
     let hc = layout(&mut c, h).await;
     assert_eq!(hc["qMode"], "K");
@@ -219,21 +286,42 @@ async fn stacked_pages_nest_the_values_with_their_extents() {
     let east = &root["qSubNodes"][0];
     assert_eq!(texts(&east["qSubNodes"]), vec!["2020", "2021"]);
     // East: 2020 → -12, 2021 → 3.
-    assert_eq!((east["qMaxPos"].clone(), east["qMinNeg"].clone()), (json!(3.0), json!(-12.0)));
+    assert_eq!(
+        (east["qMaxPos"].clone(), east["qMinNeg"].clone()),
+        (json!(3.0), json!(-12.0))
+    );
     let cell = &east["qSubNodes"][1]["qSubNodes"][0];
-    assert_eq!((cell["qType"].clone(), cell["qValue"].clone()), (json!("V"), json!(3.0)));
+    assert_eq!(
+        (cell["qType"].clone(), cell["qValue"].clone()),
+        (json!("V"), json!(3.0))
+    );
 
     // Paging over the outer values, and the cell bound.
     let r = c
-        .ok(h, "GetHyperCubeStackData", json!(["/qHyperCubeDef", [{"qTop": 1, "qLeft": 0, "qWidth": 3, "qHeight": 5}], 100]))
+        .ok(
+            h,
+            "GetHyperCubeStackData",
+            json!(["/qHyperCubeDef", [{"qTop": 1, "qLeft": 0, "qWidth": 3, "qHeight": 5}], 100]),
+        )
         .await;
     let root = &r["qDataPages"][0]["qData"][0];
     assert_eq!(texts(&root["qSubNodes"]), vec!["West"]);
-    assert_eq!((root["qUp"].clone(), root["qDown"].clone()), (json!(1), json!(0)));
+    assert_eq!(
+        (root["qUp"].clone(), root["qDown"].clone()),
+        (json!(1), json!(0))
+    );
     let r = c
-        .ok(h, "GetHyperCubeStackData", json!(["/qHyperCubeDef", [{"qTop": 0, "qLeft": 0, "qWidth": 3, "qHeight": 5}], 2]))
+        .ok(
+            h,
+            "GetHyperCubeStackData",
+            json!(["/qHyperCubeDef", [{"qTop": 0, "qLeft": 0, "qWidth": 3, "qHeight": 5}], 2]),
+        )
         .await;
     let root = &r["qDataPages"][0]["qData"][0];
-    assert_eq!(texts(&root["qSubNodes"]), vec!["East"], "two cells: one region");
+    assert_eq!(
+        texts(&root["qSubNodes"]),
+        vec!["East"],
+        "two cells: one region"
+    );
     assert_eq!(root["qDown"], 1);
 }

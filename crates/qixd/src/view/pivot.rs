@@ -69,7 +69,10 @@ pub fn node_cell(n: &Node, def: &CubeDef) -> Map<String, Value> {
         NodeKind::Value(_, cell) => dim_fields(cell),
         NodeKind::Total(_, label) => (label.clone(), -1, json!("NaN"), "T"),
         NodeKind::Measure(m) => {
-            let label = def.measures.get(*m).map(|m| m.label.as_ref().unwrap_or(&m.expr));
+            let label = def
+                .measures
+                .get(*m)
+                .map(|m| m.label.as_ref().unwrap_or(&m.expr));
             let label = label.cloned().unwrap_or_default();
             (label, *m as i64, json!("NaN"), "P")
         }
@@ -131,12 +134,19 @@ mod tests {
         let a = value(
             0,
             0,
-            vec![value(1, 0, vec![]), value(2, 1, vec![]), value(3, 2, vec![])],
+            vec![
+                value(1, 0, vec![]),
+                value(2, 1, vec![]),
+                value(3, 2, vec![]),
+            ],
         );
         let b = value(4, 3, vec![]);
         let out = nodes(&[a, b], 1, 3, &CubeDef::default());
         assert_eq!(out.len(), 1, "B is after the page");
-        assert_eq!((out[0]["qUp"].clone(), out[0]["qDown"].clone()), (json!(1), json!(0)));
+        assert_eq!(
+            (out[0]["qUp"].clone(), out[0]["qDown"].clone()),
+            (json!(1), json!(0))
+        );
         let subs = out[0]["qSubNodes"].as_array().expect("sub-nodes");
         let texts: Vec<_> = subs.iter().map(|s| s["qText"].clone()).collect();
         assert_eq!(texts, vec![json!("v2"), json!("v3")]);

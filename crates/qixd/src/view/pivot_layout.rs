@@ -30,7 +30,11 @@ fn cached<'v>(
 
 /// What a stacked cube lays out: every dimension on the left in the effective order, fully expanded.
 fn stack_spec(def: &CubeDef) -> PivotSpec {
-    let dims = def.pivot.order.iter().filter_map(|i| usize::try_from(*i).ok());
+    let dims = def
+        .pivot
+        .order
+        .iter()
+        .filter_map(|i| usize::try_from(*i).ok());
     PivotSpec {
         left: dims.map(Level::Dim).collect(),
         fully_expanded: true,
@@ -103,7 +107,10 @@ pub fn add_to_layout(
     hc.insert("qPivotDataPages".into(), json!(pages));
     hc.insert("qSize".into(), json!({"qcx": p.width(), "qcy": p.height()}));
     hc.insert("qNoOfLeftDims".into(), json!(def.pivot.left));
-    hc.insert("qEffectiveInterColumnSortOrder".into(), json!(def.pivot.order));
+    hc.insert(
+        "qEffectiveInterColumnSortOrder".into(),
+        json!(def.pivot.order),
+    );
     hc.insert("qIndentMode".into(), json!(def.pivot.indent));
 }
 

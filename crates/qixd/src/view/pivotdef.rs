@@ -60,7 +60,10 @@ impl PivotDef {
             .map_or(&[], Vec::as_slice);
         let flag = |k: &str| def.get(k).and_then(Value::as_bool).unwrap_or(false);
         let order = effective_order(def, dims.len(), measures);
-        let asked = def.get("qNoOfLeftDims").and_then(Value::as_i64).unwrap_or(-1);
+        let asked = def
+            .get("qNoOfLeftDims")
+            .and_then(Value::as_i64)
+            .unwrap_or(-1);
         let left = match usize::try_from(asked) {
             Ok(n) => n.min(order.len()),
             // -1: every dimension on the left, the measures on top.
@@ -125,7 +128,9 @@ fn effective_order(def: &Map<String, Value>, dims: usize, measures: usize) -> Ve
 
 /// Whether a dimension's level has a total (`qOtherTotalSpec.qTotalMode` `TOTAL_EXPR`).
 fn shows_total(d: &Value) -> bool {
-    d.pointer("/qOtherTotalSpec/qTotalMode").and_then(Value::as_str) == Some("TOTAL_EXPR")
+    d.pointer("/qOtherTotalSpec/qTotalMode")
+        .and_then(Value::as_str)
+        == Some("TOTAL_EXPR")
 }
 
 /// The text of a dimension's total node: its `qTotalLabel` (a plain text), else `Totals`.
