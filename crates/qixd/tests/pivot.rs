@@ -47,7 +47,7 @@ fn texts(nodes: &Value) -> Vec<String> {
 
 fn data(page: &Value) -> Vec<Vec<String>> {
     let rows = page["qData"].as_array().cloned().unwrap_or_default();
-    rows.iter().map(|r| texts(r)).collect()
+    rows.iter().map(texts).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
