@@ -17,7 +17,8 @@
 //! - `sort`: row order;
 //! - `contexts`: measures with set analysis, `TOTAL <fields>` or `Aggr()`, computed as sub-cubes (one
 //!   per set and grouping) through the phases above and assembled per row;
-//! - `chart`: the chart row functions (`Above`, `Rank`, `RowNo`, ...) over the sorted rows.
+//! - `chart`: the chart row functions (`Above`, `Rank`, `RowNo`, ...) over the sorted rows;
+//! - `pivot`: pivot and stacked cubes, their axes' trees and their cells' sub-cubes over the phases above.
 //!
 //! The scans are the hot path: they read the plan and the model through borrowed context structs, and
 //! their inner loops are over flat per-block vectors.
@@ -30,6 +31,7 @@ mod columnar;
 mod contexts;
 mod groups;
 mod options;
+pub mod pivot;
 mod plan;
 mod render;
 mod rowscan;

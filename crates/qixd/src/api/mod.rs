@@ -176,8 +176,8 @@ pub fn unsupported(what: &str) -> RpcError {
     }
 }
 
-/// The engine's `LOCERR_GENERIC_NOT_IMPLEMENTED` (20): a part of the engine qixd does not have yet (pivot
-/// and tree data, search, profiling). `what` names the part.
+/// The engine's `LOCERR_GENERIC_NOT_IMPLEMENTED` (20): a part of the engine qixd does not have yet (tree
+/// data, search, profiling). `what` names the part.
 pub fn not_implemented(what: &str) -> RpcError {
     RpcError {
         code: 20,
@@ -188,7 +188,7 @@ pub fn not_implemented(what: &str) -> RpcError {
 
 /// The answer for a method of `class` that needs a part qixd does not have: Qlik Sense Enterprise's
 /// publishing and approval (17, as the engine without a repository answers) or an engine feature not built
-/// yet (20: pivot, stacked, tree and binned data, drill-down and cyclic groups, list searches, snapshots,
+/// yet (20: tree and binned data, drill-down and cyclic groups, list searches, snapshots,
 /// continuous ranges). `None` for any other method: it is not a QIX method of the class.
 pub fn missing_part(class: &str, method: &str) -> Option<Result<Value, RpcError>> {
     const EDITION: &[&str] = &["Publish", "UnPublish", "Approve", "UnApprove"];
@@ -197,8 +197,6 @@ pub fn missing_part(class: &str, method: &str) -> Option<Result<Value, RpcError>
             "GenericObject",
             &[
                 "GetHyperCubeReducedData",
-                "GetHyperCubePivotData",
-                "GetHyperCubeStackData",
                 "GetHyperCubeContinuousData",
                 "GetHyperCubeTreeData",
                 "GetHyperCubeBinnedData",
@@ -208,10 +206,6 @@ pub fn missing_part(class: &str, method: &str) -> Option<Result<Value, RpcError>
                 "SearchListObjectFor",
                 "AbortListObjectSearch",
                 "AcceptListObjectSearch",
-                "ExpandLeft",
-                "ExpandTop",
-                "CollapseLeft",
-                "CollapseTop",
                 "DrillUp",
                 "Lock",
                 "Unlock",

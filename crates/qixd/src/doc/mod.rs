@@ -16,10 +16,11 @@
 //!   engine sends `change`), and `crate::api` fans that out to the session's sockets.
 //!
 //! By concern: generic objects, soft patches, links and children in `objects`, variables in `variables`,
-//! selections, alternate states and modal selections in `states`, the data, its reload and saving in
-//! `data`. This file holds the state, opening it, invalidation and the changes to the record itself.
+//! selections, alternate states and modal selections in `states`, expanded pivot nodes in `expansion`,
+//! the data, its reload and saving in `data`. This file holds the state, opening it, invalidation and the changes to the record itself.
 
 mod data;
+mod expansion;
 mod objects;
 mod states;
 #[cfg(test)]
@@ -51,6 +52,8 @@ pub struct DocState {
     /// Objects with soft patches (`ApplyPatches` with `qSoftPatch`): their effective properties, seen by
     /// this session's layouts and GetEffectiveProperties only — never saved, gone with a hard change.
     soft: HashMap<String, Map<String, Value>>,
+    /// Pivot nodes this session expanded, by (object id, definition path).
+    expansions: HashMap<(String, String), qix_engine::hypercube::pivot::Expansion>,
     /// Child objects (`CreateChild`), session and persistent: parent id → children in their order.
     /// Persistent links are saved into the record by DoSave.
     children: BTreeMap<String, Vec<String>>,
@@ -105,6 +108,7 @@ impl DocState {
             .collect();
         DocState {
             soft: HashMap::new(),
+            expansions: HashMap::new(),
             children: record.children.clone(),
             record,
             session_app,

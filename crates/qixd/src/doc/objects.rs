@@ -147,6 +147,7 @@ impl DocState {
         }
         self.close(ObjectRef::Object(id.to_string()), effects);
         self.soft.remove(id);
+        self.forget_expansions(id);
         if let Some(parent) = self.parent_of(id) {
             self.changed(ObjectRef::Object(parent), effects);
         }

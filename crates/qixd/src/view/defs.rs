@@ -7,6 +7,7 @@
 
 use super::cubeopts::{CalcCond, DimSpec};
 use super::numfmt::NumFormat;
+use super::pivotdef::PivotDef;
 use qix_engine::{ColumnSort, DimensionDef, HyperCubeDef, ListSort, MeasureDef};
 use serde_json::{Map, Value};
 
@@ -201,6 +202,8 @@ pub struct CubeDef {
     pub column_order: Vec<i64>,
     /// Properties not starting with `q`: the engine copies them into the layout.
     pub custom: Map<String, Value>,
+    /// `qMode` and the pivot and stacked parts.
+    pub pivot: PivotDef,
 }
 
 impl CubeDef {
@@ -212,9 +215,11 @@ impl CubeDef {
                 .map(Vec::as_slice)
                 .unwrap_or(&[])
         };
+        let measures: Vec<CubeMeasure> = array("qMeasures").iter().map(measure).collect();
         CubeDef {
+            pivot: PivotDef::parse(def, measures.len()),
             dimensions: array("qDimensions").iter().map(dimension).collect(),
-            measures: array("qMeasures").iter().map(measure).collect(),
+            measures,
             inter_column_sort: array("qInterColumnSortOrder")
                 .iter()
                 .filter_map(Value::as_u64)

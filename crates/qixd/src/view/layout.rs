@@ -7,8 +7,10 @@ use super::defs::{state_of, CubeDef, ListDef, Page};
 use super::eval::evaluate_in;
 use super::fields::tags_of;
 use super::minichart;
+use super::pivotdef::Mode;
 use super::render::{self, CubeResult, ListResult};
 use super::View;
+use qix_engine::hypercube::pivot::Expansion;
 use qix_engine::hypercube::StateCounts;
 use qix_engine::{field_states_in, HyperCube, ListRow};
 use serde_json::{json, Map, Value};
@@ -22,12 +24,21 @@ pub fn layout(root: &View<'_>, props: &Map<String, Value>) -> Map<String, Value>
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty());
     let view = &root.in_state(object_state);
+    let id = props
+        .get("qInfo")
+        .and_then(|i| i.get("qId"))
+        .and_then(Value::as_str);
     for (k, v) in props {
         match (k.as_str(), v) {
             ("qHyperCubeDef", Value::Object(def)) => {
                 let def_value = Value::Object(def.clone());
                 let state = state_of(&def_value, object_state);
-                let mut cube = hypercube(&root.in_state(state), def);
+                // The session's expanded pivot nodes of this object, if any.
+                let expansion = id
+                    .and_then(|id| view.doc.expansion(id, "/qHyperCubeDef"))
+                    .cloned()
+                    .unwrap_or_default();
+                let mut cube = hypercube(&root.in_state(state), def, &expansion);
                 if let (Some(name), Value::Object(c)) = (state, &mut cube) {
                     c.insert("qStateName".into(), json!(name));
                 }
@@ -214,7 +225,7 @@ fn expand_master(view: &View<'_>, def: &mut Value) {
 
 /// A `qHyperCubeDef` laid out: master items resolved, the definition parsed once, the cube computed once
 /// (through the shared cache, with each dimension's state counts), then rendered.
-fn hypercube(view: &View<'_>, def: &Map<String, Value>) -> Value {
+fn hypercube(view: &View<'_>, def: &Map<String, Value>, expansion: &Expansion) -> Value {
     let def = CubeDef::parse(&resolve_library(view, def));
     if let Some(msg) = def.calc_cond.unmet(&|e| evaluate_in(view, e).ok()) {
         return render::hypercube(&def, CubeResult::Condition(msg));
@@ -234,6 +245,10 @@ fn hypercube(view: &View<'_>, def: &Map<String, Value>) -> Value {
             );
             let charts = minichart::compute(view, &def);
             minichart::add_to_layout(&mut hc, &def, &cube, &charts);
+            if let (Mode::Pivot | Mode::Stacked, Value::Object(m)) = (def.pivot.mode, &mut hc) {
+                let ok = page_check(view, &def.initial_fetch).is_ok();
+                super::pivot_layout::add_to_layout(view, &def, expansion, m, ok);
+            }
             hc
         }
         Err(e) => render::hypercube(&def, CubeResult::Failed(e)),

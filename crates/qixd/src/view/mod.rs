@@ -23,12 +23,16 @@ pub mod master;
 pub mod minichart;
 pub mod numfmt;
 pub mod objects;
+pub mod pivot;
+pub mod pivot_layout;
+pub mod pivotdef;
 pub mod props;
 pub mod render;
 pub mod search;
 pub mod search_json;
 pub mod select;
 pub mod sets;
+pub mod stack;
 pub mod system_fields;
 pub mod variables;
 

@@ -58,7 +58,7 @@ pub struct Cells<'a> {
 
 impl Cells<'_> {
     /// A measure cell in measure `m`'s number format.
-    fn measure(&self, m: usize, v: &qix_expr::Value) -> Value {
+    pub fn measure(&self, m: usize, v: &qix_expr::Value) -> Value {
         let mut cell = measure_cell(v);
         let format = self.def.measures.get(m).and_then(|m| m.num_format.as_ref());
         if let Some(text) = format.and_then(|f| f.text(v, &self.model.locale)) {
@@ -319,7 +319,7 @@ pub fn hypercube(def: &CubeDef, result: CubeResult<'_>) -> Value {
     for (k, v) in [
         ("qPivotDataPages", json!([])),
         ("qStackedDataPages", json!([])),
-        ("qMode", json!("S")),
+        ("qMode", json!(def.pivot.mode.letter())),
         ("qNoOfLeftDims", json!(-1)),
         ("qTreeNodesOnDim", json!([])),
         ("qColumnOrder", json!(def.column_order)),

@@ -1,8 +1,9 @@
-//! The GenericObject class. Until the engine computes hypercubes and list objects, a layout is the
-//! object's properties with `qMetaDef` turned into `qMeta` and an empty `qSelectionInfo`.
+//! The GenericObject class: layouts, properties, data pages and selections; children in `children`,
+//! snapshots in `snapshot`, pivot and stacked data and expansion in `pivot`, `ExportData` in `export`.
 
 mod children;
 mod export;
+mod pivot;
 mod snapshot;
 
 use crate::api::{obj_param, Ctx};
@@ -30,6 +31,12 @@ pub fn call(
         "ApplyPatches" => apply_patches(ctx, id, p),
         "GetHyperCubeData" | "GetListObjectData" => data_pages(ctx, id, method, p),
         "ExportData" => export::export_data(ctx, id, p),
+        "GetHyperCubePivotData" => pivot::data(ctx, id, p, false),
+        "GetHyperCubeStackData" => pivot::data(ctx, id, p, true),
+        "ExpandLeft" => pivot::expand(ctx, id, p, true, true),
+        "CollapseLeft" => pivot::expand(ctx, id, p, true, false),
+        "ExpandTop" => pivot::expand(ctx, id, p, false, true),
+        "CollapseTop" => pivot::expand(ctx, id, p, false, false),
         "SelectHyperCubeValues" => {
             let dim = p.get("qDimNo").and_then(Value::as_u64).unwrap_or(0) as usize;
             select_values(ctx, id, p, Some(dim))
