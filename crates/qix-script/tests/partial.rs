@@ -2,7 +2,7 @@
 
 mod common;
 
-use qix_script::{reload_partial, LoadEnv};
+use qix_script::reload_partial;
 
 const SCRIPT: &str = "Keep: LOAD * INLINE [\nK, Name\n1, a\n2, b\n];\n\
     Facts: ADD LOAD * INLINE [\nK, V\n1, 10\n];\n\
@@ -12,15 +12,10 @@ const SCRIPT: &str = "Keep: LOAD * INLINE [\nK, Name\n1, a\n2, b\n];\n\
     LET ran = 'yes';";
 
 fn partial(script: &str, previous: &qix_engine::DataModel) -> qix_script::LoadOutput {
-    let conn = |_: &str| None;
-    let env = LoadEnv {
-        connection: &conn,
-        default_dir: std::env::temp_dir(),
-        cancel: None,
-        progress: None,
-        limits: Default::default(),
-    };
-    reload_partial(script, &env, previous).unwrap()
+    common::with_env(Default::default(), |env| {
+        reload_partial(script, env, previous)
+    })
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]

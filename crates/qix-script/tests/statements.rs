@@ -3,7 +3,7 @@
 
 mod common;
 
-use qix_script::{check_syntax, reload, Limits, LoadEnv, LoadOutput, ScriptError};
+use qix_script::{check_syntax, reload, Limits, LoadOutput, ScriptError};
 
 fn run(script: &str) -> Result<LoadOutput, ScriptError> {
     common::reload_plain(script)
@@ -46,18 +46,14 @@ fn do_loops_with_conditions_at_either_end() {
 
 #[test]
 fn a_runaway_do_loop_ends_with_an_error_after_its_bound() {
-    let conn = |_: &str| None;
-    let env = LoadEnv {
-        connection: &conn,
-        default_dir: std::env::temp_dir(),
-        cancel: None,
-        progress: None,
-        limits: Limits {
-            max_loop_rounds: 1000,
-            ..Limits::default()
-        },
+    let limits = Limits {
+        max_loop_rounds: 1000,
+        ..Limits::default()
     };
-    let e = reload("LET x = 1;\nDO WHILE 1 = 1\n  LET x = x + 1;\nLOOP", &env).unwrap_err();
+    let e = common::with_env(limits, |env| {
+        reload("LET x = 1;\nDO WHILE 1 = 1\n  LET x = x + 1;\nLOOP", env)
+    })
+    .unwrap_err();
     assert_eq!(e.line, 2, "{e}");
     assert!(e.message.contains("1000 rounds"), "{e}");
     // And the default bound is a finite one.

@@ -5,17 +5,22 @@
 
 use qix_script::{reload, LoadEnv, LoadOutput, ScriptError};
 
-/// Reloads `script` as a test does (no connections, no progress, no cancel, default limits).
-pub fn reload_plain(script: &str) -> Result<LoadOutput, ScriptError> {
+/// Runs `f` with the environment a test reloads in: no connections, no progress, no cancel, `limits`.
+pub fn with_env<T>(limits: qix_script::Limits, f: impl FnOnce(&LoadEnv<'_>) -> T) -> T {
     let conn = |_: &str| None;
     let env = LoadEnv {
         connection: &conn,
         default_dir: std::env::temp_dir(),
         cancel: None,
         progress: None,
-        limits: Default::default(),
+        limits,
     };
-    reload(script, &env)
+    f(&env)
+}
+
+/// Reloads `script` as a test does (no connections, no progress, no cancel, default limits).
+pub fn reload_plain(script: &str) -> Result<LoadOutput, ScriptError> {
+    with_env(Default::default(), |env| reload(script, env))
 }
 
 /// The cells of `field` in `table`, in row order (`None` for NULL); a missing table or field fails the test.

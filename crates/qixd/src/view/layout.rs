@@ -6,6 +6,7 @@
 use super::defs::{state_of, CubeDef, ListDef, Page};
 use super::eval::evaluate_in;
 use super::fields::tags_of;
+use super::library::resolve_library;
 use super::minichart;
 use super::pivotdef::Mode;
 use super::render::{self, CubeResult, ListResult};
@@ -180,46 +181,6 @@ pub fn data_paths(props: &Value, data: Option<&Value>) -> Value {
                 .unwrap_or(json!(""));
             json!({"title": title})
         }
-    }
-}
-
-/// Replaces `qLibraryId` references to master dimensions and measures by their definitions.
-pub fn resolve_library(view: &View<'_>, def: &Map<String, Value>) -> Map<String, Value> {
-    let mut def = def.clone();
-    if let Some(Value::Array(dims)) = def.get_mut("qDimensions") {
-        for d in dims.iter_mut() {
-            let lib = d
-                .get("qLibraryId")
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string);
-            if let Some(m) = lib.and_then(|id| view.doc.record().dimensions.get(&id)) {
-                d["qDef"] = m.get("qDim").cloned().unwrap_or(json!({}));
-                expand_master(view, &mut d["qDef"]);
-            }
-        }
-    }
-    if let Some(Value::Array(ms)) = def.get_mut("qMeasures") {
-        for d in ms.iter_mut() {
-            let lib = d
-                .get("qLibraryId")
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string);
-            if let Some(m) = lib.and_then(|id| view.doc.record().measures.get(&id)) {
-                d["qDef"] = m.get("qMeasure").cloned().unwrap_or(json!({}));
-                expand_master(view, &mut d["qDef"]);
-            }
-        }
-    }
-    def
-}
-
-/// Master items may use `$(...)` too: a master definition put in place of a `qLibraryId` is expanded
-/// then (the object's own properties were expanded once, before their layout or data was asked for).
-fn expand_master(view: &View<'_>, def: &mut Value) {
-    if let Value::Object(m) = def {
-        super::dollar::expand_props(view, m);
     }
 }
 

@@ -19,6 +19,7 @@ pub mod export;
 pub mod fields;
 pub mod files;
 pub mod layout;
+pub mod library;
 pub mod master;
 pub mod minichart;
 pub mod numfmt;

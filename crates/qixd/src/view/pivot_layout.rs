@@ -6,7 +6,7 @@
 
 use super::defs::{CubeDef, Page};
 use super::eval::evaluate_in;
-use super::layout::resolve_library;
+use super::library::resolve_library;
 use super::pivotdef::Mode;
 use super::render::Cells;
 use super::{pivot, stack, View};

@@ -170,17 +170,28 @@ fn state_name(ctx: &mut Ctx<'_>, id: &str, def: &Map<String, Value>) -> Result<S
     Ok(named(&effective(ctx, id)?).unwrap_or_else(|| "$".to_string()))
 }
 
+/// What a data call works on: the definition at `qPath`, the selection state it works in, and the
+/// pages asked for (checked against the page limits).
+fn data_request(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    p: &Map<String, Value>,
+) -> Result<(Map<String, Value>, String, Vec<Page>), RpcError> {
+    let def = def_at(ctx, id, p)?;
+    let state = state_name(ctx, id, &def)?;
+    let pages = Page::parse_all(p.get("qPages"));
+    ctx.env.limits.check_pages(&pages)?;
+    Ok((def, state, pages))
+}
+
 fn data_pages(
     ctx: &mut Ctx<'_>,
     id: &str,
     method: &str,
     p: &Map<String, Value>,
 ) -> Result<Value, RpcError> {
-    let def = def_at(ctx, id, p)?;
-    let state = state_name(ctx, id, &def)?;
-    let pages = Page::parse_all(p.get("qPages"));
+    let (def, state, pages) = data_request(ctx, id, p)?;
     let env = ctx.env;
-    env.limits.check_pages(&pages)?;
     let doc = ctx.doc()?;
     let view = crate::view::View::of(env, doc).in_state(Some(&state));
     if method == "GetHyperCubeData" {
@@ -214,7 +225,7 @@ fn select_values(
     let def = def_at(ctx, id, p)?;
     let state = state_name(ctx, id, &def)?;
     let env = ctx.env;
-    let def = crate::view::layout::resolve_library(&crate::view::View::of(env, ctx.doc()?), &def);
+    let def = crate::view::library::resolve_library(&crate::view::View::of(env, ctx.doc()?), &def);
     let field = field_at(&def, dim);
     let toggle = p
         .get("qToggleMode")

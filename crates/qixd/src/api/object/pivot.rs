@@ -2,9 +2,8 @@
 //! `GetHyperCubeStackData`, and `ExpandLeft` / `CollapseLeft` / `ExpandTop` / `CollapseTop`, which change
 //! the session's expanded nodes of the object (its layout is then stale: a `change` goes out).
 
-use super::{def_at, state_name};
+use super::{data_request, def_at, state_name};
 use crate::api::Ctx;
-use crate::view::defs::Page;
 use crate::view::pivot_layout;
 use qix_engine::hypercube::pivot::Expansion;
 use qix_protocol::{ErrorCode, RpcError};
@@ -31,11 +30,8 @@ pub fn data(
     p: &Map<String, Value>,
     stacked: bool,
 ) -> Result<Value, RpcError> {
-    let def = def_at(ctx, id, p)?;
-    let state = state_name(ctx, id, &def)?;
-    let pages = Page::parse_all(p.get("qPages"));
+    let (def, state, pages) = data_request(ctx, id, p)?;
     let env = ctx.env;
-    env.limits.check_pages(&pages)?;
     let expansion = expansion(ctx, id, &path_of(p))?;
     let max_cells = p
         .get("qMaxNbrCells")

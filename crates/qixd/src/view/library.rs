@@ -1,0 +1,46 @@
+//! Master items in place: a definition's `qLibraryId` references to master dimensions and measures
+//! replaced by the masters' definitions (dollar-expanded), before a cube is parsed. Shared by straight
+//! and pivot layouts, data pages and selections.
+
+use super::View;
+use serde_json::{json, Map, Value};
+
+/// Replaces `qLibraryId` references to master dimensions and measures by their definitions.
+pub fn resolve_library(view: &View<'_>, def: &Map<String, Value>) -> Map<String, Value> {
+    let mut def = def.clone();
+    if let Some(Value::Array(dims)) = def.get_mut("qDimensions") {
+        for d in dims.iter_mut() {
+            let lib = d
+                .get("qLibraryId")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string);
+            if let Some(m) = lib.and_then(|id| view.doc.record().dimensions.get(&id)) {
+                d["qDef"] = m.get("qDim").cloned().unwrap_or(json!({}));
+                expand_master(view, &mut d["qDef"]);
+            }
+        }
+    }
+    if let Some(Value::Array(ms)) = def.get_mut("qMeasures") {
+        for d in ms.iter_mut() {
+            let lib = d
+                .get("qLibraryId")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string);
+            if let Some(m) = lib.and_then(|id| view.doc.record().measures.get(&id)) {
+                d["qDef"] = m.get("qMeasure").cloned().unwrap_or(json!({}));
+                expand_master(view, &mut d["qDef"]);
+            }
+        }
+    }
+    def
+}
+
+/// Master items may use `$(...)` too: a master definition put in place of a `qLibraryId` is expanded
+/// then (the object's own properties were expanded once, before their layout or data was asked for).
+fn expand_master(view: &View<'_>, def: &mut Value) {
+    if let Value::Object(m) = def {
+        super::dollar::expand_props(view, m);
+    }
+}
