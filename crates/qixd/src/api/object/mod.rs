@@ -172,11 +172,14 @@ fn state_name(ctx: &mut Ctx<'_>, id: &str, def: &Map<String, Value>) -> Result<S
 
 /// What a data call works on: the definition at `qPath`, the selection state it works in, and the
 /// pages asked for (checked against the page limits).
+type DataRequest = (Map<String, Value>, String, Vec<Page>);
+
+/// The [`DataRequest`] of a data call's params.
 fn data_request(
     ctx: &mut Ctx<'_>,
     id: &str,
     p: &Map<String, Value>,
-) -> Result<(Map<String, Value>, String, Vec<Page>), RpcError> {
+) -> Result<DataRequest, RpcError> {
     let def = def_at(ctx, id, p)?;
     let state = state_name(ctx, id, &def)?;
     let pages = Page::parse_all(p.get("qPages"));
