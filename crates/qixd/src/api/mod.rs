@@ -206,7 +206,6 @@ pub fn missing_part(class: &str, method: &str) -> Option<Result<Value, RpcError>
                 "SearchListObjectFor",
                 "AbortListObjectSearch",
                 "AcceptListObjectSearch",
-                "DrillUp",
                 "Lock",
                 "Unlock",
                 "StepCycle",

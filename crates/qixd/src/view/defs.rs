@@ -62,6 +62,22 @@ pub struct CubeDimension {
     pub attrs: Attributes,
     /// `qNullSuppression`, `qOtherTotalSpec`, `qOtherLabel`.
     pub options: DimSpec,
+    /// A drill-down or cyclic group (`qGrouping` H or C): its kind, fields, labels and the active
+    /// level (set by `groups::activate`).
+    pub group: Option<DimGroup>,
+}
+
+/// The group of a drill-down or cyclic dimension.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DimGroup {
+    /// `H` (drill-down) or `C` (cyclic).
+    pub grouping: String,
+    /// The group's fields.
+    pub fields: Vec<String>,
+    /// Their labels (may be fewer, or empty).
+    pub labels: Vec<String>,
+    /// The level shown.
+    pub pos: usize,
 }
 
 /// One `NxAttrExprDef`: an expression computed per row of the cube, like a measure, but not a column.
@@ -388,7 +404,32 @@ fn dimension(d: &Value) -> CubeDimension {
         sort: sort_criteria(d.pointer("/qDef/qSortCriterias")).0,
         attrs: Attributes::parse(d),
         options: DimSpec::parse(d),
+        group: dim_group(d),
     }
+}
+
+/// The group `groups::activate` left in a dimension's `qDef`.
+fn dim_group(d: &Value) -> Option<DimGroup> {
+    let qdef = d.get("qDef")?;
+    let grouping = qdef.get("qGrouping").and_then(Value::as_str)?;
+    let texts = |key: &str| -> Vec<String> {
+        qdef.get(key)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let fields = texts("qGroupFieldDefs");
+    (matches!(grouping, "H" | "C") && !fields.is_empty()).then(|| DimGroup {
+        grouping: grouping.to_string(),
+        labels: texts("qGroupFieldLabels"),
+        pos: qdef.get("qGroupPos").and_then(Value::as_u64).unwrap_or(0) as usize,
+        fields,
+    })
 }
 
 fn measure(m: &Value) -> CubeMeasure {

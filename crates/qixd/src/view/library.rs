@@ -1,5 +1,6 @@
 //! Master items in place: a definition's `qLibraryId` references to master dimensions and measures
-//! replaced by the masters' definitions (dollar-expanded), before a cube is parsed. Shared by straight
+//! replaced by the masters' definitions (dollar-expanded), and drill-down groups set to their active
+//! level (`groups`), before a cube is parsed. Shared by straight
 //! and pivot layouts, data pages and selections.
 
 use super::View;
@@ -21,6 +22,8 @@ pub fn resolve_library(view: &View<'_>, def: &Map<String, Value>) -> Map<String,
             }
         }
     }
+    // Drill-down groups show the level the selections reached.
+    super::groups::activate_all(view, &mut def);
     if let Some(Value::Array(ms)) = def.get_mut("qMeasures") {
         for d in ms.iter_mut() {
             let lib = d

@@ -18,6 +18,7 @@ pub mod eval;
 pub mod export;
 pub mod fields;
 pub mod files;
+pub mod groups;
 pub mod layout;
 pub mod library;
 pub mod master;

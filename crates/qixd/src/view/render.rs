@@ -127,6 +127,24 @@ pub fn dim_info(dim: &CubeDimension, info: &DimInfo, tags: &[String], rows: usiz
     if qix_engine::hypercube::is_calculated(field) {
         info["qIsCalculated"] = json!(true);
     }
+    if let Some(g) = &dim.group {
+        let titles: Vec<&str> = g
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                g.labels
+                    .get(i)
+                    .filter(|l| !l.is_empty())
+                    .unwrap_or(f)
+                    .as_str()
+            })
+            .collect();
+        info["qGrouping"] = json!(g.grouping);
+        info["qGroupFieldDefs"] = json!(g.fields);
+        info["qGroupFallbackTitles"] = json!(titles);
+        info["qGroupPos"] = json!(g.pos);
+    }
     info
 }
 
@@ -375,6 +393,7 @@ pub fn listobject(def: &ListDef, result: ListResult<'_>) -> Value {
         sort: Default::default(),
         attrs: Default::default(),
         options: Default::default(),
+        group: None,
     };
     let pages: Value = match &result.pages {
         Ok(()) => def

@@ -31,6 +31,7 @@ pub fn call(
         "ApplyPatches" => apply_patches(ctx, id, p),
         "GetHyperCubeData" | "GetListObjectData" => data_pages(ctx, id, method, p),
         "ExportData" => export::export_data(ctx, id, p),
+        "DrillUp" => drill_up(ctx, id, p),
         "GetHyperCubePivotData" => pivot::data(ctx, id, p, false),
         "GetHyperCubeStackData" => pivot::data(ctx, id, p, true),
         "ExpandLeft" => pivot::expand(ctx, id, p, true, true),
@@ -206,6 +207,59 @@ fn data_pages(
     }
 }
 
+/// `DrillUp(qPath, qDimNo, qNbrSteps)`: a drill-down dimension goes back `qNbrSteps` levels (0: to its
+/// top) by clearing the selections of the fields between; other dimensions do not move.
+fn drill_up(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
+    let mut params = p.clone();
+    if params
+        .get("qPath")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
+        params.insert("qPath".into(), json!("/qHyperCubeDef"));
+    }
+    let def = def_at(ctx, id, &params)?;
+    let state = state_name(ctx, id, &def)?;
+    let dim = p.get("qDimNo").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let steps = p.get("qNbrSteps").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let env = ctx.env;
+    let view = crate::view::View::of(env, ctx.doc()?).in_state(Some(&state));
+    let resolved = Value::Object(crate::view::library::resolve_library(&view, &def));
+    let Some(qdef) = resolved
+        .pointer(&format!("/qDimensions/{dim}/qDef"))
+        .filter(|d| d.get("qGrouping").and_then(Value::as_str) == Some("H"))
+    else {
+        return Ok(json!({}));
+    };
+    let group_fields: Vec<String> = qdef
+        .get("qGroupFieldDefs")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let pos = qdef.get("qGroupPos").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let target = if steps == 0 {
+        0
+    } else {
+        pos.saturating_sub(steps)
+    };
+    crate::view::select::select_in(ctx, &state, |s, m| {
+        let mut changed = false;
+        for f in group_fields.iter().take(pos).skip(target) {
+            if let Some(fid) = m.field_id(f) {
+                changed |= s.clear(fid);
+            }
+        }
+        changed
+    })?;
+    Ok(json!({}))
+}
+
 /// The field of a list object or of a hypercube dimension.
 fn field_at(def: &Map<String, Value>, dim: Option<usize>) -> String {
     let v = Value::Object(def.clone());
@@ -228,7 +282,8 @@ fn select_values(
     let def = def_at(ctx, id, p)?;
     let state = state_name(ctx, id, &def)?;
     let env = ctx.env;
-    let def = crate::view::library::resolve_library(&crate::view::View::of(env, ctx.doc()?), &def);
+    let view = crate::view::View::of(env, ctx.doc()?).in_state(Some(&state));
+    let def = crate::view::library::resolve_library(&view, &def);
     let field = field_at(&def, dim);
     let toggle = p
         .get("qToggleMode")

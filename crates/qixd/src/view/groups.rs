@@ -1,0 +1,88 @@
+//! Drill-down dimensions (`qGrouping: "H"`, a master dimension or an inline one with several fields):
+//! which field of the group a cube shows. The group shows its first field that has more than one
+//! possible value — a field with one value possible drills down to the next — so the level follows the
+//! session's selections, and `DrillUp` steps back by clearing the selections of the levels above.
+//!
+//! The definition is rewritten before it is parsed: `qFieldDefs` / `qFieldLabels` become the active
+//! field and its label, and the group is kept in `qGroupFieldDefs`, `qGroupFieldLabels` and `qGroupPos`
+//! for the layout's `qDimensionInfo`. Cyclic groups (`"C"`) show their first field.
+
+use super::View;
+use qix_engine::{ListSort, State};
+use serde_json::{json, Map, Value};
+
+/// The fields and labels of a grouped dimension's `qDef`, when it is a drill-down or cyclic group.
+pub fn group_of(def: &Value) -> Option<(String, Vec<String>, Vec<String>)> {
+    let grouping = def.get("qGrouping").and_then(Value::as_str)?;
+    if grouping != "H" && grouping != "C" {
+        return None;
+    }
+    let texts = |key: &str| -> Vec<String> {
+        def.get(key)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let fields = texts("qFieldDefs");
+    (!fields.is_empty()).then(|| (grouping.to_string(), fields, texts("qFieldLabels")))
+}
+
+/// How many values of `field` are possible in the view's state (0 for a field the model lacks).
+fn possible(view: &View<'_>, field: &str) -> usize {
+    let Some(f) = view.model().field_id(field) else {
+        return 0;
+    };
+    let rows = view
+        .env
+        .cache
+        .list_object(view.model(), view.state, f, &ListSort::default());
+    rows.iter()
+        .filter(|r| matches!(r.state, State::Optional | State::Selected | State::Locked))
+        .count()
+}
+
+/// The level a drill-down group shows: its first field with more than one possible value (the last
+/// field when every level above has one).
+pub fn drill_level(view: &View<'_>, fields: &[String]) -> usize {
+    let last = fields.len().saturating_sub(1);
+    (0..last)
+        .find(|&i| possible(view, &fields[i]) != 1)
+        .unwrap_or(last)
+}
+
+/// Rewrites one dimension's `qDef` to show its group's active field (see the module).
+pub fn activate(view: &View<'_>, qdef: &mut Value) {
+    let Some((grouping, fields, labels)) = group_of(qdef) else {
+        return;
+    };
+    let pos = if grouping == "H" {
+        drill_level(view, &fields)
+    } else {
+        0
+    };
+    let Value::Object(m) = qdef else {
+        return;
+    };
+    let label = labels.get(pos).cloned().unwrap_or_default();
+    m.insert("qGroupFieldDefs".into(), json!(fields));
+    m.insert("qGroupFieldLabels".into(), json!(labels));
+    m.insert("qGroupPos".into(), json!(pos));
+    m.insert("qFieldDefs".into(), json!([fields[pos]]));
+    m.insert("qFieldLabels".into(), json!([label]));
+}
+
+/// Rewrites every grouped dimension of a `qHyperCubeDef` (after its master items are in place).
+pub fn activate_all(view: &View<'_>, def: &mut Map<String, Value>) {
+    if let Some(Value::Array(dims)) = def.get_mut("qDimensions") {
+        for d in dims.iter_mut() {
+            if let Some(qdef) = d.get_mut("qDef") {
+                activate(view, qdef);
+            }
+        }
+    }
+}
