@@ -20,6 +20,7 @@
 //! `data`. This file holds the state, opening it, invalidation and the changes to the record itself.
 
 mod data;
+mod footprint;
 mod objects;
 mod states;
 #[cfg(test)]
