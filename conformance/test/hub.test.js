@@ -20,13 +20,15 @@ const TTL = 4;
 let server;
 let browser;
 
+// Objects as a script or the demo app makes them: with no chart defaults (the bar chart and the table
+// name their `visualization` as a Qlik client writes it, the KPI does not).
 const OBJECTS = [
-  { qInfo: { qId: 'bar', qType: 'barchart' }, title: 'Amount by region',
+  { qInfo: { qId: 'bar', qType: 'barchart' }, visualization: 'barchart', title: 'Amount by region',
     qHyperCubeDef: { qDimensions: [{ qDef: { qFieldDefs: ['Region'] } }], qMeasures: [{ qDef: { qDef: 'Sum(Amount)' } }],
       qInitialDataFetch: [{ qTop: 0, qLeft: 0, qWidth: 2, qHeight: 50 }] } },
   { qInfo: { qId: 'kpi', qType: 'kpi' }, title: 'Amount',
     qHyperCubeDef: { qMeasures: [{ qDef: { qDef: 'Sum(Amount)' } }], qInitialDataFetch: [{ qTop: 0, qLeft: 0, qWidth: 1, qHeight: 1 }] } },
-  { qInfo: { qId: 'table', qType: 'table' }, title: 'Sales',
+  { qInfo: { qId: 'table', qType: 'table' }, visualization: 'table', title: 'Sales',
     qHyperCubeDef: { qDimensions: [{ qDef: { qFieldDefs: ['Region'] } }, { qDef: { qFieldDefs: ['Product'] } }],
       qMeasures: [{ qDef: { qDef: 'Sum(Amount)' } }], qInitialDataFetch: [{ qTop: 0, qLeft: 0, qWidth: 3, qHeight: 50 }] } },
   { qInfo: { qId: 'regions', qType: 'listbox' }, title: 'Region',

@@ -1,6 +1,7 @@
 // An app's page: opens the app named in the URL with enigma.js in the session the URL names
 // (`identity`, made up and put in the URL when absent, so the page's URL is the link to the same session),
-// and lays out its objects with nebula.js: bar charts, tables and KPIs through their chart packages,
+// and lays out its objects with nebula.js: bar charts, tables and KPIs through their chart packages (each
+// a session copy of the object, so nebula.js fills in the chart's defaults),
 // list boxes through stardust's own field list box, and stardust's selections toolbar (current
 // selections, clear, back, forward). `window.qixdHub` reports progress to tests.
 /* global enigma, stardust */
@@ -72,6 +73,8 @@ async function objectsOf(app) {
 
 async function renderObject(n, app, info) {
   const props = await (await app.getObject(info.qId)).getProperties();
+  // A copy another tab of this session made (below) is that tab's, not one of the app's objects.
+  if (props.qixdHubCopyOf) return;
   const title = props.title || info.qId;
   if (info.qType === 'listbox') {
     const field = props.qListObjectDef && props.qListObjectDef.qDef && props.qListObjectDef.qDef.qFieldDefs[0];
@@ -79,7 +82,14 @@ async function renderObject(n, app, info) {
     const fieldInstance = await n.field(field);
     fieldInstance.mount(cell(info.qId, title, false), { title });
   } else {
-    await n.render({ element: cell(info.qId, title, info.qType === 'kpi'), id: info.qId });
+    // A session copy of the object's properties, of its type: nebula.js fills in the chart's default
+    // properties, which objects made without a Qlik client (the demo app's) lack and the charts need.
+    const { qInfo, ...properties } = props;
+    await n.render({
+      element: cell(info.qId, title, info.qType === 'kpi'),
+      type: info.qType,
+      properties: { ...properties, qInfo: { qType: qInfo.qType }, qixdHubCopyOf: info.qId },
+    });
   }
   window.qixdHub.rendered.push(info.qId);
 }
