@@ -23,9 +23,10 @@ copy @nebula.js/stardust dist/stardust.js stardust.js
 copy @nebula.js/sn-bar-chart dist/sn-bar-chart.js sn-bar-chart.js
 copy @nebula.js/sn-table dist/sn-table.js sn-table.js
 copy @nebula.js/sn-kpi dist/sn-kpi.js sn-kpi.js
+copy @nebula.js/sn-scatter-plot dist/sn-scatter-plot.js sn-scatter-plot.js
 {
   echo "Files copied by scripts/build-hub.sh from these npm packages (see licenses/):"
-  for p in enigma.js @nebula.js/stardust @nebula.js/sn-bar-chart @nebula.js/sn-table @nebula.js/sn-kpi; do
+  for p in enigma.js @nebula.js/stardust @nebula.js/sn-bar-chart @nebula.js/sn-table @nebula.js/sn-kpi @nebula.js/sn-scatter-plot; do
     node -e "const p=require('./$nm/$p/package.json'); console.log(p.name + ' ' + p.version + ' (' + p.license + ')')"
   done
 } > "$out/VERSIONS.txt"

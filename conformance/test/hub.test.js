@@ -31,6 +31,10 @@ const OBJECTS = [
   { qInfo: { qId: 'table', qType: 'table' }, visualization: 'table', title: 'Sales',
     qHyperCubeDef: { qDimensions: [{ qDef: { qFieldDefs: ['Region'] } }, { qDef: { qFieldDefs: ['Product'] } }],
       qMeasures: [{ qDef: { qDef: 'Sum(Amount)' } }], qInitialDataFetch: [{ qTop: 0, qLeft: 0, qWidth: 3, qHeight: 50 }] } },
+  { qInfo: { qId: 'scatter', qType: 'scatterplot' }, title: 'Amount and lines by product',
+    qHyperCubeDef: { qDimensions: [{ qDef: { qFieldDefs: ['Product'] } }],
+      qMeasures: [{ qDef: { qDef: 'Sum(Amount)' } }, { qDef: { qDef: 'Count(Amount)' } }],
+      qInitialDataFetch: [{ qTop: 0, qLeft: 0, qWidth: 3, qHeight: 50 }] } },
   { qInfo: { qId: 'regions', qType: 'listbox' }, title: 'Region',
     qListObjectDef: { qDef: { qFieldDefs: ['Region'] }, qInitialDataFetch: [{ qTop: 0, qLeft: 0, qWidth: 1, qHeight: 50 }] } },
 ];
@@ -64,7 +68,7 @@ async function openAppTab(appId, identity) {
   await page.goto(`http://127.0.0.1:${server.port}/hub/app.html?app=${encodeURIComponent(appId)}&identity=${identity}&ttl=${TTL}`);
   await page.waitForFunction(() => window.qixdHub && window.qixdHub.done, null, { timeout: 60000 });
   const report = await page.evaluate(() => ({ errors: window.qixdHub.errors, rendered: [...window.qixdHub.rendered].sort() }));
-  assert.deepEqual(report, { errors: [], rendered: ['bar', 'kpi', 'regions', 'table'] });
+  assert.deepEqual(report, { errors: [], rendered: ['bar', 'kpi', 'regions', 'scatter', 'table'] });
   return page;
 }
 
@@ -90,6 +94,9 @@ test('the app list, two tabs of one session move together, another identity does
   const b = await openAppTab(appId, 'shared');
   const c = await openAppTab(appId, 'other');
   for (const page of [a, b, c]) await kpiShows(page, '25');
+  // The scatter plot names its two measures on its axes.
+  const scatter = await a.locator('[data-object-id="scatter"]').innerText();
+  assert.ok(scatter.includes('Sum(Amount)') && scatter.includes('Count(Amount)'), scatter);
   assert.equal(await b.locator('#same-session').getAttribute('href'), b.url());
   assert.ok(!(await b.locator('#new-session').getAttribute('href')).includes('identity='));
 

@@ -1,6 +1,7 @@
 // An app's page: opens the app named in the URL with enigma.js in the session the URL names
 // (`identity`, made up and put in the URL when absent, so the page's URL is the link to the same session),
-// and lays out its objects with nebula.js: bar charts, tables and KPIs through their chart packages (each
+// and lays out its objects with nebula.js: bar charts, scatter plots, tables and KPIs through their
+// chart packages (each
 // a session copy of the object, so nebula.js fills in the chart's defaults),
 // list boxes through stardust's own field list box, and stardust's selections toolbar (current
 // selections, clear, back, forward). `window.qixdHub` reports progress to tests.
@@ -11,6 +12,7 @@ const CHARTS = {
   barchart: () => window['sn-bar-chart'],
   table: () => window['sn-table'],
   kpi: () => window['sn-kpi'],
+  scatterplot: () => window['sn-scatter-plot'],
 };
 
 function newIdentity() {

@@ -50,6 +50,7 @@ static ASSETS: &[Asset] = &[
     asset!("vendor/sn-bar-chart.js", JS),
     asset!("vendor/sn-table.js", JS),
     asset!("vendor/sn-kpi.js", JS),
+    asset!("vendor/sn-scatter-plot.js", JS),
     asset!("vendor/VERSIONS.txt", "text/plain; charset=utf-8"),
 ];
 

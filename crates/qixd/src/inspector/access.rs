@@ -31,20 +31,40 @@ impl Viewer {
     }
 }
 
-/// An answer that refuses the request: `{"error": message}` with `status`.
-pub fn refusal(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "error": message }))).into_response()
+/// Why a request is refused: answered as `{"error": message}` with `status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// What the client is told.
+    pub message: String,
+}
+
+impl Refusal {
+    /// A refusal with this status and message.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Refusal {
+        Refusal {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        (self.status, Json(json!({ "error": self.message }))).into_response()
+    }
 }
 
 /// The viewer of a request from `remote` with `headers`, or the refusal to send.
-pub fn check(shared: &Shared, headers: &HeaderMap, remote: SocketAddr) -> Result<Viewer, Response> {
+pub fn check(shared: &Shared, headers: &HeaderMap, remote: SocketAddr) -> Result<Viewer, Refusal> {
     match shared.config.mode {
         Mode::Desktop => desktop(remote),
         Mode::Server => {
             let credentials = shared
                 .auth
                 .credentials(headers)
-                .map_err(|e| refusal(StatusCode::UNAUTHORIZED, &e.to_string()))?;
+                .map_err(|e| Refusal::new(StatusCode::UNAUTHORIZED, e.to_string()))?;
             let admin = shared.env.rights.is_admin(&credentials.user)
                 || has_admin_claim(&credentials, shared.config.admin_claim.as_deref());
             if admin {
@@ -53,7 +73,7 @@ pub fn check(shared: &Shared, headers: &HeaderMap, remote: SocketAddr) -> Result
                     admin,
                 })
             } else {
-                Err(refusal(
+                Err(Refusal::new(
                     StatusCode::FORBIDDEN,
                     "the session inspector is for admins (--admin-users or the --admin-claim JWT claim)",
                 ))
@@ -63,14 +83,14 @@ pub fn check(shared: &Shared, headers: &HeaderMap, remote: SocketAddr) -> Result
 }
 
 /// Desktop mode: the desktop user, an admin, from loopback only.
-fn desktop(remote: SocketAddr) -> Result<Viewer, Response> {
+fn desktop(remote: SocketAddr) -> Result<Viewer, Refusal> {
     if remote.ip().to_canonical().is_loopback() {
         Ok(Viewer {
             user: UserId::personal(),
             admin: true,
         })
     } else {
-        Err(refusal(
+        Err(Refusal::new(
             StatusCode::FORBIDDEN,
             "the session inspector answers only on loopback in desktop mode",
         ))
@@ -108,7 +128,7 @@ mod tests {
         }
         for refused in ["192.0.2.7:5000", "[2001:db8::1]:5000"] {
             let addr: SocketAddr = refused.parse().expect("an address");
-            let status = desktop(addr).map(|_| ()).map_err(|r| r.status());
+            let status = desktop(addr).map(|_| ()).map_err(|r| r.status);
             assert_eq!(status, Err(StatusCode::FORBIDDEN), "{refused}");
         }
     }

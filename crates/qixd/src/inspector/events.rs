@@ -25,7 +25,7 @@ pub async fn stream(
 ) -> Response {
     let viewer = match access::check(&shared, &headers, remote) {
         Ok(v) => v,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     let changes = shared.registry.subscribe();
     let shutdown = shared.shutdown.clone();

@@ -8,7 +8,7 @@ mod events;
 pub mod view;
 
 use crate::http::Shared;
-use access::refusal;
+use access::Refusal;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -32,22 +32,22 @@ async fn list(
 ) -> Response {
     match access::check(&shared, &headers, remote) {
         Ok(viewer) => Json(view::all(&shared, &viewer)).into_response(),
-        Err(refused) => refused,
+        Err(refused) => refused.into_response(),
     }
 }
 
 /// A session id from the path: a positive whole number.
-fn parse_id(text: &str) -> Result<u64, Response> {
+fn parse_id(text: &str) -> Result<u64, Refusal> {
     text.parse::<u64>().map_err(|_| {
-        refusal(
+        Refusal::new(
             StatusCode::BAD_REQUEST,
-            &format!("'{text}' is not a session id (a whole number)"),
+            format!("'{text}' is not a session id (a whole number)"),
         )
     })
 }
 
 fn not_found(id: u64) -> Response {
-    refusal(StatusCode::NOT_FOUND, &format!("no live session {id}"))
+    Refusal::new(StatusCode::NOT_FOUND, format!("no live session {id}")).into_response()
 }
 
 async fn one(
@@ -58,11 +58,11 @@ async fn one(
 ) -> Response {
     let viewer = match access::check(&shared, &headers, remote) {
         Ok(v) => v,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     let id = match parse_id(&id) {
         Ok(id) => id,
-        Err(bad) => return bad,
+        Err(bad) => return bad.into_response(),
     };
     match shared.registry.by_id(id) {
         Some((session, expires)) => Json(view::session(&session, expires, &viewer)).into_response(),
@@ -78,14 +78,14 @@ async fn end(
 ) -> Response {
     let viewer = match access::check(&shared, &headers, remote) {
         Ok(v) => v,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     if !viewer.admin {
-        return refusal(StatusCode::FORBIDDEN, "only admins may end sessions");
+        return Refusal::new(StatusCode::FORBIDDEN, "only admins may end sessions").into_response();
     }
     let id = match parse_id(&id) {
         Ok(id) => id,
-        Err(bad) => return bad,
+        Err(bad) => return bad.into_response(),
     };
     let why = format!(
         "Session ended by {} from the session inspector",
