@@ -59,6 +59,8 @@ pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/", get(|| async { serve("index.html") }))
         .route("/sessions", get(|| async { serve("sessions.html") }))
+        // Browsers ask for it on every page; there is none.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/hub/{*file}", get(file))
 }
 
