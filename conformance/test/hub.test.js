@@ -131,6 +131,13 @@ test('the app list, two tabs of one session move together, another identity does
   }, first, { timeout: 5000 });
   await inspector.screenshot({ path: path.join(ARTIFACTS, 'sessions-detached.png') });
   await inspectorShows(inspector, { other: 1 });
+
+  // "End" ends the other session: its tab is told, the inspector empties.
+  await inspector.locator('tr[data-identity="other"] button').click();
+  await inspectorShows(inspector, {});
+  await c.waitForFunction(() => window.qixdHub.closed, null, { timeout: 10000 });
+  const notice = await c.locator('#error').innerText();
+  assert.match(notice, /The session was closed: Session ended by Personal\\Me/);
   await c.close();
   await inspector.close();
 });

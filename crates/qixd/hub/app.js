@@ -101,6 +101,15 @@ async function renderObject(n, app, info) {
   showLinks(params);
   const schema = await (await fetch('/hub/vendor/enigma-schema.json')).json();
   const session = enigma.create({ schema, url: engineUrl(params) });
+  // Ended from the inspector (or the server stopped): say so instead of leaving stale charts.
+  session.on('notification:OnSessionClosed', (note) => {
+    document.getElementById('error').textContent = `The session was closed: ${note.message}`;
+  });
+  session.on('closed', () => {
+    const error = document.getElementById('error');
+    if (!error.textContent) error.textContent = 'The connection to the engine closed.';
+    window.qixdHub.closed = true;
+  });
   const global = await session.open();
   let app;
   try {

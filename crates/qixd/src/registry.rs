@@ -15,6 +15,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::sync::{watch, Notify};
 
+/// Close code for the sockets of a session ended on purpose ([`Registry::end`]): an application code, not
+/// 1000 nor 4000, which enigma.js takes for a close its own side asked for (a close, a manual suspend)
+/// and does not report.
+pub const CLOSE_SESSION_ENDED: u16 = 4001;
+
 /// Session lifetime limits from the flags.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -364,7 +369,7 @@ impl Registry {
     }
 
     /// Ends session `id` now, whatever its sockets and TTL: each socket gets `OnSessionClosed` and a
-    /// close frame (code 1000), the session and its app are dropped. False when no such session lives.
+    /// close frame ([`CLOSE_SESSION_ENDED`]), the session and its app are dropped. False when no such session lives.
     pub fn end(&self, id: u64, why: &str) -> bool {
         let mut reg = self.lock();
         let Some(session) = reg.sessions.values().find(|s| s.id == id).cloned() else {
@@ -386,7 +391,7 @@ impl Registry {
             let _ = link.outbox.send(Outgoing::Text(note.clone()));
             let _ = link
                 .outbox
-                .send(Outgoing::Close(1000, "session ended".into()));
+                .send(Outgoing::Close(CLOSE_SESSION_ENDED, "session ended".into()));
         }
         self.destroy(&mut reg, id, &session.key);
         telemetry::gauges(reg.sessions.len(), reg.live_sockets);

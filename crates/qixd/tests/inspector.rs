@@ -182,7 +182,7 @@ async fn delete_ends_the_session_and_closes_its_sockets() {
         http_request(s.addr, "DELETE", &format!("/api/v1/sessions/{id}"), &[]).await;
     assert_eq!(status, 204, "{body}");
     for c in [&mut a, &mut b] {
-        assert_eq!(c.closed().await, Some(1000));
+        assert_eq!(c.closed().await, Some(qixd::registry::CLOSE_SESSION_ENDED));
         let note = c.pushes.pop_front().expect("a notice before the close");
         assert_eq!(note["method"], "OnSessionClosed", "{note}");
         assert_eq!(note["params"]["severity"], "fatal");

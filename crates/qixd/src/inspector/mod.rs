@@ -1,7 +1,7 @@
 //! The session inspector's HTTP API: `GET /api/v1/sessions` (server totals and every live session),
 //! `GET /api/v1/sessions/{id}`, `GET /api/v1/sessions/events` (a server-sent event stream of the same
 //! list), and `DELETE /api/v1/sessions/{id}` (ends a session: its sockets get `OnSessionClosed` and a
-//! close frame). Who may call it: [`access`].
+//! close frame, code 4001). Who may call it: [`access`].
 
 pub mod access;
 mod events;
