@@ -3,10 +3,18 @@
 # chart packages, and enigma.js's QIX schema) from conformance/node_modules into crates/qixd/hub/vendor/,
 # with their licences. The copies are committed, so a fresh `cargo build` needs no npm: run this after a
 # version change in conformance/package.json (then `npm ci` there first) and commit what changed.
+#
+# With --check, copies into a temporary folder instead and fails when the committed files differ (the
+# test command runs this after `npm ci`, so a version bump without a rebuild of the hub is caught).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 nm=conformance/node_modules
-out=crates/qixd/hub/vendor
+committed=crates/qixd/hub/vendor
+out=$committed
+if [ "${1:-}" = "--check" ]; then
+  out=$(mktemp -d)/vendor
+  trap 'rm -rf "$(dirname "$out")"' EXIT
+fi
 if [ ! -d "$nm/@nebula.js/stardust" ]; then
   echo "build-hub: $nm is missing: run 'npm ci' in conformance/ first" >&2
   exit 1
@@ -32,4 +40,12 @@ copy @nebula.js/sn-scatter-plot dist/sn-scatter-plot.js sn-scatter-plot.js
 } > "$out/VERSIONS.txt"
 # Source-map references point at files not shipped: drop them so browsers do not ask for them.
 sed -i -e '/^\/\/# sourceMappingURL=/d' "$out"/*.js
+if [ "$out" != "$committed" ]; then
+  if ! diff -r -q "$committed" "$out"; then
+    echo "build-hub: $committed is not what conformance/node_modules holds: run scripts/build-hub.sh and commit" >&2
+    exit 1
+  fi
+  echo "build-hub: $committed matches conformance/node_modules"
+  exit 0
+fi
 echo "build-hub: $(du -sh "$out" | cut -f1) in $out"

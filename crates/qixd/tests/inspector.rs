@@ -153,7 +153,8 @@ async fn a_detached_session_counts_down_its_ttl_and_is_gone_at_expiry() {
     assert_eq!(socket_count(&first[0]), 0, "{first:?}");
     assert_eq!(first[0]["ttlSeconds"], 3);
     let left = first[0]["expiresInSeconds"].as_f64().expect("time left");
-    assert!(left > 2.0 && left <= 3.0, "{left}");
+    // Counting from the detach a moment ago (a loaded machine may have taken a while to ask).
+    assert!(left > 0.5 && left <= 3.0, "{left}");
     tokio::time::sleep(Duration::from_millis(1200)).await;
     let later = sessions(&s).await;
     let left_later = later[0]["expiresInSeconds"].as_f64().expect("time left");
