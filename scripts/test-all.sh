@@ -29,5 +29,6 @@ echo "== enigma.js and nebula.js conformance suite"
 (
   cd conformance
   npm ci --no-audit --no-fund
+  ../scripts/build-hub.sh --check
   QIXD_BIN="$(pwd)/../target/debug/qixd" npm test
 )

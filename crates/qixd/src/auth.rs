@@ -62,6 +62,18 @@ struct Claims {
     /// The user directory; `JWT` when absent.
     #[serde(rename = "userDirectory", default)]
     user_directory: Option<String>,
+    /// Every other claim (the session inspector looks for `--admin-claim` here).
+    #[serde(flatten)]
+    other: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A user as authenticated, with the other claims of their JWT (empty without one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Credentials {
+    /// Who the connection is.
+    pub user: UserId,
+    /// The JWT's claims other than `sub` and `userDirectory`.
+    pub claims: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Verifies credentials against the server's configuration.
@@ -119,6 +131,15 @@ impl Authenticator {
 
     /// The user of a connection with these headers.
     pub fn authenticate(&self, headers: &HeaderMap) -> Result<UserId, AuthError> {
+        self.credentials(headers).map(|c| c.user)
+    }
+
+    /// The user of a connection with these headers, and the other claims of their JWT.
+    pub fn credentials(&self, headers: &HeaderMap) -> Result<Credentials, AuthError> {
+        let plain = |user| Credentials {
+            user,
+            claims: Default::default(),
+        };
         if let Some(auth) = headers.get("authorization") {
             let token = auth
                 .to_str()
@@ -133,11 +154,13 @@ impl Authenticator {
         if self.trust_user_header {
             if let Some(h) = headers.get("x-qlik-user") {
                 let text = h.to_str().map_err(|_| AuthError::BadHeader)?;
-                return parse_user_header(text).ok_or(AuthError::BadHeader);
+                return parse_user_header(text)
+                    .map(plain)
+                    .ok_or(AuthError::BadHeader);
             }
         }
         match self.mode {
-            Mode::Desktop => Ok(UserId::personal()),
+            Mode::Desktop => Ok(plain(UserId::personal())),
             Mode::Server => Err(AuthError::Missing(if self.trust_user_header {
                 " or X-Qlik-User"
             } else {
@@ -146,7 +169,7 @@ impl Authenticator {
         }
     }
 
-    fn verify_jwt(&self, token: &str) -> Result<UserId, AuthError> {
+    fn verify_jwt(&self, token: &str) -> Result<Credentials, AuthError> {
         let (key, algorithms) = self.jwt.as_ref().ok_or(AuthError::JwtNotConfigured)?;
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| AuthError::BadToken(e.to_string()))?;
@@ -165,9 +188,12 @@ impl Authenticator {
         if data.claims.sub.is_empty() {
             return Err(AuthError::BadToken("sub is empty".into()));
         }
-        Ok(UserId {
-            directory: data.claims.user_directory.unwrap_or_else(|| "JWT".into()),
-            id: data.claims.sub,
+        Ok(Credentials {
+            user: UserId {
+                directory: data.claims.user_directory.unwrap_or_else(|| "JWT".into()),
+                id: data.claims.sub,
+            },
+            claims: data.claims.other,
         })
     }
 }

@@ -132,6 +132,11 @@ pub struct Config {
     /// Users (`DIRECTORY\id`, comma-separated) who may delete, save and open any app in server mode.
     #[arg(long, env = "QIXD_ADMIN_USERS", value_delimiter = ',')]
     pub admin_users: Vec<String>,
+
+    /// A JWT claim that makes its bearer an admin of the session inspector (`/sessions`, `/api/v1/...`)
+    /// in server mode when it is `true` (or the text `true`).
+    #[arg(long, env = "QIXD_ADMIN_CLAIM")]
+    pub admin_claim: Option<String>,
 }
 
 impl Config {

@@ -1,5 +1,6 @@
-//! The one HTTP port: WebSocket upgrades on `/app/...`, `GET /healthcheck`, `GET /metrics`, and the
-//! downloads of `ExportData` at `GET /tempcontent/<id>/<name>` (only for the user who exported).
+//! The one HTTP port: WebSocket upgrades on `/app/...`, `GET /healthcheck`, `GET /metrics`, the
+//! downloads of `ExportData` at `GET /tempcontent/<id>/<name>` (only for the user who exported); the hub
+//! pages ([`crate::hub`]) and the session inspector's API ([`crate::inspector`]) are merged in.
 //!
 //! Everything that can refuse a connection happens here, before any session exists: a bad path (400),
 //! missing or bad credentials (401), a Random session without an app in server mode (403).
@@ -11,13 +12,14 @@ use crate::registry::Registry;
 use crate::session::SessionKey;
 use crate::socket;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::{State, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::{Json, Router};
 use qix_protocol::SessionPath;
 use serde_json::json;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::watch;
 
@@ -44,6 +46,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/app/", any(upgrade))
         .route("/app/{*rest}", any(upgrade))
         .route("/tempcontent/{id}/{name}", get(download))
+        .merge(crate::inspector::routes())
+        .merge(crate::hub::routes())
         .with_state(shared)
 }
 
@@ -99,6 +103,7 @@ fn refuse(status: StatusCode, message: String) -> Response {
 
 async fn upgrade(
     State(shared): State<Arc<Shared>>,
+    ConnectInfo(remote): ConnectInfo<SocketAddr>,
     uri: Uri,
     headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
@@ -138,10 +143,15 @@ async fn upgrade(
     let env = shared.env.clone();
     let shutdown = shared.shutdown.clone();
     let max = shared.config.max_message_bytes;
+    let target = socket::Target {
+        key,
+        ttl: path.ttl,
+        remote: Some(remote),
+    };
     // A small read buffer: an idle socket should cost little (the default is 128 KiB); frames larger than
     // it are still read whole, the buffer grows to the frame.
     ws.max_message_size(max)
         .max_frame_size(max)
         .read_buffer_size(4 * 1024)
-        .on_upgrade(move |socket| socket::serve(socket, registry, env, key, path.ttl, shutdown))
+        .on_upgrade(move |socket| socket::serve(socket, registry, env, target, shutdown))
 }

@@ -22,6 +22,8 @@ pub mod exports;
 pub mod folders;
 pub mod handles;
 pub mod http;
+pub mod hub;
+pub mod inspector;
 pub mod limits;
 pub mod outbox;
 pub mod persist;
@@ -147,10 +149,17 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     };
     let serve = match tls {
         Some(tls) => {
+            // The no-op tap gives the TLS listener axum's `ConnectInfo<SocketAddr>` (the peer address the
+            // session inspector shows), as the plain listener's tap does.
             let listener = tls::TlsListener::new(listener, tls)
-                .map_err(|e| StartError::Io("no local address".into(), e))?;
+                .map_err(|e| StartError::Io("no local address".into(), e))?
+                .tap_io(|_| {});
             tokio::spawn(async move {
-                let graceful = axum::serve(listener, app).with_graceful_shutdown(stopped);
+                let graceful = axum::serve(
+                    listener,
+                    app.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .with_graceful_shutdown(stopped);
                 if let Err(e) = graceful.await {
                     tracing::error!(error = %e, "server stopped with an error");
                 }
@@ -162,7 +171,11 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
             let listener = listener.tap_io(|tcp| {
                 let _ = tcp.set_nodelay(true);
             });
-            let graceful = axum::serve(listener, app).with_graceful_shutdown(stopped);
+            let graceful = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(stopped);
             if let Err(e) = graceful.await {
                 tracing::error!(error = %e, "server stopped with an error");
             }

@@ -6,14 +6,19 @@
 //! scans all sessions. Reattaching before the deadline removes the entry.
 
 use crate::auth::UserId;
-use crate::session::{Outgoing, Session, SessionKey, SocketId, SocketLink};
+use crate::session::{Outgoing, Session, SessionKey, SocketId, SocketInfo, SocketLink};
 use crate::telemetry;
 use qix_protocol::Notification;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
+
+/// Close code for the sockets of a session ended on purpose ([`Registry::end`]): an application code, not
+/// 1000 nor 4000, which enigma.js takes for a close its own side asked for (a close, a manual suspend)
+/// and does not report.
+pub const CLOSE_SESSION_ENDED: u16 = 4001;
 
 /// Session lifetime limits from the flags.
 #[derive(Debug, Clone, Copy)]
@@ -77,6 +82,9 @@ pub struct Registry {
     handler_ended: Notify,
     /// Woken when the last live session is destroyed.
     emptied: Notify,
+    /// Counts changes of the session list (a session made, ended, a socket attached or gone): the
+    /// session inspector's live stream waits on it.
+    changes: watch::Sender<u64>,
 }
 
 /// Counts one running socket handler until dropped.
@@ -121,6 +129,7 @@ impl Registry {
             next_socket: AtomicU64::new(1),
             handlers: AtomicU64::new(0),
             handler_ended: Notify::new(),
+            changes: watch::channel(0).0,
         })
     }
 
@@ -143,6 +152,7 @@ impl Registry {
         key: SessionKey,
         ttl: Option<u64>,
         outbox: crate::outbox::Outbox,
+        info: SocketInfo,
     ) -> Result<Attached, AttachError> {
         let ttl = self.effective_ttl(ttl);
         let socket = self.next_socket.fetch_add(1, Ordering::Relaxed);
@@ -186,10 +196,12 @@ impl Registry {
                     outbox,
                     handles: Default::default(),
                     delta_base: Default::default(),
+                    info,
                 },
             );
         }
         telemetry::session_attached(created, reg.sessions.len(), reg.live_sockets);
+        self.changed();
         Ok(Attached {
             session,
             socket,
@@ -199,14 +211,18 @@ impl Registry {
 
     /// Detaches a socket. A session left with no sockets is destroyed now (TTL 0) or scheduled for
     /// destruction at now + TTL.
+    /// A socket of a session that was ended ([`Registry::end`]) is no longer counted: nothing happens.
     pub fn detach(&self, session: &Arc<Session>, socket: SocketId) {
         let mut reg = self.lock();
-        reg.live_sockets = reg.live_sockets.saturating_sub(1);
-        let (empty, ttl) = {
+        let (removed, empty, ttl) = {
             let mut st = session.lock();
-            st.sockets.remove(&socket);
-            (st.sockets.is_empty(), st.ttl)
+            let removed = st.sockets.remove(&socket).is_some();
+            (removed, st.sockets.is_empty(), st.ttl)
         };
+        if !removed {
+            return;
+        }
+        reg.live_sockets = reg.live_sockets.saturating_sub(1);
         if empty {
             if ttl.is_zero() {
                 self.destroy(&mut reg, session.id, &session.key);
@@ -218,6 +234,7 @@ impl Registry {
             }
         }
         telemetry::gauges(reg.sessions.len(), reg.live_sockets);
+        self.changed();
     }
 
     /// Resolves when the last live session has gone (checked again by the caller: one may have come since).
@@ -242,6 +259,7 @@ impl Registry {
             }
         }
         telemetry::session_expired();
+        self.changed();
         if reg.sessions.is_empty() {
             // The maps keep the capacity of their busiest moment (about 100 KiB after 500 sessions) and
             // it would sit among what the allocator could otherwise give back.
@@ -317,6 +335,67 @@ impl Registry {
     /// Attached sockets.
     pub fn live_sockets(&self) -> usize {
         self.lock().live_sockets
+    }
+
+    /// Tells the inspector's streams that the session list changed.
+    fn changed(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// A receiver that sees every change of the session list (sessions made or ended, sockets attached
+    /// or gone); not selections or requests, which the inspector polls.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    /// Every live session, oldest first, with the instant it expires at when it has no socket.
+    pub fn sessions(&self) -> Vec<(Arc<Session>, Option<Instant>)> {
+        let reg = self.lock();
+        let mut all: Vec<_> = reg
+            .sessions
+            .values()
+            .map(|s| (s.clone(), reg.expiring.get(&s.id).map(|(when, _)| *when)))
+            .collect();
+        all.sort_by_key(|(s, _)| s.id);
+        all
+    }
+
+    /// The live session with this id, with its expiry instant when it has no socket.
+    pub fn by_id(&self, id: u64) -> Option<(Arc<Session>, Option<Instant>)> {
+        let reg = self.lock();
+        let session = reg.sessions.values().find(|s| s.id == id)?.clone();
+        let expires = reg.expiring.get(&id).map(|(when, _)| *when);
+        Some((session, expires))
+    }
+
+    /// Ends session `id` now, whatever its sockets and TTL: each socket gets `OnSessionClosed` and a
+    /// close frame ([`CLOSE_SESSION_ENDED`]), the session and its app are dropped. False when no such session lives.
+    pub fn end(&self, id: u64, why: &str) -> bool {
+        let mut reg = self.lock();
+        let Some(session) = reg.sessions.values().find(|s| s.id == id).cloned() else {
+            return false;
+        };
+        if let Some((when, _)) = reg.expiring.remove(&id) {
+            reg.expirations.remove(&(when, id));
+        }
+        let links: Vec<SocketLink> = session.lock().sockets.drain().map(|(_, l)| l).collect();
+        reg.live_sockets = reg.live_sockets.saturating_sub(links.len());
+        let note = Notification::Event {
+            method: "OnSessionClosed".into(),
+            severity: "fatal".into(),
+            message: why.into(),
+            timestamp: qix_apps::now_iso(),
+        }
+        .to_text();
+        for link in links {
+            let _ = link.outbox.send(Outgoing::Text(note.clone()));
+            let _ = link
+                .outbox
+                .send(Outgoing::Close(CLOSE_SESSION_ENDED, "session ended".into()));
+        }
+        self.destroy(&mut reg, id, &session.key);
+        telemetry::gauges(reg.sessions.len(), reg.live_sockets);
+        true
     }
 
     /// The live session for `key`, if any (for tests and diagnostics).

@@ -30,7 +30,8 @@ impl Rights {
         format!("{}\\{}", user.directory, user.id)
     }
 
-    fn is_admin(&self, user: &UserId) -> bool {
+    /// Whether `user` is named by `--admin-users`.
+    pub fn is_admin(&self, user: &UserId) -> bool {
         let name = Self::owner_name(user);
         self.admins.iter().any(|a| a.eq_ignore_ascii_case(&name))
     }

@@ -9,8 +9,10 @@ use crate::doc::{DocState, Effects};
 use crate::handles::SocketHandles;
 use qix_protocol::Notification;
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
 
 /// The only way to find a session: who, which app (from the URL), which identity.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -38,6 +40,30 @@ pub struct SocketLink {
     /// Delta mode: the last result of each (handle, method, result key) sent to this socket, the base of
     /// the next JSON Patch.
     pub delta_base: HashMap<(i64, String, String), serde_json::Value>,
+    /// Where the socket comes from and what it has asked, for the session inspector.
+    pub info: SocketInfo,
+}
+
+/// What the session inspector shows of a socket.
+#[derive(Debug, Clone)]
+pub struct SocketInfo {
+    /// The peer's address, when the listener knows it.
+    pub remote: Option<SocketAddr>,
+    /// When the socket attached.
+    pub connected_at: SystemTime,
+    /// Requests answered so far; the socket's reader counts, the inspector reads.
+    pub requests: Arc<AtomicU64>,
+}
+
+impl SocketInfo {
+    /// A socket from `remote` attaching now, with no request yet.
+    pub fn new(remote: Option<SocketAddr>) -> SocketInfo {
+        SocketInfo {
+            remote,
+            connected_at: SystemTime::now(),
+            requests: Arc::new(AtomicU64::new(0)),
+        }
+    }
 }
 
 /// The mutable part of a session.
@@ -60,6 +86,8 @@ pub struct Session {
     pub key: SessionKey,
     /// When it was created.
     pub created_at: Instant,
+    /// When it was created, by the wall clock (what the inspector shows).
+    pub created_wall: SystemTime,
     state: Mutex<SessionState>,
 }
 
@@ -70,6 +98,7 @@ impl Session {
             id,
             key,
             created_at: Instant::now(),
+            created_wall: SystemTime::now(),
             state: Mutex::new(SessionState {
                 sockets: HashMap::new(),
                 ttl,

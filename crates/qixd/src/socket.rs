@@ -8,13 +8,15 @@
 use crate::api::{self, Env};
 use crate::outbox::{outbox, Outbox, OutboxReceiver};
 use crate::registry::{Attached, Registry};
-use crate::session::{Outgoing, SessionKey};
+use crate::session::{Outgoing, SessionKey, SocketInfo};
 use crate::telemetry;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use qix_protocol::frame::FrameError;
 use qix_protocol::{Notification, Request, Response, RpcError, Spec};
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
@@ -26,20 +28,31 @@ const CLOSE_POLICY: u16 = 1008;
 /// Close code for a broken frame stream.
 const CLOSE_PROTOCOL: u16 = 1002;
 
-/// Serves one upgraded socket for the session `key`.
+/// Where an upgraded socket goes and where it comes from.
+pub struct Target {
+    /// The session it belongs to.
+    pub key: SessionKey,
+    /// The TTL its URL asks for.
+    pub ttl: Option<u64>,
+    /// The peer's address, when known.
+    pub remote: Option<SocketAddr>,
+}
+
+/// Serves one upgraded socket for the session `target.key`.
 pub async fn serve(
     socket: WebSocket,
     registry: Arc<Registry>,
     env: Arc<Env>,
-    key: SessionKey,
-    ttl: Option<u64>,
+    target: Target,
     mut shutdown: watch::Receiver<bool>,
 ) {
     // Shutdown waits for this guard, so the last frames (the 1001 close) get written before the exit.
     let _running = registry.handler_started();
     let (mut sink, mut stream) = socket.split();
     let (tx, rx) = outbox(env.limits.max_outgoing_bytes);
-    let attached = match registry.attach(key, ttl, tx.clone()) {
+    let info = SocketInfo::new(target.remote);
+    let requests = info.requests.clone();
+    let attached = match registry.attach(target.key, target.ttl, tx.clone(), info) {
         Ok(a) => a,
         Err(e) => {
             refuse_session(&mut sink, &e.to_string()).await;
@@ -89,6 +102,7 @@ pub async fn serve(
                 break;
             }
         };
+        requests.fetch_add(1, Ordering::Relaxed);
         let request = match request {
             Ok(r) => r,
             Err(e) => {

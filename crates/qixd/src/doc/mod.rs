@@ -21,6 +21,7 @@
 
 mod data;
 mod expansion;
+mod footprint;
 mod objects;
 mod states;
 #[cfg(test)]
