@@ -262,6 +262,12 @@ impl Aggregator {
         self.acc.add_value(v, None);
     }
 
+    /// Adds one number: what `add(Value::Num(n))` does, without building a value (for the functions
+    /// that read numbers only, a number's text does not matter).
+    pub fn add_num(&mut self, n: f64) {
+        self.acc.add_num(n, None);
+    }
+
     /// Adds a value with its sort weight (`FirstSortedValue`).
     pub fn add_weighted(&mut self, v: Value, weight: Option<f64>) {
         self.acc.add_weighted(v, weight);

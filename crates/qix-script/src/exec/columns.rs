@@ -49,8 +49,10 @@ pub(super) fn gather(
         let s = p.map_or(NULL_INDEX, |r| col.index.get(r));
         match renumber.get_mut(s as usize) {
             Some(n) if *n == NULL_INDEX => {
-                let v = col.values.get(s);
-                *n = values.push_distinct(v.num, Some(&v.text));
+                // Copied as stored: a number without a text of its own is not formatted.
+                let num = col.values.num(s);
+                let text = col.values.stored_text(s);
+                *n = values.push_distinct((!num.is_nan()).then_some(num), text);
                 *n
             }
             Some(n) => *n,
