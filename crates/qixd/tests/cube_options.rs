@@ -283,3 +283,39 @@ async fn null_suppression_brutal_sum_calc_condition_and_column_order() {
     assert!(l["qHyperCube"].get("qError").is_none(), "{l}");
     assert_eq!(page_texts(&l), vec![vec!["B", "30"]]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reduced_data_is_the_cube_unreduced() {
+    let s = TestServer::start().await;
+    let (mut c, doc) = app(&s, "reduced").await;
+    let obj = handle(
+        &c.ok(
+            doc,
+            "CreateSessionObject",
+            json!([{"qInfo": {"qType": "linechart"}, "qHyperCubeDef": {
+                "qDimensions": [{"qDef": {"qFieldDefs": ["Year"]}}],
+                "qMeasures": [{"qDef": {"qDef": "Sum(Sales)"}}]}}]),
+        )
+        .await,
+    );
+    let page = json!([{"qTop": 0, "qLeft": 0, "qWidth": 2, "qHeight": 10}]);
+    let plain = c
+        .ok(
+            obj,
+            "GetHyperCubeData",
+            json!(["/qHyperCubeDef", page.clone()]),
+        )
+        .await;
+    let reduced = c
+        .ok(
+            obj,
+            "GetHyperCubeReducedData",
+            json!(["/qHyperCubeDef", page, -1, "N"]),
+        )
+        .await;
+    assert_eq!(reduced, plain);
+    let rows = reduced["qDataPages"][0]["qMatrix"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(rows, 3, "{reduced}");
+}

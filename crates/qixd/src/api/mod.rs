@@ -196,7 +196,6 @@ pub fn missing_part(class: &str, method: &str) -> Option<Result<Value, RpcError>
         (
             "GenericObject",
             &[
-                "GetHyperCubeReducedData",
                 "GetHyperCubeContinuousData",
                 "GetHyperCubeTreeData",
                 "GetHyperCubeBinnedData",

@@ -30,6 +30,9 @@ pub fn call(
         "SetProperties" => set_properties(ctx, id, obj_param(p, "qProp")),
         "ApplyPatches" => apply_patches(ctx, id, p),
         "GetHyperCubeData" | "GetListObjectData" => data_pages(ctx, id, method, p),
+        // The data unreduced: every point the pages ask for (a client asks for reduced data to draw
+        // fewer; the pages' cell limit still holds).
+        "GetHyperCubeReducedData" => data_pages(ctx, id, "GetHyperCubeData", p),
         "ExportData" => export::export_data(ctx, id, p),
         "DrillUp" => drill_up(ctx, id, p),
         "GetHyperCubePivotData" => pivot::data(ctx, id, p, false),
