@@ -139,3 +139,41 @@ async fn an_inline_drill_down_and_a_plain_dimension() {
     c.ok(plain, "DrillUp", json!(["/qHyperCubeDef", 0, 1]))
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cyclic_dimension_steps_through_its_fields_for_the_session() {
+    let s = TestServer::start().await;
+    let mut c = s.connect("/app/").await;
+    let master = json!({"qInfo": {"qType": "dimension"}, "qDim": {"qGrouping": "C",
+        "qFieldDefs": ["Region", "City", "Store"]}});
+    let (_, obj) = drill_cube(&mut c, master).await;
+    let (info, texts) = shown(&mut c, obj).await;
+    assert_eq!(
+        (info["qIsCyclic"].clone(), info["qGroupPos"].clone()),
+        (json!(true), json!(0))
+    );
+    assert_eq!(texts, ["North", "South"]);
+    c.ok(obj, "StepCycle", json!(["/qHyperCubeDef", 0, 1]))
+        .await;
+    let (info, texts) = shown(&mut c, obj).await;
+    assert_eq!(info["qGroupPos"], 1);
+    assert_eq!(info["qFallbackTitle"], "City");
+    assert_eq!(texts.len(), 4, "{texts:?}");
+    // Backwards past the first field wraps to the last; SetActiveField jumps.
+    c.ok(obj, "StepCycle", json!(["/qHyperCubeDef", 0, -2]))
+        .await;
+    assert_eq!(shown(&mut c, obj).await.0["qGroupPos"], 2);
+    c.ok(obj, "SetActiveField", json!(["/qHyperCubeDef", 0, 0]))
+        .await;
+    assert_eq!(shown(&mut c, obj).await.0["qGroupPos"], 0);
+    let bad = c
+        .err(obj, "SetActiveField", json!(["/qHyperCubeDef", 0, 3]))
+        .await;
+    assert_eq!(bad["code"], -32602, "{bad}");
+    // The stored properties keep their own active field (the default 0): the step is the session's.
+    c.ok(obj, "StepCycle", json!(["/qHyperCubeDef", 0, 1]))
+        .await;
+    let props = c.ok(obj, "GetProperties", json!([])).await;
+    let stored = props.pointer("/qProp/qHyperCubeDef/qDimensions/0/qDef/qActiveField");
+    assert!(stored.is_none_or(|a| a == 0), "{props}");
+}

@@ -207,8 +207,6 @@ pub fn missing_part(class: &str, method: &str) -> Option<Result<Value, RpcError>
                 "AcceptListObjectSearch",
                 "Lock",
                 "Unlock",
-                "StepCycle",
-                "SetActiveField",
                 "SelectPivotCells",
                 "RangeSelectHyperCubeValues",
                 "MultiRangeSelectHyperCubeValues",
@@ -223,15 +221,7 @@ pub fn missing_part(class: &str, method: &str) -> Option<Result<Value, RpcError>
                 "SetGroupLabel",
             ],
         ),
-        (
-            "GenericDimension",
-            &[
-                "GetLinkedObjects",
-                "StepCycle",
-                "SetActiveField",
-                "GetActiveField",
-            ],
-        ),
+        ("GenericDimension", &["GetLinkedObjects", "GetActiveField"]),
         ("GenericMeasure", &["GetLinkedObjects"]),
         (
             "GenericBookmark",

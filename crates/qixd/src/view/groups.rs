@@ -5,7 +5,8 @@
 //!
 //! The definition is rewritten before it is parsed: `qFieldDefs` / `qFieldLabels` become the active
 //! field and its label, and the group is kept in `qGroupFieldDefs`, `qGroupFieldLabels` and `qGroupPos`
-//! for the layout's `qDimensionInfo`. Cyclic groups (`"C"`) show their first field.
+//! for the layout's `qDimensionInfo`. A cyclic group (`"C"`) shows the field its `qActiveField` names
+//! (0 by default; `StepCycle` / `SetActiveField` set it for the session as a soft patch).
 
 use super::View;
 use qix_engine::{ListSort, State};
@@ -63,7 +64,11 @@ pub fn activate(view: &View<'_>, qdef: &mut Value) {
     let pos = if grouping == "H" {
         drill_level(view, &fields)
     } else {
-        0
+        let active = qdef
+            .get("qActiveField")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        (active as usize).min(fields.len() - 1)
     };
     let Value::Object(m) = qdef else {
         return;

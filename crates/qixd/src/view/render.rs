@@ -144,6 +144,9 @@ pub fn dim_info(dim: &CubeDimension, info: &DimInfo, tags: &[String], rows: usiz
         info["qGroupFieldDefs"] = json!(g.fields);
         info["qGroupFallbackTitles"] = json!(titles);
         info["qGroupPos"] = json!(g.pos);
+        if g.grouping == "C" {
+            info["qIsCyclic"] = json!(true);
+        }
     }
     info
 }

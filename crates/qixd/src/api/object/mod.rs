@@ -35,6 +35,7 @@ pub fn call(
         "GetHyperCubeReducedData" => data_pages(ctx, id, "GetHyperCubeData", p),
         "ExportData" => export::export_data(ctx, id, p),
         "DrillUp" => drill_up(ctx, id, p),
+        "StepCycle" | "SetActiveField" => cycle(ctx, id, method, p),
         "GetHyperCubePivotData" => pivot::data(ctx, id, p, false),
         "GetHyperCubeStackData" => pivot::data(ctx, id, p, true),
         "ExpandLeft" => pivot::expand(ctx, id, p, true, true),
@@ -261,6 +262,57 @@ fn drill_up(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Value
         changed
     })?;
     Ok(json!({}))
+}
+
+/// `StepCycle(qPath, qDimNo, qNbrSteps)` and `SetActiveField(qPath, qDimNo, qNewIndex)`: a cyclic
+/// dimension shows another field of its group, for this session (a soft patch of its `qActiveField`).
+fn cycle(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    method: &str,
+    p: &Map<String, Value>,
+) -> Result<Value, RpcError> {
+    let path = p
+        .get("qPath")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("/qHyperCubeDef")
+        .to_string();
+    let mut params = p.clone();
+    params.insert("qPath".into(), json!(path));
+    let def = def_at(ctx, id, &params)?;
+    let state = state_name(ctx, id, &def)?;
+    let dim = p.get("qDimNo").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let env = ctx.env;
+    let view = crate::view::View::of(env, ctx.doc()?).in_state(Some(&state));
+    let resolved = Value::Object(crate::view::library::resolve_library(&view, &def));
+    let Some(qdef) = resolved
+        .pointer(&format!("/qDimensions/{dim}/qDef"))
+        .filter(|d| d.get("qGrouping").and_then(Value::as_str) == Some("C"))
+    else {
+        return Ok(json!({}));
+    };
+    let n = qdef
+        .get("qGroupFieldDefs")
+        .and_then(Value::as_array)
+        .map_or(1, Vec::len)
+        .max(1) as i64;
+    let pos = qdef.get("qGroupPos").and_then(Value::as_i64).unwrap_or(0);
+    let next = if method == "StepCycle" {
+        let steps = p.get("qNbrSteps").and_then(Value::as_i64).unwrap_or(1);
+        (pos + steps).rem_euclid(n)
+    } else {
+        let at = p.get("qNewIndex").and_then(Value::as_i64).unwrap_or(0);
+        if !(0..n).contains(&at) {
+            return Err(RpcError::invalid_params(format!(
+                "qNewIndex {at} is not a field of the group"
+            )));
+        }
+        at
+    };
+    let patch = json!({"qSoftPatch": true, "qPatches": [{"qOp": "add",
+        "qPath": format!("{path}/qDimensions/{dim}/qDef/qActiveField"), "qValue": next.to_string()}]});
+    apply_patches(ctx, id, patch.as_object().unwrap_or(&Map::new()))
 }
 
 /// The field of a list object or of a hypercube dimension.
