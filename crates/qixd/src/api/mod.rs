@@ -221,7 +221,15 @@ pub fn missing_part(class: &str, method: &str) -> Option<Result<Value, RpcError>
                 "SetGroupLabel",
             ],
         ),
-        ("GenericDimension", &["GetLinkedObjects", "GetActiveField"]),
+        (
+            "GenericDimension",
+            &[
+                "GetLinkedObjects",
+                "StepCycle",
+                "SetActiveField",
+                "GetActiveField",
+            ],
+        ),
         ("GenericMeasure", &["GetLinkedObjects"]),
         (
             "GenericBookmark",
