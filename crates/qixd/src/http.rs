@@ -5,10 +5,7 @@
 //! Everything that can refuse a connection happens here, before any session exists: a bad path (400),
 //! missing or bad credentials (401), a Random session without an app in server mode (403).
 
-use crate::api::Env;
-use crate::auth::Authenticator;
-use crate::config::{Config, Mode};
-use crate::registry::Registry;
+use crate::config::Mode;
 use crate::session::SessionKey;
 use crate::socket;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -21,21 +18,8 @@ use qix_protocol::SessionPath;
 use serde_json::json;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::sync::watch;
 
-/// What the HTTP handlers share.
-pub struct Shared {
-    /// The flags.
-    pub config: Config,
-    /// Verifies credentials at the upgrade.
-    pub auth: Authenticator,
-    /// All sessions.
-    pub registry: Arc<Registry>,
-    /// What API calls need beyond their session.
-    pub env: Arc<Env>,
-    /// Flips to true at shutdown; sockets stop reading.
-    pub shutdown: watch::Receiver<bool>,
-}
+pub use crate::shared::Shared;
 
 /// The router for all endpoints.
 pub fn router(shared: Arc<Shared>) -> Router {

@@ -8,7 +8,7 @@
 //! engine over the WebSocket (with the user's own rights) and from the inspector's API (with its access
 //! rule).
 
-use crate::http::Shared;
+use crate::shared::Shared;
 use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -30,6 +30,7 @@ pub mod persist;
 pub mod registry;
 pub mod rights;
 pub mod session;
+pub mod shared;
 pub mod socket;
 pub mod telemetry;
 pub mod tls;

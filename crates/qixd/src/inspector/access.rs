@@ -7,7 +7,7 @@
 
 use crate::auth::{Credentials, UserId};
 use crate::config::Mode;
-use crate::http::Shared;
+use crate::shared::Shared;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;

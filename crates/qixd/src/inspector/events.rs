@@ -3,7 +3,7 @@
 //! selections change without the list changing). The stream ends when the server shuts down.
 
 use super::{access, view};
-use crate::http::Shared;
+use crate::shared::Shared;
 use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, Sse};

@@ -7,7 +7,7 @@ pub mod access;
 mod events;
 pub mod view;
 
-use crate::http::Shared;
+use crate::shared::Shared;
 use access::Refusal;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};

@@ -2,9 +2,9 @@
 
 use super::access::Viewer;
 use crate::config::Mode;
-use crate::http::Shared;
 use crate::rights::Rights;
 use crate::session::Session;
+use crate::shared::Shared;
 use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;

@@ -408,21 +408,24 @@ fn dimension(d: &Value) -> CubeDimension {
     }
 }
 
+/// The strings of the array at `key` of `v` (none when it is missing or not an array).
+pub fn strings_at(v: &Value, key: &str) -> Vec<String> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The group `groups::activate` left in a dimension's `qDef`.
 fn dim_group(d: &Value) -> Option<DimGroup> {
     let qdef = d.get("qDef")?;
     let grouping = qdef.get("qGrouping").and_then(Value::as_str)?;
-    let texts = |key: &str| -> Vec<String> {
-        qdef.get(key)
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let texts = |key: &str| strings_at(qdef, key);
     let fields = texts("qGroupFieldDefs");
     (matches!(grouping, "H" | "C") && !fields.is_empty()).then(|| DimGroup {
         grouping: grouping.to_string(),

@@ -18,17 +18,7 @@ pub fn group_of(def: &Value) -> Option<(String, Vec<String>, Vec<String>)> {
     if grouping != "H" && grouping != "C" {
         return None;
     }
-    let texts = |key: &str| -> Vec<String> {
-        def.get(key)
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let texts = |key: &str| super::defs::strings_at(def, key);
     let fields = texts("qFieldDefs");
     (!fields.is_empty()).then(|| (grouping.to_string(), fields, texts("qFieldLabels")))
 }

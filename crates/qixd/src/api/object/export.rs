@@ -1,7 +1,7 @@
 //! `GenericObject.ExportData`: the object's hypercube as a file, kept for the caller's user and served
 //! at the returned `qUrl` (`/tempcontent/<id>/<name>`, see `http.rs`).
 
-use super::{def_at, state_name};
+use super::{cube_params, def_at, state_name};
 use crate::api::Ctx;
 use crate::view::export::{
     cube_table, encode, Format, MAX_CSV_CELLS, MAX_CSV_COLUMNS, MAX_SHEET_ROWS,
@@ -14,16 +14,7 @@ pub fn export_data(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Resul
     let kind = p.get("qFileType").and_then(Value::as_str).unwrap_or("");
     let format = Format::parse(kind)
         .ok_or_else(|| RpcError::invalid_params(format!("unknown qFileType {kind}")))?;
-    let mut params = p.clone();
-    if params
-        .get("qPath")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .is_empty()
-    {
-        params.insert("qPath".into(), json!("/qHyperCubeDef"));
-    }
-    let def = def_at(ctx, id, &params)?;
+    let def = def_at(ctx, id, &cube_params(p))?;
     let state = state_name(ctx, id, &def)?;
     let env = ctx.env;
     let view = crate::view::View::of(env, ctx.doc()?).in_state(Some(&state));

@@ -211,6 +211,20 @@ fn data_pages(
     }
 }
 
+/// `p` with `qPath` set to `/qHyperCubeDef` when it names no path (the methods on a cube default to it).
+fn cube_params(p: &Map<String, Value>) -> Map<String, Value> {
+    let mut params = p.clone();
+    if params
+        .get("qPath")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
+        params.insert("qPath".into(), json!("/qHyperCubeDef"));
+    }
+    params
+}
+
 /// `DrillUp(qPath, qDimNo, qNbrSteps)`: a drill-down dimension goes back `qNbrSteps` levels (0: to its
 /// top) by clearing the selections of the fields between; other dimensions do not move.
 fn drill_up(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
@@ -272,14 +286,11 @@ fn cycle(
     method: &str,
     p: &Map<String, Value>,
 ) -> Result<Value, RpcError> {
-    let path = p
-        .get("qPath")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
+    let params = cube_params(p);
+    let path = params["qPath"]
+        .as_str()
         .unwrap_or("/qHyperCubeDef")
         .to_string();
-    let mut params = p.clone();
-    params.insert("qPath".into(), json!(path));
     let def = def_at(ctx, id, &params)?;
     let state = state_name(ctx, id, &def)?;
     let dim = p.get("qDimNo").and_then(Value::as_u64).unwrap_or(0) as usize;
