@@ -176,9 +176,7 @@ pub(super) fn keep(t: &mut Table, data: Data, kind: JoinKind) -> Table {
         })
         .collect();
     let kept_t: Vec<usize> = match kind {
-        JoinKind::Right | JoinKind::Inner => (0..n)
-            .filter(|&r| keys.ends.contains_key(&t_keys[r]))
-            .collect(),
+        JoinKind::Right | JoinKind::Inner => (0..n).filter(|&r| keys.has(&t_keys[r])).collect(),
         _ => (0..n).collect(),
     };
     let in_t: HashSet<&Vec<u32>> = t_keys.iter().collect();
@@ -225,38 +223,76 @@ fn key_symbol(col: &SymbolColumn, r: usize) -> u32 {
 }
 
 /// `data`'s rows by key (their symbols in the common fields, NULL as one past the last symbol): the
-/// first and last row of each key, and per row the next one with the same key ([`NO_MATCH`] ends the
-/// chain).
+/// first and last row of each key — by symbol for one key field, hashed for several — and per row the
+/// next one with the same key ([`NO_MATCH`] ends the chain).
 struct DataKeys {
-    ends: HashMap<Vec<u32>, (u32, u32)>,
+    ends: Ends,
     next: Vec<u32>,
+}
+
+/// The first and last row of each key.
+enum Ends {
+    /// One key field: by its symbol (`NO_MATCH` when no row has it).
+    Dense(Vec<(u32, u32)>),
+    /// Several key fields: by their symbols.
+    Hashed(HashMap<Vec<u32>, (u32, u32)>),
 }
 
 impl DataKeys {
     fn new(cols: &Columns, keys: &[usize]) -> DataKeys {
         let rows = cols.first().map_or(0, |c| c.len());
-        let mut ends: HashMap<Vec<u32>, (u32, u32)> = HashMap::with_capacity(rows.min(1 << 20));
         let mut next = vec![NO_MATCH; rows];
-        let mut key = Vec::with_capacity(keys.len());
-        for r in 0..rows as u32 {
-            key.clear();
-            key.extend(keys.iter().map(|&j| key_symbol(&cols[j], r as usize)));
-            match ends.get_mut(&key) {
-                Some((_, tail)) => {
-                    next[*tail as usize] = r;
-                    *tail = r;
-                }
-                None => {
-                    ends.insert(key.clone(), (r, r));
-                }
+        let mut chain = |ends: &mut (u32, u32), r: u32| {
+            if ends.0 == NO_MATCH {
+                *ends = (r, r);
+            } else {
+                next[ends.1 as usize] = r;
+                ends.1 = r;
             }
-        }
+        };
+        let ends = match keys {
+            [k] => {
+                let col = &cols[*k];
+                let mut dense = vec![(NO_MATCH, NO_MATCH); col.values.len() + 1];
+                for r in 0..rows as u32 {
+                    chain(&mut dense[key_symbol(col, r as usize) as usize], r);
+                }
+                Ends::Dense(dense)
+            }
+            _ => {
+                let mut hashed: HashMap<Vec<u32>, (u32, u32)> = HashMap::new();
+                for r in 0..rows as u32 {
+                    let key: Vec<u32> = keys
+                        .iter()
+                        .map(|&j| key_symbol(&cols[j], r as usize))
+                        .collect();
+                    chain(hashed.entry(key).or_insert((NO_MATCH, NO_MATCH)), r);
+                }
+                Ends::Hashed(hashed)
+            }
+        };
         DataKeys { ends, next }
+    }
+
+    /// Whether some row of `data` has `key`.
+    fn has(&self, key: &[u32]) -> bool {
+        self.first(key) != NO_MATCH
+    }
+
+    /// The first row of `data` with `key`.
+    fn first(&self, key: &[u32]) -> u32 {
+        match &self.ends {
+            Ends::Dense(d) => key
+                .first()
+                .and_then(|&s| d.get(s as usize))
+                .map_or(NO_MATCH, |e| e.0),
+            Ends::Hashed(h) => h.get(key).map_or(NO_MATCH, |e| e.0),
+        }
     }
 
     /// The rows of `data` with `key`, in order.
     fn rows<'a>(&'a self, key: &[u32]) -> impl Iterator<Item = u32> + 'a {
-        let mut at = self.ends.get(key).map_or(NO_MATCH, |e| e.0);
+        let mut at = self.first(key);
         std::iter::from_fn(move || {
             let r = at;
             (r != NO_MATCH).then(|| {
