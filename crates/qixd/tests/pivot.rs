@@ -325,3 +325,60 @@ async fn stacked_pages_nest_the_values_with_their_extents() {
     );
     assert_eq!(root["qDown"], 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pivot_cells_select_their_values() {
+    let s = TestServer::start().await;
+    let mut c = s.connect("/app/d/identity/cells").await;
+    let doc = c.session_app().await;
+    load(&mut c, doc).await;
+    let props = pivot_props("p", &["Sum(Sales)"], json!({"qAlwaysFullyExpanded": true}));
+    let h = handle(&c.ok(doc, "CreateSessionObject", json!([props])).await);
+    let selected = |v: &Value| v["qReturn"].as_str().unwrap_or_default().to_string();
+    // Left cell at the first dimension of row 0: East.
+    let r = c
+        .ok(
+            h,
+            "SelectPivotCells",
+            json!(["/qHyperCubeDef", [{"qType": "L", "qRow": 0, "qCol": 0}]]),
+        )
+        .await;
+    assert_eq!(r["qSuccess"], true);
+    let regions = c
+        .ok(doc, "Evaluate", json!(["Concat(DISTINCT Region, ',')"]))
+        .await;
+    assert_eq!(selected(&regions), "East");
+    // A data cell selects its row's values: East and its first year (2020); the year level too.
+    c.ok(doc, "ClearAll", json!([])).await;
+    c.ok(
+        h,
+        "SelectPivotCells",
+        json!(["/qHyperCubeDef", [{"qType": "D", "qRow": 0, "qCol": 0}]]),
+    )
+    .await;
+    let years = c
+        .ok(doc, "Evaluate", json!(["Concat(DISTINCT Year, ',')"]))
+        .await;
+    let regions = c
+        .ok(doc, "Evaluate", json!(["Concat(DISTINCT Region, ',')"]))
+        .await;
+    assert_eq!(
+        (selected(&regions), selected(&years)),
+        ("East".to_string(), "2020".to_string())
+    );
+    // Picking the one selected value again with qDeselectOnlyOneSelected clears it.
+    c.ok(
+        h,
+        "SelectPivotCells",
+        json!(["/qHyperCubeDef", [{"qType": "L", "qRow": 0, "qCol": 1}], false, true]),
+    )
+    .await;
+    let years = c
+        .ok(doc, "Evaluate", json!(["Concat(DISTINCT Year, ',')"]))
+        .await;
+    assert_eq!(
+        selected(&years),
+        "2020,2021",
+        "East's years, the year cleared"
+    );
+}

@@ -207,7 +207,6 @@ pub fn missing_part(class: &str, method: &str) -> Option<Result<Value, RpcError>
                 "AcceptListObjectSearch",
                 "Lock",
                 "Unlock",
-                "SelectPivotCells",
                 "RangeSelectHyperCubeValues",
                 "MultiRangeSelectHyperCubeValues",
                 "MultiRangeSelectTreeDataValues",

@@ -42,6 +42,7 @@ pub fn call(
         "CollapseLeft" => pivot::expand(ctx, id, p, true, false),
         "ExpandTop" => pivot::expand(ctx, id, p, false, true),
         "CollapseTop" => pivot::expand(ctx, id, p, false, false),
+        "SelectPivotCells" => pivot::select_cells(ctx, id, p),
         "SelectHyperCubeValues" => {
             let dim = p.get("qDimNo").and_then(Value::as_u64).unwrap_or(0) as usize;
             select_values(ctx, id, p, Some(dim))
@@ -448,7 +449,19 @@ fn select_cells(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<V
         }
         picks
     };
-    let changed = crate::view::select::select_in(ctx, &state, |s, m| {
+    let changed = select_picks(ctx, &state, picks, deselect_one)?;
+    Ok(json!({"qSuccess": changed}))
+}
+
+/// Selects the picked values of each field (`deselect_one`: picking the one value already selected
+/// clears it); answers whether the selections changed.
+fn select_picks(
+    ctx: &mut Ctx<'_>,
+    state: &str,
+    picks: Vec<(String, Vec<u32>)>,
+    deselect_one: bool,
+) -> Result<bool, RpcError> {
+    crate::view::select::select_in(ctx, state, |s, m| {
         let mut changed = false;
         for (field, mut syms) in picks {
             let Some(f) = m.field_id(&field) else {
@@ -464,8 +477,7 @@ fn select_cells(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<V
             };
         }
         changed
-    })?;
-    Ok(json!({"qSuccess": changed}))
+    })
 }
 
 fn select_by_state(

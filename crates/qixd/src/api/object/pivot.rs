@@ -2,7 +2,7 @@
 //! `GetHyperCubeStackData`, and `ExpandLeft` / `CollapseLeft` / `ExpandTop` / `CollapseTop`, which change
 //! the session's expanded nodes of the object (its layout is then stale: a `change` goes out).
 
-use super::{data_request, def_at, state_name};
+use super::{data_request, def_at, select_picks, state_name};
 use crate::api::Ctx;
 use crate::view::pivot_layout;
 use qix_engine::hypercube::pivot::Expansion;
@@ -95,4 +95,85 @@ pub fn expand(
         effects,
     );
     Ok(json!({}))
+}
+
+/// `SelectPivotCells(qPath, qSelections, qSoftLock, qDeselectOnlyOneSelected)`: a left cell (`L`: `qCol`
+/// the left dimension, `qRow` the data row) or a top cell (`T`: `qRow` the top dimension, `qCol` the
+/// data column) selects its value; a data cell (`D`) selects the values of its row and column. Totals,
+/// measure and Others cells select nothing.
+pub fn select_cells(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    p: &Map<String, Value>,
+) -> Result<Value, RpcError> {
+    let def = def_at(ctx, id, p)?;
+    let state = state_name(ctx, id, &def)?;
+    let expansion = expansion(ctx, id, &path_of(p))?;
+    let deselect_one = p
+        .get("qDeselectOnlyOneSelected")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let env = ctx.env;
+    let picks = {
+        let view = crate::view::View::of(env, ctx.doc()?).in_state(Some(&state));
+        let mut parsed =
+            crate::view::defs::CubeDef::parse(&crate::view::library::resolve_library(&view, &def));
+        parsed.pivot.mode = crate::view::pivotdef::Mode::Pivot;
+        let pivot = pivot_layout::build(&view, &parsed, &expansion)
+            .map_err(|e| RpcError::new(ErrorCode::InvalidParams, e))?;
+        let cells = p
+            .get("qSelections")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let mut by_dim: std::collections::BTreeMap<usize, Vec<u32>> = Default::default();
+        for cell in &cells {
+            for (d, sym) in picked(&pivot, cell) {
+                by_dim.entry(d).or_default().push(sym);
+            }
+        }
+        by_dim
+            .into_iter()
+            .filter_map(|(d, syms)| Some((parsed.dimensions.get(d)?.field.clone(), syms)))
+            .filter(|(field, _)| !qix_engine::hypercube::is_calculated(field))
+            .collect()
+    };
+    let changed = select_picks(ctx, &state, picks, deselect_one)?;
+    Ok(json!({"qSuccess": changed}))
+}
+
+/// The (dimension, symbol) values one `NxSelectionCell` of a pivot picks.
+fn picked(pivot: &qix_engine::hypercube::pivot::Pivot, cell: &Value) -> Vec<(usize, u32)> {
+    use qix_engine::hypercube::pivot::{NodeKey, NodeKind};
+    let at = |k: &str| cell.get(k).and_then(Value::as_u64).map(|v| v as usize);
+    let kind = cell.get("qType").and_then(Value::as_str).unwrap_or("D");
+    let (Some(row), Some(col)) = (at("qRow"), at("qCol")) else {
+        return Vec::new();
+    };
+    let node_value = |node: Option<&qix_engine::hypercube::pivot::Node>| match node.map(|n| &n.kind)
+    {
+        Some(NodeKind::Value(d, c)) if !c.other => c.symbol.map(|s| (*d, s)).into_iter().collect(),
+        _ => Vec::new(),
+    };
+    let leaf_values = |leaf: Option<&qix_engine::hypercube::pivot::Leaf>| -> Vec<(usize, u32)> {
+        leaf.map(|l| {
+            l.dims
+                .iter()
+                .filter_map(|(d, key)| match key {
+                    NodeKey::Value(Some(s), false) => Some((*d, *s)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    match kind {
+        "L" | "NX_CELL_LEFT" => node_value(pivot.left.node_at(row, col)),
+        "T" | "NX_CELL_TOP" => node_value(pivot.top.node_at(col, row)),
+        _ => {
+            let mut v = leaf_values(pivot.left.leaves.get(row));
+            v.extend(leaf_values(pivot.top.leaves.get(col)));
+            v
+        }
+    }
 }
