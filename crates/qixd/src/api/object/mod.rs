@@ -226,50 +226,65 @@ fn cube_params(p: &Map<String, Value>) -> Map<String, Value> {
     params
 }
 
-/// `DrillUp(qPath, qDimNo, qNbrSteps)`: a drill-down dimension goes back `qNbrSteps` levels (0: to its
-/// top) by clearing the selections of the fields between; other dimensions do not move.
-fn drill_up(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
-    let mut params = p.clone();
-    if params
-        .get("qPath")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .is_empty()
-    {
-        params.insert("qPath".into(), json!("/qHyperCubeDef"));
-    }
+/// A call on a grouped dimension: the definition's path, its selection state, the dimension number,
+/// and the group's fields and the level shown, as the session sees them.
+struct GroupCall {
+    path: String,
+    state: String,
+    dim: usize,
+    fields: Vec<String>,
+    pos: usize,
+}
+
+/// The [`GroupCall`] of a cube method's params (`qPath`, `qDimNo`); `None` when that dimension is not a
+/// group of kind `grouping` (`H` or `C`).
+fn group_call(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    p: &Map<String, Value>,
+    grouping: &str,
+) -> Result<Option<GroupCall>, RpcError> {
+    let params = cube_params(p);
+    let path = params["qPath"]
+        .as_str()
+        .unwrap_or("/qHyperCubeDef")
+        .to_string();
     let def = def_at(ctx, id, &params)?;
     let state = state_name(ctx, id, &def)?;
     let dim = p.get("qDimNo").and_then(Value::as_u64).unwrap_or(0) as usize;
-    let steps = p.get("qNbrSteps").and_then(Value::as_u64).unwrap_or(0) as usize;
     let env = ctx.env;
     let view = crate::view::View::of(env, ctx.doc()?).in_state(Some(&state));
     let resolved = Value::Object(crate::view::library::resolve_library(&view, &def));
     let Some(qdef) = resolved
         .pointer(&format!("/qDimensions/{dim}/qDef"))
-        .filter(|d| d.get("qGrouping").and_then(Value::as_str) == Some("H"))
+        .filter(|d| d.get("qGrouping").and_then(Value::as_str) == Some(grouping))
     else {
+        return Ok(None);
+    };
+    Ok(Some(GroupCall {
+        fields: crate::view::defs::strings_at(qdef, "qGroupFieldDefs"),
+        pos: qdef.get("qGroupPos").and_then(Value::as_u64).unwrap_or(0) as usize,
+        path,
+        state,
+        dim,
+    }))
+}
+
+/// `DrillUp(qPath, qDimNo, qNbrSteps)`: a drill-down dimension goes back `qNbrSteps` levels (0: to its
+/// top) by clearing the selections of the fields between; other dimensions do not move.
+fn drill_up(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
+    let Some(g) = group_call(ctx, id, p, "H")? else {
         return Ok(json!({}));
     };
-    let group_fields: Vec<String> = qdef
-        .get("qGroupFieldDefs")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
-    let pos = qdef.get("qGroupPos").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let steps = p.get("qNbrSteps").and_then(Value::as_u64).unwrap_or(0) as usize;
     let target = if steps == 0 {
         0
     } else {
-        pos.saturating_sub(steps)
+        g.pos.saturating_sub(steps)
     };
-    crate::view::select::select_in(ctx, &state, |s, m| {
+    crate::view::select::select_in(ctx, &g.state, |s, m| {
         let mut changed = false;
-        for f in group_fields.iter().take(pos).skip(target) {
+        for f in g.fields.iter().take(g.pos).skip(target) {
             if let Some(fid) = m.field_id(f) {
                 changed |= s.clear(fid);
             }
@@ -287,32 +302,13 @@ fn cycle(
     method: &str,
     p: &Map<String, Value>,
 ) -> Result<Value, RpcError> {
-    let params = cube_params(p);
-    let path = params["qPath"]
-        .as_str()
-        .unwrap_or("/qHyperCubeDef")
-        .to_string();
-    let def = def_at(ctx, id, &params)?;
-    let state = state_name(ctx, id, &def)?;
-    let dim = p.get("qDimNo").and_then(Value::as_u64).unwrap_or(0) as usize;
-    let env = ctx.env;
-    let view = crate::view::View::of(env, ctx.doc()?).in_state(Some(&state));
-    let resolved = Value::Object(crate::view::library::resolve_library(&view, &def));
-    let Some(qdef) = resolved
-        .pointer(&format!("/qDimensions/{dim}/qDef"))
-        .filter(|d| d.get("qGrouping").and_then(Value::as_str) == Some("C"))
-    else {
+    let Some(g) = group_call(ctx, id, p, "C")? else {
         return Ok(json!({}));
     };
-    let n = qdef
-        .get("qGroupFieldDefs")
-        .and_then(Value::as_array)
-        .map_or(1, Vec::len)
-        .max(1) as i64;
-    let pos = qdef.get("qGroupPos").and_then(Value::as_i64).unwrap_or(0);
+    let n = g.fields.len().max(1) as i64;
     let next = if method == "StepCycle" {
         let steps = p.get("qNbrSteps").and_then(Value::as_i64).unwrap_or(1);
-        (pos + steps).rem_euclid(n)
+        (g.pos as i64 + steps).rem_euclid(n)
     } else {
         let at = p.get("qNewIndex").and_then(Value::as_i64).unwrap_or(0);
         if !(0..n).contains(&at) {
@@ -323,7 +319,8 @@ fn cycle(
         at
     };
     let patch = json!({"qSoftPatch": true, "qPatches": [{"qOp": "add",
-        "qPath": format!("{path}/qDimensions/{dim}/qDef/qActiveField"), "qValue": next.to_string()}]});
+        "qPath": format!("{}/qDimensions/{}/qDef/qActiveField", g.path, g.dim),
+        "qValue": next.to_string()}]});
     apply_patches(ctx, id, patch.as_object().unwrap_or(&Map::new()))
 }
 
