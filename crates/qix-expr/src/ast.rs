@@ -551,6 +551,22 @@ pub fn field_names(expr: &Expr) -> Vec<String> {
     out
 }
 
+/// Whether `expr` calls function `name` (by its canonical spelling) anywhere.
+pub fn calls_function(expr: &Expr, name: &str) -> bool {
+    match expr {
+        Expr::Num(_) | Expr::Str(_) | Expr::Field(_) => false,
+        Expr::Neg(x) | Expr::Not(x) => calls_function(x, name),
+        Expr::Binary(_, l, r) => calls_function(l, name) || calls_function(r, name),
+        Expr::Call { name: n, args, .. } => {
+            n == name || args.iter().any(|a| calls_function(a, name))
+        }
+        Expr::Aggr(a) => {
+            calls_function(&a.arg, name) || a.extra.iter().any(|e| calls_function(e, name))
+        }
+        Expr::AggrFn(f) => calls_function(&f.expr, name),
+    }
+}
+
 /// Does `expr` contain an aggregation anywhere?
 pub fn has_aggregation(expr: &Expr) -> bool {
     match expr {

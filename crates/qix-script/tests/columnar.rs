@@ -327,7 +327,6 @@ const PLACED: &[&str] = &[
     "c - Previous(c) AS dc",
     "AutoNumber(b) AS ab",
     "Peek('a', -1, 'Base') AS pk",
-    "If(Exists(a, 2), 'two', 'none') AS ex",
     "RowNo() + a AS ra",
 ];
 
@@ -403,4 +402,25 @@ proptest! {
         };
         prop_assert_eq!(got_d, want_d);
     }
+}
+
+#[test]
+fn exists_sees_the_records_the_load_made_before() {
+    let out = run(
+        "T: LOAD * INLINE [\nK, V\n1, a\n2, b\n1, c\n3, d\n2, e\n] WHERE NOT Exists(K);\n\
+         U: LOAD * INLINE [\nK, W\n3, x\n4, y\n] WHERE Exists(K);\n\
+         S: LOAD Name, Name AS Seen INLINE [\nName\nx\ny\nx\n] WHERE NOT Exists(Seen, Name);\n",
+    );
+    assert_eq!(
+        common::texts(&out.model, "T", "V"),
+        ["a", "b", "d"],
+        "first of each key"
+    );
+    assert_eq!(
+        common::texts(&out.model, "U", "W"),
+        ["x"],
+        "3 was loaded by T, 4 by nothing"
+    );
+    assert_eq!(common::texts(&out.model, "S", "Name"), ["x", "y"]);
+    assert!(out.log.iter().any(|l| l == "T << 3 rows"), "{:?}", out.log);
 }

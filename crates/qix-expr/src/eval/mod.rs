@@ -257,6 +257,17 @@ fn call(name: &str, args: &[Expr], total: bool, scope: &mut dyn Scope) -> Value 
                 _ => Value::Null,
             }
         }
+        // `Exists(Field[, expr])` names its field: a bare field name is the name, not its value.
+        "Exists" => {
+            let mut values = Vec::with_capacity(n);
+            for (k, a) in args.iter().enumerate() {
+                values.push(match a {
+                    Expr::Field(f) if k == 0 => Value::Text(f.clone()),
+                    _ => eval(a, scope),
+                });
+            }
+            scope.call(name, &values)
+        }
         "RowNo"
         | "NoOfRows"
         | "Column"

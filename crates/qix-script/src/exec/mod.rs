@@ -127,6 +127,9 @@ struct Exec<'a> {
     autonumbers: HashMap<String, HashMap<String, usize>>,
     /// `Evaluate` calls in progress (an expression that evaluates itself stops at a bound).
     evaluating: usize,
+    /// The values of each field the LOAD running record by record has made so far (as cell keys), for
+    /// `Exists`, which sees them as loaded; empty outside such a LOAD.
+    loading: HashMap<String, HashSet<String>>,
     /// The file the LOAD running now reads (for `FileName()` and the other file functions).
     current_file: Option<filelist::CurrentFile>,
     /// The files `$(Include=...)` brought in.
@@ -179,6 +182,7 @@ fn run_with(
         rows_made: 0,
         autonumbers: HashMap::new(),
         evaluating: 0,
+        loading: HashMap::new(),
         current_file: None,
         includes: include::Includes::default(),
         partial: previous.is_some(),

@@ -59,6 +59,18 @@ impl Exec<'_> {
         out
     }
 
+    /// Notes a row this LOAD made, for `Exists`.
+    fn note_made(&mut self, names: &[String], row: &[Cell]) {
+        for (name, cell) in names.iter().zip(row) {
+            if cell.is_some() {
+                self.loading
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(cell_key(cell));
+            }
+        }
+    }
+
     /// Applies one LOAD's field list, WHERE, WHILE and DISTINCT to its input rows. Every row made counts
     /// against the row and memory limits as it is made; the cancel flag is read every 65,536 records or
     /// WHILE iterations.
@@ -75,6 +87,17 @@ impl Exec<'_> {
             return self.group(l, i, input, names);
         }
         let order = self.record_order(l, i, &input)?;
+        // `Exists` sees the values made so far by this LOAD too.
+        self.loading.clear();
+        let track = l
+            .where_
+            .iter()
+            .chain(l.while_.iter())
+            .chain(l.fields.iter().filter_map(|f| match f {
+                FieldItem::Expr { expr, .. } => Some(expr),
+                FieldItem::Star => None,
+            }))
+            .any(|e| qix_expr::calls_function(e, "Exists"));
         let budget = self.budget();
         let input_bytes = input.bytes() as u64;
         let mut made_bytes = 0u64;
@@ -117,6 +140,9 @@ impl Exec<'_> {
                         || seen.insert(out.iter().map(cell_key).collect::<Vec<_>>().join("\u{1e}"))
                     {
                         made_bytes = made_bytes.saturating_add(sources::row_bytes(&out) as u64);
+                        if track {
+                            self.note_made(&names, &out);
+                        }
                         rows.push(out);
                         budget
                             .check(rows.len() as u64, input_bytes.saturating_add(made_bytes))
@@ -141,6 +167,7 @@ impl Exec<'_> {
             }
         }
         self.rows_made = self.rows_made.saturating_add(rows.len() as u64);
+        self.loading.clear();
         Ok(RawTable {
             fields: names,
             rows,

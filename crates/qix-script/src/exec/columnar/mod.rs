@@ -55,8 +55,9 @@ const STATEFUL: &[&str] = &[
 
 /// Whether LOAD `l` can run on columns. Expressions that depend on the record's place (`RowNo`,
 /// `Previous`, ...) are evaluated record by record there too, in record order — unless the LOAD
-/// groups, is DISTINCT (`RowNo` counts the rows DISTINCT keeps), or calls stateful functions in more
-/// than one place (the columns are made one after the other, the row path interleaves the calls).
+/// groups, is DISTINCT (`RowNo` counts the rows DISTINCT keeps), calls stateful functions in more
+/// than one place (the columns are made one after the other, the row path interleaves the calls), or
+/// calls `Exists` (which sees the rows the LOAD made before the record).
 pub(super) fn columnar(l: &Load) -> bool {
     let grouping = Exec::groups(l);
     let exprs = || {
@@ -69,8 +70,11 @@ pub(super) fn columnar(l: &Load) -> bool {
     };
     let placed = exprs().any(|e| !pure(e) && !qix_expr::has_aggregation(e));
     let stateful: usize = exprs().map(stateful_calls).sum();
+    // `Exists` sees the values this LOAD has made so far: the row path keeps them as it goes.
+    let exists = exprs().any(|e| qix_expr::calls_function(e, "Exists"));
     l.while_.is_none()
         && l.order_by.is_empty()
+        && !exists
         && (!placed || (!grouping && !l.distinct && stateful <= 1))
         && l.where_
             .as_ref()
@@ -97,12 +101,7 @@ fn stateful_calls(e: &Expr) -> usize {
 
 /// Whether `e` calls `Previous`.
 fn looks_back(e: &Expr) -> bool {
-    match e {
-        Expr::Num(_) | Expr::Str(_) | Expr::Field(_) | Expr::Aggr(_) | Expr::AggrFn(_) => false,
-        Expr::Neg(x) | Expr::Not(x) => looks_back(x),
-        Expr::Binary(_, l, r) => looks_back(l) || looks_back(r),
-        Expr::Call { name, args, .. } => name == "Previous" || args.iter().any(looks_back),
-    }
+    qix_expr::calls_function(e, "Previous")
 }
 
 /// How far back `Previous` reaches (as on the row path).

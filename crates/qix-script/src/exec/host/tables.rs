@@ -8,8 +8,8 @@ use qix_expr::Value;
 use std::collections::HashSet;
 
 impl Exec<'_> {
-    /// `Exists(field, value)`: whether a table has the value (by default the record's own value of the
-    /// field) in that field.
+    /// `Exists(field, value)`: whether the value (by default the record's own value of the field) was
+    /// loaded into that field: by a table the script has, or by the LOAD running, on a record before.
     pub(super) fn exists(&self, args: &[Value], row: Option<&RowCtx<'_>>) -> Value {
         let field = arg(args, 0).text().unwrap_or_default();
         let probe = if args.len() > 1 {
@@ -24,10 +24,16 @@ impl Exec<'_> {
             })
         };
         let probe = to_cell(probe);
-        let found = self
-            .tables
-            .iter()
-            .any(|t| t.field(&field).is_some_and(|c| t.has_value(c, &probe)));
+        let made = probe.is_some()
+            && self
+                .loading
+                .get(&field)
+                .is_some_and(|values| values.contains(&cell_key(&probe)));
+        let found = made
+            || self
+                .tables
+                .iter()
+                .any(|t| t.field(&field).is_some_and(|c| t.has_value(c, &probe)));
         Value::from_bool(found)
     }
 
