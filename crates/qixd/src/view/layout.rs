@@ -195,8 +195,14 @@ fn hypercube(view: &View<'_>, def: &Map<String, Value>, expansion: &Expansion) -
         Ok(cube) => {
             let tags = dimension_tags(view, &def);
             let pages = page_check(view, &def.initial_fetch);
+            // A pivot or stacked cube has pages of its own: the straight ones are not rendered.
+            let pivot = matches!(def.pivot.mode, Mode::Pivot | Mode::Stacked);
+            let straight = pivot.then(|| CubeDef {
+                initial_fetch: Vec::new(),
+                ..def.clone()
+            });
             let mut hc = render::hypercube(
-                &def,
+                straight.as_ref().unwrap_or(&def),
                 CubeResult::Computed {
                     cube: &cube,
                     model: view.model(),
