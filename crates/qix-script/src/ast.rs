@@ -139,6 +139,19 @@ pub struct Load {
     pub partial: Option<Partial>,
 }
 
+impl Load {
+    /// The expressions the LOAD evaluates per record: WHERE, WHILE and its field list's.
+    pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        self.where_
+            .iter()
+            .chain(self.while_.iter())
+            .chain(self.fields.iter().filter_map(|f| match f {
+                FieldItem::Expr { expr, .. } => Some(expr),
+                FieldItem::Star => None,
+            }))
+    }
+}
+
 /// `ADD [ONLY]` / `REPLACE [ONLY]`: what a LOAD does in a partial reload.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Partial {

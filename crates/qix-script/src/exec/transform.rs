@@ -89,15 +89,7 @@ impl Exec<'_> {
         let order = self.record_order(l, i, &input)?;
         // `Exists` sees the values made so far by this LOAD too.
         self.loading.clear();
-        let track = l
-            .where_
-            .iter()
-            .chain(l.while_.iter())
-            .chain(l.fields.iter().filter_map(|f| match f {
-                FieldItem::Expr { expr, .. } => Some(expr),
-                FieldItem::Star => None,
-            }))
-            .any(|e| qix_expr::calls_function(e, "Exists"));
+        let track = l.exprs().any(|e| qix_expr::calls_function(e, "Exists"));
         let budget = self.budget();
         let input_bytes = input.bytes() as u64;
         let mut made_bytes = 0u64;

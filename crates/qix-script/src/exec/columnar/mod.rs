@@ -60,18 +60,10 @@ const STATEFUL: &[&str] = &[
 /// calls `Exists` (which sees the rows the LOAD made before the record).
 pub(super) fn columnar(l: &Load) -> bool {
     let grouping = Exec::groups(l);
-    let exprs = || {
-        l.where_
-            .iter()
-            .chain(l.fields.iter().filter_map(|f| match f {
-                FieldItem::Expr { expr, .. } => Some(expr),
-                FieldItem::Star => None,
-            }))
-    };
-    let placed = exprs().any(|e| !pure(e) && !qix_expr::has_aggregation(e));
-    let stateful: usize = exprs().map(stateful_calls).sum();
+    let placed = l.exprs().any(|e| !pure(e) && !qix_expr::has_aggregation(e));
+    let stateful: usize = l.exprs().map(stateful_calls).sum();
     // `Exists` sees the values this LOAD has made so far: the row path keeps them as it goes.
-    let exists = exprs().any(|e| qix_expr::calls_function(e, "Exists"));
+    let exists = l.exprs().any(|e| qix_expr::calls_function(e, "Exists"));
     l.while_.is_none()
         && l.order_by.is_empty()
         && !exists
@@ -107,17 +99,9 @@ fn looks_back(e: &Expr) -> bool {
 /// How far back `Previous` reaches (as on the row path).
 const PREVIOUS_DEPTH: usize = 32;
 
-/// Whether `e` depends only on the fields it names.
+/// Whether `e` depends only on the fields it names (no aggregation, no function of the record's place).
 fn pure(e: &Expr) -> bool {
-    match e {
-        Expr::Num(_) | Expr::Str(_) | Expr::Field(_) => true,
-        Expr::Neg(x) | Expr::Not(x) => pure(x),
-        Expr::Binary(_, l, r) => pure(l) && pure(r),
-        Expr::Call { name, args, .. } => {
-            !ROW_FUNCTIONS.contains(&name.as_str()) && args.iter().all(pure)
-        }
-        Expr::Aggr(_) | Expr::AggrFn(_) => false,
-    }
+    !qix_expr::has_aggregation(e) && !ROW_FUNCTIONS.iter().any(|f| qix_expr::calls_function(e, f))
 }
 
 /// The input columns `e` reads (sorted, once each); a name the input lacks reads as NULL.
