@@ -2,12 +2,10 @@
 //! name), JOIN (a natural join on the fields both have) and KEEP (both tables reduced to the rows that
 //! match).
 
-use super::cells::cell_key;
 use super::columns::{concat, gather, nulls};
 use super::tables::{Body, Columns, Data, Table};
-use super::Cell;
 use crate::ast::JoinKind;
-use crate::sources::{self, Check, RawTable, SymbolColumn, NULL_INDEX};
+use crate::sources::{Check, SymbolColumn, NULL_INDEX};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -43,17 +41,9 @@ fn common_fields(t: &[String], data: &[String]) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// The key of a row over some of its columns, for matching rows of two tables.
-fn row_key(row: &[Cell], cols: impl Iterator<Item = usize>) -> String {
-    cols.map(|c| row.get(c).map_or_else(|| cell_key(&None), cell_key))
-        .collect::<Vec<_>>()
-        .join("\u{1e}")
-}
-
-/// Natural join on the fields both have (a cross join when none). The rows it would make are counted
-/// first and put to `check` (with the bytes of `data` and of the rows to make): a join may multiply rows.
-/// Answers how many rows the table has now. A join where each key of `data` is on at most one of its
-/// rows (a lookup table, the common case) works on columns; others go row by row.
+/// Natural join on the fields both have (a cross join when none: every row matches every row), on
+/// columns. The rows it would make are counted first and put to `check`: a join may multiply rows.
+/// Answers how many rows the table has now.
 pub(super) fn join(
     t: &mut Table,
     data: Data,
@@ -61,98 +51,7 @@ pub(super) fn join(
     check: &mut Check<'_>,
 ) -> Result<usize, String> {
     let (fields, cols) = data.into_columns();
-    let rows = cols.first().map_or(0, |c| c.len());
-    if let Some(made) = join_columns(t, &fields, &cols, kind, check)? {
-        return Ok(made);
-    }
-    let data = RawTable {
-        fields: fields.clone(),
-        rows: Body::Cols(cols, rows).into_rows(),
-    };
-    let made = join_rows(t, data, kind, check);
-    t.compact();
-    made
-}
-
-/// The row-by-row join.
-fn join_rows(
-    t: &mut Table,
-    data: RawTable,
-    kind: JoinKind,
-    check: &mut Check<'_>,
-) -> Result<usize, String> {
-    let t_fields = t.fields.clone();
-    let t_rows = t.rows_mut();
-    let common = common_fields(&t_fields, &data.fields);
-    let extra: Vec<usize> = (0..data.fields.len())
-        .filter(|j| !common.iter().any(|c| c.1 == *j))
-        .collect();
-    let key_t = |r: &Vec<Cell>| row_key(r, common.iter().map(|c| c.0));
-    let key_d = |r: &Vec<Cell>| row_key(r, common.iter().map(|c| c.1));
-    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
-    for (k, r) in data.rows.iter().enumerate() {
-        index.entry(key_d(r)).or_default().push(k);
-    }
-    let matches: Vec<Option<&Vec<usize>>> = t_rows.iter().map(|r| index.get(&key_t(r))).collect();
-    let mut used = vec![false; data.rows.len()];
-    let mut count = 0usize;
-    for m in &matches {
-        match m {
-            Some(ms) => {
-                count = count.saturating_add(ms.len());
-                for &k in ms.iter() {
-                    used[k] = true;
-                }
-            }
-            None if matches!(kind, JoinKind::Left | JoinKind::Outer) => count += 1,
-            None => {}
-        }
-    }
-    if matches!(kind, JoinKind::Right | JoinKind::Outer) {
-        count += used.iter().filter(|u| !**u).count();
-    }
-    let average = |rows: &[Vec<Cell>]| sources::rows_bytes(rows) / rows.len().max(1);
-    let data_bytes = sources::rows_bytes(&data.rows);
-    let per_row = average(t_rows) + average(&data.rows);
-    check(
-        count,
-        data_bytes.saturating_add(count.saturating_mul(per_row)),
-    )?;
-    let cell = |r: &[Cell], j: usize| r.get(j).cloned().flatten();
-    let mut rows = Vec::with_capacity(count);
-    for (r, m) in t_rows.iter().zip(&matches) {
-        match m {
-            Some(ms) => {
-                for &k in ms.iter() {
-                    let mut out = r.clone();
-                    out.extend(extra.iter().map(|j| cell(&data.rows[k], *j)));
-                    rows.push(out);
-                }
-            }
-            None if matches!(kind, JoinKind::Left | JoinKind::Outer) => {
-                let mut out = r.clone();
-                out.extend(extra.iter().map(|_| None));
-                rows.push(out);
-            }
-            None => {}
-        }
-    }
-    if matches!(kind, JoinKind::Right | JoinKind::Outer) {
-        for (k, r) in data.rows.iter().enumerate() {
-            if !used[k] {
-                let mut out = vec![None; t_fields.len()];
-                for (i, j) in &common {
-                    out[*i] = cell(r, *j);
-                }
-                out.extend(extra.iter().map(|j| cell(r, *j)));
-                rows.push(out);
-            }
-        }
-    }
-    *t_rows = rows;
-    t.fields
-        .extend(extra.iter().map(|j| data.fields[*j].clone()));
-    Ok(count)
+    join_columns(t, &fields, &cols, kind, check)
 }
 
 /// KEEP: both tables stay, each reduced to the rows the join kind keeps (LEFT: `data`'s rows whose key
@@ -303,20 +202,17 @@ impl DataKeys {
     }
 }
 
-/// The join on columns (`None` when the tables have no common field: a cross join goes row by row).
-/// Per row of `t` the matching rows of `data` are found through a hash of `data`'s keys; the joined
-/// table's columns are gathered from both tables' rows.
+/// The join on columns: per row of `t` the matching rows of `data` are found through `data`'s keys
+/// (with no common field, the one empty key: every row); the joined table's columns are gathered from
+/// both tables' rows.
 fn join_columns(
     t: &mut Table,
     fields: &[String],
     cols: &Columns,
     kind: JoinKind,
     check: &mut Check<'_>,
-) -> Result<Option<usize>, String> {
+) -> Result<usize, String> {
     let common = common_fields(&t.fields, fields);
-    if common.is_empty() {
-        return Ok(None);
-    }
     let keys = DataKeys::new(cols, &common.iter().map(|c| c.1).collect::<Vec<_>>());
     let n = t.len();
     let own = t.take_columns();
@@ -335,7 +231,7 @@ fn join_columns(
             .map(|j| fields[j].clone()),
     );
     t.set_columns(out, count);
-    Ok(Some(count))
+    Ok(count)
 }
 
 /// Per common field, each symbol of `t`'s column as the symbol of `data`'s (`u32::MAX`: `data` lacks
