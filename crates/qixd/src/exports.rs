@@ -68,11 +68,13 @@ impl Exports {
     pub fn get(&self, id: &str, user: &UserId) -> Option<Export> {
         let mut files = self.lock();
         Self::expire(&mut files, 0);
-        let found = files.get(id).filter(|e| e.owner == *user)?.clone();
+        let found = files.get(id).filter(|e| e.owner == *user)?;
+        // Served once: taken out, not copied.
         if found.once {
-            files.remove(id);
+            files.remove(id)
+        } else {
+            Some(found.clone())
         }
-        Some(found)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Export>> {

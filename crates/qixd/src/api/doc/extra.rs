@@ -151,15 +151,10 @@ fn set_favorites(ctx: &mut Ctx<'_>, p: &Map<String, Value>) -> Result<Value, Rpc
 
 /// The fields an expression reads; none when it does not parse.
 fn fields_of(expr: &str) -> Vec<String> {
-    let mut out: Vec<String> = vec![];
-    if let Ok(e) = qix_expr::parse(expr) {
-        for f in qix_expr::field_names(&e) {
-            if !out.contains(&f) {
-                out.push(f);
-            }
-        }
-    }
-    out
+    // `field_names` lists each field once.
+    qix_expr::parse(expr)
+        .map(|e| qix_expr::field_names(&e))
+        .unwrap_or_default()
 }
 
 /// `ExpandExpression`: the text after dollar-sign expansion.
@@ -236,7 +231,8 @@ fn matching_fields(ctx: &mut Ctx<'_>, p: &Map<String, Value>) -> Result<Value, R
     let model = &data.model;
     let list: Vec<Value> = (0..model.fields.len())
         .filter_map(|f| {
-            let ftags = view::fields::field_tags(model, f, data.tags.get(&model.fields[f].name));
+            // The field's derived tags as cached with the data, then the script's own.
+            let ftags = view::fields::tags_of(&data, f, data.tags.get(&model.fields[f].name));
             let name = model.fields[f].name.clone();
             let hit = |t: &String| ftags.contains(t);
             let matched = if any {
