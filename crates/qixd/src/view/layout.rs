@@ -195,6 +195,7 @@ fn hypercube(view: &View<'_>, def: &Map<String, Value>, expansion: &Expansion) -
         Ok(cube) => {
             let tags = dimension_tags(view, &def);
             let pages = page_check(view, &def.initial_fetch);
+            let pages_ok = pages.is_ok();
             // A pivot or stacked cube has pages of its own: the straight ones are not rendered.
             let pivot = matches!(def.pivot.mode, Mode::Pivot | Mode::Stacked);
             let straight = pivot.then(|| CubeDef {
@@ -213,8 +214,7 @@ fn hypercube(view: &View<'_>, def: &Map<String, Value>, expansion: &Expansion) -
             let charts = minichart::compute(view, &def);
             minichart::add_to_layout(&mut hc, &def, &cube, &charts);
             if let (Mode::Pivot | Mode::Stacked, Value::Object(m)) = (def.pivot.mode, &mut hc) {
-                let ok = page_check(view, &def.initial_fetch).is_ok();
-                super::pivot_layout::add_to_layout(view, &def, expansion, m, ok);
+                super::pivot_layout::add_to_layout(view, &def, expansion, m, pages_ok);
             }
             hc
         }
@@ -272,8 +272,9 @@ pub fn cube_pages(
     def: &Map<String, Value>,
     pages: &[Page],
 ) -> Result<Vec<Value>, String> {
-    let parsed = CubeDef::parse(&resolve_library(view, def));
-    if parsed
+    // Master items and groups resolved, the definition parsed, once.
+    let def = CubeDef::parse(&resolve_library(view, def));
+    if def
         .calc_cond
         .unmet(&|e| evaluate_in(view, e).ok())
         .is_some()
@@ -281,7 +282,7 @@ pub fn cube_pages(
         // Not calculated: no data, as in the layout.
         return Ok(Vec::new());
     }
-    let (def, cube) = cube(view, def)?;
+    let cube = compute(view, &def)?;
     let cells = render::Cells {
         def: &def,
         model: view.model(),

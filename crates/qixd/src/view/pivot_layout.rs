@@ -42,6 +42,14 @@ fn stack_spec(def: &CubeDef) -> PivotSpec {
     }
 }
 
+/// The definition at a path (master items and groups in place), parsed and laid out in `mode`, whatever
+/// its own `qMode` (the pivot and stacked data methods answer in their shape).
+pub fn parsed(view: &View<'_>, def: &Map<String, Value>, mode: Mode) -> CubeDef {
+    let mut def = CubeDef::parse(&resolve_library(view, def));
+    def.pivot.mode = mode;
+    def
+}
+
 /// The pivot (or stacked) layout of `def` with `expansion`.
 pub fn build(view: &View<'_>, def: &CubeDef, expansion: &Expansion) -> Result<Pivot, String> {
     let engine = def.engine_with(&|e| evaluate_in(view, e).ok());
@@ -124,8 +132,7 @@ pub fn data_pages(
     stacked: bool,
     max_cells: usize,
 ) -> Result<Vec<Value>, String> {
-    let mut def = CubeDef::parse(&resolve_library(view, def));
-    def.pivot.mode = if stacked { Mode::Stacked } else { Mode::Pivot };
+    let def = parsed(view, def, if stacked { Mode::Stacked } else { Mode::Pivot });
     if def
         .calc_cond
         .unmet(&|e| evaluate_in(view, e).ok())
@@ -149,9 +156,7 @@ pub fn node_path(
     leaf: usize,
     level: usize,
 ) -> Result<Option<Vec<NodeKey>>, String> {
-    let mut def = CubeDef::parse(&resolve_library(view, def));
-    def.pivot.mode = Mode::Pivot;
-    let p = build(view, &def, expansion)?;
+    let p = build(view, &parsed(view, def, Mode::Pivot), expansion)?;
     let axis = if left { &p.left } else { &p.top };
     Ok(axis.node_at(leaf, level).map(|n| n.path.clone()))
 }

@@ -212,17 +212,18 @@ fn data_pages(
     }
 }
 
-/// `p` with `qPath` set to `/qHyperCubeDef` when it names no path (the methods on a cube default to it).
+/// The definition path a cube method names: its `qPath`, `/qHyperCubeDef` when it names none.
+fn cube_path(p: &Map<String, Value>) -> &str {
+    match p.get("qPath").and_then(Value::as_str) {
+        Some(path) if !path.is_empty() => path,
+        _ => "/qHyperCubeDef",
+    }
+}
+
+/// `p` with `qPath` set to [`cube_path`] (the methods on a cube default to `/qHyperCubeDef`).
 fn cube_params(p: &Map<String, Value>) -> Map<String, Value> {
     let mut params = p.clone();
-    if params
-        .get("qPath")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .is_empty()
-    {
-        params.insert("qPath".into(), json!("/qHyperCubeDef"));
-    }
+    params.insert("qPath".into(), json!(cube_path(p)));
     params
 }
 
@@ -245,10 +246,7 @@ fn group_call(
     grouping: &str,
 ) -> Result<Option<GroupCall>, RpcError> {
     let params = cube_params(p);
-    let path = params["qPath"]
-        .as_str()
-        .unwrap_or("/qHyperCubeDef")
-        .to_string();
+    let path = cube_path(p).to_string();
     let def = def_at(ctx, id, &params)?;
     let state = state_name(ctx, id, &def)?;
     let dim = p.get("qDimNo").and_then(Value::as_u64).unwrap_or(0) as usize;

@@ -2,21 +2,12 @@
 //! `GetHyperCubeStackData`, and `ExpandLeft` / `CollapseLeft` / `ExpandTop` / `CollapseTop`, which change
 //! the session's expanded nodes of the object (its layout is then stale: a `change` goes out).
 
-use super::{data_request, def_at, select_picks, state_name};
+use super::{cube_path, data_request, def_at, select_picks, state_name};
 use crate::api::Ctx;
 use crate::view::pivot_layout;
 use qix_engine::hypercube::pivot::Expansion;
 use qix_protocol::{ErrorCode, RpcError};
 use serde_json::{json, Map, Value};
-
-/// The definition path of a call (`/qHyperCubeDef` when absent).
-fn path_of(p: &Map<String, Value>) -> String {
-    let path = p.get("qPath").and_then(Value::as_str).unwrap_or("");
-    match path {
-        "" => "/qHyperCubeDef".to_string(),
-        _ => path.to_string(),
-    }
-}
 
 /// The session's expanded nodes of object `id` at `path`.
 fn expansion(ctx: &mut Ctx<'_>, id: &str, path: &str) -> Result<Expansion, RpcError> {
@@ -32,7 +23,7 @@ pub fn data(
 ) -> Result<Value, RpcError> {
     let (def, state, pages) = data_request(ctx, id, p)?;
     let env = ctx.env;
-    let expansion = expansion(ctx, id, &path_of(p))?;
+    let expansion = expansion(ctx, id, cube_path(p))?;
     let max_cells = p
         .get("qMaxNbrCells")
         .and_then(Value::as_u64)
@@ -56,7 +47,7 @@ pub fn expand(
     left: bool,
     expanded: bool,
 ) -> Result<Value, RpcError> {
-    let path = path_of(p);
+    let path = cube_path(p);
     let all = p.get("qAll").and_then(Value::as_bool).unwrap_or(false);
     let index = |k: &str| {
         p.get(k)
@@ -108,7 +99,7 @@ pub fn select_cells(
 ) -> Result<Value, RpcError> {
     let def = def_at(ctx, id, p)?;
     let state = state_name(ctx, id, &def)?;
-    let expansion = expansion(ctx, id, &path_of(p))?;
+    let expansion = expansion(ctx, id, cube_path(p))?;
     let deselect_one = p
         .get("qDeselectOnlyOneSelected")
         .and_then(Value::as_bool)
@@ -116,9 +107,7 @@ pub fn select_cells(
     let env = ctx.env;
     let picks = {
         let view = crate::view::View::of(env, ctx.doc()?).in_state(Some(&state));
-        let mut parsed =
-            crate::view::defs::CubeDef::parse(&crate::view::library::resolve_library(&view, &def));
-        parsed.pivot.mode = crate::view::pivotdef::Mode::Pivot;
+        let parsed = pivot_layout::parsed(&view, &def, crate::view::pivotdef::Mode::Pivot);
         let pivot = pivot_layout::build(&view, &parsed, &expansion)
             .map_err(|e| RpcError::new(ErrorCode::InvalidParams, e))?;
         let cells = p
