@@ -60,7 +60,7 @@ pub fn expand(
         (false, true, Some(leaf), Some(level)) | (false, false, Some(level), Some(leaf)) => {
             let def = def_at(ctx, id, p)?;
             let state = state_name(ctx, id, &def)?;
-            let current = expansion(ctx, id, &path)?;
+            let current = expansion(ctx, id, path)?;
             let env = ctx.env;
             let view = crate::view::View::of(env, ctx.doc()?).in_state(Some(&state));
             let found = pivot_layout::node_path(&view, &def, &current, left, leaf, level)
@@ -75,7 +75,7 @@ pub fn expand(
     let (doc, effects) = ctx.doc_effects()?;
     doc.update_expansion(
         id,
-        &path,
+        path,
         |e| {
             let set = if left { &mut e.left } else { &mut e.top };
             match node {
