@@ -39,3 +39,13 @@ pub(super) fn cell_key(c: &Cell) -> String {
         },
     }
 }
+
+/// A text that two sequences of cells share exactly when they hold the same values in order (the
+/// cells' [`cell_key`]s joined): the key of a group, or of a row for DISTINCT.
+pub(super) fn cells_key<'c>(cells: impl IntoIterator<Item = &'c Cell>) -> String {
+    cells
+        .into_iter()
+        .map(cell_key)
+        .collect::<Vec<_>>()
+        .join("\u{1e}")
+}

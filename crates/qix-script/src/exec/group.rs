@@ -6,7 +6,7 @@
 //! As in Qlik, a field the LOAD reads outside an aggregation must be a GROUP BY field, `*` cannot be
 //! grouped, and WHILE does not mix with GROUP BY.
 
-use super::cells::{cell_key, to_cell, to_value};
+use super::cells::{cells_key, to_cell, to_value};
 use super::host::{NoRow, RowCtx, RowScope};
 use super::input::Input;
 use super::{Cell, Exec};
@@ -102,9 +102,9 @@ impl Exec<'_> {
                     continue;
                 }
             }
-            let key: Vec<String> = key_cols.iter().map(|&k| cell_key(&row[k])).collect();
+            let key = cells_key(key_cols.iter().map(|&k| &row[k]));
             let next = groups.len();
-            let g = *index.entry(key.join("\u{1e}")).or_insert(next);
+            let g = *index.entry(key).or_insert(next);
             if g == next {
                 groups.push(Vec::new());
             }
@@ -146,9 +146,7 @@ impl Exec<'_> {
                     out.push(to_cell(qix_expr::eval(expr, &mut scope)));
                 }
             }
-            if l.distinct
-                && !seen.insert(out.iter().map(cell_key).collect::<Vec<_>>().join("\u{1e}"))
-            {
+            if l.distinct && !seen.insert(cells_key(&out)) {
                 continue;
             }
             made_bytes = made_bytes.saturating_add(sources::row_bytes(&out) as u64);

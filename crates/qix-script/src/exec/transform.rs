@@ -1,7 +1,7 @@
 //! The row-by-row path of a LOAD: its field list, WHERE, WHILE and DISTINCT applied to its input's
 //! records, each made row counted against the row and memory limits.
 
-use super::cells::{cell_key, to_cell};
+use super::cells::{cell_key, cells_key, to_cell};
 use super::host::{RowCtx, RowScope};
 use super::input::Input;
 use super::{Cell, Exec};
@@ -128,9 +128,7 @@ impl Exec<'_> {
                 let pass = self.holds(&l.where_, &ctx);
                 if pass {
                     let out = self.row_values(l, row, &ctx, names.len());
-                    if !l.distinct
-                        || seen.insert(out.iter().map(cell_key).collect::<Vec<_>>().join("\u{1e}"))
-                    {
+                    if !l.distinct || seen.insert(cells_key(&out)) {
                         made_bytes = made_bytes.saturating_add(sources::row_bytes(&out) as u64);
                         if track {
                             self.note_made(&names, &out);
