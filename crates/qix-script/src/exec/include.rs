@@ -40,17 +40,8 @@ pub(super) fn include_directive(text: &str) -> Option<(bool, &str)> {
 }
 
 impl Exec<'_> {
-    /// Runs include statement `i`.
-    pub(super) fn include_node(&mut self, i: usize, flow: &mut Flow) -> Result<(), ScriptError> {
-        let text = self.stmts[i].text.clone();
-        match include_directive(&text) {
-            Some((must, path)) => self.include(i, must, path, flow),
-            None => Err(self.err(i, "expected $(Include=...)")),
-        }
-    }
-
     /// Runs include statement `i` (`must`: `Must_Include`) of file `path` (as written).
-    fn include(
+    pub(super) fn include(
         &mut self,
         i: usize,
         must: bool,

@@ -307,8 +307,11 @@ impl Exec<'_> {
         i: usize,
         flow: &mut Flow,
     ) -> Result<(), StatementError> {
-        if include_directive(&self.stmts[i].text).is_some() {
-            return self.include_node(i, flow).map_err(StatementError::Run);
+        if let Some((must, path)) = include_directive(&self.stmts[i].text) {
+            let path = path.to_string();
+            return self
+                .include(i, must, &path, flow)
+                .map_err(StatementError::Run);
         }
         match self.simple_statement(i).map_err(StatementError::Syntax)? {
             Statement::Call(name, args) => self.call_sub(i, &name, &args, flow),
