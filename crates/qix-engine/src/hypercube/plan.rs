@@ -54,6 +54,14 @@ impl Derived {
     pub(super) fn id_of(&self, read: impl Fn(usize) -> u32) -> u32 {
         match self.slots.as_slice() {
             [one] => self.calc.id(&[read(*one)]),
+            // The hot path: no allocation per row for up to eight fields.
+            few if few.len() <= 8 => {
+                let mut syms = [0u32; 8];
+                for (to, s) in syms.iter_mut().zip(few) {
+                    *to = read(*s);
+                }
+                self.calc.id(&syms[..few.len()])
+            }
             many => {
                 let syms: Vec<u32> = many.iter().map(|s| read(*s)).collect();
                 self.calc.id(&syms)
