@@ -2,11 +2,13 @@
 //!
 //! Tables are linked by same-named fields, one field per link: the load script replaces fields that two
 //! tables share with Qlik's synthetic key (`$Syn N`) before it builds the model, so a builder given two
-//! tables sharing more than one field refuses them with an error naming the tables and fields. Circular
-//! references are refused with an error naming the loop.
+//! tables sharing more than one field refuses them with an error naming the tables and fields. A
+//! circular reference is cut as Qlik cuts it: a table of the loop is loosely coupled (see `loops`), and
+//! the model says which ([`DataModel::loops_cut`]).
 
 use crate::dual::Dual;
-use crate::model::{Column, DataModel, Field, FieldId, Table};
+use crate::loops::{tables_to_loosen, LinkTable};
+use crate::model::{Column, Coupling, DataModel, Field, FieldId, Table};
 use crate::packed::{PackedColumn, NULL};
 use crate::symbols::SymbolTable;
 use std::collections::HashMap;
@@ -18,9 +20,6 @@ pub enum ModelError {
     /// Two tables share more than one field.
     #[error("tables {0} and {1} share more than one field ({2}): link them through one key field (the load script builds a synthetic key for this)")]
     SyntheticKey(String, String, String),
-    /// The tables form a loop through their key fields.
-    #[error("circular reference: {0}; rename or qualify a field to break the loop")]
-    CircularReference(String),
     /// A table name is used twice.
     #[error("table {0} already exists")]
     DuplicateTable(String),
@@ -36,6 +35,7 @@ struct PendingTable {
     name: String,
     fields: Vec<FieldId>,
     cells: Vec<Cells>,
+    coupling: Coupling,
 }
 
 /// A column being built: symbol indexes row by row, or a whole column a source packed already.
@@ -108,8 +108,17 @@ impl ModelBuilder {
             name: name.to_string(),
             fields: ids,
             cells: fields.iter().map(|_| Cells::Rows(Vec::new())).collect(),
+            coupling: Coupling::Tight,
         });
         Ok(self.tables.len() - 1)
+    }
+
+    /// Loosely couples a table (the script's `Loosen Table`): its fields stop passing selections to
+    /// each other.
+    pub fn loosen(&mut self, table: TableHandle) {
+        if let Some(t) = self.tables.get_mut(table) {
+            t.coupling = Coupling::Loosened;
+        }
     }
 
     /// Appends one row (one cell per field, `None` for NULL).
@@ -178,7 +187,7 @@ impl ModelBuilder {
     }
 
     /// Checks the links and packs every column.
-    pub fn build(self) -> Result<DataModel, ModelError> {
+    pub fn build(mut self) -> Result<DataModel, ModelError> {
         for t in &self.tables {
             let lens: Vec<usize> = t.cells.iter().map(Cells::len).collect();
             if lens.windows(2).any(|w| w[0] != w[1]) {
@@ -194,7 +203,8 @@ impl ModelBuilder {
                 table_of_field[f].push(ti);
             }
         }
-        self.check_links(&table_of_field)?;
+        self.check_links()?;
+        self.cut_loops(&table_of_field);
         let fields: Vec<Field> = self
             .fields
             .into_iter()
@@ -226,6 +236,7 @@ impl ModelBuilder {
                     name: t.name,
                     rows,
                     columns,
+                    coupling: t.coupling,
                 }
             })
             .collect();
@@ -238,8 +249,8 @@ impl ModelBuilder {
         })
     }
 
-    /// Refuses synthetic keys and loops in the graph of tables and key fields.
-    fn check_links(&self, table_of_field: &[Vec<usize>]) -> Result<(), ModelError> {
+    /// Refuses two tables linked by more than one field (the script makes a synthetic key of them).
+    fn check_links(&self) -> Result<(), ModelError> {
         let n = self.tables.len();
         for a in 0..n {
             for b in a + 1..n {
@@ -258,36 +269,35 @@ impl ModelBuilder {
                 }
             }
         }
-        // Union-find over tables and key fields; an edge joining two connected nodes closes a loop.
-        let key_fields: Vec<FieldId> = (0..self.fields.len())
-            .filter(|f| table_of_field[*f].len() > 1)
-            .collect();
-        let mut parent: Vec<usize> = (0..n + self.fields.len()).collect();
-        fn find(p: &mut [usize], mut x: usize) -> usize {
-            while p[x] != x {
-                p[x] = p[p[x]];
-                x = p[x];
-            }
-            x
-        }
-        for &f in &key_fields {
-            for &t in &table_of_field[f] {
-                let (a, b) = (find(&mut parent, t), find(&mut parent, n + f));
-                if a == b {
-                    let names: Vec<String> = table_of_field[f]
-                        .iter()
-                        .map(|t| self.tables[*t].name.clone())
-                        .collect();
-                    return Err(ModelError::CircularReference(format!(
-                        "field {} closes a loop between tables {}",
-                        self.fields[f].0,
-                        names.join(", ")
-                    )));
-                }
-                parent[a] = b;
-            }
-        }
         Ok(())
+    }
+
+    /// Loosens a table of every loop of tables and key fields (Qlik's answer to a circular reference).
+    fn cut_loops(&mut self, table_of_field: &[Vec<usize>]) {
+        let keys: Vec<Vec<FieldId>> = self
+            .tables
+            .iter()
+            .map(|t| {
+                t.fields
+                    .iter()
+                    .copied()
+                    .filter(|f| table_of_field[*f].len() > 1)
+                    .collect()
+            })
+            .collect();
+        let links: Vec<LinkTable<'_>> = self
+            .tables
+            .iter()
+            .zip(&keys)
+            .map(|(t, keys)| LinkTable {
+                keys,
+                rows: t.cells.first().map(Cells::len).unwrap_or(0),
+                loose: t.coupling.is_loose(),
+            })
+            .collect();
+        for t in tables_to_loosen(&links, self.fields.len()) {
+            self.tables[t].coupling = Coupling::CutLoop;
+        }
     }
 }
 
@@ -321,7 +331,7 @@ mod tests {
     }
 
     #[test]
-    fn refuses_synthetic_keys_and_loops() {
+    fn refuses_synthetic_keys_and_cuts_loops() {
         let mut b = ModelBuilder::new();
         b.add_table("A", &["k1", "k2"]).unwrap();
         b.add_table("B", &["k1", "k2"]).unwrap();
@@ -329,12 +339,19 @@ mod tests {
         assert!(matches!(e, ModelError::SyntheticKey(..)));
         assert!(e.to_string().contains("k1, k2"));
 
+        // A loop is cut: the longest table of it is loosened.
         let mut b = ModelBuilder::new();
         b.add_table("A", &["x", "y"]).unwrap();
-        b.add_table("B", &["y", "z"]).unwrap();
+        let t = b.add_table("B", &["y", "z"]).unwrap();
+        b.push_row(t, &[d("1"), d("2")]).unwrap();
         b.add_table("C", &["z", "x"]).unwrap();
-        let e = b.build().unwrap_err();
-        assert!(matches!(e, ModelError::CircularReference(_)), "{e}");
+        let m = b.build().unwrap();
+        let coupling: Vec<Coupling> = m.tables.iter().map(|t| t.coupling).collect();
+        assert_eq!(
+            coupling,
+            [Coupling::Tight, Coupling::CutLoop, Coupling::Tight]
+        );
+        assert_eq!(m.loops_cut(), ["B"]);
 
         // One key in three tables is a star, not a loop.
         let mut b = ModelBuilder::new();

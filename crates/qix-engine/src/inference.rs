@@ -7,6 +7,11 @@
 //! key fields this is computed by message passing: the message from a table to a key field carries the key
 //! values its rows can offer given the selections on that side; the message from a key field to a table is
 //! the intersection of the messages of the other selection-bearing sides (and the key's own selection).
+//!
+//! A loosely coupled table (see `model::Coupling`) counts as one table per field: it sends no message
+//! (so selections never pass through it, and a loop it was loosened to cut is no loop here), each of
+//! its fields is possible as the rest of the model and the field's own selection say, and its possible
+//! rows — what a chart aggregating over it reads — are those whose every value is possible.
 
 use crate::bits::Bits;
 use crate::model::{DataModel, FieldId, TableId};
@@ -74,7 +79,8 @@ impl State {
 pub struct Inference {
     /// Possible rows per table; `None` means every row.
     pub rows: Vec<Option<Arc<Bits>>>,
-    /// Possible symbols of key fields (computed with the messages); `None` means all.
+    /// Possible symbols of key fields (computed with the messages) and of the fields of loosely coupled
+    /// tables; `None` means all. Other fields' possible symbols are read from their table's rows.
     key_possible: HashMap<FieldId, Option<Arc<Bits>>>,
 }
 
@@ -133,6 +139,9 @@ impl Messages<'_> {
     }
 
     fn message_to_key(&mut self, t: TableId, k: FieldId) -> Option<Arc<Bits>> {
+        if self.model.is_loose(t) {
+            return None;
+        }
         if let Some(m) = self.to_key.get(&(t, k)) {
             return m.clone();
         }
@@ -202,7 +211,6 @@ pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
         to_key: HashMap::new(),
         to_table: HashMap::new(),
     };
-    let rows: Vec<Option<Arc<Bits>>> = (0..model.tables.len()).map(|t| m.rows(t, None).0).collect();
     let mut key_possible = HashMap::new();
     for (k, field) in model.fields.iter().enumerate() {
         if !field.is_key() {
@@ -216,7 +224,36 @@ pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
         }
         key_possible.insert(k, acc);
     }
+    let rows: Vec<Option<Arc<Bits>>> = (0..model.tables.len())
+        .map(|t| match model.is_loose(t) {
+            false => m.rows(t, None).0,
+            true => loose_rows(model, state, t, m.local[t].clone(), &mut key_possible),
+        })
+        .collect();
     Inference { rows, key_possible }
+}
+
+/// The possible rows of loosely coupled table `t`: those whose every value is possible (its key fields
+/// as the rest of the model says, its other fields by their own selections, which `local` holds).
+/// Records the other fields' possible symbols (their selections) in `possible`.
+fn loose_rows(
+    model: &DataModel,
+    state: &SelectionState,
+    t: TableId,
+    local: Option<Arc<Bits>>,
+    possible: &mut HashMap<FieldId, Option<Arc<Bits>>>,
+) -> Option<Arc<Bits>> {
+    let mut rows = local;
+    for c in &model.tables[t].columns {
+        if !model.fields[c.field].is_key() {
+            possible.insert(c.field, selected_bits(model, state, c.field).map(Arc::new));
+            continue;
+        }
+        if let Some(Some(vals)) = possible.get(&c.field) {
+            rows = Some(Arc::new(filter_rows(&c.data, rows.as_deref(), vals)));
+        }
+    }
+    rows
 }
 
 impl Inference {
@@ -282,8 +319,11 @@ impl Inference {
     /// Possible symbols of `field`; `None` means all.
     pub fn possible(&self, model: &DataModel, field: FieldId) -> Option<Arc<Bits>> {
         let f = &model.fields[field];
+        if let Some(p) = self.key_possible.get(&field) {
+            return p.clone();
+        }
         if f.is_key() {
-            return self.key_possible.get(&field).cloned().flatten();
+            return None;
         }
         let t = *f.tables.first()?;
         let rows = self.rows[t].as_deref()?;

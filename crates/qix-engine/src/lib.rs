@@ -24,6 +24,7 @@ pub mod fieldfns;
 pub mod hypercube;
 pub mod inference;
 pub mod listobject;
+mod loops;
 pub mod model;
 pub mod packed;
 pub mod scan;
@@ -43,7 +44,7 @@ pub use hypercube::{
 };
 pub use inference::{field_states, field_states_in, field_states_with, infer, Inference, State};
 pub use listobject::{list_object, list_object_in, list_object_with, ListRow, ListSort};
-pub use model::{DataModel, FieldId, TableId};
+pub use model::{Coupling, DataModel, FieldId, TableId};
 pub use search::Search;
 pub use selection::{SelectionState, Selections};
 pub use sets::{NoSetBase, SetBase, SetError, Sets};

@@ -48,6 +48,31 @@ pub struct Table {
     pub rows: usize,
     /// Columns in load order.
     pub columns: Vec<Column>,
+    /// Whether its fields pass selections to each other (see [`Coupling`]).
+    pub coupling: Coupling,
+}
+
+/// How a table takes part in associative logic.
+///
+/// A loosely coupled table keeps its rows, but "all associations between field values in the table are
+/// removed" (Qlik's help on `Loosen Table`): as if each of its fields were a table of its own. Qlik
+/// loosens a table itself to cut a circular reference; a script loosens one with `Loosen Table`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Coupling {
+    /// Normal: selections propagate through the table.
+    #[default]
+    Tight,
+    /// Loosened by the script (`Loosen Table`).
+    Loosened,
+    /// Loosened by the engine to cut a loop of tables.
+    CutLoop,
+}
+
+impl Coupling {
+    /// Whether the table is loosely coupled.
+    pub fn is_loose(self) -> bool {
+        self != Coupling::Tight
+    }
 }
 
 impl Table {
@@ -200,6 +225,20 @@ impl DataModel {
             }
         }
         (names, rows)
+    }
+
+    /// The tables the engine loosened to cut circular references, for the reload's warning.
+    pub fn loops_cut(&self) -> Vec<&str> {
+        self.tables
+            .iter()
+            .filter(|t| t.coupling == Coupling::CutLoop)
+            .map(|t| t.name.as_str())
+            .collect()
+    }
+
+    /// Whether table `t` is loosely coupled.
+    pub fn is_loose(&self, t: TableId) -> bool {
+        self.tables[t].coupling.is_loose()
     }
 
     /// Key fields of table `t` (fields it shares with other tables).

@@ -249,6 +249,8 @@ pub enum Statement {
     Set(String, String),
     /// `DROP TABLE(S) a, b`.
     DropTables(Vec<String>),
+    /// `LOOSEN TABLE(S) a, b`: the tables' fields stop passing selections to each other.
+    LoosenTables(Vec<String>),
     /// `DROP FIELD(S) a, b [FROM t, u]`.
     DropFields(Vec<String>, Vec<String>),
     /// `RENAME TABLE a TO b, ...`.

@@ -35,8 +35,15 @@ pub fn export(data: &LoadedData) -> Vec<(String, Vec<u8>)> {
             qvd::write_columns(&table.name, &fields, &cols),
         ));
     }
+    // Tables the script loosened (those loosened to cut a loop are found again when the model is built).
+    let loosened: Vec<&str> = m
+        .tables
+        .iter()
+        .filter(|t| t.coupling == qix_engine::Coupling::Loosened)
+        .map(|t| t.name.as_str())
+        .collect();
     let meta = json!({"tables": names, "comments": data.comments, "tags": data.tags,
-                      "variables": data.script_variables});
+                      "variables": data.script_variables, "loosened": loosened});
     files.push((META.to_string(), meta.to_string().into_bytes()));
     files
 }
@@ -51,6 +58,8 @@ pub fn import(files: &[(String, Vec<u8>)]) -> Result<LoadedData, String> {
         .ok_or("saved data has no meta.json")?;
     let names: Vec<String> =
         serde_json::from_value(meta["tables"].clone()).map_err(|e| e.to_string())?;
+    let loosened: Vec<String> =
+        serde_json::from_value(meta["loosened"].clone()).unwrap_or_default();
     let mut b = ModelBuilder::new();
     for (i, name) in names.iter().enumerate() {
         let file = format!("t{i:05}.qvd");
@@ -65,6 +74,9 @@ pub fn import(files: &[(String, Vec<u8>)]) -> Result<LoadedData, String> {
         let h = b.add_table(name, &fields).map_err(|e| e.to_string())?;
         for (j, col) in table.columns.into_iter().enumerate() {
             b.push_indexed(h, j, col.values, col.index);
+        }
+        if loosened.contains(name) {
+            b.loosen(h);
         }
     }
     let mut model = b.build().map_err(|e| e.to_string())?;

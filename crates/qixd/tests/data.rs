@@ -612,3 +612,112 @@ async fn a_partial_reload_runs_add_and_replace_and_keeps_the_other_tables() {
         .await;
     assert_eq!(rows(&tk)[2], own("Log", 1));
 }
+
+/// A script whose tables form a loop: citizens in cities, in schools, schools in cities; the first
+/// table is the longest.
+const LOOP: &str =
+    "CitizenCity: LOAD * INLINE [\nCitizen, City\nAnn, Lund\nBo, Lund\nCy, Malmo\nDi, Malmo\n];\n\
+    CitizenSchool: LOAD * INLINE [\nCitizen, School\nAnn, North\nBo, South\nCy, South\n];\n\
+    SchoolCity: LOAD * INLINE [\nSchool, City\nNorth, Lund\nSouth, Malmo\n];";
+
+fn loose_flags(tk: &Value) -> Vec<(String, bool)> {
+    tk["qtr"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["qName"].as_str().unwrap().to_string(),
+                t["qLoose"] == true,
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_circular_reference_loosens_a_table_warns_and_keeps_loosened_tables_saved() {
+    let s = TestServer::start().await;
+    let mut a = s.connect("/app/x").await;
+    let id = a.create_app("Loops").await;
+    let doc = a.open_doc(&id).await;
+    a.ok(doc, "SetScript", json!([LOOP])).await;
+    assert_eq!(a.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    let p = a.ok(-1, "GetProgress", json!([0])).await["qProgressData"].clone();
+    let log = p["qPersistentProgress"].as_str().unwrap();
+    assert!(
+        log.contains("Circular reference") && log.contains("CitizenCity"),
+        "{log}"
+    );
+    let tk = a
+        .ok(doc, "GetTablesAndKeys", json!([{}, {}, 0, true, false]))
+        .await;
+    assert_eq!(
+        loose_flags(&tk),
+        [
+            ("CitizenCity".into(), true),
+            ("CitizenSchool".into(), false),
+            ("SchoolCity".into(), false)
+        ]
+    );
+    assert_eq!(
+        a.ok(doc, "GetLooselyCoupledVector", json!([])).await["qv"],
+        json!([2, 0, 0])
+    );
+    // Selections do not pass through the loose table: Di lives in Malmo but goes to no school.
+    let field = a.ok(doc, "GetField", json!(["City"])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    a.ok(field, "Select", json!(["Malmo"])).await;
+    assert_eq!(
+        a.ok(doc, "Evaluate", json!(["Concat(DISTINCT Citizen, ',')"]))
+            .await["qReturn"],
+        "Bo,Cy"
+    );
+
+    // The script chooses the table itself; that choice is saved with the data.
+    a.ok(
+        doc,
+        "SetScript",
+        json!([format!("{LOOP}\nLoosen Table SchoolCity;")]),
+    )
+    .await;
+    assert_eq!(a.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    a.ok(doc, "DoSave", json!([])).await;
+    let mut b = s.connect("/app/x/identity/later").await;
+    let d = b.open_doc(&id).await;
+    assert_eq!(
+        b.ok(d, "GetLooselyCoupledVector", json!([])).await["qv"],
+        json!([0, 0, 2])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn synthetic_keys_are_reported_as_synthetic() {
+    let s = TestServer::start().await;
+    let mut a = s.connect("/app/d/identity/syn").await;
+    let doc = a.session_app().await;
+    let script =
+        "T1: LOAD * INLINE [\nA, B, X\n1, a, 10\n];\nT2: LOAD * INLINE [\nA, B, Y\n1, a, 100\n];";
+    a.ok(doc, "SetScript", json!([script])).await;
+    a.ok(doc, "DoReload", json!([])).await;
+    let tk = a
+        .ok(doc, "GetTablesAndKeys", json!([{}, {}, 0, true, false]))
+        .await;
+    let synthetic: Vec<&str> = tk["qtr"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["qIsSynthetic"] == true)
+        .map(|t| t["qName"].as_str().unwrap())
+        .collect();
+    assert_eq!(synthetic, ["$Syn 1 Table"]);
+    let t1 = &tk["qtr"][0]["qFields"];
+    let syn_field = t1
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["qName"] == "$Syn 1")
+        .unwrap();
+    assert_eq!(syn_field["qIsSynthetic"], true);
+    assert_eq!(t1[0]["qIsSynthetic"], false);
+}

@@ -228,7 +228,8 @@ fn involved_fields(
 
 /// The tables to read `fields` from, the base table first.
 ///
-/// A non-key field is read from its own table; a key field from a table already involved if possible.
+/// A non-key field is read from its own table; a key field from a table already involved if possible,
+/// else from its first tightly coupled table.
 /// The base is the largest table holding a measure's fields (the calculation follows the aggregated
 /// data), else the largest table.
 fn involved_tables(model: &DataModel, fields: &[FieldId], ndims: usize) -> Vec<TableId> {
@@ -242,7 +243,8 @@ fn involved_tables(model: &DataModel, fields: &[FieldId], ndims: usize) -> Vec<T
     for &f in fields {
         let ft = &model.fields[f].tables;
         if !ft.iter().any(|t| tables.contains(t)) {
-            if let Some(&t) = ft.first() {
+            let tight = ft.iter().find(|t| !model.is_loose(**t));
+            if let Some(&t) = tight.or(ft.first()) {
                 tables.push(t);
             }
         }
@@ -299,11 +301,16 @@ fn join_order(
 }
 
 /// Breadth-first search over tables through key fields from `base`: the tables reached, and how.
+/// A loosely coupled table links nothing onwards (it is reached, or is the base, but no path goes
+/// through it), so the join tree never follows the loop it was loosened to cut.
 fn reach(model: &DataModel, base: TableId) -> (HashSet<TableId>, Reached) {
     let mut prev: Reached = HashMap::new();
     let mut queue = VecDeque::from([base]);
     let mut seen = HashSet::from([base]);
     while let Some(t) = queue.pop_front() {
+        if t != base && model.is_loose(t) {
+            continue;
+        }
         for k in model.keys_of(t) {
             for &u in &model.fields[k].tables {
                 if seen.insert(u) {

@@ -86,13 +86,16 @@ fn table_columns(model: &DataModel, t: &qix_engine::model::Table) -> Table {
             Arc::new(gather(&whole, (0..t.rows).map(Some), t.rows))
         })
         .collect();
-    Table::new(
+    let mut table = Table::new(
         t.name.clone(),
         Data {
             fields,
             body: Body::Cols(cols, t.rows),
         },
-    )
+    );
+    // What the script loosened stays loose; a table loosened to cut a loop is decided anew.
+    table.loose = t.coupling == qix_engine::Coupling::Loosened;
+    table
 }
 
 /// A model table's records as rows.

@@ -34,6 +34,7 @@ impl Exec<'_> {
             }
             Statement::Sleep(ms) => self.sleep(i, &ms)?,
             Statement::DropTables(names) => self.drop_tables(i, names)?,
+            Statement::LoosenTables(names) => self.loosen_tables(i, names)?,
             Statement::DropFields(fields, from) => self.drop_fields(i, &fields, &from)?,
             Statement::RenameTables(pairs) => self.rename_tables(i, pairs)?,
             Statement::RenameFields(pairs) => self.rename_fields(pairs),
@@ -109,6 +110,17 @@ impl Exec<'_> {
             self.tables.retain(|t| t.name != n);
             if before == self.tables.len() {
                 return Err(self.err(i, &format!("table {n} not found")));
+            }
+        }
+        Ok(())
+    }
+
+    /// `LOOSEN TABLES names`: marks the tables; the model couples them loosely.
+    fn loosen_tables(&mut self, i: usize, names: Vec<String>) -> Result<(), ScriptError> {
+        for n in names {
+            match self.tables.iter_mut().find(|t| t.name == n) {
+                Some(t) => t.loose = true,
+                None => return Err(self.err(i, &format!("table {n} not found"))),
             }
         }
         Ok(())

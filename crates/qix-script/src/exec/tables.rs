@@ -149,6 +149,8 @@ pub(super) struct Table {
     pub(super) name: String,
     pub(super) fields: Vec<String>,
     pub(super) body: Body,
+    /// Loosened by `LOOSEN TABLE`: the model couples it loosely.
+    pub(super) loose: bool,
 }
 
 impl Table {
@@ -158,6 +160,7 @@ impl Table {
             name,
             fields: data.fields,
             body: data.body,
+            loose: false,
         }
     }
 
@@ -312,8 +315,28 @@ impl Exec<'_> {
                 let col = Arc::try_unwrap(col).unwrap_or_else(|shared| (*shared).clone());
                 b.push_indexed(h, j, col.values, col.index);
             }
+            if t.loose {
+                b.loosen(h);
+            }
         }
-        b.build()
-            .map_err(|e| ScriptError::at(0, 0, "", &e.to_string()))
+        let model = b
+            .build()
+            .map_err(|e| ScriptError::at(0, 0, "", &e.to_string()))?;
+        self.warn_of_loops(&model);
+        Ok(model)
+    }
+
+    /// Qlik's warning when it cut circular references, in the reload log.
+    fn warn_of_loops(&mut self, model: &DataModel) {
+        let cut = model.loops_cut();
+        if cut.is_empty() {
+            return;
+        }
+        self.log.push(format!(
+            "Warning: Circular reference. One or more loops have been detected in your data model; \
+             loosely coupled table(s) cut them: {}. Loops may cause ambiguous results: rename or qualify \
+             a field, or choose the table with LOOSEN TABLE.",
+            cut.join(", ")
+        ));
     }
 }

@@ -194,7 +194,7 @@ fn for_range(p: &P<'_>) -> Result<Statement, String> {
     })
 }
 
-/// LET / SET, TRACE, DROP, RENAME, STORE, COMMENT / TAG and QUALIFY / UNQUALIFY; `None` for any other
+/// LET / SET, TRACE, DROP, LOOSEN, RENAME, STORE, COMMENT / TAG and QUALIFY / UNQUALIFY; `None` for any other
 /// statement.
 fn other_statement(p: &P<'_>) -> Result<Option<Statement>, String> {
     let t = &p.toks;
@@ -204,6 +204,8 @@ fn other_statement(p: &P<'_>) -> Result<Option<Statement>, String> {
         Statement::Trace(p.text[t[0].end..].trim().to_string())
     } else if p.kw(0, "DROP") && (p.kw(1, "TABLE") || p.kw(1, "TABLES")) {
         Statement::DropTables(p.names(2, t.len())?)
+    } else if p.kw(0, "LOOSEN") && (p.kw(1, "TABLE") || p.kw(1, "TABLES")) {
+        Statement::LoosenTables(p.names(2, t.len())?)
     } else if p.kw(0, "DROP") && (p.kw(1, "FIELD") || p.kw(1, "FIELDS")) {
         let from = find_top(t, 2, |x| is_kw(x, "FROM"));
         let fields = p.names(2, from.unwrap_or(t.len()))?;

@@ -40,7 +40,7 @@ pub fn tables_and_keys(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
                     let present = qix_engine::scan::symbols_in(&c.data, None, f.symbols.len()).count();
                     json!({
                         "qName": f.name, "qOriginalFields": [], "qPresent": true, "qHasNull": non_null < t.rows,
-                        "qHasWild": false, "qHasDuplicates": present < non_null, "qIsSynthetic": false,
+                        "qHasWild": false, "qHasDuplicates": present < non_null, "qIsSynthetic": is_synthetic(&f.name),
                         "qInformationDensity": if t.rows == 0 { 0.0 } else { non_null as f64 / t.rows as f64 },
                         "qnNonNulls": non_null, "qnRows": t.rows,
                         "qSubsetRatio": if f.symbols.is_empty() { 0.0 } else { present as f64 / f.symbols.len() as f64 },
@@ -52,8 +52,8 @@ pub fn tables_and_keys(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
                     })
                 })
                 .collect();
-            json!({"qName": t.name, "qLoose": false, "qNoOfRows": t.rows, "qFields": fields, "qPos": {"qx": 0, "qy": 0},
-                   "qComment": "", "qIsDirectDiscovery": false, "qIsSynthetic": false, "qTableTags": [], "qProfilingData": {}})
+            json!({"qName": t.name, "qLoose": t.coupling.is_loose(), "qNoOfRows": t.rows, "qFields": fields, "qPos": {"qx": 0, "qy": 0},
+                   "qComment": "", "qIsDirectDiscovery": false, "qIsSynthetic": is_synthetic(&t.name), "qTableTags": [], "qProfilingData": {}})
         })
         .collect();
     let keys: Vec<Value> = m
@@ -65,6 +65,26 @@ pub fn tables_and_keys(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
         })
         .collect();
     Ok(json!({"qtr": tables, "qk": keys}))
+}
+
+/// Whether a table or field is one the script made for a synthetic key (`$Syn 1`, `$Syn 1 Table`).
+fn is_synthetic(name: &str) -> bool {
+    name.strip_prefix("$Syn ")
+        .and_then(|rest| rest.trim_end_matches(" Table").parse::<u32>().ok())
+        .is_some()
+}
+
+/// `GetLooselyCoupledVector`: per table in load order, 0 tight, 2 loosened by the script or to cut a
+/// loop (the engine API's "loosely coupled and cannot be changed through the API").
+pub fn loosely_coupled_vector(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
+    let data = ctx.doc()?.data().clone();
+    let v: Vec<u8> = data
+        .model
+        .tables
+        .iter()
+        .map(|t| if t.coupling.is_loose() { 2 } else { 0 })
+        .collect();
+    Ok(json!({ "qv": v }))
 }
 
 /// `GetTableData(qOffset, qRows, qSyntheticMode, qTableName)`: rows of a table as loaded.

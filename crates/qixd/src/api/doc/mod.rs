@@ -243,7 +243,7 @@ fn more(
             json!({"qReturn": {"qPos": {"qLeft": 0, "qTop": 0, "qWidth": 0, "qHeight": 0},
             "qCtlInfo": {}, "qViewMode": 0, "qVisibleTables": [], "qZoomFactor": 1}}),
         ),
-        "GetLooselyCoupledVector" => Ok(json!({"qv": []})),
+        "GetLooselyCoupledVector" => data::loosely_coupled_vector(ctx),
         "SetLooselyCoupledVector" => Ok(json!({"qReturn": false})),
         // No content libraries or media in qixd (they are Qlik Sense's repository's).
         "GetMediaList" => Ok(json!({"qList": {"qItems": []}, "qReturn": true})),
