@@ -553,17 +553,19 @@ pub fn field_names(expr: &Expr) -> Vec<String> {
 
 /// Whether `expr` calls function `name` (by its canonical spelling) anywhere.
 pub fn calls_function(expr: &Expr, name: &str) -> bool {
+    calls_any(expr, &|n| n == name)
+}
+
+/// Whether `expr` calls, anywhere, a function whose canonical name `which` accepts (e.g.
+/// [`crate::is_host_function`]: whether it can be evaluated without the host's state).
+pub fn calls_any(expr: &Expr, which: &dyn Fn(&str) -> bool) -> bool {
     match expr {
         Expr::Num(_) | Expr::Str(_) | Expr::Field(_) => false,
-        Expr::Neg(x) | Expr::Not(x) => calls_function(x, name),
-        Expr::Binary(_, l, r) => calls_function(l, name) || calls_function(r, name),
-        Expr::Call { name: n, args, .. } => {
-            n == name || args.iter().any(|a| calls_function(a, name))
-        }
-        Expr::Aggr(a) => {
-            calls_function(&a.arg, name) || a.extra.iter().any(|e| calls_function(e, name))
-        }
-        Expr::AggrFn(f) => calls_function(&f.expr, name),
+        Expr::Neg(x) | Expr::Not(x) => calls_any(x, which),
+        Expr::Binary(_, l, r) => calls_any(l, which) || calls_any(r, which),
+        Expr::Call { name, args, .. } => which(name) || args.iter().any(|a| calls_any(a, which)),
+        Expr::Aggr(a) => calls_any(&a.arg, which) || a.extra.iter().any(|e| calls_any(e, which)),
+        Expr::AggrFn(f) => calls_any(&f.expr, which),
     }
 }
 

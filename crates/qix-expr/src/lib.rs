@@ -62,8 +62,8 @@ mod set;
 mod value;
 
 pub use ast::{
-    calls_function, field_names, has_aggregation, has_chart_functions, needs_contexts, AggFunc,
-    Aggr, AggrFn, AggrSort, AggrSortBy, BinOp, Expr, CHART_ROW_FUNCTIONS,
+    calls_any, calls_function, field_names, has_aggregation, has_chart_functions, needs_contexts,
+    AggFunc, Aggr, AggrFn, AggrSort, AggrSortBy, BinOp, Expr, CHART_ROW_FUNCTIONS,
 };
 pub use dollar::{expand_dollars, MAX_EXPANDED_LEN, MAX_EXPANSIONS, MAX_EXPANSION_DEPTH};
 pub use eval::{eval, Scope};

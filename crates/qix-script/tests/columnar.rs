@@ -424,3 +424,105 @@ fn exists_sees_the_records_the_load_made_before() {
     assert_eq!(common::texts(&out.model, "S", "Name"), ["x", "y"]);
     assert!(out.log.iter().any(|l| l == "T << 3 rows"), "{:?}", out.log);
 }
+
+/// A CSV file of `rows` in the temp folder (a name of its own per call); empty values stay empty texts.
+fn csv_file(rows: &[(u8, u8, u8)]) -> String {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("qix-where-{}-{n}.csv", std::process::id());
+    let (a, b, c) = (
+        ["1", "2", "3", ""],
+        ["x", "y", "z z", ""],
+        ["1.5", "2", "02", "10", ""],
+    );
+    let mut text = String::from("a,b,c\n");
+    for &(x, y, z) in rows {
+        text.push_str(&format!(
+            "{},{},{}\n",
+            a[x as usize % 4],
+            b[y as usize % 4],
+            c[z as usize % 5]
+        ));
+    }
+    std::fs::write(std::env::temp_dir().join(&name), text).unwrap();
+    name
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// A WHERE on a text file's own fields is decided as the file is read (the records it drops are
+    /// never interned): the same table as the row path, which reads the file whole.
+    #[test]
+    fn a_where_decided_while_the_file_is_read_equals_the_row_path(
+        rows in prop::collection::vec((0u8..4, 0u8..4, 0u8..5), 1..40),
+        items in prop::collection::vec(0usize..ITEMS.len() - 1, 1..5),
+        cond in 0usize..CONDITIONS.len(),
+    ) {
+        let file = csv_file(&rows);
+        let mut fields: Vec<&str> = Vec::new();
+        for &i in &items {
+            let item = ITEMS[i];
+            let name = item.rsplit(' ').next().unwrap_or(item);
+            if !fields.iter().any(|f| f.rsplit(' ').next() == Some(name)) {
+                fields.push(item);
+            }
+        }
+        let load = |extra: &str| format!(
+            "Out: LOAD {} FROM [{file}] (txt, utf8, embedded labels, delimiter is ',') WHERE {}{extra};\n\
+             Out2: LOAD RecNo() AS r, a AS a5 FROM [{file}] (txt, utf8, embedded labels, delimiter is ',') WHERE {};",
+            fields.join(", "), CONDITIONS[cond], CONDITIONS[cond]
+        );
+        let streamed = run(&load(""));
+        let by_rows = run(&load(" WHILE IterNo() = 1"));
+        let _ = std::fs::remove_file(std::env::temp_dir().join(&file));
+        prop_assert!(streamed.log.iter().any(|l| l.starts_with("Out <<") && l.ends_with("(columns)")));
+        for t in ["Out", "Out2"] {
+            prop_assert_eq!(table(&streamed.model, t), table(&by_rows.model, t));
+        }
+    }
+}
+
+#[test]
+fn record_numbers_count_the_records_of_the_file_under_a_where() {
+    let file = csv_file(&[(0, 0, 0), (1, 1, 1), (2, 2, 2), (1, 0, 3)]);
+    let out = run(&format!(
+        "T: LOAD RecNo() AS r, RowNo() AS n, a FROM [{file}] (txt, embedded labels, delimiter is ',') WHERE a = 2;\n\
+         U: LOAD a AS ua, b AS ub FROM [{file}] (txt, embedded labels, delimiter is ',') WHERE a = 2 AND b = 'x';"
+    ));
+    let _ = std::fs::remove_file(std::env::temp_dir().join(&file));
+    assert_eq!(common::texts(&out.model, "T", "r"), ["2", "4"]);
+    assert_eq!(common::texts(&out.model, "T", "n"), ["1", "2"]);
+    assert_eq!(common::texts(&out.model, "U", "ub"), ["x"]);
+    // Only the kept records' values are in the fields: `b` of the dropped records (y, z z) is not.
+    let ub = out.model.field_id("ub").unwrap();
+    assert_eq!(out.model.fields[ub].symbols.len(), 1);
+}
+
+#[test]
+fn a_where_on_a_file_counts_only_the_kept_records_against_the_limits() {
+    // 20,000 records, of which the WHERE keeps 1 in 10: within a 5,000-row limit, as only what is kept
+    // is ever read into the table (the whole file is twice the limit).
+    let name = format!("qix-where-limit-{}.csv", std::process::id());
+    let mut text = String::from("id,k\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("{i},{}\n", i % 10));
+    }
+    std::fs::write(std::env::temp_dir().join(&name), text).unwrap();
+    let limits = qix_script::Limits {
+        max_rows: 5_000,
+        ..Default::default()
+    };
+    let script = |cond: &str| {
+        format!("T: LOAD id FROM [{name}] (txt, embedded labels, delimiter is ',') WHERE {cond};")
+    };
+    let kept = common::with_env(limits, |env| {
+        qix_script::reload(&script("k = 3"), env)
+    });
+    let all = common::with_env(limits, |env| qix_script::reload(&script("k >= 0"), env));
+    let _ = std::fs::remove_file(std::env::temp_dir().join(&name));
+    let kept = kept.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(common::texts(&kept.model, "T", "id").len(), 2_000);
+    let e = all.unwrap_err();
+    assert!(e.message.contains("rows"), "{e}");
+}

@@ -9,6 +9,7 @@ use super::tables::{Body, Columns, Data};
 use super::{Cell, Exec};
 use crate::ast::{FormatSpec, Load, Source};
 use crate::error::ScriptError;
+use crate::sources::text_columns::RowFilter;
 use crate::sources::{self, parquet, qvd, text, text_columns, ColumnTable, RawTable};
 use qix_expr::Expr;
 use std::path::Path;
@@ -82,25 +83,47 @@ impl Input {
     }
 }
 
+/// What the source of a LOAD chain gave.
+pub(super) struct Sourced {
+    /// The records.
+    pub(super) input: Input,
+    /// The table name they give a LOAD without a label.
+    pub(super) name: String,
+    /// The bottom LOAD's WHERE was applied as the file was read (see `pushdown`).
+    pub(super) filtered: bool,
+}
+
+impl Sourced {
+    fn of((input, name): (Input, String)) -> Sourced {
+        Sourced {
+            input,
+            name,
+            filtered: false,
+        }
+    }
+}
+
 /// Bytes of one cell, without its text.
 const CELL_BYTES: usize = std::mem::size_of::<Cell>();
 
 impl Exec<'_> {
-    /// Reads the bottom source of a LOAD chain (LOAD `l`, statement `i`): its records and the table name
-    /// they give without a label.
-    pub(super) fn source(&mut self, l: &Load, i: usize) -> Result<(Input, String), ScriptError> {
+    /// Reads the bottom source of a LOAD chain (LOAD `l`, statement `i`).
+    pub(super) fn source(&mut self, l: &Load, i: usize) -> Result<Sourced, ScriptError> {
         let budget = self.budget();
         match &l.source {
             Source::Inline { data, spec } => {
                 let mut check = |rows: usize, bytes: usize| budget.check(rows as u64, bytes as u64);
                 let rows = text::read_checked(data, spec, true, &mut check)
                     .map_err(|m| self.err(i, &m))?;
-                Ok((Input::Rows(rows), "INLINE".into()))
+                Ok(Sourced::of((Input::Rows(rows), "INLINE".into())))
             }
-            Source::Resident(t) => self.resident(t, i, &budget),
-            Source::Autogenerate(e) => self.autogenerate(l, e, i, &budget),
-            Source::File { path: p, spec } if columnar(l) => self.file_columns(p, spec, i, &budget),
-            Source::File { path: p, spec } => self.file_rows(p, spec, i, &budget),
+            Source::Resident(t) => self.resident(t, i, &budget).map(Sourced::of),
+            Source::Autogenerate(e) => self.autogenerate(l, e, i, &budget).map(Sourced::of),
+            Source::File { path: p, spec } if columnar(l) => {
+                let filter = self.file_filter(l);
+                self.file_columns(p, spec, i, &budget, filter)
+            }
+            Source::File { path: p, spec } => self.file_rows(p, spec, i, &budget).map(Sourced::of),
             Source::Preceding => Err(self.err(i, "a LOAD without a source")),
         }
     }
@@ -193,62 +216,72 @@ impl Exec<'_> {
 
 impl Exec<'_> {
     /// `FROM p (spec)` for a LOAD that runs on columns: the file read column by column (QVD, Parquet,
-    /// text); other formats are read as rows.
+    /// text; a text file keeping only the records `filter` accepts); other formats are read as rows.
     fn file_columns(
         &self,
         p: &str,
         spec: &FormatSpec,
         i: usize,
         budget: &Budget,
-    ) -> Result<(Input, String), ScriptError> {
+        filter: Option<RowFilter>,
+    ) -> Result<Sourced, ScriptError> {
         let full = self.resolve_path(i, p)?;
         let format = file_format(&full, spec);
         if !matches!(format.as_str(), "qvd" | "parquet" | "txt" | "csv") {
-            return self.file_rows(p, spec, i, budget);
+            return self.file_rows(p, spec, i, budget).map(Sourced::of);
         }
-        let table = read_columns(&full, p, &format, spec, budget)
-            .and_then(|t| {
+        let (table, filtered) = read_columns(&full, p, &format, spec, budget, filter)
+            .and_then(|(t, filtered)| {
                 // The whole-text reader has no checks of its own.
                 budget.check(0, t.bytes() as u64)?;
-                Ok(t)
+                Ok((t, filtered))
             })
             .map_err(|m| self.err(i, &m))?;
         let n = table.rows();
         let cols = table.columns.into_iter().map(std::sync::Arc::new).collect();
-        Ok((Input::Cols(table.fields, cols, n), file_table_name(&full)))
+        Ok(Sourced {
+            input: Input::Cols(table.fields, cols, n),
+            name: file_table_name(&full),
+            filtered,
+        })
     }
 }
 
-/// Reads file `full` (named `p` in the script) in `format` column by column, within `budget`. Errors
-/// are "cannot open <path>: ..." for the file, "<path>: ..." for its content.
+/// Reads file `full` (named `p` in the script) in `format` column by column, within `budget`; a text
+/// file streamed from disk keeps only the records `filter` accepts (`true` then). Errors are "cannot
+/// open <path>: ..." for the file, "<path>: ..." for its content.
 fn read_columns(
     full: &Path,
     p: &str,
     format: &str,
     spec: &FormatSpec,
     budget: &Budget,
-) -> Result<ColumnTable, String> {
+    filter: Option<RowFilter>,
+) -> Result<(ColumnTable, bool), String> {
     let read_all = || std::fs::read(full).map_err(|e| format!("cannot open {p}: {e}"));
     let in_file = |m: String| format!("{p}: {m}");
     let mut check = |rows: usize, bytes: usize| budget.check(rows as u64, bytes as u64);
+    let filtered = filter.is_some();
     match format {
-        "qvd" => {
-            read_all().and_then(|b| qvd::read_columns_checked(&b, &mut check).map_err(in_file))
-        }
-        "parquet" => {
-            read_all().and_then(|b| parquet::read_columns_checked(b, &mut check).map_err(in_file))
-        }
+        "qvd" => read_all()
+            .and_then(|b| qvd::read_columns_checked(&b, &mut check).map_err(in_file))
+            .map(|t| (t, false)),
+        "parquet" => read_all()
+            .and_then(|b| parquet::read_columns_checked(b, &mut check).map_err(in_file))
+            .map(|t| (t, false)),
         // Text streams from the file, so it is never held whole (unless the spec needs the whole text).
         _ => std::fs::File::open(full)
             .map_err(|e| format!("cannot open {p}: {e}"))
             .and_then(|file| {
-                text_columns::read_columns_from_checked(file, spec, &mut check).map_err(in_file)
+                text_columns::read_columns_from_checked(file, spec, &mut check, filter)
+                    .map_err(in_file)
             })
             .and_then(|streamed| match streamed {
-                Some(t) => Ok(t),
+                Some(t) => Ok((t, filtered)),
                 None => read_all().and_then(|b| {
                     text::decode(b, spec.latin1)
                         .and_then(|t| text::read_columns(&t, spec))
+                        .map(|t| (t, false))
                         .map_err(in_file)
                 }),
             }),

@@ -49,14 +49,19 @@ impl Exec<'_> {
     /// bottom up (on columns where it can, see `columnar`), and puts the records where the top LOAD
     /// says.
     pub(super) fn load(&mut self, mut chain: Vec<(Load, usize)>) -> Result<(), ScriptError> {
-        let (bottom, bi) = chain
+        let (mut bottom, bi) = chain
             .pop()
             .ok_or_else(|| ScriptError::at(0, 0, "", "empty LOAD chain"))?;
         let (top, ti) = chain
             .first()
             .cloned()
             .unwrap_or_else(|| (bottom.clone(), bi));
-        let (input, default_name) = self.source(&bottom, bi)?;
+        let sourced = self.source(&bottom, bi)?;
+        if sourced.filtered {
+            // The reader kept only the records the WHERE accepts.
+            bottom.where_ = None;
+        }
+        let (input, default_name) = (sourced.input, sourced.name);
         let name = top.label.clone().unwrap_or(default_name);
         self.replace_before_load(&top, &name);
         let existing = self.target_table(&top.target, ti)?;

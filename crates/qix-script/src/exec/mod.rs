@@ -37,6 +37,7 @@ mod load;
 mod loops;
 mod partial;
 mod prefixes;
+mod pushdown;
 mod statements;
 mod store;
 mod synthetic;

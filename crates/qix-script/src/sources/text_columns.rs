@@ -9,6 +9,10 @@
 //! (`codepage is 1252`), a UTF-8 byte-order mark dropped, `header is N lines` skipped, field names from the
 //! first record or `@1..@n`, blank lines skipped, short rows padded with NULL. Files with `comment is`
 //! go through [`super::text::read_columns`].
+//!
+//! A [`RowFilter`] (a LOAD's WHERE on the file's own fields) drops records in the parser thread, before
+//! any field of them is interned: a value only dropped records have never enters a symbol table, so a
+//! filtering LOAD's peak is the kept data, not the file's.
 
 use super::text::field_names;
 use super::{Check, ColumnTable, Interner};
@@ -29,6 +33,92 @@ struct Block {
     bytes: Vec<u8>,
     ends: Vec<usize>,
     widths: Vec<usize>,
+}
+
+/// Whether to keep a record, given the texts of the fields a [`RowFilter`] reads (`None`: the record
+/// lacks the field).
+pub type Keep = Box<dyn FnMut(&[Option<&str>]) -> bool + Send>;
+
+/// Keeps the records a condition on some of their fields accepts, decided as the file is read.
+pub struct RowFilter {
+    /// The fields the condition reads, by name (a name the file lacks reads as absent).
+    pub fields: Vec<String>,
+    /// Whether to keep a record.
+    pub keep: Keep,
+}
+
+/// A [`RowFilter`] with its fields found in the file's columns.
+struct Placed {
+    columns: Vec<Option<usize>>,
+    keep: Keep,
+}
+
+impl Placed {
+    fn new(filter: RowFilter, names: &[String]) -> Placed {
+        Placed {
+            columns: filter
+                .fields
+                .iter()
+                .map(|f| names.iter().position(|n| n == f))
+                .collect(),
+            keep: filter.keep,
+        }
+    }
+
+    /// `b` without the records the condition refuses (blank lines and records that are not UTF-8
+    /// stay, for the interner to skip or report).
+    fn apply(&mut self, b: Block) -> Block {
+        let mut out = Block::default();
+        let mut texts: Vec<Option<&str>> = Vec::with_capacity(self.columns.len());
+        for (row, row_start) in b.rows() {
+            texts.clear();
+            let mut valid = true;
+            for c in &self.columns {
+                texts.push(match c {
+                    Some(j) if *j < row.len() => {
+                        let from = if *j == 0 { row_start } else { row[j - 1] };
+                        match std::str::from_utf8(&b.bytes[from..row[*j]]) {
+                            Ok(t) => Some(t),
+                            Err(_) => {
+                                valid = false;
+                                None
+                            }
+                        }
+                    }
+                    _ => None,
+                });
+            }
+            if !valid || (self.keep)(&texts) {
+                let end = row.last().copied().unwrap_or(row_start);
+                out.push_fields(&b.bytes[row_start..end], row.iter().map(|e| e - row_start));
+            }
+        }
+        out
+    }
+}
+
+impl Block {
+    /// Each row's field ends and where the row starts in `bytes`.
+    fn rows(&self) -> impl Iterator<Item = (&[usize], usize)> + '_ {
+        let mut at = 0;
+        let mut start = 0;
+        self.widths.iter().map(move |&w| {
+            let row = &self.ends[at..at + w];
+            at += w;
+            let row_start = start;
+            start = row.last().copied().unwrap_or(start);
+            (row, row_start)
+        })
+    }
+
+    /// Appends a row: its fields' bytes back to back and where each field ends in them.
+    fn push_fields(&mut self, bytes: &[u8], ends: impl Iterator<Item = usize>) {
+        let base = self.bytes.len();
+        self.bytes.extend_from_slice(bytes);
+        let before = self.ends.len();
+        self.ends.extend(ends.map(|e| base + e));
+        self.widths.push(self.ends.len() - before);
+    }
 }
 
 /// Reads a Latin-1 byte stream as UTF-8.
@@ -62,15 +152,16 @@ pub fn read_columns_from<R: Read + Send>(
     input: R,
     spec: &FormatSpec,
 ) -> Result<Option<ColumnTable>, String> {
-    read_columns_from_checked(input, spec, &mut super::no_check)
+    read_columns_from_checked(input, spec, &mut super::no_check, None)
 }
 
-/// [`read_columns_from`], asking `check` after every block of rows whether the rows so far may stay; an
-/// error stops the parser thread and the read.
+/// [`read_columns_from`], asking `check` after every block of rows whether the rows so far may stay (an
+/// error stops the parser thread and the read), keeping only the records `filter` accepts.
 pub fn read_columns_from_checked<R: Read + Send>(
     input: R,
     spec: &FormatSpec,
     check: &mut Check<'_>,
+    filter: Option<RowFilter>,
 ) -> Result<Option<ColumnTable>, String> {
     if spec.comment.is_some() {
         return Ok(None);
@@ -112,6 +203,11 @@ pub fn read_columns_from_checked<R: Read + Send>(
     let first = csv::StringRecord::from_byte_record(first).map_err(not_utf8)?;
     let (fields, first_is_data) = field_names(&first, spec.labels)?;
     let width = fields.len();
+    let mut filter = filter.map(|f| Placed::new(f, &fields));
+    let mut filtered = move |b: Block| match &mut filter {
+        Some(f) => f.apply(b),
+        None => b,
+    };
     // The parser thread also interns every third column, so both cores share the interning.
     let (mut theirs, mut mine): (Vec<Numbered>, Vec<Numbered>) = (0..width)
         .map(|j| (j, Interner::default()))
@@ -119,6 +215,7 @@ pub fn read_columns_from_checked<R: Read + Send>(
     if first_is_data {
         let mut b = Block::default();
         push_record(&mut b, first.as_byte_record());
+        let b = filtered(b);
         intern(&b, width, &mut mine)?;
         intern(&b, width, &mut theirs)?;
     }
@@ -143,6 +240,7 @@ pub fn read_columns_from_checked<R: Read + Send>(
                         }
                     }
                 }
+                let b = filtered(b);
                 if let Err(e) = intern(&b, width, &mut theirs) {
                     let _ = tx.send(Err(e.clone()));
                     return Err(e);
@@ -186,13 +284,8 @@ pub fn read_columns_from_checked<R: Read + Send>(
 /// Interns the fields of `b`'s rows that belong to `columns` (each with its column number); rows shorter
 /// than `width` give NULL, a blank line is skipped.
 fn intern(b: &Block, width: usize, columns: &mut [Numbered]) -> Result<(), String> {
-    let mut at = 0;
-    let mut start = 0;
-    for &w in &b.widths {
-        let row = &b.ends[at..at + w];
-        at += w;
-        let row_start = start;
-        start = row.last().copied().unwrap_or(start);
+    for (row, row_start) in b.rows() {
+        let w = row.len();
         if w == 1 && row[0] == row_start && width > 1 {
             continue; // blank line
         }
