@@ -256,6 +256,18 @@ impl SymbolTable {
         self.index = OnceLock::new();
     }
 
+    /// Done adding values: the index goes (see [`SymbolTable::drop_index`]) and so does the room the
+    /// value vectors grew for but never used (up to half of them, after doubling) — a big vector gives
+    /// its tail back without a copy.
+    pub fn finish_building(&mut self) {
+        self.drop_index();
+        self.nums.shrink_to_fit();
+        if let Some(t) = &mut self.texts {
+            t.bytes.shrink_to_fit();
+            t.ends.shrink_to_fit();
+        }
+    }
+
     /// The symbol for a value, if the field has it.
     pub fn find(&self, value: &Dual) -> Option<u32> {
         let key = Key::of(value.num.unwrap_or(f64::NAN), Some(&value.text));

@@ -516,13 +516,31 @@ fn a_where_on_a_file_counts_only_the_kept_records_against_the_limits() {
     let script = |cond: &str| {
         format!("T: LOAD id FROM [{name}] (txt, embedded labels, delimiter is ',') WHERE {cond};")
     };
-    let kept = common::with_env(limits, |env| {
-        qix_script::reload(&script("k = 3"), env)
-    });
+    let kept = common::with_env(limits, |env| qix_script::reload(&script("k = 3"), env));
     let all = common::with_env(limits, |env| qix_script::reload(&script("k >= 0"), env));
     let _ = std::fs::remove_file(std::env::temp_dir().join(&name));
     let kept = kept.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(common::texts(&kept.model, "T", "id").len(), 2_000);
     let e = all.unwrap_err();
     assert!(e.message.contains("rows"), "{e}");
+}
+
+#[test]
+fn first_stops_reading_the_file_once_it_has_its_records() {
+    // Three good records, then one that is not UTF-8: reading it fails, FIRST 2 never gets there.
+    let name = format!("qix-first-{}.csv", std::process::id());
+    let mut bytes = b"a,b\n1,x\n2,y\n3,z\n".to_vec();
+    bytes.extend_from_slice(b"4,\xE9\n");
+    std::fs::write(std::env::temp_dir().join(&name), &bytes).unwrap();
+    let spec = "(txt, utf8, embedded labels, delimiter is ',')";
+    let first = common::reload_plain(&format!(
+        "T: FIRST 2 LOAD a, b FROM [{name}] {spec};\n\
+         U: FIRST 2 LOAD a AS ua, b AS ub FROM [{name}] {spec} WHERE a >= 2;"
+    ));
+    let whole = common::reload_plain(&format!("T: LOAD a, b FROM [{name}] {spec};"));
+    let _ = std::fs::remove_file(std::env::temp_dir().join(&name));
+    let out = first.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(common::texts(&out.model, "T", "b"), ["x", "y"]);
+    assert_eq!(common::texts(&out.model, "U", "ub"), ["y", "z"]);
+    assert!(whole.unwrap_err().message.contains("UTF-8"));
 }

@@ -31,7 +31,7 @@ pub(super) fn concat(a: SymbolColumn, b: &SymbolColumn) -> SymbolColumn {
             .map(|s| map.get(s as usize).copied().unwrap_or(NULL_INDEX)),
     );
     let index = PackedColumn::pack_iter(rows, len, values.len());
-    values.drop_index();
+    values.finish_building();
     SymbolColumn { values, index }
 }
 
@@ -60,7 +60,7 @@ pub(super) fn gather(
         }
     });
     let index = PackedColumn::pack_iter(rows, len, col.values.len());
-    values.drop_index();
+    values.finish_building();
     SymbolColumn { values, index }
 }
 

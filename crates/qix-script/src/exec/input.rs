@@ -9,7 +9,7 @@ use super::tables::{Body, Columns, Data};
 use super::{Cell, Exec};
 use crate::ast::{FormatSpec, Load, Source};
 use crate::error::ScriptError;
-use crate::sources::text_columns::RowFilter;
+use crate::sources::text_columns::Wanted;
 use crate::sources::{self, parquet, qvd, text, text_columns, ColumnTable, RawTable};
 use qix_expr::Expr;
 use std::path::Path;
@@ -120,8 +120,8 @@ impl Exec<'_> {
             Source::Resident(t) => self.resident(t, i, &budget).map(Sourced::of),
             Source::Autogenerate(e) => self.autogenerate(l, e, i, &budget).map(Sourced::of),
             Source::File { path: p, spec } if columnar(l) => {
-                let filter = self.file_filter(l);
-                self.file_columns(p, spec, i, &budget, filter)
+                let wanted = self.wanted_records(l);
+                self.file_columns(p, spec, i, &budget, wanted)
             }
             Source::File { path: p, spec } => self.file_rows(p, spec, i, &budget).map(Sourced::of),
             Source::Preceding => Err(self.err(i, "a LOAD without a source")),
@@ -216,21 +216,21 @@ impl Exec<'_> {
 
 impl Exec<'_> {
     /// `FROM p (spec)` for a LOAD that runs on columns: the file read column by column (QVD, Parquet,
-    /// text; a text file keeping only the records `filter` accepts); other formats are read as rows.
+    /// text; a text file only the records `wanted` says); other formats are read as rows.
     fn file_columns(
         &self,
         p: &str,
         spec: &FormatSpec,
         i: usize,
         budget: &Budget,
-        filter: Option<RowFilter>,
+        wanted: Wanted,
     ) -> Result<Sourced, ScriptError> {
         let full = self.resolve_path(i, p)?;
         let format = file_format(&full, spec);
         if !matches!(format.as_str(), "qvd" | "parquet" | "txt" | "csv") {
             return self.file_rows(p, spec, i, budget).map(Sourced::of);
         }
-        let (table, filtered) = read_columns(&full, p, &format, spec, budget, filter)
+        let (table, filtered) = read_columns(&full, p, &format, spec, budget, wanted)
             .and_then(|(t, filtered)| {
                 // The whole-text reader has no checks of its own.
                 budget.check(0, t.bytes() as u64)?;
@@ -248,20 +248,20 @@ impl Exec<'_> {
 }
 
 /// Reads file `full` (named `p` in the script) in `format` column by column, within `budget`; a text
-/// file streamed from disk keeps only the records `filter` accepts (`true` then). Errors are "cannot
-/// open <path>: ..." for the file, "<path>: ..." for its content.
+/// file streamed from disk keeps only the records `wanted` says (`true` when that had a filter).
+/// Errors are "cannot open <path>: ..." for the file, "<path>: ..." for its content.
 fn read_columns(
     full: &Path,
     p: &str,
     format: &str,
     spec: &FormatSpec,
     budget: &Budget,
-    filter: Option<RowFilter>,
+    wanted: Wanted,
 ) -> Result<(ColumnTable, bool), String> {
     let read_all = || std::fs::read(full).map_err(|e| format!("cannot open {p}: {e}"));
     let in_file = |m: String| format!("{p}: {m}");
     let mut check = |rows: usize, bytes: usize| budget.check(rows as u64, bytes as u64);
-    let filtered = filter.is_some();
+    let filtered = wanted.filter.is_some();
     match format {
         "qvd" => read_all()
             .and_then(|b| qvd::read_columns_checked(&b, &mut check).map_err(in_file))
@@ -273,7 +273,7 @@ fn read_columns(
         _ => std::fs::File::open(full)
             .map_err(|e| format!("cannot open {p}: {e}"))
             .and_then(|file| {
-                text_columns::read_columns_from_checked(file, spec, &mut check, filter)
+                text_columns::read_columns_from_checked(file, spec, &mut check, wanted)
                     .map_err(in_file)
             })
             .and_then(|streamed| match streamed {

@@ -2,12 +2,14 @@
 //! Qlik builds it: `Label.Attribute` tables with the key fields and a field named by the attribute).
 
 use super::cells::cell_key;
-use super::tables::{Data, Table};
+use super::columns::gather;
+use super::tables::{Body, Data, Table};
 use super::{Cell, Exec};
 use crate::error::ScriptError;
 use crate::sources::{self, RawTable};
 use qix_expr::Expr;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 impl Exec<'_> {
     /// `FIRST n` (statement `i`): the first `n` records of `data`.
@@ -21,9 +23,25 @@ impl Exec<'_> {
         if data.len() <= n {
             return Ok(data);
         }
-        let mut raw = data.into_raw();
-        raw.rows.truncate(n);
-        Ok(Data::rows(raw))
+        Ok(match data.body {
+            // Columns keep the first rows' values only.
+            Body::Cols(cols, _) => Data {
+                fields: data.fields,
+                body: Body::Cols(
+                    cols.iter()
+                        .map(|c| Arc::new(gather(c, (0..n).map(Some), n)))
+                        .collect(),
+                    n,
+                ),
+            },
+            Body::Rows(mut rows) => {
+                rows.truncate(n);
+                Data {
+                    fields: data.fields,
+                    body: Body::Rows(rows),
+                }
+            }
+        })
     }
 
     /// `GENERIC LOAD` (statement `i`, table `name`): the records' last two fields are an attribute and

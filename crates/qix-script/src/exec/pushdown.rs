@@ -1,6 +1,8 @@
 //! A LOAD's WHERE decided while its text file is read, before any field of a record is interned
 //! ([`RowFilter`]): the records it drops never reach a symbol table, so a LOAD that keeps half a file
-//! peaks at about half the file's columns instead of all of them.
+//! peaks at about half the file's columns instead of all of them. And its `FIRST n`: the read stops
+//! after `n` records (when nothing between the file and the count could drop records: no WHERE left to
+//! the LOAD, no DISTINCT, no GROUP BY).
 //!
 //! Only a condition on the record's own fields can go there: no aggregation and no host function (the
 //! script's state — mappings, `Peek`, `Exists`, file functions — and the record's place — `RecNo`,
@@ -10,7 +12,7 @@
 
 use super::Exec;
 use crate::ast::Load;
-use crate::sources::text_columns::RowFilter;
+use crate::sources::text_columns::{RowFilter, Wanted};
 use qix_expr::{Aggr, Expr, Locale, Scope, Value};
 use std::collections::HashMap;
 
@@ -18,9 +20,25 @@ use std::collections::HashMap;
 const MEMO_MAX: usize = 1 << 16;
 
 impl Exec<'_> {
-    /// The WHERE of LOAD `l` (which reads a text file on columns) as a filter for the reader, when it
-    /// can be decided on each record's own fields.
-    pub(super) fn file_filter(&self, l: &Load) -> Option<RowFilter> {
+    /// The records of its text file LOAD `l` (which runs on columns) wants, as far as the reader can
+    /// tell them.
+    pub(super) fn wanted_records(&mut self, l: &Load) -> Wanted {
+        let filter = self.file_filter(l);
+        let where_done = l.where_.is_none() || filter.is_some();
+        let limit = match &l.first {
+            Some(n) if where_done && !l.distinct && !Self::groups(l) => self
+                .eval_norow(n)
+                .num()
+                .filter(|n| *n >= 0.0 && n.is_finite())
+                .map(|n| n as usize),
+            _ => None,
+        };
+        Wanted { filter, limit }
+    }
+
+    /// The WHERE of LOAD `l` as a filter for the reader, when it can be decided on each record's own
+    /// fields.
+    fn file_filter(&self, l: &Load) -> Option<RowFilter> {
         let w = l.where_.as_ref()?;
         let self_contained =
             !qix_expr::has_aggregation(w) && !qix_expr::calls_any(w, &qix_expr::is_host_function);
@@ -33,7 +51,7 @@ impl Exec<'_> {
             expr: w.clone(),
             fields: fields.clone(),
             locale: self.locale.clone(),
-            memo: HashMap::new(),
+            memo: HashMap::default(),
             key: String::new(),
         };
         Some(RowFilter {
@@ -48,7 +66,7 @@ struct Condition {
     expr: Expr,
     fields: Vec<String>,
     locale: Locale,
-    memo: HashMap<String, bool>,
+    memo: HashMap<String, bool, foldhash::fast::RandomState>,
     /// The memo key of the record at hand (kept to reuse its buffer).
     key: String,
 }

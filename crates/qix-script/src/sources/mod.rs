@@ -362,7 +362,7 @@ impl Interner {
 
     /// The column, packed; the lookup structures are dropped (the model builds its index when needed).
     pub fn finish(mut self) -> SymbolColumn {
-        self.values.drop_index();
+        self.values.finish_building();
         self.dense = Vec::new();
         // The chunks, then the rows not packed yet, into one column with the final width.
         let rows = self.chunks.iter().flat_map(PackedColumn::iter);

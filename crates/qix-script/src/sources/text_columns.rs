@@ -10,9 +10,10 @@
 //! first record or `@1..@n`, blank lines skipped, short rows padded with NULL. Files with `comment is`
 //! go through [`super::text::read_columns`].
 //!
-//! A [`RowFilter`] (a LOAD's WHERE on the file's own fields) drops records in the parser thread, before
-//! any field of them is interned: a value only dropped records have never enters a symbol table, so a
-//! filtering LOAD's peak is the kept data, not the file's.
+//! [`Wanted`] records are chosen in the parser thread, before any field of them is interned: a
+//! [`RowFilter`] (a LOAD's WHERE on the file's own fields) drops records, so a value only dropped records
+//! have never enters a symbol table and a filtering LOAD's peak is the kept data, not the file's; a
+//! limit (`FIRST n`) stops the read once that many records are kept.
 
 use super::text::field_names;
 use super::{Check, ColumnTable, Interner};
@@ -27,12 +28,14 @@ type Numbered = (usize, Interner);
 /// Rows per block handed from the parser to the interner.
 const BLOCK_ROWS: usize = 1 << 14;
 
-/// Parsed rows: every field's bytes back to back, where each field ends, and how many fields each row has.
+/// Parsed rows: every field's bytes back to back, where each field ends, how many fields each row has,
+/// and which rows a [`RowFilter`] dropped (empty: none).
 #[derive(Default)]
 struct Block {
     bytes: Vec<u8>,
     ends: Vec<usize>,
     widths: Vec<usize>,
+    dropped: Vec<bool>,
 }
 
 /// Whether to keep a record, given the texts of the fields a [`RowFilter`] reads (`None`: the record
@@ -45,6 +48,67 @@ pub struct RowFilter {
     pub fields: Vec<String>,
     /// Whether to keep a record.
     pub keep: Keep,
+}
+
+/// Which records of a file to read.
+#[derive(Default)]
+pub struct Wanted {
+    /// Those a condition accepts (all without).
+    pub filter: Option<RowFilter>,
+    /// No more than this many of them: the read stops there.
+    pub limit: Option<usize>,
+}
+
+/// [`Wanted`] for a file with these columns, and how many records the limit still lets in.
+struct Selector {
+    filter: Option<Placed>,
+    left: Option<usize>,
+    width: usize,
+}
+
+impl Selector {
+    fn new(wanted: Wanted, names: &[String]) -> Selector {
+        Selector {
+            filter: wanted.filter.map(|f| Placed::new(f, names)),
+            left: wanted.limit,
+            width: names.len(),
+        }
+    }
+
+    /// Whether the limit is reached: nothing more is to be read.
+    fn full(&self) -> bool {
+        self.left == Some(0)
+    }
+
+    /// Marks the records of `b` that are not wanted as dropped.
+    fn apply(&mut self, b: &mut Block) {
+        if let Some(f) = &mut self.filter {
+            f.apply(b);
+        }
+        let Some(left) = &mut self.left else {
+            return;
+        };
+        b.dropped.resize(b.widths.len(), false);
+        let blank: Vec<bool> = b
+            .rows()
+            .map(|(row, start)| is_blank(row, start, self.width))
+            .collect();
+        for (dropped, blank) in b.dropped.iter_mut().zip(blank) {
+            if *dropped || blank {
+                continue;
+            }
+            if *left == 0 {
+                *dropped = true;
+            } else {
+                *left -= 1;
+            }
+        }
+    }
+}
+
+/// Whether a row is a blank line (skipped, not a record), in a file of `width` columns.
+fn is_blank(row: &[usize], start: usize, width: usize) -> bool {
+    row.len() == 1 && row[0] == start && width > 1
 }
 
 /// A [`RowFilter`] with its fields found in the file's columns.
@@ -65,10 +129,10 @@ impl Placed {
         }
     }
 
-    /// `b` without the records the condition refuses (blank lines and records that are not UTF-8
-    /// stay, for the interner to skip or report).
-    fn apply(&mut self, b: Block) -> Block {
-        let mut out = Block::default();
+    /// Marks the records of `b` the condition refuses as dropped (blank lines and records that are
+    /// not UTF-8 stay, for the interner to skip or report).
+    fn apply(&mut self, b: &mut Block) {
+        let mut dropped = Vec::with_capacity(b.widths.len());
         let mut texts: Vec<Option<&str>> = Vec::with_capacity(self.columns.len());
         for (row, row_start) in b.rows() {
             texts.clear();
@@ -88,12 +152,9 @@ impl Placed {
                     _ => None,
                 });
             }
-            if !valid || (self.keep)(&texts) {
-                let end = row.last().copied().unwrap_or(row_start);
-                out.push_fields(&b.bytes[row_start..end], row.iter().map(|e| e - row_start));
-            }
+            dropped.push(valid && !(self.keep)(&texts));
         }
-        out
+        b.dropped = dropped;
     }
 }
 
@@ -111,13 +172,17 @@ impl Block {
         })
     }
 
-    /// Appends a row: its fields' bytes back to back and where each field ends in them.
-    fn push_fields(&mut self, bytes: &[u8], ends: impl Iterator<Item = usize>) {
-        let base = self.bytes.len();
-        self.bytes.extend_from_slice(bytes);
-        let before = self.ends.len();
-        self.ends.extend(ends.map(|e| base + e));
-        self.widths.push(self.ends.len() - before);
+    /// The rows a filter did not drop.
+    fn kept(&self) -> impl Iterator<Item = (&[usize], usize)> + '_ {
+        self.rows()
+            .enumerate()
+            .filter(|(i, _)| !self.dropped.get(*i).copied().unwrap_or(false))
+            .map(|(_, r)| r)
+    }
+
+    /// How many rows a filter did not drop.
+    fn kept_count(&self) -> usize {
+        self.widths.len() - self.dropped.iter().filter(|d| **d).count()
     }
 }
 
@@ -152,16 +217,16 @@ pub fn read_columns_from<R: Read + Send>(
     input: R,
     spec: &FormatSpec,
 ) -> Result<Option<ColumnTable>, String> {
-    read_columns_from_checked(input, spec, &mut super::no_check, None)
+    read_columns_from_checked(input, spec, &mut super::no_check, Wanted::default())
 }
 
 /// [`read_columns_from`], asking `check` after every block of rows whether the rows so far may stay (an
-/// error stops the parser thread and the read), keeping only the records `filter` accepts.
+/// error stops the parser thread and the read), keeping only the records `wanted` says.
 pub fn read_columns_from_checked<R: Read + Send>(
     input: R,
     spec: &FormatSpec,
     check: &mut Check<'_>,
-    filter: Option<RowFilter>,
+    wanted: Wanted,
 ) -> Result<Option<ColumnTable>, String> {
     if spec.comment.is_some() {
         return Ok(None);
@@ -203,11 +268,7 @@ pub fn read_columns_from_checked<R: Read + Send>(
     let first = csv::StringRecord::from_byte_record(first).map_err(not_utf8)?;
     let (fields, first_is_data) = field_names(&first, spec.labels)?;
     let width = fields.len();
-    let mut filter = filter.map(|f| Placed::new(f, &fields));
-    let mut filtered = move |b: Block| match &mut filter {
-        Some(f) => f.apply(b),
-        None => b,
-    };
+    let mut selector = Selector::new(wanted, &fields);
     // The parser thread also interns every third column, so both cores share the interning.
     let (mut theirs, mut mine): (Vec<Numbered>, Vec<Numbered>) = (0..width)
         .map(|j| (j, Interner::default()))
@@ -215,7 +276,7 @@ pub fn read_columns_from_checked<R: Read + Send>(
     if first_is_data {
         let mut b = Block::default();
         push_record(&mut b, first.as_byte_record());
-        let b = filtered(b);
+        selector.apply(&mut b);
         intern(&b, width, &mut mine)?;
         intern(&b, width, &mut theirs)?;
     }
@@ -225,6 +286,9 @@ pub fn read_columns_from_checked<R: Read + Send>(
         let parser = s.spawn(move || -> Result<Vec<Numbered>, String> {
             let mut record = csv::ByteRecord::new();
             loop {
+                if selector.full() {
+                    return Ok(theirs);
+                }
                 let mut b = Block::default();
                 let mut done = false;
                 while b.widths.len() < BLOCK_ROWS {
@@ -240,7 +304,7 @@ pub fn read_columns_from_checked<R: Read + Send>(
                         }
                     }
                 }
-                let b = filtered(b);
+                selector.apply(&mut b);
                 if let Err(e) = intern(&b, width, &mut theirs) {
                     let _ = tx.send(Err(e.clone()));
                     return Err(e);
@@ -255,7 +319,7 @@ pub fn read_columns_from_checked<R: Read + Send>(
         for block in rx {
             let done = block.and_then(|b| {
                 intern(&b, width, &mut mine)?;
-                rows += b.widths.len();
+                rows += b.kept_count();
                 // The parser thread's columns are taken to hold about as much as these.
                 let held: usize = mine.iter().map(|(_, c)| c.bytes()).sum();
                 check(rows, held / mine.len().max(1) * width)
@@ -284,9 +348,9 @@ pub fn read_columns_from_checked<R: Read + Send>(
 /// Interns the fields of `b`'s rows that belong to `columns` (each with its column number); rows shorter
 /// than `width` give NULL, a blank line is skipped.
 fn intern(b: &Block, width: usize, columns: &mut [Numbered]) -> Result<(), String> {
-    for (row, row_start) in b.rows() {
+    for (row, row_start) in b.kept() {
         let w = row.len();
-        if w == 1 && row[0] == row_start && width > 1 {
+        if is_blank(row, row_start, width) {
             continue; // blank line
         }
         for (j, column) in columns.iter_mut() {
