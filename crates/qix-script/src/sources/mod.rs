@@ -217,14 +217,22 @@ impl Interner {
             return None;
         }
         if k >= self.dense.len() {
-            let len = (k + 1).next_power_of_two().min(limit.max(k + 1));
-            self.dense.resize(len, u32::MAX);
+            // Only as long as the largest number so far: the vector's spare capacity is never touched,
+            // so it takes no memory until numbers reach it.
+            self.dense.resize(k + 1, u32::MAX);
         }
         if self.dense[k] == u32::MAX {
             // New to the table: every whole number in range went through here, so it is new to the field.
             self.dense[k] = self.values.push_distinct(Some(n), text);
         }
         Some(self.dense[k])
+    }
+
+    /// Notes that the source has given `records` records so far, some of them not kept here (a
+    /// filtered read): the direct-address table may grow as it would for that many rows, since whole
+    /// numbers that count records (ids) stay as dense relative to the records as they were.
+    pub fn saw_records(&mut self, records: usize) {
+        self.rows_hint = self.rows_hint.max(records);
     }
 
     /// An interner for a column that will have about `rows` rows.

@@ -36,6 +36,8 @@ struct Block {
     ends: Vec<usize>,
     widths: Vec<usize>,
     dropped: Vec<bool>,
+    /// Records of the file up to and including this block's.
+    records: usize,
 }
 
 /// Whether to keep a record, given the texts of the fields a [`RowFilter`] reads (`None`: the record
@@ -285,6 +287,7 @@ pub fn read_columns_from_checked<R: Read + Send>(
     let theirs = std::thread::scope(|s| -> Result<Vec<Numbered>, String> {
         let parser = s.spawn(move || -> Result<Vec<Numbered>, String> {
             let mut record = csv::ByteRecord::new();
+            let mut records = usize::from(first_is_data);
             loop {
                 if selector.full() {
                     return Ok(theirs);
@@ -304,6 +307,8 @@ pub fn read_columns_from_checked<R: Read + Send>(
                         }
                     }
                 }
+                records += b.widths.len();
+                b.records = records;
                 selector.apply(&mut b);
                 if let Err(e) = intern(&b, width, &mut theirs) {
                     let _ = tx.send(Err(e.clone()));
@@ -348,6 +353,11 @@ pub fn read_columns_from_checked<R: Read + Send>(
 /// Interns the fields of `b`'s rows that belong to `columns` (each with its column number); rows shorter
 /// than `width` give NULL, a blank line is skipped.
 fn intern(b: &Block, width: usize, columns: &mut [Numbered]) -> Result<(), String> {
+    if !b.dropped.is_empty() {
+        for (_, column) in columns.iter_mut() {
+            column.saw_records(b.records);
+        }
+    }
     for (row, row_start) in b.kept() {
         let w = row.len();
         if is_blank(row, row_start, width) {
