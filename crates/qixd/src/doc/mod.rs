@@ -23,6 +23,7 @@ mod data;
 mod expansion;
 mod footprint;
 mod objects;
+mod snapshot;
 mod states;
 #[cfg(test)]
 mod tests;
@@ -30,6 +31,7 @@ mod undo;
 mod variables;
 
 pub use data::{LoadedData, ReloadProgress, ReloadStatus};
+pub use snapshot::SessionPart;
 pub use variables::VariableState;
 
 use crate::handles::ObjectRef;
