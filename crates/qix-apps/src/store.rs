@@ -856,7 +856,11 @@ mod tests {
         let data = one.read_data(&a.id, stored.data_version).unwrap();
         let node = stored.script.split(' ').nth(2).unwrap().to_string();
         let save = stored.script.rsplit(' ').next().unwrap().to_string();
-        assert_eq!(data[0].1, format!("{node}:{save}").into_bytes(), "record and data pair");
+        assert_eq!(
+            data[0].1,
+            format!("{node}:{save}").into_bytes(),
+            "record and data pair"
+        );
     }
 
     /// A store opened while another process saves an app leaves that app's temporary files alone; once

@@ -37,7 +37,13 @@ fn host_name() -> String {
 pub fn header_value(node: &str) -> HeaderValue {
     let clean: String = node
         .chars()
-        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     HeaderValue::from_str(&clean).unwrap_or(HeaderValue::from_static("qixd"))
 }

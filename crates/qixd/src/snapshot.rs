@@ -214,10 +214,9 @@ impl Snapshots {
         };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with(&format!("{stem}.")) && name.ends_with(".data") {
-                if keep != Some(name.as_str()) {
-                    let _ = fs::remove_dir_all(entry.path());
-                }
+            let ours = name.starts_with(&format!("{stem}.")) && name.ends_with(".data");
+            if ours && keep != Some(name.as_str()) {
+                let _ = fs::remove_dir_all(entry.path());
             }
         }
     }
@@ -233,10 +232,9 @@ impl Snapshots {
         self.remove_ended(&live);
         for (session, expires) in live {
             let seen = self.written().get(&session.id).map(|w| w.generation);
-            if all || seen != Some(session.generation()) {
-                if !self.write_session(&session, expires) {
-                    registry.end(session.id, "the session moved to another node");
-                }
+            let due = all || seen != Some(session.generation());
+            if due && !self.write_session(&session, expires) {
+                registry.end(session.id, "the session moved to another node");
             }
         }
     }
@@ -423,9 +421,7 @@ fn capture_doc(doc: &DocState) -> DocFile {
     }
     DocFile {
         app: doc.id().to_string(),
-        session_app: doc
-            .is_session_app()
-            .then(|| AppRecord::clone(doc.record())),
+        session_app: doc.is_session_app().then(|| AppRecord::clone(doc.record())),
         data: None,
         part: doc.session_part(),
         selections,

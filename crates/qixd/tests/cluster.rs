@@ -123,8 +123,12 @@ async fn a_session_with_a_ttl_survives_a_restart_with_its_objects_selections_and
     )
     .await;
     b.ok(doc, "DoReload", json!([])).await;
-    b.ok(doc, "CreateSessionObject", json!([{"qInfo": {"qId": "t", "qType": "table"}}]))
-        .await;
+    b.ok(
+        doc,
+        "CreateSessionObject",
+        json!([{"qInfo": {"qId": "t", "qType": "table"}}]),
+    )
+    .await;
     // A session without a TTL ends with its socket, restart or not.
     let c = s.connect("/app/restart/identity/no-ttl").await;
     drop((a, b, c));
@@ -140,7 +144,10 @@ async fn a_session_with_a_ttl_survives_a_restart_with_its_objects_selections_and
     let script = b.ok(doc, "GetScript", json!([])).await;
     assert!(script["qScript"].as_str().unwrap_or("").contains("k1,10"));
     b.ok(doc, "GetObject", json!(["t"])).await;
-    let cube = handle(&b.ok(doc, "CreateSessionObject", table_props("K", &["Sum(V)"])).await);
+    let cube = handle(
+        &b.ok(doc, "CreateSessionObject", table_props("K", &["Sum(V)"]))
+            .await,
+    );
     let layout = b.ok(cube, "GetLayout", json!([])).await;
     assert_eq!(
         page_texts(&layout["qLayout"]),
@@ -194,10 +201,7 @@ async fn a_session_moves_to_another_node_and_the_old_copy_ends() {
     // One's copy is touched, finds the snapshot taken over, and ends with OnSessionClosed.
     a.ok(-1, "GetActiveDoc", json!([])).await;
     assert_eq!(a.closed().await, Some(4001));
-    assert!(a
-        .pushes
-        .iter()
-        .any(|p| p["method"] == "OnSessionClosed"));
+    assert!(a.pushes.iter().any(|p| p["method"] == "OnSessionClosed"));
     // Two's copy goes on.
     b.ok(-1, "GetActiveDoc", json!([])).await;
 }
@@ -217,8 +221,18 @@ async fn a_save_on_one_node_is_seen_by_the_other_at_the_next_open() {
     // Two opens it first, so it keeps the first version's data.
     let mut t = two.connect("/app/shared/identity/early").await;
     let doc = t.open_doc(&app).await;
-    let cube = handle(&t.ok(doc, "CreateSessionObject", table_props("Dim", &["Sum(Amount)"])).await);
-    assert_eq!(page_texts(&t.ok(cube, "GetLayout", json!([])).await["qLayout"]).len(), 3);
+    let cube = handle(
+        &t.ok(
+            doc,
+            "CreateSessionObject",
+            table_props("Dim", &["Sum(Amount)"]),
+        )
+        .await,
+    );
+    assert_eq!(
+        page_texts(&t.ok(cube, "GetLayout", json!([])).await["qLayout"]).len(),
+        3
+    );
     t.close().await;
     // One reloads new data and saves.
     let mut o = one.connect("/app/shared/identity/writer").await;
@@ -230,17 +244,31 @@ async fn a_save_on_one_node_is_seen_by_the_other_at_the_next_open() {
     )
     .await;
     o.ok(doc, "DoReload", json!([])).await;
-    o.ok(doc, "CreateObject", json!([{"qInfo": {"qId": "saved-obj", "qType": "note"}}]))
-        .await;
+    o.ok(
+        doc,
+        "CreateObject",
+        json!([{"qInfo": {"qId": "saved-obj", "qType": "note"}}]),
+    )
+    .await;
     o.ok(doc, "DoSave", json!([])).await;
     let mut t = two.connect("/app/shared/identity/late").await;
     let doc = t.open_doc(&app).await;
     t.ok(doc, "GetObject", json!(["saved-obj"])).await;
-    let cube = handle(&t.ok(doc, "CreateSessionObject", table_props("Dim", &["Sum(Amount)"])).await);
+    let cube = handle(
+        &t.ok(
+            doc,
+            "CreateSessionObject",
+            table_props("Dim", &["Sum(Amount)"]),
+        )
+        .await,
+    );
     let rows = page_texts(&t.ok(cube, "GetLayout", json!([])).await["qLayout"]);
     assert_eq!(rows.len(), 4, "the data one reloaded: {rows:?}");
     let reload = t.ok(doc, "GetAppLayout", json!([])).await;
-    assert!(!reload["qLayout"]["qLastReloadTime"].as_str().unwrap_or("").is_empty());
+    assert!(!reload["qLayout"]["qLastReloadTime"]
+        .as_str()
+        .unwrap_or("")
+        .is_empty());
 }
 
 /// `/healthcheck` and every response (the WebSocket upgrade too) name the node.
@@ -249,7 +277,9 @@ async fn the_node_id_is_in_the_healthcheck_and_every_response() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let s = TestServer::start_with(|c| c.node_id = Some("node-7".into())).await;
     assert_eq!(s.health().await["nodeId"], "node-7");
-    let head = common::http_get(s.addr, "/healthcheck").await.to_lowercase();
+    let head = common::http_get(s.addr, "/healthcheck")
+        .await
+        .to_lowercase();
     assert!(head.contains("x-qixd-node: node-7"), "{head}");
     let mut tcp = tokio::net::TcpStream::connect(s.addr).await.unwrap();
     tcp.write_all(
