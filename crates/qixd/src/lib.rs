@@ -11,6 +11,8 @@
 //! Data flows one way: socket ([`socket`]) → session ([`registry`], [`session`]) → QIX class ([`api`]) →
 //! view layer ([`view`]: evaluation, selection, typed definitions, the renderer) → open app ([`doc`]) and
 //! engine → storage. What one client may do is bounded by [`limits`], [`folders`] and [`rights`].
+//! Several nodes behind a proxy ([`cluster`]) share the apps folder, and sessions outlive their node
+//! through [`snapshot`]s.
 
 pub mod api;
 pub mod auth;
@@ -290,6 +292,9 @@ impl RunningServer {
     /// Closes every socket (code 1001), stops accepting, waits up to 5 s for connections to end, then
     /// writes a snapshot of every session with a TTL (they come back, detached, at the next start).
     pub async fn shutdown(self) {
+        // What changed since the last periodic snapshot goes to disk before the sockets close: a client
+        // that reconnects at once reaches another node, which restores the session from it.
+        self.write_snapshots(false).await;
         self.registry.shutdown();
         let _ = self.shutdown_tx.send(true);
         let serving = tokio::time::timeout(Duration::from_secs(5), self.serve).await;
@@ -305,8 +310,13 @@ impl RunningServer {
         for task in &self.background {
             task.abort();
         }
+        self.write_snapshots(true).await;
+    }
+
+    /// Writes the snapshots of the sessions touched since their last one (`all`: of every session).
+    async fn write_snapshots(&self, all: bool) {
         let (snapshots, registry) = (self.snapshots.clone(), self.registry.clone());
-        let written = tokio::task::spawn_blocking(move || snapshots.write_changed(&registry, true));
+        let written = tokio::task::spawn_blocking(move || snapshots.write_changed(&registry, all));
         if let Err(e) = written.await {
             tracing::error!(error = %e, "the session snapshots were not written");
         }

@@ -27,7 +27,7 @@ use crate::registry::Registry;
 use crate::session::{Session, SessionKey};
 use qix_apps::{AppRecord, BookmarkField};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -241,18 +241,23 @@ impl Snapshots {
 
     /// Removes the files of the sessions this node wrote that no longer live.
     fn remove_ended(&self, live: &[(Arc<Session>, Option<Instant>)]) {
+        let ids: HashSet<u64> = live.iter().map(|(s, _)| s.id).collect();
         let ended: Vec<Written> = {
             let mut written = self.written();
             let gone: Vec<u64> = written
                 .keys()
-                .filter(|id| !live.iter().any(|(s, _)| s.id == **id))
+                .filter(|id| !ids.contains(id))
                 .copied()
                 .collect();
             gone.iter().filter_map(|id| written.remove(id)).collect()
         };
+        if ended.is_empty() {
+            return;
+        }
+        let keys: HashSet<&SessionKey> = live.iter().map(|(s, _)| &s.key).collect();
         for w in ended {
             // A new session of the same key writes its own file next.
-            if !live.iter().any(|(s, _)| s.key == w.key) {
+            if !keys.contains(&w.key) {
                 self.remove(&stem(&w.key));
             }
         }
@@ -439,6 +444,10 @@ impl Snapshots {
         let mut restored = 0;
         for entry in entries.flatten() {
             let path = entry.path();
+            if path.extension().and_then(|e| e.to_str()) == Some("tmp") {
+                remove_if_stale(&path);
+                continue;
+            }
             if path.extension().and_then(|e| e.to_str()) != Some("json") {
                 continue;
             }
@@ -524,6 +533,19 @@ impl Snapshots {
         doc.restore_session_part(file.part);
         restore_selections(&mut doc, &file.selections);
         Some(doc)
+    }
+}
+
+/// Removes a temporary file a crash left (older than a minute: a node sharing the folder may be writing a
+/// younger one now).
+fn remove_if_stale(path: &Path) {
+    let old = fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > Duration::from_secs(60));
+    if old {
+        let _ = fs::remove_file(path);
     }
 }
 
