@@ -294,7 +294,7 @@ impl RunningServer {
     pub async fn shutdown(self) {
         // What changed since the last periodic snapshot goes to disk before the sockets close: a client
         // that reconnects at once reaches another node, which restores the session from it.
-        self.write_snapshots(false).await;
+        write_snapshots(&self.snapshots, &self.registry, false).await;
         self.registry.shutdown();
         let _ = self.shutdown_tx.send(true);
         let serving = tokio::time::timeout(Duration::from_secs(5), self.serve).await;
@@ -310,15 +310,19 @@ impl RunningServer {
         for task in &self.background {
             task.abort();
         }
-        self.write_snapshots(true).await;
+        write_snapshots(&self.snapshots, &self.registry, true).await;
     }
+}
 
-    /// Writes the snapshots of the sessions touched since their last one (`all`: of every session).
-    async fn write_snapshots(&self, all: bool) {
-        let (snapshots, registry) = (self.snapshots.clone(), self.registry.clone());
-        let written = tokio::task::spawn_blocking(move || snapshots.write_changed(&registry, all));
-        if let Err(e) = written.await {
-            tracing::error!(error = %e, "the session snapshots were not written");
-        }
+/// Writes the snapshots of the sessions touched since their last one (`all`: of every session).
+async fn write_snapshots(
+    snapshots: &Arc<snapshot::Snapshots>,
+    registry: &Arc<registry::Registry>,
+    all: bool,
+) {
+    let (snapshots, registry) = (snapshots.clone(), registry.clone());
+    let written = tokio::task::spawn_blocking(move || snapshots.write_changed(&registry, all));
+    if let Err(e) = written.await {
+        tracing::error!(error = %e, "the session snapshots were not written");
     }
 }
