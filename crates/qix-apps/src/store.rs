@@ -30,6 +30,10 @@ pub enum StoreError {
     /// No app has that id (or the id could never name one).
     #[error("app not found: {0}")]
     NotFound(String),
+    /// [`AppStore::insert`] found an app with that id already stored (made meanwhile by another session
+    /// or another process sharing the folder): it is left as it is.
+    #[error("an app with the id {0:?} exists")]
+    AlreadyExists(String),
     /// The file system failed.
     #[error("storage error on {path}: {source}")]
     Io {
@@ -222,9 +226,13 @@ impl AppStore {
         self.insert(record)
     }
 
-    /// Stores a new app made by the caller (e.g. with its owner set), in one write.
+    /// Stores a new app made by the caller (e.g. with its owner set), in one write; refused when an app
+    /// with its id exists (checked under the app's lock, so two nodes creating one id cannot both win).
     pub fn insert(&self, record: AppRecord) -> Result<AppRecord, StoreError> {
         let app = self.lock(&record.id)?;
+        if app.dir.join(RECORD_FILE).is_file() {
+            return Err(StoreError::AlreadyExists(record.id));
+        }
         fs::create_dir_all(&app.dir).map_err(io(&app.dir))?;
         write_record(&app.dir, &record)?;
         sync_dir(&self.dir)?;
@@ -853,6 +861,10 @@ mod tests {
         }
         let stored = one.get(&a.id).unwrap();
         assert_eq!(stored.revision, 40, "every save counted");
+        assert!(
+            matches!(two.insert(a.clone()), Err(StoreError::AlreadyExists(_))),
+            "a create of the same id from the other node does not overwrite it"
+        );
         let data = one.read_data(&a.id, stored.data_version).unwrap();
         let node = stored.script.split(' ').nth(2).unwrap().to_string();
         let save = stored.script.rsplit(' ').next().unwrap().to_string();

@@ -163,6 +163,10 @@ pub fn store_error(e: qix_apps::StoreError) -> qix_protocol::RpcError {
         qix_apps::StoreError::NotFound(_) => {
             qix_protocol::RpcError::new(qix_protocol::ErrorCode::AppNotFound, "Could not find app")
         }
+        qix_apps::StoreError::AlreadyExists(id) => qix_protocol::RpcError::new(
+            qix_protocol::ErrorCode::AppAlreadyExists,
+            format!("an app with the id {id:?} exists"),
+        ),
         other => {
             tracing::error!(error = %other, "app storage failed");
             qix_protocol::RpcError::new(qix_protocol::ErrorCode::Internal, other.to_string())
