@@ -269,41 +269,68 @@ impl Snapshots {
         let stem = stem(&session.key);
         let generation = session.generation();
         let claimed_ms = self.claimed(session);
-        if let Some(owner) = self.owner(&stem) {
-            if owner.node != self.node && owner.claimed_ms > claimed_ms {
-                self.written().remove(&session.id);
-                return false;
-            }
+        if self.taken_over(&stem, claimed_ms) {
+            self.written().remove(&session.id);
+            return false;
         }
-        let (file, data) = match self.capture(session, expires, claimed_ms) {
-            Some(taken) => taken,
-            None => {
-                self.note(session, generation, 0, claimed_ms, None);
-                return true;
-            }
+        let Some((mut file, data)) = self.capture(session, expires, claimed_ms) else {
+            self.forget_ttl_less(session, &stem);
+            self.note(session, generation, 0, claimed_ms, None);
+            return true;
         };
         let data_dir = self.write_data(session, &stem, data);
-        let mut file = file;
         if let Some(doc) = file.doc.as_mut() {
             doc.data = data_dir.as_ref().map(|(_, d)| d.clone());
         }
-        let Ok(text) = serde_json::to_vec(&file) else {
-            return true;
-        };
+        if let Some(hash) = self.store(session, &stem, &file, data_dir.as_ref()) {
+            self.note(session, generation, hash, claimed_ms, data_dir);
+        }
+        true
+    }
+
+    /// Whether another node took the session of file `stem` over after this node took it (at
+    /// `claimed_ms`).
+    fn taken_over(&self, stem: &str, claimed_ms: u64) -> bool {
+        self.owner(stem)
+            .is_some_and(|o| o.node != self.node && o.claimed_ms > claimed_ms)
+    }
+
+    /// A session without a TTL (any more) ends with its sockets: no snapshot of it stays.
+    fn forget_ttl_less(&self, session: &Session, stem: &str) {
+        let had_file = self
+            .written()
+            .get(&session.id)
+            .is_some_and(|w| w.text_hash != 0);
+        if had_file {
+            self.remove(stem);
+        }
+    }
+
+    /// Writes `file` unless its text is what was last written for `session`; then removes the data
+    /// folders it no longer names. The text's hash, or `None` when it could not be written (tried again
+    /// at the next change).
+    fn store(
+        &self,
+        session: &Session,
+        stem: &str,
+        file: &SessionFile,
+        data_dir: Option<&(Weak<LoadedData>, String)>,
+    ) -> Option<u64> {
+        let text = serde_json::to_vec(file).ok()?;
         let hash = fnv(&text);
         let unchanged = self
             .written()
             .get(&session.id)
             .is_some_and(|w| w.text_hash == hash);
-        if !unchanged {
-            if let Err(e) = write_atomic(&self.path(&stem), &text) {
-                tracing::warn!(error = %e, "session snapshot not written");
-                return true;
-            }
-            self.remove_data_except(&stem, data_dir.as_ref().map(|(_, d)| d.as_str()));
+        if unchanged {
+            return Some(hash);
         }
-        self.note(session, generation, hash, claimed_ms, data_dir);
-        true
+        if let Err(e) = write_atomic(&self.path(stem), &text) {
+            tracing::warn!(error = %e, "session snapshot not written");
+            return None;
+        }
+        self.remove_data_except(stem, data_dir.map(|(_, d)| d.as_str()));
+        Some(hash)
     }
 
     /// When this node took `session`: when it was restored here, else when it was first written.
