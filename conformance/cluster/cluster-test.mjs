@@ -150,9 +150,9 @@ process.on('exit', cleanup);
 let proxyPort;
 
 /** A socket through the proxy: resolves once OnConnected came, with the node that answered. */
-function connect(urlPath) {
+function connect(urlPath, headers = {}) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://${HOST}:${proxyPort}${urlPath}`);
+    const ws = new WebSocket(`ws://${HOST}:${proxyPort}${urlPath}`, { headers });
     const sock = { ws, node: null, state: null, closed: null, pending: new Map(), nextId: 1 };
     sock.closedP = new Promise((r) => ws.on('close', (code) => { sock.closed = code; r(code); }));
     ws.on('upgrade', (res) => { sock.node = res.headers['x-qixd-node']; });
@@ -261,6 +261,17 @@ async function openSessions() {
     await checkSession(b, i);
     return { i, a, b, node: a.node };
   });
+  // The proxy keys a session as qixd does: X-Qlik-Session names the identity, the TTL is not part of
+  // the key (each connection still sets the session's TTL: the latest wins, so these keep one).
+  for (const s of sessions.slice(0, 20)) {
+    const viaHeader = await connect('/app/cluster-app/ttl/300', { 'X-Qlik-Session': `s${s.i}` });
+    assert.equal(viaHeader.state, 'SESSION_ATTACHED', `session ${s.i} through X-Qlik-Session`);
+    assert.equal(viaHeader.node, s.node, `session ${s.i} through X-Qlik-Session on its node`);
+    const otherTtl = await connect(`/app/cluster-app/identity/s${s.i}/ttl/299`);
+    assert.equal(otherTtl.state, 'SESSION_ATTACHED', `session ${s.i} with another /ttl`);
+    assert.equal(otherTtl.node, s.node, `session ${s.i} with another /ttl on its node`);
+    await Promise.all([close(viaHeader), close(otherTtl)]);
+  }
   const counts = {};
   for (const s of sessions) counts[s.node] = (counts[s.node] || 0) + 1;
   log('sessions per node:', JSON.stringify(counts));
