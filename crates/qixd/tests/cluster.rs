@@ -297,3 +297,37 @@ async fn the_node_id_is_in_the_healthcheck_and_every_response() {
     assert!(head.starts_with("http/1.1 101"), "{head}");
     assert!(head.contains("x-qixd-node: node-7"), "{head}");
 }
+
+/// The snapshot of a session is written again when the session changes, not when it is only read: the
+/// periodic pass costs what clients change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_is_written_on_change_only() {
+    let s = TestServer::start_with(|c| c.node_id = Some("n1".into())).await;
+    let app = saved_app(&s, "changes").await;
+    let mut c = s.connect("/app/changes/identity/w/ttl/60").await;
+    let doc = c.open_doc(&app).await;
+    let field = handle(&c.ok(doc, "GetField", json!(["Dim"])).await);
+    let dir = s.apps_dir().join(".sessions");
+    let snapshot = || -> Option<(std::time::SystemTime, String)> {
+        let entry = std::fs::read_dir(&dir)
+            .ok()?
+            .flatten()
+            .find(|e| e.path().extension().and_then(|x| x.to_str()) == Some("json"))?;
+        let modified = entry.metadata().ok()?.modified().ok()?;
+        Some((modified, std::fs::read_to_string(entry.path()).ok()?))
+    };
+    assert!(common::eventually(3000, || snapshot().is_some()).await);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let first = snapshot().expect("a snapshot");
+    for _ in 0..5 {
+        c.ok(doc, "GetAppLayout", json!([])).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(snapshot(), Some(first.clone()), "reads write nothing");
+    c.ok(field, "Select", json!(["C"])).await;
+    let changed = common::eventually(3000, || {
+        snapshot().is_some_and(|(_, text)| text != first.1 && text.contains("\"C\""))
+    })
+    .await;
+    assert!(changed, "a selection is in the next snapshot");
+}
