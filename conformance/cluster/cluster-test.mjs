@@ -337,7 +337,7 @@ async function killOne(nodes, sessions) {
   const victim = nodes[1];
   const mine = sessions.filter((s) => s.node === victim.id);
   const others = sessions.filter((s) => s.node !== victim.id);
-  await sleep(2000); // the periodic snapshots (every second) have every session
+  await sleep(3000); // the periodic snapshots (every second) have every session
   log(`kill -9 ${victim.id} (${mine.length} sessions)`);
   await victim.kill();
   await until(`the sockets of ${victim.id} to close`, 10000, () => mine.every((s) => s.a.closed !== null));
