@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test of the project on a fresh machine: formatting, clippy, the Rust unit and wire
-# tests, and the enigma.js conformance suite against a freshly built qixd.
+# tests, the enigma.js conformance suite against a freshly built qixd, and the cluster test (three nodes
+# behind HAProxy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,3 +33,5 @@ echo "== enigma.js and nebula.js conformance suite"
   ../scripts/build-hub.sh --check
   QIXD_BIN="$(pwd)/../target/debug/qixd" npm test
 )
+echo "== cluster: three nodes behind HAProxy (installs Debian's haproxy when it is missing)"
+QIXD_BIN="$(pwd)/target/debug/qixd" ./scripts/cluster-test.sh

@@ -34,6 +34,11 @@ pub struct AppRecord {
     /// Which saved data version (`data-<n>` folder) belongs to this record; 0 when the app has no saved data.
     #[serde(default)]
     pub data_version: u64,
+    /// How many times the app was saved: each save stores one more than the stored record had. Nodes
+    /// sharing one apps folder compare it to tell whether their copy is the stored one (a save made
+    /// elsewhere since a session opened the app shows as a higher stored revision).
+    #[serde(default)]
+    pub revision: u64,
     /// Persistent generic objects (`CreateObject`) by id, with their properties.
     #[serde(default)]
     pub objects: std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
@@ -107,6 +112,7 @@ impl AppRecord {
             last_reload_time: String::new(),
             connections: Default::default(),
             data_version: 0,
+            revision: 0,
             objects: Default::default(),
             dimensions: Default::default(),
             measures: Default::default(),

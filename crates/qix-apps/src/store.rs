@@ -7,6 +7,12 @@
 //! it is written (temporary file, fsync, rename, fsync of the folder); only then are older versions removed.
 //! A crash at any instant leaves the old record with its data or the new record with its data. What a crash
 //! leaves over (temporary files, data versions no record names) is removed when the store is next opened.
+//!
+//! Several processes may share one apps folder (qixd nodes on a file share): an [`AppLock`] is also an
+//! advisory lock (`flock`) on `<apps-dir>/.locks/<app id>.lock`, which the kernel releases when its
+//! process ends however it ends (no stale lock after a crash) and which Linux's NFS client maps onto
+//! NFS byte-range locks. So saves of one app from two nodes take turns: each writes whole, the last one
+//! wins, and a save never removes the data version another node's record names.
 
 use crate::record::{now_iso, AppRecord};
 use std::collections::HashSet;
@@ -15,12 +21,19 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, PoisonError};
 
+/// The folder under the apps folder holding one lock file per app (a name no app id can have).
+const LOCKS_DIR: &str = ".locks";
+
 /// What can go wrong with the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// No app has that id (or the id could never name one).
     #[error("app not found: {0}")]
     NotFound(String),
+    /// [`AppStore::insert`] found an app with that id already stored (made meanwhile by another session
+    /// or another process sharing the folder): it is left as it is.
+    #[error("an app with the id {0:?} exists")]
+    AlreadyExists(String),
     /// The file system failed.
     #[error("storage error on {path}: {source}")]
     Io {
@@ -97,6 +110,9 @@ pub struct AppLock<'a> {
     id: String,
     /// The app's folder.
     dir: PathBuf,
+    /// The app's lock file, locked (`flock`) while held: what keeps other processes on the same folder
+    /// out. `None` only while the lock is being taken.
+    file: Option<File>,
 }
 
 const RECORD_FILE: &str = "app.json";
@@ -137,6 +153,8 @@ impl AppStore {
     pub fn open(dir: impl Into<PathBuf>) -> Result<AppStore, StoreError> {
         let dir = dir.into();
         fs::create_dir_all(&dir).map_err(io(&dir))?;
+        let locks = dir.join(LOCKS_DIR);
+        fs::create_dir_all(&locks).map_err(io(&locks))?;
         let cleanup = clean(&dir)?;
         Ok(AppStore {
             dir,
@@ -169,7 +187,8 @@ impl AppStore {
         is_valid_id(id)
     }
 
-    /// Waits until no one else holds app `id`'s lock, and takes it. The app need not exist yet.
+    /// Waits until no one else holds app `id`'s lock, in this process and in any other process sharing
+    /// the folder, and takes it. The app need not exist yet.
     pub fn lock(&self, id: &str) -> Result<AppLock<'_>, StoreError> {
         let dir = self.app_dir(id)?;
         let mut locked = self.locked.lock().unwrap_or_else(PoisonError::into_inner);
@@ -180,11 +199,19 @@ impl AppStore {
                 .unwrap_or_else(PoisonError::into_inner);
         }
         locked.insert(id.to_string());
-        Ok(AppLock {
+        drop(locked);
+        // From here the guard exists, so an error below releases the in-process lock again.
+        let mut guard = AppLock {
             store: self,
             id: id.to_string(),
             dir,
-        })
+            file: None,
+        };
+        let path = lock_path(&self.dir, id);
+        let file = open_lock_file(&path)?;
+        file.lock().map_err(io(&path))?;
+        guard.file = Some(file);
+        Ok(guard)
     }
 
     /// Creates a new app with the given title and stores it.
@@ -199,9 +226,13 @@ impl AppStore {
         self.insert(record)
     }
 
-    /// Stores a new app made by the caller (e.g. with its owner set), in one write.
+    /// Stores a new app made by the caller (e.g. with its owner set), in one write; refused when an app
+    /// with its id exists (checked under the app's lock, so two nodes creating one id cannot both win).
     pub fn insert(&self, record: AppRecord) -> Result<AppRecord, StoreError> {
         let app = self.lock(&record.id)?;
+        if app.dir.join(RECORD_FILE).is_file() {
+            return Err(StoreError::AlreadyExists(record.id));
+        }
         fs::create_dir_all(&app.dir).map_err(io(&app.dir))?;
         write_record(&app.dir, &record)?;
         sync_dir(&self.dir)?;
@@ -284,7 +315,8 @@ impl AppLock<'_> {
         read_data_dir(&self.dir.join(data_name(version)))
     }
 
-    /// Saves a new version of the app (the engine's `DoSave`); sets `modified`, and returns what was saved.
+    /// Saves a new version of the app (the engine's `DoSave`); sets `modified` and the revision (one above
+    /// the stored one, whatever `record.revision` says: the last save wins), and returns what was saved.
     ///
     /// With `data`, its files become a new data version (plain file names only) and the saved record names
     /// it, whatever `record.data_version` says; without, the record keeps the data version it names, which
@@ -304,6 +336,7 @@ impl AppLock<'_> {
         let stored = self.get()?;
         let mut record = record.clone();
         record.modified = now_iso();
+        record.revision = stored.revision.saturating_add(1);
         match data {
             Some(files) => record.data_version = self.write_data(stored.data_version, files)?,
             None if !self.has_data(record.data_version) => {
@@ -357,6 +390,8 @@ impl AppLock<'_> {
 
 impl Drop for AppLock<'_> {
     fn drop(&mut self) {
+        // Closing the lock file releases the other processes' turn.
+        drop(self.file.take());
         let mut locked = self
             .store
             .locked
@@ -366,6 +401,22 @@ impl Drop for AppLock<'_> {
         drop(locked);
         self.store.released.notify_all();
     }
+}
+
+/// The lock file of app `id` under the apps folder `root`.
+fn lock_path(root: &Path, id: &str) -> PathBuf {
+    root.join(LOCKS_DIR).join(format!("{id}.lock"))
+}
+
+/// Opens (creating if needed) a lock file. It is never removed: removing a lock file another process has
+/// open would let a third lock a new file of the same name at the same time.
+fn open_lock_file(path: &Path) -> Result<File, StoreError> {
+    fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(io(path))
 }
 
 fn read_record(dir: &Path, id: &str) -> Result<AppRecord, StoreError> {
@@ -426,8 +477,9 @@ fn read_data_dir(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
     Ok(out)
 }
 
-/// At open, before any lock exists: sweeps every app folder (see [`sweep`]), its record saying which data
-/// version to keep, and removes app folders left empty.
+/// At open, before this process holds any lock: sweeps every app folder (see [`sweep`]), its record saying
+/// which data version to keep, and removes app folders left empty. An app whose lock another process
+/// holds (a node sharing the folder, saving now) is left alone: what it writes is not left over.
 fn clean(root: &Path) -> Result<Cleanup, StoreError> {
     let mut cleanup = Cleanup::default();
     for entry in fs::read_dir(root).map_err(io(root))? {
@@ -436,6 +488,13 @@ fn clean(root: &Path) -> Result<Cleanup, StoreError> {
         let dir = entry.path();
         if !is_valid_id(&name) || !dir.is_dir() {
             continue;
+        }
+        let path = lock_path(root, &name);
+        let file = open_lock_file(&path)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => continue,
+            Err(fs::TryLockError::Error(e)) => return Err(io(&path)(e)),
         }
         // An unreadable record keeps all its data; a missing one (a create that crashed) has none.
         let keep = match read_record(&dir, &name) {
@@ -752,5 +811,86 @@ mod tests {
         let (list, errs) = store.list().unwrap();
         assert!(list.is_empty());
         assert_eq!(errs.len(), 1);
+    }
+
+    /// Two stores on one folder stand for two nodes on a file share: a lock held through one keeps the
+    /// other waiting, and saves from both, interleaved in any order, leave a record whose data is there
+    /// and whose revision counts every save.
+    #[test]
+    fn two_stores_on_one_folder_take_turns_and_the_last_save_wins() {
+        let tmp = tempfile::tempdir().unwrap();
+        let one = Arc::new(AppStore::open(tmp.path()).unwrap());
+        let two = Arc::new(AppStore::open(tmp.path()).unwrap());
+        let a = one.create("shared").unwrap();
+        let held = one.lock(&a.id).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiter = {
+            let (two, id) = (two.clone(), a.id.clone());
+            std::thread::spawn(move || {
+                let _lock = two.lock(&id).unwrap();
+                tx.send(()).unwrap();
+            })
+        };
+        assert!(
+            rx.recv_timeout(std::time::Duration::from_millis(200))
+                .is_err(),
+            "the other store waits for the lock"
+        );
+        drop(held);
+        rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
+        waiter.join().unwrap();
+
+        let writers: Vec<_> = [one.clone(), two.clone()]
+            .into_iter()
+            .enumerate()
+            .map(|(n, store)| {
+                let id = a.id.clone();
+                std::thread::spawn(move || {
+                    for i in 0..20 {
+                        let app = store.lock(&id).unwrap();
+                        let mut record = app.get().unwrap();
+                        record.script = format!("// node {n} save {i}");
+                        let files = [("t.qvd".to_string(), format!("{n}:{i}").into_bytes())];
+                        app.save(&record, Some(&files)).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        let stored = one.get(&a.id).unwrap();
+        assert_eq!(stored.revision, 40, "every save counted");
+        assert!(
+            matches!(two.insert(a.clone()), Err(StoreError::AlreadyExists(_))),
+            "a create of the same id from the other node does not overwrite it"
+        );
+        let data = one.read_data(&a.id, stored.data_version).unwrap();
+        let node = stored.script.split(' ').nth(2).unwrap().to_string();
+        let save = stored.script.rsplit(' ').next().unwrap().to_string();
+        assert_eq!(
+            data[0].1,
+            format!("{node}:{save}").into_bytes(),
+            "record and data pair"
+        );
+    }
+
+    /// A store opened while another process saves an app leaves that app's temporary files alone; once
+    /// no one holds the app, they are left over and go.
+    #[test]
+    fn opening_a_shared_folder_does_not_sweep_an_app_being_saved() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = AppStore::open(tmp.path()).unwrap();
+        let a = store.create("x").unwrap();
+        let leftover = tmp.path().join(&a.id).join(tmp_name("data-9"));
+        fs::create_dir(&leftover).unwrap();
+        let held = store.lock(&a.id).unwrap();
+        let other = AppStore::open(tmp.path()).unwrap();
+        assert!(leftover.is_dir(), "kept while a writer holds the app");
+        assert!(other.cleanup().removed.is_empty());
+        drop(held);
+        let later = AppStore::open(tmp.path()).unwrap();
+        assert!(!leftover.exists());
+        assert_eq!(later.cleanup().removed, [leftover]);
     }
 }

@@ -133,6 +133,18 @@ pub struct Config {
     #[arg(long, env = "QIXD_ADMIN_USERS", value_delimiter = ',')]
     pub admin_users: Vec<String>,
 
+    /// This node's name in a cluster: reported by /healthcheck (`nodeId`) and in the `X-Qixd-Node` header
+    /// of every response, and written as the owner of its session snapshots. Default: the host name and
+    /// the port (`host-9076`), stable across restarts on one machine.
+    #[arg(long, env = "QIXD_NODE_ID")]
+    pub node_id: Option<String>,
+
+    /// Folder for session snapshots (sessions with a TTL survive a restart, and a node that dies has its
+    /// sessions restored by the next node a client reaches); shared by the nodes of a cluster. Default:
+    /// `.sessions` in --apps-dir, so nodes sharing the apps folder share it too.
+    #[arg(long, env = "QIXD_SESSIONS_DIR")]
+    pub sessions_dir: Option<PathBuf>,
+
     /// A JWT claim that makes its bearer an admin of the session inspector (`/sessions`, `/api/v1/...`)
     /// in server mode when it is `true` (or the text `true`).
     #[arg(long, env = "QIXD_ADMIN_CLAIM")]
@@ -161,6 +173,13 @@ impl Config {
             max_frame_values: self.max_frame_values,
             max_child_depth: usize::from(self.max_property_depth),
         }
+    }
+
+    /// Where session snapshots go: --sessions-dir, else `.sessions` in the apps folder.
+    pub fn sessions_dir(&self) -> PathBuf {
+        self.sessions_dir
+            .clone()
+            .unwrap_or_else(|| self.apps_dir.join(".sessions"))
     }
 
     /// A configuration with every default, for tests and embedding.

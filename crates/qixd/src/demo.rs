@@ -155,9 +155,6 @@ pub fn load(env: &Arc<Env>) -> Result<String, String> {
         tags: out.field_tags,
         script_variables: out.variables,
     };
-    env.published
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(record.id.clone(), Arc::new(data));
+    env.publish(&record.id, record.data_version, Arc::new(data));
     Ok(record.id)
 }

@@ -18,9 +18,12 @@ pub struct Env {
     pub started: Instant,
     /// The folder behind `lib://data/`.
     pub data_dir: std::path::PathBuf,
-    /// The data each saved app was last saved with, by app id: what a session opening the app starts from.
-    pub published:
-        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<crate::doc::LoadedData>>>,
+    /// The data each saved app was last saved or opened with, by app id, with the data version of the
+    /// record it pairs with: what a session opening the app starts from while the stored record still
+    /// names that version (another node sharing the apps folder may have saved a newer one).
+    pub published: std::sync::Mutex<
+        std::collections::HashMap<String, (u64, std::sync::Arc<crate::doc::LoadedData>)>,
+    >,
     /// Inferences and hypercubes, shared by every session.
     pub cache: qix_engine::ResultCache,
     /// The stored record each app was last opened with, shared by the sessions that opened that same record
@@ -87,7 +90,10 @@ impl Env {
         let lock = self.store.lock(app)?;
         let record = self.shared_record(lock.get()?);
         let published = self.published.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(d) = published.get(app) {
+        if let Some((_, d)) = published
+            .get(app)
+            .filter(|(version, _)| *version == record.data_version)
+        {
             return Ok((record, d.clone()));
         }
         drop(published);
@@ -103,12 +109,9 @@ impl Env {
         match loaded {
             Ok(data) => {
                 let data = std::sync::Arc::new(data);
-                // A save meanwhile published newer data: that stays (this session keeps its pair).
-                self.published
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .entry(app.to_string())
-                    .or_insert_with(|| data.clone());
+                // Read under the app's lock, so no save of this process came between: this pair is the
+                // newest this process knows.
+                self.publish(app, record.data_version, data.clone());
                 Ok((record, data))
             }
             Err(e) => {
@@ -132,6 +135,15 @@ impl Env {
         }
     }
 
+    /// Sessions that open app `app` from now on start from `data`, the data of its stored data version
+    /// `version` (while the stored record names it).
+    pub fn publish(&self, app: &str, version: u64, data: Arc<crate::doc::LoadedData>) {
+        self.published
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(app.to_string(), (version, data));
+    }
+
     /// Forgets what is kept of an app that was deleted.
     pub fn forget(&self, app: &str) {
         self.records
@@ -151,6 +163,10 @@ pub fn store_error(e: qix_apps::StoreError) -> qix_protocol::RpcError {
         qix_apps::StoreError::NotFound(_) => {
             qix_protocol::RpcError::new(qix_protocol::ErrorCode::AppNotFound, "Could not find app")
         }
+        qix_apps::StoreError::AlreadyExists(id) => qix_protocol::RpcError::new(
+            qix_protocol::ErrorCode::AppAlreadyExists,
+            format!("an app with the id {id:?} exists"),
+        ),
         other => {
             tracing::error!(error = %other, "app storage failed");
             qix_protocol::RpcError::new(qix_protocol::ErrorCode::Internal, other.to_string())

@@ -23,6 +23,7 @@ pub use crate::shared::Shared;
 
 /// The router for all endpoints.
 pub fn router(shared: Arc<Shared>) -> Router {
+    let node = crate::cluster::header_value(shared.config.node_id.as_deref().unwrap_or_default());
     Router::new()
         .route("/healthcheck", get(healthcheck))
         .route("/metrics", get(metrics))
@@ -33,12 +34,24 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .merge(crate::inspector::routes())
         .merge(crate::hub::routes())
         .with_state(shared)
+        .layer(axum::middleware::map_response(
+            move |mut response: Response| {
+                let node = node.clone();
+                async move {
+                    response
+                        .headers_mut()
+                        .insert(crate::cluster::NODE_HEADER, node);
+                    response
+                }
+            },
+        ))
 }
 
 async fn healthcheck(State(shared): State<Arc<Shared>>) -> Json<serde_json::Value> {
     Json(json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
+        "nodeId": shared.config.node_id,
         "uptimeSeconds": shared.env.started.elapsed().as_secs_f64(),
         "liveSessions": shared.registry.live_sessions(),
         "liveSockets": shared.registry.live_sockets(),
@@ -126,6 +139,7 @@ async fn upgrade(
     let registry = shared.registry.clone();
     let env = shared.env.clone();
     let shutdown = shared.shutdown.clone();
+    let snapshots = shared.snapshots.clone();
     let max = shared.config.max_message_bytes;
     let target = socket::Target {
         key,
@@ -137,5 +151,11 @@ async fn upgrade(
     ws.max_message_size(max)
         .max_frame_size(max)
         .read_buffer_size(4 * 1024)
-        .on_upgrade(move |socket| socket::serve(socket, registry, env, target, shutdown))
+        .on_upgrade(move |socket| async move {
+            // A session that lives on no node now may come back from its snapshot (its node died or
+            // stopped, or the proxy moved it here).
+            let (r, e, k) = (registry.clone(), env.clone(), target.key.clone());
+            let _ = tokio::task::spawn_blocking(move || snapshots.restore_for(&r, &e, &k)).await;
+            socket::serve(socket, registry, env, target, shutdown).await
+        })
 }

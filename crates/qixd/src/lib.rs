@@ -11,9 +11,12 @@
 //! Data flows one way: socket ([`socket`]) → session ([`registry`], [`session`]) → QIX class ([`api`]) →
 //! view layer ([`view`]: evaluation, selection, typed definitions, the renderer) → open app ([`doc`]) and
 //! engine → storage. What one client may do is bounded by [`limits`], [`folders`] and [`rights`].
+//! Several nodes behind a proxy ([`cluster`]) share the apps folder, and sessions outlive their node
+//! through [`snapshot`]s.
 
 pub mod api;
 pub mod auth;
+pub mod cluster;
 pub mod config;
 pub mod demo;
 pub mod doc;
@@ -31,6 +34,7 @@ pub mod registry;
 pub mod rights;
 pub mod session;
 pub mod shared;
+pub mod snapshot;
 pub mod socket;
 pub mod telemetry;
 pub mod tls;
@@ -69,12 +73,13 @@ pub struct RunningServer {
     shutdown_tx: watch::Sender<bool>,
     serve: JoinHandle<()>,
     purge: JoinHandle<()>,
-    /// The idle-memory and metrics-upkeep tasks.
-    background: [JoinHandle<()>; 2],
+    /// The idle-memory, metrics-upkeep and session-snapshot tasks.
+    background: [JoinHandle<()>; 3],
+    snapshots: Arc<snapshot::Snapshots>,
 }
 
 /// Starts a server with `config` (port 0 picks a free port) and returns once it is listening.
-pub async fn start(config: Config) -> Result<RunningServer, StartError> {
+pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
     let auth = auth::Authenticator::from_config(&config)?;
     let tls = tls::server_config(&config)?;
     let store = qix_apps::AppStore::open(&config.apps_dir)?;
@@ -92,6 +97,12 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     let addr = listener
         .local_addr()
         .map_err(|e| StartError::Io("no local address".into(), e))?;
+    let node = cluster::node_id(config.node_id.as_deref(), addr);
+    config.node_id = Some(node.clone());
+    let sessions_dir = config.sessions_dir();
+    let snapshots = snapshot::Snapshots::new(sessions_dir.clone(), node)
+        .map(Arc::new)
+        .map_err(|e| StartError::Io(format!("cannot create {}", sessions_dir.display()), e))?;
     telemetry::handle();
     let registry = registry::Registry::new(registry::Limits {
         default_ttl: Duration::from_secs(config.session_ttl),
@@ -115,9 +126,11 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         rights: rights::Rights::new(config.mode, config.admin_users.clone()),
         exports: exports::Exports::default(),
     });
+    restore_sessions(&snapshots, &registry, &env).await;
     let background = [
         tokio::spawn(release_when_idle(registry.clone(), env.clone())),
         tokio::spawn(metrics_upkeep()),
+        tokio::spawn(take_snapshots(snapshots.clone(), registry.clone())),
     ];
     if config.demo {
         let env = env.clone();
@@ -142,6 +155,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         registry: registry.clone(),
         env,
         shutdown: shutdown_rx.clone(),
+        snapshots: snapshots.clone(),
     });
     let app = http::router(shared);
     let mut stop = shutdown_rx;
@@ -189,7 +203,33 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         serve,
         purge,
         background,
+        snapshots,
     })
+}
+
+/// Puts back, detached, the sessions this node's snapshots hold (see [`snapshot`]).
+async fn restore_sessions(
+    snapshots: &Arc<snapshot::Snapshots>,
+    registry: &Arc<registry::Registry>,
+    env: &Arc<api::Env>,
+) {
+    let (s, r, e) = (snapshots.clone(), registry.clone(), env.clone());
+    match tokio::task::spawn_blocking(move || s.restore_own(&r, &e)).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(sessions = n, "sessions restored from their snapshots"),
+        Err(e) => tracing::error!(error = %e, "restoring sessions failed"),
+    }
+}
+
+/// Every [`snapshot::TICK`], writes the snapshots of the sessions touched since their last one.
+async fn take_snapshots(snapshots: Arc<snapshot::Snapshots>, registry: Arc<registry::Registry>) {
+    let mut every = tokio::time::interval(snapshot::TICK);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let (s, r) = (snapshots.clone(), registry.clone());
+        let _ = tokio::task::spawn_blocking(move || s.write_changed(&r, false)).await;
+    }
 }
 
 /// How long an idle thread of tokio's blocking pool (where requests run) lives before it ends; tokio's
@@ -249,8 +289,12 @@ impl RunningServer {
         &self.registry
     }
 
-    /// Closes every socket (code 1001), stops accepting, and waits up to 5 s for connections to end.
+    /// Closes every socket (code 1001), stops accepting, waits up to 5 s for connections to end, then
+    /// writes a snapshot of every session with a TTL (they come back, detached, at the next start).
     pub async fn shutdown(self) {
+        // What changed since the last periodic snapshot goes to disk before the sockets close: a client
+        // that reconnects at once reaches another node, which restores the session from it.
+        write_snapshots(&self.snapshots, &self.registry, false).await;
         self.registry.shutdown();
         let _ = self.shutdown_tx.send(true);
         let serving = tokio::time::timeout(Duration::from_secs(5), self.serve).await;
@@ -266,5 +310,19 @@ impl RunningServer {
         for task in &self.background {
             task.abort();
         }
+        write_snapshots(&self.snapshots, &self.registry, true).await;
+    }
+}
+
+/// Writes the snapshots of the sessions touched since their last one (`all`: of every session).
+async fn write_snapshots(
+    snapshots: &Arc<snapshot::Snapshots>,
+    registry: &Arc<registry::Registry>,
+    all: bool,
+) {
+    let (snapshots, registry) = (snapshots.clone(), registry.clone());
+    let written = tokio::task::spawn_blocking(move || snapshots.write_changed(&registry, all));
+    if let Err(e) = written.await {
+        tracing::error!(error = %e, "the session snapshots were not written");
     }
 }

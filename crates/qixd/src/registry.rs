@@ -200,6 +200,7 @@ impl Registry {
                 },
             );
         }
+        session.touch();
         telemetry::session_attached(created, reg.sessions.len(), reg.live_sockets);
         self.changed();
         Ok(Attached {
@@ -222,6 +223,7 @@ impl Registry {
         if !removed {
             return;
         }
+        session.touch();
         reg.live_sockets = reg.live_sockets.saturating_sub(1);
         if empty {
             if ttl.is_zero() {
@@ -235,6 +237,33 @@ impl Registry {
         }
         telemetry::gauges(reg.sessions.len(), reg.live_sockets);
         self.changed();
+    }
+
+    /// Puts back a session restored from a snapshot, with no socket, destroyed at `deadline` unless a
+    /// socket attaches first (its TTL runs, as for any detached session). False, and nothing done, when a
+    /// session with this key already lives.
+    pub fn insert_detached(
+        &self,
+        key: SessionKey,
+        ttl: Duration,
+        deadline: Instant,
+        doc: Option<crate::doc::DocState>,
+    ) -> bool {
+        let mut reg = self.lock();
+        if reg.shutdown || reg.sessions.contains_key(&key) {
+            return false;
+        }
+        let id = self.next_session.fetch_add(1, Ordering::Relaxed);
+        let session = Arc::new(Session::new(id, key.clone(), ttl));
+        session.lock().doc = doc;
+        reg.sessions.insert(key.clone(), session);
+        *reg.per_user.entry(key.user.clone()).or_default() += 1;
+        reg.expirations.insert((deadline, id));
+        reg.expiring.insert(id, (deadline, key));
+        self.purge_wakeup.notify_one();
+        telemetry::gauges(reg.sessions.len(), reg.live_sockets);
+        self.changed();
+        true
     }
 
     /// Resolves when the last live session has gone (checked again by the caller: one may have come since).

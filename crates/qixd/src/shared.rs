@@ -20,4 +20,6 @@ pub struct Shared {
     pub env: Arc<Env>,
     /// Flips to true at shutdown; sockets stop reading.
     pub shutdown: watch::Receiver<bool>,
+    /// Session snapshots: a socket whose session does not live here may find it there.
+    pub snapshots: Arc<crate::snapshot::Snapshots>,
 }

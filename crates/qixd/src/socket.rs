@@ -117,11 +117,13 @@ pub async fn serve(
             let attached = attached.clone();
             tokio::spawn(async move {
                 let response = answer(&env, &attached, request).await;
+                attached.session.touch();
                 let _ = tx.send(Outgoing::Text(response));
             });
             continue;
         }
         let response = answer(&env, &attached, request).await;
+        attached.session.touch();
         if tx.send(Outgoing::Text(response)).is_err() {
             break;
         }

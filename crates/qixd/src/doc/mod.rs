@@ -17,12 +17,14 @@
 //!
 //! By concern: generic objects, soft patches, links and children in `objects`, variables in `variables`,
 //! selections, alternate states and modal selections in `states`, expanded pivot nodes in `expansion`,
-//! the data, its reload and saving in `data`. This file holds the state, opening it, invalidation and the changes to the record itself.
+//! the data, its reload and saving in `data`, what lives only in the session (taken out for a session
+//! snapshot and put back) in `snapshot`. This file holds the state, opening it, invalidation and the changes to the record itself.
 
 mod data;
 mod expansion;
 mod footprint;
 mod objects;
+mod snapshot;
 mod states;
 #[cfg(test)]
 mod tests;
@@ -30,6 +32,7 @@ mod undo;
 mod variables;
 
 pub use data::{LoadedData, ReloadProgress, ReloadStatus};
+pub use snapshot::SessionPart;
 pub use variables::VariableState;
 
 use crate::handles::ObjectRef;

@@ -162,10 +162,7 @@ pub fn save_as(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError> {
     let app = env.store.lock(&stored.id).map_err(store_error)?;
     let saved = app.save(&stored, Some(&files)).map_err(store_error)?;
     drop(app);
-    env.published
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(saved.id.clone(), doc.data().clone());
+    env.publish(&saved.id, saved.data_version, doc.data().clone());
     Ok(json!({"qNewAppId": saved.id}))
 }
 
@@ -190,14 +187,17 @@ pub fn save(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
     let same = doc.data_is_saved()
         && record.data_version == stored.data_version
         && app.has_data(stored.data_version);
+    if stored.revision != record.revision {
+        // Another session or node saved the app since this copy was opened: this save replaces it whole.
+        tracing::info!(app = %record.id, opened = record.revision, stored = stored.revision,
+                       "DoSave replaces a save made since this session opened the app (the last save wins)");
+    }
     let files = (!same).then(|| crate::persist::export(doc.data()));
     let saved = app.save(record, files.as_deref()).map_err(store_error)?;
+    let version = saved.data_version;
     doc.saved(saved, effects);
     // Sessions that open the app from now on start from this data.
-    env.published
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(doc.id().to_string(), doc.data().clone());
+    env.publish(doc.id(), version, doc.data().clone());
     drop(app);
     Ok(json!({}))
 }
