@@ -9,6 +9,7 @@
 //! WHILE, ORDER BY); the others take the row-by-row path (`transform`). A LOAD that aggregates
 //! (GROUP BY) groups on columns too (`group`).
 
+mod detached;
 mod group;
 
 use super::columns::gather;
@@ -20,6 +21,7 @@ use crate::error::ScriptError;
 use crate::sources::{Interner, SymbolColumn, NULL_INDEX};
 use qix_engine::symbols::SymbolTable;
 use qix_expr::{Aggr, Expr, Locale, Scope, Value};
+use rayon::prelude::*;
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 
@@ -197,6 +199,29 @@ impl<'l> Planned<'l> {
             .map(|(&c, &s)| (cols[c].index.get(row).wrapping_add(1) as usize) * s)
             .sum()
     }
+
+    /// Record `r`'s combination (when remembered at all) and the symbol remembered for it, if any.
+    fn remembered(&self, cols: &Columns, r: usize) -> (Option<usize>, Option<u32>) {
+        if self.memo.is_empty() {
+            return (None, None);
+        }
+        let combo = self.combination(cols, r);
+        let known = self.memo.get(combo).copied().filter(|s| *s != UNSET);
+        (Some(combo), known)
+    }
+
+    /// Remembers symbol `s` for combination `combo`.
+    fn remember_symbol(&mut self, combo: Option<usize>, s: u32) {
+        if let Some(slot) = combo.and_then(|k| self.memo.get_mut(k)) {
+            *slot = s;
+        }
+    }
+
+    /// Whether it can be evaluated away from the script (on another thread): it reads only the record's
+    /// fields — no host function (mappings, `Peek`, the record's place, ...).
+    fn detachable(&self) -> bool {
+        !self.placed && !qix_expr::calls_any(self.expr, &qix_expr::is_host_function)
+    }
 }
 
 /// Evaluates an expression on one record's values of the columns it reads.
@@ -209,10 +234,7 @@ struct ColumnScope<'e, 'a, 'c> {
 
 impl Scope for ColumnScope<'_, '_, '_> {
     fn field(&mut self, name: &str) -> Value {
-        match self.fields.iter().position(|f| f == name) {
-            Some(c) => value_of(&self.cols[c].values, self.cols[c].index.get(self.row)),
-            None => Value::Null,
-        }
+        column_value(self.fields, self.cols, self.row, name)
     }
     fn aggregate(&mut self, _: &Aggr) -> Value {
         Value::Null
@@ -222,6 +244,14 @@ impl Scope for ColumnScope<'_, '_, '_> {
     }
     fn locale(&self) -> &Locale {
         &self.ex.locale
+    }
+}
+
+/// Field `name` of record `row` of the columns `cols` (named `fields`); NULL for a name they lack.
+fn column_value(fields: &[String], cols: &Columns, row: usize, name: &str) -> Value {
+    match fields.iter().position(|f| f == name) {
+        Some(c) => value_of(&cols[c].values, cols[c].index.get(row)),
+        None => Value::Null,
     }
 }
 
@@ -299,20 +329,7 @@ impl Exec<'_> {
             return self.group_columns(l, i, records, names);
         }
         let items = plan(l, &fields, &cols, n);
-        let mut out: Columns = Vec::with_capacity(items.len());
-        for item in items {
-            out.push(match item {
-                Item::Move(c) => match &kept {
-                    None => cols[c].clone(),
-                    Some(k) => Arc::new(gather(
-                        &cols[c],
-                        k.iter().map(|&r| Some(r as usize)),
-                        k.len(),
-                    )),
-                },
-                Item::Eval(p) => Arc::new(self.eval_column(p, i, &src, &kept)?),
-            });
-        }
+        let mut out = self.make_columns(items, i, &src, &kept)?;
         let mut rows = kept.as_ref().map_or(n, Vec::len);
         if l.distinct {
             (out, rows) = distinct(out, rows);
@@ -325,6 +342,37 @@ impl Exec<'_> {
             fields: names,
             body: Body::Cols(out, rows),
         })
+    }
+
+    /// The output columns `items` describe, for the records `kept` (all of them without): those the
+    /// script's state is needed for on this thread, the others (kept columns, expressions of the
+    /// record's fields alone) on both cores.
+    fn make_columns(
+        &mut self,
+        items: Vec<Item<'_>>,
+        i: usize,
+        src: &Source<'_>,
+        kept: &Option<Vec<u32>>,
+    ) -> Result<Columns, ScriptError> {
+        let mut out: Vec<Option<Arc<SymbolColumn>>> = vec![None; items.len()];
+        let mut apart = Vec::new();
+        for (at, item) in items.into_iter().enumerate() {
+            match item {
+                Item::Eval(p) if !p.detachable() => {
+                    out[at] = Some(Arc::new(self.eval_column(p, i, src, kept)?))
+                }
+                item => apart.push((at, item)),
+            }
+        }
+        let (locale, cancel) = (&self.locale, self.env.cancel);
+        let made: Vec<(usize, Option<Arc<SymbolColumn>>)> = apart
+            .into_par_iter()
+            .map(|(at, item)| (at, detached::column(item, src, kept, locale, cancel)))
+            .collect();
+        for (at, col) in made {
+            out[at] = Some(col.ok_or_else(|| self.err(i, "reload cancelled"))?);
+        }
+        Ok(out.into_iter().flatten().collect())
     }
 
     /// The records WHERE `w` keeps.
@@ -385,13 +433,9 @@ impl Exec<'_> {
             let v = self.eval_placed(p, src, r, rowno);
             return intern(out, v);
         }
-        let combo = if p.memo.is_empty() {
-            None
-        } else {
-            Some(p.combination(src.cols, r))
-        };
-        if let Some(s) = combo.and_then(|k| p.memo.get(k)).filter(|s| **s != UNSET) {
-            return *s;
+        let (combo, known) = p.remembered(src.cols, r);
+        if let Some(s) = known {
+            return s;
         }
         let mut scope = ColumnScope {
             ex: self,
@@ -400,9 +444,7 @@ impl Exec<'_> {
             row: r,
         };
         let s = intern(out, qix_expr::eval(p.expr, &mut scope));
-        if let Some(slot) = combo.and_then(|k| p.memo.get_mut(k)) {
-            *slot = s;
-        }
+        p.remember_symbol(combo, s);
         s
     }
 
