@@ -110,19 +110,15 @@ impl Exec<'_> {
         else {
             return self.load(chain);
         };
-        if !has_wildcards(&p) {
-            self.current_file = self.resolve_path(bi, &p).ok().map(|real| CurrentFile {
-                written: p.clone(),
-                real,
-            });
-            let result = self.load(chain);
-            self.current_file = None;
-            return result;
-        }
-        let files = self.list_files(&p, false).map_err(|m| self.err(bi, &m))?;
-        if files.is_empty() {
-            return Err(self.err(bi, &format!("no file matches {p}")));
-        }
+        let files = if has_wildcards(&p) {
+            let files = self.list_files(&p, false).map_err(|m| self.err(bi, &m))?;
+            if files.is_empty() {
+                return Err(self.err(bi, &format!("no file matches {p}")));
+            }
+            files
+        } else {
+            vec![p]
+        };
         for file in files {
             if let Some((
                 Load {
@@ -132,8 +128,9 @@ impl Exec<'_> {
                 _,
             )) = chain.last_mut()
             {
-                *path = file.clone();
+                path.clone_from(&file);
             }
+            // The file functions (`FileName()`, ...) answer about this file while its LOAD runs.
             self.current_file = self.resolve_path(bi, &file).ok().map(|real| CurrentFile {
                 written: file.clone(),
                 real,

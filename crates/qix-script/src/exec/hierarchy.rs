@@ -54,6 +54,15 @@ impl Tree {
     }
 }
 
+/// Row `r`'s cell of field `c` (NULL outside the table).
+fn cell_at(data: &RawTable, r: usize, c: usize) -> Cell {
+    data.rows
+        .get(r)
+        .and_then(|row| row.get(c))
+        .cloned()
+        .flatten()
+}
+
 impl Exec<'_> {
     /// `data` turned by the hierarchy prefix `h` (statement `i`).
     pub(super) fn hierarchy(
@@ -142,13 +151,7 @@ impl Exec<'_> {
         fields.extend(path_name.iter().cloned());
         fields.extend(depth.iter().cloned());
         let delimiter = path_delimiter.as_deref().unwrap_or("/");
-        let cell = |r: usize, c: usize| {
-            data.rows
-                .get(r)
-                .and_then(|row| row.get(c))
-                .cloned()
-                .flatten()
-        };
+        let cell = |r: usize, c: usize| cell_at(&data, r, c);
         let budget = self.budget();
         let mut bytes = 0u64;
         let mut rows = Vec::with_capacity(data.rows.len());
@@ -202,13 +205,7 @@ impl Exec<'_> {
         fields.push(ancestor_id.clone());
         fields.push(ancestor_name.clone());
         fields.extend(depth_diff.iter().cloned());
-        let cell = |r: usize, c: usize| {
-            data.rows
-                .get(r)
-                .and_then(|row| row.get(c))
-                .cloned()
-                .flatten()
-        };
+        let cell = |r: usize, c: usize| cell_at(&data, r, c);
         let budget = self.budget();
         let mut bytes = 0u64;
         let mut rows: Vec<Vec<Cell>> = Vec::new();

@@ -3,7 +3,7 @@
 //! RESIDENT, AUTOGENERATE, or none for a preceding load) and WHERE / WHILE.
 
 use super::prefixes::{extra_prefix, Extra};
-use super::tokens::{find_top, is_kw, name_of, split_commas, tokenize, Tok, Token, P};
+use super::tokens::{find_top, find_top_at, is_kw, name_of, split_commas, tokenize, Tok, Token, P};
 use crate::ast::*;
 use qix_expr::Expr;
 
@@ -419,16 +419,7 @@ fn conditions(p: &P<'_>, mut j: usize) -> Result<Clauses, String> {
 
 /// Where the clause whose body starts at `body` ends: at the next clause outside parentheses.
 fn top_clause_end(t: &[Token], body: usize) -> usize {
-    let mut depth = 0i32;
-    for k in body..t.len() {
-        match t[k].tok {
-            Tok::Sym('(') => depth += 1,
-            Tok::Sym(')') => depth -= 1,
-            _ if depth == 0 && starts_clause(t, k) => return k,
-            _ => {}
-        }
-    }
-    t.len()
+    find_top_at(t, body, |k| starts_clause(t, k)).unwrap_or(t.len())
 }
 
 /// `f1 [ASC|DESC], f2, ...` between tokens `from` and `to`: field names, each descending or not.

@@ -116,12 +116,21 @@ pub(super) fn find_top(
     from: usize,
     pred: impl Fn(&Token) -> bool,
 ) -> Option<usize> {
+    find_top_at(toks, from, |i| pred(&toks[i]))
+}
+
+/// [`find_top`] with a predicate on the token's position (to look at the tokens after it too).
+pub(super) fn find_top_at(
+    toks: &[Token],
+    from: usize,
+    pred: impl Fn(usize) -> bool,
+) -> Option<usize> {
     let mut depth = 0i32;
     for (i, t) in toks.iter().enumerate().skip(from) {
         match t.tok {
             Tok::Sym('(') => depth += 1,
             Tok::Sym(')') => depth -= 1,
-            _ if depth == 0 && pred(t) => return Some(i),
+            _ if depth == 0 && pred(i) => return Some(i),
             _ => {}
         }
     }
