@@ -196,9 +196,6 @@ pub fn missing_part(class: &str, method: &str) -> Option<Result<Value, RpcError>
         (
             "GenericObject",
             &[
-                "GetHyperCubeContinuousData",
-                "GetHyperCubeTreeData",
-                "GetHyperCubeBinnedData",
                 "ClearSoftPatches",
                 "SelectListObjectAlternative",
                 "SelectListObjectContinuousRange",
@@ -220,15 +217,7 @@ pub fn missing_part(class: &str, method: &str) -> Option<Result<Value, RpcError>
                 "SetGroupLabel",
             ],
         ),
-        (
-            "GenericDimension",
-            &[
-                "GetLinkedObjects",
-                "StepCycle",
-                "SetActiveField",
-                "GetActiveField",
-            ],
-        ),
+        ("GenericDimension", &["GetLinkedObjects"]),
         ("GenericMeasure", &["GetLinkedObjects"]),
         (
             "GenericBookmark",

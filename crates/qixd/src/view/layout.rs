@@ -196,8 +196,8 @@ fn hypercube(view: &View<'_>, def: &Map<String, Value>, expansion: &Expansion) -
             let tags = dimension_tags(view, &def);
             let pages = page_check(view, &def.initial_fetch);
             let pages_ok = pages.is_ok();
-            // A pivot or stacked cube has pages of its own: the straight ones are not rendered.
-            let pivot = matches!(def.pivot.mode, Mode::Pivot | Mode::Stacked);
+            // A pivot, stacked or tree cube has pages of its own: the straight ones are not rendered.
+            let pivot = matches!(def.pivot.mode, Mode::Pivot | Mode::Stacked | Mode::Tree);
             let straight = pivot.then(|| CubeDef {
                 initial_fetch: Vec::new(),
                 ..def.clone()
@@ -215,6 +215,12 @@ fn hypercube(view: &View<'_>, def: &Map<String, Value>, expansion: &Expansion) -
             minichart::add_to_layout(&mut hc, &def, &cube, &charts);
             if let (Mode::Pivot | Mode::Stacked, Value::Object(m)) = (def.pivot.mode, &mut hc) {
                 super::pivot_layout::add_to_layout(view, &def, expansion, m, pages_ok);
+            }
+            if let (Mode::Tree, Value::Object(m)) = (def.pivot.mode, &mut hc) {
+                let levels = super::tree::compute(view, &def);
+                let tree = levels.map(|l| super::tree::Tree::build(&l));
+                let counts = tree.map(|t| t.nodes_on_dim().to_vec()).unwrap_or_default();
+                m.insert("qTreeNodesOnDim".into(), json!(counts));
             }
             hc
         }

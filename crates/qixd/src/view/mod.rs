@@ -7,14 +7,17 @@
 //! `api/mod.rs` and this layer, never each other.
 
 pub mod attrs;
+pub mod binned;
 pub mod bnf;
 pub mod bookmarks;
 pub mod context;
+pub mod continuous;
 pub mod cubeopts;
 pub mod defaults;
 pub mod defs;
 pub mod dollar;
 pub mod eval;
+pub mod expansion_state;
 pub mod export;
 pub mod fields;
 pub mod files;
@@ -36,6 +39,7 @@ pub mod select;
 pub mod sets;
 pub mod stack;
 pub mod system_fields;
+pub mod tree;
 pub mod variables;
 
 use crate::doc::{DocState, LoadedData};

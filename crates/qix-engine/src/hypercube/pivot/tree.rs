@@ -140,6 +140,7 @@ pub(super) fn grouped_by(def: &HyperCubeDef, dims: &[usize]) -> HyperCubeDef {
         measures: measures.collect(),
         suppress_zero: def.suppress_zero,
         suppress_missing: def.suppress_missing,
+        include_zero: false,
         inter_column_sort: (0..dims.len()).collect(),
         attributes: Vec::new(),
         dim_options: dims

@@ -1,6 +1,7 @@
 //! The GenericObject class: layouts, properties, data pages and selections; children in `children`,
 //! snapshots in `snapshot`, pivot and stacked data and expansion in `pivot`, `ExportData` in `export`.
 
+mod charts;
 mod children;
 mod export;
 mod pivot;
@@ -37,6 +38,9 @@ pub fn call(
         "DrillUp" => drill_up(ctx, id, p),
         "StepCycle" | "SetActiveField" => cycle(ctx, id, method, p),
         "GetHyperCubePivotData" => pivot::data(ctx, id, p, false),
+        "GetHyperCubeTreeData" => charts::tree_data(ctx, id, p),
+        "GetHyperCubeBinnedData" => charts::binned_data(ctx, id, p),
+        "GetHyperCubeContinuousData" => charts::continuous_data(ctx, id, p),
         "GetHyperCubeStackData" => pivot::data(ctx, id, p, true),
         "ExpandLeft" => pivot::expand(ctx, id, p, true, true),
         "CollapseLeft" => pivot::expand(ctx, id, p, true, false),
