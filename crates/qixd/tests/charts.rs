@@ -307,10 +307,11 @@ async fn a_cyclic_master_dimension_steps_for_every_chart() {
     assert_eq!(page_texts(&layout(&mut c, h).await)[0][0], "North");
     let bad = c.err(dim, "SetActiveField", json!([3])).await;
     assert_eq!(bad["code"], -32602);
-    // Not a cyclic dimension: an error.
+    // Not a cyclic dimension: nothing moves.
     let plain = json!({"qInfo": {"qType": "dimension"}, "qDim": {"qGrouping": "N", "qFieldDefs": ["Region"]}});
     let p = handle(&c.ok(doc, "CreateDimension", json!([plain])).await);
-    c.err(p, "StepCycle", json!([1])).await;
+    c.ok(p, "StepCycle", json!([1])).await;
+    assert_eq!(c.ok(p, "GetActiveField", json!([])).await["qReturn"], 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -353,4 +354,79 @@ async fn a_pivot_starts_with_the_nodes_its_expansion_state_names() {
         "{l}"
     );
     assert_eq!(left[1]["qSubNodes"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_object_search_narrows_the_list_and_accepting_selects() {
+    let s = TestServer::start().await;
+    let (mut c, doc) = app(&s, "listsearch", SCRIPT).await;
+    let props = json!([{"qInfo": {"qType": "listbox"}, "qListObjectDef": {
+        "qDef": {"qFieldDefs": ["Customer"], "qSortCriterias": [{"qSortByAscii": 1}]},
+        "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 50}]}}]);
+    let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
+    let texts = |l: &Value| -> Vec<String> {
+        l["qListObject"]["qDataPages"][0]["qMatrix"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r[0]["qText"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(texts(&layout(&mut c, h).await).len(), 5);
+    let r = c
+        .ok(h, "SearchListObjectFor", json!(["/qListObjectDef", "C*3"]))
+        .await;
+    assert_eq!(r["qSuccess"], true);
+    let l = layout(&mut c, h).await;
+    assert_eq!(texts(&l), vec!["C3"]);
+    assert_eq!(l["qListObject"]["qSize"]["qcy"], 1);
+    let data = c
+        .ok(
+            h,
+            "GetListObjectData",
+            json!(["/qListObjectDef", [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 10}]]),
+        )
+        .await;
+    assert_eq!(
+        data["qDataPages"][0]["qMatrix"].as_array().map(Vec::len),
+        Some(1)
+    );
+    // Abort: the whole list again, nothing selected.
+    c.ok(h, "AbortListObjectSearch", json!(["/qListObjectDef"]))
+        .await;
+    assert_eq!(texts(&layout(&mut c, h).await).len(), 5);
+    // Search "C", then narrow to "C1", accept: C1 is selected; with toggle mode C2 joins it.
+    c.ok(h, "SearchListObjectFor", json!(["/qListObjectDef", "C1"]))
+        .await;
+    c.ok(
+        h,
+        "AcceptListObjectSearch",
+        json!(["/qListObjectDef", false]),
+    )
+    .await;
+    let sum = c.ok(doc, "Evaluate", json!(["Sum(Sales)"])).await;
+    assert_eq!(sum["qReturn"], "15");
+    c.ok(h, "SearchListObjectFor", json!(["/qListObjectDef", "C2"]))
+        .await;
+    c.ok(
+        h,
+        "AcceptListObjectSearch",
+        json!(["/qListObjectDef", true]),
+    )
+    .await;
+    let sum = c.ok(doc, "Evaluate", json!(["Sum(Sales)"])).await;
+    assert_eq!(sum["qReturn"], "22");
+    let l = layout(&mut c, h).await;
+    assert_eq!(texts(&l).len(), 5, "the search ended");
+    let states: Vec<&str> = l["qListObject"]["qDataPages"][0]["qMatrix"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r[0]["qState"].as_str())
+        .collect();
+    assert_eq!(
+        states,
+        vec!["S", "S", "A", "A", "A"],
+        "the others are alternatives"
+    );
 }

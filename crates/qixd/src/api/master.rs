@@ -41,8 +41,8 @@ pub fn call(
 }
 
 /// `StepCycle(qStep)` / `SetActiveField(qIx)` on a cyclic master dimension: its `qDim.qActiveField`
-/// moves (every chart using it follows, unless the chart stepped on its own). Not a cyclic dimension: the
-/// engine's "only possible for cyclic dimensions" error.
+/// moves (every chart using it follows, unless the chart stepped on its own). Another dimension does not
+/// move.
 fn cycle(
     ctx: &mut Ctx<'_>,
     id: &str,
@@ -54,9 +54,8 @@ fn cycle(
     let dim = new.get("qDim").cloned().unwrap_or(Value::Null);
     let fields = crate::view::defs::strings_at(&dim, "qFieldDefs");
     if dim.get("qGrouping").and_then(Value::as_str) != Some("C") || fields.is_empty() {
-        return Err(RpcError::invalid_params(
-            "the operation is only possible for cyclic dimensions",
-        ));
+        // Only a cyclic dimension steps: another one stays as it is (as a chart's dimension does).
+        return Ok(json!({}));
     }
     let n = fields.len() as i64;
     let current = crate::view::groups::active_field(&dim) as i64;

@@ -16,12 +16,13 @@
 //!   engine sends `change`), and `crate::api` fans that out to the session's sockets.
 //!
 //! By concern: generic objects, soft patches, links and children in `objects`, variables in `variables`,
-//! selections, alternate states and modal selections in `states`, expanded pivot nodes in `expansion`,
+//! selections, alternate states and modal selections in `states`, expanded pivot nodes in `expansion`, list object searches in `list_search`,
 //! the data, its reload and saving in `data`. This file holds the state, opening it, invalidation and the changes to the record itself.
 
 mod data;
 mod expansion;
 mod footprint;
+mod list_search;
 mod objects;
 mod states;
 #[cfg(test)]
@@ -55,6 +56,8 @@ pub struct DocState {
     soft: HashMap<String, Map<String, Value>>,
     /// Pivot nodes this session expanded, by (object id, definition path).
     expansions: HashMap<(String, String), qix_engine::hypercube::pivot::Expansion>,
+    /// List object searches in progress (`SearchListObjectFor`), by (object id, definition path).
+    list_searches: HashMap<(String, String), String>,
     /// Child objects (`CreateChild`), session and persistent: parent id → children in their order.
     /// Persistent links are saved into the record by DoSave.
     children: BTreeMap<String, Vec<String>>,
@@ -110,6 +113,7 @@ impl DocState {
         DocState {
             soft: HashMap::new(),
             expansions: HashMap::new(),
+            list_searches: HashMap::new(),
             children: record.children.clone(),
             record,
             session_app,

@@ -127,15 +127,22 @@ fn thin(cube: &HyperCube, rows: &[usize], points: usize) -> Vec<usize> {
     out
 }
 
-/// A round step (1, 2 or 5 × 10^n) giving at most `max` intervals over `span`.
-fn step(span: f64, max: usize) -> f64 {
-    let raw = span / max.max(1) as f64;
-    let mag = 10f64.powf(raw.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * mag)
+/// The smallest round step (1, 2 or 5 × 10^n) whose intervals covering `lo..=hi` are at most `max`.
+fn step(lo: f64, hi: f64, max: usize) -> f64 {
+    let raw = (hi - lo) / max.max(1) as f64;
+    let mut mag = 10f64.powf(raw.log10().floor());
+    // A range around 0 always takes two intervals: past a few magnitudes, the last step tried.
+    for _ in 0..8 {
+        for m in [1.0, 2.0, 5.0] {
+            let s = m * mag;
+            let count = (hi / s).ceil() - (lo / s).floor();
+            if s >= raw && count <= max as f64 {
+                return s;
+            }
+        }
+        mag *= 10.0;
+    }
+    mag
 }
 
 /// The axis' ticks over `lo..=hi`: `(start, end)` intervals of a round step.
@@ -143,7 +150,7 @@ pub fn ticks(lo: f64, hi: f64, max: usize) -> Vec<(f64, f64)> {
     if !(lo.is_finite() && hi.is_finite()) || hi <= lo || max == 0 {
         return Vec::new();
     }
-    let s = step(hi - lo, max);
+    let s = step(lo, hi, max);
     let first = (lo / s).floor() * s;
     let mut out = Vec::new();
     let mut t = first;
@@ -212,6 +219,7 @@ mod tests {
         );
         assert_eq!(ticks(3.0, 18.0, 3), vec![(0.0, 10.0), (10.0, 20.0)]);
         assert!(ticks(1.0, 1.0, 4).is_empty());
+        assert!(ticks(-5.0, 5.0, 1).len() <= 2, "ends");
     }
 
     #[test]

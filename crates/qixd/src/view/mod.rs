@@ -24,6 +24,7 @@ pub mod files;
 pub mod groups;
 pub mod layout;
 pub mod library;
+pub mod list_search;
 pub mod master;
 pub mod minichart;
 pub mod numfmt;

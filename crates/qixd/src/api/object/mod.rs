@@ -4,6 +4,7 @@
 mod charts;
 mod children;
 mod export;
+mod list_search;
 mod pivot;
 mod snapshot;
 
@@ -52,6 +53,9 @@ pub fn call(
             select_values(ctx, id, p, Some(dim))
         }
         "SelectListObjectValues" => select_values(ctx, id, p, None),
+        "SearchListObjectFor" => list_search::search_for(ctx, id, p),
+        "AbortListObjectSearch" => list_search::abort(ctx, id, p),
+        "AcceptListObjectSearch" => list_search::accept(ctx, id, p),
         "SelectHyperCubeCells" => select_cells(ctx, id, p),
         "CreateChild" => children::create(ctx, id, p),
         "GetChild" => children::get(ctx, id, super::str_param(p, "qId")),
@@ -212,7 +216,10 @@ fn data_pages(
             .map_err(|e| RpcError::new(ErrorCode::InvalidParams, e))?;
         Ok(json!({"qDataPages": pages}))
     } else {
-        Ok(json!({"qDataPages": crate::view::layout::list_pages(&view, &def, &pages)}))
+        let path = p.get("qPath").and_then(Value::as_str).unwrap_or("");
+        let search = doc.list_search(id, path);
+        let pages = crate::view::layout::list_pages(&view, &def, &pages, search);
+        Ok(json!({"qDataPages": pages}))
     }
 }
 
