@@ -73,9 +73,9 @@ test('a binned scatter plot, a line chart, a stacked bar chart and a filter pane
   const filter = await text(page, '#filter');
   for (const label of ['North', 'South', 'East']) assert.ok(filter.includes(label), `filter pane shows ${label}: ${filter}`);
 
-  // Search in the filter pane: click the listbox to activate it, type, and the list narrows.
-  await page.locator('#filter').getByText('North', { exact: true }).click();
-  const search = page.locator('#filter input[type="text"], #filter input[placeholder]').first();
+  // Search in the filter pane: open its search box, type, and the list narrows.
+  await page.locator('#filter [data-testid="search-toggle-btn"]').first().click();
+  const search = page.locator('#filter input').first();
   await search.waitFor({ timeout: 10000 });
   await search.fill('Sou');
   await page.waitForFunction(() => !document.querySelector('#filter').innerText.includes('East'), null, { timeout: 20000 });
