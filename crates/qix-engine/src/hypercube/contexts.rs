@@ -89,8 +89,9 @@ pub(super) fn rows(
         tables.push(compute_table(level, c, &mine)?);
     }
     let mut keys = row_keys(level, &contexts, &tables)?;
-    if level.def.include_zero {
-        let zero = super::fill::missing_keys(level.model, level.inference, level.def, &keys, None);
+    let base = super::fill::measure_base(level.model, measures);
+    if super::fill::wanted(level.model, level.def, base) {
+        let zero = super::fill::missing_keys(level.model, level.inference, level.def, &keys, base);
         keys.extend(zero);
     }
     let fields: Vec<_> = level

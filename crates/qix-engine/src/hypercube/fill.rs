@@ -41,7 +41,8 @@ pub(super) fn missing_keys(
     // Tables with more of the dimensions first: a value they give a row needs none of its own.
     groups.sort_by_key(|g| std::cmp::Reverse(g.1.len()));
     for (table, dims) in groups {
-        if Some(table) == scanned && dims.len() > 1 {
+        // Every possible row of the scanned table is in some group already.
+        if Some(table) == scanned {
             continue;
         }
         let have: HashSet<Key> = seen.iter().map(|k| project(k, &dims)).collect();
@@ -60,6 +61,30 @@ pub(super) fn missing_keys(
     }
     show_all(model, def, &fields, &mut seen, &mut out);
     out
+}
+
+/// The table a scan of these measures starts from, as planning picks it: the largest one holding a
+/// measure's field (its possible rows are all in the cube's groups).
+pub(super) fn measure_base(model: &DataModel, measures: &[qix_expr::Expr]) -> Option<TableId> {
+    let names = measures.iter().flat_map(qix_expr::field_names);
+    let tables = names
+        .filter_map(|n| model.field_id(&n))
+        .flat_map(|f| model.fields[f].tables.iter().copied());
+    tables.max_by_key(|t| model.tables[*t].rows)
+}
+
+/// Whether [`missing_keys`] can find anything: the definition asks for zero rows and some dimension is
+/// in a table besides the scanned one, or shows all its values. (Cheap: the caller skips decoding its
+/// groups' keys otherwise.)
+pub(super) fn wanted(model: &DataModel, def: &HyperCubeDef, scanned: Option<TableId>) -> bool {
+    let Some(fields) = fill_fields(model, def) else {
+        return false;
+    };
+    let show_all = def.dim_options.iter().any(|o| o.show_all);
+    show_all
+        || table_groups(model, &fields)
+            .iter()
+            .any(|(t, _)| Some(*t) != scanned)
 }
 
 /// With `qShowAll`, a row's dimension value may be excluded: its cell says so (`X`).

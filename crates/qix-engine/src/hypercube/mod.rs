@@ -476,9 +476,9 @@ fn rows_hidden(
         grouped.keys.push(0);
         grouped.groups.push(plan.new_group());
     }
-    if def.include_zero {
+    let scanned = plan.tables.first().copied();
+    if fill::wanted(model, def, scanned) {
         let present: Vec<fill::Key> = grouped.keys.iter().map(|k| keys.decode(*k)).collect();
-        let scanned = plan.tables.first().copied();
         for key in fill::missing_keys(model, inference, def, &present, scanned) {
             grouped.keys.push(keys.encode(&key));
             grouped.groups.push(plan.new_group());
