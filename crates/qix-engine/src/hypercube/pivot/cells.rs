@@ -26,7 +26,7 @@ pub struct Cell {
 /// A sub-cube with its rows indexed by their dimension keys.
 struct Sub {
     cube: Arc<HyperCube>,
-    index: HashMap<Vec<NodeKey>, usize>,
+    index: HashMap<Vec<NodeKey>, usize, foldhash::fast::RandomState>,
 }
 
 /// The sub-cubes of a pivot's cells.

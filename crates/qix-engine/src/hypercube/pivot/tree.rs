@@ -11,7 +11,7 @@ use std::collections::HashMap;
 #[derive(Debug, Default)]
 struct Trie {
     children: Vec<(DimCell, Trie)>,
-    index: HashMap<NodeKey, usize>,
+    index: HashMap<NodeKey, usize, foldhash::fast::RandomState>,
 }
 
 impl Trie {
@@ -20,8 +20,11 @@ impl Trie {
             return;
         };
         let key = NodeKey::of(first);
-        let at = match self.index.get(&key) {
-            Some(&i) => i,
+        // The sub-cube's rows come sorted by the axis' dimensions: a value is most often the last one seen.
+        let last = self.children.len().checked_sub(1);
+        let same = last.filter(|&i| NodeKey::of(&self.children[i].0) == key);
+        let at = match same.or_else(|| self.index.get(&key).copied()) {
+            Some(i) => i,
             None => {
                 self.children.push((first.clone(), Trie::default()));
                 self.index.insert(key, self.children.len() - 1);
