@@ -19,6 +19,12 @@ async fn app(s: &TestServer, identity: &str, script: &str) -> (Client, i64) {
     (c, doc)
 }
 
+/// `Sum(Sales)` over the current selections.
+async fn sum(c: &mut Client, doc: i64) -> String {
+    let r = c.ok(doc, "Evaluate", json!(["Sum(Sales)"])).await;
+    r["qReturn"].as_str().unwrap_or_default().to_string()
+}
+
 async fn layout(c: &mut Client, h: i64) -> Value {
     c.ok(h, "GetLayout", json!([])).await["qLayout"].clone()
 }
@@ -429,4 +435,70 @@ async fn a_list_object_search_narrows_the_list_and_accepting_selects() {
         vec!["S", "S", "A", "A", "A"],
         "the others are alternatives"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn range_selections_pick_the_rows_whose_measures_or_numbers_are_in_range() {
+    let s = TestServer::start().await;
+    let (mut c, doc) = app(&s, "ranges", SCRIPT).await;
+    let props = cube(
+        &["Customer"],
+        &["Sum(Sales)", "Count(Sales)"],
+        json!({"qSuppressZero": true}),
+    );
+    let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
+    // Customers: C1 15 (2 orders), C2 7 (2), C3 4 (2). Sum in [5, 15): C2 only.
+    let r = c
+        .ok(h, "RangeSelectHyperCubeValues", json!(["/qHyperCubeDef",
+            [{"qMeasureIx": 0, "qRange": {"qMin": 5, "qMax": 15, "qMinInclEq": true, "qMaxInclEq": false}}], [0]]))
+        .await;
+    assert_eq!(r["qSuccess"], true);
+    assert_eq!(sum(&mut c, doc).await, "7");
+    c.ok(doc, "ClearAll", json!([])).await;
+    // Two ranges, AND (Sum >= 4 and Count <= 2: all three), OR mode with a range only C1 meets.
+    c.ok(h, "RangeSelectHyperCubeValues", json!(["/qHyperCubeDef",
+        [{"qMeasureIx": 0, "qRange": {"qMin": 4, "qMax": 100, "qMinInclEq": true, "qMaxInclEq": true}},
+         {"qMeasureIx": 1, "qRange": {"qMin": 0, "qMax": 1, "qMinInclEq": true, "qMaxInclEq": true}}], [0], false]))
+        .await;
+    assert_eq!(
+        sum(&mut c, doc).await,
+        "26",
+        "no row has Count <= 1: nothing selected"
+    );
+    c.ok(h, "RangeSelectHyperCubeValues", json!(["/qHyperCubeDef",
+        [{"qMeasureIx": 0, "qRange": {"qMin": 10, "qMax": 100, "qMinInclEq": true, "qMaxInclEq": true}},
+         {"qMeasureIx": 1, "qRange": {"qMin": 0, "qMax": 1, "qMinInclEq": true, "qMaxInclEq": true}}], [0], true]))
+        .await;
+    assert_eq!(sum(&mut c, doc).await, "15");
+    c.ok(doc, "ClearAll", json!([])).await;
+    // Multi: two range sets, their picks together (C1 by Sum >= 10, C3 by Sum <= 4).
+    c.ok(h, "MultiRangeSelectHyperCubeValues", json!(["/qHyperCubeDef", [
+        {"qRanges": [{"qMeasureIx": 0, "qRange": {"qMin": 10, "qMax": 100, "qMinInclEq": true, "qMaxInclEq": true}}], "qColumnsToSelect": [0]},
+        {"qRanges": [{"qMeasureIx": 0, "qRange": {"qMin": 0, "qMax": 4, "qMinInclEq": true, "qMaxInclEq": true}}], "qColumnsToSelect": [0]}
+    ]])).await;
+    assert_eq!(sum(&mut c, doc).await, "19");
+    c.ok(doc, "ClearAll", json!([])).await;
+
+    // A continuous range on a numeric dimension: Year in [2021, 2021].
+    let years = cube(&["Year"], &["Sum(Sales)"], json!({}));
+    let y = handle(&c.ok(doc, "CreateSessionObject", years).await);
+    c.ok(y, "SelectHyperCubeContinuousRange", json!(["/qHyperCubeDef",
+        [{"qDimIx": 0, "qRange": {"qMin": 2020.5, "qMax": 2021, "qMinInclEq": true, "qMaxInclEq": true}}]]))
+        .await;
+    assert_eq!(sum(&mut c, doc).await, "9");
+    c.ok(doc, "ClearAll", json!([])).await;
+
+    // A tree level's nodes by their measure: regions with Sum(Sales) > 10 (North 22; South 4).
+    let tree = cube(
+        &["Region", "Customer"],
+        &["Sum(Sales)"],
+        json!({"qMode": "T"}),
+    );
+    let t = handle(&c.ok(doc, "CreateSessionObject", tree).await);
+    let r = c
+        .ok(t, "MultiRangeSelectTreeDataValues", json!(["/qHyperCubeDef",
+            [{"qDimensionIx": 0, "qMeasureIx": 0, "qRange": {"qMin": 10, "qMax": 1000, "qMinInclEq": false, "qMaxInclEq": true}}]]))
+        .await;
+    assert_eq!(r["qSuccess"], true);
+    assert_eq!(sum(&mut c, doc).await, "22");
 }

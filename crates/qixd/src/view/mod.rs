@@ -33,6 +33,7 @@ pub mod pivot;
 pub mod pivot_layout;
 pub mod pivotdef;
 pub mod props;
+pub mod ranges;
 pub mod render;
 pub mod search;
 pub mod search_json;

@@ -6,6 +6,7 @@ mod children;
 mod export;
 mod list_search;
 mod pivot;
+mod ranges;
 mod snapshot;
 
 use crate::api::{obj_param, Ctx};
@@ -57,6 +58,10 @@ pub fn call(
         "AbortListObjectSearch" => list_search::abort(ctx, id, p),
         "AcceptListObjectSearch" => list_search::accept(ctx, id, p),
         "SelectHyperCubeCells" => select_cells(ctx, id, p),
+        "RangeSelectHyperCubeValues" => ranges::range_select(ctx, id, p),
+        "MultiRangeSelectHyperCubeValues" => ranges::multi_range_select(ctx, id, p),
+        "SelectHyperCubeContinuousRange" => ranges::continuous_range(ctx, id, p),
+        "MultiRangeSelectTreeDataValues" => ranges::tree_range_select(ctx, id, p),
         "CreateChild" => children::create(ctx, id, p),
         "GetChild" => children::get(ctx, id, super::str_param(p, "qId")),
         "GetParent" => children::parent(ctx, id),
