@@ -19,6 +19,11 @@ impl Trie {
         let Some((first, rest)) = cells.split_first() else {
             return;
         };
+        // The sub-cube's rows are distinct combinations: on the last level a value is always new.
+        if rest.is_empty() {
+            self.children.push((first.clone(), Trie::default()));
+            return;
+        }
         let key = NodeKey::of(first);
         // The sub-cube's rows come sorted by the axis' dimensions: a value is most often the last one seen.
         let last = self.children.len().checked_sub(1);
