@@ -502,3 +502,55 @@ async fn range_selections_pick_the_rows_whose_measures_or_numbers_are_in_range()
     assert_eq!(r["qSuccess"], true);
     assert_eq!(sum(&mut c, doc).await, "22");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unmet_calculation_condition_leaves_the_chart_methods_without_data() {
+    let s = TestServer::start().await;
+    let (mut c, doc) = app(&s, "calccond", POINTS).await;
+    let cond =
+        json!({"qCalcCondition": {"qCond": {"qv": "GetSelectedCount(Id) > 0"}}, "qMode": "T"});
+    let h = handle(
+        &c.ok(
+            doc,
+            "CreateSessionObject",
+            cube(&["Id"], &["Sum(X)", "Sum(Y)"], cond),
+        )
+        .await,
+    );
+    let tree = c
+        .ok(h, "GetHyperCubeTreeData", json!(["/qHyperCubeDef"]))
+        .await;
+    assert_eq!(tree["qNodes"], json!([]));
+    let pages = json!([{"qTop": 0, "qLeft": 0, "qWidth": 3, "qHeight": 10}]);
+    let binned = c
+        .ok(
+            h,
+            "GetHyperCubeBinnedData",
+            json!(["/qHyperCubeDef", pages, {}, [], 100, 2, 0]),
+        )
+        .await;
+    assert_eq!(binned["qDataPages"], json!([]));
+    let cont = c
+        .ok(
+            h,
+            "GetHyperCubeContinuousData",
+            json!(["/qHyperCubeDef", {"qNbrPoints": 10}]),
+        )
+        .await;
+    assert_eq!(cont["qDataPages"], json!([]));
+    // Once it holds (Id 1 selected), the tree has that one node under the root.
+    let id = handle(&c.ok(doc, "GetField", json!(["Id"])).await);
+    c.ok(
+        id,
+        "SelectValues",
+        json!([[{"qText": "1", "qIsNumeric": true, "qNumber": 1}]]),
+    )
+    .await;
+    let tree = c
+        .ok(h, "GetHyperCubeTreeData", json!(["/qHyperCubeDef"]))
+        .await;
+    assert_eq!(
+        tree["qNodes"][0]["qNodes"].as_array().map(Vec::len),
+        Some(1)
+    );
+}

@@ -18,6 +18,13 @@ fn failed(e: String) -> RpcError {
     RpcError::new(ErrorCode::InvalidParams, e)
 }
 
+/// Whether the cube's calculation condition is unmet (then it has no data, as in its layout).
+fn not_calculated(view: &View<'_>, def: &Map<String, Value>) -> bool {
+    let def = crate::view::defs::CubeDef::parse(def);
+    let eval = |e: &str| crate::view::eval::evaluate_in(view, e).ok();
+    def.calc_cond.unmet(&eval).is_some()
+}
+
 /// `GetHyperCubeTreeData(qPath, qNodeOptions)`: `qNodes`, the root with the nodes asked for.
 pub fn tree_data(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
     let params = cube_params(p);
@@ -26,6 +33,9 @@ pub fn tree_data(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<
     let opts = TreeOptions::parse(p.get("qNodeOptions"));
     let env = ctx.env;
     let view = View::of(env, ctx.doc()?).in_state(Some(&state));
+    if not_calculated(&view, &def) {
+        return Ok(json!({"qNodes": []}));
+    }
     let parsed = crate::view::pivot_layout::parsed(&view, &def, crate::view::pivotdef::Mode::Tree);
     let levels = tree::compute(&view, &parsed).map_err(failed)?;
     let built = Tree::build(&levels);
@@ -43,6 +53,9 @@ pub fn binned_data(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Resul
     let req = BinRequest::parse(p);
     let env = ctx.env;
     let view = View::of(env, ctx.doc()?).in_state(Some(&state));
+    if not_calculated(&view, &def) {
+        return Ok(json!({"qDataPages": []}));
+    }
     let (parsed, cube) = crate::view::layout::cube(&view, &def).map_err(failed)?;
     let cells = Cells {
         def: &parsed,
@@ -65,6 +78,9 @@ pub fn continuous_data(
     let req = ContinuousRequest::parse(p);
     let env = ctx.env;
     let view = View::of(env, ctx.doc()?).in_state(Some(&state));
+    if not_calculated(&view, &def) {
+        return Ok(json!({"qDataPages": [], "qAxisData": {"qAxis": []}}));
+    }
     let (parsed, cube) = crate::view::layout::cube(&view, &def).map_err(failed)?;
     let cells = Cells {
         def: &parsed,
