@@ -110,7 +110,7 @@ proptest! {
         n in 0usize..6,
         null_suppression in any::<bool>(),
     ) {
-        let got = engine(&rows, DimOptions { null_suppression, others: Some(others(OthersMode::Counted(n))) });
+        let got = engine(&rows, DimOptions { null_suppression, others: Some(others(OthersMode::Counted(n))), show_all: false });
         let want = reference(&rows, |r| r.iter().take(n).map(|v| v.0).collect(), null_suppression);
         prop_assert_eq!(got, want);
     }
@@ -121,7 +121,7 @@ proptest! {
         limit in 0u8..60,
     ) {
         let mode = OthersMode::Limited { relative: false, limit: Num(limit as f64), cmp: LimitCmp::Gt };
-        let got = engine(&rows, DimOptions { null_suppression: false, others: Some(others(mode)) });
+        let got = engine(&rows, DimOptions { null_suppression: false, others: Some(others(mode)), show_all: false });
         let want = reference(&rows, |r| r.iter().filter(|v| v.1 > limit as f64).map(|v| v.0).collect(), false);
         prop_assert_eq!(got, want);
     }
@@ -148,6 +148,7 @@ fn accumulated_targets_keep_values_until_the_share_is_reached() {
         DimOptions {
             null_suppression: false,
             others: Some(others(mode)),
+            show_all: false,
         },
     );
     let names: Vec<&str> = got.keys().map(String::as_str).collect();

@@ -88,7 +88,12 @@ pub(super) fn rows(
         let mine: Vec<&Use<'_>> = uses.iter().filter(|u| u.context == ci).collect();
         tables.push(compute_table(level, c, &mine)?);
     }
-    let keys = row_keys(level, &contexts, &tables)?;
+    let mut keys = row_keys(level, &contexts, &tables)?;
+    let base = super::fill::measure_base(level.model, measures);
+    if super::fill::wanted(level.model, level.def, base) {
+        let zero = super::fill::missing_keys(level.model, level.inference, level.def, &keys, base);
+        keys.extend(zero);
+    }
     let fields: Vec<_> = level
         .def
         .dimensions
@@ -349,6 +354,7 @@ fn sub_def(dims: Vec<String>, measures: Vec<String>) -> HyperCubeDef {
             .collect(),
         suppress_zero: false,
         suppress_missing: false,
+        include_zero: false,
         inter_column_sort: Vec::new(),
         attributes: Vec::new(),
         dim_options: Vec::new(),

@@ -46,6 +46,23 @@ impl KeySpace {
         key * self.radix[di] + if sym == NULL { 0 } else { sym as u128 + 1 }
     }
 
+    /// The dimension symbols of `key` (`None` for NULL): what [`KeySpace::push`] encoded.
+    pub(super) fn decode(&self, key: u128) -> Vec<Option<u32>> {
+        let mut k = key;
+        let mut out = vec![None; self.radix.len()];
+        for (di, r) in self.radix.iter().enumerate().rev() {
+            out[di] = ((k % r) as u32).checked_sub(1);
+            k /= r;
+        }
+        out
+    }
+
+    /// The key of dimension symbols `syms` (`None` for NULL).
+    pub(super) fn encode(&self, syms: &[Option<u32>]) -> u128 {
+        let digits = syms.iter().enumerate();
+        digits.fold(0, |key, (di, s)| self.push(key, di, s.unwrap_or(NULL)))
+    }
+
     /// An empty group index over this space.
     pub(super) fn index(&self) -> GroupIndex {
         GroupIndex::new(self.dense, self.space)

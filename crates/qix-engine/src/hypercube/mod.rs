@@ -29,6 +29,7 @@ mod chart;
 mod column;
 mod columnar;
 mod contexts;
+mod fill;
 mod groups;
 mod options;
 pub mod pivot;
@@ -97,6 +98,10 @@ pub struct HyperCubeDef {
     pub suppress_zero: bool,
     /// Drop rows with a NULL dimension value.
     pub suppress_missing: bool,
+    /// Show dimension values without data as rows of zero measures (Qlik's "Include zero values", a
+    /// chart's `qSuppressZero` off): the values the scanned rows lack, with `qShowAll` the excluded
+    /// ones too. Off for the sub-cubes the engine computes on its own.
+    pub include_zero: bool,
     /// Column indexes (dimensions first, then measures) in sort priority; empty = column order.
     pub inter_column_sort: Vec<usize>,
     /// Attribute expressions: computed per row like measures, but not columns — they never sort or
@@ -342,6 +347,7 @@ pub fn compute_with(
             Ok((rows, totals)) => (rows, totals, vec![None; def.measures.len()]),
             Err(e) => isolate_bad_measures(model, state, inference, &mut ext, hidden, sets, e)?,
         };
+    fill::mark_excluded(model, inference, def, &mut rows);
     sort::sort_rows(&mut rows, &ext, hidden);
     options::apply_to_rows(&mut rows, def);
     let shown = def.measures.len();
@@ -469,6 +475,14 @@ fn rows_hidden(
     if plan.dims.is_empty() && grouped.groups.is_empty() {
         grouped.keys.push(0);
         grouped.groups.push(plan.new_group());
+    }
+    let scanned = plan.tables.first().copied();
+    if fill::wanted(model, def, scanned) {
+        let present: Vec<fill::Key> = grouped.keys.iter().map(|k| keys.decode(*k)).collect();
+        for key in fill::missing_keys(model, inference, def, &present, scanned) {
+            grouped.keys.push(keys.encode(&key));
+            grouped.groups.push(plan.new_group());
+        }
     }
     let dim_fields = plan.dim_fields();
     let infer = |s: &SelectionState| sets.infer_state(s);

@@ -106,6 +106,9 @@ pub struct DimOptions {
     pub null_suppression: bool,
     /// `qOtherTotalSpec`: the Others group, if any.
     pub others: Option<Others>,
+    /// `qShowAll`: with [`HyperCubeDef::include_zero`](super::HyperCubeDef::include_zero), the
+    /// dimension's excluded values are rows too.
+    pub show_all: bool,
 }
 
 /// The cell of an Others row.

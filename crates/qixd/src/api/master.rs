@@ -33,8 +33,48 @@ pub fn call(
                 .and_then(|cur| patched(cur, &patches, &env.limits))
                 .and_then(|new| set_properties(ctx, kind, id, new))
         }
+        "GetActiveField" if kind == Kind::Dimension => props(ctx, kind, id)
+            .map(|p| json!({"qReturn": crate::view::groups::active_field(&p["qDim"])})),
+        "StepCycle" | "SetActiveField" if kind == Kind::Dimension => cycle(ctx, id, method, p),
         _ => return super::missing_part(kind.class(), method),
     })
+}
+
+/// `StepCycle(qStep)` / `SetActiveField(qIx)` on a cyclic master dimension: its `qDim.qActiveField`
+/// moves (every chart using it follows, unless the chart stepped on its own). Another dimension does not
+/// move.
+fn cycle(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    method: &str,
+    p: &Map<String, Value>,
+) -> Result<Value, RpcError> {
+    let kind = Kind::Dimension;
+    let mut new = props(ctx, kind, id)?.clone();
+    let dim = new.get("qDim").cloned().unwrap_or(Value::Null);
+    let fields = crate::view::defs::strings_at(&dim, "qFieldDefs");
+    if dim.get("qGrouping").and_then(Value::as_str) != Some("C") || fields.is_empty() {
+        // Only a cyclic dimension steps: another one stays as it is (as a chart's dimension does).
+        return Ok(json!({}));
+    }
+    let n = fields.len() as i64;
+    let current = crate::view::groups::active_field(&dim) as i64;
+    let next = if method == "StepCycle" {
+        let step = p.get("qStep").and_then(Value::as_i64).unwrap_or(1);
+        (current + step).rem_euclid(n)
+    } else {
+        let at = p.get("qIx").and_then(Value::as_i64).unwrap_or(-1);
+        if !(0..n).contains(&at) {
+            return Err(RpcError::invalid_params(format!(
+                "qIx {at} is not a field of the group"
+            )));
+        }
+        at
+    };
+    if let Some(Value::Object(d)) = new.get_mut("qDim") {
+        d.insert("qActiveField".into(), json!(next));
+    }
+    set_properties(ctx, kind, id, new)
 }
 
 /// The item's properties; its handle outliving it is the engine's invalid-handle case.

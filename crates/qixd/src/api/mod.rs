@@ -196,21 +196,11 @@ pub fn missing_part(class: &str, method: &str) -> Option<Result<Value, RpcError>
         (
             "GenericObject",
             &[
-                "GetHyperCubeContinuousData",
-                "GetHyperCubeTreeData",
-                "GetHyperCubeBinnedData",
                 "ClearSoftPatches",
                 "SelectListObjectAlternative",
                 "SelectListObjectContinuousRange",
-                "SearchListObjectFor",
-                "AbortListObjectSearch",
-                "AcceptListObjectSearch",
                 "Lock",
                 "Unlock",
-                "RangeSelectHyperCubeValues",
-                "MultiRangeSelectHyperCubeValues",
-                "MultiRangeSelectTreeDataValues",
-                "SelectHyperCubeContinuousRange",
                 "GetLinkedObjects",
                 "CopyFrom",
                 "CreateGroup",
@@ -220,15 +210,7 @@ pub fn missing_part(class: &str, method: &str) -> Option<Result<Value, RpcError>
                 "SetGroupLabel",
             ],
         ),
-        (
-            "GenericDimension",
-            &[
-                "GetLinkedObjects",
-                "StepCycle",
-                "SetActiveField",
-                "GetActiveField",
-            ],
-        ),
+        ("GenericDimension", &["GetLinkedObjects"]),
         ("GenericMeasure", &["GetLinkedObjects"]),
         (
             "GenericBookmark",

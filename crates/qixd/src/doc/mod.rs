@@ -17,12 +17,14 @@
 //!
 //! By concern: generic objects, soft patches, links and children in `objects`, variables in `variables`,
 //! selections, alternate states and modal selections in `states`, expanded pivot nodes in `expansion`,
-//! the data, its reload and saving in `data`, what lives only in the session (taken out for a session
-//! snapshot and put back) in `snapshot`. This file holds the state, opening it, invalidation and the changes to the record itself.
+//! list object searches in `list_search`, the data, its reload and saving in `data`, what lives only in
+//! the session (taken out for a session snapshot and put back) in `snapshot`. This file holds the state,
+//! opening it, invalidation and the changes to the record itself.
 
 mod data;
 mod expansion;
 mod footprint;
+mod list_search;
 mod objects;
 mod snapshot;
 mod states;
@@ -58,6 +60,8 @@ pub struct DocState {
     soft: HashMap<String, Map<String, Value>>,
     /// Pivot nodes this session expanded, by (object id, definition path).
     expansions: HashMap<(String, String), qix_engine::hypercube::pivot::Expansion>,
+    /// List object searches in progress (`SearchListObjectFor`), by (object id, definition path).
+    list_searches: HashMap<(String, String), String>,
     /// Child objects (`CreateChild`), session and persistent: parent id → children in their order.
     /// Persistent links are saved into the record by DoSave.
     children: BTreeMap<String, Vec<String>>,
@@ -113,6 +117,7 @@ impl DocState {
         DocState {
             soft: HashMap::new(),
             expansions: HashMap::new(),
+            list_searches: HashMap::new(),
             children: record.children.clone(),
             record,
             session_app,

@@ -148,6 +148,7 @@ impl DocState {
         self.close(ObjectRef::Object(id.to_string()), effects);
         self.soft.remove(id);
         self.forget_expansions(id);
+        self.forget_list_searches(id);
         if let Some(parent) = self.parent_of(id) {
             self.changed(ObjectRef::Object(parent), effects);
         }

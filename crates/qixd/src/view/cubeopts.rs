@@ -37,6 +37,8 @@ pub struct DimSpec {
     pub keep_bad_values: bool,
     /// `qOtherLabel` (the engine's default: `Others`).
     pub other_label: Option<String>,
+    /// `qShowAll`: the excluded values are shown too (with `qSuppressZero` off).
+    pub show_all: bool,
 }
 
 impl DimSpec {
@@ -68,6 +70,7 @@ impl DimSpec {
                 .and_then(Value::as_bool)
                 .unwrap_or(true),
             other_label: expr_text(d.get("qOtherLabel")),
+            show_all: d.get("qShowAll").and_then(Value::as_bool).unwrap_or(false),
         }
     }
 
@@ -112,6 +115,7 @@ impl DimSpec {
                 keep_bad_values: self.keep_bad_values,
                 label,
             }),
+            show_all: self.show_all,
         }
     }
 }

@@ -46,6 +46,13 @@ pub fn drill_level(view: &View<'_>, fields: &[String]) -> usize {
         .unwrap_or(last)
 }
 
+/// The active field of a cyclic group's `qDef` / `qDim` (`qActiveField`, 0 when absent).
+pub fn active_field(qdef: &Value) -> usize {
+    qdef.get("qActiveField")
+        .and_then(Value::as_u64)
+        .unwrap_or(0) as usize
+}
+
 /// Rewrites one dimension's `qDef` to show its group's active field (see the module).
 pub fn activate(view: &View<'_>, qdef: &mut Value) {
     let Some((grouping, fields, labels)) = group_of(qdef) else {
@@ -54,11 +61,7 @@ pub fn activate(view: &View<'_>, qdef: &mut Value) {
     let pos = if grouping == "H" {
         drill_level(view, &fields)
     } else {
-        let active = qdef
-            .get("qActiveField")
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
-        (active as usize).min(fields.len() - 1)
+        active_field(qdef).min(fields.len() - 1)
     };
     let Value::Object(m) = qdef else {
         return;

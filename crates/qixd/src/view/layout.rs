@@ -48,7 +48,8 @@ pub fn layout(root: &View<'_>, props: &Map<String, Value>) -> Map<String, Value>
             ("qListObjectDef", Value::Object(def)) => {
                 let def_value = Value::Object(def.clone());
                 let state = state_of(&def_value, object_state);
-                let mut list = listobject(&root.in_state(state), def);
+                let search = id.and_then(|id| view.doc.list_search(id, "/qListObjectDef"));
+                let mut list = listobject(&root.in_state(state), def, search);
                 if let (Some(name), Value::Object(l)) = (state, &mut list) {
                     l.insert("qStateName".into(), json!(name));
                 }
@@ -196,8 +197,8 @@ fn hypercube(view: &View<'_>, def: &Map<String, Value>, expansion: &Expansion) -
             let tags = dimension_tags(view, &def);
             let pages = page_check(view, &def.initial_fetch);
             let pages_ok = pages.is_ok();
-            // A pivot or stacked cube has pages of its own: the straight ones are not rendered.
-            let pivot = matches!(def.pivot.mode, Mode::Pivot | Mode::Stacked);
+            // A pivot, stacked or tree cube has pages of its own: the straight ones are not rendered.
+            let pivot = matches!(def.pivot.mode, Mode::Pivot | Mode::Stacked | Mode::Tree);
             let straight = pivot.then(|| CubeDef {
                 initial_fetch: Vec::new(),
                 ..def.clone()
@@ -215,6 +216,12 @@ fn hypercube(view: &View<'_>, def: &Map<String, Value>, expansion: &Expansion) -
             minichart::add_to_layout(&mut hc, &def, &cube, &charts);
             if let (Mode::Pivot | Mode::Stacked, Value::Object(m)) = (def.pivot.mode, &mut hc) {
                 super::pivot_layout::add_to_layout(view, &def, expansion, m, pages_ok);
+            }
+            if let (Mode::Tree, Value::Object(m)) = (def.pivot.mode, &mut hc) {
+                let levels = super::tree::compute(view, &def);
+                let tree = levels.map(|l| super::tree::Tree::build(&l));
+                let counts = tree.map(|t| t.nodes_on_dim().to_vec()).unwrap_or_default();
+                m.insert("qTreeNodesOnDim".into(), json!(counts));
             }
             hc
         }
@@ -309,18 +316,37 @@ pub fn list_rows(view: &View<'_>, def: &ListDef) -> Option<Arc<Vec<ListRow>>> {
 }
 
 /// `GetListObjectData`: pages of a `qListObjectDef` (the caller checked their cells).
-pub fn list_pages(view: &View<'_>, def: &Map<String, Value>, pages: &[Page]) -> Vec<Value> {
-    let rows = list_rows(view, &ListDef::parse(def)).unwrap_or_default();
+pub fn list_pages(
+    view: &View<'_>,
+    def: &Map<String, Value>,
+    pages: &[Page],
+    search: Option<&str>,
+) -> Vec<Value> {
+    let rows = searched_rows(view, &ListDef::parse(def), search).unwrap_or_default();
     let rows = rows.as_slice();
     pages.iter().map(|p| render::list_page(rows, p)).collect()
 }
 
-/// A `qListObjectDef` laid out: parsed once, the field's values listed once, rendered.
-fn listobject(view: &View<'_>, def: &Map<String, Value>) -> Value {
+/// [`list_rows`], only those a search in progress matches.
+fn searched_rows(
+    view: &View<'_>,
+    def: &ListDef,
+    search: Option<&str>,
+) -> Option<Arc<Vec<ListRow>>> {
+    let rows = list_rows(view, def)?;
+    Some(match search {
+        Some(text) => Arc::new(super::list_search::filter(&rows, text)),
+        None => rows,
+    })
+}
+
+/// A `qListObjectDef` laid out: parsed once, the field's values listed once (those a search in progress
+/// matches), rendered.
+fn listobject(view: &View<'_>, def: &Map<String, Value>, search: Option<&str>) -> Value {
     let def = ListDef::parse(def);
     let m = view.model();
     let field = m.field_id(&def.field);
-    let rows = list_rows(view, &def);
+    let rows = searched_rows(view, &def, search);
     let tags = field
         .map(|f| tags_of(view.data, f, None))
         .unwrap_or_default();

@@ -7,20 +7,24 @@
 //! `api/mod.rs` and this layer, never each other.
 
 pub mod attrs;
+pub mod binned;
 pub mod bnf;
 pub mod bookmarks;
 pub mod context;
+pub mod continuous;
 pub mod cubeopts;
 pub mod defaults;
 pub mod defs;
 pub mod dollar;
 pub mod eval;
+pub mod expansion_state;
 pub mod export;
 pub mod fields;
 pub mod files;
 pub mod groups;
 pub mod layout;
 pub mod library;
+pub mod list_search;
 pub mod master;
 pub mod minichart;
 pub mod numfmt;
@@ -29,6 +33,7 @@ pub mod pivot;
 pub mod pivot_layout;
 pub mod pivotdef;
 pub mod props;
+pub mod ranges;
 pub mod render;
 pub mod search;
 pub mod search_json;
@@ -36,6 +41,7 @@ pub mod select;
 pub mod sets;
 pub mod stack;
 pub mod system_fields;
+pub mod tree;
 pub mod variables;
 
 use crate::doc::{DocState, LoadedData};

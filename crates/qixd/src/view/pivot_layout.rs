@@ -52,6 +52,11 @@ pub fn parsed(view: &View<'_>, def: &Map<String, Value>, mode: Mode) -> CubeDef 
 
 /// The pivot (or stacked) layout of `def` with `expansion`.
 pub fn build(view: &View<'_>, def: &CubeDef, expansion: &Expansion) -> Result<Pivot, String> {
+    // A session that expanded nothing sees the nodes the properties' `qExpansionState` names.
+    let expansion = match *expansion == Expansion::default() {
+        true => &def.pivot.initial,
+        false => expansion,
+    };
     let engine = def.engine_with(&|e| evaluate_in(view, e).ok());
     let spec = match def.pivot.mode {
         Mode::Stacked => stack_spec(def),

@@ -3,7 +3,7 @@
 //! `qMaxStackedCells`, and each dimension's `qOtherTotalSpec.qTotalMode` / `qTotalLabel`. Parsing never
 //! fails: a missing or mistyped property is its default.
 
-use qix_engine::hypercube::pivot::{Level, PivotSpec};
+use qix_engine::hypercube::pivot::{Expansion, Level, PivotSpec};
 use serde_json::{Map, Value};
 
 /// `qMode`.
@@ -16,6 +16,8 @@ pub enum Mode {
     Pivot,
     /// `K`: stacked (`qStackedDataPages`).
     Stacked,
+    /// `T`: tree (`GetHyperCubeTreeData`, `qTreeNodesOnDim`).
+    Tree,
 }
 
 impl Mode {
@@ -25,6 +27,7 @@ impl Mode {
             Mode::Straight => "S",
             Mode::Pivot => "P",
             Mode::Stacked => "K",
+            Mode::Tree => "T",
         }
     }
 }
@@ -44,6 +47,8 @@ pub struct PivotDef {
     pub max_stacked_cells: usize,
     /// What the engine lays out.
     pub spec: PivotSpec,
+    /// The expanded nodes `qExpansionState` starts with.
+    pub initial: Expansion,
 }
 
 impl PivotDef {
@@ -52,6 +57,7 @@ impl PivotDef {
         let mode = match def.get("qMode").and_then(Value::as_str) {
             Some("P" | "DATA_MODE_PIVOT") => Mode::Pivot,
             Some("K" | "DATA_MODE_PIVOT_STACK") => Mode::Stacked,
+            Some("T" | "DATA_MODE_TREE") => Mode::Tree,
             _ => Mode::Straight,
         };
         let dims: &[Value] = def
@@ -95,6 +101,7 @@ impl PivotDef {
                 .and_then(Value::as_u64)
                 .and_then(|n| usize::try_from(n).ok())
                 .unwrap_or(5000),
+            initial: super::expansion_state::parse(def, &spec, dims),
             spec,
         }
     }

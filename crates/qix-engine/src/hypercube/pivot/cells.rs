@@ -6,8 +6,11 @@
 use super::tree::{grouped_by, Leaf};
 use super::{CubeFn, NodeKey};
 use crate::hypercube::{HyperCube, HyperCubeDef};
+use foldhash::fast::FixedState;
+use hashbrown::HashTable;
 use qix_expr::Value;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
 /// One data cell.
@@ -23,10 +26,43 @@ pub struct Cell {
     pub missing: bool,
 }
 
-/// A sub-cube with its rows indexed by their dimension keys.
+/// A sub-cube with its rows indexed by their dimension keys (the table holds row numbers only: no key
+/// is copied).
 struct Sub {
     cube: Arc<HyperCube>,
-    index: HashMap<Vec<NodeKey>, usize>,
+    index: HashTable<usize>,
+}
+
+impl Sub {
+    /// Indexes the rows of `cube`.
+    fn new(cube: Arc<HyperCube>) -> Sub {
+        let mut index = HashTable::with_capacity(cube.rows.len());
+        let row_hash = |i: &usize| key_hash(cube.rows[*i].dims.iter().map(NodeKey::of));
+        for i in 0..cube.rows.len() {
+            index.insert_unique(row_hash(&i), i, row_hash);
+        }
+        Sub { cube, index }
+    }
+
+    /// The row with dimension keys `keys`.
+    fn row(&self, keys: &[NodeKey]) -> Option<usize> {
+        let same = |i: &usize| {
+            let dims = &self.cube.rows[*i].dims;
+            dims.len() == keys.len() && dims.iter().map(NodeKey::of).eq(keys.iter().copied())
+        };
+        self.index
+            .find(key_hash(keys.iter().copied()), same)
+            .copied()
+    }
+}
+
+/// The hash of a sequence of keys.
+fn key_hash(keys: impl Iterator<Item = NodeKey>) -> u64 {
+    let mut h = FixedState::with_seed(0x7069_766f).build_hasher();
+    for k in keys {
+        k.hash(&mut h);
+    }
+    h.finish()
 }
 
 /// The sub-cubes of a pivot's cells.
@@ -59,19 +95,13 @@ impl Cells {
         let total = l.is_some_and(|l| l.total) || t.is_some_and(|t| t.total);
         let (group, keys): (Vec<usize>, Vec<NodeKey>) = dims.into_iter().unzip();
         let def = &self.def;
-        let sub = self.subs.entry(group).or_insert_with_key(|group| {
-            let cube = cube(&grouped_by(def, group)).ok()?;
-            let index = cube
-                .rows
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (r.dims.iter().map(NodeKey::of).collect(), i))
-                .collect();
-            Some(Sub { cube, index })
-        });
+        let sub = self
+            .subs
+            .entry(group)
+            .or_insert_with_key(|group| cube(&grouped_by(def, group)).ok().map(Sub::new));
         let value = sub.as_ref().and_then(|s| {
-            let row = s.index.get(&keys)?;
-            s.cube.rows[*row].measures.get(measure).cloned()
+            let row = s.row(&keys)?;
+            s.cube.rows[row].measures.get(measure).cloned()
         });
         Cell {
             missing: value.is_none(),

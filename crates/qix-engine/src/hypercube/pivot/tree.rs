@@ -11,7 +11,7 @@ use std::collections::HashMap;
 #[derive(Debug, Default)]
 struct Trie {
     children: Vec<(DimCell, Trie)>,
-    index: HashMap<NodeKey, usize>,
+    index: HashMap<NodeKey, usize, foldhash::fast::RandomState>,
 }
 
 impl Trie {
@@ -19,9 +19,17 @@ impl Trie {
         let Some((first, rest)) = cells.split_first() else {
             return;
         };
+        // The sub-cube's rows are distinct combinations: on the last level a value is always new.
+        if rest.is_empty() {
+            self.children.push((first.clone(), Trie::default()));
+            return;
+        }
         let key = NodeKey::of(first);
-        let at = match self.index.get(&key) {
-            Some(&i) => i,
+        // The sub-cube's rows come sorted by the axis' dimensions: a value is most often the last one seen.
+        let last = self.children.len().checked_sub(1);
+        let same = last.filter(|&i| NodeKey::of(&self.children[i].0) == key);
+        let at = match same.or_else(|| self.index.get(&key).copied()) {
+            Some(i) => i,
             None => {
                 self.children.push((first.clone(), Trie::default()));
                 self.index.insert(key, self.children.len() - 1);
@@ -140,6 +148,7 @@ pub(super) fn grouped_by(def: &HyperCubeDef, dims: &[usize]) -> HyperCubeDef {
         measures: measures.collect(),
         suppress_zero: def.suppress_zero,
         suppress_missing: def.suppress_missing,
+        include_zero: false,
         inter_column_sort: (0..dims.len()).collect(),
         attributes: Vec::new(),
         dim_options: dims

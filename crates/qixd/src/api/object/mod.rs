@@ -1,9 +1,12 @@
 //! The GenericObject class: layouts, properties, data pages and selections; children in `children`,
 //! snapshots in `snapshot`, pivot and stacked data and expansion in `pivot`, `ExportData` in `export`.
 
+mod charts;
 mod children;
 mod export;
+mod list_search;
 mod pivot;
+mod ranges;
 mod snapshot;
 
 use crate::api::{obj_param, Ctx};
@@ -37,6 +40,9 @@ pub fn call(
         "DrillUp" => drill_up(ctx, id, p),
         "StepCycle" | "SetActiveField" => cycle(ctx, id, method, p),
         "GetHyperCubePivotData" => pivot::data(ctx, id, p, false),
+        "GetHyperCubeTreeData" => charts::tree_data(ctx, id, p),
+        "GetHyperCubeBinnedData" => charts::binned_data(ctx, id, p),
+        "GetHyperCubeContinuousData" => charts::continuous_data(ctx, id, p),
         "GetHyperCubeStackData" => pivot::data(ctx, id, p, true),
         "ExpandLeft" => pivot::expand(ctx, id, p, true, true),
         "CollapseLeft" => pivot::expand(ctx, id, p, true, false),
@@ -48,7 +54,14 @@ pub fn call(
             select_values(ctx, id, p, Some(dim))
         }
         "SelectListObjectValues" => select_values(ctx, id, p, None),
+        "SearchListObjectFor" => list_search::search_for(ctx, id, p),
+        "AbortListObjectSearch" => list_search::abort(ctx, id, p),
+        "AcceptListObjectSearch" => list_search::accept(ctx, id, p),
         "SelectHyperCubeCells" => select_cells(ctx, id, p),
+        "RangeSelectHyperCubeValues" => ranges::range_select(ctx, id, p),
+        "MultiRangeSelectHyperCubeValues" => ranges::multi_range_select(ctx, id, p),
+        "SelectHyperCubeContinuousRange" => ranges::continuous_range(ctx, id, p),
+        "MultiRangeSelectTreeDataValues" => ranges::tree_range_select(ctx, id, p),
         "CreateChild" => children::create(ctx, id, p),
         "GetChild" => children::get(ctx, id, super::str_param(p, "qId")),
         "GetParent" => children::parent(ctx, id),
@@ -208,7 +221,10 @@ fn data_pages(
             .map_err(|e| RpcError::new(ErrorCode::InvalidParams, e))?;
         Ok(json!({"qDataPages": pages}))
     } else {
-        Ok(json!({"qDataPages": crate::view::layout::list_pages(&view, &def, &pages)}))
+        let path = p.get("qPath").and_then(Value::as_str).unwrap_or("");
+        let search = doc.list_search(id, path);
+        let pages = crate::view::layout::list_pages(&view, &def, &pages, search);
+        Ok(json!({"qDataPages": pages}))
     }
 }
 

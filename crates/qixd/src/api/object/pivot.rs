@@ -72,11 +72,23 @@ pub fn expand(
         }
         _ => return Ok(json!({})),
     };
+    // The first change starts from the nodes `qExpansionState` names.
+    let initial = {
+        let def = def_at(ctx, id, p)?;
+        let env = ctx.env;
+        let view = crate::view::View::of(env, ctx.doc()?);
+        pivot_layout::parsed(&view, &def, crate::view::pivotdef::Mode::Pivot)
+            .pivot
+            .initial
+    };
     let (doc, effects) = ctx.doc_effects()?;
     doc.update_expansion(
         id,
         path,
         |e| {
+            if *e == Expansion::default() {
+                *e = initial;
+            }
             let set = if left { &mut e.left } else { &mut e.top };
             match node {
                 Some(node) => set.set(node, expanded),

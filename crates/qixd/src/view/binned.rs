@@ -1,0 +1,188 @@
+//! `GetHyperCubeBinnedData`: a scatter plot of more points than it can draw gets a grid of cells with
+//! the number of points in each, as sn-scatter-plot asks for (one dimension; the first measure is x, the
+//! second y).
+//!
+//! The grid is uniform over the requested data range (`qDataRanges[0]`: `qLeft` is the lowest x,
+//! `qTop` the highest y, `qWidth` / `qHeight` the spans): `2^qQueryLevel` cells a side, fewer while the
+//! grid would have more than `qMaxNbrCells` cells. When the points in the range are no more than
+//! `qMaxNbrCells`, they are returned as points instead (the first page empty, the second the rows).
+//!
+//! The pages, as the client reads them: page 0 row 0 holds the densest cell's count (`qNum`); each next
+//! row is a cell — `qText` its rectangle `[left, top, right, bottom]` in data units (JSON text), `qNum`
+//! its count, `qElemNumber` its number in the grid (row-major from the top left). Phases:
+//! [`BinRequest::parse`], [`bin`], [`render`].
+
+use super::defs::Page;
+use super::render::{cube_page, Cells};
+use qix_engine::HyperCube;
+use serde_json::{json, Map, Value};
+
+/// The data range the grid covers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Range {
+    left: f64,
+    top: f64,
+    width: f64,
+    height: f64,
+}
+
+/// What a `GetHyperCubeBinnedData` call asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BinRequest {
+    /// `qPages` (the points' pages).
+    pub pages: Vec<Page>,
+    range: Option<Range>,
+    max_cells: usize,
+    level: u32,
+}
+
+impl BinRequest {
+    /// The request of the call's params.
+    pub fn parse(p: &Map<String, Value>) -> BinRequest {
+        let num = |v: &Value, k: &str| v.get(k).and_then(Value::as_f64);
+        let range = p
+            .get("qDataRanges")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+            .and_then(|r| {
+                Some(Range {
+                    left: num(r, "qLeft")?,
+                    top: num(r, "qTop")?,
+                    width: num(r, "qWidth")?,
+                    height: num(r, "qHeight")?,
+                })
+            })
+            .filter(|r| {
+                [r.left, r.top, r.width, r.height]
+                    .iter()
+                    .all(|x| x.is_finite())
+            });
+        let int = |k: &str| p.get(k).and_then(Value::as_i64).unwrap_or(0);
+        BinRequest {
+            pages: Page::parse_all(p.get("qPages")),
+            range,
+            max_cells: usize::try_from(int("qMaxNbrCells")).unwrap_or(0),
+            level: int("qQueryLevel").clamp(0, 20) as u32,
+        }
+    }
+}
+
+/// One cell of the grid with points in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    /// Row-major number in the grid.
+    pub id: usize,
+    /// `[left, top, right, bottom]`.
+    pub rect: [f64; 4],
+    /// Points in it.
+    pub count: usize,
+}
+
+/// The answer: the points themselves (their row indexes), or a grid.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Binned {
+    /// Few enough points: the rows in the range.
+    Points(Vec<usize>),
+    /// The cells with points.
+    Grid(Vec<Cell>),
+}
+
+/// The (x, y) of a row: its first two measures, when both are numbers.
+fn point(cube: &HyperCube, row: usize) -> Option<(f64, f64)> {
+    let m = &cube.rows.get(row)?.measures;
+    Some((m.first()?.num()?, m.get(1)?.num()?))
+}
+
+/// The range covering every point (from the measures' ranges), when none is asked for.
+fn whole(cube: &HyperCube) -> Range {
+    let (x0, x1) = cube.measure_range.first().copied().unwrap_or((0.0, 0.0));
+    let (y0, y1) = cube.measure_range.get(1).copied().unwrap_or((0.0, 0.0));
+    let fin = |x: f64| if x.is_finite() { x } else { 0.0 };
+    Range {
+        left: fin(x0),
+        top: fin(y1),
+        width: fin(x1 - x0),
+        height: fin(y1 - y0),
+    }
+}
+
+/// Bins the cube's points as `req` asks.
+pub fn bin(cube: &HyperCube, req: &BinRequest) -> Binned {
+    let r = req.range.unwrap_or_else(|| whole(cube));
+    let (x1, y0) = (r.left + r.width, r.top - r.height);
+    let inside = |(x, y): (f64, f64)| x >= r.left && x <= x1 && y >= y0 && y <= r.top;
+    let rows: Vec<usize> = (0..cube.rows.len())
+        .filter(|&i| point(cube, i).is_some_and(inside))
+        .collect();
+    if req.max_cells == 0 || rows.len() <= req.max_cells {
+        return Binned::Points(rows);
+    }
+    let mut side: usize = 1 << req.level.min(12);
+    while side > 1 && side * side > req.max_cells {
+        side /= 2;
+    }
+    let (cw, ch) = (r.width / side as f64, r.height / side as f64);
+    let at = |v: f64, span: f64| match span > 0.0 {
+        true => ((v / span * side as f64) as usize).min(side - 1),
+        false => 0,
+    };
+    let mut counts = vec![0usize; side * side];
+    for (x, y) in rows.iter().filter_map(|&i| point(cube, i)) {
+        // Cells are half-open, [low, high) on both axes (the last one closed).
+        let from_top = side - 1 - at(y - y0, r.height);
+        counts[from_top * side + at(x - r.left, r.width)] += 1;
+    }
+    let cells = counts.iter().enumerate().filter(|(_, n)| **n > 0);
+    Binned::Grid(
+        cells
+            .map(|(id, &count)| {
+                let (row, col) = ((id / side) as f64, (id % side) as f64);
+                let left = r.left + col * cw;
+                let top = r.top - row * ch;
+                Cell {
+                    id,
+                    rect: [left, top, left + cw, top - ch],
+                    count,
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The two pages the client reads: the grid (empty for points) and the points (empty for a grid).
+pub fn render(cube: &HyperCube, cells: Cells<'_>, req: &BinRequest, binned: &Binned) -> Vec<Value> {
+    let empty = json!({"qMatrix": [], "qTails": [], "qArea": {"qLeft": 0, "qTop": 0, "qWidth": 0, "qHeight": 0}});
+    match binned {
+        Binned::Points(rows) => {
+            let shown = HyperCube {
+                rows: rows.iter().map(|&i| cube.rows[i].clone()).collect(),
+                totals: cube.totals.clone(),
+                dim_info: cube.dim_info.clone(),
+                measure_range: cube.measure_range.clone(),
+                measure_errors: cube.measure_errors.clone(),
+                calculated: cube.calculated.clone(),
+            };
+            let page = req.pages.first().cloned().unwrap_or(Page {
+                left: 0,
+                top: 0,
+                width: cells.def.width(),
+                height: shown.rows.len(),
+            });
+            vec![empty, cube_page(&shown, cells, &page)]
+        }
+        Binned::Grid(grid) => {
+            let densest = grid.iter().map(|c| c.count).max().unwrap_or(0);
+            let head = json!([{"qText": "", "qNum": densest, "qElemNumber": 0, "qState": "L"}]);
+            let rows = grid.iter().map(|c| {
+                let rect = json!(c.rect).to_string();
+                json!([{"qText": rect, "qNum": c.count, "qElemNumber": c.id, "qState": "L"}])
+            });
+            let matrix: Vec<Value> = std::iter::once(head).chain(rows).collect();
+            let area = json!({"qLeft": 0, "qTop": 0, "qWidth": 1, "qHeight": matrix.len()});
+            vec![
+                json!({"qMatrix": matrix, "qTails": [], "qArea": area}),
+                empty,
+            ]
+        }
+    }
+}
