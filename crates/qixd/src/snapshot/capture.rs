@@ -3,7 +3,7 @@
 
 use super::claim::{self, Claim};
 use super::file::{self, DocFile, SessionFile, FORMAT};
-use super::{Snapshots, Written};
+use super::{Snapshots, Written, REFRESH_PASSES};
 use crate::clock::now_ms;
 use crate::doc::{DocState, LoadedData};
 use crate::registry::Registry;
@@ -12,6 +12,7 @@ use qix_apps::AppRecord;
 use std::collections::BTreeMap;
 use std::fs;
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::Instant;
 
@@ -20,7 +21,9 @@ impl Snapshots {
     /// removes the files of sessions that ended. Blocking: run it off the async threads.
     pub fn write_changed(&self, registry: &Registry, all: bool) {
         let _pass = self.pass();
-        for (id, key) in registry.take_dirty() {
+        let mut due = registry.take_dirty();
+        due.extend(self.due_for_refresh());
+        for (id, key) in due {
             match registry.lookup(&key) {
                 Some((session, expires)) if session.id == id => {
                     self.write_or_end(registry, &session, expires)
@@ -35,6 +38,24 @@ impl Snapshots {
                 self.write_or_end(registry, &session, expires);
             }
         }
+    }
+
+    /// Every [`REFRESH_PASSES`] passes: the sessions whose file is due for a [`super::REFRESH`] (and, at
+    /// the first pass, those restored at start, whose files this node has not written yet).
+    fn due_for_refresh(&self) -> Vec<(u64, SessionKey)> {
+        if !self
+            .passes
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(REFRESH_PASSES)
+        {
+            return Vec::new();
+        }
+        let written = self.written();
+        written
+            .iter()
+            .filter(|(_, w)| w.is_due())
+            .map(|(id, w)| (*id, w.key.clone()))
+            .collect()
     }
 
     /// Writes `session`, or ends it when another node took it over.
@@ -118,10 +139,14 @@ impl Snapshots {
         let previous = self
             .written()
             .get(&session.id)
-            .map(|w| (w.text_hash, w.data_name()));
-        if previous.as_ref().is_some_and(|(h, _)| *h == hash) {
+            .map(|w| (w.text_hash, w.data_name(), w.is_due()));
+        if previous
+            .as_ref()
+            .is_some_and(|(h, _, due)| *h == hash && !due)
+        {
             return;
         }
+        let previous = previous.map(|(h, name, _)| (h, name));
         let written = serde_json::to_vec(file)
             .map_err(std::io::Error::other)
             .and_then(|text| file::write_atomic(&self.path(stem), &text));
@@ -134,6 +159,8 @@ impl Snapshots {
             let _ = fs::remove_dir_all(self.dir().join(old));
         }
         let noted = Written {
+            key: session.key.clone(),
+            at: Some(Instant::now()),
             text_hash: hash,
             epoch: Some(epoch),
             data,

@@ -167,6 +167,18 @@ pub(super) fn read(path: &Path) -> Option<SessionFile> {
     }
 }
 
+/// Whether the file at `path` is of a format older than this build's (written before an upgrade: its
+/// session cannot come back, and no node of this build or a newer one reads it).
+pub(super) fn is_outdated(path: &Path) -> bool {
+    #[derive(Deserialize)]
+    struct Format {
+        format: u32,
+    }
+    read_capped(path)
+        .and_then(|bytes| serde_json::from_slice::<Format>(&bytes).ok())
+        .is_some_and(|f| f.format < FORMAT)
+}
+
 /// Whose the file at `path` is; `None` when there is no readable file.
 pub(super) fn read_head(path: &Path) -> Option<Head> {
     serde_json::from_slice(&read_capped(path)?).ok()

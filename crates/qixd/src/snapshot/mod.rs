@@ -32,17 +32,31 @@ mod tests;
 use crate::api::Env;
 use crate::doc::LoadedData;
 use crate::registry::Registry;
+use crate::session::SessionKey;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How often touched sessions are written.
 pub const TICK: Duration = Duration::from_secs(1);
 
+/// A file this node has not written for this long is written again, changed or not: a file whose session
+/// had a socket when written says only when it was written, and the start sweep of any node removes it
+/// [`file::GRACE`] after that plus its TTL, so a session that lives on unchanged must keep it recent.
+const REFRESH: Duration = Duration::from_secs(600);
+
+/// Every this many passes of the writer, the files due for a [`REFRESH`] are looked for.
+const REFRESH_PASSES: u64 = 60;
+
 /// What this node last wrote of one of its sessions.
 #[derive(Debug)]
 struct Written {
+    /// The session's key (what a refresh looks the session up by).
+    key: SessionKey,
+    /// When the file was last written by this node; `None`: not since the session was restored.
+    at: Option<Instant>,
     /// A hash of the text last written; 0: nothing written yet (a session just restored).
     text_hash: u64,
     /// This node's claim; `None`: not claimed yet (restored from another node's file, claimed at its
@@ -53,6 +67,11 @@ struct Written {
 }
 
 impl Written {
+    /// Whether the file is due to be written again though unchanged (see [`REFRESH`]).
+    fn is_due(&self) -> bool {
+        self.at.is_none_or(|at| at.elapsed() >= REFRESH)
+    }
+
     /// The name of the data folder last written.
     fn data_name(&self) -> Option<String> {
         self.data.as_ref().map(|(_, name)| name.clone())
@@ -69,6 +88,8 @@ pub struct Snapshots {
     /// Held by a pass of [`Snapshots::write_changed`] and by a restore: two writes of one session never
     /// run at once in this process, and the last pass at shutdown waits for a periodic one still running.
     pass: Mutex<()>,
+    /// Passes of the writer so far (every [`REFRESH_PASSES`]-th looks for files due for a refresh).
+    passes: AtomicU64,
 }
 
 impl Snapshots {
@@ -80,6 +101,7 @@ impl Snapshots {
             node,
             written: Mutex::new(HashMap::new()),
             pass: Mutex::new(()),
+            passes: AtomicU64::new(0),
         })
     }
 

@@ -26,8 +26,8 @@ type Restored = (Option<DocState>, Option<(Weak<LoadedData>, String)>);
 
 impl Snapshots {
     /// At start: puts back, detached, every session whose file this node owns and whose TTL has not run
-    /// out; removes the files that ran out (whoever wrote them), stale temporary files, and stale data
-    /// folders no file names. Returns how many sessions came back.
+    /// out; removes the files that ran out (whoever wrote them) or are of an older format, stale
+    /// temporary files, and stale data folders no file names. Returns how many sessions came back.
     pub fn restore_own(&self, registry: &Registry, env: &Env) -> usize {
         let _pass = self.pass();
         let Ok(entries) = fs::read_dir(self.dir()) else {
@@ -72,6 +72,9 @@ impl Snapshots {
             return (false, None);
         };
         let Some(file) = file::read(path) else {
+            if file::is_outdated(path) {
+                let _ = fs::remove_file(path);
+            }
             return (false, None);
         };
         let data = file.data_dir(&stem).map(str::to_string);
@@ -174,6 +177,8 @@ impl Snapshots {
         }
         if let Some(session) = registry.find(&key) {
             let noted = Written {
+                key,
+                at: None,
                 text_hash: 0,
                 epoch,
                 data,

@@ -224,6 +224,8 @@ fn a_colliding_session_cannot_overwrite_or_remove_another_keys_file() {
     one.snapshots.written().insert(
         session.id,
         Written {
+            key: attacker.clone(),
+            at: Some(Instant::now()),
             text_hash: 1,
             epoch: Some(1),
             data: None,
@@ -288,4 +290,55 @@ fn snapshots_are_private_to_the_servers_user() {
     let mode = |p: &Path| fs::metadata(p).map(|m| m.permissions().mode() & 0o777).ok();
     assert_eq!(mode(one.snapshots.dir()), Some(0o700));
     assert_eq!(mode(&one.snapshots.path(&file::stem(&k))), Some(0o600));
+}
+
+/// Finding 5: at start, a file of an attached session whose node wrote it longer ago than its TTL plus
+/// the grace is removed, and so are a file of an older format and a stale data folder no file names; a young one is left (it may be a
+/// write under way).
+#[test]
+fn the_start_sweep_removes_files_and_data_folders_left_over() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let one = node(dir.path(), "one");
+    let mut old = hand_file(&key("old"), "two", 60, None);
+    old.written_ms = 0;
+    let stem = file::stem(&old.key());
+    put(&one, &stem, &serde_json::to_vec(&old).expect("json"));
+    let orphan = one.snapshots.dir().join(format!("{stem}.0123abcd.data"));
+    let young = one.snapshots.dir().join(format!("{stem}.4567abcd.data"));
+    for d in [&orphan, &young] {
+        fs::create_dir(d).expect("folder");
+    }
+    let long_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    fs::File::open(&orphan)
+        .and_then(|f| f.set_modified(long_ago))
+        .expect("mtime");
+    let outdated = one.snapshots.path("s-0123456789abcdef");
+    fs::write(&outdated, br#"{"format": 1, "node": "two"}"#).expect("written");
+    assert_eq!(one.snapshots.restore_own(&one.registry, &one.env), 0);
+    assert!(file_of(&one, &old.key()).is_none(), "the old file is gone");
+    assert!(!outdated.exists(), "a file of an older format is gone");
+    assert!(!orphan.exists(), "the stale orphaned data folder is gone");
+    assert!(young.exists(), "a young data folder stays");
+}
+
+/// A file this node has not written for [`REFRESH`] is written again though its session did not
+/// change, so its `written_ms` stays recent.
+#[test]
+fn an_unchanged_file_is_refreshed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let one = node(dir.path(), "one");
+    let k = key("quiet");
+    session_app(&one, &k, "m");
+    one.snapshots.write_changed(&one.registry, false);
+    let before = file_of(&one, &k).expect("file").written_ms;
+    let id = one.registry.find(&k).expect("live").id;
+    if let Some(w) = one.snapshots.written().get_mut(&id) {
+        w.at = Instant::now().checked_sub(REFRESH + Duration::from_secs(1));
+    }
+    std::thread::sleep(Duration::from_millis(5));
+    one.snapshots
+        .passes
+        .store(0, std::sync::atomic::Ordering::Relaxed);
+    one.snapshots.write_changed(&one.registry, false);
+    assert!(file_of(&one, &k).expect("file").written_ms > before);
 }
