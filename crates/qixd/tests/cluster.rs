@@ -357,3 +357,27 @@ async fn a_snapshot_is_written_on_change_only() {
     .await;
     assert!(changed, "a selection is in the next snapshot");
 }
+
+/// A session an admin ended (the session inspector's DELETE) does not come back from the snapshot its
+/// node wrote of it when its client reconnects at once, before the writer's next pass removes the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_that_was_ended_is_not_restored_from_its_own_snapshot() {
+    let s = TestServer::start_with(|c| c.node_id = Some("n1".into())).await;
+    let mut a = s.connect("/app/x/identity/gone/ttl/60").await;
+    a.session_app().await;
+    let apps = s.apps_dir();
+    assert!(common::eventually(3000, || !snapshot_texts(&apps).is_empty()).await);
+    let (_, list) = common::http_request(s.addr, "GET", "/api/v1/sessions", &[]).await;
+    let list: serde_json::Value = serde_json::from_str(&list).expect("session list");
+    let id = list["sessions"][0]["id"]
+        .as_u64()
+        .expect("the session's id");
+    let path = format!("/api/v1/sessions/{id}");
+    let (status, _) = common::http_request(s.addr, "DELETE", &path, &[]).await;
+    assert_eq!(status, 204);
+    let a = s.connect("/app/x/identity/gone/ttl/60").await;
+    assert_eq!(
+        a.state, "SESSION_CREATED",
+        "not brought back from its own file"
+    );
+}
