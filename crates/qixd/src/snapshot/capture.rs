@@ -68,7 +68,12 @@ impl Snapshots {
     /// Writes one session under its stem's lock; false when another node took it over since this node
     /// claimed it (this copy should end). A session without a TTL is not written (it ends with its last
     /// socket anyway).
-    pub(super) fn write_session(&self, session: &Session, expires: Option<Instant>) -> bool {
+    fn write_session(&self, session: &Session, expires: Option<Instant>) -> bool {
+        // Most sessions have no TTL: they cost no lock and no read of the folder.
+        let ttl_less = session.lock().ttl.is_zero();
+        if ttl_less && !self.written().contains_key(&session.id) {
+            return true;
+        }
         let stem = file::stem(&session.key);
         match claim::lock(self.dir(), &stem) {
             Ok(_lock) => self.write_locked(session, expires, &stem),
@@ -116,17 +121,15 @@ impl Snapshots {
 
     /// A session without a TTL (any more) ends with its sockets: no snapshot of it stays.
     fn forget_ttl_less(&self, session: &Session, stem: &str) {
-        let had_file = self
-            .written()
-            .get(&session.id)
-            .is_some_and(|w| w.text_hash != 0);
+        let had_file = self.written().contains_key(&session.id);
         if had_file {
             self.remove_locked(session.id, &session.key, stem);
         }
     }
 
-    /// Writes `file` unless its text is what was last written for `session`; then removes the data
-    /// folder it no longer names. On a failure nothing is noted (tried again at the next change).
+    /// Writes `file` unless its text is what was last written for `session` (and that is recent); then
+    /// removes the one data folder the file no longer names. On a failure nothing is noted (tried again
+    /// at the next change) and the new data folder goes.
     fn store(
         &self,
         session: &Session,
@@ -146,17 +149,21 @@ impl Snapshots {
         {
             return;
         }
-        let previous = previous.map(|(h, name, _)| (h, name));
+        let old_name = previous.and_then(|(_, name, _)| name);
+        let new_name = data.as_ref().map(|(_, d)| d.clone());
         let written = serde_json::to_vec(file)
             .map_err(std::io::Error::other)
             .and_then(|text| file::write_atomic(&self.path(stem), &text));
+        if old_name != new_name {
+            // The file names one of the two folders now: the new one once written, else still the old.
+            let unnamed = if written.is_ok() { old_name } else { new_name };
+            if let Some(name) = unnamed {
+                let _ = fs::remove_dir_all(self.dir().join(name));
+            }
+        }
         if let Err(e) = written {
             tracing::warn!(error = %e, "session snapshot not written");
             return;
-        }
-        let new_name = data.as_ref().map(|(_, d)| d.clone());
-        if let Some((_, Some(old))) = previous.filter(|(_, old)| *old != new_name) {
-            let _ = fs::remove_dir_all(self.dir().join(old));
         }
         let noted = Written {
             key: session.key.clone(),
