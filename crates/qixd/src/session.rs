@@ -10,7 +10,7 @@ use crate::handles::SocketHandles;
 use qix_protocol::Notification;
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -88,10 +88,8 @@ pub struct Session {
     pub created_at: Instant,
     /// When it was created, by the wall clock (what the inspector shows).
     pub created_wall: SystemTime,
-    /// Counts what may have changed the session (a request answered, a socket attached or gone): the
-    /// session snapshot writer takes a new snapshot only of sessions whose count moved.
-    generation: AtomicU64,
-    /// Where a touch is reported, so the snapshot writer visits only the sessions that changed.
+    /// Where a touch is reported (a request that changed something, a socket attached or gone), so the
+    /// snapshot writer visits only the sessions that changed.
     dirty: Arc<Dirty>,
     state: Mutex<SessionState>,
 }
@@ -122,7 +120,6 @@ impl Session {
             key,
             created_at: Instant::now(),
             created_wall: SystemTime::now(),
-            generation: AtomicU64::new(1),
             dirty,
             state: Mutex::new(SessionState {
                 sockets: HashMap::new(),
@@ -132,15 +129,9 @@ impl Session {
         }
     }
 
-    /// Something may have changed the session (see [`Session::generation`]).
+    /// Something may have changed the session: its snapshot is due (see [`Dirty`]).
     pub fn touch(&self) {
-        self.generation.fetch_add(1, Ordering::Relaxed);
         self.dirty.mark(self.id, &self.key);
-    }
-
-    /// How many times the session was touched: equal counts mean nothing changed in between.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Relaxed)
     }
 
     /// Locks the session state. A panic under the lock cannot leave it half-written in a way later requests
