@@ -19,7 +19,13 @@ struct Node {
 }
 
 fn node(apps: &Path, name: &str) -> Node {
+    node_in(apps, name, crate::Mode::Desktop)
+}
+
+/// [`node`] in `mode`.
+fn node_in(apps: &Path, name: &str, mode: crate::Mode) -> Node {
     let mut config = crate::Config::defaults();
+    config.mode = mode;
     config.apps_dir = apps.to_path_buf();
     config.data_dir = apps.join("data");
     let store = AppStore::open(apps).expect("apps folder");
@@ -341,4 +347,35 @@ fn an_unchanged_file_is_refreshed() {
         .store(0, std::sync::atomic::Ordering::Relaxed);
     one.snapshots.write_changed(&one.registry, false);
     assert!(file_of(&one, &k).expect("file").written_ms > before);
+}
+
+/// Finding 9: in server mode a session whose stored app its user may no longer open (another user owns
+/// it) is not restored; one on an app it may open is.
+#[test]
+fn a_restore_checks_that_the_user_may_open_the_app() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let one = node_in(dir.path(), "one", crate::Mode::Server);
+    let mut mine = AppRecord::new("mine");
+    mine.owner = crate::rights::Rights::owner_name(&UserId::personal());
+    let mut theirs = AppRecord::new("theirs");
+    theirs.owner = "CORP\\someone-else".into();
+    for (identity, record) in [("allowed", mine), ("denied", theirs)] {
+        let record = one.env.store.insert(record).expect("stored");
+        let mut f = hand_file(&key(identity), "one", 60, None);
+        f.doc = Some(file::DocFile {
+            app: record.id.clone(),
+            session_app: None,
+            data: None,
+            part: Default::default(),
+            selections: Default::default(),
+        });
+        put(
+            &one,
+            &file::stem(&f.key()),
+            &serde_json::to_vec(&f).expect("json"),
+        );
+    }
+    assert_eq!(one.snapshots.restore_own(&one.registry, &one.env), 1);
+    assert!(one.registry.find(&key("allowed")).is_some());
+    assert!(one.registry.find(&key("denied")).is_none());
 }
