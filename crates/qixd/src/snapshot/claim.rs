@@ -32,15 +32,25 @@ pub(super) struct StemLock {
 /// takes it.
 pub(super) fn lock(dir: &Path, stem: &str) -> std::io::Result<StemLock> {
     let locks = dir.join(LOCKS_DIR);
-    super::file::private_dir(&locks)?;
     let bucket = stem.bytes().fold(0usize, |h, b| {
         h.wrapping_mul(31).wrapping_add(usize::from(b))
     }) % BUCKETS;
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(locks.join(format!("{bucket:02x}.lock")))?;
+    let path = locks.join(format!("{bucket:02x}.lock"));
+    let open = || {
+        fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+    };
+    // The folder is made the first time a lock needs it (and again should it be removed).
+    let file = match open() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            super::file::private_dir(&locks)?;
+            open()?
+        }
+        opened => opened?,
+    };
     file.lock()?;
     Ok(StemLock { _file: file })
 }
