@@ -235,6 +235,37 @@ async function cubeRows(sock, doc, dim) {
 const url = (i) => `/app/cluster-app/identity/s${i}/ttl/300`;
 const value = (i) => VALUES[i % VALUES.length];
 
+/** Whether the snapshot files on disk hold every session with what checkSession asks for: its object
+ *  and its selection. */
+function snapshotsHold(sessions) {
+  const dir = path.join(shared, 'apps', '.sessions');
+  const byIdentity = new Map();
+  for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    try {
+      const f = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
+      byIdentity.set(f.identity, f);
+    } catch {
+      // Replaced between the listing and the read: read again at the next poll.
+    }
+  }
+  return sessions.every((s) => {
+    const doc = byIdentity.get(`s${s.i}`)?.doc;
+    const selected = (doc?.selections?.$ ?? []).some((f) => f.name === 'Dim'
+      && JSON.stringify(f.values).includes(JSON.stringify(value(s.i))));
+    return Boolean(doc?.part?.objects?.[`obj-${s.i}`]) && selected;
+  });
+}
+
+/** Whether the proxy sends sessions to node `n` (it marks a node up after its checks pass): some of a
+ *  few session keys hash onto it, and a request with one of them is answered by it. */
+async function proxyReaches(n) {
+  for (let k = 0; k < 30; k += 1) {
+    const r = await httpGet(proxyPort, `/app/probe/identity/p${k}`);
+    if (r.headers['x-qixd-node'] === n.id) return true;
+  }
+  return false;
+}
+
 /** What session i must show: its object and its selection. */
 async function checkSession(sock, i) {
   const doc = h(await call(sock, -1, 'GetActiveDoc'));
@@ -337,7 +368,7 @@ async function killOne(nodes, sessions) {
   const victim = nodes[1];
   const mine = sessions.filter((s) => s.node === victim.id);
   const others = sessions.filter((s) => s.node !== victim.id);
-  await sleep(3000); // the periodic snapshots (every second) have every session
+  await until('every session in its snapshot', 15000, () => snapshotsHold(sessions));
   log(`kill -9 ${victim.id} (${mine.length} sessions)`);
   await victim.kill();
   await until(`the sockets of ${victim.id} to close`, 10000, () => mine.every((s) => s.a.closed !== null));
@@ -375,7 +406,7 @@ async function rollingRestart(nodes, victim, sessions) {
     log(`rolling restart: ${n.id}`);
     await n.stop();
     await n.start();
-    await sleep(1500); // the proxy's checks (rise 2 x 500 ms) see it up again
+    await until(`the proxy to send sessions to ${n.id} again`, 15000, () => proxyReaches(n));
   }
   for (const s of sessions) {
     assert.notEqual(s.a.closed, null, 'every node restarted: its sockets were closed');

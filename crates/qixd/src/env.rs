@@ -44,6 +44,26 @@ pub struct Env {
 }
 
 impl Env {
+    /// What the requests of a server started with `config` share, over the apps in `store`. Made in one
+    /// place so the server and the tests that need an `Env` of their own build it alike.
+    pub fn new(config: &crate::config::Config, store: AppStore) -> Env {
+        Env {
+            store,
+            mode: config.mode,
+            started: Instant::now(),
+            data_dir: config.data_dir.clone(),
+            published: Default::default(),
+            cache: qix_engine::ResultCache::new(256),
+            records: Default::default(),
+            limits: config.limits(),
+            script_limits: config.script_limits(),
+            release_memory: config.release_memory,
+            folders: crate::folders::Folders::new(config),
+            rights: crate::rights::Rights::new(config.mode, config.admin_users.clone()),
+            exports: crate::exports::Exports::default(),
+        }
+    }
+
     /// The stored app a client names: by id; else by title; else by file name, as Qlik Core names apps
     /// after their files (`sales` and `sales.qvf` are the same app). A title that two apps share names
     /// neither: the error says so, and the app must be opened by id.

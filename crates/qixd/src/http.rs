@@ -23,7 +23,7 @@ pub use crate::shared::Shared;
 
 /// The router for all endpoints.
 pub fn router(shared: Arc<Shared>) -> Router {
-    let node = crate::cluster::header_value(shared.config.node_id.as_deref().unwrap_or_default());
+    let node = crate::cluster::header_value(&shared.node);
     Router::new()
         .route("/healthcheck", get(healthcheck))
         .route("/metrics", get(metrics))
@@ -51,7 +51,7 @@ async fn healthcheck(State(shared): State<Arc<Shared>>) -> Json<serde_json::Valu
     Json(json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
-        "nodeId": shared.config.node_id,
+        "nodeId": shared.node,
         "uptimeSeconds": shared.env.started.elapsed().as_secs_f64(),
         "liveSessions": shared.registry.live_sessions(),
         "liveSockets": shared.registry.live_sockets(),

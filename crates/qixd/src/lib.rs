@@ -16,6 +16,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod clock;
 pub mod cluster;
 pub mod config;
 pub mod demo;
@@ -45,7 +46,7 @@ pub use config::{Config, Mode};
 use axum::serve::ListenerExt;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -79,7 +80,7 @@ pub struct RunningServer {
 }
 
 /// Starts a server with `config` (port 0 picks a free port) and returns once it is listening.
-pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
+pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     let auth = auth::Authenticator::from_config(&config)?;
     let tls = tls::server_config(&config)?;
     let store = qix_apps::AppStore::open(&config.apps_dir)?;
@@ -98,9 +99,8 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         .local_addr()
         .map_err(|e| StartError::Io("no local address".into(), e))?;
     let node = cluster::node_id(config.node_id.as_deref(), addr);
-    config.node_id = Some(node.clone());
     let sessions_dir = config.sessions_dir();
-    let snapshots = snapshot::Snapshots::new(sessions_dir.clone(), node)
+    let snapshots = snapshot::Snapshots::new(sessions_dir.clone(), node.clone())
         .map(Arc::new)
         .map_err(|e| StartError::Io(format!("cannot create {}", sessions_dir.display()), e))?;
     telemetry::handle();
@@ -111,26 +111,15 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
     });
     let purge = registry.spawn_purge_task();
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let env = Arc::new(api::Env {
-        store,
-        mode: config.mode,
-        started: Instant::now(),
-        data_dir: config.data_dir.clone(),
-        published: Default::default(),
-        cache: qix_engine::ResultCache::new(256),
-        records: Default::default(),
-        limits: config.limits(),
-        script_limits: config.script_limits(),
-        release_memory: config.release_memory,
-        folders: folders::Folders::new(&config),
-        rights: rights::Rights::new(config.mode, config.admin_users.clone()),
-        exports: exports::Exports::default(),
-    });
-    restore_sessions(&snapshots, &registry, &env).await;
+    let env = Arc::new(api::Env::new(&config, store));
+    snapshot::restore_sessions(&snapshots, &registry, &env).await;
     let background = [
         tokio::spawn(release_when_idle(registry.clone(), env.clone())),
         tokio::spawn(metrics_upkeep()),
-        tokio::spawn(take_snapshots(snapshots.clone(), registry.clone())),
+        tokio::spawn(snapshot::take_snapshots(
+            snapshots.clone(),
+            registry.clone(),
+        )),
     ];
     if config.demo {
         let env = env.clone();
@@ -151,6 +140,7 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
     }
     let shared = Arc::new(http::Shared {
         config,
+        node,
         auth,
         registry: registry.clone(),
         env,
@@ -205,31 +195,6 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
         background,
         snapshots,
     })
-}
-
-/// Puts back, detached, the sessions this node's snapshots hold (see [`snapshot`]).
-async fn restore_sessions(
-    snapshots: &Arc<snapshot::Snapshots>,
-    registry: &Arc<registry::Registry>,
-    env: &Arc<api::Env>,
-) {
-    let (s, r, e) = (snapshots.clone(), registry.clone(), env.clone());
-    match tokio::task::spawn_blocking(move || s.restore_own(&r, &e)).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(sessions = n, "sessions restored from their snapshots"),
-        Err(e) => tracing::error!(error = %e, "restoring sessions failed"),
-    }
-}
-
-/// Every [`snapshot::TICK`], writes the snapshots of the sessions touched since their last one.
-async fn take_snapshots(snapshots: Arc<snapshot::Snapshots>, registry: Arc<registry::Registry>) {
-    let mut every = tokio::time::interval(snapshot::TICK);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        every.tick().await;
-        let (s, r) = (snapshots.clone(), registry.clone());
-        let _ = tokio::task::spawn_blocking(move || s.write_changed(&r, false)).await;
-    }
 }
 
 /// How long an idle thread of tokio's blocking pool (where requests run) lives before it ends; tokio's
@@ -294,7 +259,7 @@ impl RunningServer {
     pub async fn shutdown(self) {
         // What changed since the last periodic snapshot goes to disk before the sockets close: a client
         // that reconnects at once reaches another node, which restores the session from it.
-        write_snapshots(&self.snapshots, &self.registry, false).await;
+        snapshot::write_snapshots(&self.snapshots, &self.registry, false).await;
         self.registry.shutdown();
         let _ = self.shutdown_tx.send(true);
         let serving = tokio::time::timeout(Duration::from_secs(5), self.serve).await;
@@ -310,19 +275,6 @@ impl RunningServer {
         for task in &self.background {
             task.abort();
         }
-        write_snapshots(&self.snapshots, &self.registry, true).await;
-    }
-}
-
-/// Writes the snapshots of the sessions touched since their last one (`all`: of every session).
-async fn write_snapshots(
-    snapshots: &Arc<snapshot::Snapshots>,
-    registry: &Arc<registry::Registry>,
-    all: bool,
-) {
-    let (snapshots, registry) = (snapshots.clone(), registry.clone());
-    let written = tokio::task::spawn_blocking(move || snapshots.write_changed(&registry, all));
-    if let Err(e) = written.await {
-        tracing::error!(error = %e, "the session snapshots were not written");
+        snapshot::write_snapshots(&self.snapshots, &self.registry, true).await;
     }
 }

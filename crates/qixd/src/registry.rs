@@ -6,7 +6,7 @@
 //! scans all sessions. Reattaching before the deadline removes the entry.
 
 use crate::auth::UserId;
-use crate::session::{Outgoing, Session, SessionKey, SocketId, SocketInfo, SocketLink};
+use crate::session::{Dirty, Outgoing, Session, SessionKey, SocketId, SocketInfo, SocketLink};
 use crate::telemetry;
 use qix_protocol::Notification;
 use std::collections::{BTreeSet, HashMap};
@@ -85,6 +85,8 @@ pub struct Registry {
     /// Counts changes of the session list (a session made, ended, a socket attached or gone): the
     /// session inspector's live stream waits on it.
     changes: watch::Sender<u64>,
+    /// Sessions touched or ended since the snapshot writer last looked.
+    dirty: Arc<Dirty>,
 }
 
 /// Counts one running socket handler until dropped.
@@ -130,6 +132,7 @@ impl Registry {
             handlers: AtomicU64::new(0),
             handler_ended: Notify::new(),
             changes: watch::channel(0).0,
+            dirty: Arc::default(),
         })
     }
 
@@ -166,7 +169,7 @@ impl Registry {
                     return Err(AttachError::TooManySessions(limit));
                 }
                 let id = self.next_session.fetch_add(1, Ordering::Relaxed);
-                let s = Arc::new(Session::new(id, key.clone(), ttl));
+                let s = Arc::new(Session::new(id, key.clone(), ttl, self.dirty.clone()));
                 reg.sessions.insert(key.clone(), s.clone());
                 *reg.per_user.entry(key.user.clone()).or_default() += 1;
                 (s, true)
@@ -241,7 +244,8 @@ impl Registry {
 
     /// Puts back a session restored from a snapshot, with no socket, destroyed at `deadline` unless a
     /// socket attaches first (its TTL runs, as for any detached session). False, and nothing done, when a
-    /// session with this key already lives.
+    /// session with this key already lives, or its user already has `--max-sessions-per-user` (a
+    /// snapshot is no way around the limit).
     pub fn insert_detached(
         &self,
         key: SessionKey,
@@ -253,8 +257,12 @@ impl Registry {
         if reg.shutdown || reg.sessions.contains_key(&key) {
             return false;
         }
+        let limit = self.limits.max_sessions_per_user;
+        if limit > 0 && reg.per_user.get(&key.user).copied().unwrap_or(0) >= limit {
+            return false;
+        }
         let id = self.next_session.fetch_add(1, Ordering::Relaxed);
-        let session = Arc::new(Session::new(id, key.clone(), ttl));
+        let session = Arc::new(Session::new(id, key.clone(), ttl, self.dirty.clone()));
         session.lock().doc = doc;
         reg.sessions.insert(key.clone(), session);
         *reg.per_user.entry(key.user.clone()).or_default() += 1;
@@ -281,6 +289,8 @@ impl Registry {
             // Drop the open app, session objects and variables now, not when the last Arc goes.
             session.lock().doc = None;
         }
+        // Its snapshot goes too.
+        self.dirty.mark(id, key);
         if let Some(n) = reg.per_user.get_mut(&key.user) {
             *n -= 1;
             if *n == 0 {
@@ -430,5 +440,19 @@ impl Registry {
     /// The live session for `key`, if any (for tests and diagnostics).
     pub fn find(&self, key: &SessionKey) -> Option<Arc<Session>> {
         self.lock().sessions.get(key).cloned()
+    }
+
+    /// The live session for `key` with the instant it expires at when it has no socket.
+    pub fn lookup(&self, key: &SessionKey) -> Option<(Arc<Session>, Option<Instant>)> {
+        let reg = self.lock();
+        let session = reg.sessions.get(key)?.clone();
+        let expires = reg.expiring.get(&session.id).map(|(when, _)| *when);
+        Some((session, expires))
+    }
+
+    /// The sessions touched or ended since the last call, by id with their key (the snapshot writer's
+    /// work list).
+    pub fn take_dirty(&self) -> HashMap<u64, SessionKey> {
+        self.dirty.take()
     }
 }

@@ -10,7 +10,7 @@ use crate::handles::SocketHandles;
 use qix_protocol::Notification;
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -88,21 +88,39 @@ pub struct Session {
     pub created_at: Instant,
     /// When it was created, by the wall clock (what the inspector shows).
     pub created_wall: SystemTime,
-    /// Counts what may have changed the session (a request answered, a socket attached or gone): the
-    /// session snapshot writer takes a new snapshot only of sessions whose count moved.
-    generation: AtomicU64,
+    /// Where a touch is reported (a request that changed something, a socket attached or gone), so the
+    /// snapshot writer visits only the sessions that changed.
+    dirty: Arc<Dirty>,
     state: Mutex<SessionState>,
+}
+
+/// The sessions touched or ended since the snapshot writer last took the set, by id with their key: the
+/// writer's cost follows what changed, not how many sessions live.
+#[derive(Debug, Default)]
+pub struct Dirty(Mutex<HashMap<u64, SessionKey>>);
+
+impl Dirty {
+    /// Notes that session `id` (of `key`) changed or ended.
+    pub fn mark(&self, id: u64, key: &SessionKey) {
+        let mut set = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        set.entry(id).or_insert_with(|| key.clone());
+    }
+
+    /// Everything noted since the last call, which starts a new set.
+    pub fn take(&self) -> HashMap<u64, SessionKey> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
 }
 
 impl Session {
     /// A new session with no sockets and no app.
-    pub fn new(id: u64, key: SessionKey, ttl: Duration) -> Session {
+    pub fn new(id: u64, key: SessionKey, ttl: Duration, dirty: Arc<Dirty>) -> Session {
         Session {
             id,
             key,
             created_at: Instant::now(),
             created_wall: SystemTime::now(),
-            generation: AtomicU64::new(1),
+            dirty,
             state: Mutex::new(SessionState {
                 sockets: HashMap::new(),
                 ttl,
@@ -111,14 +129,9 @@ impl Session {
         }
     }
 
-    /// Something may have changed the session (see [`Session::generation`]).
+    /// Something may have changed the session: its snapshot is due (see [`Dirty`]).
     pub fn touch(&self) {
-        self.generation.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// How many times the session was touched: equal counts mean nothing changed in between.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Relaxed)
+        self.dirty.mark(self.id, &self.key);
     }
 
     /// Locks the session state. A panic under the lock cannot leave it half-written in a way later requests

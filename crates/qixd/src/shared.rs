@@ -12,6 +12,9 @@ use tokio::sync::watch;
 pub struct Shared {
     /// The flags.
     pub config: Config,
+    /// This node's id (`--node-id`, else host and port): decided at start, once the port is known, so
+    /// kept here rather than written into `config`.
+    pub node: String,
     /// Verifies credentials at the upgrade.
     pub auth: Authenticator,
     /// All sessions.

@@ -116,14 +116,16 @@ pub async fn serve(
             let (env, tx) = (env.clone(), tx.clone());
             let attached = attached.clone();
             tokio::spawn(async move {
-                let response = answer(&env, &attached, request).await;
+                let (response, _) = answer(&env, &attached, request).await;
                 attached.session.touch();
                 let _ = tx.send(Outgoing::Text(response));
             });
             continue;
         }
-        let response = answer(&env, &attached, request).await;
-        attached.session.touch();
+        let (response, changed) = answer(&env, &attached, request).await;
+        if changed {
+            attached.session.touch();
+        }
         if tx.send(Outgoing::Text(response)).is_err() {
             break;
         }
@@ -218,7 +220,9 @@ fn send_frame_error(tx: &Outbox, e: FrameError) {
 }
 
 /// Answers one request on the blocking pool; returns the response text.
-async fn answer(env: &Arc<Env>, attached: &Attached, request: Request) -> String {
+/// Answers one request: the response's text, and whether the request may have changed the session (what
+/// decides a new snapshot of it).
+async fn answer(env: &Arc<Env>, attached: &Attached, request: Request) -> (String, bool) {
     let started = Instant::now();
     // Only method names the API has become metric labels, so clients cannot grow the label set.
     let known = Spec::global().methods().any(|m| m.name == request.method);
@@ -231,6 +235,7 @@ async fn answer(env: &Arc<Env>, attached: &Attached, request: Request) -> String
     let session = attached.session.clone();
     let socket = attached.socket;
     let id = request.id.clone();
+    let reads = api::only_reads(&request.method);
     // Short requests share a few threads: waiting for a permit costs a task, not a thread, so an overload
     // queues instead of growing the blocking pool to hundreds of threads (and their memory). A reload runs
     // for as long as its script does and takes no permit.
@@ -256,5 +261,6 @@ async fn answer(env: &Arc<Env>, attached: &Attached, request: Request) -> String
             });
     let code = response.outcome.as_ref().err().map(|e| e.code);
     telemetry::request(&label, started.elapsed().as_secs_f64(), code);
-    response.to_text()
+    let changed = !reads || !response.change.is_empty() || !response.close.is_empty();
+    (response.to_text(), changed)
 }

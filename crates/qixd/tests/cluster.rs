@@ -167,8 +167,9 @@ async fn a_restored_session_whose_ttl_runs_out_is_gone_with_its_snapshot() {
     let s = stop_and_restart(s).await;
     assert_eq!(s.health().await["liveSessions"], 1);
     let gone = common::eventually(5000, || {
+        // Only the lock files' folder stays.
         std::fs::read_dir(s.apps_dir().join(".sessions"))
-            .map(|d| d.flatten().next().is_none())
+            .map(|d| d.flatten().all(|e| e.file_name() == ".locks"))
             .unwrap_or(false)
     })
     .await;
@@ -176,6 +177,18 @@ async fn a_restored_session_whose_ttl_runs_out_is_gone_with_its_snapshot() {
     assert_eq!(s.health().await["liveSessions"], 0);
     let a = s.connect("/app/x/identity/short/ttl/1").await;
     assert_eq!(a.state, "SESSION_CREATED");
+}
+
+/// The texts of the snapshot files in the apps folder `apps`.
+fn snapshot_texts(apps: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(apps.join(".sessions"))
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Two nodes on one apps folder: the second restores a session of the first from its snapshot (as when
@@ -193,8 +206,14 @@ async fn a_session_moves_to_another_node_and_the_old_copy_ends() {
     let app = saved_app(&one, "moving").await;
     let mut a = one.connect("/app/moving/identity/m/ttl/60").await;
     fill(&mut a, &app).await;
-    // The periodic snapshot (every second) has the session once it settles.
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // The periodic snapshot (every second) has the session once it holds the last change `fill` made.
+    let written = common::eventually(5000, || {
+        snapshot_texts(&apps)
+            .iter()
+            .any(|t| t.contains("\"mystate\"") && t.contains("\"C\"") && t.contains("\"soft\""))
+    })
+    .await;
+    assert!(written, "one's snapshot has the whole session");
     let mut b = two.connect("/app/moving/identity/m/ttl/60").await;
     assert_eq!(b.state, "SESSION_ATTACHED", "restored from one's snapshot");
     check_filled(&mut b).await;
@@ -316,12 +335,19 @@ async fn a_snapshot_is_written_on_change_only() {
         let modified = entry.metadata().ok()?.modified().ok()?;
         Some((modified, std::fs::read_to_string(entry.path()).ok()?))
     };
-    assert!(common::eventually(3000, || snapshot().is_some()).await);
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The snapshot once it has the open app (what the last change, OpenDoc, made).
+    let opened = format!("\"app\":\"{app}\"");
+    assert!(
+        common::eventually(3000, || snapshot()
+            .is_some_and(|(_, t)| t.contains(&opened)))
+        .await
+    );
     let first = snapshot().expect("a snapshot");
     for _ in 0..5 {
         c.ok(doc, "GetAppLayout", json!([])).await;
     }
+    // A negative check: nothing may happen for a while, so this waits; 1.5 s is more than one pass of the
+    // writer (every second).
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(snapshot(), Some(first.clone()), "reads write nothing");
     c.ok(field, "Select", json!(["C"])).await;
@@ -330,4 +356,28 @@ async fn a_snapshot_is_written_on_change_only() {
     })
     .await;
     assert!(changed, "a selection is in the next snapshot");
+}
+
+/// A session an admin ended (the session inspector's DELETE) does not come back from the snapshot its
+/// node wrote of it when its client reconnects at once, before the writer's next pass removes the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_that_was_ended_is_not_restored_from_its_own_snapshot() {
+    let s = TestServer::start_with(|c| c.node_id = Some("n1".into())).await;
+    let mut a = s.connect("/app/x/identity/gone/ttl/60").await;
+    a.session_app().await;
+    let apps = s.apps_dir();
+    assert!(common::eventually(3000, || !snapshot_texts(&apps).is_empty()).await);
+    let (_, list) = common::http_request(s.addr, "GET", "/api/v1/sessions", &[]).await;
+    let list: serde_json::Value = serde_json::from_str(&list).expect("session list");
+    let id = list["sessions"][0]["id"]
+        .as_u64()
+        .expect("the session's id");
+    let path = format!("/api/v1/sessions/{id}");
+    let (status, _) = common::http_request(s.addr, "DELETE", &path, &[]).await;
+    assert_eq!(status, 204);
+    let a = s.connect("/app/x/identity/gone/ttl/60").await;
+    assert_eq!(
+        a.state, "SESSION_CREATED",
+        "not brought back from its own file"
+    );
 }

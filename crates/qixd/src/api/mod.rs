@@ -28,6 +28,43 @@ use crate::view::master::Kind;
 use qix_protocol::{Request, Response, RpcError, Spec};
 use serde_json::{json, Value};
 
+/// Methods that only read: a request of one of them that reports no change leaves nothing a session
+/// snapshot holds changed, so it does not cost a snapshot. Any other method counts as a change.
+const READS: &[&str] = &[
+    "EngineVersion",
+    "ProductVersion",
+    "IsDesktopMode",
+    "GetDocList",
+    "GetProgress",
+    "GetLayout",
+    "GetProperties",
+    "GetEffectiveProperties",
+    "GetFullPropertyTree",
+    "GetInfo",
+    "GetHyperCubeData",
+    "GetHyperCubePivotData",
+    "GetHyperCubeStackData",
+    "GetListObjectData",
+    "GetAppLayout",
+    "GetAppProperties",
+    "GetScript",
+    "GetObject",
+    "GetField",
+    "GetVariableByName",
+    "GetVariableById",
+    "GetTablesAndKeys",
+    "GetAllInfos",
+    "GetChildInfos",
+    "GetFieldDescription",
+    "Evaluate",
+    "EvaluateEx",
+];
+
+/// Whether `method` only reads (see [`READS`]).
+pub fn only_reads(method: &str) -> bool {
+    READS.contains(&method)
+}
+
 /// Answers one request on a socket of `session`.
 pub fn handle_request(env: &Env, session: &Session, socket: SocketId, req: &Request) -> Response {
     let mut state = session.lock();

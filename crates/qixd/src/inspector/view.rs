@@ -1,6 +1,7 @@
 //! The inspector's JSON: server totals and one object per live session.
 
 use super::access::Viewer;
+use crate::clock::epoch_ms;
 use crate::config::Mode;
 use crate::rights::Rights;
 use crate::session::Session;
@@ -8,16 +9,10 @@ use crate::shared::Shared;
 use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime};
 
 /// Bytes a socket costs besides what waits in its outbox (its read buffer, handles, the task).
 const SOCKET_BYTES: usize = 8 * 1024;
-
-/// Milliseconds since the Unix epoch (what the page turns into a local time).
-fn epoch_ms(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
 
 /// `{server, sessions}`: everything the inspector page shows.
 pub fn all(shared: &Shared, viewer: &Viewer) -> Value {

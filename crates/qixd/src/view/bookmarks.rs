@@ -17,6 +17,26 @@ pub fn field_value(d: &Dual) -> Value {
     }
 }
 
+/// Selects the values of `fields` (locking those locked) in selection state `s`; values no longer in the
+/// data are skipped. Whether anything changed. Applying a bookmark and restoring a session snapshot
+/// both give selections back so.
+pub fn select_fields(
+    s: &mut qix_engine::SelectionState,
+    m: &qix_engine::DataModel,
+    fields: &[BookmarkField],
+) -> bool {
+    let mut changed = false;
+    for f in fields {
+        if let Some((fid, symbols)) = field_symbols(m, f) {
+            changed |= s.set(fid, symbols);
+            if f.locked {
+                changed |= s.lock(fid);
+            }
+        }
+    }
+    changed
+}
+
 /// The selections of one state, field by field.
 pub fn capture(doc: &DocState, state: &qix_engine::SelectionState) -> Vec<BookmarkField> {
     let model = &doc.data().model;
@@ -108,16 +128,8 @@ pub fn apply(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
             other => bookmark.states.get(other).unwrap_or(&none),
         };
         select_in(ctx, &state, |s, m| {
-            let mut changed = s.clear_all();
-            for f in fields {
-                if let Some((fid, symbols)) = field_symbols(m, f) {
-                    changed |= s.set(fid, symbols);
-                    if f.locked {
-                        changed |= s.lock(fid);
-                    }
-                }
-            }
-            changed
+            let cleared = s.clear_all();
+            select_fields(s, m, fields) | cleared
         })?;
     }
     // Objects whose soft patches the bookmark kept get exactly those soft patches back.
