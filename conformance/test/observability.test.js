@@ -16,11 +16,14 @@ async function samples() {
   return parseMetrics(res.text);
 }
 
-test('/healthcheck answers JSON {status, version, uptimeSeconds, liveSessions, liveSockets, mode}', async () => {
+test('/healthcheck answers JSON {status, version, uptimeSeconds, liveSessions, liveSockets, mode, nodeId}', async () => {
   const res = await server.health();
   assert.equal(res.status, 200);
   const h = res.json;
-  assert.deepEqual(Object.keys(h).sort(), ['liveSessions', 'liveSockets', 'mode', 'status', 'uptimeSeconds', 'version']);
+  assert.deepEqual(Object.keys(h).sort(), ['liveSessions', 'liveSockets', 'mode', 'nodeId', 'status', 'uptimeSeconds', 'version']);
+  // The node a proxy reached (--node-id, by default host and port), also in the X-Qixd-Node header.
+  assert.equal(typeof h.nodeId, 'string');
+  assert.ok(h.nodeId.length > 0);
   assert.equal(h.status, 'ok');
   assert.equal(typeof h.version, 'string');
   assert.ok(h.version.length > 0);
