@@ -35,11 +35,8 @@ pub fn layout(root: &View<'_>, props: &Map<String, Value>) -> Map<String, Value>
                 let def_value = Value::Object(def.clone());
                 let state = state_of(&def_value, object_state);
                 // The session's expanded pivot nodes of this object, if any.
-                let expansion = id
-                    .and_then(|id| view.doc.expansion(id, "/qHyperCubeDef"))
-                    .cloned()
-                    .unwrap_or_default();
-                let mut cube = hypercube(&root.in_state(state), def, &expansion);
+                let expansion = id.and_then(|id| view.doc.expansion(id, "/qHyperCubeDef"));
+                let mut cube = hypercube(&root.in_state(state), def, expansion);
                 if let (Some(name), Value::Object(c)) = (state, &mut cube) {
                     c.insert("qStateName".into(), json!(name));
                 }
@@ -187,7 +184,7 @@ pub fn data_paths(props: &Value, data: Option<&Value>) -> Value {
 
 /// A `qHyperCubeDef` laid out: master items resolved, the definition parsed once, the cube computed once
 /// (through the shared cache, with each dimension's state counts), then rendered.
-fn hypercube(view: &View<'_>, def: &Map<String, Value>, expansion: &Expansion) -> Value {
+fn hypercube(view: &View<'_>, def: &Map<String, Value>, expansion: Option<&Expansion>) -> Value {
     let def = CubeDef::parse(&resolve_library(view, def));
     if let Some(msg) = def.calc_cond.unmet(&|e| evaluate_in(view, e).ok()) {
         return render::hypercube(&def, CubeResult::Condition(msg));

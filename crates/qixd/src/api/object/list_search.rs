@@ -35,7 +35,8 @@ pub fn abort(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Valu
 }
 
 /// `AcceptListObjectSearch(qPath, qToggleMode, qSoftLock)`: the values the search matches are selected
-/// (with `qToggleMode`, added to the field's selection), and the search ends.
+/// (with `qToggleMode`, added to the field's selection), and the search ends. A search matching nothing
+/// selects nothing (the field keeps its selection) and answers `qSuccess` false.
 pub fn accept(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
     let path = list_path(p);
     let Some(text) = ctx.doc()?.list_search(id, &path).map(str::to_string) else {
@@ -55,6 +56,11 @@ pub fn accept(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Val
         let rows = crate::view::layout::list_rows(&view, &list).unwrap_or_default();
         crate::view::list_search::accepted(&rows, &text)
     };
+    if picks.is_empty() {
+        let (doc, effects) = ctx.doc_effects()?;
+        doc.set_list_search(id, &path, None, effects);
+        return Ok(json!({"qSuccess": false}));
+    }
     crate::view::select::select_in(ctx, &state, |s, m| {
         let Some(f) = m.field_id(&list.field) else {
             return false;
@@ -72,5 +78,5 @@ pub fn accept(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Val
     })?;
     let (doc, effects) = ctx.doc_effects()?;
     doc.set_list_search(id, &path, None, effects);
-    Ok(json!({}))
+    Ok(json!({"qSuccess": true}))
 }

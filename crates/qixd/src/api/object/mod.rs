@@ -465,13 +465,18 @@ fn select_cells(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<V
 }
 
 /// Selects the picked values of each field (`deselect_one`: picking the one value already selected
-/// clears it); answers whether the selections changed.
+/// clears it); answers whether the selections changed. A field picked no value of is left as it is: a
+/// range or a click that meets nothing must not clear the field's selection.
 fn select_picks(
     ctx: &mut Ctx<'_>,
     state: &str,
-    picks: Vec<(String, Vec<u32>)>,
+    mut picks: Vec<(String, Vec<u32>)>,
     deselect_one: bool,
 ) -> Result<bool, RpcError> {
+    picks.retain(|(_, syms)| !syms.is_empty());
+    if picks.is_empty() {
+        return Ok(false);
+    }
     crate::view::select::select_in(ctx, state, |s, m| {
         let mut changed = false;
         for (field, mut syms) in picks {
