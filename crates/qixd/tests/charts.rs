@@ -945,3 +945,24 @@ async fn a_tree_keeps_the_children_of_a_parent_whose_measure_nets_to_zero() {
     );
     assert_eq!(regions[1]["qRow"], 1, "rows count the nodes shown");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_data_without_a_path_sees_the_session_search() {
+    let s = TestServer::start().await;
+    let (mut c, doc) = app(&s, "listpath", SCRIPT).await;
+    let props = json!([{"qInfo": {"qType": "listbox"}, "qListObjectDef": {
+        "qDef": {"qFieldDefs": ["Customer"], "qSortCriterias": [{"qSortByAscii": 1}]}}}]);
+    let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
+    c.ok(h, "SearchListObjectFor", json!(["", "C2"])).await;
+    let page = json!([{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 10}]);
+    for path in ["", "/qListObjectDef"] {
+        let data = c.ok(h, "GetListObjectData", json!([path, page])).await;
+        let texts: Vec<&str> = data["qDataPages"][0]["qMatrix"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r[0]["qText"].as_str())
+            .collect();
+        assert_eq!(texts, vec!["C2"], "qPath {path:?}: {data}");
+    }
+}

@@ -138,11 +138,7 @@ pub fn data_pages(
     max_cells: usize,
 ) -> Result<Vec<Value>, String> {
     let def = parsed(view, def, if stacked { Mode::Stacked } else { Mode::Pivot });
-    if def
-        .calc_cond
-        .unmet(&|e| evaluate_in(view, e).ok())
-        .is_some()
-    {
+    if super::eval::unmet_condition(view, &def).is_some() {
         // Not calculated: no data, as in the layout.
         return Ok(Vec::new());
     }

@@ -187,7 +187,6 @@ pub struct Tree {
     nodes: Vec<Node>,
     top: Vec<usize>,
     totals: Vec<qix_expr::Value>,
-    per_level: Vec<usize>,
 }
 
 /// The dimension symbols of a row (its key on that level).
@@ -200,26 +199,10 @@ impl Tree {
             nodes: Vec::new(),
             top: Vec::new(),
             totals: levels.first().map(|c| c.totals.clone()).unwrap_or_default(),
-            per_level: Vec::with_capacity(levels.len()),
         };
-        let mut parents: HashMap<Key, usize> = HashMap::new();
-        for (level, cube) in levels.iter().enumerate() {
-            let mut here: HashMap<Key, usize> = HashMap::new();
-            for (row, r) in cube.rows.iter().enumerate() {
-                let key: Key = r.dims.iter().map(|c| c.symbol).collect();
-                let parent = match level {
-                    0 => None,
-                    _ => match parents.get(&key[..level]) {
-                        Some(p) => Some(*p),
-                        None => continue,
-                    },
-                };
-                let id = tree.add(level, r, row, parent);
-                here.insert(key, id);
-            }
-            tree.per_level.push(here.len());
-            parents = here;
-        }
+        walk(levels, |level, row, r, parent| {
+            tree.add(level, r, row, parent)
+        });
         tree
     }
 
@@ -253,11 +236,40 @@ impl Tree {
         });
         id
     }
+}
 
-    /// `qTreeNodesOnDim`: the nodes of each level.
-    pub fn nodes_on_dim(&self) -> &[usize] {
-        &self.per_level
+/// `qTreeNodesOnDim`: the nodes of each level, counted as [`Tree::build`] links them but without
+/// building them (every layout of a tree cube asks for it).
+pub fn nodes_on_dim(levels: &[Arc<HyperCube>]) -> Vec<usize> {
+    walk(levels, |_, _, _, _| ())
+}
+
+/// Walks the levels' rows top-down, each under its parent (the row of the level above whose key is its
+/// key's prefix; a row without one is left out): `visit(level, row, r, parent)` answers the handle its
+/// children get. Answers how many rows of each level were visited.
+fn walk<P: Copy>(
+    levels: &[Arc<HyperCube>],
+    mut visit: impl FnMut(usize, usize, &qix_engine::CubeRow, Option<P>) -> P,
+) -> Vec<usize> {
+    let mut per_level = Vec::with_capacity(levels.len());
+    let mut parents: HashMap<Key, P> = HashMap::new();
+    for (level, cube) in levels.iter().enumerate() {
+        let mut here: HashMap<Key, P> = HashMap::new();
+        for (row, r) in cube.rows.iter().enumerate() {
+            let key: Key = r.dims.iter().map(|c| c.symbol).collect();
+            let parent = match level {
+                0 => None,
+                _ => match key.get(..level).and_then(|k| parents.get(k)) {
+                    Some(p) => Some(*p),
+                    None => continue,
+                },
+            };
+            here.insert(key, visit(level, row, r, parent));
+        }
+        per_level.push(here.len());
+        parents = here;
     }
+    per_level
 }
 
 /// How many nodes [`render`] returns for `opts` (without building them), so that a call asking for a

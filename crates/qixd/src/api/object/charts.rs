@@ -20,9 +20,7 @@ fn failed(e: String) -> RpcError {
 
 /// Whether the cube's calculation condition is unmet (then it has no data, as in its layout).
 fn not_calculated(view: &View<'_>, def: &Map<String, Value>) -> bool {
-    let def = crate::view::defs::CubeDef::parse(def);
-    let eval = |e: &str| crate::view::eval::evaluate_in(view, e).ok();
-    def.calc_cond.unmet(&eval).is_some()
+    crate::view::eval::unmet_condition(view, &crate::view::defs::CubeDef::parse(def)).is_some()
 }
 
 /// `GetHyperCubeTreeData(qPath, qNodeOptions)`: `qNodes`, the root with the nodes asked for.

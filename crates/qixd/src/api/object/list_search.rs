@@ -2,19 +2,11 @@
 //! values a text matches (for this session, until accepted or aborted), `AcceptListObjectSearch` selects
 //! them, `AbortListObjectSearch` drops the search.
 
-use super::{def_at, state_name};
+use super::{def_at, list_path, state_name};
 use crate::api::Ctx;
 use crate::view::defs::ListDef;
 use qix_protocol::RpcError;
 use serde_json::{json, Map, Value};
-
-/// The definition path a list object method names: its `qPath`, `/qListObjectDef` when it names none.
-fn list_path(p: &Map<String, Value>) -> String {
-    match p.get("qPath").and_then(Value::as_str) {
-        Some(path) if !path.is_empty() => path.to_string(),
-        _ => "/qListObjectDef".to_string(),
-    }
-}
 
 /// `SearchListObjectFor(qPath, qMatch)`: the list shows the values `qMatch` matches (an empty text: all).
 pub fn search_for(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
