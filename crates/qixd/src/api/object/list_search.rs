@@ -14,7 +14,7 @@ pub fn search_for(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result
     let text = p.get("qMatch").and_then(Value::as_str).unwrap_or("");
     let text = (!text.is_empty()).then(|| text.to_string());
     let (doc, effects) = ctx.doc_effects()?;
-    doc.set_list_search(id, &path, text, effects);
+    doc.set_list_search(id, path, text, effects);
     Ok(json!({"qSuccess": true, "qReturn": true}))
 }
 
@@ -22,7 +22,7 @@ pub fn search_for(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result
 pub fn abort(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
     let path = list_path(p);
     let (doc, effects) = ctx.doc_effects()?;
-    doc.set_list_search(id, &path, None, effects);
+    doc.set_list_search(id, path, None, effects);
     Ok(json!({}))
 }
 
@@ -31,7 +31,7 @@ pub fn abort(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Valu
 /// selects nothing (the field keeps its selection) and answers `qSuccess` false.
 pub fn accept(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
     let path = list_path(p);
-    let Some(text) = ctx.doc()?.list_search(id, &path).map(str::to_string) else {
+    let Some(text) = ctx.doc()?.list_search(id, path).map(str::to_string) else {
         return Ok(json!({}));
     };
     let params = Map::from_iter([("qPath".to_string(), json!(path))]);
@@ -50,7 +50,7 @@ pub fn accept(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Val
     };
     if picks.is_empty() {
         let (doc, effects) = ctx.doc_effects()?;
-        doc.set_list_search(id, &path, None, effects);
+        doc.set_list_search(id, path, None, effects);
         return Ok(json!({"qSuccess": false}));
     }
     crate::view::select::select_in(ctx, &state, |s, m| {
@@ -69,6 +69,6 @@ pub fn accept(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Val
         }
     })?;
     let (doc, effects) = ctx.doc_effects()?;
-    doc.set_list_search(id, &path, None, effects);
+    doc.set_list_search(id, path, None, effects);
     Ok(json!({"qSuccess": true}))
 }
