@@ -81,6 +81,13 @@ impl Limits {
             let (w, h) = (p.width as u64, p.height as u64);
             sum.saturating_add(w.saturating_mul(h))
         });
+        self.check_cells(cells)
+    }
+
+    /// Refuses an answer of more than [`Limits::max_page_cells`] cells (error 7009), for the chart
+    /// methods whose size the data decides rather than a page (continuous data, tree nodes): without it
+    /// one call could render a whole cube of millions of rows.
+    pub fn check_cells(&self, cells: u64) -> Result<(), RpcError> {
         if cells > self.max_page_cells {
             return Err(RpcError::new(
                 ErrorCode::CalcPagesTooLarge,

@@ -554,3 +554,415 @@ async fn an_unmet_calculation_condition_leaves_the_chart_methods_without_data() 
         Some(1)
     );
 }
+
+/// 12,000 points on a 100 × 120 lattice: x = i mod 100, y = floor(i / 100) — more than a page's cells.
+const MANY_POINTS: &str = "P:\nLOAD RecNo() as Id, Mod(RecNo() - 1, 100) as X, Div(RecNo() - 1, 100) as Y AutoGenerate 12000;";
+
+/// The grid page's cells (after the densest count) of a binned answer, as (id, count).
+fn bins(r: &Value) -> Vec<(i64, f64)> {
+    let rows = r["qDataPages"][0]["qMatrix"].as_array().cloned();
+    rows.unwrap_or_default()
+        .iter()
+        .skip(1)
+        .filter_map(|row| Some((row[0]["qElemNumber"].as_i64()?, row[0]["qNum"].as_f64()?)))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binned_data_of_a_cube_bigger_than_a_page_gets_bins_and_bounded_points() {
+    let s = TestServer::start().await;
+    let (mut c, doc) = app(&s, "binned-big", MANY_POINTS).await;
+    let props = cube(&["Id"], &["Sum(X)", "Sum(Y)"], json!({}));
+    let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
+    // The whole cube, as sn-scatter-plot asks: 3 × 12,000 = 36,000 cells, over the page limit.
+    let pages = json!([{"qTop": 0, "qLeft": 0, "qWidth": 3, "qHeight": 12000}]);
+    let whole = json!([{"qLeft": 0, "qTop": 119, "qWidth": 99, "qHeight": 119}]);
+    let call = |range: &Value, max: i64, level: i64| json!(["/qHyperCubeDef", pages, {"qWidth": 0, "qHeight": 0}, range, max, level, 0]);
+    let r = c
+        .ok(h, "GetHyperCubeBinnedData", call(&whole, 1000, 1))
+        .await;
+    // 2 × 2: x 0..49 | 50..99, y 60..119 on top, 0..59 below: 50 × 60 points each.
+    assert_eq!(
+        bins(&r),
+        vec![(0, 3000.0), (1, 3000.0), (2, 3000.0), (3, 3000.0)],
+        "{r}"
+    );
+    assert_eq!(r["qDataPages"][0]["qMatrix"][0][0]["qNum"], 3000.0);
+
+    // A huge qMaxNbrCells and query level: capped at the page cells (10,000), so a 64 × 64 grid, every
+    // cell hit, counted sparsely.
+    let big = call(&whole, 1_000_000_000_000_000, 1000);
+    let r = c.ok(h, "GetHyperCubeBinnedData", big).await;
+    let cells = bins(&r);
+    assert_eq!(cells.len(), 64 * 64);
+    assert_eq!(cells.iter().map(|(_, n)| n).sum::<f64>(), 12000.0);
+    assert!(cells.iter().all(|(id, _)| (0..4096).contains(id)));
+
+    // Zoomed to y 0..39 (4,000 points, fewer than qMaxNbrCells): the points, cut to the rows that fit
+    // 10,000 cells of 3 columns.
+    let zoom = json!([{"qLeft": 0, "qTop": 39, "qWidth": 99, "qHeight": 39}]);
+    for max in [5000, 0] {
+        let r = c.ok(h, "GetHyperCubeBinnedData", call(&zoom, max, 3)).await;
+        let points = r["qDataPages"][1]["qMatrix"].as_array().cloned();
+        let points = points.unwrap_or_default();
+        assert_eq!(points.len(), 3333, "qMaxNbrCells {max}");
+        assert_eq!(r["qDataPages"][1]["qArea"]["qHeight"], 3333);
+        assert!(points.iter().all(|p| p[2]["qNum"].as_f64() <= Some(39.0)));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn continuous_data_is_bounded_by_the_page_cells_and_the_tick_cap() {
+    let s = TestServer::start().await;
+    let script = "T:\nLOAD RecNo() as X, Mod(RecNo(), 7) as V AutoGenerate 12000;";
+    let (mut c, doc) = app(&s, "continuous-big", script).await;
+    let mut props = cube(&["X"], &["Sum(V)"], json!({}));
+    props[0]["qHyperCubeDef"]["qDimensions"][0]["qDef"]["qSortCriterias"] =
+        json!([{"qSortByNumeric": 1}]);
+    let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
+    // Unreduced (qNbrPoints 0 or -1): 12,000 rows × 2 columns, over the 10,000 cells.
+    for points in [0, -1] {
+        let opts = json!({"qNbrPoints": points, "qMaxNbrTicks": 5});
+        let e = c
+            .err(
+                h,
+                "GetHyperCubeContinuousData",
+                json!(["/qHyperCubeDef", opts]),
+            )
+            .await;
+        assert_eq!(e["code"], 7009, "qNbrPoints {points}: {e}");
+    }
+    let opts = json!({"qNbrPoints": 1000, "qMaxNbrTicks": 5});
+    let r = c
+        .ok(
+            h,
+            "GetHyperCubeContinuousData",
+            json!(["/qHyperCubeDef", opts]),
+        )
+        .await;
+    let rows = r["qDataPages"][0]["qMatrix"].as_array().map_or(0, Vec::len);
+    assert!((500..=1000).contains(&rows), "{rows} rows");
+    // 10^12 ticks over a range narrower than a millionth: capped, and the call ends.
+    let opts = json!({"qStart": 1, "qEnd": 1.000000001, "qNbrPoints": 10,
+        "qMaxNbrTicks": 1_000_000_000_000i64});
+    let r = c
+        .ok(
+            h,
+            "GetHyperCubeContinuousData",
+            json!(["/qHyperCubeDef", opts]),
+        )
+        .await;
+    let ticks = r["qAxisData"]["qAxis"][0]["qTicks"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert!((1..=1001).contains(&ticks), "{ticks} ticks");
+    assert_eq!(r["qDataPages"][0]["qMatrix"][0][0]["qNum"], 1.0);
+    // The session is intact.
+    assert_eq!(
+        c.ok(doc, "Evaluate", json!(["Count(X)"])).await["qReturn"],
+        "12000"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tree_data_of_more_nodes_than_the_page_cells_is_refused_unless_narrowed() {
+    let s = TestServer::start().await;
+    let script = "T:\nLOAD RecNo() as Id, 1 as V AutoGenerate 12000;";
+    let (mut c, doc) = app(&s, "tree-big", script).await;
+    let props = cube(&["Id"], &["Sum(V)"], json!({"qMode": "T"}));
+    let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
+    for opts in [
+        json!({}),
+        json!({"qMaxNbrOfNodes": 0}),
+        json!({"qMaxNbrOfNodes": 20000}),
+    ] {
+        let e = c
+            .err(h, "GetHyperCubeTreeData", json!(["/qHyperCubeDef", opts]))
+            .await;
+        assert_eq!(e["code"], 7009, "{opts}: {e}");
+    }
+    let e = c
+        .err(h, "GetHyperCubeTreeData", json!(["/qHyperCubeDef"]))
+        .await;
+    assert_eq!(e["code"], 7009);
+    // Over its own qMaxNbrOfNodes: no nodes (as before); narrowed to 50 nodes: those.
+    let capped = json!({"qMaxNbrOfNodes": 100});
+    let r = c
+        .ok(h, "GetHyperCubeTreeData", json!(["/qHyperCubeDef", capped]))
+        .await;
+    assert_eq!(r["qNodes"][0]["qNodes"], json!([]));
+    let area =
+        json!({"qTreeNodes": [{"qArea": {"qLeft": 0, "qTop": 10, "qWidth": 1, "qHeight": 50}}]});
+    let r = c
+        .ok(h, "GetHyperCubeTreeData", json!(["/qHyperCubeDef", area]))
+        .await;
+    let nodes = r["qNodes"][0]["qNodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(nodes.len(), 50);
+    assert_eq!(nodes[0]["qRow"], 10);
+    assert_eq!(nodes[0]["qValues"][0]["qValue"], 1.0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn collapsing_the_node_the_expansion_state_opened_stays_collapsed() {
+    let s = TestServer::start().await;
+    let (mut c, doc) = app(&s, "collapse", SCRIPT).await;
+    let props = cube(
+        &["Region", "Customer"],
+        &["Sum(Sales)"],
+        json!({"qMode": "P", "qNoOfLeftDims": 2, "qSuppressZero": true,
+               "qExpansionState": [{"qExcludeList": false, "qPos": {"qDimName": "Region", "qElemNo": [1]}}],
+               "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 50}]}),
+    );
+    let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
+    let subnodes = |l: &Value, i: usize| {
+        l["qHyperCube"]["qPivotDataPages"][0]["qLeft"][i]["qSubNodes"]
+            .as_array()
+            .map(Vec::len)
+    };
+    let l = layout(&mut c, h).await;
+    assert_eq!(
+        (subnodes(&l, 0), subnodes(&l, 1)),
+        (Some(0), Some(1)),
+        "{l}"
+    );
+    // South (data row 1, left level 0) collapsed: nothing is expanded any more, and it stays so.
+    c.ok(h, "CollapseLeft", json!(["/qHyperCubeDef", 1, 0, false]))
+        .await;
+    for _ in 0..2 {
+        let l = layout(&mut c, h).await;
+        let left = &l["qHyperCube"]["qPivotDataPages"][0]["qLeft"];
+        assert_eq!(left[1]["qText"], "South");
+        assert_eq!(
+            (subnodes(&l, 0), subnodes(&l, 1)),
+            (Some(0), Some(0)),
+            "{l}"
+        );
+    }
+    let data = c
+        .ok(
+            h,
+            "GetHyperCubePivotData",
+            json!(["/qHyperCubeDef",
+            [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 50}]]),
+        )
+        .await;
+    assert_eq!(
+        data["qDataPages"][0]["qLeft"][1]["qSubNodes"],
+        json!([]),
+        "{data}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn selections_that_match_nothing_keep_the_prior_selection() {
+    let s = TestServer::start().await;
+    let (mut c, doc) = app(&s, "nomatch", SCRIPT).await;
+    let customer = handle(&c.ok(doc, "GetField", json!(["Customer"])).await);
+    c.ok(customer, "SelectValues", json!([[{"qText": "C1"}]]))
+        .await;
+    assert_eq!(sum(&mut c, doc).await, "15");
+    let props = cube(&["Customer"], &["Sum(Sales)"], json!({}));
+    let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
+    let far = json!({"qMin": 1000, "qMax": 2000, "qMinInclEq": true, "qMaxInclEq": true});
+    let r = c
+        .ok(
+            h,
+            "RangeSelectHyperCubeValues",
+            json!(["/qHyperCubeDef",
+            [{"qMeasureIx": 0, "qRange": far}], [0]]),
+        )
+        .await;
+    assert_eq!(r["qSuccess"], false, "{r}");
+    assert_eq!(sum(&mut c, doc).await, "15", "C1 still selected");
+    let r = c
+        .ok(
+            h,
+            "MultiRangeSelectHyperCubeValues",
+            json!(["/qHyperCubeDef",
+            [{"qRanges": [{"qMeasureIx": 0, "qRange": far}], "qColumnsToSelect": [0]}]]),
+        )
+        .await;
+    assert_eq!(r["qSuccess"], false);
+    assert_eq!(sum(&mut c, doc).await, "15");
+
+    // A list search matching nothing, accepted: nothing selected, the search ends.
+    let list = json!([{"qInfo": {"qType": "listbox"}, "qListObjectDef": {
+        "qDef": {"qFieldDefs": ["Customer"]},
+        "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 50}]}}]);
+    let l = handle(&c.ok(doc, "CreateSessionObject", list).await);
+    c.ok(l, "SearchListObjectFor", json!(["/qListObjectDef", "Z*"]))
+        .await;
+    let r = c
+        .ok(
+            l,
+            "AcceptListObjectSearch",
+            json!(["/qListObjectDef", false]),
+        )
+        .await;
+    assert_eq!(r["qSuccess"], false);
+    assert_eq!(sum(&mut c, doc).await, "15");
+    let lay = layout(&mut c, l).await;
+    assert_eq!(lay["qListObject"]["qSize"]["qcy"], 5, "the search ended");
+    // A search that matches: selected, qSuccess true.
+    c.ok(l, "SearchListObjectFor", json!(["/qListObjectDef", "C3"]))
+        .await;
+    let r = c
+        .ok(
+            l,
+            "AcceptListObjectSearch",
+            json!(["/qListObjectDef", false]),
+        )
+        .await;
+    assert_eq!(r["qSuccess"], true);
+    assert_eq!(sum(&mut c, doc).await, "4");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_columns_to_select_selects_every_dimension() {
+    let s = TestServer::start().await;
+    let (mut c, doc) = app(&s, "allcols", SCRIPT).await;
+    let props = cube(
+        &["Customer", "Year"],
+        &["Sum(Sales)"],
+        json!({"qSuppressZero": true}),
+    );
+    let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
+    // Sum(Sales) = 10: only the row C1 / 2020; both its values are selected.
+    let ten = json!({"qMin": 10, "qMax": 10, "qMinInclEq": true, "qMaxInclEq": true});
+    let r = c
+        .ok(
+            h,
+            "RangeSelectHyperCubeValues",
+            json!(["/qHyperCubeDef",
+            [{"qMeasureIx": 0, "qRange": ten}], []]),
+        )
+        .await;
+    assert_eq!(r["qSuccess"], true);
+    let picked = |f: &str| format!("GetFieldSelections({f})");
+    let customer = c.ok(doc, "Evaluate", json!([picked("Customer")])).await;
+    let year = c.ok(doc, "Evaluate", json!([picked("Year")])).await;
+    assert_eq!(
+        (customer["qReturn"].as_str(), year["qReturn"].as_str()),
+        (Some("C1"), Some("2020"))
+    );
+    assert_eq!(sum(&mut c, doc).await, "10");
+    // Absent too: every dimension (C2 in 2020 has 7).
+    c.ok(doc, "ClearAll", json!([])).await;
+    let seven = json!({"qMin": 7, "qMax": 7, "qMinInclEq": true, "qMaxInclEq": true});
+    c.ok(
+        h,
+        "MultiRangeSelectHyperCubeValues",
+        json!(["/qHyperCubeDef",
+        [{"qRanges": [{"qMeasureIx": 0, "qRange": seven}]}]]),
+    )
+    .await;
+    let year = c.ok(doc, "Evaluate", json!([picked("Year")])).await;
+    assert_eq!(year["qReturn"], "2020");
+    assert_eq!(sum(&mut c, doc).await, "7");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chart_steps_its_cyclic_master_dimension_back_to_the_first_field() {
+    let s = TestServer::start().await;
+    let (mut c, doc) = app(&s, "cycle0", SCRIPT).await;
+    let master = json!({"qInfo": {"qType": "dimension"}, "qDim": {"qGrouping": "C",
+        "qFieldDefs": ["Region", "Customer", "Year"], "qFieldLabels": ["", "", ""]}});
+    let dim = handle(&c.ok(doc, "CreateDimension", json!([master])).await);
+    let info = c.ok(dim, "GetInfo", json!([])).await;
+    let id = info["qInfo"]["qId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let props = json!([{"qInfo": {"qType": "chart"}, "qHyperCubeDef": {
+        "qDimensions": [{"qLibraryId": id, "qDef": {"qSortCriterias": [{"qSortByAscii": 1}]}}],
+        "qMeasures": [{"qDef": {"qDef": "Sum(Sales)"}}],
+        "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 2, "qHeight": 50}]}}]);
+    let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
+    // The master on Year: the chart follows.
+    c.ok(dim, "SetActiveField", json!([2])).await;
+    assert_eq!(page_texts(&layout(&mut c, h).await)[0][0], "2020");
+    // The chart steps on its own, from Year past the end to Region (field 0): it shows Region while the
+    // master stays on Year.
+    c.ok(h, "StepCycle", json!(["/qHyperCubeDef", 0, 1])).await;
+    assert_eq!(page_texts(&layout(&mut c, h).await)[0][0], "North");
+    assert_eq!(c.ok(dim, "GetActiveField", json!([])).await["qReturn"], 2);
+    // And SetActiveField 0 on the chart sticks too, after a step away.
+    c.ok(h, "StepCycle", json!(["/qHyperCubeDef", 0, 1])).await;
+    assert_eq!(page_texts(&layout(&mut c, h).await)[0][0], "C1");
+    c.ok(h, "SetActiveField", json!(["/qHyperCubeDef", 0, 0]))
+        .await;
+    assert_eq!(page_texts(&layout(&mut c, h).await)[0][0], "North");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tree_keeps_the_children_of_a_parent_whose_measure_nets_to_zero() {
+    let s = TestServer::start().await;
+    let script = "T:\nLOAD * INLINE [\nRegion, Customer, Sales\nEast, C6, 5\nEast, C7, -5\nWest, C8, 3\nWest, C9, 0\nNorth, C10, 0\n];";
+    let (mut c, doc) = app(&s, "tree-zero", script).await;
+    let props = cube(
+        &["Region", "Customer"],
+        &["Sum(Sales)"],
+        json!({"qMode": "T", "qSuppressZero": true}),
+    );
+    let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
+    // East nets to 0 but has C6 and C7; West keeps C8 (C9 is zero); North has only a zero leaf: gone.
+    let l = layout(&mut c, h).await;
+    assert_eq!(l["qHyperCube"]["qTreeNodesOnDim"], json!([2, 3]), "{l}");
+    let r = c
+        .ok(h, "GetHyperCubeTreeData", json!(["/qHyperCubeDef"]))
+        .await;
+    let regions = r["qNodes"][0]["qNodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let shape: Vec<(String, f64, Vec<String>)> = regions
+        .iter()
+        .map(|n| {
+            let kids = n["qNodes"].as_array().into_iter().flatten();
+            let kids = kids.filter_map(|k| k["qText"].as_str().map(str::to_string));
+            let text = n["qText"].as_str().unwrap_or_default().to_string();
+            (
+                text,
+                n["qValues"][0]["qValue"].as_f64().unwrap_or(f64::NAN),
+                kids.collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        vec![
+            (
+                "East".to_string(),
+                0.0,
+                vec!["C6".to_string(), "C7".to_string()]
+            ),
+            ("West".to_string(), 3.0, vec!["C8".to_string()]),
+        ],
+        "{r}"
+    );
+    assert_eq!(regions[1]["qRow"], 1, "rows count the nodes shown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_data_without_a_path_sees_the_session_search() {
+    let s = TestServer::start().await;
+    let (mut c, doc) = app(&s, "listpath", SCRIPT).await;
+    let props = json!([{"qInfo": {"qType": "listbox"}, "qListObjectDef": {
+        "qDef": {"qFieldDefs": ["Customer"], "qSortCriterias": [{"qSortByAscii": 1}]}}}]);
+    let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
+    c.ok(h, "SearchListObjectFor", json!(["", "C2"])).await;
+    let page = json!([{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 10}]);
+    for path in ["", "/qListObjectDef"] {
+        let data = c.ok(h, "GetListObjectData", json!([path, page])).await;
+        let texts: Vec<&str> = data["qDataPages"][0]["qMatrix"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r[0]["qText"].as_str())
+            .collect();
+        assert_eq!(texts, vec!["C2"], "qPath {path:?}: {data}");
+    }
+}

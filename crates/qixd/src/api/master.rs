@@ -2,6 +2,7 @@
 //! from hypercubes through `qLibraryId`.
 
 use super::{obj_param, Ctx};
+use crate::view::groups::Cycle;
 use crate::view::master::Kind;
 use crate::view::props::{meta_from_def, patched};
 use qix_protocol::RpcError;
@@ -57,19 +58,16 @@ fn cycle(
         // Only a cyclic dimension steps: another one stays as it is (as a chart's dimension does).
         return Ok(json!({}));
     }
-    let n = fields.len() as i64;
-    let current = crate::view::groups::active_field(&dim) as i64;
-    let next = if method == "StepCycle" {
-        let step = p.get("qStep").and_then(Value::as_i64).unwrap_or(1);
-        (current + step).rem_euclid(n)
-    } else {
-        let at = p.get("qIx").and_then(Value::as_i64).unwrap_or(-1);
-        if !(0..n).contains(&at) {
-            return Err(RpcError::invalid_params(format!(
-                "qIx {at} is not a field of the group"
-            )));
-        }
-        at
+    let to = match method {
+        "StepCycle" => Cycle::Step(p.get("qStep").and_then(Value::as_i64).unwrap_or(1)),
+        _ => Cycle::Set(p.get("qIx").and_then(Value::as_i64).unwrap_or(-1)),
+    };
+    let current = crate::view::groups::active_field(&dim);
+    let Some(next) = crate::view::groups::next_active(current, fields.len(), to) else {
+        return Err(RpcError::invalid_params(format!(
+            "qIx {} is not a field of the group",
+            p.get("qIx").unwrap_or(&Value::Null)
+        )));
     };
     if let Some(Value::Object(d)) = new.get_mut("qDim") {
         d.insert("qActiveField".into(), json!(next));

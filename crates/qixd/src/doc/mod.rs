@@ -34,6 +34,7 @@ mod undo;
 mod variables;
 
 pub use data::{LoadedData, ReloadProgress, ReloadStatus};
+pub use expansion::shown_expansion;
 pub use snapshot::SessionPart;
 pub use variables::VariableState;
 

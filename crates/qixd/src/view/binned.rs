@@ -7,6 +7,11 @@
 //! grid would have more than `qMaxNbrCells` cells. When the points in the range are no more than
 //! `qMaxNbrCells`, they are returned as points instead (the first page empty, the second the rows).
 //!
+//! Bounds: the client asks for pages of the whole cube (`qcx × qcy`), so the page limit of
+//! `GetHyperCubeData` does not apply; instead `qMaxNbrCells` is capped at the server's page cells (0 or
+//! more means the cap), and the points page is cut to rows whose cells fit that cap. The grid is counted
+//! sparsely (only cells with points), so `qQueryLevel` costs nothing by itself.
+//!
 //! The pages, as the client reads them: page 0 row 0 holds the densest cell's count (`qNum`); each next
 //! row is a cell — `qText` its rectangle `[left, top, right, bottom]` in data units (JSON text), `qNum`
 //! its count, `qElemNumber` its number in the grid (row-major from the top left). Phases:
@@ -16,6 +21,7 @@ use super::defs::Page;
 use super::render::{cube_page, Cells};
 use qix_engine::HyperCube;
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 
 /// The data range the grid covers.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -32,13 +38,16 @@ pub struct BinRequest {
     /// `qPages` (the points' pages).
     pub pages: Vec<Page>,
     range: Option<Range>,
+    /// `qMaxNbrCells`, within `1..=cap`.
     max_cells: usize,
     level: u32,
+    /// The most cells one answer may hold (the server's page cells).
+    cap: usize,
 }
 
 impl BinRequest {
-    /// The request of the call's params.
-    pub fn parse(p: &Map<String, Value>) -> BinRequest {
+    /// The request of the call's params, answered in at most `cap` cells (the server's page cells).
+    pub fn parse(p: &Map<String, Value>, cap: usize) -> BinRequest {
         let num = |v: &Value, k: &str| v.get(k).and_then(Value::as_f64);
         let range = p
             .get("qDataRanges")
@@ -58,11 +67,17 @@ impl BinRequest {
                     .all(|x| x.is_finite())
             });
         let int = |k: &str| p.get(k).and_then(Value::as_i64).unwrap_or(0);
+        let cap = cap.max(1);
+        let max_cells = usize::try_from(int("qMaxNbrCells"))
+            .ok()
+            .filter(|&n| n > 0)
+            .map_or(cap, |n| n.min(cap));
         BinRequest {
             pages: Page::parse_all(p.get("qPages")),
             range,
-            max_cells: usize::try_from(int("qMaxNbrCells")).unwrap_or(0),
+            max_cells,
             level: int("qQueryLevel").clamp(0, 20) as u32,
+            cap,
         }
     }
 }
@@ -114,39 +129,63 @@ pub fn bin(cube: &HyperCube, req: &BinRequest) -> Binned {
     let rows: Vec<usize> = (0..cube.rows.len())
         .filter(|&i| point(cube, i).is_some_and(inside))
         .collect();
-    if req.max_cells == 0 || rows.len() <= req.max_cells {
+    if rows.len() <= req.max_cells {
         return Binned::Points(rows);
     }
-    let mut side: usize = 1 << req.level.min(12);
-    while side > 1 && side * side > req.max_cells {
+    let side = grid_side(req.level, req.max_cells);
+    let (cw, ch) = (r.width / side as f64, r.height / side as f64);
+    let counts = count_cells(cube, &rows, r, side);
+    let cells = counts.into_iter().map(|(id, count)| {
+        let (row, col) = ((id / side) as f64, (id % side) as f64);
+        let (left, top) = (r.left + col * cw, r.top - row * ch);
+        Cell {
+            id,
+            rect: [left, top, left + cw, top - ch],
+            count,
+        }
+    });
+    Binned::Grid(cells.collect())
+}
+
+/// Cells a side of the grid: `2^level`, halved while the grid would have more than `max_cells`.
+fn grid_side(level: u32, max_cells: usize) -> usize {
+    let mut side: usize = 1 << level.min(12);
+    while side > 1 && side * side > max_cells {
         side /= 2;
     }
-    let (cw, ch) = (r.width / side as f64, r.height / side as f64);
+    side
+}
+
+/// The points of `rows` per cell of a `side × side` grid over `r`, by cell number (row-major from the
+/// top left); only cells with points are held, so the map is never bigger than the points.
+fn count_cells(cube: &HyperCube, rows: &[usize], r: Range, side: usize) -> BTreeMap<usize, usize> {
+    let y0 = r.top - r.height;
     let at = |v: f64, span: f64| match span > 0.0 {
         true => ((v / span * side as f64) as usize).min(side - 1),
         false => 0,
     };
-    let mut counts = vec![0usize; side * side];
+    let mut counts = BTreeMap::new();
     for (x, y) in rows.iter().filter_map(|&i| point(cube, i)) {
         // Cells are half-open, [low, high) on both axes (the last one closed).
         let from_top = side - 1 - at(y - y0, r.height);
-        counts[from_top * side + at(x - r.left, r.width)] += 1;
+        *counts
+            .entry(from_top * side + at(x - r.left, r.width))
+            .or_insert(0) += 1;
     }
-    let cells = counts.iter().enumerate().filter(|(_, n)| **n > 0);
-    Binned::Grid(
-        cells
-            .map(|(id, &count)| {
-                let (row, col) = ((id / side) as f64, (id % side) as f64);
-                let left = r.left + col * cw;
-                let top = r.top - row * ch;
-                Cell {
-                    id,
-                    rect: [left, top, left + cw, top - ch],
-                    count,
-                }
-            })
-            .collect(),
-    )
+    counts
+}
+
+/// The points page: the first one asked for (else every row), cut to the rows whose cells fit the cap.
+fn points_page(req: &BinRequest, width: usize, rows: usize) -> Page {
+    let mut page = req.pages.first().copied().unwrap_or(Page {
+        left: 0,
+        top: 0,
+        width,
+        height: rows,
+    });
+    let columns = page.width.min(width.saturating_sub(page.left)).max(1);
+    page.height = page.height.min(req.cap / columns);
+    page
 }
 
 /// The two pages the client reads: the grid (empty for points) and the points (empty for a grid).
@@ -162,12 +201,7 @@ pub fn render(cube: &HyperCube, cells: Cells<'_>, req: &BinRequest, binned: &Bin
                 measure_errors: cube.measure_errors.clone(),
                 calculated: cube.calculated.clone(),
             };
-            let page = req.pages.first().cloned().unwrap_or(Page {
-                left: 0,
-                top: 0,
-                width: cells.def.width(),
-                height: shown.rows.len(),
-            });
+            let page = points_page(req, cells.def.width(), shown.rows.len());
             vec![empty, cube_page(&shown, cells, &page)]
         }
         Binned::Grid(grid) => {
@@ -184,5 +218,49 @@ pub fn render(cube: &HyperCube, cells: Cells<'_>, req: &BinRequest, binned: &Bin
                 empty,
             ]
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(v: Value, cap: usize) -> BinRequest {
+        BinRequest::parse(v.as_object().unwrap_or(&Map::new()), cap)
+    }
+
+    #[test]
+    fn max_cells_are_capped_and_zero_means_the_cap() {
+        assert_eq!(parse(json!({"qMaxNbrCells": 500}), 10_000).max_cells, 500);
+        assert_eq!(parse(json!({"qMaxNbrCells": 0}), 10_000).max_cells, 10_000);
+        assert_eq!(parse(json!({"qMaxNbrCells": -3}), 10_000).max_cells, 10_000);
+        let huge = parse(
+            json!({"qMaxNbrCells": i64::MAX, "qQueryLevel": i64::MAX}),
+            10_000,
+        );
+        assert_eq!((huge.max_cells, huge.level), (10_000, 20));
+    }
+
+    #[test]
+    fn the_grid_side_halves_until_it_fits() {
+        assert_eq!(grid_side(20, 10_000), 64);
+        assert_eq!(grid_side(1, 10_000), 2);
+        assert_eq!(grid_side(5, 1), 1);
+    }
+
+    #[test]
+    fn the_points_page_is_cut_to_the_cap() {
+        let req = parse(
+            json!({"qPages": [{"qTop": 0, "qLeft": 0, "qWidth": 3, "qHeight": 12000}]}),
+            10_000,
+        );
+        assert_eq!(points_page(&req, 3, 4000).height, 3333);
+        let none = parse(json!({}), 10_000);
+        assert_eq!(points_page(&none, 2, 9000).height, 5000);
+        let wide = parse(
+            json!({"qPages": [{"qLeft": 1, "qWidth": 50, "qHeight": 100}]}),
+            10,
+        );
+        assert_eq!(points_page(&wide, 3, 100).height, 5, "2 columns left of 3");
     }
 }

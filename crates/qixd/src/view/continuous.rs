@@ -145,16 +145,21 @@ fn step(lo: f64, hi: f64, max: usize) -> f64 {
     mag
 }
 
-/// The axis' ticks over `lo..=hi`: `(start, end)` intervals of a round step.
+/// Most ticks one axis gets, whatever `qMaxNbrTicks` asks: the ticks are built one by one, so a client
+/// asking for 10^12 would otherwise exhaust the memory.
+pub const MAX_TICKS: usize = 1_000;
+
+/// The axis' ticks over `lo..=hi`: `(start, end)` intervals of a round step, at most `max` (and
+/// [`MAX_TICKS`]). Stops where the step no longer moves a tick (a range too narrow for the floats).
 pub fn ticks(lo: f64, hi: f64, max: usize) -> Vec<(f64, f64)> {
+    let max = max.min(MAX_TICKS);
     if !(lo.is_finite() && hi.is_finite()) || hi <= lo || max == 0 {
         return Vec::new();
     }
     let s = step(lo, hi, max);
-    let first = (lo / s).floor() * s;
     let mut out = Vec::new();
-    let mut t = first;
-    while t < hi && out.len() <= max {
+    let mut t = (lo / s).floor() * s;
+    while t < hi && out.len() <= max && t + s > t {
         out.push((t, t + s));
         t += s;
     }
@@ -220,6 +225,22 @@ mod tests {
         assert_eq!(ticks(3.0, 18.0, 3), vec![(0.0, 10.0), (10.0, 20.0)]);
         assert!(ticks(1.0, 1.0, 4).is_empty());
         assert!(ticks(-5.0, 5.0, 1).len() <= 2, "ends");
+    }
+
+    #[test]
+    fn ticks_are_capped_and_end_on_a_range_too_narrow_for_the_step() {
+        let many = ticks(0.0, 1e6, 1_000_000_000_000);
+        assert!(
+            !many.is_empty() && many.len() <= MAX_TICKS + 1,
+            "{}",
+            many.len()
+        );
+        assert_eq!(many.first(), Some(&(0.0, 1000.0)));
+        let narrow = ticks(1.0, 1.0 + 1e-12, usize::MAX);
+        assert!(narrow.len() <= MAX_TICKS + 1, "{}", narrow.len());
+        assert!(narrow.iter().all(|(s, e)| e > s));
+        // Below the floats' resolution at 1e9: no step moves a tick, so none or one.
+        assert!(ticks(1e9, 1e9 + 1e-6, usize::MAX).len() <= MAX_TICKS + 1);
     }
 
     #[test]

@@ -30,12 +30,23 @@ fn calc_condition() -> Value {
     json!({"qCond": {}, "qMsg": {}})
 }
 
+/// A chart dimension's defaults. One referencing a master item (`qLibraryId`) gets no `qActiveField`:
+/// there an absent one means "the master's active field" and a present one (even 0) the chart's own
+/// choice (see `library::resolve_library`), so a default 0 would pin every chart to the first field.
 fn cube_dimension(d: &mut Map<String, Value>) {
+    let library = d
+        .get("qLibraryId")
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.is_empty());
+    let mut qdef = json!({"qGrouping": "N", "qFieldDefs": [], "qFieldLabels": [], "qSortCriterias": [],
+                          "qNumberPresentations": []});
+    if let (false, Value::Object(q)) = (library, &mut qdef) {
+        q.insert("qActiveField".into(), json!(0));
+    }
     fill(
         d,
         json!({
-            "qDef": {"qGrouping": "N", "qFieldDefs": [], "qFieldLabels": [], "qSortCriterias": [],
-                     "qNumberPresentations": [], "qActiveField": 0},
+            "qDef": qdef,
             "qOtherTotalSpec": other_total_spec(), "qOtherLabel": {}, "qTotalLabel": {}, "qCalcCond": {},
             "qAttributeExpressions": [], "qAttributeDimensions": [], "qCalcCondition": calc_condition()
         }),

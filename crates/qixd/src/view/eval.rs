@@ -1,11 +1,18 @@
 //! Evaluating chart expressions over a view's data and selections, and reading variable definitions as values.
 
 use super::context::{unknown_state, Ctx};
+use super::defs::CubeDef;
 use super::sets::ViewSets;
 use super::View;
 use qix_engine::HyperCubeDef;
 use qix_protocol::RpcError;
 use serde_json::{json, Value};
+
+/// Why the cube of `def` is not calculated in `view`: its `qCalcCondition` is unmet (the message to
+/// show). Every layout and data method of a cube asks this first, and answers no data then.
+pub fn unmet_condition(view: &View<'_>, def: &CubeDef) -> Option<String> {
+    def.calc_cond.unmet(&|e| evaluate_in(view, e).ok())
+}
 
 /// Evaluates `expr` over the view's whole selection (no dimensions).
 pub fn evaluate_in(view: &View<'_>, expr: &str) -> Result<qix_expr::Value, String> {

@@ -53,6 +53,29 @@ pub fn active_field(qdef: &Value) -> usize {
         .unwrap_or(0) as usize
 }
 
+/// A move of a cyclic group's active field: `StepCycle` by some steps (either way, wrapping round),
+/// or `SetActiveField` to an index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cycle {
+    /// Steps forward (negative: back).
+    Step(i64),
+    /// This field.
+    Set(i64),
+}
+
+/// The active field after `to` in a group of `n` fields showing `current` — `None` when `Set` names
+/// no field of the group. Shared by the master dimension's and a chart's own cycling; the step is
+/// reduced before adding, so no client number overflows.
+pub fn next_active(current: usize, n: usize, to: Cycle) -> Option<usize> {
+    let n = i64::try_from(n.max(1)).unwrap_or(i64::MAX);
+    let current = i64::try_from(current).unwrap_or(0).rem_euclid(n);
+    let next = match to {
+        Cycle::Step(steps) => (current + steps.rem_euclid(n)) % n,
+        Cycle::Set(at) => (0..n).contains(&at).then_some(at)?,
+    };
+    usize::try_from(next).ok()
+}
+
 /// Rewrites one dimension's `qDef` to show its group's active field (see the module).
 pub fn activate(view: &View<'_>, qdef: &mut Value) {
     let Some((grouping, fields, labels)) = group_of(qdef) else {
@@ -82,5 +105,28 @@ pub fn activate_all(view: &View<'_>, def: &mut Map<String, Value>) {
                 activate(view, qdef);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cycling_wraps_both_ways_and_sets_only_fields_of_the_group() {
+        assert_eq!(next_active(1, 3, Cycle::Step(1)), Some(2));
+        assert_eq!(next_active(2, 3, Cycle::Step(1)), Some(0));
+        assert_eq!(next_active(0, 3, Cycle::Step(-1)), Some(2));
+        // 2^63 - 1 ≡ 1 and -2^63 ≡ 1 (mod 3): one step on from 1, no overflow.
+        assert_eq!(next_active(1, 3, Cycle::Step(i64::MAX)), Some(2));
+        assert_eq!(next_active(1, 3, Cycle::Step(i64::MIN)), Some(2));
+        assert_eq!(next_active(2, 3, Cycle::Set(0)), Some(0));
+        assert_eq!(next_active(0, 3, Cycle::Set(3)), None);
+        assert_eq!(next_active(0, 3, Cycle::Set(-1)), None);
+        assert_eq!(
+            next_active(0, 0, Cycle::Step(5)),
+            Some(0),
+            "an empty group stays"
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! properties is copied as it is (custom properties are kept).
 
 use super::defs::{state_of, CubeDef, ListDef, Page};
-use super::eval::evaluate_in;
+use super::eval::{evaluate_in, unmet_condition};
 use super::fields::tags_of;
 use super::library::resolve_library;
 use super::minichart;
@@ -35,11 +35,8 @@ pub fn layout(root: &View<'_>, props: &Map<String, Value>) -> Map<String, Value>
                 let def_value = Value::Object(def.clone());
                 let state = state_of(&def_value, object_state);
                 // The session's expanded pivot nodes of this object, if any.
-                let expansion = id
-                    .and_then(|id| view.doc.expansion(id, "/qHyperCubeDef"))
-                    .cloned()
-                    .unwrap_or_default();
-                let mut cube = hypercube(&root.in_state(state), def, &expansion);
+                let expansion = id.and_then(|id| view.doc.expansion(id, "/qHyperCubeDef"));
+                let mut cube = hypercube(&root.in_state(state), def, expansion);
                 if let (Some(name), Value::Object(c)) = (state, &mut cube) {
                     c.insert("qStateName".into(), json!(name));
                 }
@@ -187,9 +184,9 @@ pub fn data_paths(props: &Value, data: Option<&Value>) -> Value {
 
 /// A `qHyperCubeDef` laid out: master items resolved, the definition parsed once, the cube computed once
 /// (through the shared cache, with each dimension's state counts), then rendered.
-fn hypercube(view: &View<'_>, def: &Map<String, Value>, expansion: &Expansion) -> Value {
+fn hypercube(view: &View<'_>, def: &Map<String, Value>, expansion: Option<&Expansion>) -> Value {
     let def = CubeDef::parse(&resolve_library(view, def));
-    if let Some(msg) = def.calc_cond.unmet(&|e| evaluate_in(view, e).ok()) {
+    if let Some(msg) = unmet_condition(view, &def) {
         return render::hypercube(&def, CubeResult::Condition(msg));
     }
     match compute(view, &def) {
@@ -219,8 +216,9 @@ fn hypercube(view: &View<'_>, def: &Map<String, Value>, expansion: &Expansion) -
             }
             if let (Mode::Tree, Value::Object(m)) = (def.pivot.mode, &mut hc) {
                 let levels = super::tree::compute(view, &def);
-                let tree = levels.map(|l| super::tree::Tree::build(&l));
-                let counts = tree.map(|t| t.nodes_on_dim().to_vec()).unwrap_or_default();
+                let counts = levels
+                    .map(|l| super::tree::nodes_on_dim(&l))
+                    .unwrap_or_default();
                 m.insert("qTreeNodesOnDim".into(), json!(counts));
             }
             hc
@@ -281,11 +279,7 @@ pub fn cube_pages(
 ) -> Result<Vec<Value>, String> {
     // Master items and groups resolved, the definition parsed, once.
     let def = CubeDef::parse(&resolve_library(view, def));
-    if def
-        .calc_cond
-        .unmet(&|e| evaluate_in(view, e).ok())
-        .is_some()
-    {
+    if unmet_condition(view, &def).is_some() {
         // Not calculated: no data, as in the layout.
         return Ok(Vec::new());
     }

@@ -17,11 +17,11 @@ pub fn resolve_library(view: &View<'_>, def: &Map<String, Value>) -> Map<String,
                 .filter(|s| !s.is_empty())
                 .map(str::to_string);
             if let Some(m) = lib.and_then(|id| view.doc.record().dimensions.get(&id)) {
-                // A cyclic master's active field is the object's own when it stepped (per session),
-                // else the master's (`GenericDimension.StepCycle`).
+                // A cyclic master's active field is the object's own when it has one (stepped, even
+                // back to field 0), else the master's (`GenericDimension.StepCycle`).
                 let active = d
                     .pointer("/qDef/qActiveField")
-                    .filter(|a| a.as_u64().is_some_and(|a| a > 0))
+                    .filter(|a| a.as_u64().is_some())
                     .cloned();
                 d["qDef"] = m.get("qDim").cloned().unwrap_or(json!({}));
                 if let (Some(a), Value::Object(def)) = (active, &mut d["qDef"]) {

@@ -50,13 +50,13 @@ pub fn parsed(view: &View<'_>, def: &Map<String, Value>, mode: Mode) -> CubeDef 
     def
 }
 
-/// The pivot (or stacked) layout of `def` with `expansion`.
-pub fn build(view: &View<'_>, def: &CubeDef, expansion: &Expansion) -> Result<Pivot, String> {
-    // A session that expanded nothing sees the nodes the properties' `qExpansionState` names.
-    let expansion = match *expansion == Expansion::default() {
-        true => &def.pivot.initial,
-        false => expansion,
-    };
+/// The pivot (or stacked) layout of `def` with the session's `expansion` (`None`: untouched).
+pub fn build(
+    view: &View<'_>,
+    def: &CubeDef,
+    expansion: Option<&Expansion>,
+) -> Result<Pivot, String> {
+    let expansion = crate::doc::shown_expansion(expansion, &def.pivot.initial);
     let engine = def.engine_with(&|e| evaluate_in(view, e).ok());
     let spec = match def.pivot.mode {
         Mode::Stacked => stack_spec(def),
@@ -93,7 +93,7 @@ fn pages_of(
 pub fn add_to_layout(
     view: &View<'_>,
     def: &CubeDef,
-    expansion: &Expansion,
+    expansion: Option<&Expansion>,
     hc: &mut Map<String, Value>,
     pages_ok: bool,
 ) {
@@ -132,17 +132,13 @@ pub fn add_to_layout(
 pub fn data_pages(
     view: &View<'_>,
     def: &Map<String, Value>,
-    expansion: &Expansion,
+    expansion: Option<&Expansion>,
     pages: &[Page],
     stacked: bool,
     max_cells: usize,
 ) -> Result<Vec<Value>, String> {
     let def = parsed(view, def, if stacked { Mode::Stacked } else { Mode::Pivot });
-    if def
-        .calc_cond
-        .unmet(&|e| evaluate_in(view, e).ok())
-        .is_some()
-    {
+    if super::eval::unmet_condition(view, &def).is_some() {
         // Not calculated: no data, as in the layout.
         return Ok(Vec::new());
     }
@@ -156,7 +152,7 @@ pub fn data_pages(
 pub fn node_path(
     view: &View<'_>,
     def: &Map<String, Value>,
-    expansion: &Expansion,
+    expansion: Option<&Expansion>,
     left: bool,
     leaf: usize,
     level: usize,

@@ -80,17 +80,24 @@ impl TreeOptions {
         named.peek().is_none() || named.any(|a| (a.top..a.top + a.height).contains(&index))
     }
 
+    /// Whether the tree is small enough for `qMaxNbrOfNodes` (more, and no node is returned).
+    fn within(&self, tree: &Tree) -> bool {
+        self.max_nodes.is_none_or(|max| tree.nodes.len() <= max)
+    }
+
     /// Whether level `level` is returned.
     fn shows_level(&self, level: usize) -> bool {
         level >= self.first_level && self.depth.is_none_or(|d| level < self.first_level + d)
     }
 }
 
-/// One cube per level: level `l` grouped by the first `l + 1` dimensions, with every measure.
+/// One cube per level: level `l` grouped by the first `l + 1` dimensions, with every measure. Zero
+/// suppression applies to the leaves only: a parent whose measures net to zero (+5 and -5 below it)
+/// keeps its non-zero children; a parent with no leaf left under it is left out (see [`prune`]).
 pub fn compute(view: &View<'_>, def: &CubeDef) -> Result<Vec<Arc<HyperCube>>, String> {
     let full = def.engine_with(&|e| evaluate_in(view, e).ok());
     let sets = super::sets::ViewSets(view);
-    (0..full.dimensions.len())
+    let levels = (0..full.dimensions.len())
         .map(|level| {
             let d = level_def(&full, level + 1);
             view.env
@@ -98,7 +105,45 @@ pub fn compute(view: &View<'_>, def: &CubeDef) -> Result<Vec<Arc<HyperCube>>, St
                 .hypercube_with(view.model(), view.state, &d, &sets)
                 .map_err(|e| e.to_string())
         })
-        .collect()
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(match full.suppress_zero {
+        true => prune(levels),
+        false => levels,
+    })
+}
+
+/// The parent levels' rows with at least one leaf (a row of the last level) under them: with zero
+/// suppression on the leaves only, a parent whose leaves were all suppressed has nothing to show.
+fn prune(mut levels: Vec<Arc<HyperCube>>) -> Vec<Arc<HyperCube>> {
+    let Some(leaves) = levels.last().cloned() else {
+        return levels;
+    };
+    let mut under: std::collections::HashSet<Key> = std::collections::HashSet::new();
+    for r in &leaves.rows {
+        let key: Key = r.dims.iter().map(|c| c.symbol).collect();
+        for n in 1..key.len() {
+            under.insert(key[..n].to_vec());
+        }
+    }
+    let parents = levels.len().saturating_sub(1);
+    for cube in levels.iter_mut().take(parents) {
+        let kept = |r: &&qix_engine::CubeRow| {
+            under.contains(&r.dims.iter().map(|c| c.symbol).collect::<Key>())
+        };
+        if cube.rows.iter().all(|r| kept(&r)) {
+            continue;
+        }
+        let rows = cube.rows.iter().filter(kept).cloned().collect();
+        *cube = Arc::new(HyperCube {
+            rows,
+            totals: cube.totals.clone(),
+            dim_info: cube.dim_info.clone(),
+            measure_range: cube.measure_range.clone(),
+            measure_errors: cube.measure_errors.clone(),
+            calculated: cube.calculated.clone(),
+        });
+    }
+    levels
 }
 
 /// `full` grouped by its first `n` dimensions: the sort order kept for those columns, no attributes.
@@ -117,6 +162,8 @@ fn level_def(full: &HyperCubeDef, n: usize) -> HyperCubeDef {
         inter_column_sort: sort.collect(),
         attributes: Vec::new(),
         include_zero: false,
+        // Only the leaves are zero-suppressed (see `compute`).
+        suppress_zero: full.suppress_zero && n == ndims,
         ..full.clone()
     }
 }
@@ -140,7 +187,6 @@ pub struct Tree {
     nodes: Vec<Node>,
     top: Vec<usize>,
     totals: Vec<qix_expr::Value>,
-    per_level: Vec<usize>,
 }
 
 /// The dimension symbols of a row (its key on that level).
@@ -153,26 +199,10 @@ impl Tree {
             nodes: Vec::new(),
             top: Vec::new(),
             totals: levels.first().map(|c| c.totals.clone()).unwrap_or_default(),
-            per_level: Vec::with_capacity(levels.len()),
         };
-        let mut parents: HashMap<Key, usize> = HashMap::new();
-        for (level, cube) in levels.iter().enumerate() {
-            let mut here: HashMap<Key, usize> = HashMap::new();
-            for (row, r) in cube.rows.iter().enumerate() {
-                let key: Key = r.dims.iter().map(|c| c.symbol).collect();
-                let parent = match level {
-                    0 => None,
-                    _ => match parents.get(&key[..level]) {
-                        Some(p) => Some(*p),
-                        None => continue,
-                    },
-                };
-                let id = tree.add(level, r, row, parent);
-                here.insert(key, id);
-            }
-            tree.per_level.push(here.len());
-            parents = here;
-        }
+        walk(levels, |level, row, r, parent| {
+            tree.add(level, r, row, parent)
+        });
         tree
     }
 
@@ -206,16 +236,67 @@ impl Tree {
         });
         id
     }
+}
 
-    /// `qTreeNodesOnDim`: the nodes of each level.
-    pub fn nodes_on_dim(&self) -> &[usize] {
-        &self.per_level
+/// `qTreeNodesOnDim`: the nodes of each level, counted as [`Tree::build`] links them but without
+/// building them (every layout of a tree cube asks for it).
+pub fn nodes_on_dim(levels: &[Arc<HyperCube>]) -> Vec<usize> {
+    walk(levels, |_, _, _, _| ())
+}
+
+/// Walks the levels' rows top-down, each under its parent (the row of the level above whose key is its
+/// key's prefix; a row without one is left out): `visit(level, row, r, parent)` answers the handle its
+/// children get. Answers how many rows of each level were visited.
+fn walk<P: Copy>(
+    levels: &[Arc<HyperCube>],
+    mut visit: impl FnMut(usize, usize, &qix_engine::CubeRow, Option<P>) -> P,
+) -> Vec<usize> {
+    let mut per_level = Vec::with_capacity(levels.len());
+    let mut parents: HashMap<Key, P> = HashMap::new();
+    for (level, cube) in levels.iter().enumerate() {
+        let mut here: HashMap<Key, P> = HashMap::new();
+        for (row, r) in cube.rows.iter().enumerate() {
+            let key: Key = r.dims.iter().map(|c| c.symbol).collect();
+            let parent = match level {
+                0 => None,
+                _ => match key.get(..level).and_then(|k| parents.get(k)) {
+                    Some(p) => Some(*p),
+                    None => continue,
+                },
+            };
+            here.insert(key, visit(level, row, r, parent));
+        }
+        per_level.push(here.len());
+        parents = here;
     }
+    per_level
+}
+
+/// How many nodes [`render`] returns for `opts` (without building them), so that a call asking for a
+/// whole tree of millions of nodes can be refused before its JSON is built.
+pub fn returned(tree: &Tree, opts: &TreeOptions) -> usize {
+    if !opts.within(tree) {
+        return 0;
+    }
+    let mut count = 0;
+    let mut stack: Vec<usize> = tree.top.clone();
+    while let Some(n) = stack.pop() {
+        let node = &tree.nodes[n];
+        let descend = match opts.shows_level(node.level) {
+            true => opts.wants(node.level, node.row),
+            false => node.level < opts.first_level,
+        };
+        count += usize::from(descend && opts.shows_level(node.level));
+        if descend {
+            stack.extend(&node.children);
+        }
+    }
+    count
 }
 
 /// `GetHyperCubeTreeData`'s `qNodes`: the root, with the nodes `opts` asks for under it.
 pub fn render(tree: &Tree, cells: Cells<'_>, opts: &TreeOptions) -> Value {
-    let within = opts.max_nodes.is_none_or(|max| tree.nodes.len() <= max);
+    let within = opts.within(tree);
     let children: Vec<Value> = match within {
         true => tree
             .top

@@ -3,7 +3,7 @@
 //! charts on a continuous axis). Each parses its request, computes the cube of the definition at
 //! `qPath` (default `/qHyperCubeDef`) in its selection state, and answers the view's rendering.
 
-use super::{cube_params, data_request, def_at, state_name};
+use super::{cube_params, def_at, state_name};
 use crate::api::Ctx;
 use crate::view::binned::{self, BinRequest};
 use crate::view::continuous::{self, ContinuousRequest};
@@ -20,9 +20,7 @@ fn failed(e: String) -> RpcError {
 
 /// Whether the cube's calculation condition is unmet (then it has no data, as in its layout).
 fn not_calculated(view: &View<'_>, def: &Map<String, Value>) -> bool {
-    let def = crate::view::defs::CubeDef::parse(def);
-    let eval = |e: &str| crate::view::eval::evaluate_in(view, e).ok();
-    def.calc_cond.unmet(&eval).is_some()
+    crate::view::eval::unmet_condition(view, &crate::view::defs::CubeDef::parse(def)).is_some()
 }
 
 /// `GetHyperCubeTreeData(qPath, qNodeOptions)`: `qNodes`, the root with the nodes asked for.
@@ -39,6 +37,8 @@ pub fn tree_data(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<
     let parsed = crate::view::pivot_layout::parsed(&view, &def, crate::view::pivotdef::Mode::Tree);
     let levels = tree::compute(&view, &parsed).map_err(failed)?;
     let built = Tree::build(&levels);
+    env.limits
+        .check_cells(tree::returned(&built, &opts) as u64)?;
     let cells = Cells {
         def: &parsed,
         model: view.model(),
@@ -47,10 +47,15 @@ pub fn tree_data(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<
 }
 
 /// `GetHyperCubeBinnedData(qPath, qPages, qViewport, qDataRanges, qMaxNbrCells, qQueryLevel,
-/// qBinningMethod)`: a grid of cells with counts, or the points when few enough.
+/// qBinningMethod)`: a grid of cells with counts, or the points when few enough. Its `qPages` name the
+/// whole cube (sn-scatter-plot asks for `qcx × qcy`), so they are not held to the page limit: the answer
+/// is bounded by [`BinRequest::parse`]'s cap instead.
 pub fn binned_data(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
-    let (def, state, _) = data_request(ctx, id, &cube_params(p))?;
-    let req = BinRequest::parse(p);
+    let params = cube_params(p);
+    let def = def_at(ctx, id, &params)?;
+    let state = state_name(ctx, id, &def)?;
+    let cap = usize::try_from(ctx.env.limits.max_page_cells).unwrap_or(usize::MAX);
+    let req = BinRequest::parse(p, cap);
     let env = ctx.env;
     let view = View::of(env, ctx.doc()?).in_state(Some(&state));
     if not_calculated(&view, &def) {
@@ -87,5 +92,8 @@ pub fn continuous_data(
         model: view.model(),
     };
     let kept = continuous::reduce(&cube, &req);
+    let width = parsed.width() as u64;
+    env.limits
+        .check_cells((kept.len() as u64).saturating_mul(width))?;
     Ok(continuous::render(&cube, cells, &req, &kept))
 }

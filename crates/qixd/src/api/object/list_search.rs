@@ -2,19 +2,11 @@
 //! values a text matches (for this session, until accepted or aborted), `AcceptListObjectSearch` selects
 //! them, `AbortListObjectSearch` drops the search.
 
-use super::{def_at, state_name};
+use super::{def_at, list_path, state_name};
 use crate::api::Ctx;
 use crate::view::defs::ListDef;
 use qix_protocol::RpcError;
 use serde_json::{json, Map, Value};
-
-/// The definition path a list object method names: its `qPath`, `/qListObjectDef` when it names none.
-fn list_path(p: &Map<String, Value>) -> String {
-    match p.get("qPath").and_then(Value::as_str) {
-        Some(path) if !path.is_empty() => path.to_string(),
-        _ => "/qListObjectDef".to_string(),
-    }
-}
 
 /// `SearchListObjectFor(qPath, qMatch)`: the list shows the values `qMatch` matches (an empty text: all).
 pub fn search_for(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
@@ -22,7 +14,7 @@ pub fn search_for(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result
     let text = p.get("qMatch").and_then(Value::as_str).unwrap_or("");
     let text = (!text.is_empty()).then(|| text.to_string());
     let (doc, effects) = ctx.doc_effects()?;
-    doc.set_list_search(id, &path, text, effects);
+    doc.set_list_search(id, path, text, effects);
     Ok(json!({"qSuccess": true, "qReturn": true}))
 }
 
@@ -30,15 +22,16 @@ pub fn search_for(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result
 pub fn abort(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
     let path = list_path(p);
     let (doc, effects) = ctx.doc_effects()?;
-    doc.set_list_search(id, &path, None, effects);
+    doc.set_list_search(id, path, None, effects);
     Ok(json!({}))
 }
 
 /// `AcceptListObjectSearch(qPath, qToggleMode, qSoftLock)`: the values the search matches are selected
-/// (with `qToggleMode`, added to the field's selection), and the search ends.
+/// (with `qToggleMode`, added to the field's selection), and the search ends. A search matching nothing
+/// selects nothing (the field keeps its selection) and answers `qSuccess` false.
 pub fn accept(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Value, RpcError> {
     let path = list_path(p);
-    let Some(text) = ctx.doc()?.list_search(id, &path).map(str::to_string) else {
+    let Some(text) = ctx.doc()?.list_search(id, path).map(str::to_string) else {
         return Ok(json!({}));
     };
     let params = Map::from_iter([("qPath".to_string(), json!(path))]);
@@ -55,6 +48,11 @@ pub fn accept(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Val
         let rows = crate::view::layout::list_rows(&view, &list).unwrap_or_default();
         crate::view::list_search::accepted(&rows, &text)
     };
+    if picks.is_empty() {
+        let (doc, effects) = ctx.doc_effects()?;
+        doc.set_list_search(id, path, None, effects);
+        return Ok(json!({"qSuccess": false}));
+    }
     crate::view::select::select_in(ctx, &state, |s, m| {
         let Some(f) = m.field_id(&list.field) else {
             return false;
@@ -71,6 +69,6 @@ pub fn accept(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<Val
         }
     })?;
     let (doc, effects) = ctx.doc_effects()?;
-    doc.set_list_search(id, &path, None, effects);
-    Ok(json!({}))
+    doc.set_list_search(id, path, None, effects);
+    Ok(json!({"qSuccess": true}))
 }

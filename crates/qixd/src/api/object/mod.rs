@@ -12,6 +12,7 @@ mod snapshot;
 use crate::api::{obj_param, Ctx};
 use crate::handles::ObjectRef;
 use crate::view::defs::Page;
+use crate::view::groups::Cycle;
 use crate::view::objects::{props, set_properties};
 use crate::view::props::{layout_from_props, patched};
 use qix_engine::State;
@@ -212,16 +213,20 @@ fn data_pages(
     method: &str,
     p: &Map<String, Value>,
 ) -> Result<Value, RpcError> {
-    let (def, state, pages) = data_request(ctx, id, p)?;
+    let cube = method == "GetHyperCubeData";
+    let path = match cube {
+        true => cube_path(p),
+        false => list_path(p),
+    };
+    let (def, state, pages) = data_request(ctx, id, &with_path(p, path))?;
     let env = ctx.env;
     let doc = ctx.doc()?;
     let view = crate::view::View::of(env, doc).in_state(Some(&state));
-    if method == "GetHyperCubeData" {
+    if cube {
         let pages = crate::view::layout::cube_pages(&view, &def, &pages)
             .map_err(|e| RpcError::new(ErrorCode::InvalidParams, e))?;
         Ok(json!({"qDataPages": pages}))
     } else {
-        let path = p.get("qPath").and_then(Value::as_str).unwrap_or("");
         let search = doc.list_search(id, path);
         let pages = crate::view::layout::list_pages(&view, &def, &pages, search);
         Ok(json!({"qDataPages": pages}))
@@ -236,11 +241,25 @@ fn cube_path(p: &Map<String, Value>) -> &str {
     }
 }
 
+/// The definition path a list object method names: its `qPath`, `/qListObjectDef` when it names none.
+/// The one normalisation of it, so that the list's data and its session search agree on the key.
+fn list_path(p: &Map<String, Value>) -> &str {
+    match p.get("qPath").and_then(Value::as_str) {
+        Some(path) if !path.is_empty() => path,
+        _ => "/qListObjectDef",
+    }
+}
+
+/// `p` with `qPath` set to `path`.
+fn with_path(p: &Map<String, Value>, path: &str) -> Map<String, Value> {
+    let mut params = p.clone();
+    params.insert("qPath".into(), json!(path));
+    params
+}
+
 /// `p` with `qPath` set to [`cube_path`] (the methods on a cube default to `/qHyperCubeDef`).
 fn cube_params(p: &Map<String, Value>) -> Map<String, Value> {
-    let mut params = p.clone();
-    params.insert("qPath".into(), json!(cube_path(p)));
-    params
+    with_path(p, cube_path(p))
 }
 
 /// A call on a grouped dimension: the definition's path, its selection state, the dimension number,
@@ -319,18 +338,15 @@ fn cycle(
     let Some(g) = group_call(ctx, id, p, "C")? else {
         return Ok(json!({}));
     };
-    let n = g.fields.len().max(1) as i64;
-    let next = if method == "StepCycle" {
-        let steps = p.get("qNbrSteps").and_then(Value::as_i64).unwrap_or(1);
-        (g.pos as i64 + steps).rem_euclid(n)
-    } else {
-        let at = p.get("qNewIndex").and_then(Value::as_i64).unwrap_or(0);
-        if !(0..n).contains(&at) {
-            return Err(RpcError::invalid_params(format!(
-                "qNewIndex {at} is not a field of the group"
-            )));
-        }
-        at
+    let to = match method {
+        "StepCycle" => Cycle::Step(p.get("qNbrSteps").and_then(Value::as_i64).unwrap_or(1)),
+        _ => Cycle::Set(p.get("qNewIndex").and_then(Value::as_i64).unwrap_or(0)),
+    };
+    let Some(next) = crate::view::groups::next_active(g.pos, g.fields.len(), to) else {
+        return Err(RpcError::invalid_params(format!(
+            "qNewIndex {} is not a field of the group",
+            p.get("qNewIndex").unwrap_or(&Value::Null)
+        )));
     };
     let patch = json!({"qSoftPatch": true, "qPatches": [{"qOp": "add",
         "qPath": format!("{}/qDimensions/{}/qDef/qActiveField", g.path, g.dim),
@@ -465,13 +481,18 @@ fn select_cells(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) -> Result<V
 }
 
 /// Selects the picked values of each field (`deselect_one`: picking the one value already selected
-/// clears it); answers whether the selections changed.
+/// clears it); answers whether the selections changed. A field picked no value of is left as it is: a
+/// range or a click that meets nothing must not clear the field's selection.
 fn select_picks(
     ctx: &mut Ctx<'_>,
     state: &str,
-    picks: Vec<(String, Vec<u32>)>,
+    mut picks: Vec<(String, Vec<u32>)>,
     deselect_one: bool,
 ) -> Result<bool, RpcError> {
+    picks.retain(|(_, syms)| !syms.is_empty());
+    if picks.is_empty() {
+        return Ok(false);
+    }
     crate::view::select::select_in(ctx, state, |s, m| {
         let mut changed = false;
         for (field, mut syms) in picks {

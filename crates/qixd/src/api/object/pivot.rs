@@ -9,9 +9,9 @@ use qix_engine::hypercube::pivot::Expansion;
 use qix_protocol::{ErrorCode, RpcError};
 use serde_json::{json, Map, Value};
 
-/// The session's expanded nodes of object `id` at `path`.
-fn expansion(ctx: &mut Ctx<'_>, id: &str, path: &str) -> Result<Expansion, RpcError> {
-    Ok(ctx.doc()?.expansion(id, path).cloned().unwrap_or_default())
+/// The session's expanded nodes of object `id` at `path` (`None`: untouched, the properties' apply).
+fn expansion(ctx: &mut Ctx<'_>, id: &str, path: &str) -> Result<Option<Expansion>, RpcError> {
+    Ok(ctx.doc()?.expansion(id, path).cloned())
 }
 
 /// `GetHyperCubePivotData` (`stacked` false) and `GetHyperCubeStackData` (`stacked` true).
@@ -32,8 +32,9 @@ pub fn data(
         .unwrap_or(10_000);
     let doc = ctx.doc()?;
     let view = crate::view::View::of(env, doc).in_state(Some(&state));
-    let pages = pivot_layout::data_pages(&view, &def, &expansion, &pages, stacked, max_cells)
-        .map_err(|e| RpcError::new(ErrorCode::InvalidParams, e))?;
+    let pages =
+        pivot_layout::data_pages(&view, &def, expansion.as_ref(), &pages, stacked, max_cells)
+            .map_err(|e| RpcError::new(ErrorCode::InvalidParams, e))?;
     Ok(json!({"qDataPages": pages}))
 }
 
@@ -63,7 +64,7 @@ pub fn expand(
             let current = expansion(ctx, id, path)?;
             let env = ctx.env;
             let view = crate::view::View::of(env, ctx.doc()?).in_state(Some(&state));
-            let found = pivot_layout::node_path(&view, &def, &current, left, leaf, level)
+            let found = pivot_layout::node_path(&view, &def, current.as_ref(), left, leaf, level)
                 .map_err(|e| RpcError::new(ErrorCode::InvalidParams, e))?;
             match found {
                 Some(node) => Some(node),
@@ -85,10 +86,8 @@ pub fn expand(
     doc.update_expansion(
         id,
         path,
+        initial,
         |e| {
-            if *e == Expansion::default() {
-                *e = initial;
-            }
             let set = if left { &mut e.left } else { &mut e.top };
             match node {
                 Some(node) => set.set(node, expanded),
@@ -120,7 +119,7 @@ pub fn select_cells(
     let picks = {
         let view = crate::view::View::of(env, ctx.doc()?).in_state(Some(&state));
         let parsed = pivot_layout::parsed(&view, &def, crate::view::pivotdef::Mode::Pivot);
-        let pivot = pivot_layout::build(&view, &parsed, &expansion)
+        let pivot = pivot_layout::build(&view, &parsed, expansion.as_ref())
             .map_err(|e| RpcError::new(ErrorCode::InvalidParams, e))?;
         let cells = p
             .get("qSelections")

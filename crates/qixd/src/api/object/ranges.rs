@@ -13,8 +13,9 @@ use qix_engine::{DataModel, HyperCube};
 use qix_protocol::{ErrorCode, RpcError};
 use serde_json::{json, Map, Value};
 
-/// Per field, the values the rows `rows` of `cube` have in the dimension columns `cols` (NULLs left out;
-/// a calculated dimension's values select what produces them).
+/// Per field, the values the rows `rows` of `cube` have in the dimension columns `cols` (none: every
+/// dimension, as Qlik documents an empty `qColumnsToSelect`; NULLs left out; a calculated dimension's
+/// values select what produces them).
 fn picks_of(
     cube: &HyperCube,
     def: &CubeDef,
@@ -23,6 +24,8 @@ fn picks_of(
     cols: &[usize],
 ) -> Vec<(String, Vec<u32>)> {
     let mut out = Vec::new();
+    let all: Vec<usize> = (0..def.dimensions.len()).collect();
+    let cols = if cols.is_empty() { &all } else { cols };
     for &d in cols.iter().filter(|d| **d < def.dimensions.len()) {
         let ids: Vec<u32> = rows
             .iter()
@@ -72,19 +75,14 @@ fn merge(picks: Vec<(String, Vec<u32>)>) -> Vec<(String, Vec<u32>)> {
     out
 }
 
-/// The dimension columns to select (`qColumnsToSelect`; none given: the first dimension).
+/// The dimension columns to select (`qColumnsToSelect`; none given: every dimension, see [`picks_of`]).
 fn columns(v: Option<&Value>) -> Vec<usize> {
-    let cols: Vec<usize> = v
-        .and_then(Value::as_array)
+    v.and_then(Value::as_array)
         .into_iter()
         .flatten()
         .filter_map(Value::as_u64)
-        .map(|c| c as usize)
-        .collect();
-    match cols.is_empty() {
-        true => vec![0],
-        false => cols,
-    }
+        .map(|c| usize::try_from(c).unwrap_or(usize::MAX))
+        .collect()
 }
 
 /// `RangeSelectHyperCubeValues(qPath, qRanges, qColumnsToSelect, qOrMode, qDeselectOnlyOneSelected)`.
