@@ -106,11 +106,7 @@ pub fn multi_range_select(
     id: &str,
     p: &Map<String, Value>,
 ) -> Result<Value, RpcError> {
-    let items = p
-        .get("qRanges")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let items = ranges_param(p);
     let or = p.get("qOrMode").and_then(Value::as_bool).unwrap_or(false);
     let sets: Vec<(Vec<MeasureRange>, Vec<usize>)> = items
         .iter()
@@ -133,24 +129,11 @@ pub fn continuous_range(
     id: &str,
     p: &Map<String, Value>,
 ) -> Result<Value, RpcError> {
-    let items = p
-        .get("qRanges")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let mut by_dim: Vec<(usize, Vec<Range>)> = Vec::new();
-    for i in &items {
-        let (Some(r), dim) = (
-            i.get("qRange").and_then(Range::parse),
-            i.get("qDimIx").and_then(Value::as_u64).unwrap_or(0) as usize,
-        ) else {
-            continue;
-        };
-        match by_dim.iter_mut().find(|(d, _)| *d == dim) {
-            Some((_, rs)) => rs.push(r),
-            None => by_dim.push((dim, vec![r])),
-        }
-    }
+    let items = ranges_param(p);
+    let by_dim = grouped(items.iter().filter_map(|i| {
+        let dim = i.get("qDimIx").and_then(Value::as_u64).unwrap_or(0) as usize;
+        Some((dim, vec![i.get("qRange").and_then(Range::parse)?]))
+    }));
     select_on_cube(ctx, id, p, |cube, def, model| {
         let each = by_dim.iter();
         each.flat_map(|(d, rs)| picks_of(cube, def, model, &rows_in_dimension(cube, *d, rs), &[*d]))
@@ -166,21 +149,12 @@ pub fn tree_range_select(
     id: &str,
     p: &Map<String, Value>,
 ) -> Result<Value, RpcError> {
-    let items = p
-        .get("qRanges")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let items = ranges_param(p);
     let or = p.get("qOrMode").and_then(Value::as_bool).unwrap_or(false);
-    let mut by_level: Vec<(usize, Vec<MeasureRange>)> = Vec::new();
-    for i in &items {
+    let by_level = grouped(items.iter().map(|i| {
         let level = i.get("qDimensionIx").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let ranges = MeasureRange::parse_all(Some(&json!([i])));
-        match by_level.iter_mut().find(|(l, _)| *l == level) {
-            Some((_, rs)) => rs.extend(ranges),
-            None => by_level.push((level, ranges)),
-        }
-    }
+        (level, MeasureRange::parse_all(Some(&json!([i]))))
+    }));
     let def = def_at(ctx, id, &cube_params(p))?;
     let state = state_name(ctx, id, &def)?;
     let deselect_one = p
@@ -206,4 +180,24 @@ pub fn tree_range_select(
     };
     let changed = select_picks(ctx, &state, merge(picks), deselect_one)?;
     Ok(json!({"qSuccess": changed}))
+}
+
+/// The `qRanges` array of a call's parameters (none when absent or not an array).
+fn ranges_param(p: &Map<String, Value>) -> Vec<Value> {
+    p.get("qRanges")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// `(index, items)` pairs merged by index, in the order the indexes first come.
+fn grouped<T>(pairs: impl Iterator<Item = (usize, Vec<T>)>) -> Vec<(usize, Vec<T>)> {
+    let mut out: Vec<(usize, Vec<T>)> = Vec::new();
+    for (at, items) in pairs {
+        match out.iter_mut().find(|(i, _)| *i == at) {
+            Some((_, all)) => all.extend(items),
+            None => out.push((at, items)),
+        }
+    }
+    out
 }
