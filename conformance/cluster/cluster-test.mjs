@@ -3,7 +3,8 @@
 //
 //  1. 200 sessions x 2 sockets through the proxy: both sockets of a session land on one node (the
 //     X-Qixd-Node header of the upgrade), the second is SESSION_ATTACHED, and the sessions spread over
-//     the nodes within +-30% of even.
+//     the nodes within +-30% of even. The user is part of the key: 40 users of one app and identity, by a
+//     JWT's sub or the X-Qlik-User header, each always reach one node (the same either way) and spread.
 //  2. A save (with reloaded data) on one node is what a session on another node opens; saves of one app
 //     racing from two nodes leave a whole app, the last one's.
 //  3. kill -9 of one node: its sessions re-attach on other nodes from their snapshots (SESSION_ATTACHED,
@@ -52,9 +53,9 @@ function freePort() {
   });
 }
 
-function httpGet(port, urlPath) {
+function httpGet(port, urlPath, headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: HOST, port, path: urlPath, timeout: 2000 }, (res) => {
+    const req = http.get({ host: HOST, port, path: urlPath, headers, timeout: 2000 }, (res) => {
       let body = '';
       res.on('data', (c) => { body += c; });
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
@@ -314,6 +315,32 @@ async function openSessions() {
   return sessions;
 }
 
+/** A JWT with `sub` (HAProxy reads its payload to route; it does not check the signature, the node does). */
+function jwtWith(sub) {
+  const part = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ sub })}.c2lnbmF0dXJl`;
+}
+
+/** The user is part of the routing key, from a JWT's sub or the trusted user header: one user's session
+ *  always reaches one node, the same user named either way reaches the same node, and users of the same
+ *  app and identity spread over the nodes. (Plain requests: every answer names its node.) */
+async function routesByUser() {
+  log('routing by user: JWT sub and X-Qlik-User');
+  const path = '/app/cluster-app/identity/same';
+  const nodes = new Set();
+  for (let u = 0; u < 40; u += 1) {
+    const byJwt = await httpGet(proxyPort, path, { Authorization: `Bearer ${jwtWith(`user${u}`)}` });
+    const again = await httpGet(proxyPort, `${path}/ttl/5`, { Authorization: `Bearer ${jwtWith(`user${u}`)}` });
+    const byHeader = await httpGet(proxyPort, path, { 'X-Qlik-User': `user${u}` });
+    const node = byJwt.headers['x-qixd-node'];
+    assert.ok(node, 'every answer names its node');
+    assert.equal(again.headers['x-qixd-node'], node, `user${u}'s session on one node`);
+    assert.equal(byHeader.headers['x-qixd-node'], node, `user${u} by JWT and by header on one node`);
+    nodes.add(node);
+  }
+  assert.equal(nodes.size, 3, `40 users of one app and identity spread over the nodes (${[...nodes]})`);
+}
+
 /** Two sessions on two different nodes (identities tried until the hash puts them apart). */
 async function onTwoNodes(prefix) {
   const first = await connect(`/app/saved-app/identity/${prefix}0`);
@@ -442,6 +469,7 @@ async function main() {
   await close(setup);
 
   const sessions = await openSessions();
+  await routesByUser();
   await saveSeenElsewhere();
   const victim = await killOne(nodes, sessions);
   await rollingRestart(nodes, victim, sessions);
