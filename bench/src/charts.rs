@@ -17,12 +17,9 @@ mod wire_app;
 use qix::{Location, Session};
 use serde_json::{json, Value};
 use std::time::Instant;
+use wire_app::{e, summary};
 
 type Res<T> = Result<T, String>;
-
-fn e(err: qix::Error) -> String {
-    err.to_string()
-}
 
 /// The pivot's properties: both dimensions on the left, fully expanded, the measure on top.
 fn pivot_props() -> Value {
@@ -36,12 +33,6 @@ fn pivot_props() -> Value {
             "qMeasures": [{"qDef": {"qDef": "Sum(m1)"}}],
         }
     })
-}
-
-fn summary(mut ms: Vec<f64>) -> Value {
-    ms.sort_by(|a, b| a.total_cmp(b));
-    let at = |q: f64| ms[((ms.len() as f64 - 1.0) * q).round() as usize];
-    json!({"n": ms.len(), "median_ms": at(0.5), "p99_ms": at(0.99), "max_ms": at(1.0)})
 }
 
 /// Pivot: per round, select `Sel = k`, then the first page.

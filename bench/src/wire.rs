@@ -13,6 +13,7 @@ mod wire_app;
 use qix::{Doc, Field, GenericObject, Location, Session};
 use serde_json::{json, Value};
 use std::time::Instant;
+use wire_app::{e, summary};
 
 /// The sheet: what each object's properties are.
 fn sheet() -> Vec<(&'static str, Value)> {
@@ -42,10 +43,6 @@ fn sheet() -> Vec<(&'static str, Value)> {
 }
 
 type Res<T> = Result<T, String>;
-
-fn e(err: qix::Error) -> String {
-    err.to_string()
-}
 
 /// One client's open sheet.
 struct Client {
@@ -98,12 +95,6 @@ impl Client {
         }
         Ok(())
     }
-}
-
-fn summary(mut ms: Vec<f64>) -> Value {
-    ms.sort_by(|a, b| a.total_cmp(b));
-    let at = |q: f64| ms[((ms.len() as f64 - 1.0) * q).round() as usize];
-    json!({"n": ms.len(), "median_ms": at(0.5), "p99_ms": at(0.99), "max_ms": at(1.0)})
 }
 
 /// One session: select + cube; select + six layouts; a repeated state.

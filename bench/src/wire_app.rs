@@ -7,7 +7,7 @@
 mod data;
 
 use qix::{Location, Session};
-use serde_json::json;
+use serde_json::{json, Value};
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
@@ -36,7 +36,6 @@ pub async fn set_up(
     data_dir: &Path,
     rows: u64,
 ) -> Result<(String, f64), String> {
-    let e = |err: qix::Error| err.to_string();
     let name = format!("wire-{rows}.csv");
     let csv = data_dir.join(&name);
     if !csv.exists() {
@@ -63,4 +62,20 @@ pub async fn set_up(
     let secs = t.elapsed().as_secs_f64();
     doc.do_save(None).await.map_err(e)?;
     Ok((id, secs))
+}
+
+/// A client error as the benchmark reports it.
+pub fn e(err: qix::Error) -> String {
+    err.to_string()
+}
+
+/// Median, p99 and max of some timings (ms), with their count.
+pub fn summary(mut ms: Vec<f64>) -> Value {
+    ms.sort_by(|a, b| a.total_cmp(b));
+    let at = |q: f64| {
+        ms.get(((ms.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    json!({"n": ms.len(), "median_ms": at(0.5), "p99_ms": at(0.99), "max_ms": at(1.0)})
 }
