@@ -569,6 +569,13 @@ pub fn calls_any(expr: &Expr, which: &dyn Fn(&str) -> bool) -> bool {
     }
 }
 
+/// Whether `expr` needs more than the values of the fields it names: an aggregation, or a host function
+/// (the host's state or the record's place: `ApplyMap`, `Peek`, `RecNo`, ...). One that does not can be
+/// evaluated anywhere the fields' values are at hand.
+pub fn needs_host(expr: &Expr) -> bool {
+    has_aggregation(expr) || calls_any(expr, &crate::functions::is_host_function)
+}
+
 /// Does `expr` contain an aggregation anywhere?
 pub fn has_aggregation(expr: &Expr) -> bool {
     match expr {

@@ -63,7 +63,7 @@ mod value;
 
 pub use ast::{
     calls_any, calls_function, field_names, has_aggregation, has_chart_functions, needs_contexts,
-    AggFunc, Aggr, AggrFn, AggrSort, AggrSortBy, BinOp, Expr, CHART_ROW_FUNCTIONS,
+    needs_host, AggFunc, Aggr, AggrFn, AggrSort, AggrSortBy, BinOp, Expr, CHART_ROW_FUNCTIONS,
 };
 pub use dollar::{expand_dollars, MAX_EXPANDED_LEN, MAX_EXPANSIONS, MAX_EXPANSION_DEPTH};
 pub use eval::{eval, Scope};

@@ -40,10 +40,8 @@ impl Exec<'_> {
     /// fields.
     fn file_filter(&self, l: &Load) -> Option<RowFilter> {
         let w = l.where_.as_ref()?;
-        let self_contained =
-            !qix_expr::has_aggregation(w) && !qix_expr::calls_any(w, &qix_expr::is_host_function);
         let numbers_records = l.exprs().any(|e| qix_expr::calls_function(e, "RecNo"));
-        if !self_contained || numbers_records {
+        if qix_expr::needs_host(w) || numbers_records {
             return None;
         }
         let fields = qix_expr::field_names(w);

@@ -220,7 +220,7 @@ impl<'l> Planned<'l> {
     /// Whether it can be evaluated away from the script (on another thread): it reads only the record's
     /// fields — no host function (mappings, `Peek`, the record's place, ...).
     fn detachable(&self) -> bool {
-        !self.placed && !qix_expr::calls_any(self.expr, &qix_expr::is_host_function)
+        !qix_expr::needs_host(self.expr)
     }
 }
 

@@ -92,11 +92,8 @@ pub fn range_select(
     p: &Map<String, Value>,
 ) -> Result<Value, RpcError> {
     let ranges = MeasureRange::parse_all(p.get("qRanges"));
-    let cols = columns(p.get("qColumnsToSelect"));
-    let or = p.get("qOrMode").and_then(Value::as_bool).unwrap_or(false);
-    select_on_cube(ctx, id, p, |cube, def, model| {
-        picks_of(cube, def, model, &rows_in(cube, &ranges, or), &cols)
-    })
+    let sets = vec![(ranges, columns(p.get("qColumnsToSelect")))];
+    select_range_sets(ctx, id, p, &sets)
 }
 
 /// `MultiRangeSelectHyperCubeValues(qPath, qRanges, qOrMode, qDeselectOnlyOneSelected)`: each
@@ -107,7 +104,6 @@ pub fn multi_range_select(
     p: &Map<String, Value>,
 ) -> Result<Value, RpcError> {
     let items = ranges_param(p);
-    let or = p.get("qOrMode").and_then(Value::as_bool).unwrap_or(false);
     let sets: Vec<(Vec<MeasureRange>, Vec<usize>)> = items
         .iter()
         .map(|i| {
@@ -115,6 +111,18 @@ pub fn multi_range_select(
             (ranges, columns(i.get("qColumnsToSelect")))
         })
         .collect();
+    select_range_sets(ctx, id, p, &sets)
+}
+
+/// Selects, per set of measure ranges, the values of its columns on the rows in the ranges (all of them,
+/// or with `qOrMode` any), the picks of every set together.
+fn select_range_sets(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    p: &Map<String, Value>,
+    sets: &[(Vec<MeasureRange>, Vec<usize>)],
+) -> Result<Value, RpcError> {
+    let or = p.get("qOrMode").and_then(Value::as_bool).unwrap_or(false);
     select_on_cube(ctx, id, p, |cube, def, model| {
         let each = sets.iter();
         each.flat_map(|(r, cols)| picks_of(cube, def, model, &rows_in(cube, r, or), cols))
