@@ -15,4 +15,4 @@ mod record;
 mod store;
 
 pub use record::{now_iso, AppRecord, BookmarkField, BookmarkRecord};
-pub use store::{AppLock, AppStore, Cleanup, StoreError};
+pub use store::{read_files, AppLock, AppStore, Cleanup, StoreError};

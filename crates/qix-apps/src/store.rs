@@ -280,7 +280,7 @@ impl AppStore {
     /// Reads the data files of version `version` of an app, in name order. Outside the app's lock a save
     /// may remove the version meanwhile: see [`AppLock::read_data`].
     pub fn read_data(&self, id: &str, version: u64) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        read_data_dir(&self.app_dir(id)?.join(data_name(version)))
+        read_files(&self.app_dir(id)?.join(data_name(version)))
     }
 
     /// Deletes an app and everything stored with it.
@@ -312,7 +312,7 @@ impl AppLock<'_> {
 
     /// Reads the files of data version `version`, in name order.
     pub fn read_data(&self, version: u64) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        read_data_dir(&self.dir.join(data_name(version)))
+        read_files(&self.dir.join(data_name(version)))
     }
 
     /// Saves a new version of the app (the engine's `DoSave`); sets `modified` and the revision (one above
@@ -465,7 +465,9 @@ fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), StoreError
     sync_dir(dir)
 }
 
-fn read_data_dir(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+/// Every file of folder `dir` with its bytes, by name: a data version as [`AppStore::read_data`] gives it
+/// (also how a session snapshot's data folder is read back).
+pub fn read_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
     let mut out = Vec::new();
     for entry in fs::read_dir(dir).map_err(io(dir))? {
         let entry = entry.map_err(io(dir))?;

@@ -249,16 +249,7 @@ fn sweep_data(dirs: Vec<PathBuf>, named: &HashSet<String>) {
 
 /// A session app's data from its folder; empty (logged) when it cannot be read.
 fn read_data(dir: &Path) -> LoadedData {
-    let files = fs::read_dir(dir).and_then(|entries| {
-        let mut files = Vec::new();
-        for entry in entries {
-            let entry = entry?;
-            let bytes = fs::read(entry.path())?;
-            files.push((entry.file_name().to_string_lossy().into_owned(), bytes));
-        }
-        Ok(files)
-    });
-    match files
+    match qix_apps::read_files(dir)
         .map_err(|e| e.to_string())
         .and_then(|f| crate::persist::import(&f))
     {
