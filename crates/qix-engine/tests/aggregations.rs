@@ -35,9 +35,9 @@ fn values(measures: &[&str], total: bool) -> Vec<Value> {
     let row = cube
         .rows
         .iter()
-        .find(|r| total || r.dims[0].text == "a")
+        .find(|r| total || &*r.dims[0].text == "a")
         .unwrap();
-    row.measures.clone()
+    row.measures.to_vec()
 }
 
 fn close(v: &Value, want: f64) -> bool {

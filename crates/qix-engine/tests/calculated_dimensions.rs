@@ -31,7 +31,7 @@ fn engine_table(model: &DataModel, state: &SelectionState, d: &HyperCubeDef) -> 
         let key: Vec<Option<String>> = r
             .dims
             .iter()
-            .map(|c| c.symbol.map(|_| c.text.clone()))
+            .map(|c| c.symbol.map(|_| c.text.to_string()))
             .collect();
         let prev = out.insert(key.clone(), r.measures.iter().map(|v| v.num()).collect());
         assert!(prev.is_none(), "one row per value: {key:?} twice");
@@ -190,7 +190,7 @@ fn texts(model: &DataModel, state: &SelectionState, def: &HyperCubeDef) -> Vec<V
     cube.rows
         .iter()
         .map(|r| {
-            let dims = r.dims.iter().map(|c| c.text.clone());
+            let dims = r.dims.iter().map(|c| c.text.to_string());
             dims.chain(r.measures.iter().map(|v| v.text().unwrap_or("-".into())))
                 .collect()
         })
@@ -234,7 +234,7 @@ fn a_calculated_dimension_reports_its_values_and_what_selecting_them_selects() {
         .iter()
         .map(|r| {
             (
-                r.dims[0].text.clone(),
+                r.dims[0].text.to_string(),
                 r.measures[0].text().unwrap_or_default(),
             )
         })

@@ -238,7 +238,7 @@ fn attribute_expressions_are_computed_per_row_without_sorting_or_suppressing() {
     ];
     let cube = compute(&m, &st, &infer(&m, &st), &d).unwrap();
     // North 35, South 44; the sort expression puts North first, the attributes change nothing.
-    let texts: Vec<&str> = cube.rows.iter().map(|r| r.dims[0].text.as_str()).collect();
+    let texts: Vec<&str> = cube.rows.iter().map(|r| r.dims[0].text.as_ref()).collect();
     assert_eq!(texts, ["North", "South"]);
     let attrs: Vec<Vec<Option<f64>>> = cube
         .rows

@@ -84,7 +84,7 @@ fn engine(rows: &[(Option<u8>, u8)], options: DimOptions) -> Table {
         .map(|r| {
             let m = |i: usize| r.measures[i].num();
             (
-                r.dims[0].text.clone(),
+                r.dims[0].text.to_string(),
                 (m(0).unwrap_or(f64::NAN), m(1).unwrap_or(f64::NAN), m(2)),
             )
         })

@@ -205,7 +205,7 @@ fn expressions_totals_sorting_and_suppression() {
         .iter()
         .map(|r| {
             (
-                r.dims[0].text.clone(),
+                r.dims[0].text.to_string(),
                 r.measures.iter().take(4).map(|v| v.num()).collect(),
             )
         })
@@ -245,7 +245,7 @@ fn expressions_totals_sorting_and_suppression() {
     // Sorting by the measure, descending.
     d.inter_column_sort = vec![1, 0];
     let cube = compute(&m, &st, &inf, &d).unwrap();
-    assert_eq!(cube.rows[0].dims[0].text, "a");
+    assert_eq!(&*cube.rows[0].dims[0].text, "a");
     let bad = compute(&m, &st, &inf, &HyperCubeDef::of(&["Nope"], &[]));
     assert!(bad.is_err());
     // A bad measure is a NULL column with its error; the other columns are computed.
@@ -292,7 +292,7 @@ fn many_to_many_links_join_every_matching_row() {
             .iter()
             .map(|r| {
                 (
-                    r.dims[0].text.clone(),
+                    r.dims[0].text.to_string(),
                     r.measures[0].num(),
                     r.measures[1].num(),
                 )
@@ -331,7 +331,7 @@ fn dimensions_sort_by_state_and_by_expression() {
             .unwrap()
             .rows
             .iter()
-            .map(|r| r.dims[0].text.clone())
+            .map(|r| r.dims[0].text.to_string())
             .collect::<Vec<_>>()
     };
     let mut d = HyperCubeDef::of(&["p"], &["Count(q)"]);

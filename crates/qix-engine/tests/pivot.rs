@@ -91,6 +91,44 @@ impl Fixture {
     }
 }
 
+/// Every cell of `p` is its measure over the rows its row's and column's values pick.
+fn check_cells(fx: &Fixture, rows: &[Row], p: &mut Pivot) -> Result<(), TestCaseError> {
+    for row in 0..p.height() {
+        for col in 0..p.width() {
+            let (l, t) = (
+                p.left.leaf(row).expect("a leaf"),
+                p.top.leaf(col).expect("a leaf"),
+            );
+            let picks: Vec<(usize, f64)> = l
+                .dims
+                .iter()
+                .chain(&t.dims)
+                .map(|(d, k)| (*d, fx.value(*d, k)))
+                .collect();
+            let cell = p.cell(row, col, &mut |d: &HyperCubeDef| {
+                let state = SelectionState::new();
+                compute(&fx.model, &state, &infer(&fx.model, &state), d).map(Arc::new)
+            });
+            let m = t.measure.expect("the measures are on top");
+            prop_assert_eq!(cell.measure, m);
+            prop_assert_eq!(cell.total, l.total || t.total);
+            let want = reference(rows, &picks, m);
+            prop_assert_eq!(cell.missing, want.is_none(), "cell {} {}", row, col);
+            if let (Some(w), Some(got)) = (want, cell.value.num()) {
+                prop_assert!(
+                    (w - got).abs() < 1e-9,
+                    "cell {} {}: {} != {}",
+                    row,
+                    col,
+                    got,
+                    w
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 fn rows_strategy() -> impl Strategy<Value = Vec<Row>> {
     proptest::collection::vec((0u8..4, 0u8..3, 0u8..3, 0u8..10), 1..40)
 }
@@ -111,25 +149,25 @@ proptest! {
         let want_rows = ab.len() + usize::from(totals[1]) * a.len() + usize::from(totals[0]);
         prop_assert_eq!(p.height(), want_rows);
         prop_assert_eq!(p.width(), (cs.len() + usize::from(totals[2])) * MEASURES.len());
-        for row in 0..p.height() {
-            for col in 0..p.width() {
-                let (l, t) = (p.left.leaves[row].clone(), p.top.leaves[col].clone());
-                let picks: Vec<(usize, f64)> = l.dims.iter().chain(&t.dims)
-                    .map(|(d, k)| (*d, fx.value(*d, k))).collect();
-                let cell = p.cell(row, col, &mut |d: &HyperCubeDef| {
-                    let state = SelectionState::new();
-                    compute(&fx.model, &state, &infer(&fx.model, &state), d).map(Arc::new)
-                });
-                let m = t.measure.expect("the measures are on top");
-                prop_assert_eq!(cell.measure, m);
-                prop_assert_eq!(cell.total, l.total || t.total);
-                let want = reference(&rows, &picks, m);
-                prop_assert_eq!(cell.missing, want.is_none(), "cell {} {}", row, col);
-                if let (Some(w), Some(got)) = (want, cell.value.num()) {
-                    prop_assert!((w - got).abs() < 1e-9, "cell {} {}: {} != {}", row, col, got, w);
-                }
-            }
-        }
+        check_cells(&fx, &rows, &mut p)?;
+    }
+
+    #[test]
+    fn cells_of_an_axis_with_every_dimension_read_its_own_sub_cube_right(
+        rows in rows_strategy(), totals in any::<[bool; 3]>(),
+    ) {
+        // All dimensions on the left, not in definition order, the measures alone on top: a leaf's
+        // cell is read from the left axis's own sub-cube (no look-up), a total's from another.
+        let spec = PivotSpec {
+            left: vec![Level::Dim(1), Level::Dim(0), Level::Dim(2)],
+            top: vec![Level::Measures],
+            ..spec(totals, true)
+        };
+        let fx = Fixture::new(&rows);
+        let (mut p, _) = fx.pivot(&spec, &Expansion::default());
+        let abc: BTreeSet<(u8, u8, u8)> = rows.iter().map(|r| (r.0, r.1, r.2)).collect();
+        prop_assert!(p.height() >= abc.len());
+        check_cells(&fx, &rows, &mut p)?;
     }
 
     #[test]
@@ -142,22 +180,23 @@ proptest! {
         let (p, _) = fx.pivot(&spec, &expansion);
         let a: BTreeSet<u8> = rows.iter().map(|r| r.0).collect();
         prop_assert_eq!(p.height(), a.len() + 1, "one row per value of a, and the total");
-        prop_assert!(p.left.roots.iter().all(|n| n.children.is_empty()));
-        let values: Vec<_> = p.left.roots.iter().filter(|n| n.can_expand).collect();
+        prop_assert!(p.left.roots().all(|n| !p.left.has_children(n)));
+        let values: Vec<_> = p.left.roots().filter(|&n| p.left.node(n).can_expand).collect();
         prop_assert_eq!(values.len(), a.len(), "every value can expand, the total cannot");
         let node = values[pick.index(values.len())];
-        let path = node.path.clone();
+        let path = p.left.path(node);
         let av = fx.value(0, &path[0]);
         expansion.left.set(path.clone(), true);
         let (p2, _) = fx.pivot(&spec, &expansion);
         let kids = rows.iter().filter(|r| r.0 as f64 == av).map(|r| r.1).collect::<BTreeSet<_>>();
         prop_assert_eq!(p2.height(), a.len() + 1 + kids.len() - 1);
-        let expanded = p2.left.roots.iter().find(|n| n.path == path).expect("still there");
-        prop_assert!(expanded.can_collapse && !expanded.can_expand);
-        prop_assert_eq!(expanded.children.len(), kids.len());
+        let expanded = p2.left.roots().find(|&n| p2.left.path(n) == path).expect("still there");
+        let node = p2.left.node(expanded);
+        prop_assert!(node.can_collapse && !node.can_expand);
+        prop_assert_eq!(p2.left.children(expanded).count(), kids.len());
         let mut by: HashMap<bool, usize> = HashMap::new();
-        for n in &p2.left.roots {
-            *by.entry(n.children.is_empty()).or_default() += 1;
+        for n in p2.left.roots() {
+            *by.entry(!p2.left.has_children(n)).or_default() += 1;
         }
         prop_assert_eq!(by.get(&false).copied(), Some(1), "only that node has children");
     }

@@ -75,7 +75,7 @@ fn table_with(
         .iter()
         .map(|r| {
             (
-                r.dims.iter().map(|c| c.text.clone()).collect(),
+                r.dims.iter().map(|c| c.text.to_string()).collect(),
                 r.measures.iter().map(|v| v.num()).collect(),
             )
         })

@@ -49,7 +49,7 @@ fn rows(def: &HyperCubeDef, state: &SelectionState) -> Vec<(Vec<String>, Option<
         .rows
         .iter()
         .map(|r| {
-            let dims: Vec<String> = r.dims.iter().map(|c| c.text.clone()).collect();
+            let dims: Vec<String> = r.dims.iter().map(|c| c.text.to_string()).collect();
             let state = r.dims[0].state.letter().to_string();
             (dims, r.measures[0].num(), state)
         })
@@ -103,7 +103,7 @@ fn count_is_zero_and_avg_is_null_for_a_value_without_data() {
     let c4 = cube
         .rows
         .iter()
-        .find(|r| r.dims[0].text == "c4")
+        .find(|r| &*r.dims[0].text == "c4")
         .expect("c4");
     assert_eq!(c4.measures[0].num(), Some(0.0));
     assert_eq!(c4.measures[1].num(), None);

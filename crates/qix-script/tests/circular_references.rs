@@ -156,7 +156,7 @@ fn charts_over_a_loop_follow_the_tight_tables() {
         .iter()
         .map(|r| {
             (
-                r.dims[0].text.clone(),
+                r.dims[0].text.to_string(),
                 r.measures[0].text().unwrap_or_default(),
             )
         })

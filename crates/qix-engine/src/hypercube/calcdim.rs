@@ -116,7 +116,7 @@ impl CalcDim {
         match id.and_then(|i| self.values.get(i as usize).map(|v| (i, v))) {
             Some((i, (text, num))) => DimCell {
                 symbol: Some(i),
-                text: text.clone(),
+                text: text.as_str().into(),
                 num: *num,
                 state: State::Optional,
                 other: false,

@@ -232,7 +232,7 @@ impl<S: Scope> Scope for ChartScope<'_, S> {
                 let n = self.int_arg(args, 0, 0);
                 usize::try_from(n - 1)
                     .ok()
-                    .and_then(|i| self.rows[r].measures.get(i))
+                    .and_then(|i| self.rows[r].measures.as_slice().get(i))
                     .cloned()
                     .unwrap_or(Value::Null)
             }

@@ -17,7 +17,9 @@
 use super::acc::Acc;
 use super::chart::{ChartScope, Layout};
 use super::render::dim_cell;
-use super::{rows_hidden, CubeError, CubeRow, DimCell, DimensionDef, HyperCubeDef, MeasureDef};
+use super::{
+    rows_hidden, CubeError, CubeRow, DimCell, DimensionDef, HyperCubeDef, MeasureDef, RowMeasures,
+};
 use crate::fieldfns::FieldFns;
 use crate::inference::Inference;
 use crate::model::DataModel;
@@ -128,7 +130,7 @@ pub(super) fn rows(
         }
         let mut scope = assembled.scope(Some((&key, &cells)));
         // Measures with chart row functions wait for the rows' order.
-        let values: Vec<Value> = measures
+        let values: RowMeasures = measures
             .iter()
             .zip(&chart)
             .map(|(m, c)| match c {
@@ -137,7 +139,7 @@ pub(super) fn rows(
             })
             .collect();
         out.push(CubeRow {
-            dims: cells,
+            dims: cells.into_iter().collect(),
             measures: values,
             attrs: Vec::new(),
         });
@@ -682,8 +684,8 @@ impl Scope for RowScope<'_, '_> {
 fn cell_value(c: &DimCell) -> Value {
     match (c.symbol, c.num) {
         (None, _) => Value::Null,
-        (Some(_), Some(n)) => Value::Dual(c.text.clone(), n),
-        (Some(_), None) => Value::Text(c.text.clone()),
+        (Some(_), Some(n)) => Value::Dual(c.text.to_string(), n),
+        (Some(_), None) => Value::Text(c.text.to_string()),
     }
 }
 

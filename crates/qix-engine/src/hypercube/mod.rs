@@ -161,8 +161,8 @@ pub enum CubeError {
 pub struct DimCell {
     /// Symbol index; `None` for NULL.
     pub symbol: Option<u32>,
-    /// Text (`-` for NULL).
-    pub text: String,
+    /// Text (`-` for NULL); shared by the cells of one value, so a cube of many rows holds each text once.
+    pub text: Arc<str>,
     /// Number, if any.
     pub num: Option<f64>,
     /// `S`, `L` or `O`.
@@ -171,13 +171,20 @@ pub struct DimCell {
     pub other: bool,
 }
 
+/// The dimension cells of a row: inline up to two, as most charts have (a cube's rows are then one run
+/// of memory that its passes — suppression, sorting, paging — stream through, not a heap block each).
+pub type RowDims = smallvec::SmallVec<[DimCell; 2]>;
+
+/// The measure values of a row: inline up to two.
+pub type RowMeasures = smallvec::SmallVec<[Value; 2]>;
+
 /// One row of the cube.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CubeRow {
     /// Dimension cells.
-    pub dims: Vec<DimCell>,
+    pub dims: RowDims,
     /// Measure values.
-    pub measures: Vec<Value>,
+    pub measures: RowMeasures,
     /// Values of the definition's [`HyperCubeDef::attributes`].
     pub attrs: Vec<Value>,
 }
@@ -352,7 +359,7 @@ pub fn compute_with(
     options::apply_to_rows(&mut rows, def);
     let shown = def.measures.len();
     for r in &mut rows {
-        r.attrs = r.measures.split_off(shown + sorts);
+        r.attrs = r.measures.drain(shown + sorts..).collect();
         r.measures.truncate(shown);
     }
     totals.truncate(shown);

@@ -115,7 +115,7 @@ pub struct DimOptions {
 pub(super) fn others_cell(label: &str, id: u32) -> DimCell {
     DimCell {
         symbol: Some(id),
-        text: label.to_string(),
+        text: label.into(),
         num: None,
         state: State::Optional,
         other: true,

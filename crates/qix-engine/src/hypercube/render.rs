@@ -8,7 +8,7 @@ use super::acc::Group;
 use super::groups::{Grouped, KeySpace};
 use super::plan::Plan;
 use super::scope::{measure_value, GroupScope, NoFields};
-use super::{CubeRow, DimCell, DimInfo, HyperCubeDef, StateCounts};
+use super::{CubeRow, DimCell, DimInfo, HyperCubeDef, RowDims, RowMeasures, StateCounts};
 use crate::fieldfns::FieldFns;
 use crate::inference::{field_states_in, Inference, State};
 use crate::model::{DataModel, FieldId};
@@ -30,6 +30,9 @@ pub(super) struct Render<'a> {
     /// The field functions' view of the selections.
     pub(super) fields: &'a FieldFns<'a>,
 }
+
+/// The cells of one dimension made so far, by key digit.
+type Memo = std::collections::HashMap<u32, DimCell, foldhash::fast::RandomState>;
 
 /// Finished aggregations of all rows and how measures find an aggregation's value.
 struct Finished {
@@ -59,8 +62,9 @@ impl Render<'_> {
                 .collect(),
         };
         let mut rows: Vec<CubeRow> = Vec::with_capacity(grouped.groups.len());
+        let mut seen = vec![Memo::default(); self.plan.dims.len()];
         for (key, group) in grouped.keys.iter().zip(&grouped.groups) {
-            let cells = self.cells(*key);
+            let cells = self.cells(*key, &mut seen);
             if self.def.suppress_missing && cells.iter().any(|c| c.symbol.is_none()) {
                 continue;
             }
@@ -82,18 +86,22 @@ impl Render<'_> {
         (rows, totals)
     }
 
-    /// The dimension cells of a group key.
-    fn cells(&self, key: u128) -> Vec<DimCell> {
+    /// The dimension cells of a group key; `seen` keeps each dimension's cells made so far, so a value
+    /// on many rows is read (and its text formatted) once and its text shared.
+    fn cells(&self, key: u128, seen: &mut [Memo]) -> RowDims {
         let radix = &self.keys.radix;
         let mut k = key;
-        let mut cells = vec![];
+        let mut cells = RowDims::with_capacity(self.plan.dims.len());
         for di in (0..self.plan.dims.len()).rev() {
             let v = (k % radix[di]) as u32;
             k /= radix[di];
-            cells.push(match &self.plan.derived[di] {
-                None => self.cell(self.dim_fields[di], v),
-                Some(d) => d.calc.cell_in(self.model, self.state, v.checked_sub(1)),
-            });
+            let cell = seen[di]
+                .entry(v)
+                .or_insert_with(|| match &self.plan.derived[di] {
+                    None => self.cell(self.dim_fields[di], v),
+                    Some(d) => d.calc.cell_in(self.model, self.state, v.checked_sub(1)),
+                });
+            cells.push(cell.clone());
         }
         cells.reverse();
         cells
@@ -105,8 +113,8 @@ impl Render<'_> {
     }
 
     /// The measures of one group with dimension cells `cells`.
-    fn group_values(&self, finished: &Finished, group: &Group, cells: &[DimCell]) -> Vec<Value> {
-        let values: Vec<Value> = self
+    fn group_values(&self, finished: &Finished, group: &Group, cells: &[DimCell]) -> RowMeasures {
+        let values: smallvec::SmallVec<[Value; 4]> = self
             .plan
             .aggrs
             .iter()
@@ -124,7 +132,12 @@ impl Render<'_> {
     }
 
     /// The measures over finished aggregation `values`.
-    fn evaluate(&self, finished: &Finished, values: &[Value], cells: &[DimCell]) -> Vec<Value> {
+    fn evaluate<C: FromIterator<Value>>(
+        &self,
+        finished: &Finished,
+        values: &[Value],
+        cells: &[DimCell],
+    ) -> C {
         let mut scope = GroupScope {
             values,
             index: &finished.index,
@@ -162,7 +175,7 @@ pub(super) fn dim_cell(
         .is_some_and(|s| s.binary_search(&sym).is_ok());
     DimCell {
         symbol: Some(sym),
-        text: d.text.clone(),
+        text: d.text.into(),
         num: d.num,
         state: match (selected, state.is_locked(f)) {
             (true, true) => State::Locked,

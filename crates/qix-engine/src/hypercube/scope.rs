@@ -91,8 +91,8 @@ impl Scope for GroupScope<'_> {
         };
         match (c.symbol, c.num) {
             (None, _) => Value::Null,
-            (Some(_), Some(n)) => Value::Dual(c.text.clone(), n),
-            (Some(_), None) => Value::Text(c.text.clone()),
+            (Some(_), Some(n)) => Value::Dual(c.text.to_string(), n),
+            (Some(_), None) => Value::Text(c.text.to_string()),
         }
     }
     fn aggregate(&mut self, aggr: &Aggr) -> Value {

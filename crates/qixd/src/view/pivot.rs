@@ -5,7 +5,7 @@
 
 use super::defs::{CubeDef, Page};
 use super::render::{num_json, Cells};
-use qix_engine::hypercube::pivot::{CubeFn, Node, NodeKind, Pivot};
+use qix_engine::hypercube::pivot::{Axis, CubeFn, NodeKind, Pivot};
 use qix_engine::hypercube::DimCell;
 use serde_json::{json, Map, Value};
 
@@ -17,8 +17,8 @@ pub fn page(pivot: &mut Pivot, cells: Cells<'_>, page: &Page, cube: &mut CubeFn<
     let top = page.top.min(height);
     let h = page.height.min(height - top);
     let def = cells.def;
-    let q_left = nodes(&pivot.left.roots, top, top + h, def);
-    let q_top = nodes(&pivot.top.roots, left, left + w, def);
+    let q_left = nodes(&pivot.left, pivot.left.roots(), top, top + h, def);
+    let q_top = nodes(&pivot.top, pivot.top.roots(), left, left + w, def);
     let mut data = Vec::with_capacity(h);
     for row in top..top + h {
         let line: Vec<Value> = (left..left + w)
@@ -43,38 +43,50 @@ fn value_point(cell: &qix_engine::hypercube::pivot::Cell, cells: Cells<'_>) -> V
            "qAttrExps": {"qValues": []}, "qAttrDims": {"qValues": []}})
 }
 
-/// The nodes spanning leaves `lo..hi`, with their sub-nodes.
-fn nodes(nodes: &[Node], lo: usize, hi: usize, def: &CubeDef) -> Vec<Value> {
-    nodes
-        .iter()
-        .filter(|n| n.first_leaf < hi && n.first_leaf + n.leaves > lo)
-        .map(|n| {
-            let mut cell = node_cell(n, def);
-            cell.insert("qUp".into(), json!(lo.saturating_sub(n.first_leaf)));
-            let end = n.first_leaf + n.leaves;
-            cell.insert("qDown".into(), json!(end.saturating_sub(hi)));
-            cell.insert("qSubNodes".into(), json!(nodes_of(n, lo, hi, def)));
-            Value::Object(cell)
-        })
-        .collect()
+/// The nodes of `axis` among `ids` spanning leaves `lo..hi`, with their sub-nodes.
+fn nodes(
+    axis: &Axis,
+    ids: impl Iterator<Item = usize>,
+    lo: usize,
+    hi: usize,
+    def: &CubeDef,
+) -> Vec<Value> {
+    let mut out = Vec::new();
+    for id in ids {
+        let n = axis.node(id);
+        if n.first_leaf >= hi {
+            break; // siblings come in leaf order
+        }
+        if n.first_leaf + n.leaves <= lo {
+            continue;
+        }
+        let mut cell = node_cell(axis, id, def);
+        cell.insert("qUp".into(), json!(lo.saturating_sub(n.first_leaf)));
+        let end = n.first_leaf + n.leaves;
+        cell.insert("qDown".into(), json!(end.saturating_sub(hi)));
+        let subs = nodes(axis, axis.children(id), lo, hi, def);
+        cell.insert("qSubNodes".into(), Value::Array(subs));
+        out.push(Value::Object(cell));
+    }
+    out
 }
 
-fn nodes_of(n: &Node, lo: usize, hi: usize, def: &CubeDef) -> Vec<Value> {
-    nodes(&n.children, lo, hi, def)
-}
-
-/// A node's own fields (`qCanExpand` / `qCanCollapse` only when true, as the engine writes them).
-pub fn node_cell(n: &Node, def: &CubeDef) -> Map<String, Value> {
-    let (text, elem, value, kind) = match &n.kind {
-        NodeKind::Value(_, cell) => dim_fields(cell),
-        NodeKind::Total(_, label) => (label.clone(), -1, json!("NaN"), "T"),
+/// Node `id`'s own fields (`qCanExpand` / `qCanCollapse` only when true, as the engine writes them).
+pub fn node_cell(axis: &Axis, id: usize, def: &CubeDef) -> Map<String, Value> {
+    let n = axis.node(id);
+    let (text, elem, value, kind) = match n.kind {
+        NodeKind::Value(..) => match axis.value(&n.kind) {
+            Some(cell) => dim_fields(cell),
+            None => ("-".to_string(), -2, json!("NaN"), "U"),
+        },
+        NodeKind::Total(d) => (axis.total_label(d).to_string(), -1, json!("NaN"), "T"),
         NodeKind::Measure(m) => {
             let label = def
                 .measures
-                .get(*m)
+                .get(m)
                 .map(|m| m.label.as_ref().unwrap_or(&m.expr));
             let label = label.cloned().unwrap_or_default();
-            (label, *m as i64, json!("NaN"), "P")
+            (label, m as i64, json!("NaN"), "P")
         }
     };
     let mut out = Map::new();
@@ -96,53 +108,56 @@ pub fn node_cell(n: &Node, def: &CubeDef) -> Map<String, Value> {
 /// Text, element number, value and type of a dimension value: `U` / -2 for NULL, `O` / -3 for Others.
 fn dim_fields(cell: &DimCell) -> (String, i64, Value, &'static str) {
     match (cell.other, cell.symbol) {
-        (true, _) => (cell.text.clone(), -3, json!("NaN"), "O"),
+        (true, _) => (cell.text.to_string(), -3, json!("NaN"), "O"),
         (false, None) => ("-".to_string(), -2, json!("NaN"), "U"),
-        (false, Some(s)) => (cell.text.clone(), i64::from(s), num_json(cell.num), "N"),
+        (false, Some(s)) => (cell.text.to_string(), i64::from(s), num_json(cell.num), "N"),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use qix_engine::hypercube::pivot::NodeKey;
-    use qix_engine::State;
+    use qix_engine::hypercube::pivot::{Level, NodeKey, NodeSet, PivotSpec};
+    use qix_engine::hypercube::{CubeRow, HyperCube};
+    use qix_engine::{HyperCubeDef, State};
+    use std::sync::Arc;
 
-    fn value(s: u32, first_leaf: usize, children: Vec<Node>) -> Node {
-        let cell = DimCell {
+    fn cell(s: u32) -> DimCell {
+        DimCell {
             symbol: Some(s),
-            text: format!("v{s}"),
+            text: format!("v{s}").into(),
             num: None,
             state: State::Optional,
             other: false,
-        };
-        let leaves = children.iter().map(|c| c.leaves).sum::<usize>().max(1);
-        Node {
-            kind: NodeKind::Value(0, cell),
-            path: vec![NodeKey::Value(Some(s), false)],
-            can_expand: children.is_empty(),
-            can_collapse: !children.is_empty(),
-            children,
-            first_leaf,
-            leaves,
         }
     }
 
     #[test]
     fn a_page_keeps_the_nodes_it_spans_with_the_leaves_outside_it_counted() {
-        // A{a1, a2, a3} B (leaves 0..3, 3); the page is rows 1..3.
-        let a = value(
-            0,
-            0,
-            vec![
-                value(1, 0, vec![]),
-                value(2, 1, vec![]),
-                value(3, 2, vec![]),
-            ],
-        );
-        let b = value(4, 3, vec![]);
-        let out = nodes(&[a, b], 1, 3, &CubeDef::default());
-        assert_eq!(out.len(), 1, "B is after the page");
+        // v0{v1, v2, v3} (expanded, leaves 0..3) and v4 (collapsed, leaf 3); the page is rows 1..3.
+        let rows = [(0, 1), (0, 2), (0, 3), (4, 5)].map(|(a, b)| CubeRow {
+            dims: [cell(a), cell(b)].into_iter().collect(),
+            measures: Default::default(),
+            attrs: Vec::new(),
+        });
+        let sub = Arc::new(HyperCube {
+            rows: rows.to_vec(),
+            totals: Vec::new(),
+            dim_info: Vec::new(),
+            measure_range: Vec::new(),
+            measure_errors: Vec::new(),
+            calculated: Vec::new(),
+        });
+        let def = HyperCubeDef::of(&["A", "B"], &[]);
+        let levels = [Level::Dim(0), Level::Dim(1)];
+        let mut set = NodeSet::default();
+        set.set(vec![NodeKey::Value(Some(0), false)], true);
+        let spec = PivotSpec::default();
+        let mut cube = |_: &HyperCubeDef| Ok(sub.clone());
+        let axis = Axis::build(&def, &spec, &levels, &set, 0, &mut cube).expect("axis");
+        assert_eq!(axis.leaf_count(), 4);
+        let out = nodes(&axis, axis.roots(), 1, 3, &CubeDef::default());
+        assert_eq!(out.len(), 1, "v4 is after the page");
         assert_eq!(
             (out[0]["qUp"].clone(), out[0]["qDown"].clone()),
             (json!(1), json!(0))
@@ -154,6 +169,15 @@ mod tests {
         assert!(out[0].get("qCanExpand").is_none(), "false is left out");
         assert_eq!(subs[0]["qType"], json!("N"));
         assert_eq!(subs[0]["qElemNo"], json!(2));
+        let last = nodes(&axis, axis.roots(), 3, 4, &CubeDef::default());
+        assert_eq!(last[0]["qText"], json!("v4"));
+        assert_eq!(last[0]["qCanExpand"], json!(true));
+        assert_eq!(axis.path(axis.node_at(2, 1).expect("v3")), {
+            vec![
+                NodeKey::Value(Some(0), false),
+                NodeKey::Value(Some(3), false),
+            ]
+        });
     }
 
     #[test]

@@ -159,5 +159,5 @@ pub fn node_path(
 ) -> Result<Option<Vec<NodeKey>>, String> {
     let p = build(view, &parsed(view, def, Mode::Pivot), expansion)?;
     let axis = if left { &p.left } else { &p.top };
-    Ok(axis.node_at(leaf, level).map(|n| n.path.clone()))
+    Ok(axis.node_at(leaf, level).map(|n| axis.path(n)))
 }

@@ -34,11 +34,11 @@ pub fn measure_cell(v: &qix_expr::Value) -> Value {
 /// A dimension cell (a NULL is `-`, element -2, state `O`; an Others cell element -3).
 pub fn dim_cell(d: &DimCell) -> Value {
     if d.other {
-        return json!({"qText": d.text, "qNum": "NaN", "qElemNumber": -3, "qState": "O", "qIsOtherCell": true});
+        return json!({"qText": &*d.text, "qNum": "NaN", "qElemNumber": -3, "qState": "O", "qIsOtherCell": true});
     }
     match d.symbol {
         Some(s) => {
-            json!({"qText": d.text, "qNum": num_json(d.num), "qElemNumber": s, "qState": d.state.letter()})
+            json!({"qText": &*d.text, "qNum": num_json(d.num), "qElemNumber": s, "qState": d.state.letter()})
         }
         None => {
             json!({"qText": "-", "qNum": "NaN", "qElemNumber": -2, "qState": "O", "qIsNull": true})
@@ -441,19 +441,21 @@ mod tests {
         HyperCube {
             rows: vec![
                 CubeRow {
-                    dims: vec![cell(0, "East")],
-                    measures: vec![X::Num(10.0)],
+                    dims: [cell(0, "East")].into_iter().collect(),
+                    measures: [X::Num(10.0)].into_iter().collect(),
                     attrs: vec![],
                 },
                 CubeRow {
-                    dims: vec![DimCell {
+                    dims: [DimCell {
                         symbol: None,
                         text: "-".into(),
                         num: None,
                         state: State::Optional,
                         other: false,
-                    }],
-                    measures: vec![X::Null],
+                    }]
+                    .into_iter()
+                    .collect(),
+                    measures: [X::Null].into_iter().collect(),
                     attrs: vec![],
                 },
             ],

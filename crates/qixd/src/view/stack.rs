@@ -6,7 +6,7 @@
 use super::defs::Page;
 use super::pivot::node_cell;
 use super::render::Cells;
-use qix_engine::hypercube::pivot::{CubeFn, Node, Pivot};
+use qix_engine::hypercube::pivot::{CubeFn, Pivot};
 use serde_json::{json, Map, Value};
 
 /// A page of a stacked cube laid out as a pivot with every dimension on the left, fully expanded: the
@@ -18,11 +18,12 @@ pub fn page(
     max_cells: usize,
     cube: &mut CubeFn<'_>,
 ) -> Value {
-    let roots = pivot.left.roots.clone();
+    let roots: Vec<usize> = pivot.left.roots().collect();
     let top = page.top.min(roots.len());
     let mut taken = 0;
     let mut used = 0;
-    for n in roots[top..].iter().take(page.height) {
+    for &id in roots[top..].iter().take(page.height) {
+        let n = pivot.left.node(id);
         if taken > 0 && used + n.leaves > max_cells {
             break;
         }
@@ -31,8 +32,8 @@ pub fn page(
     }
     let mut sums = (0.0, 0.0);
     let mut subs = Vec::with_capacity(taken);
-    for n in &roots[top..top + taken] {
-        let (cell, pos, neg) = stacked(n, pivot, cells, cube);
+    for &id in &roots[top..top + taken] {
+        let (cell, pos, neg) = stacked(id, pivot, cells, cube);
         sums = (sums.0 + pos, sums.1 + neg);
         subs.push(cell);
     }
@@ -43,26 +44,29 @@ pub fn page(
            "qArea": {"qLeft": page.left, "qTop": top, "qWidth": page.width, "qHeight": taken}})
 }
 
-/// A node with its sub-nodes, and the sums of the positive and negative values below it.
+/// Node `id` of the left axis with its sub-nodes, and the sums of the positive and negative values below
+/// it.
 fn stacked(
-    n: &Node,
+    id: usize,
     pivot: &mut Pivot,
     cells: Cells<'_>,
     cube: &mut CubeFn<'_>,
 ) -> (Value, f64, f64) {
-    let mut out: Map<String, Value> = node_cell(n, cells.def);
+    let mut out: Map<String, Value> = node_cell(&pivot.left, id, cells.def);
+    let first_leaf = pivot.left.node(id).first_leaf;
     let (mut pos, mut neg) = (0.0, 0.0);
     let mut subs = Vec::new();
-    if n.children.is_empty() {
-        let cell = pivot.cell(n.first_leaf, 0, cube);
+    if !pivot.left.has_children(id) {
+        let cell = pivot.cell(first_leaf, 0, cube);
         let shown = cells.measure(cell.measure, &cell.value);
         let v = cell.value.num().filter(|v| v.is_finite()).unwrap_or(0.0);
         (pos, neg) = (v.max(0.0), v.min(0.0));
         subs.push(json!({"qText": shown["qText"], "qElemNo": 0, "qValue": shown["qNum"], "qType": "V",
-            "qMaxPos": pos, "qMinNeg": neg, "qUp": 0, "qDown": 0, "qRow": n.first_leaf, "qSubNodes": [],
+            "qMaxPos": pos, "qMinNeg": neg, "qUp": 0, "qDown": 0, "qRow": first_leaf, "qSubNodes": [],
             "qAttrExps": {"qValues": []}, "qAttrDims": {"qValues": []}}));
     } else {
-        for c in &n.children {
+        let children: Vec<usize> = pivot.left.children(id).collect();
+        for c in children {
             let (cell, p, q) = stacked(c, pivot, cells, cube);
             pos += p;
             neg += q;
@@ -74,7 +78,7 @@ fn stacked(
         ("qMinNeg", json!(neg)),
         ("qUp", json!(0)),
         ("qDown", json!(0)),
-        ("qRow", json!(n.first_leaf)),
+        ("qRow", json!(first_leaf)),
         ("qSubNodes", Value::Array(subs)),
     ] {
         out.insert(k.into(), v);

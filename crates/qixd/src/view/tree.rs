@@ -228,7 +228,7 @@ impl Tree {
         self.nodes.push(Node {
             level,
             cell: r.dims[level].clone(),
-            values: r.measures.clone(),
+            values: r.measures.to_vec(),
             children: Vec::new(),
             row,
             group_pos: siblings,
@@ -365,7 +365,7 @@ fn node_json(tree: &Tree, node: &Node, cells: Cells<'_>) -> Map<String, Value> {
         (None, false) => (-2, "U"),
     };
     let out = json!({
-        "qText": node.cell.text, "qValue": num_json(node.cell.num), "qElemNo": elem,
+        "qText": &*node.cell.text, "qValue": num_json(node.cell.num), "qElemNo": elem,
         "qGroupPos": node.group_pos, "qGroupSize": node.children.len(), "qRow": node.row,
         "qType": kind, "qValues": values, "qMaxPos": pos, "qMinNeg": neg,
         "qState": node.cell.state.letter(), "qTreePath": node.path,

@@ -3,7 +3,7 @@
 //! each distinct set of grouping dimensions is one sub-cube, computed the first time a cell needs it and
 //! indexed by its rows' keys.
 
-use super::tree::{grouped_by, Leaf};
+use super::tree::{grouped_by, Axis, Leaf};
 use super::{CubeFn, NodeKey};
 use crate::hypercube::{HyperCube, HyperCubeDef};
 use foldhash::fast::FixedState;
@@ -63,6 +63,32 @@ fn key_hash(keys: impl Iterator<Item = NodeKey>) -> u64 {
         k.hash(&mut h);
     }
     h.finish()
+}
+
+/// The cell of leaf `i` of `axis` (`leaf`) and the other axis's leaf `other`, read from the axis's own
+/// sub-cube when the other leaf groups by nothing (no dimension, no total) and leaf `i` by every dimension
+/// of its axis: that sub-cube is the cell's grouping, and its row is known without a look-up.
+pub(super) fn direct(
+    axis: &Axis,
+    i: usize,
+    leaf: Option<&Leaf>,
+    other: Option<&Leaf>,
+) -> Option<Cell> {
+    if other.is_some_and(|o| !o.dims.is_empty() || o.total) {
+        return None;
+    }
+    let (cube, row) = axis.full_row(i)?;
+    let measure = leaf
+        .and_then(|l| l.measure)
+        .or(other.and_then(|o| o.measure))
+        .unwrap_or(0);
+    let value = cube.rows.get(row)?.measures.get(measure)?.clone();
+    Some(Cell {
+        value,
+        measure,
+        total: false,
+        missing: false,
+    })
 }
 
 /// The sub-cubes of a pivot's cells.

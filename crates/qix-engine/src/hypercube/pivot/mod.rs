@@ -100,18 +100,19 @@ impl Pivot {
 
     /// Rows of the data matrix (`qSize.qcy`).
     pub fn height(&self) -> usize {
-        self.left.leaves.len().max(1)
+        self.left.leaf_count().max(1)
     }
 
     /// Columns of the data matrix (`qSize.qcx`).
     pub fn width(&self) -> usize {
-        self.top.leaves.len().max(1)
+        self.top.leaf_count().max(1)
     }
 
     /// The cell at data row `row`, column `col`.
     pub fn cell(&mut self, row: usize, col: usize, cube: &mut CubeFn<'_>) -> Cell {
-        let l = self.left.leaves.get(row);
-        let t = self.top.leaves.get(col);
-        self.cells.cell(l, t, cube)
+        let (l, t) = (self.left.leaf(row), self.top.leaf(col));
+        let direct = cells::direct(&self.left, row, l.as_ref(), t.as_ref())
+            .or_else(|| cells::direct(&self.top, col, t.as_ref(), l.as_ref()));
+        direct.unwrap_or_else(|| self.cells.cell(l.as_ref(), t.as_ref(), cube))
     }
 }

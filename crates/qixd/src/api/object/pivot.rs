@@ -144,18 +144,24 @@ pub fn select_cells(
 
 /// The (dimension, symbol) values one `NxSelectionCell` of a pivot picks.
 fn picked(pivot: &qix_engine::hypercube::pivot::Pivot, cell: &Value) -> Vec<(usize, u32)> {
-    use qix_engine::hypercube::pivot::{NodeKey, NodeKind};
+    use qix_engine::hypercube::pivot::{Axis, Leaf, NodeKey, NodeKind};
     let at = |k: &str| cell.get(k).and_then(Value::as_u64).map(|v| v as usize);
     let kind = cell.get("qType").and_then(Value::as_str).unwrap_or("D");
     let (Some(row), Some(col)) = (at("qRow"), at("qCol")) else {
         return Vec::new();
     };
-    let node_value = |node: Option<&qix_engine::hypercube::pivot::Node>| match node.map(|n| &n.kind)
-    {
-        Some(NodeKind::Value(d, c)) if !c.other => c.symbol.map(|s| (*d, s)).into_iter().collect(),
-        _ => Vec::new(),
+    let node_value = |axis: &Axis, node: Option<usize>| -> Vec<(usize, u32)> {
+        let Some(kind) = node.map(|n| axis.node(n).kind) else {
+            return Vec::new();
+        };
+        match (kind, axis.value(&kind)) {
+            (NodeKind::Value(d, _), Some(c)) if !c.other => {
+                c.symbol.map(|s| (d, s)).into_iter().collect()
+            }
+            _ => Vec::new(),
+        }
     };
-    let leaf_values = |leaf: Option<&qix_engine::hypercube::pivot::Leaf>| -> Vec<(usize, u32)> {
+    let leaf_values = |leaf: Option<Leaf>| -> Vec<(usize, u32)> {
         leaf.map(|l| {
             l.dims
                 .iter()
@@ -168,11 +174,11 @@ fn picked(pivot: &qix_engine::hypercube::pivot::Pivot, cell: &Value) -> Vec<(usi
         .unwrap_or_default()
     };
     match kind {
-        "L" | "NX_CELL_LEFT" => node_value(pivot.left.node_at(row, col)),
-        "T" | "NX_CELL_TOP" => node_value(pivot.top.node_at(col, row)),
+        "L" | "NX_CELL_LEFT" => node_value(&pivot.left, pivot.left.node_at(row, col)),
+        "T" | "NX_CELL_TOP" => node_value(&pivot.top, pivot.top.node_at(col, row)),
         _ => {
-            let mut v = leaf_values(pivot.left.leaves.get(row));
-            v.extend(leaf_values(pivot.top.leaves.get(col)));
+            let mut v = leaf_values(pivot.left.leaf(row));
+            v.extend(leaf_values(pivot.top.leaf(col)));
             v
         }
     }
