@@ -18,7 +18,8 @@
 # Usage: bench/load-test.sh [CLIENTS=500] [SECONDS=30] [THINK_MS=5000] [IDLE_SESSIONS=1000] [IDLE_SOCKETS=2]
 #        (env IDLE_LOAD_SECONDS=15, SETTLE=12; SKIP_BUILD=1 uses the binaries already built; QIXD=path and
 #        LOADTEST=path run other binaries, e.g. a copy of qixd that a later build will not replace;
-#        NODELAY_SHIM=1 runs qixd with TCP_NODELAY forced on, see below)
+#        NODELAY_SHIM=1 runs qixd with TCP_NODELAY forced on, see below; QIXD_ARGS adds flags to qixd's,
+#        e.g. QIXD_ARGS=--return-memory)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLIENTS=${1:-500}
@@ -98,7 +99,8 @@ start_server() {
   PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   HEALTH="http://127.0.0.1:$PORT/healthcheck"
   # Warnings only: an info line per connection would cost the server time and fill the disk.
-  RUST_LOG=${RUST_LOG:-warn} LD_PRELOAD=$PRELOAD "$QIXD" --demo --listen "127.0.0.1:$PORT" \
+  # shellcheck disable=SC2086 # QIXD_ARGS is a list of flags
+  RUST_LOG=${RUST_LOG:-warn} LD_PRELOAD=$PRELOAD "$QIXD" ${QIXD_ARGS:-} --demo --listen "127.0.0.1:$PORT" \
     --apps-dir "$dir/apps" --data-dir "$dir/data" > "$dir/qixd.log" 2>&1 &
   SERVER_PID=$!
   SERVER_LOG="$dir/qixd.log"
@@ -128,9 +130,8 @@ print("-" if d is None else d)' "$1" "$2"; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 # Waits until the server's RSS is steady: at least SETTLE seconds, then until three readings a second apart
-# are within 1% (at most 60 s). qixd's allocator (mimalloc) returns the memory a thread freed only when that
-# thread allocates again or exits; tokio ends an idle blocking thread after 10 s, which is when the demo
-# load's memory goes back (RSS falls from ~200 MiB to ~50 MiB about 10 s after start).
+# are within 1% (at most 60 s). qixd trims glibc's heap a second after the last session ends and again once
+# the idle blocking threads have ended (their per-thread malloc caches go back only then).
 settle_rss() {
   sleep "$SETTLE"
   local prev stable=0
@@ -164,7 +165,7 @@ wait_gone() {
   settle_rss
 }
 
-echo "machine: $(uname -m), $(nproc) cores, ulimit -n $(ulimit -n); $("$QIXD" --version 2>/dev/null || echo "qixd ?"), git $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates || echo ' (crates/ with uncommitted changes)')"
+echo "machine: $(uname -m), $(nproc) cores, ulimit -n $(ulimit -n); $("$QIXD" --version 2>/dev/null || echo "qixd ?") ${QIXD_ARGS:-}, git $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates || echo ' (crates/ with uncommitted changes)')"
 
 # pass NAME load-test-args...: on a fresh server, reads RSS once it is steady after the demo load, runs
 # load-test, waits for the sessions to go, prints the memory summary.

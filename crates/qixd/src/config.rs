@@ -124,6 +124,13 @@ pub struct Config {
     )]
     pub allow_folders: Vec<PathBuf>,
 
+    /// Give memory back to the system as soon as sessions end, at some cost in speed: with glibc, the
+    /// binary restarts itself at once with its per-thread caches, fast bins and thread-stack cache off
+    /// (measured with bench/load-test: RSS after 2,000 sockets close 1.10× the start instead of 1.4×;
+    /// wire-bench's requests 5-15% slower). Off by default: the caches are what makes small requests fast.
+    #[arg(long, env = "QIXD_RETURN_MEMORY")]
+    pub return_memory: bool,
+
     /// Gives freed memory back to the system; run when no session is left, after a reload and after the
     /// demo app loads (the binary passes its allocator's trim here; tests and embedders may leave it unset).
     #[arg(skip)]

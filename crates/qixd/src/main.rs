@@ -6,6 +6,10 @@ use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 fn main() {
+    let config = Config::parse();
+    if config.return_memory {
+        restart_returning_memory();
+    }
     limit_malloc_arenas();
     // As `#[tokio::main]`, with the blocking pool's idle threads ending sooner (see
     // `qixd::BLOCKING_THREAD_KEEP_ALIVE`): a thread's malloc cache goes back to the heap only when it ends.
@@ -14,7 +18,39 @@ fn main() {
         .thread_keep_alive(qixd::BLOCKING_THREAD_KEEP_ALIVE)
         .build()
         .expect("cannot start the tokio runtime")
-        .block_on(run());
+        .block_on(run(config));
+}
+
+/// `--return-memory`: glibc reads its tunables only when a process starts, so the binary executes itself
+/// again (same process id, same arguments) with them set — no per-thread cache (`tcache`), no fast bins,
+/// no cache of the stacks of ended threads. Chunks parked in the caches of long-lived threads are what
+/// keeps pages of the heap from going back when the sessions that used them end. Does nothing when the
+/// tunables are already set (the restarted process) or the binary cannot be executed again.
+fn restart_returning_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        use std::os::unix::process::CommandExt;
+        const TUNABLES: &str =
+            "glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0:glibc.pthread.stack_cache_size=0";
+        let current = std::env::var("GLIBC_TUNABLES").unwrap_or_default();
+        if current.contains(TUNABLES) {
+            return;
+        }
+        let Ok(exe) = std::env::current_exe() else {
+            return;
+        };
+        let value = match current.is_empty() {
+            true => TUNABLES.to_string(),
+            false => format!("{current}:{TUNABLES}"),
+        };
+        let err = std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env("GLIBC_TUNABLES", value)
+            .exec();
+        eprintln!(
+            "qixd: --return-memory: cannot restart with glibc's tunables set ({err}); going on"
+        );
+    }
 }
 
 /// glibc gives each thread that contends for its heap a new arena, up to 8 per core; freed memory is then
@@ -36,7 +72,7 @@ fn limit_malloc_arenas() {
     }
 }
 
-async fn run() {
+async fn run(mut config: Config) {
     // Colour codes only on a terminal: logs that go to a file or a collector stay plain text.
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -44,7 +80,6 @@ async fn run() {
         )
         .with_ansi(std::io::stdout().is_terminal())
         .init();
-    let mut config = Config::parse();
     config.release_memory = Some(release_memory);
     let mode = config.mode;
     let scheme = if config.tls_cert.is_some() {
