@@ -32,7 +32,29 @@ pub(super) struct Render<'a> {
 }
 
 /// The cells of one dimension made so far, by key digit.
-type Memo = std::collections::HashMap<u32, DimCell, foldhash::fast::RandomState>;
+/// By key digit in a table when the field is small enough, else in a hash map.
+enum Memo {
+    Dense(Vec<Option<DimCell>>),
+    Sparse(std::collections::HashMap<u32, DimCell, foldhash::fast::RandomState>),
+}
+
+impl Memo {
+    /// A memo for key digits below `radix`, for `rows` rows: a table when it is not much larger than them.
+    fn new(radix: u128, rows: usize) -> Memo {
+        match usize::try_from(radix) {
+            Ok(n) if n <= rows.saturating_mul(2).max(4096) => Memo::Dense(vec![None; n]),
+            _ => Memo::Sparse(Default::default()),
+        }
+    }
+
+    /// The cell of digit `v`, made by `make` the first time.
+    fn get(&mut self, v: u32, make: impl FnOnce() -> DimCell) -> &DimCell {
+        match self {
+            Memo::Dense(cells) => cells[v as usize].get_or_insert_with(make),
+            Memo::Sparse(cells) => cells.entry(v).or_insert_with(make),
+        }
+    }
+}
 
 /// Finished aggregations of all rows and how measures find an aggregation's value.
 struct Finished {
@@ -62,8 +84,16 @@ impl Render<'_> {
                 .collect(),
         };
         let mut rows: Vec<CubeRow> = Vec::with_capacity(grouped.groups.len());
-        let mut seen = vec![Memo::default(); self.plan.dims.len()];
-        for (key, group) in grouped.keys.iter().zip(&grouped.groups) {
+        let n = grouped.keys.len();
+        let mut seen: Vec<Memo> = self.keys.radix.iter().map(|&r| Memo::new(r, n)).collect();
+        // In key order: rows come out in the dimensions' load order, so the usual sorts find them (nearly)
+        // in place instead of moving every row.
+        let mut order: Vec<usize> = (0..grouped.keys.len()).collect();
+        order.sort_unstable_by_key(|&i| grouped.keys[i]);
+        for (key, group) in order
+            .iter()
+            .map(|&i| (&grouped.keys[i], &grouped.groups[i]))
+        {
             let cells = self.cells(*key, &mut seen);
             if self.def.suppress_missing && cells.iter().any(|c| c.symbol.is_none()) {
                 continue;
@@ -95,12 +125,10 @@ impl Render<'_> {
         for di in (0..self.plan.dims.len()).rev() {
             let v = (k % radix[di]) as u32;
             k /= radix[di];
-            let cell = seen[di]
-                .entry(v)
-                .or_insert_with(|| match &self.plan.derived[di] {
-                    None => self.cell(self.dim_fields[di], v),
-                    Some(d) => d.calc.cell_in(self.model, self.state, v.checked_sub(1)),
-                });
+            let cell = seen[di].get(v, || match &self.plan.derived[di] {
+                None => self.cell(self.dim_fields[di], v),
+                Some(d) => d.calc.cell_in(self.model, self.state, v.checked_sub(1)),
+            });
             cells.push(cell.clone());
         }
         cells.reverse();
