@@ -86,14 +86,7 @@ impl Render<'_> {
         let mut rows: Vec<CubeRow> = Vec::with_capacity(grouped.groups.len());
         let n = grouped.keys.len();
         let mut seen: Vec<Memo> = self.keys.radix.iter().map(|&r| Memo::new(r, n)).collect();
-        // In key order: rows come out in the dimensions' load order, so the usual sorts find them (nearly)
-        // in place instead of moving every row.
-        let mut order: Vec<usize> = (0..grouped.keys.len()).collect();
-        order.sort_unstable_by_key(|&i| grouped.keys[i]);
-        for (key, group) in order
-            .iter()
-            .map(|&i| (&grouped.keys[i], &grouped.groups[i]))
-        {
+        for (key, group) in grouped.keys.iter().zip(&grouped.groups) {
             let cells = self.cells(*key, &mut seen);
             if self.def.suppress_missing && cells.iter().any(|c| c.symbol.is_none()) {
                 continue;
