@@ -24,21 +24,33 @@ fn main() {
 /// `--return-memory`: glibc reads its tunables only when a process starts, so the binary executes itself
 /// again (same process id, same arguments) with them set — no per-thread cache (`tcache`), no fast bins,
 /// no cache of the stacks of ended threads. Chunks parked in the caches of long-lived threads are what
-/// keeps pages of the heap from going back when the sessions that used them end. Does nothing when the
-/// tunables are already set (the restarted process) or the binary cannot be executed again.
+/// keeps pages of the heap from going back when the sessions that used them end. Does nothing in the
+/// restarted process (marked by an environment variable of its own) or when the binary cannot be executed
+/// again.
 fn restart_returning_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         use std::os::unix::process::CommandExt;
         const TUNABLES: &str =
             "glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0:glibc.pthread.stack_cache_size=0";
-        let current = std::env::var("GLIBC_TUNABLES").unwrap_or_default();
-        if current.contains(TUNABLES) {
+        // Our own mark, not the tunables: glibc drops `GLIBC_TUNABLES` for a privileged binary (setuid,
+        // file capabilities), which would otherwise restart for ever.
+        const RESTARTED: &str = "QIXD_RESTARTED_RETURNING_MEMORY";
+        if std::env::var_os(RESTARTED).is_some() {
             return;
         }
         let Ok(exe) = std::env::current_exe() else {
             return;
         };
+        // Started through the dynamic loader (`ld-linux.so ./qixd`): its path is not qixd's.
+        if exe
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("ld-"))
+        {
+            eprintln!("qixd: --return-memory: started through the loader, not restarted");
+            return;
+        }
+        let current = std::env::var("GLIBC_TUNABLES").unwrap_or_default();
         let value = match current.is_empty() {
             true => TUNABLES.to_string(),
             false => format!("{current}:{TUNABLES}"),
@@ -46,6 +58,7 @@ fn restart_returning_memory() {
         let err = std::process::Command::new(exe)
             .args(std::env::args_os().skip(1))
             .env("GLIBC_TUNABLES", value)
+            .env(RESTARTED, "1")
             .exec();
         eprintln!(
             "qixd: --return-memory: cannot restart with glibc's tunables set ({err}); going on"

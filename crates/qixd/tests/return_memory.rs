@@ -20,6 +20,7 @@ async fn start(dir: &std::path::Path, extra: &[&str]) -> (Child, u16) {
         .arg(dir.join("data"))
         .args(extra)
         .env_remove("GLIBC_TUNABLES")
+        .env_remove("QIXD_RESTARTED_RETURNING_MEMORY")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

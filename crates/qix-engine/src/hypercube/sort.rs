@@ -107,7 +107,7 @@ fn packed_order(
     ranks: &[Vec<u32>],
 ) -> Option<Vec<u32>> {
     let nd = def.dimensions.len();
-    if nd > 4 || order.iter().any(|&c| c >= nd) {
+    if nd > 4 || order.len() > 4 || order.iter().any(|&c| c >= nd) {
         return None;
     }
     let pack = |parts: &mut dyn Iterator<Item = u32>| parts.fold(0u128, |k, p| k << 32 | p as u128);

@@ -77,6 +77,12 @@ pub(super) fn direct(
     if other.is_some_and(|o| !o.dims.is_empty() || o.total) {
         return None;
     }
+    // The axis's sub-cube is grouped (and sorted) by its dimensions in level order, the cells' by them in
+    // definition order: the same cube only when those agree (chart functions such as `RowNo` or `Above`
+    // read the row order).
+    if !axis.dims().windows(2).all(|w| w[0] < w[1]) {
+        return None;
+    }
     let (cube, row) = axis.full_row(i)?;
     let measure = leaf
         .and_then(|l| l.measure)
