@@ -31,8 +31,8 @@ pub(super) struct Render<'a> {
     pub(super) fields: &'a FieldFns<'a>,
 }
 
-/// The cells of one dimension made so far, by key digit.
-/// By key digit in a table when the field is small enough, else in a hash map.
+/// The cells of one dimension made so far, by key digit: in a table when the field is small enough, else
+/// in a hash map.
 enum Memo {
     Dense(Vec<Option<DimCell>>),
     Sparse(std::collections::HashMap<u32, DimCell, foldhash::fast::RandomState>),

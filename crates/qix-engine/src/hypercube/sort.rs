@@ -27,12 +27,9 @@ fn off(c: &ColumnSort) -> bool {
 pub(super) fn sort_rows(rows: &mut [CubeRow], def: &HyperCubeDef, hidden: usize) {
     if def.dimensions.iter().all(|d| off(&d.sort)) && def.measures.iter().all(|m| off(&m.sort)) {
         // No criterion: load order of the dimensions, NULL last (one key per row, not per comparison).
-        fn key(r: &CubeRow) -> impl Iterator<Item = u32> + '_ {
-            r.dims.iter().map(|d| d.symbol.unwrap_or(u32::MAX))
-        }
         match def.dimensions.len() <= 4 {
-            true => rows.sort_by_cached_key(|r| key(r).fold(0u128, |k, s| k << 32 | s as u128)),
-            false => rows.sort_by_cached_key(|r| key(r).collect::<Vec<u32>>()),
+            true => rows.sort_by_cached_key(|r| pack(load_key(r))),
+            false => rows.sort_by_cached_key(|r| load_key(r).collect::<Vec<u32>>()),
         }
         return;
     }
@@ -75,12 +72,19 @@ fn cmp_measure(def: &HyperCubeDef, m: usize, a: &CubeRow, b: &CubeRow) -> Orderi
     })
 }
 
+/// A row's load-order key: its dimensions' symbols, NULL last.
+fn load_key(r: &CubeRow) -> impl Iterator<Item = u32> + '_ {
+    r.dims.iter().map(|d| d.symbol.unwrap_or(u32::MAX))
+}
+
+/// Up to four 32-bit parts in one integer that orders as they do, first part first.
+fn pack(parts: impl Iterator<Item = u32>) -> u128 {
+    parts.fold(0, |k, p| k << 32 | u128::from(p))
+}
+
 /// The stable tie-break: load order of the dimensions, NULL last.
 fn load_order(a: &CubeRow, b: &CubeRow) -> Ordering {
-    a.dims
-        .iter()
-        .map(|d| d.symbol.unwrap_or(u32::MAX))
-        .cmp(b.dims.iter().map(|d| d.symbol.unwrap_or(u32::MAX)))
+    load_key(a).cmp(load_key(b))
 }
 
 /// The sort when no dimension sorts by an expression: a dimension's criteria depend on its value alone,
@@ -110,14 +114,12 @@ fn packed_order(
     if nd > 4 || order.len() > 4 || order.iter().any(|&c| c >= nd) {
         return None;
     }
-    let pack = |parts: &mut dyn Iterator<Item = u32>| parts.fold(0u128, |k, p| k << 32 | p as u128);
     let mut keys: Vec<(u128, u128, u32)> = rows
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let by_rank = pack(&mut order.iter().map(|&c| ranks[c][i]));
-            let by_load = pack(&mut r.dims.iter().map(|d| d.symbol.unwrap_or(u32::MAX)));
-            (by_rank, by_load, i as u32)
+            let by_rank = pack(order.iter().map(|&c| ranks[c][i]));
+            (by_rank, pack(load_key(r)), i as u32)
         })
         .collect();
     keys.sort_unstable();
@@ -187,9 +189,7 @@ fn ranks(rows: &[CubeRow], c: usize, sort: &ColumnSort) -> Vec<u32> {
     let cmp = |&i: &u32, &j: &u32| {
         let (x, y) = (cells[i as usize], cells[j as usize]);
         dir(sort.by_state, || x.state.rank().cmp(&y.state.rank()))
-            .then_with(|| dir(sort.by_numeric, || cmp_num(x.num, y.num)))
-            .then_with(|| dir(sort.by_ascii, || lower[i as usize].cmp(&lower[j as usize])))
-            .then_with(|| dir(sort.by_load_order, || x.symbol.cmp(&y.symbol)))
+            .then_with(|| cmp_value(sort, x, y, || lower[i as usize].cmp(&lower[j as usize])))
     };
     by.sort_by(cmp);
     let mut rank_of = vec![0u32; cells.len()];
@@ -236,11 +236,22 @@ fn cmp_dim(
             }),
             None => Ordering::Equal,
         })
-        .then_with(|| dir(s.by_numeric, || cmp_num(x.num, y.num)))
         .then_with(|| {
-            dir(s.by_ascii, || {
+            cmp_value(s, x, y, || {
                 x.text.to_lowercase().cmp(&y.text.to_lowercase())
             })
         })
+}
+
+/// Compares two cells of one dimension by the criteria after state and expression: number, text (as
+/// `ascii` compares their lower-cased texts), load order.
+fn cmp_value(
+    s: &ColumnSort,
+    x: &DimCell,
+    y: &DimCell,
+    ascii: impl FnOnce() -> Ordering,
+) -> Ordering {
+    dir(s.by_numeric, || cmp_num(x.num, y.num))
+        .then_with(|| dir(s.by_ascii, ascii))
         .then_with(|| dir(s.by_load_order, || x.symbol.cmp(&y.symbol)))
 }

@@ -75,10 +75,7 @@ fn nodes(
 pub fn node_cell(axis: &Axis, id: usize, def: &CubeDef) -> Map<String, Value> {
     let n = axis.node(id);
     let (text, elem, value, kind) = match n.kind {
-        NodeKind::Value(..) => match axis.value(&n.kind) {
-            Some(cell) => dim_fields(cell),
-            None => ("-".to_string(), -2, json!("NaN"), "U"),
-        },
+        NodeKind::Value(..) => axis.value(id).map_or_else(null_fields, dim_fields),
         NodeKind::Total(d) => (axis.total_label(d).to_string(), -1, json!("NaN"), "T"),
         NodeKind::Measure(m) => {
             let label = def
@@ -105,11 +102,16 @@ pub fn node_cell(axis: &Axis, id: usize, def: &CubeDef) -> Map<String, Value> {
     out
 }
 
+/// Text, element number, value and type of a NULL value.
+fn null_fields() -> (String, i64, Value, &'static str) {
+    ("-".to_string(), -2, json!("NaN"), "U")
+}
+
 /// Text, element number, value and type of a dimension value: `U` / -2 for NULL, `O` / -3 for Others.
 fn dim_fields(cell: &DimCell) -> (String, i64, Value, &'static str) {
     match (cell.other, cell.symbol) {
         (true, _) => (cell.text.to_string(), -3, json!("NaN"), "O"),
-        (false, None) => ("-".to_string(), -2, json!("NaN"), "U"),
+        (false, None) => null_fields(),
         (false, Some(s)) => (cell.text.to_string(), i64::from(s), num_json(cell.num), "N"),
     }
 }

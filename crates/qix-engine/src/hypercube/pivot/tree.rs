@@ -218,9 +218,9 @@ impl Axis {
         std::iter::successors(Some(from).filter(|&f| f < end), next)
     }
 
-    /// The dimension cell a value node shows.
-    pub fn value(&self, kind: &NodeKind) -> Option<&DimCell> {
-        let NodeKind::Value(d, row) = *kind else {
+    /// The dimension cell node `id` shows (`None` for a total or a measure).
+    pub fn value(&self, id: usize) -> Option<&DimCell> {
+        let NodeKind::Value(d, row) = self.nodes[id].kind else {
             return None;
         };
         let col = self.dims.iter().position(|&x| x == d)?;
@@ -235,10 +235,9 @@ impl Axis {
     /// The key a node is named by on its path.
     pub fn key(&self, id: usize) -> NodeKey {
         match self.nodes[id].kind {
-            NodeKind::Value(..) => match self.value(&self.nodes[id].kind) {
-                Some(cell) => NodeKey::of(cell),
-                None => NodeKey::Value(None, false),
-            },
+            NodeKind::Value(..) => self
+                .value(id)
+                .map_or(NodeKey::Value(None, false), NodeKey::of),
             NodeKind::Total(_) => NodeKey::Total,
             NodeKind::Measure(m) => NodeKey::Measure(m),
         }
@@ -294,20 +293,17 @@ impl Axis {
 
     /// The visible node at nesting depth `depth` that spans leaf `leaf`.
     pub fn node_at(&self, leaf: usize, depth: usize) -> Option<usize> {
-        let mut found = None;
+        // The siblings at each depth: first the roots, then the children of the node found above.
+        let (mut from, mut end) = (0, self.nodes.len());
         for d in 0..=depth {
-            let mut candidates: Box<dyn Iterator<Item = usize>> = match found {
-                None => Box::new(self.roots()),
-                Some(p) => Box::new(self.children(p)),
-            };
-            let n = candidates.find(|&n| {
+            let n = self.run(from, end).find(|&n| {
                 let node = &self.nodes[n];
                 node.first_leaf <= leaf && leaf < node.first_leaf + node.leaves
             })?;
             if d == depth {
                 return Some(n);
             }
-            found = Some(n);
+            (from, end) = (n + 1, self.nodes[n].end);
         }
         None
     }

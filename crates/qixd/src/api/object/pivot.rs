@@ -151,10 +151,10 @@ fn picked(pivot: &qix_engine::hypercube::pivot::Pivot, cell: &Value) -> Vec<(usi
         return Vec::new();
     };
     let node_value = |axis: &Axis, node: Option<usize>| -> Vec<(usize, u32)> {
-        let Some(kind) = node.map(|n| axis.node(n).kind) else {
+        let Some(n) = node else {
             return Vec::new();
         };
-        match (kind, axis.value(&kind)) {
+        match (axis.node(n).kind, axis.value(n)) {
             (NodeKind::Value(d, _), Some(c)) if !c.other => {
                 c.symbol.map(|s| (d, s)).into_iter().collect()
             }
