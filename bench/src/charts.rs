@@ -95,26 +95,17 @@ async fn search(location: &Location, app: &str, rounds: u64) -> Res<Value> {
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |i: usize, d: &str| args.get(i).cloned().unwrap_or_else(|| d.to_string());
-    let location = match Location::from_uri(&arg(1, "ws://127.0.0.1:9076")) {
-        Ok(l) => l,
-        Err(x) => return eprintln!("bad URL: {x}"),
+    let args = match wire_app::Args::parse() {
+        Ok(a) => a,
+        Err(x) => return eprintln!("{x}"),
     };
-    let data_dir = std::path::PathBuf::from(arg(2, "."));
-    let num = |i: usize, d: u64| arg(i, "").parse().unwrap_or(d);
-    let (rows, rounds) = (num(3, 10_000_000), num(4, 20));
+    let (location, data_dir) = (&args.location, &args.data_dir);
+    let (rows, rounds) = (args.num(3, 10_000_000), args.num(4, 20));
     let run = async {
-        let (app, load_secs) = wire_app::set_up(&location, &data_dir, rows).await?;
-        let p = pivot(&location, &app, rounds).await?;
-        let s = search(&location, &app, rounds).await?;
+        let (app, load_secs) = wire_app::set_up(location, data_dir, rows).await?;
+        let p = pivot(location, &app, rounds).await?;
+        let s = search(location, &app, rounds).await?;
         Ok::<_, String>(json!({"rows": rows, "load_secs": load_secs, "pivot": p, "search": s}))
     };
-    match run.await {
-        Ok(v) => println!("{v}"),
-        Err(x) => {
-            eprintln!("charts-bench: {x}");
-            std::process::exit(1);
-        }
-    }
+    wire_app::report("charts-bench", run.await);
 }

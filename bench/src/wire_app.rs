@@ -9,7 +9,7 @@ mod data;
 use qix::{Location, Session};
 use serde_json::{json, Value};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 fn write_csv(path: &Path, n: u64) -> std::io::Result<()> {
@@ -62,6 +62,49 @@ pub async fn set_up(
     let secs = t.elapsed().as_secs_f64();
     doc.do_save(None).await.map_err(e)?;
     Ok((id, secs))
+}
+
+/// The command line both benches take: `URL DATA_DIR ROWS ROUNDS [more numbers]`.
+pub struct Args {
+    /// Where qixd listens.
+    pub location: Location,
+    /// qixd's data folder, where the CSV is written.
+    pub data_dir: PathBuf,
+    args: Vec<String>,
+}
+
+impl Args {
+    /// The process's arguments (URL default `ws://127.0.0.1:9076`, data folder default `.`).
+    pub fn parse() -> Result<Args, String> {
+        let args: Vec<String> = std::env::args().collect();
+        let url = args.get(1).map_or("ws://127.0.0.1:9076", String::as_str);
+        let location = Location::from_uri(url).map_err(|x| format!("bad URL: {x}"))?;
+        let data_dir = PathBuf::from(args.get(2).map_or(".", String::as_str));
+        Ok(Args {
+            location,
+            data_dir,
+            args,
+        })
+    }
+
+    /// Argument `i` as a number, `default` when absent or not one.
+    pub fn num(&self, i: usize, default: u64) -> u64 {
+        self.args
+            .get(i)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(default)
+    }
+}
+
+/// Prints a bench's result as one JSON line, or its error and exits with 1.
+pub fn report(bench: &str, result: Result<Value, String>) {
+    match result {
+        Ok(v) => println!("{v}"),
+        Err(x) => {
+            eprintln!("{bench}: {x}");
+            std::process::exit(1);
+        }
+    }
 }
 
 /// A client error as the benchmark reports it.
