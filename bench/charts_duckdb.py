@@ -4,28 +4,12 @@ this run, and the comparison with qixd's wire timings.
 
 Usage: charts_duckdb.py ROWS ROUNDS OURS_JSON
 """
-import json
-import os
-import platform
 import statistics
-import sys
 import time
 
-import duckdb
+from duckdb_table import print_machine, wire_side
 
-rows, rounds, ours_path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-ours = json.load(open(ours_path))
-con = duckdb.connect()
-con.execute(f"SET threads TO {os.cpu_count()}")
-con.execute(f"""
-CREATE TABLE t AS SELECT
-  'D' || lpad(CAST(x % 100 AS VARCHAR), 2, '0') AS Dim,
-  (x // 100) % 50 AS Sel,
-  (x // 5000) % 1000 AS D2,
-  CAST((i * 40503 + 17) % 100000 AS DOUBLE) / 100.0 AS m1,
-  CAST((i * 7919) % 1000 AS DOUBLE) / 10.0 AS m2,
-  CAST((i * 97) % 10000 AS DOUBLE) AS m3
-FROM (SELECT i, (i * 2654435761) % 4294967291 AS x FROM range({rows}) t(i))""")
+rows, rounds, ours, con = wire_side()
 
 # The pivot's first page: the totals of each Dim and its D2 rows, in order (NULLs last: a total follows
 # its level's values, as qixd's totals-below default).
@@ -53,7 +37,7 @@ duck_pivot = timed(PIVOT, lambda k: {"v": k % 50})
 duck_search = timed(SEARCH, lambda k: {"term": f"D{k % 10}"})
 p = ours["pivot"]["first_page"]
 s = ours["search"]["after_first"]
-print(f"rows: {rows:,}  machine: {platform.machine()}, {os.cpu_count()} cores; duckdb {duckdb.__version__}; qixd loaded the CSV in {ours['load_secs']:.1f} s")
+print_machine(rows, ours)
 print(f"{'on the wire (medians, ms)':<44} {'qixd':>8} {'p99':>8} {'duckdb':>8} {'duckdb/qixd':>12}")
 for name, row, duck in [
     ("select + pivot Dim x D2 first page (50)", p, duck_pivot),

@@ -11,22 +11,14 @@ import sys
 import time
 
 import duckdb
+from duckdb_table import connect, create_table
 
 rows, repeats, ours_path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 ours = json.load(open(ours_path))
-con = duckdb.connect()
-con.execute(f"SET threads TO {os.cpu_count()}")
+con = connect()
 
 t = time.perf_counter()
-con.execute(f"""
-CREATE TABLE facts AS SELECT
-  'D' || lpad(CAST(x % 100 AS VARCHAR), 2, '0') AS Dim,
-  (x // 100) % 50 AS Sel,
-  (x // 5000) % 1000 AS D2,
-  CAST((i * 40503 + 17) % 100000 AS DOUBLE) / 100.0 AS m1,
-  CAST((i * 7919) % 1000 AS DOUBLE) / 10.0 AS m2,
-  CAST((i * 97) % 10000 AS DOUBLE) AS m3
-FROM (SELECT i, (i * 2654435761) % 4294967291 AS x FROM range({rows}) t(i))""")
+create_table(con, "facts", rows)
 con.execute(f"""
 CREATE TABLE fact AS SELECT (i * 7777) % 1000 AS Key,
   'D' || lpad(CAST(x % 100 AS VARCHAR), 2, '0') AS Dim,

@@ -3,28 +3,12 @@ objects stand for after a selection of Sel, timed in this run, and the compariso
 
 Usage: wire_duckdb.py ROWS ROUNDS OURS_JSON
 """
-import json
-import os
-import platform
 import statistics
-import sys
 import time
 
-import duckdb
+from duckdb_table import print_machine, wire_side
 
-rows, rounds, ours_path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-ours = json.load(open(ours_path))
-con = duckdb.connect()
-con.execute(f"SET threads TO {os.cpu_count()}")
-con.execute(f"""
-CREATE TABLE t AS SELECT
-  'D' || lpad(CAST(x % 100 AS VARCHAR), 2, '0') AS Dim,
-  (x // 100) % 50 AS Sel,
-  (x // 5000) % 1000 AS D2,
-  CAST((i * 40503 + 17) % 100000 AS DOUBLE) / 100.0 AS m1,
-  CAST((i * 7919) % 1000 AS DOUBLE) / 10.0 AS m2,
-  CAST((i * 97) % 10000 AS DOUBLE) AS m3
-FROM (SELECT i, (i * 2654435761) % 4294967291 AS x FROM range({rows}) t(i))""")
+rows, rounds, ours, con = wire_side()
 
 CUBE = "SELECT Dim, sum(m1), avg(m2), max(m3) FROM t WHERE Sel = {v} GROUP BY Dim"
 SHEET = [
@@ -51,7 +35,7 @@ duck_cube = timed([CUBE])
 duck_sheet = timed(SHEET)
 s = ours["single"]
 c = ours["concurrent"]
-print(f"rows: {rows:,}  machine: {platform.machine()}, {os.cpu_count()} cores; duckdb {duckdb.__version__}; qixd loaded the CSV in {ours['load_secs']:.1f} s")
+print_machine(rows, ours)
 print(f"{'on the wire (medians, ms)':<36} {'qixd':>8} {'p99':>8} {'duckdb':>8} {'duckdb/qixd':>12}")
 for name, ours_row, duck in [
     ("select + 3-measure cube", s["select_then_cube"], duck_cube),
