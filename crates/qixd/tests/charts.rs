@@ -285,10 +285,9 @@ async fn continuous_data_is_the_range_reduced_with_ticks() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_cyclic_master_dimension_steps_for_every_chart() {
-    let s = TestServer::start().await;
-    let (mut c, doc) = app(&s, "cycle", SCRIPT).await;
+/// A cyclic master dimension over Region, Customer and Year, and a chart of `Sum(Sales)` by it: the
+/// handles of the dimension and the chart.
+async fn cyclic_chart(c: &mut Client, doc: i64) -> (i64, i64) {
     let master = json!({"qInfo": {"qType": "dimension"}, "qDim": {"qGrouping": "C",
         "qFieldDefs": ["Region", "Customer", "Year"], "qFieldLabels": ["", "", ""]}});
     let dim = handle(&c.ok(doc, "CreateDimension", json!([master])).await);
@@ -302,6 +301,14 @@ async fn a_cyclic_master_dimension_steps_for_every_chart() {
         "qMeasures": [{"qDef": {"qDef": "Sum(Sales)"}}],
         "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 2, "qHeight": 50}]}}]);
     let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
+    (dim, h)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cyclic_master_dimension_steps_for_every_chart() {
+    let s = TestServer::start().await;
+    let (mut c, doc) = app(&s, "cycle", SCRIPT).await;
+    let (dim, h) = cyclic_chart(&mut c, doc).await;
     assert_eq!(c.ok(dim, "GetActiveField", json!([])).await["qReturn"], 0);
     assert_eq!(page_texts(&layout(&mut c, h).await)[0][0], "North");
     c.ok(dim, "StepCycle", json!([1])).await;
@@ -868,19 +875,7 @@ async fn an_empty_columns_to_select_selects_every_dimension() {
 async fn a_chart_steps_its_cyclic_master_dimension_back_to_the_first_field() {
     let s = TestServer::start().await;
     let (mut c, doc) = app(&s, "cycle0", SCRIPT).await;
-    let master = json!({"qInfo": {"qType": "dimension"}, "qDim": {"qGrouping": "C",
-        "qFieldDefs": ["Region", "Customer", "Year"], "qFieldLabels": ["", "", ""]}});
-    let dim = handle(&c.ok(doc, "CreateDimension", json!([master])).await);
-    let info = c.ok(dim, "GetInfo", json!([])).await;
-    let id = info["qInfo"]["qId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let props = json!([{"qInfo": {"qType": "chart"}, "qHyperCubeDef": {
-        "qDimensions": [{"qLibraryId": id, "qDef": {"qSortCriterias": [{"qSortByAscii": 1}]}}],
-        "qMeasures": [{"qDef": {"qDef": "Sum(Sales)"}}],
-        "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 2, "qHeight": 50}]}}]);
-    let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
+    let (dim, h) = cyclic_chart(&mut c, doc).await;
     // The master on Year: the chart follows.
     c.ok(dim, "SetActiveField", json!([2])).await;
     assert_eq!(page_texts(&layout(&mut c, h).await)[0][0], "2020");
