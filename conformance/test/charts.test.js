@@ -3,14 +3,10 @@
 // sn-bar-chart (two dimensions) and an sn-filter-pane whose search box narrows the list (SearchListObjectFor)
 // and selects on Enter (AcceptListObjectSearch); the other charts follow the selection.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { chromium } from 'playwright-core';
-import { startServer, openEnigma, withTimeout } from './helpers.js';
-import { serveBrowserFiles } from '../browser/serve.js';
-
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+import { openEnigma, withTimeout } from './helpers.js';
+import { browserHarness, loadedApp, openPage } from '../browser/harness.js';
 
 const SCRIPT = `Sales:
 LOAD * INLINE [
@@ -24,39 +20,14 @@ South, Pears, 4, 9
 Points:
 LOAD RecNo() as Id, Mod(RecNo(), 60) as X, Div(RecNo(), 60) as Y AutoGenerate 3000;`;
 
-let server;
-let files;
-let browser;
-const clients = [];
-
-before(async () => {
-  assert.ok(fs.existsSync(CHROMIUM), `Chromium is needed at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_BIN)`);
-  server = await startServer();
-  files = await serveBrowserFiles();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-});
-after(async () => {
-  for (const c of clients) await c.close();
-  await browser?.close();
-  await files?.close();
-  await server?.stop();
-});
+const h = browserHarness();
 
 const text = (page, selector) => page.locator(selector).innerText();
 
 test('a binned scatter plot, a line chart, a stacked bar chart and a filter pane with search', async () => {
-  const setup = await openEnigma(server, { identity: 'charts-setup' });
-  clients.push(setup);
-  const { qAppId } = await setup.global.createApp('charts');
-  const doc = await setup.global.openDoc(qAppId);
-  await doc.setScript(SCRIPT);
-  assert.equal(await doc.doReload(), true);
-  await doc.doSave();
+  const { qAppId } = await loadedApp(h, 'charts-setup', 'charts', SCRIPT);
 
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1800 } });
-  const engine = server.buildUrl({ appId: qAppId });
-  await page.goto(`http://127.0.0.1:${files.port}/?set=charts&engine=${encodeURIComponent(engine)}&app=${encodeURIComponent(qAppId)}`);
-  await page.waitForFunction(() => window.qixd && window.qixd.done, null, { timeout: 30000 });
+  const page = await openPage(h, qAppId, { set: 'charts', height: 1800 });
   let report = await page.evaluate(() => ({ errors: window.qixd.errors, rendered: window.qixd.rendered }));
   assert.deepEqual(report, { errors: [], rendered: ['scatter', 'line', 'stacked', 'filter'] });
 
@@ -91,8 +62,8 @@ test('a binned scatter plot, a line chart, a stacked bar chart and a filter pane
   else await page.mouse.click(1200, 1750);
 
   // Another client of the session sees what the search selected; the stacked bars follow.
-  const other = await openEnigma(server, { appId: qAppId });
-  clients.push(other);
+  const other = await openEnigma(h.server, { appId: qAppId });
+  h.clients.push(other);
   const shared = await other.global.getActiveDoc();
   const deadline = Date.now() + 20000;
   let sum;

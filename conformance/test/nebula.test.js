@@ -3,49 +3,21 @@
 // app loaded by a script. A click on a bar selects in the App session; a second client of that session
 // (attached, not created) sees the selection, and the table and KPI on the page update.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { chromium } from 'playwright-core';
-import { startServer, openEnigma, withTimeout, SALES_SCRIPT } from './helpers.js';
-import { serveBrowserFiles } from '../browser/serve.js';
+import { openEnigma, withTimeout, SALES_SCRIPT } from './helpers.js';
+import { browserHarness, loadedApp, openPage } from '../browser/harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const SCRIPT = SALES_SCRIPT;
 
-let server;
-let files;
-let browser;
-const clients = [];
-
-before(async () => {
-  assert.ok(fs.existsSync(CHROMIUM), `Chromium is needed at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_BIN)`);
-  server = await startServer();
-  files = await serveBrowserFiles();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-});
-after(async () => {
-  for (const c of clients) await c.close();
-  await browser?.close();
-  await files?.close();
-  await server?.stop();
-});
+const h = browserHarness();
 
 const text = (page, selector) => page.locator(selector).innerText();
 
 test('a bar chart, a table and a KPI render, and a click on a bar selects', async () => {
-  const setup = await openEnigma(server, { identity: 'nebula-setup' });
-  clients.push(setup);
-  const { qAppId } = await setup.global.createApp('nebula');
-  const doc = await setup.global.openDoc(qAppId);
-  await doc.setScript(SCRIPT);
-  assert.equal(await doc.doReload(), true);
-  await doc.doSave();
+  const { qAppId } = await loadedApp(h, 'nebula-setup', 'nebula', SCRIPT);
 
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
-  const engine = server.buildUrl({ appId: qAppId });
-  await page.goto(`http://127.0.0.1:${files.port}/?engine=${encodeURIComponent(engine)}&app=${encodeURIComponent(qAppId)}`);
-  await page.waitForFunction(() => window.qixd && window.qixd.done, null, { timeout: 30000 });
+  const page = await openPage(h, qAppId, { height: 1400 });
   const report = await page.evaluate(() => ({ errors: window.qixd.errors, rendered: window.qixd.rendered }));
   assert.deepEqual(report, { errors: [], rendered: ['bar', 'table', 'kpi'] });
 
@@ -66,8 +38,8 @@ test('a bar chart, a table and a KPI render, and a click on a bar selects', asyn
     && !document.querySelector('#table').innerText.includes('South'), null, { timeout: 20000 });
 
   // Another client of the same App session sees the selection the page made.
-  const other = await openEnigma(server, { appId: qAppId });
-  clients.push(other);
+  const other = await openEnigma(h.server, { appId: qAppId });
+  h.clients.push(other);
   assert.equal(other.state, 'SESSION_ATTACHED');
   const shared = await other.global.getActiveDoc();
   assert.equal(await withTimeout(shared.evaluate('Sum(Amount)'), 5000, 'evaluate'), '15');

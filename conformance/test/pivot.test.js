@@ -3,48 +3,19 @@
 // mode). Its rows come from the layout's qPivotDataPages; expanding every node (ExpandLeft from a second
 // client of the same session) and a selection re-render it. The wire shapes are checked with enigma.js.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { chromium } from 'playwright-core';
-import { startServer, openEnigma, SALES_SCRIPT } from './helpers.js';
-import { serveBrowserFiles } from '../browser/serve.js';
+import { openEnigma, SALES_SCRIPT } from './helpers.js';
+import { browserHarness, loadedApp, openPage } from '../browser/harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-
-let server;
-let files;
-let browser;
-const clients = [];
-
-before(async () => {
-  assert.ok(fs.existsSync(CHROMIUM), `Chromium is needed at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_BIN)`);
-  server = await startServer();
-  files = await serveBrowserFiles();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-});
-after(async () => {
-  for (const c of clients) await c.close();
-  await browser?.close();
-  await files?.close();
-  await server?.stop();
-});
+const h = browserHarness();
 
 const lines = async (page) => (await page.locator('#pivot').innerText()).split('\n').map((l) => l.trim()).filter(Boolean);
 
 test('sn-pivot-table renders a pivot, expands it and follows a selection', async () => {
-  const setup = await openEnigma(server, { identity: 'pivot-setup' });
-  clients.push(setup);
-  const { qAppId } = await setup.global.createApp('pivot');
-  const doc = await setup.global.openDoc(qAppId);
-  await doc.setScript(SALES_SCRIPT);
-  assert.equal(await doc.doReload(), true);
-  await doc.doSave();
+  const { qAppId } = await loadedApp(h, 'pivot-setup', 'pivot', SALES_SCRIPT);
 
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const engine = server.buildUrl({ appId: qAppId });
-  await page.goto(`http://127.0.0.1:${files.port}/?set=pivot&engine=${encodeURIComponent(engine)}&app=${encodeURIComponent(qAppId)}`);
-  await page.waitForFunction(() => window.qixd && window.qixd.done, null, { timeout: 30000 });
+  const page = await openPage(h, qAppId, { set: 'pivot', height: 900 });
   const report = await page.evaluate(() => ({ errors: window.qixd.errors, rendered: window.qixd.rendered }));
   assert.deepEqual(report, { errors: [], rendered: ['pivot'] });
 
@@ -55,8 +26,8 @@ test('sn-pivot-table renders a pivot, expands it and follows a selection', async
   assert.ok(!shown.includes('Pears'), `collapsed: ${shown}`);
 
   // The same session's second client sees the object and its pivot layout.
-  const other = await openEnigma(server, { appId: qAppId });
-  clients.push(other);
+  const other = await openEnigma(h.server, { appId: qAppId });
+  h.clients.push(other);
   const shared = await other.global.getActiveDoc();
   const id = await page.evaluate(() => window.qixd.ids.pivot);
   const obj = await shared.getObject(id);
