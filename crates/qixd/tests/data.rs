@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::TestServer;
+use common::{Client, TestServer};
 use serde_json::{json, Value};
 
 const SCRIPT: &str = "TableA:\nLOAD * INLINE [\nabcs, numbers\na, 1\nb, 2\nb, 3\nb, 4\nc, 5\n];\nTableB:\nLOAD * INLINE [\nxyz, numbers\nx, 5\ny, 4\ny, 3\ny, 2\nz, 1\n];";
@@ -17,6 +17,21 @@ fn cube_props() -> Value {
             "customProperty": "kept"
         }
     }])
+}
+
+/// Selects `value` in `field` (`Field.Select`), then evaluates `expr`: its `qReturn`.
+async fn select_then_evaluate(
+    c: &mut Client,
+    doc: i64,
+    field: &str,
+    value: &str,
+    expr: &str,
+) -> Value {
+    let f = c.ok(doc, "GetField", json!([field])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    c.ok(f, "Select", json!([value])).await;
+    c.ok(doc, "Evaluate", json!([expr])).await["qReturn"].clone()
 }
 
 fn matrix(layout: &Value) -> Vec<(String, String)> {
@@ -329,15 +344,9 @@ async fn the_demo_app_is_served_with_its_data() {
         .map(|k| k["qKeyFields"][0].as_str().unwrap())
         .collect();
     assert_eq!(keys, ["CustomerID", "ProductID"]);
-    let f = c.ok(doc, "GetField", json!(["Region"])).await["qReturn"]["qHandle"]
-        .as_i64()
-        .unwrap();
-    c.ok(f, "Select", json!(["North"])).await;
-    assert_eq!(
-        c.ok(doc, "Evaluate", json!(["Count(DISTINCT CustomerID)"]))
-            .await["qReturn"],
-        "400"
-    );
+    let customers =
+        select_then_evaluate(&mut c, doc, "Region", "North", "Count(DISTINCT CustomerID)");
+    assert_eq!(customers.await, "400");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -664,15 +673,14 @@ async fn a_circular_reference_loosens_a_table_warns_and_keeps_loosened_tables_sa
         json!([2, 0, 0])
     );
     // Selections do not pass through the loose table: Di lives in Malmo but goes to no school.
-    let field = a.ok(doc, "GetField", json!(["City"])).await["qReturn"]["qHandle"]
-        .as_i64()
-        .unwrap();
-    a.ok(field, "Select", json!(["Malmo"])).await;
-    assert_eq!(
-        a.ok(doc, "Evaluate", json!(["Concat(DISTINCT Citizen, ',')"]))
-            .await["qReturn"],
-        "Bo,Cy"
+    let citizens = select_then_evaluate(
+        &mut a,
+        doc,
+        "City",
+        "Malmo",
+        "Concat(DISTINCT Citizen, ',')",
     );
+    assert_eq!(citizens.await, "Bo,Cy");
 
     // The script chooses the table itself; that choice is saved with the data.
     a.ok(
