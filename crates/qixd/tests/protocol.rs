@@ -243,6 +243,7 @@ async fn session_apps_and_app_properties() {
     );
     // The session app is gone with the session.
     c.close().await;
+    s.until_live_sessions(0).await;
     let mut d = s.connect("/app/").await;
     assert_eq!(d.state, "SESSION_CREATED");
     assert_eq!(d.err(-1, "GetActiveDoc", json!([])).await["code"], 1007);

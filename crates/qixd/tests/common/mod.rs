@@ -77,6 +77,19 @@ impl TestServer {
         serde_json::from_str(body.split("\r\n\r\n").nth(1).unwrap_or("")).unwrap()
     }
 
+    /// Waits (up to 5 s) until `/healthcheck` counts `n` live sessions: a closed socket's session ends
+    /// on the server's side after the close handshake the client sees.
+    pub async fn until_live_sessions(&self, n: u64) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while self.health().await["liveSessions"] != n {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{n} live sessions never reached"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     pub fn apps_dir(&self) -> PathBuf {
         self.config.apps_dir.clone()
     }
