@@ -10,6 +10,7 @@ use crate::dual::Dual;
 use crate::loops::{tables_to_loosen, LinkTable};
 use crate::model::{Column, Coupling, DataModel, Field, FieldId, Table};
 use crate::packed::{PackedColumn, NULL};
+use crate::rowindex::{IndexPolicy, RowIndexes};
 use crate::symbols::SymbolTable;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -215,7 +216,7 @@ impl ModelBuilder {
                 tables,
             })
             .collect();
-        let tables = self
+        let tables: Vec<Table> = self
             .tables
             .into_iter()
             .map(|t| {
@@ -240,12 +241,14 @@ impl ModelBuilder {
                 }
             })
             .collect();
+        let indexes = RowIndexes::new(&tables, IndexPolicy::default());
         Ok(DataModel {
             id: NEXT_MODEL_ID.fetch_add(1, Ordering::Relaxed),
             fields,
             tables,
             field_index: self.field_index,
             locale: Default::default(),
+            indexes,
         })
     }
 

@@ -15,7 +15,8 @@
 
 use crate::bits::Bits;
 use crate::model::{DataModel, FieldId, TableId};
-use crate::scan::{filter_rows, symbols_in};
+use crate::rowindex::{estimated_rows, rows_matching};
+use crate::scan::symbols_in;
 use crate::selection::SelectionState;
 use qix_expr::SetOp;
 use std::collections::HashMap;
@@ -116,6 +117,12 @@ fn intersect(acc: Option<Arc<Bits>>, next: &Arc<Bits>) -> Option<Arc<Bits>> {
 }
 
 impl Messages<'_> {
+    /// The rows of `rows` (every row for `None`) of `t` whose `k` is one of `vals`.
+    fn matching(&self, t: TableId, k: FieldId, rows: Option<&Bits>, vals: &Bits) -> Bits {
+        rows_matching(self.model, t, k, rows, vals)
+            .unwrap_or_else(|| Bits::empty(self.model.tables[t].rows))
+    }
+
     fn column(&self, t: TableId, f: FieldId) -> &crate::packed::PackedColumn {
         // Only called for fields the table has.
         self.model.tables[t]
@@ -131,7 +138,7 @@ impl Messages<'_> {
         for k in keys {
             if let Some(vals) = self.message_to_table(k, t) {
                 constrained = true;
-                let filtered = filter_rows(self.column(t, k), rows.as_deref(), &vals);
+                let filtered = self.matching(t, k, rows.as_deref(), &vals);
                 rows = Some(Arc::new(filtered));
             }
         }
@@ -188,19 +195,8 @@ pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
     }
     // Local masks: selections on fields that are not keys restrict their one table.
     let mut local: Vec<Option<Arc<Bits>>> = vec![None; model.tables.len()];
-    for (f, _) in state.selected_fields() {
-        let field = &model.fields[f];
-        if field.is_key() {
-            continue;
-        }
-        let Some(sel) = selected_bits(model, state, f) else {
-            continue;
-        };
-        for &t in &field.tables {
-            let Some(col) = model.tables[t].column(f) else {
-                continue;
-            };
-            let rows = filter_rows(col, local[t].as_deref(), &sel);
+    for (t, f, sel) in local_selections(model, state) {
+        if let Some(rows) = rows_matching(model, t, f, local[t].as_deref(), &sel) {
             local[t] = Some(Arc::new(rows));
         }
     }
@@ -233,6 +229,26 @@ pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
     Inference { rows, key_possible }
 }
 
+/// The selections on fields that are not keys, as (table, field, selected symbols), each table's most
+/// selective first: the rows it leaves are few, so the next ones read only those rows.
+fn local_selections(model: &DataModel, state: &SelectionState) -> Vec<(TableId, FieldId, Bits)> {
+    let mut out: Vec<(TableId, usize, FieldId, Bits)> = Vec::new();
+    for (f, _) in state.selected_fields() {
+        let field = &model.fields[f];
+        if field.is_key() {
+            continue;
+        }
+        let Some(sel) = selected_bits(model, state, f) else {
+            continue;
+        };
+        for &t in &field.tables {
+            out.push((t, estimated_rows(model, t, f, &sel), f, sel.clone()));
+        }
+    }
+    out.sort_by_key(|(t, rows, f, _)| (*t, *rows, *f));
+    out.into_iter().map(|(t, _, f, sel)| (t, f, sel)).collect()
+}
+
 /// The possible rows of loosely coupled table `t`: those whose every value is possible (its key fields
 /// as the rest of the model says, its other fields by their own selections, which `local` holds).
 /// Records the other fields' possible symbols (their selections) in `possible`.
@@ -250,7 +266,8 @@ fn loose_rows(
             continue;
         }
         if let Some(Some(vals)) = possible.get(&c.field) {
-            rows = Some(Arc::new(filter_rows(&c.data, rows.as_deref(), vals)));
+            let matching = rows_matching(model, t, c.field, rows.as_deref(), vals);
+            rows = matching.map(Arc::new).or(rows);
         }
     }
     rows

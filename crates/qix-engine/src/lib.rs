@@ -27,6 +27,7 @@ pub mod listobject;
 mod loops;
 pub mod model;
 pub mod packed;
+pub mod rowindex;
 pub mod scan;
 pub mod search;
 pub mod selection;

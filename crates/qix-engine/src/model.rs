@@ -2,6 +2,7 @@
 //! Immutable once built; every session of an app shares it through an `Arc`.
 
 use crate::packed::PackedColumn;
+use crate::rowindex::{IndexPolicy, RowIndexes};
 use crate::symbols::SymbolTable;
 use qix_expr::Locale;
 use std::collections::HashMap;
@@ -98,6 +99,8 @@ pub struct DataModel {
     /// The number and date settings the load script ended with (`SET DateFormat=...`): how chart
     /// expressions format and read dates and numbers over this data.
     pub locale: Arc<Locale>,
+    /// Per column, the rows of each value, built on a selection's first need (see [`RowIndexes`]).
+    pub indexes: RowIndexes,
 }
 
 /// What `report` says about a table.
@@ -154,7 +157,14 @@ impl DataModel {
             tables: vec![],
             field_index: HashMap::new(),
             locale: Arc::default(),
+            indexes: RowIndexes::new(&[], IndexPolicy::default()),
         }
+    }
+
+    /// The same model whose columns get row indexes by `policy` (tests index small tables).
+    pub fn with_index_policy(mut self, policy: IndexPolicy) -> DataModel {
+        self.indexes = RowIndexes::new(&self.tables, policy);
+        self
     }
 
     /// The field named `name`.

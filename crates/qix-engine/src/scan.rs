@@ -12,10 +12,16 @@ const BLOCK: usize = 64 * 1024;
 pub fn filter_rows(column: &PackedColumn, rows: Option<&Bits>, allowed: &Bits) -> Bits {
     let n = column.len();
     let mut words = vec![0u64; n.div_ceil(64)];
-    // Fields with fewer than 64 values test membership with one shift of a 64-bit table indexed by the
-    // stored value (symbol + 1; bit 0, NULL, is never set).
+    // Membership by the stored value (symbol + 1; 0, NULL, never matches): one shift of a 64-bit table
+    // for fields with fewer than 64 values, one byte of a table otherwise — no branch per row.
     let lut: Option<u64> =
         (allowed.len() < 64).then(|| allowed.iter().fold(0u64, |acc, s| acc | 1u64 << (s + 1)));
+    let bytes: Vec<u8> = match lut {
+        Some(_) => Vec::new(),
+        None => std::iter::once(0)
+            .chain((0..allowed.len()).map(|s| allowed.contains(s) as u8))
+            .collect(),
+    };
     words
         .par_chunks_mut(BLOCK / 64)
         .enumerate()
@@ -50,9 +56,8 @@ pub fn filter_rows(column: &PackedColumn, rows: Option<&Bits>, allowed: &Bits) -
                     }
                     None => {
                         for (j, v) in raw.iter().enumerate() {
-                            if *v != 0 && allowed.contains(*v as usize - 1) {
-                                bits |= 1u64 << j;
-                            }
+                            let hit = bytes.get(*v as usize).copied().unwrap_or(0);
+                            bits |= (hit as u64) << j;
                         }
                     }
                 }
@@ -60,6 +65,19 @@ pub fn filter_rows(column: &PackedColumn, rows: Option<&Bits>, allowed: &Bits) -
             }
         });
     Bits::from_words(words, n)
+}
+
+/// `{r ∈ rows : column[r] ∈ allowed}`, reading only the listed rows: for a few rows of a long column,
+/// where decoding the whole column would cost more. NULL cells never match.
+pub fn filter_listed_rows(column: &PackedColumn, rows: &Bits, allowed: &Bits) -> Bits {
+    let mut out = Bits::empty(column.len());
+    for r in rows.iter() {
+        let s = column.get(r);
+        if s != NULL && allowed.contains(s as usize) {
+            out.insert(r);
+        }
+    }
+    out
 }
 
 /// The symbols (of a field with `symbols` values) that occur in `rows` of `column`.
@@ -94,9 +112,23 @@ pub fn symbols_in(column: &PackedColumn, rows: Option<&Bits>, symbols: usize) ->
                 }
                 let mut syms = vec![0u32; end - start];
                 column.get_range(start, &mut syms);
-                for (i, s) in syms.iter().enumerate() {
-                    if *s != NULL && rows.is_none_or(|r| r.contains(start + i)) {
-                        acc.insert(*s as usize);
+                match rows {
+                    None => syms
+                        .iter()
+                        .filter(|s| **s != NULL)
+                        .for_each(|s| acc.insert(*s as usize)),
+                    Some(r) => {
+                        // Only the listed rows, a word of the row set at a time.
+                        for (wi, &w) in r.words()[start / 64..end.div_ceil(64)].iter().enumerate() {
+                            let mut w = w;
+                            while w != 0 {
+                                let s = syms[wi * 64 + w.trailing_zeros() as usize];
+                                w &= w - 1;
+                                if s != NULL {
+                                    acc.insert(s as usize);
+                                }
+                            }
+                        }
                     }
                 }
                 acc
@@ -134,5 +166,28 @@ mod tests {
         let syms = symbols_in(&col, Some(&got), 13);
         assert_eq!(syms.iter().collect::<Vec<_>>(), vec![2, 5]);
         assert_eq!(symbols_in(&col, None, 13).count(), 13);
+    }
+
+    #[test]
+    fn fields_of_many_values_filter_by_a_byte_table() {
+        let cells: Vec<u32> = (0..150_000u32)
+            .map(|i| if i % 13 == 0 { NULL } else { (i * 7) % 113 })
+            .collect();
+        let col = PackedColumn::pack(&cells, 113);
+        let mut allowed = Bits::empty(113);
+        for s in [2, 64, 112] {
+            allowed.insert(s);
+        }
+        let mut rows = Bits::full(cells.len());
+        rows.remove(2 * 7);
+        let got = filter_rows(&col, Some(&rows), &allowed);
+        let listed = filter_listed_rows(&col, &rows, &allowed);
+        for (i, c) in cells.iter().enumerate() {
+            let want = i != 14 && *c != NULL && [2, 64, 112].contains(c);
+            assert_eq!(got.contains(i), want, "row {i}");
+            assert_eq!(listed.contains(i), want, "listed row {i}");
+        }
+        let syms = symbols_in(&col, Some(&got), 113);
+        assert_eq!(syms.iter().collect::<Vec<_>>(), vec![2, 64, 112]);
     }
 }

@@ -1,0 +1,328 @@
+//! Row indexes: for a column, the rows that hold each of its values (one compressed list of row numbers
+//! per value), so that selecting a few values reads their rows instead of decoding the whole column.
+//!
+//! An index is built the first time a selection needs its column, and only where it pays: a table with
+//! enough rows, a column with on average many rows per value (an index of a near-unique column would
+//! cost more than the column and save little), and only while the model's indexes stay within their
+//! memory budget — a share of the packed rows. Past the budget, selections scan as before.
+//!
+//! Each value's rows are kept as gaps between row numbers, bit-packed 128 at a time (`bitpacking`, the
+//! layout of a search engine's posting lists): a value on 1–2% of the rows costs about one byte a row.
+//! A roaring bitmap — the obvious choice — keeps two bytes a row for values spread like this, which
+//! put two indexed fields of the benchmark table past half its packed size.
+//!
+//! [`rows_matching`] is the one entry point inference uses: it picks, per request, the cheapest of
+//! reading the already-possible rows one by one, taking the values' rows from the index, or a full scan.
+//! What this module is not: a cache of selection results (that is [`crate::cache`]).
+
+use crate::bits::Bits;
+use crate::model::{DataModel, FieldId, Table, TableId};
+use crate::packed::{PackedColumn, NULL};
+use crate::scan::{filter_listed_rows, filter_rows};
+use bitpacking::{BitPacker, BitPacker4x};
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+/// When a column gets an index.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IndexPolicy {
+    /// Tables with fewer rows are always scanned (a scan of them costs less than building the index).
+    pub min_rows: usize,
+    /// Columns with fewer rows per value on average get no index.
+    pub min_rows_per_value: usize,
+    /// The indexes of a model may take at most this share of its packed rows' bytes.
+    pub budget_share: f64,
+}
+
+impl Default for IndexPolicy {
+    fn default() -> IndexPolicy {
+        IndexPolicy {
+            min_rows: 1 << 16,
+            min_rows_per_value: 64,
+            budget_share: 0.5,
+        }
+    }
+}
+
+/// Row numbers per packed block.
+const BLOCK: usize = BitPacker4x::BLOCK_LEN;
+
+/// One value's rows, in increasing order: full blocks of 128 bit-packed gaps, then the rest as they are.
+#[derive(Debug, Default)]
+struct Postings {
+    /// Per full block: the row before it (the gaps' base), its bit width, where its bytes start.
+    blocks: Vec<(u32, u8, u32)>,
+    packed: Vec<u8>,
+    tail: Vec<u32>,
+    len: usize,
+}
+
+impl Postings {
+    fn new(rows: &[u32]) -> Postings {
+        let packer = BitPacker4x::new();
+        let full = rows.len() / BLOCK * BLOCK;
+        let mut blocks = Vec::with_capacity(full / BLOCK);
+        let mut packed = Vec::new();
+        let mut buffer = [0u8; 4 * BLOCK];
+        let mut before = 0u32;
+        for chunk in rows[..full].chunks_exact(BLOCK) {
+            let bits = packer.num_bits_sorted(before, chunk);
+            let n = packer.compress_sorted(before, chunk, &mut buffer, bits);
+            blocks.push((before, bits, packed.len() as u32));
+            packed.extend_from_slice(&buffer[..n]);
+            before = chunk[BLOCK - 1];
+        }
+        packed.shrink_to_fit();
+        Postings {
+            blocks,
+            packed,
+            tail: rows[full..].to_vec(),
+            len: rows.len(),
+        }
+    }
+
+    /// Calls `f` with each row.
+    fn for_each(&self, mut f: impl FnMut(u32)) {
+        let packer = BitPacker4x::new();
+        let mut rows = [0u32; BLOCK];
+        for &(before, bits, at) in &self.blocks {
+            packer.decompress_sorted(before, &self.packed[at as usize..], &mut rows, bits);
+            rows.iter().for_each(|r| f(*r));
+        }
+        self.tail.iter().for_each(|r| f(*r));
+    }
+
+    fn bytes(&self) -> usize {
+        self.packed.capacity()
+            + self.blocks.capacity() * std::mem::size_of::<(u32, u8, u32)>()
+            + self.tail.capacity() * 4
+            + std::mem::size_of::<Postings>()
+    }
+}
+
+/// The rows of each value of one column.
+#[derive(Debug)]
+pub struct RowIndex {
+    /// Per symbol, its rows.
+    values: Vec<Postings>,
+    bytes: usize,
+}
+
+impl RowIndex {
+    /// Indexes `column`, whose values are symbols `0..symbols`.
+    pub fn build(column: &PackedColumn, symbols: usize) -> RowIndex {
+        let lists = row_lists(column, symbols);
+        let values: Vec<Postings> = lists.par_iter().map(|rows| Postings::new(rows)).collect();
+        let bytes = values.iter().map(Postings::bytes).sum();
+        RowIndex { values, bytes }
+    }
+
+    /// How many rows hold one of the `allowed` symbols.
+    pub fn count(&self, allowed: &Bits) -> u64 {
+        allowed
+            .iter()
+            .filter_map(|s| self.values.get(s))
+            .map(|p| p.len as u64)
+            .sum()
+    }
+
+    /// The rows (of `rows` in all) that hold one of the `allowed` symbols.
+    pub fn rows(&self, allowed: &Bits, rows: usize) -> Bits {
+        let mut out = Bits::empty(rows);
+        for s in allowed.iter() {
+            if let Some(p) = self.values.get(s) {
+                p.for_each(|r| {
+                    if (r as usize) < rows {
+                        out.insert(r as usize);
+                    }
+                });
+            }
+        }
+        out
+    }
+
+    /// Bytes the index holds.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+}
+
+/// Each symbol's rows, in increasing order (counted first, so each list is allocated once).
+fn row_lists(column: &PackedColumn, symbols: usize) -> Vec<Vec<u32>> {
+    let mut counts = vec![0usize; symbols];
+    let mut decoded = vec![0u32; 4096];
+    let n = column.len();
+    let mut each = |f: &mut dyn FnMut(usize, u32)| {
+        let mut at = 0;
+        while at < n {
+            let len = (n - at).min(decoded.len());
+            column.get_range(at, &mut decoded[..len]);
+            for (i, &s) in decoded[..len].iter().enumerate() {
+                if s != NULL && (s as usize) < symbols {
+                    f(at + i, s);
+                }
+            }
+            at += len;
+        }
+    };
+    each(&mut |_, s| counts[s as usize] += 1);
+    let mut lists: Vec<Vec<u32>> = counts.iter().map(|&c| Vec::with_capacity(c)).collect();
+    each(&mut |row, s| lists[s as usize].push(row as u32));
+    lists
+}
+
+/// The indexes of a model's columns, built on first use within a memory budget.
+pub struct RowIndexes {
+    policy: IndexPolicy,
+    /// Per table, per column (in the table's column order): the index once decided, `None` when the
+    /// column gets none.
+    slots: Vec<Vec<OnceLock<Option<Arc<RowIndex>>>>>,
+    budget: usize,
+    used: AtomicUsize,
+}
+
+impl RowIndexes {
+    /// No index yet for any column of `tables`.
+    pub fn new(tables: &[Table], policy: IndexPolicy) -> RowIndexes {
+        let packed: usize = tables
+            .iter()
+            .flat_map(|t| &t.columns)
+            .map(|c| c.data.bytes())
+            .sum();
+        RowIndexes {
+            policy,
+            slots: tables
+                .iter()
+                .map(|t| t.columns.iter().map(|_| OnceLock::new()).collect())
+                .collect(),
+            budget: (packed as f64 * policy.budget_share) as usize,
+            used: AtomicUsize::new(0),
+        }
+    }
+
+    /// Bytes the indexes built so far hold.
+    pub fn bytes(&self) -> usize {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    /// The index of field `f`'s column in table `t`, built now if the column is worth one and the budget
+    /// allows it.
+    pub fn get(&self, model: &DataModel, t: TableId, f: FieldId) -> Option<Arc<RowIndex>> {
+        let table = model.tables.get(t)?;
+        let pos = table.columns.iter().position(|c| c.field == f)?;
+        let slot = self.slots.get(t)?.get(pos)?;
+        slot.get_or_init(|| {
+            let symbols = model.fields.get(f)?.symbols.len();
+            let column = &table.columns[pos].data;
+            let rows = column.len();
+            let worth = rows >= self.policy.min_rows
+                && symbols.max(1) * self.policy.min_rows_per_value <= rows;
+            // Values on one row in `symbols` on average leave gaps of about log2(symbols) bits; the
+            // widest gap of a block of 128 takes a few bits more.
+            let gap_bits = (symbols.max(2) as f64).log2() + 3.0;
+            let estimate = (rows as f64 * gap_bits / 8.0) as usize + symbols * 64;
+            if !worth || self.used.load(Ordering::Relaxed) + estimate > self.budget {
+                return None;
+            }
+            let index = RowIndex::build(column, symbols);
+            let after = self.used.fetch_add(index.bytes(), Ordering::Relaxed) + index.bytes();
+            if after > self.budget {
+                // Larger than estimated: give the room back and keep scanning this column.
+                self.used.fetch_sub(index.bytes(), Ordering::Relaxed);
+                return None;
+            }
+            Some(Arc::new(index))
+        })
+        .clone()
+    }
+}
+
+impl Clone for RowIndexes {
+    /// A copy of the model gets the same policy and builds its own indexes.
+    fn clone(&self) -> RowIndexes {
+        RowIndexes {
+            policy: self.policy,
+            slots: self
+                .slots
+                .iter()
+                .map(|t| t.iter().map(|_| OnceLock::new()).collect())
+                .collect(),
+            budget: self.budget,
+            used: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl std::fmt::Debug for RowIndexes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowIndexes")
+            .field("policy", &self.policy)
+            .field("bytes", &self.bytes())
+            .field("budget", &self.budget)
+            .finish()
+    }
+}
+
+/// How many rows of table `t` hold one of the `allowed` values of field `f`: exact when the column has an
+/// index, the whole table otherwise (what a scan costs).
+pub fn estimated_rows(model: &DataModel, t: TableId, f: FieldId, allowed: &Bits) -> usize {
+    match model.indexes.get(model, t, f) {
+        Some(index) => index.count(allowed) as usize,
+        None => model.tables.get(t).map_or(0, |table| table.rows),
+    }
+}
+
+/// `rows ∩ {r : field f of table t at r ∈ allowed}` (`rows = None`: every row), by the cheapest way: the
+/// listed rows one by one when they are few, the values' rows from the column's index when they are
+/// few, a scan of the column otherwise.
+pub fn rows_matching(
+    model: &DataModel,
+    t: TableId,
+    f: FieldId,
+    rows: Option<&Bits>,
+    allowed: &Bits,
+) -> Option<Bits> {
+    let column = model.tables.get(t)?.column(f)?;
+    let n = column.len();
+    if let Some(r) = rows {
+        if r.count() * 16 <= n {
+            return Some(filter_listed_rows(column, r, allowed));
+        }
+    }
+    if let Some(index) = model.indexes.get(model, t, f) {
+        if index.count(allowed) as usize * 8 <= n {
+            let mut found = index.rows(allowed, n);
+            if let Some(r) = rows {
+                found.intersect_with(r);
+            }
+            return Some(found);
+        }
+    }
+    Some(filter_rows(column, rows, allowed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_lists_each_values_rows() {
+        let cells: Vec<u32> = (0..300_000u32)
+            .map(|i| if i % 17 == 0 { NULL } else { (i * 31) % 7 })
+            .collect();
+        let col = PackedColumn::pack(&cells, 7);
+        let index = RowIndex::build(&col, 7);
+        let mut allowed = Bits::empty(7);
+        allowed.insert(3);
+        allowed.insert(5);
+        let got = index.rows(&allowed, cells.len());
+        let want: Vec<usize> = (0..cells.len())
+            .filter(|&i| cells[i] == 3 || cells[i] == 5)
+            .collect();
+        assert_eq!(got.iter().collect::<Vec<_>>(), want);
+        assert_eq!(index.count(&allowed), want.len() as u64);
+        // Values on a seventh of the rows: gaps of a few bits, well under a byte a row.
+        assert!(index.bytes() < cells.len(), "{} bytes", index.bytes());
+    }
+}

@@ -1,0 +1,153 @@
+//! Selections through row indexes against full scans: random columns with common and rare values, random
+//! row sets (none, sparse, dense) and random selections; the rows found, and whole inferences over a
+//! two-table model, must be the same whichever way the engine reads them.
+
+use proptest::prelude::*;
+use qix_engine::rowindex::{rows_matching, IndexPolicy};
+use qix_engine::{field_states, infer, Bits, DataModel, Dual, ModelBuilder, SelectionState, State};
+
+/// Every column gets an index, however small its table.
+const ALWAYS: IndexPolicy = IndexPolicy {
+    min_rows: 0,
+    min_rows_per_value: 1,
+    budget_share: 1000.0,
+};
+
+/// A cell: mostly one of a few common values, sometimes a rare one, sometimes NULL.
+fn cell() -> impl Strategy<Value = Option<u8>> {
+    prop_oneof![
+        6 => (0u8..3).prop_map(Some),
+        2 => (3u8..40).prop_map(Some),
+        1 => Just(None),
+    ]
+}
+
+/// Which rows are already possible: all, a few, or most.
+fn row_set(n: usize) -> impl Strategy<Value = Option<Vec<bool>>> {
+    prop_oneof![
+        Just(None),
+        proptest::collection::vec(proptest::bool::weighted(0.03), n).prop_map(Some),
+        proptest::collection::vec(proptest::bool::weighted(0.7), n).prop_map(Some),
+    ]
+}
+
+/// A table: its name, field names and rows (None = NULL).
+type TableSpec<'a> = (&'a str, &'a [&'a str], &'a [Vec<Option<u8>>]);
+
+fn model(tables: &[TableSpec<'_>]) -> DataModel {
+    let mut b = ModelBuilder::new();
+    for (name, fields, rows) in tables {
+        let t = b.add_table(name, fields).unwrap();
+        for row in rows.iter() {
+            let cells: Vec<Option<Dual>> = row
+                .iter()
+                .map(|c| c.map(|v| Dual::number(v as f64)))
+                .collect();
+            b.push_row(t, &cells).unwrap();
+        }
+    }
+    b.build().unwrap()
+}
+
+fn symbols(m: &DataModel, field: &str, values: &[u8]) -> Vec<u32> {
+    let f = m.field_id(field).unwrap();
+    values
+        .iter()
+        .filter_map(|v| m.fields[f].symbols.find(&Dual::number(*v as f64)))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn rows_matching_equals_a_plain_filter(
+        (cells, rows) in (1usize..3000).prop_flat_map(|n| (proptest::collection::vec(cell(), n), row_set(n))),
+        picked in proptest::collection::vec(0u8..40, 0..4),
+    ) {
+        let rows_of: Vec<Vec<Option<u8>>> = cells.iter().map(|c| vec![*c]).collect();
+        let m = model(&[("T", &["a"], &rows_of)]).with_index_policy(ALWAYS);
+        let f = m.field_id("a").unwrap();
+        let mut allowed = Bits::empty(m.fields[f].symbols.len());
+        for s in symbols(&m, "a", &picked) {
+            allowed.insert(s as usize);
+        }
+        let mask = rows.as_ref().map(|r| {
+            let mut b = Bits::empty(cells.len());
+            r.iter().enumerate().filter(|(_, x)| **x).for_each(|(i, _)| b.insert(i));
+            b
+        });
+        let got = rows_matching(&m, 0, f, mask.as_ref(), &allowed).unwrap();
+        for (i, c) in cells.iter().enumerate() {
+            let listed = rows.as_ref().is_none_or(|r| r[i]);
+            let want = listed && c.is_some_and(|v| picked.contains(&v));
+            prop_assert_eq!(got.contains(i), want, "row {}", i);
+        }
+    }
+
+    #[test]
+    fn inference_is_the_same_with_and_without_indexes(
+        facts in proptest::collection::vec((cell(), cell(), cell()), 1..2500),
+        dims in proptest::collection::vec((cell(), cell()), 1..60),
+        sel_a in proptest::collection::vec(0u8..40, 0..3),
+        sel_b in proptest::collection::vec(0u8..40, 0..3),
+        sel_k in proptest::collection::vec(0u8..40, 0..2),
+    ) {
+        let fact_rows: Vec<Vec<Option<u8>>> = facts.iter().map(|(k, a, c)| vec![*k, *a, *c]).collect();
+        let dim_rows: Vec<Vec<Option<u8>>> = dims.iter().map(|(k, b)| vec![*k, *b]).collect();
+        let tables = [("F", &["k", "a", "c"][..], &fact_rows[..]), ("D", &["k", "b"][..], &dim_rows[..])];
+        let plain = model(&tables);
+        let indexed = model(&tables).with_index_policy(ALWAYS);
+        let mut state = SelectionState::new();
+        for (name, vals) in [("a", &sel_a), ("b", &sel_b), ("k", &sel_k)] {
+            let syms = symbols(&plain, name, vals);
+            if !syms.is_empty() {
+                state.set(plain.field_id(name).unwrap(), syms);
+            }
+        }
+        let (x, y) = (infer(&plain, &state), infer(&indexed, &state));
+        for t in 0..plain.tables.len() {
+            prop_assert_eq!(x.table_rows(t), y.table_rows(t), "table {}", t);
+        }
+        for f in 0..plain.fields.len() {
+            prop_assert_eq!(x.possible(&plain, f), y.possible(&indexed, f), "field {}", f);
+            let (sx, sy): (Vec<State>, Vec<State>) = (field_states(&plain, &state, f), field_states(&indexed, &state, f));
+            prop_assert_eq!(sx, sy, "states of field {}", f);
+        }
+    }
+}
+
+#[test]
+fn a_large_column_is_indexed_once_and_within_budget() {
+    // `a`: 50 values; `u`, `v`: a value per row (what makes the packed rows large enough for the budget).
+    let mut b = ModelBuilder::new();
+    let t = b.add_table("T", &["a", "u", "v"]).unwrap();
+    for i in 0..200_000u32 {
+        let cells = [i % 50, i, i * 3].map(|x| Some(Dual::number(x as f64)));
+        b.push_row(t, &cells).unwrap();
+    }
+    let m = b.build().unwrap();
+    let f = m.field_id("a").unwrap();
+    assert_eq!(
+        m.indexes.bytes(),
+        0,
+        "nothing is indexed before a selection"
+    );
+    let mut allowed = Bits::empty(50);
+    allowed.insert(m.fields[f].symbols.find(&Dual::number(3.0)).unwrap() as usize);
+    let got = rows_matching(&m, 0, f, None, &allowed).unwrap();
+    assert_eq!(got.count(), 4000);
+    assert!(got.iter().all(|r| r % 50 == 3));
+    let built = m.indexes.bytes();
+    assert!(built > 0, "the selection built the column's index");
+    let packed: usize = m.tables[0].columns.iter().map(|c| c.data.bytes()).sum();
+    assert!(built * 2 <= packed, "index {built} bytes, packed {packed}");
+    rows_matching(&m, 0, f, None, &allowed).unwrap();
+    assert_eq!(m.indexes.bytes(), built, "built once");
+    // A column with a value per row gets none.
+    let u = m.field_id("u").unwrap();
+    let mut one = Bits::empty(m.fields[u].symbols.len());
+    one.insert(7);
+    assert_eq!(rows_matching(&m, 0, u, None, &one).unwrap().count(), 1);
+    assert_eq!(m.indexes.bytes(), built);
+}
