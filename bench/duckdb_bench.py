@@ -51,6 +51,8 @@ print(f"rows: {rows:,}  machine: {platform.machine()}, {os.cpu_count()} cores, {
 print(f"duckdb {duckdb.__version__}; DuckDB table build {load_s*1000:.0f} ms; qixd model build {ours['build_ms']:.0f} ms")
 print(f"qixd model: {ours['model_bytes']/1e6:.1f} MB ({ours['bytes_per_row']:.2f} bytes/row), "
       f"packed rows {ours['packed_row_bytes']/1e6:.1f} MB, ratio {ours['model_bytes']/max(ours['packed_row_bytes'],1):.2f}")
+print(f"row indexes after selecting in Sel and Dim: {ours['row_index_bytes']/1e6:.1f} MB, "
+      f"{ours['row_index_share_of_packed']:.2f}x the packed rows (goal: <= 0.5x)")
 print()
 print(f"{'query':<34} {'qixd ms':>10} {'duckdb ms':>10} {'qixd/duckdb':>12} {'rows':>8}")
 for name, sql in queries.items():

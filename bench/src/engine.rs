@@ -65,7 +65,7 @@ fn time(
     let mut times = Vec::new();
     let mut out = (0, 0.0);
     for _ in 0..repeats {
-        let cache = ResultCache::new(16);
+        let cache = ResultCache::new(1 << 30);
         let t = Instant::now();
         out = summary(&cache.hypercube(model, state, def).unwrap());
         times.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -132,7 +132,7 @@ fn main() {
         time(repeats.min(3), &flat, &none, &nested),
     );
     // Repeated state: the same query again on a warm cache.
-    let warm = ResultCache::new(16);
+    let warm = ResultCache::new(1 << 30);
     let first = summary(&warm.hypercube(&flat, &selected, &three).unwrap());
     let mut times = Vec::new();
     for _ in 0..repeats {
@@ -142,6 +142,13 @@ fn main() {
         std::hint::black_box(rows);
     }
     record("repeated_state_cached", (median(times), first));
+    // Row indexes: what selecting in `Sel` and `Dim` built, against the packed rows.
+    let dim = flat.field_id("Dim").unwrap();
+    let mut both = selected.clone();
+    both.set(dim, vec![0]);
+    qix_engine::infer(&flat, &both);
+    qix_engine::infer(&flat, &both.without(sel));
+    let index_bytes = flat.indexes.bytes();
     drop(flat);
     let star = build_star(n);
     let region = star.field_id("Region").unwrap();
@@ -162,6 +169,8 @@ fn main() {
         "model_bytes": report.bytes,
         "packed_row_bytes": packed,
         "bytes_per_row": report.bytes as f64 / n as f64,
+        "row_index_bytes": index_bytes,
+        "row_index_share_of_packed": index_bytes as f64 / packed as f64,
         "queries": results,
     });
     println!("{out}");

@@ -1,7 +1,9 @@
 //! Results keyed by (data model, selection state, definition), so a repeated state is answered without a
-//! scan. Bounded (LRU) and shared by every session of an app: two sessions with the same selections share
-//! results.
+//! scan. Shared by every session of an app: two sessions with the same selections share results. Bounded
+//! by bytes (each kind of result gets a third of the budget, least recently used evicted first), with
+//! hits, misses and bytes per kind for the metrics.
 
+use crate::budget_lru::{BudgetLru, CacheStats};
 use crate::hypercube::{compute_with, CubeError, HyperCube, HyperCubeDef};
 use crate::inference::{infer, Inference};
 use crate::listobject::{list_object_in, ListRow, ListSort};
@@ -9,9 +11,7 @@ use crate::model::DataModel;
 use crate::model::FieldId;
 use crate::selection::SelectionState;
 use crate::sets::{named_idents, NoSetBase, SetBase, Sets};
-use lru::LruCache;
-use std::num::NonZeroUsize;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 type InferenceKey = (u64, SelectionState);
 /// The states the set identifiers of a definition named when it was computed (bookmarks, alternate
@@ -24,31 +24,39 @@ type CubeKey = (
 );
 type ListKey = (u64, SelectionState, FieldId, ListSort);
 
-/// An LRU of inferences, hypercubes and list objects.
+/// LRUs of inferences, hypercubes and list objects.
 pub struct ResultCache {
-    inferences: Mutex<LruCache<InferenceKey, Arc<Inference>>>,
-    cubes: Mutex<LruCache<CubeKey, Arc<HyperCube>>>,
-    lists: Mutex<LruCache<ListKey, Arc<Vec<ListRow>>>>,
+    inferences: Mutex<BudgetLru<InferenceKey, Arc<Inference>>>,
+    cubes: Mutex<BudgetLru<CubeKey, Arc<HyperCube>>>,
+    lists: Mutex<BudgetLru<ListKey, Arc<Vec<ListRow>>>>,
 }
 
 impl std::fmt::Debug for ResultCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ResultCache")
-            .field("inferences", &self.lock_inf().len())
-            .field("cubes", &self.lock_cubes().len())
+            .field("stats", &self.stats())
             .finish()
     }
 }
 
 impl ResultCache {
-    /// A cache holding up to `entries` results of each kind.
-    pub fn new(entries: usize) -> ResultCache {
-        let n = NonZeroUsize::new(entries.max(1)).unwrap_or(NonZeroUsize::MIN);
+    /// A cache holding results of about `budget` bytes in all.
+    pub fn new(budget: usize) -> ResultCache {
+        let third = budget / 3;
         ResultCache {
-            inferences: Mutex::new(LruCache::new(n)),
-            cubes: Mutex::new(LruCache::new(n)),
-            lists: Mutex::new(LruCache::new(n)),
+            inferences: Mutex::new(BudgetLru::new(third)),
+            cubes: Mutex::new(BudgetLru::new(third)),
+            lists: Mutex::new(BudgetLru::new(third)),
         }
+    }
+
+    /// Per kind of result (`inference`, `hypercube`, `list`): entries, bytes, hits and misses.
+    pub fn stats(&self) -> [(&'static str, CacheStats); 3] {
+        [
+            ("inference", self.lock_inf().stats()),
+            ("hypercube", self.lock_cubes().stats()),
+            ("list", self.lock_lists().stats()),
+        ]
     }
 
     /// Inference for `state`, computed once per (model, state).
@@ -58,7 +66,7 @@ impl ResultCache {
             return hit.clone();
         }
         let result = Arc::new(infer(model, state));
-        self.lock_inf().put(key, result.clone());
+        self.lock_inf().put(key, result.clone(), result.bytes());
         result
     }
 
@@ -114,7 +122,8 @@ impl ResultCache {
         let infer = |s: &SelectionState| self.inference(model, s);
         let sets = Sets::new(model, state, base, &infer);
         let cube = Arc::new(compute_with(model, state, &inference, def, &sets)?);
-        self.lock_cubes().put(key, cube.clone());
+        self.lock_cubes()
+            .put(key, cube.clone(), cube.estimated_bytes());
         Ok(cube)
     }
 
@@ -142,19 +151,20 @@ impl ResultCache {
         let rows = Arc::new(list_object_in(
             model, state, &inference, field, sort, &infer,
         ));
-        self.lock_lists().put(key, rows.clone());
+        let bytes = rows.len() * (std::mem::size_of::<ListRow>() + 16);
+        self.lock_lists().put(key, rows.clone(), bytes);
         rows
     }
 
-    fn lock_lists(&self) -> std::sync::MutexGuard<'_, LruCache<ListKey, Arc<Vec<ListRow>>>> {
+    fn lock_lists(&self) -> MutexGuard<'_, BudgetLru<ListKey, Arc<Vec<ListRow>>>> {
         self.lists.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn lock_inf(&self) -> std::sync::MutexGuard<'_, LruCache<InferenceKey, Arc<Inference>>> {
+    fn lock_inf(&self) -> MutexGuard<'_, BudgetLru<InferenceKey, Arc<Inference>>> {
         self.inferences.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn lock_cubes(&self) -> std::sync::MutexGuard<'_, LruCache<CubeKey, Arc<HyperCube>>> {
+    fn lock_cubes(&self) -> MutexGuard<'_, BudgetLru<CubeKey, Arc<HyperCube>>> {
         self.cubes.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

@@ -344,8 +344,23 @@ impl Inference {
         }
         let t = *f.tables.first()?;
         let rows = self.rows[t].as_deref()?;
+        if let Some(found) = model
+            .indexes
+            .get(model, t, field)
+            .and_then(|index| index.values_in(rows, rows.count()))
+        {
+            return Some(Arc::new(found));
+        }
         let col = model.tables[t].column(field)?;
         Some(Arc::new(symbols_in(col, Some(rows), f.symbols.len())))
+    }
+
+    /// Bytes the row and value sets hold (what a cache of inferences weighs them by).
+    pub fn bytes(&self) -> usize {
+        let set = |b: &Option<Arc<Bits>>| b.as_ref().map_or(0, |b| b.words().len() * 8);
+        std::mem::size_of::<Inference>()
+            + self.rows.iter().map(set).sum::<usize>()
+            + self.key_possible.values().map(set).sum::<usize>()
     }
 
     /// Possible rows of `table`; `None` means every row.

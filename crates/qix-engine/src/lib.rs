@@ -17,6 +17,7 @@
 //! error naming the fields ([`ModelError`]).
 
 pub mod bits;
+pub mod budget_lru;
 pub mod builder;
 pub mod cache;
 pub mod dual;

@@ -183,7 +183,7 @@ mod tests {
         st.set(group, vec![1]); // "2"
         let rows = list_object(&m, &st, name, &ListSort::list_box());
         // Through the shared cache: the same rows, computed once per state.
-        let cache = crate::ResultCache::new(4);
+        let cache = crate::ResultCache::new(1 << 20);
         let cached = cache.list_object(&m, &st, name, &ListSort::list_box());
         assert_eq!(*cached, rows);
         let again = cache.list_object(&m, &st, name, &ListSort::list_box());

@@ -93,6 +93,19 @@ impl Postings {
         self.tail.iter().for_each(|r| f(*r));
     }
 
+    /// Whether `hit` holds for some row, reading blocks only until it does.
+    fn any(&self, mut hit: impl FnMut(u32) -> bool) -> bool {
+        let packer = BitPacker4x::new();
+        let mut rows = [0u32; BLOCK];
+        for &(before, bits, at) in &self.blocks {
+            packer.decompress_sorted(before, &self.packed[at as usize..], &mut rows, bits);
+            if rows.iter().any(|r| hit(*r)) {
+                return true;
+            }
+        }
+        self.tail.iter().any(|r| hit(*r))
+    }
+
     fn bytes(&self) -> usize {
         self.packed.capacity()
             + self.blocks.capacity() * std::mem::size_of::<(u32, u8, u32)>()
@@ -140,6 +153,28 @@ impl RowIndex {
             }
         }
         out
+    }
+
+    /// The symbols with at least one row in `rows`, reading each value's rows only up to the first one in
+    /// the set — a set spread over the table answers after a few rows per value. `None` once more than
+    /// `limit` rows were read (values with no row in the set are read to their end): reading the set's
+    /// own rows then costs less.
+    pub fn values_in(&self, rows: &Bits, limit: usize) -> Option<Bits> {
+        let mut out = Bits::empty(self.values.len());
+        let mut read = 0;
+        for (s, p) in self.values.iter().enumerate() {
+            let found = p.any(|r| {
+                read += 1;
+                rows.contains(r as usize)
+            });
+            if found {
+                out.insert(s);
+            }
+            if read > limit {
+                return None;
+            }
+        }
+        Some(out)
     }
 
     /// Bytes the index holds.
@@ -322,6 +357,13 @@ mod tests {
             .collect();
         assert_eq!(got.iter().collect::<Vec<_>>(), want);
         assert_eq!(index.count(&allowed), want.len() as u64);
+        // The values of those rows are the two selected ones.
+        let found = index.values_in(&got, cells.len()).unwrap();
+        assert_eq!(found.iter().collect::<Vec<_>>(), vec![3, 5]);
+        assert!(
+            index.values_in(&got, 1000).is_none(),
+            "five values read to their end"
+        );
         // Values on a seventh of the rows: gaps of a few bits, well under a byte a row.
         assert!(index.bytes() < cells.len(), "{} bytes", index.bytes());
     }

@@ -124,6 +124,12 @@ pub struct Config {
     )]
     pub allow_folders: Vec<PathBuf>,
 
+    /// Mebibytes the results shared by sessions may hold (selection row sets, hypercubes, list objects;
+    /// a third each, least recently used evicted first): a repeated selection state is answered from
+    /// them without a scan.
+    #[arg(long, env = "QIXD_CACHE_MB", default_value_t = 256)]
+    pub cache_mb: usize,
+
     /// Give memory back to the system as soon as sessions end, at some cost in speed: with glibc, the
     /// binary restarts itself at once with its per-thread caches, fast bins and thread-stack cache off
     /// (measured with bench/load-test: RSS after 2,000 sockets close 1.17× the start instead of 1.51×;

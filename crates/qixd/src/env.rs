@@ -53,7 +53,7 @@ impl Env {
             started: Instant::now(),
             data_dir: config.data_dir.clone(),
             published: Default::default(),
-            cache: qix_engine::ResultCache::new(256),
+            cache: qix_engine::ResultCache::new(config.cache_mb.saturating_mul(1 << 20)),
             records: Default::default(),
             limits: config.limits(),
             script_limits: config.script_limits(),

@@ -59,7 +59,8 @@ async fn healthcheck(State(shared): State<Arc<Shared>>) -> Json<serde_json::Valu
     }))
 }
 
-async fn metrics() -> Response {
+async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
+    crate::telemetry::cache(&shared.env.cache);
     (
         [("content-type", "text/plain; version=0.0.4")],
         crate::telemetry::handle().render(),

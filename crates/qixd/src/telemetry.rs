@@ -19,6 +19,14 @@ pub const SESSIONS_EXPIRED: &str = "qixd_sessions_expired_total";
 pub const REQUESTS: &str = "qixd_requests_total";
 /// Error responses by code (counter).
 pub const ERRORS: &str = "qixd_errors_total";
+/// Results the shared cache holds, by kind (gauge).
+pub const CACHE_ENTRIES: &str = "qixd_result_cache_entries";
+/// Bytes of the results the shared cache holds, by kind (gauge).
+pub const CACHE_BYTES: &str = "qixd_result_cache_bytes";
+/// Lookups the shared cache answered, by kind (counter).
+pub const CACHE_HITS: &str = "qixd_result_cache_hits_total";
+/// Lookups the shared cache did not answer (the result was computed), by kind (counter).
+pub const CACHE_MISSES: &str = "qixd_result_cache_misses_total";
 /// Request handling time (histogram).
 pub const REQUEST_DURATION: &str = "qixd_request_duration_seconds";
 
@@ -48,6 +56,13 @@ fn describe() {
     metrics::describe_counter!(SESSIONS_ATTACHED, "Sockets that attached to a live session");
     metrics::describe_counter!(SESSIONS_EXPIRED, "Sessions destroyed after their TTL");
     metrics::describe_counter!(REQUESTS, "JSON-RPC requests by method");
+    metrics::describe_gauge!(CACHE_ENTRIES, "Results held by the shared result cache");
+    metrics::describe_gauge!(
+        CACHE_BYTES,
+        "Bytes of the results held by the shared result cache"
+    );
+    metrics::describe_counter!(CACHE_HITS, "Shared result cache lookups answered");
+    metrics::describe_counter!(CACHE_MISSES, "Shared result cache lookups computed");
     metrics::describe_counter!(ERRORS, "JSON-RPC error responses by code");
     metrics::describe_histogram!(REQUEST_DURATION, "JSON-RPC request handling time");
     // Counters appear in the output once touched; touch them so a fresh server lists them all.
@@ -75,6 +90,16 @@ pub fn session_expired() {
 pub fn gauges(live_sessions: usize, live_sockets: usize) {
     metrics::gauge!(SESSIONS_LIVE).set(live_sessions as f64);
     metrics::gauge!(SOCKETS_LIVE).set(live_sockets as f64);
+}
+
+/// The shared result cache's figures, read when `/metrics` is rendered.
+pub fn cache(cache: &qix_engine::ResultCache) {
+    for (kind, s) in cache.stats() {
+        metrics::gauge!(CACHE_ENTRIES, "kind" => kind).set(s.entries as f64);
+        metrics::gauge!(CACHE_BYTES, "kind" => kind).set(s.bytes as f64);
+        metrics::counter!(CACHE_HITS, "kind" => kind).absolute(s.hits);
+        metrics::counter!(CACHE_MISSES, "kind" => kind).absolute(s.misses);
+    }
 }
 
 /// One request handled.

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{eventually, http_get, Client, TestServer};
+use common::{eventually, handle, http_get, table_props, Client, TestServer};
 use serde_json::{json, Value};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -404,6 +404,43 @@ async fn two_hundred_sockets_attach_and_detach_at_once() {
     );
     let mut c = s.connect("/app/").await;
     assert_eq!(c.ok(-1, "IsDesktopMode", json!([])).await["qReturn"], true);
+}
+
+/// The value of the metric line that starts with `name` (name and labels), if there is one.
+fn metric(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find(|l| l.starts_with(name))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shared_result_cache_reports_hits_misses_and_bytes() {
+    let s = TestServer::start().await;
+    let mut c = s.connect("/app/d/identity/cache-metrics").await;
+    let doc = c.session_app().await;
+    let script = "T:\nLOAD * INLINE [\nDim, m\na, 1\nb, 2\na, 3\n];";
+    c.ok(doc, "SetScript", json!([script])).await;
+    assert_eq!(c.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    // Two objects with one definition: the second layout is the first's cube, from the cache.
+    let mut sums = Vec::new();
+    for _ in 0..2 {
+        let o = c
+            .ok(doc, "CreateSessionObject", table_props("Dim", &["Sum(m)"]))
+            .await;
+        let layout = c.ok(handle(&o), "GetLayout", json!([])).await;
+        sums.push(layout["qLayout"]["qHyperCube"]["qGrandTotalRow"][0]["qNum"].clone());
+    }
+    assert_eq!(sums, vec![json!(6.0), json!(6.0)]);
+    let m = http_get(s.addr, "/metrics").await;
+    let hits = metric(&m, "qixd_result_cache_hits_total{kind=\"hypercube\"}");
+    let misses = metric(&m, "qixd_result_cache_misses_total{kind=\"hypercube\"}");
+    assert!(hits.is_some_and(|h| h >= 1.0), "{m}");
+    assert!(misses.is_some_and(|x| x >= 1.0), "{m}");
+    for kind in ["inference", "hypercube", "list"] {
+        let line = format!("qixd_result_cache_bytes{{kind=\"{kind}\"}}");
+        assert!(metric(&m, &line).is_some(), "/metrics lacks {line}:\n{m}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

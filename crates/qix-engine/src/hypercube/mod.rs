@@ -255,6 +255,20 @@ pub struct HyperCube {
     pub calculated: Vec<Option<Arc<CalcDim>>>,
 }
 
+impl HyperCube {
+    /// About the bytes the cube holds: its rows with their cells (texts shared between rows are counted
+    /// once per row, an overestimate that keeps a cache of cubes on the safe side).
+    pub fn estimated_bytes(&self) -> usize {
+        let cells = |r: &CubeRow| (r.dims.len() + r.measures.len() + r.attrs.len()) * 24;
+        std::mem::size_of::<HyperCube>()
+            + self
+                .rows
+                .iter()
+                .map(|r| std::mem::size_of::<CubeRow>() + cells(r))
+                .sum::<usize>()
+    }
+}
+
 /// One aggregation over values fed one by one, with the accumulators the cubes use: what the load
 /// script's `GROUP BY` computes with.
 pub struct Aggregator {
