@@ -22,7 +22,7 @@ use crate::scan::{filter_listed_rows, filter_rows};
 use bitpacking::{BitPacker, BitPacker4x};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 
 /// When a column gets an index.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -210,11 +210,23 @@ fn row_lists(column: &PackedColumn, symbols: usize) -> Vec<Vec<u32>> {
 /// The indexes of a model's columns, built on first use within a memory budget.
 pub struct RowIndexes {
     policy: IndexPolicy,
-    /// Per table, per column (in the table's column order): the index once decided, `None` when the
-    /// column gets none.
-    slots: Vec<Vec<OnceLock<Option<Arc<RowIndex>>>>>,
+    /// Per table, per column (in the table's column order): what was decided for it. A slot's lock is
+    /// held while its index builds, so concurrent selections build it once.
+    slots: Vec<Vec<Mutex<Slot>>>,
     budget: usize,
     used: AtomicUsize,
+}
+
+/// What a column has.
+#[derive(Debug, Clone, Default)]
+enum Slot {
+    /// Not asked for yet (or released).
+    #[default]
+    Undecided,
+    /// Not worth an index, or past the budget.
+    Scan,
+    /// Its index.
+    Index(Arc<RowIndex>),
 }
 
 impl RowIndexes {
@@ -229,7 +241,7 @@ impl RowIndexes {
             policy,
             slots: tables
                 .iter()
-                .map(|t| t.columns.iter().map(|_| OnceLock::new()).collect())
+                .map(|t| t.columns.iter().map(|_| Mutex::default()).collect())
                 .collect(),
             budget: (packed as f64 * policy.budget_share) as usize,
             used: AtomicUsize::new(0),
@@ -241,35 +253,61 @@ impl RowIndexes {
         self.used.load(Ordering::Relaxed)
     }
 
+    /// Drops every index (when no session is left, so the memory goes back); the next selection that
+    /// needs one builds it again. Indexes in use by a running request stay alive until it ends.
+    pub fn release(&self) {
+        for slot in self.slots.iter().flatten() {
+            let old = std::mem::take(&mut *slot.lock().unwrap_or_else(|p| p.into_inner()));
+            if let Slot::Index(index) = old {
+                self.used.fetch_sub(index.bytes(), Ordering::Relaxed);
+            }
+        }
+    }
+
     /// The index of field `f`'s column in table `t`, built now if the column is worth one and the budget
     /// allows it.
     pub fn get(&self, model: &DataModel, t: TableId, f: FieldId) -> Option<Arc<RowIndex>> {
         let table = model.tables.get(t)?;
         let pos = table.columns.iter().position(|c| c.field == f)?;
-        let slot = self.slots.get(t)?.get(pos)?;
-        slot.get_or_init(|| {
-            let symbols = model.fields.get(f)?.symbols.len();
-            let column = &table.columns[pos].data;
-            let rows = column.len();
-            let worth = rows >= self.policy.min_rows
-                && symbols.max(1) * self.policy.min_rows_per_value <= rows;
-            // Values on one row in `symbols` on average leave gaps of about log2(symbols) bits; the
-            // widest gap of a block of 128 takes a few bits more.
-            let gap_bits = (symbols.max(2) as f64).log2() + 3.0;
-            let estimate = (rows as f64 * gap_bits / 8.0) as usize + symbols * 64;
-            if !worth || self.used.load(Ordering::Relaxed) + estimate > self.budget {
-                return None;
-            }
-            let index = RowIndex::build(column, symbols);
-            let after = self.used.fetch_add(index.bytes(), Ordering::Relaxed) + index.bytes();
-            if after > self.budget {
-                // Larger than estimated: give the room back and keep scanning this column.
-                self.used.fetch_sub(index.bytes(), Ordering::Relaxed);
-                return None;
-            }
-            Some(Arc::new(index))
-        })
-        .clone()
+        let mut slot = self
+            .slots
+            .get(t)?
+            .get(pos)?
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Slot::Undecided = *slot {
+            let symbols = model.fields.get(f).map_or(0, |f| f.symbols.len());
+            *slot = match self.build(&table.columns[pos].data, symbols) {
+                Some(index) => Slot::Index(Arc::new(index)),
+                None => Slot::Scan,
+            };
+        }
+        match &*slot {
+            Slot::Index(index) => Some(index.clone()),
+            _ => None,
+        }
+    }
+
+    /// An index of `column` if it is worth one and fits in what is left of the budget.
+    fn build(&self, column: &PackedColumn, symbols: usize) -> Option<RowIndex> {
+        let rows = column.len();
+        let worth =
+            rows >= self.policy.min_rows && symbols.max(1) * self.policy.min_rows_per_value <= rows;
+        // Values on one row in `symbols` on average leave gaps of about log2(symbols) bits; the widest
+        // gap of a block of 128 takes a few bits more.
+        let gap_bits = (symbols.max(2) as f64).log2() + 3.0;
+        let estimate = (rows as f64 * gap_bits / 8.0) as usize + symbols * 64;
+        if !worth || self.used.load(Ordering::Relaxed) + estimate > self.budget {
+            return None;
+        }
+        let index = RowIndex::build(column, symbols);
+        let after = self.used.fetch_add(index.bytes(), Ordering::Relaxed) + index.bytes();
+        if after > self.budget {
+            // Larger than estimated: give the room back and keep scanning this column.
+            self.used.fetch_sub(index.bytes(), Ordering::Relaxed);
+            return None;
+        }
+        Some(index)
     }
 }
 
@@ -281,7 +319,7 @@ impl Clone for RowIndexes {
             slots: self
                 .slots
                 .iter()
-                .map(|t| t.iter().map(|_| OnceLock::new()).collect())
+                .map(|t| t.iter().map(|_| Mutex::default()).collect())
                 .collect(),
             budget: self.budget,
             used: AtomicUsize::new(0),

@@ -150,4 +150,12 @@ fn a_large_column_is_indexed_once_and_within_budget() {
     one.insert(7);
     assert_eq!(rows_matching(&m, 0, u, None, &one).unwrap().count(), 1);
     assert_eq!(m.indexes.bytes(), built);
+    // Released (no session left), then built again by the next selection.
+    m.indexes.release();
+    assert_eq!(m.indexes.bytes(), 0);
+    assert_eq!(
+        rows_matching(&m, 0, f, None, &allowed).unwrap().count(),
+        4000
+    );
+    assert_eq!(m.indexes.bytes(), built);
 }

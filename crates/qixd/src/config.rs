@@ -126,9 +126,10 @@ pub struct Config {
 
     /// Mebibytes the results shared by sessions may hold (selection row sets, hypercubes, list objects;
     /// a third each, least recently used evicted first): a repeated selection state is answered from
-    /// them without a scan.
-    #[arg(long, env = "QIXD_CACHE_MB", default_value_t = 256)]
-    pub cache_mb: usize,
+    /// them without a scan. Default: a sixteenth of the machine's memory (Qlik's engine lets its cache
+    /// grow to most of it); they are dropped when no session is left.
+    #[arg(long, env = "QIXD_CACHE_MB")]
+    pub cache_mb: Option<usize>,
 
     /// Give memory back to the system as soon as sessions end, at some cost in speed: with glibc, the
     /// binary restarts itself at once with its per-thread caches, fast bins and thread-stack cache off
@@ -195,22 +196,33 @@ impl Config {
             .unwrap_or_else(|| self.apps_dir.join(".sessions"))
     }
 
+    /// Bytes the shared result cache may hold: `--cache-mb`, else a sixteenth of the machine's memory but
+    /// at least 64 MiB (256 MiB where the memory cannot be read).
+    pub fn cache_bytes(&self) -> usize {
+        let default = || machine_memory().map_or(256 << 20, |m| ((m / 16) as usize).max(64 << 20));
+        self.cache_mb
+            .map_or_else(default, |mb| mb.saturating_mul(1 << 20))
+    }
+
     /// A configuration with every default, for tests and embedding.
     pub fn defaults() -> Config {
         Config::parse_from(["qixd"])
     }
 }
 
-/// The default memory budget of a reload: half the machine's memory (`MemTotal` in `/proc/meminfo`), or
+/// The machine's memory in bytes (`MemTotal` in `/proc/meminfo`), where that can be read.
+fn machine_memory() -> Option<u64> {
+    std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        m.lines()
+            .find(|l| l.starts_with("MemTotal:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map(|kb| kb * 1024)
+    })
+}
+
+/// The default memory budget of a reload: half the machine's memory, or
 /// [`qix_script::Limits::DEFAULT_MAX_MEMORY`] where that cannot be read.
 fn default_reload_memory() -> u64 {
-    std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| {
-            m.lines()
-                .find(|l| l.starts_with("MemTotal:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        })
-        .map_or(qix_script::Limits::DEFAULT_MAX_MEMORY, |kb| kb * 1024 / 2)
+    machine_memory().map_or(qix_script::Limits::DEFAULT_MAX_MEMORY, |m| m / 2)
 }

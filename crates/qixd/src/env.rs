@@ -53,7 +53,7 @@ impl Env {
             started: Instant::now(),
             data_dir: config.data_dir.clone(),
             published: Default::default(),
-            cache: qix_engine::ResultCache::new(config.cache_mb.saturating_mul(1 << 20)),
+            cache: qix_engine::ResultCache::new(config.cache_bytes()),
             records: Default::default(),
             limits: config.limits(),
             script_limits: config.script_limits(),
@@ -61,6 +61,15 @@ impl Env {
             folders: crate::folders::Folders::new(config),
             rights: crate::rights::Rights::new(config.mode, config.admin_users.clone()),
             exports: crate::exports::Exports::default(),
+        }
+    }
+
+    /// Drops the row indexes of every app's published data (when no session is left: the next selection
+    /// builds them again).
+    pub fn release_row_indexes(&self) {
+        let published = self.published.lock().unwrap_or_else(|p| p.into_inner());
+        for (_, data) in published.values() {
+            data.model.indexes.release();
         }
     }
 

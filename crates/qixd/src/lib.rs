@@ -203,7 +203,8 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
 /// be given back only after they are gone. The binary builds its runtime with this (main.rs).
 pub const BLOCKING_THREAD_KEEP_ALIVE: Duration = Duration::from_secs(2);
 
-/// When the last session is gone, forgets the results cached for them and lets the allocator give the
+/// When the last session is gone, forgets the results cached for them and the row indexes their
+/// selections built, and lets the allocator give the
 /// memory back, so a server that served many sessions returns to its size at start. A second after the
 /// session count reached zero, and only if it still is; then once more after the request threads of the
 /// blocking pool, idle since, have ended and returned their per-thread malloc caches (measured with
@@ -217,6 +218,7 @@ async fn release_when_idle(registry: Arc<registry::Registry>, env: Arc<api::Env>
             continue;
         }
         env.cache.clear();
+        env.release_row_indexes();
         release_memory(&env).await;
         tracing::debug!("no session left: cached results released");
         tokio::time::sleep(BLOCKING_THREAD_KEEP_ALIVE + Duration::from_secs(1)).await;
