@@ -66,7 +66,8 @@ impl ResultCache {
             return hit.clone();
         }
         let result = Arc::new(infer(model, state));
-        self.lock_inf().put(key, result.clone(), result.bytes());
+        let bytes = result.bytes() + state_bytes(state);
+        self.lock_inf().put(key, result.clone(), bytes);
         result
     }
 
@@ -122,8 +123,11 @@ impl ResultCache {
         let infer = |s: &SelectionState| self.inference(model, s);
         let sets = Sets::new(model, state, base, &infer);
         let cube = Arc::new(compute_with(model, state, &inference, def, &sets)?);
+        let key_bytes = state_bytes(state)
+            + def_bytes(def)
+            + key.3.iter().flatten().map(state_bytes).sum::<usize>();
         self.lock_cubes()
-            .put(key, cube.clone(), cube.estimated_bytes());
+            .put(key, cube.clone(), cube.estimated_bytes() + key_bytes);
         Ok(cube)
     }
 
@@ -151,7 +155,8 @@ impl ResultCache {
         let rows = Arc::new(list_object_in(
             model, state, &inference, field, sort, &infer,
         ));
-        let bytes = rows.len() * (std::mem::size_of::<ListRow>() + 16);
+        let texts: usize = rows.iter().map(|r| r.text.len()).sum();
+        let bytes = rows.len() * std::mem::size_of::<ListRow>() + texts + state_bytes(state);
         self.lock_lists().put(key, rows.clone(), bytes);
         rows
     }
@@ -167,4 +172,20 @@ impl ResultCache {
     fn lock_cubes(&self) -> MutexGuard<'_, BudgetLru<CubeKey, Arc<HyperCube>>> {
         self.cubes.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// About the bytes a selection state takes as part of a key (a large selection is a large key).
+fn state_bytes(state: &SelectionState) -> usize {
+    state
+        .selected_fields()
+        .map(|(_, symbols)| 64 + symbols.len() * 4)
+        .sum()
+}
+
+/// About the bytes a definition takes as part of a key: its expressions' texts and fixed parts.
+fn def_bytes(def: &HyperCubeDef) -> usize {
+    let texts: usize = def.measures.iter().map(|m| m.expr.len()).sum::<usize>()
+        + def.dimensions.iter().map(|d| d.field.len()).sum::<usize>()
+        + def.attributes.iter().map(String::len).sum::<usize>();
+    256 + 128 * (def.measures.len() + def.dimensions.len()) + texts
 }

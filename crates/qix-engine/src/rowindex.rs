@@ -1,7 +1,8 @@
 //! Row indexes: for a column, the rows that hold each of its values (one compressed list of row numbers
 //! per value), so that selecting a few values reads their rows instead of decoding the whole column.
 //!
-//! An index is built the first time a selection needs its column, and only where it pays: a table with
+//! An index is built the first time a selection needs its column (or a field's possible values are
+//! asked for under a selection), and only where it pays: a table with
 //! enough rows, a column with on average many rows per value (an index of a near-unique column would
 //! cost more than the column and save little), and only while the model's indexes stay within their
 //! memory budget — a share of the packed rows. Past the budget, selections scan as before.
@@ -123,7 +124,8 @@ pub struct RowIndex {
 }
 
 impl RowIndex {
-    /// Indexes `column`, whose values are symbols `0..symbols`.
+    /// Indexes `column`, whose values are symbols `0..symbols`. While it builds, the rows are held as
+    /// plain row numbers (four bytes a row) before they are packed.
     pub fn build(column: &PackedColumn, symbols: usize) -> RowIndex {
         let lists = row_lists(column, symbols);
         let values: Vec<Postings> = lists.par_iter().map(|rows| Postings::new(rows)).collect();
@@ -157,8 +159,8 @@ impl RowIndex {
 
     /// The symbols with at least one row in `rows`, reading each value's rows only up to the first one in
     /// the set — a set spread over the table answers after a few rows per value. `None` once more than
-    /// `limit` rows were read (values with no row in the set are read to their end): reading the set's
-    /// own rows then costs less.
+    /// `limit` rows were read (checked between values: values with no row in the set are read to their
+    /// end), when reading the set's own rows costs less.
     pub fn values_in(&self, rows: &Bits, limit: usize) -> Option<Bits> {
         let mut out = Bits::empty(self.values.len());
         let mut read = 0;
@@ -288,23 +290,31 @@ impl RowIndexes {
         }
     }
 
-    /// An index of `column` if it is worth one and fits in what is left of the budget.
+    /// An index of `column` if it is worth one and fits in what is left of the budget. The estimate is
+    /// reserved before building (so builds of other columns at the same time cannot both overrun the
+    /// budget), then replaced by the index's real size.
     fn build(&self, column: &PackedColumn, symbols: usize) -> Option<RowIndex> {
         let rows = column.len();
         let worth =
             rows >= self.policy.min_rows && symbols.max(1) * self.policy.min_rows_per_value <= rows;
+        if !worth {
+            return None;
+        }
         // Values on one row in `symbols` on average leave gaps of about log2(symbols) bits; the widest
         // gap of a block of 128 takes a few bits more.
         let gap_bits = (symbols.max(2) as f64).log2() + 3.0;
         let estimate = (rows as f64 * gap_bits / 8.0) as usize + symbols * 64;
-        if !worth || self.used.load(Ordering::Relaxed) + estimate > self.budget {
-            return None;
-        }
+        self.used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                (used + estimate <= self.budget).then_some(used + estimate)
+            })
+            .ok()?;
         let index = RowIndex::build(column, symbols);
-        let after = self.used.fetch_add(index.bytes(), Ordering::Relaxed) + index.bytes();
+        self.used.fetch_sub(estimate, Ordering::AcqRel);
+        let after = self.used.fetch_add(index.bytes(), Ordering::AcqRel) + index.bytes();
         if after > self.budget {
             // Larger than estimated: give the room back and keep scanning this column.
-            self.used.fetch_sub(index.bytes(), Ordering::Relaxed);
+            self.used.fetch_sub(index.bytes(), Ordering::AcqRel);
             return None;
         }
         Some(index)
@@ -338,7 +348,8 @@ impl std::fmt::Debug for RowIndexes {
 }
 
 /// How many rows of table `t` hold one of the `allowed` values of field `f`: exact when the column has an
-/// index, the whole table otherwise (what a scan costs).
+/// index (built now if it is worth one: the selection is about to use it), the whole table otherwise
+/// (what a scan costs).
 pub fn estimated_rows(model: &DataModel, t: TableId, f: FieldId, allowed: &Bits) -> usize {
     match model.indexes.get(model, t, f) {
         Some(index) => index.count(allowed) as usize,

@@ -210,15 +210,28 @@ impl Config {
     }
 }
 
-/// The machine's memory in bytes (`MemTotal` in `/proc/meminfo`), where that can be read.
+/// The memory this process may use, in bytes: the machine's (`MemTotal` in `/proc/meminfo`), or its
+/// container's limit (cgroup v2 `memory.max`, v1 `memory.limit_in_bytes`) when that is lower.
 fn machine_memory() -> Option<u64> {
-    std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+    let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
         m.lines()
             .find(|l| l.starts_with("MemTotal:"))
             .and_then(|l| l.split_whitespace().nth(1))
             .and_then(|kb| kb.parse::<u64>().ok())
             .map(|kb| kb * 1024)
-    })
+    });
+    let limit = [
+        "/sys/fs/cgroup/memory.max",
+        "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+    ]
+    .iter()
+    .filter_map(|p| std::fs::read_to_string(p).ok())
+    .filter_map(|v| v.trim().parse::<u64>().ok())
+    .min();
+    match (total, limit) {
+        (Some(t), Some(l)) => Some(t.min(l)),
+        (t, l) => t.or(l),
+    }
 }
 
 /// The default memory budget of a reload: half the machine's memory, or

@@ -67,9 +67,13 @@ impl Env {
     /// Drops the row indexes of every app's published data (when no session is left: the next selection
     /// builds them again).
     pub fn release_row_indexes(&self) {
-        let published = self.published.lock().unwrap_or_else(|p| p.into_inner());
-        for (_, data) in published.values() {
-            data.model.indexes.release();
+        let models: Vec<Arc<qix_engine::DataModel>> = {
+            let published = self.published.lock().unwrap_or_else(|p| p.into_inner());
+            published.values().map(|(_, d)| d.model.clone()).collect()
+        };
+        // Waits for any index still building: not under the lock of the published data.
+        for model in models {
+            model.indexes.release();
         }
     }
 

@@ -218,7 +218,8 @@ async fn release_when_idle(registry: Arc<registry::Registry>, env: Arc<api::Env>
             continue;
         }
         env.cache.clear();
-        env.release_row_indexes();
+        let e = env.clone();
+        let _ = tokio::task::spawn_blocking(move || e.release_row_indexes()).await;
         release_memory(&env).await;
         tracing::debug!("no session left: cached results released");
         tokio::time::sleep(BLOCKING_THREAD_KEEP_ALIVE + Duration::from_secs(1)).await;

@@ -256,10 +256,13 @@ pub struct HyperCube {
 }
 
 impl HyperCube {
-    /// About the bytes the cube holds: its rows with their cells (texts shared between rows are counted
-    /// once per row, an overestimate that keeps a cache of cubes on the safe side).
+    /// About the bytes the cube holds: its rows with their cells, each dimension cell's text counted in
+    /// every row that shows it (texts are shared between rows, so this leans high) and 32 bytes a value.
     pub fn estimated_bytes(&self) -> usize {
-        let cells = |r: &CubeRow| (r.dims.len() + r.measures.len() + r.attrs.len()) * 24;
+        let cells = |r: &CubeRow| {
+            let texts: usize = r.dims.iter().map(|d| d.text.len()).sum();
+            (r.dims.len() + r.measures.len() + r.attrs.len()) * 32 + texts
+        };
         std::mem::size_of::<HyperCube>()
             + self
                 .rows

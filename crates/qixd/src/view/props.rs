@@ -49,13 +49,14 @@ pub fn privileges() -> Value {
 }
 
 /// A layout from properties: `qMetaDef` becomes `qMeta` (with the user's privileges), plus `qSelectionInfo`.
-pub fn layout_from_props(props: &Map<String, Value>) -> Map<String, Value> {
+pub fn layout_from_props(props: Map<String, Value>) -> Map<String, Value> {
+    // Moved, not cloned: the computed layout holds the data pages.
     let mut layout = Map::new();
     for (k, v) in props {
         if k == "qMetaDef" {
-            layout.insert("qMeta".into(), meta_from_def(v));
+            layout.insert("qMeta".into(), meta_from_def(&v));
         } else {
-            layout.insert(k.clone(), v.clone());
+            layout.insert(k, v);
         }
     }
     layout.insert("qSelectionInfo".into(), json!({}));

@@ -113,7 +113,7 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     let view = crate::view::View::of(env, doc);
     crate::view::dollar::expand_props(&view, &mut props);
     let computed = crate::view::layout::layout(&view, &props);
-    let mut layout = layout_from_props(&computed);
+    let mut layout = layout_from_props(computed);
     if doc.soft_patch(id).is_some() {
         layout.insert("qHasSoftPatches".into(), json!(true));
     }
