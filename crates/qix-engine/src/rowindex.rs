@@ -185,28 +185,70 @@ impl RowIndex {
     }
 }
 
-/// Each symbol's rows, in increasing order (counted first, so each list is allocated once).
+/// Each symbol's rows, in increasing order. Two parallel passes over runs of rows: the first counts each
+/// run's rows per symbol, so each list is allocated once at its size and each run writes its own part.
 fn row_lists(column: &PackedColumn, symbols: usize) -> Vec<Vec<u32>> {
-    let mut counts = vec![0usize; symbols];
-    let mut decoded = vec![0u32; 4096];
     let n = column.len();
-    let mut each = |f: &mut dyn FnMut(usize, u32)| {
-        let mut at = 0;
-        while at < n {
-            let len = (n - at).min(decoded.len());
-            column.get_range(at, &mut decoded[..len]);
-            for (i, &s) in decoded[..len].iter().enumerate() {
-                if s != NULL && (s as usize) < symbols {
-                    f(at + i, s);
-                }
-            }
-            at += len;
+    let runs: Vec<(usize, usize)> = (0..n.div_ceil(BUILD_RUN))
+        .map(|r| (r * BUILD_RUN, ((r + 1) * BUILD_RUN).min(n)))
+        .collect();
+    let counts: Vec<Vec<usize>> = runs
+        .par_iter()
+        .map(|&(start, end)| {
+            let mut c = vec![0usize; symbols];
+            each_symbol(column, symbols, start, end, |_, s| c[s] += 1);
+            c
+        })
+        .collect();
+    let mut lists: Vec<Vec<u32>> = (0..symbols)
+        .map(|s| vec![0u32; counts.iter().map(|c| c[s]).sum()])
+        .collect();
+    // Each run's part of every list, cut in run order.
+    let mut parts: Vec<Vec<&mut [u32]>> =
+        runs.iter().map(|_| Vec::with_capacity(symbols)).collect();
+    for (s, list) in lists.iter_mut().enumerate() {
+        let mut rest: &mut [u32] = list;
+        for (r, part) in parts.iter_mut().enumerate() {
+            let (mine, after) = rest.split_at_mut(counts[r][s]);
+            part.push(mine);
+            rest = after;
         }
-    };
-    each(&mut |_, s| counts[s as usize] += 1);
-    let mut lists: Vec<Vec<u32>> = counts.iter().map(|&c| Vec::with_capacity(c)).collect();
-    each(&mut |row, s| lists[s as usize].push(row as u32));
+    }
+    runs.par_iter()
+        .zip(parts.par_iter_mut())
+        .for_each(|(&(start, end), part)| {
+            let mut filled = vec![0usize; symbols];
+            each_symbol(column, symbols, start, end, |row, s| {
+                part[s][filled[s]] = row as u32;
+                filled[s] += 1;
+            });
+        });
     lists
+}
+
+/// Rows per run when building an index.
+const BUILD_RUN: usize = 1 << 20;
+
+/// Calls `f(row, symbol)` for each row of `start..end` that holds one of the symbols `0..symbols`.
+fn each_symbol(
+    column: &PackedColumn,
+    symbols: usize,
+    start: usize,
+    end: usize,
+    mut f: impl FnMut(usize, usize),
+) {
+    let mut decoded = vec![0u32; 4096];
+    let mut at = start;
+    while at < end {
+        let len = (end - at).min(decoded.len());
+        column.get_range(at, &mut decoded[..len]);
+        for (i, &s) in decoded[..len].iter().enumerate() {
+            if s != NULL && (s as usize) < symbols {
+                f(at + i, s as usize);
+            }
+        }
+        at += len;
+    }
 }
 
 /// The indexes of a model's columns, built on first use within a memory budget.
@@ -389,6 +431,22 @@ pub fn rows_matching(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_built_in_several_runs_are_in_row_order() {
+        let n = 2 * BUILD_RUN + 1000;
+        let cells: Vec<u32> = (0..n as u32)
+            .map(|i| if i % 5 == 0 { NULL } else { (i / 7) % 3 })
+            .collect();
+        let col = PackedColumn::pack(&cells, 3);
+        let lists = row_lists(&col, 3);
+        for (s, list) in lists.iter().enumerate() {
+            let want: Vec<u32> = (0..n as u32)
+                .filter(|&i| cells[i as usize] == s as u32)
+                .collect();
+            assert_eq!(list, &want, "symbol {s}");
+        }
+    }
 
     #[test]
     fn an_index_lists_each_values_rows() {
