@@ -11,6 +11,7 @@ use crate::model::DataModel;
 use crate::model::FieldId;
 use crate::selection::SelectionState;
 use crate::sets::{named_idents, NoSetBase, SetBase, Sets};
+use crate::singleflight::SingleFlight;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 type InferenceKey = (u64, SelectionState);
@@ -29,6 +30,9 @@ pub struct ResultCache {
     inferences: Mutex<BudgetLru<InferenceKey, Arc<Inference>>>,
     cubes: Mutex<BudgetLru<CubeKey, Arc<HyperCube>>>,
     lists: Mutex<BudgetLru<ListKey, Arc<Vec<ListRow>>>>,
+    /// Inferences and cubes being computed: sessions asking for the same one at once wait for it.
+    inferring: SingleFlight<InferenceKey, Arc<Inference>>,
+    computing: SingleFlight<CubeKey, Result<Arc<HyperCube>, CubeError>>,
 }
 
 impl std::fmt::Debug for ResultCache {
@@ -47,6 +51,8 @@ impl ResultCache {
             inferences: Mutex::new(BudgetLru::new(third)),
             cubes: Mutex::new(BudgetLru::new(third)),
             lists: Mutex::new(BudgetLru::new(third)),
+            inferring: SingleFlight::new(),
+            computing: SingleFlight::new(),
         }
     }
 
@@ -65,10 +71,12 @@ impl ResultCache {
         if let Some(hit) = self.lock_inf().get(&key) {
             return hit.clone();
         }
-        let result = Arc::new(infer(model, state));
-        let bytes = result.bytes() + state_bytes(state);
-        self.lock_inf().put(key, result.clone(), bytes);
-        result
+        self.inferring.run(&key, || {
+            let result = Arc::new(infer(model, state));
+            let bytes = result.bytes() + state_bytes(state);
+            self.lock_inf().put(key.clone(), result.clone(), bytes);
+            result
+        })
     }
 
     /// A hypercube, computed once per (model, state, definition), with no set identifiers but `$` and `1`.
@@ -119,16 +127,21 @@ impl ResultCache {
         if let Some(hit) = self.lock_cubes().get(&key) {
             return Ok(hit.clone());
         }
-        let inference = self.inference(model, state);
-        let infer = |s: &SelectionState| self.inference(model, s);
-        let sets = Sets::new(model, state, base, &infer);
-        let cube = Arc::new(compute_with(model, state, &inference, def, &sets)?);
-        let key_bytes = state_bytes(state)
-            + def_bytes(def)
-            + key.3.iter().flatten().map(state_bytes).sum::<usize>();
-        self.lock_cubes()
-            .put(key, cube.clone(), cube.estimated_bytes() + key_bytes);
-        Ok(cube)
+        self.computing.run(&key, || {
+            let inference = self.inference(model, state);
+            let infer = |s: &SelectionState| self.inference(model, s);
+            let sets = Sets::new(model, state, base, &infer);
+            let cube = Arc::new(compute_with(model, state, &inference, def, &sets)?);
+            let key_bytes = state_bytes(state)
+                + def_bytes(def)
+                + key.3.iter().flatten().map(state_bytes).sum::<usize>();
+            self.lock_cubes().put(
+                key.clone(),
+                cube.clone(),
+                cube.estimated_bytes() + key_bytes,
+            );
+            Ok(cube)
+        })
     }
 
     /// Forgets every result (when no session is left to ask for them, their memory goes back).

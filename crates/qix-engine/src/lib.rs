@@ -33,6 +33,7 @@ pub mod scan;
 pub mod search;
 pub mod selection;
 pub mod sets;
+pub mod singleflight;
 pub mod smart;
 pub mod symbols;
 
