@@ -116,23 +116,62 @@ impl Bits {
 
     /// Members in increasing order.
     pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.words.iter().enumerate().flat_map(|(wi, &w)| {
-            let mut w = w;
-            std::iter::from_fn(move || {
-                if w == 0 {
-                    return None;
-                }
-                let t = w.trailing_zeros() as usize;
-                w &= w - 1;
-                Some(wi * 64 + t)
-            })
+        (self.words.iter().enumerate()).flat_map(|(wi, &w)| ones(wi * 64, w))
+    }
+
+    /// Members in `start..end`, in increasing order: a word of the set at a time, so a sparse range
+    /// costs its words, not its indexes.
+    pub fn iter_range(&self, start: usize, end: usize) -> impl Iterator<Item = usize> + '_ {
+        let end = end.min(self.len);
+        let first = start / 64;
+        let words = match start < end {
+            true => &self.words[first..end.div_ceil(64)],
+            false => &[][..],
+        };
+        words.iter().enumerate().flat_map(move |(i, &w)| {
+            let base = (first + i) * 64;
+            // Clear the word's indexes before `start` (only the first word has any: fewer than 64) and
+            // from `end` on.
+            let mut w = w & (!0u64 << start.saturating_sub(base));
+            let keep = end - base;
+            if keep < 64 {
+                w &= (1u64 << keep) - 1;
+            }
+            ones(base, w)
         })
     }
+}
+
+/// The indexes `base + i` of the set bits `i` of `w`, in increasing order.
+fn ones(base: usize, mut w: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        if w == 0 {
+            return None;
+        }
+        let t = w.trailing_zeros() as usize;
+        w &= w - 1;
+        Some(base + t)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn members_of_a_range() {
+        let mut b = Bits::empty(300);
+        for i in [0, 5, 63, 64, 65, 127, 128, 200, 299] {
+            b.insert(i);
+        }
+        let range = |s, e| b.iter_range(s, e).collect::<Vec<_>>();
+        assert_eq!(range(0, 300), b.iter().collect::<Vec<_>>());
+        assert_eq!(range(5, 65), vec![5, 63, 64]);
+        assert_eq!(range(6, 128), vec![63, 64, 65, 127]);
+        assert_eq!(range(64, 64), Vec::<usize>::new());
+        assert_eq!(range(129, 1000), vec![200, 299]);
+        assert_eq!(range(300, 400), Vec::<usize>::new());
+    }
 
     #[test]
     fn set_operations() {

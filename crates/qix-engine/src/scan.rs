@@ -92,19 +92,16 @@ pub fn symbols_in(column: &PackedColumn, rows: Option<&Bits>, symbols: usize) ->
                 let start = bi * BLOCK;
                 let end = (start + BLOCK).min(n);
                 if let Some(r) = rows {
-                    let words = &r.words()[start / 64..end.div_ceil(64)];
-                    let set: usize = words.iter().map(|w| w.count_ones() as usize).sum();
+                    let set: usize = r.words()[start / 64..end.div_ceil(64)]
+                        .iter()
+                        .map(|w| w.count_ones() as usize)
+                        .sum();
                     // Few rows in the block: read just those.
                     if set * 8 < end - start {
-                        for (wi, &w) in words.iter().enumerate() {
-                            let mut w = w;
-                            while w != 0 {
-                                let row = start + wi * 64 + w.trailing_zeros() as usize;
-                                w &= w - 1;
-                                let s = column.get(row);
-                                if s != NULL {
-                                    acc.insert(s as usize);
-                                }
+                        for row in r.iter_range(start, end) {
+                            let s = column.get(row);
+                            if s != NULL {
+                                acc.insert(s as usize);
                             }
                         }
                         return acc;
@@ -112,24 +109,17 @@ pub fn symbols_in(column: &PackedColumn, rows: Option<&Bits>, symbols: usize) ->
                 }
                 let mut syms = vec![0u32; end - start];
                 column.get_range(start, &mut syms);
-                match rows {
-                    None => syms
-                        .iter()
-                        .filter(|s| **s != NULL)
-                        .for_each(|s| acc.insert(*s as usize)),
-                    Some(r) => {
-                        // Only the listed rows, a word of the row set at a time.
-                        for (wi, &w) in r.words()[start / 64..end.div_ceil(64)].iter().enumerate() {
-                            let mut w = w;
-                            while w != 0 {
-                                let s = syms[wi * 64 + w.trailing_zeros() as usize];
-                                w &= w - 1;
-                                if s != NULL {
-                                    acc.insert(s as usize);
-                                }
-                            }
-                        }
+                let mut add = |s: u32| {
+                    if s != NULL {
+                        acc.insert(s as usize);
                     }
+                };
+                match rows {
+                    None => syms.iter().for_each(|s| add(*s)),
+                    // Only the listed rows, a word of the row set at a time.
+                    Some(r) => r
+                        .iter_range(start, end)
+                        .for_each(|row| add(syms[row - start])),
                 }
                 acc
             },
