@@ -345,8 +345,7 @@ impl Inference {
         let t = *f.tables.first()?;
         let rows = self.rows[t].as_deref()?;
         if let Some(found) = model
-            .indexes
-            .get(model, t, field)
+            .row_index(t, field)
             .and_then(|index| index.values_in(rows, rows.count()))
         {
             return Some(Arc::new(found));

@@ -2,7 +2,7 @@
 //! Immutable once built; every session of an app shares it through an `Arc`.
 
 use crate::packed::PackedColumn;
-use crate::rowindex::{IndexPolicy, RowIndexes};
+use crate::rowindex::{IndexPolicy, RowIndex, RowIndexes};
 use crate::symbols::SymbolTable;
 use qix_expr::Locale;
 use std::collections::HashMap;
@@ -165,6 +165,12 @@ impl DataModel {
     pub fn with_index_policy(mut self, policy: IndexPolicy) -> DataModel {
         self.indexes = RowIndexes::new(&self.tables, policy);
         self
+    }
+
+    /// The row index of field `f`'s column in table `t`, built now if the column is worth one (see
+    /// [`RowIndexes::get`]).
+    pub fn row_index(&self, t: TableId, f: FieldId) -> Option<Arc<RowIndex>> {
+        self.indexes.get(self, t, f)
     }
 
     /// The field named `name`.

@@ -56,7 +56,6 @@ struct Postings {
     blocks: Vec<(u32, u8, u32)>,
     packed: Vec<u8>,
     tail: Vec<u32>,
-    len: usize,
 }
 
 impl Postings {
@@ -79,19 +78,20 @@ impl Postings {
             blocks,
             packed,
             tail: rows[full..].to_vec(),
-            len: rows.len(),
         }
     }
 
     /// Calls `f` with each row.
     fn for_each(&self, mut f: impl FnMut(u32)) {
-        let packer = BitPacker4x::new();
-        let mut rows = [0u32; BLOCK];
-        for &(before, bits, at) in &self.blocks {
-            packer.decompress_sorted(before, &self.packed[at as usize..], &mut rows, bits);
-            rows.iter().for_each(|r| f(*r));
-        }
-        self.tail.iter().for_each(|r| f(*r));
+        self.any(|r| {
+            f(r);
+            false
+        });
+    }
+
+    /// How many rows.
+    fn len(&self) -> usize {
+        self.blocks.len() * BLOCK + self.tail.len()
     }
 
     /// Whether `hit` holds for some row, reading blocks only until it does.
@@ -120,7 +120,6 @@ impl Postings {
 pub struct RowIndex {
     /// Per symbol, its rows.
     values: Vec<Postings>,
-    bytes: usize,
 }
 
 impl RowIndex {
@@ -128,9 +127,9 @@ impl RowIndex {
     /// plain row numbers (four bytes a row) before they are packed.
     pub fn build(column: &PackedColumn, symbols: usize) -> RowIndex {
         let lists = row_lists(column, symbols);
-        let values: Vec<Postings> = lists.par_iter().map(|rows| Postings::new(rows)).collect();
-        let bytes = values.iter().map(Postings::bytes).sum();
-        RowIndex { values, bytes }
+        RowIndex {
+            values: lists.par_iter().map(|rows| Postings::new(rows)).collect(),
+        }
     }
 
     /// How many rows hold one of the `allowed` symbols.
@@ -138,7 +137,7 @@ impl RowIndex {
         allowed
             .iter()
             .filter_map(|s| self.values.get(s))
-            .map(|p| p.len as u64)
+            .map(|p| p.len() as u64)
             .sum()
     }
 
@@ -181,7 +180,7 @@ impl RowIndex {
 
     /// Bytes the index holds.
     pub fn bytes(&self) -> usize {
-        self.bytes
+        self.values.iter().map(Postings::bytes).sum()
     }
 }
 
@@ -262,7 +261,7 @@ pub struct RowIndexes {
 }
 
 /// What a column has.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 enum Slot {
     /// Not asked for yet (or released).
     #[default]
@@ -352,11 +351,11 @@ impl RowIndexes {
             })
             .ok()?;
         let index = RowIndex::build(column, symbols);
+        let bytes = index.bytes();
         self.used.fetch_sub(estimate, Ordering::AcqRel);
-        let after = self.used.fetch_add(index.bytes(), Ordering::AcqRel) + index.bytes();
-        if after > self.budget {
+        if self.used.fetch_add(bytes, Ordering::AcqRel) + bytes > self.budget {
             // Larger than estimated: give the room back and keep scanning this column.
-            self.used.fetch_sub(index.bytes(), Ordering::AcqRel);
+            self.used.fetch_sub(bytes, Ordering::AcqRel);
             return None;
         }
         Some(index)
@@ -393,7 +392,7 @@ impl std::fmt::Debug for RowIndexes {
 /// index (built now if it is worth one: the selection is about to use it), the whole table otherwise
 /// (what a scan costs).
 pub fn estimated_rows(model: &DataModel, t: TableId, f: FieldId, allowed: &Bits) -> usize {
-    match model.indexes.get(model, t, f) {
+    match model.row_index(t, f) {
         Some(index) => index.count(allowed) as usize,
         None => model.tables.get(t).map_or(0, |table| table.rows),
     }
@@ -416,7 +415,7 @@ pub fn rows_matching(
             return Some(filter_listed_rows(column, r, allowed));
         }
     }
-    if let Some(index) = model.indexes.get(model, t, f) {
+    if let Some(index) = model.row_index(t, f) {
         if index.count(allowed) as usize * 8 <= n {
             let mut found = index.rows(allowed, n);
             if let Some(r) = rows {
