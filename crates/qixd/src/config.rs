@@ -104,7 +104,7 @@ pub struct Config {
     pub max_reload_rows: u64,
 
     /// Most bytes the tables of one reload may hold at once (estimated); a reload past it fails naming
-    /// the statement, and the previous data stays. Default: half the machine's memory.
+    /// the statement, and the previous data stays. Default: half the machine's (or container's) memory.
     #[arg(long, alias = "max-reload-memory", env = "QIXD_MAX_RELOAD_BYTES")]
     pub max_reload_bytes: Option<u64>,
 
@@ -234,7 +234,7 @@ fn machine_memory() -> Option<u64> {
     }
 }
 
-/// The default memory budget of a reload: half the machine's memory, or
+/// The default memory budget of a reload: half the machine's (or container's) memory, or
 /// [`qix_script::Limits::DEFAULT_MAX_MEMORY`] where that cannot be read.
 fn default_reload_memory() -> u64 {
     machine_memory().map_or(qix_script::Limits::DEFAULT_MAX_MEMORY, |m| m / 2)
