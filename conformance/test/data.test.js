@@ -533,7 +533,8 @@ test('list object: layout, qSortByState puts selected values first, GetListObjec
   assert.deepEqual(cells.map((c) => [c.qText, c.qNum, c.qElemNumber, c.qState]), [
     ['x', 'NaN', 0, 'O'], ['y', 'NaN', 1, 'O'], ['z', 'NaN', 2, 'O'],
   ]);
-  for (const c of cells) assert.ok('qFrequency' in c, `a list object cell has qFrequency: ${JSON.stringify(c)}`);
+  // qFrequencyMode defaults to none: no frequency is counted, and cells carry none.
+  for (const c of cells) assert.ok(!('qFrequency' in c), `no qFrequency without qFrequencyMode: ${JSON.stringify(c)}`);
 
   assert.equal(await lb.selectListObjectValues('/qListObjectDef', [2], false), true);
   assert.deepEqual((await listCells(lb)).map((c) => `${c.qText}:${c.qState}`), ['z:S', 'x:A', 'y:A']);
@@ -541,6 +542,22 @@ test('list object: layout, qSortByState puts selected values first, GetListObjec
   const pages = await lb.getListObjectData('/qListObjectDef', [{ qTop: 1, qLeft: 0, qWidth: 1, qHeight: 2 }]);
   assert.deepEqual(pages[0].qMatrix.map(([c]) => [c.qText, c.qElemNumber, c.qState]), [['x', 0, 'A'], ['y', 1, 'A']]);
   assert.deepEqual(pages[0].qArea, { qLeft: 0, qTop: 1, qWidth: 1, qHeight: 2 });
+});
+
+test('list object: qFrequencyMode V gives each value its count of possible rows', async () => {
+  const { app } = await loadedApp();
+  const lb = await app.createSessionObject({
+    qInfo: { qType: 'listbox' },
+    qListObjectDef: {
+      qDef: { qFieldDefs: ['abcs'], qSortCriterias: [{ qSortByLoadOrder: 1 }] },
+      qFrequencyMode: 'V',
+      qInitialDataFetch: [{ qTop: 0, qLeft: 0, qWidth: 1, qHeight: 10 }],
+    },
+  });
+  assert.deepEqual((await listCells(lb)).map((c) => `${c.qText}:${c.qFrequency}`), ['a:1', 'b:3', 'c:1']);
+  const numbers = await app.getField('numbers');
+  await numbers.selectValues([{ qNumber: 3, qIsNumeric: true }, { qNumber: 4, qIsNumeric: true }], false);
+  assert.deepEqual((await listCells(lb)).map((c) => `${c.qText}:${c.qState}:${c.qFrequency}`), ['a:X:0', 'b:O:2', 'c:X:0']);
 });
 
 test('SelectListObjectValues (toggle), SelectListObjectPossible / Excluded / All, ClearSelections', async () => {

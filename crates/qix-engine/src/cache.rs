@@ -23,7 +23,7 @@ type CubeKey = (
     HyperCubeDef,
     Vec<Option<SelectionState>>,
 );
-type ListKey = (u64, SelectionState, FieldId, ListSort);
+type ListKey = (u64, SelectionState, FieldId, ListSort, bool);
 
 /// LRUs of inferences, hypercubes and list objects.
 pub struct ResultCache {
@@ -151,22 +151,24 @@ impl ResultCache {
         self.lock_lists().clear();
     }
 
-    /// A list object's rows, computed once per (model, state, field, sort).
+    /// A list object's rows, computed once per (model, state, field, sort, whether frequencies are
+    /// counted).
     pub fn list_object(
         &self,
         model: &DataModel,
         state: &SelectionState,
         field: FieldId,
         sort: &ListSort,
+        frequency: bool,
     ) -> Arc<Vec<ListRow>> {
-        let key = (model.id, state.clone(), field, *sort);
+        let key = (model.id, state.clone(), field, *sort, frequency);
         if let Some(hit) = self.lock_lists().get(&key) {
             return hit.clone();
         }
         let inference = self.inference(model, state);
         let infer = |s: &SelectionState| self.inference(model, s);
         let rows = Arc::new(list_object_in(
-            model, state, &inference, field, sort, &infer,
+            model, state, &inference, field, sort, frequency, &infer,
         ));
         let texts: usize = rows.iter().map(|r| r.text.len()).sum();
         let bytes = rows.len() * std::mem::size_of::<ListRow>() + texts + state_bytes(state);

@@ -47,8 +47,9 @@ pub struct ListRow {
     pub text: String,
     /// Number, if any.
     pub num: Option<f64>,
-    /// Rows (in the field's first table) that hold the value and are possible.
-    pub frequency: usize,
+    /// Rows (in the field's first table) that hold the value and are possible; counted only when asked
+    /// for (a list's `qFrequencyMode`, or a sort by frequency): a count reads every possible row.
+    pub frequency: Option<usize>,
 }
 
 fn apply(dir: i8, o: Ordering) -> Ordering {
@@ -78,30 +79,34 @@ pub fn list_object_with(
     field: FieldId,
     sort: &ListSort,
 ) -> Vec<ListRow> {
-    list_object_in(model, state, inference, field, sort, &|s| {
-        std::sync::Arc::new(infer(model, s))
-    })
+    let infer = |s: &SelectionState| std::sync::Arc::new(infer(model, s));
+    list_object_in(model, state, inference, field, sort, true, &infer)
 }
 
 /// [`list_object_with`] where other states' inferences (a selected field's alternatives) come from
-/// `infer` (a cache).
+/// `infer` (a cache), and frequencies are counted only when `frequency` asks for them or the sort needs
+/// them.
 pub fn list_object_in(
     model: &DataModel,
     state: &SelectionState,
     inference: &Inference,
     field: FieldId,
     sort: &ListSort,
+    frequency: bool,
     infer: &dyn Fn(&SelectionState) -> std::sync::Arc<Inference>,
 ) -> Vec<ListRow> {
     let f = &model.fields[field];
     let states = field_states_in(model, state, field, inference, infer);
-    let mut freq = vec![0usize; f.symbols.len()];
-    if let Some(&t) = f.tables.first() {
-        if let Some(col) = model.tables[t].column(field) {
-            count_symbols(col, inference.table_rows(t), &mut freq);
+    let freq = (frequency || sort.by_frequency != 0).then(|| {
+        let mut freq = vec![0usize; f.symbols.len()];
+        if let Some(&t) = f.tables.first() {
+            if let Some(col) = model.tables[t].column(field) {
+                count_symbols(col, inference.table_rows(t), &mut freq);
+            }
         }
-    }
-    let mut out: Vec<ListRow> = (0..f.symbols.len())
+        freq
+    });
+    let out: Vec<ListRow> = (0..f.symbols.len())
         .map(|s| {
             let v = f.symbols.get(s as u32);
             ListRow {
@@ -109,24 +114,34 @@ pub fn list_object_in(
                 state: states[s],
                 text: v.text.clone(),
                 num: v.num,
-                frequency: freq[s],
+                frequency: freq.as_ref().map(|f| f[s]),
             }
         })
         .collect();
-    out.sort_by(|a, b| {
+    sorted(out, sort)
+}
+
+/// `rows` in `sort`'s order. Texts are lower-cased once per value, not once per comparison.
+fn sorted(rows: Vec<ListRow>, sort: &ListSort) -> Vec<ListRow> {
+    let lower: Vec<String> = match sort.by_ascii {
+        0 => Vec::new(),
+        _ => rows.iter().map(|r| r.text.to_lowercase()).collect(),
+    };
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&i, &j| {
+        let (a, b) = (&rows[i], &rows[j]);
         apply(sort.by_state, a.state.rank().cmp(&b.state.rank()))
             .then_with(|| apply(sort.by_frequency, a.frequency.cmp(&b.frequency)))
             .then_with(|| apply(sort.by_numeric, cmp_num(a.num, b.num)))
-            .then_with(|| {
-                apply(
-                    sort.by_ascii,
-                    a.text.to_lowercase().cmp(&b.text.to_lowercase()),
-                )
+            .then_with(|| match sort.by_ascii {
+                0 => Ordering::Equal,
+                dir => apply(dir, lower[i].cmp(&lower[j])),
             })
             .then_with(|| apply(sort.by_load_order, a.symbol.cmp(&b.symbol)))
             .then_with(|| a.symbol.cmp(&b.symbol))
     });
-    out
+    let mut slots: Vec<Option<ListRow>> = rows.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// Adds to `freq` how often each symbol stands in `col` on the possible `rows` (all when `None`): over
@@ -184,15 +199,21 @@ mod tests {
         let rows = list_object(&m, &st, name, &ListSort::list_box());
         // Through the shared cache: the same rows, computed once per state.
         let cache = crate::ResultCache::new(1 << 20);
-        let cached = cache.list_object(&m, &st, name, &ListSort::list_box());
+        let cached = cache.list_object(&m, &st, name, &ListSort::list_box(), true);
         assert_eq!(*cached, rows);
-        let again = cache.list_object(&m, &st, name, &ListSort::list_box());
+        let again = cache.list_object(&m, &st, name, &ListSort::list_box(), true);
         assert!(std::sync::Arc::ptr_eq(&cached, &again));
-        let other = cache.list_object(&m, &SelectionState::new(), name, &ListSort::list_box());
+        let other = cache.list_object(
+            &m,
+            &SelectionState::new(),
+            name,
+            &ListSort::list_box(),
+            true,
+        );
         assert!(other.iter().all(|r| r.state.letter() == "O"));
         let shown: Vec<(&str, &str, usize)> = rows
             .iter()
-            .map(|r| (r.text.as_str(), r.state.letter(), r.frequency))
+            .map(|r| (r.text.as_str(), r.state.letter(), r.frequency.unwrap_or(0)))
             .collect();
         assert_eq!(
             shown,
@@ -212,6 +233,6 @@ mod tests {
             rows.iter().map(|r| r.text.as_str()).collect::<Vec<_>>(),
             ["3", "2", "1"]
         );
-        assert_eq!(rows[2].frequency, 2);
+        assert_eq!(rows[2].frequency, Some(2));
     }
 }

@@ -149,9 +149,35 @@ impl Response {
         Value::Object(m)
     }
 
-    /// The response as the text frame to send.
+    /// The response as the text frame to send: the same keys as [`Response::to_value`], written straight
+    /// from the result (a layout is tens of kilobytes; copying it into a new tree first cost as much as
+    /// writing it).
     pub fn to_text(&self) -> String {
-        self.to_value().to_string()
+        // Writing a JSON value or a list of integers to a vector cannot fail.
+        let mut out = br#"{"jsonrpc":"2.0","id":"#.to_vec();
+        let _ = serde_json::to_writer(&mut out, &self.id);
+        match &self.outcome {
+            Ok(result) => {
+                if self.delta {
+                    out.extend_from_slice(br#","delta":true"#);
+                }
+                out.extend_from_slice(br#","result":"#);
+                let _ = serde_json::to_writer(&mut out, result);
+            }
+            Err(e) => {
+                out.extend_from_slice(br#","error":"#);
+                let _ = serde_json::to_writer(&mut out, &e.to_value());
+            }
+        }
+        for (key, handles) in [("change", &self.change), ("close", &self.close)] {
+            if !handles.is_empty() {
+                out.extend_from_slice(format!(r#","{key}":"#).as_bytes());
+                let _ = serde_json::to_writer(&mut out, handles);
+            }
+        }
+        out.push(b'}');
+        // serde_json writes UTF-8.
+        String::from_utf8(out).unwrap_or_default()
     }
 }
 
@@ -249,6 +275,26 @@ mod tests {
         assert_eq!(e.error.code, -32600);
         let e = Request::parse(r#"{"id":7,"method":"X","handle":-1,"params":3}"#).unwrap_err();
         assert_eq!(e.error.code, -32600);
+    }
+
+    #[test]
+    fn the_text_of_a_response_is_its_value_written_out() {
+        let result = json!({"qLayout": {"b": [1, "x", null], "a": {"z": 1.5, "y": true}}});
+        let error = RpcError::new(crate::ErrorCode::NotFound, "gone");
+        for (outcome, delta, change, close) in [
+            (Ok(result.clone()), false, vec![], vec![]),
+            (Ok(result), true, vec![1, 2], vec![3]),
+            (Err(error), true, vec![], vec![4]),
+        ] {
+            let r = Response {
+                id: json!(18446744073709551615u64),
+                outcome,
+                change,
+                close,
+                delta,
+            };
+            assert_eq!(r.to_text(), r.to_value().to_string());
+        }
     }
 
     #[test]

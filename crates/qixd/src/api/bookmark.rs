@@ -79,7 +79,7 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     );
     out.insert("qFieldInfos".into(), json!(infos));
     ctx.doc()?.validate(&ObjectRef::Bookmark(id.to_string()));
-    Ok(json!({"qLayout": out}))
+    Ok(crate::api::result("qLayout", out))
 }
 
 fn set_properties(

@@ -120,7 +120,7 @@ fn layout(ctx: &mut Ctx<'_>, kind: Kind, id: &str) -> Result<Value, RpcError> {
         out.insert("qDimInfos".into(), json!(infos));
     }
     ctx.doc()?.validate(&kind.object(id));
-    Ok(json!({"qLayout": out}))
+    Ok(crate::api::result("qLayout", out))
 }
 
 fn set_properties(

@@ -202,6 +202,12 @@ fn numeric_enums(method: &str, params: &Value) -> Value {
     }
 }
 
+/// A result of one key, `{key: value}`, taking `value` as it is (`json!` would copy it, and a layout or a
+/// data page is tens of kilobytes).
+pub fn result(key: &str, value: impl Into<Value>) -> Value {
+    crate::view::render::object([(key, value.into())])
+}
+
 /// The engine's error for a feature its product edition lacks (`LOCERR_GENERIC_UNSUPPORTED_IN_PRODUCT_VERSION`,
 /// 17): what Qlik's engine without a repository or hub (Qlik Core) answers for publishing, streams,
 /// approvals, database and custom connectors. `what` names the feature.

@@ -106,7 +106,7 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     layout.insert("qText".into(), json!(text));
     layout.insert("qNum".into(), num);
     ctx.doc()?.validate(&ObjectRef::Variable(id.to_string()));
-    Ok(json!({"qLayout": layout}))
+    Ok(crate::api::result("qLayout", layout))
 }
 
 fn set_properties(

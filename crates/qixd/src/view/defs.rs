@@ -334,6 +334,9 @@ pub struct ListDef {
     pub sort: ListSort,
     /// `qInitialDataFetch`.
     pub initial_fetch: Vec<Page>,
+    /// Whether cells carry `qFrequency`: a `qFrequencyMode` other than none (`N`, the default). Each mode
+    /// gives the value's count of possible rows.
+    pub frequency: bool,
     /// The `qDef` as given: the layout's `qDimensionInfo` is made from it.
     pub dim: Value,
     /// Properties not starting with `q`: the engine copies them into the layout.
@@ -352,6 +355,10 @@ impl ListDef {
             field: field_of(&q_def),
             sort,
             initial_fetch: Page::parse_all(def.get("qInitialDataFetch")),
+            frequency: def
+                .get("qFrequencyMode")
+                .and_then(Value::as_str)
+                .is_some_and(|m| !matches!(m, "" | "N" | "NX_FREQUENCY_NONE")),
             dim: serde_json::json!({ "qDef": q_def }),
             custom: custom(def),
         }

@@ -31,7 +31,7 @@ fn possible(view: &View<'_>, field: &str) -> usize {
     let rows = view
         .env
         .cache
-        .list_object(view.model(), view.state, f, &ListSort::default());
+        .list_object(view.model(), view.state, f, &ListSort::default(), false);
     rows.iter()
         .filter(|r| matches!(r.state, State::Optional | State::Selected | State::Locked))
         .count()

@@ -305,7 +305,7 @@ pub fn list_rows(view: &View<'_>, def: &ListDef) -> Option<Arc<Vec<ListRow>>> {
     Some(
         view.env
             .cache
-            .list_object(view.model(), view.state, f, &def.sort),
+            .list_object(view.model(), view.state, f, &def.sort, def.frequency),
     )
 }
 

@@ -15,34 +15,77 @@ pub fn num_json(n: Option<f64>) -> Value {
         .map_or(json!("NaN"), |x| json!(x))
 }
 
+/// A JSON object of these entries in this order, each value taken as it is: `json!` copies every value it
+/// is given by name (a page of thousands of cells was copied whole), and grows the map key by key.
+pub fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    let mut m = Map::with_capacity(N);
+    for (k, v) in entries {
+        m.insert(k.to_string(), v);
+    }
+    Value::Object(m)
+}
+
 /// A measure cell (`qState` `L`; a NULL is `-` with `qIsNull`).
 pub fn measure_cell(v: &qix_expr::Value) -> Value {
+    measure_cell_as(v, None)
+}
+
+/// A measure cell showing `formatted` (the value in a number format) when given, else its own text.
+fn measure_cell_as(v: &qix_expr::Value, formatted: Option<String>) -> Value {
+    let l = || Value::from("L");
+    if v.is_null() && v.own_num().is_none() {
+        let text = formatted.unwrap_or_else(|| "-".into());
+        return object([
+            ("qText", text.into()),
+            ("qNum", "NaN".into()),
+            ("qElemNumber", 0.into()),
+            ("qState", l()),
+            ("qIsNull", true.into()),
+        ]);
+    }
+    let text = Value::String(formatted.or_else(|| v.text()).unwrap_or_default());
     // A text that reads as a number (`Text(123)`) has no qNum of its own.
     match v.own_num() {
-        Some(n) => {
-            json!({"qText": v.text().unwrap_or_default(), "qNum": n, "qElemNumber": 0, "qState": "L"})
-        }
-        None if v.is_null() => {
-            json!({"qText": "-", "qNum": "NaN", "qElemNumber": 0, "qState": "L", "qIsNull": true})
-        }
-        None => {
-            json!({"qText": v.text().unwrap_or_default(), "qNum": "NaN", "qElemNumber": 0, "qState": "L"})
-        }
+        Some(n) => object([
+            ("qText", text),
+            ("qNum", n.into()),
+            ("qElemNumber", 0.into()),
+            ("qState", l()),
+        ]),
+        None => object([
+            ("qText", text),
+            ("qNum", "NaN".into()),
+            ("qElemNumber", 0.into()),
+            ("qState", l()),
+        ]),
     }
 }
 
 /// A dimension cell (a NULL is `-`, element -2, state `O`; an Others cell element -3).
 pub fn dim_cell(d: &DimCell) -> Value {
     if d.other {
-        return json!({"qText": &*d.text, "qNum": "NaN", "qElemNumber": -3, "qState": "O", "qIsOtherCell": true});
+        return object([
+            ("qText", Value::String(d.text.to_string())),
+            ("qNum", "NaN".into()),
+            ("qElemNumber", (-3).into()),
+            ("qState", "O".into()),
+            ("qIsOtherCell", true.into()),
+        ]);
     }
     match d.symbol {
-        Some(s) => {
-            json!({"qText": &*d.text, "qNum": num_json(d.num), "qElemNumber": s, "qState": d.state.letter()})
-        }
-        None => {
-            json!({"qText": "-", "qNum": "NaN", "qElemNumber": -2, "qState": "O", "qIsNull": true})
-        }
+        Some(s) => object([
+            ("qText", Value::String(d.text.to_string())),
+            ("qNum", num_json(d.num)),
+            ("qElemNumber", s.into()),
+            ("qState", d.state.letter().into()),
+        ]),
+        None => object([
+            ("qText", "-".into()),
+            ("qNum", "NaN".into()),
+            ("qElemNumber", (-2).into()),
+            ("qState", "O".into()),
+            ("qIsNull", true.into()),
+        ]),
     }
 }
 
@@ -59,12 +102,9 @@ pub struct Cells<'a> {
 impl Cells<'_> {
     /// A measure cell in measure `m`'s number format.
     pub fn measure(&self, m: usize, v: &qix_expr::Value) -> Value {
-        let mut cell = measure_cell(v);
         let format = self.def.measures.get(m).and_then(|m| m.num_format.as_ref());
-        if let Some(text) = format.and_then(|f| f.text(v, &self.model.locale)) {
-            cell["qText"] = json!(text);
-        }
-        cell
+        let formatted = format.and_then(|f| f.text(v, &self.model.locale));
+        measure_cell_as(v, formatted)
     }
 }
 
@@ -93,8 +133,14 @@ pub fn cube_page(cube: &HyperCube, cells: Cells<'_>, page: &Page) -> Value {
         .iter()
         .map(|r| Value::Array((left..left + width).map(|c| cell(r, c)).collect()))
         .collect();
-    json!({"qMatrix": matrix, "qTails": [{"qUp": 0, "qDown": 0}],
-           "qArea": {"qLeft": left, "qTop": top, "qWidth": width, "qHeight": height}})
+    object([
+        ("qMatrix", Value::Array(matrix)),
+        ("qTails", json!([{"qUp": 0, "qDown": 0}])),
+        (
+            "qArea",
+            json!({"qLeft": left, "qTop": top, "qWidth": width, "qHeight": height}),
+        ),
+    ])
 }
 
 /// `qStateCounts`.
@@ -358,11 +404,26 @@ pub fn list_page(rows: &[ListRow], page: &Page) -> Value {
     let matrix: Vec<Value> = rows[top..top + height]
         .iter()
         .map(|r| {
-            json!([{"qText": r.text, "qNum": num_json(r.num), "qElemNumber": r.symbol, "qState": r.state.letter(),
-                    "qFrequency": r.frequency.to_string()}])
+            let mut cell = object([
+                ("qText", Value::String(r.text.clone())),
+                ("qNum", num_json(r.num)),
+                ("qElemNumber", r.symbol.into()),
+                ("qState", r.state.letter().into()),
+            ]);
+            if let (Some(n), Value::Object(c)) = (r.frequency, &mut cell) {
+                c.insert("qFrequency".into(), n.to_string().into());
+            }
+            Value::Array(vec![cell])
         })
         .collect();
-    json!({"qMatrix": matrix, "qTails": [], "qArea": {"qLeft": 0, "qTop": top, "qWidth": width, "qHeight": height}})
+    object([
+        ("qMatrix", Value::Array(matrix)),
+        ("qTails", json!([])),
+        (
+            "qArea",
+            json!({"qLeft": 0, "qTop": top, "qWidth": width, "qHeight": height}),
+        ),
+    ])
 }
 
 /// What a list object's layout is made from besides its definition.
@@ -406,12 +467,12 @@ pub fn listobject(def: &ListDef, result: ListResult<'_>) -> Value {
             .collect(),
         Err(_) => json!([]),
     };
-    let mut out = json!({
-        "qSize": {"qcx": 1, "qcy": n},
-        "qDimensionInfo": dim_info(&dim, &info, result.tags, n),
-        "qExpressions": [],
-        "qDataPages": pages,
-    });
+    let mut out = object([
+        ("qSize", json!({"qcx": 1, "qcy": n})),
+        ("qDimensionInfo", dim_info(&dim, &info, result.tags, n)),
+        ("qExpressions", json!([])),
+        ("qDataPages", pages),
+    ]);
     if let Err((code, context)) = result.pages {
         out["qError"] = json!({"qErrorCode": code, "qContext": context});
     } else if result.rows.is_none() {
@@ -590,7 +651,8 @@ mod tests {
             state,
             text: format!("v{s}"),
             num: Some(f64::from(s)),
-            frequency: 2,
+            // Counted for the first value only: a cell carries qFrequency when it was counted.
+            frequency: (s == 0).then_some(2),
         };
         let rows = vec![
             row(0, State::Selected),
@@ -613,7 +675,10 @@ mod tests {
         assert_eq!(lo["qDimensionInfo"]["qStateCounts"]["qExcluded"], 2);
         assert_eq!(lo["qDimensionInfo"]["qDimensionType"], "N");
         assert_eq!(lo["qDataPages"][0]["qArea"]["qWidth"], 1);
-        assert_eq!(lo["qDataPages"][0]["qMatrix"][1][0]["qFrequency"], "2");
+        assert_eq!(lo["qDataPages"][0]["qMatrix"][0][0]["qFrequency"], "2");
+        assert!(lo["qDataPages"][0]["qMatrix"][1][0]
+            .get("qFrequency")
+            .is_none());
         assert_eq!(lo["x"], 1);
         let missing = listobject(
             &def,

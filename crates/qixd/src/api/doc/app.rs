@@ -49,7 +49,7 @@ pub fn app_layout(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
     if let Value::Object(fixed) = fixed {
         layout.extend(fixed);
     }
-    Ok(json!({"qLayout": layout}))
+    Ok(crate::api::result("qLayout", layout))
 }
 
 /// The app layout's `qThumbnail` (a `StaticContentUrl`): the app properties' `qThumbnail`
@@ -95,7 +95,7 @@ pub fn app_properties(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
     props
         .entry("qThumbnail")
         .or_insert_with(|| json!({"qStaticContentUrlDef": {}}));
-    Ok(json!({"qProp": props}))
+    Ok(crate::api::result("qProp", props))
 }
 
 pub fn set_app_properties(

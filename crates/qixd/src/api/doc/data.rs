@@ -116,7 +116,7 @@ pub fn table_data(ctx: &mut Ctx<'_>, p: &Map<String, Value>) -> Result<Value, Rp
             json!({"qValue": cells})
         })
         .collect();
-    Ok(json!({"qData": rows}))
+    Ok(crate::api::result("qData", rows))
 }
 
 pub fn field_description(ctx: &mut Ctx<'_>, name: &str) -> Result<Value, RpcError> {

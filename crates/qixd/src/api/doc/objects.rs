@@ -50,7 +50,7 @@ pub fn get_objects(ctx: &mut Ctx<'_>, options: Map<String, Value>) -> Result<Val
             json!({"qInfo": p["qInfo"], "qMeta": privileges(), "qData": crate::view::layout::data_paths(&props, data)})
         })
         .collect();
-    Ok(json!({"qList": list}))
+    Ok(crate::api::result("qList", list))
 }
 
 /// `GetAllInfos`: the identifiers of every object and variable.
@@ -66,5 +66,5 @@ pub fn all_infos(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
         .chain(doc.variables().values().map(|v| v.props["qInfo"].clone()))
         .chain(r.bookmarks.values().map(|b| b.properties["qInfo"].clone()))
         .collect();
-    Ok(json!({"qInfos": infos}))
+    Ok(crate::api::result("qInfos", infos))
 }

@@ -29,7 +29,7 @@ pub fn call(
     Some(match method {
         "GetLayout" => layout(ctx, id),
         "GetProperties" => props(ctx, id).map(|p| json!({"qProp": p.clone()})),
-        "GetEffectiveProperties" => effective(ctx, id).map(|p| json!({"qProp": p})),
+        "GetEffectiveProperties" => effective(ctx, id).map(|p| crate::api::result("qProp", p)),
         "GetInfo" => props(ctx, id).map(|p| json!({"qInfo": p["qInfo"].clone()})),
         "SetProperties" => set_properties(ctx, id, obj_param(p, "qProp")),
         "ApplyPatches" => apply_patches(ctx, id, p),
@@ -124,7 +124,7 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
         );
     }
     doc.validate(&ObjectRef::Object(id.to_string()));
-    Ok(json!({"qLayout": layout}))
+    Ok(crate::api::result("qLayout", layout))
 }
 
 /// `ApplyPatches`: `{qOp: add|replace|remove, qPath, qValue (JSON text)}` on the properties. All patches
@@ -225,11 +225,11 @@ fn data_pages(
     if cube {
         let pages = crate::view::layout::cube_pages(&view, &def, &pages)
             .map_err(|e| RpcError::new(ErrorCode::InvalidParams, e))?;
-        Ok(json!({"qDataPages": pages}))
+        Ok(crate::api::result("qDataPages", pages))
     } else {
         let search = doc.list_search(id, path);
         let pages = crate::view::layout::list_pages(&view, &def, &pages, search);
-        Ok(json!({"qDataPages": pages}))
+        Ok(crate::api::result("qDataPages", pages))
     }
 }
 

@@ -35,7 +35,7 @@ pub fn data(
     let pages =
         pivot_layout::data_pages(&view, &def, expansion.as_ref(), &pages, stacked, max_cells)
             .map_err(|e| RpcError::new(ErrorCode::InvalidParams, e))?;
-    Ok(json!({"qDataPages": pages}))
+    Ok(crate::api::result("qDataPages", pages))
 }
 
 /// `ExpandLeft` / `CollapseLeft` (`left`; `qRow` a data row, `qCol` a left level) and `ExpandTop` /
