@@ -141,14 +141,15 @@ impl RowIndex {
             .sum()
     }
 
-    /// The rows (of `rows` in all) that hold one of the `allowed` symbols.
-    pub fn rows(&self, allowed: &Bits, rows: usize) -> Bits {
+    /// The rows (of `rows` in all, and of `within` when given) that hold one of the `allowed` symbols.
+    pub fn rows(&self, allowed: &Bits, rows: usize, within: Option<&Bits>) -> Bits {
         let mut out = Bits::empty(rows);
         for s in allowed.iter() {
             if let Some(p) = self.values.get(s) {
                 p.for_each(|r| {
-                    if (r as usize) < rows {
-                        out.insert(r as usize);
+                    let r = r as usize;
+                    if r < rows && within.is_none_or(|w| w.contains(r)) {
+                        out.insert(r);
                     }
                 });
             }
@@ -399,8 +400,9 @@ pub fn estimated_rows(model: &DataModel, t: TableId, f: FieldId, allowed: &Bits)
 }
 
 /// `rows ∩ {r : field f of table t at r ∈ allowed}` (`rows = None`: every row), by the cheapest way: the
-/// listed rows one by one when they are few, the values' rows from the column's index when they are
-/// few, a scan of the column otherwise.
+/// values' rows from the column's index when they are few (and, with listed rows, fewer than twice those:
+/// an indexed row costs a test of one bit, a listed row a read of the packed column), the listed rows
+/// one by one when they are few, a scan of the column otherwise.
 pub fn rows_matching(
     model: &DataModel,
     t: TableId,
@@ -410,21 +412,17 @@ pub fn rows_matching(
 ) -> Option<Bits> {
     let column = model.tables.get(t)?.column(f)?;
     let n = column.len();
-    if let Some(r) = rows {
-        if r.count() * 16 <= n {
-            return Some(filter_listed_rows(column, r, allowed));
-        }
-    }
+    let listed = rows.map(Bits::count);
     if let Some(index) = model.row_index(t, f) {
-        if index.count(allowed) as usize * 8 <= n {
-            let mut found = index.rows(allowed, n);
-            if let Some(r) = rows {
-                found.intersect_with(r);
-            }
-            return Some(found);
+        let indexed = index.count(allowed) as usize;
+        if indexed * 8 <= n && listed.is_none_or(|l| indexed <= 2 * l) {
+            return Some(index.rows(allowed, n, rows));
         }
     }
-    Some(filter_rows(column, rows, allowed))
+    match rows {
+        Some(r) if listed.unwrap_or(n) * 16 <= n => Some(filter_listed_rows(column, r, allowed)),
+        _ => Some(filter_rows(column, rows, allowed)),
+    }
 }
 
 #[cfg(test)]
@@ -457,7 +455,7 @@ mod tests {
         let mut allowed = Bits::empty(7);
         allowed.insert(3);
         allowed.insert(5);
-        let got = index.rows(&allowed, cells.len());
+        let got = index.rows(&allowed, cells.len(), None);
         let want: Vec<usize> = (0..cells.len())
             .filter(|&i| cells[i] == 3 || cells[i] == 5)
             .collect();
