@@ -19,7 +19,9 @@ pub fn call(
 ) -> Option<Result<Value, RpcError>> {
     Some(match method {
         "GetLayout" => layout(ctx, id),
-        "GetProperties" => record(ctx, id).map(|b| json!({"qProp": b.properties.clone()})),
+        "GetProperties" => {
+            record(ctx, id).map(|b| crate::api::result("qProp", b.properties.clone()))
+        }
         "GetInfo" => record(ctx, id).map(|b| json!({"qInfo": b.properties["qInfo"].clone()})),
         "SetProperties" => set_properties(ctx, id, obj_param(p, "qProp")),
         "Apply" => crate::view::bookmarks::apply(ctx, id),

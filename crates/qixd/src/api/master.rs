@@ -18,7 +18,7 @@ pub fn call(
 ) -> Option<Result<Value, RpcError>> {
     Some(match method {
         "GetLayout" => layout(ctx, kind, id),
-        "GetProperties" => props(ctx, kind, id).map(|p| json!({"qProp": p.clone()})),
+        "GetProperties" => props(ctx, kind, id).map(|p| crate::api::result("qProp", p.clone())),
         "GetInfo" => props(ctx, kind, id).map(|p| json!({"qInfo": p["qInfo"].clone()})),
         "GetDimension" if kind == Kind::Dimension => {
             props(ctx, kind, id).map(|p| json!({"qDim": p["qDim"].clone()}))

@@ -29,7 +29,7 @@ pub fn call(
 ) -> Option<Result<Value, RpcError>> {
     Some(match method {
         "GetLayout" => layout(ctx, id),
-        "GetProperties" => props(ctx, id).map(|p| json!({"qProp": p.clone()})),
+        "GetProperties" => props(ctx, id).map(|p| crate::api::result("qProp", p.clone())),
         "GetInfo" => props(ctx, id).map(|p| json!({"qInfo": p["qInfo"].clone()})),
         "SetProperties" => set_properties(ctx, id, obj_param(p, "qProp")),
         "SetStringValue" => set_definition(ctx, id, str_param(p, "qVal").to_string()),

@@ -28,7 +28,7 @@ pub fn call(
 ) -> Option<Result<Value, RpcError>> {
     Some(match method {
         "GetLayout" => layout(ctx, id),
-        "GetProperties" => props(ctx, id).map(|p| json!({"qProp": p.clone()})),
+        "GetProperties" => props(ctx, id).map(|p| crate::api::result("qProp", p.clone())),
         "GetEffectiveProperties" => effective(ctx, id).map(|p| crate::api::result("qProp", p)),
         "GetInfo" => props(ctx, id).map(|p| json!({"qInfo": p["qInfo"].clone()})),
         "SetProperties" => set_properties(ctx, id, obj_param(p, "qProp")),
