@@ -31,6 +31,7 @@ pub mod inspector;
 pub mod limits;
 pub mod outbox;
 pub mod persist;
+pub mod reads;
 pub mod registry;
 pub mod rights;
 pub mod session;

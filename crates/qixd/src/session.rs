@@ -1,8 +1,9 @@
 //! One engine session: the key that finds it, its sockets, its TTL and its open app.
 //!
 //! Every socket whose key matches shares the session: the same open doc, session objects and variables.
-//! All of that sits behind one mutex; work under it is short (no I/O waits on the network, no awaits), so a
-//! request on one socket never blocks another session.
+//! All of that sits behind one read-write lock; work under it is short (no I/O waits on the network, no
+//! awaits), so a request on one socket never blocks another session. Layouts, the bulk of what a sheet asks
+//! after a click, are computed under the shared (read) side, so one session's objects lay out in parallel.
 
 use crate::auth::UserId;
 use crate::doc::{DocState, Effects};
@@ -10,8 +11,8 @@ use crate::handles::SocketHandles;
 use qix_protocol::Notification;
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 /// The only way to find a session: who, which app (from the URL), which identity.
@@ -91,7 +92,10 @@ pub struct Session {
     /// Where a touch is reported (a request that changed something, a socket attached or gone), so the
     /// snapshot writer visits only the sessions that changed.
     dirty: Arc<Dirty>,
-    state: Mutex<SessionState>,
+    state: RwLock<SessionState>,
+    /// How many times the state was locked for writing: what a reader compares to learn whether the state
+    /// may have changed since it read it.
+    writes: AtomicU64,
 }
 
 /// The sessions touched or ended since the snapshot writer last took the set, by id with their key: the
@@ -121,11 +125,12 @@ impl Session {
             created_at: Instant::now(),
             created_wall: SystemTime::now(),
             dirty,
-            state: Mutex::new(SessionState {
+            state: RwLock::new(SessionState {
                 sockets: HashMap::new(),
                 ttl,
                 doc: None,
             }),
+            writes: AtomicU64::new(0),
         }
     }
 
@@ -134,10 +139,33 @@ impl Session {
         self.dirty.mark(self.id, &self.key);
     }
 
-    /// Locks the session state. A panic under the lock cannot leave it half-written in a way later requests
-    /// depend on, so a poisoned lock is taken over rather than failing every later request.
-    pub fn lock(&self) -> MutexGuard<'_, SessionState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    /// Locks the session state for writing (and counts the write, see [`Session::read`]). A panic under the
+    /// lock cannot leave it half-written in a way later requests depend on, so a poisoned lock is taken over
+    /// rather than failing every later request.
+    pub fn lock(&self) -> RwLockWriteGuard<'_, SessionState> {
+        let guard = self.state.write().unwrap_or_else(|p| p.into_inner());
+        // Counted under the write lock: a reader holding the read lock sees a count no writer moves.
+        self.writes.fetch_add(1, Ordering::Relaxed);
+        guard
+    }
+
+    /// Locks the session state for writing without counting the write: only for a change no reader's result
+    /// depends on (marking an object laid out), so that layouts computed together do not void each other.
+    pub fn lock_uncounted(&self) -> RwLockWriteGuard<'_, SessionState> {
+        self.state.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Locks the session state for reading, with the count of writes so far: the state is still the one
+    /// that was read while [`Session::writes`] gives the same count.
+    pub fn read(&self) -> (RwLockReadGuard<'_, SessionState>, u64) {
+        let guard = self.state.read().unwrap_or_else(|p| p.into_inner());
+        let writes = self.writes.load(Ordering::Relaxed);
+        (guard, writes)
+    }
+
+    /// How many times the state was locked for writing (read under the lock, it is exact).
+    pub fn writes(&self) -> u64 {
+        self.writes.load(Ordering::Relaxed)
     }
 }
 

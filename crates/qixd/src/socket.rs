@@ -3,10 +3,12 @@
 //!
 //! A writer task owns the sending half and drains the socket's outbox, so responses and pushes from other
 //! sockets of the session go out in one order. Each request runs on the blocking pool, so a slow one never
-//! stalls the runtime that serves other sockets.
+//! stalls the runtime that serves other sockets. Requests are answered in the order they came, except that
+//! consecutive layouts run in parallel ([`crate::reads`]).
 
 use crate::api::{self, Env};
 use crate::outbox::{outbox, Outbox, OutboxReceiver};
+use crate::reads::Reads;
 use crate::registry::{Attached, Registry};
 use crate::session::{Outgoing, SessionKey, SocketInfo};
 use crate::telemetry;
@@ -66,6 +68,7 @@ pub async fn serve(
         "socket attached"
     );
     let writer = tokio::spawn(write_frames(sink, rx));
+    let mut reads = Reads::default();
     loop {
         let frame = tokio::select! {
             f = stream.next() => f,
@@ -122,6 +125,23 @@ pub async fn serve(
             });
             continue;
         }
+        if reads.may_join(&request, request_permits().available_permits() > 1) {
+            let (env, tx) = (env.clone(), tx.clone());
+            let attached = attached.clone();
+            let handle = request.handle;
+            reads
+                .spawn(handle, async move {
+                    let (response, changed) = answer(&env, &attached, request).await;
+                    if changed {
+                        attached.session.touch();
+                    }
+                    let _ = tx.send(Outgoing::Text(response));
+                })
+                .await;
+            continue;
+        }
+        // Anything else comes after the layouts asked before it.
+        reads.drain().await;
         let (response, changed) = answer(&env, &attached, request).await;
         if changed {
             attached.session.touch();
@@ -130,6 +150,7 @@ pub async fn serve(
             break;
         }
     }
+    reads.drain().await;
     registry.detach(&attached.session, attached.socket);
     let overflowed = tx.is_overflowed();
     drop(tx);

@@ -27,6 +27,9 @@ pub const CACHE_BYTES: &str = "qixd_result_cache_bytes";
 pub const CACHE_HITS: &str = "qixd_result_cache_hits_total";
 /// Lookups the shared cache did not answer (the result was computed), by kind (counter).
 pub const CACHE_MISSES: &str = "qixd_result_cache_misses_total";
+/// Layouts computed under a session's shared lock, by outcome: `shared` when kept, `retried` when the
+/// session changed meanwhile and the request ran again under the exclusive lock (counter).
+pub const SHARED_LAYOUTS: &str = "qixd_shared_layouts_total";
 /// Request handling time (histogram).
 pub const REQUEST_DURATION: &str = "qixd_request_duration_seconds";
 
@@ -64,11 +67,21 @@ fn describe() {
     metrics::describe_counter!(CACHE_HITS, "Shared result cache lookups answered");
     metrics::describe_counter!(CACHE_MISSES, "Shared result cache lookups computed");
     metrics::describe_counter!(ERRORS, "JSON-RPC error responses by code");
+    metrics::describe_counter!(
+        SHARED_LAYOUTS,
+        "Layouts computed under a session's shared lock, kept or retried"
+    );
     metrics::describe_histogram!(REQUEST_DURATION, "JSON-RPC request handling time");
     // Counters appear in the output once touched; touch them so a fresh server lists them all.
     metrics::counter!(SESSIONS_CREATED).increment(0);
     metrics::counter!(SESSIONS_ATTACHED).increment(0);
     metrics::counter!(SESSIONS_EXPIRED).increment(0);
+}
+
+/// A layout computed under a session's shared lock: `kept`, or retried because the session changed.
+pub fn shared_layout(kept: bool) {
+    let outcome = if kept { "shared" } else { "retried" };
+    metrics::counter!(SHARED_LAYOUTS, "outcome" => outcome).increment(1);
 }
 
 /// A socket attached: to a new session or an existing one.

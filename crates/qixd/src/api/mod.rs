@@ -23,7 +23,7 @@ pub use crate::view::context::{
 };
 
 use crate::handles::ObjectRef;
-use crate::session::{Session, SocketId};
+use crate::session::{Session, SessionState, SocketId};
 use crate::view::master::Kind;
 use qix_protocol::{Request, Response, RpcError, Spec};
 use serde_json::{json, Value};
@@ -67,6 +67,9 @@ pub fn only_reads(method: &str) -> bool {
 
 /// Answers one request on a socket of `session`.
 pub fn handle_request(env: &Env, session: &Session, socket: SocketId, req: &Request) -> Response {
+    if let Some(response) = shared_layout(env, session, socket, req) {
+        return response;
+    }
     let mut state = session.lock();
     let object = state
         .sockets
@@ -100,7 +103,62 @@ pub fn handle_request(env: &Env, session: &Session, socket: SocketId, req: &Requ
         outcome = finish(&mut ctx);
         effects = std::mem::take(&mut ctx.effects);
     }
-    let (change, close) = state.fan_out(socket, &effects);
+    respond(&mut state, socket, req, outcome, &effects)
+}
+
+/// `GetLayout` of a generic object computed under the session's shared lock, so that the layouts a sheet
+/// asks for together after a click are computed in parallel rather than one after another. The object is
+/// then marked laid out under the write lock, and only if nothing was written to the session in between;
+/// otherwise (and for anything else: another method, an unknown handle, bad params, no open app) `None`,
+/// and the request runs the usual way — a layout never validates an object against a state it was not
+/// computed from.
+fn shared_layout(
+    env: &Env,
+    session: &Session,
+    socket: SocketId,
+    req: &Request,
+) -> Option<Response> {
+    if req.method != "GetLayout" {
+        return None;
+    }
+    let (outcome, id, seen) = {
+        let (state, seen) = session.read();
+        let object = state.sockets.get(&socket)?.handles.resolve(req.handle)?;
+        let spec = Spec::global().method(object.class(), &req.method)?;
+        let ObjectRef::Object(id) = object else {
+            return None;
+        };
+        env.limits.check_depth(&req.params).ok()?;
+        spec.bind(&req.params).ok()?;
+        let doc = state.doc.as_ref()?;
+        (object::computed_layout(env, doc, &id), id, seen)
+    };
+    let mut state = session.lock_uncounted();
+    let kept = session.writes() == seen;
+    crate::telemetry::shared_layout(kept);
+    if !kept {
+        return None;
+    }
+    state.doc.as_mut()?.validate(&ObjectRef::Object(id));
+    Some(respond(
+        &mut state,
+        socket,
+        req,
+        outcome,
+        &Default::default(),
+    ))
+}
+
+/// The response to `req`: its outcome, the changes fanned out to the session's sockets (the caller's own
+/// in the response), the result turned into JSON Patches when the client asked for delta mode.
+fn respond(
+    state: &mut SessionState,
+    socket: SocketId,
+    req: &Request,
+    outcome: Result<Value, RpcError>,
+    effects: &crate::doc::Effects,
+) -> Response {
+    let (change, close) = state.fan_out(socket, effects);
     let mut response = Response {
         id: req.id.clone(),
         outcome,

@@ -55,7 +55,7 @@ pub fn session(session: &Arc<Session>, expires: Option<Instant>, viewer: &Viewer
     let identity = viewer
         .sees_identity_of(&key.user)
         .then(|| key.identity.clone());
-    let st = session.lock();
+    let (st, _) = session.read();
     let mut sockets: Vec<(u64, Value)> = st
         .sockets
         .iter()

@@ -70,7 +70,7 @@ impl Snapshots {
     /// socket anyway).
     fn write_session(&self, session: &Session, expires: Option<Instant>) -> bool {
         // Most sessions have no TTL: they cost no lock and no read of the folder.
-        let ttl_less = session.lock().ttl.is_zero();
+        let ttl_less = session.read().0.ttl.is_zero();
         if ttl_less && !self.written().contains_key(&session.id) {
             return true;
         }
@@ -183,7 +183,7 @@ impl Snapshots {
         expires: Option<Instant>,
         epoch: u64,
     ) -> Option<(SessionFile, Option<Arc<LoadedData>>)> {
-        let st = session.lock();
+        let (st, _) = session.read();
         if st.ttl.is_zero() {
             return None;
         }

@@ -233,6 +233,13 @@ impl Client {
         }
     }
 
+    /// Reserves `n` request ids, for requests sent at once with [`Client::send_raw`]; returns the first.
+    pub fn reserve_ids(&mut self, n: usize) -> i64 {
+        let first = self.next_id;
+        self.next_id += n as i64;
+        first
+    }
+
     /// Calls a method and returns the whole response frame.
     pub async fn call(&mut self, handle: i64, method: &str, params: Value) -> Value {
         let id = self.next_id;

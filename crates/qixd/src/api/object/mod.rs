@@ -10,6 +10,7 @@ mod ranges;
 mod snapshot;
 
 use crate::api::{obj_param, Ctx};
+use crate::doc::DocState;
 use crate::handles::ObjectRef;
 use crate::view::defs::Page;
 use crate::view::groups::Cycle;
@@ -109,6 +110,14 @@ fn effective(ctx: &mut Ctx<'_>, id: &str) -> Result<Map<String, Value>, RpcError
 fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     let env = ctx.env;
     let doc = ctx.doc()?;
+    let layout = computed_layout(env, doc, id)?;
+    doc.validate(&ObjectRef::Object(id.to_string()));
+    Ok(layout)
+}
+
+/// `GetLayout`'s answer for object `id`, read from the app without changing it: what the shared-lock path
+/// of [`crate::api::handle_request`] computes before it marks the object laid out.
+pub fn computed_layout(env: &crate::env::Env, doc: &DocState, id: &str) -> Result<Value, RpcError> {
     let mut props = doc.effective(id)?.ok_or_else(RpcError::invalid_handle)?;
     let view = crate::view::View::of(env, doc);
     crate::view::dollar::expand_props(&view, &mut props);
@@ -123,7 +132,6 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
             json!({"qInSelections": true, "qMadeSelections": made}),
         );
     }
-    doc.validate(&ObjectRef::Object(id.to_string()));
     Ok(crate::api::result("qLayout", layout))
 }
 
