@@ -82,9 +82,7 @@ async fn layouts_under_the_shared_lock() {
 
 async fn layouts_asked_together_match_layouts_asked_one_at_a_time(s: &TestServer) {
     let mut c = s.connect("/app/p/identity/parallel").await;
-    let doc = c.session_app().await;
-    c.ok(doc, "SetScript", json!([SCRIPT])).await;
-    assert_eq!(c.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    let doc = c.loaded_session_app(SCRIPT).await;
     let defs = [
         ("d", "Sum(n)"),
         ("s", "Sum(n)"),
@@ -125,9 +123,7 @@ async fn layouts_asked_together_match_layouts_asked_one_at_a_time(s: &TestServer
 
 async fn layouts_and_a_selection_sent_together_answer_in_the_order_sent(s: &TestServer) {
     let mut c = s.connect("/app/p/identity/race").await;
-    let doc = c.session_app().await;
-    c.ok(doc, "SetScript", json!([SCRIPT])).await;
-    assert_eq!(c.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    let doc = c.loaded_session_app(SCRIPT).await;
     // Three objects of one definition: layouts of different handles run in parallel.
     let mut cubes = Vec::new();
     for _ in 0..3 {

@@ -418,10 +418,8 @@ fn metric(text: &str, name: &str) -> Option<f64> {
 async fn the_shared_result_cache_reports_hits_misses_and_bytes() {
     let s = TestServer::start().await;
     let mut c = s.connect("/app/d/identity/cache-metrics").await;
-    let doc = c.session_app().await;
     let script = "T:\nLOAD * INLINE [\nDim, m\na, 1\nb, 2\na, 3\n];";
-    c.ok(doc, "SetScript", json!([script])).await;
-    assert_eq!(c.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    let doc = c.loaded_session_app(script).await;
     // Two objects with one definition: the second layout is the first's cube, from the cache.
     let mut sums = Vec::new();
     for _ in 0..2 {

@@ -317,6 +317,15 @@ impl Client {
         let r = self.ok(-1, "CreateSessionApp", json!([])).await;
         r["qReturn"]["qHandle"].as_i64().unwrap()
     }
+
+    /// Opens a session app loaded by `script` (which must reload); returns the doc handle.
+    pub async fn loaded_session_app(&mut self, script: &str) -> i64 {
+        let doc = self.session_app().await;
+        self.ok(doc, "SetScript", json!([script])).await;
+        let reloaded = self.ok(doc, "DoReload", json!([])).await;
+        assert_eq!(reloaded["qReturn"], true, "the test script reloads");
+        doc
+    }
 }
 
 /// `qReturn.qHandle` of a result.
