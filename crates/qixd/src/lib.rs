@@ -19,6 +19,7 @@ pub mod auth;
 pub mod clock;
 pub mod cluster;
 pub mod config;
+pub mod delta;
 pub mod demo;
 pub mod doc;
 pub mod env;

@@ -188,7 +188,7 @@ const DELTA_METHODS: &[&str] = &[
 ];
 
 /// Turns every key of `result` into a JSON Patch against the previous value sent for the same handle,
-/// method and key (the first one replaces the root), and remembers the new values.
+/// method and key ([`crate::delta`]), and remembers the new values.
 fn to_delta(
     bases: &mut std::collections::HashMap<(i64, String, String), Value>,
     handle: i64,
@@ -199,10 +199,8 @@ fn to_delta(
     for (key, value) in map.iter_mut() {
         let k = (handle, method.to_string(), key.clone());
         let patch = match bases.get(&k) {
-            Some(prev) => {
-                serde_json::to_value(json_patch::diff(prev, value)).unwrap_or_else(|_| json!([]))
-            }
-            None => json!([{"op": "add", "path": "/", "value": value.clone()}]),
+            Some(prev) => crate::delta::patch(prev, value),
+            None => crate::delta::first(value),
         };
         bases.insert(k, std::mem::replace(value, patch));
     }
