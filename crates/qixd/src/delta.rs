@@ -8,7 +8,7 @@
 //! then the operations were serialized into values once more; a layout after a new selection differs in
 //! nearly every cell, and diffing it cost more than computing it.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// Operations past which the whole value is sent instead (a patch of more differences than this is about
 /// as long as the value, and slower to make and to apply).
@@ -21,13 +21,13 @@ pub fn patch(old: &Value, new: &Value) -> Value {
     if walk(old, new, &mut path, &mut ops) {
         Value::Array(ops)
     } else {
-        json!([{"op": "replace", "path": "/", "value": new}])
+        Value::Array(vec![op("replace", "", Some(new))])
     }
 }
 
 /// The patch that sends `new` whole, when nothing was sent before.
 pub fn first(new: &Value) -> Value {
-    json!([{"op": "add", "path": "/", "value": new}])
+    Value::Array(vec![op("add", "", Some(new))])
 }
 
 /// Adds to `ops` the operations turning `old` into `new` at `path`; `false` once there would be more than
@@ -71,16 +71,8 @@ fn objects(
     true
 }
 
-/// Runs `f` with `key` appended to `path` (escaped as RFC 6901 says), then restores `path`.
-fn at(path: &mut String, key: &str, f: impl FnOnce(&mut String) -> bool) -> bool {
-    let len = path.len();
-    path.push('/');
-    path.push_str(&key.replace('~', "~0").replace('/', "~1"));
-    let done = f(path);
-    path.truncate(len);
-    done
-}
-
+/// One operation; `value` is copied with `Clone` (`json!` would copy it by serializing it, key by key).
+/// An empty path is the root, which enigma.js names `/`.
 fn op(name: &str, path: &str, value: Option<&Value>) -> Value {
     let mut m = Map::with_capacity(3);
     m.insert("op".into(), name.into());
@@ -94,6 +86,16 @@ fn op(name: &str, path: &str, value: Option<&Value>) -> Value {
     Value::Object(m)
 }
 
+/// Runs `f` with `key` appended to `path` (escaped as RFC 6901 says), then restores `path`.
+fn at(path: &mut String, key: &str, f: impl FnOnce(&mut String) -> bool) -> bool {
+    let len = path.len();
+    path.push('/');
+    path.push_str(&key.replace('~', "~0").replace('/', "~1"));
+    let done = f(path);
+    path.truncate(len);
+    done
+}
+
 fn push(ops: &mut Vec<Value>, op: Value) -> bool {
     ops.push(op);
     ops.len() <= MAX_OPS
@@ -103,6 +105,7 @@ fn push(ops: &mut Vec<Value>, op: Value) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use serde_json::json;
 
     /// Applies a patch as enigma.js does: `/` replaces the whole value, other paths as RFC 6902 says.
     fn apply(base: &Value, patch: &Value) -> Value {
