@@ -124,12 +124,10 @@ fn shared_layout(
     let (outcome, id, seen) = {
         let (state, seen) = session.read();
         let object = state.sockets.get(&socket)?.handles.resolve(req.handle)?;
-        let spec = Spec::global().method(object.class(), &req.method)?;
+        bound_params(env, object.class(), req).ok()?;
         let ObjectRef::Object(id) = object else {
             return None;
         };
-        env.limits.check_depth(&req.params).ok()?;
-        spec.bind(&req.params).ok()?;
         let doc = state.doc.as_ref()?;
         (object::computed_layout(env, doc, &id), id, seen)
     };
@@ -208,11 +206,7 @@ fn to_delta(
 
 fn call(ctx: &mut Ctx<'_>, object: &ObjectRef, req: &Request) -> Result<Value, RpcError> {
     let class = object.class();
-    let spec = Spec::global()
-        .method(class, &req.method)
-        .ok_or_else(|| RpcError::method_not_found(req.method.clone()))?;
-    ctx.env.limits.check_depth(&req.params)?;
-    let params = spec.bind(&numeric_enums(&req.method, &req.params))?;
+    let params = bound_params(ctx.env, class, req)?;
     let result = match object {
         ObjectRef::Global => global::call(ctx, &req.method, &params),
         ObjectRef::Doc => doc::call(ctx, &req.method, &params),
@@ -233,6 +227,20 @@ fn call(ctx: &mut Ctx<'_>, object: &ObjectRef, req: &Request) -> Result<Value, R
 
 /// Enum params the spec types as strings that old clients send as the enum's number (`GetBNF` with
 /// `qBnfType: 0`, which the real engine accepts): the number becomes the enum's title before binding.
+/// `req`'s params bound to the signature of its method on `class` and type-checked (the method must exist,
+/// the params not nest too deep): the one check every request passes before it runs.
+fn bound_params(
+    env: &Env,
+    class: &str,
+    req: &Request,
+) -> Result<serde_json::Map<String, Value>, RpcError> {
+    let spec = Spec::global()
+        .method(class, &req.method)
+        .ok_or_else(|| RpcError::method_not_found(req.method.clone()))?;
+    env.limits.check_depth(&req.params)?;
+    spec.bind(&numeric_enums(&req.method, &req.params))
+}
+
 fn numeric_enums(method: &str, params: &Value) -> Value {
     const BNF: [&str; 2] = ["S", "E"];
     if !method.contains("BNF") {
