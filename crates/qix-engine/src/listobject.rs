@@ -123,25 +123,20 @@ pub fn list_object_in(
 
 /// `rows` in `sort`'s order. Texts are lower-cased once per value, not once per comparison.
 fn sorted(rows: Vec<ListRow>, sort: &ListSort) -> Vec<ListRow> {
-    let lower: Vec<String> = match sort.by_ascii {
-        0 => Vec::new(),
-        _ => rows.iter().map(|r| r.text.to_lowercase()).collect(),
+    let lower = |r: &ListRow| match sort.by_ascii {
+        0 => String::new(),
+        _ => r.text.to_lowercase(),
     };
-    let mut order: Vec<usize> = (0..rows.len()).collect();
-    order.sort_by(|&i, &j| {
-        let (a, b) = (&rows[i], &rows[j]);
+    let mut keyed: Vec<(String, ListRow)> = rows.into_iter().map(|r| (lower(&r), r)).collect();
+    keyed.sort_by(|(la, a), (lb, b)| {
         apply(sort.by_state, a.state.rank().cmp(&b.state.rank()))
             .then_with(|| apply(sort.by_frequency, a.frequency.cmp(&b.frequency)))
             .then_with(|| apply(sort.by_numeric, cmp_num(a.num, b.num)))
-            .then_with(|| match sort.by_ascii {
-                0 => Ordering::Equal,
-                dir => apply(dir, lower[i].cmp(&lower[j])),
-            })
+            .then_with(|| apply(sort.by_ascii, la.cmp(lb)))
             .then_with(|| apply(sort.by_load_order, a.symbol.cmp(&b.symbol)))
             .then_with(|| a.symbol.cmp(&b.symbol))
     });
-    let mut slots: Vec<Option<ListRow>> = rows.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
+    keyed.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Adds to `freq` how often each symbol stands in `col` on the possible `rows` (all when `None`): over
