@@ -1,6 +1,9 @@
 //! Inference against a naive reference: random small models (one table, chains and stars, with nulls) and
 //! random selections; possible rows and field values compared with a brute force over joined rows.
 
+mod common;
+
+use common::numbers_model;
 use proptest::prelude::*;
 use qix_engine::{field_states, infer, DataModel, Dual, ModelBuilder, SelectionState, State};
 
@@ -40,18 +43,9 @@ fn spec() -> impl Strategy<Value = Spec> {
 }
 
 fn build(spec: &Spec) -> DataModel {
-    let mut b = ModelBuilder::new();
-    for (i, (fields, rows)) in spec.tables.iter().enumerate() {
-        let t = b.add_table(&format!("T{i}"), fields).unwrap();
-        for row in rows {
-            let cells: Vec<Option<Dual>> = row
-                .iter()
-                .map(|c| c.map(|v| Dual::number(v as f64)))
-                .collect();
-            b.push_row(t, &cells).unwrap();
-        }
-    }
-    b.build().unwrap()
+    let names: Vec<String> = (0..spec.tables.len()).map(|i| format!("T{i}")).collect();
+    let tables = spec.tables.iter().zip(&names);
+    numbers_model(tables.map(|((fields, rows), name)| (name.as_str(), &fields[..], &rows[..])))
 }
 
 /// Brute force: every assignment of a row or NULL to each table; keep those that are connected, agree on

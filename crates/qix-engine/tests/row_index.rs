@@ -2,6 +2,9 @@
 //! row sets (none, sparse, dense) and random selections; the rows found, and whole inferences over a
 //! two-table model, must be the same whichever way the engine reads them.
 
+mod common;
+
+use common::{number_symbols, numbers_model};
 use proptest::prelude::*;
 use qix_engine::rowindex::{rows_matching, IndexPolicy};
 use qix_engine::{field_states, infer, Bits, DataModel, Dual, ModelBuilder, SelectionState, State};
@@ -35,26 +38,7 @@ fn row_set(n: usize) -> impl Strategy<Value = Option<Vec<bool>>> {
 type TableSpec<'a> = (&'a str, &'a [&'a str], &'a [Vec<Option<u8>>]);
 
 fn model(tables: &[TableSpec<'_>]) -> DataModel {
-    let mut b = ModelBuilder::new();
-    for (name, fields, rows) in tables {
-        let t = b.add_table(name, fields).unwrap();
-        for row in rows.iter() {
-            let cells: Vec<Option<Dual>> = row
-                .iter()
-                .map(|c| c.map(|v| Dual::number(v as f64)))
-                .collect();
-            b.push_row(t, &cells).unwrap();
-        }
-    }
-    b.build().unwrap()
-}
-
-fn symbols(m: &DataModel, field: &str, values: &[u8]) -> Vec<u32> {
-    let f = m.field_id(field).unwrap();
-    values
-        .iter()
-        .filter_map(|v| m.fields[f].symbols.find(&Dual::number(*v as f64)))
-        .collect()
+    numbers_model(tables.iter().copied())
 }
 
 proptest! {
@@ -69,7 +53,7 @@ proptest! {
         let m = model(&[("T", &["a"], &rows_of)]).with_index_policy(ALWAYS);
         let f = m.field_id("a").unwrap();
         let mut allowed = Bits::empty(m.fields[f].symbols.len());
-        for s in symbols(&m, "a", &picked) {
+        for s in number_symbols(&m, "a", &picked) {
             allowed.insert(s as usize);
         }
         let mask = rows.as_ref().map(|r| {
@@ -100,7 +84,7 @@ proptest! {
         let indexed = model(&tables).with_index_policy(ALWAYS);
         let mut state = SelectionState::new();
         for (name, vals) in [("a", &sel_a), ("b", &sel_b), ("k", &sel_k)] {
-            let syms = symbols(&plain, name, vals);
+            let syms = number_symbols(&plain, name, vals);
             if !syms.is_empty() {
                 state.set(plain.field_id(name).unwrap(), syms);
             }

@@ -2,6 +2,9 @@
 //! properties on random data (a set modifier equals making that selection; `{1}` equals clearing all;
 //! `Sum(Aggr(Sum(x), D))` equals `Sum(x)`; set operators follow the algebra of row sets).
 
+mod common;
+
+use common::number_symbols;
 use proptest::prelude::*;
 use qix_engine::{
     compute, compute_with, infer, DataModel, Dual, HyperCubeDef, ModelBuilder, SelectionState,
@@ -269,14 +272,6 @@ fn random_model(rows: &[(u8, u8, Option<u8>)]) -> DataModel {
     b.build().unwrap()
 }
 
-fn pick(model: &DataModel, field: &str, values: &[u8]) -> Vec<u32> {
-    let f = model.field_id(field).unwrap();
-    values
-        .iter()
-        .filter_map(|v| model.fields[f].symbols.find(&Dual::number(*v as f64)))
-        .collect()
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(96))]
 
@@ -290,10 +285,10 @@ proptest! {
         let fa = m.field_id("a").unwrap();
         let fb = m.field_id("b").unwrap();
         let mut st = SelectionState::new();
-        st.set(fb, pick(&m, "b", &selected_b));
+        st.set(fb, number_symbols(&m, "b", &selected_b));
         // {<a={v}>} equals selecting a = v on top of the current selection.
         let mut with_a = st.clone();
-        with_a.set(fa, pick(&m, "a", &[v]));
+        with_a.set(fa, number_symbols(&m, "a", &[v]));
         if with_a.selected(fa).is_some() {
             let by_set = table(&m, &st, &["b"], &[&format!("Sum({{<a={{{v}}}>}} m)"), &format!("Count({{$<a={{{v}}}>}} m)")]);
             let by_selection = table(&m, &with_a, &["b"], &["Sum(m)", "Count(m)"]);
