@@ -166,3 +166,65 @@ fn a_set_analysis_measure_fills_too() {
         vec![Some(5.0), Some(0.0), Some(3.0), Some(0.0), Some(0.0)]
     );
 }
+
+/// (dimension texts, first measure) of each row, sorted by text.
+fn sums(def: &HyperCubeDef) -> Vec<(String, Option<f64>)> {
+    let got = rows(def, &SelectionState::new());
+    got.iter().map(|r| (r.0.join("|"), r.1)).collect()
+}
+
+#[test]
+fn a_calculated_dimension_gets_the_values_of_its_fields_without_data() {
+    let one_field = sums(&def(&["=Upper(cust)"], &["Sum(amount)"]));
+    assert_eq!(
+        one_field,
+        vec![
+            ("C1".into(), Some(15.0)),
+            ("C2".into(), Some(7.0)),
+            ("C3".into(), Some(3.0)),
+            ("C4".into(), Some(0.0)),
+            ("C5".into(), Some(0.0)),
+        ]
+    );
+    // Two fields of the customers' table: their combinations there (not a cartesian product).
+    let two_fields = sums(&def(&["=cust & '-' & region"], &["Sum(amount)"]));
+    let texts: Vec<&str> = two_fields.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(texts, vec!["c1-N", "c2-N", "c3-S", "c4-S", "c5-N"]);
+    assert_eq!(two_fields[3].1, Some(0.0));
+    // Values that collapse into one: c4 and c5 have no orders, but 'S' has c3's.
+    let by_region = sums(&def(&["=Lower(region)"], &["Sum(amount)"]));
+    assert_eq!(
+        by_region,
+        vec![("n".into(), Some(22.0)), ("s".into(), Some(3.0))]
+    );
+    let plain = HyperCubeDef::of(&["=Upper(cust)"], &["Sum(amount)"]);
+    assert_eq!(sums(&plain).len(), 3, "no zero rows when not asked for");
+}
+
+#[test]
+fn values_without_data_rank_as_zero_and_fill_the_others_group() {
+    let with_others = |n: usize| {
+        let mut d = def(&["cust"], &["Sum(amount)"]);
+        d.dim_options = vec![DimOptions {
+            others: Some(qix_engine::hypercube::Others {
+                mode: qix_engine::hypercube::OthersMode::Counted(n),
+                descending: true,
+                suppress: false,
+                keep_bad_values: false,
+                label: "Others".into(),
+            }),
+            ..Default::default()
+        }];
+        sums(&d)
+    };
+    // Top three: the customers with orders; c4 and c5 make an Others row of 0.
+    let three = with_others(3);
+    let texts: Vec<&str> = three.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(texts, vec!["Others", "c1", "c2", "c3"]);
+    assert_eq!(three[0].1, Some(0.0));
+    // Top four: c4 (0, first in load order of the ties) is kept, c5 is Others.
+    let four = with_others(4);
+    let texts: Vec<&str> = four.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(texts, vec!["Others", "c1", "c2", "c3", "c4"]);
+    assert_eq!((four[0].1, four[4].1), (Some(0.0), Some(0.0)));
+}

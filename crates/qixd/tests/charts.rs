@@ -181,13 +181,14 @@ async fn binned_data_counts_points_per_cell_or_returns_the_points() {
     let props = cube(&["Id"], &["Sum(X)", "Sum(Y)"], json!({}));
     let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
     let pages = json!([{"qTop": 0, "qLeft": 0, "qWidth": 3, "qHeight": 2000}]);
-    // The whole range (x 0..=100, y 0..=20) on a 2 × 2 grid (level 1): 1,000 points per half in x.
+    // The whole range (x 0..=100, y 0..=20) on a 2 × 2 grid (level 0, depth 1): 1,000 points per half
+    // in x.
     let range = json!([{"qLeft": 0, "qTop": 20, "qWidth": 100, "qHeight": 20}]);
     let r = c
         .ok(
             h,
             "GetHyperCubeBinnedData",
-            json!(["/qHyperCubeDef", pages, {"qWidth": 0, "qHeight": 0}, range, 1000, 1, 0]),
+            json!(["/qHyperCubeDef", pages, {"qWidth": 0, "qHeight": 0}, range, 1000, 0, 0]),
         )
         .await;
     let grid = r["qDataPages"][0]["qMatrix"]
@@ -206,6 +207,30 @@ async fn binned_data_counts_points_per_cell_or_returns_the_points() {
     let rect: Vec<f64> =
         serde_json::from_str(grid[1][0]["qText"].as_str().unwrap_or("[]")).unwrap_or_default();
     assert_eq!(rect, vec![0.0, 20.0, 50.0, 10.0]);
+    // Quadtree node numbers: 4^1 + the Morton code (column bits even, row-from-the-top bits odd).
+    let ids: Vec<i64> = grid[1..]
+        .iter()
+        .filter_map(|row| row[0]["qElemNumber"].as_i64())
+        .collect();
+    assert_eq!(ids, vec![4, 5, 6, 7]);
+
+    // Level 2 asks for an 8 × 8 grid: 100 × 20 points make 64 cells of points, more than 40 cells, so the
+    // grid is coarsened once, to 4 × 4 (16 cells of 125 points, numbered from 4^2).
+    let r = c
+        .ok(
+            h,
+            "GetHyperCubeBinnedData",
+            json!(["/qHyperCubeDef", pages, {"qWidth": 0, "qHeight": 0}, range, 40, 2, 0]),
+        )
+        .await;
+    let grid = r["qDataPages"][0]["qMatrix"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(grid.len(), 17, "{r}");
+    assert!(grid[1..].iter().all(|row| row[0]["qNum"] == 125.0), "{r}");
+    assert_eq!(grid[1][0]["qElemNumber"], 16);
+    assert_eq!(r["qDataPages"][0]["qArea"]["qWidth"], 3);
 
     // Zoomed in to x 0..=9, y 0..=0: ten points, fewer than the cells: the points themselves.
     let small = json!([{"qLeft": 0, "qTop": 0, "qWidth": 9, "qHeight": 0}]);
@@ -586,24 +611,25 @@ async fn binned_data_of_a_cube_bigger_than_a_page_gets_bins_and_bounded_points()
     let whole = json!([{"qLeft": 0, "qTop": 119, "qWidth": 99, "qHeight": 119}]);
     let call = |range: &Value, max: i64, level: i64| json!(["/qHyperCubeDef", pages, {"qWidth": 0, "qHeight": 0}, range, max, level, 0]);
     let r = c
-        .ok(h, "GetHyperCubeBinnedData", call(&whole, 1000, 1))
+        .ok(h, "GetHyperCubeBinnedData", call(&whole, 1000, 0))
         .await;
-    // 2 × 2: x 0..49 | 50..99, y 60..119 on top, 0..59 below: 50 × 60 points each.
+    // 2 × 2 (level 0, depth 1): x 0..49 | 50..99, y 60..119 on top, 0..59 below: 50 × 60 points each.
     assert_eq!(
         bins(&r),
-        vec![(0, 3000.0), (1, 3000.0), (2, 3000.0), (3, 3000.0)],
+        vec![(4, 3000.0), (5, 3000.0), (6, 3000.0), (7, 3000.0)],
         "{r}"
     );
     assert_eq!(r["qDataPages"][0]["qMatrix"][0][0]["qNum"], 3000.0);
 
-    // A huge qMaxNbrCells and query level: capped at the page cells (10,000), so a 64 × 64 grid, every
-    // cell hit, counted sparsely.
+    // A huge qMaxNbrCells and query level: capped at the page cells (10,000) and level 20. At depth 21
+    // and down to depth 7 every point is a cell of its own (12,000 of them); at depth 6 the grid is 64 ×
+    // 64, every cell hit. Counted sparsely.
     let big = call(&whole, 1_000_000_000_000_000, 1000);
     let r = c.ok(h, "GetHyperCubeBinnedData", big).await;
     let cells = bins(&r);
     assert_eq!(cells.len(), 64 * 64);
     assert_eq!(cells.iter().map(|(_, n)| n).sum::<f64>(), 12000.0);
-    assert!(cells.iter().all(|(id, _)| (0..4096).contains(id)));
+    assert!(cells.iter().all(|(id, _)| (4096..8192).contains(id)));
 
     // Zoomed to y 0..39 (4,000 points, fewer than qMaxNbrCells): the points, cut to the rows that fit
     // 10,000 cells of 3 columns.
@@ -960,4 +986,73 @@ async fn list_data_without_a_path_sees_the_session_search() {
             .collect();
         assert_eq!(texts, vec!["C2"], "qPath {path:?}: {data}");
     }
+}
+
+/// The texts of a node list (`qLeft` / `qTop` of a pivot page, `qSubNodes` of a stacked node).
+fn node_texts(nodes: &Value) -> Vec<String> {
+    let nodes = nodes.as_array().into_iter().flatten();
+    nodes
+        .filter_map(|n| n["qText"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pivot_and_stacked_cubes_show_values_without_data_unless_zeros_are_suppressed() {
+    let s = TestServer::start().await;
+    let (mut c, doc) = app(&s, "zero-pivot", SCRIPT).await;
+    let pivot = |suppress: bool| {
+        cube(
+            &["Customer", "Year"],
+            &["Sum(Sales)"],
+            json!({"qMode": "P", "qNoOfLeftDims": 1, "qAlwaysFullyExpanded": true, "qSuppressZero": suppress,
+                   "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 10, "qHeight": 10}]}),
+        )
+    };
+    let h = handle(&c.ok(doc, "CreateSessionObject", pivot(false)).await);
+    let l = layout(&mut c, h).await;
+    let page = &l["qHyperCube"]["qPivotDataPages"][0];
+    assert_eq!(
+        node_texts(&page["qLeft"]),
+        vec!["C1", "C2", "C3", "C4", "C5"],
+        "{l}"
+    );
+    // C4's row: no year has its data; the cells are those of a value without data.
+    let c4: Vec<Value> = page["qData"][3].as_array().cloned().unwrap_or_default();
+    assert!(
+        !c4.is_empty() && c4.iter().all(|cell| cell["qNum"] != 10.0),
+        "{l}"
+    );
+    let h2 = handle(&c.ok(doc, "CreateSessionObject", pivot(true)).await);
+    let l = layout(&mut c, h2).await;
+    let left = &l["qHyperCube"]["qPivotDataPages"][0]["qLeft"];
+    assert_eq!(node_texts(left), vec!["C1", "C2", "C3"], "{l}");
+
+    let stacked = |suppress: bool| {
+        cube(
+            &["Region", "Customer"],
+            &["Sum(Sales)"],
+            json!({"qMode": "K", "qSuppressZero": suppress,
+                   "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 10, "qHeight": 10}]}),
+        )
+    };
+    let h3 = handle(&c.ok(doc, "CreateSessionObject", stacked(false)).await);
+    let l = layout(&mut c, h3).await;
+    let root = &l["qHyperCube"]["qStackedDataPages"][0]["qData"][0];
+    let regions = root["qSubNodes"].as_array().cloned().unwrap_or_default();
+    let north: Vec<String> = regions
+        .iter()
+        .find(|n| n["qText"] == "North")
+        .map(|n| node_texts(&n["qSubNodes"]))
+        .unwrap_or_default();
+    assert_eq!(north, vec!["C1", "C2", "C5"], "{l}");
+    let h4 = handle(&c.ok(doc, "CreateSessionObject", stacked(true)).await);
+    let l = layout(&mut c, h4).await;
+    let root = &l["qHyperCube"]["qStackedDataPages"][0]["qData"][0];
+    let regions = root["qSubNodes"].as_array().cloned().unwrap_or_default();
+    let north: Vec<String> = regions
+        .iter()
+        .find(|n| n["qText"] == "North")
+        .map(|n| node_texts(&n["qSubNodes"]))
+        .unwrap_or_default();
+    assert_eq!(north, vec!["C1", "C2"], "{l}");
 }

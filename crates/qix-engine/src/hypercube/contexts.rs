@@ -91,9 +91,11 @@ pub(super) fn rows(
         tables.push(compute_table(level, c, &mine)?);
     }
     let mut keys = row_keys(level, &contexts, &tables)?;
+    let calc = super::calcdim::resolve(level.model, level.def, level.sets)?;
     let base = super::fill::measure_base(level.model, measures);
-    if super::fill::wanted(level.model, level.def, base) {
-        let zero = super::fill::missing_keys(level.model, level.inference, level.def, &keys, base);
+    if super::fill::wanted(level.model, level.def, &calc, base) {
+        let (model, inference) = (level.model, level.inference);
+        let zero = super::fill::missing_keys(model, inference, level.def, &calc, &keys, base);
         keys.extend(zero);
     }
     let fields: Vec<_> = level
@@ -102,7 +104,6 @@ pub(super) fn rows(
         .iter()
         .map(|d| level.model.field_id(&d.field))
         .collect();
-    let calc = super::calcdim::resolve(level.model, level.def, level.sets)?;
     let chart: Vec<bool> = measures.iter().map(qix_expr::has_chart_functions).collect();
     let infer = |s: &SelectionState| level.sets.infer_state(s);
     let field_fns = FieldFns::new(level.model, level.state, level.inference, &infer);

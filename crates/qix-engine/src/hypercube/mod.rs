@@ -501,9 +501,9 @@ fn rows_hidden(
         grouped.groups.push(plan.new_group());
     }
     let scanned = plan.tables.first().copied();
-    if fill::wanted(model, def, scanned) {
+    if fill::wanted(model, def, &calc, scanned) {
         let present: Vec<fill::Key> = grouped.keys.iter().map(|k| keys.decode(*k)).collect();
-        for key in fill::missing_keys(model, inference, def, &present, scanned) {
+        for key in fill::missing_keys(model, inference, def, &calc, &present, scanned) {
             grouped.keys.push(keys.encode(&key));
             grouped.groups.push(plan.new_group());
         }

@@ -204,7 +204,11 @@ pub(super) fn with_others(
         let (Some(f), Some(m)) = (model.field_id(&d.field), def.measures.first()) else {
             continue;
         };
-        let ranking = HyperCubeDef::of(&[&d.field], &[&m.expr]);
+        // Values without data rank too (as 0) when the chart shows them.
+        let ranking = HyperCubeDef {
+            include_zero: def.include_zero && !def.suppress_zero,
+            ..HyperCubeDef::of(&[&d.field], &[&m.expr])
+        };
         let Ok((rows, _)) = rows_hidden(model, state, inference, &ranking, 0, sets) else {
             continue;
         };

@@ -2,10 +2,14 @@
 //! the number of points in each, as sn-scatter-plot asks for (one dimension; the first measure is x, the
 //! second y).
 //!
-//! The grid is uniform over the requested data range (`qDataRanges[0]`: `qLeft` is the lowest x,
-//! `qTop` the highest y, `qWidth` / `qHeight` the spans): `2^qQueryLevel` cells a side, fewer while the
-//! grid would have more than `qMaxNbrCells` cells. When the points in the range are no more than
-//! `qMaxNbrCells`, they are returned as points instead (the first page empty, the second the rows).
+//! The grid is Qlik's adaptive grid, a quadtree over the requested data range (`qDataRanges[0]`: `qLeft`
+//! is the lowest x, `qTop` the highest y, `qWidth` / `qHeight` the spans): at depth `d` it has `2^d`
+//! cells a side, and a request of `qQueryLevel` `n` is answered at depth `n + 1` (level 5 is a 64 × 64
+//! grid, as the real engine answers sn-scatter-plot) — coarsened a depth at a time (four cells into
+//! their parent) while more than `qMaxNbrCells` cells hold points. When the points in the range are no
+//! more than `qMaxNbrCells`, they are returned as points instead (the first page empty, the second the
+//! rows). Every `qBinningMethod` gets this grid: sn-scatter-plot only asks for the adaptive one (0), and
+//! there is no recorded answer of the hexagonal (1) or uniform (2) ones to follow.
 //!
 //! Bounds: the client asks for pages of the whole cube (`qcx × qcy`), so the page limit of
 //! `GetHyperCubeData` does not apply; instead `qMaxNbrCells` is capped at the server's page cells (0 or
@@ -14,14 +18,15 @@
 //!
 //! The pages, as the client reads them: page 0 row 0 holds the densest cell's count (`qNum`); each next
 //! row is a cell — `qText` its rectangle `[left, top, right, bottom]` in data units (JSON text), `qNum`
-//! its count, `qElemNumber` its number in the grid (row-major from the top left). Phases:
+//! its count, `qElemNumber` its quadtree node number, `4^depth` plus the cell's Morton code (column bits
+//! at even positions, row-from-the-top bits at odd ones), as the real engine numbers them. Phases:
 //! [`BinRequest::parse`], [`bin`], [`render`].
 
 use super::defs::Page;
 use super::render::{cube_page, Cells};
 use qix_engine::HyperCube;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 /// The data range the grid covers.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -40,6 +45,7 @@ pub struct BinRequest {
     range: Option<Range>,
     /// `qMaxNbrCells`, within `1..=cap`.
     max_cells: usize,
+    /// `qQueryLevel`, within `0..=20`.
     level: u32,
     /// The most cells one answer may hold (the server's page cells).
     cap: usize,
@@ -85,8 +91,8 @@ impl BinRequest {
 /// One cell of the grid with points in it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
-    /// Row-major number in the grid.
-    pub id: usize,
+    /// Quadtree node number: `4^depth` plus the cell's Morton code.
+    pub id: u64,
     /// `[left, top, right, bottom]`.
     pub rect: [f64; 4],
     /// Points in it.
@@ -132,47 +138,74 @@ pub fn bin(cube: &HyperCube, req: &BinRequest) -> Binned {
     if rows.len() <= req.max_cells {
         return Binned::Points(rows);
     }
-    let side = grid_side(req.level, req.max_cells);
-    let (cw, ch) = (r.width / side as f64, r.height / side as f64);
-    let counts = count_cells(cube, &rows, r, side);
-    let cells = counts.into_iter().map(|(id, count)| {
-        let (row, col) = ((id / side) as f64, (id % side) as f64);
-        let (left, top) = (r.left + col * cw, r.top - row * ch);
-        Cell {
-            id,
-            rect: [left, top, left + cw, top - ch],
-            count,
-        }
-    });
-    Binned::Grid(cells.collect())
-}
-
-/// Cells a side of the grid: `2^level`, halved while the grid would have more than `max_cells`.
-fn grid_side(level: u32, max_cells: usize) -> usize {
-    let mut side: usize = 1 << level.min(12);
-    while side > 1 && side * side > max_cells {
-        side /= 2;
+    let mut depth = req.level + 1;
+    let mut counts = count_cells(cube, &rows, r, depth);
+    while counts.len() > req.max_cells && depth > 0 {
+        counts = coarsen(counts);
+        depth -= 1;
     }
-    side
+    let side = (1u64 << depth) as f64;
+    let (cw, ch) = (r.width / side, r.height / side);
+    let mut cells: Vec<Cell> = counts
+        .into_iter()
+        .map(|(code, count)| {
+            let (col, row) = unmorton(code);
+            let (left, top) = (r.left + col as f64 * cw, r.top - row as f64 * ch);
+            Cell {
+                id: (1u64 << (2 * depth)) + code,
+                rect: [left, top, left + cw, top - ch],
+                count,
+            }
+        })
+        .collect();
+    cells.sort_by_key(|c| c.id);
+    Binned::Grid(cells)
 }
 
-/// The points of `rows` per cell of a `side × side` grid over `r`, by cell number (row-major from the
-/// top left); only cells with points are held, so the map is never bigger than the points.
-fn count_cells(cube: &HyperCube, rows: &[usize], r: Range, side: usize) -> BTreeMap<usize, usize> {
+/// The points of `rows` per cell of the grid at `depth` over `r`, by the cell's Morton code; only cells
+/// with points are held, so the map is never bigger than the points.
+fn count_cells(cube: &HyperCube, rows: &[usize], r: Range, depth: u32) -> HashMap<u64, usize> {
+    let side = 1u64 << depth;
     let y0 = r.top - r.height;
     let at = |v: f64, span: f64| match span > 0.0 {
-        true => ((v / span * side as f64) as usize).min(side - 1),
+        true => ((v / span * side as f64) as u64).min(side - 1),
         false => 0,
     };
-    let mut counts = BTreeMap::new();
+    let mut counts = HashMap::new();
     for (x, y) in rows.iter().filter_map(|&i| point(cube, i)) {
         // Cells are half-open, [low, high) on both axes (the last one closed).
         let from_top = side - 1 - at(y - y0, r.height);
         *counts
-            .entry(from_top * side + at(x - r.left, r.width))
+            .entry(morton(at(x - r.left, r.width), from_top))
             .or_insert(0) += 1;
     }
     counts
+}
+
+/// The counts one depth up: four cells are their parent, whose code is theirs without its last two bits.
+fn coarsen(counts: HashMap<u64, usize>) -> HashMap<u64, usize> {
+    let mut up = HashMap::with_capacity(counts.len() / 2);
+    for (code, n) in counts {
+        *up.entry(code >> 2).or_insert(0) += n;
+    }
+    up
+}
+
+/// The Morton code of a cell: the column's bits at even positions, the row's at odd ones.
+fn morton(col: u64, row: u64) -> u64 {
+    (0..32).fold(0, |code, b| {
+        code | ((col >> b) & 1) << (2 * b) | ((row >> b) & 1) << (2 * b + 1)
+    })
+}
+
+/// The (column, row) of a Morton code.
+fn unmorton(code: u64) -> (u64, u64) {
+    (0..32).fold((0, 0), |(col, row), b| {
+        (
+            col | ((code >> (2 * b)) & 1) << b,
+            row | ((code >> (2 * b + 1)) & 1) << b,
+        )
+    })
 }
 
 /// The points page: the first one asked for (else every row), cut to the rows whose cells fit the cap.
@@ -212,7 +245,8 @@ pub fn render(cube: &HyperCube, cells: Cells<'_>, req: &BinRequest, binned: &Bin
                 json!([{"qText": rect, "qNum": c.count, "qElemNumber": c.id, "qState": "L"}])
             });
             let matrix: Vec<Value> = std::iter::once(head).chain(rows).collect();
-            let area = json!({"qLeft": 0, "qTop": 0, "qWidth": 1, "qHeight": matrix.len()});
+            // The area spans the cube's columns, as the real engine reports it (each cell is one).
+            let area = json!({"qLeft": 0, "qTop": 0, "qWidth": cells.def.width(), "qHeight": matrix.len()});
             vec![
                 json!({"qMatrix": matrix, "qTails": [], "qArea": area}),
                 empty,
@@ -242,10 +276,28 @@ mod tests {
     }
 
     #[test]
-    fn the_grid_side_halves_until_it_fits() {
-        assert_eq!(grid_side(20, 10_000), 64);
-        assert_eq!(grid_side(1, 10_000), 2);
-        assert_eq!(grid_side(5, 1), 1);
+    fn cells_are_numbered_as_the_real_engine_numbers_them() {
+        // Recorded from Qlik's engine (sn-scatter-plot's binned fixture, level 5, so depth 6): the cell
+        // [2067.359375, 13.078125, 2115.4375, 12.65625] of a 64 × 64 grid from x 0, y 27 is 7239.
+        let (cw, ch) = (48.078125, 0.421875);
+        let (col, row) = ((2067.359375 / cw) as u64, ((27.0 - 13.078125) / ch) as u64);
+        assert_eq!((col, row), (43, 33));
+        assert_eq!(4u64.pow(6) + morton(col, row), 7239);
+        for (col, row) in [(0, 0), (1, 0), (0, 1), (63, 62), (1 << 20, 5)] {
+            assert_eq!(unmorton(morton(col, row)), (col, row));
+        }
+        let mut four = HashMap::new();
+        for code in [
+            morton(2, 2),
+            morton(3, 2),
+            morton(2, 3),
+            morton(3, 3),
+            morton(0, 0),
+        ] {
+            four.insert(code, 1);
+        }
+        let up = coarsen(four);
+        assert_eq!((up[&morton(1, 1)], up[&morton(0, 0)]), (4, 1));
     }
 
     #[test]

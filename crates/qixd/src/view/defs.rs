@@ -7,7 +7,7 @@
 
 use super::cubeopts::{CalcCond, DimSpec};
 use super::numfmt::NumFormat;
-use super::pivotdef::{Mode, PivotDef};
+use super::pivotdef::PivotDef;
 use qix_engine::{ColumnSort, DimensionDef, HyperCubeDef, ListSort, MeasureDef};
 use serde_json::{Map, Value};
 
@@ -304,7 +304,7 @@ impl CubeDef {
                 .collect(),
             suppress_zero: self.suppress_zero,
             suppress_missing: self.suppress_missing,
-            include_zero: !self.suppress_zero && self.pivot.mode == Mode::Straight,
+            include_zero: !self.suppress_zero,
             inter_column_sort: self.inter_column_sort.clone(),
             attributes: self.column_attrs().flat_map(Attributes::engine).collect(),
             dim_options: self

@@ -310,7 +310,7 @@ impl Axis {
 }
 
 /// The sub-definition grouped by `dims` only (in that order, sorted by them in that order; measures kept
-/// for suppression, unsorted; no attributes).
+/// for suppression, unsorted; no attributes; zero rows when the pivot asks for them).
 pub(super) fn grouped_by(def: &HyperCubeDef, dims: &[usize]) -> HyperCubeDef {
     let measures = def.measures.iter().map(|m| MeasureDef {
         expr: m.expr.clone(),
@@ -321,7 +321,7 @@ pub(super) fn grouped_by(def: &HyperCubeDef, dims: &[usize]) -> HyperCubeDef {
         measures: measures.collect(),
         suppress_zero: def.suppress_zero,
         suppress_missing: def.suppress_missing,
-        include_zero: false,
+        include_zero: def.include_zero,
         inter_column_sort: (0..dims.len()).collect(),
         attributes: Vec::new(),
         dim_options: dims
