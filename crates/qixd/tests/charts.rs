@@ -1056,3 +1056,42 @@ async fn pivot_and_stacked_cubes_show_values_without_data_unless_zeros_are_suppr
         .unwrap_or_default();
     assert_eq!(north, vec!["C1", "C2"], "{l}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_continuous_date_axis_gets_calendar_ticks() {
+    let s = TestServer::start().await;
+    // Every third day from 2020-01-04 to 2023-04-15.
+    let script =
+        "T:\nLOAD Date(MakeDate(2020, 1, 1) + RecNo() * 3) as D, RecNo() as V AutoGenerate 400;";
+    let (mut c, doc) = app(&s, "calendar", script).await;
+    let mut props = cube(&["D"], &["Sum(V)"], json!({}));
+    props[0]["qHyperCubeDef"]["qDimensions"][0]["qDef"]["qSortCriterias"] =
+        json!([{"qSortByNumeric": 1}]);
+    let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
+    let ask = |max_ticks: i64| json!(["/qHyperCubeDef", {"qNbrPoints": 50, "qMaxNbrTicks": max_ticks, "qMaxNumberLines": -1}, false]);
+    let r = c.ok(h, "GetHyperCubeContinuousData", ask(6)).await;
+    let axis = &r["qAxisData"]["qAxis"][0];
+    assert_eq!(axis["qTags"], json!(["$timestamp", "$date"]), "{axis}");
+    let ticks = axis["qTicks"].as_array().cloned().unwrap_or_default();
+    let texts: Vec<&str> = ticks.iter().filter_map(|t| t["qText"].as_str()).collect();
+    assert_eq!(texts, vec!["2020", "2021", "2022", "2023"], "{axis}");
+    // 2021-01-01 is serial 44197; its year ends where 2022 starts (44562).
+    assert_eq!(
+        (ticks[1]["qStart"].as_f64(), ticks[1]["qEnd"].as_f64()),
+        (Some(44197.0), Some(44562.0))
+    );
+    // More ticks allowed: quarters (14 of them from January 2020 to April 2023), each from the first of
+    // a month.
+    let r = c.ok(h, "GetHyperCubeContinuousData", ask(16)).await;
+    let ticks = r["qAxisData"]["qAxis"][0]["qTicks"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let first: Vec<&str> = ticks
+        .iter()
+        .take(2)
+        .filter_map(|t| t["qText"].as_str())
+        .collect();
+    assert_eq!(first, vec!["Jan 2020", "Apr 2020"], "{r}");
+    assert_eq!(ticks.len(), 14);
+}

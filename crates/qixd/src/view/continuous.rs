@@ -6,10 +6,13 @@
 //! cube with one dimension) has more rows in the range than `qNbrPoints`, the range is cut into
 //! `qNbrPoints / 2` buckets and each bucket keeps its rows with the lowest and the highest first measure
 //! (so peaks survive). `qMaxNumberLines` keeps the first lines in the cube's order. Ticks: at most
-//! `qMaxNbrTicks` intervals of a round step (1, 2 or 5 × 10^n) covering the range. Phases:
+//! `qMaxNbrTicks` intervals of a round step (1, 2 or 5 × 10^n) covering the range, or on calendar
+//! boundaries ([`calendar`]) when the dimension is a field of dates or timestamps. Phases:
 //! [`ContinuousRequest::parse`], [`reduce`], [`ticks`], [`render`].
 
+use super::calendar;
 use super::defs::Page;
+use super::fields::date_tags;
 use super::render::{cube_page, Cells};
 use qix_engine::HyperCube;
 use serde_json::{json, Map, Value};
@@ -196,20 +199,44 @@ pub fn render(
         true => req.end,
         false => xs().fold(f64::NEG_INFINITY, f64::max),
     };
-    let tick_cells: Vec<Value> = ticks(lo, hi, req.max_ticks)
-        .into_iter()
-        .map(|(s, e)| json!({"qText": qix_expr::Value::Num(s).text().unwrap_or_default(), "qStart": s, "qEnd": e}))
-        .collect();
     let name = cells
         .def
         .dimensions
         .first()
         .map(|d| d.field.clone())
         .unwrap_or_default();
+    let model = cells.model;
+    let tags = model
+        .field_id(&name)
+        .map_or(&[][..], |f| date_tags(model, f));
+    let tick_cells: Vec<Value> = axis_ticks(lo, hi, req.max_ticks, tags, &model.locale)
+        .into_iter()
+        .map(|(text, s, e)| json!({"qText": text, "qStart": s, "qEnd": e}))
+        .collect();
     json!({
         "qDataPages": [cube_page(&shown, cells, &page)],
-        "qAxisData": {"qAxis": [{"qName": name, "qTags": [], "qTicks": tick_cells}]},
+        "qAxisData": {"qAxis": [{"qName": name, "qTags": tags, "qTicks": tick_cells}]},
     })
+}
+
+/// The axis' ticks as `(label, start, end)`: on calendar boundaries for a field of dates or timestamps
+/// (by its tags), else of a round step labelled by their numbers.
+fn axis_ticks(
+    lo: f64,
+    hi: f64,
+    max: usize,
+    tags: &[&str],
+    locale: &qix_expr::Locale,
+) -> Vec<(String, f64, f64)> {
+    if tags.contains(&"$timestamp") {
+        let whole_days = tags.contains(&"$date");
+        return calendar::ticks(lo, hi, max, MAX_TICKS, whole_days, locale);
+    }
+    let text = |s: f64| qix_expr::Value::Num(s).text().unwrap_or_default();
+    ticks(lo, hi, max)
+        .into_iter()
+        .map(|(s, e)| (text(s), s, e))
+        .collect()
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod attrs;
 pub mod binned;
 pub mod bnf;
 pub mod bookmarks;
+pub mod calendar;
 pub mod context;
 pub mod continuous;
 pub mod cubeopts;
