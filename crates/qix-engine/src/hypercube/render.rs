@@ -112,12 +112,10 @@ impl Render<'_> {
     /// The dimension cells of a group key; `seen` keeps each dimension's cells made so far, so a value
     /// on many rows is read (and its text formatted) once and its text shared.
     fn cells(&self, key: u128, seen: &mut [Memo]) -> RowDims {
-        let radix = &self.keys.radix;
         let mut k = key;
         let mut cells = RowDims::with_capacity(self.plan.dims.len());
         for di in (0..self.plan.dims.len()).rev() {
-            let v = (k % radix[di]) as u32;
-            k /= radix[di];
+            let v = self.keys.pop(&mut k, di);
             let cell = seen[di].get(v, || match &self.plan.derived[di] {
                 None => self.cell(self.dim_fields[di], v),
                 Some(d) => d.calc.cell_in(self.model, self.state, v.checked_sub(1)),

@@ -1,6 +1,6 @@
 //! Row order: the columns' sort criteria in inter-column priority, then load order as a tie-break.
 
-use super::{ColumnSort, CubeRow, DimCell, HyperCubeDef, RowDims, RowMeasures};
+use super::{ColumnSort, CubeRow, DimCell, HyperCubeDef};
 use crate::dual::cmp_num;
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -27,6 +27,9 @@ fn off(c: &ColumnSort) -> bool {
 pub(super) fn sort_rows(rows: &mut [CubeRow], def: &HyperCubeDef, hidden: usize) {
     if def.dimensions.iter().all(|d| off(&d.sort)) && def.measures.iter().all(|m| off(&m.sort)) {
         // No criterion: load order of the dimensions, NULL last (one key per row, not per comparison).
+        if let Some(idx) = narrow_load_order(rows) {
+            return permute(rows, &idx);
+        }
         match def.dimensions.len() <= 4 {
             true => rows.sort_by_cached_key(|r| pack(load_key(r))),
             false => rows.sort_by_cached_key(|r| load_key(r).collect::<Vec<u32>>()),
@@ -75,6 +78,33 @@ fn cmp_measure(def: &HyperCubeDef, m: usize, a: &CubeRow, b: &CubeRow) -> Orderi
 /// A row's load-order key: its dimensions' symbols, NULL last.
 fn load_key(r: &CubeRow) -> impl Iterator<Item = u32> + '_ {
     r.dims.iter().map(|d| d.symbol.unwrap_or(u32::MAX))
+}
+
+/// The load order of `rows` when their load-order keys fit 64 bits once each dimension's symbols take
+/// only the bits its largest one needs (NULL one past it): sorted by [`radix::order`].
+fn narrow_load_order(rows: &[CubeRow]) -> Option<Vec<u32>> {
+    let nd = rows.first()?.dims.len();
+    let mut max = vec![0u64; nd];
+    for r in rows {
+        for (m, d) in max.iter_mut().zip(&r.dims) {
+            *m = (*m).max(d.symbol.map_or(0, u64::from));
+        }
+    }
+    // Values 0..=max + 1 (NULL), in as few bits as hold them.
+    let widths: Vec<u32> = max.iter().map(|m| 64 - (m + 1).leading_zeros()).collect();
+    let bits: u32 = widths.iter().sum();
+    if bits > 64 || rows.iter().any(|r| r.dims.len() != nd) {
+        return None;
+    }
+    let key = |r: &CubeRow| {
+        let parts = r.dims.iter().zip(max.iter().zip(&widths));
+        parts.fold(0u64, |k, (d, (m, w))| {
+            // A shift by the whole width (a lone 64-bit part) keeps nothing of the key before it.
+            k.checked_shl(*w).unwrap_or(0) | d.symbol.map_or(m + 1, u64::from)
+        })
+    };
+    let keys: Vec<u64> = rows.iter().map(key).collect();
+    super::radix::order(&keys, bits)
 }
 
 /// Up to four 32-bit parts in one integer that orders as they do, first part first.
@@ -151,19 +181,20 @@ fn ranked_order(
     idx
 }
 
-/// Puts `rows` in the order `idx` gives (row `idx[k]` becomes row `k`), moving each row once.
+/// Puts `rows` in the order `idx` gives (row `idx[k]` becomes row `k`), in place by swaps along the
+/// permutation's cycles: a cube's rows are megabytes, and a fresh buffer for them costs a page fault per
+/// page touched.
 fn permute(rows: &mut [CubeRow], idx: &[u32]) {
-    let placeholder = || CubeRow {
-        dims: RowDims::new(),
-        measures: RowMeasures::new(),
-        attrs: Vec::new(),
-    };
-    let sorted: Vec<CubeRow> = idx
-        .iter()
-        .map(|&i| std::mem::replace(&mut rows[i as usize], placeholder()))
-        .collect();
-    for (slot, row) in rows.iter_mut().zip(sorted) {
-        *slot = row;
+    let mut from: Vec<u32> = idx.to_vec();
+    for i in 0..from.len() {
+        // Row `from[i]` belongs here; if that slot was already filled, its row was swapped away to the
+        // slot that slot's source names — follow it.
+        let mut j = from[i] as usize;
+        while j < i {
+            j = from[j] as usize;
+        }
+        from[i] = j as u32;
+        rows.swap(i, j);
     }
 }
 
