@@ -332,9 +332,9 @@ impl Columnar<'_> {
     fn finish(&self, index: GroupIndex, merged: Vec<Column>) -> Grouped {
         let keys = index.key_list;
         let mut groups: Vec<Group> = (0..keys.len())
-            .map(|_| Vec::with_capacity(self.plan.aggrs.len()))
+            .map(|_| Group::with_capacity(self.plan.aggrs.len()))
             .collect();
-        let mut total: Group = Vec::with_capacity(self.plan.aggrs.len());
+        let mut total = Group::with_capacity(self.plan.aggrs.len());
         for (c, a) in merged.into_iter().zip(&self.plan.aggrs) {
             total.push(c.finish(a, self.model, self.plan, &mut groups));
         }

@@ -376,9 +376,12 @@ pub fn compute_with(
     sort::sort_rows(&mut rows, &ext, hidden);
     options::apply_to_rows(&mut rows, def);
     let shown = def.measures.len();
-    for r in &mut rows {
-        r.attrs = r.measures.drain(shown + sorts..).collect();
-        r.measures.truncate(shown);
+    // Hidden measures (sort expressions, attributes) leave the rows; without any, rows are not touched.
+    if ext.measures.len() > shown {
+        for r in &mut rows {
+            r.attrs = r.measures.drain(shown + sorts..).collect();
+            r.measures.truncate(shown);
+        }
     }
     totals.truncate(shown);
     let measure_range = render::measure_range(&rows, shown);
