@@ -174,6 +174,12 @@ async fn a_tree_cube_answers_nodes_per_level_with_their_own_measures() {
 /// 2,000 points on a 100 × 20 lattice: x = i mod 100, y = floor(i / 100).
 const POINTS: &str = "P:\nLOAD RecNo() as Id, Mod(RecNo() - 1, 100) as X, Div(RecNo() - 1, 100) as Y AutoGenerate 2000;";
 
+/// The grid page's rows of a binned answer: the densest count, then the cells.
+fn grid_rows(r: &Value) -> Vec<Value> {
+    let rows = r["qDataPages"][0]["qMatrix"].as_array().cloned();
+    rows.unwrap_or_default()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn binned_data_counts_points_per_cell_or_returns_the_points() {
     let s = TestServer::start().await;
@@ -181,20 +187,14 @@ async fn binned_data_counts_points_per_cell_or_returns_the_points() {
     let props = cube(&["Id"], &["Sum(X)", "Sum(Y)"], json!({}));
     let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
     let pages = json!([{"qTop": 0, "qLeft": 0, "qWidth": 3, "qHeight": 2000}]);
+    let args = |range: &Value, max: i64, level: i64| json!(["/qHyperCubeDef", pages, {"qWidth": 0, "qHeight": 0}, range, max, level, 0]);
     // The whole range (x 0..=100, y 0..=20) on a 2 × 2 grid (level 0, depth 1): 1,000 points per half
     // in x.
     let range = json!([{"qLeft": 0, "qTop": 20, "qWidth": 100, "qHeight": 20}]);
     let r = c
-        .ok(
-            h,
-            "GetHyperCubeBinnedData",
-            json!(["/qHyperCubeDef", pages, {"qWidth": 0, "qHeight": 0}, range, 1000, 0, 0]),
-        )
+        .ok(h, "GetHyperCubeBinnedData", args(&range, 1000, 0))
         .await;
-    let grid = r["qDataPages"][0]["qMatrix"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let grid = grid_rows(&r);
     assert_eq!(grid.len(), 5, "the densest count, then four cells: {r}");
     let counts: Vec<f64> = grid[1..]
         .iter()
@@ -216,17 +216,8 @@ async fn binned_data_counts_points_per_cell_or_returns_the_points() {
 
     // Level 2 asks for an 8 × 8 grid: 100 × 20 points make 64 cells of points, more than 40 cells, so the
     // grid is coarsened once, to 4 × 4 (16 cells of 125 points, numbered from 4^2).
-    let r = c
-        .ok(
-            h,
-            "GetHyperCubeBinnedData",
-            json!(["/qHyperCubeDef", pages, {"qWidth": 0, "qHeight": 0}, range, 40, 2, 0]),
-        )
-        .await;
-    let grid = r["qDataPages"][0]["qMatrix"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let r = c.ok(h, "GetHyperCubeBinnedData", args(&range, 40, 2)).await;
+    let grid = grid_rows(&r);
     assert_eq!(grid.len(), 17, "{r}");
     assert!(grid[1..].iter().all(|row| row[0]["qNum"] == 125.0), "{r}");
     assert_eq!(grid[1][0]["qElemNumber"], 16);
@@ -235,11 +226,7 @@ async fn binned_data_counts_points_per_cell_or_returns_the_points() {
     // Zoomed in to x 0..=9, y 0..=0: ten points, fewer than the cells: the points themselves.
     let small = json!([{"qLeft": 0, "qTop": 0, "qWidth": 9, "qHeight": 0}]);
     let r = c
-        .ok(
-            h,
-            "GetHyperCubeBinnedData",
-            json!(["/qHyperCubeDef", pages, {"qWidth": 0, "qHeight": 0}, small, 1000, 5, 0]),
-        )
+        .ok(h, "GetHyperCubeBinnedData", args(&small, 1000, 5))
         .await;
     assert_eq!(r["qDataPages"][0]["qMatrix"], json!([]));
     let points = r["qDataPages"][1]["qMatrix"]
@@ -252,16 +239,21 @@ async fn binned_data_counts_points_per_cell_or_returns_the_points() {
         .all(|p| p[2]["qNum"] == 0.0 && p[1]["qNum"].as_f64() < Some(10.0)));
 }
 
+/// A line chart's cube of `Sum(V)` over `dim`, sorted by number (as on a continuous axis): its handle.
+async fn numeric_line(c: &mut Client, doc: i64, dim: &str) -> i64 {
+    let mut props = cube(&[dim], &["Sum(V)"], json!({}));
+    props[0]["qHyperCubeDef"]["qDimensions"][0]["qDef"]["qSortCriterias"] =
+        json!([{"qSortByNumeric": 1}]);
+    handle(&c.ok(doc, "CreateSessionObject", props).await)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn continuous_data_is_the_range_reduced_with_ticks() {
     let s = TestServer::start().await;
     let script =
         "T:\nLOAD RecNo() as X, If(RecNo() = 500, 1000, Mod(RecNo(), 7)) as V AutoGenerate 1000;";
     let (mut c, doc) = app(&s, "continuous", script).await;
-    let mut props = cube(&["X"], &["Sum(V)"], json!({}));
-    props[0]["qHyperCubeDef"]["qDimensions"][0]["qDef"]["qSortCriterias"] =
-        json!([{"qSortByNumeric": 1}]);
-    let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
+    let h = numeric_line(&mut c, doc, "X").await;
     let opts = json!({"qStart": 101, "qEnd": 900, "qNbrPoints": 100, "qMaxNbrTicks": 8, "qMaxNumberLines": -1});
     let r = c
         .ok(
@@ -1035,26 +1027,21 @@ async fn pivot_and_stacked_cubes_show_values_without_data_unless_zeros_are_suppr
                    "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 10, "qHeight": 10}]}),
         )
     };
+    // The customers stacked under North.
+    let north = |l: &Value| -> Vec<String> {
+        let root = &l["qHyperCube"]["qStackedDataPages"][0]["qData"][0];
+        let regions = root["qSubNodes"].as_array().cloned().unwrap_or_default();
+        let north = regions.iter().find(|n| n["qText"] == "North");
+        north
+            .map(|n| node_texts(&n["qSubNodes"]))
+            .unwrap_or_default()
+    };
     let h3 = handle(&c.ok(doc, "CreateSessionObject", stacked(false)).await);
     let l = layout(&mut c, h3).await;
-    let root = &l["qHyperCube"]["qStackedDataPages"][0]["qData"][0];
-    let regions = root["qSubNodes"].as_array().cloned().unwrap_or_default();
-    let north: Vec<String> = regions
-        .iter()
-        .find(|n| n["qText"] == "North")
-        .map(|n| node_texts(&n["qSubNodes"]))
-        .unwrap_or_default();
-    assert_eq!(north, vec!["C1", "C2", "C5"], "{l}");
+    assert_eq!(north(&l), vec!["C1", "C2", "C5"], "{l}");
     let h4 = handle(&c.ok(doc, "CreateSessionObject", stacked(true)).await);
     let l = layout(&mut c, h4).await;
-    let root = &l["qHyperCube"]["qStackedDataPages"][0]["qData"][0];
-    let regions = root["qSubNodes"].as_array().cloned().unwrap_or_default();
-    let north: Vec<String> = regions
-        .iter()
-        .find(|n| n["qText"] == "North")
-        .map(|n| node_texts(&n["qSubNodes"]))
-        .unwrap_or_default();
-    assert_eq!(north, vec!["C1", "C2"], "{l}");
+    assert_eq!(north(&l), vec!["C1", "C2"], "{l}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1064,10 +1051,7 @@ async fn a_continuous_date_axis_gets_calendar_ticks() {
     let script =
         "T:\nLOAD Date(MakeDate(2020, 1, 1) + RecNo() * 3) as D, RecNo() as V AutoGenerate 400;";
     let (mut c, doc) = app(&s, "calendar", script).await;
-    let mut props = cube(&["D"], &["Sum(V)"], json!({}));
-    props[0]["qHyperCubeDef"]["qDimensions"][0]["qDef"]["qSortCriterias"] =
-        json!([{"qSortByNumeric": 1}]);
-    let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
+    let h = numeric_line(&mut c, doc, "D").await;
     let ask = |max_ticks: i64| json!(["/qHyperCubeDef", {"qNbrPoints": 50, "qMaxNbrTicks": max_ticks, "qMaxNumberLines": -1}, false]);
     let r = c.ok(h, "GetHyperCubeContinuousData", ask(6)).await;
     let axis = &r["qAxisData"]["qAxis"][0];
