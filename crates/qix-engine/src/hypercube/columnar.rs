@@ -304,10 +304,15 @@ impl Columnar<'_> {
         }
     }
 
-    /// Merges the threads' partials in order: groups keep their first-seen order.
+    /// Merges the threads' partials in order: groups keep their first-seen order. The first partial is
+    /// the base the others merge into (its groups are already in order; copying them would cost as much
+    /// as merging a second partial).
     fn merge(&self, partials: Vec<ColumnarPart>) -> (GroupIndex, Vec<Column>) {
-        let mut index = self.keys.index();
-        let mut merged = self.new_columns();
+        let mut partials = partials.into_iter();
+        let (mut index, mut merged) = match partials.next() {
+            Some(first) => (first.index, first.columns),
+            None => (self.keys.index(), self.new_columns()),
+        };
         for p in partials {
             let map: Vec<usize> = p
                 .index
