@@ -182,7 +182,7 @@ async fn write(mut sink: SplitSink<Socket, Message>, mut rx: mpsc::UnboundedRece
 async fn read(mut stream: SplitStream<Socket>, pending: Pending, events: broadcast::Sender<Event>) {
     while let Some(Ok(msg)) = stream.next().await {
         let Message::Text(t) = msg else { continue };
-        let Ok(v) = serde_json::from_str::<Value>(t.as_str()) else {
+        let Ok(mut v) = serde_json::from_str::<Value>(t.as_str()) else {
             continue;
         };
         route(&events, &v);
@@ -190,12 +190,13 @@ async fn read(mut stream: SplitStream<Socket>, pending: Pending, events: broadca
             Some(id) => {
                 let waiter = lock(&pending).remove(&id);
                 if let Some(w) = waiter {
-                    let result = match v.get("error") {
+                    // The result is moved out of the frame, not copied (a layout is tens of kilobytes).
+                    let result = match v.get_mut("error").map(Value::take) {
                         Some(e) => Err(Error::Engine(
                             serde_json::from_value::<RpcError>(e.clone())
                                 .unwrap_or_else(|_| RpcError::invalid_request(e.to_string())),
                         )),
-                        None => Ok(v.get("result").cloned().unwrap_or(Value::Null)),
+                        None => Ok(v.get_mut("result").map_or(Value::Null, Value::take)),
                     };
                     let _ = w.send(result);
                 }
