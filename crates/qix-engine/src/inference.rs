@@ -83,6 +83,50 @@ pub struct Inference {
     /// Possible symbols of key fields (computed with the messages) and of the fields of loosely coupled
     /// tables; `None` means all. Other fields' possible symbols are read from their table's rows.
     key_possible: HashMap<FieldId, Option<Arc<Bits>>>,
+    /// Other fields' possible symbols once read (see [`Memo`]).
+    memo: Memo,
+}
+
+/// Possible symbols of fields that are not keys, kept once read from their table's rows: after a click,
+/// each layout that shows a field (a list, a cube's dimension counts) asks for them, and a cached
+/// inference serves every session in that state. Bounded: fields of at most [`Memo::MAX_SYMBOLS`]
+/// symbols, [`Memo::MAX_BYTES`] in all (counted in [`Inference::bytes`] from the start, so a cache that
+/// weighs an inference when it stores it never holds more than it counted).
+#[derive(Debug, Default)]
+struct Memo {
+    fields: std::sync::Mutex<HashMap<FieldId, Option<Arc<Bits>>>>,
+}
+
+impl Memo {
+    /// Fields with more symbols are read each time (their sets are large, and lists of them are rare).
+    const MAX_SYMBOLS: usize = 1 << 16;
+    /// The most the kept sets hold together.
+    const MAX_BYTES: usize = 64 * 1024;
+
+    fn get(&self, f: FieldId) -> Option<Option<Arc<Bits>>> {
+        let fields = self.fields.lock().unwrap_or_else(|e| e.into_inner());
+        fields.get(&f).cloned()
+    }
+
+    fn put(&self, f: FieldId, value: &Option<Arc<Bits>>, symbols: usize) {
+        if symbols > Memo::MAX_SYMBOLS {
+            return;
+        }
+        let mut fields = self.fields.lock().unwrap_or_else(|e| e.into_inner());
+        let held: usize = fields.values().flatten().map(|b| b.words().len() * 8).sum();
+        if held + symbols.div_ceil(8) <= Memo::MAX_BYTES {
+            fields.insert(f, value.clone());
+        }
+    }
+}
+
+impl Clone for Memo {
+    fn clone(&self) -> Memo {
+        let fields = self.fields.lock().unwrap_or_else(|e| e.into_inner());
+        Memo {
+            fields: std::sync::Mutex::new(fields.clone()),
+        }
+    }
 }
 
 struct Messages<'a> {
@@ -191,6 +235,7 @@ pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
         return Inference {
             rows: vec![None; model.tables.len()],
             key_possible: HashMap::new(),
+            memo: Memo::default(),
         };
     }
     // Local masks: selections on fields that are not keys restrict their one table.
@@ -226,7 +271,11 @@ pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
             true => loose_rows(model, state, t, m.local[t].clone(), &mut key_possible),
         })
         .collect();
-    Inference { rows, key_possible }
+    Inference {
+        rows,
+        key_possible,
+        memo: Memo::default(),
+    }
 }
 
 /// The selections on fields that are not keys, as (table, field, selected symbols), each table's most
@@ -288,7 +337,11 @@ impl Inference {
             .filter(|(_, f)| f.is_key())
             .map(|(k, f)| (k, Some(Arc::new(Bits::empty(f.symbols.len())))))
             .collect();
-        Inference { rows, key_possible }
+        Inference {
+            rows,
+            key_possible,
+            memo: Memo::default(),
+        }
     }
 
     /// Two row sets combined table by table with a set operator (set analysis's `+ - * /` between
@@ -330,7 +383,11 @@ impl Inference {
             }
             key_possible.insert(k, acc.map(Arc::new));
         }
-        Inference { rows, key_possible }
+        Inference {
+            rows,
+            key_possible,
+            memo: Memo::default(),
+        }
     }
 
     /// Possible symbols of `field`; `None` means all.
@@ -342,6 +399,17 @@ impl Inference {
         if f.is_key() {
             return None;
         }
+        if let Some(kept) = self.memo.get(field) {
+            return kept;
+        }
+        let found = self.read_possible(model, field);
+        self.memo.put(field, &found, f.symbols.len());
+        found
+    }
+
+    /// The possible symbols of a field that is not a key, read from its table's possible rows.
+    fn read_possible(&self, model: &DataModel, field: FieldId) -> Option<Arc<Bits>> {
+        let f = &model.fields[field];
         let t = *f.tables.first()?;
         let rows = self.rows[t].as_deref()?;
         if let Some(found) = model
@@ -358,6 +426,7 @@ impl Inference {
     pub fn bytes(&self) -> usize {
         let set = |b: &Option<Arc<Bits>>| b.as_ref().map_or(0, |b| b.words().len() * 8);
         std::mem::size_of::<Inference>()
+            + Memo::MAX_BYTES
             + self.rows.iter().map(set).sum::<usize>()
             + self.key_possible.values().map(set).sum::<usize>()
     }

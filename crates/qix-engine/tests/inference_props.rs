@@ -208,6 +208,11 @@ proptest! {
         }
         for (fid, field) in model.fields.iter().enumerate() {
             let possible = inf.possible(&model, fid);
+            // Asked again (kept from the first read), and by a copy: the same set.
+            let again = inf.possible(&model, fid);
+            prop_assert_eq!(again.as_deref(), possible.as_deref());
+            let copied = inf.clone().possible(&model, fid);
+            prop_assert_eq!(copied.as_deref(), possible.as_deref());
             let want = values.get(&field.name).cloned().unwrap_or_default();
             for s in 0..field.symbols.len() {
                 let v = field.symbols.num(s as u32) as u8;
