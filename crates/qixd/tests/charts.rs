@@ -1079,3 +1079,32 @@ async fn a_continuous_date_axis_gets_calendar_ticks() {
     assert_eq!(first, vec!["Jan 2020", "Apr 2020"], "{r}");
     assert_eq!(ticks.len(), 14);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_layout_after_an_expand_says_which_cell_changed() {
+    let s = TestServer::start().await;
+    let (mut c, doc) = app(&s, "last-expanded", SCRIPT).await;
+    let props = cube(
+        &["Region", "Customer"],
+        &["Sum(Sales)"],
+        json!({"qMode": "P", "qNoOfLeftDims": 2, "qSuppressZero": true,
+               "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 50}]}),
+    );
+    let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
+    let last = |l: &Value| l["qHyperCube"]["qLastExpandedPos"].clone();
+    assert_eq!(last(&layout(&mut c, h).await), Value::Null);
+    // South is row 1 of the left axis (North, South), column 0.
+    c.ok(h, "ExpandLeft", json!(["/qHyperCubeDef", 1, 0, false]))
+        .await;
+    let l = layout(&mut c, h).await;
+    assert_eq!(last(&l), json!({"qx": 0, "qy": 1}), "{l}");
+    // Reported once: the next layout (nothing changed) has none.
+    assert_eq!(last(&layout(&mut c, h).await), Value::Null);
+    c.ok(h, "CollapseLeft", json!(["/qHyperCubeDef", 1, 0, false]))
+        .await;
+    assert_eq!(last(&layout(&mut c, h).await), json!({"qx": 0, "qy": 1}));
+    // A whole axis names no cell.
+    c.ok(h, "ExpandLeft", json!(["/qHyperCubeDef", 0, 0, true]))
+        .await;
+    assert_eq!(last(&layout(&mut c, h).await), Value::Null);
+}

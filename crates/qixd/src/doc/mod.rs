@@ -61,6 +61,9 @@ pub struct DocState {
     soft: HashMap<String, Map<String, Value>>,
     /// Pivot nodes this session expanded, by (object id, definition path).
     expansions: HashMap<(String, String), qix_engine::hypercube::pivot::Expansion>,
+    /// The cell (`qx`, `qy`) of the last node expanded or collapsed, by (object id, definition path),
+    /// until the object's next layout has reported it (`qLastExpandedPos`).
+    last_expanded: HashMap<(String, String), (u64, u64)>,
     /// List object searches in progress (`SearchListObjectFor`), by (object id, definition path).
     list_searches: HashMap<(String, String), String>,
     /// Child objects (`CreateChild`), session and persistent: parent id → children in their order.
@@ -118,6 +121,7 @@ impl DocState {
         DocState {
             soft: HashMap::new(),
             expansions: HashMap::new(),
+            last_expanded: HashMap::new(),
             list_searches: HashMap::new(),
             children: record.children.clone(),
             record,
@@ -185,6 +189,9 @@ impl DocState {
     /// reported.
     pub fn validate(&mut self, object: &ObjectRef) {
         self.stale.remove(object);
+        if let ObjectRef::Object(id) = object {
+            self.reported_expansion(id);
+        }
     }
 
     /// Changes the working record (what DoSave stores): runs `change`, marks the app modified and reports

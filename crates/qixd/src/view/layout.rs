@@ -40,6 +40,11 @@ pub fn layout(root: &View<'_>, props: &Map<String, Value>) -> Map<String, Value>
                 if let (Some(name), Value::Object(c)) = (state, &mut cube) {
                     c.insert("qStateName".into(), json!(name));
                 }
+                // A layout that follows an expand or collapse says which cell it was.
+                let last = id.and_then(|id| view.doc.last_expanded(id, "/qHyperCubeDef"));
+                if let (Some((qx, qy)), Value::Object(c)) = (last, &mut cube) {
+                    c.insert("qLastExpandedPos".into(), json!({"qx": qx, "qy": qy}));
+                }
                 out.insert("qHyperCube".into(), cube);
             }
             ("qListObjectDef", Value::Object(def)) => {

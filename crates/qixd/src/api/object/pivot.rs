@@ -82,11 +82,17 @@ pub fn expand(
             .pivot
             .initial
     };
+    // The cell the layout reports as `qLastExpandedPos`: `qx` the column, `qy` the row.
+    let at = match (node.is_some(), row, col) {
+        (true, Some(row), Some(col)) => Some((col as u64, row as u64)),
+        _ => None,
+    };
     let (doc, effects) = ctx.doc_effects()?;
     doc.update_expansion(
         id,
         path,
         initial,
+        at,
         |e| {
             let set = if left { &mut e.left } else { &mut e.top };
             match node {
