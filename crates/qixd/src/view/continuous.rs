@@ -12,7 +12,6 @@
 
 use super::calendar;
 use super::defs::Page;
-use super::fields::date_tags;
 use super::render::{cube_page, Cells};
 use qix_engine::HyperCube;
 use serde_json::{json, Map, Value};
@@ -169,12 +168,14 @@ pub fn ticks(lo: f64, hi: f64, max: usize) -> Vec<(f64, f64)> {
     out
 }
 
-/// `qDataPages` (one page: the kept rows, every column) and `qAxisData`.
+/// `qDataPages` (one page: the kept rows, every column) and `qAxisData`; `tags` are the first
+/// dimension's field tags (its date tags choose calendar ticks).
 pub fn render(
     cube: &HyperCube,
     cells: Cells<'_>,
     req: &ContinuousRequest,
     kept: &[usize],
+    tags: &[String],
 ) -> Value {
     let shown = HyperCube {
         rows: kept.iter().map(|&i| cube.rows[i].clone()).collect(),
@@ -205,11 +206,12 @@ pub fn render(
         .first()
         .map(|d| d.field.clone())
         .unwrap_or_default();
-    let model = cells.model;
-    let tags = model
-        .field_id(&name)
-        .map_or(&[][..], |f| date_tags(model, f));
-    let tick_cells: Vec<Value> = axis_ticks(lo, hi, req.max_ticks, tags, &model.locale)
+    let tags: Vec<&str> = tags
+        .iter()
+        .map(String::as_str)
+        .filter(|t| matches!(*t, "$timestamp" | "$date"))
+        .collect();
+    let tick_cells: Vec<Value> = axis_ticks(lo, hi, req.max_ticks, &tags, &cells.model.locale)
         .into_iter()
         .map(|(text, s, e)| json!({"qText": text, "qStart": s, "qEnd": e}))
         .collect();

@@ -46,7 +46,7 @@ pub fn field_tags(model: &DataModel, f: FieldId, extra: Option<&Vec<String>>) ->
 /// `$timestamp` and `$date`, as Qlik tags a field whose values are dates (their texts are their numbers
 /// in the app's DateFormat), or `$timestamp` alone for timestamps (TimestampFormat). Judged on every value,
 /// or on 1,000 spread over a larger field.
-pub fn date_tags(model: &DataModel, f: FieldId) -> &'static [&'static str] {
+fn date_tags(model: &DataModel, f: FieldId) -> &'static [&'static str] {
     let symbols = &model.fields[f].symbols;
     let n = symbols.len();
     if n == 0 {

@@ -95,5 +95,11 @@ pub fn continuous_data(
     let width = parsed.width() as u64;
     env.limits
         .check_cells((kept.len() as u64).saturating_mul(width))?;
-    Ok(continuous::render(&cube, cells, &req, &kept))
+    // The first dimension's tags, worked out once per field.
+    let first = parsed.dimensions.first();
+    let tags = first
+        .and_then(|d| view.model().field_id(&d.field))
+        .map(|f| crate::view::fields::tags_of(view.data, f, None))
+        .unwrap_or_default();
+    Ok(continuous::render(&cube, cells, &req, &kept, &tags))
 }
