@@ -232,11 +232,7 @@ impl Messages<'_> {
 /// Runs inference for `state`.
 pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
     if state.selected_fields().next().is_none() {
-        return Inference {
-            rows: vec![None; model.tables.len()],
-            key_possible: HashMap::new(),
-            memo: Memo::default(),
-        };
+        return Inference::of(vec![None; model.tables.len()], HashMap::new());
     }
     // Local masks: selections on fields that are not keys restrict their one table.
     let mut local: Vec<Option<Arc<Bits>>> = vec![None; model.tables.len()];
@@ -271,11 +267,7 @@ pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
             true => loose_rows(model, state, t, m.local[t].clone(), &mut key_possible),
         })
         .collect();
-    Inference {
-        rows,
-        key_possible,
-        memo: Memo::default(),
-    }
+    Inference::of(rows, key_possible)
 }
 
 /// The selections on fields that are not keys, as (table, field, selected symbols), each table's most
@@ -323,6 +315,18 @@ fn loose_rows(
 }
 
 impl Inference {
+    /// The inference of these possible rows and key values, no other field's values read yet.
+    fn of(
+        rows: Vec<Option<Arc<Bits>>>,
+        key_possible: HashMap<FieldId, Option<Arc<Bits>>>,
+    ) -> Inference {
+        Inference {
+            rows,
+            key_possible,
+            memo: Memo::default(),
+        }
+    }
+
     /// No row of any table: what a set whose modifier selects no value stands for.
     pub fn nothing(model: &DataModel) -> Inference {
         let rows = model
@@ -337,11 +341,7 @@ impl Inference {
             .filter(|(_, f)| f.is_key())
             .map(|(k, f)| (k, Some(Arc::new(Bits::empty(f.symbols.len())))))
             .collect();
-        Inference {
-            rows,
-            key_possible,
-            memo: Memo::default(),
-        }
+        Inference::of(rows, key_possible)
     }
 
     /// Two row sets combined table by table with a set operator (set analysis's `+ - * /` between
@@ -383,11 +383,7 @@ impl Inference {
             }
             key_possible.insert(k, acc.map(Arc::new));
         }
-        Inference {
-            rows,
-            key_possible,
-            memo: Memo::default(),
-        }
+        Inference::of(rows, key_possible)
     }
 
     /// Possible symbols of `field`; `None` means all.
