@@ -13,9 +13,7 @@ const SCRIPT: &str = "Customers:\nLOAD * INLINE [\nCustomer, Region\nC1, North\n
 
 async fn app(s: &TestServer, identity: &str, script: &str) -> (Client, i64) {
     let mut c = s.connect(&format!("/app/d/identity/{identity}")).await;
-    let doc = c.session_app().await;
-    c.ok(doc, "SetScript", json!([script])).await;
-    assert_eq!(c.ok(doc, "DoReload", json!([])).await["qReturn"], true);
+    let doc = c.loaded_session_app(script).await;
     (c, doc)
 }
 
