@@ -119,9 +119,7 @@ pub async fn serve(
             let (env, tx) = (env.clone(), tx.clone());
             let attached = attached.clone();
             tokio::spawn(async move {
-                let (response, _) = answer(&env, &attached, request).await;
-                attached.session.touch();
-                let _ = tx.send(Outgoing::Text(response));
+                answer_and_queue(&env, &attached, request, &tx).await;
             });
             continue;
         }
@@ -131,22 +129,14 @@ pub async fn serve(
             let handle = request.handle;
             reads
                 .spawn(handle, async move {
-                    let (response, changed) = answer(&env, &attached, request).await;
-                    if changed {
-                        attached.session.touch();
-                    }
-                    let _ = tx.send(Outgoing::Text(response));
+                    answer_and_queue(&env, &attached, request, &tx).await;
                 })
                 .await;
             continue;
         }
         // Anything else comes after the layouts asked before it.
         reads.drain().await;
-        let (response, changed) = answer(&env, &attached, request).await;
-        if changed {
-            attached.session.touch();
-        }
-        if tx.send(Outgoing::Text(response)).is_err() {
+        if !answer_and_queue(&env, &attached, request, &tx).await {
             break;
         }
     }
@@ -240,9 +230,23 @@ fn send_frame_error(tx: &Outbox, e: FrameError) {
     let _ = tx.send(Outgoing::Text(r.to_text()));
 }
 
-/// Answers one request on the blocking pool; returns the response text.
-/// Answers one request: the response's text, and whether the request may have changed the session (what
-/// decides a new snapshot of it).
+/// Answers `request` and queues its response; a request that may have changed the session keeps it alive
+/// (as the client's activity). False when the socket's writer is gone.
+async fn answer_and_queue(
+    env: &Arc<Env>,
+    attached: &Attached,
+    request: Request,
+    tx: &Outbox,
+) -> bool {
+    let (response, changed) = answer(env, attached, request).await;
+    if changed {
+        attached.session.touch();
+    }
+    tx.send(Outgoing::Text(response)).is_ok()
+}
+
+/// Answers one request on the blocking pool: the response's text, and whether the request may have
+/// changed the session (what decides a new snapshot of it).
 async fn answer(env: &Arc<Env>, attached: &Attached, request: Request) -> (String, bool) {
     let started = Instant::now();
     // Only method names the API has become metric labels, so clients cannot grow the label set.
