@@ -64,6 +64,23 @@ struct Finished {
     total_values: Vec<Value>,
 }
 
+/// Groups from which a cube of plain measures is rendered by two threads, each half of the groups:
+/// below this, the hand-over costs more than it saves.
+const PARALLEL_FROM: usize = 20_000;
+
+/// The part of rendering that threads can share: the dimension cells of a group key and whether a row
+/// is kept. (The field functions of [`Render`] keep per-request memos and stay on one thread.)
+#[derive(Clone, Copy)]
+struct Rows<'a> {
+    model: &'a DataModel,
+    state: &'a SelectionState,
+    def: &'a HyperCubeDef,
+    plan: &'a Plan<'a>,
+    keys: &'a KeySpace,
+    dim_fields: &'a [FieldId],
+    hidden: usize,
+}
+
 impl Render<'_> {
     /// The rows (unsorted) and the totals of the measures.
     pub(super) fn render(&self, grouped: &Grouped) -> (Vec<CubeRow>, Vec<Value>) {
@@ -83,70 +100,61 @@ impl Render<'_> {
                 .map(|(a, acc)| acc.finish(a.node, &mut NoFields))
                 .collect(),
         };
-        let mut rows: Vec<CubeRow> = Vec::with_capacity(grouped.groups.len());
-        let n = grouped.keys.len();
-        let mut seen: Vec<Memo> = self.keys.radix.iter().map(|&r| Memo::new(r, n)).collect();
-        for (key, group) in grouped.keys.iter().zip(&grouped.groups) {
-            let cells = self.cells(*key, &mut seen);
-            if self.def.suppress_missing && cells.iter().any(|c| c.symbol.is_none()) {
-                continue;
-            }
-            let values = self.group_values(&finished, group, &cells);
-            let shown = &values[..values.len() - self.hidden];
-            if self.def.suppress_zero
-                && !shown.is_empty()
-                && shown.iter().all(|v| v.num().is_none_or(|n| n == 0.0))
-            {
-                continue;
-            }
-            rows.push(CubeRow {
-                dims: cells,
-                measures: values,
-                attrs: Vec::new(),
-            });
-        }
+        let rows = match self.plain() {
+            true => self.rows().plain(grouped, &finished.total_values),
+            false => self.evaluated(grouped, &finished),
+        };
         let totals = self.evaluate(&finished, &finished.total_values, &[]);
         (rows, totals)
     }
 
-    /// The dimension cells of a group key; `seen` keeps each dimension's cells made so far, so a value
-    /// on many rows is read (and its text formatted) once and its text shared.
-    fn cells(&self, key: u128, seen: &mut [Memo]) -> RowDims {
-        let mut k = key;
-        let mut cells = RowDims::with_capacity(self.plan.dims.len());
-        for di in (0..self.plan.dims.len()).rev() {
-            let v = self.keys.pop(&mut k, di);
-            let cell = seen[di].get(v, || match &self.plan.derived[di] {
-                None => self.cell(self.dim_fields[di], v),
-                Some(d) => d.calc.cell_in(self.model, self.state, v.checked_sub(1)),
-            });
-            cells.push(cell.clone());
+    fn rows(&self) -> Rows<'_> {
+        Rows {
+            model: self.model,
+            state: self.state,
+            def: self.def,
+            plan: self.plan,
+            keys: self.keys,
+            dim_fields: self.dim_fields,
+            hidden: self.hidden,
         }
-        cells.reverse();
-        cells
     }
 
-    /// The cell of field `f` for key digit `v` (symbol + 1, 0 for NULL).
-    fn cell(&self, f: FieldId, v: u32) -> DimCell {
-        dim_cell(self.model, self.state, f, v.checked_sub(1))
+    /// Whether every measure is an aggregation itself, the `i`-th measure the plan's `i`-th aggregation:
+    /// then a measure's value is its finished accumulator, with no expression (nor field function) to
+    /// evaluate.
+    fn plain(&self) -> bool {
+        self.measures.len() == self.plan.aggrs.len()
+            && (self.measures.iter().zip(&self.plan.aggrs))
+                .all(|(m, a)| matches!(m, Expr::Aggr(x) if std::ptr::eq(x, a.node)))
+    }
+
+    /// The rows, each measure evaluated over its group's finished aggregations.
+    fn evaluated(&self, grouped: &Grouped, finished: &Finished) -> Vec<CubeRow> {
+        let rows = self.rows();
+        let mut out: Vec<CubeRow> = Vec::with_capacity(grouped.groups.len());
+        let mut seen = rows.memos(grouped.keys.len());
+        for (key, group) in grouped.keys.iter().zip(&grouped.groups) {
+            let cells = rows.cells(*key, &mut seen);
+            if rows.drops_missing(&cells) {
+                continue;
+            }
+            let values = self.group_values(finished, group, &cells);
+            if rows.keeps(&values) {
+                out.push(CubeRow {
+                    dims: cells,
+                    measures: values,
+                    attrs: Vec::new(),
+                });
+            }
+        }
+        out
     }
 
     /// The measures of one group with dimension cells `cells`.
     fn group_values(&self, finished: &Finished, group: &Group, cells: &[DimCell]) -> RowMeasures {
-        let values: smallvec::SmallVec<[Value; 4]> = self
-            .plan
-            .aggrs
-            .iter()
-            .enumerate()
-            .zip(group)
-            .map(|((i, a), acc)| {
-                if a.node.total {
-                    finished.total_values[i].clone()
-                } else {
-                    acc.finish(a.node, &mut NoFields)
-                }
-            })
-            .collect();
+        let values: smallvec::SmallVec<[Value; 4]> =
+            finish(self.plan, group, &finished.total_values).collect();
         self.evaluate(finished, &values, cells)
     }
 
@@ -169,6 +177,110 @@ impl Render<'_> {
             .iter()
             .map(|m| measure_value(m, &mut scope))
             .collect()
+    }
+}
+
+/// Each aggregation of `group` finished (a `TOTAL` one is its value over all rows, `totals`).
+fn finish<'a>(
+    plan: &'a Plan<'a>,
+    group: &'a Group,
+    totals: &'a [Value],
+) -> impl Iterator<Item = Value> + 'a {
+    (plan.aggrs.iter().enumerate().zip(group)).map(|((i, a), acc)| match a.node.total {
+        true => totals[i].clone(),
+        false => acc.finish(a.node, &mut NoFields),
+    })
+}
+
+impl Rows<'_> {
+    /// The rows of plain measures ([`Render::plain`]): a measure is its finished aggregation. A large
+    /// cube is rendered by two threads, a half of the groups each, in order.
+    fn plain(self, grouped: &Grouped, totals: &[Value]) -> Vec<CubeRow> {
+        let n = grouped.keys.len();
+        if n < PARALLEL_FROM {
+            return self.plain_part(grouped, 0..n, totals, n);
+        }
+        let (mut first, mut second) = rayon::join(
+            || self.plain_part(grouped, 0..n / 2, totals, n),
+            || self.plain_part(grouped, n / 2..n, totals, 0),
+        );
+        first.append(&mut second);
+        first
+    }
+
+    /// The rows of groups `range` (plain measures), in a vector with room for `room` rows.
+    fn plain_part(
+        self,
+        grouped: &Grouped,
+        range: std::ops::Range<usize>,
+        totals: &[Value],
+        room: usize,
+    ) -> Vec<CubeRow> {
+        let mut out: Vec<CubeRow> = Vec::with_capacity(room.max(range.len()));
+        let mut seen = self.memos(range.len());
+        let groups = grouped.keys[range.clone()]
+            .iter()
+            .zip(&grouped.groups[range]);
+        for (key, group) in groups {
+            let cells = self.cells(*key, &mut seen);
+            if self.drops_missing(&cells) {
+                continue;
+            }
+            let values: RowMeasures = finish(self.plan, group, totals).collect();
+            if self.keeps(&values) {
+                out.push(CubeRow {
+                    dims: cells,
+                    measures: values,
+                    attrs: Vec::new(),
+                });
+            }
+        }
+        out
+    }
+
+    /// A memo of each dimension's cells, for `rows` rows.
+    fn memos(&self, rows: usize) -> Vec<Memo> {
+        self.keys
+            .radix
+            .iter()
+            .map(|&r| Memo::new(r, rows))
+            .collect()
+    }
+
+    /// Whether a row with these cells is dropped for a NULL dimension value (`qSuppressMissing`).
+    fn drops_missing(&self, cells: &[DimCell]) -> bool {
+        self.def.suppress_missing && cells.iter().any(|c| c.symbol.is_none())
+    }
+
+    /// Whether a row with these measure values is kept: not when zero suppression is on and every shown
+    /// measure (not the hidden sort expressions and attributes) is zero or NULL.
+    fn keeps(&self, values: &[Value]) -> bool {
+        let shown = &values[..values.len() - self.hidden];
+        !(self.def.suppress_zero
+            && !shown.is_empty()
+            && shown.iter().all(|v| v.num().is_none_or(|n| n == 0.0)))
+    }
+
+    /// The dimension cells of a group key; `seen` keeps each dimension's cells made so far, so a value
+    /// on many rows is read (and its text formatted) once and its text shared.
+    fn cells(&self, key: u128, seen: &mut [Memo]) -> RowDims {
+        let mut k = key;
+        let mut cells = RowDims::with_capacity(self.plan.dims.len());
+        for di in (0..self.plan.dims.len()).rev() {
+            let v = self.keys.pop(&mut k, di);
+            let cell = seen[di].get(v, || match &self.plan.derived[di] {
+                None => self.cell(self.dim_fields[di], v),
+                Some(d) => d.calc.cell_in(self.model, self.state, v.checked_sub(1)),
+            });
+            cells.push(cell.clone());
+        }
+        cells.reverse();
+        cells
+    }
+
+    /// The cell of field `f` for key digit `v` (symbol + 1, 0 for NULL).
+    fn cell(&self, f: FieldId, v: u32) -> DimCell {
+        dim_cell(self.model, self.state, f, v.checked_sub(1))
     }
 }
 
