@@ -361,6 +361,7 @@ fn sub_def(dims: Vec<String>, measures: Vec<String>) -> HyperCubeDef {
         inter_column_sort: Vec::new(),
         attributes: Vec::new(),
         dim_options: Vec::new(),
+        rows_only: true,
     }
 }
 

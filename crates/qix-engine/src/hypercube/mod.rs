@@ -110,6 +110,10 @@ pub struct HyperCubeDef {
     pub attributes: Vec<String>,
     /// Options of each dimension, in dimension order (missing ones are the defaults).
     pub dim_options: Vec<DimOptions>,
+    /// Only rows and totals are wanted (a pivot's sub-cubes, which its layout never shows the facts of):
+    /// [`HyperCube::dim_info`] is left at zero counts instead of counting each field's values by state,
+    /// which reads the field's column at every possible row.
+    pub rows_only: bool,
 }
 
 impl HyperCubeDef {
@@ -229,7 +233,7 @@ impl StateCounts {
 }
 
 /// Per-dimension facts.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DimInfo {
     /// Distinct values of the field.
     pub cardinal: usize,
@@ -398,7 +402,10 @@ pub fn compute_with(
         });
     }
     let infer = |s: &SelectionState| sets.infer_state(s);
-    let mut dim_info = render::dim_info(model, state, inference, &dim_fields, &infer);
+    let mut dim_info = match def.rows_only {
+        true => vec![DimInfo::default(); dim_fields.len()],
+        false => render::dim_info(model, state, inference, &dim_fields, &infer),
+    };
     for (di, c) in calculated.iter().enumerate() {
         if let (Some(c), None) = (c, dim_fields[di]) {
             dim_info[di] = calcdim::info(c, &rows, di);

@@ -312,6 +312,7 @@ impl CubeDef {
                 .iter()
                 .map(|d| d.options.options(eval))
                 .collect(),
+            rows_only: false,
         }
     }
 }

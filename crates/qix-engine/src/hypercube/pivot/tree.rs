@@ -310,7 +310,8 @@ impl Axis {
 }
 
 /// The sub-definition grouped by `dims` only (in that order, sorted by them in that order; measures kept
-/// for suppression, unsorted; no attributes; zero rows when the pivot asks for them).
+/// for suppression, unsorted; no attributes; zero rows when the pivot asks for them; rows only, no
+/// per-dimension facts).
 pub(super) fn grouped_by(def: &HyperCubeDef, dims: &[usize]) -> HyperCubeDef {
     let measures = def.measures.iter().map(|m| MeasureDef {
         expr: m.expr.clone(),
@@ -328,6 +329,7 @@ pub(super) fn grouped_by(def: &HyperCubeDef, dims: &[usize]) -> HyperCubeDef {
             .iter()
             .map(|&d| def.dim_options.get(d).cloned().unwrap_or_default())
             .collect(),
+        rows_only: true,
     }
 }
 
