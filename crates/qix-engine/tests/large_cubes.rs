@@ -1,6 +1,7 @@
 //! Cubes of many groups: a cube whose measures are aggregations alone is rendered by two threads, each
 //! half of the groups; its rows must be those of the one-thread rendering that evaluates measure
-//! expressions (`1 * Sum(x)` is the same number as `Sum(x)`, through the expression path).
+//! expressions (`1 * Sum(x)` is the same number as `Sum(x)`, through the expression path). Without sort
+//! criteria the rows follow the load order of the dimensions (NULL last).
 
 use qix_engine::{compute, infer, DataModel, Dual, HyperCubeDef, ModelBuilder, SelectionState};
 
@@ -69,6 +70,11 @@ fn two_thread_rendering_equals_the_expression_path() {
             );
             assert!(plain.0.len() > 10_000, "{} rows", plain.0.len());
             assert_eq!(plain, evaluated, "zero {zero}, missing {missing}");
+            let load_key =
+                |r: &Row| -> Vec<u32> { r.0.iter().map(|d| d.0.unwrap_or(u32::MAX)).collect() };
+            let keys: Vec<Vec<u32>> = plain.0.iter().map(load_key).collect();
+            assert!(keys.windows(2).all(|w| w[0] < w[1]), "not in load order");
+            assert_eq!(keys.iter().any(|k| k[1] == u32::MAX), !missing);
         }
     }
 }
