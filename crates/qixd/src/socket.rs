@@ -57,7 +57,7 @@ pub async fn serve(
     let attached = match registry.attach(target.key, target.ttl, tx.clone(), info) {
         Ok(a) => a,
         Err(e) => {
-            refuse_session(&mut sink, &e.to_string()).await;
+            Box::pin(refuse_session(&mut sink, &e.to_string())).await;
             return;
         }
     };
@@ -127,16 +127,16 @@ pub async fn serve(
             let (env, tx) = (env.clone(), tx.clone());
             let attached = attached.clone();
             let handle = request.handle;
-            reads
-                .spawn(handle, async move {
-                    answer_and_queue(&env, &attached, request, &tx).await;
-                })
-                .await;
+            let answer = Box::pin(async move {
+                answer_and_queue(&env, &attached, request, &tx).await;
+            });
+            reads.spawn(handle, answer).await;
             continue;
         }
-        // Anything else comes after the layouts asked before it.
+        // Anything else comes after the layouts asked before it. (The answer's future is boxed, here and
+        // above: inline, its state — several KB — would be part of every idle socket's task for good.)
         reads.drain().await;
-        if !answer_and_queue(&env, &attached, request, &tx).await {
+        if !Box::pin(answer_and_queue(&env, &attached, request, &tx)).await {
             break;
         }
     }
