@@ -3,6 +3,9 @@
 //! Each group's key is decoded into dimension cells (text, number, selection state), its aggregations
 //! are finished and the measures evaluated over them; rows with a NULL dimension or all-zero measures are
 //! dropped when the definition asks. Totals evaluate the measures over the accumulators of all rows.
+//! When every measure is an aggregation itself its value is the finished accumulator, and a large cube of
+//! such measures is rendered by two threads (the expression path stays on one: field functions keep
+//! per-request memos).
 
 use super::acc::Group;
 use super::groups::{Grouped, KeySpace};
@@ -108,6 +111,7 @@ impl Render<'_> {
         (rows, totals)
     }
 
+    /// The part of this rendering that threads may share.
     fn rows(&self) -> Rows<'_> {
         Rows {
             model: self.model,
