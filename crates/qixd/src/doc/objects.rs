@@ -7,6 +7,7 @@ use super::{DocState, Effects};
 use crate::handles::ObjectRef;
 use qix_protocol::{ErrorCode, RpcError};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 impl DocState {
     /// The properties of a generic object: a session object, else a persistent one (this session's copy).
@@ -44,13 +45,18 @@ impl DocState {
     /// The properties an object's layout is computed from: with this session's soft patches, if any, and
     /// laid over the object its `qExtendsId` links to (a master visualization), recursively. `Ok(None)`:
     /// no such object; an error: a link to a missing object (8001) or a loop of links (8002).
-    pub fn effective(&self, id: &str) -> Result<Option<Map<String, Value>>, RpcError> {
+    /// Borrowed when the object links to nothing (a layout then copies its properties only if it must
+    /// change them).
+    pub fn effective(&self, id: &str) -> Result<Option<Cow<'_, Map<String, Value>>>, RpcError> {
         let Some(own) = self.patched(id) else {
             return Ok(None);
         };
+        let mut next = linked_id(own);
+        if next.is_none() {
+            return Ok(Some(Cow::Borrowed(own)));
+        }
         let mut chain = vec![id.to_string()];
         let mut merged = own.clone();
-        let mut next = linked_id(own);
         while let Some(link) = next {
             if chain.contains(&link) {
                 return Err(RpcError::new(ErrorCode::LinkedObjectInvalid, link));
@@ -62,7 +68,7 @@ impl DocState {
             merged = overlay(base.clone(), merged);
             chain.push(link);
         }
-        Ok(Some(merged))
+        Ok(Some(Cow::Owned(merged)))
     }
 
     /// The objects whose `qExtendsId` chain reaches `id`: their layouts change when it does.

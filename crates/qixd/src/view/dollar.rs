@@ -66,6 +66,23 @@ fn value_text(view: &View<'_>, expr: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Whether [`expand_props`] would change anything: some expression in `props` holds a `$(`. (A layout
+/// copies its properties only then.)
+pub fn has_expansions(props: &serde_json::Map<String, Value>) -> bool {
+    props
+        .iter()
+        .any(|(key, value)| has_expansion(value, EXPRESSION_KEYS.contains(&key.as_str())))
+}
+
+fn has_expansion(value: &Value, is_expression: bool) -> bool {
+    match value {
+        Value::String(s) => is_expression && s.contains("$("),
+        Value::Array(items) => items.iter().any(|i| has_expansion(i, is_expression)),
+        Value::Object(map) => has_expansions(map),
+        _ => false,
+    }
+}
+
 /// Expands the expressions found anywhere in `props` (under [`EXPRESSION_KEYS`]) in place.
 pub fn expand_props(view: &View<'_>, props: &mut serde_json::Map<String, Value>) {
     for (key, value) in props.iter_mut() {
@@ -83,5 +100,32 @@ fn expand_value(view: &View<'_>, value: &mut Value, is_expression: bool) {
         }
         Value::Object(map) => expand_props(view, map),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_expansions;
+    use serde_json::json;
+
+    fn has(v: serde_json::Value) -> bool {
+        has_expansions(v.as_object().expect("an object"))
+    }
+
+    #[test]
+    fn only_expressions_with_a_dollar_call_need_expanding() {
+        let measure =
+            json!({"qHyperCubeDef": {"qMeasures": [{"qDef": {"qDef": "Sum($(vField))"}}]}});
+        assert!(has(measure));
+        assert!(has(
+            json!({"qListObjectDef": {"qDef": {"qFieldDefs": ["=$(=Max(Year))"]}}})
+        ));
+        assert!(!has(
+            json!({"qHyperCubeDef": {"qMeasures": [{"qDef": {"qDef": "Sum(Sales)"}}]}})
+        ));
+        // Not an expression: a title or a custom property is left as it is, as `expand_props` does.
+        assert!(!has(
+            json!({"title": "$(vTitle)", "custom": {"note": "$(x)"}})
+        ));
     }
 }

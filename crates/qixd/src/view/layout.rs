@@ -32,8 +32,7 @@ pub fn layout(root: &View<'_>, props: &Map<String, Value>) -> Map<String, Value>
     for (k, v) in props {
         match (k.as_str(), v) {
             ("qHyperCubeDef", Value::Object(def)) => {
-                let def_value = Value::Object(def.clone());
-                let state = state_of(&def_value, object_state);
+                let state = state_of(v, object_state);
                 // The session's expanded pivot nodes of this object, if any.
                 let expansion = id.and_then(|id| view.doc.expansion(id, "/qHyperCubeDef"));
                 let mut cube = hypercube(&root.in_state(state), def, expansion);
@@ -48,8 +47,7 @@ pub fn layout(root: &View<'_>, props: &Map<String, Value>) -> Map<String, Value>
                 out.insert("qHyperCube".into(), cube);
             }
             ("qListObjectDef", Value::Object(def)) => {
-                let def_value = Value::Object(def.clone());
-                let state = state_of(&def_value, object_state);
+                let state = state_of(v, object_state);
                 let search = id.and_then(|id| view.doc.list_search(id, "/qListObjectDef"));
                 let mut list = listobject(&root.in_state(state), def, search);
                 if let (Some(name), Value::Object(l)) = (state, &mut list) {

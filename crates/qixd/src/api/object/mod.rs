@@ -104,6 +104,7 @@ pub fn call(
 fn effective(ctx: &mut Ctx<'_>, id: &str) -> Result<Map<String, Value>, RpcError> {
     ctx.doc()?
         .effective(id)?
+        .map(std::borrow::Cow::into_owned)
         .ok_or_else(RpcError::invalid_handle)
 }
 
@@ -120,7 +121,9 @@ fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
 pub fn computed_layout(env: &crate::env::Env, doc: &DocState, id: &str) -> Result<Value, RpcError> {
     let mut props = doc.effective(id)?.ok_or_else(RpcError::invalid_handle)?;
     let view = crate::view::View::of(env, doc);
-    crate::view::dollar::expand_props(&view, &mut props);
+    if crate::view::dollar::has_expansions(&props) {
+        crate::view::dollar::expand_props(&view, props.to_mut());
+    }
     let computed = crate::view::layout::layout(&view, &props);
     let mut layout = layout_from_props(computed);
     if doc.soft_patch(id).is_some() {
