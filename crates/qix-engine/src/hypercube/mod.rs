@@ -523,14 +523,16 @@ fn rows_hidden(
     let infer = |s: &SelectionState| sets.infer_state(s);
     let fields = FieldFns::new(model, state, inference, &infer);
     let render = Render {
-        model,
-        state,
-        def,
-        plan: &plan,
+        rows: render::Rows {
+            model,
+            state,
+            def,
+            plan: &plan,
+            keys: &keys,
+            dim_fields: &dim_fields,
+            hidden,
+        },
         measures: &measures,
-        keys: &keys,
-        dim_fields: &dim_fields,
-        hidden,
         fields: &fields,
     };
     let rendered = render.render(&grouped);

@@ -20,16 +20,9 @@ use qix_expr::{Aggr, Expr, Value};
 
 /// What rendering reads.
 pub(super) struct Render<'a> {
-    pub(super) model: &'a DataModel,
-    pub(super) state: &'a SelectionState,
-    pub(super) def: &'a HyperCubeDef,
-    pub(super) plan: &'a Plan<'a>,
+    /// What makes the rows' cells and decides which rows stay (shareable by threads).
+    pub(super) rows: Rows<'a>,
     pub(super) measures: &'a [Expr],
-    pub(super) keys: &'a KeySpace,
-    /// The field of each dimension.
-    pub(super) dim_fields: &'a [FieldId],
-    /// How many of the last measures are hidden sort expressions (never suppress a row on their own).
-    pub(super) hidden: usize,
     /// The field functions' view of the selections.
     pub(super) fields: &'a FieldFns<'a>,
 }
@@ -74,68 +67,53 @@ const PARALLEL_FROM: usize = 20_000;
 /// The part of rendering that threads can share: the dimension cells of a group key and whether a row
 /// is kept. (The field functions of [`Render`] keep per-request memos and stay on one thread.)
 #[derive(Clone, Copy)]
-struct Rows<'a> {
-    model: &'a DataModel,
-    state: &'a SelectionState,
-    def: &'a HyperCubeDef,
-    plan: &'a Plan<'a>,
-    keys: &'a KeySpace,
-    dim_fields: &'a [FieldId],
-    hidden: usize,
+pub(super) struct Rows<'a> {
+    pub(super) model: &'a DataModel,
+    pub(super) state: &'a SelectionState,
+    pub(super) def: &'a HyperCubeDef,
+    pub(super) plan: &'a Plan<'a>,
+    pub(super) keys: &'a KeySpace,
+    /// The field of each dimension.
+    pub(super) dim_fields: &'a [FieldId],
+    /// How many of the last measures are hidden sort expressions (never suppress a row on their own).
+    pub(super) hidden: usize,
 }
 
 impl Render<'_> {
     /// The rows (unsorted) and the totals of the measures.
     pub(super) fn render(&self, grouped: &Grouped) -> (Vec<CubeRow>, Vec<Value>) {
         let finished = Finished {
-            index: self
-                .plan
-                .aggrs
+            index: (self.rows.plan.aggrs)
                 .iter()
                 .enumerate()
                 .map(|(i, a)| (a.node as *const Aggr, i))
                 .collect(),
-            total_values: self
-                .plan
-                .aggrs
+            total_values: (self.rows.plan.aggrs)
                 .iter()
                 .zip(&grouped.total)
                 .map(|(a, acc)| acc.finish(a.node, &mut NoFields))
                 .collect(),
         };
         let rows = match self.plain() {
-            true => self.rows().plain(grouped, &finished.total_values),
+            true => self.rows.plain(grouped, &finished.total_values),
             false => self.evaluated(grouped, &finished),
         };
         let totals = self.evaluate(&finished, &finished.total_values, &[]);
         (rows, totals)
     }
 
-    /// The part of this rendering that threads may share.
-    fn rows(&self) -> Rows<'_> {
-        Rows {
-            model: self.model,
-            state: self.state,
-            def: self.def,
-            plan: self.plan,
-            keys: self.keys,
-            dim_fields: self.dim_fields,
-            hidden: self.hidden,
-        }
-    }
-
     /// Whether every measure is an aggregation itself, the `i`-th measure the plan's `i`-th aggregation:
     /// then a measure's value is its finished accumulator, with no expression (nor field function) to
     /// evaluate.
     fn plain(&self) -> bool {
-        self.measures.len() == self.plan.aggrs.len()
-            && (self.measures.iter().zip(&self.plan.aggrs))
+        self.measures.len() == self.rows.plan.aggrs.len()
+            && (self.measures.iter().zip(&self.rows.plan.aggrs))
                 .all(|(m, a)| matches!(m, Expr::Aggr(x) if std::ptr::eq(x, a.node)))
     }
 
     /// The rows, each measure evaluated over its group's finished aggregations.
     fn evaluated(&self, grouped: &Grouped, finished: &Finished) -> Vec<CubeRow> {
-        let rows = self.rows();
+        let rows = self.rows;
         let mut out: Vec<CubeRow> = Vec::with_capacity(grouped.groups.len());
         let mut seen = rows.memos(grouped.keys.len());
         for (key, group) in grouped.keys.iter().zip(&grouped.groups) {
@@ -158,7 +136,7 @@ impl Render<'_> {
     /// The measures of one group with dimension cells `cells`.
     fn group_values(&self, finished: &Finished, group: &Group, cells: &[DimCell]) -> RowMeasures {
         let values: smallvec::SmallVec<[Value; 4]> =
-            finish(self.plan, group, &finished.total_values).collect();
+            finish(self.rows.plan, group, &finished.total_values).collect();
         self.evaluate(finished, &values, cells)
     }
 
@@ -172,9 +150,9 @@ impl Render<'_> {
         let mut scope = GroupScope {
             values,
             index: &finished.index,
-            dims: &self.def.dimensions,
+            dims: &self.rows.def.dimensions,
             cells,
-            locale: &self.model.locale,
+            locale: &self.rows.model.locale,
             fields: self.fields,
         };
         self.measures
