@@ -45,6 +45,17 @@ fn cube(dims: &[&str], measures: &[&str], extra: Value) -> Value {
     json!([{"qInfo": {"qType": "chart"}, "qHyperCubeDef": def}])
 }
 
+/// A pivot of `Sum(Sales)` by Region then Customer, both on the left, zero rows suppressed, a first page of
+/// 50 rows; `expansion` is its `qExpansionState`, if any.
+fn region_pivot(expansion: Option<Value>) -> Value {
+    let mut extra = json!({"qMode": "P", "qNoOfLeftDims": 2, "qSuppressZero": true,
+        "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 50}]});
+    if let Some(e) = expansion {
+        extra["qExpansionState"] = e;
+    }
+    cube(&["Region", "Customer"], &["Sum(Sales)"], extra)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn include_zero_values_shows_customers_without_orders() {
     let s = TestServer::start().await;
@@ -349,13 +360,9 @@ async fn a_pivot_starts_with_the_nodes_its_expansion_state_names() {
     let region = handle(&c.ok(doc, "GetField", json!(["Region"])).await);
     let _ = region;
     // Element numbers of Region: North 0, South 1 (load order).
-    let props = cube(
-        &["Region", "Customer"],
-        &["Sum(Sales)"],
-        json!({"qMode": "P", "qNoOfLeftDims": 2, "qSuppressZero": true,
-               "qExpansionState": [{"qExcludeList": false, "qPos": {"qDimName": "Region", "qElemNo": [1]}}],
-               "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 50}]}),
-    );
+    let open_south =
+        json!([{"qExcludeList": false, "qPos": {"qDimName": "Region", "qElemNo": [1]}}]);
+    let props = region_pivot(Some(open_south));
     let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
     let l = layout(&mut c, h).await;
     let left = &l["qHyperCube"]["qPivotDataPages"][0]["qLeft"];
@@ -732,13 +739,9 @@ async fn tree_data_of_more_nodes_than_the_page_cells_is_refused_unless_narrowed(
 async fn collapsing_the_node_the_expansion_state_opened_stays_collapsed() {
     let s = TestServer::start().await;
     let (mut c, doc) = app(&s, "collapse", SCRIPT).await;
-    let props = cube(
-        &["Region", "Customer"],
-        &["Sum(Sales)"],
-        json!({"qMode": "P", "qNoOfLeftDims": 2, "qSuppressZero": true,
-               "qExpansionState": [{"qExcludeList": false, "qPos": {"qDimName": "Region", "qElemNo": [1]}}],
-               "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 50}]}),
-    );
+    let open_south =
+        json!([{"qExcludeList": false, "qPos": {"qDimName": "Region", "qElemNo": [1]}}]);
+    let props = region_pivot(Some(open_south));
     let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
     let subnodes = |l: &Value, i: usize| {
         l["qHyperCube"]["qPivotDataPages"][0]["qLeft"][i]["qSubNodes"]
@@ -1082,12 +1085,7 @@ async fn a_continuous_date_axis_gets_calendar_ticks() {
 async fn the_layout_after_an_expand_says_which_cell_changed() {
     let s = TestServer::start().await;
     let (mut c, doc) = app(&s, "last-expanded", SCRIPT).await;
-    let props = cube(
-        &["Region", "Customer"],
-        &["Sum(Sales)"],
-        json!({"qMode": "P", "qNoOfLeftDims": 2, "qSuppressZero": true,
-               "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 50}]}),
-    );
+    let props = region_pivot(None);
     let h = handle(&c.ok(doc, "CreateSessionObject", props).await);
     let last = |l: &Value| l["qHyperCube"]["qLastExpandedPos"].clone();
     assert_eq!(last(&layout(&mut c, h).await), Value::Null);
