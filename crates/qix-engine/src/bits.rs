@@ -114,6 +114,22 @@ impl Bits {
         self.count() == self.len
     }
 
+    /// Members in increasing order as a list, or `None` once there are more than `max` of them (read no
+    /// further than that).
+    pub fn list_up_to(&self, max: usize) -> Option<Vec<u32>> {
+        let mut out = Vec::new();
+        for (wi, &w) in self.words.iter().enumerate() {
+            if w == 0 {
+                continue;
+            }
+            out.extend(ones(wi * 64, w).map(|i| i as u32));
+            if out.len() > max {
+                return None;
+            }
+        }
+        Some(out)
+    }
+
     /// Members in increasing order.
     pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
         (self.words.iter().enumerate()).flat_map(|(wi, &w)| ones(wi * 64, w))

@@ -16,11 +16,11 @@
 use crate::bits::Bits;
 use crate::model::{DataModel, FieldId, TableId};
 use crate::rowindex::{estimated_rows, rows_matching};
-use crate::scan::symbols_in;
+use crate::scan::{symbols_in, symbols_of_rows};
 use crate::selection::SelectionState;
 use qix_expr::SetOp;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Symbol states, as the engine names them in `qState`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -85,7 +85,13 @@ pub struct Inference {
     key_possible: HashMap<FieldId, Option<Arc<Bits>>>,
     /// Other fields' possible symbols once read (see [`Memo`]).
     memo: Memo,
+    /// Per table, its possible rows as a list when they are few (see [`Inference::row_list`]).
+    lists: Vec<OnceLock<Option<Arc<[u32]>>>>,
 }
+
+/// A table's possible rows are listed when they are at most this share of its rows: the list then takes
+/// no more bytes than the row set (a `u32` a row against a bit a row).
+const LIST_SHARE: usize = 32;
 
 /// Possible symbols of fields that are not keys, kept once read from their table's rows: after a click,
 /// each layout that shows a field (a list, a cube's dimension counts) asks for them, and a cached
@@ -321,6 +327,7 @@ impl Inference {
         key_possible: HashMap<FieldId, Option<Arc<Bits>>>,
     ) -> Inference {
         Inference {
+            lists: rows.iter().map(|_| OnceLock::new()).collect(),
             rows,
             key_possible,
             memo: Memo::default(),
@@ -408,28 +415,52 @@ impl Inference {
         let f = &model.fields[field];
         let t = *f.tables.first()?;
         let rows = self.rows[t].as_deref()?;
+        // A value index answers after a few rows per value when most values are possible: cheaper than
+        // making the row list for that (a list already made gives the count for free).
+        let made = self
+            .lists
+            .get(t)
+            .and_then(OnceLock::get)
+            .and_then(Option::as_deref);
+        let count = made.map_or_else(|| rows.count(), <[u32]>::len);
         if let Some(found) = model
             .row_index(t, field)
-            .and_then(|index| index.values_in(rows, rows.count()))
+            .and_then(|index| index.values_in(rows, count))
         {
             return Some(Arc::new(found));
         }
         let col = model.tables[t].column(field)?;
-        Some(Arc::new(symbols_in(col, Some(rows), f.symbols.len())))
+        Some(Arc::new(match self.row_list(t) {
+            Some(list) => symbols_of_rows(col, list, f.symbols.len()),
+            None => symbols_in(col, Some(rows), f.symbols.len()),
+        }))
     }
 
-    /// Bytes the row and value sets hold (what a cache of inferences weighs them by).
+    /// Bytes the row and value sets hold (what a cache of inferences weighs them by). The row lists
+    /// made later are counted from the start, at their most: each is no larger than its row set.
     pub fn bytes(&self) -> usize {
         let set = |b: &Option<Arc<Bits>>| b.as_ref().map_or(0, |b| b.words().len() * 8);
         std::mem::size_of::<Inference>()
             + Memo::MAX_BYTES
-            + self.rows.iter().map(set).sum::<usize>()
+            + 2 * self.rows.iter().map(set).sum::<usize>()
             + self.key_possible.values().map(set).sum::<usize>()
     }
 
     /// Possible rows of `table`; `None` means every row.
     pub fn table_rows(&self, table: TableId) -> Option<&Bits> {
         self.rows[table].as_deref()
+    }
+
+    /// The possible rows of `table` in increasing order, when they are at most a [`LIST_SHARE`]th of
+    /// it; `None` when every row is possible or too many are. Made on first use and kept: after a
+    /// selection of a few rows of a long table, every cube and list reads those rows, and each pass
+    /// over the row set to find them would read the whole set (a bit per row of the table).
+    pub fn row_list(&self, table: TableId) -> Option<&[u32]> {
+        let list = self.lists.get(table)?.get_or_init(|| {
+            let rows = self.rows.get(table)?.as_deref()?;
+            rows.list_up_to(rows.len() / LIST_SHARE).map(Arc::from)
+        });
+        list.as_deref()
     }
 }
 

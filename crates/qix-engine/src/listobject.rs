@@ -5,7 +5,7 @@ use crate::dual::cmp_num;
 use crate::inference::{field_states_in, infer, Inference, State};
 use crate::model::{DataModel, FieldId};
 use crate::packed::PackedColumn;
-use crate::packed::NULL;
+use crate::packed::{CHUNK, NULL};
 use crate::selection::SelectionState;
 use std::cmp::Ordering;
 
@@ -101,7 +101,10 @@ pub fn list_object_in(
         let mut freq = vec![0usize; f.symbols.len()];
         if let Some(&t) = f.tables.first() {
             if let Some(col) = model.tables[t].column(field) {
-                count_symbols(col, inference.table_rows(t), &mut freq);
+                match inference.row_list(t) {
+                    Some(list) => count_listed(col, list, &mut freq),
+                    None => count_symbols(col, inference.table_rows(t), &mut freq),
+                }
             }
         }
         freq
@@ -142,6 +145,21 @@ fn sorted(rows: Vec<ListRow>, sort: &ListSort) -> Vec<ListRow> {
 /// Adds to `freq` how often each symbol stands in `col` on the possible `rows` (all when `None`): over
 /// the possible rows themselves when they are few, else a block of the column at a time (never the
 /// whole column decoded at once).
+/// Adds each symbol's count among the listed `rows` of `col` to `freq`.
+fn count_listed(col: &PackedColumn, rows: &[u32], freq: &mut [usize]) {
+    let mut syms = Vec::with_capacity(CHUNK.min(rows.len()));
+    for chunk in rows.chunks(CHUNK) {
+        syms.clear();
+        col.gather(chunk, &mut syms);
+        for &s in &syms {
+            if let Some(f) = freq.get_mut(s as usize) {
+                *f += 1;
+            }
+        }
+    }
+}
+
+/// Adds each symbol's count among `rows` of `col` (every row for `None`) to `freq`.
 fn count_symbols(col: &PackedColumn, rows: Option<&Bits>, freq: &mut [usize]) {
     if let Some(b) = rows.filter(|b| b.count() * 16 < b.len()) {
         for r in b.iter() {

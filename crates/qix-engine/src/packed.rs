@@ -10,6 +10,11 @@ pub const NULL: u32 = u32::MAX;
 /// How many rows a scan decodes at a time.
 pub const CHUNK: usize = 1024;
 
+/// How many rows ahead [`PackedColumn::gather`] asks for the bytes it will read (measured on the
+/// benchmark table's 2% selection: 8 → 16 → 32 rows ahead took a scan from 8.1 to 7.3 to 6.6–7.1 ms
+/// on one thread; 64 was no better).
+const GATHER_AHEAD: usize = 32;
+
 /// One table column of symbol indexes.
 #[derive(Debug, Clone)]
 pub struct PackedColumn {
@@ -106,6 +111,43 @@ impl PackedColumn {
         (v as u32).wrapping_sub(1)
     }
 
+    /// The symbols of `rows` (`NULL` for a `NULL` row), in order, appended to `out`.
+    ///
+    /// Rows spread over a long column make each read a cache miss (often a TLB miss too) of its own,
+    /// and the hardware prefetcher does not follow a list of row numbers: the bytes of the row
+    /// [`GATHER_AHEAD`] places on are asked for while this one is decoded, so that several misses are
+    /// in flight at once instead of one after another.
+    pub fn gather(&self, rows: &[u32], out: &mut Vec<u32>) {
+        out.reserve(rows.len());
+        for (i, &r) in rows.iter().enumerate() {
+            if let Some(&ahead) = rows.get(i + GATHER_AHEAD) {
+                self.prefetch(ahead);
+            }
+            out.push(if r == NULL {
+                NULL
+            } else {
+                self.get(r as usize)
+            });
+        }
+    }
+
+    /// Asks the CPU to bring the bytes of `row` into its cache: a hint, with no effect on any result.
+    #[inline]
+    fn prefetch(&self, row: u32) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(byte) = self.data.get(row as usize * self.bits() as usize / 8) {
+            // SAFETY: a prefetch reads nothing into the program and never faults; the address is a
+            // byte of `data` besides.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    (byte as *const u8).cast(),
+                )
+            };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = row;
+    }
+
     /// Decodes rows `start..start + out.len()` as stored: symbol + 1, 0 for NULL.
     #[inline]
     pub fn get_raw_range(&self, start: usize, out: &mut [u64]) {
@@ -148,5 +190,27 @@ mod tests {
         col.get_range(1234, &mut out);
         assert_eq!(&out[..], &cells[1234..1234 + 2100]);
         assert!(col.bytes() <= 5000 * 9 / 8 + 16);
+    }
+
+    #[test]
+    fn gather_reads_the_listed_rows_and_passes_null_rows_through() {
+        let cells: Vec<u32> = (0..100_000u32)
+            .map(|i| if i % 13 == 0 { NULL } else { (i * 31) % 1000 })
+            .collect();
+        let col = PackedColumn::pack(&cells, 1000);
+        // Spread rows, the last row, and NULL entries where a join found no row.
+        let rows: Vec<u32> = (0..100_000u32)
+            .step_by(97)
+            .chain([99_999, NULL, 5])
+            .collect();
+        let mut got = vec![7];
+        col.gather(&rows, &mut got);
+        let want: Vec<u32> = std::iter::once(7)
+            .chain(rows.iter().map(|&r| match r {
+                NULL => NULL,
+                r => cells[r as usize],
+            }))
+            .collect();
+        assert_eq!(got, want);
     }
 }

@@ -2,7 +2,7 @@
 //! Rows are split into blocks of whole 64-bit words so each thread writes its own words.
 
 use crate::bits::Bits;
-use crate::packed::{PackedColumn, NULL};
+use crate::packed::{PackedColumn, CHUNK, NULL};
 use rayon::prelude::*;
 
 /// Rows per parallel block (a multiple of 64).
@@ -71,10 +71,34 @@ pub fn filter_rows(column: &PackedColumn, rows: Option<&Bits>, allowed: &Bits) -
 /// where decoding the whole column would cost more. NULL cells never match.
 pub fn filter_listed_rows(column: &PackedColumn, rows: &Bits, allowed: &Bits) -> Bits {
     let mut out = Bits::empty(column.len());
-    for r in rows.iter() {
-        let s = column.get(r);
-        if s != NULL && allowed.contains(s as usize) {
-            out.insert(r);
+    // A chunk of rows at a time, read together (see `PackedColumn::gather`).
+    let (mut listed, mut syms) = (Vec::with_capacity(CHUNK), Vec::with_capacity(CHUNK));
+    let mut rows = rows.iter().map(|r| r as u32).peekable();
+    while rows.peek().is_some() {
+        listed.clear();
+        listed.extend(rows.by_ref().take(CHUNK));
+        syms.clear();
+        column.gather(&listed, &mut syms);
+        for (&r, &s) in listed.iter().zip(&syms) {
+            if s != NULL && allowed.contains(s as usize) {
+                out.insert(r as usize);
+            }
+        }
+    }
+    out
+}
+
+/// The symbols (of a field with `symbols` values) that occur in the listed `rows` of `column`.
+pub fn symbols_of_rows(column: &PackedColumn, rows: &[u32], symbols: usize) -> Bits {
+    let mut out = Bits::empty(symbols);
+    let mut syms = Vec::with_capacity(CHUNK.min(rows.len()));
+    for chunk in rows.chunks(CHUNK) {
+        syms.clear();
+        column.gather(chunk, &mut syms);
+        for &s in &syms {
+            if s != NULL && (s as usize) < symbols {
+                out.insert(s as usize);
+            }
         }
     }
     out

@@ -21,6 +21,9 @@ use rayon::prelude::*;
 /// Base rows per block.
 const BLOCK: usize = 64 * 1024;
 
+/// Listed rows read together (see [`Columnar::listed`]).
+const LIST_CHUNK: usize = 8 * 1024;
+
 /// One thread's groups over its blocks.
 struct ColumnarPart {
     index: GroupIndex,
@@ -64,17 +67,10 @@ pub(super) fn scan(
         mask: inference.table_rows(base),
         base_rows: model.tables[base].rows,
     };
-    // One partial per thread, each over a contiguous run of blocks: few partials keep the merge cheap.
-    let blocks = scan.base_rows.div_ceil(BLOCK);
-    let threads = rayon::current_num_threads().max(1);
-    let per = blocks.div_ceil(threads).max(1);
-    let partials: Vec<ColumnarPart> = (0..threads)
-        .into_par_iter()
-        .map(|t| {
-            (t * per..((t + 1) * per).min(blocks))
-                .fold(scan.new_part(), |part, bi| scan.scan_block(part, bi))
-        })
-        .collect();
+    let partials = match inference.row_list(base) {
+        Some(list) => scan.listed(list),
+        None => scan.blocks(),
+    };
     let (index, merged) = scan.merge(partials);
     Some(scan.finish(index, merged))
 }
@@ -130,18 +126,58 @@ impl Columnar<'_> {
         }
     }
 
-    /// Adds block `bi` of the base table to `part`.
-    fn scan_block(&self, mut part: ColumnarPart, bi: usize) -> ColumnarPart {
-        let start = bi * BLOCK;
-        let end = (start + BLOCK).min(self.base_rows);
-        let rows = block_rows(self.mask, start, end);
+    /// Every block of the base table: one partial per thread, each over a contiguous run of blocks (few
+    /// partials keep the merge cheap).
+    fn blocks(&self) -> Vec<ColumnarPart> {
+        let blocks = self.base_rows.div_ceil(BLOCK);
+        let threads = rayon::current_num_threads().max(1);
+        let per = blocks.div_ceil(threads).max(1);
+        (0..threads)
+            .into_par_iter()
+            .map(|t| {
+                (t * per..((t + 1) * per).min(blocks)).fold(self.new_part(), |part, bi| {
+                    let start = bi * BLOCK;
+                    let end = (start + BLOCK).min(self.base_rows);
+                    self.scan_rows(part, start, end, &block_rows(self.mask, start, end))
+                })
+            })
+            .collect()
+    }
+
+    /// The listed possible rows (few of a long table): read a chunk of the list at a time, without a
+    /// pass over the row set or its empty blocks, and by this thread alone when the rows are too few
+    /// to pay for handing half of them to another.
+    fn listed(&self, list: &[u32]) -> Vec<ColumnarPart> {
+        let run = |rows: &[u32]| {
+            rows.chunks(LIST_CHUNK)
+                .fold(self.new_part(), |part, chunk| {
+                    let (start, end) = (chunk[0] as usize, chunk[chunk.len() - 1] as usize + 1);
+                    self.scan_rows(part, start, end, chunk)
+                })
+        };
+        if list.len() < 2 * LIST_CHUNK {
+            return vec![run(list)];
+        }
+        let threads = rayon::current_num_threads().max(1);
+        let per = list.len().div_ceil(threads);
+        list.par_chunks(per).map(run).collect()
+    }
+
+    /// Adds `rows`, the possible base rows of `start..end` in increasing order, to `part`.
+    fn scan_rows(
+        &self,
+        mut part: ColumnarPart,
+        start: usize,
+        end: usize,
+        rows: &[u32],
+    ) -> ColumnarPart {
         if rows.is_empty() {
             return part;
         }
         let block = Block {
             start,
             end,
-            rows: &rows,
+            rows,
             dense: rows.len() * 8 > end - start,
         };
         // Rows are needed only to follow joins, evaluate row by row or read a sparse block.
@@ -214,10 +250,9 @@ impl Columnar<'_> {
                             .collect()
                     }
                 } else {
-                    slot_rows[s.slot]
-                        .iter()
-                        .map(|&r| if r == NULL { NULL } else { col.get(r as usize) })
-                        .collect()
+                    let mut out = Vec::new();
+                    col.gather(&slot_rows[s.slot], &mut out);
+                    out
                 }
             })
             .collect()

@@ -1,0 +1,145 @@
+//! Selections that leave few rows of a long table: the inference lists those rows once
+//! (`Inference::row_list`), and cubes, list frequencies and a field's possible values read that list
+//! instead of passing over the whole row set. Each is checked against a plain loop over the rows.
+
+use proptest::prelude::*;
+use qix_engine::{
+    compute, infer, list_object_with, DataModel, Dual, HyperCubeDef, ListSort, ModelBuilder,
+    SelectionState, State,
+};
+use std::collections::BTreeMap;
+
+/// One row of `T(k, d, x)`: `k` one of `keys` values (a selection of one keeps about 1/keys of the
+/// rows), `d` 0..7 or NULL, `x` a small number or NULL.
+fn row(i: u32, keys: u32) -> (u32, Option<u32>, Option<u32>) {
+    let mix = i.wrapping_mul(2_654_435_761);
+    let d = (!mix.is_multiple_of(11)).then_some((mix >> 8) % 7);
+    let x = (!i.is_multiple_of(5)).then_some((mix >> 16) % 50);
+    ((u64::from(i) * 7_919 % u64::from(keys)) as u32, d, x)
+}
+
+fn model(n: u32, keys: u32) -> DataModel {
+    let mut b = ModelBuilder::new();
+    let t = b.add_table("T", &["k", "d", "x"]).expect("table");
+    let num = |v: u32| Some(Dual::number(v as f64));
+    for i in 0..n {
+        let (k, d, x) = row(i, keys);
+        b.push_row(t, &[num(k), d.and_then(num), x.and_then(num)])
+            .expect("row");
+    }
+    b.build().expect("model")
+}
+
+/// Per `d` (NULL as `None`) of the rows whose `k` is selected: (rows, Sum(x), Count(x), Max(x)).
+type Reference = BTreeMap<Option<u32>, (usize, f64, usize, Option<f64>)>;
+
+fn reference(n: u32, keys: u32, selected: &[u32]) -> Reference {
+    let mut out = Reference::new();
+    for i in 0..n {
+        let (k, d, x) = row(i, keys);
+        if !selected.contains(&k) {
+            continue;
+        }
+        let e = out.entry(d).or_insert((0, 0.0, 0, None));
+        e.0 += 1;
+        if let Some(x) = x {
+            e.1 += x as f64;
+            e.2 += 1;
+            e.3 = Some(e.3.map_or(x as f64, |m: f64| m.max(x as f64)));
+        }
+    }
+    out
+}
+
+fn select(m: &DataModel, keys: &[u32]) -> SelectionState {
+    let k = m.field_id("k").expect("k");
+    let symbols = keys
+        .iter()
+        .filter_map(|v| m.fields[k].symbols.find(&Dual::number(*v as f64)))
+        .collect();
+    let mut state = SelectionState::new();
+    state.set(k, symbols);
+    state
+}
+
+/// The cube `d` × [Sum(x), Count(x), Max(x)], the list of `d` (frequencies, states) and the row list,
+/// each against the reference.
+fn check(m: &DataModel, n: u32, keys: u32, selected: &[u32]) -> Result<(), TestCaseError> {
+    let state = select(m, selected);
+    let inference = infer(m, &state);
+    let want = reference(n, keys, selected);
+    let listed = inference.row_list(0).map(<[u32]>::to_vec);
+    let members: Vec<u32> = (inference
+        .table_rows(0)
+        .expect("a selection restricts T")
+        .iter())
+    .map(|r| r as u32)
+    .collect();
+    prop_assert_eq!(listed, Some(members), "the list is the row set's members");
+    let def = HyperCubeDef::of(&["d"], &["Sum(x)", "Count(x)", "Max(x)"]);
+    let cube = compute(m, &state, &inference, &def).expect("cube");
+    let got: Reference = (cube.rows.iter())
+        .map(|r| {
+            let num = |i: usize| r.measures[i].num();
+            let d = r.dims[0].num.map(|v| v as u32);
+            let rows = want.get(&d).map_or(0, |w| w.0);
+            (
+                d,
+                (
+                    rows,
+                    num(0).unwrap_or(0.0),
+                    num(1).unwrap_or(0.0) as usize,
+                    num(2),
+                ),
+            )
+        })
+        .collect();
+    prop_assert_eq!(&got, &want);
+    let d = m.field_id("d").expect("d");
+    let list = list_object_with(m, &state, &inference, d, &ListSort::list_box());
+    for r in &list {
+        let rows = want.get(&r.num.map(|v| v as u32)).map_or(0, |w| w.0);
+        prop_assert_eq!(r.frequency, Some(rows), "frequency of {}", r.text);
+        let state = if rows > 0 {
+            State::Optional
+        } else {
+            State::Excluded
+        };
+        prop_assert_eq!(r.state, state, "state of {}", r.text);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn few_selected_rows_are_read_from_their_list(
+        n in 2_000u32..6_000,
+        keys in 64u32..120,
+        picks in proptest::collection::vec(0u32..200, 1..3),
+    ) {
+        let m = model(n, keys);
+        let selected: Vec<u32> = picks.iter().map(|p| p % keys).collect();
+        check(&m, n, keys, &selected)?;
+    }
+}
+
+/// A list long enough to be split between two threads (two chunks or more).
+#[test]
+fn a_long_list_is_read_by_two_threads_as_one() {
+    let (n, keys) = (600_000, 36);
+    let m = model(n, keys);
+    check(&m, n, keys, &[5]).expect("matches the reference");
+}
+
+/// Half of the rows: no list, the row set is read as before.
+#[test]
+fn many_selected_rows_are_not_listed() {
+    let m = model(4_000, 64);
+    let state = select(&m, &(0..32).collect::<Vec<_>>());
+    let inference = infer(&m, &state);
+    assert!(inference.table_rows(0).is_some());
+    assert_eq!(inference.row_list(0), None);
+    assert_eq!(infer(&m, &SelectionState::new()).row_list(0), None);
+}
