@@ -114,20 +114,21 @@ impl Bits {
         self.count() == self.len
     }
 
-    /// Members in increasing order as a list, or `None` once there are more than `max` of them (read no
-    /// further than that).
-    pub fn list_up_to(&self, max: usize) -> Option<Vec<u32>> {
-        let mut out = Vec::new();
+    /// Members in increasing order as a list, or `None` when there are more than `max` of them. Counted
+    /// first, so that the list is allocated once at its size (growing it would copy it and touch fresh
+    /// pages at each doubling).
+    pub fn list_up_to(&self, max: usize) -> Option<Box<[u32]>> {
+        let count = self.count();
+        if count > max {
+            return None;
+        }
+        let mut out = Vec::with_capacity(count);
         for (wi, &w) in self.words.iter().enumerate() {
-            if w == 0 {
-                continue;
-            }
-            out.extend(ones(wi * 64, w).map(|i| i as u32));
-            if out.len() > max {
-                return None;
+            if w != 0 {
+                out.extend(ones(wi * 64, w).map(|i| i as u32));
             }
         }
-        Some(out)
+        Some(out.into_boxed_slice())
     }
 
     /// Members in increasing order.
