@@ -5,7 +5,7 @@ use crate::dual::cmp_num;
 use crate::inference::{field_states_in, infer, Inference, State};
 use crate::model::{DataModel, FieldId};
 use crate::packed::PackedColumn;
-use crate::packed::{CHUNK, NULL};
+use crate::packed::NULL;
 use crate::selection::SelectionState;
 use std::cmp::Ordering;
 
@@ -147,16 +147,11 @@ fn sorted(rows: Vec<ListRow>, sort: &ListSort) -> Vec<ListRow> {
 /// whole column decoded at once).
 /// Adds each symbol's count among the listed `rows` of `col` to `freq`.
 fn count_listed(col: &PackedColumn, rows: &[u32], freq: &mut [usize]) {
-    let mut syms = Vec::with_capacity(CHUNK.min(rows.len()));
-    for chunk in rows.chunks(CHUNK) {
-        syms.clear();
-        col.gather(chunk, &mut syms);
-        for &s in &syms {
-            if let Some(f) = freq.get_mut(s as usize) {
-                *f += 1;
-            }
+    col.for_each_listed(rows, |_, s| {
+        if let Some(f) = freq.get_mut(s as usize) {
+            *f += 1;
         }
-    }
+    });
 }
 
 /// Adds each symbol's count among `rows` of `col` (every row for `None`) to `freq`.

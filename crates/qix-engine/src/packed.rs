@@ -10,7 +10,7 @@ pub const NULL: u32 = u32::MAX;
 /// How many rows a scan decodes at a time.
 pub const CHUNK: usize = 1024;
 
-/// How many rows ahead [`PackedColumn::gather`] asks for the bytes it will read (measured on the
+/// How many rows ahead [`PackedColumn::for_each_listed`] asks for the bytes it will read (measured on the
 /// benchmark table's 2% selection: 8 → 16 → 32 rows ahead took a scan from 8.1 to 7.3 to 6.6–7.1 ms
 /// on one thread; 64 was no better).
 const GATHER_AHEAD: usize = 32;
@@ -111,24 +111,33 @@ impl PackedColumn {
         (v as u32).wrapping_sub(1)
     }
 
-    /// The symbols of `rows` (`NULL` for a `NULL` row), in order, appended to `out`.
+    /// Calls `f(row, symbol)` for each of `rows` in order (`NULL` as both for a `NULL` row).
     ///
     /// Rows spread over a long column make each read a cache miss (often a TLB miss too) of its own,
     /// and the hardware prefetcher does not follow a list of row numbers: the bytes of the row
     /// [`GATHER_AHEAD`] places on are asked for while this one is decoded, so that several misses are
     /// in flight at once instead of one after another.
-    pub fn gather(&self, rows: &[u32], out: &mut Vec<u32>) {
-        out.reserve(rows.len());
+    pub fn for_each_listed(&self, rows: &[u32], mut f: impl FnMut(u32, u32)) {
         for (i, &r) in rows.iter().enumerate() {
             if let Some(&ahead) = rows.get(i + GATHER_AHEAD) {
                 self.prefetch(ahead);
             }
-            out.push(if r == NULL {
-                NULL
-            } else {
-                self.get(r as usize)
-            });
+            f(
+                r,
+                if r == NULL {
+                    NULL
+                } else {
+                    self.get(r as usize)
+                },
+            );
         }
+    }
+
+    /// The symbols of `rows` (`NULL` for a `NULL` row), in order, appended to `out` (read as
+    /// [`PackedColumn::for_each_listed`] reads them).
+    pub fn gather(&self, rows: &[u32], out: &mut Vec<u32>) {
+        out.reserve(rows.len());
+        self.for_each_listed(rows, |_, s| out.push(s));
     }
 
     /// Asks the CPU to bring the bytes of `row` into its cache: a hint, with no effect on any result.

@@ -71,19 +71,17 @@ pub fn filter_rows(column: &PackedColumn, rows: Option<&Bits>, allowed: &Bits) -
 /// where decoding the whole column would cost more. NULL cells never match.
 pub fn filter_listed_rows(column: &PackedColumn, rows: &Bits, allowed: &Bits) -> Bits {
     let mut out = Bits::empty(column.len());
-    // A chunk of rows at a time, read together (see `PackedColumn::gather`).
-    let (mut listed, mut syms) = (Vec::with_capacity(CHUNK), Vec::with_capacity(CHUNK));
+    // A chunk of rows at a time, read together (see `PackedColumn::for_each_listed`).
+    let mut listed = Vec::with_capacity(CHUNK);
     let mut rows = rows.iter().map(|r| r as u32).peekable();
     while rows.peek().is_some() {
         listed.clear();
         listed.extend(rows.by_ref().take(CHUNK));
-        syms.clear();
-        column.gather(&listed, &mut syms);
-        for (&r, &s) in listed.iter().zip(&syms) {
+        column.for_each_listed(&listed, |r, s| {
             if s != NULL && allowed.contains(s as usize) {
                 out.insert(r as usize);
             }
-        }
+        });
     }
     out
 }
@@ -91,16 +89,11 @@ pub fn filter_listed_rows(column: &PackedColumn, rows: &Bits, allowed: &Bits) ->
 /// The symbols (of a field with `symbols` values) that occur in the listed `rows` of `column`.
 pub fn symbols_of_rows(column: &PackedColumn, rows: &[u32], symbols: usize) -> Bits {
     let mut out = Bits::empty(symbols);
-    let mut syms = Vec::with_capacity(CHUNK.min(rows.len()));
-    for chunk in rows.chunks(CHUNK) {
-        syms.clear();
-        column.gather(chunk, &mut syms);
-        for &s in &syms {
-            if s != NULL && (s as usize) < symbols {
-                out.insert(s as usize);
-            }
+    column.for_each_listed(rows, |_, s| {
+        if s != NULL && (s as usize) < symbols {
+            out.insert(s as usize);
         }
-    }
+    });
     out
 }
 
