@@ -455,7 +455,7 @@ impl Inference {
         self.rows[table].as_deref()
     }
 
-    /// The possible rows of `table` in increasing order, when they are at most a [`LIST_SHARE`]th of
+    /// The possible rows of `table` in increasing order, when they are at most a 256th (`LIST_SHARE`) of
     /// it; `None` when every row is possible or too many are. Made on first use and kept: after a
     /// selection of a few rows of a long table, every cube and list reads those rows, and each pass
     /// over the row set to find them would read the whole set (a bit per row of the table).

@@ -142,9 +142,6 @@ fn sorted(rows: Vec<ListRow>, sort: &ListSort) -> Vec<ListRow> {
     keyed.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Adds to `freq` how often each symbol stands in `col` on the possible `rows` (all when `None`): over
-/// the possible rows themselves when they are few, else a block of the column at a time (never the
-/// whole column decoded at once).
 /// Adds each symbol's count among the listed `rows` of `col` to `freq`.
 fn count_listed(col: &PackedColumn, rows: &[u32], freq: &mut [usize]) {
     col.for_each_listed(rows, |_, s| {
@@ -154,7 +151,9 @@ fn count_listed(col: &PackedColumn, rows: &[u32], freq: &mut [usize]) {
     });
 }
 
-/// Adds each symbol's count among `rows` of `col` (every row for `None`) to `freq`.
+/// Adds to `freq` how often each symbol stands in `col` on the possible `rows` (all when `None`): over
+/// the possible rows themselves when they are few, else a block of the column at a time (never the
+/// whole column decoded at once).
 fn count_symbols(col: &PackedColumn, rows: Option<&Bits>, freq: &mut [usize]) {
     if let Some(b) = rows.filter(|b| b.count() * 16 < b.len()) {
         for r in b.iter() {

@@ -11,8 +11,8 @@ pub const NULL: u32 = u32::MAX;
 pub const CHUNK: usize = 1024;
 
 /// How many rows ahead [`PackedColumn::for_each_listed`] asks for the bytes it will read (measured on the
-/// benchmark table's 2% selection: 8 → 16 → 32 rows ahead took a scan from 8.1 to 7.3 to 6.6–7.1 ms
-/// on one thread; 64 was no better).
+/// benchmark table's 2% selection, one thread, the 3-measure cube: no prefetch 8.1–8.4 ms, 16 rows ahead
+/// 7.3, 32 rows ahead 6.6–7.1, 64 no better).
 const GATHER_AHEAD: usize = 32;
 
 /// One table column of symbol indexes.
@@ -113,8 +113,8 @@ impl PackedColumn {
 
     /// Calls `f(row, symbol)` for each of `rows` in order (`NULL` as both for a `NULL` row).
     ///
-    /// Rows spread over a long column make each read a cache miss (often a TLB miss too) of its own,
-    /// and the hardware prefetcher does not follow a list of row numbers: the bytes of the row
+    /// Rows spread over a long column make each read a cache miss of its own, and the hardware
+    /// prefetcher does not follow a list of row numbers: the bytes of the row
     /// [`GATHER_AHEAD`] places on are asked for while this one is decoded, so that several misses are
     /// in flight at once instead of one after another.
     pub fn for_each_listed(&self, rows: &[u32], mut f: impl FnMut(u32, u32)) {
