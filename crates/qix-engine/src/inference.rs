@@ -15,7 +15,7 @@
 
 use crate::bits::Bits;
 use crate::model::{DataModel, FieldId, TableId};
-use crate::rowindex::{estimated_rows, rows_matching};
+use crate::rowindex::{estimated_rows, rows_matching, rows_matching_listed};
 use crate::scan::{symbols_in, symbols_of_rows};
 use crate::selection::SelectionState;
 use qix_expr::SetOp;
@@ -242,11 +242,16 @@ pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
     if state.selected_fields().next().is_none() {
         return Inference::of(vec![None; model.tables.len()], HashMap::new());
     }
-    // Local masks: selections on fields that are not keys restrict their one table.
+    // Local masks: selections on fields that are not keys restrict their one table; when few rows are
+    // left, they are listed as they are found (see `Inference::row_list`).
     let mut local: Vec<Option<Arc<Bits>>> = vec![None; model.tables.len()];
+    let mut local_lists: Vec<Option<Vec<u32>>> = vec![None; model.tables.len()];
     for (t, f, sel) in local_selections(model, state) {
-        if let Some(rows) = rows_matching(model, t, f, local[t].as_deref(), &sel) {
-            local[t] = Some(Arc::new(rows));
+        let max_list = model.tables[t].rows / LIST_SHARE;
+        let found = rows_matching_listed(model, t, f, local[t].as_deref(), &sel, max_list);
+        if let Some(found) = found {
+            local[t] = Some(Arc::new(found.rows));
+            local_lists[t] = found.list;
         }
     }
     let mut m = Messages {
@@ -275,7 +280,14 @@ pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
             true => loose_rows(model, state, t, m.local[t].clone(), &mut key_possible),
         })
         .collect();
-    Inference::of(rows, key_possible)
+    // A table whose rows are its local selections' own (no key narrowed them) keeps their list.
+    let lists = (rows.iter().zip(&m.local).zip(local_lists))
+        .map(|((rows, local), list)| match (rows, local) {
+            (Some(r), Some(l)) if Arc::ptr_eq(r, l) => list,
+            _ => None,
+        })
+        .collect();
+    Inference::listed(rows, key_possible, lists)
 }
 
 /// The selections on fields that are not keys, as (table, field, selected symbols), each table's most
@@ -328,8 +340,25 @@ impl Inference {
         rows: Vec<Option<Arc<Bits>>>,
         key_possible: HashMap<FieldId, Option<Arc<Bits>>>,
     ) -> Inference {
+        let lists = rows.iter().map(|_| None).collect();
+        Inference::listed(rows, key_possible, lists)
+    }
+
+    /// [`Inference::of`], with the tables' rows already listed where `lists` has them (each the same
+    /// rows as its table's set, in increasing order, and at most its [`LIST_SHARE`]th).
+    fn listed(
+        rows: Vec<Option<Arc<Bits>>>,
+        key_possible: HashMap<FieldId, Option<Arc<Bits>>>,
+        lists: Vec<Option<Vec<u32>>>,
+    ) -> Inference {
+        let lists = (lists.into_iter())
+            .map(|list| match list {
+                Some(list) => OnceLock::from(Some(list.into_boxed_slice())),
+                None => OnceLock::new(),
+            })
+            .collect();
         Inference {
-            lists: rows.iter().map(|_| OnceLock::new()).collect(),
+            lists,
             rows,
             key_possible,
             memo: Memo::default(),

@@ -19,7 +19,7 @@
 use crate::bits::Bits;
 use crate::model::{DataModel, FieldId, Table, TableId};
 use crate::packed::{PackedColumn, NULL};
-use crate::scan::{filter_listed_rows, filter_rows};
+use crate::scan::{filter_listed_rows_each, filter_rows};
 use bitpacking::{BitPacker, BitPacker4x};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -143,15 +143,31 @@ impl RowIndex {
 
     /// The rows (of `rows` in all, and of `within` when given) that hold one of the `allowed` symbols.
     pub fn rows(&self, allowed: &Bits, rows: usize, within: Option<&Bits>) -> Bits {
-        let mut out = Bits::empty(rows);
+        self.matched(allowed, rows, within, 0).rows
+    }
+
+    /// [`RowIndex::rows`], listed as well when they are at most `max_list`.
+    fn matched(
+        &self,
+        allowed: &Bits,
+        rows: usize,
+        within: Option<&Bits>,
+        max_list: usize,
+    ) -> Matched {
+        let mut out = Matched::new(rows, max_list);
         for s in allowed.iter() {
             if let Some(p) = self.values.get(s) {
                 p.for_each(|r| {
-                    let r = r as usize;
-                    if r < rows && within.is_none_or(|w| w.contains(r)) {
+                    if (r as usize) < rows && within.is_none_or(|w| w.contains(r as usize)) {
                         out.insert(r);
                     }
                 });
+            }
+        }
+        // Each value's rows come in order; several values' rows interleave.
+        if allowed.count() > 1 {
+            if let Some(list) = &mut out.list {
+                list.sort_unstable();
             }
         }
         out
@@ -410,18 +426,78 @@ pub fn rows_matching(
     rows: Option<&Bits>,
     allowed: &Bits,
 ) -> Option<Bits> {
+    rows_matching_listed(model, t, f, rows, allowed, 0).map(|m| m.rows)
+}
+
+/// A selection's rows of a table: the set, and the same rows as an increasing list when they are few.
+#[derive(Debug)]
+pub(crate) struct Matched {
+    /// The rows.
+    pub(crate) rows: Bits,
+    /// The rows in increasing order, when there are at most the number asked for.
+    pub(crate) list: Option<Vec<u32>>,
+    max_list: usize,
+}
+
+impl Matched {
+    fn new(rows: usize, max_list: usize) -> Matched {
+        Matched {
+            rows: Bits::empty(rows),
+            list: (max_list > 0).then(Vec::new),
+            max_list,
+        }
+    }
+
+    /// Adds row `r`; the list goes once it would pass its bound.
+    #[inline]
+    fn insert(&mut self, r: u32) {
+        self.rows.insert(r as usize);
+        if let Some(list) = &mut self.list {
+            match list.len() < self.max_list {
+                true => list.push(r),
+                false => self.list = None,
+            }
+        }
+    }
+}
+
+/// [`rows_matching`], with the rows also listed when they are at most `max_list` and the way they are
+/// found meets them one by one (the index, or reading the already-possible rows): the list then costs
+/// nothing more, where making it later takes two passes over the set.
+pub(crate) fn rows_matching_listed(
+    model: &DataModel,
+    t: TableId,
+    f: FieldId,
+    rows: Option<&Bits>,
+    allowed: &Bits,
+    max_list: usize,
+) -> Option<Matched> {
     let column = model.tables.get(t)?.column(f)?;
     let n = column.len();
     let listed = rows.map(Bits::count);
     if let Some(index) = model.row_index(t, f) {
         let indexed = index.count(allowed) as usize;
         if indexed * 8 <= n && listed.is_none_or(|l| indexed <= 2 * l) {
-            return Some(index.rows(allowed, n, rows));
+            // Without rows to narrow them, the index's rows are the answer: too many, no list begun.
+            let max_list = match rows {
+                None if indexed > max_list => 0,
+                _ => max_list,
+            };
+            return Some(index.matched(allowed, n, rows, max_list));
         }
     }
     match rows {
-        Some(r) if listed.unwrap_or(n) * 16 <= n => Some(filter_listed_rows(column, r, allowed)),
-        _ => Some(filter_rows(column, rows, allowed)),
+        Some(r) if listed.unwrap_or(n) * 16 <= n => {
+            let mut out = Matched::new(n, max_list);
+            filter_listed_rows_each(column, r, allowed, |row| out.insert(row));
+            Some(out)
+        }
+        // A full scan fills the set a word at a time, on several threads: no list.
+        _ => Some(Matched {
+            rows: filter_rows(column, rows, allowed),
+            list: None,
+            max_list,
+        }),
     }
 }
 

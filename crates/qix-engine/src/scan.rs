@@ -71,6 +71,17 @@ pub fn filter_rows(column: &PackedColumn, rows: Option<&Bits>, allowed: &Bits) -
 /// where decoding the whole column would cost more. NULL cells never match.
 pub fn filter_listed_rows(column: &PackedColumn, rows: &Bits, allowed: &Bits) -> Bits {
     let mut out = Bits::empty(column.len());
+    filter_listed_rows_each(column, rows, allowed, |r| out.insert(r as usize));
+    out
+}
+
+/// Calls `keep` with each row of [`filter_listed_rows`]'s answer, in increasing order.
+pub fn filter_listed_rows_each(
+    column: &PackedColumn,
+    rows: &Bits,
+    allowed: &Bits,
+    mut keep: impl FnMut(u32),
+) {
     // A chunk of rows at a time, read together (see `PackedColumn::for_each_listed`).
     let mut listed = Vec::with_capacity(CHUNK);
     let mut rows = rows.iter().map(|r| r as u32).peekable();
@@ -79,11 +90,10 @@ pub fn filter_listed_rows(column: &PackedColumn, rows: &Bits, allowed: &Bits) ->
         listed.extend(rows.by_ref().take(CHUNK));
         column.for_each_listed(&listed, |r, s| {
             if s != NULL && allowed.contains(s as usize) {
-                out.insert(r as usize);
+                keep(r);
             }
         });
     }
-    out
 }
 
 /// The symbols (of a field with `symbols` values) that occur in the listed `rows` of `column`.

@@ -3,41 +3,54 @@
 //! instead of passing over the whole row set. Each is checked against a plain loop over the rows.
 
 use proptest::prelude::*;
+use qix_engine::rowindex::IndexPolicy;
 use qix_engine::{
     compute, infer, list_object_with, DataModel, Dual, HyperCubeDef, ListSort, ModelBuilder,
     SelectionState, State,
 };
 use std::collections::BTreeMap;
 
-/// One row of `T(k, d, x)`: `k` one of `keys` values (a selection of one keeps about 1/keys of the
-/// rows), `d` 0..7 or NULL, `x` a small number or NULL.
-fn row(i: u32, keys: u32) -> (u32, Option<u32>, Option<u32>) {
+/// One row of `T(k, d, x, g)`: `k` one of `keys` values (a selection of one keeps about 1/keys of the
+/// rows), `d` 0..7 or NULL, `x` a small number or NULL, `g` 0..3 (a second selection's field).
+fn row(i: u32, keys: u32) -> (u32, Option<u32>, Option<u32>, u32) {
     let mix = i.wrapping_mul(2_654_435_761);
     let d = (!mix.is_multiple_of(11)).then_some((mix >> 8) % 7);
     let x = (!(mix >> 4).is_multiple_of(5)).then_some((mix >> 16) % 50);
-    ((u64::from(i) * 7_919 % u64::from(keys)) as u32, d, x)
+    let g = (mix >> 20) % 3;
+    ((u64::from(i) * 7_919 % u64::from(keys)) as u32, d, x, g)
 }
 
 fn model(n: u32, keys: u32) -> DataModel {
     let mut b = ModelBuilder::new();
-    let t = b.add_table("T", &["k", "d", "x"]).expect("table");
+    let t = b.add_table("T", &["k", "d", "x", "g"]).expect("table");
     let num = |v: u32| Some(Dual::number(v as f64));
     for i in 0..n {
-        let (k, d, x) = row(i, keys);
-        b.push_row(t, &[num(k), d.and_then(num), x.and_then(num)])
+        let (k, d, x, g) = row(i, keys);
+        b.push_row(t, &[num(k), d.and_then(num), x.and_then(num), num(g)])
             .expect("row");
     }
     b.build().expect("model")
 }
 
-/// Per `d` (NULL as `None`) of the rows whose `k` is selected: (rows, Sum(x), Count(x), Max(x)).
+/// `m` with room for row indexes (its few columns' packed rows alone would leave too little): selections
+/// in `k` read its rows from the index.
+fn indexed(m: DataModel) -> DataModel {
+    let policy = IndexPolicy {
+        budget_share: 4.0,
+        ..IndexPolicy::default()
+    };
+    m.with_index_policy(policy)
+}
+
+/// Per `d` (NULL as `None`) of the rows whose `k` (and `g`, when given) is selected: (rows, Sum(x),
+/// Count(x), Max(x)).
 type Reference = BTreeMap<Option<u32>, (usize, f64, usize, Option<f64>)>;
 
-fn reference(n: u32, keys: u32, selected: &[u32]) -> Reference {
+fn reference(n: u32, keys: u32, selected: &[u32], g_selected: Option<u32>) -> Reference {
     let mut out = Reference::new();
     for i in 0..n {
-        let (k, d, x) = row(i, keys);
-        if !selected.contains(&k) {
+        let (k, d, x, g) = row(i, keys);
+        if !selected.contains(&k) || g_selected.is_some_and(|s| s != g) {
             continue;
         }
         let e = out.entry(d).or_insert((0, 0.0, 0, None));
@@ -51,23 +64,37 @@ fn reference(n: u32, keys: u32, selected: &[u32]) -> Reference {
     out
 }
 
-fn select(m: &DataModel, keys: &[u32]) -> SelectionState {
-    let k = m.field_id("k").expect("k");
-    let symbols = keys
-        .iter()
-        .filter_map(|v| m.fields[k].symbols.find(&Dual::number(*v as f64)))
-        .collect();
+/// `k` in `keys`, and `g` = `g` when given.
+fn select(m: &DataModel, keys: &[u32], g: Option<u32>) -> SelectionState {
+    let symbols = |field: &str, values: &[u32]| {
+        let f = m.field_id(field).expect("field");
+        let found = values
+            .iter()
+            .filter_map(|v| m.fields[f].symbols.find(&Dual::number(*v as f64)));
+        (f, found.collect())
+    };
     let mut state = SelectionState::new();
-    state.set(k, symbols);
+    let (k, ks) = symbols("k", keys);
+    state.set(k, ks);
+    if let Some(g) = g {
+        let (f, gs) = symbols("g", &[g]);
+        state.set(f, gs);
+    }
     state
 }
 
 /// The cube `d` × [Count(k), Sum(x), Count(x), Max(x)], the list of `d` (frequencies, states) and the row list,
 /// each against the reference.
-fn check(m: &DataModel, n: u32, keys: u32, selected: &[u32]) -> Result<(), TestCaseError> {
-    let state = select(m, selected);
+fn check(
+    m: &DataModel,
+    n: u32,
+    keys: u32,
+    selected: &[u32],
+    g: Option<u32>,
+) -> Result<(), TestCaseError> {
+    let state = select(m, selected, g);
     let inference = infer(m, &state);
-    let want = reference(n, keys, selected);
+    let want = reference(n, keys, selected, g);
     let listed = inference.row_list(0).map(<[u32]>::to_vec);
     let rows = inference.table_rows(0).expect("a selection restricts T");
     let members: Vec<u32> = rows.iter().map(|r| r as u32).collect();
@@ -108,10 +135,11 @@ proptest! {
         n in 4_000u32..12_000,
         keys in 600u32..1_200,
         picks in proptest::collection::vec(0u32..1_200, 1..3),
+        g in proptest::option::of(0u32..3),
     ) {
         let m = model(n, keys);
         let selected: Vec<u32> = picks.iter().map(|p| p % keys).collect();
-        check(&m, n, keys, &selected)?;
+        check(&m, n, keys, &selected, g)?;
     }
 }
 
@@ -120,15 +148,27 @@ proptest! {
 fn a_long_list_is_read_by_two_threads_as_one() {
     // 16,538 or 16,539 rows a key: two chunks of the list or more, and at most 1/256 of the table.
     let (n, keys) = (4_300_000, 260);
-    let m = model(n, keys);
-    check(&m, n, keys, &[5]).expect("matches the reference");
+    let m = indexed(model(n, keys));
+    check(&m, n, keys, &[5], None).expect("matches the reference");
+}
+
+/// Long enough for a row index: the rows of two values, found through the index (listed as they are
+/// found, then put in order), then narrowed by a second selection (listed as they are read).
+#[test]
+fn rows_found_through_the_index_are_listed_in_order() {
+    // 3,333 or 3,334 rows a key; two keys are under 1/256 of the table.
+    let (n, keys) = (2_000_000, 600);
+    let m = indexed(model(n, keys));
+    for g in [None, Some(1)] {
+        check(&m, n, keys, &[3, 7], g).expect("matches the reference");
+    }
 }
 
 /// A 64th of the rows: no list, the row set is read as before.
 #[test]
 fn many_selected_rows_are_not_listed() {
     let m = model(4_000, 64);
-    let state = select(&m, &[7]);
+    let state = select(&m, &[7], None);
     let inference = infer(&m, &state);
     assert!(inference.table_rows(0).is_some());
     assert_eq!(inference.row_list(0), None);
