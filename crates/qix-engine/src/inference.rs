@@ -16,11 +16,12 @@
 use crate::bits::Bits;
 use crate::model::{DataModel, FieldId, TableId};
 use crate::rowindex::{estimated_rows, rows_matching, rows_matching_listed};
+use crate::rowset::{RowSet, LIST_SHARE};
 use crate::scan::{symbols_in, symbols_of_rows};
 use crate::selection::SelectionState;
 use qix_expr::SetOp;
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 /// Symbol states, as the engine names them in `qState`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -79,21 +80,13 @@ impl State {
 #[derive(Debug, Clone)]
 pub struct Inference {
     /// Possible rows per table; `None` means every row.
-    pub rows: Vec<Option<Arc<Bits>>>,
+    rows: Vec<Option<Arc<RowSet>>>,
     /// Possible symbols of key fields (computed with the messages) and of the fields of loosely coupled
     /// tables; `None` means all. Other fields' possible symbols are read from their table's rows.
     key_possible: HashMap<FieldId, Option<Arc<Bits>>>,
     /// Other fields' possible symbols once read (see [`Memo`]).
     memo: Memo,
-    /// Per table, its possible rows as a list when they are few (see [`Inference::row_list`]).
-    lists: Vec<OnceLock<Option<Box<[u32]>>>>,
 }
-
-/// A table's possible rows are listed when they are at most this share of its rows: the list then takes
-/// at most an eighth of the row set's bytes (a `u32` a row against a bit a row of the table). Measured
-/// on the benchmark table (10M rows): a 2% selection's rows cost more to list (0.4 ms) than a list saves
-/// the scan that reads them, a 0.02% selection's save 1.6 ms over a sheet's cubes and lists.
-const LIST_SHARE: usize = 256;
 
 /// Possible symbols of fields that are not keys, kept once read from their table's rows: after a click,
 /// each layout that shows a field (a list, a cube's dimension counts) asks for them, and a cached
@@ -140,7 +133,7 @@ impl Clone for Memo {
 struct Messages<'a> {
     model: &'a DataModel,
     state: &'a SelectionState,
-    local: Vec<Option<Arc<Bits>>>,
+    local: Vec<Option<Arc<RowSet>>>,
     to_key: HashMap<(TableId, FieldId), Option<Arc<Bits>>>,
     to_table: HashMap<(FieldId, TableId), Option<Arc<Bits>>>,
 }
@@ -183,15 +176,15 @@ impl Messages<'_> {
     }
 
     /// Rows of `t` that agree with its local selections and every incoming message except from `skip`.
-    fn rows(&mut self, t: TableId, skip: Option<FieldId>) -> (Option<Arc<Bits>>, bool) {
+    fn rows(&mut self, t: TableId, skip: Option<FieldId>) -> (Option<Arc<RowSet>>, bool) {
         let mut rows = self.local[t].clone();
         let mut constrained = rows.is_some();
         let keys: Vec<FieldId> = self.model.keys_of(t).filter(|k| Some(*k) != skip).collect();
         for k in keys {
             if let Some(vals) = self.message_to_table(k, t) {
                 constrained = true;
-                let filtered = self.matching(t, k, rows.as_deref(), &vals);
-                rows = Some(Arc::new(filtered));
+                let filtered = self.matching(t, k, rows.as_deref().map(RowSet::bits), &vals);
+                rows = Some(Arc::new(RowSet::from_bits(filtered)));
             }
         }
         (rows, constrained)
@@ -208,7 +201,7 @@ impl Messages<'_> {
         let msg = constrained.then(|| {
             Arc::new(symbols_in(
                 self.column(t, k),
-                rows.as_deref(),
+                rows.as_deref().map(RowSet::bits),
                 self.model.fields[k].symbols.len(),
             ))
         });
@@ -244,14 +237,12 @@ pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
     }
     // Local masks: selections on fields that are not keys restrict their one table; when few rows are
     // left, they are listed as they are found (see `Inference::row_list`).
-    let mut local: Vec<Option<Arc<Bits>>> = vec![None; model.tables.len()];
-    let mut local_lists: Vec<Option<Vec<u32>>> = vec![None; model.tables.len()];
+    let mut local: Vec<Option<Arc<RowSet>>> = vec![None; model.tables.len()];
     for (t, f, sel) in local_selections(model, state) {
         let max_list = model.tables[t].rows / LIST_SHARE;
-        let found = rows_matching_listed(model, t, f, local[t].as_deref(), &sel, max_list);
-        if let Some(found) = found {
-            local[t] = Some(Arc::new(found.rows));
-            local_lists[t] = found.list;
+        let within = local[t].as_deref().map(RowSet::bits);
+        if let Some(found) = rows_matching_listed(model, t, f, within, &sel, max_list) {
+            local[t] = Some(Arc::new(found));
         }
     }
     let mut m = Messages {
@@ -274,20 +265,13 @@ pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
         }
         key_possible.insert(k, acc);
     }
-    let rows: Vec<Option<Arc<Bits>>> = (0..model.tables.len())
+    let rows: Vec<Option<Arc<RowSet>>> = (0..model.tables.len())
         .map(|t| match model.is_loose(t) {
             false => m.rows(t, None).0,
             true => loose_rows(model, state, t, m.local[t].clone(), &mut key_possible),
         })
         .collect();
-    // A table whose rows are its local selections' own (no key narrowed them) keeps their list.
-    let lists = (rows.iter().zip(&m.local).zip(local_lists))
-        .map(|((rows, local), list)| match (rows, local) {
-            (Some(r), Some(l)) if Arc::ptr_eq(r, l) => list,
-            _ => None,
-        })
-        .collect();
-    Inference::listed(rows, key_possible, lists)
+    Inference::of(rows, key_possible)
 }
 
 /// The selections on fields that are not keys, as (table, field, selected symbols), each table's most
@@ -317,9 +301,9 @@ fn loose_rows(
     model: &DataModel,
     state: &SelectionState,
     t: TableId,
-    local: Option<Arc<Bits>>,
+    local: Option<Arc<RowSet>>,
     possible: &mut HashMap<FieldId, Option<Arc<Bits>>>,
-) -> Option<Arc<Bits>> {
+) -> Option<Arc<RowSet>> {
     let mut rows = local;
     for c in &model.tables[t].columns {
         if !model.fields[c.field].is_key() {
@@ -327,8 +311,9 @@ fn loose_rows(
             continue;
         }
         if let Some(Some(vals)) = possible.get(&c.field) {
-            let matching = rows_matching(model, t, c.field, rows.as_deref(), vals);
-            rows = matching.map(Arc::new).or(rows);
+            let within = rows.as_deref().map(RowSet::bits);
+            let matching = rows_matching(model, t, c.field, within, vals);
+            rows = matching.map(|b| Arc::new(RowSet::from_bits(b))).or(rows);
         }
     }
     rows
@@ -337,28 +322,10 @@ fn loose_rows(
 impl Inference {
     /// The inference of these possible rows and key values, no other field's values read yet.
     fn of(
-        rows: Vec<Option<Arc<Bits>>>,
+        rows: Vec<Option<Arc<RowSet>>>,
         key_possible: HashMap<FieldId, Option<Arc<Bits>>>,
     ) -> Inference {
-        let lists = rows.iter().map(|_| None).collect();
-        Inference::listed(rows, key_possible, lists)
-    }
-
-    /// [`Inference::of`], with the tables' rows already listed where `lists` has them (each the same
-    /// rows as its table's set, in increasing order, and at most its [`LIST_SHARE`]th).
-    fn listed(
-        rows: Vec<Option<Arc<Bits>>>,
-        key_possible: HashMap<FieldId, Option<Arc<Bits>>>,
-        lists: Vec<Option<Vec<u32>>>,
-    ) -> Inference {
-        let lists = (lists.into_iter())
-            .map(|list| match list {
-                Some(list) => OnceLock::from(Some(list.into_boxed_slice())),
-                None => OnceLock::new(),
-            })
-            .collect();
         Inference {
-            lists,
             rows,
             key_possible,
             memo: Memo::default(),
@@ -370,7 +337,7 @@ impl Inference {
         let rows = model
             .tables
             .iter()
-            .map(|t| Some(Arc::new(Bits::empty(t.rows))))
+            .map(|t| Some(Arc::new(RowSet::from_bits(Bits::empty(t.rows)))))
             .collect();
         let key_possible = model
             .fields
@@ -392,8 +359,8 @@ impl Inference {
             .enumerate()
             .map(|(t, table)| {
                 let full = || Bits::full(table.rows);
-                let mut x = a.rows[t].as_deref().cloned().unwrap_or_else(full);
-                let y = b.rows[t].as_deref().cloned().unwrap_or_else(full);
+                let mut x = a.table_rows(t).cloned().unwrap_or_else(full);
+                let y = b.table_rows(t).cloned().unwrap_or_else(full);
                 match op {
                     SetOp::Union => x.union_with(&y),
                     SetOp::Exclusion => x.difference_with(&y),
@@ -421,6 +388,9 @@ impl Inference {
             }
             key_possible.insert(k, acc.map(Arc::new));
         }
+        let rows = (rows.into_iter())
+            .map(|r| r.map(|b| Arc::new(RowSet::from_bits(Arc::unwrap_or_clone(b)))))
+            .collect();
         Inference::of(rows, key_possible)
     }
 
@@ -445,55 +415,51 @@ impl Inference {
     fn read_possible(&self, model: &DataModel, field: FieldId) -> Option<Arc<Bits>> {
         let f = &model.fields[field];
         let t = *f.tables.first()?;
-        let rows = self.rows[t].as_deref()?;
+        let set = self.rows[t].as_deref()?;
+        let col = model.tables[t].column(field)?;
+        // Rows found as a list are read as such (their set may not even be made).
+        if let Some(list) = set.list_made() {
+            return Some(Arc::new(symbols_of_rows(col, list, f.symbols.len())));
+        }
         // A value index answers after a few rows per value when most values are possible: cheaper than
-        // making the row list for that (a list already made gives the count for free).
-        let made = self
-            .lists
-            .get(t)
-            .and_then(OnceLock::get)
-            .and_then(Option::as_deref);
-        let count = made.map_or_else(|| rows.count(), <[u32]>::len);
+        // making the row list for that.
+        let rows = set.bits();
         if let Some(found) = model
             .row_index(t, field)
-            .and_then(|index| index.values_in(rows, count))
+            .and_then(|index| index.values_in(rows, rows.count()))
         {
             return Some(Arc::new(found));
         }
-        let col = model.tables[t].column(field)?;
-        Some(Arc::new(match self.row_list(t) {
+        Some(Arc::new(match set.list() {
             Some(list) => symbols_of_rows(col, list, f.symbols.len()),
             None => symbols_in(col, Some(rows), f.symbols.len()),
         }))
     }
 
-    /// Bytes the row and value sets hold (what a cache of inferences weighs them by). The row lists
-    /// made later are counted from the start, at their most: an eighth of their row set's bytes.
+    /// Bytes the row and value sets hold (what a cache of inferences weighs them by): each table's rows
+    /// at the most they can come to hold (the set or the list of a table may be made after).
     pub fn bytes(&self) -> usize {
         let set = |b: &Option<Arc<Bits>>| b.as_ref().map_or(0, |b| b.words().len() * 8);
-        let rows: usize = self.rows.iter().map(set).sum();
+        let rows = |r: &Option<Arc<RowSet>>| r.as_deref().map_or(0, RowSet::bytes_at_most);
         std::mem::size_of::<Inference>()
             + Memo::MAX_BYTES
-            + rows
-            + rows / 8
+            + self.rows.iter().map(rows).sum::<usize>()
             + self.key_possible.values().map(set).sum::<usize>()
     }
 
-    /// Possible rows of `table`; `None` means every row.
+    /// Possible rows of `table`; `None` means every row. (Rows found as a list are made into a set the
+    /// first time this is asked: readers that can take the list ask [`Inference::row_list`] first.)
     pub fn table_rows(&self, table: TableId) -> Option<&Bits> {
-        self.rows[table].as_deref()
+        self.rows.get(table)?.as_deref().map(RowSet::bits)
     }
 
-    /// The possible rows of `table` in increasing order, when they are at most a 256th (`LIST_SHARE`) of
-    /// it; `None` when every row is possible or too many are. Made on first use and kept: after a
-    /// selection of a few rows of a long table, every cube and list reads those rows, and each pass
-    /// over the row set to find them would read the whole set (a bit per row of the table).
+    /// The possible rows of `table` in increasing order, when they are at most a 256th of it
+    /// (`rowset::LIST_SHARE`); `None` when every row is possible or too many are. A selection through
+    /// a row index or over few rows lists them as it finds them; otherwise the list is made on first
+    /// use and kept: after a selection of a few rows of a long table, every cube and list reads those
+    /// rows, and each pass over a set to find them would read it whole (a bit per row of the table).
     pub fn row_list(&self, table: TableId) -> Option<&[u32]> {
-        let list = self.lists.get(table)?.get_or_init(|| {
-            let rows = self.rows.get(table)?.as_deref()?;
-            rows.list_up_to(rows.len() / LIST_SHARE)
-        });
-        list.as_deref()
+        self.rows.get(table)?.as_deref()?.list()
     }
 }
 

@@ -29,6 +29,7 @@ mod loops;
 pub mod model;
 pub mod packed;
 pub mod rowindex;
+pub mod rowset;
 pub mod scan;
 pub mod search;
 pub mod selection;

@@ -19,6 +19,7 @@
 use crate::bits::Bits;
 use crate::model::{DataModel, FieldId, Table, TableId};
 use crate::packed::{PackedColumn, NULL};
+use crate::rowset::RowSet;
 use crate::scan::{filter_listed_rows_each, filter_rows};
 use bitpacking::{BitPacker, BitPacker4x};
 use rayon::prelude::*;
@@ -143,17 +144,17 @@ impl RowIndex {
 
     /// The rows (of `rows` in all, and of `within` when given) that hold one of the `allowed` symbols.
     pub fn rows(&self, allowed: &Bits, rows: usize, within: Option<&Bits>) -> Bits {
-        self.matched(allowed, rows, within, 0).rows
+        self.matched(allowed, rows, within, 0).into_bits()
     }
 
-    /// [`RowIndex::rows`], listed as well when they are at most `max_list`.
+    /// [`RowIndex::rows`], as a list when they are at most `max_list`.
     fn matched(
         &self,
         allowed: &Bits,
         rows: usize,
         within: Option<&Bits>,
         max_list: usize,
-    ) -> Matched {
+    ) -> RowSet {
         let mut out = Matched::new(rows, max_list);
         for s in allowed.iter() {
             if let Some(p) = self.values.get(s) {
@@ -165,12 +166,7 @@ impl RowIndex {
             }
         }
         // Each value's rows come in order; several values' rows interleave.
-        if allowed.count() > 1 {
-            if let Some(list) = &mut out.list {
-                list.sort_unstable();
-            }
-        }
-        out
+        out.finish(allowed.count() <= 1)
     }
 
     /// The symbols with at least one row in `rows`, reading each value's rows only up to the first one in
@@ -426,44 +422,65 @@ pub fn rows_matching(
     rows: Option<&Bits>,
     allowed: &Bits,
 ) -> Option<Bits> {
-    rows_matching_listed(model, t, f, rows, allowed, 0).map(|m| m.rows)
+    rows_matching_listed(model, t, f, rows, allowed, 0).map(RowSet::into_bits)
 }
 
-/// A selection's rows of a table: the set, and the same rows as an increasing list when they are few.
+/// A selection's rows of a table as they are found: listed while they stay within `max_list`, then as a
+/// set (the list moved into it).
 #[derive(Debug)]
 pub(crate) struct Matched {
-    /// The rows.
-    pub(crate) rows: Bits,
-    /// The rows in increasing order, when there are at most the number asked for.
-    pub(crate) list: Option<Vec<u32>>,
+    len: usize,
+    list: Option<Vec<u32>>,
+    bits: Option<Bits>,
     max_list: usize,
 }
 
 impl Matched {
-    fn new(rows: usize, max_list: usize) -> Matched {
+    fn new(len: usize, max_list: usize) -> Matched {
         Matched {
-            rows: Bits::empty(rows),
+            len,
             list: (max_list > 0).then(Vec::new),
+            bits: (max_list == 0).then(|| Bits::empty(len)),
             max_list,
         }
     }
 
-    /// Adds row `r`; the list goes once it would pass its bound.
+    /// Adds row `r`.
     #[inline]
     fn insert(&mut self, r: u32) {
-        self.rows.insert(r as usize);
         if let Some(list) = &mut self.list {
-            match list.len() < self.max_list {
-                true => list.push(r),
-                false => self.list = None,
+            if list.len() < self.max_list {
+                list.push(r);
+                return;
             }
+            let mut bits = Bits::empty(self.len);
+            list.iter().for_each(|&l| bits.insert(l as usize));
+            self.bits = Some(bits);
+            self.list = None;
+        }
+        if let Some(bits) = &mut self.bits {
+            bits.insert(r as usize);
+        }
+    }
+
+    /// The rows found; `sorted`: whether they came in increasing order.
+    fn finish(self, sorted: bool) -> RowSet {
+        match (self.bits, self.list) {
+            (Some(bits), _) => RowSet::from_bits(bits),
+            (None, Some(mut list)) => {
+                if !sorted {
+                    list.sort_unstable();
+                }
+                RowSet::from_list(list, self.len)
+            }
+            (None, None) => RowSet::from_bits(Bits::empty(self.len)),
         }
     }
 }
 
-/// [`rows_matching`], with the rows also listed when they are at most `max_list` and the way they are
-/// found meets them one by one (the index, or reading the already-possible rows): the list then costs
-/// nothing more, where making it later takes two passes over the set.
+/// [`rows_matching`], as a list when the rows are at most `max_list` and the way they are found meets
+/// them one by one (the index, or reading the already-possible rows): no set is made for them then, and
+/// no later pass over one finds them.
 pub(crate) fn rows_matching_listed(
     model: &DataModel,
     t: TableId,
@@ -471,7 +488,7 @@ pub(crate) fn rows_matching_listed(
     rows: Option<&Bits>,
     allowed: &Bits,
     max_list: usize,
-) -> Option<Matched> {
+) -> Option<RowSet> {
     let column = model.tables.get(t)?.column(f)?;
     let n = column.len();
     let listed = rows.map(Bits::count);
@@ -490,14 +507,10 @@ pub(crate) fn rows_matching_listed(
         Some(r) if listed.unwrap_or(n) * 16 <= n => {
             let mut out = Matched::new(n, max_list);
             filter_listed_rows_each(column, r, allowed, |row| out.insert(row));
-            Some(out)
+            Some(out.finish(true))
         }
         // A full scan fills the set a word at a time, on several threads: no list.
-        _ => Some(Matched {
-            rows: filter_rows(column, rows, allowed),
-            list: None,
-            max_list,
-        }),
+        _ => Some(RowSet::from_bits(filter_rows(column, rows, allowed))),
     }
 }
 

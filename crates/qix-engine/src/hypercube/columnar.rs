@@ -59,15 +59,17 @@ pub(super) fn scan(
     keys: &KeySpace,
 ) -> Option<Grouped> {
     let base = *plan.tables.first()?;
+    let list = inference.row_list(base);
     let scan = Columnar {
         model,
         plan,
         keys,
         single: single_rows(model, plan)?,
-        mask: inference.table_rows(base),
+        // Listed rows are read from their list (their set may not even be made).
+        mask: list.is_none().then(|| inference.table_rows(base)).flatten(),
         base_rows: model.tables[base].rows,
     };
-    let partials = match inference.row_list(base) {
+    let partials = match list {
         Some(list) => scan.listed(list),
         None => scan.blocks(),
     };
