@@ -4,7 +4,8 @@
 # load the engine benchmark's table from a CSV it writes there, then drive qixd over WebSocket as
 # nebula.js does: a selection, then the layouts of a sheet's six objects in parallel; a repeated state;
 # SESSIONS concurrent sessions with their own selections. DuckDB runs the equivalent queries on the same
-# rows (wire_duckdb.py) in the same run; medians, p99 and ratios are printed.
+# rows (wire_duckdb.py) in the same run; medians, p99 and ratios are printed, and the server's CPU time
+# per interaction of the concurrent phase (read from /proc through QIXD_PID).
 # Usage: bench/wire.sh [ROWS=10000000] [ROUNDS=20] [SESSIONS=100]  (QIXD_LOG=path keeps qixd's log)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -16,5 +17,5 @@ SESSIONS=${3:-100}
 duckdb_venv
 cargo build --release --quiet -p qixd -p qix-bench
 start_qixd ../target/release/qixd
-../target/release/wire-bench "ws://127.0.0.1:$PORT" "$PWD/.data" "$ROWS" "$ROUNDS" "$SESSIONS" > .wire-ours.json
+QIXD_PID=$SERVER_PID ../target/release/wire-bench "ws://127.0.0.1:$PORT" "$PWD/.data" "$ROWS" "$ROUNDS" "$SESSIONS" > .wire-ours.json
 .venv/bin/python wire_duckdb.py "$ROWS" "$ROUNDS" .wire-ours.json

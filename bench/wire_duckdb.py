@@ -47,3 +47,5 @@ for name, ours_row, duck in [
 i = c["interaction"]
 print(f"{c['sessions']} concurrent sessions: {c['interactions']} interactions (select + six layouts), "
       f"{c['per_sec']:.1f}/s, median {i['median_ms']:.1f} ms, p99 {i['p99_ms']:.1f} ms, max {i['max_ms']:.1f} ms")
+if c.get("server_cpu_ms_per_interaction") is not None:
+    print(f"server CPU time in that phase: {c['server_cpu_ms_per_interaction']:.2f} ms an interaction")

@@ -123,10 +123,23 @@ async fn single(location: &Location, app: &str, rounds: u64) -> Res<Value> {
     }))
 }
 
+/// The CPU time (user + system, seconds) the server has used so far, when `QIXD_PID` names it (`wire.sh`
+/// sets it) and `/proc` tells: what the interactions cost the server, a figure that a shared machine's
+/// neighbours move far less than wall times. `/proc/PID/stat` counts in clock ticks, 100 a second on Linux.
+fn server_cpu_secs() -> Option<f64> {
+    let pid = std::env::var("QIXD_PID").ok()?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command name (which may hold spaces) come fields 3, 4, ...: utime is 14, stime 15.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    Some((ticks(11)? + ticks(12)?) / 100.0)
+}
+
 /// `sessions` sessions at once, each selecting its own (Sel, Dim) states and refreshing its sheet.
 async fn concurrent(location: &Location, app: &str, sessions: u64, rounds: u64) -> Res<Value> {
     let mut tasks = Vec::new();
     let t0 = Instant::now();
+    let cpu0 = server_cpu_secs();
     for s in 0..sessions {
         let (location, app) = (location.clone(), app.to_string());
         tasks.push(tokio::spawn(async move {
@@ -148,8 +161,13 @@ async fn concurrent(location: &Location, app: &str, sessions: u64, rounds: u64) 
     }
     let secs = t0.elapsed().as_secs_f64();
     let n = all.len();
+    // Opening the sessions is part of the phase (and of its cost).
+    let cpu = cpu0
+        .zip(server_cpu_secs())
+        .map(|(a, b)| (b - a) * 1000.0 / n.max(1) as f64);
     Ok(
-        json!({"sessions": sessions, "interactions": n, "per_sec": n as f64 / secs, "interaction": summary(all)}),
+        json!({"sessions": sessions, "interactions": n, "per_sec": n as f64 / secs,
+              "interaction": summary(all), "server_cpu_ms_per_interaction": cpu}),
     )
 }
 
