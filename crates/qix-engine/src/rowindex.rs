@@ -427,53 +427,58 @@ pub fn rows_matching(
 
 /// A selection's rows of a table as they are found: listed while they stay within `max_list`, then as a
 /// set (the list moved into it).
-#[derive(Debug)]
-pub(crate) struct Matched {
+struct Matched {
     len: usize,
-    list: Option<Vec<u32>>,
-    bits: Option<Bits>,
     max_list: usize,
+    found: Found,
+}
+
+/// The rows found so far.
+enum Found {
+    Listed(Vec<u32>),
+    Set(Bits),
 }
 
 impl Matched {
     fn new(len: usize, max_list: usize) -> Matched {
+        let found = match max_list {
+            0 => Found::Set(Bits::empty(len)),
+            _ => Found::Listed(Vec::new()),
+        };
         Matched {
             len,
-            list: (max_list > 0).then(Vec::new),
-            bits: (max_list == 0).then(|| Bits::empty(len)),
             max_list,
+            found,
         }
     }
 
     /// Adds row `r`.
     #[inline]
     fn insert(&mut self, r: u32) {
-        if let Some(list) = &mut self.list {
+        if let Found::Listed(list) = &mut self.found {
             if list.len() < self.max_list {
                 list.push(r);
                 return;
             }
-            let mut bits = Bits::empty(self.len);
-            list.iter().for_each(|&l| bits.insert(l as usize));
-            self.bits = Some(bits);
-            self.list = None;
+            // The rows so far into a set (several values' rows may be out of order: a set keeps none).
+            let list = std::mem::take(list);
+            self.found = Found::Set(RowSet::from_list(list, self.len).into_bits());
         }
-        if let Some(bits) = &mut self.bits {
+        if let Found::Set(bits) = &mut self.found {
             bits.insert(r as usize);
         }
     }
 
     /// The rows found; `sorted`: whether they came in increasing order.
     fn finish(self, sorted: bool) -> RowSet {
-        match (self.bits, self.list) {
-            (Some(bits), _) => RowSet::from_bits(bits),
-            (None, Some(mut list)) => {
+        match self.found {
+            Found::Set(bits) => RowSet::from_bits(bits),
+            Found::Listed(mut list) => {
                 if !sorted {
                     list.sort_unstable();
                 }
                 RowSet::from_list(list, self.len)
             }
-            (None, None) => RowSet::from_bits(Bits::empty(self.len)),
         }
     }
 }

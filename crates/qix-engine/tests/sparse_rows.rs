@@ -174,3 +174,21 @@ fn many_selected_rows_are_not_listed() {
     assert_eq!(inference.row_list(0), None);
     assert_eq!(infer(&m, &SelectionState::new()).row_list(0), None);
 }
+
+/// A second selection over few rows that keeps more than a 256th of the table: the list begun as its
+/// rows are read becomes a set part-way.
+#[test]
+fn rows_that_outgrow_their_list_become_a_set() {
+    let (n, keys) = (4_000, 64);
+    let m = model(n, keys);
+    for g in 0..3 {
+        let kept: usize = (reference(n, keys, &[7, 9], Some(g)).values())
+            .map(|r| r.0)
+            .sum();
+        assert!(
+            kept > n as usize / 256,
+            "{kept} rows: past the list's bound"
+        );
+        check(&m, n, keys, &[7, 9], Some(g)).expect("matches the reference");
+    }
+}
