@@ -20,7 +20,7 @@ use crate::bits::Bits;
 use crate::model::{DataModel, FieldId, Table, TableId};
 use crate::packed::{PackedColumn, NULL};
 use crate::rowset::RowSet;
-use crate::scan::{filter_listed_rows_each, filter_rows};
+use crate::scan::{filter_listed_rows, filter_rows};
 use bitpacking::{BitPacker, BitPacker4x};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -511,7 +511,7 @@ pub(crate) fn rows_matching_listed(
     match rows {
         Some(r) if listed.unwrap_or(n) * 16 <= n => {
             let mut out = Matched::new(n, max_list);
-            filter_listed_rows_each(column, r, allowed, |row| out.insert(row));
+            filter_listed_rows(column, r, allowed, |row| out.insert(row));
             Some(out.finish(true))
         }
         // A full scan fills the set a word at a time, on several threads: no list.

@@ -67,16 +67,10 @@ pub fn filter_rows(column: &PackedColumn, rows: Option<&Bits>, allowed: &Bits) -
     Bits::from_words(words, n)
 }
 
-/// `{r ∈ rows : column[r] ∈ allowed}`, reading only the listed rows: for a few rows of a long column,
-/// where decoding the whole column would cost more. NULL cells never match.
-pub fn filter_listed_rows(column: &PackedColumn, rows: &Bits, allowed: &Bits) -> Bits {
-    let mut out = Bits::empty(column.len());
-    filter_listed_rows_each(column, rows, allowed, |r| out.insert(r as usize));
-    out
-}
-
-/// Calls `keep` with each row of [`filter_listed_rows`]'s answer, in increasing order.
-pub fn filter_listed_rows_each(
+/// Calls `keep` with each row of `{r ∈ rows : column[r] ∈ allowed}` in increasing order, reading only
+/// the listed rows: for a few rows of a long column, where decoding the whole column would cost more.
+/// NULL cells never match.
+pub fn filter_listed_rows(
     column: &PackedColumn,
     rows: &Bits,
     allowed: &Bits,
@@ -198,7 +192,8 @@ mod tests {
         let mut rows = Bits::full(cells.len());
         rows.remove(2 * 7);
         let got = filter_rows(&col, Some(&rows), &allowed);
-        let listed = filter_listed_rows(&col, &rows, &allowed);
+        let mut listed = Bits::empty(cells.len());
+        filter_listed_rows(&col, &rows, &allowed, |r| listed.insert(r as usize));
         for (i, c) in cells.iter().enumerate() {
             let want = i != 14 && *c != NULL && [2, 64, 112].contains(c);
             assert_eq!(got.contains(i), want, "row {i}");
