@@ -353,7 +353,7 @@ impl Inference {
     /// sets). A key field's possible values are those found in the combined rows of every table that
     /// has it.
     pub fn combine(model: &DataModel, a: &Inference, b: &Inference, op: SetOp) -> Inference {
-        let rows: Vec<Option<Arc<Bits>>> = model
+        let rows: Vec<Option<Arc<RowSet>>> = model
             .tables
             .iter()
             .enumerate()
@@ -367,7 +367,7 @@ impl Inference {
                     SetOp::Intersection => x.intersect_with(&y),
                     SetOp::SymmetricDifference => x.symmetric_difference_with(&y),
                 }
-                Some(Arc::new(x))
+                Some(Arc::new(RowSet::from_bits(x)))
             })
             .collect();
         let mut key_possible = HashMap::new();
@@ -380,7 +380,11 @@ impl Inference {
                 let Some(col) = model.tables[t].column(k) else {
                     continue;
                 };
-                let syms = symbols_in(col, rows[t].as_deref(), field.symbols.len());
+                let syms = symbols_in(
+                    col,
+                    rows[t].as_deref().map(RowSet::bits),
+                    field.symbols.len(),
+                );
                 match &mut acc {
                     None => acc = Some(syms),
                     Some(a) => a.intersect_with(&syms),
@@ -388,9 +392,6 @@ impl Inference {
             }
             key_possible.insert(k, acc.map(Arc::new));
         }
-        let rows = (rows.into_iter())
-            .map(|r| r.map(|b| Arc::new(RowSet::from_bits(Arc::unwrap_or_clone(b)))))
-            .collect();
         Inference::of(rows, key_possible)
     }
 
