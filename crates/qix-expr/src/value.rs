@@ -108,23 +108,56 @@ pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         return format!("{}", n as i64);
     }
-    let r = round_significant(n, 14);
-    let a = r.abs();
-    if (1e-6..1e15).contains(&a) {
-        return format!("{r}");
+    // The 14 significant digits of `n`, written out directly: reading the rounded number back and writing
+    // its shortest form (the definition) gives the same digits — they are the shortest that read back as
+    // it, no other 14-digit decimal lying that close — at three times the cost, and a chart page formats
+    // every measure cell. (Not so below the normal range, where a number has fewer digits of its own.)
+    if n.abs() < f64::MIN_POSITIVE {
+        return write_scientific(&format!("{:e}", round_significant(n, 14)));
     }
-    // Exponent form: mantissa as Rust writes it, exponent with sign and at least two digits.
-    let s = format!("{r:e}");
-    match s.split_once('e') {
-        Some((mantissa, exp)) => {
-            let (sign, digits) = match exp.strip_prefix('-') {
-                Some(d) => ('-', d),
-                None => ('+', exp),
-            };
-            format!("{mantissa}e{sign}{digits:0>2}")
+    write_scientific(&format!("{n:.13e}"))
+}
+
+/// `[-]d[.ddd]e[-]x` (as Rust writes `{:e}`) in the default format's form: trailing zeros dropped, without
+/// exponent for magnitudes in `[1e-6, 1e15)`, else with a signed exponent of at least two digits.
+fn write_scientific(s: &str) -> String {
+    let (mantissa, exp) = s.split_once('e').unwrap_or((s, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (minus, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let digits = match digits.trim_end_matches('0') {
+        "" => "0",
+        d => d,
+    };
+    let mut out = String::with_capacity(digits.len() + 8);
+    out.push_str(minus);
+    if (-6..15).contains(&exp) {
+        if exp < 0 {
+            out.push_str("0.");
+            out.extend(std::iter::repeat_n('0', (-exp - 1) as usize));
+            out.push_str(digits);
+        } else {
+            let int = exp as usize + 1;
+            out.push_str(&digits[..int.min(digits.len())]);
+            out.extend(std::iter::repeat_n('0', int.saturating_sub(digits.len())));
+            if digits.len() > int {
+                out.push('.');
+                out.push_str(&digits[int..]);
+            }
         }
-        None => s,
+        return out;
     }
+    out.push_str(&digits[..1]);
+    if digits.len() > 1 {
+        out.push('.');
+        out.push_str(&digits[1..]);
+    }
+    let sign = if exp < 0 { '-' } else { '+' };
+    out.push_str(&format!("e{sign}{:02}", exp.unsigned_abs()));
+    out
 }
 
 /// Formats `n` with a Qlik number format pattern such as `'0.00'`, `'#,##0'`, `'#,##0.0#'`, `'0%'`,

@@ -268,24 +268,56 @@ async fn answer(env: &Arc<Env>, attached: &Attached, request: Request) -> (Strin
         "DoReload" | "DoReloadEx" => None,
         _ => request_permits().acquire().await.ok(),
     };
-    let response =
-        tokio::task::spawn_blocking(move || api::handle_request(&env, &session, socket, &request))
-            .await
-            .unwrap_or_else(|e| {
-                tracing::error!(error = %e, "request handler panicked");
-                Response {
-                    id,
-                    outcome: Err(RpcError::new(
-                        qix_protocol::ErrorCode::Internal,
-                        "internal error",
-                    )),
-                    change: vec![],
-                    close: vec![],
-                    delta: false,
-                }
-            });
-    let code = response.outcome.as_ref().err().map(|e| e.code);
-    telemetry::request(&label, started.elapsed().as_secs_f64(), code);
-    let changed = !reads || !response.change.is_empty() || !response.close.is_empty();
-    (response.to_text(), changed)
+    // The response is written out as text on the blocking thread that made it: a page of thousands of
+    // cells takes milliseconds to write, which on a runtime thread would stall every socket it serves;
+    // and its JSON tree is freed on the thread that allocated it.
+    let answered = tokio::task::spawn_blocking(move || {
+        let response = api::handle_request(&env, &session, socket, &request);
+        Answered::of(&response)
+    })
+    .await
+    .unwrap_or_else(|e| {
+        tracing::error!(error = %e, "request handler panicked");
+        Answered::of(&Response {
+            id,
+            outcome: Err(RpcError::new(
+                qix_protocol::ErrorCode::Internal,
+                "internal error",
+            )),
+            change: vec![],
+            close: vec![],
+            delta: false,
+        })
+    });
+    telemetry::request(&label, started.elapsed().as_secs_f64(), answered.error);
+    if std::env::var_os("QIXD_TIMING").is_some() {
+        eprintln!(
+            "TIMING {} {} {}",
+            label,
+            started.elapsed().as_micros(),
+            answered.text.len()
+        );
+    }
+    let changed = !reads || answered.pushes;
+    (answered.text, changed)
+}
+
+/// What the socket keeps of a response once it is written out.
+struct Answered {
+    /// The response's text.
+    text: String,
+    /// Its error code, if it is an error.
+    error: Option<i64>,
+    /// Whether it names objects changed or closed.
+    pushes: bool,
+}
+
+impl Answered {
+    fn of(response: &Response) -> Answered {
+        Answered {
+            text: response.to_text(),
+            error: response.outcome.as_ref().err().map(|e| e.code),
+            pushes: !response.change.is_empty() || !response.close.is_empty(),
+        }
+    }
 }
