@@ -15,7 +15,7 @@
 
 use crate::bits::Bits;
 use crate::model::{DataModel, FieldId, TableId};
-use crate::rowindex::{estimated_rows, rows_matching, rows_matching_listed};
+use crate::rowindex::{estimated_rows, rows_matching, rows_matching_all, rows_matching_listed};
 use crate::rowset::{RowSet, LIST_SHARE};
 use crate::scan::{symbols_in, symbols_of_rows};
 use crate::selection::SelectionState;
@@ -238,12 +238,8 @@ pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
     // Local masks: selections on fields that are not keys restrict their one table; when few rows are
     // left, they are listed as they are found (see `Inference::row_list`).
     let mut local: Vec<Option<Arc<RowSet>>> = vec![None; model.tables.len()];
-    for (t, f, sel) in local_selections(model, state) {
-        let max_list = model.tables[t].rows / LIST_SHARE;
-        let within = local[t].as_deref().map(RowSet::bits);
-        if let Some(found) = rows_matching_listed(model, t, f, within, &sel, max_list) {
-            local[t] = Some(Arc::new(found));
-        }
+    for (t, selections) in local_selections(model, state) {
+        local[t] = local_rows(model, t, &selections).map(Arc::new);
     }
     let mut m = Messages {
         model,
@@ -274,9 +270,31 @@ pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
     Inference::of(rows, key_possible)
 }
 
-/// The selections on fields that are not keys, as (table, field, selected symbols), each table's most
-/// selective first: the rows it leaves are few, so the next ones read only those rows.
-fn local_selections(model: &DataModel, state: &SelectionState) -> Vec<(TableId, FieldId, Bits)> {
+/// The rows of table `t` that its own `selections` (most selective first) leave: several at once from
+/// the first one's index when it has one, else narrowed selection by selection.
+fn local_rows(model: &DataModel, t: TableId, selections: &[(FieldId, Bits)]) -> Option<RowSet> {
+    let max_list = model.tables[t].rows / LIST_SHARE;
+    if selections.len() > 1 {
+        if let Some(found) = rows_matching_all(model, t, selections, max_list) {
+            return Some(found);
+        }
+    }
+    let mut rows: Option<RowSet> = None;
+    for (f, sel) in selections {
+        let within = rows.as_ref().map(RowSet::bits);
+        if let Some(found) = rows_matching_listed(model, t, *f, within, sel, max_list) {
+            rows = Some(found);
+        }
+    }
+    rows
+}
+
+/// The selections on fields that are not keys, per table: (table, [(field, selected symbols)]), each
+/// table's most selective first — the rows it leaves are few, so the next ones read only those rows.
+fn local_selections(
+    model: &DataModel,
+    state: &SelectionState,
+) -> Vec<(TableId, Vec<(FieldId, Bits)>)> {
     let mut out: Vec<(TableId, usize, FieldId, Bits)> = Vec::new();
     for (f, _) in state.selected_fields() {
         let field = &model.fields[f];
@@ -291,7 +309,14 @@ fn local_selections(model: &DataModel, state: &SelectionState) -> Vec<(TableId, 
         }
     }
     out.sort_by_key(|(t, rows, f, _)| (*t, *rows, *f));
-    out.into_iter().map(|(t, _, f, sel)| (t, f, sel)).collect()
+    let mut tables: Vec<(TableId, Vec<(FieldId, Bits)>)> = Vec::new();
+    for (t, _, f, sel) in out {
+        match tables.last_mut() {
+            Some((last, selections)) if *last == t => selections.push((f, sel)),
+            _ => tables.push((t, vec![(f, sel)])),
+        }
+    }
+    tables
 }
 
 /// The possible rows of loosely coupled table `t`: those whose every value is possible (its key fields

@@ -90,6 +90,19 @@ impl Postings {
         });
     }
 
+    /// Calls `f` with the rows a block at a time (up to [`BLOCK`] rows, in order).
+    fn for_each_block(&self, mut f: impl FnMut(&[u32])) {
+        let packer = BitPacker4x::new();
+        let mut rows = [0u32; BLOCK];
+        for &(before, bits, at) in &self.blocks {
+            packer.decompress_sorted(before, &self.packed[at as usize..], &mut rows, bits);
+            f(&rows);
+        }
+        if !self.tail.is_empty() {
+            f(&self.tail);
+        }
+    }
+
     /// How many rows.
     fn len(&self) -> usize {
         self.blocks.len() * BLOCK + self.tail.len()
@@ -517,6 +530,63 @@ pub(crate) fn rows_matching_listed(
         // A full scan fills the set a word at a time, on several threads: no list.
         _ => Some(RowSet::from_bits(filter_rows(column, rows, allowed))),
     }
+}
+
+/// Rows of the first selection read before the others' columns are read at them: enough for the reads'
+/// prefetch to run ahead (see [`PackedColumn::for_each_listed`]), few enough to stay in the cache.
+const ALL_CHUNK: usize = 8 * BLOCK;
+
+/// The rows of table `t` holding an allowed value in every one of `selections` (field, allowed symbols,
+/// the most selective first), as a list when they are at most `max_list`. The first selection's rows
+/// come from its index, a chunk at a time, and each chunk is narrowed by reading the other fields'
+/// columns at its rows: no set of the first selection's rows is made (on a long table that set is
+/// megabytes, allocated, counted and read for a few thousand rows). `None` when the first selection has
+/// no index that lists few rows; the caller then narrows selection by selection.
+pub(crate) fn rows_matching_all(
+    model: &DataModel,
+    t: TableId,
+    selections: &[(FieldId, Bits)],
+    max_list: usize,
+) -> Option<RowSet> {
+    let table = model.tables.get(t)?;
+    let ((first, allowed), rest) = selections.split_first()?;
+    let n = table.column(*first)?.len();
+    let index = model.row_index(t, *first)?;
+    if index.count(allowed) as usize * 8 > n {
+        return None;
+    }
+    let others = (rest.iter())
+        .map(|(f, a)| Some((table.column(*f)?, a)))
+        .collect::<Option<Vec<_>>>()?;
+    let mut out = Matched::new(n, max_list);
+    let mut chunk = Vec::with_capacity(ALL_CHUNK);
+    let mut kept = Vec::with_capacity(ALL_CHUNK);
+    let mut narrow = |chunk: &mut Vec<u32>| {
+        for (column, allowed) in &others {
+            kept.clear();
+            column.for_each_listed(chunk, |r, s| {
+                if s != NULL && allowed.contains(s as usize) {
+                    kept.push(r);
+                }
+            });
+            std::mem::swap(chunk, &mut kept);
+        }
+        chunk.iter().for_each(|&r| out.insert(r));
+        chunk.clear();
+    };
+    for s in allowed.iter() {
+        if let Some(p) = index.values.get(s) {
+            p.for_each_block(|rows| {
+                chunk.extend(rows.iter().filter(|&&r| (r as usize) < n));
+                if chunk.len() + BLOCK > ALL_CHUNK {
+                    narrow(&mut chunk);
+                }
+            });
+        }
+    }
+    narrow(&mut chunk);
+    // Each value's rows come in order; several values' rows interleave.
+    Some(out.finish(allowed.count() <= 1))
 }
 
 #[cfg(test)]

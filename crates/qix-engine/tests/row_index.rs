@@ -76,6 +76,7 @@ proptest! {
         sel_a in proptest::collection::vec(0u8..40, 0..3),
         sel_b in proptest::collection::vec(0u8..40, 0..3),
         sel_k in proptest::collection::vec(0u8..40, 0..2),
+        sel_c in proptest::collection::vec(0u8..40, 0..3),
     ) {
         let fact_rows: Vec<Vec<Option<u8>>> = facts.iter().map(|(k, a, c)| vec![*k, *a, *c]).collect();
         let dim_rows: Vec<Vec<Option<u8>>> = dims.iter().map(|(k, b)| vec![*k, *b]).collect();
@@ -83,7 +84,8 @@ proptest! {
         let plain = model(&tables);
         let indexed = model(&tables).with_index_policy(ALWAYS);
         let mut state = SelectionState::new();
-        for (name, vals) in [("a", &sel_a), ("b", &sel_b), ("k", &sel_k)] {
+        // `a` and `c` of one table: read together from the more selective one's index.
+        for (name, vals) in [("a", &sel_a), ("b", &sel_b), ("k", &sel_k), ("c", &sel_c)] {
             let syms = number_symbols(&plain, name, vals);
             if !syms.is_empty() {
                 state.set(plain.field_id(name).unwrap(), syms);
