@@ -171,8 +171,10 @@ async fn concurrent(location: &Location, app: &str, sessions: u64, rounds: u64) 
     )
 }
 
-#[tokio::main]
-async fn main() {
+/// One session's client runs on one thread, as a page's script does (a browser's JavaScript, enigma.js
+/// in node): on a runtime of several threads, each answer would also be handed from the thread that read
+/// it to the one that awaits it. The concurrent sessions, many clients at once, share a runtime of several.
+fn main() {
     let args = match wire_app::Args::parse() {
         Ok(a) => a,
         Err(x) => return eprintln!("{x}"),
@@ -180,13 +182,25 @@ async fn main() {
     let (location, data_dir) = (&args.location, &args.data_dir);
     let (rows, rounds) = (args.num(3, 10_000_000), args.num(4, 20));
     let sessions = args.num(5, 100);
-    let run = async {
-        let (app, load_secs) = wire_app::set_up(location, data_dir, rows).await?;
-        let one = single(location, &app, rounds).await?;
-        let many = concurrent(location, &app, sessions, rounds.min(10)).await?;
+    let runtime = |one: bool| {
+        let mut b = match one {
+            true => tokio::runtime::Builder::new_current_thread(),
+            false => tokio::runtime::Builder::new_multi_thread(),
+        };
+        b.enable_all().build().map_err(|x| x.to_string())
+    };
+    let run = || {
+        let one = runtime(true)?;
+        let (app, load_secs, single) = one.block_on(async {
+            let (app, load_secs) = wire_app::set_up(location, data_dir, rows).await?;
+            let single = single(location, &app, rounds).await?;
+            Ok::<_, String>((app, load_secs, single))
+        })?;
+        let many =
+            runtime(false)?.block_on(concurrent(location, &app, sessions, rounds.min(10)))?;
         Ok::<_, String>(
-            json!({"rows": rows, "load_secs": load_secs, "single": one, "concurrent": many}),
+            json!({"rows": rows, "load_secs": load_secs, "single": single, "concurrent": many}),
         )
     };
-    wire_app::report("wire-bench", run.await);
+    wire_app::report("wire-bench", run());
 }
