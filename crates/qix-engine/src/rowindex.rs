@@ -577,7 +577,11 @@ pub(crate) fn rows_matching_all(
     for s in allowed.iter() {
         if let Some(p) = index.values.get(s) {
             p.for_each_block(|rows| {
-                chunk.extend(rows.iter().filter(|&&r| (r as usize) < n));
+                // A block's rows are in order: past the column's end only if its last one is.
+                match rows.last() {
+                    Some(&last) if (last as usize) < n => chunk.extend_from_slice(rows),
+                    _ => chunk.extend(rows.iter().filter(|&&r| (r as usize) < n)),
+                }
                 if chunk.len() + BLOCK > ALL_CHUNK {
                     narrow(&mut chunk);
                 }
