@@ -147,11 +147,13 @@ async fn upgrade(
         ttl: path.ttl,
         remote: Some(remote),
     };
-    // A small read buffer: an idle socket should cost little (the default is 128 KiB); frames larger than
-    // it are still read whole, the buffer grows to the frame.
+    // A small read buffer: an idle socket should cost little (the default is 128 KiB). Requests are mostly
+    // a few hundred bytes; frames larger than the buffer are still read whole (it grows to the frame), in
+    // reads of its size. 1 KiB instead of 4 took an idle socket from 15.5–16.0 to 12.5 KB
+    // (bench/load-test.sh, footprint pass).
     ws.max_message_size(max)
         .max_frame_size(max)
-        .read_buffer_size(4 * 1024)
+        .read_buffer_size(1024)
         .on_upgrade(move |socket| async move {
             // A session that lives on no node now may come back from its snapshot (its node died or
             // stopped, or the proxy moved it here).

@@ -340,6 +340,28 @@ async fn variables_and_object_properties() {
     assert_eq!(c.err(h, "SetScript", json!(["x"])).await["code"], -32601);
 }
 
+/// A socket reads into a buffer of 1 KiB: requests many times that size (a long script, text of several
+/// bytes a character cut across reads), and small ones after them, are read whole and in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_larger_than_the_read_buffer_are_read_whole() {
+    let s = TestServer::start().await;
+    let mut c = s.connect("/app/").await;
+    let doc = c.session_app().await;
+    for size in [1_000, 1_500, 70_000, 300_000] {
+        let line = "LOAD 'é€𝄞 ' & RecNo() AS n AUTOGENERATE 1; // ";
+        let script: String = line.chars().cycle().take(size).collect();
+        c.ok(doc, "SetScript", json!([script])).await;
+        let back = c.ok(doc, "GetScript", json!([])).await;
+        assert_eq!(
+            back["qScript"].as_str(),
+            Some(script.as_str()),
+            "{size} chars"
+        );
+        let small = c.ok(-1, "IsDesktopMode", json!([])).await;
+        assert_eq!(small["qReturn"], true);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_frame_closes_only_that_socket() {
     let s = TestServer::start_with(|c| c.max_message_bytes = 1024).await;
