@@ -290,14 +290,6 @@ async fn answer(env: &Arc<Env>, attached: &Attached, request: Request) -> (Strin
         })
     });
     telemetry::request(&label, started.elapsed().as_secs_f64(), answered.error);
-    if std::env::var_os("QIXD_TIMING").is_some() {
-        eprintln!(
-            "TIMING {} {} {}",
-            label,
-            started.elapsed().as_micros(),
-            answered.text.len()
-        );
-    }
     let changed = !reads || answered.pushes;
     (answered.text, changed)
 }
