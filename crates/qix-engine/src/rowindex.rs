@@ -92,15 +92,10 @@ impl Postings {
 
     /// Calls `f` with the rows a block at a time (up to [`BLOCK`] rows, in order).
     fn for_each_block(&self, mut f: impl FnMut(&[u32])) {
-        let packer = BitPacker4x::new();
-        let mut rows = [0u32; BLOCK];
-        for &(before, bits, at) in &self.blocks {
-            packer.decompress_sorted(before, &self.packed[at as usize..], &mut rows, bits);
-            f(&rows);
-        }
-        if !self.tail.is_empty() {
-            f(&self.tail);
-        }
+        self.any_block(|rows| {
+            f(rows);
+            false
+        });
     }
 
     /// How many rows.
@@ -110,15 +105,21 @@ impl Postings {
 
     /// Whether `hit` holds for some row, reading blocks only until it does.
     fn any(&self, mut hit: impl FnMut(u32) -> bool) -> bool {
+        self.any_block(|rows| rows.iter().any(|r| hit(*r)))
+    }
+
+    /// Whether `hit` holds for some block of rows (up to [`BLOCK`], in order), decoding blocks only
+    /// until it does: the one place the packed blocks are read.
+    fn any_block(&self, mut hit: impl FnMut(&[u32]) -> bool) -> bool {
         let packer = BitPacker4x::new();
         let mut rows = [0u32; BLOCK];
         for &(before, bits, at) in &self.blocks {
             packer.decompress_sorted(before, &self.packed[at as usize..], &mut rows, bits);
-            if rows.iter().any(|r| hit(*r)) {
+            if hit(&rows) {
                 return true;
             }
         }
-        self.tail.iter().any(|r| hit(*r))
+        !self.tail.is_empty() && hit(&self.tail)
     }
 
     fn bytes(&self) -> usize {
