@@ -20,7 +20,7 @@ use crate::bits::Bits;
 use crate::model::{DataModel, FieldId, Table, TableId};
 use crate::packed::{PackedColumn, NULL};
 use crate::rowset::RowSet;
-use crate::scan::{filter_listed_rows, filter_rows};
+use crate::scan::{filter_list, filter_listed_rows, filter_rows};
 use bitpacking::{BitPacker, BitPacker4x};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -565,11 +565,7 @@ pub(crate) fn rows_matching_all(
     let mut narrow = |chunk: &mut Vec<u32>| {
         for (column, allowed) in &others {
             kept.clear();
-            column.for_each_listed(chunk, |r, s| {
-                if s != NULL && allowed.contains(s as usize) {
-                    kept.push(r);
-                }
-            });
+            filter_list(column, chunk, allowed, |r| kept.push(r));
             std::mem::swap(chunk, &mut kept);
         }
         chunk.iter().for_each(|&r| out.insert(r));

@@ -82,12 +82,18 @@ pub fn filter_listed_rows(
     while rows.peek().is_some() {
         listed.clear();
         listed.extend(rows.by_ref().take(CHUNK));
-        column.for_each_listed(&listed, |r, s| {
-            if s != NULL && allowed.contains(s as usize) {
-                keep(r);
-            }
-        });
+        filter_list(column, &listed, allowed, &mut keep);
     }
+}
+
+/// Calls `keep` with each of the listed `rows` (in their order) whose value in `column` is `allowed`.
+/// NULL cells never match.
+pub fn filter_list(column: &PackedColumn, rows: &[u32], allowed: &Bits, mut keep: impl FnMut(u32)) {
+    column.for_each_listed(rows, |r, s| {
+        if s != NULL && allowed.contains(s as usize) {
+            keep(r);
+        }
+    });
 }
 
 /// The symbols (of a field with `symbols` values) that occur in the listed `rows` of `column`.
