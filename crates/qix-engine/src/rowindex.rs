@@ -439,6 +439,12 @@ pub fn rows_matching(
     rows_matching_listed(model, t, f, rows, allowed, 0).map(RowSet::into_bits)
 }
 
+/// Whether a selection's rows are read from its index: when it lists at most an eighth of the column's
+/// `n` rows (more, and a scan of the column, a word of the row set at a time, costs less).
+fn index_answers(indexed: usize, n: usize) -> bool {
+    indexed * 8 <= n
+}
+
 /// A selection's rows of a table as they are found: listed while they stay within `max_list`, then as a
 /// set (the list moved into it).
 struct Matched {
@@ -513,7 +519,7 @@ pub(crate) fn rows_matching_listed(
     let listed = rows.map(Bits::count);
     if let Some(index) = model.row_index(t, f) {
         let indexed = index.count(allowed) as usize;
-        if indexed * 8 <= n && listed.is_none_or(|l| indexed <= 2 * l) {
+        if index_answers(indexed, n) && listed.is_none_or(|l| indexed <= 2 * l) {
             // Without rows to narrow them, the index's rows are the answer: too many, no list begun.
             let max_list = match rows {
                 None if indexed > max_list => 0,
@@ -553,7 +559,7 @@ pub(crate) fn rows_matching_all(
     let ((first, allowed), rest) = selections.split_first()?;
     let n = table.column(*first)?.len();
     let index = model.row_index(t, *first)?;
-    if index.count(allowed) as usize * 8 > n {
+    if !index_answers(index.count(allowed) as usize, n) {
         return None;
     }
     let others = (rest.iter())
