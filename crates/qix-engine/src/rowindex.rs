@@ -90,14 +90,6 @@ impl Postings {
         });
     }
 
-    /// Calls `f` with the rows a block at a time (up to [`BLOCK`] rows, in order).
-    fn for_each_block(&self, mut f: impl FnMut(&[u32])) {
-        self.any_block(|rows| {
-            f(rows);
-            false
-        });
-    }
-
     /// How many rows.
     fn len(&self) -> usize {
         self.blocks.len() * BLOCK + self.tail.len()
@@ -109,17 +101,15 @@ impl Postings {
     }
 
     /// Whether `hit` holds for some block of rows (up to [`BLOCK`], in order), decoding blocks only
-    /// until it does: the one place the packed blocks are read.
+    /// until it does.
     fn any_block(&self, mut hit: impl FnMut(&[u32]) -> bool) -> bool {
-        let packer = BitPacker4x::new();
-        let mut rows = [0u32; BLOCK];
-        for &(before, bits, at) in &self.blocks {
-            packer.decompress_sorted(before, &self.packed[at as usize..], &mut rows, bits);
-            if hit(&rows) {
+        let mut cursor = Cursor::new(self);
+        while cursor.decode_next() {
+            if hit(cursor.block()) {
                 return true;
             }
         }
-        !self.tail.is_empty() && hit(&self.tail)
+        false
     }
 
     fn bytes(&self) -> usize {
@@ -127,6 +117,89 @@ impl Postings {
             + self.blocks.capacity() * std::mem::size_of::<(u32, u8, u32)>()
             + self.tail.capacity() * 4
             + std::mem::size_of::<Postings>()
+    }
+}
+
+/// A reader of one value's rows in increasing order, a stretch at a time (see [`rows_matching_all`]):
+/// the one place a posting list's packed blocks are decoded. A block ends at the row after which the
+/// next one starts, so blocks wholly before a stretch are passed over without being decoded.
+struct Cursor<'a> {
+    postings: &'a Postings,
+    /// The next block to decode; the tail after the last one.
+    next: usize,
+    /// The block decoded last, `rows[at..len]` not read yet.
+    rows: [u32; BLOCK],
+    len: usize,
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(postings: &'a Postings) -> Cursor<'a> {
+        Cursor {
+            postings,
+            next: 0,
+            rows: [0; BLOCK],
+            len: 0,
+            at: 0,
+        }
+    }
+
+    /// Decodes the next block (the tail after the full ones); false past the end.
+    fn decode_next(&mut self) -> bool {
+        let p = self.postings;
+        if let Some(&(before, bits, at)) = p.blocks.get(self.next) {
+            let packer = BitPacker4x::new();
+            packer.decompress_sorted(before, &p.packed[at as usize..], &mut self.rows, bits);
+            self.len = BLOCK;
+        } else if self.next == p.blocks.len() && !p.tail.is_empty() {
+            self.rows[..p.tail.len()].copy_from_slice(&p.tail);
+            self.len = p.tail.len();
+        } else {
+            return false;
+        }
+        self.next += 1;
+        self.at = 0;
+        true
+    }
+
+    /// The block decoded last.
+    fn block(&self) -> &[u32] {
+        &self.rows[..self.len]
+    }
+
+    /// Calls `f` with each row below `end` not read yet, in order.
+    fn take_below(&mut self, end: u32, mut f: impl FnMut(u32)) {
+        loop {
+            let rest = &self.rows[self.at..self.len];
+            // Most blocks end before `end`: their rows need no test.
+            let below = match rest.last() {
+                Some(&last) if last < end => rest.len(),
+                _ => rest.partition_point(|&r| r < end),
+            };
+            rest[..below].iter().for_each(|&r| f(r));
+            self.at += below;
+            if self.at < self.len {
+                return;
+            }
+            if !self.decode_next() {
+                return;
+            }
+        }
+    }
+
+    /// Moves past the rows below `end`, decoding only a block that reaches `end`.
+    fn skip_below(&mut self, end: u32) {
+        if self.at < self.len && self.rows[self.len - 1] >= end {
+            self.take_below(end, |_| {});
+            return;
+        }
+        self.at = self.len;
+        // Block `next` ends where block `next + 1` starts after.
+        let blocks = &self.postings.blocks;
+        while self.next + 1 < blocks.len() && blocks[self.next + 1].0 < end {
+            self.next += 1;
+        }
+        self.take_below(end, |_| {});
     }
 }
 
@@ -203,6 +276,14 @@ impl RowIndex {
             }
         }
         Some(out)
+    }
+
+    /// A reader of each of the `allowed` symbols' rows.
+    fn cursors(&self, allowed: &Bits) -> Vec<Cursor<'_>> {
+        (allowed.iter())
+            .filter_map(|s| self.values.get(s))
+            .map(Cursor::new)
+            .collect()
     }
 
     /// Bytes the index holds.
@@ -539,16 +620,68 @@ pub(crate) fn rows_matching_listed(
     }
 }
 
-/// Rows of the first selection read before the others' columns are read at them: enough for the reads'
-/// prefetch to run ahead (see [`PackedColumn::for_each_listed`]), few enough to stay in the cache.
-const ALL_CHUNK: usize = 8 * BLOCK;
+/// Rows of a table read at a time when several of its fields are selected: a stretch's marks of one
+/// selection's rows (a bit a row, 8 KiB) stay in the first-level cache.
+const STRETCH: usize = 1 << 16;
+
+/// Another selection's rows are read from its index, rather than its column at the first selection's
+/// rows, while they are at most this many times the first's: an indexed row is decoded in order and
+/// marked for a few cycles, where reading a column at rows spread over a long table waits on memory for
+/// each (and more so while other work loads the memory).
+const DECODE_RATIO: usize = 8;
+
+/// How one of the other selections narrows the first's rows (see [`rows_matching_all`]).
+enum Narrow<'a> {
+    /// Its rows from its index, a stretch at a time, one cursor per allowed value.
+    Index(Vec<Cursor<'a>>),
+    /// Its column, read at the first selection's rows.
+    Column(&'a PackedColumn, &'a Bits),
+}
+
+impl Narrow<'_> {
+    /// Keeps the `rows` (of the stretch from `start` to below `end`) that this selection allows.
+    fn narrow(&mut self, start: usize, end: u32, rows: &mut Vec<u32>, marks: &mut [u64]) {
+        match self {
+            Narrow::Index(cursors) if rows.is_empty() => {
+                cursors.iter_mut().for_each(|c| c.skip_below(end));
+            }
+            Narrow::Index(cursors) => {
+                // The rows kept so far are marked and this selection's rows tested against the marks:
+                // they are the fewer, and marking a row reads and writes its mark's word.
+                marks.fill(0);
+                for &r in rows.iter() {
+                    let i = r as usize - start;
+                    marks[i / 64] |= 1 << (i % 64);
+                }
+                rows.clear();
+                for c in cursors.iter_mut() {
+                    c.take_below(end, |r| {
+                        let i = r as usize - start;
+                        if marks[i / 64] & (1 << (i % 64)) != 0 {
+                            rows.push(r);
+                        }
+                    });
+                }
+                if cursors.len() > 1 {
+                    rows.sort_unstable();
+                }
+            }
+            Narrow::Column(column, allowed) => {
+                let mut kept = Vec::with_capacity(rows.len());
+                filter_list(column, rows, allowed, |r| kept.push(r));
+                *rows = kept;
+            }
+        }
+    }
+}
 
 /// The rows of table `t` holding an allowed value in every one of `selections` (field, allowed symbols,
-/// the most selective first), as a list when they are at most `max_list`. The first selection's rows
-/// come from its index, a chunk at a time, and each chunk is narrowed by reading the other fields'
-/// columns at its rows: no set of the first selection's rows is made (on a long table that set is
-/// megabytes, allocated, counted and read for a few thousand rows). `None` when the first selection has
-/// no index that lists few rows; the caller then narrows selection by selection.
+/// the most selective first), as a list when they are at most `max_list`. The table is read a stretch of
+/// rows at a time: the first selection's rows in it come from its index, and each other selection keeps
+/// those of them it allows — marked from its own index when that lists few rows, else read from its
+/// column. No set of the whole table is made (on a long table that is megabytes, allocated, counted and
+/// read for a few thousand rows). `None` when the first selection has no index that lists few rows; the
+/// caller then narrows selection by selection.
 pub(crate) fn rows_matching_all(
     model: &DataModel,
     t: TableId,
@@ -559,41 +692,43 @@ pub(crate) fn rows_matching_all(
     let ((first, allowed), rest) = selections.split_first()?;
     let n = table.column(*first)?.len();
     let index = model.row_index(t, *first)?;
-    if !index_answers(index.count(allowed) as usize, n) {
+    let first_rows = index.count(allowed) as usize;
+    if !index_answers(first_rows, n) {
         return None;
     }
-    let others = (rest.iter())
-        .map(|(f, a)| Some((table.column(*f)?, a)))
-        .collect::<Option<Vec<_>>>()?;
-    let mut out = Matched::new(n, max_list);
-    let mut chunk = Vec::with_capacity(ALL_CHUNK);
-    let mut kept = Vec::with_capacity(ALL_CHUNK);
-    let mut narrow = |chunk: &mut Vec<u32>| {
-        for (column, allowed) in &others {
-            kept.clear();
-            filter_list(column, chunk, allowed, |r| kept.push(r));
-            std::mem::swap(chunk, &mut kept);
-        }
-        chunk.iter().for_each(|&r| out.insert(r));
-        chunk.clear();
+    let decodes = |i: &Arc<RowIndex>, a: &Bits| {
+        let rows = i.count(a) as usize;
+        index_answers(rows, n) && rows <= DECODE_RATIO * first_rows
     };
-    for s in allowed.iter() {
-        if let Some(p) = index.values.get(s) {
-            p.for_each_block(|rows| {
-                // A block's rows are in order: past the column's end only if its last one is.
-                match rows.last() {
-                    Some(&last) if (last as usize) < n => chunk.extend_from_slice(rows),
-                    _ => chunk.extend(rows.iter().filter(|&&r| (r as usize) < n)),
-                }
-                if chunk.len() + BLOCK > ALL_CHUNK {
-                    narrow(&mut chunk);
-                }
-            });
+    let indexes: Vec<Option<Arc<RowIndex>>> = (rest.iter())
+        .map(|(f, a)| model.row_index(t, *f).filter(|i| decodes(i, a)))
+        .collect();
+    let mut others = (rest.iter().zip(&indexes))
+        .map(|((f, a), index)| match index {
+            Some(i) => Some(Narrow::Index(i.cursors(a))),
+            None => Some(Narrow::Column(table.column(*f)?, a)),
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let mut cursors = index.cursors(allowed);
+    let mut out = Matched::new(n, max_list);
+    let mut rows = Vec::new();
+    let mut marks = vec![0u64; STRETCH / 64];
+    for start in (0..n).step_by(STRETCH) {
+        let end = (start + STRETCH).min(n) as u32;
+        rows.clear();
+        cursors
+            .iter_mut()
+            .for_each(|c| c.take_below(end, |r| rows.push(r)));
+        // Several values' rows interleave.
+        if cursors.len() > 1 {
+            rows.sort_unstable();
         }
+        for other in &mut others {
+            other.narrow(start, end, &mut rows, &mut marks);
+        }
+        rows.iter().for_each(|&r| out.insert(r));
     }
-    narrow(&mut chunk);
-    // Each value's rows come in order; several values' rows interleave.
-    Some(out.finish(allowed.count() <= 1))
+    Some(out.finish(true))
 }
 
 #[cfg(test)]
@@ -613,6 +748,44 @@ mod tests {
                 .filter(|&i| cells[i as usize] == s as u32)
                 .collect();
             assert_eq!(list, &want, "symbol {s}");
+        }
+    }
+
+    proptest::proptest! {
+        /// A cursor read in stretches (each stretch either read or passed over) yields exactly the rows
+        /// of each read stretch, whatever the block boundaries: stretch ends fall inside blocks, on a
+        /// block's last row, right after it, and past the end.
+        #[test]
+        fn a_cursor_reads_and_skips_stretches_exactly(
+            gaps in proptest::collection::vec(1u32..300, 0..2_000),
+            ends in proptest::collection::vec((1u32..4_000, proptest::bool::ANY), 1..80),
+            on_boundaries in proptest::bool::ANY,
+        ) {
+            let rows: Vec<u32> = gaps.iter().scan(0u32, |at, g| { *at += g; Some(*at) }).collect();
+            let postings = Postings::new(&rows);
+            let mut cursor = Cursor::new(&postings);
+            let (mut from, mut end) = (0u32, 0u32);
+            for (step, read) in ends {
+                // Either a random step, or an end right at (or just after) a block's last row.
+                let next = rows.partition_point(|&r| r < end);
+                end = match rows.get(next / BLOCK * BLOCK + BLOCK - 1) {
+                    Some(&last) if on_boundaries => last + u32::from(read),
+                    _ => end + step,
+                };
+                let want: Vec<u32> = rows.iter().copied().filter(|r| (from..end).contains(r)).collect();
+                let mut got = Vec::new();
+                if read {
+                    cursor.take_below(end, |r| got.push(r));
+                    proptest::prop_assert_eq!(&got, &want, "rows from {} below {}", from, end);
+                } else {
+                    cursor.skip_below(end);
+                }
+                from = end;
+            }
+            let mut rest = Vec::new();
+            cursor.take_below(u32::MAX, |r| rest.push(r));
+            let want: Vec<u32> = rows.iter().copied().filter(|&r| r >= from).collect();
+            proptest::prop_assert_eq!(rest, want);
         }
     }
 

@@ -145,3 +145,99 @@ fn a_large_column_is_indexed_once_and_within_budget() {
     );
     assert_eq!(m.indexes.bytes(), built);
 }
+
+/// Row `i` of `T(a, c, e)` for the long-table tests: `a` (20 values) in runs of `run` rows, so whole
+/// stretches of the table hold none of a selected value; `c` (40 values) and `e` (10) spread over the rows.
+fn long_row(i: u32, run: u32) -> [u32; 3] {
+    let mix = i.wrapping_mul(2_654_435_761);
+    [(i / run) % 20, (mix >> 8) % 40, (mix >> 20) % 10]
+}
+
+/// Selects the `picks` (values of `a`, `c`, `e`; `None`: no selection) in a long table of `n` rows with
+/// every column indexed, and checks the rows the inference leaves against a plain loop over the rows.
+fn check_long(n: u32, run: u32, picks: [Option<&[u32]>; 3]) -> Result<(), TestCaseError> {
+    let mut b = ModelBuilder::new();
+    let t = b.add_table("T", &["a", "c", "e"]).unwrap();
+    for i in 0..n {
+        let cells = long_row(i, run).map(|v| Some(Dual::number(v as f64)));
+        b.push_row(t, &cells).unwrap();
+    }
+    let m = b.build().unwrap().with_index_policy(ALWAYS);
+    let mut state = SelectionState::new();
+    // Per field, the picked values the table holds (`None`: not selected, as a pick of none is not).
+    let mut held: Vec<Option<Vec<u32>>> = Vec::new();
+    for (name, values) in ["a", "c", "e"].into_iter().zip(picks) {
+        let f = m.field_id(name).unwrap();
+        let symbol = |v: &u32| {
+            let s = m.fields[f].symbols.find(&Dual::number(*v as f64))?;
+            Some((*v, s))
+        };
+        let found: Vec<(u32, u32)> = values.into_iter().flatten().filter_map(symbol).collect();
+        if !found.is_empty() {
+            state.set(f, found.iter().map(|x| x.1).collect());
+        }
+        held.push((!found.is_empty()).then(|| found.iter().map(|x| x.0).collect()));
+    }
+    let want: Vec<usize> = (0..n)
+        .filter(|&i| {
+            let r = long_row(i, run);
+            (0..3).all(|k| held[k].as_ref().is_none_or(|vs| vs.contains(&r[k])))
+        })
+        .map(|i| i as usize)
+        .collect();
+    let inference = infer(&m, &state);
+    let got: Vec<usize> = match inference.row_list(0) {
+        Some(list) => list.iter().map(|&r| r as usize).collect(),
+        // No selection restricts the table: every row.
+        None => inference
+            .table_rows(0)
+            .map_or((0..n as usize).collect(), |r| r.iter().collect()),
+    };
+    prop_assert_eq!(got.len(), want.len(), "{:?}", picks);
+    prop_assert_eq!(got, want, "{:?}", picks);
+    Ok(())
+}
+
+/// Several selections of one long table (many stretches of rows, many packed blocks a value) read
+/// together: the most selective one's rows from its index, narrowed by the others' rows from their
+/// indexes, or from their columns when their indexes list too many rows.
+#[test]
+fn several_selections_of_a_long_table_are_read_together() {
+    // Results of at most a 256th of the table are listed, in row order (several values' rows interleave
+    // within a stretch when spread); more become a set.
+    let cases: [(u32, [Option<&[u32]>; 3]); 8] = [
+        // `a` first (in runs: stretches without its rows pass over `c`'s), `c`'s three values from its
+        // index, their rows put in order.
+        (600_000, [Some(&[3]), Some(&[1, 2, 5]), None]),
+        // More than a 256th: a set.
+        (400_000, [Some(&[3]), Some(&[1, 2, 5]), None]),
+        (400_000, [Some(&[3]), Some(&[1, 2, 5]), Some(&[4])]),
+        // `c` first, its two values' rows put in order; `a` and `e` list too many rows: read from their
+        // columns.
+        (400_000, [Some(&[0, 1, 2]), Some(&[1, 2]), Some(&[1, 2])]),
+        (400_000, [Some(&[2, 9]), Some(&[1, 2]), Some(&[3])]),
+        // `c` first, spread; `a`'s two values (in runs) from its index.
+        (400_000, [Some(&[2, 9]), Some(&[7]), None]),
+        // Three selections: two narrowed from their indexes.
+        (400_000, [Some(&[1, 6]), Some(&[0]), Some(&[3])]),
+        (400_000, [None, Some(&[11]), Some(&[7])]),
+    ];
+    for (n, picks) in cases {
+        check_long(n, 30_000, picks).unwrap();
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    #[test]
+    fn random_selections_of_a_long_table_are_read_together(
+        n in 200_000u32..500_000,
+        run in 1_000u32..120_000,
+        a in proptest::collection::vec(0u32..20, 0..3),
+        c in proptest::collection::vec(0u32..40, 0..4),
+        e in proptest::collection::vec(0u32..10, 0..3),
+    ) {
+        check_long(n, run, [Some(&a), Some(&c), Some(&e)])?;
+    }
+}
