@@ -388,6 +388,16 @@ async fn master_items_library_references_lists_and_patches() {
     assert_eq!(hc["qDataPages"][0]["qMatrix"][1][0]["qText"], "y");
     assert_eq!(hc["qDataPages"][0]["qMatrix"][1][1]["qNum"], 9.0);
     assert_eq!(hc["qMeasureInfo"][0]["qFallbackTitle"], "Total");
+    // A library measure beside a dimension of the chart's own.
+    let own = json!([{"qInfo": {"qType": "chart"}, "qHyperCubeDef": {
+        "qDimensions": [{"qDef": {"qFieldDefs": ["xyz"]}}], "qMeasures": [{"qLibraryId": "m-sum"}],
+        "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 2, "qHeight": 5}]}}]);
+    let h2 = a.ok(doc, "CreateSessionObject", own).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    let hc2 = a.ok(h2, "GetLayout", json!([])).await["qLayout"]["qHyperCube"].clone();
+    assert_eq!(hc2["qDataPages"], hc["qDataPages"]);
+    assert_eq!(hc2["qMeasureInfo"][0]["qFallbackTitle"], "Total");
     // Selecting in the library dimension through the chart.
     a.ok(
         h,

@@ -298,7 +298,7 @@ fn group_call(
     let dim = p.get("qDimNo").and_then(Value::as_u64).unwrap_or(0) as usize;
     let env = ctx.env;
     let view = crate::view::View::of(env, ctx.doc()?).in_state(Some(&state));
-    let resolved = Value::Object(crate::view::library::resolve_library(&view, &def));
+    let resolved = Value::Object(crate::view::library::resolve_library(&view, &def).into_owned());
     let Some(qdef) = resolved
         .pointer(&format!("/qDimensions/{dim}/qDef"))
         .filter(|d| d.get("qGrouping").and_then(Value::as_str) == Some(grouping))
