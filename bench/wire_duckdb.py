@@ -49,3 +49,5 @@ print(f"{c['sessions']} concurrent sessions: {c['interactions']} interactions (s
       f"{c['per_sec']:.1f}/s, median {i['median_ms']:.1f} ms, p99 {i['p99_ms']:.1f} ms, max {i['max_ms']:.1f} ms")
 if c.get("server_cpu_ms_per_interaction") is not None:
     print(f"server CPU time in that phase: {c['server_cpu_ms_per_interaction']:.2f} ms an interaction")
+if c.get("client_cpu_ms_per_interaction") is not None:
+    print(f"client CPU time in that phase (same cores): {c['client_cpu_ms_per_interaction']:.2f} ms an interaction")

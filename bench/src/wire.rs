@@ -125,9 +125,14 @@ async fn single(location: &Location, app: &str, rounds: u64) -> Res<Value> {
 
 /// The CPU time (user + system, seconds) the server has used so far, when `QIXD_PID` names it (`wire.sh`
 /// sets it) and `/proc` tells: what the interactions cost the server, a figure that a shared machine's
-/// neighbours move far less than wall times. `/proc/PID/stat` counts in clock ticks, 100 a second on Linux.
+/// neighbours move far less than wall times.
 fn server_cpu_secs() -> Option<f64> {
-    let pid = std::env::var("QIXD_PID").ok()?;
+    cpu_secs(&std::env::var("QIXD_PID").ok()?)
+}
+
+/// The CPU time (user + system, seconds) process `pid` (`self`: this one) has used so far, from
+/// `/proc/PID/stat`, which counts in clock ticks, 100 a second on Linux.
+fn cpu_secs(pid: &str) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // After the command name (which may hold spaces) come fields 3, 4, ...: utime is 14, stime 15.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
@@ -140,6 +145,7 @@ async fn concurrent(location: &Location, app: &str, sessions: u64, rounds: u64) 
     let mut tasks = Vec::new();
     let t0 = Instant::now();
     let cpu0 = server_cpu_secs();
+    let client0 = cpu_secs("self");
     for s in 0..sessions {
         let (location, app) = (location.clone(), app.to_string());
         tasks.push(tokio::spawn(async move {
@@ -162,12 +168,15 @@ async fn concurrent(location: &Location, app: &str, sessions: u64, rounds: u64) 
     let secs = t0.elapsed().as_secs_f64();
     let n = all.len();
     // Opening the sessions is part of the phase (and of its cost).
-    let cpu = cpu0
-        .zip(server_cpu_secs())
-        .map(|(a, b)| (b - a) * 1000.0 / n.max(1) as f64);
+    let per_interaction =
+        |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| (b - a) * 1000.0 / n.max(1) as f64);
+    let cpu = per_interaction(cpu0, server_cpu_secs());
+    // The client shares the machine's cores: in this closed loop an interaction waits for its CPU too.
+    let client = per_interaction(client0, cpu_secs("self"));
     Ok(
         json!({"sessions": sessions, "interactions": n, "per_sec": n as f64 / secs,
-              "interaction": summary(all), "server_cpu_ms_per_interaction": cpu}),
+              "interaction": summary(all), "server_cpu_ms_per_interaction": cpu,
+              "client_cpu_ms_per_interaction": client}),
     )
 }
 
