@@ -447,6 +447,11 @@ impl Inference {
         if let Some(list) = set.list_made() {
             return Some(Arc::new(symbols_of_rows(col, list, f.symbols.len())));
         }
+        // The rows of another field's selected values: this field's values found alongside them, in the
+        // two fields' indexes, without making the set of those rows.
+        if let Some(found) = values_meeting(model, t, field, set) {
+            return Some(Arc::new(found));
+        }
         // A value index answers after a few rows per value when most values are possible: cheaper than
         // making the row list for that.
         let rows = set.bits();
@@ -487,6 +492,18 @@ impl Inference {
     pub fn row_list(&self, table: TableId) -> Option<&[u32]> {
         self.rows.get(table)?.as_deref()?.list()
     }
+}
+
+/// The possible symbols of `field` when the possible rows of its table `t` are the rows of some values of
+/// another field (see `RowSet::values_of`) and both fields have row indexes: each of its values' rows
+/// read alongside those rows up to the first they share. `None` when that would decode more blocks than
+/// making the rows' set and reading it (twice the blocks of the selected values' rows, and two a value).
+fn values_meeting(model: &DataModel, t: TableId, field: FieldId, set: &RowSet) -> Option<Bits> {
+    let (by, allowed) = set.values_of()?;
+    let by = model.row_index(t, by)?;
+    let of = model.row_index(t, field)?;
+    let limit = 2 * by.blocks(allowed) + 2 * model.fields[field].symbols.len();
+    of.values_meeting(&by, allowed, limit)
 }
 
 /// The state of every symbol of `field` under `state`.

@@ -131,6 +131,8 @@ struct Cursor<'a> {
     rows: [u32; BLOCK],
     len: usize,
     at: usize,
+    /// Blocks decoded so far (what reading it has cost).
+    decoded: usize,
 }
 
 impl<'a> Cursor<'a> {
@@ -141,6 +143,7 @@ impl<'a> Cursor<'a> {
             rows: [0; BLOCK],
             len: 0,
             at: 0,
+            decoded: 0,
         }
     }
 
@@ -159,6 +162,7 @@ impl<'a> Cursor<'a> {
         }
         self.next += 1;
         self.at = 0;
+        self.decoded += 1;
         true
     }
 
@@ -187,6 +191,12 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// The first row from `target` on, not read yet (it stays unread); `None` past the last.
+    fn seek(&mut self, target: u32) -> Option<u32> {
+        self.skip_below(target);
+        self.rows[..self.len].get(self.at).copied()
+    }
+
     /// Moves past the rows below `end`, decoding only a block that reaches `end`.
     fn skip_below(&mut self, end: u32) {
         if self.at < self.len && self.rows[self.len - 1] >= end {
@@ -200,6 +210,22 @@ impl<'a> Cursor<'a> {
             self.next += 1;
         }
         self.take_below(end, |_| {});
+    }
+}
+
+/// The first row both cursors hold, each moved on to the other's row in turn (a block behind the other's
+/// row is passed over without being decoded).
+fn first_shared(a: &mut Cursor<'_>, b: &mut Cursor<'_>) -> Option<u32> {
+    let mut row = a.seek(0)?;
+    loop {
+        let theirs = b.seek(row)?;
+        if theirs == row {
+            return Some(row);
+        }
+        row = a.seek(theirs)?;
+        if row == theirs {
+            return Some(row);
+        }
     }
 }
 
@@ -276,6 +302,40 @@ impl RowIndex {
             }
         }
         Some(out)
+    }
+
+    /// The symbols with at least one row among the rows of `by`'s `allowed` symbols (another column of
+    /// the same table), each value's rows read alongside those only up to the first row they share — no
+    /// set of those rows is made (on a long table, megabytes for a selection of a few percent of it).
+    /// `None` once more than `limit` blocks were decoded (values that share no row are read to the end of
+    /// one of the two lists), when making the set costs less.
+    pub fn values_meeting(&self, by: &RowIndex, allowed: &Bits, limit: usize) -> Option<Bits> {
+        let mut out = Bits::empty(self.values.len());
+        let mut decoded = 0;
+        for (s, p) in self.values.iter().enumerate() {
+            for other in by.cursors(allowed) {
+                let mut mine = Cursor::new(p);
+                let mut theirs = other;
+                let met = first_shared(&mut mine, &mut theirs).is_some();
+                decoded += mine.decoded + theirs.decoded;
+                if met {
+                    out.insert(s);
+                    break;
+                }
+            }
+            if decoded > limit {
+                return None;
+            }
+        }
+        Some(out)
+    }
+
+    /// How many blocks hold the rows of the `allowed` symbols (what reading them all decodes).
+    pub fn blocks(&self, allowed: &Bits) -> usize {
+        (allowed.iter())
+            .filter_map(|s| self.values.get(s))
+            .map(|p| p.blocks.len() + 1)
+            .sum()
     }
 
     /// A reader of each of the `allowed` symbols' rows.
@@ -601,11 +661,13 @@ pub(crate) fn rows_matching_listed(
     if let Some(index) = model.row_index(t, f) {
         let indexed = index.count(allowed) as usize;
         if index_answers(indexed, n) && listed.is_none_or(|l| indexed <= 2 * l) {
-            // Without rows to narrow them, the index's rows are the answer: too many, no list begun.
-            let max_list = match rows {
-                None if indexed > max_list => 0,
-                _ => max_list,
-            };
+            // Without rows to narrow them, the values' rows are the answer: too many to list, and
+            // their set is made only if something asks for it (see `RowSet::values_of`).
+            if rows.is_none() && indexed > max_list {
+                let values = allowed.clone();
+                let make = move || index.rows(&values, n, None);
+                return Some(RowSet::of_values(n, f, allowed.clone(), make));
+            }
             return Some(index.matched(allowed, n, rows, max_list));
         }
     }

@@ -5,9 +5,15 @@
 //! cubes and lists of that state read the list (see `Inference::row_list`), and making the set would
 //! cost more than all of them (allocating it, zeroing it, a page fault per 4 KiB of it). What this is
 //! not: a general compressed bitmap — the set operations of inference and set analysis run on [`Bits`].
+//!
+//! The rows of a selection in one field of a table, found through the field's row index, are a third
+//! kind: they are the selected values' rows, which the index already holds, so the set is made only if
+//! something asks for it, and [`RowSet::values_of`] tells which values they are (the possible values of
+//! the table's other fields are then read from the two fields' indexes, see `Inference::possible`).
 
 use crate::bits::Bits;
-use std::sync::OnceLock;
+use crate::model::FieldId;
+use std::sync::{Arc, OnceLock};
 
 /// Rows are listed when they are at most this share of the table: the list then takes at most an eighth
 /// of the set's bytes (a `u32` a row against a bit a row of the table). Measured on the benchmark table
@@ -15,12 +21,30 @@ use std::sync::OnceLock;
 /// them; a 0.02% selection's list saves 1.6 ms over a sheet's cubes and lists.
 pub const LIST_SHARE: usize = 256;
 
-/// Possible rows of a table of `len` rows: the set, the list, or both (at least one is always made).
+/// Possible rows of a table of `len` rows: the set, the list, or both (at least one is always made,
+/// unless the rows are a field's values' rows and the set is made on first use).
 #[derive(Debug, Clone)]
 pub struct RowSet {
     len: usize,
     bits: OnceLock<Bits>,
     list: OnceLock<Option<Box<[u32]>>>,
+    values: Option<Arc<Values>>,
+}
+
+/// Rows that are exactly those holding one of some values of a field: which, and how their set is made.
+struct Values {
+    field: FieldId,
+    allowed: Bits,
+    make: Box<dyn Fn() -> Bits + Send + Sync>,
+}
+
+impl std::fmt::Debug for Values {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (f.debug_struct("Values"))
+            .field("field", &self.field)
+            .field("allowed", &self.allowed.count())
+            .finish_non_exhaustive()
+    }
 }
 
 impl RowSet {
@@ -30,6 +54,7 @@ impl RowSet {
             len: bits.len(),
             bits: OnceLock::from(bits),
             list: OnceLock::new(),
+            values: None,
         }
     }
 
@@ -39,12 +64,47 @@ impl RowSet {
             len,
             bits: OnceLock::new(),
             list: OnceLock::from(Some(list.into_boxed_slice())),
+            values: None,
         }
     }
 
-    /// The rows as a set, made from the list the first time it is asked for.
+    /// The rows of a table of `len` rows that hold one of the `allowed` values of `field`, more than a
+    /// [`LIST_SHARE`]th of the table; `make` makes their set, when something asks for it.
+    pub fn of_values(
+        len: usize,
+        field: FieldId,
+        allowed: Bits,
+        make: impl Fn() -> Bits + Send + Sync + 'static,
+    ) -> RowSet {
+        let make = Box::new(make);
+        RowSet {
+            len,
+            bits: OnceLock::new(),
+            list: OnceLock::from(None),
+            values: Some(Arc::new(Values {
+                field,
+                allowed,
+                make,
+            })),
+        }
+    }
+
+    /// The field and values whose rows these are, while their set is not made (after, reading the set
+    /// costs less than reading the values' rows again).
+    pub fn values_of(&self) -> Option<(FieldId, &Bits)> {
+        let v = self
+            .values
+            .as_deref()
+            .filter(|_| self.bits.get().is_none())?;
+        Some((v.field, &v.allowed))
+    }
+
+    /// The rows as a set, made from the list (or the values' rows) the first time it is asked for.
     pub fn bits(&self) -> &Bits {
         self.bits.get_or_init(|| {
+            if let Some(v) = &self.values {
+                return (v.make)();
+            }
             let mut bits = Bits::empty(self.len);
             for &r in self.list.get().and_then(Option::as_deref).unwrap_or(&[]) {
                 bits.insert(r as usize);

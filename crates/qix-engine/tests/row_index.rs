@@ -241,3 +241,66 @@ proptest! {
         check_long(n, run, [Some(&a), Some(&c), Some(&e)])?;
     }
 }
+
+/// No column gets an index.
+const NEVER: IndexPolicy = IndexPolicy {
+    min_rows: usize::MAX,
+    min_rows_per_value: 1,
+    budget_share: 0.0,
+};
+
+/// One selection in a long table: the possible values of its other fields (asked before anything makes
+/// the selection's row set) are found from the two fields' indexes — values that share rows with the
+/// selection early, late, or never (`h` follows `a`: most of its values never meet a value of `a`) —
+/// and are those a model without indexes finds; `r`'s values 0 and 1 meet `a` = 4 on one row
+/// each.
+#[test]
+fn possible_values_beside_one_selection_come_from_the_indexes() {
+    let n = 300_000u32;
+    let mut b = ModelBuilder::new();
+    let t = b.add_table("T", &["a", "c", "e", "h", "r"]).unwrap();
+    for i in 0..n {
+        let [a, c, e] = long_row(i, 20_000);
+        let h = a * 3 + (i.wrapping_mul(2_654_435_761) >> 12) % 3;
+        // `r` = 1 on two rows: the first before `a` = 4 begins, the second its first row; `r` = 0 on one
+        // row of `a` = 4.
+        let r = match i {
+            5 | 80_000 => 1,
+            80_001 => 0,
+            _ => 2 + i % 5,
+        };
+        let cells = [a, c, e, h, r].map(|v| Some(Dual::number(v as f64)));
+        b.push_row(t, &cells).unwrap();
+    }
+    let built = b.build().unwrap();
+    let plain = built.clone().with_index_policy(NEVER);
+    let indexed = built.with_index_policy(ALWAYS);
+    let picks: [(&str, &[u8]); 6] = [
+        ("a", &[4]),
+        ("a", &[2, 9]),
+        ("c", &[17]),
+        ("e", &[3]),
+        ("h", &[13]),
+        ("h", &[0, 40]),
+    ];
+    for (name, values) in picks {
+        let mut state = SelectionState::new();
+        state.set(
+            plain.field_id(name).unwrap(),
+            number_symbols(&plain, name, values),
+        );
+        // Each field's first, in an inference of its own: once one field's values are read from the
+        // set (`h`'s, of which most read many rows without meeting the selection), every later one is.
+        for f in 0..plain.fields.len() {
+            let (x, y) = (infer(&plain, &state), infer(&indexed, &state));
+            let (px, py) = (x.possible(&plain, f), y.possible(&indexed, f));
+            assert_eq!(px, py, "field {f} beside {name} = {values:?}");
+        }
+        let (x, y) = (infer(&plain, &state), infer(&indexed, &state));
+        assert_eq!(
+            x.table_rows(0),
+            y.table_rows(0),
+            "rows of {name} = {values:?}"
+        );
+    }
+}
