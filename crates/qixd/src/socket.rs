@@ -69,11 +69,16 @@ pub async fn serve(
     );
     let writer = tokio::spawn(write_frames(sink, rx));
     let mut reads = Reads::default();
+    // A frame read while gathering a batch (below) that did not join it: the next one to handle.
+    let mut pending = None;
     loop {
-        let frame = tokio::select! {
-            f = stream.next() => f,
-            _ = shutdown.changed() => break,
-            _ = tx.overflowed() => break,
+        let frame = match pending.take() {
+            Some(frame) => frame,
+            None => tokio::select! {
+                f = stream.next() => f,
+                _ = shutdown.changed() => break,
+                _ = tx.overflowed() => break,
+            },
         };
         let request = match frame {
             None => break,
@@ -113,7 +118,7 @@ pub async fn serve(
                 continue;
             }
         };
-        if matches!(request.method.as_str(), "DoReload" | "DoReloadEx") {
+        if is_reload(&request.method) {
             // A reload runs for as long as the script does; the socket keeps answering meanwhile (GetProgress,
             // CancelReload), as the real engine does. Other requests stay in order.
             let (env, tx) = (env.clone(), tx.clone());
@@ -123,7 +128,8 @@ pub async fn serve(
             });
             continue;
         }
-        if reads.may_join(&request, request_permits().available_permits() > 1) {
+        let spare = request_permits().available_permits() > 1;
+        if reads.may_join(&request, spare) {
             let (env, tx) = (env.clone(), tx.clone());
             let attached = attached.clone();
             let handle = request.handle;
@@ -136,7 +142,16 @@ pub async fn serve(
         // Anything else comes after the layouts asked before it. (The answer's future is boxed, here and
         // above: inline, its state — several KB — would be part of every idle socket's task for good.)
         reads.drain().await;
-        if !Box::pin(answer_and_queue(&env, &attached, request, &tx)).await {
+        // Requests the client sent together that run one after the other anyway (under load, a sheet's
+        // layouts too) go to a pool thread together.
+        let mut batch = vec![request];
+        pending = gather_batch(&env, &mut stream, &mut batch, spare);
+        requests.fetch_add(batch.len() as u64 - 1, Ordering::Relaxed);
+        let answered = match batch.len() {
+            1 => Box::pin(answer_and_queue(&env, &attached, batch.remove(0), &tx)).await,
+            _ => Box::pin(answer_batch(&env, &attached, batch, &tx)).await,
+        };
+        if !answered {
             break;
         }
     }
@@ -245,17 +260,99 @@ async fn answer_and_queue(
     tx.send(Outgoing::Text(response)).is_ok()
 }
 
+/// Requests at most in one batch (see [`gather_batch`]).
+const MAX_BATCH: usize = 16;
+
+/// The frames already read after the ones `batch` holds, added to it while they are requests that run in
+/// order: not a reload (it runs beside the others), nor — while the server has threads to spare
+/// (`spare`) — a layout, which may run in parallel with the next ones (see [`crate::reads`]). Returns
+/// the first frame that is not one, to be handled next. Takes only what has arrived: it never waits.
+fn gather_batch(
+    env: &Env,
+    stream: &mut futures_util::stream::SplitStream<WebSocket>,
+    batch: &mut Vec<Request>,
+    spare: bool,
+) -> Option<Option<Result<Message, axum::Error>>> {
+    use futures_util::FutureExt;
+    while batch.len() < MAX_BATCH {
+        let frame = stream.next().now_or_never()?;
+        let request = match &frame {
+            Some(Ok(Message::Text(t))) => parse(env, t.as_str()).ok(),
+            _ => None,
+        };
+        match request {
+            Some(r) if runs_in_order(&r, spare) => batch.push(r),
+            _ => return Some(frame),
+        }
+    }
+    None
+}
+
+/// Whether `request` runs after the requests before it are answered and before the next one starts.
+fn runs_in_order(request: &Request, spare: bool) -> bool {
+    match request.method.as_str() {
+        "GetLayout" => !spare,
+        method => !is_reload(method),
+    }
+}
+
+/// A reload runs for as long as its script does: beside the socket's other requests, and without a
+/// permit (see [`answer`]).
+fn is_reload(method: &str) -> bool {
+    matches!(method, "DoReload" | "DoReloadEx")
+}
+
+/// Answers `batch` in order on one thread of the blocking pool, queueing each response as it is made
+/// (one hand-off to the pool instead of one a request). False when the socket's writer is gone.
+async fn answer_batch(
+    env: &Arc<Env>,
+    attached: &Attached,
+    batch: Vec<Request>,
+    tx: &Outbox,
+) -> bool {
+    let _permit = request_permits().acquire().await.ok();
+    let (env, session, socket, tx) = (
+        env.clone(),
+        attached.session.clone(),
+        attached.socket,
+        tx.clone(),
+    );
+    let answered = tokio::task::spawn_blocking(move || {
+        batch.into_iter().all(|request| {
+            let started = Instant::now();
+            let label = metric_label(&request.method);
+            let reads = api::only_reads(&request.method);
+            let id = request.id.clone();
+            let run = || Answered::of(&api::handle_request(&env, &session, socket, &request));
+            let answered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+                .unwrap_or_else(|_| {
+                    tracing::error!("request handler panicked");
+                    Answered::internal_error(id)
+                });
+            telemetry::request(&label, started.elapsed().as_secs_f64(), answered.error);
+            if !reads || answered.pushes {
+                session.touch();
+            }
+            tx.send(Outgoing::Text(answered.text)).is_ok()
+        })
+    });
+    answered.await.unwrap_or(false)
+}
+
+/// A request's method as a metric label: only method names the API has, so clients cannot grow the set.
+fn metric_label(method: &str) -> String {
+    let known = Spec::global().methods().any(|m| m.name == method);
+    match known {
+        true => method.to_string(),
+        false => "unknown".to_string(),
+    }
+}
+
 /// Answers one request on the blocking pool: the response's text, and whether the request may have
 /// changed the session (what decides a new snapshot of it).
 async fn answer(env: &Arc<Env>, attached: &Attached, request: Request) -> (String, bool) {
     let started = Instant::now();
-    // Only method names the API has become metric labels, so clients cannot grow the label set.
-    let known = Spec::global().methods().any(|m| m.name == request.method);
-    let label = if known {
-        request.method.clone()
-    } else {
-        "unknown".to_string()
-    };
+    let label = metric_label(&request.method);
     let env = env.clone();
     let session = attached.session.clone();
     let socket = attached.socket;
@@ -264,9 +361,9 @@ async fn answer(env: &Arc<Env>, attached: &Attached, request: Request) -> (Strin
     // Short requests share a few threads: waiting for a permit costs a task, not a thread, so an overload
     // queues instead of growing the blocking pool to hundreds of threads (and their memory). A reload runs
     // for as long as its script does and takes no permit.
-    let _permit = match request.method.as_str() {
-        "DoReload" | "DoReloadEx" => None,
-        _ => request_permits().acquire().await.ok(),
+    let _permit = match is_reload(&request.method) {
+        true => None,
+        false => request_permits().acquire().await.ok(),
     };
     // The response is written out as text on the blocking thread that made it: a page of thousands of
     // cells takes milliseconds to write, which on a runtime thread would stall every socket it serves;
@@ -278,16 +375,7 @@ async fn answer(env: &Arc<Env>, attached: &Attached, request: Request) -> (Strin
     .await
     .unwrap_or_else(|e| {
         tracing::error!(error = %e, "request handler panicked");
-        Answered::of(&Response {
-            id,
-            outcome: Err(RpcError::new(
-                qix_protocol::ErrorCode::Internal,
-                "internal error",
-            )),
-            change: vec![],
-            close: vec![],
-            delta: false,
-        })
+        Answered::internal_error(id)
     });
     telemetry::request(&label, started.elapsed().as_secs_f64(), answered.error);
     let changed = !reads || answered.pushes;
@@ -305,6 +393,20 @@ struct Answered {
 }
 
 impl Answered {
+    /// The answer to a request whose handler panicked.
+    fn internal_error(id: serde_json::Value) -> Answered {
+        Answered::of(&Response {
+            id,
+            outcome: Err(RpcError::new(
+                qix_protocol::ErrorCode::Internal,
+                "internal error",
+            )),
+            change: vec![],
+            close: vec![],
+            delta: false,
+        })
+    }
+
     fn of(response: &Response) -> Answered {
         Answered {
             text: response.to_text(),

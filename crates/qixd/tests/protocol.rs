@@ -362,6 +362,48 @@ async fn requests_larger_than_the_read_buffer_are_read_whole() {
     }
 }
 
+/// Requests sent in one write are read at once and answered one after the other in the order sent —
+/// each sees what the ones before it changed — whatever they are: a broken frame and an unknown method
+/// among them get their errors in their places.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_sent_together_are_answered_in_order() {
+    let s = TestServer::start().await;
+    let mut c = s.connect("/app/").await;
+    let doc = c.session_app().await;
+    let first = c.reserve_ids(40);
+    let frame = |i: i64, method: &str, params: Value| {
+        json!({"jsonrpc": "2.0", "id": first + i, "handle": doc, "method": method, "params": params})
+            .to_string()
+    };
+    let mut frames = Vec::new();
+    for i in 0..10 {
+        let script = format!("// script {i}");
+        frames.push(frame(4 * i, "SetScript", json!([script])));
+        frames.push(frame(4 * i + 1, "GetScript", json!([])));
+        frames.push(frame(4 * i + 2, "NoSuchMethod", json!([])));
+        frames.push(match i {
+            5 => "{not json".to_string(),
+            _ => frame(4 * i + 3, "GetScript", json!([])),
+        });
+    }
+    c.send_all(&frames).await;
+    for i in 0..10 {
+        let set = c.read_frame().await.expect("a response");
+        assert_eq!(set["id"], first + 4 * i, "{set}");
+        let got = c.read_frame().await.expect("a response");
+        assert_eq!(got["id"], first + 4 * i + 1);
+        assert_eq!(got["result"]["qScript"], format!("// script {i}"));
+        let unknown = c.read_frame().await.expect("a response");
+        assert_eq!(unknown["id"], first + 4 * i + 2);
+        assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
+        let last = c.read_frame().await.expect("a response");
+        match i {
+            5 => assert_eq!(last["error"]["code"], -32700, "{last}"),
+            _ => assert_eq!(last["result"]["qScript"], format!("// script {i}")),
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_frame_closes_only_that_socket() {
     let s = TestServer::start_with(|c| c.max_message_bytes = 1024).await;

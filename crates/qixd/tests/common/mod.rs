@@ -211,6 +211,17 @@ impl Client {
         self.ws.send(Message::Text(text.into())).await.unwrap();
     }
 
+    /// Sends raw text frames in one write (the server reads them all at once).
+    pub async fn send_all(&mut self, frames: &[String]) {
+        for f in frames {
+            self.ws
+                .feed(Message::Text(f.as_str().into()))
+                .await
+                .unwrap();
+        }
+        self.ws.flush().await.unwrap();
+    }
+
     /// Sends a raw text frame; an error when the server has closed the socket.
     pub async fn try_send_raw(&mut self, text: &str) -> Result<(), String> {
         self.ws
