@@ -4,7 +4,8 @@
 //! A writer task owns the sending half and drains the socket's outbox, so responses and pushes from other
 //! sockets of the session go out in one order. Each request runs on the blocking pool, so a slow one never
 //! stalls the runtime that serves other sockets. Requests are answered in the order they came, except that
-//! consecutive layouts run in parallel ([`crate::reads`]).
+//! consecutive layouts run in parallel ([`crate::reads`]) while the server has threads to spare; requests
+//! already read that run in order anyway go to one pool thread together ([`gather_batch`]).
 
 use crate::api::{self, Env};
 use crate::outbox::{outbox, Outbox, OutboxReceiver};
