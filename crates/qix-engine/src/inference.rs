@@ -484,6 +484,13 @@ impl Inference {
         self.rows.get(table)?.as_deref().map(RowSet::bits)
     }
 
+    /// When the possible rows of `table` are the rows of some values of one of its fields, and their set is
+    /// not made: that field and those values (see `RowSet::values_of`) — a reader can take the rows from
+    /// the field's row index instead of making the set.
+    pub fn row_values(&self, table: TableId) -> Option<(FieldId, &Bits)> {
+        self.rows.get(table)?.as_deref()?.values_of()
+    }
+
     /// The possible rows of `table` in increasing order, when they are at most a 256th of it
     /// (`rowset::LIST_SHARE`); `None` when every row is possible or too many are. A selection through
     /// a row index or over few rows lists them as it finds them; otherwise the list is made on first

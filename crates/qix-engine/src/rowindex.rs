@@ -338,6 +338,37 @@ impl RowIndex {
             .sum()
     }
 
+    /// Calls `f(start, end, rows)` for each stretch `start..end` of `range` — cut at multiples of
+    /// [`STRETCH`] rows — with the rows in it that hold one of the `allowed` symbols, in increasing order:
+    /// the values' rows read a stretch at a time (a reader can scan them as it would a block of a set of
+    /// them, which is never made). `f` may change the list it is handed.
+    pub fn for_each_stretch(
+        &self,
+        allowed: &Bits,
+        range: std::ops::Range<usize>,
+        mut f: impl FnMut(usize, usize, &mut Vec<u32>),
+    ) {
+        let mut cursors = self.cursors(allowed);
+        cursors
+            .iter_mut()
+            .for_each(|c| c.skip_below(range.start as u32));
+        let mut rows = Vec::new();
+        let mut start = range.start;
+        while start < range.end {
+            let end = (start - start % STRETCH + STRETCH).min(range.end);
+            rows.clear();
+            cursors
+                .iter_mut()
+                .for_each(|c| c.take_below(end as u32, |r| rows.push(r)));
+            // Several values' rows interleave.
+            if cursors.len() > 1 {
+                rows.sort_unstable();
+            }
+            f(start, end, &mut rows);
+            start = end;
+        }
+    }
+
     /// A reader of each of the `allowed` symbols' rows.
     fn cursors(&self, allowed: &Bits) -> Vec<Cursor<'_>> {
         (allowed.iter())
@@ -682,9 +713,10 @@ pub(crate) fn rows_matching_listed(
     }
 }
 
-/// Rows of a table read at a time when several of its fields are selected: a stretch's marks of one
-/// selection's rows (a bit a row, 8 KiB) stay in the first-level cache.
-const STRETCH: usize = 1 << 16;
+/// Rows of a table read at a time from its indexes (see [`RowIndex::for_each_stretch`]): when several of
+/// its fields are selected, a stretch's marks of one selection's rows (a bit a row, 8 KiB) stay in the
+/// first-level cache.
+pub const STRETCH: usize = 1 << 16;
 
 /// Another selection's rows are read from its index, rather than its column at the first selection's
 /// rows, while they are at most this many times the first's: an indexed row is decoded in order and
@@ -771,25 +803,14 @@ pub(crate) fn rows_matching_all(
             None => Some(Narrow::Column(table.column(*f)?, a)),
         })
         .collect::<Option<Vec<_>>>()?;
-    let mut cursors = index.cursors(allowed);
     let mut out = Matched::new(n, max_list);
-    let mut rows = Vec::new();
     let mut marks = vec![0u64; STRETCH / 64];
-    for start in (0..n).step_by(STRETCH) {
-        let end = (start + STRETCH).min(n) as u32;
-        rows.clear();
-        cursors
-            .iter_mut()
-            .for_each(|c| c.take_below(end, |r| rows.push(r)));
-        // Several values' rows interleave.
-        if cursors.len() > 1 {
-            rows.sort_unstable();
-        }
+    index.for_each_stretch(allowed, 0..n, |start, end, rows| {
         for other in &mut others {
-            other.narrow(start, end, &mut rows, &mut marks);
+            other.narrow(start, end as u32, rows, &mut marks);
         }
         rows.iter().for_each(|&r| out.insert(r));
-    }
+    });
     Some(out.finish(true))
 }
 

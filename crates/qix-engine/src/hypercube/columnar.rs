@@ -16,6 +16,7 @@ use crate::bits::Bits;
 use crate::inference::Inference;
 use crate::model::DataModel;
 use crate::packed::NULL;
+use crate::rowindex::{RowIndex, STRETCH};
 use rayon::prelude::*;
 
 /// Base rows per block.
@@ -60,18 +61,26 @@ pub(super) fn scan(
 ) -> Option<Grouped> {
     let base = *plan.tables.first()?;
     let list = inference.row_list(base);
+    // A selection's values' rows are read from their field's row index, stretch by stretch.
+    let indexed = (list.is_none())
+        .then(|| inference.row_values(base))
+        .flatten()
+        .and_then(|(f, allowed)| Some((model.row_index(base, f)?, allowed)));
     let scan = Columnar {
         model,
         plan,
         keys,
         single: single_rows(model, plan)?,
-        // Listed rows are read from their list (their set may not even be made).
-        mask: list.is_none().then(|| inference.table_rows(base)).flatten(),
+        // Listed or indexed rows are read as such (their set may not even be made).
+        mask: (list.is_none() && indexed.is_none())
+            .then(|| inference.table_rows(base))
+            .flatten(),
         base_rows: model.tables[base].rows,
     };
-    let partials = match list {
-        Some(list) => scan.listed(list),
-        None => scan.blocks(),
+    let partials = match (list, indexed) {
+        (Some(list), _) => scan.listed(list),
+        (None, Some((index, allowed))) => scan.indexed(&index, allowed),
+        (None, None) => scan.blocks(),
     };
     let (index, merged) = scan.merge(partials);
     Some(scan.finish(index, merged))
@@ -142,6 +151,26 @@ impl Columnar<'_> {
                     let end = (start + BLOCK).min(self.base_rows);
                     self.scan_rows(part, start, end, &block_rows(self.mask, start, end))
                 })
+            })
+            .collect()
+    }
+
+    /// The rows of a selection's values, from their field's row index a stretch at a time (of
+    /// [`STRETCH`] rows, the size of a block): one partial per thread, each over a contiguous run of the table, as [`Columnar::blocks`]
+    /// but without a set of the rows to find them in.
+    fn indexed(&self, index: &RowIndex, allowed: &Bits) -> Vec<ColumnarPart> {
+        let n = self.base_rows;
+        let threads = rayon::current_num_threads().max(1);
+        let per = n.div_ceil(STRETCH).div_ceil(threads).max(1) * STRETCH;
+        (0..threads)
+            .into_par_iter()
+            .map(|t| {
+                let range = (t * per).min(n)..((t + 1) * per).min(n);
+                let mut part = Some(self.new_part());
+                index.for_each_stretch(allowed, range, |start, end, rows| {
+                    part = part.take().map(|p| self.scan_rows(p, start, end, rows));
+                });
+                part.unwrap_or_else(|| self.new_part())
             })
             .collect()
     }
