@@ -12,8 +12,12 @@
 //! A roaring bitmap — the obvious choice — keeps two bytes a row for values spread like this, which
 //! put two indexed fields of the benchmark table past half its packed size.
 //!
-//! [`rows_matching`] is the one entry point inference uses: it picks, per request, the cheapest of
-//! reading the already-possible rows one by one, taking the values' rows from the index, or a full scan.
+//! Inference asks through [`rows_matching`] (one selection: the cheapest of reading the already-possible
+//! rows one by one, taking the values' rows from the index — kept as those values, their set made only on
+//! demand — or a full scan) and `rows_matching_all` (several selections of one table, read together a
+//! stretch of rows at a time). Readers of a selection's rows that can take them a stretch at a time (a
+//! cube's scan) use [`RowIndex::for_each_stretch`]; a field's possible values beside a one-field selection
+//! come from [`RowIndex::values_meeting`]. The one place a posting list is decoded is `Cursor`.
 //! What this module is not: a cache of selection results (that is [`crate::cache`]).
 
 use crate::bits::Bits;
