@@ -156,8 +156,8 @@ impl Columnar<'_> {
     }
 
     /// The rows of a selection's values, from their field's row index a stretch at a time (of
-    /// [`STRETCH`] rows, the size of a block): one partial per thread, each over a contiguous run of the table, as [`Columnar::blocks`]
-    /// but without a set of the rows to find them in.
+    /// [`STRETCH`] rows, the size of a block): one partial per thread, each over a contiguous run of the
+    /// table, as [`Columnar::blocks`] but without a set of the rows to find them in.
     fn indexed(&self, index: &RowIndex, allowed: &Bits) -> Vec<ColumnarPart> {
         let n = self.base_rows;
         let threads = rayon::current_num_threads().max(1);
