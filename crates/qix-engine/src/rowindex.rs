@@ -291,21 +291,12 @@ impl RowIndex {
     /// `limit` rows were read (checked between values: values with no row in the set are read to their
     /// end), when reading the set's own rows costs less.
     pub fn values_in(&self, rows: &Bits, limit: usize) -> Option<Bits> {
-        let mut out = Bits::empty(self.values.len());
-        let mut read = 0;
-        for (s, p) in self.values.iter().enumerate() {
-            let found = p.any(|r| {
-                read += 1;
+        self.values_where(limit, |p, read| {
+            p.any(|r| {
+                *read += 1;
                 rows.contains(r as usize)
-            });
-            if found {
-                out.insert(s);
-            }
-            if read > limit {
-                return None;
-            }
-        }
-        Some(out)
+            })
+        })
     }
 
     /// The symbols with at least one row among the rows of `by`'s `allowed` symbols (another column of
@@ -314,20 +305,30 @@ impl RowIndex {
     /// `None` once more than `limit` blocks were decoded (values that share no row are read to the end of
     /// one of the two lists), when making the set costs less.
     pub fn values_meeting(&self, by: &RowIndex, allowed: &Bits, limit: usize) -> Option<Bits> {
-        let mut out = Bits::empty(self.values.len());
-        let mut decoded = 0;
-        for (s, p) in self.values.iter().enumerate() {
-            for other in by.cursors(allowed) {
+        self.values_where(limit, |p, decoded| {
+            by.cursors(allowed).into_iter().any(|mut theirs| {
                 let mut mine = Cursor::new(p);
-                let mut theirs = other;
                 let met = first_shared(&mut mine, &mut theirs).is_some();
-                decoded += mine.decoded + theirs.decoded;
-                if met {
-                    out.insert(s);
-                    break;
-                }
+                *decoded += mine.decoded + theirs.decoded;
+                met
+            })
+        })
+    }
+
+    /// The symbols whose rows `has` finds what it looks for, `has` adding what each look cost to its
+    /// count; `None` once the count passes `limit` (checked between values).
+    fn values_where(
+        &self,
+        limit: usize,
+        mut has: impl FnMut(&Postings, &mut usize) -> bool,
+    ) -> Option<Bits> {
+        let mut out = Bits::empty(self.values.len());
+        let mut cost = 0;
+        for (s, p) in self.values.iter().enumerate() {
+            if has(p, &mut cost) {
+                out.insert(s);
             }
-            if decoded > limit {
+            if cost > limit {
                 return None;
             }
         }
