@@ -11,7 +11,7 @@ use crate::api::{self, Env};
 use crate::outbox::{outbox, Outbox, OutboxReceiver};
 use crate::reads::Reads;
 use crate::registry::{Attached, Registry};
-use crate::session::{Outgoing, SessionKey, SocketInfo};
+use crate::session::{Outgoing, Session, SessionKey, SocketInfo};
 use crate::telemetry;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::stream::SplitSink;
@@ -254,11 +254,29 @@ async fn answer_and_queue(
     request: Request,
     tx: &Outbox,
 ) -> bool {
-    let (response, changed) = answer(env, attached, request).await;
-    if changed {
-        attached.session.touch();
+    let started = Instant::now();
+    let label = metric_label(&request.method);
+    let reads = api::only_reads(&request.method);
+    let answered = answer(env, attached, request).await;
+    deliver(&label, started, reads, answered, &attached.session, tx)
+}
+
+/// What follows a request's answer: its metric (time since `started`), the session kept alive when the
+/// request may have changed it (as the client's activity), the response queued. False when the socket's
+/// writer is gone.
+fn deliver(
+    label: &str,
+    started: Instant,
+    reads: bool,
+    answered: Answered,
+    session: &Session,
+    tx: &Outbox,
+) -> bool {
+    telemetry::request(label, started.elapsed().as_secs_f64(), answered.error);
+    if !reads || answered.pushes {
+        session.touch();
     }
-    tx.send(Outgoing::Text(response)).is_ok()
+    tx.send(Outgoing::Text(answered.text)).is_ok()
 }
 
 /// Requests at most in one batch (see [`gather_batch`]).
@@ -330,11 +348,7 @@ async fn answer_batch(
                     tracing::error!("request handler panicked");
                     Answered::internal_error(id)
                 });
-            telemetry::request(&label, started.elapsed().as_secs_f64(), answered.error);
-            if !reads || answered.pushes {
-                session.touch();
-            }
-            tx.send(Outgoing::Text(answered.text)).is_ok()
+            deliver(&label, started, reads, answered, &session, &tx)
         })
     });
     answered.await.unwrap_or(false)
@@ -349,16 +363,12 @@ fn metric_label(method: &str) -> String {
     }
 }
 
-/// Answers one request on the blocking pool: the response's text, and whether the request may have
-/// changed the session (what decides a new snapshot of it).
-async fn answer(env: &Arc<Env>, attached: &Attached, request: Request) -> (String, bool) {
-    let started = Instant::now();
-    let label = metric_label(&request.method);
+/// Answers one request on the blocking pool.
+async fn answer(env: &Arc<Env>, attached: &Attached, request: Request) -> Answered {
     let env = env.clone();
     let session = attached.session.clone();
     let socket = attached.socket;
     let id = request.id.clone();
-    let reads = api::only_reads(&request.method);
     // Short requests share a few threads: waiting for a permit costs a task, not a thread, so an overload
     // queues instead of growing the blocking pool to hundreds of threads (and their memory). A reload runs
     // for as long as its script does and takes no permit.
@@ -369,7 +379,7 @@ async fn answer(env: &Arc<Env>, attached: &Attached, request: Request) -> (Strin
     // The response is written out as text on the blocking thread that made it: a page of thousands of
     // cells takes milliseconds to write, which on a runtime thread would stall every socket it serves;
     // and its JSON tree is freed on the thread that allocated it.
-    let answered = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let response = api::handle_request(&env, &session, socket, &request);
         Answered::of(&response)
     })
@@ -377,10 +387,7 @@ async fn answer(env: &Arc<Env>, attached: &Attached, request: Request) -> (Strin
     .unwrap_or_else(|e| {
         tracing::error!(error = %e, "request handler panicked");
         Answered::internal_error(id)
-    });
-    telemetry::request(&label, started.elapsed().as_secs_f64(), answered.error);
-    let changed = !reads || answered.pushes;
-    (answered.text, changed)
+    })
 }
 
 /// What the socket keeps of a response once it is written out.
