@@ -6,6 +6,7 @@
 //! messages holding only those lists, and notifications such as `OnConnected`.
 
 use crate::error::RpcError;
+use crate::splice::Splice;
 use serde_json::{json, Map, Value};
 
 /// A request, validated as far as the frame itself goes (not the method or its params).
@@ -125,6 +126,9 @@ pub struct Response {
     pub close: Vec<i64>,
     /// The result's keys are JSON Patches (delta mode).
     pub delta: bool,
+    /// Parts of the result written as JSON text already ([`crate::splice`]): the result holds `null` at
+    /// each one's pointer.
+    pub splices: Vec<Splice>,
 }
 
 impl Response {
@@ -137,7 +141,11 @@ impl Response {
             m.insert("delta".into(), json!(true));
         }
         match &self.outcome {
-            Ok(result) => m.insert("result".into(), result.clone()),
+            Ok(result) => {
+                let mut result = result.clone();
+                crate::splice::resolve(&mut result, self.splices.clone());
+                m.insert("result".into(), result)
+            }
             Err(e) => m.insert("error".into(), e.to_value()),
         };
         if !self.change.is_empty() {
@@ -162,7 +170,7 @@ impl Response {
                     out.extend_from_slice(br#","delta":true"#);
                 }
                 out.extend_from_slice(br#","result":"#);
-                let _ = serde_json::to_writer(&mut out, result);
+                crate::splice::write(&mut out, result, &self.splices);
             }
             Err(e) => {
                 out.extend_from_slice(br#","error":"#);
@@ -292,9 +300,34 @@ mod tests {
                 change,
                 close,
                 delta,
+                splices: vec![],
             };
             assert_eq!(r.to_text(), r.to_value().to_string());
         }
+    }
+
+    #[test]
+    fn a_response_with_written_parts_reads_as_the_value_they_make() {
+        let page = r#"{"qMatrix":[[{"qText":"a"}]],"qArea":{"qTop":0}}"#;
+        let r = Response {
+            id: json!(3),
+            outcome: Ok(json!({"qLayout": {"qHyperCube": {"qDataPages": [null]}, "x": [1]}})),
+            change: vec![],
+            close: vec![],
+            delta: false,
+            splices: vec![Splice {
+                pointer: "/qLayout/qHyperCube/qDataPages/0".into(),
+                json: page.into(),
+            }],
+        };
+        let text = r.to_text();
+        assert!(text.contains(page), "{text}");
+        assert_eq!(text, r.to_value().to_string());
+        assert_eq!(
+            r.to_value()["result"]["qLayout"]["qHyperCube"]["qDataPages"][0]["qMatrix"][0][0]
+                ["qText"],
+            "a"
+        );
     }
 
     #[test]
@@ -319,6 +352,7 @@ mod tests {
             change: vec![],
             close: vec![],
             delta: false,
+            splices: vec![],
         };
         assert_eq!(r.to_value(), json!({"jsonrpc":"2.0","id":1,"result":{}}));
         let r = Response {
@@ -327,6 +361,7 @@ mod tests {
             change: vec![2],
             close: vec![3],
             delta: false,
+            splices: vec![],
         };
         let v = r.to_value();
         assert_eq!(v["error"]["code"], 2);

@@ -242,6 +242,7 @@ fn send_frame_error(tx: &Outbox, e: FrameError) {
         change: vec![],
         close: vec![],
         delta: false,
+        splices: vec![],
     };
     let _ = tx.send(Outgoing::Text(r.to_text()));
 }
@@ -412,6 +413,7 @@ impl Answered {
             change: vec![],
             close: vec![],
             delta: false,
+            splices: vec![],
         })
     }
 

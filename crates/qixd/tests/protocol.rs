@@ -541,6 +541,72 @@ async fn healthcheck_and_metrics() {
     let _ = Value::Null;
 }
 
+/// A layout's data pages are written as text while the rest is built as values (`view::page_text`); on the
+/// wire they must read the same as the pages `GetHyperCubeData` / `GetListObjectData` build as values, in
+/// a nested cube too, and delta mode (which diffs values) must patch them like any other part.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn layout_pages_read_as_the_data_methods_pages_with_or_without_delta() {
+    let s = TestServer::start().await;
+    let mut c = s.connect("/app/").await;
+    let script =
+        "T: LOAD * INLINE [\nDim, Sel, m\n'a \"1\"', 1, 1.5\nb, 2, -2\nc, 1, 3e9\n2024, 2, 4\n];";
+    let doc = c.loaded_session_app(script).await;
+    let area = json!([{"qTop": 0, "qLeft": 0, "qWidth": 3, "qHeight": 10}]);
+    let format = json!({"qType": "F", "qnDec": 2, "qFmt": "0.00", "qDec": "."});
+    let cube = json!({"qDimensions": [{"qDef": {"qFieldDefs": ["Dim"]}}],
+                      "qMeasures": [{"qDef": {"qDef": "Sum(m)"}},
+                                    {"qDef": {"qDef": "Sum(m)", "qNumFormat": format}}],
+                      "qInitialDataFetch": area});
+    let list = json!({"qDef": {"qFieldDefs": ["Dim"]}, "qInitialDataFetch": area});
+    let props = json!({"qInfo": {"qType": "t"}, "qHyperCubeDef": cube, "qListObjectDef": list,
+                       "nested": {"in/ner": {"qHyperCubeDef": cube}}});
+    let h = c.ok(doc, "CreateSessionObject", json!([props])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    let sel = c.ok(doc, "GetField", json!(["Sel"])).await["qReturn"]["qHandle"]
+        .as_i64()
+        .unwrap();
+    let delta = |id: i64| {
+        format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"GetLayout","handle":{h},"params":[],"delta":true}}"#
+        )
+    };
+    let mut base = Value::Null;
+    for (round, id) in [(0, 200), (1, 201)] {
+        if round == 1 {
+            let one = json!([[{"qText": "1", "qNumber": 1, "qIsNumeric": true}]]);
+            c.ok(sel, "SelectValues", one).await;
+        }
+        let layout = c.ok(h, "GetLayout", json!([])).await["qLayout"].clone();
+        let data = json!(["/qHyperCubeDef", area]);
+        let cube_page = c.ok(h, "GetHyperCubeData", data).await["qDataPages"][0].clone();
+        let data = json!(["/qListObjectDef", area]);
+        let list_page = c.ok(h, "GetListObjectData", data).await["qDataPages"][0].clone();
+        assert_eq!(
+            layout["qHyperCube"]["qDataPages"][0], cube_page,
+            "round {round}"
+        );
+        let nested = &layout["nested"]["in/ner"]["qHyperCube"]["qDataPages"][0];
+        assert_eq!(nested, &cube_page);
+        assert_eq!(layout["qListObject"]["qDataPages"][0], list_page);
+        let rows = cube_page["qMatrix"].as_array().unwrap().len();
+        assert_eq!(rows, [4, 2][round], "the selection is in the pages");
+        // Delta mode: the first answer adds the whole layout, the next patches it into the new one.
+        c.send_raw(&delta(id)).await;
+        let patch = c.response(&json!(id)).await["result"]["qLayout"].clone();
+        for op in patch.as_array().unwrap() {
+            // As enigma.js reads them: `/` is the whole value.
+            if op["path"] == "/" {
+                base = op["value"].clone();
+                continue;
+            }
+            let op: json_patch::PatchOperation = serde_json::from_value(op.clone()).unwrap();
+            json_patch::patch(&mut base, &[op]).unwrap();
+        }
+        assert_eq!(base, layout, "round {round}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delta_mode_answers_with_json_patches_per_handle() {
     let s = TestServer::start().await;

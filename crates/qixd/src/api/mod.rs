@@ -25,6 +25,7 @@ pub use crate::view::context::{
 use crate::handles::ObjectRef;
 use crate::session::{Session, SessionState, SocketId};
 use crate::view::master::Kind;
+use qix_protocol::splice::Splice;
 use qix_protocol::{Request, Response, RpcError, Spec};
 use serde_json::{json, Value};
 
@@ -82,6 +83,7 @@ pub fn handle_request(env: &Env, session: &Session, socket: SocketId, req: &Requ
             change: vec![],
             close: vec![],
             delta: false,
+            splices: vec![],
         };
     };
     let (mut outcome, mut effects, deferred) = {
@@ -103,7 +105,7 @@ pub fn handle_request(env: &Env, session: &Session, socket: SocketId, req: &Requ
         outcome = finish(&mut ctx);
         effects = std::mem::take(&mut ctx.effects);
     }
-    respond(&mut state, socket, req, outcome, &effects)
+    respond(&mut state, socket, req, outcome, &effects, vec![])
 }
 
 /// `GetLayout` of a generic object computed under the session's shared lock, so that the layouts a sheet
@@ -121,7 +123,7 @@ fn shared_layout(
     if req.method != "GetLayout" {
         return None;
     }
-    let (outcome, id, seen) = {
+    let (computed, id, seen) = {
         let (state, seen) = session.read();
         let object = state.sockets.get(&socket)?.handles.resolve(req.handle)?;
         bound_params(env, object.class(), req).ok()?;
@@ -138,23 +140,25 @@ fn shared_layout(
         return None;
     }
     state.doc.as_mut()?.validate(&ObjectRef::Object(id));
-    Some(respond(
-        &mut state,
-        socket,
-        req,
-        outcome,
-        &Default::default(),
-    ))
+    let (outcome, splices) = match computed {
+        Ok((layout, splices)) => (Ok(layout), splices),
+        Err(e) => (Err(e), vec![]),
+    };
+    let effects = Default::default();
+    Some(respond(&mut state, socket, req, outcome, &effects, splices))
 }
 
-/// The response to `req`: its outcome, the changes fanned out to the session's sockets (the caller's own
-/// in the response), the result turned into JSON Patches when the client asked for delta mode.
+/// The response to `req`: its outcome (with the parts of it written as text already, `splices`), the
+/// changes fanned out to the session's sockets (the caller's own in the response), the result turned into
+/// JSON Patches when the client asked for delta mode — which diffs whole values, so the written parts are
+/// parsed back in first.
 fn respond(
     state: &mut SessionState,
     socket: SocketId,
     req: &Request,
     outcome: Result<Value, RpcError>,
     effects: &crate::doc::Effects,
+    splices: Vec<Splice>,
 ) -> Response {
     let (change, close) = state.fan_out(socket, effects);
     let mut response = Response {
@@ -163,9 +167,11 @@ fn respond(
         change,
         close,
         delta: false,
+        splices,
     };
     if req.delta && DELTA_METHODS.contains(&req.method.as_str()) {
         if let (Some(link), Ok(result)) = (state.sockets.get_mut(&socket), &mut response.outcome) {
+            qix_protocol::splice::resolve(result, std::mem::take(&mut response.splices));
             to_delta(&mut link.delta_base, req.handle, &req.method, result);
             response.delta = true;
         }

@@ -8,17 +8,61 @@ use super::eval::{evaluate_in, unmet_condition};
 use super::fields::tags_of;
 use super::library::resolve_library;
 use super::minichart;
+use super::page_text;
 use super::pivotdef::Mode;
 use super::render::{self, CubeResult, ListResult};
 use super::View;
 use qix_engine::hypercube::pivot::Expansion;
 use qix_engine::hypercube::StateCounts;
 use qix_engine::{field_states_in, HyperCube, ListRow};
+use qix_protocol::splice::Splice;
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
-/// A layout from properties.
-pub fn layout(root: &View<'_>, props: &Map<String, Value>) -> Map<String, Value> {
+/// The data pages a layout wrote as text ([`super::page_text`]), as splices of the result: where in it each
+/// one goes. The path is that of the value being laid out.
+#[derive(Debug, Default)]
+pub struct Written {
+    path: String,
+    /// The pages written so far.
+    pub splices: Vec<Splice>,
+}
+
+impl Written {
+    /// Nothing written yet; the layout will sit at `path` (a JSON pointer) of the result.
+    pub fn at(path: &str) -> Written {
+        Written {
+            path: path.to_string(),
+            splices: Vec::new(),
+        }
+    }
+
+    /// Runs `f` with the path one key deeper.
+    fn under<T>(&mut self, key: &str, f: impl FnOnce(&mut Written) -> T) -> T {
+        let len = self.path.len();
+        self.path.push('/');
+        self.path
+            .push_str(&key.replace('~', "~0").replace('/', "~1"));
+        let out = f(self);
+        self.path.truncate(len);
+        out
+    }
+
+    /// Records `pages` as the data pages of the object laid out under `key`.
+    fn pages(&mut self, key: &str, pages: Vec<String>) {
+        for (i, json) in pages.into_iter().enumerate() {
+            let pointer = format!("{}/{key}/qDataPages/{i}", self.path);
+            self.splices.push(Splice { pointer, json });
+        }
+    }
+}
+
+/// A layout from properties; data pages that can be are written as text into `written`.
+pub fn layout(
+    root: &View<'_>,
+    props: &Map<String, Value>,
+    written: &mut Written,
+) -> Map<String, Value> {
     let mut out = Map::new();
     let object_state = props
         .get("qStateName")
@@ -35,7 +79,8 @@ pub fn layout(root: &View<'_>, props: &Map<String, Value>) -> Map<String, Value>
                 let state = state_of(v, object_state);
                 // The session's expanded pivot nodes of this object, if any.
                 let expansion = id.and_then(|id| view.doc.expansion(id, "/qHyperCubeDef"));
-                let mut cube = hypercube(&root.in_state(state), def, expansion);
+                let (mut cube, pages) = hypercube(&root.in_state(state), def, expansion);
+                written.pages("qHyperCube", pages);
                 if let (Some(name), Value::Object(c)) = (state, &mut cube) {
                     c.insert("qStateName".into(), json!(name));
                 }
@@ -49,7 +94,8 @@ pub fn layout(root: &View<'_>, props: &Map<String, Value>) -> Map<String, Value>
             ("qListObjectDef", Value::Object(def)) => {
                 let state = state_of(v, object_state);
                 let search = id.and_then(|id| view.doc.list_search(id, "/qListObjectDef"));
-                let mut list = listobject(&root.in_state(state), def, search);
+                let (mut list, pages) = listobject(&root.in_state(state), def, search);
+                written.pages("qListObject", pages);
                 if let (Some(name), Value::Object(l)) = (state, &mut list) {
                     l.insert("qStateName".into(), json!(name));
                 }
@@ -99,7 +145,8 @@ pub fn layout(root: &View<'_>, props: &Map<String, Value>) -> Map<String, Value>
                 out.insert("qVariableList".into(), json!({"qItems": items}));
             }
             (_, Value::Object(inner)) => {
-                out.insert(k.clone(), value(view, inner));
+                let v = written.under(k, |w| value(view, inner, w));
+                out.insert(k.clone(), v);
             }
             _ => {
                 out.insert(k.clone(), v.clone());
@@ -119,7 +166,7 @@ pub fn static_content_url(def: &Value) -> Value {
 }
 
 /// A nested property: an expression to evaluate, or an object to lay out in turn.
-fn value(view: &View<'_>, obj: &Map<String, Value>) -> Value {
+fn value(view: &View<'_>, obj: &Map<String, Value>, written: &mut Written) -> Value {
     for (key, as_text) in [("qStringExpression", true), ("qValueExpression", false)] {
         if let Some(e) = obj.get(key) {
             let expr = e
@@ -135,7 +182,7 @@ fn value(view: &View<'_>, obj: &Map<String, Value>) -> Value {
             };
         }
     }
-    Value::Object(layout(view, obj))
+    Value::Object(layout(view, obj, written))
 }
 
 /// Items of a `q…ListDef`: every item (of type `only`, when given) with its info, meta and data.
@@ -186,48 +233,67 @@ pub fn data_paths(props: &Value, data: Option<&Value>) -> Value {
 }
 
 /// A `qHyperCubeDef` laid out: master items resolved, the definition parsed once, the cube computed once
-/// (through the shared cache, with each dimension's state counts), then rendered.
-fn hypercube(view: &View<'_>, def: &Map<String, Value>, expansion: Option<&Expansion>) -> Value {
+/// (through the shared cache, with each dimension's state counts), then rendered; with the initial data
+/// pages written as text when they can be (a straight cube without mini charts or attributes; the layout
+/// holds `null` for each).
+fn hypercube(
+    view: &View<'_>,
+    def: &Map<String, Value>,
+    expansion: Option<&Expansion>,
+) -> (Value, Vec<String>) {
     let def = CubeDef::parse(&resolve_library(view, def));
     if let Some(msg) = unmet_condition(view, &def) {
-        return render::hypercube(&def, CubeResult::Condition(msg));
+        return (render::hypercube(&def, CubeResult::Condition(msg)), vec![]);
     }
-    match compute(view, &def) {
-        Ok(cube) => {
-            let tags = dimension_tags(view, &def);
-            let pages = page_check(view, &def.initial_fetch);
-            let pages_ok = pages.is_ok();
-            // A pivot, stacked or tree cube has pages of its own: the straight ones are not rendered.
-            let pivot = matches!(def.pivot.mode, Mode::Pivot | Mode::Stacked | Mode::Tree);
-            let straight = pivot.then(|| CubeDef {
-                initial_fetch: Vec::new(),
-                ..def.clone()
-            });
-            let mut hc = render::hypercube(
-                straight.as_ref().unwrap_or(&def),
-                CubeResult::Computed {
-                    cube: &cube,
-                    model: view.model(),
-                    tags: &tags,
-                    pages,
-                },
-            );
-            let charts = minichart::compute(view, &def);
-            minichart::add_to_layout(&mut hc, &def, &cube, &charts);
-            if let (Mode::Pivot | Mode::Stacked, Value::Object(m)) = (def.pivot.mode, &mut hc) {
-                super::pivot_layout::add_to_layout(view, &def, expansion, m, pages_ok);
-            }
-            if let (Mode::Tree, Value::Object(m)) = (def.pivot.mode, &mut hc) {
-                let levels = super::tree::compute(view, &def);
-                let counts = levels
-                    .map(|l| super::tree::nodes_on_dim(&l))
-                    .unwrap_or_default();
-                m.insert("qTreeNodesOnDim".into(), json!(counts));
-            }
-            hc
-        }
-        Err(e) => render::hypercube(&def, CubeResult::Failed(e)),
+    let cube = match compute(view, &def) {
+        Ok(cube) => cube,
+        Err(e) => return (render::hypercube(&def, CubeResult::Failed(e)), vec![]),
+    };
+    let tags = dimension_tags(view, &def);
+    let pages = page_check(view, &def.initial_fetch);
+    let pages_ok = pages.is_ok();
+    // A pivot, stacked or tree cube has pages of its own: the straight ones are not rendered.
+    let pivot = matches!(def.pivot.mode, Mode::Pivot | Mode::Stacked | Mode::Tree);
+    let straight = pivot.then(|| CubeDef {
+        initial_fetch: Vec::new(),
+        ..def.clone()
+    });
+    let charts = minichart::compute(view, &def);
+    let cells = render::Cells {
+        def: straight.as_ref().unwrap_or(&def),
+        model: view.model(),
+    };
+    let written = match pages_ok && charts.iter().all(Option::is_none) {
+        true => cells
+            .def
+            .initial_fetch
+            .iter()
+            .map(|p| page_text::cube_page(&cube, cells, p))
+            .collect::<Option<Vec<String>>>(),
+        false => None,
+    };
+    let mut hc = render::hypercube(
+        cells.def,
+        CubeResult::Computed {
+            cube: &cube,
+            model: view.model(),
+            tags: &tags,
+            pages,
+            pages_written: written.is_some(),
+        },
+    );
+    minichart::add_to_layout(&mut hc, &def, &cube, &charts);
+    if let (Mode::Pivot | Mode::Stacked, Value::Object(m)) = (def.pivot.mode, &mut hc) {
+        super::pivot_layout::add_to_layout(view, &def, expansion, m, pages_ok);
     }
+    if let (Mode::Tree, Value::Object(m)) = (def.pivot.mode, &mut hc) {
+        let levels = super::tree::compute(view, &def);
+        let counts = levels
+            .map(|l| super::tree::nodes_on_dim(&l))
+            .unwrap_or_default();
+        m.insert("qTreeNodesOnDim".into(), json!(counts));
+    }
+    (hc, written.unwrap_or_default())
 }
 
 /// The cube of a parsed definition, through the shared cache.
@@ -338,8 +404,12 @@ fn searched_rows(
 }
 
 /// A `qListObjectDef` laid out: parsed once, the field's values listed once (those a search in progress
-/// matches), rendered.
-fn listobject(view: &View<'_>, def: &Map<String, Value>, search: Option<&str>) -> Value {
+/// matches), rendered, the initial data pages written as text (the layout holds `null` for each).
+fn listobject(
+    view: &View<'_>,
+    def: &Map<String, Value>,
+    search: Option<&str>,
+) -> (Value, Vec<String>) {
     let def = ListDef::parse(def);
     let m = view.model();
     let field = m.field_id(&def.field);
@@ -347,15 +417,27 @@ fn listobject(view: &View<'_>, def: &Map<String, Value>, search: Option<&str>) -
     let tags = field
         .map(|f| tags_of(view.data, f, None))
         .unwrap_or_default();
-    render::listobject(
+    let pages = page_check(view, &def.initial_fetch);
+    let listed = rows.as_deref().map_or(&[][..], Vec::as_slice);
+    let written: Vec<String> = match pages.is_ok() {
+        true => def
+            .initial_fetch
+            .iter()
+            .map(|p| page_text::list_page(listed, p))
+            .collect(),
+        false => vec![],
+    };
+    let lo = render::listobject(
         &def,
         ListResult {
             rows: rows.as_deref().map(Vec::as_slice),
             cardinal: field.map_or(0, |f| m.fields[f].symbols.len()),
             tags: &tags,
-            pages: page_check(view, &def.initial_fetch),
+            pages,
+            pages_written: true,
         },
-    )
+    );
+    (lo, written)
 }
 
 /// `qStateCounts` of a field (through the shared inference cache).

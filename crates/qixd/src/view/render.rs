@@ -4,6 +4,7 @@
 //! reads properties: it only writes JSON, so each shape is tested here without a socket or a model.
 
 use super::attrs;
+use super::cell::Cell;
 use super::defs::{Attributes, CubeDef, CubeDimension, CubeMeasure, ListDef, Page};
 use qix_engine::hypercube::{DimCell, DimInfo, StateCounts};
 use qix_engine::{CubeRow, DataModel, HyperCube, ListRow};
@@ -27,66 +28,12 @@ pub fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
 
 /// A measure cell (`qState` `L`; a NULL is `-` with `qIsNull`).
 pub fn measure_cell(v: &qix_expr::Value) -> Value {
-    measure_cell_as(v, None)
-}
-
-/// A measure cell showing `formatted` (the value in a number format) when given, else its own text.
-fn measure_cell_as(v: &qix_expr::Value, formatted: Option<String>) -> Value {
-    let l = || Value::from("L");
-    if v.is_null() && v.own_num().is_none() {
-        let text = formatted.unwrap_or_else(|| "-".into());
-        return object([
-            ("qText", text.into()),
-            ("qNum", "NaN".into()),
-            ("qElemNumber", 0.into()),
-            ("qState", l()),
-            ("qIsNull", true.into()),
-        ]);
-    }
-    let text = Value::String(formatted.or_else(|| v.text()).unwrap_or_default());
-    // A text that reads as a number (`Text(123)`) has no qNum of its own.
-    match v.own_num() {
-        Some(n) => object([
-            ("qText", text),
-            ("qNum", n.into()),
-            ("qElemNumber", 0.into()),
-            ("qState", l()),
-        ]),
-        None => object([
-            ("qText", text),
-            ("qNum", "NaN".into()),
-            ("qElemNumber", 0.into()),
-            ("qState", l()),
-        ]),
-    }
+    Cell::measure(v, None).to_value()
 }
 
 /// A dimension cell (a NULL is `-`, element -2, state `O`; an Others cell element -3).
 pub fn dim_cell(d: &DimCell) -> Value {
-    if d.other {
-        return object([
-            ("qText", Value::String(d.text.to_string())),
-            ("qNum", "NaN".into()),
-            ("qElemNumber", (-3).into()),
-            ("qState", "O".into()),
-            ("qIsOtherCell", true.into()),
-        ]);
-    }
-    match d.symbol {
-        Some(s) => object([
-            ("qText", Value::String(d.text.to_string())),
-            ("qNum", num_json(d.num)),
-            ("qElemNumber", s.into()),
-            ("qState", d.state.letter().into()),
-        ]),
-        None => object([
-            ("qText", "-".into()),
-            ("qNum", "NaN".into()),
-            ("qElemNumber", (-2).into()),
-            ("qState", "O".into()),
-            ("qIsNull", true.into()),
-        ]),
-    }
+    Cell::dim(d).to_value()
 }
 
 /// What a cube's cells are rendered with besides the cube: its definition (number formats, attributes)
@@ -102,44 +49,90 @@ pub struct Cells<'a> {
 impl Cells<'_> {
     /// A measure cell in measure `m`'s number format.
     pub fn measure(&self, m: usize, v: &qix_expr::Value) -> Value {
+        self.measure_facts(m, v).to_value()
+    }
+
+    /// What cell `c` of row `r` says (dimensions first, then measures), attributes aside.
+    pub fn cell<'r>(&self, r: &'r CubeRow, c: usize) -> Cell<'r> {
+        let ndims = self.def.dimensions.len();
+        match c < ndims {
+            true => Cell::dim(&r.dims[c]),
+            false => self.measure_facts(c - ndims, &r.measures[c - ndims]),
+        }
+    }
+
+    /// The columns of `cube`'s pages: its dimensions, then its measures.
+    pub fn columns(&self, cube: &HyperCube) -> usize {
+        self.def.dimensions.len() + cube.totals.len()
+    }
+
+    /// Whether any column has attribute expressions or dimensions (`qAttrExps`, `qAttrDims`).
+    pub fn any_attributes(&self) -> bool {
+        self.def.column_attrs().any(|a| !a.is_empty())
+    }
+
+    /// What a measure cell of measure `m` says, in its number format.
+    pub fn measure_facts(&self, m: usize, v: &qix_expr::Value) -> Cell<'static> {
         let format = self.def.measures.get(m).and_then(|m| m.num_format.as_ref());
         let formatted = format.and_then(|f| f.text(v, &self.model.locale));
-        measure_cell_as(v, formatted)
+        Cell::measure(v, formatted)
+    }
+}
+
+/// The cells a page asks for, clipped to what there is: `(left, top, width, height)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Area {
+    /// First column.
+    pub left: usize,
+    /// First row.
+    pub top: usize,
+    /// Columns.
+    pub width: usize,
+    /// Rows.
+    pub height: usize,
+}
+
+impl Area {
+    /// `page` clipped to a matrix of `columns` × `rows`.
+    pub fn clip(page: &Page, columns: usize, rows: usize) -> Area {
+        let left = page.left.min(columns);
+        let top = page.top.min(rows);
+        Area {
+            left,
+            top,
+            width: page.width.min(columns - left),
+            height: page.height.min(rows - top),
+        }
+    }
+
+    /// `qArea`.
+    pub fn to_value(self) -> Value {
+        json!({"qLeft": self.left, "qTop": self.top, "qWidth": self.width, "qHeight": self.height})
     }
 }
 
 /// One page of a computed cube: the rows and columns asked for, clipped to the cube.
 pub fn cube_page(cube: &HyperCube, cells: Cells<'_>, page: &Page) -> Value {
-    let ndims = cells.def.dimensions.len();
-    let ncols = ndims + cube.totals.len();
-    let left = page.left.min(ncols);
-    let width = page.width.min(ncols - left);
-    let top = page.top.min(cube.rows.len());
-    let height = page.height.min(cube.rows.len() - top);
+    let area = Area::clip(page, cells.columns(cube), cube.rows.len());
     let column_attrs: Vec<&Attributes> = cells.def.column_attrs().collect();
     let offsets = attrs::offsets(cells.def);
     let cell = |r: &CubeRow, c: usize| {
-        let mut out = match c < ndims {
-            true => dim_cell(&r.dims[c]),
-            false => cells.measure(c - ndims, &r.measures[c - ndims]),
-        };
+        let mut out = cells.cell(r, c).to_value();
         if let (Some(a), Some(&at)) = (column_attrs.get(c), offsets.get(c)) {
             let values = r.attrs.get(at..at + a.len()).unwrap_or(&[]);
             attrs::add_to_cell(&mut out, a, values, cells.model);
         }
         out
     };
-    let matrix: Vec<Value> = cube.rows[top..top + height]
+    let columns = area.left..area.left + area.width;
+    let matrix: Vec<Value> = cube.rows[area.top..area.top + area.height]
         .iter()
-        .map(|r| Value::Array((left..left + width).map(|c| cell(r, c)).collect()))
+        .map(|r| Value::Array(columns.clone().map(|c| cell(r, c)).collect()))
         .collect();
     object([
         ("qMatrix", Value::Array(matrix)),
         ("qTails", json!([{"qUp": 0, "qDown": 0}])),
-        (
-            "qArea",
-            json!({"qLeft": left, "qTop": top, "qWidth": width, "qHeight": height}),
-        ),
+        ("qArea", area.to_value()),
     ])
 }
 
@@ -312,6 +305,8 @@ pub enum CubeResult<'a> {
         tags: &'a [Vec<String>],
         /// Whether the initial data fetch may be rendered: `Err((code, context))` when not.
         pages: Result<(), (i64, String)>,
+        /// The caller writes the initial data fetch as text ([`super::page_text`]): each page is `null`.
+        pages_written: bool,
     },
     /// The engine could not compute it (the text says why).
     Failed(String),
@@ -336,6 +331,7 @@ pub fn hypercube(def: &CubeDef, result: CubeResult<'_>) -> Value {
             model,
             tags,
             pages,
+            pages_written,
         } => {
             let cells = Cells { def, model };
             out.insert(
@@ -350,6 +346,10 @@ pub fn hypercube(def: &CubeDef, result: CubeResult<'_>) -> Value {
             );
             out.insert("qGrandTotalRow".into(), grand_total_row(cube, cells));
             match pages {
+                Ok(()) if pages_written => {
+                    let pages = vec![Value::Null; def.initial_fetch.len()];
+                    out.insert("qDataPages".into(), Value::Array(pages));
+                }
                 Ok(()) => {
                     let pages = def.initial_fetch.iter().map(|p| cube_page(cube, cells, p));
                     out.insert("qDataPages".into(), pages.collect());
@@ -398,32 +398,27 @@ pub fn hypercube(def: &CubeDef, result: CubeResult<'_>) -> Value {
 
 /// One page of a list object (one column: `qWidth` is at most 1).
 pub fn list_page(rows: &[ListRow], page: &Page) -> Value {
-    let top = page.top.min(rows.len());
-    let height = page.height.min(rows.len() - top);
-    let width = page.width.min(1);
-    let matrix: Vec<Value> = rows[top..top + height]
+    let area = list_area(rows, page);
+    let matrix: Vec<Value> = rows[area.top..area.top + area.height]
         .iter()
-        .map(|r| {
-            let mut cell = object([
-                ("qText", Value::String(r.text.clone())),
-                ("qNum", num_json(r.num)),
-                ("qElemNumber", r.symbol.into()),
-                ("qState", r.state.letter().into()),
-            ]);
-            if let (Some(n), Value::Object(c)) = (r.frequency, &mut cell) {
-                c.insert("qFrequency".into(), n.to_string().into());
-            }
-            Value::Array(vec![cell])
-        })
+        .map(|r| Value::Array(vec![Cell::list(r).to_value()]))
         .collect();
     object([
         ("qMatrix", Value::Array(matrix)),
         ("qTails", json!([])),
-        (
-            "qArea",
-            json!({"qLeft": 0, "qTop": top, "qWidth": width, "qHeight": height}),
-        ),
+        ("qArea", area.to_value()),
     ])
+}
+
+/// The area of a list object's page: one column at most, always from the left.
+pub fn list_area(rows: &[ListRow], page: &Page) -> Area {
+    let top = page.top.min(rows.len());
+    Area {
+        left: 0,
+        top,
+        width: page.width.min(1),
+        height: page.height.min(rows.len() - top),
+    }
 }
 
 /// What a list object's layout is made from besides its definition.
@@ -436,6 +431,8 @@ pub struct ListResult<'a> {
     pub tags: &'a [String],
     /// Whether the initial data fetch may be rendered: `Err((code, context))` when not.
     pub pages: Result<(), (i64, String)>,
+    /// The caller writes the initial data fetch as text ([`super::page_text`]): each page is `null`.
+    pub pages_written: bool,
 }
 
 /// A `qListObject`.
@@ -460,6 +457,7 @@ pub fn listobject(def: &ListDef, result: ListResult<'_>) -> Value {
         group: None,
     };
     let pages: Value = match &result.pages {
+        Ok(()) if result.pages_written => Value::Array(vec![Value::Null; def.initial_fetch.len()]),
         Ok(()) => def
             .initial_fetch
             .iter()
@@ -554,6 +552,7 @@ mod tests {
                 model: &DataModel::empty(),
                 tags: &tags,
                 pages: Ok(()),
+                pages_written: false,
             },
         );
         assert_eq!(hc["qSize"], json!({"qcx": 2, "qcy": 2}));
@@ -596,6 +595,7 @@ mod tests {
                 model: &DataModel::empty(),
                 tags: &[],
                 pages: Err((7009, "too many".into())),
+                pages_written: false,
             },
         );
         assert_eq!(refused["qDataPages"], json!([]));
@@ -669,6 +669,7 @@ mod tests {
                 cardinal: 3,
                 tags: &tags,
                 pages: Ok(()),
+                pages_written: false,
             },
         );
         assert_eq!(lo["qSize"], json!({"qcx": 1, "qcy": 3}));
@@ -687,6 +688,7 @@ mod tests {
                 cardinal: 0,
                 tags: &[],
                 pages: Ok(()),
+                pages_written: false,
             },
         );
         assert_eq!(missing["qError"]["qErrorCode"], 7005);

@@ -14,9 +14,11 @@ use crate::doc::DocState;
 use crate::handles::ObjectRef;
 use crate::view::defs::Page;
 use crate::view::groups::Cycle;
+use crate::view::layout::Written;
 use crate::view::objects::{props, set_properties};
 use crate::view::props::{layout_from_props, patched};
 use qix_engine::State;
+use qix_protocol::splice::Splice;
 use qix_protocol::{ErrorCode, RpcError};
 use serde_json::{json, Map, Value};
 
@@ -111,20 +113,27 @@ fn effective(ctx: &mut Ctx<'_>, id: &str) -> Result<Map<String, Value>, RpcError
 fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     let env = ctx.env;
     let doc = ctx.doc()?;
-    let layout = computed_layout(env, doc, id)?;
+    let (mut layout, splices) = computed_layout(env, doc, id)?;
+    qix_protocol::splice::resolve(&mut layout, splices);
     doc.validate(&ObjectRef::Object(id.to_string()));
     Ok(layout)
 }
 
 /// `GetLayout`'s answer for object `id`, read from the app without changing it: what the shared-lock path
-/// of [`crate::api::handle_request`] computes before it marks the object laid out.
-pub fn computed_layout(env: &crate::env::Env, doc: &DocState, id: &str) -> Result<Value, RpcError> {
+/// of [`crate::api::handle_request`] computes before it marks the object laid out. Its data pages may be
+/// written as text already: they go where the splices say.
+pub fn computed_layout(
+    env: &crate::env::Env,
+    doc: &DocState,
+    id: &str,
+) -> Result<(Value, Vec<Splice>), RpcError> {
     let mut props = doc.effective(id)?.ok_or_else(RpcError::invalid_handle)?;
     let view = crate::view::View::of(env, doc);
     if crate::view::dollar::has_expansions(&props) {
         crate::view::dollar::expand_props(&view, props.to_mut());
     }
-    let computed = crate::view::layout::layout(&view, &props);
+    let mut written = Written::at("/qLayout");
+    let computed = crate::view::layout::layout(&view, &props, &mut written);
     let mut layout = layout_from_props(computed);
     if doc.soft_patch(id).is_some() {
         layout.insert("qHasSoftPatches".into(), json!(true));
@@ -135,7 +144,11 @@ pub fn computed_layout(env: &crate::env::Env, doc: &DocState, id: &str) -> Resul
             json!({"qInSelections": true, "qMadeSelections": made}),
         );
     }
-    Ok(crate::api::result("qLayout", layout))
+    let layout = crate::api::result("qLayout", layout);
+    let mut splices = written.splices;
+    // A page goes only where the layout still holds its place.
+    splices.retain(|s| layout.pointer(&s.pointer) == Some(&Value::Null));
+    Ok((layout, splices))
 }
 
 /// `ApplyPatches`: `{qOp: add|replace|remove, qPath, qValue (JSON text)}` on the properties. All patches
