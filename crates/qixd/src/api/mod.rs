@@ -131,7 +131,8 @@ fn shared_layout(
             return None;
         };
         let doc = state.doc.as_ref()?;
-        (object::computed_layout(env, doc, &id), id, seen)
+        // Delta mode diffs the layout as a value: its pages are built as values, not written as text.
+        (object::computed_layout(env, doc, &id, !req.delta), id, seen)
     };
     let mut state = session.lock_uncounted();
     let kept = session.writes() == seen;

@@ -24,6 +24,8 @@ use std::sync::Arc;
 #[derive(Debug, Default)]
 pub struct Written {
     path: String,
+    /// Whether pages are written as text at all (else they are built as values in the layout).
+    text: bool,
     /// The pages written so far.
     pub splices: Vec<Splice>,
 }
@@ -33,8 +35,15 @@ impl Written {
     pub fn at(path: &str) -> Written {
         Written {
             path: path.to_string(),
+            text: true,
             splices: Vec::new(),
         }
+    }
+
+    /// Pages built as values, none written: for a layout diffed as a value (delta mode), where text would
+    /// only be parsed back.
+    pub fn none() -> Written {
+        Written::default()
     }
 
     /// Runs `f` with the path one key deeper.
@@ -79,7 +88,8 @@ pub fn layout(
                 let state = state_of(v, object_state);
                 // The session's expanded pivot nodes of this object, if any.
                 let expansion = id.and_then(|id| view.doc.expansion(id, "/qHyperCubeDef"));
-                let (mut cube, pages) = hypercube(&root.in_state(state), def, expansion);
+                let text = written.text;
+                let (mut cube, pages) = hypercube(&root.in_state(state), def, expansion, text);
                 written.pages("qHyperCube", pages);
                 if let (Some(name), Value::Object(c)) = (state, &mut cube) {
                     c.insert("qStateName".into(), json!(name));
@@ -94,7 +104,8 @@ pub fn layout(
             ("qListObjectDef", Value::Object(def)) => {
                 let state = state_of(v, object_state);
                 let search = id.and_then(|id| view.doc.list_search(id, "/qListObjectDef"));
-                let (mut list, pages) = listobject(&root.in_state(state), def, search);
+                let text = written.text;
+                let (mut list, pages) = listobject(&root.in_state(state), def, search, text);
                 written.pages("qListObject", pages);
                 if let (Some(name), Value::Object(l)) = (state, &mut list) {
                     l.insert("qStateName".into(), json!(name));
@@ -234,12 +245,13 @@ pub fn data_paths(props: &Value, data: Option<&Value>) -> Value {
 
 /// A `qHyperCubeDef` laid out: master items resolved, the definition parsed once, the cube computed once
 /// (through the shared cache, with each dimension's state counts), then rendered; with the initial data
-/// pages written as text when they can be (a straight cube without mini charts or attributes; the layout
-/// holds `null` for each).
+/// pages written as text when asked and they can be (a straight cube without mini charts or attributes;
+/// the layout holds `null` for each).
 fn hypercube(
     view: &View<'_>,
     def: &Map<String, Value>,
     expansion: Option<&Expansion>,
+    text: bool,
 ) -> (Value, Vec<String>) {
     let def = CubeDef::parse(&resolve_library(view, def));
     if let Some(msg) = unmet_condition(view, &def) {
@@ -263,7 +275,7 @@ fn hypercube(
         def: straight.as_ref().unwrap_or(&def),
         model: view.model(),
     };
-    let written = match pages_ok && charts.iter().all(Option::is_none) {
+    let written = match text && pages_ok && charts.iter().all(Option::is_none) {
         true => cells
             .def
             .initial_fetch
@@ -404,11 +416,12 @@ fn searched_rows(
 }
 
 /// A `qListObjectDef` laid out: parsed once, the field's values listed once (those a search in progress
-/// matches), rendered, the initial data pages written as text (the layout holds `null` for each).
+/// matches), rendered, the initial data pages written as text when asked (the layout holds `null` for each).
 fn listobject(
     view: &View<'_>,
     def: &Map<String, Value>,
     search: Option<&str>,
+    text: bool,
 ) -> (Value, Vec<String>) {
     let def = ListDef::parse(def);
     let m = view.model();
@@ -419,7 +432,7 @@ fn listobject(
         .unwrap_or_default();
     let pages = page_check(view, &def.initial_fetch);
     let listed = rows.as_deref().map_or(&[][..], Vec::as_slice);
-    let written: Vec<String> = match pages.is_ok() {
+    let written: Vec<String> = match text && pages.is_ok() {
         true => def
             .initial_fetch
             .iter()
@@ -434,7 +447,7 @@ fn listobject(
             cardinal: field.map_or(0, |f| m.fields[f].symbols.len()),
             tags: &tags,
             pages,
-            pages_written: true,
+            pages_written: text,
         },
     );
     (lo, written)

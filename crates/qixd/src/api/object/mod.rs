@@ -113,26 +113,29 @@ fn effective(ctx: &mut Ctx<'_>, id: &str) -> Result<Map<String, Value>, RpcError
 fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     let env = ctx.env;
     let doc = ctx.doc()?;
-    let (mut layout, splices) = computed_layout(env, doc, id)?;
-    qix_protocol::splice::resolve(&mut layout, splices);
+    let (layout, _) = computed_layout(env, doc, id, false)?;
     doc.validate(&ObjectRef::Object(id.to_string()));
     Ok(layout)
 }
 
 /// `GetLayout`'s answer for object `id`, read from the app without changing it: what the shared-lock path
-/// of [`crate::api::handle_request`] computes before it marks the object laid out. Its data pages may be
-/// written as text already: they go where the splices say.
+/// of [`crate::api::handle_request`] computes before it marks the object laid out. With `pages_as_text`
+/// its data pages are written as text already: they go where the splices say.
 pub fn computed_layout(
     env: &crate::env::Env,
     doc: &DocState,
     id: &str,
+    pages_as_text: bool,
 ) -> Result<(Value, Vec<Splice>), RpcError> {
     let mut props = doc.effective(id)?.ok_or_else(RpcError::invalid_handle)?;
     let view = crate::view::View::of(env, doc);
     if crate::view::dollar::has_expansions(&props) {
         crate::view::dollar::expand_props(&view, props.to_mut());
     }
-    let mut written = Written::at("/qLayout");
+    let mut written = match pages_as_text {
+        true => Written::at("/qLayout"),
+        false => Written::none(),
+    };
     let computed = crate::view::layout::layout(&view, &props, &mut written);
     let mut layout = layout_from_props(computed);
     if doc.soft_patch(id).is_some() {
