@@ -7,27 +7,78 @@
 //! Not `json_patch::diff`: it builds an operation (and a copy of each changed value) for every difference,
 //! then the operations were serialized into values once more; a layout after a new selection differs in
 //! nearly every cell, and diffing it cost more than computing it.
+//!
+//! A layout's data pages may be written as text ([`qix_protocol::splice`]): the value holds `null` where
+//! each goes. Such a result is diffed as a [`Sent`] ([`patch_sent`]): the value as usual, each page by its
+//! text — one that changed is replaced whole, its text spliced into the patch — so pages are never built
+//! as values to be compared cell by cell.
 
+use qix_protocol::splice::Splice;
 use serde_json::{Map, Value};
 
 /// Operations past which the whole value is sent instead (a patch of more differences than this is about
 /// as long as the value, and slower to make and to apply).
 const MAX_OPS: usize = 64;
 
-/// The patch that turns `old` into `new`.
-pub fn patch(old: &Value, new: &Value) -> Value {
-    let mut ops = Vec::new();
-    let mut path = String::new();
-    if walk(old, new, &mut path, &mut ops) {
-        Value::Array(ops)
-    } else {
-        Value::Array(vec![op("replace", "", Some(new))])
-    }
+/// A result as sent: its value, and the parts of it written as text (pointers relative to the value, which
+/// holds `null` at each).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sent {
+    /// The value.
+    pub value: Value,
+    /// Its parts written as text.
+    pub parts: Vec<Splice>,
 }
 
-/// The patch that sends `new` whole, when nothing was sent before.
-pub fn first(new: &Value) -> Value {
-    Value::Array(vec![op("add", "", Some(new))])
+/// The patch that turns `old` into `new` (the first one when nothing was sent before), with the parts of
+/// it written as text (pointers relative to the patch).
+pub fn patch_sent(old: Option<&Sent>, new: &Sent) -> (Value, Vec<Splice>) {
+    let Some(old) = old else {
+        return whole("add", new);
+    };
+    let same_parts = old.parts.len() == new.parts.len()
+        && (old.parts.iter().zip(&new.parts)).all(|(a, b)| a.pointer == b.pointer);
+    if !same_parts {
+        return whole("replace", new);
+    }
+    let mut ops = Vec::new();
+    if !walk(&old.value, &new.value, &mut String::new(), &mut ops) {
+        return whole("replace", new);
+    }
+    // An operation on a part's place or around it would carry the placeholder, not the part.
+    let covers = |o: &Value, part: &Splice| {
+        // enigma.js names the root `/`.
+        let path = o["path"].as_str().filter(|p| *p != "/").unwrap_or("");
+        part.pointer.starts_with(path)
+            && matches!(part.pointer.as_bytes().get(path.len()), None | Some(b'/'))
+    };
+    if ops.iter().any(|o| new.parts.iter().any(|p| covers(o, p))) {
+        return whole("replace", new);
+    }
+    let mut parts = Vec::new();
+    for (a, b) in old.parts.iter().zip(&new.parts) {
+        if a.json != b.json {
+            parts.push(Splice {
+                pointer: format!("/{}/value", ops.len()),
+                json: b.json.clone(),
+            });
+            if !push(&mut ops, op("replace", &b.pointer, Some(&Value::Null))) {
+                return whole("replace", new);
+            }
+        }
+    }
+    (Value::Array(ops), parts)
+}
+
+/// `new` sent whole (`add` or `replace` at `/`), its parts spliced into the operation's value.
+fn whole(name: &str, new: &Sent) -> (Value, Vec<Splice>) {
+    let parts = (new.parts.iter())
+        .map(|p| Splice {
+            pointer: format!("/0/value{}", p.pointer),
+            json: p.json.clone(),
+        })
+        .collect();
+    (Value::Array(vec![op(name, "", Some(&new.value))]), parts)
 }
 
 /// Adds to `ops` the operations turning `old` into `new` at `path`; `false` once there would be more than
@@ -107,6 +158,21 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::json;
 
+    fn sent(value: &Value) -> Sent {
+        Sent {
+            value: value.clone(),
+            parts: vec![],
+        }
+    }
+
+    fn patch(old: &Value, new: &Value) -> Value {
+        patch_sent(Some(&sent(old)), &sent(new)).0
+    }
+
+    fn first(new: &Value) -> Value {
+        patch_sent(None, &sent(new)).0
+    }
+
     /// Applies a patch as enigma.js does: `/` replaces the whole value, other paths as RFC 6902 says.
     fn apply(base: &Value, patch: &Value) -> Value {
         let mut out = base.clone();
@@ -166,5 +232,67 @@ mod tests {
             json!([{"op": "replace", "path": "/", "value": redrawn}])
         );
         assert_eq!(patch(&old, &old), json!([]));
+    }
+
+    /// A layout whose two pages are written as text: `size` in its value, the pages' texts.
+    fn layout(size: i64, pages: [&str; 2], at: &str) -> Sent {
+        let value = json!({"qSize": size, at: {"qDataPages": [null, null]}});
+        let parts = (pages.iter().enumerate())
+            .map(|(i, json)| Splice {
+                pointer: format!("/{}/qDataPages/{i}", at.replace('/', "~1")),
+                json: json.to_string(),
+            })
+            .collect();
+        Sent { value, parts }
+    }
+
+    fn resolved(value: &Value, parts: &[Splice]) -> Value {
+        let mut v = value.clone();
+        qix_protocol::splice::resolve(&mut v, parts.to_vec());
+        v
+    }
+
+    #[test]
+    fn pages_written_as_text_are_patched_by_their_text() {
+        let old = layout(1, ["[1]", "[2]"], "qHyperCube");
+        // Unchanged: nothing to send.
+        assert_eq!(patch_sent(Some(&old), &old), (json!([]), vec![]));
+        let cases = [
+            // One page changed: that page is replaced, its text spliced into the operation.
+            (layout(1, ["[1]", "[3]"], "qHyperCube"), 1),
+            (layout(2, ["[4]", "[2]"], "qHyperCube"), 2),
+            // Pages elsewhere (another key, one with a `/`): the whole value.
+            (layout(1, ["[1]", "[2]"], "a/b"), 1),
+        ];
+        for (new, ops) in cases {
+            let (patch, parts) = patch_sent(Some(&old), &new);
+            assert_eq!(patch.as_array().map(Vec::len), Some(ops), "{patch}");
+            let patch = resolved(&patch, &parts);
+            let want = resolved(&new.value, &new.parts);
+            assert_eq!(apply(&resolved(&old.value, &old.parts), &patch), want);
+        }
+        // An operation around the pages (their array replaced) sends the whole value, pages and all.
+        let mut longer = old.clone();
+        longer.value["qHyperCube"]["qDataPages"] = json!([null, null, 5]);
+        let (patch, parts) = patch_sent(Some(&longer), &old);
+        assert_eq!(patch[0]["path"], "/", "{patch}");
+        let want = resolved(&old.value, &old.parts);
+        assert_eq!(apply(&longer.value, &resolved(&patch, &parts)), want);
+        let (first, parts) = patch_sent(None, &old);
+        let want = resolved(&old.value, &old.parts);
+        assert_eq!(apply(&Value::Null, &resolved(&first, &parts)), want);
+        // The page's own operation carries its text, not a copy of it as a value.
+        let (patch, parts) = patch_sent(Some(&old), &layout(1, ["[1]", "[3]"], "qHyperCube"));
+        assert_eq!(
+            patch,
+            json!([{"op": "replace", "path": "/qHyperCube/qDataPages/1", "value": null}])
+        );
+        assert_eq!(
+            parts,
+            vec![Splice {
+                pointer: "/0/value".into(),
+                json: "[3]".into()
+            }]
+        );
     }
 }

@@ -40,7 +40,7 @@ pub struct SocketLink {
     pub handles: SocketHandles,
     /// Delta mode: the last result of each (handle, method, result key) sent to this socket, the base of
     /// the next JSON Patch.
-    pub delta_base: HashMap<(i64, String, String), serde_json::Value>,
+    pub delta_base: HashMap<(i64, String, String), crate::delta::Sent>,
     /// Where the socket comes from and what it has asked, for the session inspector.
     pub info: SocketInfo,
 }

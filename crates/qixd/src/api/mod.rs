@@ -22,6 +22,7 @@ pub use crate::view::context::{
     no_active_doc, obj_param, object_interface, patches_param, str_param, Ctx,
 };
 
+use crate::delta::Sent;
 use crate::handles::ObjectRef;
 use crate::session::{Session, SessionState, SocketId};
 use crate::view::master::Kind;
@@ -131,8 +132,7 @@ fn shared_layout(
             return None;
         };
         let doc = state.doc.as_ref()?;
-        // Delta mode diffs the layout as a value: its pages are built as values, not written as text.
-        (object::computed_layout(env, doc, &id, !req.delta), id, seen)
+        (object::computed_layout(env, doc, &id, true), id, seen)
     };
     let mut state = session.lock_uncounted();
     let kept = session.writes() == seen;
@@ -151,8 +151,7 @@ fn shared_layout(
 
 /// The response to `req`: its outcome (with the parts of it written as text already, `splices`), the
 /// changes fanned out to the session's sockets (the caller's own in the response), the result turned into
-/// JSON Patches when the client asked for delta mode — which diffs whole values, so the written parts are
-/// parsed back in first.
+/// JSON Patches when the client asked for delta mode (the written parts diffed as text).
 fn respond(
     state: &mut SessionState,
     socket: SocketId,
@@ -172,8 +171,14 @@ fn respond(
     };
     if req.delta && DELTA_METHODS.contains(&req.method.as_str()) {
         if let (Some(link), Ok(result)) = (state.sockets.get_mut(&socket), &mut response.outcome) {
-            qix_protocol::splice::resolve(result, std::mem::take(&mut response.splices));
-            to_delta(&mut link.delta_base, req.handle, &req.method, result);
+            let splices = std::mem::take(&mut response.splices);
+            response.splices = to_delta(
+                &mut link.delta_base,
+                req.handle,
+                &req.method,
+                result,
+                splices,
+            );
             response.delta = true;
         }
     }
@@ -193,22 +198,47 @@ const DELTA_METHODS: &[&str] = &[
 ];
 
 /// Turns every key of `result` into a JSON Patch against the previous value sent for the same handle,
-/// method and key ([`crate::delta`]), and remembers the new values.
+/// method and key ([`crate::delta`]), and remembers the new values; `splices` are the parts of `result`
+/// written as text, and the parts of the patches are returned.
 fn to_delta(
-    bases: &mut std::collections::HashMap<(i64, String, String), Value>,
+    bases: &mut std::collections::HashMap<(i64, String, String), Sent>,
     handle: i64,
     method: &str,
     result: &mut Value,
-) {
-    let Value::Object(map) = result else { return };
+    mut splices: Vec<Splice>,
+) -> Vec<Splice> {
+    let Value::Object(map) = result else {
+        qix_protocol::splice::resolve(result, splices);
+        return Vec::new();
+    };
+    let mut out = Vec::new();
     for (key, value) in map.iter_mut() {
-        let k = (handle, method.to_string(), key.clone());
-        let patch = match bases.get(&k) {
-            Some(prev) => crate::delta::patch(prev, value),
-            None => crate::delta::first(value),
+        let prefix = format!("/{}", key.replace('~', "~0").replace('/', "~1"));
+        let under = |s: &Splice| {
+            s.pointer.starts_with(&prefix)
+                && matches!(s.pointer.as_bytes().get(prefix.len()), None | Some(b'/'))
         };
-        bases.insert(k, std::mem::replace(value, patch));
+        let (mine, rest): (Vec<Splice>, Vec<Splice>) = splices.into_iter().partition(under);
+        splices = rest;
+        let new = Sent {
+            value: std::mem::take(value),
+            parts: (mine.into_iter())
+                .map(|s| Splice {
+                    pointer: s.pointer[prefix.len()..].to_string(),
+                    json: s.json,
+                })
+                .collect(),
+        };
+        let k = (handle, method.to_string(), key.clone());
+        let (patch, parts) = crate::delta::patch_sent(bases.get(&k), &new);
+        *value = patch;
+        out.extend(parts.into_iter().map(|p| Splice {
+            pointer: format!("{prefix}{}", p.pointer),
+            json: p.json,
+        }));
+        bases.insert(k, new);
     }
+    out
 }
 
 fn call(ctx: &mut Ctx<'_>, object: &ObjectRef, req: &Request) -> Result<Value, RpcError> {
