@@ -17,6 +17,7 @@ use crate::inference::{field_states_in, Inference, State};
 use crate::model::{DataModel, FieldId};
 use crate::selection::SelectionState;
 use qix_expr::{Aggr, Expr, Value};
+use std::sync::Arc;
 
 /// What rendering reads.
 pub(super) struct Render<'a> {
@@ -267,14 +268,16 @@ pub(super) fn dim_cell(
             other: false,
         };
     };
-    let d = model.fields[f].symbols.get(sym);
+    let symbols = &model.fields[f].symbols;
+    let num = symbols.num(sym);
     let selected = state
         .selected(f)
         .is_some_and(|s| s.binary_search(&sym).is_ok());
     DimCell {
         symbol: Some(sym),
-        text: d.text.into(),
-        num: d.num,
+        // Straight from the symbol table into the shared text: one allocation, not a `String` first.
+        text: Arc::from(&*symbols.text(sym)),
+        num: (!num.is_nan()).then_some(num),
         state: match (selected, state.is_locked(f)) {
             (true, true) => State::Locked,
             (true, false) => State::Selected,
