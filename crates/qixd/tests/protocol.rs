@@ -566,12 +566,12 @@ async fn layout_pages_read_as_the_data_methods_pages_with_or_without_delta() {
     let sel = c.ok(doc, "GetField", json!(["Sel"])).await["qReturn"]["qHandle"]
         .as_i64()
         .unwrap();
-    let delta = |id: i64| {
+    let delta = |id: i64, method: &str, params: &str| {
         format!(
-            r#"{{"jsonrpc":"2.0","id":{id},"method":"GetLayout","handle":{h},"params":[],"delta":true}}"#
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"{method}","handle":{h},"params":{params},"delta":true}}"#
         )
     };
-    let mut base = Value::Null;
+    let (mut base, mut pages) = (Value::Null, Value::Null);
     for (round, id) in [(0, 200), (1, 201), (2, 202)] {
         if round == 1 {
             let one = json!([[{"qText": "1", "qNumber": 1, "qIsNumeric": true}]]);
@@ -592,21 +592,32 @@ async fn layout_pages_read_as_the_data_methods_pages_with_or_without_delta() {
         let rows = cube_page["qMatrix"].as_array().unwrap().len();
         assert_eq!(rows, [4, 2, 2][round], "the selection is in the pages");
         // Delta mode: the first answer adds the whole layout, the next patches it into the new one.
-        c.send_raw(&delta(id)).await;
+        c.send_raw(&delta(id, "GetLayout", "[]")).await;
         let patch = c.response(&json!(id)).await["result"]["qLayout"].clone();
         if round == 2 {
             assert_eq!(patch, json!([]), "nothing changed");
         }
-        for op in patch.as_array().unwrap() {
-            // As enigma.js reads them: `/` is the whole value.
-            if op["path"] == "/" {
-                base = op["value"].clone();
-                continue;
-            }
-            let op: json_patch::PatchOperation = serde_json::from_value(op.clone()).unwrap();
-            json_patch::patch(&mut base, &[op]).unwrap();
-        }
+        apply_delta(&mut base, &patch);
         assert_eq!(base, layout, "round {round}");
+        // The data method's pages too.
+        let params = json!(["/qHyperCubeDef", area]).to_string();
+        c.send_raw(&delta(id + 10, "GetHyperCubeData", &params))
+            .await;
+        let patch = c.response(&json!(id + 10)).await["result"]["qDataPages"].clone();
+        apply_delta(&mut pages, &patch);
+        assert_eq!(pages, json!([cube_page]), "round {round}");
+    }
+}
+
+/// Applies a delta-mode patch as enigma.js does: `/` is the whole value, other paths as RFC 6902 says.
+fn apply_delta(base: &mut Value, patch: &Value) {
+    for op in patch.as_array().unwrap() {
+        if op["path"] == "/" {
+            *base = op["value"].clone();
+            continue;
+        }
+        let op: json_patch::PatchOperation = serde_json::from_value(op.clone()).unwrap();
+        json_patch::patch(base, &[op]).unwrap();
     }
 }
 

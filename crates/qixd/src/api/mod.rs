@@ -87,7 +87,7 @@ pub fn handle_request(env: &Env, session: &Session, socket: SocketId, req: &Requ
             splices: vec![],
         };
     };
-    let (mut outcome, mut effects, deferred) = {
+    let (mut outcome, mut effects, deferred, mut splices) = {
         let mut ctx = Ctx::new(env, &session.key, &mut state, socket);
         ctx.request_id = Some(req.id.clone());
         let outcome = call(&mut ctx, &object, req);
@@ -95,6 +95,7 @@ pub fn handle_request(env: &Env, session: &Session, socket: SocketId, req: &Requ
             outcome,
             std::mem::take(&mut ctx.effects),
             ctx.deferred.take(),
+            std::mem::take(&mut ctx.splices),
         )
     };
     if let Some(work) = deferred {
@@ -105,8 +106,12 @@ pub fn handle_request(env: &Env, session: &Session, socket: SocketId, req: &Requ
         let mut ctx = Ctx::new(env, &session.key, &mut state, socket);
         outcome = finish(&mut ctx);
         effects = std::mem::take(&mut ctx.effects);
+        splices = std::mem::take(&mut ctx.splices);
     }
-    respond(&mut state, socket, req, outcome, &effects, vec![])
+    if outcome.is_err() {
+        splices.clear();
+    }
+    respond(&mut state, socket, req, outcome, &effects, splices)
 }
 
 /// `GetLayout` of a generic object computed under the session's shared lock, so that the layouts a sheet
@@ -132,7 +137,7 @@ fn shared_layout(
             return None;
         };
         let doc = state.doc.as_ref()?;
-        (object::computed_layout(env, doc, &id, true), id, seen)
+        (object::computed_layout(env, doc, &id), id, seen)
     };
     let mut state = session.lock_uncounted();
     let kept = session.writes() == seen;

@@ -32,6 +32,9 @@ pub struct Ctx<'a> {
     pub deferred: Option<Deferred>,
     /// The JSON-RPC id of the request (what AbortRequest names).
     pub request_id: Option<Value>,
+    /// Parts of the answer written as JSON text already (data pages, see [`qix_protocol::splice`]): the
+    /// answer holds `null` at each one's pointer.
+    pub splices: Vec<qix_protocol::splice::Splice>,
 }
 
 impl<'a> Ctx<'a> {
@@ -50,6 +53,7 @@ impl<'a> Ctx<'a> {
             effects: Effects::default(),
             deferred: None,
             request_id: None,
+            splices: Vec::new(),
         }
     }
 

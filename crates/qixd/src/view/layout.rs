@@ -24,8 +24,6 @@ use std::sync::Arc;
 #[derive(Debug, Default)]
 pub struct Written {
     path: String,
-    /// Whether pages are written as text at all (else they are built as values in the layout).
-    text: bool,
     /// The pages written so far.
     pub splices: Vec<Splice>,
 }
@@ -35,15 +33,8 @@ impl Written {
     pub fn at(path: &str) -> Written {
         Written {
             path: path.to_string(),
-            text: true,
             splices: Vec::new(),
         }
-    }
-
-    /// Pages built as values, none written: for a layout diffed as a value (delta mode), where text would
-    /// only be parsed back.
-    pub fn none() -> Written {
-        Written::default()
     }
 
     /// Runs `f` with the path one key deeper.
@@ -88,8 +79,7 @@ pub fn layout(
                 let state = state_of(v, object_state);
                 // The session's expanded pivot nodes of this object, if any.
                 let expansion = id.and_then(|id| view.doc.expansion(id, "/qHyperCubeDef"));
-                let text = written.text;
-                let (mut cube, pages) = hypercube(&root.in_state(state), def, expansion, text);
+                let (mut cube, pages) = hypercube(&root.in_state(state), def, expansion);
                 written.pages("qHyperCube", pages);
                 if let (Some(name), Value::Object(c)) = (state, &mut cube) {
                     c.insert("qStateName".into(), json!(name));
@@ -104,8 +94,7 @@ pub fn layout(
             ("qListObjectDef", Value::Object(def)) => {
                 let state = state_of(v, object_state);
                 let search = id.and_then(|id| view.doc.list_search(id, "/qListObjectDef"));
-                let text = written.text;
-                let (mut list, pages) = listobject(&root.in_state(state), def, search, text);
+                let (mut list, pages) = listobject(&root.in_state(state), def, search);
                 written.pages("qListObject", pages);
                 if let (Some(name), Value::Object(l)) = (state, &mut list) {
                     l.insert("qStateName".into(), json!(name));
@@ -245,13 +234,12 @@ pub fn data_paths(props: &Value, data: Option<&Value>) -> Value {
 
 /// A `qHyperCubeDef` laid out: master items resolved, the definition parsed once, the cube computed once
 /// (through the shared cache, with each dimension's state counts), then rendered; with the initial data
-/// pages written as text when asked and they can be (a straight cube without mini charts or attributes;
-/// the layout holds `null` for each).
+/// pages written as text when they can be (a straight cube without mini charts or attributes; the layout
+/// holds `null` for each).
 fn hypercube(
     view: &View<'_>,
     def: &Map<String, Value>,
     expansion: Option<&Expansion>,
-    text: bool,
 ) -> (Value, Vec<String>) {
     let def = CubeDef::parse(&resolve_library(view, def));
     if let Some(msg) = unmet_condition(view, &def) {
@@ -275,7 +263,7 @@ fn hypercube(
         def: straight.as_ref().unwrap_or(&def),
         model: view.model(),
     };
-    let written = match text && pages_ok && charts.iter().all(Option::is_none) {
+    let written = match pages_ok && charts.iter().all(Option::is_none) {
         true => cells
             .def
             .initial_fetch
@@ -352,17 +340,49 @@ pub fn cube(
     Ok((def, cube))
 }
 
-/// `GetHyperCubeData`: pages of the cube of a `qHyperCubeDef` (the caller checked their cells).
+/// Data pages as they go out: a JSON array, each page written as text left `null` in it.
+#[derive(Debug, Default)]
+pub struct Pages {
+    array: Vec<Value>,
+    /// Per page written as text: its place in the array, its text.
+    written: Vec<(usize, String)>,
+}
+
+impl Pages {
+    fn push_value(&mut self, page: Value) {
+        self.array.push(page);
+    }
+
+    fn push_text(&mut self, page: String) {
+        self.written.push((self.array.len(), page));
+        self.array.push(Value::Null);
+    }
+
+    /// The result `{key: [pages]}` and the splices of its pages written as text.
+    pub fn under(self, key: &str) -> (Value, Vec<Splice>) {
+        let splices = (self.written.into_iter())
+            .map(|(i, json)| Splice {
+                pointer: format!("/{key}/{i}"),
+                json,
+            })
+            .collect();
+        (render::object([(key, Value::Array(self.array))]), splices)
+    }
+}
+
+/// `GetHyperCubeData`: pages of the cube of a `qHyperCubeDef` (the caller checked their cells), written as
+/// text where they can be (no mini charts, no attributes).
 pub fn cube_pages(
     view: &View<'_>,
     def: &Map<String, Value>,
     pages: &[Page],
-) -> Result<Vec<Value>, String> {
+) -> Result<Pages, String> {
     // Master items and groups resolved, the definition parsed, once.
     let def = CubeDef::parse(&resolve_library(view, def));
+    let mut out = Pages::default();
     if unmet_condition(view, &def).is_some() {
         // Not calculated: no data, as in the layout.
-        return Ok(Vec::new());
+        return Ok(out);
     }
     let cube = compute(view, &def)?;
     let cells = render::Cells {
@@ -370,14 +390,21 @@ pub fn cube_pages(
         model: view.model(),
     };
     let charts = minichart::compute(view, &def);
-    Ok(pages
-        .iter()
-        .map(|p| {
-            let mut page = render::cube_page(&cube, cells, p);
-            minichart::add_to_page(&mut page, p, &def, &cube, &charts);
-            page
-        })
-        .collect())
+    let plain = charts.iter().all(Option::is_none);
+    for p in pages {
+        match plain
+            .then(|| page_text::cube_page(&cube, cells, p))
+            .flatten()
+        {
+            Some(text) => out.push_text(text),
+            None => {
+                let mut page = render::cube_page(&cube, cells, p);
+                minichart::add_to_page(&mut page, p, &def, &cube, &charts);
+                out.push_value(page);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The values of a list object's field in its definition's order; `None` when the field does not exist.
@@ -390,16 +417,19 @@ pub fn list_rows(view: &View<'_>, def: &ListDef) -> Option<Arc<Vec<ListRow>>> {
     )
 }
 
-/// `GetListObjectData`: pages of a `qListObjectDef` (the caller checked their cells).
+/// `GetListObjectData`: pages of a `qListObjectDef` (the caller checked their cells), written as text.
 pub fn list_pages(
     view: &View<'_>,
     def: &Map<String, Value>,
     pages: &[Page],
     search: Option<&str>,
-) -> Vec<Value> {
+) -> Pages {
     let rows = searched_rows(view, &ListDef::parse(def), search).unwrap_or_default();
-    let rows = rows.as_slice();
-    pages.iter().map(|p| render::list_page(rows, p)).collect()
+    let mut out = Pages::default();
+    for p in pages {
+        out.push_text(page_text::list_page(rows.as_slice(), p));
+    }
+    out
 }
 
 /// [`list_rows`], only those a search in progress matches.
@@ -416,12 +446,11 @@ fn searched_rows(
 }
 
 /// A `qListObjectDef` laid out: parsed once, the field's values listed once (those a search in progress
-/// matches), rendered, the initial data pages written as text when asked (the layout holds `null` for each).
+/// matches), rendered, the initial data pages written as text (the layout holds `null` for each).
 fn listobject(
     view: &View<'_>,
     def: &Map<String, Value>,
     search: Option<&str>,
-    text: bool,
 ) -> (Value, Vec<String>) {
     let def = ListDef::parse(def);
     let m = view.model();
@@ -432,7 +461,7 @@ fn listobject(
         .unwrap_or_default();
     let pages = page_check(view, &def.initial_fetch);
     let listed = rows.as_deref().map_or(&[][..], Vec::as_slice);
-    let written: Vec<String> = match text && pages.is_ok() {
+    let written: Vec<String> = match pages.is_ok() {
         true => def
             .initial_fetch
             .iter()
@@ -447,7 +476,7 @@ fn listobject(
             cardinal: field.map_or(0, |f| m.fields[f].symbols.len()),
             tags: &tags,
             pages,
-            pages_written: text,
+            pages_written: true,
         },
     );
     (lo, written)

@@ -113,29 +113,26 @@ fn effective(ctx: &mut Ctx<'_>, id: &str) -> Result<Map<String, Value>, RpcError
 fn layout(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, RpcError> {
     let env = ctx.env;
     let doc = ctx.doc()?;
-    let (layout, _) = computed_layout(env, doc, id, false)?;
+    let (layout, splices) = computed_layout(env, doc, id)?;
     doc.validate(&ObjectRef::Object(id.to_string()));
+    ctx.splices = splices;
     Ok(layout)
 }
 
 /// `GetLayout`'s answer for object `id`, read from the app without changing it: what the shared-lock path
-/// of [`crate::api::handle_request`] computes before it marks the object laid out. With `pages_as_text`
-/// its data pages are written as text already: they go where the splices say.
+/// of [`crate::api::handle_request`] computes before it marks the object laid out. Its data pages are
+/// written as text already: they go where the splices say.
 pub fn computed_layout(
     env: &crate::env::Env,
     doc: &DocState,
     id: &str,
-    pages_as_text: bool,
 ) -> Result<(Value, Vec<Splice>), RpcError> {
     let mut props = doc.effective(id)?.ok_or_else(RpcError::invalid_handle)?;
     let view = crate::view::View::of(env, doc);
     if crate::view::dollar::has_expansions(&props) {
         crate::view::dollar::expand_props(&view, props.to_mut());
     }
-    let mut written = match pages_as_text {
-        true => Written::at("/qLayout"),
-        false => Written::none(),
-    };
+    let mut written = Written::at("/qLayout");
     let computed = crate::view::layout::layout(&view, &props, &mut written);
     let mut layout = layout_from_props(computed);
     if doc.soft_patch(id).is_some() {
@@ -249,15 +246,16 @@ fn data_pages(
     let env = ctx.env;
     let doc = ctx.doc()?;
     let view = crate::view::View::of(env, doc).in_state(Some(&state));
-    if cube {
-        let pages = crate::view::layout::cube_pages(&view, &def, &pages)
-            .map_err(|e| RpcError::new(ErrorCode::InvalidParams, e))?;
-        Ok(crate::api::result("qDataPages", pages))
+    let pages = if cube {
+        crate::view::layout::cube_pages(&view, &def, &pages)
+            .map_err(|e| RpcError::new(ErrorCode::InvalidParams, e))?
     } else {
         let search = doc.list_search(id, path);
-        let pages = crate::view::layout::list_pages(&view, &def, &pages, search);
-        Ok(crate::api::result("qDataPages", pages))
-    }
+        crate::view::layout::list_pages(&view, &def, &pages, search)
+    };
+    let (result, splices) = pages.under("qDataPages");
+    ctx.splices = splices;
+    Ok(result)
 }
 
 /// The definition path a cube method names: its `qPath`, `/qHyperCubeDef` when it names none.
