@@ -21,6 +21,17 @@ pub struct Splice {
     pub json: String,
 }
 
+/// Appends `/` and `key` to the JSON pointer `path`, escaped as RFC 6901 says (`~` as `~0`, `/` as `~1`).
+pub fn push_key(path: &mut String, key: &str) {
+    path.push('/');
+    path.push_str(&key.replace('~', "~0").replace('/', "~1"));
+}
+
+/// Whether the JSON pointer `pointer` names `path` or a place below it.
+pub fn within(pointer: &str, path: &str) -> bool {
+    pointer.starts_with(path) && matches!(pointer.as_bytes().get(path.len()), None | Some(b'/'))
+}
+
 /// Writes `value` as JSON to `out`, each splice's text in place of the value at its pointer.
 pub fn write(out: &mut Vec<u8>, value: &Value, splices: &[Splice]) {
     let mut path = String::new();
@@ -34,12 +45,8 @@ fn write_at(out: &mut Vec<u8>, value: &Value, path: &mut String, splices: &[Spli
         out.extend_from_slice(s.json.as_bytes());
         return;
     }
-    let below = |s: &Splice| {
-        s.pointer.len() > path.len()
-            && s.pointer.starts_with(path.as_str())
-            && s.pointer.as_bytes()[path.len()] == b'/'
-    };
-    if !splices.iter().any(below) {
+    // None is at `path` itself (that was looked for above): any within it lies below.
+    if !splices.iter().any(|s| within(&s.pointer, path)) {
         // Writing a JSON value to a vector cannot fail.
         let _ = serde_json::to_writer(&mut *out, value);
         return;
@@ -54,8 +61,7 @@ fn write_at(out: &mut Vec<u8>, value: &Value, path: &mut String, splices: &[Spli
                 }
                 let _ = serde_json::to_writer(&mut *out, key);
                 out.push(b':');
-                path.push('/');
-                path.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                push_key(path, key);
                 write_at(out, v, path, splices);
                 path.truncate(len);
             }
@@ -122,6 +128,15 @@ mod tests {
             serde_json::from_str::<Value>(&text).unwrap(),
             "resolving gives the value the text says"
         );
+    }
+
+    #[test]
+    fn pointers_within_a_path() {
+        assert!(within("/a/b", "/a") && within("/a", "/a") && within("/a", ""));
+        assert!(!within("/ab", "/a") && !within("/a", "/a/b"));
+        let mut path = String::new();
+        push_key(&mut path, "x/y~z");
+        assert_eq!(path, "/x~1y~0z");
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! text — one that changed is replaced whole, its text spliced into the patch — so pages are never built
 //! as values to be compared cell by cell.
 
-use qix_protocol::splice::Splice;
+use qix_protocol::splice::{self, Splice};
 use serde_json::{Map, Value};
 
 /// Operations past which the whole value is sent instead (a patch of more differences than this is about
@@ -49,8 +49,7 @@ pub fn patch_sent(old: Option<&Sent>, new: &Sent) -> (Value, Vec<Splice>) {
     let covers = |o: &Value, part: &Splice| {
         // enigma.js names the root `/`.
         let path = o["path"].as_str().filter(|p| *p != "/").unwrap_or("");
-        part.pointer.starts_with(path)
-            && matches!(part.pointer.as_bytes().get(path.len()), None | Some(b'/'))
+        splice::within(&part.pointer, path)
     };
     if ops.iter().any(|o| new.parts.iter().any(|p| covers(o, p))) {
         return whole("replace", new);
@@ -140,8 +139,7 @@ fn op(name: &str, path: &str, value: Option<&Value>) -> Value {
 /// Runs `f` with `key` appended to `path` (escaped as RFC 6901 says), then restores `path`.
 fn at(path: &mut String, key: &str, f: impl FnOnce(&mut String) -> bool) -> bool {
     let len = path.len();
-    path.push('/');
-    path.push_str(&key.replace('~', "~0").replace('/', "~1"));
+    splice::push_key(path, key);
     let done = f(path);
     path.truncate(len);
     done

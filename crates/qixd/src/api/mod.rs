@@ -218,12 +218,10 @@ fn to_delta(
     };
     let mut out = Vec::new();
     for (key, value) in map.iter_mut() {
-        let prefix = format!("/{}", key.replace('~', "~0").replace('/', "~1"));
-        let under = |s: &Splice| {
-            s.pointer.starts_with(&prefix)
-                && matches!(s.pointer.as_bytes().get(prefix.len()), None | Some(b'/'))
-        };
-        let (mine, rest): (Vec<Splice>, Vec<Splice>) = splices.into_iter().partition(under);
+        let mut prefix = String::new();
+        qix_protocol::splice::push_key(&mut prefix, key);
+        let (mine, rest): (Vec<Splice>, Vec<Splice>) =
+            (splices.into_iter()).partition(|s| qix_protocol::splice::within(&s.pointer, &prefix));
         splices = rest;
         let new = Sent {
             value: std::mem::take(value),

@@ -15,7 +15,7 @@ use super::View;
 use qix_engine::hypercube::pivot::Expansion;
 use qix_engine::hypercube::StateCounts;
 use qix_engine::{field_states_in, HyperCube, ListRow};
-use qix_protocol::splice::Splice;
+use qix_protocol::splice::{self, Splice};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
@@ -40,9 +40,7 @@ impl Written {
     /// Runs `f` with the path one key deeper.
     fn under<T>(&mut self, key: &str, f: impl FnOnce(&mut Written) -> T) -> T {
         let len = self.path.len();
-        self.path.push('/');
-        self.path
-            .push_str(&key.replace('~', "~0").replace('/', "~1"));
+        splice::push_key(&mut self.path, key);
         let out = f(self);
         self.path.truncate(len);
         out
