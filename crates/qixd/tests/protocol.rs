@@ -543,7 +543,7 @@ async fn healthcheck_and_metrics() {
 
 /// A layout's data pages are written as text while the rest is built as values (`view::page_text`); on the
 /// wire they must read the same as the pages `GetHyperCubeData` / `GetListObjectData` build as values, in
-/// a nested cube too, and delta mode (which diffs pages by their text) must patch them into the same.
+/// a nested cube too (and one in `qMetaDef`, which the layout moves to `qMeta`), and delta mode (which diffs pages by their text) must patch them into the same.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn layout_pages_read_as_the_data_methods_pages_with_or_without_delta() {
     let s = TestServer::start().await;
@@ -559,7 +559,8 @@ async fn layout_pages_read_as_the_data_methods_pages_with_or_without_delta() {
                       "qInitialDataFetch": area});
     let list = json!({"qDef": {"qFieldDefs": ["Dim"]}, "qInitialDataFetch": area});
     let props = json!({"qInfo": {"qType": "t"}, "qHyperCubeDef": cube, "qListObjectDef": list,
-                       "nested": {"in/ner": {"qHyperCubeDef": cube}}});
+                       "nested": {"in/ner": {"qHyperCubeDef": cube}},
+                       "qMetaDef": {"title": "t", "inner": {"qHyperCubeDef": cube}}});
     let h = c.ok(doc, "CreateSessionObject", json!([props])).await["qReturn"]["qHandle"]
         .as_i64()
         .unwrap();
@@ -588,6 +589,9 @@ async fn layout_pages_read_as_the_data_methods_pages_with_or_without_delta() {
         );
         let nested = &layout["nested"]["in/ner"]["qHyperCube"]["qDataPages"][0];
         assert_eq!(nested, &cube_page);
+        // `qMetaDef` is laid out as `qMeta`, its cube's pages with it.
+        let meta = &layout["qMeta"]["inner"]["qHyperCube"]["qDataPages"][0];
+        assert_eq!(meta, &cube_page);
         assert_eq!(layout["qListObject"]["qDataPages"][0], list_page);
         let rows = cube_page["qMatrix"].as_array().unwrap().len();
         assert_eq!(rows, [4, 2, 2][round], "the selection is in the pages");

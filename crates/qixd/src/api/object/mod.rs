@@ -146,6 +146,12 @@ pub fn computed_layout(
     }
     let layout = crate::api::result("qLayout", layout);
     let mut splices = written.splices;
+    for s in &mut splices {
+        // `layout_from_props` moved `qMetaDef` (laid out like any object) to `qMeta`.
+        if let Some(rest) = s.pointer.strip_prefix("/qLayout/qMetaDef/") {
+            s.pointer = format!("/qLayout/qMeta/{rest}");
+        }
+    }
     // A page goes only where the layout still holds its place.
     splices.retain(|s| layout.pointer(&s.pointer) == Some(&Value::Null));
     Ok((layout, splices))
