@@ -595,6 +595,18 @@ async fn layout_pages_read_as_the_data_methods_pages_with_or_without_delta() {
         assert_eq!(layout["qListObject"]["qDataPages"][0], list_page);
         let rows = cube_page["qMatrix"].as_array().unwrap().len();
         assert_eq!(rows, [4, 2, 2][round], "the selection is in the pages");
+        // The dimension infos are written as text too.
+        let info = &layout["qHyperCube"]["qDimensionInfo"][0];
+        assert_eq!(info["qFallbackTitle"], "Dim");
+        assert_eq!(info["qCardinalities"]["qHypercubeCardinal"], rows);
+        let info = &layout["qListObject"]["qDimensionInfo"];
+        assert_eq!(
+            (
+                info["qCardinal"].clone(),
+                info["qStateCounts"]["qOption"].clone()
+            ),
+            (json!(4), json!(rows))
+        );
         // Delta mode: the first answer adds the whole layout, the next patches it into the new one.
         c.send_raw(&delta(id, "GetLayout", "[]")).await;
         let patch = c.response(&json!(id)).await["result"]["qLayout"].clone();

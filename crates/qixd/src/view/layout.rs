@@ -46,12 +46,18 @@ impl Written {
         out
     }
 
-    /// Records `pages` as the data pages of the object laid out under `key`.
-    fn pages(&mut self, key: &str, pages: Vec<String>) {
-        for (i, json) in pages.into_iter().enumerate() {
-            let pointer = format!("{}/{key}/qDataPages/{i}", self.path);
+    /// Records `parts` as the items of the array at `at` (a pointer's tokens, below the value laid out).
+    fn parts(&mut self, at: &str, parts: Vec<String>) {
+        for (i, json) in parts.into_iter().enumerate() {
+            let pointer = format!("{}/{at}/{i}", self.path);
             self.splices.push(Splice { pointer, json });
         }
+    }
+
+    /// Records the text of the entry at `at`.
+    fn part(&mut self, at: &str, json: String) {
+        let pointer = format!("{}/{at}", self.path);
+        self.splices.push(Splice { pointer, json });
     }
 }
 
@@ -77,8 +83,9 @@ pub fn layout(
                 let state = state_of(v, object_state);
                 // The session's expanded pivot nodes of this object, if any.
                 let expansion = id.and_then(|id| view.doc.expansion(id, "/qHyperCubeDef"));
-                let (mut cube, pages) = hypercube(&root.in_state(state), def, expansion);
-                written.pages("qHyperCube", pages);
+                let (mut cube, parts) = hypercube(&root.in_state(state), def, expansion);
+                written.parts("qHyperCube/qDataPages", parts.pages);
+                written.parts("qHyperCube/qDimensionInfo", parts.infos);
                 if let (Some(name), Value::Object(c)) = (state, &mut cube) {
                     c.insert("qStateName".into(), json!(name));
                 }
@@ -92,8 +99,11 @@ pub fn layout(
             ("qListObjectDef", Value::Object(def)) => {
                 let state = state_of(v, object_state);
                 let search = id.and_then(|id| view.doc.list_search(id, "/qListObjectDef"));
-                let (mut list, pages) = listobject(&root.in_state(state), def, search);
-                written.pages("qListObject", pages);
+                let (mut list, parts) = listobject(&root.in_state(state), def, search);
+                written.parts("qListObject/qDataPages", parts.pages);
+                if let Some(info) = parts.infos.into_iter().next() {
+                    written.part("qListObject/qDimensionInfo", info);
+                }
                 if let (Some(name), Value::Object(l)) = (state, &mut list) {
                     l.insert("qStateName".into(), json!(name));
                 }
@@ -230,22 +240,38 @@ pub fn data_paths(props: &Value, data: Option<&Value>) -> Value {
     }
 }
 
+/// The parts of a laid out cube or list written as text: its initial data pages and its `qDimensionInfo`
+/// entries (a list's one), each `null` in the value.
+#[derive(Debug, Default)]
+struct Parts {
+    pages: Vec<String>,
+    infos: Vec<String>,
+}
+
 /// A `qHyperCubeDef` laid out: master items resolved, the definition parsed once, the cube computed once
 /// (through the shared cache, with each dimension's state counts), then rendered; with the initial data
-/// pages written as text when they can be (a straight cube without mini charts or attributes; the layout
-/// holds `null` for each).
+/// pages written as text when they can be (a straight cube without mini charts or attributes), and its
+/// dimensions' infos (without attributes); the layout holds `null` for each.
 fn hypercube(
     view: &View<'_>,
     def: &Map<String, Value>,
     expansion: Option<&Expansion>,
-) -> (Value, Vec<String>) {
+) -> (Value, Parts) {
     let def = CubeDef::parse(&resolve_library(view, def));
     if let Some(msg) = unmet_condition(view, &def) {
-        return (render::hypercube(&def, CubeResult::Condition(msg)), vec![]);
+        return (
+            render::hypercube(&def, CubeResult::Condition(msg)),
+            Parts::default(),
+        );
     }
     let cube = match compute(view, &def) {
         Ok(cube) => cube,
-        Err(e) => return (render::hypercube(&def, CubeResult::Failed(e)), vec![]),
+        Err(e) => {
+            return (
+                render::hypercube(&def, CubeResult::Failed(e)),
+                Parts::default(),
+            )
+        }
     };
     let tags = dimension_tags(view, &def);
     let pages = page_check(view, &def.initial_fetch);
@@ -270,6 +296,7 @@ fn hypercube(
             .collect::<Option<Vec<String>>>(),
         false => None,
     };
+    let infos = render::dim_info_texts(&cube, cells, &tags);
     let mut hc = render::hypercube(
         cells.def,
         CubeResult::Computed {
@@ -278,6 +305,7 @@ fn hypercube(
             tags: &tags,
             pages,
             pages_written: written.is_some(),
+            infos_written: infos.is_some(),
         },
     );
     minichart::add_to_layout(&mut hc, &def, &cube, &charts);
@@ -291,7 +319,11 @@ fn hypercube(
             .unwrap_or_default();
         m.insert("qTreeNodesOnDim".into(), json!(counts));
     }
-    (hc, written.unwrap_or_default())
+    let parts = Parts {
+        pages: written.unwrap_or_default(),
+        infos: infos.unwrap_or_default(),
+    };
+    (hc, parts)
 }
 
 /// The cube of a parsed definition, through the shared cache.
@@ -444,12 +476,9 @@ fn searched_rows(
 }
 
 /// A `qListObjectDef` laid out: parsed once, the field's values listed once (those a search in progress
-/// matches), rendered, the initial data pages written as text (the layout holds `null` for each).
-fn listobject(
-    view: &View<'_>,
-    def: &Map<String, Value>,
-    search: Option<&str>,
-) -> (Value, Vec<String>) {
+/// matches), rendered, the initial data pages and `qDimensionInfo` written as text (the layout holds `null`
+/// for each).
+fn listobject(view: &View<'_>, def: &Map<String, Value>, search: Option<&str>) -> (Value, Parts) {
     let def = ListDef::parse(def);
     let m = view.model();
     let field = m.field_id(&def.field);
@@ -467,17 +496,21 @@ fn listobject(
             .collect(),
         false => vec![],
     };
-    let lo = render::listobject(
-        &def,
-        ListResult {
-            rows: rows.as_deref().map(Vec::as_slice),
-            cardinal: field.map_or(0, |f| m.fields[f].symbols.len()),
-            tags: &tags,
-            pages,
-            pages_written: true,
-        },
-    );
-    (lo, written)
+    let result = ListResult {
+        rows: rows.as_deref().map(Vec::as_slice),
+        cardinal: field.map_or(0, |f| m.fields[f].symbols.len()),
+        tags: &tags,
+        pages,
+        pages_written: true,
+        info_written: true,
+    };
+    let info = render::list_dim_info(&def, &result).to_text();
+    let lo = render::listobject(&def, result);
+    let parts = Parts {
+        pages: written,
+        infos: vec![info],
+    };
+    (lo, parts)
 }
 
 /// `qStateCounts` of a field (through the shared inference cache).

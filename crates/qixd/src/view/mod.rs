@@ -17,6 +17,7 @@ pub mod continuous;
 pub mod cubeopts;
 pub mod defaults;
 pub mod defs;
+pub mod dim_info;
 pub mod dollar;
 pub mod eval;
 pub mod expansion_state;

@@ -138,9 +138,7 @@ pub fn cube_page(cube: &HyperCube, cells: Cells<'_>, page: &Page) -> Value {
 
 /// `qStateCounts`.
 pub fn state_counts(c: &StateCounts) -> Value {
-    json!({"qLocked": c.locked, "qSelected": c.selected, "qOption": c.option, "qDeselected": 0,
-           "qAlternative": c.alternative, "qExcluded": c.excluded, "qSelectedExcluded": c.selected_excluded,
-           "qLockedExcluded": c.locked_excluded})
+    serde_json::to_value(super::dim_info::Counts::of(c)).unwrap_or(Value::Null)
 }
 
 /// Counts the states of a list's rows (`qStateCounts` of a list object).
@@ -151,43 +149,26 @@ pub fn count_states(rows: &[ListRow]) -> StateCounts {
 /// A dimension's `qDimensionInfo` entry: its field's facts (`info`, from the engine), its tags, and the
 /// cube's row count.
 pub fn dim_info(dim: &CubeDimension, info: &DimInfo, tags: &[String], rows: usize) -> Value {
-    let field = &dim.field;
-    let label = dim.label.as_deref().unwrap_or(field);
-    let numeric = tags.iter().any(|t| t == "$numeric");
-    let mut info = json!({
-        "qFallbackTitle": label, "qApprMaxGlyphCount": 1, "qCardinal": info.cardinal, "qSortIndicator": "N",
-        "qGroupFallbackTitles": [field], "qGroupPos": 0, "qStateCounts": state_counts(&info.state_counts),
-        "qTags": tags, "qDimensionType": if numeric { "N" } else { "D" }, "qGrouping": "N",
-        "qNumFormat": {"qType": "U", "qnDec": 0, "qUseThou": 0}, "qIsAutoFormat": true, "qGroupFieldDefs": [field],
-        "qMin": "NaN", "qMax": "NaN", "qAttrExprInfo": [], "qAttrDimInfo": [],
-        "qCardinalities": {"qCardinal": info.cardinal, "qHypercubeCardinal": rows, "qAllValuesCardinal": -1},
-    });
-    // As the real engine writes it: only when true (a recorded layout of a field dimension lacks it).
-    if qix_engine::hypercube::is_calculated(field) {
-        info["qIsCalculated"] = json!(true);
+    super::dim_info::Info::new(dim, info, tags, rows).to_value()
+}
+
+/// A cube's `qDimensionInfo` entries written as text (see [`super::dim_info`]); `None` when a dimension
+/// has attributes, whose infos are added to the entry as values.
+pub fn dim_info_texts(
+    cube: &HyperCube,
+    cells: Cells<'_>,
+    tags: &[Vec<String>],
+) -> Option<Vec<String>> {
+    let (def, rows) = (cells.def, cube.rows.len());
+    if def.dimensions.iter().any(|d| !d.attrs.is_empty()) {
+        return None;
     }
-    if let Some(g) = &dim.group {
-        let titles: Vec<&str> = g
-            .fields
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                g.labels
-                    .get(i)
-                    .filter(|l| !l.is_empty())
-                    .unwrap_or(f)
-                    .as_str()
-            })
-            .collect();
-        info["qGrouping"] = json!(g.grouping);
-        info["qGroupFieldDefs"] = json!(g.fields);
-        info["qGroupFallbackTitles"] = json!(titles);
-        info["qGroupPos"] = json!(g.pos);
-        if g.grouping == "C" {
-            info["qIsCyclic"] = json!(true);
-        }
-    }
-    info
+    let dims = def.dimensions.iter().zip(&cube.dim_info).enumerate();
+    let text = |(i, (d, info))| {
+        let tags = tags.get(i).map_or(&[][..], Vec::as_slice);
+        super::dim_info::Info::new(d, info, tags, rows).to_text()
+    };
+    Some(dims.map(text).collect())
 }
 
 /// The number format the engine picks for a measure without one: integers for counts (as the real engine
@@ -307,6 +288,8 @@ pub enum CubeResult<'a> {
         pages: Result<(), (i64, String)>,
         /// The caller writes the initial data fetch as text ([`super::page_text`]): each page is `null`.
         pages_written: bool,
+        /// The caller writes the `qDimensionInfo` entries as text ([`dim_info_texts`]): each is `null`.
+        infos_written: bool,
     },
     /// The engine could not compute it (the text says why).
     Failed(String),
@@ -332,13 +315,18 @@ pub fn hypercube(def: &CubeDef, result: CubeResult<'_>) -> Value {
             tags,
             pages,
             pages_written,
+            infos_written,
         } => {
             let cells = Cells { def, model };
             out.insert(
                 "qSize".into(),
                 json!({"qcx": def.width(), "qcy": cube.rows.len()}),
             );
-            out.insert("qDimensionInfo".into(), dim_infos(cube, cells, tags));
+            let infos = match infos_written {
+                true => Value::Array(vec![Value::Null; def.dimensions.len()]),
+                false => dim_infos(cube, cells, tags),
+            };
+            out.insert("qDimensionInfo".into(), infos);
             out.insert("qMeasureInfo".into(), measure_infos(cube, cells));
             out.insert(
                 "qEffectiveInterColumnSortOrder".into(),
@@ -433,29 +421,60 @@ pub struct ListResult<'a> {
     pub pages: Result<(), (i64, String)>,
     /// The caller writes the initial data fetch as text ([`super::page_text`]): each page is `null`.
     pub pages_written: bool,
+    /// The caller writes `qDimensionInfo` as text ([`list_dim_info`]): it is `null`.
+    pub info_written: bool,
+}
+
+/// A list object's `qDimensionInfo` (see [`super::dim_info`]): its field's, over all of the field's values.
+pub fn list_dim_info<'a>(def: &ListDef, result: &ListResult<'a>) -> ListDimInfo<'a> {
+    let rows = result.rows.unwrap_or(&[]);
+    ListDimInfo {
+        dim: CubeDimension {
+            field: def.field.clone(),
+            label: def
+                .dim
+                .pointer("/qDef/qFieldLabels/0")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            sort: Default::default(),
+            attrs: Default::default(),
+            options: Default::default(),
+            group: None,
+        },
+        info: DimInfo {
+            cardinal: result.cardinal,
+            state_counts: count_states(rows),
+        },
+        tags: result.tags,
+        rows: rows.len(),
+    }
+}
+
+/// What a list object's `qDimensionInfo` is made of (the entry borrows from it).
+pub struct ListDimInfo<'a> {
+    dim: CubeDimension,
+    info: DimInfo,
+    tags: &'a [String],
+    rows: usize,
+}
+
+impl ListDimInfo<'_> {
+    /// The entry as a value.
+    pub fn to_value(&self) -> Value {
+        super::dim_info::Info::new(&self.dim, &self.info, self.tags, self.rows).to_value()
+    }
+
+    /// The entry as text.
+    pub fn to_text(&self) -> String {
+        super::dim_info::Info::new(&self.dim, &self.info, self.tags, self.rows).to_text()
+    }
 }
 
 /// A `qListObject`.
 pub fn listobject(def: &ListDef, result: ListResult<'_>) -> Value {
     let rows = result.rows.unwrap_or(&[]);
     let n = rows.len();
-    let info = DimInfo {
-        cardinal: result.cardinal,
-        state_counts: count_states(rows),
-    };
-    let dim = CubeDimension {
-        field: def.field.clone(),
-        label: def
-            .dim
-            .pointer("/qDef/qFieldLabels/0")
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string),
-        sort: Default::default(),
-        attrs: Default::default(),
-        options: Default::default(),
-        group: None,
-    };
     let pages: Value = match &result.pages {
         Ok(()) if result.pages_written => Value::Array(vec![Value::Null; def.initial_fetch.len()]),
         Ok(()) => def
@@ -467,7 +486,13 @@ pub fn listobject(def: &ListDef, result: ListResult<'_>) -> Value {
     };
     let mut out = object([
         ("qSize", json!({"qcx": 1, "qcy": n})),
-        ("qDimensionInfo", dim_info(&dim, &info, result.tags, n)),
+        (
+            "qDimensionInfo",
+            match result.info_written {
+                true => Value::Null,
+                false => list_dim_info(def, &result).to_value(),
+            },
+        ),
         ("qExpressions", json!([])),
         ("qDataPages", pages),
     ]);
@@ -553,6 +578,7 @@ mod tests {
                 tags: &tags,
                 pages: Ok(()),
                 pages_written: false,
+                infos_written: false,
             },
         );
         assert_eq!(hc["qSize"], json!({"qcx": 2, "qcy": 2}));
@@ -596,6 +622,7 @@ mod tests {
                 tags: &[],
                 pages: Err((7009, "too many".into())),
                 pages_written: false,
+                infos_written: false,
             },
         );
         assert_eq!(refused["qDataPages"], json!([]));
@@ -670,6 +697,7 @@ mod tests {
                 tags: &tags,
                 pages: Ok(()),
                 pages_written: false,
+                info_written: false,
             },
         );
         assert_eq!(lo["qSize"], json!({"qcx": 1, "qcy": 3}));
@@ -689,6 +717,7 @@ mod tests {
                 tags: &[],
                 pages: Ok(()),
                 pages_written: false,
+                info_written: false,
             },
         );
         assert_eq!(missing["qError"]["qErrorCode"], 7005);
