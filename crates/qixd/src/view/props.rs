@@ -1,6 +1,7 @@
 //! Properties as clients send them and as the engine keeps them: ids and `qInfo` filled in, `qMetaDef` made
 //! into `qMeta`, a layout's base from properties, and `NxPatch`es applied within the limits.
 
+use qix_protocol::splice::{self, Splice};
 use qix_protocol::RpcError;
 use serde_json::{json, Map, Value};
 
@@ -49,7 +50,14 @@ pub fn privileges() -> Value {
 }
 
 /// A layout from properties: `qMetaDef` becomes `qMeta` (with the user's privileges), plus `qSelectionInfo`.
-pub fn layout_from_props(props: Map<String, Value>) -> Map<String, Value> {
+/// `written` are the parts of the laid-out properties written as text (pointers relative to them): those
+/// inside `qMetaDef` move with it.
+pub fn layout_from_props(props: Map<String, Value>, written: &mut [Splice]) -> Map<String, Value> {
+    for s in written.iter_mut() {
+        if splice::within(&s.pointer, "/qMetaDef") {
+            s.pointer = format!("/qMeta{}", &s.pointer["/qMetaDef".len()..]);
+        }
+    }
     // Moved, not cloned: the computed layout holds the data pages.
     let mut layout = Map::new();
     for (k, v) in props {

@@ -132,9 +132,10 @@ pub fn computed_layout(
     if crate::view::dollar::has_expansions(&props) {
         crate::view::dollar::expand_props(&view, props.to_mut());
     }
-    let mut written = Written::at("/qLayout");
+    let mut written = Written::at("");
     let computed = crate::view::layout::layout(&view, &props, &mut written);
-    let mut layout = layout_from_props(computed);
+    let mut splices = written.splices;
+    let mut layout = layout_from_props(computed, &mut splices);
     if doc.soft_patch(id).is_some() {
         layout.insert("qHasSoftPatches".into(), json!(true));
     }
@@ -145,12 +146,8 @@ pub fn computed_layout(
         );
     }
     let layout = crate::api::result("qLayout", layout);
-    let mut splices = written.splices;
     for s in &mut splices {
-        // `layout_from_props` moved `qMetaDef` (laid out like any object) to `qMeta`.
-        if let Some(rest) = s.pointer.strip_prefix("/qLayout/qMetaDef/") {
-            s.pointer = format!("/qLayout/qMeta/{rest}");
-        }
+        s.pointer.insert_str(0, "/qLayout");
     }
     // A page goes only where the layout still holds its place.
     splices.retain(|s| layout.pointer(&s.pointer) == Some(&Value::Null));
