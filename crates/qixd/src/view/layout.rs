@@ -287,12 +287,9 @@ fn hypercube(
         def: straight.as_ref().unwrap_or(&def),
         model: view.model(),
     };
-    let written = match pages_ok && charts.iter().all(Option::is_none) {
-        true => cells
-            .def
-            .initial_fetch
-            .iter()
-            .map(|p| page_text::cube_page(&cube, cells, p))
+    let written = match pages_ok {
+        true => (cells.def.initial_fetch.iter())
+            .map(|p| cube_page_text(&cube, cells, &charts, p))
             .collect::<Option<Vec<String>>>(),
         false => None,
     };
@@ -324,6 +321,20 @@ fn hypercube(
         infos: infos.unwrap_or_default(),
     };
     (hc, parts)
+}
+
+/// Page `p` of `cube` written as text when it can be: not when a measure has a mini chart (added to the
+/// page's cells as values), nor when a column has attributes ([`page_text::cube_page`]).
+fn cube_page_text(
+    cube: &HyperCube,
+    cells: render::Cells<'_>,
+    charts: &[Option<Result<minichart::MiniChart, String>>],
+    p: &Page,
+) -> Option<String> {
+    let plain = charts.iter().all(Option::is_none);
+    plain
+        .then(|| page_text::cube_page(cube, cells, p))
+        .flatten()
 }
 
 /// The cube of a parsed definition, through the shared cache.
@@ -420,12 +431,8 @@ pub fn cube_pages(
         model: view.model(),
     };
     let charts = minichart::compute(view, &def);
-    let plain = charts.iter().all(Option::is_none);
     for p in pages {
-        match plain
-            .then(|| page_text::cube_page(&cube, cells, p))
-            .flatten()
-        {
+        match cube_page_text(&cube, cells, &charts, p) {
             Some(text) => out.push_text(text),
             None => {
                 let mut page = render::cube_page(&cube, cells, p);
