@@ -744,7 +744,7 @@ impl Narrow<'_> {
             Narrow::Index(cursors) if rows.is_empty() => {
                 cursors.iter_mut().for_each(|c| c.skip_below(end));
             }
-            Narrow::Index(cursors) => {
+            Narrow::Index(_) => {
                 // The rows kept so far are marked and this selection's rows tested against the marks:
                 // they are the fewer, and marking a row reads and writes its mark's word.
                 marks.fill(0);
@@ -753,17 +753,7 @@ impl Narrow<'_> {
                     marks[i / 64] |= 1 << (i % 64);
                 }
                 rows.clear();
-                for c in cursors.iter_mut() {
-                    c.take_below(end, |r| {
-                        let i = r as usize - start;
-                        if marks[i / 64] & (1 << (i % 64)) != 0 {
-                            rows.push(r);
-                        }
-                    });
-                }
-                if cursors.len() > 1 {
-                    rows.sort_unstable();
-                }
+                self.keep_marked(start, end, marks, rows);
             }
             Narrow::Column(column, allowed) => {
                 let mut kept = Vec::with_capacity(rows.len());
@@ -772,6 +762,41 @@ impl Narrow<'_> {
             }
         }
     }
+
+    /// Adds to `rows` this selection's rows of the stretch from `start` to below `end` that `marks` (a
+    /// bit a row of the stretch) holds. Only for a selection read from its index: a column is read at
+    /// listed rows.
+    fn keep_marked(&mut self, start: usize, end: u32, marks: &[u64], rows: &mut Vec<u32>) {
+        let Narrow::Index(cursors) = self else {
+            return;
+        };
+        for c in cursors.iter_mut() {
+            c.take_below(end, |r| {
+                let i = r as usize - start;
+                if marks[i / 64] & (1 << (i % 64)) != 0 {
+                    rows.push(r);
+                }
+            });
+        }
+        if cursors.len() > 1 {
+            rows.sort_unstable();
+        }
+    }
+}
+
+/// Marks in `marks` (a bit a row of the stretch from `start` to below `end`) the rows the `cursors`
+/// read there; whether there was any.
+fn mark_stretch(cursors: &mut [Cursor<'_>], start: usize, end: u32, marks: &mut [u64]) -> bool {
+    marks.fill(0);
+    let mut any = false;
+    for c in cursors.iter_mut() {
+        c.take_below(end, |r| {
+            let i = r as usize - start;
+            marks[i / 64] |= 1 << (i % 64);
+            any = true;
+        });
+    }
+    any
 }
 
 /// The rows of table `t` holding an allowed value in every one of `selections` (field, allowed symbols,
@@ -810,6 +835,25 @@ pub(crate) fn rows_matching_all(
         .collect::<Option<Vec<_>>>()?;
     let mut out = Matched::new(n, max_list);
     let mut marks = vec![0u64; STRETCH / 64];
+    if let Some((second @ Narrow::Index(_), rest)) = others.split_first_mut() {
+        // The first selection's rows are marked straight from its index (never listed): the second's
+        // rows are tested against the marks.
+        let mut firsts = index.cursors(allowed);
+        let mut rows = Vec::new();
+        for start in (0..n).step_by(STRETCH) {
+            let end = (start + STRETCH).min(n) as u32;
+            rows.clear();
+            match mark_stretch(&mut firsts, start, end, &mut marks) {
+                true => second.keep_marked(start, end, &marks, &mut rows),
+                false => second.narrow(start, end, &mut rows, &mut marks),
+            }
+            for other in rest.iter_mut() {
+                other.narrow(start, end, &mut rows, &mut marks);
+            }
+            rows.iter().for_each(|&r| out.insert(r));
+        }
+        return Some(out.finish(true));
+    }
     index.for_each_stretch(allowed, 0..n, |start, end, rows| {
         for other in &mut others {
             other.narrow(start, end as u32, rows, &mut marks);
