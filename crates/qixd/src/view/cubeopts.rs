@@ -44,7 +44,7 @@ pub struct DimSpec {
 impl DimSpec {
     /// The options of an `NxDimension`.
     pub fn parse(d: &Value) -> DimSpec {
-        let spec = d.get("qOtherTotalSpec").cloned().unwrap_or(Value::Null);
+        let spec = d.get("qOtherTotalSpec").unwrap_or(&Value::Null);
         let text = |k: &str| spec.get(k).and_then(Value::as_str).unwrap_or("");
         DimSpec {
             null_suppression: d

@@ -8,6 +8,7 @@
 use super::cubeopts::{CalcCond, DimSpec};
 use super::numfmt::NumFormat;
 use super::pivotdef::PivotDef;
+use crate::view::props::at;
 use qix_engine::{ColumnSort, DimensionDef, HyperCubeDef, ListSort, MeasureDef};
 use serde_json::{Map, Value};
 
@@ -391,16 +392,15 @@ fn custom(def: &Map<String, Value>) -> Map<String, Value> {
 
 /// `qDef.qFieldDefs[0]` of a dimension (empty when absent).
 pub fn field_of(dim_or_def: &Value) -> String {
-    dim_or_def
-        .pointer("/qDef/qFieldDefs/0")
-        .or_else(|| dim_or_def.pointer("/qFieldDefs/0"))
+    at(dim_or_def, "/qDef/qFieldDefs/0")
+        .or_else(|| at(dim_or_def, "/qFieldDefs/0"))
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string()
 }
 
 fn text_at(v: &Value, pointer: &str) -> Option<String> {
-    v.pointer(pointer)
+    at(v, pointer)
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
@@ -410,7 +410,7 @@ fn dimension(d: &Value) -> CubeDimension {
     CubeDimension {
         field: field_of(d),
         label: text_at(d, "/qDef/qFieldLabels/0"),
-        sort: sort_criteria(d.pointer("/qDef/qSortCriterias")).0,
+        sort: sort_criteria(at(d, "/qDef/qSortCriterias")).0,
         attrs: Attributes::parse(d),
         options: DimSpec::parse(d),
         group: dim_group(d),
@@ -445,34 +445,27 @@ fn dim_group(d: &Value) -> Option<DimGroup> {
 }
 
 fn measure(m: &Value) -> CubeMeasure {
-    let sort_numeric = m
-        .pointer("/qSortBy/qSortByNumeric")
+    let sort_numeric = at(m, "/qSortBy/qSortByNumeric")
         .and_then(Value::as_i64)
         .unwrap_or(0)
         .clamp(-1, 1) as i8;
     CubeMeasure {
-        expr: m
-            .pointer("/qDef/qDef")
+        expr: at(m, "/qDef/qDef")
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string(),
         label: text_at(m, "/qDef/qLabel"),
         sort_numeric,
         sort_indicator: sort_indicator(m),
-        num_format: NumFormat::parse(m.pointer("/qDef/qNumFormat")),
-        num_format_json: m
-            .pointer("/qDef/qNumFormat")
-            .filter(|f| f.is_object())
-            .cloned(),
+        num_format: NumFormat::parse(at(m, "/qDef/qNumFormat")),
+        num_format_json: at(m, "/qDef/qNumFormat").filter(|f| f.is_object()).cloned(),
         attrs: Attributes::parse(m),
         mini_chart: text_at(m, "/qMiniChartDef/qDef"),
-        mini_chart_points: m
-            .pointer("/qMiniChartDef/qMaxNumberPoints")
+        mini_chart_points: at(m, "/qMiniChartDef/qMaxNumberPoints")
             .and_then(Value::as_u64)
             .filter(|n| *n > 0)
             .and_then(|n| usize::try_from(n).ok()),
-        brutal_sum: m
-            .pointer("/qDef/qBrutalSum")
+        brutal_sum: at(m, "/qDef/qBrutalSum")
             .and_then(Value::as_bool)
             .unwrap_or(false),
     }
@@ -510,8 +503,7 @@ pub fn sort_criteria(criteria: Option<&Value>) -> (ColumnSort, ListSort) {
             by_load_order: g("qSortByLoadOrder"),
             by_state: g("qSortByState"),
             by_expression: g("qSortByExpression"),
-            expression: c
-                .pointer("/qExpression/qv")
+            expression: at(&c, "/qExpression/qv")
                 .and_then(Value::as_str)
                 .filter(|e| !e.trim().is_empty())
                 .map(str::to_string),

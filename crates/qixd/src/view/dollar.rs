@@ -10,19 +10,24 @@ use crate::view::eval::evaluate_in;
 use crate::view::View;
 use serde_json::Value;
 
-/// Property keys whose string values (or arrays of strings) are expressions or field definitions.
-const EXPRESSION_KEYS: &[&str] = &[
-    "qDef",
-    "qLabel",
-    "qLabelExpression",
-    "qExpr",
-    "qExpression",
-    "qFieldDefs",
-    "qFieldLabels",
-    "qStringExpression",
-    "qValueExpression",
-    "qv",
-];
+/// Whether a property key's string values (or arrays of strings) are expressions or field definitions.
+/// (A `match`: every layout asks it of every key of its properties, and comparing a key with each name of
+/// a list showed in profiles.)
+fn is_expression_key(key: &str) -> bool {
+    matches!(
+        key,
+        "qDef"
+            | "qLabel"
+            | "qLabelExpression"
+            | "qExpr"
+            | "qExpression"
+            | "qFieldDefs"
+            | "qFieldLabels"
+            | "qStringExpression"
+            | "qValueExpression"
+            | "qv"
+    )
+}
 
 /// `text` with every `$( ... )` expanded; text whose expansion fails (unterminated, self-referencing) is
 /// left as written, so the parser reports the error in its own words.
@@ -71,7 +76,7 @@ fn value_text(view: &View<'_>, expr: &str) -> String {
 pub fn has_expansions(props: &serde_json::Map<String, Value>) -> bool {
     props
         .iter()
-        .any(|(key, value)| has_expansion(value, EXPRESSION_KEYS.contains(&key.as_str())))
+        .any(|(key, value)| has_expansion(value, is_expression_key(key)))
 }
 
 fn has_expansion(value: &Value, is_expression: bool) -> bool {
@@ -83,10 +88,10 @@ fn has_expansion(value: &Value, is_expression: bool) -> bool {
     }
 }
 
-/// Expands the expressions found anywhere in `props` (under [`EXPRESSION_KEYS`]) in place.
+/// Expands the expressions found anywhere in `props` (under [`is_expression_key`]) in place.
 pub fn expand_props(view: &View<'_>, props: &mut serde_json::Map<String, Value>) {
     for (key, value) in props.iter_mut() {
-        expand_value(view, value, EXPRESSION_KEYS.contains(&key.as_str()));
+        expand_value(view, value, is_expression_key(key));
     }
 }
 

@@ -12,6 +12,7 @@ use super::page_text;
 use super::pivotdef::Mode;
 use super::render::{self, CubeResult, ListResult};
 use super::View;
+use crate::view::props::at;
 use qix_engine::hypercube::pivot::Expansion;
 use qix_engine::hypercube::StateCounts;
 use qix_engine::{field_states_in, HyperCube, ListRow};
@@ -220,7 +221,7 @@ pub fn data_paths(props: &Value, data: Option<&Value>) -> Value {
                 .map(|(k, path)| {
                     let v = path
                         .as_str()
-                        .and_then(|p| props.pointer(p))
+                        .and_then(|p| at(props, p))
                         .cloned()
                         .unwrap_or(Value::Null);
                     (k.clone(), v)
@@ -229,10 +230,9 @@ pub fn data_paths(props: &Value, data: Option<&Value>) -> Value {
             Value::Object(out)
         }
         None => {
-            let title = props
-                .pointer("/qMetaDef/title")
-                .or_else(|| props.pointer("/qDim/title"))
-                .or_else(|| props.pointer("/qMeasure/qLabel"))
+            let title = at(props, "/qMetaDef/title")
+                .or_else(|| at(props, "/qDim/title"))
+                .or_else(|| at(props, "/qMeasure/qLabel"))
                 .cloned()
                 .unwrap_or(json!(""));
             json!({"title": title})

@@ -3,6 +3,7 @@
 //! `qMaxStackedCells`, and each dimension's `qOtherTotalSpec.qTotalMode` / `qTotalLabel`. Parsing never
 //! fails: a missing or mistyped property is its default.
 
+use crate::view::props::at;
 use qix_engine::hypercube::pivot::{Expansion, Level, PivotSpec};
 use serde_json::{Map, Value};
 
@@ -135,9 +136,7 @@ fn effective_order(def: &Map<String, Value>, dims: usize, measures: usize) -> Ve
 
 /// Whether a dimension's level has a total (`qOtherTotalSpec.qTotalMode` `TOTAL_EXPR`).
 fn shows_total(d: &Value) -> bool {
-    d.pointer("/qOtherTotalSpec/qTotalMode")
-        .and_then(Value::as_str)
-        == Some("TOTAL_EXPR")
+    at(d, "/qOtherTotalSpec/qTotalMode").and_then(Value::as_str) == Some("TOTAL_EXPR")
 }
 
 /// The text of a dimension's total node: its `qTotalLabel` (a plain text), else `Totals`.

@@ -6,6 +6,7 @@
 use super::attrs;
 use super::cell::Cell;
 use super::defs::{Attributes, CubeDef, CubeDimension, CubeMeasure, ListDef, Page};
+use crate::view::props::at;
 use qix_engine::hypercube::{DimCell, DimInfo, StateCounts};
 use qix_engine::{CubeRow, DataModel, HyperCube, ListRow};
 use serde_json::{json, Map, Value};
@@ -431,9 +432,7 @@ pub fn list_dim_info<'a>(def: &ListDef, result: &ListResult<'a>) -> ListDimInfo<
     ListDimInfo {
         dim: CubeDimension {
             field: def.field.clone(),
-            label: def
-                .dim
-                .pointer("/qDef/qFieldLabels/0")
+            label: at(&def.dim, "/qDef/qFieldLabels/0")
                 .and_then(Value::as_str)
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
