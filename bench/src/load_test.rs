@@ -824,11 +824,19 @@ impl Stager {
     }
 }
 
+/// How long the setup waits after the probe before it reads the server's memory at start: longer than
+/// qixd takes to give back what a session used once the last one has gone (`release_when_idle`).
+const AFTER_PROBE: Duration = Duration::from_secs(5);
+
 /// The setup phase: the stages one after the other, each on every socket, with the server's memory read
 /// after each (see the module doc for why they are split).
 async fn set_up(args: &Args, shape: &Shape, location: Location, app_id: &str) -> Setup {
     let (n, m) = (shape.sessions, shape.sockets);
     let mut st = Stager::new(args, n, location, app_id);
+    // The probe's session has just closed: qixd gives what it used back 1 s after its last session goes
+    // and again once the request threads have ended (3 s later). Read before that, the start was high or
+    // low depending on the moment, and the idle socket's cost moved by kilobytes from run to run.
+    tokio::time::sleep(AFTER_PROBE).await;
     let mut rss = Rss {
         before: st.settled_rss().await,
         ..Rss::default()
