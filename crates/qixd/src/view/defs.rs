@@ -8,7 +8,7 @@
 use super::cubeopts::{CalcCond, DimSpec};
 use super::numfmt::NumFormat;
 use super::pivotdef::PivotDef;
-use crate::view::props::at;
+use crate::view::pointer::at;
 use qix_engine::{ColumnSort, DimensionDef, HyperCubeDef, ListSort, MeasureDef};
 use serde_json::{Map, Value};
 

@@ -12,7 +12,7 @@ use super::page_text;
 use super::pivotdef::Mode;
 use super::render::{self, CubeResult, ListResult};
 use super::View;
-use crate::view::props::at;
+use crate::view::pointer::at;
 use qix_engine::hypercube::pivot::Expansion;
 use qix_engine::hypercube::StateCounts;
 use qix_engine::{field_states_in, HyperCube, ListRow};

@@ -36,6 +36,7 @@ pub mod page_text;
 pub mod pivot;
 pub mod pivot_layout;
 pub mod pivotdef;
+pub mod pointer;
 pub mod props;
 pub mod ranges;
 pub mod render;

@@ -3,7 +3,7 @@
 //! `qMaxStackedCells`, and each dimension's `qOtherTotalSpec.qTotalMode` / `qTotalLabel`. Parsing never
 //! fails: a missing or mistyped property is its default.
 
-use crate::view::props::at;
+use crate::view::pointer::at;
 use qix_engine::hypercube::pivot::{Expansion, Level, PivotSpec};
 use serde_json::{Map, Value};
 

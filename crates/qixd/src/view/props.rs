@@ -5,29 +5,6 @@ use qix_protocol::splice::{self, Splice};
 use qix_protocol::RpcError;
 use serde_json::{json, Map, Value};
 
-/// What `pointer` (a JSON pointer) points at in `v`, as `Value::pointer` finds it, without the copy of
-/// every token that `Value::pointer` makes to unescape it: only a pointer holding `~` needs that.
-/// Definitions are read this way on every layout.
-pub fn at<'a>(v: &'a Value, pointer: &str) -> Option<&'a Value> {
-    if pointer.is_empty() || pointer.contains('~') {
-        return v.pointer(pointer);
-    }
-    let mut tokens = pointer.strip_prefix('/')?.split('/');
-    tokens.try_fold(v, |target, token| match target {
-        Value::Object(map) => map.get(token),
-        Value::Array(list) => array_index(token).and_then(|i| list.get(i)),
-        _ => None,
-    })
-}
-
-/// An array index token of a JSON pointer: digits without a sign or a leading zero.
-fn array_index(token: &str) -> Option<usize> {
-    if token.starts_with('+') || (token.starts_with('0') && token.len() > 1) {
-        return None;
-    }
-    token.parse().ok()
-}
-
 /// Checks `qInfo` and gives the object an id that is free in the session: the one asked for if free,
 /// else a new one (the engine does the same). Fills the defaults the engine fills.
 pub fn prepare_props(
@@ -187,52 +164,8 @@ mod tests {
             .prop_map(|(op, path, text)| json!({"qOp": op, "qPath": path, "qValue": text}))
     }
 
-    /// A JSON pointer along a path of `tree` (each pick chooses a key or an index), its array indexes
-    /// written as they are, with a sign, or with a leading zero (`spell`), then `rest` tokens that may
-    /// not be there (escaped characters and empty tokens among them).
-    fn pointer_into(tree: &Value, picks: &[usize], spell: u8, rest: &[String]) -> String {
-        let mut out = String::new();
-        let mut v = tree;
-        for &p in picks {
-            match v {
-                Value::Object(m) if !m.is_empty() => {
-                    let Some((k, next)) = m.iter().nth(p % m.len()) else {
-                        break;
-                    };
-                    out.push('/');
-                    out.push_str(k);
-                    v = next;
-                }
-                Value::Array(a) if !a.is_empty() => {
-                    let i = p % a.len();
-                    let prefix = ["", "+", "0"][usize::from(spell % 3)];
-                    out.push_str(&format!("/{prefix}{i}"));
-                    v = &a[i];
-                }
-                _ => break,
-            }
-        }
-        rest.iter().for_each(|t| out.push_str(&format!("/{t}")));
-        out
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
-
-        /// `at` finds what `Value::pointer` finds, for any pointer into any tree.
-        #[test]
-        fn at_finds_what_a_json_pointer_finds(
-            tree in value(4),
-            picks in prop::collection::vec(any::<usize>(), 0..5),
-            spell in any::<u8>(),
-            rest in prop::collection::vec(prop_oneof!["[a-z]{1,3}", "[0-9]{1,2}", "[a-z]~[01]", Just(String::new())], 0..2),
-            bare in "[a-z]{0,3}",
-        ) {
-            let pointer = pointer_into(&tree, &picks, spell, &rest);
-            prop_assert_eq!(at(&tree, &pointer), tree.pointer(&pointer), "{}", pointer);
-            // No leading slash: nothing, unless empty (the whole tree).
-            prop_assert_eq!(at(&tree, &bare), tree.pointer(&bare));
-        }
 
         /// Random patch lists on random trees never panic; an accepted result is an object within the
         /// limits, a refused one leaves the tree as it was.
@@ -264,13 +197,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn at_unescapes_keys_with_a_slash_or_a_tilde() {
-        let tree = json!({"a/b": {"c~d": [1, 2]}, "a": {"b": 3}});
-        assert_eq!(at(&tree, "/a~1b/c~0d/1"), Some(&json!(2)));
-        assert_eq!(at(&tree, "/a/b"), Some(&json!(3)));
     }
 
     #[test]

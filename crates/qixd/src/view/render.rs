@@ -6,7 +6,7 @@
 use super::attrs;
 use super::cell::Cell;
 use super::defs::{Attributes, CubeDef, CubeDimension, CubeMeasure, ListDef, Page};
-use crate::view::props::at;
+use crate::view::pointer::at;
 use qix_engine::hypercube::{DimCell, DimInfo, StateCounts};
 use qix_engine::{CubeRow, DataModel, HyperCube, ListRow};
 use serde_json::{json, Map, Value};

@@ -150,7 +150,7 @@ pub fn computed_layout(
         s.pointer.insert_str(0, "/qLayout");
     }
     // A page goes only where the layout still holds its place.
-    splices.retain(|s| crate::view::props::at(&layout, &s.pointer) == Some(&Value::Null));
+    splices.retain(|s| crate::view::pointer::at(&layout, &s.pointer) == Some(&Value::Null));
     Ok((layout, splices))
 }
 
