@@ -14,6 +14,7 @@
 //! rows — what a chart aggregating over it reads — are those whose every value is possible.
 
 use crate::bits::Bits;
+use crate::gathered::Gathered;
 use crate::model::{DataModel, FieldId, TableId};
 use crate::rowindex::{estimated_rows, rows_matching, rows_matching_all, rows_matching_listed};
 use crate::rowset::{RowSet, LIST_SHARE};
@@ -86,6 +87,8 @@ pub struct Inference {
     key_possible: HashMap<FieldId, Option<Arc<Bits>>>,
     /// Other fields' possible symbols once read (see [`Memo`]).
     memo: Memo,
+    /// Fields' symbols at listed rows once read (see [`Inference::listed_symbols`]).
+    gathered: Gathered,
 }
 
 /// Possible symbols of fields that are not keys, kept once read from their table's rows: after a click,
@@ -354,6 +357,7 @@ impl Inference {
             rows,
             key_possible,
             memo: Memo::default(),
+            gathered: Gathered::default(),
         }
     }
 
@@ -474,6 +478,7 @@ impl Inference {
         let rows = |r: &Option<Arc<RowSet>>| r.as_deref().map_or(0, RowSet::bytes_at_most);
         std::mem::size_of::<Inference>()
             + Memo::MAX_BYTES
+            + Gathered::MAX_BYTES
             + self.rows.iter().map(rows).sum::<usize>()
             + self.key_possible.values().map(set).sum::<usize>()
     }
@@ -498,6 +503,24 @@ impl Inference {
     /// rows, and each pass over a set to find them would read it whole (a bit per row of the table).
     pub fn row_list(&self, table: TableId) -> Option<&[u32]> {
         self.rows.get(table)?.as_deref()?.list()
+    }
+
+    /// The symbols of `field` (a column of `table`) at the rows [`Inference::row_list`] lists, in that
+    /// order (`NULL` for a `NULL` row), read once: the cubes of a sheet read the same fields at the same
+    /// rows, and the sessions in this state share the inference. `None` without a list or a column.
+    pub fn listed_symbols(
+        &self,
+        model: &DataModel,
+        table: TableId,
+        field: FieldId,
+    ) -> Option<Arc<Vec<u32>>> {
+        let list = self.row_list(table)?;
+        let column = model.tables.get(table)?.column(field)?;
+        Some(self.gathered.get_or_read(table, field, || {
+            let mut out = Vec::new();
+            column.gather(list, &mut out);
+            out
+        }))
     }
 }
 

@@ -22,6 +22,7 @@ pub mod builder;
 pub mod cache;
 pub mod dual;
 pub mod fieldfns;
+mod gathered;
 pub mod hypercube;
 pub mod inference;
 pub mod listobject;

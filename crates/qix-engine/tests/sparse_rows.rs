@@ -145,6 +145,41 @@ proptest! {
     }
 }
 
+/// The cubes of a sheet over one inference: the values they read at its listed rows are kept with it
+/// (`Inference::listed_symbols`) and shared — each cube equals the same cube over an inference of its
+/// own, whatever the order the fields are first read in.
+fn check_shared(m: &DataModel, selected: &[u32], g: Option<u32>) -> Result<(), TestCaseError> {
+    let state = select(m, selected, g);
+    let shared = infer(m, &state);
+    let defs = [
+        HyperCubeDef::of(&["d"], &["Sum(x)"]),
+        HyperCubeDef::of(&["g"], &["Sum(x)", "Count(d)"]),
+        HyperCubeDef::of(&["x"], &["Count(g)", "Max(d)"]),
+        HyperCubeDef::of(&["d"], &["Count(k)", "Sum(x)", "Count(x)", "Max(x)"]),
+    ];
+    for def in &defs {
+        let got = compute(m, &state, &shared, def).expect("cube");
+        let alone = compute(m, &state, &infer(m, &state), def).expect("cube");
+        prop_assert_eq!(&got.rows, &alone.rows, "{:?}", def.measures);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    #[test]
+    fn cubes_over_one_inference_share_the_values_read_at_its_rows(
+        n in 4_000u32..12_000,
+        keys in 600u32..1_200,
+        pick in 0u32..1_200,
+        g in proptest::option::of(0u32..3),
+    ) {
+        let m = model(n, keys);
+        check_shared(&m, &[pick % keys], g)?;
+    }
+}
+
 /// A list long enough to be split between two threads (two chunks or more).
 #[test]
 fn a_long_list_is_read_by_two_threads_as_one() {

@@ -14,10 +14,11 @@ use super::plan::{AggrPlan, Plan};
 use super::scope::RowScope;
 use crate::bits::Bits;
 use crate::inference::Inference;
-use crate::model::DataModel;
+use crate::model::{DataModel, FieldId, TableId};
 use crate::packed::NULL;
 use crate::rowindex::{RowIndex, STRETCH};
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// Base rows per block.
 const BLOCK: usize = 64 * 1024;
@@ -41,6 +42,10 @@ struct Columnar<'a> {
     /// The possible rows of the base table; `None` when all are.
     mask: Option<&'a Bits>,
     base_rows: usize,
+    /// The inference's list of the base table's rows, when it has one: a block that is the whole list
+    /// reads the base table's fields through the inference, which keeps what it read (see
+    /// [`Inference::listed_symbols`]).
+    listed: Option<(&'a Inference, TableId, &'a [u32])>,
 }
 
 /// The rows of one block: its range of base rows and the possible ones among them.
@@ -76,6 +81,7 @@ pub(super) fn scan(
             .then(|| inference.table_rows(base))
             .flatten(),
         base_rows: model.tables[base].rows,
+        listed: list.map(|l| (inference, base, l)),
     };
     let partials = match (list, indexed) {
         (Some(list), _) => scan.listed(list),
@@ -280,6 +286,8 @@ impl Columnar<'_> {
                             .map(|r| buf[*r as usize - start])
                             .collect()
                     }
+                } else if let Some(kept) = self.listed_symbols(s.slot, s.field, block) {
+                    kept.as_ref().clone()
                 } else {
                     let mut out = Vec::new();
                     col.gather(&slot_rows[s.slot], &mut out);
@@ -287,6 +295,19 @@ impl Columnar<'_> {
                 }
             })
             .collect()
+    }
+
+    /// The symbols of a base table's `field` at the block's rows, through the inference, when the block
+    /// is the inference's whole list of them.
+    fn listed_symbols(
+        &self,
+        slot: usize,
+        field: FieldId,
+        block: &Block<'_>,
+    ) -> Option<Arc<Vec<u32>>> {
+        let (inference, table, list) = self.listed?;
+        let whole = slot == 0 && std::ptr::eq(block.rows, list);
+        whole.then(|| inference.listed_symbols(self.model, table, field))?
     }
 
     /// The group of each of the block's `n` rows, opening new groups in `part` as they appear.
