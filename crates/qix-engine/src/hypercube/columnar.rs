@@ -263,35 +263,38 @@ impl Columnar<'_> {
         slot_rows
     }
 
-    /// The block's symbols of every involved field, per slot of the plan, one per possible row.
-    fn symbols(&self, block: &Block<'_>, slot_rows: &[Vec<u32>]) -> Vec<Vec<u32>> {
+    /// The block's symbols of every involved field, per slot of the plan, one per possible row (those the
+    /// inference keeps for its listed rows shared, not copied).
+    fn symbols(&self, block: &Block<'_>, slot_rows: &[Vec<u32>]) -> Vec<Arc<Vec<u32>>> {
         let (start, end, n) = (block.start, block.end, block.rows.len());
         self.plan
             .slots
             .iter()
             .map(|s| {
                 let Some(col) = self.model.tables[s.table].column(s.field) else {
-                    return vec![NULL; n];
+                    return Arc::new(vec![NULL; n]);
                 };
                 if s.slot == 0 && block.dense {
                     let mut buf = vec![0u32; end - start];
                     col.get_range(start, &mut buf);
                     if n == end - start {
                         // Every row of the block: the decoded column is the answer.
-                        buf
+                        Arc::new(buf)
                     } else {
-                        block
-                            .rows
-                            .iter()
-                            .map(|r| buf[*r as usize - start])
-                            .collect()
+                        Arc::new(
+                            block
+                                .rows
+                                .iter()
+                                .map(|r| buf[*r as usize - start])
+                                .collect(),
+                        )
                     }
                 } else if let Some(kept) = self.listed_symbols(s.slot, s.field, block) {
-                    kept.as_ref().clone()
+                    kept
                 } else {
                     let mut out = Vec::new();
                     col.gather(&slot_rows[s.slot], &mut out);
-                    out
+                    Arc::new(out)
                 }
             })
             .collect()
@@ -311,7 +314,7 @@ impl Columnar<'_> {
     }
 
     /// The group of each of the block's `n` rows, opening new groups in `part` as they appear.
-    fn group_ids(&self, part: &mut ColumnarPart, syms: &[Vec<u32>], n: usize) -> Vec<u32> {
+    fn group_ids(&self, part: &mut ColumnarPart, syms: &[Arc<Vec<u32>>], n: usize) -> Vec<u32> {
         let mut gid = vec![0u32; n];
         // Calculated dimensions: the block's value ids, from the symbols of their fields.
         let ids: Vec<Option<Vec<u32>>> = (self.plan.derived.iter())
@@ -342,7 +345,7 @@ impl Columnar<'_> {
     fn aggregate(
         &self,
         columns: &mut [Column],
-        syms: &[Vec<u32>],
+        syms: &[Arc<Vec<u32>>],
         gid: &[u32],
         slot_rows: &[Vec<u32>],
     ) {
