@@ -50,4 +50,5 @@ print(f"{c['sessions']} concurrent sessions: {c['interactions']} interactions (s
 if c.get("server_cpu_ms_per_interaction") is not None:
     print(f"server CPU time in that phase: {c['server_cpu_ms_per_interaction']:.2f} ms an interaction")
 if c.get("client_cpu_ms_per_interaction") is not None:
-    print(f"client CPU time in that phase (same cores): {c['client_cpu_ms_per_interaction']:.2f} ms an interaction")
+    print(f"client CPU time in that phase (same cores): {c['client_cpu_ms_per_interaction']:.2f} ms an interaction"
+          f" (its layouts taken as JSON text, {c.get('layout_bytes_per_interaction', 0):,} bytes an interaction)")

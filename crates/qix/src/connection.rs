@@ -9,6 +9,8 @@ use crate::Error;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use qix_protocol::RpcError;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -47,7 +49,10 @@ pub enum Event {
     Resumed(SessionState),
 }
 
-type Pending = Arc<Mutex<HashMap<i64, oneshot::Sender<Result<Value, Error>>>>>;
+/// A call's answer as it came: the `result`'s JSON text, not yet built into a tree.
+type RawResult = Result<Box<RawValue>, Error>;
+
+type Pending = Arc<Mutex<HashMap<i64, oneshot::Sender<RawResult>>>>;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -95,16 +100,71 @@ impl std::fmt::Debug for Connection {
     }
 }
 
-fn route(events: &broadcast::Sender<Event>, frame: &Value) {
-    for (key, make) in [
-        ("change", Event::Changed as fn(Vec<i64>) -> Event),
-        ("close", Event::Closed),
-    ] {
-        if let Some(list) = frame.get(key).and_then(Value::as_array) {
-            let handles: Vec<i64> = list.iter().filter_map(Value::as_i64).collect();
-            let _ = events.send(make(handles));
+/// One frame from the engine, read only as far as routing it needs: its parts stay JSON text (borrowed
+/// from the frame). The reader task serves every call of the connection; a layout built into a tree there
+/// would be built on one task for all of them, and twice over for a typed call (tree, then type). The
+/// caller's task parses its own answer, into whatever it wants.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    id: Option<&'a RawValue>,
+    #[serde(borrow)]
+    method: Option<&'a RawValue>,
+    #[serde(borrow)]
+    params: Option<&'a RawValue>,
+    #[serde(borrow)]
+    result: Option<&'a RawValue>,
+    #[serde(borrow)]
+    error: Option<&'a RawValue>,
+    #[serde(borrow)]
+    change: Option<&'a RawValue>,
+    #[serde(borrow)]
+    close: Option<&'a RawValue>,
+}
+
+impl Envelope<'_> {
+    /// The request id this frame answers (`None` for a push or a notification).
+    fn id(&self) -> Option<i64> {
+        self.id.and_then(|raw| raw.get().parse().ok())
+    }
+
+    /// What the waiting call gets: the result's text, or the engine's error.
+    fn answer(&self) -> RawResult {
+        if let Some(e) = self.error {
+            return Err(Error::Engine(
+                serde_json::from_str::<RpcError>(e.get())
+                    .unwrap_or_else(|_| RpcError::invalid_request(e.get().to_string())),
+            ));
+        }
+        Ok(self.result.map_or_else(null, RawValue::to_owned))
+    }
+
+    /// The frame's `change` and `close` lists as events.
+    fn route(&self, events: &broadcast::Sender<Event>) {
+        for (list, make) in [
+            (self.change, Event::Changed as fn(Vec<i64>) -> Event),
+            (self.close, Event::Closed),
+        ] {
+            if let Some(Ok(Value::Array(list))) = list.map(|l| serde_json::from_str(l.get())) {
+                let handles: Vec<i64> = list.iter().filter_map(Value::as_i64).collect();
+                let _ = events.send(make(handles));
+            }
         }
     }
+
+    /// A notification's method and params.
+    fn notification(&self) -> Option<(String, Value)> {
+        let method: String = serde_json::from_str(self.method?.get()).ok()?;
+        let params = self.params.map_or(Value::Null, |p| {
+            serde_json::from_str(p.get()).unwrap_or(Value::Null)
+        });
+        Some((method, params))
+    }
+}
+
+/// JSON `null` as raw text: the result of an answer that has none.
+fn null() -> Box<RawValue> {
+    RawValue::from_string("null".to_string()).expect("`null` is JSON")
 }
 
 async fn dial(
@@ -182,28 +242,20 @@ async fn write(mut sink: SplitSink<Socket, Message>, mut rx: mpsc::UnboundedRece
 async fn read(mut stream: SplitStream<Socket>, pending: Pending, events: broadcast::Sender<Event>) {
     while let Some(Ok(msg)) = stream.next().await {
         let Message::Text(t) = msg else { continue };
-        let Ok(mut v) = serde_json::from_str::<Value>(t.as_str()) else {
+        let Ok(frame) = serde_json::from_str::<Envelope>(t.as_str()) else {
             continue;
         };
-        route(&events, &v);
-        match v.get("id").and_then(Value::as_i64) {
+        frame.route(&events);
+        match frame.id() {
             Some(id) => {
                 let waiter = lock(&pending).remove(&id);
                 if let Some(w) = waiter {
-                    // The result is moved out of the frame, not copied (a layout is tens of kilobytes).
-                    let result = match v.get_mut("error").map(Value::take) {
-                        Some(e) => Err(Error::Engine(
-                            serde_json::from_value::<RpcError>(e.clone())
-                                .unwrap_or_else(|_| RpcError::invalid_request(e.to_string())),
-                        )),
-                        None => Ok(v.get_mut("result").map_or(Value::Null, Value::take)),
-                    };
-                    let _ = w.send(result);
+                    let _ = w.send(frame.answer());
                 }
             }
             None => {
-                if let Some(m) = v.get("method").and_then(Value::as_str) {
-                    let _ = events.send(Event::Notification(m.to_string(), v["params"].clone()));
+                if let Some((method, params)) = frame.notification() {
+                    let _ = events.send(Event::Notification(method, params));
                 }
             }
         }
@@ -284,6 +336,19 @@ impl Connection {
 
     /// Calls `method` on `handle` with positional (array) or named (object) params.
     pub async fn call(&self, handle: i64, method: &str, params: Value) -> Result<Value, Error> {
+        let raw = self.call_raw(handle, method, params).await?;
+        serde_json::from_str(raw.get()).map_err(|e| Error::Decode(e.to_string()))
+    }
+
+    /// [`Connection::call`], answered with the `result`'s JSON text as it came (checked to be JSON, not
+    /// built into a tree): for a caller that reads it into its own types, forwards it, or needs only to
+    /// know it came.
+    pub async fn call_raw(
+        &self,
+        handle: i64,
+        method: &str,
+        params: Value,
+    ) -> Result<Box<RawValue>, Error> {
         if handle == -1 && method == "OpenDoc" {
             self.remember_open_doc(params.clone());
         }
@@ -417,5 +482,68 @@ impl Connection {
         if let Some(l) = &*lock(&self.inner.link) {
             let _ = l.outbox.send(Message::Close(None));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn envelope(frame: &str) -> Envelope<'_> {
+        serde_json::from_str(frame).expect("a frame")
+    }
+
+    #[test]
+    fn an_answer_keeps_its_result_as_it_came() {
+        let frame = r#"{"jsonrpc":"2.0","id":7,"result":{"qLayout":{"b":1,"a":[1.50,"x\"y"]}},"change":[3]}"#;
+        let e = envelope(frame);
+        assert_eq!(e.id(), Some(7));
+        let raw = e.answer().expect("a result");
+        assert_eq!(raw.get(), r#"{"qLayout":{"b":1,"a":[1.50,"x\"y"]}}"#);
+        // Without a result (or with `null`), the answer is `null`.
+        for frame in [r#"{"id":8}"#, r#"{"id":8,"result":null}"#] {
+            assert_eq!(envelope(frame).answer().expect("null").get(), "null");
+        }
+    }
+
+    #[test]
+    fn an_error_is_the_engines_error() {
+        let e =
+            envelope(r#"{"id":2,"error":{"code":1003,"parameter":"x","message":"App not found"}}"#);
+        match e.answer() {
+            Err(Error::Engine(err)) => {
+                assert_eq!((err.code, err.message.as_str()), (1003, "App not found"))
+            }
+            other => panic!("{other:?}"),
+        }
+        // An error the SDK cannot read as the engine's still fails the call, with its text.
+        match envelope(r#"{"id":2,"error":"broken"}"#).answer() {
+            Err(Error::Engine(err)) => assert!(err.parameter.contains("broken"), "{err:?}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn pushes_and_notifications_become_events() {
+        let (tx, mut rx) = broadcast::channel(8);
+        let push = envelope(r#"{"jsonrpc":"2.0","change":[1,2],"close":[5],"suspend":[]}"#);
+        assert_eq!(push.id(), None);
+        push.route(&tx);
+        assert_eq!(rx.try_recv().ok(), Some(Event::Changed(vec![1, 2])));
+        assert_eq!(rx.try_recv().ok(), Some(Event::Closed(vec![5])));
+        let note = envelope(
+            r#"{"jsonrpc":"2.0","method":"OnMaxParallelSessionsExceeded","params":{"severity":"fatal"}}"#,
+        );
+        note.route(&tx);
+        assert!(rx.try_recv().is_err(), "no lists, no events");
+        assert_eq!(
+            note.notification(),
+            Some((
+                "OnMaxParallelSessionsExceeded".to_string(),
+                json!({"severity": "fatal"})
+            ))
+        );
+        // An id that is not an integer is no call's answer.
+        assert_eq!(envelope(r#"{"id":"x","result":{}}"#).id(), None);
     }
 }

@@ -136,6 +136,16 @@ impl RemoteObject {
         self.conn.call(self.handle(), method, params).await
     }
 
+    /// [`RemoteObject::call`], answered with the `result`'s JSON text as it came (see
+    /// [`Connection::call_raw`]).
+    pub async fn call_raw(
+        &self,
+        method: &str,
+        params: Value,
+    ) -> Result<Box<serde_json::value::RawValue>, Error> {
+        self.conn.call_raw(self.handle(), method, params).await
+    }
+
     /// Calls a method that opens an object: the engine's error 2 (LOCERR_GENERIC_NOT_FOUND) becomes
     /// [`Error::ObjectNotFound`], the same as a null handle, so callers need one check for both answers.
     pub(crate) async fn call_opening(&self, method: &str, params: Value) -> Result<Value, Error> {

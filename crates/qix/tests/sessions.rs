@@ -98,6 +98,14 @@ async fn every_session_kind_on_the_wire() {
     })
     .await
     .unwrap();
+    // The same layout as JSON text: the properties just set, read on the other client.
+    let raw = t2
+        .connection()
+        .call_raw(h2, "GetLayout", json!([]))
+        .await
+        .unwrap();
+    let layout: serde_json::Value = serde_json::from_str(raw.get()).unwrap();
+    assert_eq!(layout["qLayout"]["x"], json!(1), "{}", raw.get());
     assert_eq!(ev, vec![h2]);
 
     // Typed engine errors.
