@@ -89,6 +89,8 @@ pub struct Inference {
     memo: Memo,
     /// Fields' symbols at listed rows once read (see [`Inference::listed_symbols`]).
     gathered: Gathered,
+    /// The fields with one value selected (that symbol): every possible row of their tables holds it.
+    single: Vec<(FieldId, u32)>,
 }
 
 /// Possible symbols of fields that are not keys, kept once read from their table's rows: after a click,
@@ -270,7 +272,23 @@ pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
             true => loose_rows(model, state, t, m.local[t].clone(), &mut key_possible),
         })
         .collect();
-    Inference::of(rows, key_possible)
+    Inference {
+        single: single_values(model, state),
+        ..Inference::of(rows, key_possible)
+    }
+}
+
+/// The fields of `state` with one value selected, and that value's symbol. Every possible row of every
+/// table that holds such a field holds that symbol there (a selection keeps only the rows of its values,
+/// wherever it reaches a table: its own table's local rows, a key's messages, a loose table's fields), so
+/// reading the field at those rows would only find it again.
+fn single_values(model: &DataModel, state: &SelectionState) -> Vec<(FieldId, u32)> {
+    (state.selected_fields())
+        .filter_map(|(f, symbols)| match symbols {
+            [s] if (*s as usize) < model.fields[f].symbols.len() => Some((f, *s)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The rows of table `t` that its own `selections` (most selective first) leave: several at once from
@@ -358,6 +376,7 @@ impl Inference {
             key_possible,
             memo: Memo::default(),
             gathered: Gathered::default(),
+            single: Vec::new(),
         }
     }
 
@@ -477,6 +496,7 @@ impl Inference {
         let set = |b: &Option<Arc<Bits>>| b.as_ref().map_or(0, |b| b.words().len() * 8);
         let rows = |r: &Option<Arc<RowSet>>| r.as_deref().map_or(0, RowSet::bytes_at_most);
         std::mem::size_of::<Inference>()
+            + std::mem::size_of_val(self.single.as_slice())
             + Memo::MAX_BYTES
             + Gathered::MAX_BYTES
             + self.rows.iter().map(rows).sum::<usize>()
@@ -516,10 +536,16 @@ impl Inference {
     ) -> Option<Arc<Vec<u32>>> {
         let list = self.row_list(table)?;
         let column = model.tables.get(table)?.column(field)?;
-        Some(self.gathered.get_or_read(table, field, || {
-            let mut out = Vec::new();
-            column.gather(list, &mut out);
-            out
+        let single = self.single.iter().find(|(f, _)| *f == field);
+        Some(self.gathered.get_or_read(table, field, || match single {
+            // One value selected: every listed row holds it (see `single_values`); reading the column at
+            // rows spread over the table would wait on memory for each.
+            Some(&(_, s)) => vec![s; list.len()],
+            None => {
+                let mut out = Vec::new();
+                column.gather(list, &mut out);
+                out
+            }
         }))
     }
 }
