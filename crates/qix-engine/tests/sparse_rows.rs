@@ -129,19 +129,43 @@ fn check(
     Ok(())
 }
 
+/// A table of `n` rows with `keys` values of `k`, one or two of them selected, and a value of `g` or none.
+fn selections() -> impl Strategy<Value = (u32, u32, Vec<u32>, Option<u32>)> {
+    (
+        4_000u32..12_000,
+        600u32..1_200,
+        proptest::collection::vec(0u32..1_200, 1..3),
+        proptest::option::of(0u32..3),
+    )
+        .prop_map(|(n, keys, picks, g)| (n, keys, picks.iter().map(|p| p % keys).collect(), g))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
     #[test]
-    fn few_selected_rows_are_read_from_their_list(
-        n in 4_000u32..12_000,
-        keys in 600u32..1_200,
-        picks in proptest::collection::vec(0u32..1_200, 1..3),
-        g in proptest::option::of(0u32..3),
-    ) {
+    fn few_selected_rows_are_read_from_their_list((n, keys, selected, g) in selections()) {
+        check(&model(n, keys), n, keys, &selected, g)?;
+    }
+
+    /// The values an inference gives for a field at its listed rows are the column's there: read, or — for
+    /// a field with one value selected — that value, which every listed row holds (NULLs in other
+    /// fields, one or two values of `k`, with and without a second selection).
+    #[test]
+    fn values_at_listed_rows_are_the_columns((n, keys, selected, g) in selections()) {
         let m = model(n, keys);
-        let selected: Vec<u32> = picks.iter().map(|p| p % keys).collect();
-        check(&m, n, keys, &selected, g)?;
+        let state = select(&m, &selected, g);
+        let inference = infer(&m, &state);
+        let Some(list) = inference.row_list(0) else {
+            return Err(TestCaseError::fail("a selection of one or two keys lists its rows"));
+        };
+        for name in ["k", "d", "x", "g"] {
+            let f = m.field_id(name).expect("field");
+            let column = m.tables[0].column(f).expect("column");
+            let want: Vec<u32> = list.iter().map(|&r| column.get(r as usize)).collect();
+            let got = inference.listed_symbols(&m, 0, f).expect("a list and a column");
+            prop_assert_eq!(&*got, &want, "{}", name);
+        }
     }
 }
 
@@ -239,35 +263,5 @@ fn rows_that_outgrow_their_list_become_a_set() {
             "{kept} rows: past the list's bound"
         );
         check(&m, n, keys, &[7, 9], Some(g)).expect("matches the reference");
-    }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
-
-    /// The values an inference gives for a field at its listed rows are the column's there: read, or — for
-    /// a field with one value selected — that value, which every listed row holds (NULLs in other
-    /// fields, one or two values of `k`, with and without a second selection).
-    #[test]
-    fn values_at_listed_rows_are_the_columns(
-        n in 4_000u32..12_000,
-        keys in 600u32..1_200,
-        picks in proptest::collection::vec(0u32..1_200, 1..3),
-        g in proptest::option::of(0u32..3),
-    ) {
-        let m = model(n, keys);
-        let selected: Vec<u32> = picks.iter().map(|p| p % keys).collect();
-        let state = select(&m, &selected, g);
-        let inference = infer(&m, &state);
-        let Some(list) = inference.row_list(0) else {
-            return Err(TestCaseError::fail("a selection of one or two keys lists its rows"));
-        };
-        for name in ["k", "d", "x", "g"] {
-            let f = m.field_id(name).expect("field");
-            let column = m.tables[0].column(f).expect("column");
-            let want: Vec<u32> = list.iter().map(|&r| column.get(r as usize)).collect();
-            let got = inference.listed_symbols(&m, 0, f).expect("a list and a column");
-            prop_assert_eq!(&*got, &want, "{}", name);
-        }
     }
 }
