@@ -95,25 +95,9 @@ fn parse_plain_decimal(b: &[u8]) -> Option<f64> {
     Some(if neg { -n } else { n })
 }
 
-/// The engine's default number format: integers without decimals, others with up to 14 significant
-/// digits and no trailing zeros.
-pub fn format_number(n: f64) -> String {
-    if n == 0.0 {
-        return "0".into();
-    }
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        return format!("{}", n as i64);
-    }
-    let s = format!("{:.*e}", 13, n);
-    // Re-read the 14-significant-digit form so 0.1+0.2 prints as 0.3.
-    let rounded: f64 = s.parse().unwrap_or(n);
-    let plain = format!("{rounded}");
-    if plain.contains('e') {
-        s
-    } else {
-        plain
-    }
-}
+/// The engine's default number format (integers without decimals, others with up to 14 significant digits
+/// and no trailing zeros): the expression layer's, so a symbol's text and a computed value's never differ.
+pub use qix_expr::format_number;
 
 /// Sort order of two values' numbers: numbers first, ascending; values without a number after them all
 /// (how Qlik sorts by number, for cube columns and list boxes alike).
