@@ -219,8 +219,8 @@ fn main() {
             let single = single(location, &app, rounds).await?;
             Ok::<_, String>((app, load_secs, single))
         })?;
-        // Up to 20 rounds of 100 sessions, every (Sel, Dim) state of the phase is a new one (its inference and cubes are
-        // computed, not found in the cache); more would repeat states.
+        // Up to 20 rounds of 100 sessions, every (Sel, Dim) state of the phase is a new one (its
+        // inference and cubes are computed, not found in the cache); more would repeat states.
         let many =
             runtime(false)?.block_on(concurrent(location, &app, sessions, rounds.min(20)))?;
         Ok::<_, String>(
