@@ -1,16 +1,18 @@
-//! Generates the `qix` SDK's typed QIX API from the engine's OpenRPC spec
-//! (`crates/qix-protocol/spec/qix-engine-rpc-12.2528.0.json`: 336 methods, 333 types).
+//! Generates the `qix` SDK's typed QIX API, and the server's table of method signatures, from the
+//! engine's OpenRPC spec (`crates/qix-protocol/spec/qix-engine-rpc-12.2528.0.json`: 336 methods, 333 types).
 //!
 //! What it is for: turning every schema into a serde type and every method into an async method on a
-//! handle type (`Doc`, `GenericObject`, `Field`, ...). Its output is committed under
-//! `crates/qix/src/generated/`; the test `tests/stale.rs` fails when that output is not what this generator
-//! writes today. What it is not: a general OpenRPC generator — it knows the QIX conventions (the `q` prefix,
+//! handle type (`Doc`, `GenericObject`, `Field`, ...), and every method's parameters into a static table
+//! `qix-protocol` checks requests against. Its output is committed (under `crates/qix/src/generated/` and as
+//! [`SIGNATURES`]); the test `tests/stale.rs` fails when that output is not what this generator writes
+//! today. What it is not: a general OpenRPC generator — it knows the QIX conventions (the `q` prefix,
 //! `qReturn`, `ObjectInterface` results that are handles, string enums whose titles are the wire values).
 //!
 //! Run `cargo run -p qix-codegen` after changing the generator or the spec.
 
 mod emit;
 mod names;
+mod signatures;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -18,27 +20,38 @@ use std::process::{Command, Stdio};
 
 /// The spec, relative to the workspace root.
 pub const SPEC: &str = "crates/qix-protocol/spec/qix-engine-rpc-12.2528.0.json";
-/// Where the generated files go, relative to the workspace root.
+/// Where the SDK's generated files go, relative to the workspace root.
 pub const OUT_DIR: &str = "crates/qix/src/generated";
+/// The server's signature table, relative to the workspace root.
+pub const SIGNATURES: &str = "crates/qix-protocol/src/spec/methods.rs";
 
-/// The generated files (name, formatted source) for the spec at `root`.
+/// The generated files (path relative to the workspace root, formatted source) for the spec at `root`.
 pub fn generate_at(root: &Path) -> Result<Vec<(String, String)>, String> {
     let text = std::fs::read_to_string(root.join(SPEC)).map_err(|e| format!("{SPEC}: {e}"))?;
     let spec: Value = serde_json::from_str(&text).map_err(|e| format!("{SPEC}: {e}"))?;
-    let files = emit::generate(&spec)?;
+    let version = spec["info"]["version"].as_str().unwrap_or("?");
+    let mut files: Vec<(String, String)> = emit::generate(&spec)?
+        .into_iter()
+        .map(|(name, code)| (format!("{OUT_DIR}/{name}"), code))
+        .collect();
+    files.push((
+        SIGNATURES.to_string(),
+        signatures::generate(&spec, version)?,
+    ));
     files
         .into_iter()
-        .map(|(name, code)| Ok((name.to_string(), rustfmt(root, &code)?)))
+        .map(|(path, code)| Ok((path, rustfmt(root, &code)?)))
         .collect()
 }
 
 /// Generates and writes the files; returns their paths.
 pub fn write_all(root: &Path) -> Result<Vec<PathBuf>, String> {
     let mut written = vec![];
-    let dir = root.join(OUT_DIR);
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     for (name, code) in generate_at(root)? {
-        let path = dir.join(name);
+        let path = root.join(name);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        }
         std::fs::write(&path, code).map_err(|e| format!("{}: {e}", path.display()))?;
         written.push(path);
     }

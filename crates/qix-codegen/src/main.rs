@@ -1,4 +1,5 @@
-//! `cargo run -p qix-codegen` rewrites `crates/qix/src/generated/` from the OpenRPC spec.
+//! `cargo run -p qix-codegen` rewrites `crates/qix/src/generated/` and the server's signature table
+//! (`crates/qix-protocol/src/spec/methods.rs`) from the OpenRPC spec.
 
 use std::path::Path;
 use std::process::ExitCode;

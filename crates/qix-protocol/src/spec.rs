@@ -3,13 +3,18 @@
 //! The server binds every request's params (positional or named) against the method's signature and checks
 //! their JSON types before a method runs, so a wrong type gets -32602 naming the parameter, for all 336
 //! methods alike, instead of each handler checking by hand.
+//!
+//! The signatures are a static table (`spec/methods.rs`) that `cargo run -p qix-codegen` writes from the
+//! description, not the description parsed at run time: that was a tree of several MB built on the first
+//! request, and 850 KB of the binary read into memory, which the server then held for good.
 
 use crate::error::RpcError;
 use serde_json::{Map, Value};
-use std::collections::HashMap;
-use std::sync::OnceLock;
 
-/// The OpenRPC description of QIX API 12.2528.0, embedded at build time.
+mod methods;
+
+/// The OpenRPC description of QIX API 12.2528.0, for tests and tools (the server reads the table made
+/// from it; a constant nothing reads is not in the binary).
 pub const OPENRPC_JSON: &str = include_str!("../spec/qix-engine-rpc-12.2528.0.json");
 
 /// The JSON type a parameter must have.
@@ -32,30 +37,6 @@ pub enum ParamKind {
 }
 
 impl ParamKind {
-    fn from_schema(schema: &Value, schemas: &Map<String, Value>) -> ParamKind {
-        if let Some(t) = schema.get("type").and_then(Value::as_str) {
-            return match t {
-                "string" => ParamKind::String,
-                "integer" => ParamKind::Integer,
-                "number" => ParamKind::Number,
-                "boolean" => ParamKind::Boolean,
-                "object" => ParamKind::Object,
-                "array" => ParamKind::Array,
-                _ => ParamKind::Any,
-            };
-        }
-        let target = schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.rsplit('/').next())
-            .and_then(|name| schemas.get(name));
-        match target {
-            // Enums are described by reference to a schema of type string.
-            Some(s) if s.get("$ref").is_none() => ParamKind::from_schema(s, schemas),
-            _ => ParamKind::Any,
-        }
-    }
-
     /// Whether `v` has this kind.
     pub fn accepts(self, v: &Value) -> bool {
         match self {
@@ -86,10 +67,10 @@ impl ParamKind {
 }
 
 /// One parameter of a method.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ParamSpec {
     /// Its name, e.g. `qDocName`.
-    pub name: String,
+    pub name: &'static str,
     /// Whether the engine requires it.
     pub required: bool,
     /// The JSON type it must have.
@@ -97,14 +78,14 @@ pub struct ParamSpec {
 }
 
 /// One method: `Class.Method` and its parameters in positional order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MethodSpec {
     /// The class, e.g. `Doc`.
-    pub class: String,
+    pub class: &'static str,
     /// The method, e.g. `GetObject`.
-    pub name: String,
+    pub name: &'static str,
     /// The parameters in positional order.
-    pub params: Vec<ParamSpec>,
+    pub params: &'static [ParamSpec],
 }
 
 impl MethodSpec {
@@ -126,14 +107,14 @@ impl MethodSpec {
                 }
                 for (p, v) in self.params.iter().zip(items) {
                     if !v.is_null() {
-                        named.insert(p.name.clone(), v.clone());
+                        named.insert(p.name.to_string(), v.clone());
                     }
                 }
             }
             Value::Object(map) => {
-                for p in &self.params {
-                    if let Some(v) = map.get(&p.name).filter(|v| !v.is_null()) {
-                        named.insert(p.name.clone(), v.clone());
+                for p in self.params {
+                    if let Some(v) = map.get(p.name).filter(|v| !v.is_null()) {
+                        named.insert(p.name.to_string(), v.clone());
                     }
                 }
             }
@@ -143,8 +124,8 @@ impl MethodSpec {
                 ))
             }
         }
-        for p in &self.params {
-            match named.get(&p.name) {
+        for p in self.params {
+            match named.get(p.name) {
                 None if p.required => {
                     return Err(RpcError::invalid_params(format!("{} is required", p.name)))
                 }
@@ -165,73 +146,34 @@ impl MethodSpec {
 /// All method signatures, by class and method name.
 #[derive(Debug)]
 pub struct Spec {
-    methods: HashMap<(String, String), MethodSpec>,
+    /// Sorted by class, then method.
+    methods: &'static [MethodSpec],
+    /// Every method name once, sorted.
+    names: &'static [&'static str],
 }
 
 impl Spec {
-    /// The embedded spec, parsed once.
+    /// The signatures of QIX API 12.2528.0.
     pub fn global() -> &'static Spec {
-        static SPEC: OnceLock<Spec> = OnceLock::new();
-        SPEC.get_or_init(|| {
-            // The embedded file is part of the build; it failing to parse is a build defect, caught by tests.
-            Spec::from_json(OPENRPC_JSON).expect("embedded OpenRPC spec parses")
-        })
-    }
-
-    /// Parses an OpenRPC description.
-    pub fn from_json(text: &str) -> Result<Spec, serde_json::Error> {
-        let doc: Value = serde_json::from_str(text)?;
-        let empty = Map::new();
-        let schemas = doc
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
-        let mut methods = HashMap::new();
-        for m in doc
-            .get("methods")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let Some(full) = m.get("name").and_then(Value::as_str) else {
-                continue;
-            };
-            let Some((class, name)) = full.split_once('.') else {
-                continue;
-            };
-            let params = m
-                .get("params")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(|p| ParamSpec {
-                    name: p
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string(),
-                    required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
-                    kind: p
-                        .get("schema")
-                        .map(|s| ParamKind::from_schema(s, schemas))
-                        .unwrap_or(ParamKind::Any),
-                })
-                .collect();
-            methods.insert(
-                (class.to_string(), name.to_string()),
-                MethodSpec {
-                    class: class.to_string(),
-                    name: name.to_string(),
-                    params,
-                },
-            );
-        }
-        Ok(Spec { methods })
+        static SPEC: Spec = Spec {
+            methods: methods::METHODS,
+            names: methods::NAMES,
+        };
+        &SPEC
     }
 
     /// The signature of `class.method`, if the API has it.
-    pub fn method(&self, class: &str, method: &str) -> Option<&MethodSpec> {
-        self.methods.get(&(class.to_string(), method.to_string()))
+    pub fn method(&self, class: &str, method: &str) -> Option<&'static MethodSpec> {
+        let methods = self.methods;
+        let at = methods
+            .binary_search_by(|m| (m.class, m.name).cmp(&(class, method)))
+            .ok()?;
+        methods.get(at)
+    }
+
+    /// Whether some class of the API has a method of this name.
+    pub fn has_method_name(&self, name: &str) -> bool {
+        self.names.binary_search(&name).is_ok()
     }
 
     /// How many methods the API has.
@@ -245,8 +187,8 @@ impl Spec {
     }
 
     /// Every method.
-    pub fn methods(&self) -> impl Iterator<Item = &MethodSpec> {
-        self.methods.values()
+    pub fn methods(&self) -> impl Iterator<Item = &'static MethodSpec> {
+        self.methods.iter()
     }
 }
 
@@ -263,6 +205,33 @@ mod tests {
         assert_eq!(open.params[0].name, "qDocName");
         assert!(open.params[0].required);
         assert_eq!(open.params[4].kind, ParamKind::Boolean);
+    }
+
+    /// The committed table against the description it was made from, read here independently: every
+    /// method, its parameters in order, whether each is required, and the type of those typed directly.
+    #[test]
+    fn table_is_the_description() {
+        let doc: Value = serde_json::from_str(OPENRPC_JSON).unwrap();
+        let methods = doc["methods"].as_array().unwrap();
+        assert_eq!(methods.len(), Spec::global().len());
+        for m in methods {
+            let (class, name) = m["name"].as_str().unwrap().split_once('.').unwrap();
+            let spec = Spec::global().method(class, name).unwrap();
+            assert_eq!((spec.class, spec.name), (class, name));
+            assert!(Spec::global().has_method_name(name));
+            let params = m["params"].as_array().unwrap();
+            assert_eq!(spec.params.len(), params.len(), "{class}.{name}");
+            for (p, s) in params.iter().zip(spec.params) {
+                assert_eq!(s.name, p["name"].as_str().unwrap());
+                assert_eq!(s.required, p["required"].as_bool().unwrap_or(false));
+                if let Some(t) = p["schema"]["type"].as_str() {
+                    assert_eq!(s.kind.name(), t, "{class}.{name} {}", s.name);
+                }
+            }
+        }
+        assert!(Spec::global().method("Doc", "NoSuchMethod").is_none());
+        assert!(Spec::global().method("Field", "GetObject").is_none());
+        assert!(!Spec::global().has_method_name("NoSuchMethod"));
     }
 
     #[test]

@@ -29,6 +29,7 @@ use crate::view::master::Kind;
 use qix_protocol::splice::Splice;
 use qix_protocol::{Request, Response, RpcError, Spec};
 use serde_json::{json, Value};
+use std::borrow::Cow;
 
 /// Methods that only read: a request of one of them that reports no change leaves nothing a session
 /// snapshot holds changed, so it does not cost a snapshot. Any other method counts as a change.
@@ -281,10 +282,10 @@ fn bound_params(
     spec.bind(&numeric_enums(&req.method, &req.params))
 }
 
-fn numeric_enums(method: &str, params: &Value) -> Value {
+fn numeric_enums<'a>(method: &str, params: &'a Value) -> Cow<'a, Value> {
     const BNF: [&str; 2] = ["S", "E"];
     if !method.contains("BNF") {
-        return params.clone();
+        return Cow::Borrowed(params);
     }
     let title = |v: &Value| match v.as_u64() {
         Some(n) if (n as usize) < BNF.len() => json!(BNF[n as usize]),
@@ -295,14 +296,14 @@ fn numeric_enums(method: &str, params: &Value) -> Value {
             let mut m = m.clone();
             let t = title(&m["qBnfType"]);
             m.insert("qBnfType".into(), t);
-            Value::Object(m)
+            Cow::Owned(Value::Object(m))
         }
         Value::Array(a) if a.first().is_some_and(Value::is_number) => {
             let mut a = a.clone();
             a[0] = title(&a[0]);
-            Value::Array(a)
+            Cow::Owned(Value::Array(a))
         }
-        _ => params.clone(),
+        _ => Cow::Borrowed(params),
     }
 }
 
