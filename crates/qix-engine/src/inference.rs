@@ -525,6 +525,15 @@ impl Inference {
         self.rows.get(table)?.as_deref()?.list()
     }
 
+    /// The one value selected in `field`, when the state selects exactly one: every possible row of every
+    /// table that holds `field` holds it (see `single_values`), so a reader of the field at possible rows
+    /// knows what it would find.
+    pub fn single_value(&self, field: FieldId) -> Option<u32> {
+        (self.single.iter())
+            .find(|(f, _)| *f == field)
+            .map(|&(_, s)| s)
+    }
+
     /// The symbols of `field` (a column of `table`) at the rows [`Inference::row_list`] lists, in that
     /// order (`NULL` for a `NULL` row), read once: the cubes of a sheet read the same fields at the same
     /// rows, and the sessions in this state share the inference. `None` without a list or a column.
@@ -536,17 +545,19 @@ impl Inference {
     ) -> Option<Arc<Vec<u32>>> {
         let list = self.row_list(table)?;
         let column = model.tables.get(table)?.column(field)?;
-        let single = self.single.iter().find(|(f, _)| *f == field);
-        Some(self.gathered.get_or_read(table, field, || match single {
-            // One value selected: every listed row holds it (see `single_values`); reading the column at
-            // rows spread over the table would wait on memory for each.
-            Some(&(_, s)) => vec![s; list.len()],
-            None => {
-                let mut out = Vec::new();
-                column.gather(list, &mut out);
-                out
-            }
-        }))
+        Some(
+            self.gathered
+                .get_or_read(table, field, || match self.single_value(field) {
+                    // One value selected: every listed row holds it (see `single_values`); reading the column at
+                    // rows spread over the table would wait on memory for each.
+                    Some(s) => vec![s; list.len()],
+                    None => {
+                        let mut out = Vec::new();
+                        column.gather(list, &mut out);
+                        out
+                    }
+                }),
+        )
     }
 }
 

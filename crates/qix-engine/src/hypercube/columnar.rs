@@ -46,6 +46,10 @@ struct Columnar<'a> {
     /// reads the base table's fields through the inference, which keeps what it read (see
     /// [`Inference::listed_symbols`]).
     listed: Option<(&'a Inference, TableId, &'a [u32])>,
+    /// Per slot of the plan, the one value selected in its field, if so: every possible row holds it
+    /// ([`Inference::single_value`]), so the field's column is not read (a chart by the field a filter
+    /// pane has one value of, over many rows).
+    constant: Vec<Option<u32>>,
 }
 
 /// The rows of one block: its range of base rows and the possible ones among them.
@@ -82,6 +86,9 @@ pub(super) fn scan(
             .flatten(),
         base_rows: model.tables[base].rows,
         listed: list.map(|l| (inference, base, l)),
+        constant: (plan.slots.iter())
+            .map(|s| inference.single_value(s.field))
+            .collect(),
     };
     let partials = match (list, indexed) {
         (Some(list), _) => scan.listed(list),
@@ -267,13 +274,20 @@ impl Columnar<'_> {
     /// inference keeps for its listed rows shared, not copied).
     fn symbols(&self, block: &Block<'_>, slot_rows: &[Vec<u32>]) -> Vec<Arc<Vec<u32>>> {
         let (start, end, n) = (block.start, block.end, block.rows.len());
-        self.plan
-            .slots
-            .iter()
-            .map(|s| {
+        (self.plan.slots.iter().zip(&self.constant))
+            .map(|(s, constant)| {
                 let Some(col) = self.model.tables[s.table].column(s.field) else {
                     return Arc::new(vec![NULL; n]);
                 };
+                if let Some(sym) = *constant {
+                    // A joined table's rows: `NULL` where a base row has none.
+                    return Arc::new(match s.slot {
+                        0 => vec![sym; n],
+                        slot => (slot_rows[slot].iter())
+                            .map(|&r| if r == NULL { NULL } else { sym })
+                            .collect(),
+                    });
+                }
                 if s.slot == 0 && block.dense {
                     let mut buf = vec![0u32; end - start];
                     col.get_range(start, &mut buf);
