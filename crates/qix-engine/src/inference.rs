@@ -545,17 +545,11 @@ impl Inference {
     ) -> Option<Arc<Vec<u32>>> {
         let list = self.row_list(table)?;
         let column = model.tables.get(table)?.column(field)?;
-        let read = || match self.single_value(field) {
-            // One value selected: every listed row holds it (see `single_values`); reading the column at
-            // rows spread over the table would wait on memory for each.
-            Some(s) => vec![s; list.len()],
-            None => {
-                let mut out = Vec::new();
-                column.gather(list, &mut out);
-                out
-            }
-        };
-        Some(self.gathered.get_or_read(table, field, read))
+        Some(self.gathered.get_or_read(table, field, || {
+            let mut out = Vec::new();
+            column.gather(list, &mut out);
+            out
+        }))
     }
 }
 

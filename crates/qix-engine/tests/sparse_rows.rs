@@ -148,8 +148,7 @@ proptest! {
         check(&model(n, keys), n, keys, &selected, g)?;
     }
 
-    /// The values an inference gives for a field at its listed rows are the column's there: read, or — for
-    /// a field with one value selected — that value, which every listed row holds (NULLs in other
+    /// The values an inference gives for a field at its listed rows are the column's there (NULLs in other
     /// fields, one or two values of `k`, with and without a second selection).
     #[test]
     fn values_at_listed_rows_are_the_columns((n, keys, selected, g) in selections()) {
