@@ -3,19 +3,12 @@
 //! against a plain loop over the rows, with selections that leave too many rows to be listed (the scan
 //! reads whole blocks of rows) and few enough that they are.
 
+mod common;
+
+use common::{add_kdxg_table, kdxg_row as row};
 use proptest::prelude::*;
 use qix_engine::{compute, infer, DataModel, Dual, HyperCubeDef, ModelBuilder, SelectionState};
 use std::collections::BTreeMap;
-
-/// One row of `T(k, d, x, g)`: `k` one of `keys` values, `d` 0..7 or NULL, `x` a small number or NULL, `g`
-/// 0..3.
-fn row(i: u32, keys: u32) -> (u32, Option<u32>, Option<u32>, u32) {
-    let mix = i.wrapping_mul(2_654_435_761);
-    let d = (!mix.is_multiple_of(11)).then_some((mix >> 8) % 7);
-    let x = (!(mix >> 4).is_multiple_of(5)).then_some((mix >> 16) % 50);
-    let g = (mix >> 20) % 3;
-    ((u64::from(i) * 7_919 % u64::from(keys)) as u32, d, x, g)
-}
 
 fn num(v: u32) -> Option<Dual> {
     Some(Dual::number(f64::from(v)))
@@ -24,12 +17,7 @@ fn num(v: u32) -> Option<Dual> {
 /// `T` alone, or `T` and `R(k, r)` (each key's region: `k % regions`, keys `0..keys` all present).
 fn model(n: u32, keys: u32, regions: Option<u32>) -> DataModel {
     let mut b = ModelBuilder::new();
-    let t = b.add_table("T", &["k", "d", "x", "g"]).expect("table");
-    for i in 0..n {
-        let (k, d, x, g) = row(i, keys);
-        b.push_row(t, &[num(k), d.and_then(num), x.and_then(num), num(g)])
-            .expect("row");
-    }
+    add_kdxg_table(&mut b, n, keys);
     if let Some(regions) = regions {
         let r = b.add_table("R", &["k", "r"]).expect("table");
         for k in 0..keys {

@@ -2,6 +2,9 @@
 //! (`Inference::row_list`), and cubes, list frequencies and a field's possible values read that list
 //! instead of passing over the whole row set. Each is checked against a plain loop over the rows.
 
+mod common;
+
+use common::{add_kdxg_table, kdxg_row as row};
 use proptest::prelude::*;
 use qix_engine::rowindex::IndexPolicy;
 use qix_engine::{
@@ -10,25 +13,9 @@ use qix_engine::{
 };
 use std::collections::BTreeMap;
 
-/// One row of `T(k, d, x, g)`: `k` one of `keys` values (a selection of one keeps about 1/keys of the
-/// rows), `d` 0..7 or NULL, `x` a small number or NULL, `g` 0..3 (a second selection's field).
-fn row(i: u32, keys: u32) -> (u32, Option<u32>, Option<u32>, u32) {
-    let mix = i.wrapping_mul(2_654_435_761);
-    let d = (!mix.is_multiple_of(11)).then_some((mix >> 8) % 7);
-    let x = (!(mix >> 4).is_multiple_of(5)).then_some((mix >> 16) % 50);
-    let g = (mix >> 20) % 3;
-    ((u64::from(i) * 7_919 % u64::from(keys)) as u32, d, x, g)
-}
-
 fn model(n: u32, keys: u32) -> DataModel {
     let mut b = ModelBuilder::new();
-    let t = b.add_table("T", &["k", "d", "x", "g"]).expect("table");
-    let num = |v: u32| Some(Dual::number(v as f64));
-    for i in 0..n {
-        let (k, d, x, g) = row(i, keys);
-        b.push_row(t, &[num(k), d.and_then(num), x.and_then(num), num(g)])
-            .expect("row");
-    }
+    add_kdxg_table(&mut b, n, keys);
     b.build().expect("model")
 }
 
