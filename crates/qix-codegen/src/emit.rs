@@ -2,6 +2,7 @@
 //! one value) and `methods.rs` (one handle type per class, one async method per method).
 
 use crate::names::{doc, ident, member, snake, variant};
+use crate::ref_name;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -33,13 +34,6 @@ const CLASSES: &[(&str, &str)] = &[
 struct Ctx {
     /// Struct fields that must be boxed because their type contains the struct again.
     cyclic: BTreeSet<(String, String)>,
-}
-
-fn ref_name(schema: &Value) -> Option<&str> {
-    schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.rsplit('/').next())
 }
 
 /// The Rust type of a schema (not wrapped in `Option`).

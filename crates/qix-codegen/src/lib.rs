@@ -25,6 +25,14 @@ pub const OUT_DIR: &str = "crates/qix/src/generated";
 /// The server's signature table, relative to the workspace root.
 pub const SIGNATURES: &str = "crates/qix-protocol/src/spec/methods.rs";
 
+/// The name of the schema `schema` refers to (`$ref`'s last segment), if it is a reference.
+fn ref_name(schema: &Value) -> Option<&str> {
+    schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.rsplit('/').next())
+}
+
 /// The generated files (path relative to the workspace root, formatted source) for the spec at `root`.
 pub fn generate_at(root: &Path) -> Result<Vec<(String, String)>, String> {
     let text = std::fs::read_to_string(root.join(SPEC)).map_err(|e| format!("{SPEC}: {e}"))?;

@@ -79,9 +79,7 @@ fn kind(schema: &Value, schemas: &Map<String, Value>) -> &'static str {
             _ => "Any",
         };
     }
-    let target = (schema.get("$ref").and_then(Value::as_str))
-        .and_then(|r| r.rsplit('/').next())
-        .and_then(|name| schemas.get(name));
+    let target = crate::ref_name(schema).and_then(|name| schemas.get(name));
     match target {
         Some(s) if s.get("$ref").is_none() => kind(s, schemas),
         _ => "Any",
