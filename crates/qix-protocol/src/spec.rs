@@ -143,52 +143,42 @@ impl MethodSpec {
     }
 }
 
-/// All method signatures, by class and method name.
+/// All method signatures, by class and method name: the generated table (`spec/methods.rs`).
 #[derive(Debug)]
-pub struct Spec {
-    /// Sorted by class, then method.
-    methods: &'static [MethodSpec],
-    /// Every method name once, sorted.
-    names: &'static [&'static str],
-}
+pub struct Spec;
 
 impl Spec {
     /// The signatures of QIX API 12.2528.0.
     pub fn global() -> &'static Spec {
-        static SPEC: Spec = Spec {
-            methods: methods::METHODS,
-            names: methods::NAMES,
-        };
-        &SPEC
+        &Spec
     }
 
     /// The signature of `class.method`, if the API has it.
     pub fn method(&self, class: &str, method: &str) -> Option<&'static MethodSpec> {
-        let methods = self.methods;
-        let at = methods
+        let at = methods::METHODS
             .binary_search_by(|m| (m.class, m.name).cmp(&(class, method)))
             .ok()?;
-        methods.get(at)
+        methods::METHODS.get(at)
     }
 
     /// Whether some class of the API has a method of this name.
     pub fn has_method_name(&self, name: &str) -> bool {
-        self.names.binary_search(&name).is_ok()
+        methods::NAMES.binary_search(&name).is_ok()
     }
 
     /// How many methods the API has.
     pub fn len(&self) -> usize {
-        self.methods.len()
+        methods::METHODS.len()
     }
 
     /// Whether the spec has no methods.
     pub fn is_empty(&self) -> bool {
-        self.methods.is_empty()
+        methods::METHODS.is_empty()
     }
 
     /// Every method.
     pub fn methods(&self) -> impl Iterator<Item = &'static MethodSpec> {
-        self.methods.iter()
+        methods::METHODS.iter()
     }
 }
 
