@@ -143,6 +143,12 @@ pub struct Config {
     #[arg(skip)]
     pub release_memory: Option<fn()>,
 
+    /// Empties the allocator's caches of threads that live on (run when no session is left, before
+    /// `release_memory`: blocks parked there keep their pages from going back). The binary passes its
+    /// own for glibc; tests and embedders may leave it unset.
+    #[arg(skip)]
+    pub empty_thread_caches: Option<fn()>,
+
     /// Users (`DIRECTORY\id`, comma-separated) who may delete, save and open any app in server mode.
     #[arg(long, env = "QIXD_ADMIN_USERS", value_delimiter = ',')]
     pub admin_users: Vec<String>,

@@ -31,6 +31,8 @@ pub struct Env {
     pub records: Mutex<HashMap<String, Arc<AppRecord>>>,
     /// Gives freed memory back to the system (the binary's allocator trim), if set.
     pub release_memory: Option<fn()>,
+    /// Empties the allocator's caches of long-lived threads (the binary's, for glibc), if set.
+    pub empty_thread_caches: Option<fn()>,
     /// What one reload may do (nesting, call depth, rows, memory).
     pub script_limits: qix_script::Limits,
     /// What one client may ask for (property depth, page cells, ...).
@@ -58,6 +60,7 @@ impl Env {
             limits: config.limits(),
             script_limits: config.script_limits(),
             release_memory: config.release_memory,
+            empty_thread_caches: config.empty_thread_caches,
             folders: crate::folders::Folders::new(config),
             rights: crate::rights::Rights::new(config.mode, config.admin_users.clone()),
             exports: crate::exports::Exports::default(),

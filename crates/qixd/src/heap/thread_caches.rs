@@ -1,0 +1,269 @@
+//! Empties glibc's per-thread malloc caches of the threads that live on, when the server goes idle —
+//! the binary's part of giving memory back after the sessions end (see `release_memory` in main.rs).
+//!
+//! Why: glibc keeps up to seven freed blocks of each small size (up to 1 KiB) in a cache per thread
+//! (tcache). To the heap those blocks are still in use, so `malloc_trim` cannot give back the pages they
+//! sit on; after a load, the caches of the threads that never end — tokio's workers, rayon's — hold
+//! blocks scattered over hundreds of pages. glibc has no call that empties a cache (it empties one only
+//! when its thread ends), and `--return-memory` turns the caches off at the price of every request's
+//! allocations. What glibc does do: a block freed while its size's cache is full goes to the heap. So a
+//! thread empties its own cache by
+//! 1. taking its cached blocks out with `malloc` (seven of each size: the cached ones come first),
+//! 2. filling its cache with a *ballast* — seven blocks of each size made by a new thread, whose cache
+//!    was empty, so they are fresh and lie side by side on a few pages,
+//! 3. freeing the blocks of step 1, which now go to the heap,
+//! 4. taking the ballast back out, which leaves its cache empty.
+//!
+//! The ballast is made by a thread of its own and freed by another one that then ends (its cache goes
+//! to the heap with it), so nothing is kept between rounds. Each thread must run the steps itself (a
+//! cache belongs to its thread): rayon's threads through `rayon::broadcast`, tokio's workers when they
+//! next park ([`on_worker_park`], woken by empty tasks). What this is not: the trim that gives the
+//! emptied blocks' pages back, which [`super::release`] does after it.
+
+use std::cell::Cell;
+use std::ffi::c_void;
+use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// Sizes glibc's cache keeps by default: blocks of 32 to 1,040 bytes in steps of 16.
+const SIZES: usize = 64;
+/// Blocks of one size a cache holds by default (`glibc.malloc.tcache_count`).
+const PER_SIZE: usize = 7;
+/// How long the tokio workers get to park and empty their caches.
+const WORKERS_WAIT: Duration = Duration::from_secs(1);
+
+extern "C" {
+    fn malloc(size: usize) -> *mut c_void;
+    fn free(block: *mut c_void);
+}
+
+/// The request that makes a block of cache size `i`: glibc adds 8 bytes of header and rounds to 16.
+fn request(i: usize) -> usize {
+    24 + 16 * i
+}
+
+/// Seven blocks of each cached size, made by a thread whose cache was empty.
+struct Ballast {
+    blocks: [[*mut c_void; PER_SIZE]; SIZES],
+}
+
+// SAFETY: the blocks are plain malloc'd memory, owned by the ballast alone and never read or written;
+// glibc lets any thread free a block.
+unsafe impl Send for Ballast {}
+
+impl Ballast {
+    /// Made on a new thread: its cache is empty, so every block comes fresh from the heap.
+    fn made_fresh() -> Option<Ballast> {
+        std::thread::spawn(|| {
+            let mut ballast = Ballast {
+                blocks: [[std::ptr::null_mut(); PER_SIZE]; SIZES],
+            };
+            for (i, blocks) in ballast.blocks.iter_mut().enumerate() {
+                for b in blocks {
+                    // SAFETY: malloc of a small size; a null block is kept as null (free ignores it).
+                    *b = unsafe { black_box(malloc(request(i))) };
+                }
+            }
+            ballast
+        })
+        .join()
+        .ok()
+    }
+
+    /// Empties the calling thread's cache (the module's steps 1–4). Whatever the cache held goes to the
+    /// heap; the ballast ends as it began, out of every cache.
+    fn empty_this_threads_cache(&mut self) {
+        for (i, ballast) in self.blocks.iter_mut().enumerate() {
+            let size = request(i);
+            // SAFETY: every block passed to free here came from malloc and is freed once: the taken
+            // blocks right after, the ballast's before it takes the same number back.
+            // `black_box`: the compiler knows malloc and free, and would drop blocks nothing uses.
+            unsafe {
+                let taken: [*mut c_void; PER_SIZE] =
+                    std::array::from_fn(|_| black_box(malloc(size)));
+                for b in ballast.iter() {
+                    free(black_box(*b));
+                }
+                for b in taken {
+                    free(black_box(b));
+                }
+                for b in ballast.iter_mut() {
+                    *b = black_box(malloc(size));
+                }
+            }
+        }
+    }
+
+    /// Frees the blocks on a new thread that then ends: they go to its cache, which goes to the heap
+    /// when it ends, instead of into a cache that stays.
+    fn free_elsewhere(self) {
+        let _ = std::thread::spawn(move || self.free()).join();
+    }
+
+    fn free(self) {
+        for b in self.blocks.iter().flatten() {
+            // SAFETY: each block came from malloc and is freed once, here.
+            unsafe { free(black_box(*b)) };
+        }
+    }
+}
+
+/// The ballast of the round under way (`None` between rounds).
+static BALLAST: Mutex<Option<Ballast>> = Mutex::new(None);
+/// Rounds started so far; a worker empties its cache once a round.
+static ROUND: AtomicU64 = AtomicU64::new(0);
+/// Tokio workers that emptied their cache in the round under way.
+static WORKERS_DONE: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// The last round this thread emptied its cache in.
+    static EMPTIED_IN: Cell<u64> = const { Cell::new(0) };
+}
+
+fn ballast() -> MutexGuard<'static, Option<Ballast>> {
+    BALLAST.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Empties this thread's cache with the round's ballast, once a round; false when there is no round
+/// under way, or another thread holds the ballast (`wait: false`).
+fn empty_here(wait: bool) -> bool {
+    let round = ROUND.load(Ordering::Acquire);
+    if EMPTIED_IN.with(Cell::get) == round {
+        return false;
+    }
+    let mut guard = match wait {
+        true => ballast(),
+        false => match BALLAST.try_lock() {
+            Ok(g) => g,
+            Err(_) => return false,
+        },
+    };
+    let Some(ballast) = guard.as_mut() else {
+        return false;
+    };
+    ballast.empty_this_threads_cache();
+    EMPTIED_IN.with(|r| r.set(round));
+    true
+}
+
+/// For tokio's `on_thread_park`: a worker about to park empties its cache when a round is under way.
+/// Costs one atomic load and a thread-local read otherwise.
+pub fn on_worker_park() {
+    if empty_here(false) {
+        WORKERS_DONE.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+/// Empties the caches of the calling thread, rayon's threads and tokio's workers (those that park
+/// within a second). Call it from a thread that may block, inside the runtime, before `malloc_trim`.
+pub fn empty_all() {
+    let Some(fresh) = Ballast::made_fresh() else {
+        return;
+    };
+    *ballast() = Some(fresh);
+    WORKERS_DONE.store(0, Ordering::Release);
+    ROUND.fetch_add(1, Ordering::AcqRel);
+    empty_here(true);
+    rayon::broadcast(|_| {
+        empty_here(true);
+    });
+    wake_workers_until_emptied();
+    let used = ballast().take();
+    if let Some(ballast) = used {
+        ballast.free_elsewhere();
+    }
+}
+
+/// Wakes tokio's workers with empty tasks until each has parked and emptied its cache, for at most
+/// `WORKERS_WAIT` (a worker busy with a request the whole time keeps its cache this round).
+fn wake_workers_until_emptied() {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    let workers = runtime.metrics().num_workers();
+    let deadline = Instant::now() + WORKERS_WAIT;
+    while WORKERS_DONE.load(Ordering::Acquire) < workers && Instant::now() < deadline {
+        for _ in 0..workers {
+            runtime.spawn(async {});
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[cfg(all(test, target_os = "linux", target_env = "gnu"))]
+mod tests {
+    use super::*;
+
+    /// The bytes glibc counts as in use, over all arenas (blocks parked in a thread's cache count).
+    fn in_use() -> usize {
+        crate::heap::tests::mallinfo().uordblks
+    }
+
+    /// Frees seven blocks of every cached size on this thread: they go to its cache.
+    fn park_blocks() {
+        for i in 0..SIZES {
+            let blocks: Vec<Vec<u8>> = (0..PER_SIZE).map(|_| vec![1u8; request(i)]).collect();
+            drop(black_box(blocks));
+        }
+    }
+
+    /// What the blocks of `park_blocks` take: seven of each size with glibc's 8-byte header.
+    const PARKED: usize = PER_SIZE * (SIZES * 32 + 16 * SIZES * (SIZES - 1) / 2);
+
+    #[test]
+    fn a_threads_cached_blocks_go_back_to_the_heap() {
+        let _one = crate::heap::tests::one_at_a_time();
+        std::thread::spawn(|| {
+            park_blocks();
+            let before = in_use();
+            park_blocks();
+            let still = in_use();
+            empty_all();
+            let after = in_use();
+            // Parking again changes nothing (the blocks come from and go back to the cache) ...
+            assert!(before.abs_diff(still) < PARKED / 10, "{before} -> {still}");
+            // ... emptying gives the heap back what the cache held.
+            assert!(
+                before - after >= PARKED * 9 / 10,
+                "in use {before} -> {after}, {PARKED} parked"
+            );
+        })
+        .join()
+        .unwrap();
+    }
+
+    #[test]
+    fn workers_empty_their_caches_when_they_park() {
+        let _one = crate::heap::tests::one_at_a_time();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .on_thread_park(on_worker_park)
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            // Both workers park blocks: each task runs on a worker until it ends.
+            let parked = (0..8).map(|_| tokio::spawn(async { park_blocks() }));
+            for p in parked.collect::<Vec<_>>() {
+                p.await.unwrap();
+            }
+            let before = in_use();
+            let after = tokio::task::spawn_blocking(|| {
+                empty_all();
+                in_use()
+            })
+            .await
+            .unwrap();
+            assert_eq!(
+                WORKERS_DONE.load(Ordering::Acquire),
+                2,
+                "both workers emptied"
+            );
+            assert!(
+                before - after >= PARKED * 9 / 10,
+                "in use {before} -> {after}, {PARKED} parked at least once"
+            );
+        });
+    }
+}
