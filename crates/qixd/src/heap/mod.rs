@@ -6,7 +6,7 @@
 pub mod thread_caches;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Barrier;
+use std::sync::RwLock;
 
 /// Blocks at least this large get pages of their own from the kernel (mmap), given back when freed.
 /// glibc starts at 128 KiB and raises the bar to the size of each such block freed, up to 32 MiB on
@@ -79,19 +79,32 @@ pub fn release() {
 /// Frees a large block into every arena. A thread is given its arena at its first allocation: one no
 /// live thread uses if there is one, else the next in turn. So twice as many new threads as there may
 /// be arenas, each allocating once while all are alive, reach every arena; each then frees a large block
-/// into its own.
+/// into its own. The threads wait behind `gate` until all have their arena; a thread that cannot be
+/// started is left out (fewer arenas reached, nothing else).
 fn trim_every_arena() {
     let threads = 2 * ARENAS.load(Ordering::Relaxed).max(1);
-    let attached = Barrier::new(threads);
+    let gate = RwLock::new(());
+    let closed = gate.write().unwrap_or_else(|e| e.into_inner());
+    let attached = AtomicUsize::new(0);
     std::thread::scope(|s| {
+        let mut started = 0;
         for _ in 0..threads {
-            s.spawn(|| {
+            let thread = std::thread::Builder::new().spawn_scoped(s, || {
                 let first = std::hint::black_box(Box::new(0u8));
-                attached.wait();
+                attached.fetch_add(1, Ordering::AcqRel);
+                drop(gate.read());
                 trim_own_arena();
                 drop(first);
             });
+            match thread {
+                Ok(_) => started += 1,
+                Err(_) => break,
+            }
         }
+        while attached.load(Ordering::Acquire) < started {
+            std::thread::yield_now();
+        }
+        drop(closed);
     });
 }
 
@@ -168,7 +181,7 @@ pub fn restart_returning_memory() {
 #[cfg(all(test, target_os = "linux", target_env = "gnu"))]
 pub(crate) mod tests {
     use super::*;
-    use std::sync::{Mutex, MutexGuard};
+    use std::sync::{Barrier, Mutex, MutexGuard};
 
     /// glibc's `struct mallinfo2`.
     #[repr(C)]

@@ -1,5 +1,5 @@
 //! Empties glibc's per-thread malloc caches of the threads that live on, when the server goes idle —
-//! the binary's part of giving memory back after the sessions end (see `release_memory` in main.rs).
+//! the part of giving memory back after the sessions end that a trim ([`super::release`]) cannot do.
 //!
 //! Why: glibc keeps up to seven freed blocks of each small size (up to 1 KiB) in a cache per thread
 //! (tcache). To the heap those blocks are still in use, so `malloc_trim` cannot give back the pages they
@@ -54,9 +54,10 @@ struct Ballast {
 unsafe impl Send for Ballast {}
 
 impl Ballast {
-    /// Made on a new thread: its cache is empty, so every block comes fresh from the heap.
+    /// Made on a new thread: its cache is empty, so every block comes fresh from the heap. None when no
+    /// thread can be started.
     fn made_fresh() -> Option<Ballast> {
-        std::thread::spawn(|| {
+        let made = std::thread::Builder::new().spawn(|| {
             let mut ballast = Ballast {
                 blocks: [[std::ptr::null_mut(); PER_SIZE]; SIZES],
             };
@@ -67,9 +68,8 @@ impl Ballast {
                 }
             }
             ballast
-        })
-        .join()
-        .ok()
+        });
+        made.ok()?.join().ok()
     }
 
     /// Empties the calling thread's cache (the module's steps 1–4). Whatever the cache held goes to the
@@ -97,9 +97,21 @@ impl Ballast {
     }
 
     /// Frees the blocks on a new thread that then ends: they go to its cache, which goes to the heap
-    /// when it ends, instead of into a cache that stays.
+    /// when it ends, instead of into a cache that stays (or here, when no thread can be started).
     fn free_elsewhere(self) {
-        let _ = std::thread::spawn(move || self.free()).join();
+        let ballast = Mutex::new(Some(self));
+        std::thread::scope(|s| {
+            let _ = std::thread::Builder::new().spawn_scoped(s, || {
+                let taken = ballast.lock().unwrap_or_else(|e| e.into_inner()).take();
+                if let Some(ballast) = taken {
+                    ballast.free();
+                }
+            });
+        });
+        let left = ballast.into_inner().unwrap_or_else(|e| e.into_inner());
+        if let Some(ballast) = left {
+            ballast.free();
+        }
     }
 
     fn free(self) {
