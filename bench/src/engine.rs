@@ -148,6 +148,9 @@ fn main() {
     both.set(dim, vec![0]);
     qix_engine::infer(&flat, &both);
     qix_engine::infer(&flat, &both.without(sel));
+    while flat.indexes.building() {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     let index_bytes = flat.indexes.bytes();
     drop(flat);
     let star = build_star(n);

@@ -167,8 +167,8 @@ impl DataModel {
         self
     }
 
-    /// The row index of field `f`'s column in table `t`, built now if the column is worth one (see
-    /// [`RowIndexes::get`]).
+    /// The row index of field `f`'s column in table `t`, if it has one now (built on first ask if the
+    /// column is worth one, in the background for a long column: see [`RowIndexes::get`]).
     pub fn row_index(&self, t: TableId, f: FieldId) -> Option<Arc<RowIndex>> {
         self.indexes.get(self, t, f)
     }

@@ -14,6 +14,7 @@ const ALWAYS: IndexPolicy = IndexPolicy {
     min_rows: 0,
     min_rows_per_value: 1,
     budget_share: 1000.0,
+    background_rows: usize::MAX,
 };
 
 /// A cell: mostly one of a few common values, sometimes a rare one, sometimes NULL.
@@ -247,6 +248,7 @@ const NEVER: IndexPolicy = IndexPolicy {
     min_rows: usize::MAX,
     min_rows_per_value: 1,
     budget_share: 0.0,
+    background_rows: usize::MAX,
 };
 
 /// One selection in a long table: the possible values of its other fields (asked before anything makes
@@ -303,4 +305,76 @@ fn possible_values_beside_one_selection_come_from_the_indexes() {
             "rows of {name} = {values:?}"
         );
     }
+}
+
+/// Waits (at most ten seconds) for the model's background builds to end.
+fn wait_for_builds(m: &DataModel) {
+    let start = std::time::Instant::now();
+    while m.indexes.building() {
+        assert!(start.elapsed().as_secs() < 10, "index builds did not end");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// A long column's index is built in the background: the selection that first needs it gets no index
+/// (and is answered by a scan), later ones get the index once it is built; the possible values are those
+/// of a model without indexes either way. Released while its build runs, the build is dropped with the
+/// room it reserved, and the next ask builds again.
+#[test]
+fn long_columns_get_their_index_in_the_background() {
+    let background = IndexPolicy {
+        background_rows: 0,
+        ..ALWAYS
+    };
+    let mut b = ModelBuilder::new();
+    let t = b.add_table("T", &["a", "c", "e"]).unwrap();
+    for i in 0..200_000 {
+        let cells = long_row(i, 5_000).map(|v| Some(Dual::number(v as f64)));
+        b.push_row(t, &cells).unwrap();
+    }
+    let built = b.build().unwrap();
+    let plain = built.clone().with_index_policy(NEVER);
+    let m = built.with_index_policy(background);
+    let (a, c) = (m.field_id("a").unwrap(), m.field_id("c").unwrap());
+    let mut state = SelectionState::new();
+    state.set(a, number_symbols(&m, "a", &[3]));
+    let same_as_plain = |m: &DataModel| {
+        let (x, y) = (infer(&plain, &state), infer(m, &state));
+        for f in 0..plain.fields.len() {
+            assert_eq!(x.possible(&plain, f), y.possible(m, f), "field {f}");
+        }
+    };
+
+    assert!(m.row_index(t, a).is_none(), "the first ask starts a build");
+    same_as_plain(&m);
+    wait_for_builds(&m);
+    let index = m.row_index(t, a).expect("built in the background");
+    let mut three = Bits::empty(m.fields[a].symbols.len());
+    number_symbols(&m, "a", &[3])
+        .into_iter()
+        .for_each(|s| three.insert(s as usize));
+    assert_eq!(
+        index.count(&three),
+        10_000,
+        "a = 3 on two runs of 5,000 rows"
+    );
+    assert!(m.indexes.bytes() > 0);
+    same_as_plain(&m);
+
+    m.indexes.release();
+    assert_eq!(m.indexes.bytes(), 0);
+    assert!(m.row_index(t, c).is_none(), "a build of c starts");
+    m.indexes.release();
+    wait_for_builds(&m);
+    assert_eq!(
+        m.indexes.bytes(),
+        0,
+        "the released build gave its room back"
+    );
+    assert!(
+        m.row_index(t, c).is_none(),
+        "released: built again from the start"
+    );
+    wait_for_builds(&m);
+    assert!(m.row_index(t, c).is_some());
 }
