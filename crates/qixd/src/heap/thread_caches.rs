@@ -24,7 +24,7 @@ use std::cell::Cell;
 use std::ffi::c_void;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// Sizes glibc's cache keeps by default: blocks of 32 to 1,040 bytes in steps of 16.
@@ -97,18 +97,22 @@ impl Ballast {
     }
 
     /// Frees the blocks on a new thread that then ends: they go to its cache, which goes to the heap
-    /// when it ends, instead of into a cache that stays (or here, when no thread can be started).
+    /// when it ends, instead of into a cache that stays (or here, when no thread can be started). Joined,
+    /// not scoped: a scope ends when the thread's closure returns, before its cache goes to the heap, and
+    /// the trim that follows would miss the ballast.
     fn free_elsewhere(self) {
-        let ballast = Mutex::new(Some(self));
-        std::thread::scope(|s| {
-            let _ = std::thread::Builder::new().spawn_scoped(s, || {
-                let taken = ballast.lock().unwrap_or_else(|e| e.into_inner()).take();
-                if let Some(ballast) = taken {
-                    ballast.free();
-                }
-            });
+        let ballast = Arc::new(Mutex::new(Some(self)));
+        let theirs = ballast.clone();
+        let freeing = std::thread::Builder::new().spawn(move || {
+            let taken = theirs.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some(ballast) = taken {
+                ballast.free();
+            }
         });
-        let left = ballast.into_inner().unwrap_or_else(|e| e.into_inner());
+        if let Ok(thread) = freeing {
+            let _ = thread.join();
+        }
+        let left = ballast.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(ballast) = left {
             ballast.free();
         }
