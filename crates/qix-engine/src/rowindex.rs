@@ -660,8 +660,9 @@ impl std::fmt::Debug for RowIndexes {
 }
 
 /// How many rows of table `t` hold one of the `allowed` values of field `f`: exact when the column has an
-/// index (built now if it is worth one: the selection is about to use it), the whole table otherwise
-/// (what a scan costs).
+/// index (built now if it is worth one: the selection is about to use it; a long column's build starts in
+/// the background, and until it ends the column is scanned), the whole table otherwise (what a scan
+/// costs).
 pub fn estimated_rows(model: &DataModel, t: TableId, f: FieldId, allowed: &Bits) -> usize {
     match model.row_index(t, f) {
         Some(index) => index.count(allowed) as usize,
