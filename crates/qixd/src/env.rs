@@ -2,6 +2,7 @@
 //! the folders, the rights, the shared result cache and the data each saved app was last saved with.
 
 use crate::config::Mode;
+use crate::sync::Recover;
 use qix_apps::{AppRecord, AppStore};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -71,7 +72,7 @@ impl Env {
     /// builds them again).
     pub fn release_row_indexes(&self) {
         let models: Vec<Arc<qix_engine::DataModel>> = {
-            let published = self.published.lock().unwrap_or_else(|p| p.into_inner());
+            let published = self.published.lock().recover();
             published.values().map(|(_, d)| d.model.clone()).collect()
         };
         // Waits for any index still building: not under the lock of the published data.
@@ -125,7 +126,7 @@ impl Env {
     {
         let lock = self.store.lock(app)?;
         let record = self.shared_record(lock.get()?);
-        let published = self.published.lock().unwrap_or_else(|p| p.into_inner());
+        let published = self.published.lock().recover();
         if let Some((_, d)) = published
             .get(app)
             .filter(|(version, _)| *version == record.data_version)
@@ -160,7 +161,7 @@ impl Env {
     /// `record`, as the one copy every session that opens this same stored record shares: the copy kept
     /// from an earlier open when it is equal, else `record`, kept for the next.
     fn shared_record(&self, record: AppRecord) -> Arc<AppRecord> {
-        let mut records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        let mut records = self.records.lock().recover();
         match records.get(&record.id) {
             Some(kept) if **kept == record => kept.clone(),
             _ => {
@@ -176,20 +177,14 @@ impl Env {
     pub fn publish(&self, app: &str, version: u64, data: Arc<crate::doc::LoadedData>) {
         self.published
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .recover()
             .insert(app.to_string(), (version, data));
     }
 
     /// Forgets what is kept of an app that was deleted.
     pub fn forget(&self, app: &str) {
-        self.records
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(app);
-        self.published
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(app);
+        self.records.lock().recover().remove(app);
+        self.published.lock().recover().remove(app);
     }
 }
 

@@ -5,6 +5,7 @@
 //! grow the server without end.
 
 use crate::auth::UserId;
+use crate::sync::Recover;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -78,7 +79,7 @@ impl Exports {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Export>> {
-        self.files.lock().unwrap_or_else(|e| e.into_inner())
+        self.files.lock().recover()
     }
 
     /// Drops expired files, then the oldest while `incoming` more bytes would pass [`MAX_BYTES`].

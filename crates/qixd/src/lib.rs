@@ -39,6 +39,7 @@ pub mod session;
 pub mod shared;
 pub mod snapshot;
 pub mod socket;
+pub mod sync;
 pub mod telemetry;
 pub mod tls;
 pub mod view;

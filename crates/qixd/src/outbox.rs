@@ -9,6 +9,7 @@
 //! it: most sockets are idle most of the time, and a channel keeps a block of slots allocated for as long
 //! as it lives (tokio's unbounded channel: about 1 KB a socket, measured with heaptrack).
 
+use crate::sync::Recover;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -94,7 +95,7 @@ fn size(out: &Outgoing) -> usize {
 
 impl Shared {
     fn frames(&self) -> MutexGuard<'_, Frames> {
-        self.frames.lock().unwrap_or_else(|p| p.into_inner())
+        self.frames.lock().recover()
     }
 }
 

@@ -7,6 +7,7 @@
 
 use crate::auth::UserId;
 use crate::session::{Dirty, Outgoing, Session, SessionKey, SocketId, SocketInfo, SocketLink};
+use crate::sync::Recover;
 use crate::telemetry;
 use qix_protocol::Notification;
 use std::collections::{BTreeSet, HashMap};
@@ -137,7 +138,7 @@ impl Registry {
     }
 
     fn lock(&self) -> MutexGuard<'_, RegistryState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        self.state.lock().recover()
     }
 
     /// The TTL a connection asks for, capped, or the default.

@@ -8,6 +8,7 @@
 use crate::auth::UserId;
 use crate::doc::{DocState, Effects};
 use crate::handles::SocketHandles;
+use crate::sync::Recover;
 use qix_protocol::Notification;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -106,13 +107,13 @@ pub struct Dirty(Mutex<HashMap<u64, SessionKey>>);
 impl Dirty {
     /// Notes that session `id` (of `key`) changed or ended.
     pub fn mark(&self, id: u64, key: &SessionKey) {
-        let mut set = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut set = self.0.lock().recover();
         set.entry(id).or_insert_with(|| key.clone());
     }
 
     /// Everything noted since the last call, which starts a new set.
     pub fn take(&self) -> HashMap<u64, SessionKey> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+        std::mem::take(&mut *self.0.lock().recover())
     }
 }
 
@@ -143,7 +144,7 @@ impl Session {
     /// lock cannot leave it half-written in a way later requests depend on, so a poisoned lock is taken over
     /// rather than failing every later request.
     pub fn lock(&self) -> RwLockWriteGuard<'_, SessionState> {
-        let guard = self.state.write().unwrap_or_else(|p| p.into_inner());
+        let guard = self.state.write().recover();
         // Counted under the write lock: a reader holding the read lock sees a count no writer moves.
         self.writes.fetch_add(1, Ordering::Relaxed);
         guard
@@ -152,13 +153,13 @@ impl Session {
     /// Locks the session state for writing without counting the write: only for a change no reader's result
     /// depends on (marking an object laid out), so that layouts computed together do not void each other.
     pub fn lock_uncounted(&self) -> RwLockWriteGuard<'_, SessionState> {
-        self.state.write().unwrap_or_else(|p| p.into_inner())
+        self.state.write().recover()
     }
 
     /// Locks the session state for reading, with the count of writes so far: the state is still the one
     /// that was read while [`Session::writes`] gives the same count.
     pub fn read(&self) -> (RwLockReadGuard<'_, SessionState>, u64) {
-        let guard = self.state.read().unwrap_or_else(|p| p.into_inner());
+        let guard = self.state.read().recover();
         let writes = self.writes.load(Ordering::Relaxed);
         (guard, writes)
     }

@@ -6,6 +6,7 @@ use crate::config::Mode;
 use crate::doc::DocState;
 use crate::doc::ReloadProgress;
 use crate::handles::ObjectRef;
+use crate::sync::Recover;
 use crate::view::bnf::{self, BnfType};
 use crate::view::context::store_error;
 use qix_apps::{AppRecord, AppStore};
@@ -103,11 +104,7 @@ pub fn call(
 fn cancel_reload(ctx: &Ctx<'_>, request_id: Option<&Value>) {
     let Some(doc) = &ctx.state.doc else { return };
     if let Some(id) = request_id {
-        let progress = doc
-            .reload_status()
-            .progress
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let progress = doc.reload_status().progress.lock().recover();
         let same = progress
             .request_id
             .as_ref()
@@ -326,12 +323,7 @@ fn create_session_app(ctx: &mut Ctx<'_>, source: Option<&str>) -> Result<Value, 
 /// Global.GetProgress: the progress of the session's running (or last) reload.
 pub fn progress(ctx: &mut Ctx<'_>) -> Result<Value, RpcError> {
     let p: ReloadProgress = match &ctx.state.doc {
-        Some(doc) => doc
-            .reload_status()
-            .progress
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone(),
+        Some(doc) => doc.reload_status().progress.lock().recover().clone(),
         None => ReloadProgress::default(),
     };
     let transient = p

@@ -5,6 +5,7 @@
 
 pub mod thread_caches;
 
+use qixd::sync::Recover;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::RwLock;
 
@@ -86,7 +87,7 @@ pub fn release() {
 fn trim_every_arena() {
     let threads = 2 * ARENAS.load(Ordering::Relaxed).max(1);
     let gate = RwLock::new(());
-    let closed = gate.write().unwrap_or_else(|e| e.into_inner());
+    let closed = gate.write().recover();
     let attached = AtomicUsize::new(0);
     std::thread::scope(|s| {
         let mut started = 0;
@@ -216,7 +217,7 @@ pub(crate) mod tests {
     /// and rayon's pool started (its first use allocates).
     pub fn one_at_a_time() -> MutexGuard<'static, ()> {
         static ONE: Mutex<()> = Mutex::new(());
-        let guard = ONE.lock().unwrap_or_else(|e| e.into_inner());
+        let guard = ONE.lock().recover();
         configure();
         rayon::broadcast(|_| ());
         guard

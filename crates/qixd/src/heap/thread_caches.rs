@@ -20,6 +20,7 @@
 //! next park ([`on_worker_park`], woken by empty tasks). What this is not: the trim that gives the
 //! emptied blocks' pages back, which [`super::release`] does after it.
 
+use qixd::sync::Recover;
 use std::cell::Cell;
 use std::ffi::c_void;
 use std::hint::black_box;
@@ -104,7 +105,7 @@ impl Ballast {
         let ballast = Arc::new(Mutex::new(Some(self)));
         let theirs = ballast.clone();
         let freeing = std::thread::Builder::new().spawn(move || {
-            let taken = theirs.lock().unwrap_or_else(|e| e.into_inner()).take();
+            let taken = theirs.lock().recover().take();
             if let Some(ballast) = taken {
                 ballast.free();
             }
@@ -112,7 +113,7 @@ impl Ballast {
         if let Ok(thread) = freeing {
             let _ = thread.join();
         }
-        let left = ballast.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let left = ballast.lock().recover().take();
         if let Some(ballast) = left {
             ballast.free();
         }
@@ -139,7 +140,7 @@ thread_local! {
 }
 
 fn ballast() -> MutexGuard<'static, Option<Ballast>> {
-    BALLAST.lock().unwrap_or_else(|e| e.into_inner())
+    BALLAST.lock().recover()
 }
 
 /// Empties this thread's cache with the round's ballast, once a round; false when there is no round

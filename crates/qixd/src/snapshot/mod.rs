@@ -33,6 +33,7 @@ use crate::api::Env;
 use crate::doc::LoadedData;
 use crate::registry::Registry;
 use crate::session::SessionKey;
+use crate::sync::Recover;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
@@ -115,11 +116,11 @@ impl Snapshots {
     }
 
     fn written(&self) -> MutexGuard<'_, HashMap<u64, Written>> {
-        self.written.lock().unwrap_or_else(|p| p.into_inner())
+        self.written.lock().recover()
     }
 
     fn pass(&self) -> MutexGuard<'_, ()> {
-        self.pass.lock().unwrap_or_else(|p| p.into_inner())
+        self.pass.lock().recover()
     }
 
     fn path(&self, stem: &str) -> PathBuf {

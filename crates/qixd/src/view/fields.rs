@@ -1,13 +1,14 @@
 //! The tags the engine gives a field.
 
 use crate::doc::LoadedData;
+use crate::sync::Recover;
 use qix_engine::{DataModel, FieldId};
 use std::sync::Arc;
 
 /// [`field_tags`] of the app's data, its own tags worked out once per field (then the script's `extra`).
 pub fn tags_of(data: &LoadedData, f: FieldId, extra: Option<&Vec<String>>) -> Vec<String> {
     let own = {
-        let mut cache = data.system_tags.lock().unwrap_or_else(|p| p.into_inner());
+        let mut cache = data.system_tags.lock().recover();
         cache
             .entry(f)
             .or_insert_with(|| Arc::new(field_tags(&data.model, f, None)))

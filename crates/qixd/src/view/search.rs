@@ -5,6 +5,7 @@
 
 use super::View;
 use crate::doc::LoadedData;
+use crate::sync::Recover;
 use qix_engine::smart::{self, FieldMatches, Group, Term, TextIndex};
 use qix_engine::{Bits, FieldId, SelectionState};
 use serde_json::{Map, Value};
@@ -156,19 +157,14 @@ fn term_matches(
 
 /// The search index of field `f`, built on first use and kept with the data.
 pub fn index(data: &LoadedData, f: FieldId) -> Arc<TextIndex> {
-    let cached = data
-        .search_index
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&f)
-        .cloned();
+    let cached = data.search_index.lock().recover().get(&f).cloned();
     if let Some(i) = cached {
         return i;
     }
     let built = Arc::new(TextIndex::build(&data.model.fields[f].symbols));
     data.search_index
         .lock()
-        .unwrap_or_else(|p| p.into_inner())
+        .recover()
         .entry(f)
         .or_insert(built)
         .clone()

@@ -4,6 +4,7 @@
 use crate::api::{str_param, Ctx, Env};
 use crate::doc::{LoadedData, ReloadProgress};
 use crate::handles::ObjectRef;
+use crate::sync::Recover;
 use crate::view::context::unknown_state;
 use crate::view::context::Finish;
 use crate::view::fields::field_tags;
@@ -248,7 +249,7 @@ pub fn reload(ctx: &mut Ctx<'_>, method: &str, p: &Map<String, Value>) -> Result
     let doc = ctx.doc()?;
     let status = doc.reload_status().clone();
     {
-        let mut p = status.progress.lock().unwrap_or_else(|e| e.into_inner());
+        let mut p = status.progress.lock().recover();
         if p.running {
             return Err(RpcError::new(
                 ErrorCode::Aborted,
@@ -292,7 +293,7 @@ impl ReloadJob {
         let conn = |name: &str| env.folders.connection(&self.connections, name);
         let progress_sink = self.status.progress.clone();
         let on_progress = move |table: &str, rows: usize| {
-            let mut p = progress_sink.lock().unwrap_or_else(|e| e.into_inner());
+            let mut p = progress_sink.lock().recover();
             match p.tables.iter_mut().find(|(t, _)| t == table) {
                 Some(entry) => entry.1 = rows,
                 None => p.tables.push((table.to_string(), rows)),
@@ -320,11 +321,7 @@ impl ReloadJob {
     /// the error is kept for GetProgress and the old data stays.
     fn install(self, ctx: &mut Ctx<'_>, result: Result<qix_script::LoadOutput, String>) -> Value {
         let doc = ctx.state.doc.as_mut().filter(|d| d.id() == self.app_id);
-        let mut p = self
-            .status
-            .progress
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut p = self.status.progress.lock().recover();
         p.running = false;
         let success = match (result, doc) {
             (Ok(out), Some(doc)) => {
