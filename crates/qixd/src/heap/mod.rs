@@ -26,6 +26,11 @@ const TRIM_THRESHOLD: i32 = 64 << 20;
 extern "C" {
     fn mallopt(param: i32, value: i32) -> i32;
     fn malloc_trim(pad: usize) -> i32;
+}
+
+// The C allocator itself, for this module and `thread_caches`, which must reach glibc's caches directly
+// (Rust's allocator may align or size a block differently).
+extern "C" {
     fn malloc(size: usize) -> *mut std::ffi::c_void;
     fn free(block: *mut std::ffi::c_void);
 }

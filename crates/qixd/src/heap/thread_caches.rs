@@ -20,6 +20,7 @@
 //! next park ([`on_worker_park`], woken by empty tasks). What this is not: the trim that gives the
 //! emptied blocks' pages back, which [`super::release`] does after it.
 
+use super::{free, malloc};
 use qixd::sync::Recover;
 use std::cell::Cell;
 use std::ffi::c_void;
@@ -34,11 +35,6 @@ const SIZES: usize = 64;
 const PER_SIZE: usize = 7;
 /// How long the tokio workers get to park and empty their caches.
 const WORKERS_WAIT: Duration = Duration::from_secs(1);
-
-extern "C" {
-    fn malloc(size: usize) -> *mut c_void;
-    fn free(block: *mut c_void);
-}
 
 /// The request that makes a block of cache size `i`: glibc adds 8 bytes of header and rounds to 16.
 fn request(i: usize) -> usize {
