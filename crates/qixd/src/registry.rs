@@ -456,4 +456,9 @@ impl Registry {
     pub fn take_dirty(&self) -> HashMap<u64, SessionKey> {
         self.dirty.take()
     }
+
+    /// Whether no session changed or ended since the last [`Registry::take_dirty`].
+    pub fn nothing_dirty(&self) -> bool {
+        self.dirty.is_empty()
+    }
 }

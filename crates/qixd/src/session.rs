@@ -111,6 +111,11 @@ impl Dirty {
         set.entry(id).or_insert_with(|| key.clone());
     }
 
+    /// Whether nothing was noted since the last [`Dirty::take`].
+    pub fn is_empty(&self) -> bool {
+        self.0.lock().recover().is_empty()
+    }
+
     /// Everything noted since the last call, which starts a new set.
     pub fn take(&self) -> HashMap<u64, SessionKey> {
         std::mem::take(&mut *self.0.lock().recover())

@@ -143,11 +143,18 @@ pub async fn restore_sessions(
 }
 
 /// Every [`TICK`], writes the snapshots of the sessions touched since their last one.
+///
+/// A tick with nothing to do (no session changed, no file of this node to refresh) does not go to the
+/// blocking pool: a task there every second would keep one of its threads from ever ending, and with it
+/// the malloc cache it filled while serving requests — pages an idle server could give back.
 pub async fn take_snapshots(snapshots: Arc<Snapshots>, registry: Arc<Registry>) {
     let mut every = tokio::time::interval(TICK);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
+        if registry.nothing_dirty() && snapshots.written().is_empty() {
+            continue;
+        }
         write_snapshots(&snapshots, &registry, false).await;
     }
 }

@@ -379,3 +379,35 @@ fn a_restore_checks_that_the_user_may_open_the_app() {
     assert!(one.registry.find(&key("allowed")).is_some());
     assert!(one.registry.find(&key("denied")).is_none());
 }
+
+/// The writer's ticks make no pass while nothing changed and this node has no file (each pass is a
+/// task on the blocking pool, which then keeps a thread alive — see [`take_snapshots`]); a session that
+/// changes is written at the next tick.
+#[test]
+fn idle_ticks_make_no_pass() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let one = node(dir.path(), "one");
+    let passes = || {
+        one.snapshots
+            .passes
+            .load(std::sync::atomic::Ordering::Relaxed)
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let writer = tokio::spawn(take_snapshots(one.snapshots.clone(), one.registry.clone()));
+        tokio::time::sleep(TICK * 2 + TICK / 2).await;
+        assert_eq!(passes(), 0, "passes while idle");
+        let k = key("busy");
+        session_app(&one, &k, "m");
+        tokio::time::sleep(TICK + TICK / 2).await;
+        assert!(passes() > 0, "no pass after a change");
+        assert!(
+            file_of(&one, &k).is_some(),
+            "the changed session is written"
+        );
+        writer.abort();
+    });
+}
