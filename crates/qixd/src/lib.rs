@@ -237,6 +237,8 @@ async fn release_when_idle(registry: Arc<registry::Registry>, env: Arc<api::Env>
 async fn release_memory(env: &api::Env) {
     let (empty, release) = (env.empty_thread_caches, env.release_memory);
     let _ = tokio::task::spawn_blocking(move || {
+        // Histogram samples recorded since the last upkeep are freed now, not after the trim.
+        telemetry::handle().run_upkeep();
         if let Some(empty) = empty {
             empty();
         }
