@@ -134,7 +134,7 @@ pub struct Config {
     /// Give memory back to the system as soon as sessions end, at some cost in speed: with glibc, the
     /// binary restarts itself at once with its per-thread caches, fast bins and thread-stack cache off
     /// (measured with bench/load-test: RSS after 2,000 sockets close 1.08-1.17× the start; the default,
-    /// which empties the long-lived threads' caches once the last session ends, 1.08-1.15×; wire-bench's
+    /// which empties the long-lived threads' caches once the last session ends, 1.06-1.08×; wire-bench's
     /// requests 5-15% slower). Off by default: the caches are what makes small requests fast.
     #[arg(long, env = "QIXD_RETURN_MEMORY")]
     pub return_memory: bool,

@@ -175,9 +175,9 @@ fn empty_here(wait: bool) -> bool {
 /// thread has moved two epochs on; a server gone idle does neither, so after a load the workers' bags
 /// kept drained histogram samples — in use, to the heap, wherever they lie (~0.3 MiB of the anonymous
 /// memory left after a footprint pass). Here the bag goes to the global queue, and each `flush` moves
-/// the epoch on (no other thread is pinned while the server is idle) and runs up to eight expired bags: the bags of threads visited earlier in the round, and of
-/// threads that ended, run now; this one's, two flushes later. The frees land in this thread's cache,
-/// which is emptied next.
+/// the epoch on (no other thread is pinned while the server is idle) and runs up to eight expired bags:
+/// the bags of threads visited earlier in the round, and of threads that ended, run now; this one's,
+/// two flushes later. The frees land in this thread's cache, which is emptied next.
 fn run_deferred_frees() {
     for _ in 0..DEFERRED_FLUSHES {
         crossbeam_epoch::pin().flush();
