@@ -203,7 +203,9 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
 /// How long an idle thread of tokio's blocking pool (where requests run) lives before it ends; tokio's
 /// default is 10 s. glibc's malloc keeps a small cache of freed blocks per thread (tcache) that goes back
 /// to the heap only when the thread ends, and a load leaves a dozen or more such threads: their memory can
-/// be given back only after they are gone. The binary builds its runtime with this (main.rs).
+/// be given back only after they are gone. The binary builds its runtime with this (main.rs). So work
+/// sent to the blocking pool at a steady interval shorter than this keeps one thread, and its cache,
+/// for ever: a periodic task that may have nothing to do checks first (`snapshot::take_snapshots`).
 pub const BLOCKING_THREAD_KEEP_ALIVE: Duration = Duration::from_secs(2);
 
 /// When the last session is gone, forgets the results cached for them and the row indexes their
