@@ -29,6 +29,7 @@ pub mod listobject;
 mod loops;
 pub mod model;
 pub mod packed;
+mod postings;
 pub mod rowindex;
 pub mod rowset;
 pub mod scan;

@@ -8,25 +8,26 @@
 //! cost more than the column and save little), and only while the model's indexes stay within their
 //! memory budget — a share of the packed rows. Past the budget, selections scan as before.
 //!
-//! Each value's rows are kept as gaps between row numbers, bit-packed 128 at a time (`bitpacking`, the
-//! layout of a search engine's posting lists): a value on 1–2% of the rows costs about one byte a row.
-//! A roaring bitmap — the obvious choice — keeps two bytes a row for values spread like this, which
-//! put two indexed fields of the benchmark table past half its packed size.
+//! Each value's rows are kept as a posting list of Rice-coded gaps ([`crate::postings`]): a value on 1–2%
+//! of the rows costs about seven to eight bits a row. A roaring bitmap — the obvious choice — keeps two
+//! bytes a row for values spread like this, which put two indexed fields of the benchmark table past half
+//! its packed size.
 //!
 //! Inference asks through [`rows_matching`] (one selection: the cheapest of reading the already-possible
 //! rows one by one, taking the values' rows from the index — kept as those values, their set made only on
 //! demand — or a full scan) and `rows_matching_all` (several selections of one table, read together a
 //! stretch of rows at a time). Readers of a selection's rows that can take them a stretch at a time (a
 //! cube's scan) use [`RowIndex::for_each_stretch`]; a field's possible values beside a one-field selection
-//! come from [`RowIndex::values_meeting`]. The one place a posting list is decoded is `Cursor`.
+//! come from [`RowIndex::values_meeting`]. The one place a posting list is decoded is
+//! [`crate::postings`]' `Cursor`.
 //! What this module is not: a cache of selection results (that is [`crate::cache`]).
 
 use crate::bits::Bits;
 use crate::model::{DataModel, FieldId, Table, TableId};
 use crate::packed::{PackedColumn, NULL};
+use crate::postings::{first_shared, Cursor, Postings};
 use crate::rowset::RowSet;
 use crate::scan::{filter_list, filter_listed_rows, filter_rows};
-use bitpacking::{BitPacker, BitPacker4x};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -53,188 +54,6 @@ impl Default for IndexPolicy {
             min_rows_per_value: 64,
             budget_share: 0.5,
             background_rows: 1 << 20,
-        }
-    }
-}
-
-/// Row numbers per packed block.
-const BLOCK: usize = BitPacker4x::BLOCK_LEN;
-
-/// One value's rows, in increasing order: full blocks of 128 bit-packed gaps, then the rest as they are.
-#[derive(Debug, Default)]
-struct Postings {
-    /// Per full block: the row before it (the gaps' base), its bit width, where its bytes start.
-    blocks: Vec<(u32, u8, u32)>,
-    packed: Vec<u8>,
-    tail: Vec<u32>,
-}
-
-impl Postings {
-    fn new(rows: &[u32]) -> Postings {
-        let packer = BitPacker4x::new();
-        let full = rows.len() / BLOCK * BLOCK;
-        let mut blocks = Vec::with_capacity(full / BLOCK);
-        let mut packed = Vec::new();
-        let mut buffer = [0u8; 4 * BLOCK];
-        let mut before = 0u32;
-        for chunk in rows[..full].chunks_exact(BLOCK) {
-            let bits = packer.num_bits_sorted(before, chunk);
-            let n = packer.compress_sorted(before, chunk, &mut buffer, bits);
-            blocks.push((before, bits, packed.len() as u32));
-            packed.extend_from_slice(&buffer[..n]);
-            before = chunk[BLOCK - 1];
-        }
-        packed.shrink_to_fit();
-        Postings {
-            blocks,
-            packed,
-            tail: rows[full..].to_vec(),
-        }
-    }
-
-    /// Calls `f` with each row.
-    fn for_each(&self, mut f: impl FnMut(u32)) {
-        self.any(|r| {
-            f(r);
-            false
-        });
-    }
-
-    /// How many rows.
-    fn len(&self) -> usize {
-        self.blocks.len() * BLOCK + self.tail.len()
-    }
-
-    /// Whether `hit` holds for some row, reading blocks only until it does.
-    fn any(&self, mut hit: impl FnMut(u32) -> bool) -> bool {
-        self.any_block(|rows| rows.iter().any(|r| hit(*r)))
-    }
-
-    /// Whether `hit` holds for some block of rows (up to [`BLOCK`], in order), decoding blocks only
-    /// until it does.
-    fn any_block(&self, mut hit: impl FnMut(&[u32]) -> bool) -> bool {
-        let mut cursor = Cursor::new(self);
-        while cursor.decode_next() {
-            if hit(cursor.block()) {
-                return true;
-            }
-        }
-        false
-    }
-
-    fn bytes(&self) -> usize {
-        self.packed.capacity()
-            + self.blocks.capacity() * std::mem::size_of::<(u32, u8, u32)>()
-            + self.tail.capacity() * 4
-            + std::mem::size_of::<Postings>()
-    }
-}
-
-/// A reader of one value's rows in increasing order, a stretch at a time (see [`rows_matching_all`]):
-/// the one place a posting list's packed blocks are decoded. A block ends at the row after which the
-/// next one starts, so blocks wholly before a stretch are passed over without being decoded.
-struct Cursor<'a> {
-    postings: &'a Postings,
-    /// The next block to decode; the tail after the last one.
-    next: usize,
-    /// The block decoded last, `rows[at..len]` not read yet.
-    rows: [u32; BLOCK],
-    len: usize,
-    at: usize,
-    /// Blocks decoded so far (what reading it has cost).
-    decoded: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn new(postings: &'a Postings) -> Cursor<'a> {
-        Cursor {
-            postings,
-            next: 0,
-            rows: [0; BLOCK],
-            len: 0,
-            at: 0,
-            decoded: 0,
-        }
-    }
-
-    /// Decodes the next block (the tail after the full ones); false past the end.
-    fn decode_next(&mut self) -> bool {
-        let p = self.postings;
-        if let Some(&(before, bits, at)) = p.blocks.get(self.next) {
-            let packer = BitPacker4x::new();
-            packer.decompress_sorted(before, &p.packed[at as usize..], &mut self.rows, bits);
-            self.len = BLOCK;
-        } else if self.next == p.blocks.len() && !p.tail.is_empty() {
-            self.rows[..p.tail.len()].copy_from_slice(&p.tail);
-            self.len = p.tail.len();
-        } else {
-            return false;
-        }
-        self.next += 1;
-        self.at = 0;
-        self.decoded += 1;
-        true
-    }
-
-    /// The block decoded last.
-    fn block(&self) -> &[u32] {
-        &self.rows[..self.len]
-    }
-
-    /// Calls `f` with each row below `end` not read yet, in order.
-    fn take_below(&mut self, end: u32, mut f: impl FnMut(u32)) {
-        loop {
-            let rest = &self.rows[self.at..self.len];
-            // Most blocks end before `end`: their rows need no test.
-            let below = match rest.last() {
-                Some(&last) if last < end => rest.len(),
-                _ => rest.partition_point(|&r| r < end),
-            };
-            rest[..below].iter().for_each(|&r| f(r));
-            self.at += below;
-            if self.at < self.len {
-                return;
-            }
-            if !self.decode_next() {
-                return;
-            }
-        }
-    }
-
-    /// The first row from `target` on, not read yet (it stays unread); `None` past the last.
-    fn seek(&mut self, target: u32) -> Option<u32> {
-        self.skip_below(target);
-        self.rows[..self.len].get(self.at).copied()
-    }
-
-    /// Moves past the rows below `end`, decoding only a block that reaches `end`.
-    fn skip_below(&mut self, end: u32) {
-        if self.at < self.len && self.rows[self.len - 1] >= end {
-            self.take_below(end, |_| {});
-            return;
-        }
-        self.at = self.len;
-        // Block `next` ends where block `next + 1` starts after.
-        let blocks = &self.postings.blocks;
-        while self.next + 1 < blocks.len() && blocks[self.next + 1].0 < end {
-            self.next += 1;
-        }
-        self.take_below(end, |_| {});
-    }
-}
-
-/// The first row both cursors hold, each moved on to the other's row in turn (a block behind the other's
-/// row is passed over without being decoded).
-fn first_shared(a: &mut Cursor<'_>, b: &mut Cursor<'_>) -> Option<u32> {
-    let mut row = a.seek(0)?;
-    loop {
-        let theirs = b.seek(row)?;
-        if theirs == row {
-            return Some(row);
-        }
-        row = a.seek(theirs)?;
-        if row == theirs {
-            return Some(row);
         }
     }
 }
@@ -345,7 +164,7 @@ impl RowIndex {
     pub fn blocks(&self, allowed: &Bits) -> usize {
         (allowed.iter())
             .filter_map(|s| self.values.get(s))
-            .map(|p| p.blocks.len() + 1)
+            .map(Postings::block_count)
             .sum()
     }
 
@@ -948,44 +767,6 @@ mod tests {
                 .filter(|&i| cells[i as usize] == s as u32)
                 .collect();
             assert_eq!(list, &want, "symbol {s}");
-        }
-    }
-
-    proptest::proptest! {
-        /// A cursor read in stretches (each stretch either read or passed over) yields exactly the rows
-        /// of each read stretch, whatever the block boundaries: stretch ends fall inside blocks, on a
-        /// block's last row, right after it, and past the end.
-        #[test]
-        fn a_cursor_reads_and_skips_stretches_exactly(
-            gaps in proptest::collection::vec(1u32..300, 0..2_000),
-            ends in proptest::collection::vec((1u32..4_000, proptest::bool::ANY), 1..80),
-            on_boundaries in proptest::bool::ANY,
-        ) {
-            let rows: Vec<u32> = gaps.iter().scan(0u32, |at, g| { *at += g; Some(*at) }).collect();
-            let postings = Postings::new(&rows);
-            let mut cursor = Cursor::new(&postings);
-            let (mut from, mut end) = (0u32, 0u32);
-            for (step, read) in ends {
-                // Either a random step, or an end right at (or just after) a block's last row.
-                let next = rows.partition_point(|&r| r < end);
-                end = match rows.get(next / BLOCK * BLOCK + BLOCK - 1) {
-                    Some(&last) if on_boundaries => last + u32::from(read),
-                    _ => end + step,
-                };
-                let want: Vec<u32> = rows.iter().copied().filter(|r| (from..end).contains(r)).collect();
-                let mut got = Vec::new();
-                if read {
-                    cursor.take_below(end, |r| got.push(r));
-                    proptest::prop_assert_eq!(&got, &want, "rows from {} below {}", from, end);
-                } else {
-                    cursor.skip_below(end);
-                }
-                from = end;
-            }
-            let mut rest = Vec::new();
-            cursor.take_below(u32::MAX, |r| rest.push(r));
-            let want: Vec<u32> = rows.iter().copied().filter(|&r| r >= from).collect();
-            proptest::prop_assert_eq!(rest, want);
         }
     }
 
