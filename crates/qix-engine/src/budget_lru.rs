@@ -45,6 +45,12 @@ impl<K: Hash + Eq, V: Clone> BudgetLru<K, V> {
         found
     }
 
+    /// The value for `key`, now the most recently used, without counting a lookup: a lookup on the
+    /// cache's own behalf (a result computed from another), not a reader's.
+    pub fn peek(&mut self, key: &K) -> Option<V> {
+        self.map.get(key).map(|(v, _)| v.clone())
+    }
+
     /// Keeps `value` (estimated at `bytes`), evicting the least recently used until it fits. A value
     /// larger than the whole budget is not kept.
     pub fn put(&mut self, key: K, value: V, bytes: usize) {
@@ -97,6 +103,9 @@ mod tests {
         assert_eq!(lru.get(&4), None);
         let s = lru.stats();
         assert_eq!((s.entries, s.bytes, s.hits, s.misses), (2, 80, 3, 2));
+        // A lookup on the cache's own behalf counts neither a hit nor a miss.
+        assert_eq!((lru.peek(&1), lru.peek(&2)), (Some(10), None));
+        assert_eq!((lru.stats().hits, lru.stats().misses), (3, 2));
         lru.put(1, 11, 10); // replacing an entry gives its bytes back
         assert_eq!(lru.stats().bytes, 50);
         lru.clear();

@@ -5,7 +5,7 @@
 
 use crate::budget_lru::{BudgetLru, CacheStats};
 use crate::hypercube::{compute_with, CubeError, HyperCube, HyperCubeDef};
-use crate::inference::{infer, Inference};
+use crate::inference::{infer_from, Inference};
 use crate::listobject::{list_object_in, ListRow, ListSort};
 use crate::model::DataModel;
 use crate::model::FieldId;
@@ -72,7 +72,9 @@ impl ResultCache {
             return hit.clone();
         }
         self.inferring.run(&key, || {
-            let result = Arc::new(infer(model, state));
+            // A state with one selection fewer (the one before a click) is computed from, when held.
+            let known = |s: &SelectionState| self.lock_inf().peek(&(model.id, s.clone()));
+            let result = Arc::new(infer_from(model, state, &known));
             let bytes = result.bytes() + state_bytes(state);
             self.lock_inf().put(key.clone(), result.clone(), bytes);
             result

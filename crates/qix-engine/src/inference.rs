@@ -91,6 +91,9 @@ pub struct Inference {
     gathered: Gathered,
     /// The fields with one value selected (that symbol): every possible row of their tables holds it.
     single: Vec<(FieldId, u32)>,
+    /// Per table, whether its rows are those its own selections leave, no key's message narrowing them:
+    /// a state with one more selection in that table starts from them (see [`infer_from`]).
+    local: Vec<bool>,
 }
 
 /// Possible symbols of fields that are not keys, kept once read from their table's rows: after a click,
@@ -235,8 +238,19 @@ impl Messages<'_> {
     }
 }
 
+/// The inference of a state, when a cache already holds it (see [`infer_from`]).
+pub type Known<'a> = &'a dyn Fn(&SelectionState) -> Option<Arc<Inference>>;
+
 /// Runs inference for `state`.
 pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
+    infer_from(model, state, &|_| None)
+}
+
+/// Runs inference for `state`, starting where it can from the inference of a state with one selection
+/// fewer that `known` holds. A click adds a selection to the state before it, whose inference a cache
+/// holds: a table's rows are then those rows narrowed by the new selection, which reads only its own
+/// rows (from its index), where computing them afresh reads every selection's rows again.
+pub fn infer_from(model: &DataModel, state: &SelectionState, known: Known<'_>) -> Inference {
     if state.selected_fields().next().is_none() {
         return Inference::of(vec![None; model.tables.len()], HashMap::new());
     }
@@ -244,7 +258,9 @@ pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
     // left, they are listed as they are found (see `Inference::row_list`).
     let mut local: Vec<Option<Arc<RowSet>>> = vec![None; model.tables.len()];
     for (t, selections) in local_selections(model, state) {
-        local[t] = local_rows(model, t, &selections).map(Arc::new);
+        let rows = narrowed_known(model, state, t, &selections, known)
+            .or_else(|| local_rows(model, t, &selections));
+        local[t] = rows.map(Arc::new);
     }
     let mut m = Messages {
         model,
@@ -272,10 +288,40 @@ pub fn infer(model: &DataModel, state: &SelectionState) -> Inference {
             true => loose_rows(model, state, t, m.local[t].clone(), &mut key_possible),
         })
         .collect();
+    // A table no message narrowed keeps its local rows as they were made.
+    let local = (rows.iter().zip(&m.local).enumerate())
+        .map(|(t, pair)| match pair {
+            (Some(rows), Some(own)) => !model.is_loose(t) && Arc::ptr_eq(rows, own),
+            _ => false,
+        })
+        .collect();
     Inference {
         single: single_values(model, state),
+        local,
         ..Inference::of(rows, key_possible)
     }
+}
+
+/// The rows of table `t` that its own `selections` leave, from a state without one of them that
+/// `known` holds and whose rows of `t` are its own selections' alone: those rows narrowed by the one
+/// left out — the most selective first, whose rows are the fewest to read. `None` when no such state is
+/// known.
+fn narrowed_known(
+    model: &DataModel,
+    state: &SelectionState,
+    t: TableId,
+    selections: &[(FieldId, Bits)],
+    known: Known<'_>,
+) -> Option<RowSet> {
+    if selections.len() < 2 {
+        return None;
+    }
+    let max_list = model.tables[t].rows / LIST_SHARE;
+    selections.iter().find_map(|(f, sel)| {
+        let before = known(&state.without(*f))?;
+        let rows = before.local_rows(t)?;
+        rows_matching_listed(model, t, *f, Some(rows), sel, max_list)
+    })
 }
 
 /// The fields of `state` with one value selected, and that value's symbol. Every possible row of every
@@ -302,8 +348,7 @@ fn local_rows(model: &DataModel, t: TableId, selections: &[(FieldId, Bits)]) -> 
     }
     let mut rows: Option<RowSet> = None;
     for (f, sel) in selections {
-        let within = rows.as_ref().map(RowSet::bits);
-        if let Some(found) = rows_matching_listed(model, t, *f, within, sel, max_list) {
+        if let Some(found) = rows_matching_listed(model, t, *f, rows.as_ref(), sel, max_list) {
             rows = Some(found);
         }
     }
@@ -377,6 +422,7 @@ impl Inference {
             memo: Memo::default(),
             gathered: Gathered::default(),
             single: Vec::new(),
+            local: Vec::new(),
         }
     }
 
@@ -501,6 +547,15 @@ impl Inference {
             + Gathered::MAX_BYTES
             + self.rows.iter().map(rows).sum::<usize>()
             + self.key_possible.values().map(set).sum::<usize>()
+    }
+
+    /// The rows of `table` its own selections leave, when no key's message narrowed them (those are its
+    /// possible rows); `None` otherwise, and when the table has no selection.
+    fn local_rows(&self, table: TableId) -> Option<&RowSet> {
+        match self.local.get(table) {
+            Some(true) => self.rows.get(table)?.as_deref(),
+            _ => None,
+        }
     }
 
     /// Possible rows of `table`; `None` means every row. (Rows found as a list are made into a set the

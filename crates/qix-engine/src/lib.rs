@@ -48,7 +48,9 @@ pub use hypercube::{
     compute, compute_with, Aggregator, ColumnSort, CubeError, CubeRow, DimensionDef, HyperCube,
     HyperCubeDef, MeasureDef,
 };
-pub use inference::{field_states, field_states_in, field_states_with, infer, Inference, State};
+pub use inference::{
+    field_states, field_states_in, field_states_with, infer, infer_from, Inference, Known, State,
+};
 pub use listobject::{list_object, list_object_in, list_object_with, ListRow, ListSort};
 pub use model::{Coupling, DataModel, FieldId, TableId};
 pub use search::Search;

@@ -500,7 +500,8 @@ pub fn rows_matching(
     rows: Option<&Bits>,
     allowed: &Bits,
 ) -> Option<Bits> {
-    rows_matching_listed(model, t, f, rows, allowed, 0).map(RowSet::into_bits)
+    let within = rows.map(|r| (r, r.count()));
+    rows_matching_counted(model, t, f, within, allowed, 0).map(RowSet::into_bits)
 }
 
 /// Whether a selection's rows are read from its index: when it lists at most an eighth of the column's
@@ -574,13 +575,26 @@ pub(crate) fn rows_matching_listed(
     model: &DataModel,
     t: TableId,
     f: FieldId,
-    rows: Option<&Bits>,
+    rows: Option<&RowSet>,
+    allowed: &Bits,
+    max_list: usize,
+) -> Option<RowSet> {
+    let within = rows.map(|r| (r.bits(), r.count()));
+    rows_matching_counted(model, t, f, within, allowed, max_list)
+}
+
+/// [`rows_matching_listed`] within a set of rows and its count.
+fn rows_matching_counted(
+    model: &DataModel,
+    t: TableId,
+    f: FieldId,
+    within: Option<(&Bits, usize)>,
     allowed: &Bits,
     max_list: usize,
 ) -> Option<RowSet> {
     let column = model.tables.get(t)?.column(f)?;
     let n = column.len();
-    let listed = rows.map(Bits::count);
+    let (rows, listed) = (within.map(|w| w.0), within.map(|w| w.1));
     if let Some(index) = model.row_index(t, f) {
         let indexed = index.count(allowed) as usize;
         if index_answers(indexed, n) && listed.is_none_or(|l| indexed <= 2 * l) {
@@ -589,7 +603,7 @@ pub(crate) fn rows_matching_listed(
             if rows.is_none() && indexed > max_list {
                 let values = allowed.clone();
                 let make = move || index.rows(&values, n, None);
-                return Some(RowSet::of_values(n, f, allowed.clone(), make));
+                return Some(RowSet::of_values(n, f, allowed.clone(), indexed, make));
             }
             return Some(index.matched(allowed, n, rows, max_list));
         }

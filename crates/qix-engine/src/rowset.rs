@@ -29,6 +29,8 @@ pub struct RowSet {
     bits: OnceLock<Bits>,
     list: OnceLock<Option<Box<[u32]>>>,
     values: Option<Arc<Values>>,
+    /// How many rows, once counted (a set of a long table is counted once, not by each reader).
+    count: OnceLock<usize>,
 }
 
 /// Rows that are exactly those holding one of some values of a field: which, and how their set is made.
@@ -55,6 +57,7 @@ impl RowSet {
             bits: OnceLock::from(bits),
             list: OnceLock::new(),
             values: None,
+            count: OnceLock::new(),
         }
     }
 
@@ -63,23 +66,26 @@ impl RowSet {
         RowSet {
             len,
             bits: OnceLock::new(),
+            count: OnceLock::from(list.len()),
             list: OnceLock::from(Some(list.into_boxed_slice())),
             values: None,
         }
     }
 
-    /// The rows of a table of `len` rows that hold one of the `allowed` values of `field`, more than a
-    /// [`LIST_SHARE`]th of the table; `make` makes their set, when something asks for it.
+    /// The `count` rows of a table of `len` rows that hold one of the `allowed` values of `field`, more
+    /// than a [`LIST_SHARE`]th of the table; `make` makes their set, when something asks for it.
     pub fn of_values(
         len: usize,
         field: FieldId,
         allowed: Bits,
+        count: usize,
         make: impl Fn() -> Bits + Send + Sync + 'static,
     ) -> RowSet {
         let make = Box::new(make);
         RowSet {
             len,
             bits: OnceLock::new(),
+            count: OnceLock::from(count),
             list: OnceLock::from(None),
             values: Some(Arc::new(Values {
                 field,
@@ -111,6 +117,11 @@ impl RowSet {
             }
             bits
         })
+    }
+
+    /// How many rows (a set counted the first time it is asked).
+    pub fn count(&self) -> usize {
+        *self.count.get_or_init(|| self.bits().count())
     }
 
     /// The rows in increasing order when they are at most a [`LIST_SHARE`]th of the table (made from
@@ -159,6 +170,7 @@ mod tests {
         let set = RowSet::from_bits(bits.clone());
         assert_eq!(set.list_made(), None);
         assert_eq!(set.list(), Some(&rows[..]), "100 rows of 100,000: listed");
+        assert_eq!((set.count(), listed.count()), (100, 100));
         assert_eq!(RowSet::from_list(rows, len).into_bits(), bits);
         // Every other row: too many to list.
         assert_eq!(RowSet::from_bits(Bits::full(len)).list(), None);
