@@ -90,7 +90,7 @@ impl Postings {
             blocks: full / BLOCK,
             heads,
             low,
-            high: high.words,
+            high: high.finish(),
             tail: rows[full..].to_vec(),
         }
     }
@@ -190,6 +190,10 @@ fn best_k(rows: &[u32]) -> (u8, usize) {
 struct Unary {
     words: Vec<u64>,
     len: usize,
+    /// The word being written (at `len / 64`, as of the last one written), stored when the stream
+    /// moves past it: ORing each bit into memory would wait on the store of the bit before.
+    word: u64,
+    at: usize,
 }
 
 impl Unary {
@@ -199,16 +203,34 @@ impl Unary {
         Unary {
             words: vec![0; bits / 64 + 2],
             len: 0,
+            word: 0,
+            at: 0,
         }
     }
 
     /// Writes `q` zeros and a one (within the bits the stream was made for).
     fn push(&mut self, q: u32) {
         self.len += q as usize;
-        if let Some(word) = self.words.get_mut(self.len / 64) {
-            *word |= 1 << (self.len % 64);
+        if self.len / 64 != self.at {
+            self.store();
+            self.at = self.len / 64;
         }
+        self.word |= 1 << (self.len % 64);
         self.len += 1;
+    }
+
+    /// Stores the word being written (the words after it are still zero).
+    fn store(&mut self) {
+        if let Some(word) = self.words.get_mut(self.at) {
+            *word = self.word;
+        }
+        self.word = 0;
+    }
+
+    /// The stream's words.
+    fn finish(mut self) -> Vec<u64> {
+        self.store();
+        self.words
     }
 }
 
