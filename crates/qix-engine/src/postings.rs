@@ -239,7 +239,7 @@ const ONES_LEN: usize = BLOCK + 64 + 8;
 
 /// Writes to `ones` the positions (from the start of `words`) of the first [`BLOCK`] one bits at bit
 /// `skip` of `words` or later. With the CPU's instructions for counting and finding bits when it has them
-/// (checked once, then cached by `std`): ~0.5 ns a row against ~0.7.
+/// (checked once, then cached by `std`), a block decodes in ~0.7 ns a row against ~0.9 without.
 fn one_positions(words: &[u64], skip: u32, ones: &mut [u32; ONES_LEN]) {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("bmi1") && std::is_x86_feature_detected!("popcnt") {
