@@ -464,3 +464,47 @@ fn inference_starts_from_the_known_state_before_a_click() {
         .all(|r| r % 10 == 4 && r % 7 == 2));
     assert_ne!(rows_of(&from_other), rows_of(&fresh));
 }
+
+/// A background build runs on a thread of its own: with every thread of the global pool busy, it still
+/// ends. (On the global pool, the build's parallel loops queued ahead of the queries that scan meanwhile,
+/// and the first selection waited for most of the build.)
+#[test]
+fn a_background_build_needs_no_thread_of_the_global_pool() {
+    let mut b = ModelBuilder::new();
+    let t = b.add_table("T", &["a", "c", "e"]).unwrap();
+    for i in 0..100_000 {
+        let cells = long_row(i, 5_000).map(|v| Some(Dual::number(v as f64)));
+        b.push_row(t, &cells).unwrap();
+    }
+    let background = IndexPolicy {
+        background_rows: 0,
+        ..ALWAYS
+    };
+    let m = b.build().unwrap().with_index_policy(background);
+    // Every thread of the global pool waits until the build is seen to end (or 10 s pass).
+    let threads = rayon::current_num_threads();
+    let started = std::sync::Arc::new(std::sync::Barrier::new(threads + 1));
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for _ in 0..threads {
+        let (started, done) = (started.clone(), done.clone());
+        rayon::spawn(move || {
+            started.wait();
+            let start = std::time::Instant::now();
+            while !done.load(std::sync::atomic::Ordering::Acquire) && start.elapsed().as_secs() < 10
+            {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        });
+    }
+    started.wait();
+    let a = m.field_id("a").unwrap();
+    assert!(m.row_index(t, a).is_none(), "the first ask starts a build");
+    let start = std::time::Instant::now();
+    while m.indexes.building() && start.elapsed().as_secs() < 5 {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let ended = !m.indexes.building();
+    done.store(true, std::sync::atomic::Ordering::Release);
+    assert!(ended, "the build waited for the global pool");
+    assert!(m.row_index(t, a).is_some());
+}
