@@ -46,6 +46,8 @@ queries = {
     # DuckDB has no result cache: the repeated state costs it a full query again.
     "repeated_state_cached":
         "SELECT Dim, sum(m1), avg(m2), max(m3) FROM facts WHERE Sel = 7 GROUP BY Dim",
+    "first_star_select_region_sum_by_dim":
+        "SELECT f.Dim, sum(f.m1) FROM fact f JOIN keys k ON f.Key = k.Key WHERE k.Region = 'R03' GROUP BY f.Dim",
     "star_select_region_sum_by_dim":
         "SELECT f.Dim, sum(f.m1) FROM fact f JOIN keys k ON f.Key = k.Key WHERE k.Region = 'R03' GROUP BY f.Dim",
 }
