@@ -434,8 +434,9 @@ impl Slots {
     }
 
     /// Reserves room for an index of `rows` rows over `symbols` values, by estimate; None past the budget.
-    /// Values on one row in `symbols` on average leave gaps of about log2(symbols) bits; the widest gap of
-    /// a block of 128 takes a few bits more.
+    /// Values on one row in `symbols` on average leave gaps of about log2(symbols) bits; their Rice codes
+    /// take ~1.5 bits more and the heads a little: 3 more errs on the safe side (the real size replaces the
+    /// estimate once built).
     fn reserve(&self, rows: usize, symbols: usize) -> Option<usize> {
         let gap_bits = (symbols.max(2) as f64).log2() + 3.0;
         let estimate = (rows as f64 * gap_bits / 8.0) as usize + symbols * 64;
