@@ -156,16 +156,27 @@ fn long_row(i: u32, run: u32) -> [u32; 3] {
     [(i / run) % 20, (mix >> 8) % 40, (mix >> 20) % 10]
 }
 
-/// Selects the `picks` (values of `a`, `c`, `e`; `None`: no selection) in a long table of `n` rows with
-/// every column indexed, and checks the rows the inference leaves against a plain loop over the rows.
-fn check_long(n: u32, run: u32, picks: [Option<&[u32]>; 3]) -> Result<(), TestCaseError> {
+/// The table `T(a, c, e)` of `n` rows of [`long_row`], as the only table of a model (table 0).
+fn long_table(n: u32, run: u32) -> DataModel {
     let mut b = ModelBuilder::new();
     let t = b.add_table("T", &["a", "c", "e"]).unwrap();
     for i in 0..n {
         let cells = long_row(i, run).map(|v| Some(Dual::number(v as f64)));
         b.push_row(t, &cells).unwrap();
     }
-    let m = b.build().unwrap().with_index_policy(ALWAYS);
+    b.build().unwrap()
+}
+
+/// Every column gets an index, built in the background however short.
+const BACKGROUND: IndexPolicy = IndexPolicy {
+    background_rows: 0,
+    ..ALWAYS
+};
+
+/// Selects the `picks` (values of `a`, `c`, `e`; `None`: no selection) in a long table of `n` rows with
+/// every column indexed, and checks the rows the inference leaves against a plain loop over the rows.
+fn check_long(n: u32, run: u32, picks: [Option<&[u32]>; 3]) -> Result<(), TestCaseError> {
+    let m = long_table(n, run).with_index_policy(ALWAYS);
     let mut state = SelectionState::new();
     // Per field, the picked values the table holds (`None`: not selected, as a pick of none is not).
     let mut held: Vec<Option<Vec<u32>>> = Vec::new();
@@ -324,19 +335,10 @@ fn wait_for_builds(m: &DataModel) {
 /// room it reserved, and the next ask builds again.
 #[test]
 fn long_columns_get_their_index_in_the_background() {
-    let background = IndexPolicy {
-        background_rows: 0,
-        ..ALWAYS
-    };
-    let mut b = ModelBuilder::new();
-    let t = b.add_table("T", &["a", "c", "e"]).unwrap();
-    for i in 0..200_000 {
-        let cells = long_row(i, 5_000).map(|v| Some(Dual::number(v as f64)));
-        b.push_row(t, &cells).unwrap();
-    }
-    let built = b.build().unwrap();
+    let t = 0;
+    let built = long_table(200_000, 5_000);
     let plain = built.clone().with_index_policy(NEVER);
-    let m = built.with_index_policy(background);
+    let m = built.with_index_policy(BACKGROUND);
     let (a, c) = (m.field_id("a").unwrap(), m.field_id("c").unwrap());
     let mut state = SelectionState::new();
     state.set(a, number_symbols(&m, "a", &[3]));
@@ -470,17 +472,8 @@ fn inference_starts_from_the_known_state_before_a_click() {
 /// and the first selection waited for most of the build.)
 #[test]
 fn a_background_build_needs_no_thread_of_the_global_pool() {
-    let mut b = ModelBuilder::new();
-    let t = b.add_table("T", &["a", "c", "e"]).unwrap();
-    for i in 0..100_000 {
-        let cells = long_row(i, 5_000).map(|v| Some(Dual::number(v as f64)));
-        b.push_row(t, &cells).unwrap();
-    }
-    let background = IndexPolicy {
-        background_rows: 0,
-        ..ALWAYS
-    };
-    let m = b.build().unwrap().with_index_policy(background);
+    let t = 0;
+    let m = long_table(100_000, 5_000).with_index_policy(BACKGROUND);
     // Every thread of the global pool waits until the build is seen to end (or 10 s pass).
     let threads = rayon::current_num_threads();
     let started = std::sync::Arc::new(std::sync::Barrier::new(threads + 1));
